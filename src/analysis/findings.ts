@@ -1,0 +1,274 @@
+/**
+ * Findings: what a platform lead should act on, each with its numbers and, where it applies,
+ * the monthly saving. Messages hold numbers only; names come from the report when rendered.
+ */
+import type { Anomaly, AnomalyMetric, Finding, ServiceReport, Severity } from '../report/model.js';
+import { errorRate } from './aggregate.js';
+import { detectOutliers, median, type Point } from './anomalies.js';
+import type { Thresholds } from './thresholds.js';
+import {
+  formatDataSize,
+  formatGb,
+  formatSigned,
+  formatInteger,
+  formatMs,
+  formatPercent,
+  formatUsd,
+} from '../report/format.js';
+
+/** Hours in the average month, as AWS prices a month. */
+export const HOURS_PER_MONTH = 730;
+
+/** One day of a service, for the detector; covers history before the window too. */
+export interface DailyPoint {
+  date: string;
+  requests: number;
+  errors5xx: number;
+  authDenied: number;
+  /** Requests that reached a target (latency samples). */
+  latencySamples: number;
+  p99: number | null;
+  bytesIn: number;
+  bytesOut: number;
+  cost: number;
+}
+
+export interface ServiceAnalysis {
+  service: ServiceReport;
+  /** Requests in the window slower than the latency threshold. */
+  requestsOverLatencyThreshold: number;
+  series: DailyPoint[];
+}
+
+const ms = (value: number): string => `${formatMs(value)} ms`;
+
+export function monthly(windowCost: number, windowDays: number): number {
+  return (windowCost / (windowDays * 24)) * HOURS_PER_MONTH;
+}
+
+export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thresholds): Finding[] {
+  const s = a.service;
+  const findings: Finding[] = [];
+  const add = (f: Omit<Finding, 'service'>): void => {
+    findings.push({ ...f, service: s.arn });
+  };
+  const perDay = s.requests / windowDays;
+
+  if (perDay < t.idleRequestsPerDay) {
+    const saving = Math.round(monthly(s.cost.total, windowDays) * 100) / 100;
+    add({
+      kind: 'idle-service',
+      severity: s.requests === 0 ? 'critical' : 'warning',
+      message:
+        `Idle: ${formatInteger(s.requests)} requests in ${windowDays} days ` +
+        `(${perDay.toFixed(1)}/day, threshold ${formatInteger(t.idleRequestsPerDay)}), billed ${formatInteger(windowDays * 24)} service-hours`,
+      impact: `${formatUsd(s.cost.total)} in this window`,
+      estimatedMonthlySavings: saving,
+    });
+  }
+
+  const enough = s.requests >= t.minRequests;
+  if (enough && s.latencyMs && s.latencyMs.p99 > t.latencyP99Ms) {
+    add({
+      kind: 'high-latency',
+      severity: s.latencyMs.p99 >= t.latencyP99Ms * t.latencyCriticalMultiple ? 'critical' : 'warning',
+      message: `p99 latency ${ms(s.latencyMs.p99)} (threshold ${ms(t.latencyP99Ms)})`,
+      impact: `≈${formatInteger(a.requestsOverLatencyThreshold)} requests over ${ms(t.latencyP99Ms)}`,
+    });
+  }
+
+  const errorLimit = t.errorRatePercent / 100;
+  if (enough && s.errorRate > errorLimit) {
+    add({
+      kind: 'high-error-rate',
+      severity: s.errorRate >= errorLimit * t.errorRateCriticalMultiple ? 'critical' : 'warning',
+      message: `5xx rate ${formatPercent(s.errorRate)} (threshold ${formatPercent(t.errorRatePercent / 100)})`,
+      impact: `${formatInteger(s.status['5xx'])} failed requests, ${formatUsd(s.cost.total * s.errorRate)} spent on them`,
+    });
+  }
+
+  const deniedShare = s.requests > 0 ? s.authDenied / s.requests : 0;
+  const deniedSpikes = detectOutliers(
+    a.series.map((p) => ({ date: p.date, value: p.authDenied })),
+    new Set(s.daily.map((d) => d.date)),
+    t.detector,
+  ).filter((o) => o.actual - o.expected >= t.authDeniedMinRequests);
+  if (
+    s.authDenied >= t.authDeniedMinRequests &&
+    (deniedShare * 100 >= t.authDeniedPercent || deniedSpikes.length > 0)
+  ) {
+    const spike = deniedSpikes.sort((x, y) => y.actual - y.expected - (x.actual - x.expected))[0];
+    add({
+      kind: 'auth-denied',
+      severity: 'warning',
+      message:
+        `${formatInteger(s.authDenied)} requests (${formatPercent(deniedShare)}) denied by the auth policy` +
+        (spike
+          ? `; spike of ${formatInteger(spike.actual)} on ${spike.date} (usual ${formatInteger(spike.expected)})`
+          : ''),
+      impact: 'callers without access, or a policy change',
+    });
+  }
+
+  const dataMonthly = monthly(s.cost.data, windowDays);
+  if (
+    s.cost.total > 0 &&
+    s.cost.data / s.cost.total >= t.largePayloadShare &&
+    dataMonthly >= t.largePayloadMinMonthlyUsd
+  ) {
+    const bytes = s.bytesIn + s.bytesOut;
+    add({
+      kind: 'large-payload',
+      severity: 'info',
+      message:
+        `Data processing is ${formatPercent(s.cost.data / s.cost.total)} of cost ` +
+        `(${formatGb(bytes)} GB, ${formatDataSize(s.requests ? bytes / s.requests : 0)} per request)`,
+      impact: `${formatUsd(dataMonthly)}/mo on GB processed`,
+    });
+  }
+
+  if (s.previous) {
+    const before = s.previous.cost.total;
+    const growth = before > 0 ? (s.cost.total - before) / before : 0;
+    if (
+      before > 0 &&
+      growth * 100 >= t.regressionCostPercent &&
+      s.cost.total - before >= t.regressionMinCostUsd
+    ) {
+      add({
+        kind: 'cost-regression',
+        severity: 'warning',
+        message: `Cost up ${formatPercent(growth)} on the previous window (${formatUsd(before)} → ${formatUsd(s.cost.total)})`,
+        impact: `+${formatUsd(monthly(s.cost.total - before, windowDays))}/mo at this rate`,
+      });
+    }
+    const p99Before = s.previous.latencyMs?.p99;
+    const p99Now = s.latencyMs?.p99;
+    if (
+      enough &&
+      s.previous.requests >= t.minRequests &&
+      p99Before !== undefined &&
+      p99Now !== undefined &&
+      p99Before > 0 &&
+      ((p99Now - p99Before) / p99Before) * 100 >= t.regressionP99Percent &&
+      p99Now - p99Before >= t.anomalyMinP99Ms
+    ) {
+      add({
+        kind: 'latency-regression',
+        severity: 'warning',
+        message: `p99 latency up ${formatPercent((p99Now - p99Before) / p99Before)} on the previous window (${ms(p99Before)} → ${ms(p99Now)})`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** Services whose cost per million requests is far above the fleet's median. */
+export function costOutliers(services: ServiceReport[], windowDays: number, t: Thresholds): Finding[] {
+  const busy = services.filter(
+    (s) =>
+      s.requests >= t.minRequests &&
+      s.requests / windowDays >= t.idleRequestsPerDay &&
+      s.costPerMillionRequests !== null,
+  );
+  if (busy.length < t.costOutlierMinServices) return [];
+  const fleet = median(busy.map((s) => s.costPerMillionRequests!));
+  return busy
+    .filter((s) => s.costPerMillionRequests! >= fleet * t.costOutlierFactor)
+    .map((s) => ({
+      kind: 'cost-outlier' as const,
+      severity: 'warning' as const,
+      service: s.arn,
+      message: `${formatUsd(s.costPerMillionRequests!)} per million requests, ${(s.costPerMillionRequests! / fleet).toFixed(1)}× the fleet median (${formatUsd(fleet)})`,
+      impact: `${formatUsd(monthly(s.cost.total, windowDays))}/mo`,
+    }));
+}
+
+const ANOMALY_KIND = {
+  cost: 'cost-anomaly',
+  requests: 'request-anomaly',
+  p99: 'latency-anomaly',
+  errorRate: 'error-rate-anomaly',
+} as const;
+
+/** Our detector over each service's daily cost, requests, p99 and error rate; increases only. */
+export function detectServiceAnomalies(a: ServiceAnalysis, t: Thresholds): Anomaly[] {
+  const judge = new Set(a.service.daily.map((d) => d.date));
+  const anomalies: Anomaly[] = [];
+  const run = (metric: AnomalyMetric, points: Point[], minChange: number): void => {
+    for (const o of detectOutliers(points, judge, t.detector)) {
+      const change = o.actual - o.expected;
+      if (change < minChange || change < (Math.abs(o.expected) * t.anomalyMinChangePercent) / 100) continue;
+      const anomaly: Anomaly = {
+        date: o.date,
+        service: a.service.arn,
+        metric,
+        expected: o.expected,
+        actual: o.actual,
+        impact: change,
+        score: Math.round(o.score * 100) / 100,
+        source: 'detector',
+      };
+      if (metric === 'cost') anomaly.impactUsd = change;
+      anomalies.push(anomaly);
+    }
+  };
+  const judged = a.series.filter((p) => p.latencySamples >= t.anomalyMinDailyRequests);
+  run(
+    'cost',
+    a.series.map((p) => ({ date: p.date, value: p.cost })),
+    t.anomalyMinCostUsd,
+  );
+  run(
+    'requests',
+    a.series.map((p) => ({ date: p.date, value: p.requests })),
+    t.anomalyMinRequests,
+  );
+  run(
+    'p99',
+    judged.filter((p) => p.p99 !== null).map((p) => ({ date: p.date, value: p.p99! })),
+    t.anomalyMinP99Ms,
+  );
+  run(
+    'errorRate',
+    judged.map((p) => ({ date: p.date, value: errorRate(p.requests, p.errors5xx) })),
+    t.anomalyMinErrorRatePoints / 100,
+  );
+  return anomalies;
+}
+
+/** One finding per anomaly, for the findings table. */
+export function anomalyFinding(a: Anomaly): Finding {
+  const severity: Severity = a.metric === 'requests' ? 'info' : 'warning';
+  const fmt = (v: number): string =>
+    a.metric === 'cost'
+      ? formatUsd(v)
+      : a.metric === 'errorRate'
+        ? formatPercent(v)
+        : a.metric === 'p99'
+          ? ms(v)
+          : formatInteger(v);
+  const label = { cost: 'Daily cost', requests: 'Requests', p99: 'p99 latency', errorRate: '5xx rate' }[
+    a.metric
+  ];
+  const source = a.source === 'aws-cad' ? ' (AWS Cost Anomaly Detection)' : '';
+  const finding: Finding = {
+    kind: ANOMALY_KIND[a.metric],
+    severity,
+    message: `${label} ${fmt(a.actual)} on ${a.date}, expected ${fmt(a.expected)}${source}`,
+    impact: formatSigned(a.impact, fmt),
+  };
+  if (a.service) finding.service = a.service;
+  return finding;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    (b.estimatedMonthlySavings ?? 0) - (a.estimatedMonthlySavings ?? 0) ||
+    a.kind.localeCompare(b.kind) ||
+    (a.service ?? '').localeCompare(b.service ?? '')
+  );
+}

@@ -1,0 +1,287 @@
+/**
+ * Command-line entry: the same engine as the action, on local access-log files.
+ * Exit codes: 0 success, 1 data or run error, 2 bad usage.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkDay } from '../analysis/window.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../analysis/thresholds.js';
+import { generateDemo, writeSampleLog } from '../demo/generate.js';
+import { DataError, UsageError, errorMessage } from '../errors.js';
+import type { ReadProgress } from '../logs/reader.js';
+import { analyzeLocal } from '../pipeline.js';
+import { headline } from '../report/headline.js';
+import { renderMarkdown } from '../report/markdown.js';
+import type { Report } from '../report/model.js';
+import { TOOL } from '../version.js';
+
+const HELP = `${TOOL.name} ${TOOL.version}: per-service cost and performance of Amazon VPC Lattice
+
+Usage:
+  ${TOOL.name} analyze --logs PATH [--logs PATH ...] [options]
+  ${TOOL.name} demo [--out DIR]
+  ${TOOL.name} sample --out FILE [--records N] [--days N] [--services N] [--seed N]
+
+analyze reads VPC Lattice access logs and writes a report.
+  --logs PATH               File, directory (recursive) or glob. JSONL or gzip JSONL as Lattice
+                            delivers to S3, or the JSON of \`aws logs filter-log-events\`. Repeatable.
+  --costs FILE              \`aws ce get-cost-and-usage --granularity DAILY --group-by
+                            Type=DIMENSION,Key=USAGE_TYPE --output json\`: reconcile to the bill.
+                            Without it, costs are modelled from list prices.
+  --cost-metric NAME        Cost metric to read from --costs (default UnblendedCost).
+  --prices FILE             JSON price table by region, overriding the built-in one.
+  --region REGION           Only services in REGION (default: every region in the logs).
+  --start YYYY-MM-DD        First day of the window (default: first day with data).
+  --end YYYY-MM-DD          Day after the window; exclusive (default: day after the last data).
+  --format markdown|json    What to print when --out is not given (default markdown).
+  --out DIR                 Write DIR/report.md and DIR/report.json; print the headline.
+  --latency-p99-ms N        high-latency above this p99 (default ${DEFAULT_THRESHOLDS.latencyP99Ms}).
+  --error-rate-percent N    high-error-rate above this 5xx share (default ${DEFAULT_THRESHOLDS.errorRatePercent}).
+  --idle-requests-per-day N idle-service below this many requests a day (default ${DEFAULT_THRESHOLDS.idleRequestsPerDay}).
+  --verbose                 Print timing, throughput and memory to stderr.
+
+demo generates two weeks of realistic sample logs and a matching Cost Explorer response for an
+8-service mesh, then analyses the last week into DIR (default demo-output).
+
+sample writes N (default 100000) synthetic access-log records in the real format to FILE, for
+benchmarks and tests; gzip when FILE ends in .gz.
+
+  -h, --help                Show this help.
+  -v, --version             Show the version.
+
+Exit codes: 0 success, 1 data or run error, 2 bad usage.
+`;
+
+const OPTIONS = {
+  logs: { type: 'string', multiple: true },
+  costs: { type: 'string' },
+  'cost-metric': { type: 'string' },
+  prices: { type: 'string' },
+  region: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  'latency-p99-ms': { type: 'string' },
+  'error-rate-percent': { type: 'string' },
+  'idle-requests-per-day': { type: 'string' },
+  records: { type: 'string' },
+  days: { type: 'string' },
+  services: { type: 'string' },
+  seed: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // node:util names the flag: "Unknown option '--foo'".
+    throw new UsageError(errorMessage(error).replace(/\. To specify a positional argument.*$/s, '.'));
+  }
+}
+
+function positiveNumber(
+  values: Values,
+  flag: 'latency-p99-ms' | 'error-rate-percent' | 'idle-requests-per-day',
+): number | undefined {
+  const raw = values[flag];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`--${flag} must be a non-negative number (got ${JSON.stringify(raw)}).`);
+  }
+  return n;
+}
+
+function thresholds(values: Values): Thresholds {
+  return {
+    ...DEFAULT_THRESHOLDS,
+    latencyP99Ms: positiveNumber(values, 'latency-p99-ms') ?? DEFAULT_THRESHOLDS.latencyP99Ms,
+    errorRatePercent: positiveNumber(values, 'error-rate-percent') ?? DEFAULT_THRESHOLDS.errorRatePercent,
+    idleRequestsPerDay:
+      positiveNumber(values, 'idle-requests-per-day') ?? DEFAULT_THRESHOLDS.idleRequestsPerDay,
+  };
+}
+
+/** Progress on stderr, only for a person watching a terminal. */
+function progressPrinter(enabled: boolean): { update: (p: ReadProgress) => void; done: () => void } {
+  if (!enabled) return { update: () => {}, done: () => {} };
+  const started = performance.now();
+  let shown = false;
+  return {
+    update: (p) => {
+      const seconds = (performance.now() - started) / 1000;
+      const mb = p.bytesRead / 1e6;
+      process.stderr.write(
+        `\r  ${p.lines.toLocaleString('en-US')} lines · ${mb.toFixed(0)} MB · ${(seconds > 0 ? mb / seconds : 0).toFixed(0)} MB/s `,
+      );
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+async function writeReport(report: Report, dir: string): Promise<{ json: string; markdown: string }> {
+  await mkdir(dir, { recursive: true });
+  const json = join(dir, 'report.json');
+  const markdown = join(dir, 'report.md');
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(markdown, renderMarkdown(report));
+  return { json, markdown };
+}
+
+function printNotes(report: Report): void {
+  if (report.source.malformed > 0) {
+    const first = report.source.malformedSamples[0];
+    process.stderr.write(
+      `warning: skipped ${report.source.malformed} malformed line(s)` +
+        (first ? `; first at ${first.file}:${first.line}: ${first.reason}` : '') +
+        '\n',
+    );
+  }
+}
+
+async function analyze(values: Values, positionals: string[]): Promise<void> {
+  if (positionals.length > 1)
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}; paths go after --logs.`);
+  if (!values.logs || values.logs.length === 0)
+    throw new UsageError('analyze needs at least one --logs PATH.');
+  const format = values.format ?? 'markdown';
+  if (format !== 'markdown' && format !== 'json') {
+    throw new UsageError(`--format must be markdown or json (got ${JSON.stringify(format)}).`);
+  }
+  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) {
+    throw new UsageError(
+      `--region must be an AWS region name such as us-east-1 (got ${JSON.stringify(values.region)}).`,
+    );
+  }
+  // Checked before the scan, so a typo does not wait for gigabytes of logs.
+  checkDay(values.start, '--start');
+  checkDay(values.end, '--end');
+  const progress = progressPrinter(process.stderr.isTTY === true);
+  const result = await analyzeLocal({
+    logs: values.logs,
+    costsFile: values.costs,
+    pricesFile: values.prices,
+    costMetric: values['cost-metric'],
+    region: values.region,
+    start: values.start,
+    end: values.end,
+    thresholds: thresholds(values),
+    onProgress: progress.update,
+  }).finally(progress.done);
+
+  printNotes(result.report);
+  if (values.out) {
+    const files = await writeReport(result.report, values.out);
+    process.stdout.write(`${headline(result.report)}\nReport: ${files.markdown}\nJSON:   ${files.json}\n`);
+  } else if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderMarkdown(result.report));
+  }
+  if (values.verbose) {
+    const { bytesRead, lines, seconds } = result.stats;
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    process.stderr.write(
+      `${lines.toLocaleString('en-US')} lines, ${(bytesRead / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s ` +
+        `(${(bytesRead / 1e6 / seconds).toFixed(0)} MB/s), peak RSS ${rssMb.toFixed(0)} MB\n`,
+    );
+  }
+}
+
+function wholeNumber(
+  values: Values,
+  flag: 'records' | 'days' | 'services' | 'seed',
+  fallback: number,
+): number {
+  const raw = values[flag];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`--${flag} must be a whole number (got ${JSON.stringify(raw)}).`);
+  }
+  return n;
+}
+
+async function sample(values: Values): Promise<void> {
+  if (!values.out) throw new UsageError('sample needs --out FILE.');
+  const records = wholeNumber(values, 'records', 100_000);
+  const services = wholeNumber(values, 'services', 8);
+  if (services < 1 || services > 256) throw new UsageError('--services must be between 1 and 256.');
+  const days = wholeNumber(values, 'days', 7);
+  if (days < 1) throw new UsageError('--days must be at least 1.');
+  const { bytes } = await writeSampleLog(values.out, {
+    records,
+    days,
+    services,
+    seed: wholeNumber(values, 'seed', 1),
+  });
+  process.stdout.write(
+    `Wrote ${records.toLocaleString('en-US')} records (${(bytes / 1e6).toFixed(1)} MB) to ${values.out}\n`,
+  );
+}
+
+async function demo(values: Values): Promise<void> {
+  const out = values.out ?? 'demo-output';
+  const started = performance.now();
+  const data = await generateDemo({ outDir: out });
+  const result = await analyzeLocal({
+    logs: [data.logDir],
+    costsFile: data.costsFile,
+    start: data.analysisStart,
+    end: data.end,
+    thresholds: thresholds(values),
+  });
+  const files = await writeReport(result.report, out);
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    `${headline(result.report)}\n\n` +
+      `Generated ${data.records.toLocaleString('en-US')} access-log records (${data.files.length} files) in ${data.logDir}\n` +
+      `and a Cost Explorer response in ${data.costsFile}; analysed the last 7 days in ${seconds.toFixed(1)} s.\n` +
+      `Report: ${files.markdown}\nJSON:   ${files.json}\n`,
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv);
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (values.version) {
+      process.stdout.write(`${TOOL.version}\n`);
+      return 0;
+    }
+    const command = positionals[0];
+    if (command === 'analyze') await analyze(values, positionals);
+    else if (command === 'demo') await demo(values);
+    else if (command === 'sample') await sample(values);
+    else if (command === 'help' || command === undefined) {
+      process.stdout.write(HELP);
+      return command === undefined ? 2 : 0;
+    } else throw new UsageError(`unknown command ${JSON.stringify(command)}; use analyze, demo or sample.`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\nRun '${TOOL.name} --help' for usage.\n`);
+      return 2;
+    }
+    if (error instanceof DataError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`error: unexpected failure: ${errorMessage(error)}\n`);
+    if (process.env.DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Errors the user can act on. Each message names what was wrong and how to fix it;
+ * the entry points print the message alone, without a stack trace.
+ */
+
+/** Bad invocation: an unknown flag, a missing path, an invalid input value. Exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The data or the run failed: unreadable file, no valid record, an AWS call that failed. Exit code 1. */
+export class DataError extends Error {
+  override name = 'DataError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

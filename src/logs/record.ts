@@ -1,0 +1,196 @@
+/**
+ * One VPC Lattice access-log record, reduced to the fields the report uses.
+ * Lattice writes one JSON object per request; a missing value is the string "-".
+ */
+import { isIsoDay } from '../analysis/dates.js';
+
+/** Every field of a Lattice access-log record, in the order Lattice writes them (aws-facts.md §1). */
+export const ACCESS_LOG_FIELDS = [
+  'serviceNetworkArn',
+  'resolvedUser',
+  'listenerType',
+  'authDeniedReason',
+  'targetGroupArn',
+  'sourceVpcArn',
+  'destinationVpcId',
+  'sourceIpPort',
+  'listenerId',
+  'targetIpPort',
+  'failureReason',
+  'serviceArn',
+  'sourceVpcId',
+  'startTime',
+  'requestMethod',
+  'requestPath',
+  'protocol',
+  'responseCode',
+  'bytesReceived',
+  'bytesSent',
+  'duration',
+  'userAgent',
+  'hostHeader',
+  'serverNameIndication',
+  'requestToTargetDuration',
+  'responseFromTargetDuration',
+  'sslCipher',
+  'tlsVersion',
+  'callerPrincipal',
+  'callerPrincipalOrgID',
+  'callerX509IssuerOU',
+  'callerX509SubjectCN',
+  'callerX509SANNameCN',
+  'callerX509SANDNS',
+  'callerX509SANURI',
+] as const;
+
+export type AccessLogField = (typeof ACCESS_LOG_FIELDS)[number];
+
+export interface AccessLogRecord {
+  serviceArn: string;
+  /** UTC day, YYYY-MM-DD, of startTime. */
+  day: string;
+  /** UTC hour, 0-23, of startTime. */
+  hour: number;
+  /** Total request duration in milliseconds. */
+  duration: number;
+  /** HTTP status; null when absent. */
+  responseCode: number | null;
+  bytesReceived: number;
+  bytesSent: number;
+  /** The auth policy denied the request (authDeniedReason present). */
+  authDenied: boolean;
+  hostHeader: string | null;
+}
+
+export type ParseResult = { ok: true; record: AccessLogRecord } | { ok: false; reason: string };
+
+const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z]+$/;
+const UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
+const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/** Shortens untrusted text quoted in an error message. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function absent(value: unknown): boolean {
+  return value === undefined || value === null || value === '-';
+}
+
+/** A number, or a string holding one. Returns undefined for anything else. */
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
+  return undefined;
+}
+
+// Few distinct days occur in a log, so their validity is checked once each.
+const validDays = new Map<string, boolean>();
+function isRealDay(day: string): boolean {
+  let valid = validDays.get(day);
+  if (valid === undefined) {
+    valid = isIsoDay(day);
+    if (validDays.size < 100_000) validDays.set(day, valid);
+  }
+  return valid;
+}
+
+function utcDayHour(startTime: string): { day: string; hour: number } | undefined {
+  const m = UTC_SECOND.exec(startTime);
+  if (m) {
+    const hour = Number(m[2]);
+    if (
+      hour < 24 &&
+      isRealDay(m[1]!) &&
+      Number(startTime.slice(14, 16)) < 60 &&
+      Number(startTime.slice(17, 19)) < 61
+    ) {
+      return { day: m[1]!, hour };
+    }
+    return undefined;
+  }
+  const ms = Date.parse(startTime);
+  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(startTime)) return undefined;
+  const iso = new Date(ms).toISOString();
+  return { day: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+}
+
+function nonNegative(fields: Record<string, unknown>, name: string): { value: number } | { reason: string } {
+  const raw = fields[name];
+  if (absent(raw)) return { value: 0 };
+  const n = toNumber(raw);
+  if (n === undefined || n < 0) return { reason: `${name} is not a non-negative number: ${quote(raw)}` };
+  return { value: n };
+}
+
+/** Validates a decoded log event. Required: serviceArn, startTime, duration. */
+export function toRecord(value: unknown): ParseResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'not a JSON object' };
+  }
+  const fields = value as Record<string, unknown>;
+
+  const serviceArn = fields.serviceArn;
+  if (absent(serviceArn)) return { ok: false, reason: 'serviceArn is missing' };
+  if (typeof serviceArn !== 'string' || !SERVICE_ARN.test(serviceArn)) {
+    return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
+  }
+
+  const startTime = fields.startTime;
+  if (absent(startTime)) return { ok: false, reason: 'startTime is missing' };
+  const when = typeof startTime === 'string' ? utcDayHour(startTime) : undefined;
+  if (!when) return { ok: false, reason: `startTime is not an ISO-8601 time: ${quote(startTime)}` };
+
+  if (absent(fields.duration)) return { ok: false, reason: 'duration is missing' };
+  const duration = toNumber(fields.duration);
+  if (duration === undefined || duration < 0) {
+    return { ok: false, reason: `duration is not a non-negative number: ${quote(fields.duration)}` };
+  }
+
+  let responseCode: number | null = null;
+  if (!absent(fields.responseCode)) {
+    const code = toNumber(fields.responseCode);
+    if (code === undefined || !Number.isInteger(code) || code < 0 || code > 999) {
+      return { ok: false, reason: `responseCode is not an HTTP status: ${quote(fields.responseCode)}` };
+    }
+    responseCode = code;
+  }
+
+  const received = nonNegative(fields, 'bytesReceived');
+  if ('reason' in received) return { ok: false, reason: received.reason };
+  const sent = nonNegative(fields, 'bytesSent');
+  if ('reason' in sent) return { ok: false, reason: sent.reason };
+
+  const denied = fields.authDeniedReason;
+  if (!absent(denied) && typeof denied !== 'string') {
+    return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
+  }
+  const host = fields.hostHeader;
+
+  return {
+    ok: true,
+    record: {
+      serviceArn,
+      day: when.day,
+      hour: when.hour,
+      duration,
+      responseCode,
+      bytesReceived: received.value,
+      bytesSent: sent.value,
+      authDenied: !absent(denied) && denied !== '',
+      hostHeader: typeof host === 'string' && host !== '-' ? host : null,
+    },
+  };
+}
+
+/** Parses one JSONL line. */
+export function parseLine(line: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return { ok: false, reason: `invalid JSON (${(error as Error).message.slice(0, 80)})` };
+  }
+  return toRecord(value);
+}

@@ -1,0 +1,288 @@
+/**
+ * Assembles report schema v1 from day aggregates, billed costs and thresholds. Pure: no I/O,
+ * no clock (the caller passes `generatedAt`), so the same input always gives the same report.
+ */
+import {
+  type AggregateSet,
+  type DayAggregate,
+  type ServiceIdentity,
+  emptyDay,
+  errorRate,
+  mergeDay,
+} from '../analysis/aggregate.js';
+import { attributeCosts, chargeTotal, resolvePrices, sumCharges } from '../analysis/attribution.js';
+import type { BilledCosts, ChargeAmounts } from '../analysis/billing.js';
+import { addDays, dayRange, previousWindow, type Window } from '../analysis/dates.js';
+import {
+  type DailyPoint,
+  type ServiceAnalysis,
+  anomalyFinding,
+  compareFindings,
+  costOutliers,
+  detectServiceAnomalies,
+  serviceFindings,
+} from '../analysis/findings.js';
+import { LatencyHistogram } from '../analysis/histogram.js';
+import { allocateCents, roundTo } from '../analysis/money.js';
+import type { PriceTable } from '../analysis/pricing.js';
+import type { Thresholds } from '../analysis/thresholds.js';
+import type {
+  Anomaly,
+  CostBreakdown,
+  LatencySummary,
+  Report,
+  ServiceNumbers,
+  ServiceReport,
+  SharedCost,
+} from './model.js';
+
+export interface BuildInput {
+  aggregates: AggregateSet;
+  /** Services known to exist (from the Lattice API); they are billed even without traffic. */
+  inventory?: ServiceIdentity[];
+  window: Window;
+  /** Days the log source covers; a window is compared only when all its days are covered. */
+  coveredDays: ReadonlySet<string>;
+  billed?: BilledCosts;
+  priceOverrides?: Record<string, PriceTable>;
+  thresholds: Thresholds;
+  source: Report['source'];
+  run?: Report['run'];
+  awsAnomalies?: Anomaly[];
+  forecast?: Report['forecast'];
+  warnings?: string[];
+  generatedAt: string;
+  tool: Report['tool'];
+}
+
+function latencySummary(h: LatencyHistogram): LatencySummary | null {
+  if (h.count === 0) return null;
+  const q = (p: number): number => roundTo(h.quantile(p)!, 2);
+  return { p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), mean: roundTo(h.mean!, 2) };
+}
+
+function mergeDays(serviceArn: string, days: Array<DayAggregate | undefined>): DayAggregate {
+  const total = emptyDay(serviceArn, '');
+  for (const d of days) if (d) mergeDay(total, d);
+  return total;
+}
+
+function numbers(agg: DayAggregate, cost: CostBreakdown): ServiceNumbers {
+  return {
+    requests: agg.requests,
+    status: { ...agg.status },
+    authDenied: agg.authDenied,
+    errorRate: roundTo(errorRate(agg.requests, agg.status['5xx']), 6),
+    latencyMs: latencySummary(agg.latency),
+    bytesIn: agg.bytesIn,
+    bytesOut: agg.bytesOut,
+    cost,
+    costPerMillionRequests: agg.requests > 0 ? roundTo((cost.total / agg.requests) * 1e6, 2) : null,
+  };
+}
+
+/** Window cost per service and shared, in cents that add up to the window's total. */
+function windowCosts(
+  services: ServiceIdentity[],
+  perService: Map<string, Map<string, ChargeAmounts>>,
+  shared: Map<string, ChargeAmounts>,
+  days: string[],
+): { services: Map<string, CostBreakdown>; shared: SharedCost } {
+  const sums = services.map((s) =>
+    sumCharges(days.map((d) => perService.get(s.arn)?.get(d)).filter((c) => c !== undefined)),
+  );
+  const sharedSum = sumCharges(days.map((d) => shared.get(d)).filter((c) => c !== undefined));
+  const flat = [
+    ...sums.flatMap((c) => [c.hours, c.data, c.requests]),
+    sharedSum.hours,
+    sharedSum.data,
+    sharedSum.requests,
+    sharedSum.other,
+  ];
+  const cents = allocateCents(flat);
+  const result = new Map<string, CostBreakdown>();
+  services.forEach((s, i) => {
+    const [hours, data, requests] = cents.slice(i * 3, i * 3 + 3) as [number, number, number];
+    result.set(s.arn, { total: roundTo(hours + data + requests, 2), hours, data, requests });
+  });
+  const [hours, data, requests, other] = cents.slice(services.length * 3) as [number, number, number, number];
+  return {
+    services: result,
+    shared: { total: roundTo(hours + data + requests + other, 2), hours, data, requests, other },
+  };
+}
+
+export function buildReport(input: BuildInput): Report {
+  const { aggregates, window, thresholds: t } = input;
+  const warnings = [...(input.warnings ?? [])];
+  const windowDays = dayRange(window.start, window.end);
+  const previous = previousWindow(window);
+  const previousDays = dayRange(previous.start, previous.end);
+  const previousCovered = previousDays.every((d) => input.coveredDays.has(d));
+
+  const byArn = new Map<string, ServiceIdentity>();
+  for (const s of input.inventory ?? []) byArn.set(s.arn, { ...s });
+  for (const s of aggregates.services.values()) {
+    const known = byArn.get(s.arn);
+    if (!known) byArn.set(s.arn, { ...s });
+    else if (!known.name && s.name) known.name = s.name;
+  }
+  const services = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+
+  const uncovered = windowDays.filter((d) => !input.coveredDays.has(d));
+  if (uncovered.length > 0) {
+    warnings.push(
+      `No access-log data for ${uncovered.length} day(s) of the window (${uncovered.join(', ')}): traffic numbers for them are zero.`,
+    );
+  }
+
+  // Days to cost: the window, the previous window and the detector's history, where logs exist.
+  const historyStart = addDays(window.start, -Math.max(window.days, t.detector.lookbackDays));
+  const costDays = [
+    ...dayRange(historyStart, window.start).filter((d) => input.coveredDays.has(d)),
+    ...windowDays,
+  ];
+  const prices = resolvePrices(
+    services.map((s) => s.region),
+    input.priceOverrides,
+  );
+  warnings.push(...prices.warnings, ...(input.billed?.warnings ?? []));
+  const day = (arn: string, d: string): DayAggregate | undefined => aggregates.days.get(`${arn}\n${d}`);
+  const attribution = attributeCosts({
+    services,
+    days: costDays,
+    dayAggregate: day,
+    prices: prices.byRegion,
+    billed: input.billed,
+  });
+  const missingWindowDays = attribution.missingDays.filter((d) => d >= window.start);
+  if (input.billed && missingWindowDays.length > 0) {
+    warnings.push(
+      `Cost Explorer has no amounts for ${missingWindowDays.join(', ')}; those days use the price model.`,
+    );
+  }
+  if (input.billed && previousCovered && attribution.missingDays.some((d) => previousDays.includes(d))) {
+    warnings.push(
+      'Cost Explorer does not cover the whole previous window; its missing days use the price model.',
+    );
+  }
+
+  const current = windowCosts(services, attribution.services, attribution.shared, windowDays);
+  const before = previousCovered
+    ? windowCosts(services, attribution.services, attribution.shared, previousDays)
+    : null;
+
+  const analyses: ServiceAnalysis[] = services.map((s) => {
+    const windowAgg = mergeDays(
+      s.arn,
+      windowDays.map((d) => day(s.arn, d)),
+    );
+    const serviceNumbers = numbers(windowAgg, current.services.get(s.arn)!);
+    const dayCost = (d: string): number => chargeTotal(attribution.services.get(s.arn)!.get(d)!);
+    const series: DailyPoint[] = costDays.map((d) => {
+      const agg = day(s.arn, d) ?? emptyDay(s.arn, d);
+      return {
+        date: d,
+        requests: agg.requests,
+        errors5xx: agg.status['5xx'],
+        authDenied: agg.authDenied,
+        latencySamples: agg.latency.count,
+        p99: agg.latency.quantile(0.99),
+        bytesIn: agg.bytesIn,
+        bytesOut: agg.bytesOut,
+        cost: dayCost(d),
+      };
+    });
+    const report: ServiceReport = {
+      arn: s.arn,
+      id: s.id,
+      name: s.name ?? s.id,
+      region: s.region,
+      ...serviceNumbers,
+      previous: before
+        ? numbers(
+            mergeDays(
+              s.arn,
+              previousDays.map((d) => day(s.arn, d)),
+            ),
+            before.services.get(s.arn)!,
+          )
+        : null,
+      daily: series
+        .filter((p) => p.date >= window.start)
+        .map(({ latencySamples: _, ...p }) => ({
+          ...p,
+          p99: p.p99 === null ? null : roundTo(p.p99, 2),
+          cost: roundTo(p.cost, 4),
+        })),
+    };
+    return {
+      service: report,
+      requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),
+      series,
+    };
+  });
+
+  const serviceReports = analyses
+    .map((a) => a.service)
+    .sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
+  const ourAnomalies = analyses.flatMap((a) => detectServiceAnomalies(a, t));
+  const anomalies = [...(input.awsAnomalies ?? []), ...ourAnomalies].sort(
+    (a, b) =>
+      a.date.localeCompare(b.date) ||
+      (a.service ?? '').localeCompare(b.service ?? '') ||
+      a.metric.localeCompare(b.metric),
+  );
+  const findings = [
+    ...analyses.flatMap((a) => serviceFindings(a, window.days, t)),
+    ...costOutliers(serviceReports, window.days, t),
+    ...anomalies.map(anomalyFinding),
+  ].sort(compareFindings);
+
+  const sumOf = (list: ServiceNumbers[], pick: (n: ServiceNumbers) => number): number =>
+    list.reduce((s, n) => s + pick(n), 0);
+  const totalCost = (list: ServiceNumbers[], shared: SharedCost): number =>
+    roundTo(sumOf(list, (n) => n.cost.total) + shared.total, 2);
+  const previousList = serviceReports.map((s) => s.previous).filter((p): p is ServiceNumbers => p !== null);
+
+  return {
+    schemaVersion: 1,
+    generatedAt: input.generatedAt,
+    tool: input.tool,
+    window: { start: window.start, end: window.end, days: window.days },
+    source: input.source,
+    costBasis: {
+      method: attribution.method,
+      ...(input.billed ? { metric: input.billed.metric } : {}),
+      currency: input.billed?.currency ?? 'USD',
+      estimatedDays: windowDays.filter((d) => input.billed?.estimatedDays.has(d)),
+      missingDays: missingWindowDays,
+      prices: prices.byRegion,
+    },
+    totals: {
+      requests: sumOf(serviceReports, (n) => n.requests),
+      cost: totalCost(serviceReports, current.shared),
+      bytesIn: sumOf(serviceReports, (n) => n.bytesIn),
+      bytesOut: sumOf(serviceReports, (n) => n.bytesOut),
+      previous: before
+        ? {
+            requests: sumOf(previousList, (n) => n.requests),
+            cost: totalCost(previousList, before.shared),
+            bytesIn: sumOf(previousList, (n) => n.bytesIn),
+            bytesOut: sumOf(previousList, (n) => n.bytesOut),
+          }
+        : null,
+    },
+    shared: current.shared,
+    services: serviceReports,
+    findings,
+    anomalies,
+    ...(input.forecast ? { forecast: input.forecast } : {}),
+    run: input.run ?? {
+      insights: { queries: 0, bytesScanned: 0 },
+      costExplorer: { requests: 0 },
+      estimatedRunCostUsd: 0,
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,464 @@
+/**
+ * The Markdown report: what a platform lead reads on a phone. Order and density follow
+ * REPORT-SKETCH.md: headline, findings, services, charts, then collapsed detail. Every string that
+ * came from logs or AWS is escaped here (see escape.ts); numbers are formatted in format.ts.
+ */
+import { markdownTable } from 'markdown-table';
+
+import { fitToBudget, type BudgetBlock, type BudgetRow, type BudgetTable } from './budget.js';
+import { chartMarkdown, dailyCostChart, dailyRequestsChart } from './charts.js';
+import { codeSpan, markdownText } from './escape.js';
+import {
+  formatDataSize,
+  formatDateRange,
+  formatDay,
+  formatDelta,
+  formatGb,
+  formatInteger,
+  formatMs,
+  formatPercent,
+  formatPercentNumber,
+  formatSigned,
+  formatUnitPrice,
+  formatUsd,
+  formatWindow,
+  plural,
+} from './format.js';
+import type { Anomaly, Finding, Report, ServiceReport, Severity } from './model.js';
+
+export interface RenderOptions {
+  /** Character budget for the whole body, marker included (GitHub: 65,536 for issues and comments). */
+  maxChars?: number;
+  /** Key of the hidden marker `<!-- lattice-cost-report:KEY -->` that ends the body. */
+  marker?: string;
+  /** Heading text; defaults to one built from the service network. Escaped like log text. */
+  title?: string;
+}
+
+export const DEFAULT_TITLE = 'VPC Lattice cost & performance';
+
+const MARKER_KEY = /^[A-Za-z0-9._-]{1,128}$/;
+const MAX_LISTED = 5;
+const MAX_WARNINGS = 20;
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+const SEVERITY_ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
+
+// Cross-table trimming order: a row's importance is its table's weight divided by its rank in that
+// table, so every table shrinks in proportion (3 findings and 2 services kept per anomaly) and the
+// least important row overall goes first; critical findings and the top services are essential.
+const FINDINGS_WEIGHT = 3;
+const SERVICES_WEIGHT = 2;
+const ANOMALIES_WEIGHT = 1;
+const ESSENTIAL_TOP_SERVICES = 3;
+
+// Optional blocks, dropped lowest rank first when rows alone cannot make the report fit.
+const DROP_REQUESTS_CHART = 1;
+const DROP_COST_CHART = 2;
+const DROP_METHOD_DETAILS = 3;
+const DROP_ANOMALY_DETAILS = 4;
+
+const SIZE_LIMIT_HINT = "to fit GitHub's size limit; see report.json";
+
+/** The hidden HTML comment that lets the publisher find its previous issue or comment. */
+export function markerComment(key: string): string {
+  if (!MARKER_KEY.test(key)) {
+    throw new Error(
+      `Report marker key must be 1-128 characters of A-Z, a-z, 0-9, '.', '_' or '-', got ${JSON.stringify(key)}`,
+    );
+  }
+  return `<!-- lattice-cost-report:${key} -->`;
+}
+
+/** Renders `report` as GitHub Markdown, trimmed to `maxChars` when given, ending with the marker. */
+export function renderMarkdown(report: Report, options: RenderOptions = {}): string {
+  const suffix = options.marker === undefined ? '' : markerComment(options.marker);
+  const maxChars = options.maxChars ?? Infinity;
+  if (Number.isNaN(maxChars) || maxChars < 1) {
+    throw new RangeError(`maxChars must be positive, got ${maxChars}`);
+  }
+  return fitToBudget(reportBlocks(report, options), {
+    maxChars,
+    suffix,
+    droppedBlocksNote: `_Some charts or details were omitted ${SIZE_LIMIT_HINT}._`,
+    truncatedNote: `_… truncated ${SIZE_LIMIT_HINT}._`,
+  }).markdown;
+}
+
+function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
+  const servicesByArn = new Map(report.services.map((service) => [service.arn, service]));
+  const blocks: BudgetBlock[] = [{ parts: [heading(report, options), headline(report)] }];
+  if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
+  blocks.push({ parts: [servicesSection(report)] });
+  const costChart = dailyCostChart(report);
+  if (costChart) blocks.push({ parts: [chartMarkdown(costChart)], dropRank: DROP_COST_CHART });
+  const requestsChart = dailyRequestsChart(report);
+  if (requestsChart) blocks.push({ parts: [chartMarkdown(requestsChart)], dropRank: DROP_REQUESTS_CHART });
+  if (report.anomalies.length > 0) {
+    blocks.push({ parts: anomaliesDetails(report, servicesByArn), dropRank: DROP_ANOMALY_DETAILS });
+  }
+  blocks.push({ parts: methodDetails(report), dropRank: DROP_METHOD_DETAILS });
+  return blocks;
+}
+
+function heading(report: Report, options: RenderOptions): string {
+  const network = report.source.serviceNetwork;
+  const title =
+    options.title !== undefined
+      ? markdownText(options.title, { maxLength: 120 })
+      : network
+        ? `${DEFAULT_TITLE}: ${codeSpan(network, { inTable: false })}`
+        : DEFAULT_TITLE;
+  return `### ${title} · ${formatWindow(report.window)}`;
+}
+
+function headline(report: Report): string {
+  const { totals, window } = report;
+  const modelled = report.costBasis.method === 'modelled' ? ' modelled cost' : '';
+  let cost = `**${money(report, totals.cost)}**${modelled} in ${plural(window.days, 'day')}`;
+  if (totals.previous && totals.previous.cost !== 0) {
+    cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs the previous ${plural(window.days, 'day')})`;
+  }
+  const parts = [cost, `**${formatInteger(totals.requests)}** requests`, findingsSummary(report.findings)];
+  if (report.forecast) {
+    const { amount, start, end } = report.forecast;
+    parts.push(`forecast **${money(report, amount)}** for ${formatDateRange(start, end)}`);
+  }
+  return parts.join(' · ');
+}
+
+function findingsSummary(findings: Finding[]): string {
+  if (findings.length === 0) return 'no findings';
+  const worst = [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])[0];
+  const severity = worst?.severity ?? 'info';
+  const count = findings.filter((finding) => finding.severity === severity).length;
+  const label = severity === 'warning' ? plural(count, 'warning') : `${formatInteger(count)} ${severity}`;
+  return `**${plural(findings.length, 'finding')}**, ${label}`;
+}
+
+function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>): BudgetTable {
+  const serviceName = (finding: Finding): string => {
+    if (finding.service === undefined) return '';
+    return servicesByArn.get(finding.service)?.name || finding.service;
+  };
+  const sorted = [...report.findings].sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (b.estimatedMonthlySavings ?? 0) - (a.estimatedMonthlySavings ?? 0) ||
+      compareText(serviceName(a), serviceName(b)) ||
+      compareText(a.message, b.message),
+  );
+  const rows = sorted.map((finding) => [
+    SEVERITY_ICON[finding.severity],
+    markdownText(finding.message, { maxLength: 200 }),
+    finding.service === undefined ? '_all services_' : codeSpan(serviceName(finding)),
+    findingImpact(report, finding),
+  ]);
+  return table(['', 'Finding', 'Service', 'Impact'], ['c', 'l', 'l', 'l'], rows, 0, {
+    importance: (rank) => FINDINGS_WEIGHT / (rank + 1),
+    essential: (rank) => sorted[rank]?.severity === 'critical',
+    omittedNote: (omitted) => `_… and ${plural(omitted, 'more finding')}, omitted ${SIZE_LIMIT_HINT}._`,
+  });
+}
+
+function findingImpact(report: Report, finding: Finding): string {
+  if (finding.estimatedMonthlySavings !== undefined && finding.estimatedMonthlySavings > 0) {
+    return `save **${money(report, finding.estimatedMonthlySavings)}/mo**`;
+  }
+  return finding.impact ? markdownText(finding.impact, { maxLength: 120 }) : '–';
+}
+
+function servicesSection(report: Report): BudgetTable | string {
+  const { services, shared, totals } = report;
+  if (services.length === 0 && !(shared.total > 0))
+    return '_No VPC Lattice services with traffic or cost in this window._';
+  const sorted = [...services].sort(
+    (a, b) =>
+      b.cost.total - a.cost.total ||
+      b.requests - a.requests ||
+      compareText(a.name, b.name) ||
+      compareText(a.arn, b.arn),
+  );
+  const rows = sorted.map((service) => [
+    codeSpan(service.name || service.id || service.arn),
+    formatInteger(service.requests),
+    formatPercentNumber(service.errorRate),
+    service.latencyMs ? `${formatMs(service.latencyMs.p50)} / ${formatMs(service.latencyMs.p99)}` : '–',
+    formatGb(service.bytesIn + service.bytesOut),
+    money(report, service.cost.total),
+    service.costPerMillionRequests === null ? '–' : money(report, service.costPerMillionRequests),
+    costDelta(service),
+  ]);
+  const footRows: string[][] = [];
+  if (shared.total > 0) {
+    footRows.push(['_shared & unallocated_', '', '', '', '', money(report, shared.total), '', '']);
+  }
+  const errors5xx = services.reduce((sum, service) => sum + service.status['5xx'], 0);
+  const totalLabel =
+    report.costBasis.method === 'reconciled' ? 'total (= Cost Explorer)' : 'total (modelled)';
+  footRows.push([
+    `**${totalLabel}**`,
+    `**${formatInteger(totals.requests)}**`,
+    totals.requests > 0 ? `**${formatPercentNumber(errors5xx / totals.requests)}**` : '',
+    '',
+    `**${formatGb(totals.bytesIn + totals.bytesOut)}**`,
+    `**${money(report, totals.cost)}**`,
+    totals.requests > 0 ? `**${money(report, (totals.cost / totals.requests) * 1_000_000)}**` : '',
+    totals.previous ? `**${formatDelta(totals.cost, totals.previous.cost)}**` : '–',
+  ]);
+  return table(
+    ['Service', 'Requests', '5xx %', 'p50 / p99 ms', 'GB', 'Cost', '$ / 1M req', 'Δ cost'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    [...rows, ...footRows],
+    footRows.length,
+    {
+      importance: (rank) => SERVICES_WEIGHT / (rank + 1),
+      essential: (rank) => rank < ESSENTIAL_TOP_SERVICES,
+      omittedNote: (omitted) => `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`,
+    },
+  );
+}
+
+function costDelta(service: ServiceReport): string {
+  if (service.previous === null) return '–';
+  if (service.previous.cost.total === 0) return service.cost.total > 0 ? 'new' : '–';
+  return formatDelta(service.cost.total, service.previous.cost.total);
+}
+
+function anomaliesDetails(
+  report: Report,
+  servicesByArn: Map<string, ServiceReport>,
+): Array<string | BudgetTable> {
+  const { anomalies } = report;
+  const sorted = [...anomalies].sort(
+    (a, b) =>
+      anomalyUsd(b) - anomalyUsd(a) || Math.abs(b.score) - Math.abs(a.score) || compareText(b.date, a.date),
+  );
+  const rows = sorted.map((anomaly) => {
+    const where = [
+      ...(anomaly.where ? [codeSpan(anomaly.where, { maxLength: 60 })] : []),
+      ...(anomaly.service ? [codeSpan(servicesByArn.get(anomaly.service)?.name || anomaly.service)] : []),
+    ];
+    return [
+      formatDay(anomaly.date),
+      where.length > 0 ? where.join(' · ') : '_account_',
+      ANOMALY_METRIC_LABEL[anomaly.metric],
+      anomalyValue(report, anomaly, anomaly.expected),
+      anomalyValue(report, anomaly, anomaly.actual),
+      anomalyImpact(report, anomaly),
+      anomaly.source === 'aws-cad' ? 'AWS Cost Anomaly Detection' : 'our detector',
+    ];
+  });
+  const onlyCost = anomalies.every((anomaly) => anomaly.metric === 'cost');
+  const summary = `${onlyCost ? 'Cost anomalies' : 'Cost and usage anomalies'} (${formatInteger(anomalies.length)})`;
+  return [
+    `<details><summary>${summary}</summary>`,
+    table(
+      ['Date', 'Where', 'Metric', 'Expected', 'Actual', 'Impact', 'Source'],
+      ['l', 'l', 'l', 'r', 'r', 'r', 'l'],
+      rows,
+      0,
+      {
+        importance: (rank) => ANOMALIES_WEIGHT / (rank + 1),
+        essential: () => false,
+        omittedNote: (omitted) =>
+          `_… and ${plural(omitted, 'more anomaly', 'more anomalies')}, omitted ${SIZE_LIMIT_HINT}._`,
+      },
+    ),
+    '</details>',
+  ];
+}
+
+const ANOMALY_METRIC_LABEL: Record<Anomaly['metric'], string> = {
+  cost: 'cost',
+  requests: 'requests',
+  p99: 'p99 latency',
+  errorRate: '5xx rate',
+};
+
+/** The anomaly's extra cost, which ranks anomalies of every metric on one scale. */
+function anomalyUsd(anomaly: Anomaly): number {
+  const usd = anomaly.impactUsd ?? (anomaly.metric === 'cost' ? anomaly.impact : 0);
+  return Number.isFinite(usd) ? Math.abs(usd) : 0;
+}
+
+function anomalyValue(report: Report, anomaly: Anomaly, value: number): string {
+  switch (anomaly.metric) {
+    case 'cost':
+      return money(report, value);
+    case 'requests':
+      return formatInteger(value);
+    case 'p99':
+      return `${formatMs(value)} ms`;
+    case 'errorRate':
+      return formatPercent(value);
+  }
+}
+
+/** Differences of rates are percentage points, not percent. */
+function anomalyDifference(report: Report, anomaly: Anomaly, difference: number): string {
+  if (anomaly.metric === 'errorRate') return `${formatPercentNumber(difference)} pp`;
+  return anomalyValue(report, anomaly, difference);
+}
+
+function anomalyImpact(report: Report, anomaly: Anomaly): string {
+  const magnitude = (value: number): string => anomalyDifference(report, anomaly, value);
+  let impact = formatSigned(anomaly.impact, magnitude);
+  if (anomaly.expected > 0 && anomaly.metric !== 'errorRate') {
+    impact += ` (${formatSigned(anomaly.impact / anomaly.expected, formatPercent)})`;
+  }
+  if (anomaly.metric !== 'cost' && anomaly.impactUsd !== undefined) {
+    impact += ` · ${formatSigned(anomaly.impactUsd, (usd) => money(report, usd))}`;
+  }
+  return impact;
+}
+
+function methodDetails(report: Report): string[] {
+  const { costBasis, source, run } = report;
+  const paragraphs: string[] = ['<details><summary>How this was computed</summary>'];
+
+  const metric = costBasis.metric ? ` (${codeSpan(costBasis.metric, { inTable: false })})` : '';
+  paragraphs.push(
+    costBasis.method === 'reconciled'
+      ? `**Cost.** Each service's modelled charges (service-hours, GB processed, requests beyond the free tier) are scaled so that all services plus the shared line equal Cost Explorer's VPC Lattice total for the same days${metric}. ${pricesSentence(costBasis.prices)}`
+      : `**Cost.** Modelled from list prices and each service's own usage, not read from the bill, so it can differ from the invoice. ${pricesSentence(costBasis.prices)}`,
+  );
+  const dayNotes: string[] = [];
+  if (costBasis.estimatedDays.length > 0) {
+    dayNotes.push(`Days still estimated by Cost Explorer: ${dayList(costBasis.estimatedDays)}.`);
+  }
+  if (costBasis.missingDays.length > 0) {
+    dayNotes.push(`Days Cost Explorer did not cover, modelled instead: ${dayList(costBasis.missingDays)}.`);
+  }
+  if (dayNotes.length > 0) paragraphs.push(dayNotes.join(' '));
+
+  paragraphs.push(
+    '**Latency.** Percentiles come from a log-bucketed histogram and are within 1 % of the exact value. Requests denied by an auth policy are counted, but kept out of latency.',
+  );
+
+  const origin =
+    source.kind === 'files'
+      ? `${plural(source.files.length, 'log file')} ${filesListed(source.files)}`
+      : `Logs Insights over ${plural(source.logGroups.length, 'log group')} (${listed(source.logGroups)}), ${plural(source.queryIds.length, 'query', 'queries')}${source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : ''}`;
+  const malformed =
+    source.malformed > 0
+      ? `; ${plural(source.malformed, 'malformed line')} counted and skipped${source.malformedSamples.length > 0 ? ', for example:' : '.'}`
+      : '; no malformed lines.';
+  paragraphs.push(`**Data.** ${plural(source.records, 'record')} from ${origin}${malformed}`);
+  if (source.malformed > 0 && source.malformedSamples.length > 0) {
+    paragraphs.push(
+      source.malformedSamples
+        .slice(0, MAX_LISTED)
+        .map(
+          (sample) =>
+            `- ${codeSpan(sample.file, { inTable: false })}:${Number.isFinite(sample.line) ? Math.trunc(sample.line) : '?'} — ${markdownText(sample.reason, { maxLength: 160 })}`,
+        )
+        .join('\n'),
+    );
+  }
+
+  const calls: string[] = [];
+  if (run.insights.queries > 0) {
+    calls.push(
+      `scanned ${formatDataSize(run.insights.bytesScanned)} with Logs Insights in ${plural(run.insights.queries, 'query', 'queries')}`,
+    );
+  }
+  if (run.costExplorer.requests > 0) {
+    calls.push(`made ${plural(run.costExplorer.requests, 'Cost Explorer request')}`);
+  }
+  paragraphs.push(
+    `**This run** ${calls.length > 0 ? calls.join(' and ') : 'made no billed AWS requests'}: about ${formatUsd(run.estimatedRunCostUsd)}.`,
+  );
+
+  if (report.warnings.length > 0) {
+    const shown = report.warnings
+      .slice(0, MAX_WARNINGS)
+      .map((warning) => `- ${markdownText(warning, { maxLength: 300 })}`);
+    const more = report.warnings.length - shown.length;
+    if (more > 0) shown.push(`- … and ${plural(more, 'more warning')} in report.json`);
+    paragraphs.push(`**Warnings**\n\n${shown.join('\n')}`);
+  }
+
+  paragraphs.push(
+    `Generated ${markdownText(report.generatedAt, { maxLength: 40 })} by ${markdownText(`${report.tool.name} ${report.tool.version}`, { maxLength: 60 })}, report schema ${report.schemaVersion}.`,
+  );
+  paragraphs.push('</details>');
+  return paragraphs;
+}
+
+function pricesSentence(prices: Report['costBasis']['prices']): string {
+  const regions = Object.keys(prices).sort(compareText);
+  if (regions.length === 0) return '';
+  const described = regions.map((region) => {
+    const price = prices[region];
+    if (price === undefined) return '';
+    return `${codeSpan(region, { inTable: false, maxLength: 30 })}: ${formatUnitPrice(price.serviceHour)} per service-hour, ${formatUnitPrice(price.perGB)} per GB, ${formatUnitPrice(price.perMillionRequests)} per million requests beyond ${formatInteger(price.freeRequestsPerHour)} free per service per hour`;
+  });
+  return `Prices used: ${described.join('; ')}.`;
+}
+
+function dayList(days: string[]): string {
+  const shown = days.slice(0, 10).map((day) => formatDay(day));
+  return days.length > shown.length
+    ? `${shown.join(', ')} and ${formatInteger(days.length - shown.length)} more`
+    : shown.join(', ');
+}
+
+function listed(values: string[]): string {
+  const shown = values.slice(0, MAX_LISTED).map((value) => codeSpan(value, { inTable: false }));
+  if (values.length > shown.length) shown.push(`and ${formatInteger(values.length - shown.length)} more`);
+  return shown.join(', ');
+}
+
+/** A few files by name; many files by the directory they share, since S3 names differ only at the end. */
+function filesListed(files: string[]): string {
+  if (files.length <= MAX_LISTED) return `(${listed(files)})`;
+  const parts = files.map((f) => f.split('/'));
+  const common: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length - 1 && p[i] === parts[0]![i]); i++)
+    common.push(parts[0]![i]!);
+  return common.length > 0 && common.join('/') !== ''
+    ? `under ${codeSpan(`${common.join('/')}/`, { inTable: false })}`
+    : `(${listed(files)})`;
+}
+
+function money(report: Report, amount: number): string {
+  return formatUsd(amount, report.costBasis.currency);
+}
+
+interface RowRanking {
+  importance: (rank: number) => number;
+  essential: (rank: number) => boolean;
+  omittedNote: (omitted: number) => string;
+}
+
+/**
+ * Builds a GFM table with markdown-table; the last `footRows` rows are always kept. Delimiters are
+ * not padded, so each row's text stands alone and rows can be left out without re-rendering.
+ */
+function table(
+  header: string[],
+  align: string[],
+  rows: string[][],
+  footRows: number,
+  ranking: RowRanking,
+): BudgetTable {
+  const lines = markdownTable([header, ...rows], { align, alignDelimiters: false }).split('\n');
+  const bodyLines = lines.slice(2);
+  const rankedLines = bodyLines.slice(0, bodyLines.length - footRows);
+  const trimmableRows: BudgetRow[] = rankedLines.map((line, rank) => ({
+    line,
+    importance: ranking.importance(rank),
+    essential: ranking.essential(rank),
+  }));
+  return {
+    head: lines.slice(0, 2).join('\n'),
+    rows: trimmableRows,
+    ...(footRows > 0 ? { foot: bodyLines.slice(bodyLines.length - footRows).join('\n') } : {}),
+    omittedNote: ranking.omittedNote,
+  };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

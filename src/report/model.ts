@@ -1,0 +1,182 @@
+/**
+ * Report schema version 1: the contract written to report.json and read by the renderers,
+ * the action outputs and other tools. `report.schema.json` is the same contract as JSON Schema;
+ * keep both in step and bump `schemaVersion` on any incompatible change.
+ */
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+export type FindingKind =
+  | 'idle-service'
+  | 'high-latency'
+  | 'high-error-rate'
+  | 'auth-denied'
+  | 'cost-outlier'
+  | 'large-payload'
+  | 'cost-anomaly'
+  | 'request-anomaly'
+  | 'latency-anomaly'
+  | 'error-rate-anomaly'
+  | 'cost-regression'
+  | 'latency-regression';
+
+export interface StatusCounts {
+  '2xx': number;
+  '3xx': number;
+  '4xx': number;
+  '5xx': number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  mean: number;
+}
+
+/** Cost of one service, split by Lattice charge type. USD. */
+export interface CostBreakdown {
+  total: number;
+  hours: number;
+  data: number;
+  requests: number;
+}
+
+/** The numbers compared between windows. */
+export interface ServiceNumbers {
+  requests: number;
+  status: StatusCounts;
+  authDenied: number;
+  /** Share of requests answered with 5xx, as a fraction (0.041 = 4.1 %). */
+  errorRate: number;
+  /** Null when no request reached a target (all denied, or no traffic). */
+  latencyMs: LatencySummary | null;
+  bytesIn: number;
+  bytesOut: number;
+  cost: CostBreakdown;
+  /** Null when the service had no requests. */
+  costPerMillionRequests: number | null;
+}
+
+export interface ServiceDay {
+  date: string;
+  requests: number;
+  errors5xx: number;
+  authDenied: number;
+  p99: number | null;
+  bytesIn: number;
+  bytesOut: number;
+  cost: number;
+}
+
+export interface ServiceReport extends ServiceNumbers {
+  arn: string;
+  id: string;
+  /** Name from the inventory or the service's default DNS name; the id when unknown. */
+  name: string;
+  region: string;
+  /** The window before this one, when the data covers it. */
+  previous: ServiceNumbers | null;
+  daily: ServiceDay[];
+}
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  /** Service ARN; absent for fleet-wide findings. */
+  service?: string;
+  /** One line with the numbers. Contains no text taken from logs. */
+  message: string;
+  /** A short impact statement, for example "31,204 requests over 500 ms". */
+  impact?: string;
+  estimatedMonthlySavings?: number;
+}
+
+export type AnomalyMetric = 'cost' | 'requests' | 'p99' | 'errorRate';
+
+export interface Anomaly {
+  date: string;
+  /** Service ARN, or absent for an account-level anomaly. */
+  service?: string;
+  /** Usage type or other place the anomaly was seen, when the source names one. */
+  where?: string;
+  metric: AnomalyMetric;
+  expected: number;
+  actual: number;
+  /** actual - expected, in the metric's unit. */
+  impact: number;
+  /** Extra cost in USD, where known. */
+  impactUsd?: number;
+  /** Robust z-score for our detector; Cost Anomaly Detection's score for AWS. */
+  score: number;
+  source: 'detector' | 'aws-cad';
+}
+
+export interface SharedCost {
+  /** Cost that Cost Explorer billed but that no service's usage explains, USD. */
+  total: number;
+  hours: number;
+  data: number;
+  requests: number;
+  other: number;
+}
+
+export interface CostBasis {
+  /** `modelled`: price table only. `reconciled`: scaled to Cost Explorer amounts. */
+  method: 'modelled' | 'reconciled';
+  metric?: string;
+  currency: string;
+  /** Days of the window whose Cost Explorer amounts are still estimated. */
+  estimatedDays: string[];
+  /** Days of the window that Cost Explorer did not cover; modelled instead. */
+  missingDays: string[];
+  /** Price table used for the model, per region. */
+  prices: Record<
+    string,
+    { serviceHour: number; perGB: number; perMillionRequests: number; freeRequestsPerHour: number }
+  >;
+}
+
+export interface MalformedSample {
+  file: string;
+  /** 1-based line number, or the event index for CLI exports. */
+  line: number;
+  reason: string;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  generatedAt: string;
+  tool: { name: string; version: string };
+  window: { start: string; end: string; days: number };
+  source: {
+    kind: 'files' | 'aws';
+    serviceNetwork?: string;
+    logGroups: string[];
+    queryIds: string[];
+    files: string[];
+    records: number;
+    malformed: number;
+    malformedSamples: MalformedSample[];
+  };
+  costBasis: CostBasis;
+  totals: {
+    requests: number;
+    cost: number;
+    bytesIn: number;
+    bytesOut: number;
+    previous: { requests: number; cost: number; bytesIn: number; bytesOut: number } | null;
+  };
+  shared: SharedCost;
+  services: ServiceReport[];
+  findings: Finding[];
+  anomalies: Anomaly[];
+  forecast?: { start: string; end: string; amount: number; lower?: number; upper?: number };
+  run: {
+    insights: { queries: number; bytesScanned: number };
+    costExplorer: { requests: number };
+    estimatedRunCostUsd: number;
+  };
+  warnings: string[];
+}

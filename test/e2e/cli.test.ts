@@ -1,0 +1,239 @@
+/**
+ * The bundled CLI (dist/cli.js) run as a user runs it: a separate Node 24 process, real files.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Report } from '../../src/report/model.js';
+import { reportSchemaErrors } from '../../src/report/validate.js';
+import { runCli, runNode } from '../helpers/bundle.js';
+import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'lattice-cli-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const GOOD_LINE = JSON.stringify({
+  serviceArn: 'arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-0123456789abcdef0',
+  startTime: '2026-11-20T10:00:00Z',
+  responseCode: 200,
+  bytesReceived: 100,
+  bytesSent: 200,
+  duration: 12,
+});
+
+describe('usage errors exit 2 and name the problem', () => {
+  it('prints help', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('analyze --logs PATH');
+  });
+
+  it('rejects an unknown flag by name', async () => {
+    const r = await runCli(['analyze', '--logs', 'x', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'--bogus'");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('names a missing path', async () => {
+    const r = await runCli(['analyze', '--logs', join(work, 'nope.log')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nope.log');
+  });
+
+  it('names a bad date flag', async () => {
+    const file = join(work, 'one.log');
+    await writeFile(file, `${GOOD_LINE}\n`);
+    const r = await runCli(['analyze', '--logs', file, '--start', '2026-13-01']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--start');
+  });
+
+  it('rejects an unknown command', async () => {
+    const r = await runCli(['analyse']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "analyse"');
+  });
+});
+
+describe('data errors exit 1 and name the file', () => {
+  it('an empty file', async () => {
+    const file = join(work, 'empty.log');
+    await writeFile(file, '');
+    const r = await runCli(['analyze', '--logs', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('empty.log');
+    expect(r.stderr).toContain('empty');
+  });
+
+  it('a file with no valid line', async () => {
+    const file = join(work, 'bad.log');
+    await writeFile(file, 'not json\n{"serviceArn": "-"}\n');
+    const r = await runCli(['analyze', '--logs', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('bad.log');
+  });
+
+  it('a truncated .gz', async () => {
+    const file = join(work, 'cut.log.gz');
+    const gz = gzipSync(Buffer.from(`${GOOD_LINE}\n`.repeat(2000)));
+    await writeFile(file, gz.subarray(0, gz.length - 40));
+    const r = await runCli(['analyze', '--logs', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cut.log.gz');
+    expect(r.stderr).toMatch(/truncated|corrupt/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('analyze', () => {
+  it('reads the committed fixtures and prints schema-valid JSON', async () => {
+    const r = await runCli(['analyze', '--logs', 'test/fixtures/logs', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(report.source.records).toBe(18);
+    expect(report.costBasis.method).toBe('modelled');
+  });
+
+  it('skips a malformed line, counts it and says where it was', async () => {
+    const file = join(work, 'mixed.log');
+    await writeFile(file, `${GOOD_LINE}\n{oops\n${GOOD_LINE}\n`);
+    const r = await runCli(['analyze', '--logs', file, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.source).toMatchObject({ records: 2, malformed: 1 });
+    expect(report.source.malformedSamples[0]).toMatchObject({ file, line: 2 });
+    expect(r.stderr).toContain(`${file}:2`);
+  });
+});
+
+describe('demo', () => {
+  let report: Report;
+  let markdown: string;
+  let out: string;
+
+  beforeAll(async () => {
+    out = join(work, 'demo');
+    const r = await runCli(['demo', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('report.md');
+    report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+    markdown = await readFile(join(out, 'report.md'), 'utf8');
+  });
+
+  it('writes a schema-valid report of the last week, reconciled to the bill', () => {
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(report.window).toEqual({ start: '2026-11-16', end: '2026-11-23', days: 7 });
+    expect(report.costBasis.method).toBe('reconciled');
+    expect(report.services.length).toBeGreaterThanOrEqual(6);
+    expect(report.totals.previous).not.toBeNull();
+  });
+
+  it('adds services and shared cost up to the billed total to the cent', async () => {
+    const bill = JSON.parse(await readFile(join(out, 'cost-and-usage.json'), 'utf8')) as {
+      ResultsByTime: Array<{
+        TimePeriod: { Start: string };
+        Groups: Array<{ Metrics: { UnblendedCost: { Amount: string } } }>;
+      }>;
+    };
+    const billed = bill.ResultsByTime.filter((d) => d.TimePeriod.Start >= '2026-11-16').reduce(
+      (sum, d) => sum + d.Groups.reduce((s, g) => s + Number(g.Metrics.UnblendedCost.Amount), 0),
+      0,
+    );
+    const cents = (x: number): number => Math.round(x * 100);
+    expect(cents(report.totals.cost)).toBe(cents(billed));
+    expect(report.services.reduce((s, x) => s + cents(x.cost.total), 0) + cents(report.shared.total)).toBe(
+      cents(billed),
+    );
+  });
+
+  it('finds each planted problem', () => {
+    const by = (name: string): string[] => {
+      const arn = report.services.find((s) => s.name === name)!.arn;
+      return report.findings.filter((f) => f.service === arn).map((f) => f.kind);
+    };
+    expect(by('legacy-reports')).toContain('idle-service');
+    expect(by('search-api')).toContain('high-latency');
+    expect(by('inventory-svc')).toContain('high-error-rate');
+    expect(by('partner-gateway')).toContain('auth-denied');
+    expect(by('media-export')).toEqual(expect.arrayContaining(['large-payload', 'cost-anomaly']));
+    const spike = report.anomalies.find((a) => a.metric === 'cost');
+    expect(spike?.date).toBe('2026-11-20');
+  });
+
+  it('renders Markdown whose Mermaid charts parse', async () => {
+    const blocks = extractMermaidBlocks(markdown);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const block of blocks) await parseMermaid(block);
+    expect(markdown).toContain('total (= Cost Explorer)');
+  });
+});
+
+describe('a 500,000-record file', () => {
+  it('gives exact counts, percentiles within 1% and bounded memory', async () => {
+    const file = join(work, 'big.jsonl');
+    const made = await runCli([
+      'sample',
+      '--out',
+      file,
+      '--records',
+      '500000',
+      '--services',
+      '12',
+      '--days',
+      '7',
+    ]);
+    expect(made.code).toBe(0);
+    const [analysed, exact] = await Promise.all([
+      runCli(['analyze', '--logs', file, '--format', 'json', '--verbose']),
+      runNode([join(process.cwd(), 'test/helpers/exact-stats.mjs'), file]),
+    ]);
+    expect(analysed.code).toBe(0);
+    expect(exact.code).toBe(0);
+    const report = JSON.parse(analysed.stdout) as Report;
+    const truth = JSON.parse(exact.stdout) as Record<
+      string,
+      {
+        requests: number;
+        status: Record<string, number>;
+        authDenied: number;
+        bytesIn: number;
+        bytesOut: number;
+      } & Record<'p50' | 'p90' | 'p95' | 'p99', number>
+    >;
+    expect(report.source.records).toBe(500_000);
+    expect(report.services.map((s) => s.arn).sort()).toEqual(Object.keys(truth).sort());
+    for (const s of report.services) {
+      const t = truth[s.arn]!;
+      expect({
+        requests: s.requests,
+        status: s.status,
+        authDenied: s.authDenied,
+        bytesIn: s.bytesIn,
+        bytesOut: s.bytesOut,
+      }).toEqual({
+        requests: t.requests,
+        status: t.status,
+        authDenied: t.authDenied,
+        bytesIn: t.bytesIn,
+        bytesOut: t.bytesOut,
+      });
+      for (const q of ['p50', 'p90', 'p95', 'p99'] as const) {
+        expect(Math.abs(s.latencyMs![q] - t[q])).toBeLessThanOrEqual(0.01 * t[q]);
+      }
+    }
+    const rss = /peak RSS (\d+) MB/.exec(analysed.stderr);
+    expect(rss).not.toBeNull();
+    console.log(`500,000 records: ${analysed.stderr.trim()}`);
+    expect(Number(rss![1])).toBeLessThan(300);
+  }, 180_000);
+});

@@ -1,0 +1,211 @@
+import { describe, expect, it } from '@jest/globals';
+import { AggregateSet } from '../../src/analysis/aggregate.js';
+import { parseCostAndUsage } from '../../src/analysis/billing.js';
+import { addDays, dayRange, makeWindow } from '../../src/analysis/dates.js';
+import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds.js';
+import { buildReport, type BuildInput } from '../../src/report/build.js';
+import type { Report } from '../../src/report/model.js';
+import { reportSchemaErrors } from '../../src/report/validate.js';
+
+const arn = (id: string): string => `arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-${id}`;
+const BUSY = arn('0000000000000000a');
+const SLOW = arn('0000000000000000b');
+const FAILING = arn('0000000000000000c');
+const IDLE = arn('0000000000000000d');
+const FIRST = '2026-11-09';
+const DAYS = dayRange(FIRST, '2026-11-23');
+
+/** Two weeks of traffic with one problem per service, built record by record. */
+function traffic(): AggregateSet {
+  const set = new AggregateSet();
+  const add = (
+    serviceArn: string,
+    day: string,
+    n: number,
+    duration: (i: number) => number,
+    code: (i: number) => number,
+    bytes = 1000,
+  ) => {
+    for (let i = 0; i < n; i++) {
+      set.add({
+        serviceArn,
+        day,
+        hour: i % 24,
+        duration: duration(i),
+        responseCode: code(i),
+        bytesReceived: bytes,
+        bytesSent: bytes,
+        authDenied: false,
+        hostHeader: null,
+      });
+    }
+  };
+  for (const day of DAYS) {
+    add(
+      BUSY,
+      day,
+      2000,
+      (i) => 20 + (i % 30),
+      () => 200,
+    );
+    add(
+      SLOW,
+      day,
+      500,
+      (i) => (i % 50 === 0 ? 2500 : 100 + (i % 100)),
+      () => 200,
+    );
+    add(
+      FAILING,
+      day,
+      400,
+      () => 30,
+      (i) => (i % 25 === 0 ? 503 : 200),
+    );
+    add(
+      IDLE,
+      day,
+      3,
+      () => 10,
+      () => 200,
+    );
+  }
+  return set;
+}
+
+function input(overrides: Partial<BuildInput> = {}): BuildInput {
+  return {
+    aggregates: traffic(),
+    window: makeWindow('2026-11-16', '2026-11-23'),
+    coveredDays: new Set(DAYS),
+    thresholds: DEFAULT_THRESHOLDS,
+    source: {
+      kind: 'files',
+      logGroups: [],
+      queryIds: [],
+      files: ['x.log'],
+      records: 0,
+      malformed: 0,
+      malformedSamples: [],
+    },
+    generatedAt: '2026-11-23T06:00:00.000Z',
+    tool: { name: 'lattice-cost-report', version: 'test' },
+    ...overrides,
+  };
+}
+
+function bill(): ReturnType<typeof parseCostAndUsage> {
+  return parseCostAndUsage(
+    {
+      GroupDefinitions: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+      ResultsByTime: DAYS.map((day) => ({
+        TimePeriod: { Start: day, End: addDays(day, 1) },
+        Total: {},
+        Groups: [
+          {
+            Keys: ['USE1-VpcLattice-ServiceHours'],
+            Metrics: { UnblendedCost: { Amount: '2.4', Unit: 'USD' } },
+          },
+          {
+            Keys: ['USE1-VpcLattice-DataProcessing-Bytes'],
+            Metrics: { UnblendedCost: { Amount: '0.0123456789', Unit: 'USD' } },
+          },
+          {
+            Keys: ['USE1-VpcLattice-Misc'],
+            Metrics: { UnblendedCost: { Amount: '0.0333333', Unit: 'USD' } },
+          },
+        ],
+        Estimated: day >= '2026-11-21',
+      })),
+    },
+    'costs.json',
+  );
+}
+
+const kinds = (report: Report, service: string): string[] =>
+  report.findings
+    .filter((f) => f.service === service)
+    .map((f) => f.kind)
+    .sort();
+
+describe('buildReport', () => {
+  it('writes a schema-valid report with one problem per service found', () => {
+    const report = buildReport(input());
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(report.costBasis.method).toBe('modelled');
+    expect(kinds(report, SLOW)).toEqual(['high-latency']);
+    expect(kinds(report, FAILING)).toEqual(['high-error-rate']);
+    expect(kinds(report, IDLE)).toEqual(['idle-service']);
+    expect(kinds(report, BUSY)).toEqual([]);
+    const idle = report.findings.find((f) => f.kind === 'idle-service')!;
+    // 24 h × $0.025 a day, over a 730-hour month.
+    expect(idle.estimatedMonthlySavings).toBeCloseTo(730 * 0.025, 2);
+    expect(report.services.find((s) => s.arn === FAILING)!.errorRate).toBeCloseTo(0.04, 6);
+    expect(report.services[0]!.cost.total).toBeGreaterThanOrEqual(report.services[1]!.cost.total);
+  });
+
+  it('compares with the previous window when the data covers it', () => {
+    const report = buildReport(input());
+    expect(report.totals.previous).not.toBeNull();
+    expect(report.totals.previous!.requests).toBe(report.totals.requests);
+    const onlyWindow = buildReport(input({ coveredDays: new Set(dayRange('2026-11-16', '2026-11-23')) }));
+    expect(onlyWindow.totals.previous).toBeNull();
+    expect(onlyWindow.services.every((s) => s.previous === null)).toBe(true);
+  });
+
+  it('reconciles to the bill to the cent, with shared cost on its own line', () => {
+    const report = buildReport(input({ billed: bill() }));
+    expect(reportSchemaErrors(report)).toEqual([]);
+    const billedCents = Math.round(7 * (2.4 + 0.0123456789 + 0.0333333) * 100);
+    expect(Math.round(report.totals.cost * 100)).toBe(billedCents);
+    const parts =
+      report.services.reduce((s, x) => s + Math.round(x.cost.total * 100), 0) +
+      Math.round(report.shared.total * 100);
+    expect(parts).toBe(billedCents);
+    for (const s of report.services) {
+      expect(Math.round(s.cost.total * 100)).toBe(
+        Math.round((s.cost.hours + s.cost.data + s.cost.requests) * 100),
+      );
+    }
+    expect(report.shared.other).toBeCloseTo(7 * 0.0333333, 2);
+    expect(report.costBasis).toMatchObject({
+      method: 'reconciled',
+      metric: 'UnblendedCost',
+      estimatedDays: ['2026-11-21', '2026-11-22'],
+    });
+  });
+
+  it('flags a cost spike with the robust detector', () => {
+    const set = traffic();
+    // Ten times the usual bytes on one day of the window.
+    set.day(BUSY, '2026-11-20').bytesIn += 200 * 1024 ** 3;
+    const report = buildReport(input({ aggregates: set }));
+    const spike = report.anomalies.find((a) => a.metric === 'cost' && a.service === BUSY);
+    expect(spike).toMatchObject({ date: '2026-11-20', source: 'detector' });
+    expect(spike!.impactUsd!).toBeCloseTo(5, 1);
+    expect(report.findings.some((f) => f.kind === 'cost-anomaly' && f.service === BUSY)).toBe(true);
+  });
+
+  it('keeps services that are known but silent, billed for their hours', () => {
+    const silent = {
+      arn: arn('0000000000000000e'),
+      id: 'svc-0000000000000000e',
+      region: 'us-east-1',
+      account: '111122223333',
+      name: 'quiet',
+    };
+    const report = buildReport(input({ inventory: [silent] }));
+    const s = report.services.find((x) => x.arn === silent.arn)!;
+    expect(s).toMatchObject({ name: 'quiet', requests: 0, latencyMs: null, costPerMillionRequests: null });
+    expect(s.cost.hours).toBeCloseTo(7 * 0.6, 2);
+    expect(report.findings.find((f) => f.service === silent.arn)).toMatchObject({
+      kind: 'idle-service',
+      severity: 'critical',
+    });
+  });
+
+  it('warns about window days without data', () => {
+    const report = buildReport(input({ window: makeWindow('2026-11-20', '2026-11-27') }));
+    expect(report.warnings.join('\n')).toContain('No access-log data for 4 day(s)');
+  });
+});

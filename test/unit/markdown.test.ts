@@ -1,0 +1,358 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+
+import { describe, expect, it } from '@jest/globals';
+import { marked, type Token, type Tokens } from 'marked';
+
+import { markerComment, renderMarkdown } from '../../src/report/markdown.js';
+import type { Report } from '../../src/report/model.js';
+import { reportSchemaErrors } from '../../src/report/validate.js';
+import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
+import { fleetReport, hostileReport, SAMPLE_GOLDEN_PATH, sampleReport } from '../fixtures/report/reports.js';
+
+const CONTROLS_AND_BIDI =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+function lines(markdown: string): string[] {
+  return markdown.split('\n');
+}
+
+/** The table (header, delimiter and rows) whose header starts with `firstHeader`. */
+function tableLines(markdown: string, firstHeader: string): string[] {
+  const all = lines(markdown);
+  const header = firstHeader === '' ? '| |' : `| ${firstHeader} |`;
+  const start = all.findIndex((line) => line.startsWith(header));
+  if (start < 0) return [];
+  const end = all.findIndex((line, index) => index > start && !line.startsWith('|'));
+  return all.slice(start, end < 0 ? undefined : end);
+}
+
+/** Cells of a table row, split the way cmark-gfm does: a pipe after a backslash is not a delimiter. */
+function cells(row: string): string[] {
+  return row
+    .split(/(?<!\\)\|/)
+    .slice(1, -1)
+    .map((cell) => cell.trim());
+}
+
+/** Blanks out code spans (they never span lines here), leaving what GitHub parses for HTML and links. */
+function outsideCodeSpans(markdown: string): string {
+  return lines(markdown)
+    .map((line) => {
+      let result = '';
+      let index = 0;
+      while (index < line.length) {
+        if (line[index] === '\\') {
+          result += line.slice(index, index + 2);
+          index += 2;
+          continue;
+        }
+        const run = /^`+/.exec(line.slice(index))?.[0];
+        if (run === undefined) {
+          result += line[index];
+          index += 1;
+          continue;
+        }
+        const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
+        close.lastIndex = index + run.length;
+        const match = close.exec(line);
+        if (match === null) {
+          result += run;
+          index += run.length;
+        } else {
+          result += ' '.repeat(match.index + run.length - index);
+          index = match.index + run.length;
+        }
+      }
+      return result;
+    })
+    .join('\n');
+}
+
+/** Every token an independent GFM parser finds, depth first. */
+function allTokens(markdown: string): Token[] {
+  const found: Token[] = [];
+  marked.walkTokens(marked.lexer(markdown, { gfm: true }), (token) => {
+    found.push(token);
+  });
+  return found;
+}
+
+describe('renderMarkdown: the sample report', () => {
+  const sample = sampleReport();
+  const markdown = renderMarkdown(sample, { marker: 'sample' });
+
+  it('renders fixtures that are valid schema v1 reports', () => {
+    expect(reportSchemaErrors(sample)).toEqual([]);
+    expect(reportSchemaErrors(fleetReport(30))).toEqual([]);
+  });
+
+  it('matches the committed golden file (UPDATE_GOLDEN=1 rewrites it)', () => {
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(SAMPLE_GOLDEN_PATH, markdown);
+    expect(markdown).toBe(readFileSync(SAMPLE_GOLDEN_PATH, 'utf8'));
+  });
+
+  it('renders every Mermaid block of the golden file so that Mermaid parses it', async () => {
+    const blocks = extractMermaidBlocks(readFileSync(SAMPLE_GOLDEN_PATH, 'utf8'));
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) await parseMermaid(block);
+  });
+
+  it('puts the sections in the order of the sketch, with the marker last', () => {
+    const positions = [
+      '### VPC Lattice cost & performance: `analytics-mesh` · Nov 16 – Nov 22 (7 days)',
+      '**$53.02** in 7 days',
+      '| | Finding | Service | Impact |',
+      '| Service | Requests | 5xx % | p50 / p99 ms | GB | Cost | $ / 1M req | Δ cost |',
+      'title "Daily Lattice cost (USD)"',
+      'title "Daily requests"',
+      '<details><summary>Cost and usage anomalies (5)</summary>',
+      '<details><summary>How this was computed</summary>',
+    ].map((text) => markdown.indexOf(text));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(markdown.endsWith('\n\n<!-- lattice-cost-report:sample -->')).toBe(true);
+  });
+
+  it('says in one headline line what it cost, how it changed, the traffic, the findings and the forecast', () => {
+    const headline = lines(markdown)[2];
+    expect(headline).toBe(
+      '**$53.02** in 7 days (▲ 11% vs the previous 7 days) · **150,004** requests · **8 findings**, 1 critical · forecast **$198.40** for Nov 1 – Nov 30',
+    );
+  });
+
+  it('lists findings by severity, then savings, then service name, naming services rather than ARNs', () => {
+    const rows = tableLines(markdown, '').slice(2).map(cells);
+    expect(rows.map((row) => row[0])).toEqual(['🔴', '🟠', '🟠', '🟠', '🔵', '🔵', '🔵', '🔵']);
+    expect(rows[0]).toEqual([
+      '🔴',
+      'Idle: 96 requests in 7 days, billed 168 service-hours',
+      '`legacy-reports`',
+      'save **$18.25/mo**',
+    ]);
+    expect(rows.slice(1, 4).map((row) => row[2])).toEqual([
+      '`inventory-svc`',
+      '`media-export`',
+      '`search-api`',
+    ]);
+    expect(rows[4]?.[3]).toBe('save **$9.20/mo**');
+    expect(rows.map((row) => row[2])).toContain('_all services_');
+    // A service that is not in the report is shown by its ARN.
+    expect(rows.map((row) => row[2])).toContain(
+      '`arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-0deadbeef00000000`',
+    );
+  });
+
+  it('lists services by cost with shared cost and a reconciled total, numbers right-aligned', () => {
+    const table = tableLines(markdown, 'Service');
+    expect(table[1]).toBe('| :- | -: | -: | -: | -: | -: | -: | -: |');
+    const rows = table.slice(2).map(cells);
+    const costs = rows.slice(0, 8).map((row) => Number(row[5]?.replace(/[$,]/g, '')));
+    expect([...costs].sort((a, b) => b - a)).toEqual(costs);
+    expect(rows[0]).toEqual([
+      '`media-export`',
+      '9,812',
+      '0.1',
+      '88 / 410',
+      '171.9',
+      '$8.50',
+      '$866.03',
+      '▲ 31%',
+    ]);
+    expect(rows.find((row) => row[0] === '`notifications`')?.[7]).toBe('–');
+    expect(rows.find((row) => row[0] === '`pricing-engine`')?.[7]).toBe('new');
+    expect(rows[8]).toEqual(['_shared & unallocated_', '', '', '', '', '$16.80', '', '']);
+    expect(rows[9]?.[0]).toBe('**total (= Cost Explorer)**');
+    expect(rows[9]?.[5]).toBe('**$53.02**');
+  });
+
+  it('prints a legend under the cost chart with the service names', () => {
+    expect(markdown).toContain(
+      '⬛ all services (bars) · 🟦 `media-export` · 🟧 `search-api` · 🟩 `inventory-svc` · 🟥 `auth-gateway` · 🟪 `checkout-api` · 🟫 3 other services',
+    );
+  });
+
+  it('explains anomalies with their place, values and source', () => {
+    const rows = tableLines(markdown, 'Date').slice(2).map(cells);
+    expect(rows[0]).toEqual([
+      'Nov 20',
+      '`USE1-VpcLattice-ServiceNetworkHours`',
+      'cost',
+      '$5.60',
+      '$6.64',
+      '+$1.04 (+18.6%)',
+      'AWS Cost Anomaly Detection',
+    ]);
+    expect(rows.map((row) => row[6])).toContain('our detector');
+    expect(rows.find((row) => row[2] === '5xx rate')?.[5]).toBe('+6.4 pp');
+  });
+
+  it('explains how the numbers were computed', () => {
+    const details = markdown.slice(markdown.indexOf('<summary>How this was computed</summary>'));
+    expect(details).toContain("equal Cost Explorer's VPC Lattice total for the same days (`UnblendedCost`)");
+    expect(details).toContain(
+      '`us-east-1`: $0.025 per service-hour, $0.025 per GB, $0.10 per million requests',
+    );
+    expect(details).toContain('Days still estimated by Cost Explorer: Nov 21, Nov 22.');
+    expect(details).toContain('log-bucketed histogram and are within 1 %');
+    expect(details).toContain('denied by an auth policy are counted, but kept out of latency');
+    expect(details).toContain('**Data.** 150,004 records from 7 log files');
+    expect(details).toContain('7 log files under `logs/`; 3 malformed lines');
+    expect(details).toContain('- `logs/access-2026-11-18.jsonl.gz`:18233 — Unexpected end of JSON input');
+    expect(details).toContain('**This run** made 3 Cost Explorer requests: about $0.03.');
+    expect(details).toContain(
+      '- Cost Explorer amounts for Nov 21 and Nov 22 are still estimated and may change.',
+    );
+  });
+});
+
+describe('renderMarkdown: variants', () => {
+  it('says the cost is modelled in the headline and the total row when it is not reconciled', () => {
+    const report = sampleReport();
+    report.costBasis.method = 'modelled';
+    delete report.costBasis.metric;
+    const markdown = renderMarkdown(report);
+    expect(lines(markdown)[2]).toMatch(/^\*\*\$53\.02\*\* modelled cost in 7 days/);
+    expect(markdown).toContain('| **total (modelled)** |');
+    expect(markdown).toContain('**Cost.** Modelled from list prices');
+    expect(markdown).not.toContain('= Cost Explorer');
+  });
+
+  it('leaves out what the report does not have', () => {
+    const report = sampleReport();
+    report.totals.previous = null;
+    report.findings = [];
+    report.anomalies = [];
+    report.shared = { total: 0, hours: 0, data: 0, requests: 0, other: 0 };
+    delete report.forecast;
+    delete report.source.serviceNetwork;
+    const markdown = renderMarkdown(report);
+    expect(lines(markdown)[0]).toBe('### VPC Lattice cost & performance · Nov 16 – Nov 22 (7 days)');
+    expect(lines(markdown)[2]).toBe('**$53.02** in 7 days · **150,004** requests · no findings');
+    expect(markdown).not.toContain('| | Finding |');
+    expect(markdown).not.toContain('shared & unallocated');
+    expect(markdown).not.toContain('anomalies');
+    expect(markdown.endsWith('</details>\n')).toBe(true);
+  });
+
+  it('counts the worst severity present', () => {
+    const report = sampleReport();
+    report.findings = report.findings.filter((finding) => finding.severity !== 'critical');
+    expect(lines(renderMarkdown(report))[2]).toContain('**7 findings**, 3 warnings');
+    report.findings = report.findings.filter((finding) => finding.severity === 'info');
+    expect(lines(renderMarkdown(report))[2]).toContain('**4 findings**, 4 info');
+  });
+
+  it('uses a given title, escaped like any other untrusted text', () => {
+    const markdown = renderMarkdown(sampleReport(), { title: 'Weekly <b>costs</b> @octocat' });
+    expect(lines(markdown)[0]).toBe(
+      '### Weekly &lt;b&gt;costs&lt;/b&gt; @\u200Boctocat · Nov 16 – Nov 22 (7 days)',
+    );
+  });
+
+  it('accepts only simple marker keys', () => {
+    expect(markerComment('pr-12.weekly_v1')).toBe('<!-- lattice-cost-report:pr-12.weekly_v1 -->');
+    for (const key of ['', 'a b', 'x -->', '<script>', 'ü', 'a'.repeat(129)]) {
+      expect(() => renderMarkdown(sampleReport(), { marker: key })).toThrow(/marker key/);
+    }
+  });
+
+  it('reads Logs Insights sources and run cost', () => {
+    const report = sampleReport();
+    report.source = {
+      ...report.source,
+      kind: 'aws',
+      files: [],
+      logGroups: ['/aws/vpclattice/analytics-mesh'],
+      queryIds: ['q-1', 'q-2'],
+    };
+    report.run = {
+      insights: { queries: 2, bytesScanned: 197 * 1024 * 1024 },
+      costExplorer: { requests: 3 },
+      estimatedRunCostUsd: 0.031,
+    };
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain(
+      'from Logs Insights over 1 log group (`/aws/vpclattice/analytics-mesh`), 2 queries (`q-1`, `q-2`)',
+    );
+    expect(markdown).toContain(
+      '**This run** scanned 197 MB with Logs Insights in 2 queries and made 3 Cost Explorer requests: about $0.03.',
+    );
+  });
+
+  it('parses every Mermaid block of a 300-service report', async () => {
+    const blocks = extractMermaidBlocks(renderMarkdown(fleetReport(300)));
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) await parseMermaid(block);
+  });
+});
+
+describe('renderMarkdown: hostile input', () => {
+  const report: Report = hostileReport();
+  const markdown = renderMarkdown(report, { marker: 'weekly' });
+  // What GitHub parses for HTML, links and mentions: neither code spans nor the Mermaid blocks.
+  const plain = outsideCodeSpans(markdown.replace(/^```mermaid\n[\s\S]*?\n```$/gm, ''));
+
+  it('injects no HTML: only its own <details>, <summary> and marker reach the page', () => {
+    expect(plain).not.toMatch(/<(img|script|svg|iframe|a|b)\b/i);
+    expect(plain.match(/<details>/g)).toHaveLength(2);
+    expect(plain.match(/<\/details>/g)).toHaveLength(2);
+    const html = allTokens(markdown).filter((token) => token.type === 'html');
+    for (const token of html) {
+      expect(token.raw.trim()).toMatch(
+        /^(<details><summary>[A-Za-z ()0-9]+<\/summary>|<\/details>|<!-- lattice-cost-report:weekly -->)$/,
+      );
+    }
+  });
+
+  it('creates no links or images', () => {
+    expect(plain).not.toMatch(/(?<!\\)\]\(|(?<!\\)!\[|https?:\/\/|www\./i);
+    const tokenTypes = new Set(allTokens(markdown).map((token) => token.type));
+    expect(tokenTypes.has('link')).toBe(false);
+    expect(tokenTypes.has('image')).toBe(false);
+  });
+
+  it('mentions no one: every @ outside a code span is followed by a zero-width space', () => {
+    expect(markdown).toContain('@octocat');
+    expect(plain).not.toMatch(/@(?!\u200B)/);
+    expect(plain).not.toMatch(/#(?!\u200B)\d/);
+  });
+
+  it('keeps every table row to its columns', () => {
+    for (const [firstHeader, columns] of [
+      ['', 4],
+      ['Service', 8],
+      ['Date', 7],
+    ] as const) {
+      const table = tableLines(markdown, firstHeader);
+      expect(table.length).toBeGreaterThan(2);
+      for (const row of table) expect(cells(row)).toHaveLength(columns);
+    }
+    for (const token of allTokens(markdown).filter((t): t is Tokens.Table => t.type === 'table')) {
+      for (const row of token.rows) expect(row).toHaveLength(token.header.length);
+    }
+  });
+
+  it('smuggles no control or bidi characters and opens no code blocks of its own', () => {
+    expect(markdown).not.toMatch(CONTROLS_AND_BIDI);
+    const codeBlocks = allTokens(markdown).filter((token) => token.type === 'code') as Tokens.Code[];
+    expect(codeBlocks.map((block) => block.lang)).toEqual(['mermaid', 'mermaid']);
+  });
+
+  it('carries exactly one marker, its own, at the end', () => {
+    expect(markdown.split('<!-- lattice-cost-report:')).toHaveLength(2);
+    expect(markdown.endsWith('<!-- lattice-cost-report:weekly -->')).toBe(true);
+  });
+
+  it('keeps log text out of the Mermaid blocks, which still parse', async () => {
+    for (const block of extractMermaidBlocks(markdown)) {
+      expect(block).not.toMatch(/octocat|evil|script|img|pipe/);
+      await parseMermaid(block);
+    }
+  });
+
+  it('still shows hostile names, as code spans', () => {
+    expect(markdown).toContain('`<img src=x onerror=alert(1)>');
+    expect(markdown).toContain('| ``[x](javascript:alert(1)) `leading and trailing` > quote`` |');
+  });
+});

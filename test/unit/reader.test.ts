@@ -1,0 +1,647 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { rmSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readLogs, resolveLogPaths, type ReadProgress, type ReadSummary } from '../../src/logs/reader.js';
+import type { AccessLogRecord } from '../../src/logs/record.js';
+import { DataError, UsageError } from '../../src/errors.js';
+
+const SVC_A = 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:service/svc-0cfe1f49ff3266204';
+const SVC_B = 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:service/svc-07a1b2c3d4e5f6a7b';
+
+/** The real record from aws-facts.md §1: every field, "-" for missing values. */
+function record(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    serviceNetworkArn: 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:servicenetwork/sn-0e05d75deabe9f290',
+    resolvedUser:
+      'arn:aws:sts::123467890123:assumed-role/BridgeModeStack-EnvoyFrontendTaskRoleA297DB4D-wtHyfwZ8q2Ih/35eccb8b16894449acad6e96287ed1d1',
+    listenerType: '-',
+    authDeniedReason: '-',
+    targetGroupArn: 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:targetgroup/tg-0277f384abfefe8aa',
+    sourceVpcArn: 'arn:aws:ec2:ap-southeast-2:123467890123:vpc/vpc-04157e16d89eba97b',
+    destinationVpcId: 'vpc-05e207e48696b69b6',
+    sourceIpPort: '10.0.183.56:57086',
+    listenerId: '-',
+    targetIpPort: '172.31.9.231:80',
+    failureReason: '-',
+    serviceArn: SVC_A,
+    sourceVpcId: 'vpc-04157e16d89eba97b',
+    startTime: '2024-08-04T11:28:40Z',
+    requestMethod: 'GET',
+    requestPath: '/',
+    protocol: 'HTTP/1.1',
+    responseCode: 404,
+    bytesReceived: 135,
+    bytesSent: 1247,
+    duration: 23,
+    userAgent: 'curl/8.5.0',
+    hostHeader: 'test2-0cfe1f49ff3266204.7d67968.vpc-lattice-svcs.ap-southeast-2.on.aws',
+    serverNameIndication: 'test2-0cfe1f49ff3266204.7d67968.vpc-lattice-svcs.ap-southeast-2.on.aws',
+    requestToTargetDuration: 21,
+    responseFromTargetDuration: 0,
+    sslCipher: 'ECDHE-RSA-AES128-GCM-SHA256',
+    tlsVersion: 'TLSv1.2',
+    callerPrincipal:
+      'arn:aws:sts::123467890123:assumed-role/BridgeModeStack-EnvoyFrontendTaskRoleA297DB4D-wtHyfwZ8q2Ih/35eccb8b16894449acad6e96287ed1d1',
+    callerPrincipalOrgID: '-',
+    callerX509IssuerOU: '-',
+    callerX509SubjectCN: '-',
+    callerX509SANNameCN: '-',
+    callerX509SANDNS: '-',
+    callerX509SANURI: '-',
+    ...overrides,
+  };
+}
+
+const line = (overrides: Record<string, unknown> = {}): string => JSON.stringify(record(overrides));
+
+/** `aws logs filter-log-events --output json` shape. */
+function filterExport(messages: unknown[]): Record<string, unknown> {
+  return {
+    events: messages.map((message, i) => ({
+      logStreamName: 'vpc-lattice-access-logs-2024-08-04',
+      timestamp: 1722770920000 + i,
+      message,
+      ingestionTime: 1722770921000 + i,
+      eventId: `3862727498737738848735435454785734534534534534534534${String(i).padStart(2, '0')}`,
+    })),
+    searchedLogStreams: [{ logStreamName: 'vpc-lattice-access-logs-2024-08-04', searchedCompletely: true }],
+    nextToken: 'Bxkq6kVGFtq2y_MoigeqscPOdhXVbhiVtLoAmXb5jCrI7fXLrD',
+  };
+}
+
+let dir: string;
+let counter = 0;
+
+/** Writes a fixture in the temp dir and returns its path. */
+async function fixture(name: string, content: string | Buffer): Promise<string> {
+  const file = path.join(dir, `${counter++}-${name}`);
+  await writeFile(file, content);
+  return file;
+}
+
+async function collect(
+  patterns: string[],
+  options: Parameters<typeof readLogs>[2] = {},
+): Promise<{ records: AccessLogRecord[]; summary: ReadSummary }> {
+  const records: AccessLogRecord[] = [];
+  const summary = await readLogs(patterns, (r) => records.push(r), options);
+  return { records, summary };
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'reader-test-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('readLogs: JSON lines', () => {
+  it('reads plain JSONL and reports counts and bytes', async () => {
+    const text =
+      [line(), line({ serviceArn: SVC_B, responseCode: 200, duration: 5 }), line()].join('\n') + '\n';
+    const file = await fixture('access.log', text);
+    const { records, summary } = await collect([file]);
+    expect(records).toHaveLength(3);
+    expect(records[0]).toEqual({
+      serviceArn: SVC_A,
+      day: '2024-08-04',
+      hour: 11,
+      duration: 23,
+      responseCode: 404,
+      bytesReceived: 135,
+      bytesSent: 1247,
+      authDenied: false,
+      hostHeader: 'test2-0cfe1f49ff3266204.7d67968.vpc-lattice-svcs.ap-southeast-2.on.aws',
+    });
+    expect(records[1]?.serviceArn).toBe(SVC_B);
+    expect(summary).toEqual({
+      files: [file],
+      lines: 3,
+      records: 3,
+      malformed: 0,
+      malformedSamples: [],
+      bytesRead: Buffer.byteLength(text),
+    });
+  });
+
+  it('accepts CRLF, a UTF-8 BOM, blank and whitespace-only lines, and no final newline', async () => {
+    const text =
+      '\uFEFF' + line() + '\r\n\r\n   \r\n' + line({ duration: 7 }) + '\r\n\n\t\n' + line({ duration: 9 });
+    const file = await fixture('crlf.log', text);
+    const { records, summary } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([23, 7, 9]);
+    expect(summary.lines).toBe(3);
+    expect(summary.malformed).toBe(0);
+  });
+
+  it('counts malformed lines with 1-based physical line numbers and keeps going', async () => {
+    const lines = [
+      line(), // 1
+      '{"serviceArn": broken', // 2
+      '', // 3 (blank, still numbered)
+      line({ serviceArn: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1' }), // 4
+      line({ duration: -1 }), // 5
+      'not json at all', // 6
+      line({ startTime: '-' }), // 7
+      line({ responseCode: 200 }), // 8
+    ];
+    const file = await fixture('mixed.log', lines.join('\n'));
+    const { records, summary } = await collect([file]);
+    expect(records).toHaveLength(2);
+    expect(summary.lines).toBe(7);
+    expect(summary.records).toBe(2);
+    expect(summary.malformed).toBe(5);
+    expect(summary.malformedSamples.map((s) => s.line)).toEqual([2, 4, 5, 6, 7]);
+    expect(summary.malformedSamples.every((s) => s.file === file)).toBe(true);
+    expect(summary.malformedSamples[0]?.reason).toMatch(/^invalid JSON/);
+    expect(summary.malformedSamples[1]?.reason).toMatch(/serviceArn is not a VPC Lattice service ARN/);
+    expect(summary.malformedSamples[2]?.reason).toMatch(/duration is not a non-negative number/);
+    expect(summary.malformedSamples[4]?.reason).toBe('startTime is missing');
+  });
+
+  it('keeps only the first 20 malformed samples but counts them all', async () => {
+    const lines = [line()];
+    for (let i = 0; i < 30; i++) lines.push(`bad ${i}`);
+    const file = await fixture('many-bad.log', lines.join('\n'));
+    const { summary } = await collect([file]);
+    expect(summary.malformed).toBe(30);
+    expect(summary.malformedSamples).toHaveLength(20);
+    expect(summary.malformedSamples[19]?.line).toBe(21);
+  });
+
+  it('accepts shuffled field order, numbers as strings and "-" for missing values', async () => {
+    const shuffled = Object.fromEntries(Object.entries(record({ duration: 41 })).reverse());
+    const stringy = line({ responseCode: '503', bytesReceived: '10', bytesSent: '2048', duration: '12.5' });
+    const dashes = line({
+      responseCode: '-',
+      bytesReceived: '-',
+      bytesSent: '-',
+      hostHeader: '-',
+      targetIpPort: '-',
+      requestToTargetDuration: '-',
+      responseFromTargetDuration: '-',
+      authDeniedReason: 'Unauthorized: the auth policy denied the request',
+      targetGroupArn: '-',
+    });
+    const file = await fixture('variants.log', [JSON.stringify(shuffled), stringy, dashes].join('\n'));
+    const { records, summary } = await collect([file]);
+    expect(summary.malformed).toBe(0);
+    expect(records[0]?.duration).toBe(41);
+    expect(records[1]).toMatchObject({
+      responseCode: 503,
+      bytesReceived: 10,
+      bytesSent: 2048,
+      duration: 12.5,
+    });
+    expect(records[2]).toMatchObject({
+      responseCode: null,
+      bytesReceived: 0,
+      bytesSent: 0,
+      hostHeader: null,
+      authDenied: true,
+    });
+  });
+
+  it('reads a line longer than the 1 MiB read chunk', async () => {
+    const huge = line({ requestPath: '/' + 'x'.repeat(3 * 1024 * 1024), duration: 77 });
+    const file = await fixture('long.log', [line(), huge, line({ duration: 5 })].join('\n') + '\n');
+    const { records, summary } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([23, 77, 5]);
+    expect(summary.lines).toBe(3);
+  });
+
+  it('skips a line over 64 MiB as malformed and reads the lines after it', async () => {
+    const huge = Buffer.alloc(65 * 1024 * 1024, 0x78);
+    const file = await fixture(
+      'overlong.log',
+      Buffer.concat([Buffer.from(line() + '\n'), huge, Buffer.from('\n' + line({ duration: 3 }) + '\n')]),
+    );
+    const { records, summary } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([23, 3]);
+    expect(summary.malformedSamples).toEqual([{ file, line: 2, reason: 'line is longer than 64 MiB' }]);
+  });
+
+  it('splits correctly when lines and CRLF pairs straddle chunk boundaries', async () => {
+    // ~3.5 MiB of varied line lengths puts every kind of boundary inside some chunk.
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push(line({ duration: i, requestPath: '/p'.repeat(i % 97) }));
+    const text = lines.join('\r\n') + '\r\n';
+    const plain = await fixture('boundaries.log', text);
+    const gz = await fixture('boundaries.log.gz', gzipSync(text));
+    for (const file of [plain, gz]) {
+      const { records, summary } = await collect([file]);
+      expect(summary.malformed).toBe(0);
+      expect(records.map((r) => r.duration)).toEqual(lines.map((_, i) => i));
+    }
+  });
+});
+
+describe('readLogs: gzip', () => {
+  it('detects gzip from the magic bytes, whatever the name; bytesRead is the compressed size', async () => {
+    const text = [line(), line({ duration: 8 })].join('\n') + '\n';
+    const compressed = gzipSync(text);
+    const file = await fixture('delivery.txt', compressed);
+    const { records, summary } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([23, 8]);
+    expect(summary.bytesRead).toBe(compressed.length);
+  });
+
+  it('reads concatenated gzip members as S3 deliveries contain', async () => {
+    const members = Buffer.concat([
+      gzipSync(line({ duration: 1 }) + '\n'),
+      gzipSync(line({ duration: 2 }) + '\n' + line({ duration: 3 }) + '\n'),
+      gzipSync(line({ duration: 4 })),
+    ]);
+    const file = await fixture('multi.log.gz', members);
+    const { records } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('fails with a DataError naming a truncated .gz file, not a zlib stack', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 200; i++) lines.push(line({ duration: i }));
+    const whole = gzipSync(lines.join('\n'));
+    const file = await fixture('cut.log.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    const error = await failure(collect([file]));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(`${file}: the gzip data is truncated or corrupt (unexpected end of file)`);
+  });
+
+  it('fails with a DataError on corrupt gzip data', async () => {
+    const whole = gzipSync(line() + '\n' + line());
+    const bad = Buffer.from(whole);
+    for (let i = 12; i < bad.length - 8; i++) bad[i] = 0xff;
+    const file = await fixture('corrupt.log.gz', bad);
+    const error = await failure(collect([file]));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toMatch(new RegExp(`^${escape(file)}: the gzip data is truncated or corrupt \\(`));
+  });
+});
+
+describe('readLogs: aws logs exports', () => {
+  it('reads pretty-printed filter-log-events output (4-space indent, like the AWS CLI)', async () => {
+    const exported = filterExport([line({ duration: 1 }), line({ duration: 2 }), line({ duration: 3 })]);
+    const file = await fixture('filter.json', JSON.stringify(exported, null, 4) + '\n');
+    const { records, summary } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([1, 2, 3]);
+    expect(summary.lines).toBe(3);
+  });
+
+  it('reads compact single-line filter-log-events output', async () => {
+    const exported = filterExport([line({ duration: 1 }), line({ duration: 2 })]);
+    const file = await fixture('filter-compact.json', JSON.stringify(exported));
+    const { records } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([1, 2]);
+  });
+
+  it('reads get-log-events output', async () => {
+    const exported = {
+      events: [line({ duration: 5 }), line({ duration: 6 })].map((message, i) => ({
+        timestamp: 1722770920000 + i,
+        message,
+        ingestionTime: 1722770921000 + i,
+      })),
+      nextForwardToken: 'f/38627274987377388487354354547857345345345345345345345345',
+      nextBackwardToken: 'b/38627274987377388487354354547857345345345345345345345344',
+    };
+    const file = await fixture('get.json', JSON.stringify(exported, null, 4));
+    const { records } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([5, 6]);
+  });
+
+  it('recognises an export whose first key is not events, with a BOM and CRLF', async () => {
+    const exported = { nextToken: 'abc', events: [{ timestamp: 1, message: line({ duration: 4 }) }] };
+    const text = '\uFEFF' + JSON.stringify(exported, null, 2).replace(/\n/g, '\r\n');
+    const file = await fixture('reordered.json', text);
+    const { records } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([4]);
+  });
+
+  it('reads pretty-printed records one after another, as `jq .` prints them', async () => {
+    const text = [record({ duration: 1 }), { bad: true }, record({ duration: 3 })]
+      .map((r) => JSON.stringify(r, null, 2))
+      .join('\n');
+    const file = await fixture('jq.json', text);
+    const { records, summary } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([1, 3]);
+    expect(summary.malformedSamples).toEqual([{ file, line: 2, reason: 'serviceArn is missing' }]);
+
+    const cut = await fixture('jq-cut.json', text.slice(0, text.length - 40));
+    const error = await failure(collect([cut]));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toMatch(
+      new RegExp(`^${escape(cut)}: the pretty-printed JSON is not valid JSON or is truncated`),
+    );
+  });
+
+  it('reads a gzipped export', async () => {
+    const exported = filterExport([line({ duration: 11 })]);
+    const file = await fixture('filter.json.gz', gzipSync(JSON.stringify(exported, null, 4)));
+    const { records } = await collect([file]);
+    expect(records.map((r) => r.duration)).toEqual([11]);
+  });
+
+  it('counts bad events with their 1-based event index', async () => {
+    const exported = filterExport([line(), 'plain text message', line({ duration: 'slow' }), line()]);
+    (exported.events as Record<string, unknown>[]).push({ timestamp: 1, ingestionTime: 2 });
+    const file = await fixture('bad-events.json', JSON.stringify(exported, null, 4));
+    const { records, summary } = await collect([file]);
+    expect(records).toHaveLength(2);
+    expect(summary.lines).toBe(5);
+    expect(summary.malformedSamples.map((s) => [s.line, s.reason.slice(0, 20)])).toEqual([
+      [2, 'invalid JSON (Unexpe'],
+      [3, 'duration is not a no'],
+      [5, 'the event has no "me'],
+    ]);
+  });
+
+  it('streams an export with many events', async () => {
+    const messages: string[] = [];
+    for (let i = 0; i < 5000; i++) messages.push(line({ duration: i }));
+    const file = await fixture('big-export.json', JSON.stringify(filterExport(messages), null, 4));
+    const { summary } = await collect([file]);
+    expect(summary.records).toBe(5000);
+  });
+
+  it('fails with a DataError naming a truncated export', async () => {
+    const text = JSON.stringify(filterExport([line(), line()]), null, 4);
+    const file = await fixture('cut.json', text.slice(0, Math.floor(text.length * 0.7)));
+    const error = await failure(collect([file]));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toMatch(
+      new RegExp(`^${escape(file)}: the CloudWatch Logs export is not valid JSON or is truncated`),
+    );
+  });
+
+  it('fails with a DataError for an export with no events, or a JSON document of another shape', async () => {
+    const empty = await fixture(
+      'no-events.json',
+      JSON.stringify({ events: [], searchedLogStreams: [] }, null, 4),
+    );
+    const other = await fixture(
+      'query-results.json',
+      JSON.stringify({ results: [], status: 'Complete' }, null, 4),
+    );
+    for (const file of [empty, other]) {
+      const error = await failure(collect([file]));
+      expect(error).toBeInstanceOf(DataError);
+      expect(error.message).toBe(
+        `${file}: no log events found (expected an "events" array as printed by aws logs filter-log-events or get-log-events)`,
+      );
+    }
+  });
+});
+
+describe('readLogs: bad files', () => {
+  it('rejects an empty file, and one with only blank lines', async () => {
+    for (const content of ['', '\n\r\n  \n']) {
+      const file = await fixture('empty.log', content);
+      const error = await failure(collect([file]));
+      expect(error).toBeInstanceOf(DataError);
+      expect(error.message).toBe(`${file}: the file is empty (no log lines)`);
+    }
+  });
+
+  it('rejects a file whose lines are all malformed, naming the count and the first reason', async () => {
+    const file = await fixture('all-bad.log', ['{"a":1}', 'nope', line({ serviceArn: '-' })].join('\n'));
+    const error = await failure(collect([file]));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(
+      `${file}: none of its 3 lines is a valid VPC Lattice access-log record (line 1: serviceArn is missing)`,
+    );
+  });
+
+  it('names other archive formats and UTF-16 instead of reporting every line as malformed', async () => {
+    const zip = await fixture('logs.zip', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00]));
+    expect((await failure(collect([zip]))).message).toBe(
+      `${zip}: the file is a zip archive; only plain or gzip-compressed logs can be read`,
+    );
+    const utf16 = await fixture('ps.json', Buffer.from('\uFEFF' + line(), 'utf16le'));
+    const error = await failure(collect([utf16]));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toMatch(/is UTF-16 encoded; save it as UTF-8/);
+  });
+
+  it('turns a read error (EISDIR) into a DataError naming the file', async () => {
+    const sub = path.join(dir, `swap-${counter++}`);
+    await mkdir(sub);
+    const first = path.join(sub, 'a.log');
+    const second = path.join(sub, 'b.log');
+    await writeFile(first, line());
+    await writeFile(second, line());
+    // b.log is listed before reading starts, then becomes a directory while a.log is read.
+    let swapped = false;
+    const error = await failure(
+      readLogs([sub], () => {
+        if (swapped) return;
+        swapped = true;
+        rmSync(second);
+        mkdirSync(second);
+      }),
+    );
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(`${second}: cannot read the file (EISDIR: it is a directory)`);
+  });
+
+  const nonRoot = process.getuid?.() === 0 ? it.skip : it;
+  nonRoot('turns EACCES into a DataError naming the file', async () => {
+    const file = await fixture('secret.log', line());
+    await chmod(file, 0o000);
+    const error = await failure(collect([file]));
+    expect(error).toBeInstanceOf(DataError);
+    expect(error.message).toBe(`${file}: cannot read the file (EACCES: permission denied)`);
+  });
+});
+
+describe('resolveLogPaths', () => {
+  it('walks directories recursively, skips hidden entries, includes every regular file, sorts', async () => {
+    const root = path.join(dir, `tree-${counter++}`);
+    const day = path.join(root, 'AWSLogs', '123467890123', 'VpcLattice', 'AccessLogs', '2024', '08', '04');
+    await mkdir(day, { recursive: true });
+    await mkdir(path.join(root, '.git'), { recursive: true });
+    await writeFile(path.join(root, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    await writeFile(path.join(root, '.hidden.log'), line());
+    await writeFile(path.join(day, 'b_vpclattice_accesslog_1.log.gz'), gzipSync(line()));
+    await writeFile(path.join(day, 'a-no-extension'), line());
+    await writeFile(path.join(root, 'z.json'), line());
+    await symlink(path.join(root, 'z.json'), path.join(root, 'link-to-z'));
+    await symlink(root, path.join(day, 'loop')); // must not recurse forever
+    await symlink(path.join(root, 'missing'), path.join(root, 'dangling'));
+
+    const files = await resolveLogPaths([root]);
+    expect(files).toEqual([
+      path.join(day, 'a-no-extension'),
+      path.join(day, 'b_vpclattice_accesslog_1.log.gz'),
+      path.join(root, 'link-to-z'),
+      path.join(root, 'z.json'),
+    ]);
+    const { summary } = await collect([root]);
+    expect(summary.files).toEqual(files);
+    expect(summary.records).toBe(4);
+  });
+
+  it('keeps relative paths relative and deduplicates the same file named twice', async () => {
+    const file = await fixture('rel.log', line());
+    const relative = path.relative(process.cwd(), file);
+    const files = await resolveLogPaths([relative, `./${relative}`, file, dir]);
+    expect(files.filter((f) => path.resolve(f) === file)).toEqual([relative]);
+    const { summary } = await collect([relative, `./${relative}`]);
+    expect(summary.files).toEqual([relative]);
+    expect(summary.records).toBe(1);
+  });
+
+  it('expands globs, including directories they match, relative like the pattern', async () => {
+    const root = path.join(dir, `glob-${counter++}`);
+    await mkdir(path.join(root, 'day1'), { recursive: true });
+    await mkdir(path.join(root, 'day2', 'deep'), { recursive: true });
+    await writeFile(path.join(root, 'day1', 'a.log'), line());
+    await writeFile(path.join(root, 'day1', 'b.txt'), line());
+    await writeFile(path.join(root, 'day2', 'deep', 'c.log'), line());
+    const rel = path.relative(process.cwd(), root);
+
+    expect(await resolveLogPaths([`${rel}/**/*.log`])).toEqual([
+      path.join(rel, 'day1', 'a.log'),
+      path.join(rel, 'day2', 'deep', 'c.log'),
+    ]);
+    expect(await resolveLogPaths([`${root}/day*`])).toEqual([
+      path.join(root, 'day1', 'a.log'),
+      path.join(root, 'day1', 'b.txt'),
+      path.join(root, 'day2', 'deep', 'c.log'),
+    ]);
+    expect(await resolveLogPaths([`${root}/**`])).toHaveLength(3);
+  });
+
+  it('treats an existing path with glob characters literally', async () => {
+    const file = await fixture('[literal].log', line());
+    expect(await resolveLogPaths([file])).toEqual([file]);
+  });
+
+  it('throws a UsageError for a missing path, a glob without matches and an empty directory', async () => {
+    const missing = path.join(dir, 'nope.log');
+    let error = await failure(resolveLogPaths([missing]));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(`log path ${missing} does not exist`);
+
+    const glob = path.join(dir, 'nothing-*.gz');
+    error = await failure(readLogs([glob], () => undefined));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(`log path pattern ${glob} matched no files`);
+
+    const empty = path.join(dir, `empty-dir-${counter++}`);
+    await mkdir(path.join(empty, '.git'), { recursive: true });
+    await writeFile(path.join(empty, '.git', 'config'), '');
+    error = await failure(resolveLogPaths([empty]));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(
+      `log directory ${empty} contains no files (hidden files and directories are skipped)`,
+    );
+
+    expect(await failure(resolveLogPaths([]))).toBeInstanceOf(UsageError);
+  });
+});
+
+describe('readLogs: progress, abort and the sink', () => {
+  it('reports progress at most every ~250 ms and once at the end', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 6000; i++) lines.push(line({ duration: i }));
+    const file = await fixture('progress.log', lines.join('\n') + '\n');
+    const size = (await stat(file)).size;
+    const calls: { at: number; p: ReadProgress }[] = [];
+    const started = Date.now();
+    // A slow sink stretches the ~8 chunks over several progress periods.
+    const summary = await readLogs(
+      [file],
+      () => {
+        const until = performance.now() + 0.2;
+        while (performance.now() < until);
+      },
+      { onProgress: (p) => calls.push({ at: Date.now(), p }) },
+    );
+    const elapsed = Date.now() - started;
+    expect(summary.records).toBe(6000);
+    expect(calls[calls.length - 1]?.p).toEqual({ bytesRead: size, lines: 6000, files: 1 });
+    const periodic = calls.slice(0, -1);
+    expect(periodic.length).toBeGreaterThan(0);
+    expect(periodic.length).toBeLessThanOrEqual(Math.floor(elapsed / 250));
+    let previous = started;
+    for (const call of periodic) {
+      expect(call.at - previous).toBeGreaterThanOrEqual(249);
+      expect(call.p.lines).toBeLessThan(6000);
+      expect(call.p.bytesRead).toBeLessThanOrEqual(size);
+      previous = call.at;
+    }
+  });
+
+  it('stops when the signal aborts', async () => {
+    const file = await fixture('abort.log', Array.from({ length: 100 }, () => line()).join('\n'));
+    const controller = new AbortController();
+    let seen = 0;
+    const error = await failure(
+      readLogs(
+        [file],
+        () => {
+          seen++;
+          controller.abort();
+        },
+        { signal: controller.signal },
+      ),
+    );
+    expect(error.name).toBe('AbortError');
+    expect(seen).toBeGreaterThan(0);
+
+    const before = new AbortController();
+    before.abort();
+    expect((await failure(readLogs([file], () => undefined, { signal: before.signal }))).name).toBe(
+      'AbortError',
+    );
+  });
+
+  it('passes an error thrown by onRecord through unchanged', async () => {
+    const file = await fixture('sink.log', line());
+    const boom = new Error('sink full');
+    expect(
+      await failure(
+        readLogs([file], () => {
+          throw boom;
+        }),
+      ),
+    ).toBe(boom);
+  });
+});
+
+describe('test/fixtures/logs', () => {
+  it('holds a small valid sample in each format', async () => {
+    const root = path.join('test', 'fixtures', 'logs');
+    const counts: Record<string, number> = {};
+    for (const name of ['access.log', 'access.log.gz', 'filter-log-events.json']) {
+      const { summary } = await collect([path.join(root, name)]);
+      expect(summary.malformed).toBe(0);
+      counts[name] = summary.records;
+    }
+    expect(counts).toEqual({ 'access.log': 9, 'access.log.gz': 5, 'filter-log-events.json': 4 });
+    const { records, summary } = await collect([root]);
+    expect(summary.files).toEqual([
+      path.join(root, 'access.log'),
+      path.join(root, 'access.log.gz'),
+      path.join(root, 'filter-log-events.json'),
+    ]);
+    expect(records.filter((r) => r.authDenied)).toHaveLength(2);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
