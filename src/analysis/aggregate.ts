@@ -51,6 +51,11 @@ export function statusClass(code: number | null): keyof StatusCounts | null {
   return null;
 }
 
+/** A request was denied by the auth policy when its authDeniedReason holds a reason, not "-". */
+export function isAuthDenied(reason: unknown): boolean {
+  return typeof reason === 'string' && reason !== '-' && reason !== '';
+}
+
 /** The 5xx share of requests: the one definition of error rate. */
 export function errorRate(requests: number, errors5xx: number): number {
   return requests > 0 ? errors5xx / requests : 0;

@@ -13,9 +13,15 @@ export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 /** Multiply ln(v) by this and round up to get the bucket index. */
 export const BUCKET_SCALE = 1 / Math.log(GAMMA);
 
+/** Durations at or below this (milliseconds) count as 0; Logs Insights applies the same floor. */
+export const MIN_DURATION = 0.0001;
+
 export function bucketIndex(value: number): number {
-  return Math.ceil(Math.log(value) * BUCKET_SCALE);
+  return Math.ceil(Math.log(Math.max(value, MIN_DURATION)) * BUCKET_SCALE);
 }
+
+/** The bucket every duration at or below MIN_DURATION falls in: the zero bucket. */
+export const ZERO_BUCKET = bucketIndex(0);
 
 function bucketValue(index: number): number {
   return (2 * Math.pow(GAMMA, index)) / (GAMMA + 1);
@@ -68,15 +74,15 @@ export class LatencyHistogram {
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
     if (!Number.isInteger(value)) this.nonInteger += times;
-    if (value === 0) {
-      this.zero += times;
-      return;
-    }
     this.addToBucket(bucketIndex(value), times);
   }
 
   /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
   addToBucket(index: number, times: number): void {
+    if (index <= ZERO_BUCKET) {
+      this.zero += times;
+      return;
+    }
     if (this.counts.length === 0) {
       this.offset = index;
       this.counts.push(0);

@@ -2,16 +2,16 @@
  * Command-line entry: the same engine as the action, on local access-log files.
  * Exit codes: 0 success, 1 data or run error, 2 bad usage.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkDay } from '../analysis/window.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../analysis/thresholds.js';
 import { generateDemo, writeSampleLog } from '../demo/generate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import type { ReadProgress } from '../logs/reader.js';
-import { analyzeLocal } from '../pipeline.js';
-import { headline } from '../report/headline.js';
+import { analyzeAws } from '../pipeline/aws.js';
+import { analyzeLocal } from '../pipeline/local.js';
+import { headline, terminalSafe } from '../report/headline.js';
+import { writeReportFiles } from '../publish/files.js';
 import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/model.js';
 import { TOOL } from '../version.js';
@@ -20,6 +20,7 @@ const HELP = `${TOOL.name} ${TOOL.version}: per-service cost and performance of 
 
 Usage:
   ${TOOL.name} analyze --logs PATH [--logs PATH ...] [options]
+  ${TOOL.name} analyze --aws --region R [--service-network X] [--log-group-names a,b] [options]
   ${TOOL.name} demo [--out DIR]
   ${TOOL.name} sample --out FILE [--records N] [--days N] [--services N] [--seed N]
 
@@ -40,6 +41,17 @@ analyze reads VPC Lattice access logs and writes a report.
   --error-rate-percent N    high-error-rate above this 5xx share (default ${DEFAULT_THRESHOLDS.errorRatePercent}).
   --idle-requests-per-day N idle-service below this many requests a day (default ${DEFAULT_THRESHOLDS.idleRequestsPerDay}).
   --verbose                 Print timing, throughput and memory to stderr.
+
+analyze --aws reads the same numbers from AWS with the default credentials (environment,
+AWS_PROFILE, SSO, instance role): the Lattice API, Logs Insights and Cost Explorer.
+  --region R                Region of the service network and its log groups.
+  --service-network X       Name, id (sn-…) or ARN; its services and access-log groups are found.
+  --log-group-names a,b     Log groups to query (default: from the network's access-log subscription).
+  --lookback-days N         Window length in whole UTC days (default 7).
+  --end-date YYYY-MM-DD     Day after the window, exclusive (default today, UTC).
+  --cost-tag-key K          Cost-allocation tag naming each service's backend, for its compute cost.
+  --cost-metric NAME        UnblendedCost (default), AmortizedCost, NetUnblendedCost, ...
+  --publish-metrics         Also put per-service metrics into CloudWatch (VPCLattice/CostPerformance).
 
 demo generates two weeks of realistic sample logs and a matching Cost Explorer response for an
 8-service mesh, then analyses the last week into DIR (default demo-output).
@@ -66,6 +78,13 @@ const OPTIONS = {
   'latency-p99-ms': { type: 'string' },
   'error-rate-percent': { type: 'string' },
   'idle-requests-per-day': { type: 'string' },
+  aws: { type: 'boolean' },
+  'service-network': { type: 'string' },
+  'log-group-names': { type: 'string' },
+  'lookback-days': { type: 'string' },
+  'end-date': { type: 'string' },
+  'cost-tag-key': { type: 'string' },
+  'publish-metrics': { type: 'boolean' },
   records: { type: 'string' },
   days: { type: 'string' },
   services: { type: 'string' },
@@ -129,15 +148,6 @@ function progressPrinter(enabled: boolean): { update: (p: ReadProgress) => void;
   };
 }
 
-async function writeReport(report: Report, dir: string): Promise<{ json: string; markdown: string }> {
-  await mkdir(dir, { recursive: true });
-  const json = join(dir, 'report.json');
-  const markdown = join(dir, 'report.md');
-  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(markdown, renderMarkdown(report));
-  return { json, markdown };
-}
-
 function printNotes(report: Report): void {
   if (report.source.malformed > 0) {
     const first = report.source.malformedSamples[0];
@@ -149,20 +159,56 @@ function printNotes(report: Report): void {
   }
 }
 
-async function analyze(values: Values, positionals: string[]): Promise<void> {
-  if (positionals.length > 1)
-    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}; paths go after --logs.`);
-  if (!values.logs || values.logs.length === 0)
-    throw new UsageError('analyze needs at least one --logs PATH.');
+const AWS_ONLY = [
+  'service-network',
+  'log-group-names',
+  'lookback-days',
+  'end-date',
+  'cost-tag-key',
+  'publish-metrics',
+] as const;
+const FILES_ONLY = ['logs', 'costs', 'prices', 'start', 'end'] as const;
+
+function outputFormat(values: Values): 'markdown' | 'json' {
   const format = values.format ?? 'markdown';
   if (format !== 'markdown' && format !== 'json') {
     throw new UsageError(`--format must be markdown or json (got ${JSON.stringify(format)}).`);
   }
-  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) {
+  return format;
+}
+
+function checkRegion(region: string | undefined, flag: string): void {
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
     throw new UsageError(
-      `--region must be an AWS region name such as us-east-1 (got ${JSON.stringify(values.region)}).`,
+      `${flag} must be an AWS region name such as us-east-1 (got ${JSON.stringify(region)}).`,
     );
   }
+}
+
+async function emit(report: Report, values: Values, format: 'markdown' | 'json'): Promise<void> {
+  printNotes(report);
+  if (values.out) {
+    const files = await writeReportFiles(report, values.out);
+    process.stdout.write(`${headline(report)}\nReport: ${files.markdown}\nJSON:   ${files.json}\n`);
+  } else if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderMarkdown(report));
+  }
+}
+
+async function analyze(values: Values, positionals: string[]): Promise<void> {
+  if (positionals.length > 1) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}; paths go after --logs.`);
+  }
+  if (values.aws) return analyzeWithAws(values);
+  const misplaced = AWS_ONLY.find((flag) => values[flag] !== undefined);
+  if (misplaced) throw new UsageError(`--${misplaced} needs --aws.`);
+  if (!values.logs || values.logs.length === 0) {
+    throw new UsageError('analyze needs at least one --logs PATH, or --aws to read from AWS.');
+  }
+  const format = outputFormat(values);
+  checkRegion(values.region, '--region');
   // Checked before the scan, so a typo does not wait for gigabytes of logs.
   checkDay(values.start, '--start');
   checkDay(values.end, '--end');
@@ -178,16 +224,7 @@ async function analyze(values: Values, positionals: string[]): Promise<void> {
     thresholds: thresholds(values),
     onProgress: progress.update,
   }).finally(progress.done);
-
-  printNotes(result.report);
-  if (values.out) {
-    const files = await writeReport(result.report, values.out);
-    process.stdout.write(`${headline(result.report)}\nReport: ${files.markdown}\nJSON:   ${files.json}\n`);
-  } else if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
-  } else {
-    process.stdout.write(renderMarkdown(result.report));
-  }
+  await emit(result.report, values, format);
   if (values.verbose) {
     const { bytesRead, lines, seconds } = result.stats;
     const rssMb = process.resourceUsage().maxRSS / 1024;
@@ -198,9 +235,57 @@ async function analyze(values: Values, positionals: string[]): Promise<void> {
   }
 }
 
+/** The same pipeline as the action, with the SDK's default credentials (environment or profile). */
+async function analyzeWithAws(values: Values): Promise<void> {
+  const misplaced = FILES_ONLY.find((flag) => values[flag] !== undefined);
+  if (misplaced) throw new UsageError(`--${misplaced} reads local files; it cannot be used with --aws.`);
+  const format = outputFormat(values);
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--aws needs --region (or AWS_REGION).');
+  checkRegion(region, '--region');
+  checkDay(values['end-date'], '--end-date');
+  const lookback = wholeNumber(values, 'lookback-days', 7);
+  if (lookback < 1 || lookback > 90) throw new UsageError('--lookback-days must be between 1 and 90.');
+  const controller = new AbortController();
+  const stop = (): void =>
+    controller.abort(new DataError('Interrupted; running Logs Insights queries were stopped.'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const result = await analyzeAws({
+      region,
+      serviceNetwork: values['service-network'],
+      logGroupNames: (values['log-group-names'] ?? '')
+        .split(/[,\n]/)
+        .map((name) => name.trim())
+        .filter(Boolean),
+      lookbackDays: lookback,
+      endDate: values['end-date'],
+      costMetric: values['cost-metric'] ?? 'UnblendedCost',
+      costTagKey: values['cost-tag-key'],
+      thresholds: thresholds(values),
+      publishMetrics: values['publish-metrics'] === true,
+      signal: controller.signal,
+      log: values.verbose ? (message) => process.stderr.write(`${terminalSafe(message)}\n`) : undefined,
+    });
+    await emit(result.report, values, format);
+    if (values.verbose) {
+      const { run } = result.report;
+      process.stderr.write(
+        `${run.insights.queries} Logs Insights queries scanned ${(run.insights.bytesScanned / 1e6).toFixed(1)} MB; ` +
+          `${run.costExplorer.requests} Cost Explorer requests; about $${run.estimatedRunCostUsd.toFixed(4)}; ` +
+          `${result.stats.seconds.toFixed(1)} s\n`,
+      );
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
 function wholeNumber(
   values: Values,
-  flag: 'records' | 'days' | 'services' | 'seed',
+  flag: 'records' | 'days' | 'services' | 'seed' | 'lookback-days',
   fallback: number,
 ): number {
   const raw = values[flag];
@@ -241,7 +326,7 @@ async function demo(values: Values): Promise<void> {
     end: data.end,
     thresholds: thresholds(values),
   });
-  const files = await writeReport(result.report, out);
+  const files = await writeReportFiles(result.report, out);
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     `${headline(result.report)}\n\n` +

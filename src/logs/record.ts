@@ -2,6 +2,7 @@
  * One VPC Lattice access-log record, reduced to the fields the report uses.
  * Lattice writes one JSON object per request; a missing value is the string "-".
  */
+import { isAuthDenied } from '../analysis/aggregate.js';
 import { isIsoDay } from '../analysis/dates.js';
 
 /** Every field of a Lattice access-log record, in the order Lattice writes them (aws-facts.md §1). */
@@ -64,7 +65,7 @@ export interface AccessLogRecord {
 
 export type ParseResult = { ok: true; record: AccessLogRecord } | { ok: false; reason: string };
 
-const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z]+$/;
+const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
 const UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
 const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
@@ -178,7 +179,7 @@ export function toRecord(value: unknown): ParseResult {
       responseCode,
       bytesReceived: received.value,
       bytesSent: sent.value,
-      authDenied: !absent(denied) && denied !== '',
+      authDenied: isAuthDenied(denied),
       hostHeader: typeof host === 'string' && host !== '-' ? host : null,
     },
   };

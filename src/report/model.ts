@@ -78,6 +78,8 @@ export interface ServiceReport extends ServiceNumbers {
   region: string;
   /** The window before this one, when the data covers it. */
   previous: ServiceNumbers | null;
+  /** Cost of the service's backend (compute), from the cost-allocation tag `cost-tag-key`. */
+  backendCost?: number;
   daily: ServiceDay[];
 }
 

@@ -3,19 +3,19 @@
  * The action's AWS pipeline feeds the same aggregates into the same buildReport.
  */
 import { readFile } from 'node:fs/promises';
-import { AggregateSet } from './analysis/aggregate.js';
-import { type BilledCosts, parseCostAndUsage } from './analysis/billing.js';
-import { addDays, dayRange } from './analysis/dates.js';
-import type { PriceTable } from './analysis/pricing.js';
-import { parsePriceOverrides } from './analysis/prices-file.js';
-import type { Thresholds } from './analysis/thresholds.js';
-import { chooseWindow } from './analysis/window.js';
-import { DataError, UsageError } from './errors.js';
-import { type ReadProgress, readLogs } from './logs/reader.js';
-import { buildReport } from './report/build.js';
-import type { Report } from './report/model.js';
-import { assertValidReport } from './report/validate.js';
-import { TOOL } from './version.js';
+import { AggregateSet } from '../analysis/aggregate.js';
+import { type BilledCosts, parseCostAndUsage } from '../analysis/billing.js';
+import { addDays, dayRange } from '../analysis/dates.js';
+import type { PriceTable } from '../analysis/pricing.js';
+import { parsePriceOverrides } from '../analysis/prices-file.js';
+import type { Thresholds } from '../analysis/thresholds.js';
+import { chooseWindow } from '../analysis/window.js';
+import { DataError, UsageError } from '../errors.js';
+import { type ReadProgress, readLogs } from '../logs/reader.js';
+import { buildReport } from '../report/build.js';
+import type { Report } from '../report/model.js';
+import { assertValidReport } from '../report/validate.js';
+import { TOOL } from '../version.js';
 
 export interface LocalAnalysis {
   logs: string[];

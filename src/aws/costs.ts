@@ -1,0 +1,252 @@
+/**
+ * Cost Explorer: which usage types are Lattice's, what they cost per day (this window and the one
+ * before, in one request), the anomalies Cost Anomaly Detection found, and the month's forecast.
+ * Every request costs $0.01, so each one is counted and none is made without need.
+ */
+import {
+  type CostExplorerClient,
+  type Expression,
+  GetCostAndUsageCommand,
+  type GetCostAndUsageCommandOutput,
+  GetCostForecastCommand,
+  GetDimensionValuesCommand,
+  type Metric,
+  paginateGetAnomalies,
+} from '@aws-sdk/client-cost-explorer';
+import type { ServiceIdentity } from '../analysis/aggregate.js';
+import { type BilledCosts, isLatticeUsageType, parseCostAndUsage } from '../analysis/billing.js';
+import { addDays } from '../analysis/dates.js';
+import type { Anomaly, Report } from '../report/model.js';
+import { awsCall } from './errors.js';
+
+export interface CostRequests {
+  count: number;
+}
+
+export interface Period {
+  start: string;
+  /** Exclusive. */
+  end: string;
+}
+
+/** The USAGE_TYPE values with "Lattice" in them, found at run time rather than hard-coded. */
+export async function latticeUsageTypes(
+  ce: CostExplorerClient,
+  period: Period,
+  requests: CostRequests,
+): Promise<string[]> {
+  const types = new Set<string>();
+  let token: string | undefined;
+  do {
+    requests.count += 1;
+    const page = await awsCall(
+      'ce:GetDimensionValues',
+      'Finding the VPC Lattice usage types in Cost Explorer',
+      () =>
+        ce.send(
+          new GetDimensionValuesCommand({
+            TimePeriod: { Start: period.start, End: period.end },
+            Dimension: 'USAGE_TYPE',
+            SearchString: 'Lattice',
+            Context: 'COST_AND_USAGE',
+            NextPageToken: token,
+          }),
+        ),
+    );
+    for (const v of page.DimensionValues ?? [])
+      if (v.Value && isLatticeUsageType(v.Value)) types.add(v.Value);
+    token = page.NextPageToken;
+  } while (token);
+  return [...types].sort();
+}
+
+function usageFilter(usageTypes: string[]): Expression {
+  return {
+    And: [
+      { Dimensions: { Key: 'USAGE_TYPE', Values: usageTypes } },
+      { Dimensions: { Key: 'RECORD_TYPE', Values: ['Usage'] } },
+    ],
+  };
+}
+
+async function costAndUsagePages(
+  ce: CostExplorerClient,
+  input: ConstructorParameters<typeof GetCostAndUsageCommand>[0],
+  requests: CostRequests,
+  what: string,
+): Promise<GetCostAndUsageCommandOutput[]> {
+  const pages: GetCostAndUsageCommandOutput[] = [];
+  let token: string | undefined;
+  do {
+    requests.count += 1;
+    const page = await awsCall('ce:GetCostAndUsage', what, () =>
+      ce.send(new GetCostAndUsageCommand({ ...input, NextPageToken: token })),
+    );
+    pages.push(page);
+    token = page.NextPageToken;
+  } while (token);
+  return pages;
+}
+
+/** Daily Lattice amounts by usage type, for the whole period in one paged request. */
+export async function billedCosts(
+  ce: CostExplorerClient,
+  period: Period,
+  usageTypes: string[],
+  metric: string,
+  requests: CostRequests,
+): Promise<BilledCosts> {
+  const pages = await costAndUsagePages(
+    ce,
+    {
+      TimePeriod: { Start: period.start, End: period.end },
+      Granularity: 'DAILY',
+      Metrics: [metric],
+      Filter: usageFilter(usageTypes),
+      GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+    },
+    requests,
+    'Reading VPC Lattice costs from Cost Explorer',
+  );
+  return parseCostAndUsage(pages, 'Cost Explorer', metric);
+}
+
+/** Each service's backend cost: all costs tagged `tagKey` = the service's name, id or ARN. */
+export async function backendCosts(
+  ce: CostExplorerClient,
+  period: Period,
+  tagKey: string,
+  metric: string,
+  services: ServiceIdentity[],
+  requests: CostRequests,
+): Promise<Map<string, number>> {
+  const pages = await costAndUsagePages(
+    ce,
+    {
+      TimePeriod: { Start: period.start, End: period.end },
+      Granularity: 'MONTHLY',
+      Metrics: [metric],
+      GroupBy: [{ Type: 'TAG', Key: tagKey }],
+    },
+    requests,
+    `Reading costs by the cost-allocation tag ${tagKey}`,
+  );
+  const byValue = new Map<string, number>();
+  for (const page of pages) {
+    for (const result of page.ResultsByTime ?? []) {
+      for (const group of result.Groups ?? []) {
+        // Tag group keys are "<key>$<value>"; untagged cost is "<key>$".
+        const value = group.Keys?.[0]?.split('$').slice(1).join('$') ?? '';
+        const amount = Number(group.Metrics?.[metric]?.Amount ?? 0);
+        if (value && Number.isFinite(amount)) byValue.set(value, (byValue.get(value) ?? 0) + amount);
+      }
+    }
+  }
+  const result = new Map<string, number>();
+  for (const s of services) {
+    const amount = byValue.get(s.arn) ?? byValue.get(s.id) ?? (s.name ? byValue.get(s.name) : undefined);
+    if (amount !== undefined) result.set(s.arn, Math.round(amount * 100) / 100);
+  }
+  return result;
+}
+
+/** Cost Anomaly Detection's anomalies in the period whose root causes are Lattice or Amazon VPC. */
+export async function latticeAnomalies(
+  ce: CostExplorerClient,
+  period: Period,
+  usageTypes: string[],
+  requests: CostRequests,
+): Promise<Anomaly[]> {
+  const known = new Set(usageTypes);
+  const anomalies: Anomaly[] = [];
+  await awsCall('ce:GetAnomalies', 'Reading Cost Anomaly Detection anomalies', async () => {
+    const pages = paginateGetAnomalies(
+      { client: ce },
+      { DateInterval: { StartDate: period.start, EndDate: addDays(period.end, -1) } },
+    );
+    for await (const page of pages) {
+      requests.count += 1;
+      for (const a of page.Anomalies ?? []) {
+        const cause = (a.RootCauses ?? []).find(
+          (c) =>
+            (c.UsageType && (known.has(c.UsageType) || isLatticeUsageType(c.UsageType))) ||
+            /virtual private cloud|\bvpc\b/i.test(c.Service ?? ''),
+        );
+        if (!cause) continue;
+        const expected = a.Impact?.TotalExpectedSpend ?? 0;
+        const actual = a.Impact?.TotalActualSpend ?? expected + (a.Impact?.TotalImpact ?? 0);
+        const anomaly: Anomaly = {
+          date: (a.AnomalyStartDate ?? a.AnomalyEndDate ?? period.start).slice(0, 10),
+          metric: 'cost',
+          expected,
+          actual,
+          impact: a.Impact?.TotalImpact ?? actual - expected,
+          impactUsd: a.Impact?.TotalImpact ?? actual - expected,
+          score: a.AnomalyScore?.MaxScore ?? 0,
+          source: 'aws-cad',
+        };
+        const where = cause.UsageType ?? cause.Service;
+        if (where) anomaly.where = where;
+        anomalies.push(anomaly);
+      }
+    }
+  });
+  return anomalies;
+}
+
+const FORECAST_METRIC: Record<string, Metric> = {
+  UnblendedCost: 'UNBLENDED_COST',
+  AmortizedCost: 'AMORTIZED_COST',
+  BlendedCost: 'BLENDED_COST',
+  NetUnblendedCost: 'NET_UNBLENDED_COST',
+  NetAmortizedCost: 'NET_AMORTIZED_COST',
+};
+
+/** Lattice cost forecast from `today` to the end of its month; null when AWS has no forecast. */
+export async function monthForecast(
+  ce: CostExplorerClient,
+  today: string,
+  usageTypes: string[],
+  metric: string,
+  requests: CostRequests,
+  warnings: string[],
+): Promise<Report['forecast'] | null> {
+  const monthEnd = `${addDays(`${today.slice(0, 7)}-28`, 4).slice(0, 7)}-01`;
+  const forecastMetric = FORECAST_METRIC[metric];
+  if (!forecastMetric || today >= monthEnd) return null;
+  requests.count += 1;
+  try {
+    const response = await ce.send(
+      new GetCostForecastCommand({
+        TimePeriod: { Start: today, End: monthEnd },
+        Metric: forecastMetric,
+        Granularity: 'MONTHLY',
+        Filter: usageFilter(usageTypes),
+        PredictionIntervalLevel: 80,
+      }),
+    );
+    const amount = Number(response.Total?.Amount);
+    if (!Number.isFinite(amount)) return null;
+    const interval = response.ForecastResultsByTime?.[0];
+    return {
+      start: today,
+      end: monthEnd,
+      amount: Math.round(amount * 100) / 100,
+      ...(interval?.PredictionIntervalLowerBound
+        ? { lower: Number(interval.PredictionIntervalLowerBound) }
+        : {}),
+      ...(interval?.PredictionIntervalUpperBound
+        ? { upper: Number(interval.PredictionIntervalUpperBound) }
+        : {}),
+    };
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    // New accounts and sparse usage have no forecast; that is a note, not a failure.
+    warnings.push(
+      name === 'DataUnavailableException'
+        ? 'Cost Explorer has too little history to forecast the rest of the month.'
+        : `No month forecast: Cost Explorer GetCostForecast failed (${name ?? 'error'}).`,
+    );
+    return null;
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The Logs Insights scan: one query per UTC day (split further when a result may be cut), run a
+ * few at a time, polled with backoff, every query's bytes scanned recorded.
+ */
+import {
+  type CloudWatchLogsClient,
+  GetQueryResultsCommand,
+  type GetQueryResultsCommandOutput,
+  StartQueryCommand,
+  StopQueryCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { AggregateSet } from '../analysis/aggregate.js';
+import { DataError } from '../errors.js';
+import { awsCall } from './errors.js';
+import {
+  QUERY_ROW_LIMIT,
+  type ResultRow,
+  type RowProblems,
+  addRows,
+  aggregateQuery,
+} from './insights-query.js';
+import { sleep, withRetry } from './retry.js';
+
+export interface ScanOptions {
+  logGroups: string[];
+  /** UTC days to scan, YYYY-MM-DD. */
+  days: string[];
+  /** Queries running at once; Logs Insights allows 100 per account, dashboards included. */
+  concurrency?: number;
+  /** Poll delay starts here and grows to pollMaxMs. */
+  pollMinMs?: number;
+  pollMaxMs?: number;
+  /** Rows a query may return before its range is split. */
+  rowLimit?: number;
+  signal?: AbortSignal;
+  log?: (message: string) => void;
+}
+
+export interface ScanResult {
+  aggregates: AggregateSet;
+  queries: number;
+  queryIds: string[];
+  bytesScanned: number;
+  recordsScanned: number;
+  problems: RowProblems;
+}
+
+interface Range {
+  /** Epoch seconds, both inclusive, as StartQuery takes them. */
+  start: number;
+  end: number;
+  /** Only these services, or every service but these: set when an hour alone is too much. */
+  only?: string[];
+  except?: string[];
+}
+
+const FAILED = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);
+
+function describe(range: Range, logGroups: string[]): string {
+  const from = new Date(range.start * 1000).toISOString();
+  const to = new Date((range.end + 1) * 1000).toISOString();
+  return `log group ${logGroups.join(', ')} from ${from} to ${to}`;
+}
+
+/** Runs `tasks` with at most `limit` at once; the first failure stops new ones from starting. */
+async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions): Promise<ScanResult> {
+  const result: ScanResult = {
+    aggregates: new AggregateSet(),
+    queries: 0,
+    queryIds: [],
+    bytesScanned: 0,
+    recordsScanned: 0,
+    problems: { noDay: 0, noDuration: 0 },
+  };
+  const rowLimit = options.rowLimit ?? QUERY_ROW_LIMIT;
+  const pollMin = options.pollMinMs ?? 1000;
+  const pollMax = options.pollMaxMs ?? 5000;
+  const running = new Set<string>();
+  const abort = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
+
+  /** One query to completion; returns its rows. Failed, Cancelled and Timeout get one more try. */
+  const runQuery = async (range: Range): Promise<ResultRow[]> => {
+    for (let attempt = 1; ; attempt++) {
+      const where = describe(range, options.logGroups);
+      // StartQuery's LimitExceededException means too many queries at once: wait for some to end.
+      const started = await withRetry(
+        () =>
+          awsCall('logs:StartQuery', `Starting a Logs Insights query on ${where}`, () =>
+            logs.send(
+              new StartQueryCommand({
+                logGroupNames: options.logGroups,
+                startTime: range.start,
+                endTime: range.end,
+                queryString: aggregateQuery(range),
+                limit: rowLimit,
+              }),
+              { abortSignal: signal },
+            ),
+          ),
+        {
+          attempts: 8,
+          baseMs: 1000,
+          maxMs: 30_000,
+          signal,
+          isRetryable: (e) => (e as { cause?: { name?: string } }).cause?.name === 'LimitExceededException',
+        },
+      );
+      const queryId = started.queryId!;
+      running.add(queryId);
+      result.queries += 1;
+      result.queryIds.push(queryId);
+      let output: GetQueryResultsCommandOutput;
+      try {
+        let delay = pollMin;
+        for (;;) {
+          await sleep(delay, signal);
+          delay = Math.min(pollMax, delay * 1.5);
+          output = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () =>
+            logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal: signal }),
+          );
+          if (output.status === 'Complete' || FAILED.has(output.status ?? '')) break;
+        }
+      } finally {
+        running.delete(queryId);
+      }
+      result.bytesScanned += output.statistics?.bytesScanned ?? 0;
+      result.recordsScanned += output.statistics?.recordsScanned ?? 0;
+      if (output.status === 'Complete') {
+        const rows = (output.results ?? []) as ResultRow[];
+        let token = output.nextToken;
+        while (token) {
+          const page = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () =>
+            logs.send(new GetQueryResultsCommand({ queryId, nextToken: token }), { abortSignal: signal }),
+          );
+          rows.push(...((page.results ?? []) as ResultRow[]));
+          token = page.nextToken;
+        }
+        return rows;
+      }
+      if (attempt >= 2) {
+        throw new DataError(
+          `The Logs Insights query ${queryId} on ${where} ended ${output.status} twice. ` +
+            'Try a shorter lookback-days, or check the log group in the CloudWatch console.',
+        );
+      }
+      options.log?.(`Logs Insights query ${queryId} on ${where} ended ${output.status}; running it again.`);
+    }
+  };
+
+  /** A result as long as the limit may be cut: split the range and try again, never keep it. */
+  const scan = async (range: Range): Promise<void> => {
+    const rows = await runQuery(range);
+    if (rows.length < rowLimit) {
+      addRows(rows, result.aggregates, result.problems);
+      return;
+    }
+    const seconds = range.end - range.start + 1;
+    if (seconds > 3600) {
+      const middle = range.start + Math.floor(seconds / 2);
+      options.log?.(
+        `A query on ${describe(range, options.logGroups)} reached ${rowLimit} rows; splitting it in two.`,
+      );
+      await scan({ ...range, end: middle - 1 });
+      await scan({ ...range, start: middle });
+      return;
+    }
+    // An hour still has too many (service, bucket) rows: query the services seen in halves, and
+    // the rest (services the cut result did not reach) on their own.
+    const seen =
+      range.only ??
+      [...new Set(rows.map((r) => r.find((c) => c.field === 'serviceArn')?.value ?? ''))].filter(Boolean);
+    if (seen.length < 2) {
+      throw new DataError(
+        `A Logs Insights query on ${describe(range, options.logGroups)} returned ${rowLimit} rows for one service; ` +
+          'the result would be cut, so it is not used.',
+      );
+    }
+    const half = Math.ceil(seen.length / 2);
+    await scan({ start: range.start, end: range.end, only: seen.slice(0, half) });
+    await scan({ start: range.start, end: range.end, only: seen.slice(half) });
+    if (!range.only)
+      await scan({ start: range.start, end: range.end, except: [...(range.except ?? []), ...seen] });
+  };
+
+  const ranges: Range[] = options.days.map((day) => {
+    const start = Date.parse(`${day}T00:00:00Z`) / 1000;
+    return { start, end: start + 86_399 };
+  });
+  try {
+    await pool(ranges, options.concurrency ?? 5, scan);
+  } catch (error) {
+    abort.abort(error);
+    await Promise.allSettled([...running].map((queryId) => logs.send(new StopQueryCommand({ queryId }))));
+    throw error;
+  }
+  return result;
+}

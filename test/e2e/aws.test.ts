@@ -1,0 +1,361 @@
+/**
+ * The AWS pipeline against local emulators: moto for STS, VPC Lattice, CloudWatch and
+ * GetCostAndUsage; test servers speaking the real protocols for Logs Insights and the rest of
+ * Cost Explorer. The bundled CLI runs it as a user would, under Node 24.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { AggregateSet, dayToJSON } from '../../src/analysis/aggregate.js';
+import { dayRange } from '../../src/analysis/dates.js';
+import { scanDays } from '../../src/aws/insights.js';
+import { readLogs } from '../../src/logs/reader.js';
+import type { Report } from '../../src/report/model.js';
+import { reportSchemaErrors } from '../../src/report/validate.js';
+import { runCli } from '../helpers/bundle.js';
+import { awsJsonError, startFaultProxy } from '../servers/fault-proxy.js';
+import {
+  type AwsWorld,
+  DEMO_END,
+  LOG_GROUP,
+  NETWORK,
+  REGION,
+  SILENT_SERVICE,
+  startAwsWorld,
+} from '../helpers/aws-world.js';
+
+let world: AwsWorld;
+let local: AggregateSet;
+const DAYS = dayRange('2026-11-09', DEMO_END);
+
+beforeAll(async () => {
+  world = await startAwsWorld();
+  local = new AggregateSet();
+  await readLogs([world.logFile], (record) => local.add(record));
+}, 120_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+function logsClient(): CloudWatchLogsClient {
+  return new CloudWatchLogsClient({
+    region: REGION,
+    endpoint: world.insights.url,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 6,
+  });
+}
+
+function snapshot(set: AggregateSet): Record<string, unknown> {
+  return Object.fromEntries(
+    [...set.days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, dayToJSON(v)]),
+  );
+}
+
+const fast = { pollMinMs: 5, pollMaxMs: 20 };
+
+function only(set: AggregateSet, days: string[]): AggregateSet {
+  const subset = new AggregateSet();
+  for (const day of set.days.values()) if (days.includes(day.day)) subset.addDay(day);
+  return subset;
+}
+
+describe('Logs Insights day aggregates', () => {
+  it('equal the local engine on the same events', async () => {
+    const scan = await scanDays(logsClient(), { logGroups: [LOG_GROUP], days: DAYS, ...fast });
+    expect(snapshot(scan.aggregates)).toEqual(snapshot(local));
+    expect(scan.queries).toBe(DAYS.length);
+    expect(scan.problems).toEqual({ noDay: 0, noDuration: 0 });
+    const ratio = scan.bytesScanned / world.eventBytes;
+    console.log(
+      `Logs Insights: ${scan.queries} queries scanned ${scan.bytesScanned} bytes for ${world.eventBytes} bytes of events: ratio ${ratio.toFixed(3)}`,
+    );
+    expect(ratio).toBeLessThanOrEqual(2);
+  });
+
+  it('are the same after throttling, a concurrency limit and a failed query', async () => {
+    world.insights.faults.failStartQuery(2);
+    world.insights.faults.throttleGetQueryResults(2);
+    world.insights.faults.endQueryWith('Failed');
+    const logs: string[] = [];
+    const days = DAYS.slice(10, 13);
+    const scan = await scanDays(logsClient(), {
+      logGroups: [LOG_GROUP],
+      days,
+      ...fast,
+      log: (m) => logs.push(m),
+    });
+    expect(snapshot(scan.aggregates)).toEqual(snapshot(only(local, days)));
+    expect(scan.queries).toBe(days.length + 1);
+    expect(logs.join('\n')).toMatch(/ended Failed; running it again/);
+  });
+
+  it('are the same when results are split to stay under the row limit', async () => {
+    const logs: string[] = [];
+    const days = DAYS.slice(11, 12);
+    const scan = await scanDays(logsClient(), {
+      logGroups: [LOG_GROUP],
+      days,
+      rowLimit: 300,
+      ...fast,
+      log: (m) => logs.push(m),
+    });
+    expect(snapshot(scan.aggregates)).toEqual(snapshot(only(local, days)));
+    expect(scan.queries).toBeGreaterThan(days.length);
+    console.log(`Row limit 300: ${scan.queries} queries for one day; ${logs.length} splits logged`);
+    expect(logs.some((m) => m.includes('splitting it in two'))).toBe(true);
+  });
+
+  it('never keep a result that a query failing twice left behind', async () => {
+    world.insights.faults.endQueryWith('Timeout');
+    world.insights.faults.endQueryWith('Timeout');
+    const scan = scanDays(logsClient(), { logGroups: [LOG_GROUP], days: DAYS.slice(0, 1), ...fast });
+    await expect(scan).rejects.toThrow(
+      /query \S+ on log group \/aws\/vendedlogs\/lattice\/analytics-mesh from 2026-11-09T00:00:00\.000Z to 2026-11-10T00:00:00\.000Z ended Timeout twice/,
+    );
+  });
+});
+
+describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
+  let report: Report;
+  let seconds: number;
+
+  beforeAll(async () => {
+    world.costExplorer.resetStats();
+    const started = performance.now();
+    const r = await runCli(
+      [
+        'analyze',
+        '--aws',
+        '--region',
+        REGION,
+        '--service-network',
+        NETWORK,
+        '--end-date',
+        DEMO_END,
+        '--format',
+        'json',
+        '--verbose',
+      ],
+      { env: world.env },
+    );
+    seconds = (performance.now() - started) / 1000;
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    report = JSON.parse(r.stdout) as Report;
+    console.log(
+      `analyze --aws, 7-day window: ${seconds.toFixed(1)} s wall; ${r.stderr.trim().split('\n').at(-1)}`,
+    );
+  }, 120_000);
+
+  it('writes a schema-valid report reconciled to Cost Explorer', () => {
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(report.window).toEqual({ start: '2026-11-16', end: DEMO_END, days: 7 });
+    expect(report.source).toMatchObject({ kind: 'aws', serviceNetwork: NETWORK, logGroups: [LOG_GROUP] });
+    expect(report.costBasis).toMatchObject({
+      method: 'reconciled',
+      metric: 'UnblendedCost',
+      estimatedDays: ['2026-11-21', '2026-11-22'],
+    });
+    expect(report.forecast).toMatchObject({ amount: 51.37 });
+  });
+
+  it('scans each log byte at most twice and counts its Cost Explorer requests', () => {
+    const ratio = report.run.insights.bytesScanned / world.eventBytes;
+    console.log(
+      `Run: ${report.run.insights.queries} queries, bytes-scanned ratio ${ratio.toFixed(3)}, ${report.run.costExplorer.requests} Cost Explorer requests, about $${report.run.estimatedRunCostUsd}`,
+    );
+    expect(ratio).toBeLessThanOrEqual(2);
+    expect(report.run.costExplorer.requests).toBe(world.costExplorer.stats.total);
+    expect(report.run.costExplorer.requests).toBe(4);
+  });
+
+  it('shows the associated service that has no log line, billed and idle', () => {
+    const silent = report.services.find((s) => s.name === SILENT_SERVICE)!;
+    expect(silent).toMatchObject({ requests: 0, latencyMs: null });
+    expect(silent.cost.hours).toBeGreaterThan(0);
+    expect(report.findings.find((f) => f.service === silent.arn)).toMatchObject({
+      kind: 'idle-service',
+      severity: 'critical',
+    });
+  });
+
+  it('merges Cost Anomaly Detection with its own detector', () => {
+    const sources = new Set(report.anomalies.map((a) => a.source));
+    expect(sources).toEqual(new Set(['aws-cad', 'detector']));
+    const cad = report.anomalies.filter((a) => a.source === 'aws-cad');
+    expect(cad).toHaveLength(1);
+    expect(cad[0]).toMatchObject({
+      date: '2026-11-20',
+      where: 'USE1-VpcLattice-DataProcessing-Bytes',
+      expected: 1.8,
+      actual: 4.2,
+    });
+  });
+
+  it('gives the same traffic and latency numbers as the offline engine on the same logs', async () => {
+    const r = await runCli([
+      'analyze',
+      '--logs',
+      world.logFile,
+      '--start',
+      '2026-11-16',
+      '--end',
+      DEMO_END,
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const offline = JSON.parse(r.stdout) as Report;
+    for (const s of offline.services) {
+      const live = report.services.find((x) => x.arn === s.arn)!;
+      const pick = (x: Report['services'][number]) => ({
+        requests: x.requests,
+        status: x.status,
+        authDenied: x.authDenied,
+        latencyMs: x.latencyMs,
+        bytesIn: x.bytesIn,
+        bytesOut: x.bytesOut,
+        daily: x.daily.map((d) => ({ ...d, cost: 0 })),
+      });
+      expect(pick(live)).toEqual(pick(s));
+      expect(live.previous?.requests).toBeGreaterThan(0);
+    }
+  });
+
+  it('survives a throttled Cost Explorer with the same numbers', async () => {
+    world.costExplorer.faults.throttle(2);
+    const r = await runCli(
+      [
+        'analyze',
+        '--aws',
+        '--region',
+        REGION,
+        '--service-network',
+        NETWORK,
+        '--end-date',
+        DEMO_END,
+        '--format',
+        'json',
+      ],
+      { env: world.env },
+    );
+    expect(r.code).toBe(0);
+    const again = JSON.parse(r.stdout) as Report;
+    expect(again.services.map((s) => [s.arn, s.cost, s.requests])).toEqual(
+      report.services.map((s) => [s.arn, s.cost, s.requests]),
+    );
+    expect(again.totals).toEqual(report.totals);
+  }, 120_000);
+});
+
+describe('AWS failures a user can act on', () => {
+  it('a network whose logs reach no log group', async () => {
+    const { createLatticeMesh } = await import('../servers/moto.js');
+    await createLatticeMesh(world.moto.url, {
+      networkName: 'bare-mesh',
+      services: ['lonely'],
+      region: REGION,
+    });
+    const r = await runCli(
+      ['analyze', '--aws', '--region', REGION, '--service-network', 'bare-mesh', '--end-date', DEMO_END],
+      { env: world.env },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('log-group-names');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('an empty log group: a report of no traffic, idle services from the inventory', async () => {
+    world.insights.createLogGroup('/empty');
+    const r = await runCli(
+      [
+        'analyze',
+        '--aws',
+        '--region',
+        REGION,
+        '--service-network',
+        NETWORK,
+        '--log-group-names',
+        '/empty',
+        '--end-date',
+        DEMO_END,
+        '--format',
+        'json',
+      ],
+      { env: world.env },
+    );
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.totals.requests).toBe(0);
+    expect(report.warnings.join('\n')).toContain('No access-log records in the window');
+    expect(report.findings.filter((f) => f.kind === 'idle-service')).toHaveLength(report.services.length);
+  }, 60_000);
+
+  it('a denied Logs Insights call names the IAM action and the policy', async () => {
+    const proxy = await startFaultProxy(world.insights.url);
+    proxy.inject(awsJsonError('AccessDeniedException', 'User is not authorized to perform: logs:StartQuery'));
+    try {
+      const r = await runCli(
+        [
+          'analyze',
+          '--aws',
+          '--region',
+          REGION,
+          '--service-network',
+          NETWORK,
+          '--end-date',
+          DEMO_END,
+          '--lookback-days',
+          '1',
+        ],
+        { env: { ...world.env, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: proxy.url } },
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /denied \(AccessDeniedException\).*The role needs logs:StartQuery.*"IAM policy" in the README/s,
+      );
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('denied Cost Explorer: a report with modelled costs that says why', async () => {
+    const proxy = await startFaultProxy(world.costExplorer.url);
+    proxy.inject(awsJsonError('AccessDeniedException', 'not authorized to perform: ce:GetDimensionValues'));
+    try {
+      const r = await runCli(
+        [
+          'analyze',
+          '--aws',
+          '--region',
+          REGION,
+          '--service-network',
+          NETWORK,
+          '--end-date',
+          DEMO_END,
+          '--lookback-days',
+          '1',
+          '--format',
+          'json',
+        ],
+        { env: { ...world.env, AWS_ENDPOINT_URL_COST_EXPLORER: proxy.url } },
+      );
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.costBasis.method).toBe('modelled');
+      expect(report.warnings.join('\n')).toMatch(/costs are modelled.*The role needs ce:GetDimensionValues/s);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('an unknown service network, named in the message', async () => {
+    const r = await runCli(
+      ['analyze', '--aws', '--region', REGION, '--service-network', 'no-such-mesh', '--end-date', DEMO_END],
+      { env: world.env },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-mesh');
+  }, 60_000);
+});

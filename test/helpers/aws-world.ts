@@ -1,0 +1,161 @@
+/**
+ * Everything the AWS pipeline talks to, on loopback: moto (STS, VPC Lattice, CloudWatch and
+ * Cost Explorer GetCostAndUsage), the Cost Explorer server for what moto lacks, and the Logs
+ * Insights server. It is loaded with the demo's two weeks of access logs, re-addressed to the
+ * services created in moto, and the demo's Cost Explorer response.
+ */
+import type { Anomaly } from '@aws-sdk/client-cost-explorer';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { nameFromHostHeader, identityFromArn } from '../../src/analysis/aggregate.js';
+import { generateDemo } from '../../src/demo/generate.js';
+import { type CostExplorerServer, startCostExplorer } from '../servers/cost-explorer.js';
+import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';
+import {
+  type LatticeMesh,
+  type MotoServer,
+  createLatticeMesh,
+  seedCostAndUsage,
+  startMoto,
+} from '../servers/moto.js';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+export const LOG_GROUP = '/aws/vendedlogs/lattice/analytics-mesh';
+export const NETWORK = 'analytics-mesh';
+/** Associated with the network, never called: billed hours, no log line. */
+export const SILENT_SERVICE = 'dormant-svc';
+export const DEMO_END = '2026-11-23';
+
+export interface AwsWorld {
+  moto: MotoServer;
+  costExplorer: CostExplorerServer;
+  insights: InsightsServer;
+  mesh: LatticeMesh;
+  /** The same events as the log group holds, as a JSONL file for the local engine. */
+  logFile: string;
+  costsFile: string;
+  /** UTF-8 bytes of every event in the log group. */
+  eventBytes: number;
+  events: number;
+  /** Environment for a child process: endpoints, region, dummy credentials. */
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  close(): Promise<void>;
+}
+
+const CAD_ANOMALY: Anomaly = {
+  AnomalyId: 'lattice-spike',
+  AnomalyStartDate: '2026-11-20',
+  AnomalyEndDate: '2026-11-20',
+  DimensionValue: 'Amazon Virtual Private Cloud',
+  MonitorArn: `arn:aws:ce::${ACCOUNT}:anomalymonitor/lattice`,
+  RootCauses: [
+    {
+      Service: 'Amazon Virtual Private Cloud',
+      Region: REGION,
+      UsageType: 'USE1-VpcLattice-DataProcessing-Bytes',
+    },
+  ],
+  AnomalyScore: { MaxScore: 0.93, CurrentScore: 0.5 },
+  Impact: {
+    MaxImpact: 2.1,
+    TotalImpact: 2.4,
+    TotalActualSpend: 4.2,
+    TotalExpectedSpend: 1.8,
+    TotalImpactPercentage: 133,
+  },
+};
+const EC2_ANOMALY: Anomaly = {
+  ...CAD_ANOMALY,
+  AnomalyId: 'ec2',
+  RootCauses: [{ Service: 'Amazon Elastic Compute Cloud - Compute', UsageType: 'USE1-BoxUsage:m5.large' }],
+};
+
+export async function startAwsWorld(): Promise<AwsWorld> {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-aws-'));
+  const demo = await generateDemo({ outDir: join(dir, 'demo') });
+  const moto = await startMoto({ accountId: ACCOUNT });
+  const insights = await startInsightsServer({ accountId: ACCOUNT, region: REGION });
+  const bill = JSON.parse(await readFile(demo.costsFile, 'utf8')) as {
+    ResultsByTime: Array<{ Groups: Array<{ Keys: string[] }> }>;
+  };
+  const usageTypes = [...new Set(bill.ResultsByTime.flatMap((d) => d.Groups.map((g) => g.Keys[0]!)))];
+  const costExplorer = await startCostExplorer({
+    motoUrl: moto.url,
+    dimensionValues: { USAGE_TYPE: [...usageTypes, 'USE1-NatGateway-Bytes', 'USE1-BoxUsage:m5.large'] },
+    anomalies: [CAD_ANOMALY, EC2_ANOMALY],
+    forecast: { Total: { Amount: '51.37', Unit: 'USD' }, ForecastResultsByTime: [] },
+  });
+  await seedCostAndUsage(moto.url, [bill as never], ACCOUNT);
+
+  // The demo's services, by name, re-created in moto; their log lines follow them.
+  const lines: string[] = [];
+  for (const file of demo.files)
+    lines.push(
+      ...gunzipSync(await readFile(file))
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean),
+    );
+  const demoArns = new Map<string, string>();
+  for (const line of lines) {
+    const { serviceArn, hostHeader } = JSON.parse(line) as { serviceArn: string; hostHeader: string };
+    if (demoArns.has(serviceArn)) continue;
+    const name = nameFromHostHeader(hostHeader, identityFromArn(serviceArn).id);
+    if (name) demoArns.set(serviceArn, name);
+  }
+  const mesh = await createLatticeMesh(moto.url, {
+    networkName: NETWORK,
+    services: [...demoArns.values(), SILENT_SERVICE],
+    logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}:*`,
+    region: REGION,
+  });
+  const motoArn = new Map(mesh.services.map((s) => [s.name, s.arn]));
+  const rewritten = lines.map((line) => {
+    const arn = /"serviceArn":"([^"]+)"/.exec(line)![1]!;
+    return line.replace(arn, motoArn.get(demoArns.get(arn)!)!);
+  });
+  insights.putEvents(
+    LOG_GROUP,
+    rewritten.map((message) => ({
+      timestamp: Date.parse((JSON.parse(message) as { startTime: string }).startTime),
+      message,
+    })),
+  );
+  const logFile = join(dir, 'access.jsonl');
+  await writeFile(logFile, `${rewritten.join('\n')}\n`);
+
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_ENDPOINT_URL: moto.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: insights.url,
+    AWS_ENDPOINT_URL_COST_EXPLORER: costExplorer.url,
+    // Nothing from the developer's machine may leak in.
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  return {
+    moto,
+    costExplorer,
+    insights,
+    mesh,
+    logFile,
+    costsFile: demo.costsFile,
+    eventBytes: rewritten.reduce((sum, line) => sum + Buffer.byteLength(line), 0),
+    events: rewritten.length,
+    env,
+    dir,
+    close: async () => {
+      await Promise.allSettled([moto.stop(), insights.close(), costExplorer.close()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
