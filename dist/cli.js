@@ -56493,7 +56493,7 @@ function serviceFindings(a, windowDays, t) {
         add({
             kind: 'idle-service',
             severity: s.requests === 0 ? 'critical' : 'warning',
-            message: `Idle: ${formatInteger(s.requests)} requests in ${windowDays} days ` +
+            message: `Idle: ${formatInteger(s.requests)} requests in ${plural(windowDays, 'day')} ` +
                 `(${perDay.toFixed(1)}/day, threshold ${formatInteger(t.idleRequestsPerDay)}), billed ${formatInteger(windowDays * 24)} service-hours`,
             impact: `${formatUsd(s.cost.total)} in this window`,
             estimatedMonthlySavings: saving,

@@ -14,6 +14,7 @@ import {
   formatMs,
   formatPercent,
   formatUsd,
+  plural,
 } from '../report/format.js';
 
 /** Hours in the average month, as AWS prices a month. */
@@ -60,7 +61,7 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
       kind: 'idle-service',
       severity: s.requests === 0 ? 'critical' : 'warning',
       message:
-        `Idle: ${formatInteger(s.requests)} requests in ${windowDays} days ` +
+        `Idle: ${formatInteger(s.requests)} requests in ${plural(windowDays, 'day')} ` +
         `(${perDay.toFixed(1)}/day, threshold ${formatInteger(t.idleRequestsPerDay)}), billed ${formatInteger(windowDays * 24)} service-hours`,
       impact: `${formatUsd(s.cost.total)} in this window`,
       estimatedMonthlySavings: saving,

@@ -1,19 +1,293 @@
-/** The bundled action (dist/index.js) started as the runner starts it: Node 24 with INPUT_* variables. */
-import { describe, expect, it } from '@jest/globals';
+/**
+ * The bundled action (dist/index.js) started as the runner starts it, against moto, the Logs
+ * Insights and Cost Explorer servers, an OIDC token endpoint and a GitHub API server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { runNode } from '../helpers/bundle.js';
+import { join } from 'node:path';
+import { marked } from 'marked';
+import type { Report } from '../../src/report/model.js';
+import { reportSchemaErrors } from '../../src/report/validate.js';
+import { type ActionRun, pullRequestEvent, runAction, scheduleEvent } from '../helpers/action-runner.js';
+import {
+  type AwsWorld,
+  DEMO_END,
+  HOSTILE_NAMES,
+  NETWORK,
+  REGION,
+  addLargeHostileMesh,
+  startAwsWorld,
+} from '../helpers/aws-world.js';
+import { type OidcServer, startOidcServer } from '../helpers/oidc.js';
+import { type GitHubServer, startGitHubServer } from '../servers/github.js';
 
-describe('dist/index.js', () => {
-  it('is what action.yml runs, on node24', async () => {
-    const meta = await readFile('action.yml', 'utf8');
-    expect(meta).toMatch(/using: node24/);
-    expect(meta).toMatch(/main: dist\/index\.js/);
+let world: AwsWorld;
+let github: GitHubServer;
+let oidc: OidcServer;
+let pull: number;
+
+const ROLE = 'arn:aws:iam::123456789012:role/lattice-report';
+/** A one-day window keeps each run to two Logs Insights queries. */
+const BASE = {
+  'aws-region': REGION,
+  'role-to-assume': ROLE,
+  'service-network': NETWORK,
+  'lookback-days': '1',
+  'end-date': DEMO_END,
+};
+
+beforeAll(async () => {
+  [world, github, oidc] = await Promise.all([
+    startAwsWorld(),
+    startGitHubServer({ perPageMax: 5 }),
+    startOidcServer(),
+  ]);
+  // Pages of unrelated issues and comments, so finding the marker has to page.
+  for (let i = 0; i < 12; i++)
+    github.seedIssue({ title: `Unrelated ${i}`, body: 'nothing to see', author: 'octocat' });
+  pull = github.seedIssue({ title: 'Add a Lattice service', pullRequest: true, author: 'octocat' }).number;
+  for (let i = 0; i < 7; i++) github.seedComment({ issueNumber: pull, body: `LGTM ${i}`, author: 'octocat' });
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.allSettled([world?.close(), github?.close(), oidc?.close()]);
+});
+
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...world.env,
+    GITHUB_API_URL: github.url,
+    GITHUB_GRAPHQL_URL: github.graphqlUrl,
+    GITHUB_SERVER_URL: 'https://github.com',
+    ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.token,
+    ...extra,
+  };
+}
+
+function run(
+  inputs: Record<string, string>,
+  event = scheduleEvent(),
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<ActionRun> {
+  return runAction({ inputs: { ...BASE, ...inputs }, event, env: env(extraEnv), token: github.token });
+}
+
+const markerIssues = (): number =>
+  github.state.issues.filter(
+    (i) => i.state === 'open' && (i.body ?? '').includes('<!-- lattice-cost-report:'),
+  ).length;
+
+/** The HTML GitHub would render, with code spans removed: what remains must be inert. */
+function outsideCode(markdown: string): string {
+  const html = marked.parse(markdown, { async: false, gfm: true });
+  return html.replace(/<code>[\s\S]*?<\/code>/g, '');
+}
+
+describe('the action on a schedule, publishing to a rolling issue', () => {
+  let first: ActionRun;
+  let second: ActionRun;
+
+  beforeAll(async () => {
+    first = await run({ 'publish-to': 'summary,issue' });
+    second = await run({ 'publish-to': 'summary,issue' });
+  }, 180_000);
+
+  it('creates the issue once and updates it on the rerun', () => {
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    expect(first.outputs['issue-number']).toBe(second.outputs['issue-number']);
+    expect(markerIssues()).toBe(1);
+    const issue = github.state.issues.find((i) => String(i.number) === first.outputs['issue-number'])!;
+    expect(issue.labels).toEqual(['lattice-cost-report']);
+    expect(issue.title).toBe('VPC Lattice cost & performance report');
+    expect(github.state.labels.map((l) => l.name)).toContain('lattice-cost-report');
   });
 
-  it('loads under Node 24 and fails clearly without aws-region', async () => {
-    const env = { PATH: process.env.PATH ?? '' };
-    const r = await runNode(['dist/index.js'], { env });
+  it('sets every output and writes the report files', async () => {
+    const o = second.outputs;
+    expect(Object.keys(o).sort()).toEqual(
+      [
+        'bytes-scanned',
+        'critical-count',
+        'findings-count',
+        'issue-number',
+        'report-json',
+        'report-markdown',
+        'total-cost',
+      ].sort(),
+    );
+    expect(Number(o['total-cost'])).toBeGreaterThan(0);
+    expect(Number(o['bytes-scanned'])).toBeGreaterThan(0);
+    expect(Number(o['findings-count'])).toBeGreaterThanOrEqual(Number(o['critical-count']));
+    const report = JSON.parse(await readFile(join(second.workspace, o['report-json']!), 'utf8')) as Report;
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(String(report.totals.cost.toFixed(2))).toBe(o['total-cost']);
+    expect(existsSync(join(second.workspace, o['report-markdown']!))).toBe(true);
+  });
+
+  it('writes the job summary with the report', () => {
+    expect(second.summary).toContain('VPC Lattice cost & performance');
+    expect(second.summary).toContain(`<!-- lattice-cost-report:${NETWORK}.${REGION}.`);
+  });
+
+  it('masks the assumed-role credentials in the log', () => {
+    expect(second.stdout).toMatch(/::add-mask::ASIA/);
+    expect(oidc.audiences.at(-1)).toBe('sts.amazonaws.com');
+  });
+});
+
+describe('the sticky pull-request comment', () => {
+  const comments = () => github.commentsOn(pull).filter((c) => c.body.includes('<!-- lattice-cost-report:'));
+
+  it('update: posts once, then edits in place', async () => {
+    const a = await run({ 'publish-to': 'pr-comment', 'comment-behavior': 'update' }, pullRequestEvent(pull));
+    const b = await run({ 'publish-to': 'pr-comment', 'comment-behavior': 'update' }, pullRequestEvent(pull));
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(a.outputs['comment-id']).toBe(b.outputs['comment-id']);
+    expect(comments()).toHaveLength(1);
+  }, 120_000);
+
+  it('new: always posts another', async () => {
+    const r = await run({ 'publish-to': 'pr-comment', 'comment-behavior': 'new' }, pullRequestEvent(pull));
+    expect(r.code).toBe(0);
+    expect(comments()).toHaveLength(2);
+  }, 60_000);
+
+  it('delete-and-new: removes the old ones, posts one', async () => {
+    const r = await run(
+      { 'publish-to': 'pr-comment', 'comment-behavior': 'delete-and-new' },
+      pullRequestEvent(pull),
+    );
+    expect(r.code).toBe(0);
+    expect(comments()).toHaveLength(1);
+    expect(String(comments()[0]!.id)).toBe(r.outputs['comment-id']);
+    expect(github.commentsOn(pull).filter((c) => c.body.startsWith('LGTM'))).toHaveLength(7);
+  }, 60_000);
+
+  it('hide-and-new: minimizes the old one as outdated, posts a new one', async () => {
+    const before = comments()[0]!;
+    const r = await run(
+      { 'publish-to': 'pr-comment', 'comment-behavior': 'hide-and-new' },
+      pullRequestEvent(pull),
+    );
+    expect(r.code).toBe(0);
+    const after = comments();
+    expect(after).toHaveLength(2);
+    expect(after.find((c) => c.id === before.id)).toMatchObject({
+      isMinimized: true,
+      minimizedReason: 'outdated',
+    });
+    expect(after.at(-1)!.isMinimized).toBe(false);
+  }, 60_000);
+
+  it('outside a pull request, pr-comment is a warning, not a failure', async () => {
+    const r = await run({ 'publish-to': 'summary,pr-comment' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/::warning::publish-to includes pr-comment, but this run is a schedule event/);
+  }, 60_000);
+});
+
+describe('limits, safety and failures', () => {
+  it('a 300-service report with hostile names fits every limit and renders inert', async () => {
+    const { network } = await addLargeHostileMesh(world, 300, '2026-11-22');
+    const r = await run(
+      { 'service-network': network, 'publish-to': 'summary,issue,pr-comment', 'issue-title': 'Big mesh' },
+      pullRequestEvent(pull),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const issue = github.state.issues.find((i) => String(i.number) === r.outputs['issue-number'])!;
+    const comment = github.commentsOn(pull).find((c) => String(c.id) === r.outputs['comment-id'])!;
+    const bodies = { summary: r.summary, issue: issue.body ?? '', comment: comment.body };
+    console.log(
+      `300 services: summary ${Buffer.byteLength(bodies.summary)} bytes, issue ${bodies.issue.length} chars, comment ${bodies.comment.length} chars`,
+    );
+    expect(Buffer.byteLength(bodies.summary)).toBeLessThanOrEqual(1024 * 1024);
+    expect(bodies.issue.length).toBeLessThanOrEqual(65_536);
+    expect(bodies.comment.length).toBeLessThanOrEqual(65_536);
+    expect(bodies.issue).toMatch(/omitted to fit/);
+    for (const [where, body] of Object.entries(bodies)) {
+      const html = outsideCode(body);
+      expect({
+        where,
+        img: /<img/i.test(html),
+        js: /javascript:/i.test(html),
+        mention: /@octocat/.test(html),
+      }).toEqual({
+        where,
+        img: false,
+        js: false,
+        mention: false,
+      });
+      // Only the report's own marker, once; a service named like a marker must not count.
+      expect(body.match(/<!-- lattice-cost-report:/g)).toHaveLength(1);
+    }
+    expect(HOSTILE_NAMES.length).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('survives a GitHub secondary rate limit', async () => {
+    github.faults.secondaryRateLimit(1, { method: 'PATCH' });
+    const r = await run({ 'publish-to': 'issue' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/secondary rate limit/);
+    expect(github.faults.pending()).toBe(0);
+    expect(markerIssues()).toBe(2); // this network's and big-mesh's
+  }, 60_000);
+
+  it('says which permission is missing, and still writes the summary and files', async () => {
+    github.faults.forbid('/repos/*/*/issues/**');
+    github.faults.forbid('/repos/*/*/issues');
+    try {
+      const r = await run({ 'publish-to': 'summary,issue' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/::error::.*issues: write/);
+      expect(r.summary).toContain('VPC Lattice cost & performance');
+      expect(existsSync(join(r.workspace, 'lattice-cost-report', 'report.json'))).toBe(true);
+    } finally {
+      github.faults.clear();
+    }
+  }, 60_000);
+
+  it('fails without the id-token permission, and says how to fix it', async () => {
+    const r = await run({}, scheduleEvent(), {
+      ACTIONS_ID_TOKEN_REQUEST_URL: '',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: '',
+    });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('::error::Input aws-region is required');
-  });
+    expect(r.stdout).toMatch(/::error::.*permissions: id-token: write/);
+    expect(r.summary).toMatch(/failed/);
+  }, 60_000);
+
+  it('fails on a bad input before any AWS call, naming the input', async () => {
+    const before = {
+      insights: world.insights.stats.startQuery,
+      ce: world.costExplorer.stats.total,
+      oidc: oidc.audiences.length,
+    };
+    const r = await run({
+      'lookback-days': 'seven',
+      'comment-behavior': 'sometimes',
+      'publish-to': 'summary,slack',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Input lookback-days must be a whole number');
+    expect(r.stdout).toContain(
+      'Input comment-behavior must be one of update, new, delete-and-new, hide-and-new',
+    );
+    expect(r.stdout).toContain('Input publish-to has an unknown target "slack"');
+    expect({
+      insights: world.insights.stats.startQuery,
+      ce: world.costExplorer.stats.total,
+      oidc: oidc.audiences.length,
+    }).toEqual(before);
+  }, 60_000);
+
+  it('fail-on critical fails the step after publishing', async () => {
+    const r = await run({ 'fail-on': 'critical' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/::error::fail-on: critical: \d+ finding/);
+    expect(r.summary).toContain('VPC Lattice cost & performance');
+  }, 60_000);
 });

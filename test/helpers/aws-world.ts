@@ -159,3 +159,58 @@ export async function startAwsWorld(): Promise<AwsWorld> {
     },
   };
 }
+
+/** Names a hostile log or API could carry; the report must render all of them inert. */
+export const HOSTILE_NAMES = [
+  '@octocat',
+  '<img src=x onerror=alert(1)>',
+  '| pipe |',
+  'back`tick',
+  '](javascript:alert(1))',
+  '<!-- lattice-cost-report:analytics-mesh.us-east-1.0000000000 -->',
+];
+
+/**
+ * A second network with `count` services of the longest names Lattice allows (40 characters), the
+ * first ones named with HOSTILE_NAMES, and a log
+ * group holding a day of traffic for those, so a large report with hostile text gets built.
+ */
+export async function addLargeHostileMesh(
+  world: AwsWorld,
+  count: number,
+  day: string,
+): Promise<{ network: string; logGroup: string }> {
+  const network = 'big-mesh';
+  const logGroup = '/aws/vendedlogs/lattice/big-mesh';
+  const names = Array.from(
+    { length: count },
+    (_, i) => HOSTILE_NAMES[i] ?? `fulfilment-reconciliation-worker-${String(i).padStart(3, '0')}`,
+  );
+  const mesh = await createLatticeMesh(world.moto.url, {
+    networkName: network,
+    services: names,
+    logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroup}:*`,
+    region: REGION,
+  });
+  const events = mesh.services.slice(0, HOSTILE_NAMES.length + 4).flatMap((service, i) =>
+    Array.from({ length: 40 }, (_, k) => {
+      const startTime = new Date(Date.parse(`${day}T00:00:00Z`) + (k * 3600 * 1000) / 2)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z');
+      const message = JSON.stringify({
+        serviceArn: service.arn,
+        startTime,
+        requestPath: '/<script>alert(1)</script>',
+        userAgent: '@octocat | `x` ](javascript:alert(1))',
+        responseCode: k % 10 === 0 ? 503 : 200,
+        bytesReceived: 200,
+        bytesSent: 2000 * (i + 1),
+        duration: 30 + k * 20,
+        authDeniedReason: '-',
+      });
+      return { timestamp: Date.parse(startTime), message };
+    }),
+  );
+  world.insights.putEvents(logGroup, events);
+  return { network, logGroup };
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { INPUT_DEFAULTS, type InputName, readConfig } from '../../src/config.js';
+import { UsageError } from '../../src/errors.js';
+
+const action = parse(await readFile('action.yml', 'utf8')) as {
+  inputs: Record<string, { description: string; default?: string; required?: boolean }>;
+  outputs: Record<string, { description: string }>;
+};
+
+function config(inputs: Partial<Record<InputName, string>>) {
+  return readConfig((name) => inputs[name] ?? '');
+}
+
+describe('action.yml and config.ts', () => {
+  it('declare the same inputs with the same defaults', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(Object.keys(INPUT_DEFAULTS).sort());
+    for (const [name, spec] of Object.entries(action.inputs)) {
+      if (name === 'github-token') expect(spec.default).toBe('${{ github.token }}');
+      else expect([name, spec.default ?? '']).toEqual([name, INPUT_DEFAULTS[name as InputName]]);
+      expect(spec.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('are all documented in the README tables', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) {
+      expect([name, new RegExp(`^\\| \`${name}\` +\\|`, 'm').test(readme)]).toEqual([name, true]);
+    }
+  });
+
+  it('declare the outputs of DESIGN §3', () => {
+    expect(Object.keys(action.outputs).sort()).toEqual(
+      [
+        'bytes-scanned',
+        'comment-id',
+        'critical-count',
+        'findings-count',
+        'issue-number',
+        'report-json',
+        'report-markdown',
+        'total-cost',
+      ].sort(),
+    );
+  });
+});
+
+describe('readConfig', () => {
+  it('applies the defaults', () => {
+    const c = config({ 'aws-region': 'us-east-1', 'service-network': 'mesh' });
+    expect(c).toMatchObject({
+      region: 'us-east-1',
+      audience: 'sts.amazonaws.com',
+      roleSessionName: 'GitHubActions',
+      roleDurationSeconds: 3600,
+      lookbackDays: 7,
+      costMetric: 'UnblendedCost',
+      commentBehavior: 'update',
+      failOn: 'never',
+      publishMetrics: false,
+      reportDir: 'lattice-cost-report',
+      issueLabels: ['lattice-cost-report'],
+    });
+    expect([...c.publishTo]).toEqual(['summary']);
+    expect(c.thresholds).toMatchObject({ latencyP99Ms: 500, errorRatePercent: 1, idleRequestsPerDay: 100 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('parses lists and numbers', () => {
+    const c = config({
+      'aws-region': 'eu-west-1',
+      'log-group-names': '/a, /b\n/c',
+      'publish-to': 'summary, issue,pr-comment',
+      'github-token': 'ghs_x',
+      'latency-p99-ms': '250.5',
+      'publish-metrics': 'TRUE',
+    });
+    expect(c.logGroupNames).toEqual(['/a', '/b', '/c']);
+    expect([...c.publishTo]).toEqual(['summary', 'issue', 'pr-comment']);
+    expect(c.thresholds.latencyP99Ms).toBe(250.5);
+    expect(c.publishMetrics).toBe(true);
+  });
+
+  it.each([
+    [{ 'aws-region': '' }, 'Input aws-region is required'],
+    [{ 'aws-region': 'Europe' }, 'Input aws-region must be an AWS region name'],
+    [{ 'lookback-days': '7.5' }, 'Input lookback-days must be a whole number from 1 to 90'],
+    [{ 'lookback-days': '0' }, 'Input lookback-days must be a whole number from 1 to 90'],
+    [{ 'end-date': '2026-02-30' }, 'Input end-date must be a date as YYYY-MM-DD'],
+    [
+      { 'comment-behavior': 'replace' },
+      'Input comment-behavior must be one of update, new, delete-and-new, hide-and-new',
+    ],
+    [{ 'publish-to': 'summary,email' }, 'Input publish-to has an unknown target "email"'],
+    [{ 'fail-on': 'error' }, 'Input fail-on must be one of never, warning, critical'],
+    [{ 'role-to-assume': 'lattice-report' }, 'Input role-to-assume must be an IAM role ARN'],
+    [
+      { 'role-duration-seconds': '60' },
+      'Input role-duration-seconds must be a whole number from 900 to 43200',
+    ],
+    [{ 'cost-metric': 'Unblended' }, 'Input cost-metric must be one of'],
+    [{ 'latency-p99-ms': 'fast' }, 'Input latency-p99-ms must be a non-negative number'],
+    [{ 'publish-metrics': 'yes' }, 'Input publish-metrics must be true or false'],
+    [{ 'service-network': '' }, 'Input service-network or log-group-names must be set'],
+    [{ 'publish-to': 'issue', 'github-token': '' }, 'Input github-token is empty'],
+  ] as Array<[Partial<Record<InputName, string>>, string]>)('names the input: %j', (inputs, message) => {
+    const attempt = () => config({ 'aws-region': 'us-east-1', 'service-network': 'mesh', ...inputs });
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('reports every problem at once', () => {
+    expect(() =>
+      config({ 'aws-region': 'x', 'lookback-days': 'x', 'fail-on': 'x', 'service-network': 'm' }),
+    ).toThrow(/aws-region[\s\S]*lookback-days[\s\S]*fail-on/);
+  });
+});
