@@ -55971,7 +55971,7 @@ async function scanDays(logs, options) {
                 endTime: range.end,
                 queryString: aggregateQuery(range),
                 limit: rowLimit,
-            }), { abortSignal: signal })), {
+            }))), {
                 attempts: 8,
                 baseMs: 1000,
                 maxMs: 30_000,
@@ -55982,20 +55982,16 @@ async function scanDays(logs, options) {
             running.add(queryId);
             result.queries += 1;
             result.queryIds.push(queryId);
+            signal.throwIfAborted();
             let output;
-            try {
-                let delay = pollMin;
-                for (;;) {
-                    await sleep(delay, signal);
-                    delay = Math.min(pollMax, delay * 1.5);
-                    output = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* GetQueryResultsCommand */.sAK({ queryId }), { abortSignal: signal }));
-                    if (output.status === 'Complete' || FAILED.has(output.status ?? ''))
-                        break;
-                }
+            // On an error or abort the query stays in `running`, so it is stopped below.
+            for (let delay = pollMin;; delay = Math.min(pollMax, delay * 1.5)) {
+                await sleep(delay, signal);
+                output = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* GetQueryResultsCommand */.sAK({ queryId }), { abortSignal: signal }));
+                if (output.status === 'Complete' || FAILED.has(output.status ?? ''))
+                    break;
             }
-            finally {
-                running.delete(queryId);
-            }
+            running.delete(queryId);
             result.bytesScanned += output.statistics?.bytesScanned ?? 0;
             result.recordsScanned += output.statistics?.recordsScanned ?? 0;
             if (output.status === 'Complete') {
@@ -58900,6 +58896,9 @@ function servicesSection(report) {
         b.requests - a.requests ||
         markdown_compareText(a.name, b.name) ||
         markdown_compareText(a.arn, b.arn));
+    // The backend column appears only when cost-tag-key found backend costs.
+    const withBackend = services.some((service) => service.backendCost !== undefined);
+    const backend = (cell) => (withBackend ? [cell] : []);
     const rows = sorted.map((service) => [
         codeSpan(service.name || service.id || service.arn),
         formatInteger(service.requests),
@@ -58907,12 +58906,23 @@ function servicesSection(report) {
         service.latencyMs ? `${formatMs(service.latencyMs.p50)} / ${formatMs(service.latencyMs.p99)}` : '–',
         formatGb(service.bytesIn + service.bytesOut),
         money(report, service.cost.total),
+        ...backend(service.backendCost === undefined ? '–' : money(report, service.backendCost)),
         service.costPerMillionRequests === null ? '–' : money(report, service.costPerMillionRequests),
         costDelta(service),
     ]);
     const footRows = [];
     if (shared.total > 0) {
-        footRows.push(['_shared & unallocated_', '', '', '', '', money(report, shared.total), '', '']);
+        footRows.push([
+            '_shared & unallocated_',
+            '',
+            '',
+            '',
+            '',
+            money(report, shared.total),
+            ...backend(''),
+            '',
+            '',
+        ]);
     }
     const errors5xx = services.reduce((sum, service) => sum + service.status['5xx'], 0);
     const totalLabel = report.costBasis.method === 'reconciled' ? 'total (= Cost Explorer)' : 'total (modelled)';
@@ -58923,10 +58933,21 @@ function servicesSection(report) {
         '',
         `**${formatGb(totals.bytesIn + totals.bytesOut)}**`,
         `**${money(report, totals.cost)}**`,
+        ...backend(''),
         totals.requests > 0 ? `**${money(report, (totals.cost / totals.requests) * 1_000_000)}**` : '',
         totals.previous ? `**${formatDelta(totals.cost, totals.previous.cost)}**` : '–',
     ]);
-    return table(['Service', 'Requests', '5xx %', 'p50 / p99 ms', 'GB', 'Cost', '$ / 1M req', 'Δ cost'], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'], [...rows, ...footRows], footRows.length, {
+    return table([
+        'Service',
+        'Requests',
+        '5xx %',
+        'p50 / p99 ms',
+        'GB',
+        'Cost',
+        ...backend('Backend $'),
+        '$ / 1M req',
+        'Δ cost',
+    ], ['l', 'r', 'r', 'r', 'r', 'r', ...backend('r'), 'r', 'r'], [...rows, ...footRows], footRows.length, {
         importance: (rank) => SERVICES_WEIGHT / (rank + 1),
         essential: (rank) => rank < ESSENTIAL_TOP_SERVICES,
         omittedNote: (omitted) => `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`,

@@ -112,7 +112,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
                 queryString: aggregateQuery(range),
                 limit: rowLimit,
               }),
-              { abortSignal: signal },
+              // Not aborted mid-flight: a query AWS started must be known, so it can be stopped.
             ),
           ),
         {
@@ -127,20 +127,17 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
       running.add(queryId);
       result.queries += 1;
       result.queryIds.push(queryId);
+      signal.throwIfAborted();
       let output: GetQueryResultsCommandOutput;
-      try {
-        let delay = pollMin;
-        for (;;) {
-          await sleep(delay, signal);
-          delay = Math.min(pollMax, delay * 1.5);
-          output = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () =>
-            logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal: signal }),
-          );
-          if (output.status === 'Complete' || FAILED.has(output.status ?? '')) break;
-        }
-      } finally {
-        running.delete(queryId);
+      // On an error or abort the query stays in `running`, so it is stopped below.
+      for (let delay = pollMin; ; delay = Math.min(pollMax, delay * 1.5)) {
+        await sleep(delay, signal);
+        output = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () =>
+          logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal: signal }),
+        );
+        if (output.status === 'Complete' || FAILED.has(output.status ?? '')) break;
       }
+      running.delete(queryId);
       result.bytesScanned += output.statistics?.bytesScanned ?? 0;
       result.recordsScanned += output.statistics?.recordsScanned ?? 0;
       if (output.status === 'Complete') {

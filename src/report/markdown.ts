@@ -179,6 +179,9 @@ function servicesSection(report: Report): BudgetTable | string {
       compareText(a.name, b.name) ||
       compareText(a.arn, b.arn),
   );
+  // The backend column appears only when cost-tag-key found backend costs.
+  const withBackend = services.some((service) => service.backendCost !== undefined);
+  const backend = (cell: string): string[] => (withBackend ? [cell] : []);
   const rows = sorted.map((service) => [
     codeSpan(service.name || service.id || service.arn),
     formatInteger(service.requests),
@@ -186,12 +189,23 @@ function servicesSection(report: Report): BudgetTable | string {
     service.latencyMs ? `${formatMs(service.latencyMs.p50)} / ${formatMs(service.latencyMs.p99)}` : '–',
     formatGb(service.bytesIn + service.bytesOut),
     money(report, service.cost.total),
+    ...backend(service.backendCost === undefined ? '–' : money(report, service.backendCost)),
     service.costPerMillionRequests === null ? '–' : money(report, service.costPerMillionRequests),
     costDelta(service),
   ]);
   const footRows: string[][] = [];
   if (shared.total > 0) {
-    footRows.push(['_shared & unallocated_', '', '', '', '', money(report, shared.total), '', '']);
+    footRows.push([
+      '_shared & unallocated_',
+      '',
+      '',
+      '',
+      '',
+      money(report, shared.total),
+      ...backend(''),
+      '',
+      '',
+    ]);
   }
   const errors5xx = services.reduce((sum, service) => sum + service.status['5xx'], 0);
   const totalLabel =
@@ -203,12 +217,23 @@ function servicesSection(report: Report): BudgetTable | string {
     '',
     `**${formatGb(totals.bytesIn + totals.bytesOut)}**`,
     `**${money(report, totals.cost)}**`,
+    ...backend(''),
     totals.requests > 0 ? `**${money(report, (totals.cost / totals.requests) * 1_000_000)}**` : '',
     totals.previous ? `**${formatDelta(totals.cost, totals.previous.cost)}**` : '–',
   ]);
   return table(
-    ['Service', 'Requests', '5xx %', 'p50 / p99 ms', 'GB', 'Cost', '$ / 1M req', 'Δ cost'],
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    [
+      'Service',
+      'Requests',
+      '5xx %',
+      'p50 / p99 ms',
+      'GB',
+      'Cost',
+      ...backend('Backend $'),
+      '$ / 1M req',
+      'Δ cost',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', ...backend('r'), 'r', 'r'],
     [...rows, ...footRows],
     footRows.length,
     {

@@ -4,6 +4,7 @@
  * Cost Explorer. The bundled CLI runs it as a user would, under Node 24.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { AggregateSet, dayToJSON } from '../../src/analysis/aggregate.js';
 import { dayRange } from '../../src/analysis/dates.js';
@@ -13,7 +14,9 @@ import type { Report } from '../../src/report/model.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { runCli } from '../helpers/bundle.js';
 import { awsJsonError, startFaultProxy } from '../servers/fault-proxy.js';
+import { seedCostAndUsage } from '../servers/moto.js';
 import {
+  ACCOUNT,
   type AwsWorld,
   DEMO_END,
   LOG_GROUP,
@@ -247,6 +250,146 @@ describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
     );
     expect(again.totals).toEqual(report.totals);
   }, 120_000);
+});
+
+describe('optional features', () => {
+  it('cost-tag-key adds each service backend cost from the tag', async () => {
+    const tagged = world.mesh.services.slice(0, 2);
+    await seedCostAndUsage(
+      world.moto.url,
+      [
+        {
+          GroupDefinitions: [{ Type: 'TAG', Key: 'team' }],
+          ResultsByTime: [
+            {
+              TimePeriod: { Start: '2026-11-16', End: DEMO_END },
+              Total: {},
+              Groups: [
+                {
+                  Keys: [`team$${tagged[0]!.name}`],
+                  Metrics: { UnblendedCost: { Amount: '312.5', Unit: 'USD' } },
+                },
+                {
+                  Keys: [`team$${tagged[1]!.arn}`],
+                  Metrics: { UnblendedCost: { Amount: '41.25', Unit: 'USD' } },
+                },
+                { Keys: ['team$'], Metrics: { UnblendedCost: { Amount: '999', Unit: 'USD' } } },
+              ],
+              Estimated: false,
+            },
+          ],
+          DimensionValueAttributes: [],
+        },
+      ],
+      ACCOUNT,
+    );
+    const r = await runCli(
+      [
+        'analyze',
+        '--aws',
+        '--region',
+        REGION,
+        '--service-network',
+        NETWORK,
+        '--end-date',
+        DEMO_END,
+        '--cost-tag-key',
+        'team',
+        '--format',
+        'json',
+      ],
+      { env: world.env },
+    );
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(reportSchemaErrors(report)).toEqual([]);
+    const backend = Object.fromEntries(
+      report.services.filter((s) => s.backendCost !== undefined).map((s) => [s.arn, s.backendCost]),
+    );
+    expect(backend).toEqual({ [tagged[0]!.arn]: 312.5, [tagged[1]!.arn]: 41.25 });
+    expect(report.run.costExplorer.requests).toBe(5);
+  }, 120_000);
+
+  it('publish-metrics puts per-service metrics into CloudWatch', async () => {
+    const r = await runCli(
+      [
+        'analyze',
+        '--aws',
+        '--region',
+        REGION,
+        '--service-network',
+        NETWORK,
+        '--end-date',
+        DEMO_END,
+        '--lookback-days',
+        '1',
+        '--publish-metrics',
+        '--format',
+        'json',
+      ],
+      { env: world.env },
+    );
+    expect(r.code).toBe(0);
+    const cloudwatch = new CloudWatchClient({
+      region: REGION,
+      endpoint: world.moto.url,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const metrics = await cloudwatch.send(
+      new ListMetricsCommand({ Namespace: 'VPCLattice/CostPerformance' }),
+    );
+    const names = new Set((metrics.Metrics ?? []).map((m) => m.MetricName));
+    expect(names).toEqual(
+      new Set(['RequestCount', 'P99LatencyMs', 'ErrorRate', 'CostUsd', 'CostPerMillionRequests']),
+    );
+    const services = new Set(
+      (metrics.Metrics ?? []).map((m) => m.Dimensions?.find((d) => d.Name === 'Service')?.Value),
+    );
+    expect(services).toContain(SILENT_SERVICE);
+  }, 60_000);
+
+  it('no forecast data: the report says so and goes on', async () => {
+    world.costExplorer.setForecast(undefined);
+    try {
+      const r = await runCli(
+        [
+          'analyze',
+          '--aws',
+          '--region',
+          REGION,
+          '--service-network',
+          NETWORK,
+          '--end-date',
+          DEMO_END,
+          '--format',
+          'json',
+        ],
+        { env: world.env },
+      );
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.forecast).toBeUndefined();
+      expect(report.warnings.join('\n')).toContain('too little history to forecast');
+    } finally {
+      world.costExplorer.setForecast({ Total: { Amount: '51.37', Unit: 'USD' }, ForecastResultsByTime: [] });
+    }
+  }, 120_000);
+
+  it('an aborted scan stops the queries still running', async () => {
+    world.insights.faults.holdRunning(1000);
+    const controller = new AbortController();
+    const before = world.insights.stats.stopQuery;
+    const scan = scanDays(logsClient(), {
+      logGroups: [LOG_GROUP],
+      days: DAYS.slice(0, 2),
+      signal: controller.signal,
+      ...fast,
+    });
+    setTimeout(() => controller.abort(new Error('cancelled by the runner')), 300);
+    await expect(scan).rejects.toThrow('cancelled by the runner');
+    expect(world.insights.stats.stopQuery - before).toBeGreaterThanOrEqual(1);
+    world.insights.faults.clear();
+  });
 });
 
 describe('AWS failures a user can act on', () => {

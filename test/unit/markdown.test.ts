@@ -356,3 +356,21 @@ describe('renderMarkdown: hostile input', () => {
     expect(markdown).toContain('| ``[x](javascript:alert(1)) `leading and trailing` > quote`` |');
   });
 });
+
+describe('renderMarkdown: backend costs from cost-tag-key', () => {
+  it('adds a Backend $ column only when some service has one, keeping every row whole', () => {
+    expect(renderMarkdown(sampleReport())).not.toContain('Backend $');
+    const report = sampleReport();
+    report.services[0]!.backendCost = 123.45;
+    expect(reportSchemaErrors(report)).toEqual([]);
+    const markdown = renderMarkdown(report);
+    const lines = markdown.split('\n');
+    const header = lines.find((l) => l.startsWith('| Service'))!;
+    expect(header).toContain('Backend $');
+    const start = lines.indexOf(header);
+    const cells = (line: string): number => line.split(/(?<!\\)\|/).length;
+    for (let i = start; i < lines.length && lines[i]!.startsWith('|'); i++)
+      expect(cells(lines[i]!)).toBe(cells(header));
+    expect(markdown).toContain('$123.45');
+  });
+});
