@@ -86581,6 +86581,7 @@ async function pool(items, limit, task) {
 async function scanDays(logs, options) {
     const result = {
         aggregates: new AggregateSet(),
+        chunks: new Map(),
         queries: 0,
         queryIds: [],
         bytesScanned: 0,
@@ -86593,6 +86594,14 @@ async function scanDays(logs, options) {
     const running = new Set();
     const abort = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
+    const chunk = (day) => {
+        let found = result.chunks.get(day);
+        if (!found) {
+            found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: { noDay: 0, noDuration: 0 } };
+            result.chunks.set(day, found);
+        }
+        return found;
+    };
     /** One query to completion; returns its rows. Failed, Cancelled and Timeout get one more try. */
     const runQuery = async (range) => {
         for (let attempt = 1;; attempt++) {
@@ -86626,6 +86635,7 @@ async function scanDays(logs, options) {
             }
             running.delete(queryId);
             result.bytesScanned += output.statistics?.bytesScanned ?? 0;
+            chunk(range.day).bytesScanned += output.statistics?.bytesScanned ?? 0;
             result.recordsScanned += output.statistics?.recordsScanned ?? 0;
             if (output.status === 'Complete') {
                 const rows = (output.results ?? []);
@@ -86648,7 +86658,8 @@ async function scanDays(logs, options) {
     const scan = async (range) => {
         const rows = await runQuery(range);
         if (rows.length < rowLimit) {
-            addRows(rows, result.aggregates, result.problems);
+            const target = chunk(range.day);
+            addRows(rows, target.aggregates, target.problems);
             return;
         }
         const seconds = range.end - range.start + 1;
@@ -86668,17 +86679,27 @@ async function scanDays(logs, options) {
                 'the result would be cut, so it is not used.');
         }
         const half = Math.ceil(seen.length / 2);
-        await scan({ start: range.start, end: range.end, only: seen.slice(0, half) });
-        await scan({ start: range.start, end: range.end, only: seen.slice(half) });
+        await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(0, half) });
+        await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(half) });
         if (!range.only)
-            await scan({ start: range.start, end: range.end, except: [...(range.except ?? []), ...seen] });
+            await scan({
+                day: range.day,
+                start: range.start,
+                end: range.end,
+                except: [...(range.except ?? []), ...seen],
+            });
     };
     const ranges = options.days.map((day) => {
         const start = Date.parse(`${day}T00:00:00Z`) / 1000;
-        return { start, end: start + 86_399 };
+        return { day, start, end: start + 86_399 };
     });
     try {
         await pool(ranges, options.concurrency ?? 5, scan);
+        for (const c of result.chunks.values()) {
+            result.aggregates.merge(c.aggregates);
+            result.problems.noDay += c.problems.noDay;
+            result.problems.noDuration += c.problems.noDuration;
+        }
     }
     catch (error) {
         abort.abort(error);

@@ -36,8 +36,18 @@ export interface ScanOptions {
   log?: (message: string) => void;
 }
 
+/** What one UTC day's queries found: the unit that is cached between runs. */
+export interface ChunkResult {
+  /** Aggregates by startTime day; a few may belong to the day before (requests spanning midnight). */
+  aggregates: AggregateSet;
+  bytesScanned: number;
+  problems: RowProblems;
+}
+
 export interface ScanResult {
   aggregates: AggregateSet;
+  /** Per scanned UTC day (by event timestamp). */
+  chunks: Map<string, ChunkResult>;
   queries: number;
   queryIds: string[];
   bytesScanned: number;
@@ -46,6 +56,8 @@ export interface ScanResult {
 }
 
 interface Range {
+  /** The UTC day the range lies in. */
+  day: string;
   /** Epoch seconds, both inclusive, as StartQuery takes them. */
   start: number;
   end: number;
@@ -83,6 +95,7 @@ async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<voi
 export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions): Promise<ScanResult> {
   const result: ScanResult = {
     aggregates: new AggregateSet(),
+    chunks: new Map(),
     queries: 0,
     queryIds: [],
     bytesScanned: 0,
@@ -95,6 +108,15 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
   const running = new Set<string>();
   const abort = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
+
+  const chunk = (day: string): ChunkResult => {
+    let found = result.chunks.get(day);
+    if (!found) {
+      found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: { noDay: 0, noDuration: 0 } };
+      result.chunks.set(day, found);
+    }
+    return found;
+  };
 
   /** One query to completion; returns its rows. Failed, Cancelled and Timeout get one more try. */
   const runQuery = async (range: Range): Promise<ResultRow[]> => {
@@ -139,6 +161,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
       }
       running.delete(queryId);
       result.bytesScanned += output.statistics?.bytesScanned ?? 0;
+      chunk(range.day).bytesScanned += output.statistics?.bytesScanned ?? 0;
       result.recordsScanned += output.statistics?.recordsScanned ?? 0;
       if (output.status === 'Complete') {
         const rows = (output.results ?? []) as ResultRow[];
@@ -166,7 +189,8 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
   const scan = async (range: Range): Promise<void> => {
     const rows = await runQuery(range);
     if (rows.length < rowLimit) {
-      addRows(rows, result.aggregates, result.problems);
+      const target = chunk(range.day);
+      addRows(rows, target.aggregates, target.problems);
       return;
     }
     const seconds = range.end - range.start + 1;
@@ -191,18 +215,28 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
       );
     }
     const half = Math.ceil(seen.length / 2);
-    await scan({ start: range.start, end: range.end, only: seen.slice(0, half) });
-    await scan({ start: range.start, end: range.end, only: seen.slice(half) });
+    await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(0, half) });
+    await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(half) });
     if (!range.only)
-      await scan({ start: range.start, end: range.end, except: [...(range.except ?? []), ...seen] });
+      await scan({
+        day: range.day,
+        start: range.start,
+        end: range.end,
+        except: [...(range.except ?? []), ...seen],
+      });
   };
 
   const ranges: Range[] = options.days.map((day) => {
     const start = Date.parse(`${day}T00:00:00Z`) / 1000;
-    return { start, end: start + 86_399 };
+    return { day, start, end: start + 86_399 };
   });
   try {
     await pool(ranges, options.concurrency ?? 5, scan);
+    for (const c of result.chunks.values()) {
+      result.aggregates.merge(c.aggregates);
+      result.problems.noDay += c.problems.noDay;
+      result.problems.noDuration += c.problems.noDuration;
+    }
   } catch (error) {
     abort.abort(error);
     await Promise.allSettled([...running].map((queryId) => logs.send(new StopQueryCommand({ queryId }))));

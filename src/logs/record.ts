@@ -66,6 +66,11 @@ export interface AccessLogRecord {
 export type ParseResult = { ok: true; record: AccessLogRecord } | { ok: false; reason: string };
 
 const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
+
+/** The test toRecord applies to serviceArn; the fast path (fast-scan.ts) applies the same one. */
+export function isServiceArn(value: string): boolean {
+  return SERVICE_ARN.test(value);
+}
 const UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
 const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
@@ -134,7 +139,7 @@ export function toRecord(value: unknown): ParseResult {
 
   const serviceArn = fields.serviceArn;
   if (absent(serviceArn)) return { ok: false, reason: 'serviceArn is missing' };
-  if (typeof serviceArn !== 'string' || !SERVICE_ARN.test(serviceArn)) {
+  if (typeof serviceArn !== 'string' || !isServiceArn(serviceArn)) {
     return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
   }
 

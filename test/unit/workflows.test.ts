@@ -2,7 +2,9 @@
  * The workflows and action.yml, checked with GitHub's own parser (@actions/workflow-parser, loaded
  * through test/helpers/workflow-parser.ts), plus the properties users rely on: least-privilege
  * permissions per job, the fork guard, the path filter, the release tag filter, and the release
- * workflow's shell steps run for real against sample files.
+ * workflow's shell steps run for real against sample files. The stack workflows (provision.yml,
+ * teardown.yml): triggers, permissions, concurrency per stack, no expressions in scripts, and their
+ * shell steps run against a fake aws CLI (confirmation, DELETE_FAILED report, delete-logs).
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -532,5 +534,517 @@ describe('CHANGELOG.md', () => {
     expect(headings[0]).toBe('[Unreleased]');
     for (const h of headings.slice(1)) expect(h).toMatch(/^\[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}$/);
     expect(text).toMatch(/^\[unreleased\]: https:\/\/github\.com\//m);
+  });
+});
+
+describe('provision.yml and teardown.yml, the stack workflows', () => {
+  const FILES = ['provision.yml', 'teardown.yml'] as const;
+  const only = (file: string): [string, Obj] => {
+    const entries = Object.entries(jobsOf(rawWorkflow(file)));
+    expect(entries).toHaveLength(1);
+    return entries[0]!;
+  };
+  const triggers = (file: string): { dispatch: Obj; call: Obj } => {
+    const on = obj(rawWorkflow(file).on, `${file} on`);
+    return {
+      dispatch: obj(obj(on.workflow_dispatch, 'workflow_dispatch').inputs, 'dispatch inputs'),
+      call: obj(obj(on.workflow_call, 'workflow_call').inputs, 'call inputs'),
+    };
+  };
+  /** Every `${{ … }}` expression inside any run: script of a workflow object. */
+  const expressionsInRun = (wf: Obj): string[] =>
+    Object.values(jobsOf(wf)).flatMap((job) =>
+      stepsOf(job).flatMap((s) => [...(s.run ?? '').matchAll(/\$\{\{[\s\S]*?\}\}/g)].map((m) => m[0])),
+    );
+
+  it('both exist and parse', async () => {
+    expect(workflowFiles).toEqual(expect.arrayContaining([...FILES]));
+    for (const file of FILES) await parsed(file);
+  });
+
+  it.each(FILES)('%s runs on workflow_dispatch and workflow_call, with the same inputs', async (file) => {
+    const { events } = await parsed(file);
+    expect(Object.keys(events).sort()).toEqual(['workflow_call', 'workflow_dispatch']);
+    const { dispatch, call } = triggers(file);
+    // workflow_call may add inputs that only make sense for a caller in another repository.
+    expect(Object.keys(dispatch).sort()).toEqual(
+      Object.keys(call)
+        .filter((k) => !k.startsWith('template-'))
+        .sort(),
+    );
+    // workflow_dispatch accepts at most 10 inputs.
+    expect(Object.keys(dispatch).length).toBeLessThanOrEqual(10);
+    for (const [name, def] of Object.entries(call)) {
+      const d = obj(def, name);
+      expect([name, d.description]).toEqual([name, expect.stringMatching(/\S/)]);
+      expect([name, d.type]).toEqual([name, expect.stringMatching(/^(string|boolean|number)$/)]);
+      if (name in dispatch) expect([name, obj(dispatch[name], name).default]).toEqual([name, d.default]);
+    }
+  });
+
+  it.each(FILES)('%s declares every input it reads', (file) => {
+    const { call } = triggers(file);
+    const used = new Set([...readWorkflow(file).matchAll(/\binputs\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]!));
+    expect([...used].filter((name) => !(name in call))).toEqual([]);
+  });
+
+  it.each(FILES)(
+    '%s grants nothing at the workflow level and the job only id-token: write, contents: read',
+    (file) => {
+      expect(rawWorkflow(file).permissions).toEqual({});
+      const [, job] = only(file);
+      expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+    },
+  );
+
+  it('run one change at a time per stack and Region, sharing one concurrency group, never cancelled', () => {
+    const groups = FILES.map((file) => {
+      const concurrency = obj(only(file)[1].concurrency, `${file} concurrency`);
+      expect(concurrency['cancel-in-progress']).toBe(false);
+      return String(concurrency.group);
+    });
+    expect(groups[0]).toBe(groups[1]);
+    expect(groups[0]).toContain('inputs.stack-name');
+    expect(groups[0]).toMatch(/inputs\.aws-region \|\| vars\.AWS_REGION/);
+    expect(groups[0]).not.toMatch(/github\.(run_id|sha|ref|workflow)\b/);
+  });
+
+  it.each(FILES)('%s puts no ${{ }} inside run: (inputs reach scripts through env:)', (file) => {
+    const wf = rawWorkflow(file);
+    expect(expressionsInRun(wf)).toEqual([]);
+    const [, job] = only(file);
+    const env = obj(job.env, `${file} env`);
+    expect(env.STACK_NAME).toBe('${{ inputs.stack-name }}');
+    // Every input the job reads is in its env, or in a with: of an action (not a shell).
+    const { call } = triggers(file);
+    const inEnv = new Set([...JSON.stringify(env).matchAll(/inputs\.([a-z0-9-]+)/g)].map((m) => m[1]!));
+    for (const name of Object.keys(call).filter((n) => !n.startsWith('template-')))
+      expect([name, inEnv.has(name)]).toEqual([name, true]);
+  });
+
+  it('the injection check would catch an expression in a script', () => {
+    const wf = {
+      jobs: { a: { steps: [{ run: 'echo "${{ inputs.stack-name }}"' }, { run: 'echo "$STACK_NAME"' }] } },
+    };
+    expect(expressionsInRun(wf)).toEqual(['${{ inputs.stack-name }}']);
+  });
+
+  it.each(FILES)('%s assumes the provisioning role with GitHub OIDC', (file) => {
+    const [, job] = only(file);
+    const creds = stepsOf(job).filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    expect(creds).toHaveLength(1);
+    const w = obj(creds[0]!.with, 'credentials with');
+    expect(w['role-to-assume']).toBe('${{ env.ROLE_ARN }}');
+    expect(w['aws-region']).toBe('${{ env.REGION }}');
+    expect(w).not.toHaveProperty('aws-access-key-id');
+    expect(obj(job.env, 'env').ROLE_ARN).toBe(
+      '${{ inputs.role-to-assume || vars.LATTICE_PROVISION_ROLE_ARN }}',
+    );
+  });
+
+  describe('their shell steps, run against a fake aws CLI', () => {
+    const FAKE_AWS = [
+      '#!/usr/bin/env bash',
+      'printf "%s\\n" "$*" >> "$FAKE_AWS_LOG"',
+      'args="$*"',
+      'case "$1 $2" in',
+      '  "cloudformation describe-stacks")',
+      '    if [[ -z "${FAKE_STACK_STATUS:-}" ]]; then',
+      '      echo "An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id $4 does not exist" >&2',
+      '      exit 254',
+      '    fi',
+      '    if [[ "$args" == *StackStatus* ]]; then echo "$FAKE_STACK_STATUS"',
+      `    elif [[ "$args" == *"OutputKey=='LogGroupName'"* ]]; then echo "\${FAKE_LOG_GROUP_OUTPUT:-None}"`,
+      `    elif [[ "$args" == *"ParameterKey=='ExistingLogGroup'"* ]]; then echo "\${FAKE_EXISTING_PARAM:-None}"`,
+      '    elif [[ "$args" == *Outputs* ]]; then printf "%b" "${FAKE_OUTPUTS:-}"',
+      '    fi ;;',
+      '  "cloudformation wait") exit "${FAKE_WAIT_RC:-0}" ;;',
+      '  "cloudformation describe-stack-events") printf "%b" "${FAKE_EVENTS:-}" ;;',
+      '  "cloudformation deploy") exit "${FAKE_DEPLOY_RC:-0}" ;;',
+      '  "logs describe-log-groups") echo "${FAKE_LOG_GROUP_COUNT:-0}" ;;',
+      'esac',
+      'exit 0',
+    ].join('\n');
+
+    interface StepRun {
+      status: number | null;
+      out: string;
+      calls: string[];
+      outputs: string;
+      summary: string;
+      dir: string;
+    }
+    const findStep = (file: string, name: RegExp): RawStep => {
+      const step = stepsOf(only(file)[1]).find((s) => name.test(s.name ?? ''));
+      if (!step?.run) throw new Error(`${file}: no run step named ${name}`);
+      return step;
+    };
+    /** Runs a step's script the way the runner does (bash -eo pipefail), with a fake aws on PATH. */
+    const runStep = (file: string, name: RegExp, env: Record<string, string>, dir?: string): StepRun => {
+      const work = dir ?? mkdtempSync(join(tmpdir(), 'stack-step-'));
+      mkdirSync(join(work, 'bin'), { recursive: true });
+      writeFileSync(join(work, 'bin', 'aws'), FAKE_AWS, { mode: 0o755 });
+      const files = {
+        log: join(work, 'aws.log'),
+        output: join(work, 'output'),
+        summary: join(work, 'summary'),
+      };
+      for (const f of Object.values(files)) writeFileSync(f, '', { flag: 'a' });
+      const result = spawnSync(
+        'bash',
+        ['--noprofile', '--norc', '-eo', 'pipefail', '-c', findStep(file, name).run!],
+        {
+          cwd: work,
+          env: {
+            PATH: `${join(work, 'bin')}:${process.env.PATH}`,
+            RUNNER_TEMP: work,
+            GITHUB_OUTPUT: files.output,
+            GITHUB_STEP_SUMMARY: files.summary,
+            FAKE_AWS_LOG: files.log,
+            ...env,
+          },
+          encoding: 'utf8',
+        },
+      );
+      return {
+        status: result.status,
+        out: `${result.stdout}${result.stderr}`,
+        calls: readFileSync(files.log, 'utf8').split('\n').filter(Boolean),
+        outputs: readFileSync(files.output, 'utf8'),
+        summary: readFileSync(files.summary, 'utf8'),
+        dir: work,
+      };
+    };
+    const cleanup = (r: StepRun): void => rmSync(r.dir, { recursive: true, force: true });
+
+    describe('teardown.yml', () => {
+      const JOB_ENV = {
+        STACK_NAME: 'lattice-analytics',
+        CONFIRM: 'lattice-analytics',
+        DELETE_LOGS: 'false',
+        REGION: 'eu-west-1',
+        ROLE_ARN: 'arn:aws:iam::111122223333:role/lattice-cost-report-provisioner',
+        LOG_GROUP_NAME: '/aws/vendedlogs/vpc-lattice/lattice-analytics',
+      };
+
+      it('checks the confirmation before it has any credentials', () => {
+        const steps = stepsOf(only('teardown.yml')[1]);
+        const check = steps.findIndex((s) => /confirmation/i.test(s.name ?? ''));
+        const creds = steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+        expect(check).toBeGreaterThanOrEqual(0);
+        expect(check).toBeLessThan(creds);
+        expect(findStep('teardown.yml', /confirmation/i).if).toBeUndefined();
+      });
+
+      it.each([
+        ['a different name', 'lattice-analytic'],
+        ['an empty confirmation', ''],
+        ['the name with a space', 'lattice-analytics '],
+      ])('refuses %s', (_what, confirm) => {
+        const r = runStep('teardown.yml', /confirmation/i, { ...JOB_ENV, CONFIRM: confirm });
+        try {
+          expect(r.status).not.toBe(0);
+          expect(r.out).toContain(
+            '::error::The confirm input must be exactly the stack name (lattice-analytics)',
+          );
+          expect(r.calls).toEqual([]);
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('accepts the exact stack name', () => {
+        const r = runStep('teardown.yml', /confirmation/i, JOB_ENV);
+        try {
+          expect(r.status).toBe(0);
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('deletes the stack, waits, and passes on the log group named in its outputs', () => {
+        const r = runStep('teardown.yml', /delete the stack/i, {
+          ...JOB_ENV,
+          FAKE_STACK_STATUS: 'UPDATE_COMPLETE',
+          FAKE_LOG_GROUP_OUTPUT: '/aws/vendedlogs/vpc-lattice/from-stack',
+        });
+        try {
+          expect(r.status).toBe(0);
+          expect(r.calls).toEqual(
+            expect.arrayContaining([
+              'cloudformation delete-stack --stack-name lattice-analytics',
+              'cloudformation wait stack-delete-complete --stack-name lattice-analytics',
+            ]),
+          );
+          expect(r.outputs).toContain('log-group=/aws/vendedlogs/vpc-lattice/from-stack');
+          expect(r.summary).toContain('deleted');
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('explains DELETE_FAILED with each failed resource and its reason, and fails', () => {
+        const r = runStep('teardown.yml', /delete the stack/i, {
+          ...JOB_ENV,
+          FAKE_STACK_STATUS: 'DELETE_FAILED',
+          FAKE_WAIT_RC: '255',
+          FAKE_EVENTS:
+            'ServiceNetwork\\tAWS::VpcLattice::ServiceNetwork\\tService network has active service associations | 1 left\\n' +
+            'ServiceNetwork\\tAWS::VpcLattice::ServiceNetwork\\tService network has active service associations | 1 left\\n',
+        });
+        try {
+          expect(r.status).not.toBe(0);
+          expect(r.out).toContain('::error::Deleting stack lattice-analytics failed (DELETE_FAILED)');
+          expect(r.summary).toContain('Deleting stack `lattice-analytics` failed: DELETE_FAILED');
+          const rows = r.summary.split('\n').filter((l) => l.startsWith('| ServiceNetwork'));
+          expect(rows).toEqual([
+            '| ServiceNetwork | AWS::VpcLattice::ServiceNetwork | Service network has active service associations \\| 1 left |',
+          ]);
+          expect(r.summary).toMatch(/remove those associations/);
+          expect(r.summary).toContain('--retain-resources');
+          expect(r.calls.some((c) => c.startsWith('cloudformation describe-stack-events'))).toBe(true);
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('does nothing but say so when the stack does not exist', () => {
+        const r = runStep('teardown.yml', /delete the stack/i, JOB_ENV);
+        try {
+          expect(r.status).toBe(0);
+          expect(r.out).toContain('::notice::Stack lattice-analytics does not exist');
+          expect(r.calls.some((c) => c.includes('delete-stack'))).toBe(false);
+          expect(r.outputs).toContain(`log-group=${JOB_ENV.LOG_GROUP_NAME}`);
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('keeps the log group unless delete-logs is true, and then deletes it explicitly', () => {
+        const logsStep = /log group/i;
+        const steps = stepsOf(only('teardown.yml')[1]);
+        const deleteIndex = steps.findIndex((s) => /delete the stack/i.test(s.name ?? ''));
+        const logsIndex = steps.findIndex((s) => logsStep.test(s.name ?? ''));
+        // After the stack is gone, and only if that succeeded (no always()).
+        expect(logsIndex).toBeGreaterThan(deleteIndex);
+        expect(steps[logsIndex]!.if).toBeUndefined();
+        expect(obj(steps[logsIndex]!.env, 'env').LOG_GROUP).toBe('${{ steps.delete.outputs.log-group }}');
+        expect(obj(only('teardown.yml')[1].env, 'env').DELETE_LOGS).toBe('${{ inputs.delete-logs }}');
+        const group = '/aws/vendedlogs/vpc-lattice/from-stack';
+
+        const kept = runStep('teardown.yml', logsStep, {
+          ...JOB_ENV,
+          LOG_GROUP: group,
+          FAKE_LOG_GROUP_COUNT: '1',
+        });
+        const deleted = runStep('teardown.yml', logsStep, {
+          ...JOB_ENV,
+          DELETE_LOGS: 'true',
+          LOG_GROUP: group,
+          FAKE_LOG_GROUP_COUNT: '1',
+        });
+        const gone = runStep('teardown.yml', logsStep, { ...JOB_ENV, DELETE_LOGS: 'true', LOG_GROUP: group });
+        const fallback = runStep('teardown.yml', logsStep, {
+          ...JOB_ENV,
+          DELETE_LOGS: 'true',
+          LOG_GROUP: '',
+          FAKE_LOG_GROUP_COUNT: '1',
+        });
+        try {
+          for (const r of [kept, deleted, gone, fallback]) expect(r.status).toBe(0);
+          expect(kept.calls.some((c) => c.includes('delete-log-group'))).toBe(false);
+          expect(kept.summary).toContain(`Kept log group \`${group}\``);
+          expect(deleted.calls).toContain(`logs delete-log-group --log-group-name ${group}`);
+          expect(deleted.summary).toContain(`Deleted log group \`${group}\``);
+          expect(gone.calls.some((c) => c.includes('delete-log-group'))).toBe(false);
+          expect(fallback.calls).toContain(
+            `logs delete-log-group --log-group-name ${JOB_ENV.LOG_GROUP_NAME}`,
+          );
+        } finally {
+          [kept, deleted, gone, fallback].forEach(cleanup);
+        }
+      });
+    });
+
+    describe('provision.yml', () => {
+      const JOB_ENV = {
+        STACK_NAME: 'lattice-analytics',
+        REGION: 'eu-west-1',
+        ROLE_ARN: 'arn:aws:iam::111122223333:role/lattice-cost-report-provisioner',
+        SERVICE_NETWORK_NAME: 'lattice-analytics',
+        AUTH_TYPE: 'AWS_IAM',
+        LOG_GROUP_NAME: '/aws/vendedlogs/vpc-lattice/lattice-analytics',
+        LOG_RETENTION_DAYS: '30',
+        KEEP_LOGS_ON_DELETE: 'true',
+        CREATE_SAMPLE_SERVICE: 'false',
+        PARAMETER_OVERRIDES: '',
+      };
+
+      it('checks the inputs and keeps only known parameter overrides, literally', () => {
+        const ok = runStep('provision.yml', /check the inputs/i, {
+          ...JOB_ENV,
+          PARAMETER_OVERRIDES:
+            'AnomalySubscriberAddress=team@example.com\n  AnomalyThresholdUsd=25 CostAllocationTagValues=a,b',
+        });
+        const hostile = runStep('provision.yml', /check the inputs/i, {
+          ...JOB_ENV,
+          PARAMETER_OVERRIDES: 'AnomalySubscriberAddress=$(touch${IFS}pwned)`id`*',
+        });
+        try {
+          expect(ok.status).toBe(0);
+          expect(readFileSync(join(ok.dir, 'parameter-overrides'), 'utf8')).toBe(
+            'AnomalySubscriberAddress=team@example.com\nAnomalyThresholdUsd=25\nCostAllocationTagValues=a,b\n',
+          );
+          // Passed on as text, never run or globbed.
+          expect(hostile.status).toBe(0);
+          expect(readFileSync(join(hostile.dir, 'parameter-overrides'), 'utf8')).toBe(
+            'AnomalySubscriberAddress=$(touch${IFS}pwned)`id`*\n',
+          );
+          expect(readdirSync(hostile.dir)).not.toContain('pwned');
+        } finally {
+          cleanup(ok);
+          cleanup(hostile);
+        }
+      });
+
+      it.each([
+        [
+          { PARAMETER_OVERRIDES: 'ExistingLogGroup=true' },
+          'ExistingLogGroup is not a parameter you can set here',
+        ],
+        [
+          { PARAMETER_OVERRIDES: 'LogGroupName=/aws/other' },
+          'LogGroupName is not a parameter you can set here',
+        ],
+        [{ PARAMETER_OVERRIDES: 'AnomalyFrequency' }, 'each item must be Key=Value'],
+        [{ ROLE_ARN: '' }, 'LATTICE_PROVISION_ROLE_ARN'],
+        [{ REGION: '' }, 'AWS_REGION'],
+        [{ STACK_NAME: 'bad name' }, 'stack-name must start with a letter'],
+        [{ LOG_GROUP_NAME: '/aws/lambda/x' }, 'log-group-name must start with /aws/vendedlogs/'],
+        [{ AUTH_TYPE: 'OPEN' }, 'auth-type must be AWS_IAM or NONE'],
+      ])('rejects %j', (env, message) => {
+        const r = runStep('provision.yml', /check the inputs/i, { ...JOB_ENV, ...env });
+        try {
+          expect(r.status).not.toBe(0);
+          expect(r.out).toContain(`::error::`);
+          expect(r.out).toContain(message);
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('lets only the parameters without an input of their own be overridden', () => {
+        const template = readText('provision/lattice-analytics.yaml');
+        const section = template.slice(template.indexOf('\nParameters:\n'), template.indexOf('\nRules:\n'));
+        const params = [...section.matchAll(/^ {2}([A-Za-z0-9]+):\n {4}Type:/gm)].map((m) => m[1]!);
+        expect(params.length).toBeGreaterThan(10);
+        const script = findStep('provision.yml', /check the inputs/i).run!;
+        const allowed = /allowed=" ([^"]+) "/.exec(script)![1]!.split(' ');
+        const deploy = findStep('provision.yml', /^deploy/i).run!;
+        const dedicated = [...deploy.matchAll(/"([A-Za-z0-9]+)=\$[A-Z_]+"/g)].map((m) => m[1]!);
+        expect(dedicated).toContain('ExistingLogGroup');
+        expect([...allowed, ...dedicated].sort()).toEqual(params.sort());
+      });
+
+      it('reuses a log group an earlier teardown kept, and refuses a stack stuck after a failed create', () => {
+        const fresh = runStep('provision.yml', /inspect/i, JOB_ENV);
+        const kept = runStep('provision.yml', /inspect/i, { ...JOB_ENV, FAKE_LOG_GROUP_COUNT: '1' });
+        const update = runStep('provision.yml', /inspect/i, {
+          ...JOB_ENV,
+          FAKE_STACK_STATUS: 'UPDATE_COMPLETE',
+          FAKE_EXISTING_PARAM: 'true',
+        });
+        const stuck = runStep('provision.yml', /inspect/i, {
+          ...JOB_ENV,
+          FAKE_STACK_STATUS: 'ROLLBACK_COMPLETE',
+        });
+        try {
+          expect(fresh.outputs).toBe('existing-log-group=false\n');
+          expect(kept.outputs).toBe('existing-log-group=true\n');
+          expect(kept.out).toContain(
+            '::notice::Log group /aws/vendedlogs/vpc-lattice/lattice-analytics already exists',
+          );
+          expect(update.outputs).toBe('existing-log-group=true\n');
+          expect(stuck.status).not.toBe(0);
+          expect(stuck.out).toContain('ROLLBACK_COMPLETE');
+          expect(stuck.out).toContain('teardown');
+        } finally {
+          [fresh, kept, update, stuck].forEach(cleanup);
+        }
+      });
+
+      it('deploys the template with the inputs as parameters', () => {
+        const check = runStep('provision.yml', /check the inputs/i, {
+          ...JOB_ENV,
+          PARAMETER_OVERRIDES: 'AnomalySubscriberAddress=team@example.com',
+        });
+        const deploy = runStep(
+          'provision.yml',
+          /^deploy/i,
+          { ...JOB_ENV, CREATE_SAMPLE_SERVICE: 'true', EXISTING_LOG_GROUP: 'false' },
+          check.dir,
+        );
+        try {
+          expect(deploy.status).toBe(0);
+          expect(deploy.calls).toEqual([
+            'cloudformation deploy --template-file provision/lattice-analytics.yaml --stack-name lattice-analytics ' +
+              '--no-fail-on-empty-changeset --parameter-overrides ServiceNetworkName=lattice-analytics ' +
+              'ServiceNetworkAuthType=AWS_IAM LogGroupName=/aws/vendedlogs/vpc-lattice/lattice-analytics ' +
+              'LogRetentionDays=30 KeepLogsOnDelete=true CreateSampleService=true ExistingLogGroup=false ' +
+              'AnomalySubscriberAddress=team@example.com',
+          ]);
+        } finally {
+          cleanup(deploy);
+        }
+      });
+
+      it('writes the stack outputs to the job summary and the job outputs', () => {
+        const r = runStep('provision.yml', /stack outputs/i, {
+          ...JOB_ENV,
+          FAKE_STACK_STATUS: 'CREATE_COMPLETE',
+          FAKE_OUTPUTS:
+            'ServiceNetworkId\\tsn-0123456789abcdef0\\nServiceNetworkName\\tlattice-analytics\\n' +
+            'LogGroupName\\t/aws/vendedlogs/vpc-lattice/lattice-analytics\\nDashboardName\\tlattice-analytics\\n',
+        });
+        try {
+          expect(r.status).toBe(0);
+          expect(r.summary).toContain('| ServiceNetworkId | `sn-0123456789abcdef0` |');
+          expect(r.summary).toContain('`LATTICE_SERVICE_NETWORK` to `lattice-analytics`');
+          expect(r.outputs).toContain('service-network-id=sn-0123456789abcdef0');
+          expect(r.outputs).toContain('log-group-name=/aws/vendedlogs/vpc-lattice/lattice-analytics');
+          expect(r.outputs).toContain('dashboard-name=lattice-analytics');
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('explains a failed deployment with the failed resources', () => {
+        const step = findStep('provision.yml', /explain/i);
+        expect(step.if).toBe("failure() && steps.deploy.outcome == 'failure'");
+        const r = runStep('provision.yml', /explain/i, {
+          ...JOB_ENV,
+          FAKE_EVENTS:
+            'AnomalyMonitor\\tAWS::CE::AnomalyMonitor\\tCREATE_FAILED\\tLimit exceeded on dimensional spend monitor creation\\n',
+        });
+        try {
+          expect(r.status).toBe(0);
+          expect(r.summary).toContain(
+            '| AnomalyMonitor | AWS::CE::AnomalyMonitor | CREATE_FAILED | Limit exceeded on dimensional spend monitor creation |',
+          );
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('checks out the template from template-repository@template-ref when called from elsewhere', () => {
+        const checkout = stepsOf(only('provision.yml')[1]).find((s) =>
+          s.uses?.startsWith('actions/checkout@'),
+        )!;
+        const w = obj(checkout.with, 'checkout with');
+        expect(w.repository).toBe('${{ inputs.template-repository || github.repository }}');
+        expect(w.ref).toBe('${{ inputs.template-ref }}');
+        expect(w['persist-credentials']).toBe(false);
+      });
+    });
   });
 });
