@@ -2,28 +2,28 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 303:
+/***/ 2671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(1616);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
 __webpack_unused_export__ = $Command;
 __webpack_unused_export__ = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { eventStreamSerdeProvider, resolveEventStreamSerdeConfig } = __nccwpck_require__(6579);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { defaultProvider } = __nccwpck_require__(5861);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { eventStreamSerdeProvider, resolveEventStreamSerdeConfig } = __nccwpck_require__(2019);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { defaultProvider } = __nccwpck_require__(3477);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsJson1_1Protocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
 
 const defaultCloudWatchLogsHttpAuthSchemeParametersProvider = async (config, context, input) => {
     return {
@@ -5285,28 +5285,28 @@ __webpack_unused_export__ = paginateListSourcesForS3TableIntegration;
 
 /***/ }),
 
-/***/ 4085:
+/***/ 2485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(1616);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
 __webpack_unused_export__ = $Command;
 __webpack_unused_export__ = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS, NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS, resolveCompressionConfig, getCompressionPlugin } = __nccwpck_require__(190);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { defaultProvider } = __nccwpck_require__(5861);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsJson1_0Protocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS, NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS, resolveCompressionConfig, getCompressionPlugin } = __nccwpck_require__(6494);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { defaultProvider } = __nccwpck_require__(3477);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsJson1_0Protocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
 
 const defaultCloudWatchHttpAuthSchemeParametersProvider = async (config, context, input) => {
     return {
@@ -8349,27 +8349,27 @@ __webpack_unused_export__ = waitUntilLogAlarmExists;
 
 /***/ }),
 
-/***/ 2994:
+/***/ 5458:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(1616);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
 __webpack_unused_export__ = $Command;
 __webpack_unused_export__ = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { defaultProvider } = __nccwpck_require__(5861);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { defaultProvider } = __nccwpck_require__(3477);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsJson1_1Protocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
 
 const defaultCostExplorerHttpAuthSchemeParametersProvider = async (config, context, input) => {
     return {
@@ -11724,27 +11724,1435 @@ __webpack_unused_export__ = paginateListSavingsPlansPurchaseRecommendationGenera
 
 /***/ }),
 
-/***/ 3635:
+/***/ 8975:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin, setCredentialFeature, stsRegionDefaultResolver } = __nccwpck_require__(1616);
+const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
 __webpack_unused_export__ = $Command;
 __webpack_unused_export__ = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { defaultProvider } = __nccwpck_require__(5861);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsRestJsonProtocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveParams, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { resolveAwsSdkSigV4Config, resolveAwsSdkSigV4AConfig, AwsSdkSigV4Signer, AwsSdkSigV4ASigner, NODE_SIGV4A_CONFIG_OPTIONS, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { SignatureV4MultiRegion } = __nccwpck_require__(4425);
+const { defaultProvider } = __nccwpck_require__(3477);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsQueryProtocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
+
+const q = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "stringEquals", g = "getAttr", h = "us-east-1", i = "sigv4", j = "sts", k = "https://sts.{Region}.{PartitionResult#dnsSuffix}", l = { [q]: "Endpoint" }, m = { [q]: "Region" }, n = { [q]: d }, o = {}, p = [m];
+const _data = {
+    conditions: [
+        [c, [l]],
+        [c, p],
+        ["aws.partition", p, d],
+        [e, [{ [q]: "UseFIPS" }, b]],
+        [e, [{ [q]: "UseDualStack" }, b]],
+        [f, [m, "aws-global"]],
+        [e, [{ [q]: "UseGlobalEndpoint" }, b]],
+        [f, [m, "eu-central-1"]],
+        [e, [{ fn: g, argv: [n, "supportsDualStack"] }, b]],
+        [e, [{ fn: g, argv: [n, "supportsFIPS"] }, b]],
+        [f, [m, "ap-south-1"]],
+        [f, [m, "eu-north-1"]],
+        [f, [m, "eu-west-1"]],
+        [f, [m, "eu-west-2"]],
+        [f, [m, "eu-west-3"]],
+        [f, [m, "sa-east-1"]],
+        [f, [m, h]],
+        [f, [m, "us-east-2"]],
+        [f, [m, "us-west-2"]],
+        [f, [m, "us-west-1"]],
+        [f, [m, "ca-central-1"]],
+        [f, [m, "ap-southeast-1"]],
+        [f, [m, "ap-northeast-1"]],
+        [f, [m, "ap-southeast-2"]],
+        [f, [{ fn: g, argv: [n, "name"] }, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        ["https://sts.amazonaws.com", { authSchemes: [{ name: i, signingName: j, signingRegion: h }] }],
+        [k, { authSchemes: [{ name: i, signingName: j, signingRegion: "{Region}" }] }],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [l, o],
+        ["https://sts-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", o],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://sts.{Region}.amazonaws.com", o],
+        ["https://sts-fips.{Region}.{PartitionResult#dnsSuffix}", o],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://sts.{Region}.{PartitionResult#dualStackDnsSuffix}", o],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        [k, o],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 30, 3,
+    1, 4, r + 14,
+    2, 5, r + 14,
+    3, 25, 6,
+    4, 24, 7,
+    5, r + 1, 8,
+    6, 9, r + 13,
+    7, r + 1, 10,
+    10, r + 1, 11,
+    11, r + 1, 12,
+    12, r + 1, 13,
+    13, r + 1, 14,
+    14, r + 1, 15,
+    15, r + 1, 16,
+    16, r + 1, 17,
+    17, r + 1, 18,
+    18, r + 1, 19,
+    19, r + 1, 20,
+    20, r + 1, 21,
+    21, r + 1, 22,
+    22, r + 1, 23,
+    23, r + 1, r + 2,
+    8, r + 11, r + 12,
+    4, 28, 26,
+    9, 27, r + 10,
+    24, r + 8, r + 9,
+    8, 29, r + 7,
+    9, r + 6, r + 7,
+    3, r + 3, 31,
+    4, r + 4, r + 5,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS", "UseGlobalEndpoint"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+const createEndpointRuleSetHttpAuthSchemeParametersProvider = (defaultHttpAuthSchemeParametersProvider) => async (config, context, input) => {
+    if (!input) {
+        throw new Error("Could not find `input` for `defaultEndpointRuleSetHttpAuthSchemeParametersProvider`");
+    }
+    const defaultParameters = await defaultHttpAuthSchemeParametersProvider(config, context, input);
+    const instructionsFn = getSmithyContext(context)?.commandInstance?.constructor
+        ?.getEndpointParameterInstructions;
+    if (!instructionsFn) {
+        throw new Error(`getEndpointParameterInstructions() is not defined on '${context.commandName}'`);
+    }
+    const endpointParameters = await resolveParams(input, { getEndpointParameterInstructions: instructionsFn }, config);
+    return Object.assign(defaultParameters, endpointParameters);
+};
+const _defaultSTSHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+const defaultSTSHttpAuthSchemeParametersProvider = createEndpointRuleSetHttpAuthSchemeParametersProvider(_defaultSTSHttpAuthSchemeParametersProvider);
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "sts",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+function createAwsAuthSigv4aHttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4a",
+        signingProperties: {
+            name: "sts",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+function createSmithyApiNoAuthHttpAuthOption(authParameters) {
+    return {
+        schemeId: "smithy.api#noAuth",
+    };
+}
+const createEndpointRuleSetHttpAuthSchemeProvider = (defaultEndpointResolver, defaultHttpAuthSchemeResolver, createHttpAuthOptionFunctions) => {
+    const endpointRuleSetHttpAuthSchemeProvider = (authParameters) => {
+        const endpoint = defaultEndpointResolver(authParameters);
+        const authSchemes = endpoint.properties?.authSchemes;
+        if (!authSchemes) {
+            return defaultHttpAuthSchemeResolver(authParameters);
+        }
+        const options = [];
+        for (const scheme of authSchemes) {
+            const { name: resolvedName, properties = {}, ...rest } = scheme;
+            const name = resolvedName.toLowerCase();
+            if (resolvedName !== name) {
+                console.warn(`HttpAuthScheme has been normalized with lowercasing: '${resolvedName}' to '${name}'`);
+            }
+            let schemeId;
+            if (name === "sigv4a") {
+                schemeId = "aws.auth#sigv4a";
+                const sigv4Present = authSchemes.find((s) => {
+                    const name = s.name.toLowerCase();
+                    return name !== "sigv4a" && name.startsWith("sigv4");
+                });
+                if (SignatureV4MultiRegion.sigv4aDependency() === "none" && sigv4Present) {
+                    continue;
+                }
+            }
+            else if (name.startsWith("sigv4")) {
+                schemeId = "aws.auth#sigv4";
+            }
+            else {
+                throw new Error(`Unknown HttpAuthScheme found in '@smithy.rules#endpointRuleSet': '${name}'`);
+            }
+            const createOption = createHttpAuthOptionFunctions[schemeId];
+            if (!createOption) {
+                throw new Error(`Could not find HttpAuthOption create function for '${schemeId}'`);
+            }
+            const option = createOption(authParameters);
+            option.schemeId = schemeId;
+            option.signingProperties = { ...(option.signingProperties || {}), ...rest, ...properties };
+            options.push(option);
+        }
+        return options;
+    };
+    return endpointRuleSetHttpAuthSchemeProvider;
+};
+const _defaultSTSHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        case "AssumeRoleWithSAML": {
+            options.push(createSmithyApiNoAuthHttpAuthOption());
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+            break;
+        }
+        case "AssumeRoleWithWebIdentity": {
+            options.push(createSmithyApiNoAuthHttpAuthOption());
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+            break;
+        }
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const defaultSTSHttpAuthSchemeProvider = createEndpointRuleSetHttpAuthSchemeProvider(defaultEndpointResolver, _defaultSTSHttpAuthSchemeProvider, {
+    "aws.auth#sigv4": createAwsAuthSigv4HttpAuthOption,
+    "aws.auth#sigv4a": createAwsAuthSigv4aHttpAuthOption,
+    "smithy.api#noAuth": createSmithyApiNoAuthHttpAuthOption,
+});
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    const config_1 = resolveAwsSdkSigV4AConfig(config_0);
+    return Object.assign(config_1, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        useGlobalEndpoint: options.useGlobalEndpoint ?? false,
+        defaultSigningName: "sts",
+    });
+};
+const commonParams = {
+    UseGlobalEndpoint: { type: "builtInParams", name: "useGlobalEndpoint" },
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1176.0";
+var packageInfo = {
+	version: version};
+
+class STSServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.sts#STSServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, STSServiceException.prototype);
+    }
+}
+
+class ExpiredTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#ExpiredTokenException";
+    name = "ExpiredTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExpiredTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class InvalidContextAssertionException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+    name = "InvalidContextAssertionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidContextAssertionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidContextAssertionException.prototype);
+    }
+}
+class MalformedPolicyDocumentException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#MalformedPolicyDocumentException";
+    name = "MalformedPolicyDocumentException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MalformedPolicyDocumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedPolicyDocumentException.prototype);
+    }
+}
+class PackedPolicyTooLargeException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#PackedPolicyTooLargeException";
+    name = "PackedPolicyTooLargeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PackedPolicyTooLargeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PackedPolicyTooLargeException.prototype);
+    }
+}
+class RegionDisabledException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#RegionDisabledException";
+    name = "RegionDisabledException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RegionDisabledException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RegionDisabledException.prototype);
+    }
+}
+class IDPRejectedClaimException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#IDPRejectedClaimException";
+    name = "IDPRejectedClaimException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IDPRejectedClaimException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IDPRejectedClaimException.prototype);
+    }
+}
+class InvalidIdentityTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidIdentityTokenException";
+    name = "InvalidIdentityTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIdentityTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIdentityTokenException.prototype);
+    }
+}
+class IDPCommunicationErrorException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#IDPCommunicationErrorException";
+    name = "IDPCommunicationErrorException";
+    $fault = "client";
+    $retryable = {};
+    constructor(opts) {
+        super({
+            name: "IDPCommunicationErrorException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IDPCommunicationErrorException.prototype);
+    }
+}
+class InvalidAuthorizationMessageException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidAuthorizationMessageException";
+    name = "InvalidAuthorizationMessageException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAuthorizationMessageException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAuthorizationMessageException.prototype);
+    }
+}
+class ExpiredTradeInTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#ExpiredTradeInTokenException";
+    name = "ExpiredTradeInTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExpiredTradeInTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExpiredTradeInTokenException.prototype);
+    }
+}
+class InsufficientSessionLifetimeException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InsufficientSessionLifetimeException";
+    name = "InsufficientSessionLifetimeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InsufficientSessionLifetimeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InsufficientSessionLifetimeException.prototype);
+    }
+}
+class InvalidSubjectCredentialsException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidSubjectCredentialsException";
+    name = "InvalidSubjectCredentialsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidSubjectCredentialsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSubjectCredentialsException.prototype);
+    }
+}
+class JWTPayloadSizeExceededException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#JWTPayloadSizeExceededException";
+    name = "JWTPayloadSizeExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "JWTPayloadSizeExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, JWTPayloadSizeExceededException.prototype);
+    }
+}
+class OutboundWebIdentityFederationDisabledException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#OutboundWebIdentityFederationDisabledException";
+    name = "OutboundWebIdentityFederationDisabledException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OutboundWebIdentityFederationDisabledException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OutboundWebIdentityFederationDisabledException.prototype);
+    }
+}
+class SessionDurationEscalationException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#SessionDurationEscalationException";
+    name = "SessionDurationEscalationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SessionDurationEscalationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SessionDurationEscalationException.prototype);
+    }
+}
+
+const _A = "Arn";
+const _AKI = "AccessKeyId";
+const _AP = "AssumedPrincipal";
+const _AR = "AssumeRole";
+const _ARI = "AssumedRoleId";
+const _ARR = "AssumeRoleRequest";
+const _ARRs = "AssumeRoleResponse";
+const _ARRss = "AssumeRootRequest";
+const _ARRssu = "AssumeRootResponse";
+const _ARU = "AssumedRoleUser";
+const _ARWSAML = "AssumeRoleWithSAML";
+const _ARWSAMLR = "AssumeRoleWithSAMLRequest";
+const _ARWSAMLRs = "AssumeRoleWithSAMLResponse";
+const _ARWWI = "AssumeRoleWithWebIdentity";
+const _ARWWIR = "AssumeRoleWithWebIdentityRequest";
+const _ARWWIRs = "AssumeRoleWithWebIdentityResponse";
+const _ARs = "AssumeRoot";
+const _Ac = "Account";
+const _Au = "Audience";
+const _C = "Credentials";
+const _CA = "ContextAssertion";
+const _DAM = "DecodeAuthorizationMessage";
+const _DAMR = "DecodeAuthorizationMessageRequest";
+const _DAMRe = "DecodeAuthorizationMessageResponse";
+const _DM = "DecodedMessage";
+const _DS = "DurationSeconds";
+const _E = "Expiration";
+const _EI = "ExternalId";
+const _EM = "EncodedMessage";
+const _ETE = "ExpiredTokenException";
+const _ETITE = "ExpiredTradeInTokenException";
+const _FPA = "FederatedProviderArn";
+const _FU = "FederatedUser";
+const _FUI = "FederatedUserId";
+const _GAKI = "GetAccessKeyInfo";
+const _GAKIR = "GetAccessKeyInfoRequest";
+const _GAKIRe = "GetAccessKeyInfoResponse";
+const _GCI = "GetCallerIdentity";
+const _GCIR = "GetCallerIdentityRequest";
+const _GCIRe = "GetCallerIdentityResponse";
+const _GDAT = "GetDelegatedAccessToken";
+const _GDATR = "GetDelegatedAccessTokenRequest";
+const _GDATRe = "GetDelegatedAccessTokenResponse";
+const _GFT = "GetFederationToken";
+const _GFTR = "GetFederationTokenRequest";
+const _GFTRe = "GetFederationTokenResponse";
+const _GSC = "GetScopedCredentials";
+const _GSCR = "GetScopedCredentialsRequest";
+const _GSCRe = "GetScopedCredentialsResponse";
+const _GST = "GetSessionToken";
+const _GSTR = "GetSessionTokenRequest";
+const _GSTRe = "GetSessionTokenResponse";
+const _GWIT = "GetWebIdentityToken";
+const _GWITR = "GetWebIdentityTokenRequest";
+const _GWITRe = "GetWebIdentityTokenResponse";
+const _I = "Issuer";
+const _IAME = "InvalidAuthorizationMessageException";
+const _ICAE = "InvalidContextAssertionException";
+const _IDPCEE = "IDPCommunicationErrorException";
+const _IDPRCE = "IDPRejectedClaimException";
+const _IITE = "InvalidIdentityTokenException";
+const _IP = "IdentityProvider";
+const _ISCE = "InvalidSubjectCredentialsException";
+const _ISLE = "InsufficientSessionLifetimeException";
+const _JWTPSEE = "JWTPayloadSizeExceededException";
+const _K = "Key";
+const _MPDE = "MalformedPolicyDocumentException";
+const _MSTS = "MinimumSessionTokenSize";
+const _N = "Name";
+const _NQ = "NameQualifier";
+const _OI = "OriginIdentity";
+const _OWIFDE = "OutboundWebIdentityFederationDisabledException";
+const _P = "Policy";
+const _PA = "PolicyArns";
+const _PAr = "PrincipalArn";
+const _PAro = "ProviderArn";
+const _PC = "ProvidedContexts";
+const _PCLT = "ProvidedContextsListType";
+const _PCr = "ProvidedContext";
+const _PDT = "PolicyDescriptorType";
+const _PI = "ProviderId";
+const _PPS = "PackedPolicySize";
+const _PPTLE = "PackedPolicyTooLargeException";
+const _Pr = "Provider";
+const _RA = "RoleArn";
+const _RDE = "RegionDisabledException";
+const _RSN = "RoleSessionName";
+const _S = "Subject";
+const _SA = "SigningAlgorithm";
+const _SAK = "SecretAccessKey";
+const _SAMLA = "SAMLAssertion";
+const _SAMLAT = "SAMLAssertionType";
+const _SDEE = "SessionDurationEscalationException";
+const _SFWIT = "SubjectFromWebIdentityToken";
+const _SI = "SourceIdentity";
+const _SIe = "SessionInfo";
+const _SM = "SubjectMode";
+const _SN = "SerialNumber";
+const _SPC = "ScopedPoliciesCount";
+const _SS = "ScopedSession";
+const _SSD = "ScopedSessionDescription";
+const _SSI = "ScopedSessionId";
+const _ST = "SubjectType";
+const _STS = "SessionTokenSize";
+const _STU = "SessionTokenUtilization";
+const _STe = "SessionToken";
+const _Sc = "Scope";
+const _T = "Tags";
+const _TC = "TokenCode";
+const _TCr = "TransactionContext";
+const _TIPC = "TrustedIdentityPropagationContext";
+const _TIT = "TradeInToken";
+const _TP = "TargetPrincipal";
+const _TPA = "TaskPolicyArn";
+const _TTK = "TransitiveTagKeys";
+const _Ta = "Tag";
+const _UI = "UserId";
+const _V = "Value";
+const _WIT = "WebIdentityToken";
+const _a = "arn";
+const _aKST = "accessKeySecretType";
+const _aQE = "awsQueryError";
+const _c = "client";
+const _cTT = "clientTokenType";
+const _e = "error";
+const _hE = "httpError";
+const _m = "message";
+const _oIIT = "originIdentityIssuerType";
+const _oIST = "originIdentitySubjectType";
+const _oISTT = "originIdentitySubjectTypeType";
+const _pDLT = "policyDescriptorListType";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tCIPMT = "transactionContextIdentityProviderMapType";
+const _tCVT = "transactionContextValueType";
+const _tITT = "tradeInTokenType";
+const _tLT = "tagListType";
+const _wITT = "webIdentityTokenType";
+const n0 = "com.amazonaws.sts";
+const _s_registry = new TypeRegistry(_s);
+var STSServiceException$ = [-3, _s, "STSServiceException", 0, [], []];
+_s_registry.registerError(STSServiceException$, STSServiceException);
+const n0_registry = new TypeRegistry(n0);
+var ExpiredTokenException$ = [-3, n0, _ETE,
+    { [_aQE]: [`ExpiredTokenException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExpiredTokenException$, ExpiredTokenException);
+var ExpiredTradeInTokenException$ = [-3, n0, _ETITE,
+    { [_aQE]: [`ExpiredTradeInTokenException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExpiredTradeInTokenException$, ExpiredTradeInTokenException);
+var IDPCommunicationErrorException$ = [-3, n0, _IDPCEE,
+    { [_aQE]: [`IDPCommunicationError`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IDPCommunicationErrorException$, IDPCommunicationErrorException);
+var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
+    { [_aQE]: [`IDPRejectedClaim`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InsufficientSessionLifetimeException$ = [-3, n0, _ISLE,
+    { [_aQE]: [`InsufficientSessionLifetime`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InsufficientSessionLifetimeException$, InsufficientSessionLifetimeException);
+var InvalidAuthorizationMessageException$ = [-3, n0, _IAME,
+    { [_aQE]: [`InvalidAuthorizationMessageException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAuthorizationMessageException$, InvalidAuthorizationMessageException);
+var InvalidContextAssertionException$ = [-3, n0, _ICAE,
+    { [_aQE]: [`InvalidContextAssertion`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
+var InvalidIdentityTokenException$ = [-3, n0, _IITE,
+    { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIdentityTokenException$, InvalidIdentityTokenException);
+var InvalidSubjectCredentialsException$ = [-3, n0, _ISCE,
+    { [_aQE]: [`InvalidSubjectCredentials`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidSubjectCredentialsException$, InvalidSubjectCredentialsException);
+var JWTPayloadSizeExceededException$ = [-3, n0, _JWTPSEE,
+    { [_aQE]: [`JWTPayloadSizeExceededException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(JWTPayloadSizeExceededException$, JWTPayloadSizeExceededException);
+var MalformedPolicyDocumentException$ = [-3, n0, _MPDE,
+    { [_aQE]: [`MalformedPolicyDocument`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(MalformedPolicyDocumentException$, MalformedPolicyDocumentException);
+var OutboundWebIdentityFederationDisabledException$ = [-3, n0, _OWIFDE,
+    { [_aQE]: [`OutboundWebIdentityFederationDisabledException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OutboundWebIdentityFederationDisabledException$, OutboundWebIdentityFederationDisabledException);
+var PackedPolicyTooLargeException$ = [-3, n0, _PPTLE,
+    { [_aQE]: [`PackedPolicyTooLarge`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PackedPolicyTooLargeException$, PackedPolicyTooLargeException);
+var RegionDisabledException$ = [-3, n0, _RDE,
+    { [_aQE]: [`RegionDisabledException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RegionDisabledException$, RegionDisabledException);
+var SessionDurationEscalationException$ = [-3, n0, _SDEE,
+    { [_aQE]: [`SessionDurationEscalationException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SessionDurationEscalationException$, SessionDurationEscalationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var accessKeySecretType = [0, n0, _aKST, 8, 0];
+var clientTokenType = [0, n0, _cTT, 8, 0];
+var originIdentityIssuerType = [0, n0, _oIIT, 8, 0];
+var originIdentitySubjectType = [0, n0, _oIST, 8, 0];
+var originIdentitySubjectTypeType = [0, n0, _oISTT, 8, 0];
+var SAMLAssertionType = [0, n0, _SAMLAT, 8, 0];
+var tradeInTokenType = [0, n0, _tITT, 8, 0];
+var transactionContextValueType = [0, n0, _tCVT, 8, 0];
+var webIdentityTokenType = [0, n0, _wITT, 8, 0];
+var AssumedRoleUser$ = [3, n0, _ARU,
+    0,
+    [_ARI, _A],
+    [0, 0], 2
+];
+var AssumeRoleRequest$ = [3, n0, _ARR,
+    0,
+    [_RA, _RSN, _PA, _P, _DS, _T, _TTK, _EI, _SN, _TC, _SI, _PC, _MSTS],
+    [0, 0, () => policyDescriptorListType, 0, 1, () => tagListType, 64 | 0, 0, 0, 0, 0, () => ProvidedContextsListType, 1], 2
+];
+var AssumeRoleResponse$ = [3, n0, _ARRs,
+    0,
+    [_C, _ARU, _PPS, _SI, _STU, _STS],
+    [[() => Credentials$, 0], () => AssumedRoleUser$, 1, 0, 1, 1]
+];
+var AssumeRoleWithSAMLRequest$ = [3, n0, _ARWSAMLR,
+    0,
+    [_RA, _PAr, _SAMLA, _PA, _P, _DS, _MSTS],
+    [0, 0, [() => SAMLAssertionType, 0], () => policyDescriptorListType, 0, 1, 1], 3
+];
+var AssumeRoleWithSAMLResponse$ = [3, n0, _ARWSAMLRs,
+    0,
+    [_C, _ARU, _PPS, _S, _ST, _I, _Au, _NQ, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], () => AssumedRoleUser$, 1, 0, 0, 0, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
+];
+var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
+    0,
+    [_RA, _RSN, _WIT, _PI, _PA, _P, _DS, _MSTS],
+    [0, 0, [() => clientTokenType, 0], 0, () => policyDescriptorListType, 0, 1, 1], 3
+];
+var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
+    0,
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
+];
+var AssumeRootRequest$ = [3, n0, _ARRss,
+    0,
+    [_TP, _TPA, _DS, _MSTS],
+    [0, () => PolicyDescriptorType$, 1, 1], 2
+];
+var AssumeRootResponse$ = [3, n0, _ARRssu,
+    0,
+    [_C, _SI, _STU, _STS],
+    [[() => Credentials$, 0], 0, 1, 1]
+];
+var Credentials$ = [3, n0, _C,
+    0,
+    [_AKI, _SAK, _STe, _E],
+    [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var DecodeAuthorizationMessageRequest$ = [3, n0, _DAMR,
+    0,
+    [_EM],
+    [0], 1
+];
+var DecodeAuthorizationMessageResponse$ = [3, n0, _DAMRe,
+    0,
+    [_DM],
+    [0]
+];
+var FederatedUser$ = [3, n0, _FU,
+    0,
+    [_FUI, _A],
+    [0, 0], 2
+];
+var GetAccessKeyInfoRequest$ = [3, n0, _GAKIR,
+    0,
+    [_AKI],
+    [0], 1
+];
+var GetAccessKeyInfoResponse$ = [3, n0, _GAKIRe,
+    0,
+    [_Ac],
+    [0]
+];
+var GetCallerIdentityRequest$ = [3, n0, _GCIR,
+    0,
+    [],
+    []
+];
+var GetCallerIdentityResponse$ = [3, n0, _GCIRe,
+    0,
+    [_UI, _Ac, _A],
+    [0, 0, 0]
+];
+var GetDelegatedAccessTokenRequest$ = [3, n0, _GDATR,
+    0,
+    [_TIT],
+    [[() => tradeInTokenType, 0]], 1
+];
+var GetDelegatedAccessTokenResponse$ = [3, n0, _GDATRe,
+    0,
+    [_C, _PPS, _AP],
+    [[() => Credentials$, 0], 1, 0]
+];
+var GetFederationTokenRequest$ = [3, n0, _GFTR,
+    0,
+    [_N, _P, _PA, _DS, _T, _MSTS],
+    [0, 0, () => policyDescriptorListType, 1, () => tagListType, 1], 1
+];
+var GetFederationTokenResponse$ = [3, n0, _GFTRe,
+    0,
+    [_C, _FU, _PPS, _STU, _STS],
+    [[() => Credentials$, 0], () => FederatedUser$, 1, 1, 1]
+];
+var GetScopedCredentialsRequest$ = [3, n0, _GSCR,
+    0,
+    [_P, _DS, _MSTS, _SSD],
+    [0, 1, 1, 0]
+];
+var GetScopedCredentialsResponse$ = [3, n0, _GSCRe,
+    0,
+    [_C, _SIe, _STU, _STS, _SPC, _SI],
+    [[() => Credentials$, 0], () => ScopedSession$, 1, 1, 1, 0]
+];
+var GetSessionTokenRequest$ = [3, n0, _GSTR,
+    0,
+    [_DS, _SN, _TC, _MSTS],
+    [1, 0, 0, 1]
+];
+var GetSessionTokenResponse$ = [3, n0, _GSTRe,
+    0,
+    [_C, _STU, _STS],
+    [[() => Credentials$, 0], 1, 1]
+];
+var GetWebIdentityTokenRequest$ = [3, n0, _GWITR,
+    0,
+    [_Au, _SA, _DS, _Sc, _SM, _T],
+    [64 | 0, 0, 1, 0, 0, () => tagListType], 2
+];
+var GetWebIdentityTokenResponse$ = [3, n0, _GWITRe,
+    0,
+    [_WIT, _E],
+    [[() => webIdentityTokenType, 0], 4]
+];
+var OriginIdentity$ = [3, n0, _OI,
+    0,
+    [_S, _ST, _I, _FPA],
+    [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
+];
+var PolicyDescriptorType$ = [3, n0, _PDT,
+    0,
+    [_a],
+    [0]
+];
+var ProvidedContext$ = [3, n0, _PCr,
+    0,
+    [_PAro, _CA],
+    [0, 0]
+];
+var ScopedSession$ = [3, n0, _SS,
+    0,
+    [_SSI, _A],
+    [0, 0], 2
+];
+var Tag$ = [3, n0, _Ta,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var TransactionContext$ = [3, n0, _TCr,
+    0,
+    [_IP],
+    [[() => transactionContextIdentityProviderMapType, 0]]
+];
+var TrustedIdentityPropagationContext$ = [3, n0, _TIPC,
+    8,
+    [_OI, _TCr],
+    [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+];
+var policyDescriptorListType = [1, n0, _pDLT,
+    0, () => PolicyDescriptorType$
+];
+var ProvidedContextsListType = [1, n0, _PCLT,
+    0, () => ProvidedContext$
+];
+var tagListType = [1, n0, _tLT,
+    0, () => Tag$
+];
+var transactionContextIdentityProviderMapType = [2, n0, _tCIPMT,
+    0, [0,
+        0],
+    [() => transactionContextValueType,
+        0]
+];
+var AssumeRole$ = [9, n0, _AR,
+    0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
+];
+var AssumeRoleWithSAML$ = [9, n0, _ARWSAML,
+    0, () => AssumeRoleWithSAMLRequest$, () => AssumeRoleWithSAMLResponse$
+];
+var AssumeRoleWithWebIdentity$ = [9, n0, _ARWWI,
+    0, () => AssumeRoleWithWebIdentityRequest$, () => AssumeRoleWithWebIdentityResponse$
+];
+var AssumeRoot$ = [9, n0, _ARs,
+    0, () => AssumeRootRequest$, () => AssumeRootResponse$
+];
+var DecodeAuthorizationMessage$ = [9, n0, _DAM,
+    0, () => DecodeAuthorizationMessageRequest$, () => DecodeAuthorizationMessageResponse$
+];
+var GetAccessKeyInfo$ = [9, n0, _GAKI,
+    0, () => GetAccessKeyInfoRequest$, () => GetAccessKeyInfoResponse$
+];
+var GetCallerIdentity$ = [9, n0, _GCI,
+    0, () => GetCallerIdentityRequest$, () => GetCallerIdentityResponse$
+];
+var GetDelegatedAccessToken$ = [9, n0, _GDAT,
+    0, () => GetDelegatedAccessTokenRequest$, () => GetDelegatedAccessTokenResponse$
+];
+var GetFederationToken$ = [9, n0, _GFT,
+    0, () => GetFederationTokenRequest$, () => GetFederationTokenResponse$
+];
+var GetScopedCredentials$ = [9, n0, _GSC,
+    0, () => GetScopedCredentialsRequest$, () => GetScopedCredentialsResponse$
+];
+var GetSessionToken$ = [9, n0, _GST,
+    0, () => GetSessionTokenRequest$, () => GetSessionTokenResponse$
+];
+var GetWebIdentityToken$ = [9, n0, _GWIT,
+    0, () => GetWebIdentityTokenRequest$, () => GetWebIdentityTokenResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2011-06-15",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultSTSHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+            {
+                schemeId: "aws.auth#sigv4a",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
+                signer: new AwsSdkSigV4ASigner(),
+            },
+            {
+                schemeId: "smithy.api#noAuth",
+                identityProvider: (ipc) => ipc.getIdentityProvider("smithy.api#noAuth") || (async () => ({})),
+                signer: new NoAuthSigner(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsQueryProtocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.sts",
+            errorTypeRegistries,
+            xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+            version: "2011-06-15",
+            serviceTarget: "AWSSecurityTokenServiceV20110615",
+        },
+        serviceId: config?.serviceId ?? "STS",
+        sha256: config?.sha256 ?? Sha256,
+        signerConstructor: config?.signerConstructor ?? SignatureV4MultiRegion,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4") || (async (idProps) => await defaultProvider(idProps?.__config || {})()),
+                signer: new AwsSdkSigV4Signer(),
+            },
+            {
+                schemeId: "aws.auth#sigv4a",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
+                signer: new AwsSdkSigV4ASigner(),
+            },
+            {
+                schemeId: "smithy.api#noAuth",
+                identityProvider: (ipc) => ipc.getIdentityProvider("smithy.api#noAuth") || (async () => ({})),
+                signer: new NoAuthSigner(),
+            },
+        ],
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        sigv4aSigningRegionSet: config?.sigv4aSigningRegionSet ?? loadConfig(NODE_SIGV4A_CONFIG_OPTIONS, loaderConfig),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class STSClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultSTSHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+                "aws.auth#sigv4a": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "AWSSecurityTokenServiceV20110615", "STSClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AssumeRoleCommand extends command(_ep0, _mw0, "AssumeRole", AssumeRole$) {
+}
+
+class AssumeRoleWithSAMLCommand extends command(_ep0, _mw0, "AssumeRoleWithSAML", AssumeRoleWithSAML$) {
+}
+
+class AssumeRoleWithWebIdentityCommand extends command(_ep0, _mw0, "AssumeRoleWithWebIdentity", AssumeRoleWithWebIdentity$) {
+}
+
+class AssumeRootCommand extends command(_ep0, _mw0, "AssumeRoot", AssumeRoot$) {
+}
+
+class DecodeAuthorizationMessageCommand extends command(_ep0, _mw0, "DecodeAuthorizationMessage", DecodeAuthorizationMessage$) {
+}
+
+class GetAccessKeyInfoCommand extends command(_ep0, _mw0, "GetAccessKeyInfo", GetAccessKeyInfo$) {
+}
+
+class GetCallerIdentityCommand extends command(_ep0, _mw0, "GetCallerIdentity", GetCallerIdentity$) {
+}
+
+class GetDelegatedAccessTokenCommand extends command(_ep0, _mw0, "GetDelegatedAccessToken", GetDelegatedAccessToken$) {
+}
+
+class GetFederationTokenCommand extends command(_ep0, _mw0, "GetFederationToken", GetFederationToken$) {
+}
+
+class GetScopedCredentialsCommand extends command(_ep0, _mw0, "GetScopedCredentials", GetScopedCredentials$) {
+}
+
+class GetSessionTokenCommand extends command(_ep0, _mw0, "GetSessionToken", GetSessionToken$) {
+}
+
+class GetWebIdentityTokenCommand extends command(_ep0, _mw0, "GetWebIdentityToken", GetWebIdentityToken$) {
+}
+
+const commands = {
+    AssumeRoleCommand,
+    AssumeRoleWithSAMLCommand,
+    AssumeRoleWithWebIdentityCommand,
+    AssumeRootCommand,
+    DecodeAuthorizationMessageCommand,
+    GetAccessKeyInfoCommand,
+    GetCallerIdentityCommand,
+    GetDelegatedAccessTokenCommand,
+    GetFederationTokenCommand,
+    GetScopedCredentialsCommand,
+    GetSessionTokenCommand,
+    GetWebIdentityTokenCommand,
+};
+class STS extends STSClient {
+}
+createAggregatedClient(commands, STS);
+
+const WebIdentityTokenSubjectModeType = {
+    AWS_IDENTITY: "AWSIdentity",
+    ORIGIN_IDENTITY: "OriginIdentity",
+};
+
+const getAccountIdFromAssumedRoleUser = (assumedRoleUser) => {
+    if (typeof assumedRoleUser?.Arn === "string") {
+        const arnComponents = assumedRoleUser.Arn.split(":");
+        if (arnComponents.length > 4 && arnComponents[4] !== "") {
+            return arnComponents[4];
+        }
+    }
+    return undefined;
+};
+const resolveRegion = async (_region, _parentRegion, credentialProviderLogger, loaderConfig = {}) => {
+    const region = typeof _region === "function" ? await _region() : _region;
+    const parentRegion = typeof _parentRegion === "function" ? await _parentRegion() : _parentRegion;
+    let stsDefaultRegion = "";
+    const resolvedRegion = region ?? parentRegion ?? (stsDefaultRegion = await stsRegionDefaultResolver(loaderConfig)());
+    credentialProviderLogger?.debug?.("@aws-sdk/client-sts::resolveRegion", "accepting first of:", `${region} (credential provider clientConfig)`, `${parentRegion} (contextual client)`, `${stsDefaultRegion} (STS default: AWS_REGION, profile region, or us-east-1)`);
+    return resolvedRegion;
+};
+const getDefaultRoleAssumer$1 = (stsOptions, STSClient) => {
+    let stsClient;
+    let closureSourceCreds;
+    return async (sourceCreds, params) => {
+        closureSourceCreds = sourceCreds;
+        if (!stsClient) {
+            const { logger = stsOptions?.parentClientConfig?.logger, profile = stsOptions?.parentClientConfig?.profile, region, requestHandler = stsOptions?.parentClientConfig?.requestHandler, credentialProviderLogger, userAgentAppId = stsOptions?.parentClientConfig?.userAgentAppId, } = stsOptions;
+            const resolvedRegion = await resolveRegion(region, stsOptions?.parentClientConfig?.region, credentialProviderLogger, {
+                logger,
+                profile,
+            });
+            const isCompatibleRequestHandler = !isH2(requestHandler);
+            stsClient = new STSClient({
+                ...stsOptions,
+                userAgentAppId,
+                profile,
+                credentialDefaultProvider: () => async () => closureSourceCreds,
+                region: resolvedRegion,
+                requestHandler: isCompatibleRequestHandler ? requestHandler : undefined,
+                logger: logger,
+            });
+        }
+        const { Credentials, AssumedRoleUser } = await stsClient.send(new AssumeRoleCommand(params));
+        if (!Credentials || !Credentials.AccessKeyId || !Credentials.SecretAccessKey) {
+            throw new Error(`Invalid response from STS.assumeRole call with role ${params.RoleArn}`);
+        }
+        const accountId = getAccountIdFromAssumedRoleUser(AssumedRoleUser);
+        const credentials = {
+            accessKeyId: Credentials.AccessKeyId,
+            secretAccessKey: Credentials.SecretAccessKey,
+            sessionToken: Credentials.SessionToken,
+            expiration: Credentials.Expiration,
+            ...(Credentials.CredentialScope && { credentialScope: Credentials.CredentialScope }),
+            ...(accountId && { accountId }),
+        };
+        setCredentialFeature(credentials, "CREDENTIALS_STS_ASSUME_ROLE", "i");
+        return credentials;
+    };
+};
+const getDefaultRoleAssumerWithWebIdentity$1 = (stsOptions, STSClient) => {
+    let stsClient;
+    return async (params) => {
+        if (!stsClient) {
+            const { logger = stsOptions?.parentClientConfig?.logger, profile = stsOptions?.parentClientConfig?.profile, region, requestHandler = stsOptions?.parentClientConfig?.requestHandler, credentialProviderLogger, userAgentAppId = stsOptions?.parentClientConfig?.userAgentAppId, } = stsOptions;
+            const resolvedRegion = await resolveRegion(region, stsOptions?.parentClientConfig?.region, credentialProviderLogger, {
+                logger,
+                profile,
+            });
+            const isCompatibleRequestHandler = !isH2(requestHandler);
+            stsClient = new STSClient({
+                ...stsOptions,
+                userAgentAppId,
+                profile,
+                region: resolvedRegion,
+                requestHandler: isCompatibleRequestHandler ? requestHandler : undefined,
+                logger: logger,
+            });
+        }
+        const { Credentials, AssumedRoleUser } = await stsClient.send(new AssumeRoleWithWebIdentityCommand(params));
+        if (!Credentials || !Credentials.AccessKeyId || !Credentials.SecretAccessKey) {
+            throw new Error(`Invalid response from STS.assumeRoleWithWebIdentity call with role ${params.RoleArn}`);
+        }
+        const accountId = getAccountIdFromAssumedRoleUser(AssumedRoleUser);
+        const credentials = {
+            accessKeyId: Credentials.AccessKeyId,
+            secretAccessKey: Credentials.SecretAccessKey,
+            sessionToken: Credentials.SessionToken,
+            expiration: Credentials.Expiration,
+            ...(Credentials.CredentialScope && { credentialScope: Credentials.CredentialScope }),
+            ...(accountId && { accountId }),
+        };
+        if (accountId) {
+            setCredentialFeature(credentials, "RESOLVED_ACCOUNT_ID", "T");
+        }
+        setCredentialFeature(credentials, "CREDENTIALS_STS_ASSUME_ROLE_WEB_ID", "k");
+        return credentials;
+    };
+};
+const isH2 = (requestHandler) => {
+    return requestHandler?.metadata?.handlerProtocol === "h2";
+};
+
+const getCustomizableStsClientCtor = (baseCtor, customizations) => {
+    if (!customizations)
+        return baseCtor;
+    else
+        return class CustomizableSTSClient extends baseCtor {
+            constructor(config) {
+                super(config);
+                for (const customization of customizations) {
+                    this.middlewareStack.use(customization);
+                }
+            }
+        };
+};
+const getDefaultRoleAssumer = (stsOptions = {}, stsPlugins) => getDefaultRoleAssumer$1(stsOptions, getCustomizableStsClientCtor(STSClient, stsPlugins));
+const getDefaultRoleAssumerWithWebIdentity = (stsOptions = {}, stsPlugins) => getDefaultRoleAssumerWithWebIdentity$1(stsOptions, getCustomizableStsClientCtor(STSClient, stsPlugins));
+const decorateDefaultCredentialProvider = (provider) => (input) => provider({
+    roleAssumer: getDefaultRoleAssumer(input),
+    roleAssumerWithWebIdentity: getDefaultRoleAssumerWithWebIdentity(input),
+    ...input,
+});
+
+__webpack_unused_export__ = AssumeRole$;
+__webpack_unused_export__ = AssumeRoleCommand;
+__webpack_unused_export__ = AssumeRoleRequest$;
+__webpack_unused_export__ = AssumeRoleResponse$;
+__webpack_unused_export__ = AssumeRoleWithSAML$;
+__webpack_unused_export__ = AssumeRoleWithSAMLCommand;
+__webpack_unused_export__ = AssumeRoleWithSAMLRequest$;
+__webpack_unused_export__ = AssumeRoleWithSAMLResponse$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentity$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityCommand;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityRequest$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityResponse$;
+__webpack_unused_export__ = AssumeRoot$;
+__webpack_unused_export__ = AssumeRootCommand;
+__webpack_unused_export__ = AssumeRootRequest$;
+__webpack_unused_export__ = AssumeRootResponse$;
+__webpack_unused_export__ = AssumedRoleUser$;
+__webpack_unused_export__ = Credentials$;
+__webpack_unused_export__ = DecodeAuthorizationMessage$;
+__webpack_unused_export__ = DecodeAuthorizationMessageCommand;
+__webpack_unused_export__ = DecodeAuthorizationMessageRequest$;
+__webpack_unused_export__ = DecodeAuthorizationMessageResponse$;
+__webpack_unused_export__ = ExpiredTokenException;
+__webpack_unused_export__ = ExpiredTokenException$;
+__webpack_unused_export__ = ExpiredTradeInTokenException;
+__webpack_unused_export__ = ExpiredTradeInTokenException$;
+__webpack_unused_export__ = FederatedUser$;
+__webpack_unused_export__ = GetAccessKeyInfo$;
+__webpack_unused_export__ = GetAccessKeyInfoCommand;
+__webpack_unused_export__ = GetAccessKeyInfoRequest$;
+__webpack_unused_export__ = GetAccessKeyInfoResponse$;
+__webpack_unused_export__ = GetCallerIdentity$;
+exports.zI = GetCallerIdentityCommand;
+__webpack_unused_export__ = GetCallerIdentityRequest$;
+__webpack_unused_export__ = GetCallerIdentityResponse$;
+__webpack_unused_export__ = GetDelegatedAccessToken$;
+__webpack_unused_export__ = GetDelegatedAccessTokenCommand;
+__webpack_unused_export__ = GetDelegatedAccessTokenRequest$;
+__webpack_unused_export__ = GetDelegatedAccessTokenResponse$;
+__webpack_unused_export__ = GetFederationToken$;
+__webpack_unused_export__ = GetFederationTokenCommand;
+__webpack_unused_export__ = GetFederationTokenRequest$;
+__webpack_unused_export__ = GetFederationTokenResponse$;
+__webpack_unused_export__ = GetScopedCredentials$;
+__webpack_unused_export__ = GetScopedCredentialsCommand;
+__webpack_unused_export__ = GetScopedCredentialsRequest$;
+__webpack_unused_export__ = GetScopedCredentialsResponse$;
+__webpack_unused_export__ = GetSessionToken$;
+__webpack_unused_export__ = GetSessionTokenCommand;
+__webpack_unused_export__ = GetSessionTokenRequest$;
+__webpack_unused_export__ = GetSessionTokenResponse$;
+__webpack_unused_export__ = GetWebIdentityToken$;
+__webpack_unused_export__ = GetWebIdentityTokenCommand;
+__webpack_unused_export__ = GetWebIdentityTokenRequest$;
+__webpack_unused_export__ = GetWebIdentityTokenResponse$;
+__webpack_unused_export__ = IDPCommunicationErrorException;
+__webpack_unused_export__ = IDPCommunicationErrorException$;
+__webpack_unused_export__ = IDPRejectedClaimException;
+__webpack_unused_export__ = IDPRejectedClaimException$;
+__webpack_unused_export__ = InsufficientSessionLifetimeException;
+__webpack_unused_export__ = InsufficientSessionLifetimeException$;
+__webpack_unused_export__ = InvalidAuthorizationMessageException;
+__webpack_unused_export__ = InvalidAuthorizationMessageException$;
+__webpack_unused_export__ = InvalidContextAssertionException;
+__webpack_unused_export__ = InvalidContextAssertionException$;
+__webpack_unused_export__ = InvalidIdentityTokenException;
+__webpack_unused_export__ = InvalidIdentityTokenException$;
+__webpack_unused_export__ = InvalidSubjectCredentialsException;
+__webpack_unused_export__ = InvalidSubjectCredentialsException$;
+__webpack_unused_export__ = JWTPayloadSizeExceededException;
+__webpack_unused_export__ = JWTPayloadSizeExceededException$;
+__webpack_unused_export__ = MalformedPolicyDocumentException;
+__webpack_unused_export__ = MalformedPolicyDocumentException$;
+__webpack_unused_export__ = OriginIdentity$;
+__webpack_unused_export__ = OutboundWebIdentityFederationDisabledException;
+__webpack_unused_export__ = OutboundWebIdentityFederationDisabledException$;
+__webpack_unused_export__ = PackedPolicyTooLargeException;
+__webpack_unused_export__ = PackedPolicyTooLargeException$;
+__webpack_unused_export__ = PolicyDescriptorType$;
+__webpack_unused_export__ = ProvidedContext$;
+__webpack_unused_export__ = RegionDisabledException;
+__webpack_unused_export__ = RegionDisabledException$;
+__webpack_unused_export__ = STS;
+exports.iM = STSClient;
+__webpack_unused_export__ = STSServiceException;
+__webpack_unused_export__ = STSServiceException$;
+__webpack_unused_export__ = ScopedSession$;
+__webpack_unused_export__ = SessionDurationEscalationException;
+__webpack_unused_export__ = SessionDurationEscalationException$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TransactionContext$;
+__webpack_unused_export__ = TrustedIdentityPropagationContext$;
+__webpack_unused_export__ = WebIdentityTokenSubjectModeType;
+__webpack_unused_export__ = decorateDefaultCredentialProvider;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = getDefaultRoleAssumer;
+__webpack_unused_export__ = getDefaultRoleAssumerWithWebIdentity;
+
+
+/***/ }),
+
+/***/ 5155:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(1616);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { defaultProvider } = __nccwpck_require__(3477);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsRestJsonProtocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
 
 const defaultVPCLatticeHttpAuthSchemeParametersProvider = async (config, context, input) => {
     return {
@@ -14782,23 +16190,23 @@ __webpack_unused_export__ = paginateListTargets;
 
 /***/ }),
 
-/***/ 5152:
+/***/ 1616:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { HttpRequest, parseUrl } = __nccwpck_require__(3422);
-const { NoOpLogger } = __nccwpck_require__(2658);
-const { InvokeStore } = __nccwpck_require__(9320);
-const { normalizeProvider } = __nccwpck_require__(402);
-const { RETRY_MODES } = __nccwpck_require__(3609);
+const { HttpRequest, parseUrl } = __nccwpck_require__(2782);
+const { NoOpLogger } = __nccwpck_require__(9362);
+const { InvokeStore } = __nccwpck_require__(7704);
+const { normalizeProvider } = __nccwpck_require__(930);
+const { RETRY_MODES } = __nccwpck_require__(729);
 const { platform, release } = __nccwpck_require__(8161);
 const { versions, env } = __nccwpck_require__(1708);
-const { isValidHostLabel, isIpAddress, customEndpointFunctions } = __nccwpck_require__(2085);
-const { EndpointError, resolveEndpoint } = __nccwpck_require__(2085);
+const { isValidHostLabel, isIpAddress, customEndpointFunctions } = __nccwpck_require__(853);
+const { EndpointError, resolveEndpoint } = __nccwpck_require__(853);
 exports.EndpointError = EndpointError;
 exports.isIpAddress = isIpAddress;
 exports.resolveEndpoint = resolveEndpoint;
-const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = __nccwpck_require__(7291);
-const { REGION_ENV_NAME, REGION_INI_NAME, resolveRegionConfig } = __nccwpck_require__(7291);
+const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = __nccwpck_require__(1691);
+const { REGION_ENV_NAME, REGION_INI_NAME, resolveRegionConfig } = __nccwpck_require__(1691);
 exports.NODE_REGION_CONFIG_FILE_OPTIONS = NODE_REGION_CONFIG_FILE_OPTIONS;
 exports.NODE_REGION_CONFIG_OPTIONS = NODE_REGION_CONFIG_OPTIONS;
 exports.REGION_ENV_NAME = REGION_ENV_NAME;
@@ -15601,7 +17009,7 @@ const NODE_APP_ID_CONFIG_OPTIONS = {
 };
 
 const createUserAgentStringParsingProvider = ({ serviceId, clientVersion }) => async (config) => {
-    const module = __nccwpck_require__(9449);
+    const module = __nccwpck_require__(5289);
     const parse = module.parse ?? module.default.parse ?? (() => "");
     const parsedUA = typeof window !== "undefined" && window?.navigator?.userAgent ? parse(window.navigator.userAgent) : undefined;
     const sections = [
@@ -15808,15 +17216,15 @@ exports.userAgentMiddleware = userAgentMiddleware;
 
 /***/ }),
 
-/***/ 7523:
+/***/ 1283:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { ProviderError, booleanSelector, SelectorType, loadConfig } = __nccwpck_require__(7291);
-const { setCredentialFeature } = __nccwpck_require__(5152);
-const { normalizeProvider, memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = __nccwpck_require__(402);
-const { SignatureV4 } = __nccwpck_require__(5118);
-const { HttpResponse, HttpRequest } = __nccwpck_require__(3422);
-const { SMITHY_CONTEXT_KEY } = __nccwpck_require__(690);
+const { ProviderError, booleanSelector, SelectorType, loadConfig } = __nccwpck_require__(1691);
+const { setCredentialFeature } = __nccwpck_require__(1616);
+const { normalizeProvider, memoizeIdentityProvider, isIdentityExpired, doesIdentityRequireRefresh } = __nccwpck_require__(930);
+const { SignatureV4 } = __nccwpck_require__(8398);
+const { HttpResponse, HttpRequest } = __nccwpck_require__(2782);
+const { SMITHY_CONTEXT_KEY } = __nccwpck_require__(8642);
 
 const getDateHeader = (response) => HttpResponse.isInstance(response) ? (response.headers?.date ?? response.headers?.Date) : undefined;
 const getAgeHeader = (response) => HttpResponse.isInstance(response) ? (response.headers?.age ?? response.headers?.Age) : undefined;
@@ -16176,14 +17584,14 @@ exports.validateSigningProperties = validateSigningProperties;
 
 /***/ }),
 
-/***/ 7288:
+/***/ 1416:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { SmithyRpcV2CborProtocol, loadSmithyRpcV2CborErrorCode } = __nccwpck_require__(4645);
-const { TypeRegistry, NormalizedSchema, deref } = __nccwpck_require__(6890);
-const { decorateServiceException, getValueFromTextNode } = __nccwpck_require__(2658);
-const { RpcProtocol, JsonCodec2, loadJsonRpcErrorCode, HttpBindingProtocol, HttpInterceptingShapeSerializer, HttpInterceptingShapeDeserializer, loadRestJsonErrorCode, SmithyRpcV2JsonProtocol, loadSmithyRpcV2JsonErrorCode, FromStringShapeDeserializer, determineTimestampFormat, extendedEncodeURIComponent, collectBody } = __nccwpck_require__(3422);
-const { JsonCodec, JsonShapeDeserializer, JsonShapeDeserializer2, JsonShapeSerializer, JsonShapeSerializer2, parseJsonBody, parseJsonErrorBody } = __nccwpck_require__(3422);
+const { SmithyRpcV2CborProtocol, loadSmithyRpcV2CborErrorCode } = __nccwpck_require__(8949);
+const { TypeRegistry, NormalizedSchema, deref } = __nccwpck_require__(9930);
+const { decorateServiceException, getValueFromTextNode } = __nccwpck_require__(9362);
+const { RpcProtocol, JsonCodec2, loadJsonRpcErrorCode, HttpBindingProtocol, HttpInterceptingShapeSerializer, HttpInterceptingShapeDeserializer, loadRestJsonErrorCode, SmithyRpcV2JsonProtocol, loadSmithyRpcV2JsonErrorCode, FromStringShapeDeserializer, determineTimestampFormat, extendedEncodeURIComponent, collectBody } = __nccwpck_require__(2782);
+const { JsonCodec, JsonShapeDeserializer, JsonShapeDeserializer2, JsonShapeSerializer, JsonShapeSerializer2, parseJsonBody, parseJsonErrorBody } = __nccwpck_require__(2782);
 exports.JsonCodec = JsonCodec;
 exports.JsonCodec2 = JsonCodec2;
 exports.JsonShapeDeserializer = JsonShapeDeserializer;
@@ -16194,8 +17602,8 @@ exports.loadJsonRpcErrorCode = loadJsonRpcErrorCode;
 exports.loadRestJsonErrorCode = loadRestJsonErrorCode;
 exports.parseJsonBody = parseJsonBody;
 exports.parseJsonErrorBody = parseJsonErrorBody;
-const { parseXML, XmlNode, XmlText } = __nccwpck_require__(4274);
-const { toUtf8, toBase64, generateIdempotencyToken, NumericValue, dateToUtcString, fromBase64, expectUnion } = __nccwpck_require__(2430);
+const { parseXML, XmlNode, XmlText } = __nccwpck_require__(162);
+const { toUtf8, toBase64, generateIdempotencyToken, NumericValue, dateToUtcString, fromBase64, expectUnion } = __nccwpck_require__(6686);
 
 class ProtocolLib {
     queryCompat;
@@ -17687,11 +19095,11 @@ exports.parseXmlErrorBody = parseXmlErrorBody;
 
 /***/ }),
 
-/***/ 5606:
+/***/ 7670:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { setCredentialFeature } = __nccwpck_require__(5152);
-const { CredentialsProviderError } = __nccwpck_require__(7291);
+const { setCredentialFeature } = __nccwpck_require__(1616);
+const { CredentialsProviderError } = __nccwpck_require__(1691);
 
 const ENV_KEY = "AWS_ACCESS_KEY_ID";
 const ENV_SECRET = "AWS_SECRET_ACCESS_KEY";
@@ -17733,15 +19141,15 @@ exports.fromEnv = fromEnv;
 
 /***/ }),
 
-/***/ 8605:
+/***/ 9677:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { setCredentialFeature } = __nccwpck_require__(5152);
-const { CredentialsProviderError } = __nccwpck_require__(7291);
-const { NodeHttpHandler } = __nccwpck_require__(1279);
+const { setCredentialFeature } = __nccwpck_require__(1616);
+const { CredentialsProviderError } = __nccwpck_require__(1691);
+const { NodeHttpHandler } = __nccwpck_require__(7743);
 const fs = __nccwpck_require__(1455);
-const { HttpRequest } = __nccwpck_require__(3422);
-const { sdkStreamMixin, parseRfc3339DateTime } = __nccwpck_require__(2430);
+const { HttpRequest } = __nccwpck_require__(2782);
+const { sdkStreamMixin, parseRfc3339DateTime } = __nccwpck_require__(6686);
 
 const ECS_CONTAINER_HOST = "169.254.170.2";
 const EKS_CONTAINER_HOST_IPv4 = "169.254.170.23";
@@ -17919,28 +19327,28 @@ exports.fromHttp = fromHttp;
 
 /***/ }),
 
-/***/ 5869:
+/***/ 3917:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { CredentialsProviderError, chain, getProfileName, parseKnownFiles } = __nccwpck_require__(7291);
-const { setCredentialFeature } = __nccwpck_require__(5152);
+const { CredentialsProviderError, chain, getProfileName, parseKnownFiles } = __nccwpck_require__(1691);
+const { setCredentialFeature } = __nccwpck_require__(1616);
 
 const resolveCredentialSource = (credentialSource, profileName, logger) => {
     const sourceProvidersMap = {
         EcsContainer: async (options) => {
-            const { fromHttp } = __nccwpck_require__(8605);
-            const { fromContainerMetadata } = __nccwpck_require__(566);
+            const { fromHttp } = __nccwpck_require__(9677);
+            const { fromContainerMetadata } = __nccwpck_require__(3558);
             logger?.debug("@aws-sdk/credential-provider-ini - credential_source is EcsContainer");
             return async () => chain(fromHttp(options ?? {}), fromContainerMetadata(options))().then(setNamedProvider);
         },
         Ec2InstanceMetadata: async (options) => {
             logger?.debug("@aws-sdk/credential-provider-ini - credential_source is Ec2InstanceMetadata");
-            const { fromInstanceMetadata } = __nccwpck_require__(566);
+            const { fromInstanceMetadata } = __nccwpck_require__(3558);
             return async () => fromInstanceMetadata(options)().then(setNamedProvider);
         },
         Environment: async (options) => {
             logger?.debug("@aws-sdk/credential-provider-ini - credential_source is Environment");
-            const { fromEnv } = __nccwpck_require__(5606);
+            const { fromEnv } = __nccwpck_require__(7670);
             return async () => fromEnv(options)().then(setNamedProvider);
         },
     };
@@ -17982,7 +19390,7 @@ const resolveAssumeRoleCredentials = async (profileName, profiles, options, call
     const profileData = profiles[profileName];
     const { source_profile, region } = profileData;
     if (!options.roleAssumer) {
-        const { getDefaultRoleAssumer } = __nccwpck_require__(1136);
+        const { getDefaultRoleAssumer } = __nccwpck_require__(9328);
         options.roleAssumer = getDefaultRoleAssumer({
             ...options.clientConfig,
             credentialProviderLogger: options.logger,
@@ -18035,7 +19443,7 @@ const isLoginProfile = (data) => {
     return Boolean(data && data.login_session);
 };
 const resolveLoginCredentials = async (profileName, options, callerClientConfig) => {
-    const { fromLoginCredentials } = __nccwpck_require__(4072);
+    const { fromLoginCredentials } = __nccwpck_require__(7976);
     const credentials = await fromLoginCredentials({
         ...options,
         profile: profileName,
@@ -18045,7 +19453,7 @@ const resolveLoginCredentials = async (profileName, options, callerClientConfig)
 
 const isProcessProfile = (arg) => Boolean(arg) && typeof arg === "object" && typeof arg.credential_process === "string";
 const resolveProcessCredentials = async (options, profile) => {
-    const { fromProcess } = __nccwpck_require__(5360);
+    const { fromProcess } = __nccwpck_require__(7072);
     const credentials = await fromProcess({
         ...options,
         profile,
@@ -18054,7 +19462,7 @@ const resolveProcessCredentials = async (options, profile) => {
 };
 
 const resolveSsoCredentials = async (profile, profileData, options = {}, callerClientConfig) => {
-    const { fromSSO } = __nccwpck_require__(998);
+    const { fromSSO } = __nccwpck_require__(9526);
     return fromSSO({
         profile,
         logger: options.logger,
@@ -18102,7 +19510,7 @@ const isWebIdentityProfile = (arg) => Boolean(arg) &&
     typeof arg.role_arn === "string" &&
     ["undefined", "string"].indexOf(typeof arg.role_session_name) > -1;
 const resolveWebIdentityCredentials = async (profile, options, callerClientConfig) => {
-    const { fromTokenFile } = __nccwpck_require__(9956);
+    const { fromTokenFile } = __nccwpck_require__(9796);
     const credentials = await fromTokenFile({
         webIdentityTokenFile: profile.web_identity_token_file,
         roleArn: profile.role_arn,
@@ -18155,12 +19563,12 @@ exports.fromIni = fromIni;
 
 /***/ }),
 
-/***/ 4072:
+/***/ 7976:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { setCredentialFeature } = __nccwpck_require__(5152);
-const { CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_require__(7291);
-const { HttpRequest } = __nccwpck_require__(3422);
+const { setCredentialFeature } = __nccwpck_require__(1616);
+const { CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_require__(1691);
+const { HttpRequest } = __nccwpck_require__(2782);
 const { createHash, createPrivateKey, createPublicKey, sign } = __nccwpck_require__(7598);
 const { promises } = __nccwpck_require__(3024);
 const { homedir } = __nccwpck_require__(8161);
@@ -18215,7 +19623,7 @@ class LoginCredentialsFetcher {
         if (freshExpiry - Date.now() > LoginCredentialsFetcher.REFRESH_THRESHOLD) {
             return this.toCredentials(freshToken.accessToken);
         }
-        const { SigninClient, CreateOAuth2TokenCommand } = __nccwpck_require__(9762);
+        const { SigninClient, CreateOAuth2TokenCommand } = __nccwpck_require__(3122);
         const { logger, userAgentAppId } = this.callerClientConfig ?? {};
         const isH2 = (requestHandler) => {
             return requestHandler?.metadata?.handlerProtocol === "h2";
@@ -18456,18 +19864,18 @@ exports.fromLoginCredentials = fromLoginCredentials;
 
 /***/ }),
 
-/***/ 5861:
+/***/ 3477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { ENV_KEY, ENV_SECRET, fromEnv } = __nccwpck_require__(5606);
-const { chain, CredentialsProviderError, ENV_PROFILE } = __nccwpck_require__(7291);
+const { ENV_KEY, ENV_SECRET, fromEnv } = __nccwpck_require__(7670);
+const { chain, CredentialsProviderError, ENV_PROFILE } = __nccwpck_require__(1691);
 
 const ENV_IMDS_DISABLED = "AWS_EC2_METADATA_DISABLED";
 const remoteProvider = async (init) => {
-    const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = __nccwpck_require__(566);
+    const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = __nccwpck_require__(3558);
     if (process.env[ENV_CMDS_RELATIVE_URI] || process.env[ENV_CMDS_FULL_URI]) {
         init.logger?.debug("@aws-sdk/credential-provider-node - remoteProvider::fromHttp/fromContainerMetadata");
-        const { fromHttp } = __nccwpck_require__(8605);
+        const { fromHttp } = __nccwpck_require__(9677);
         return chain(fromHttp(init), fromContainerMetadata(init));
     }
     if (process.env[ENV_IMDS_DISABLED] && process.env[ENV_IMDS_DISABLED] !== "false") {
@@ -18590,22 +19998,22 @@ const defaultProvider = (init = {}) => memoizeChain([
         if (!ssoStartUrl && !ssoAccountId && !ssoRegion && !ssoRoleName && !ssoSession) {
             throw new CredentialsProviderError("Skipping SSO provider in default chain (inputs do not include SSO fields).", { logger: init.logger });
         }
-        const { fromSSO } = __nccwpck_require__(998);
+        const { fromSSO } = __nccwpck_require__(9526);
         return fromSSO(init)(awsIdentityProperties);
     },
     async (awsIdentityProperties) => {
         init.logger?.debug("@aws-sdk/credential-provider-node - defaultProvider::fromIni");
-        const { fromIni } = __nccwpck_require__(5869);
+        const { fromIni } = __nccwpck_require__(3917);
         return fromIni(init)(awsIdentityProperties);
     },
     async (awsIdentityProperties) => {
         init.logger?.debug("@aws-sdk/credential-provider-node - defaultProvider::fromProcess");
-        const { fromProcess } = __nccwpck_require__(5360);
+        const { fromProcess } = __nccwpck_require__(7072);
         return fromProcess(init)(awsIdentityProperties);
     },
     async (awsIdentityProperties) => {
         init.logger?.debug("@aws-sdk/credential-provider-node - defaultProvider::fromTokenFile");
-        const { fromTokenFile } = __nccwpck_require__(9956);
+        const { fromTokenFile } = __nccwpck_require__(9796);
         return fromTokenFile(init)(awsIdentityProperties);
     },
     async () => {
@@ -18629,13 +20037,13 @@ exports.defaultProvider = defaultProvider;
 
 /***/ }),
 
-/***/ 5360:
+/***/ 7072:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { externalDataInterceptor, CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_require__(7291);
+const { externalDataInterceptor, CredentialsProviderError, parseKnownFiles, getProfileName } = __nccwpck_require__(1691);
 const { exec } = __nccwpck_require__(1421);
 const { promisify } = __nccwpck_require__(7975);
-const { setCredentialFeature } = __nccwpck_require__(5152);
+const { setCredentialFeature } = __nccwpck_require__(1616);
 
 const getValidatedProcessCredentials = (profileName, data, profiles) => {
     if (data.Version !== 1) {
@@ -18712,12 +20120,12 @@ exports.fromProcess = fromProcess;
 
 /***/ }),
 
-/***/ 998:
+/***/ 9526:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { CredentialsProviderError, getSSOTokenFromFile, getProfileName, parseKnownFiles, loadSsoSessionData } = __nccwpck_require__(7291);
-const { setCredentialFeature } = __nccwpck_require__(5152);
-const { fromSso } = __nccwpck_require__(5433);
+const { CredentialsProviderError, getSSOTokenFromFile, getProfileName, parseKnownFiles, loadSsoSessionData } = __nccwpck_require__(1691);
+const { setCredentialFeature } = __nccwpck_require__(1616);
+const { fromSso } = __nccwpck_require__(4969);
 
 const isSsoProfile = (arg) => arg &&
     (typeof arg.sso_start_url === "string" ||
@@ -18771,7 +20179,7 @@ const resolveSSOCredentials = async ({ ssoStartUrl, ssoSession, ssoAccountId, ss
         });
     }
     const { accessToken } = token;
-    const { SSOClient, GetRoleCredentialsCommand } = __nccwpck_require__(3707);
+    const { SSOClient, GetRoleCredentialsCommand } = __nccwpck_require__(2187);
     const sso = ssoClient ||
         new SSOClient(Object.assign({}, clientConfig ?? {}, {
             logger: clientConfig?.logger ?? callerClientConfig?.logger ?? parentClientConfig?.logger,
@@ -18911,21 +20319,21 @@ exports.validateSsoProfile = validateSsoProfile;
 
 /***/ }),
 
-/***/ 3707:
+/***/ 2187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { GetRoleCredentialsCommand, SSOClient } = __nccwpck_require__(2579);
+const { GetRoleCredentialsCommand, SSOClient } = __nccwpck_require__(1443);
 exports.GetRoleCredentialsCommand = GetRoleCredentialsCommand;
 exports.SSOClient = SSOClient;
 
 
 /***/ }),
 
-/***/ 9956:
+/***/ 9796:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { setCredentialFeature } = __nccwpck_require__(5152);
-const { CredentialsProviderError, externalDataInterceptor } = __nccwpck_require__(7291);
+const { setCredentialFeature } = __nccwpck_require__(1616);
+const { CredentialsProviderError, externalDataInterceptor } = __nccwpck_require__(1691);
 const { readFileSync } = __nccwpck_require__(3024);
 
 const fromWebToken = (init) => async (awsIdentityProperties) => {
@@ -18933,7 +20341,7 @@ const fromWebToken = (init) => async (awsIdentityProperties) => {
     const { roleArn, roleSessionName, webIdentityToken, providerId, policyArns, policy, durationSeconds } = init;
     let { roleAssumerWithWebIdentity } = init;
     if (!roleAssumerWithWebIdentity) {
-        const { getDefaultRoleAssumerWithWebIdentity } = __nccwpck_require__(1136);
+        const { getDefaultRoleAssumerWithWebIdentity } = __nccwpck_require__(9328);
         roleAssumerWithWebIdentity = getDefaultRoleAssumerWithWebIdentity({
             ...init.clientConfig,
             credentialProviderLogger: init.logger,
@@ -18986,25 +20394,25 @@ exports.fromWebToken = fromWebToken;
 
 /***/ }),
 
-/***/ 9762:
+/***/ 3122:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(1616);
+const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
 exports.$Command = $Command;
 exports.__Client = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsRestJsonProtocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsRestJsonProtocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
 
 const defaultSigninHttpAuthSchemeParametersProvider = async (config, context, input) => {
     return {
@@ -19597,25 +21005,25 @@ exports.errorTypeRegistries = errorTypeRegistries;
 
 /***/ }),
 
-/***/ 9443:
+/***/ 3:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(1616);
+const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
 exports.$Command = $Command;
 exports.__Client = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsRestJsonProtocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsRestJsonProtocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
 
 const defaultSSOOIDCHttpAuthSchemeParametersProvider = async (config, context, input) => {
     return {
@@ -20291,25 +21699,25 @@ exports.errorTypeRegistries = errorTypeRegistries;
 
 /***/ }),
 
-/***/ 2579:
+/***/ 1443:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(1616);
+const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
 exports.$Command = $Command;
 exports.__Client = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsRestJsonProtocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsRestJsonProtocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
 
 const defaultSSOHttpAuthSchemeParametersProvider = async (config, context, input) => {
     return {
@@ -20772,26 +22180,26 @@ exports.errorTypeRegistries = errorTypeRegistries;
 
 /***/ }),
 
-/***/ 1136:
+/***/ 9328:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin, setCredentialFeature, stsRegionDefaultResolver } = __nccwpck_require__(5152);
-const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin, setCredentialFeature, stsRegionDefaultResolver } = __nccwpck_require__(1616);
+const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(930);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(9362);
+const { Command: $Command } = __nccwpck_require__(9362);
 exports.$Command = $Command;
 exports.__Client = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveParams, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, resolveAwsSdkSigV4AConfig, AwsSdkSigV4Signer, AwsSdkSigV4ASigner, NODE_SIGV4A_CONFIG_OPTIONS, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { SignatureV4MultiRegion } = __nccwpck_require__(5785);
-const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { AwsQueryProtocol } = __nccwpck_require__(7288);
-const { Sha256 } = __nccwpck_require__(9542);
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(1691);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveParams, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(853);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(2782);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(729);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(9930);
+const { resolveAwsSdkSigV4Config, resolveAwsSdkSigV4AConfig, AwsSdkSigV4Signer, AwsSdkSigV4ASigner, NODE_SIGV4A_CONFIG_OPTIONS, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(1283);
+const { SignatureV4MultiRegion } = __nccwpck_require__(4425);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(6686);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(7743);
+const { AwsQueryProtocol } = __nccwpck_require__(1416);
+const { Sha256 } = __nccwpck_require__(9814);
 
 const q = "ref";
 const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "stringEquals", g = "getAttr", h = "us-east-1", i = "sigv4", j = "sts", k = "https://sts.{Region}.{PartitionResult#dnsSuffix}", l = { [q]: "Endpoint" }, m = { [q]: "Region" }, n = { [q]: d }, o = {}, p = [m];
@@ -21732,10 +23140,10 @@ exports.getDefaultRoleAssumerWithWebIdentity = getDefaultRoleAssumerWithWebIdent
 
 /***/ }),
 
-/***/ 5785:
+/***/ 4425:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { SignatureV4, signatureV4aContainer } = __nccwpck_require__(5118);
+const { SignatureV4, signatureV4aContainer } = __nccwpck_require__(8398);
 
 const signatureV4CrtContainer = {
     CrtSignerV4: null,
@@ -21894,12 +23302,12 @@ exports.signatureV4CrtContainer = signatureV4CrtContainer;
 
 /***/ }),
 
-/***/ 5433:
+/***/ 4969:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { setTokenFeature } = __nccwpck_require__(5152);
-const { getBearerTokenEnvKey } = __nccwpck_require__(7523);
-const { TokenProviderError, getSSOTokenFilepath, parseKnownFiles, getProfileName, loadSsoSessionData, getSSOTokenFromFile, memoize, chain } = __nccwpck_require__(7291);
+const { setTokenFeature } = __nccwpck_require__(1616);
+const { getBearerTokenEnvKey } = __nccwpck_require__(1283);
+const { TokenProviderError, getSSOTokenFilepath, parseKnownFiles, getProfileName, loadSsoSessionData, getSSOTokenFromFile, memoize, chain } = __nccwpck_require__(1691);
 const { promises } = __nccwpck_require__(3024);
 
 const fromEnvSigningName = ({ logger, signingName } = {}) => async () => {
@@ -21920,7 +23328,7 @@ const EXPIRE_WINDOW_MS = 5 * 60 * 1000;
 const REFRESH_MESSAGE = `To refresh this SSO session run 'aws sso login' with the corresponding profile.`;
 
 const getSsoOidcClient = async (ssoRegion, init = {}, callerClientConfig) => {
-    const { SSOOIDCClient } = __nccwpck_require__(9443);
+    const { SSOOIDCClient } = __nccwpck_require__(3);
     const coalesce = (prop) => init.clientConfig?.[prop] ?? init.parentClientConfig?.[prop] ?? callerClientConfig?.[prop];
     const ssoOidcClient = new SSOOIDCClient(Object.assign({}, init.clientConfig ?? {}, {
         region: ssoRegion ?? init.clientConfig?.region,
@@ -21931,7 +23339,7 @@ const getSsoOidcClient = async (ssoRegion, init = {}, callerClientConfig) => {
 };
 
 const getNewSsoOidcToken = async (ssoToken, ssoRegion, init = {}, callerClientConfig) => {
-    const { CreateTokenCommand } = __nccwpck_require__(9443);
+    const { CreateTokenCommand } = __nccwpck_require__(3);
     const ssoOidcClient = await getSsoOidcClient(ssoRegion, init, callerClientConfig);
     return ssoOidcClient.send(new CreateTokenCommand({
         clientId: ssoToken.clientId,
@@ -22077,7 +23485,7 @@ exports.nodeProvider = nodeProvider;
 
 /***/ }),
 
-/***/ 4274:
+/***/ 162:
 /***/ ((__unused_webpack_module, exports) => {
 
 const ATTR_ESCAPE_RE = /[&<>"]/g;
@@ -22456,7 +23864,7 @@ exports.parseXML = parseXML;
 
 /***/ }),
 
-/***/ 9320:
+/***/ 7704:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -22594,7 +24002,7 @@ exports.InvokeStoreBase = InvokeStoreBase;
 
 /***/ }),
 
-/***/ 2400:
+/***/ 6496:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -22620,7 +24028,7 @@ exports.createFileSystemAdapter = createFileSystemAdapter;
 
 /***/ }),
 
-/***/ 2479:
+/***/ 8127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22644,15 +24052,15 @@ exports.IS_SUPPORT_READDIR_WITH_FILE_TYPES = IS_MATCHED_BY_MAJOR || IS_MATCHED_B
 
 /***/ }),
 
-/***/ 7198:
+/***/ 1694:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Settings = exports.scandirSync = exports.scandir = void 0;
-const async = __nccwpck_require__(7299);
-const sync = __nccwpck_require__(7200);
-const settings_1 = __nccwpck_require__(2501);
+const async = __nccwpck_require__(5379);
+const sync = __nccwpck_require__(2416);
+const settings_1 = __nccwpck_require__(8613);
 exports.Settings = settings_1.default;
 function scandir(path, optionsOrSettingsOrCallback, callback) {
     if (typeof optionsOrSettingsOrCallback === 'function') {
@@ -22677,17 +24085,17 @@ function getSettings(settingsOrOptions = {}) {
 
 /***/ }),
 
-/***/ 7299:
+/***/ 5379:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.readdir = exports.readdirWithFileTypes = exports.read = void 0;
-const fsStat = __nccwpck_require__(1470);
-const rpl = __nccwpck_require__(2743);
-const constants_1 = __nccwpck_require__(2479);
-const utils = __nccwpck_require__(1144);
-const common = __nccwpck_require__(770);
+const fsStat = __nccwpck_require__(4462);
+const rpl = __nccwpck_require__(5655);
+const constants_1 = __nccwpck_require__(8127);
+const utils = __nccwpck_require__(3288);
+const common = __nccwpck_require__(194);
 function read(directory, settings, callback) {
     if (!settings.stats && constants_1.IS_SUPPORT_READDIR_WITH_FILE_TYPES) {
         readdirWithFileTypes(directory, settings, callback);
@@ -22788,7 +24196,7 @@ function callSuccessCallback(callback, result) {
 
 /***/ }),
 
-/***/ 770:
+/***/ 194:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22808,16 +24216,16 @@ exports.joinPathSegments = joinPathSegments;
 
 /***/ }),
 
-/***/ 7200:
+/***/ 2416:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.readdir = exports.readdirWithFileTypes = exports.read = void 0;
-const fsStat = __nccwpck_require__(1470);
-const constants_1 = __nccwpck_require__(2479);
-const utils = __nccwpck_require__(1144);
-const common = __nccwpck_require__(770);
+const fsStat = __nccwpck_require__(4462);
+const constants_1 = __nccwpck_require__(8127);
+const utils = __nccwpck_require__(3288);
+const common = __nccwpck_require__(194);
 function read(directory, settings) {
     if (!settings.stats && constants_1.IS_SUPPORT_READDIR_WITH_FILE_TYPES) {
         return readdirWithFileTypes(directory, settings);
@@ -22869,14 +24277,14 @@ exports.readdir = readdir;
 
 /***/ }),
 
-/***/ 2501:
+/***/ 8613:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const path = __nccwpck_require__(6928);
-const fsStat = __nccwpck_require__(1470);
-const fs = __nccwpck_require__(2400);
+const fsStat = __nccwpck_require__(4462);
+const fs = __nccwpck_require__(6496);
 class Settings {
     constructor(_options = {}) {
         this._options = _options;
@@ -22900,7 +24308,7 @@ exports["default"] = Settings;
 
 /***/ }),
 
-/***/ 5497:
+/***/ 6841:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -22926,19 +24334,19 @@ exports.createDirentFromStats = createDirentFromStats;
 
 /***/ }),
 
-/***/ 1144:
+/***/ 3288:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.fs = void 0;
-const fs = __nccwpck_require__(5497);
+const fs = __nccwpck_require__(6841);
 exports.fs = fs;
 
 
 /***/ }),
 
-/***/ 4368:
+/***/ 2912:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -22962,15 +24370,15 @@ exports.createFileSystemAdapter = createFileSystemAdapter;
 
 /***/ }),
 
-/***/ 1470:
+/***/ 4462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.statSync = exports.stat = exports.Settings = void 0;
-const async = __nccwpck_require__(1539);
-const sync = __nccwpck_require__(6544);
-const settings_1 = __nccwpck_require__(4853);
+const async = __nccwpck_require__(1155);
+const sync = __nccwpck_require__(7824);
+const settings_1 = __nccwpck_require__(7861);
 exports.Settings = settings_1.default;
 function stat(path, optionsOrSettingsOrCallback, callback) {
     if (typeof optionsOrSettingsOrCallback === 'function') {
@@ -22995,7 +24403,7 @@ function getSettings(settingsOrOptions = {}) {
 
 /***/ }),
 
-/***/ 1539:
+/***/ 1155:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -23038,7 +24446,7 @@ function callSuccessCallback(callback, result) {
 
 /***/ }),
 
-/***/ 6544:
+/***/ 7824:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -23068,12 +24476,12 @@ exports.read = read;
 
 /***/ }),
 
-/***/ 4853:
+/***/ 7861:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const fs = __nccwpck_require__(4368);
+const fs = __nccwpck_require__(2912);
 class Settings {
     constructor(_options = {}) {
         this._options = _options;
@@ -23091,16 +24499,16 @@ exports["default"] = Settings;
 
 /***/ }),
 
-/***/ 9337:
+/***/ 505:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Settings = exports.walkStream = exports.walkSync = exports.walk = void 0;
-const async_1 = __nccwpck_require__(1936);
-const stream_1 = __nccwpck_require__(8986);
-const sync_1 = __nccwpck_require__(8769);
-const settings_1 = __nccwpck_require__(244);
+const async_1 = __nccwpck_require__(3840);
+const stream_1 = __nccwpck_require__(4682);
+const sync_1 = __nccwpck_require__(4289);
+const settings_1 = __nccwpck_require__(7892);
 exports.Settings = settings_1.default;
 function walk(directory, optionsOrSettingsOrCallback, callback) {
     if (typeof optionsOrSettingsOrCallback === 'function') {
@@ -23132,12 +24540,12 @@ function getSettings(settingsOrOptions = {}) {
 
 /***/ }),
 
-/***/ 1936:
+/***/ 3840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const async_1 = __nccwpck_require__(1906);
+const async_1 = __nccwpck_require__(1138);
 class AsyncProvider {
     constructor(_root, _settings) {
         this._root = _root;
@@ -23169,13 +24577,13 @@ function callSuccessCallback(callback, entries) {
 
 /***/ }),
 
-/***/ 8986:
+/***/ 4682:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const stream_1 = __nccwpck_require__(2203);
-const async_1 = __nccwpck_require__(1906);
+const async_1 = __nccwpck_require__(1138);
 class StreamProvider {
     constructor(_root, _settings) {
         this._root = _root;
@@ -23210,12 +24618,12 @@ exports["default"] = StreamProvider;
 
 /***/ }),
 
-/***/ 8769:
+/***/ 4289:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const sync_1 = __nccwpck_require__(3431);
+const sync_1 = __nccwpck_require__(5063);
 class SyncProvider {
     constructor(_root, _settings) {
         this._root = _root;
@@ -23231,16 +24639,16 @@ exports["default"] = SyncProvider;
 
 /***/ }),
 
-/***/ 1906:
+/***/ 1138:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const events_1 = __nccwpck_require__(4434);
-const fsScandir = __nccwpck_require__(7198);
-const fastq = __nccwpck_require__(3281);
-const common = __nccwpck_require__(4449);
-const reader_1 = __nccwpck_require__(5903);
+const fsScandir = __nccwpck_require__(1694);
+const fastq = __nccwpck_require__(8537);
+const common = __nccwpck_require__(4625);
+const reader_1 = __nccwpck_require__(7167);
 class AsyncReader extends reader_1.default {
     constructor(_root, _settings) {
         super(_root, _settings);
@@ -23335,7 +24743,7 @@ exports["default"] = AsyncReader;
 
 /***/ }),
 
-/***/ 4449:
+/***/ 4625:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -23373,12 +24781,12 @@ exports.joinPathSegments = joinPathSegments;
 
 /***/ }),
 
-/***/ 5903:
+/***/ 7167:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const common = __nccwpck_require__(4449);
+const common = __nccwpck_require__(4625);
 class Reader {
     constructor(_root, _settings) {
         this._root = _root;
@@ -23391,14 +24799,14 @@ exports["default"] = Reader;
 
 /***/ }),
 
-/***/ 3431:
+/***/ 5063:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const fsScandir = __nccwpck_require__(7198);
-const common = __nccwpck_require__(4449);
-const reader_1 = __nccwpck_require__(5903);
+const fsScandir = __nccwpck_require__(1694);
+const common = __nccwpck_require__(4625);
+const reader_1 = __nccwpck_require__(7167);
 class SyncReader extends reader_1.default {
     constructor() {
         super(...arguments);
@@ -23457,13 +24865,13 @@ exports["default"] = SyncReader;
 
 /***/ }),
 
-/***/ 244:
+/***/ 7892:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const path = __nccwpck_require__(6928);
-const fsScandir = __nccwpck_require__(7198);
+const fsScandir = __nccwpck_require__(1694);
 class Settings {
     constructor(_options = {}) {
         this._options = _options;
@@ -23490,15 +24898,15 @@ exports["default"] = Settings;
 
 /***/ }),
 
-/***/ 402:
+/***/ 930:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { getSmithyContext, hasOwn } = __nccwpck_require__(4534);
+const { getSmithyContext, hasOwn } = __nccwpck_require__(5030);
 exports.getSmithyContext = getSmithyContext;
-const { HttpRequest } = __nccwpck_require__(3422);
-const { requestBuilder } = __nccwpck_require__(3422);
+const { HttpRequest } = __nccwpck_require__(2782);
+const { requestBuilder } = __nccwpck_require__(2782);
 exports.requestBuilder = requestBuilder;
-const { HttpApiKeyAuthLocation } = __nccwpck_require__(690);
+const { HttpApiKeyAuthLocation } = __nccwpck_require__(8642);
 
 const resolveAuthOptions = (candidateAuthOptions, authSchemePreference) => {
     if (!authSchemePreference || authSchemePreference.length === 0) {
@@ -23843,13 +25251,13 @@ exports.setFeature = setFeature;
 
 /***/ }),
 
-/***/ 4645:
+/***/ 8949:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { nv, NumericValue, calculateBodyLength, generateIdempotencyToken, fromBase64, _parseEpochTimestamp } = __nccwpck_require__(2430);
-const { hasOwn } = __nccwpck_require__(4534);
-const { HttpRequest, collectBody, SerdeContext, AbstractRpcV2Protocol } = __nccwpck_require__(3422);
-const { NormalizedSchema, TypeRegistry } = __nccwpck_require__(6890);
+const { nv, NumericValue, calculateBodyLength, generateIdempotencyToken, fromBase64, _parseEpochTimestamp } = __nccwpck_require__(6686);
+const { hasOwn } = __nccwpck_require__(5030);
+const { HttpRequest, collectBody, SerdeContext, AbstractRpcV2Protocol } = __nccwpck_require__(2782);
+const { NormalizedSchema, TypeRegistry } = __nccwpck_require__(9930);
 
 const majorUint64 = 0;
 const majorNegativeInt64 = 1;
@@ -26392,12 +27800,12 @@ exports.tagSymbol = tagSymbol;
 
 /***/ }),
 
-/***/ 9542:
+/***/ 9814:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { createReadStream } = __nccwpck_require__(3024);
 const { Writable } = __nccwpck_require__(7075);
-const { toUint8Array, concatBytes } = __nccwpck_require__(2430);
+const { toUint8Array, concatBytes } = __nccwpck_require__(6686);
 const { createHash, createHmac } = __nccwpck_require__(7598);
 const zlib = __nccwpck_require__(8522);
 
@@ -26976,16 +28384,16 @@ exports.readableStreamHasher = readableStreamHasher;
 
 /***/ }),
 
-/***/ 2658:
+/***/ 9362:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { hasOwn } = __nccwpck_require__(4534);
-const { getSmithyContext, normalizeProvider } = __nccwpck_require__(4534);
+const { hasOwn } = __nccwpck_require__(5030);
+const { getSmithyContext, normalizeProvider } = __nccwpck_require__(5030);
 exports.getSmithyContext = getSmithyContext;
 exports.normalizeProvider = normalizeProvider;
-const { SMITHY_CONTEXT_KEY, AlgorithmId } = __nccwpck_require__(690);
+const { SMITHY_CONTEXT_KEY, AlgorithmId } = __nccwpck_require__(8642);
 exports.AlgorithmId = AlgorithmId;
-const { NormalizedSchema } = __nccwpck_require__(6890);
+const { NormalizedSchema } = __nccwpck_require__(9930);
 
 const getAllAliases = (name, aliases) => {
     const _aliases = [];
@@ -28216,16 +29624,16 @@ exports.withBaseException = withBaseException;
 
 /***/ }),
 
-/***/ 7291:
+/***/ 1691:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { homedir } = __nccwpck_require__(8161);
 const { sep, join } = __nccwpck_require__(6760);
 const { createHash } = __nccwpck_require__(7598);
 const { readFile: readFile$1 } = __nccwpck_require__(1455);
-const { IniSectionType } = __nccwpck_require__(690);
-const { normalizeProvider } = __nccwpck_require__(2658);
-const { isValidHostLabel } = __nccwpck_require__(4534);
+const { IniSectionType } = __nccwpck_require__(8642);
+const { normalizeProvider } = __nccwpck_require__(9362);
+const { isValidHostLabel } = __nccwpck_require__(5030);
 
 class ProviderError extends Error {
     name = "ProviderError";
@@ -29010,15 +30418,15 @@ exports.resolveRegionConfig = resolveRegionConfig;
 
 /***/ }),
 
-/***/ 2085:
+/***/ 853:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { CONFIG_PREFIX_SEPARATOR, booleanSelector, SelectorType, loadConfig } = __nccwpck_require__(7291);
-const { toEndpointV1, getSmithyContext, normalizeProvider, isValidHostLabel, hasOwn } = __nccwpck_require__(4534);
+const { CONFIG_PREFIX_SEPARATOR, booleanSelector, SelectorType, loadConfig } = __nccwpck_require__(1691);
+const { toEndpointV1, getSmithyContext, normalizeProvider, isValidHostLabel, hasOwn } = __nccwpck_require__(5030);
 exports.isValidHostLabel = isValidHostLabel;
 exports.middlewareEndpointToEndpointV1 = toEndpointV1;
 exports.toEndpointV1 = toEndpointV1;
-const { EndpointURLScheme } = __nccwpck_require__(690);
+const { EndpointURLScheme } = __nccwpck_require__(8642);
 
 const ENV_ENDPOINT_URL = "AWS_ENDPOINT_URL";
 const CONFIG_ENDPOINT_URL = "endpoint_url";
@@ -29901,14 +31309,14 @@ exports.resolveParams = resolveParams;
 
 /***/ }),
 
-/***/ 6579:
+/***/ 2019:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { Crc32 } = __nccwpck_require__(9542);
-const { hasOwn } = __nccwpck_require__(4534);
-const { toHex, fromHex, toUtf8, fromUtf8 } = __nccwpck_require__(2430);
+const { Crc32 } = __nccwpck_require__(9814);
+const { hasOwn } = __nccwpck_require__(5030);
+const { toHex, fromHex, toUtf8, fromUtf8 } = __nccwpck_require__(6686);
 const { Readable } = __nccwpck_require__(7075);
-const { TypeRegistry } = __nccwpck_require__(6890);
+const { TypeRegistry } = __nccwpck_require__(9930);
 
 class Int64 {
     bytes;
@@ -30851,19 +32259,19 @@ exports.universalEventStreamSerdeProvider = eventStreamSerdeProvider$1;
 
 /***/ }),
 
-/***/ 3422:
+/***/ 2782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { Uint8ArrayBlobAdapter, writeKey, sdkStreamMixin, splitEvery, splitHeader, NumericValue, toUtf8, fromBase64, LazyJsonString, _parseEpochTimestamp, _parseRfc7231DateTime, _parseRfc3339DateTimeWithOffset, fromUtf8, generateIdempotencyToken, toBase64, dateToUtcString, quoteHeader, parseEpochTimestamp, parseRfc7231DateTime, parseRfc3339DateTimeWithOffset } = __nccwpck_require__(2430);
-const { HttpRequest, HttpResponse, hasOwn, isValidHostname, getSmithyContext } = __nccwpck_require__(4534);
-const { parseQueryString, parseUrl } = __nccwpck_require__(4534);
+const { Uint8ArrayBlobAdapter, writeKey, sdkStreamMixin, splitEvery, splitHeader, NumericValue, toUtf8, fromBase64, LazyJsonString, _parseEpochTimestamp, _parseRfc7231DateTime, _parseRfc3339DateTimeWithOffset, fromUtf8, generateIdempotencyToken, toBase64, dateToUtcString, quoteHeader, parseEpochTimestamp, parseRfc7231DateTime, parseRfc3339DateTimeWithOffset } = __nccwpck_require__(6686);
+const { HttpRequest, HttpResponse, hasOwn, isValidHostname, getSmithyContext } = __nccwpck_require__(5030);
+const { parseQueryString, parseUrl } = __nccwpck_require__(5030);
 exports.HttpRequest = HttpRequest;
 exports.HttpResponse = HttpResponse;
 exports.isValidHostname = isValidHostname;
 exports.parseQueryString = parseQueryString;
 exports.parseUrl = parseUrl;
-const { NormalizedSchema, translateTraits, TypeRegistry, deref } = __nccwpck_require__(6890);
-const { FieldPosition } = __nccwpck_require__(690);
+const { NormalizedSchema, translateTraits, TypeRegistry, deref } = __nccwpck_require__(9930);
+const { FieldPosition } = __nccwpck_require__(8642);
 
 const collectBody = async (streamBody = new Uint8Array(), context) => {
     if (streamBody instanceof Uint8Array) {
@@ -31266,7 +32674,7 @@ class HttpProtocol extends SerdeContext {
         });
     }
     async loadEventStreamCapability() {
-        const { EventStreamSerde, eventStreamSerdeProvider } = __nccwpck_require__(6579);
+        const { EventStreamSerde, eventStreamSerdeProvider } = __nccwpck_require__(2019);
         const marshaller = this.resolveEventStreamMarshaller(eventStreamSerdeProvider);
         return new EventStreamSerde({
             marshaller,
@@ -33954,15 +35362,15 @@ exports.resolvedPath = resolvedPath;
 
 /***/ }),
 
-/***/ 3609:
+/***/ 729:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { Readable } = __nccwpck_require__(7075);
-const { NoOpLogger, normalizeProvider } = __nccwpck_require__(2658);
-const { HttpResponse, HttpRequest } = __nccwpck_require__(3422);
-const { parseRfc7231DateTime, v4 } = __nccwpck_require__(2430);
-const { SMITHY_CONTEXT_KEY } = __nccwpck_require__(690);
-const { hasOwn } = __nccwpck_require__(4534);
+const { NoOpLogger, normalizeProvider } = __nccwpck_require__(9362);
+const { HttpResponse, HttpRequest } = __nccwpck_require__(2782);
+const { parseRfc7231DateTime, v4 } = __nccwpck_require__(6686);
+const { SMITHY_CONTEXT_KEY } = __nccwpck_require__(8642);
+const { hasOwn } = __nccwpck_require__(5030);
 
 const isStreamingPayload = (request) => request?.body instanceof Readable ||
     (typeof ReadableStream !== "undefined" && request?.body instanceof ReadableStream);
@@ -34858,10 +36266,10 @@ exports.retryMiddlewareOptions = retryMiddlewareOptions;
 
 /***/ }),
 
-/***/ 6890:
+/***/ 9930:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { getSmithyContext, HttpResponse, toEndpointV1 } = __nccwpck_require__(4534);
+const { getSmithyContext, HttpResponse, toEndpointV1 } = __nccwpck_require__(5030);
 
 const deref = (schemaRef) => {
     if (typeof schemaRef === "function") {
@@ -35574,14 +36982,14 @@ exports.translateTraits = translateTraits;
 
 /***/ }),
 
-/***/ 2430:
+/***/ 6686:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { createHmac, createHash, getRandomValues } = __nccwpck_require__(7598);
-const { hasOwn, HttpResponse } = __nccwpck_require__(4534);
+const { hasOwn, HttpResponse } = __nccwpck_require__(5030);
 exports.hasOwn = hasOwn;
 const { ReadStream, lstatSync, fstatSync } = __nccwpck_require__(3024);
-const { toEndpointV1 } = __nccwpck_require__(2085);
+const { toEndpointV1 } = __nccwpck_require__(853);
 const { Readable, Writable, PassThrough } = __nccwpck_require__(7075);
 
 const isArrayBuffer = (arg) => (typeof ArrayBuffer === "function" && arg instanceof ArrayBuffer) ||
@@ -37357,10 +38765,10 @@ exports.writeKey = writeKey;
 
 /***/ }),
 
-/***/ 4534:
+/***/ 5030:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { SMITHY_CONTEXT_KEY } = __nccwpck_require__(690);
+const { SMITHY_CONTEXT_KEY } = __nccwpck_require__(8642);
 
 const getSmithyContext = (context) => context[SMITHY_CONTEXT_KEY] || (context[SMITHY_CONTEXT_KEY] = {});
 
@@ -37556,12 +38964,12 @@ exports.toEndpointV1 = toEndpointV1;
 
 /***/ }),
 
-/***/ 566:
+/***/ 3558:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { ProviderError, CredentialsProviderError, loadConfig } = __nccwpck_require__(7291);
+const { ProviderError, CredentialsProviderError, loadConfig } = __nccwpck_require__(1691);
 const node_http = __nccwpck_require__(7067);
-const { parseUrl } = __nccwpck_require__(3422);
+const { parseUrl } = __nccwpck_require__(2782);
 
 const isImdsCredentials = (arg) => Boolean(arg) &&
     typeof arg === "object" &&
@@ -37933,7 +39341,7 @@ exports.providerConfigFromInit = providerConfigFromInit;
 
 /***/ }),
 
-/***/ 9456:
+/***/ 7360:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { createGzip } = __nccwpck_require__(8522);
@@ -37942,12 +39350,12 @@ exports.compressStream = async (body) => body.pipe(createGzip());
 
 /***/ }),
 
-/***/ 6097:
+/***/ 1793:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { promisify } = __nccwpck_require__(7975);
 const { gzip } = __nccwpck_require__(8522);
-const { toUint8Array } = __nccwpck_require__(2430);
+const { toUint8Array } = __nccwpck_require__(6686);
 const gzipAsync = promisify(gzip);
 exports.compressString = async (body) => {
     try {
@@ -37962,16 +39370,16 @@ exports.compressString = async (body) => {
 
 /***/ }),
 
-/***/ 190:
+/***/ 6494:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { booleanSelector, SelectorType, numberSelector } = __nccwpck_require__(7291);
-const { setFeature } = __nccwpck_require__(402);
-const { HttpRequest } = __nccwpck_require__(3422);
-const { compressStream } = __nccwpck_require__(9456);
-const { compressString } = __nccwpck_require__(6097);
-const { isArrayBuffer } = __nccwpck_require__(2430);
-const { normalizeProvider } = __nccwpck_require__(2658);
+const { booleanSelector, SelectorType, numberSelector } = __nccwpck_require__(1691);
+const { setFeature } = __nccwpck_require__(930);
+const { HttpRequest } = __nccwpck_require__(2782);
+const { compressStream } = __nccwpck_require__(7360);
+const { compressString } = __nccwpck_require__(1793);
+const { isArrayBuffer } = __nccwpck_require__(6686);
+const { normalizeProvider } = __nccwpck_require__(9362);
 
 const NODE_DISABLE_REQUEST_COMPRESSION_ENV_NAME = "AWS_DISABLE_REQUEST_COMPRESSION";
 const NODE_DISABLE_REQUEST_COMPRESSION_INI_NAME = "disable_request_compression";
@@ -38103,13 +39511,13 @@ exports.resolveCompressionConfig = resolveCompressionConfig;
 
 /***/ }),
 
-/***/ 1279:
+/***/ 7743:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { hasOwn } = __nccwpck_require__(2430);
-const { streamCollector } = __nccwpck_require__(2430);
+const { hasOwn } = __nccwpck_require__(6686);
+const { streamCollector } = __nccwpck_require__(6686);
 exports.streamCollector = streamCollector;
-const { buildQueryString, HttpResponse } = __nccwpck_require__(3422);
+const { buildQueryString, HttpResponse } = __nccwpck_require__(2782);
 const node_https = __nccwpck_require__(4708);
 const { Readable } = __nccwpck_require__(7075);
 const http2 = __nccwpck_require__(2467);
@@ -39024,12 +40432,12 @@ exports.NodeHttpHandler = NodeHttpHandler;
 
 /***/ }),
 
-/***/ 5118:
+/***/ 8398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const { hasOwn, fromUtf8, fromHex, toHex, toUint8Array, writeKey, isArrayBuffer } = __nccwpck_require__(2430);
-const { normalizeProvider } = __nccwpck_require__(2658);
-const { escapeUri, HttpRequest } = __nccwpck_require__(3422);
+const { hasOwn, fromUtf8, fromHex, toHex, toUint8Array, writeKey, isArrayBuffer } = __nccwpck_require__(6686);
+const { normalizeProvider } = __nccwpck_require__(9362);
+const { escapeUri, HttpRequest } = __nccwpck_require__(2782);
 
 class HeaderFormatter {
     format(headers) {
@@ -39628,7 +41036,7 @@ exports.signatureV4aContainer = signatureV4aContainer;
 
 /***/ }),
 
-/***/ 690:
+/***/ 8642:
 /***/ ((__unused_webpack_module, exports) => {
 
 var HttpAuthLocation;
@@ -39731,7 +41139,7 @@ exports.resolveDefaultRuntimeConfig = resolveDefaultRuntimeConfig;
 
 /***/ }),
 
-/***/ 779:
+/***/ 5067:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -39945,14 +41353,14 @@ function regex(str) {
 
 /***/ }),
 
-/***/ 2815:
+/***/ 5615:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const formats_1 = __nccwpck_require__(779);
-const limit_1 = __nccwpck_require__(1284);
-const codegen_1 = __nccwpck_require__(1436);
+const formats_1 = __nccwpck_require__(5067);
+const limit_1 = __nccwpck_require__(1796);
+const codegen_1 = __nccwpck_require__(6300);
 const fullName = new codegen_1.Name("fullFormats");
 const fastName = new codegen_1.Name("fastFormats");
 const formatsPlugin = (ajv, opts = { keywords: true }) => {
@@ -39988,14 +41396,14 @@ exports["default"] = formatsPlugin;
 
 /***/ }),
 
-/***/ 1284:
+/***/ 1796:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.formatLimitDefinition = void 0;
-const ajv_1 = __nccwpck_require__(2463);
-const codegen_1 = __nccwpck_require__(1436);
+const ajv_1 = __nccwpck_require__(7615);
+const codegen_1 = __nccwpck_require__(6300);
 const ops = codegen_1.operators;
 const KWDs = {
     formatMaximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
@@ -40063,16 +41471,16 @@ exports["default"] = formatLimitPlugin;
 
 /***/ }),
 
-/***/ 2463:
+/***/ 7615:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
-const core_1 = __nccwpck_require__(3893);
-const draft7_1 = __nccwpck_require__(9941);
-const discriminator_1 = __nccwpck_require__(8886);
-const draft7MetaSchema = __nccwpck_require__(2079);
+const core_1 = __nccwpck_require__(9669);
+const draft7_1 = __nccwpck_require__(9381);
+const discriminator_1 = __nccwpck_require__(7446);
+const draft7MetaSchema = __nccwpck_require__(6564);
 const META_SUPPORT_DATA = ["/properties"];
 const META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
 class Ajv extends core_1.default {
@@ -40102,24 +41510,24 @@ module.exports = exports = Ajv;
 module.exports.Ajv = Ajv;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports["default"] = Ajv;
-var validate_1 = __nccwpck_require__(7881);
+var validate_1 = __nccwpck_require__(6537);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(1436);
+var codegen_1 = __nccwpck_require__(6300);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-var validation_error_1 = __nccwpck_require__(3021);
+var validation_error_1 = __nccwpck_require__(525);
 Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
-var ref_error_1 = __nccwpck_require__(3162);
+var ref_error_1 = __nccwpck_require__(346);
 Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
 //# sourceMappingURL=ajv.js.map
 
 /***/ }),
 
-/***/ 567:
+/***/ 8279:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -40281,15 +41689,15 @@ exports.regexpCode = regexpCode;
 
 /***/ }),
 
-/***/ 1436:
+/***/ 6300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
-const code_1 = __nccwpck_require__(567);
-const scope_1 = __nccwpck_require__(7788);
-var code_2 = __nccwpck_require__(567);
+const code_1 = __nccwpck_require__(8279);
+const scope_1 = __nccwpck_require__(6956);
+var code_2 = __nccwpck_require__(8279);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return code_2._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return code_2.str; } }));
 Object.defineProperty(exports, "strConcat", ({ enumerable: true, get: function () { return code_2.strConcat; } }));
@@ -40298,7 +41706,7 @@ Object.defineProperty(exports, "getProperty", ({ enumerable: true, get: function
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return code_2.stringify; } }));
 Object.defineProperty(exports, "regexpCode", ({ enumerable: true, get: function () { return code_2.regexpCode; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return code_2.Name; } }));
-var scope_2 = __nccwpck_require__(7788);
+var scope_2 = __nccwpck_require__(6956);
 Object.defineProperty(exports, "Scope", ({ enumerable: true, get: function () { return scope_2.Scope; } }));
 Object.defineProperty(exports, "ValueScope", ({ enumerable: true, get: function () { return scope_2.ValueScope; } }));
 Object.defineProperty(exports, "ValueScopeName", ({ enumerable: true, get: function () { return scope_2.ValueScopeName; } }));
@@ -40984,13 +42392,13 @@ function par(x) {
 
 /***/ }),
 
-/***/ 7788:
+/***/ 6956:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
-const code_1 = __nccwpck_require__(567);
+const code_1 = __nccwpck_require__(8279);
 class ValueError extends Error {
     constructor(name) {
         super(`CodeGen: "code" for ${name} not defined`);
@@ -41133,15 +42541,15 @@ exports.ValueScope = ValueScope;
 
 /***/ }),
 
-/***/ 1283:
+/***/ 4659:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const names_1 = __nccwpck_require__(630);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const names_1 = __nccwpck_require__(8054);
 exports.keywordError = {
     message: ({ keyword }) => (0, codegen_1.str) `must pass "${keyword}" keyword validation`,
 };
@@ -41262,18 +42670,18 @@ function extraErrorProps(cxt, { params, message }, keyValues) {
 
 /***/ }),
 
-/***/ 2718:
+/***/ 7150:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const validation_error_1 = __nccwpck_require__(3021);
-const names_1 = __nccwpck_require__(630);
-const resolve_1 = __nccwpck_require__(4090);
-const util_1 = __nccwpck_require__(4464);
-const validate_1 = __nccwpck_require__(7881);
+const codegen_1 = __nccwpck_require__(6300);
+const validation_error_1 = __nccwpck_require__(525);
+const names_1 = __nccwpck_require__(8054);
+const resolve_1 = __nccwpck_require__(426);
+const util_1 = __nccwpck_require__(5248);
+const validate_1 = __nccwpck_require__(6537);
 class SchemaEnv {
     constructor(env) {
         var _a;
@@ -41510,12 +42918,12 @@ function getJsonPointer(parsedRef, { baseId, schema, root }) {
 
 /***/ }),
 
-/***/ 630:
+/***/ 8054:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
+const codegen_1 = __nccwpck_require__(6300);
 const names = {
     // validation function arguments
     data: new codegen_1.Name("data"), // data passed to validation function
@@ -41544,12 +42952,12 @@ exports["default"] = names;
 
 /***/ }),
 
-/***/ 3162:
+/***/ 346:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const resolve_1 = __nccwpck_require__(4090);
+const resolve_1 = __nccwpck_require__(426);
 class MissingRefError extends Error {
     constructor(resolver, baseId, ref, msg) {
         super(msg || `can't resolve reference ${ref} from id ${baseId}`);
@@ -41562,15 +42970,15 @@ exports["default"] = MissingRefError;
 
 /***/ }),
 
-/***/ 4090:
+/***/ 426:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
-const util_1 = __nccwpck_require__(4464);
-const equal = __nccwpck_require__(3430);
-const traverse = __nccwpck_require__(1167);
+const util_1 = __nccwpck_require__(5248);
+const equal = __nccwpck_require__(2550);
+const traverse = __nccwpck_require__(4591);
 // TODO refactor to use keyword definitions
 const SIMPLE_INLINED = new Set([
     "type",
@@ -41723,7 +43131,7 @@ exports.getSchemaRefs = getSchemaRefs;
 
 /***/ }),
 
-/***/ 7353:
+/***/ 7977:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -41755,14 +43163,14 @@ exports.getRules = getRules;
 
 /***/ }),
 
-/***/ 4464:
+/***/ 5248:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const code_1 = __nccwpck_require__(567);
+const codegen_1 = __nccwpck_require__(6300);
+const code_1 = __nccwpck_require__(8279);
 // TODO refactor to use Set
 function toHash(arr) {
     const hash = {};
@@ -41939,7 +43347,7 @@ exports.checkStrictMode = checkStrictMode;
 
 /***/ }),
 
-/***/ 7692:
+/***/ 5324:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -41964,15 +43372,15 @@ exports.shouldUseRule = shouldUseRule;
 
 /***/ }),
 
-/***/ 5346:
+/***/ 3282:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
-const errors_1 = __nccwpck_require__(1283);
-const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
+const errors_1 = __nccwpck_require__(4659);
+const codegen_1 = __nccwpck_require__(6300);
+const names_1 = __nccwpck_require__(8054);
 const boolError = {
     message: "boolean schema is false",
 };
@@ -42020,17 +43428,17 @@ function falseSchemaError(it, overrideAllErrors) {
 
 /***/ }),
 
-/***/ 6685:
+/***/ 6701:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
-const rules_1 = __nccwpck_require__(7353);
-const applicability_1 = __nccwpck_require__(7692);
-const errors_1 = __nccwpck_require__(1283);
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const rules_1 = __nccwpck_require__(7977);
+const applicability_1 = __nccwpck_require__(5324);
+const errors_1 = __nccwpck_require__(4659);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 var DataType;
 (function (DataType) {
     DataType[DataType["Correct"] = 0] = "Correct";
@@ -42229,14 +43637,14 @@ function getTypeErrorContext(it) {
 
 /***/ }),
 
-/***/ 1699:
+/***/ 9715:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.assignDefaults = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 function assignDefaults(it, ty) {
     const { properties, items } = it.schema;
     if (ty === "object" && properties) {
@@ -42270,24 +43678,24 @@ function assignDefault(it, prop, defaultValue) {
 
 /***/ }),
 
-/***/ 7881:
+/***/ 6537:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
-const boolSchema_1 = __nccwpck_require__(5346);
-const dataType_1 = __nccwpck_require__(6685);
-const applicability_1 = __nccwpck_require__(7692);
-const dataType_2 = __nccwpck_require__(6685);
-const defaults_1 = __nccwpck_require__(1699);
-const keyword_1 = __nccwpck_require__(5202);
-const subschema_1 = __nccwpck_require__(6200);
-const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
-const resolve_1 = __nccwpck_require__(4090);
-const util_1 = __nccwpck_require__(4464);
-const errors_1 = __nccwpck_require__(1283);
+const boolSchema_1 = __nccwpck_require__(3282);
+const dataType_1 = __nccwpck_require__(6701);
+const applicability_1 = __nccwpck_require__(5324);
+const dataType_2 = __nccwpck_require__(6701);
+const defaults_1 = __nccwpck_require__(9715);
+const keyword_1 = __nccwpck_require__(6002);
+const subschema_1 = __nccwpck_require__(9576);
+const codegen_1 = __nccwpck_require__(6300);
+const names_1 = __nccwpck_require__(8054);
+const resolve_1 = __nccwpck_require__(426);
+const util_1 = __nccwpck_require__(5248);
+const errors_1 = __nccwpck_require__(4659);
 // schema compilation - generates validation function, subschemaCode (below) is used for subschemas
 function validateFunctionCode(it) {
     if (isSchemaObj(it)) {
@@ -42796,16 +44204,16 @@ exports.getData = getData;
 
 /***/ }),
 
-/***/ 5202:
+/***/ 6002:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
-const code_1 = __nccwpck_require__(8484);
-const errors_1 = __nccwpck_require__(1283);
+const codegen_1 = __nccwpck_require__(6300);
+const names_1 = __nccwpck_require__(8054);
+const code_1 = __nccwpck_require__(7924);
+const errors_1 = __nccwpck_require__(4659);
 function macroKeywordCode(cxt, def) {
     const { gen, keyword, schema, parentSchema, it } = cxt;
     const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
@@ -42926,14 +44334,14 @@ exports.validateKeywordUsage = validateKeywordUsage;
 
 /***/ }),
 
-/***/ 6200:
+/***/ 9576:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
     if (keyword !== undefined && schema !== undefined) {
         throw new Error('both "keyword" and "schema" passed, only one allowed');
@@ -43013,31 +44421,31 @@ exports.extendSubschemaMode = extendSubschemaMode;
 
 /***/ }),
 
-/***/ 3893:
+/***/ 9669:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
-var validate_1 = __nccwpck_require__(7881);
+var validate_1 = __nccwpck_require__(6537);
 Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
-var codegen_1 = __nccwpck_require__(1436);
+var codegen_1 = __nccwpck_require__(6300);
 Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
 Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
 Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
 Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
 Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
 Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
-const validation_error_1 = __nccwpck_require__(3021);
-const ref_error_1 = __nccwpck_require__(3162);
-const rules_1 = __nccwpck_require__(7353);
-const compile_1 = __nccwpck_require__(2718);
-const codegen_2 = __nccwpck_require__(1436);
-const resolve_1 = __nccwpck_require__(4090);
-const dataType_1 = __nccwpck_require__(6685);
-const util_1 = __nccwpck_require__(4464);
-const $dataRefSchema = __nccwpck_require__(3837);
-const uri_1 = __nccwpck_require__(6285);
+const validation_error_1 = __nccwpck_require__(525);
+const ref_error_1 = __nccwpck_require__(346);
+const rules_1 = __nccwpck_require__(7977);
+const compile_1 = __nccwpck_require__(7150);
+const codegen_2 = __nccwpck_require__(6300);
+const resolve_1 = __nccwpck_require__(426);
+const dataType_1 = __nccwpck_require__(6701);
+const util_1 = __nccwpck_require__(5248);
+const $dataRefSchema = __nccwpck_require__(6590);
+const uri_1 = __nccwpck_require__(349);
 const defaultRegExp = (str, flags) => new RegExp(str, flags);
 defaultRegExp.code = "new RegExp";
 const META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
@@ -43637,20 +45045,20 @@ function schemaOrData(schema) {
 
 /***/ }),
 
-/***/ 4951:
+/***/ 3335:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 // https://github.com/ajv-validator/ajv/issues/889
-const equal = __nccwpck_require__(3430);
+const equal = __nccwpck_require__(2550);
 equal.code = 'require("ajv/dist/runtime/equal").default';
 exports["default"] = equal;
 //# sourceMappingURL=equal.js.map
 
 /***/ }),
 
-/***/ 6214:
+/***/ 7542:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -43680,19 +45088,19 @@ ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
 
 /***/ }),
 
-/***/ 6285:
+/***/ 349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const uri = __nccwpck_require__(4352);
+const uri = __nccwpck_require__(3816);
 uri.code = 'require("ajv/dist/runtime/uri").default';
 exports["default"] = uri;
 //# sourceMappingURL=uri.js.map
 
 /***/ }),
 
-/***/ 3021:
+/***/ 525:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -43709,14 +45117,14 @@ exports["default"] = ValidationError;
 
 /***/ }),
 
-/***/ 3448:
+/***/ 7928:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateAdditionalItems = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -43764,15 +45172,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2431:
+/***/ 8671:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(8484);
-const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
-const util_1 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(7924);
+const codegen_1 = __nccwpck_require__(6300);
+const names_1 = __nccwpck_require__(8054);
+const util_1 = __nccwpck_require__(5248);
 const error = {
     message: "must NOT have additional properties",
     params: ({ params }) => (0, codegen_1._) `{additionalProperty: ${params.additionalProperty}}`,
@@ -43876,12 +45284,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9205:
+/***/ 6341:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(4464);
+const util_1 = __nccwpck_require__(5248);
 const def = {
     keyword: "allOf",
     schemaType: "array",
@@ -43905,12 +45313,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9380:
+/***/ 8484:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(8484);
+const code_1 = __nccwpck_require__(7924);
 const def = {
     keyword: "anyOf",
     schemaType: "array",
@@ -43923,13 +45331,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6182:
+/***/ 1926:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 const error = {
     message: ({ params: { min, max } }) => max === undefined
         ? (0, codegen_1.str) `must contain at least ${min} valid item(s)`
@@ -44024,15 +45432,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 5826:
+/***/ 5474:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const code_1 = __nccwpck_require__(7924);
 exports.error = {
     message: ({ params: { property, depsCount, deps } }) => {
         const property_ies = depsCount === 1 ? "property" : "properties";
@@ -44115,13 +45523,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8584:
+/***/ 9352:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 const error = {
     message: ({ params }) => (0, codegen_1.str) `must match "${params.ifClause}" schema`,
     params: ({ params }) => (0, codegen_1._) `{failingKeyword: ${params.ifClause}}`,
@@ -44187,27 +45595,27 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8775:
+/***/ 9335:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const additionalItems_1 = __nccwpck_require__(3448);
-const prefixItems_1 = __nccwpck_require__(6467);
-const items_1 = __nccwpck_require__(5791);
-const items2020_1 = __nccwpck_require__(2959);
-const contains_1 = __nccwpck_require__(6182);
-const dependencies_1 = __nccwpck_require__(5826);
-const propertyNames_1 = __nccwpck_require__(1372);
-const additionalProperties_1 = __nccwpck_require__(2431);
-const properties_1 = __nccwpck_require__(8778);
-const patternProperties_1 = __nccwpck_require__(664);
-const not_1 = __nccwpck_require__(8350);
-const anyOf_1 = __nccwpck_require__(9380);
-const oneOf_1 = __nccwpck_require__(2490);
-const allOf_1 = __nccwpck_require__(9205);
-const if_1 = __nccwpck_require__(8584);
-const thenElse_1 = __nccwpck_require__(6829);
+const additionalItems_1 = __nccwpck_require__(7928);
+const prefixItems_1 = __nccwpck_require__(627);
+const items_1 = __nccwpck_require__(7327);
+const items2020_1 = __nccwpck_require__(5231);
+const contains_1 = __nccwpck_require__(1926);
+const dependencies_1 = __nccwpck_require__(5474);
+const propertyNames_1 = __nccwpck_require__(6860);
+const additionalProperties_1 = __nccwpck_require__(8671);
+const properties_1 = __nccwpck_require__(4842);
+const patternProperties_1 = __nccwpck_require__(3240);
+const not_1 = __nccwpck_require__(9086);
+const anyOf_1 = __nccwpck_require__(8484);
+const oneOf_1 = __nccwpck_require__(8218);
+const allOf_1 = __nccwpck_require__(6341);
+const if_1 = __nccwpck_require__(9352);
+const thenElse_1 = __nccwpck_require__(7549);
 function getApplicator(draft2020 = false) {
     const applicator = [
         // any
@@ -44237,15 +45645,15 @@ exports["default"] = getApplicator;
 
 /***/ }),
 
-/***/ 5791:
+/***/ 7327:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateTuple = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const code_1 = __nccwpck_require__(7924);
 const def = {
     keyword: "items",
     type: "array",
@@ -44295,15 +45703,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2959:
+/***/ 5231:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const code_1 = __nccwpck_require__(8484);
-const additionalItems_1 = __nccwpck_require__(3448);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const code_1 = __nccwpck_require__(7924);
+const additionalItems_1 = __nccwpck_require__(7928);
 const error = {
     message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
     params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
@@ -44331,12 +45739,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8350:
+/***/ 9086:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(4464);
+const util_1 = __nccwpck_require__(5248);
 const def = {
     keyword: "not",
     schemaType: ["object", "boolean"],
@@ -44363,13 +45771,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2490:
+/***/ 8218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 const error = {
     message: "must match exactly one schema in oneOf",
     params: ({ params }) => (0, codegen_1._) `{passingSchemas: ${params.passing}}`,
@@ -44429,15 +45837,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 664:
+/***/ 3240:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(8484);
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const util_2 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(7924);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const util_2 = __nccwpck_require__(5248);
 const def = {
     keyword: "patternProperties",
     type: "object",
@@ -44510,12 +45918,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6467:
+/***/ 627:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const items_1 = __nccwpck_require__(5791);
+const items_1 = __nccwpck_require__(7327);
 const def = {
     keyword: "prefixItems",
     type: "array",
@@ -44528,15 +45936,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8778:
+/***/ 4842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const validate_1 = __nccwpck_require__(7881);
-const code_1 = __nccwpck_require__(8484);
-const util_1 = __nccwpck_require__(4464);
-const additionalProperties_1 = __nccwpck_require__(2431);
+const validate_1 = __nccwpck_require__(6537);
+const code_1 = __nccwpck_require__(7924);
+const util_1 = __nccwpck_require__(5248);
+const additionalProperties_1 = __nccwpck_require__(8671);
 const def = {
     keyword: "properties",
     type: "object",
@@ -44588,13 +45996,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 1372:
+/***/ 6860:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 const error = {
     message: "property name must be valid",
     params: ({ params }) => (0, codegen_1._) `{propertyName: ${params.propertyName}}`,
@@ -44632,12 +46040,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 7549:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const util_1 = __nccwpck_require__(4464);
+const util_1 = __nccwpck_require__(5248);
 const def = {
     keyword: ["then", "else"],
     schemaType: ["object", "boolean"],
@@ -44651,16 +46059,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8484:
+/***/ 7924:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const names_1 = __nccwpck_require__(630);
-const util_2 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const names_1 = __nccwpck_require__(8054);
+const util_2 = __nccwpck_require__(5248);
 function checkReportMissingProp(cxt, prop) {
     const { gen, data, it } = cxt;
     gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
@@ -44788,7 +46196,7 @@ exports.validateUnion = validateUnion;
 
 /***/ }),
 
-/***/ 9872:
+/***/ 7712:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -44804,13 +46212,13 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 7397:
+/***/ 917:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const id_1 = __nccwpck_require__(9872);
-const ref_1 = __nccwpck_require__(2996);
+const id_1 = __nccwpck_require__(7712);
+const ref_1 = __nccwpck_require__(3332);
 const core = [
     "$schema",
     "$id",
@@ -44826,18 +46234,18 @@ exports["default"] = core;
 
 /***/ }),
 
-/***/ 2996:
+/***/ 3332:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.callRef = exports.getValidate = void 0;
-const ref_error_1 = __nccwpck_require__(3162);
-const code_1 = __nccwpck_require__(8484);
-const codegen_1 = __nccwpck_require__(1436);
-const names_1 = __nccwpck_require__(630);
-const compile_1 = __nccwpck_require__(2718);
-const util_1 = __nccwpck_require__(4464);
+const ref_error_1 = __nccwpck_require__(346);
+const code_1 = __nccwpck_require__(7924);
+const codegen_1 = __nccwpck_require__(6300);
+const names_1 = __nccwpck_require__(8054);
+const compile_1 = __nccwpck_require__(7150);
+const util_1 = __nccwpck_require__(5248);
 const def = {
     keyword: "$ref",
     schemaType: "string",
@@ -44954,16 +46362,16 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8886:
+/***/ 7446:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const types_1 = __nccwpck_require__(7115);
-const compile_1 = __nccwpck_require__(2718);
-const ref_error_1 = __nccwpck_require__(3162);
-const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(6300);
+const types_1 = __nccwpck_require__(6475);
+const compile_1 = __nccwpck_require__(7150);
+const ref_error_1 = __nccwpck_require__(346);
+const util_1 = __nccwpck_require__(5248);
 const error = {
     message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag
         ? `tag "${tagName}" must be string`
@@ -45064,7 +46472,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 7115:
+/***/ 6475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -45079,16 +46487,16 @@ var DiscrError;
 
 /***/ }),
 
-/***/ 9941:
+/***/ 9381:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const core_1 = __nccwpck_require__(7397);
-const validation_1 = __nccwpck_require__(5481);
-const applicator_1 = __nccwpck_require__(8775);
-const format_1 = __nccwpck_require__(2601);
-const metadata_1 = __nccwpck_require__(6620);
+const core_1 = __nccwpck_require__(917);
+const validation_1 = __nccwpck_require__(5497);
+const applicator_1 = __nccwpck_require__(9335);
+const format_1 = __nccwpck_require__(1177);
+const metadata_1 = __nccwpck_require__(3436);
 const draft7Vocabularies = [
     core_1.default,
     validation_1.default,
@@ -45102,12 +46510,12 @@ exports["default"] = draft7Vocabularies;
 
 /***/ }),
 
-/***/ 6402:
+/***/ 2178:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
+const codegen_1 = __nccwpck_require__(6300);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must match format "${schemaCode}"`,
     params: ({ schemaCode }) => (0, codegen_1._) `{format: ${schemaCode}}`,
@@ -45200,19 +46608,19 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 2601:
+/***/ 1177:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const format_1 = __nccwpck_require__(6402);
+const format_1 = __nccwpck_require__(2178);
 const format = [format_1.default];
 exports["default"] = format;
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 6620:
+/***/ 3436:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -45236,14 +46644,14 @@ exports.contentVocabulary = [
 
 /***/ }),
 
-/***/ 8026:
+/***/ 8698:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const equal_1 = __nccwpck_require__(4951);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const equal_1 = __nccwpck_require__(3335);
 const error = {
     message: "must be equal to constant",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValue: ${schemaCode}}`,
@@ -45267,14 +46675,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3200:
+/***/ 4736:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const equal_1 = __nccwpck_require__(4951);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const equal_1 = __nccwpck_require__(3335);
 const error = {
     message: "must be equal to one of the allowed values",
     params: ({ schemaCode }) => (0, codegen_1._) `{allowedValues: ${schemaCode}}`,
@@ -45321,21 +46729,21 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 5481:
+/***/ 5497:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const limitNumber_1 = __nccwpck_require__(3723);
-const multipleOf_1 = __nccwpck_require__(8132);
-const limitLength_1 = __nccwpck_require__(6962);
-const pattern_1 = __nccwpck_require__(6023);
-const limitProperties_1 = __nccwpck_require__(895);
-const required_1 = __nccwpck_require__(4504);
-const limitItems_1 = __nccwpck_require__(6296);
-const uniqueItems_1 = __nccwpck_require__(5132);
-const const_1 = __nccwpck_require__(8026);
-const enum_1 = __nccwpck_require__(3200);
+const limitNumber_1 = __nccwpck_require__(2011);
+const multipleOf_1 = __nccwpck_require__(3748);
+const limitLength_1 = __nccwpck_require__(9730);
+const pattern_1 = __nccwpck_require__(8343);
+const limitProperties_1 = __nccwpck_require__(2895);
+const required_1 = __nccwpck_require__(6008);
+const limitItems_1 = __nccwpck_require__(3304);
+const uniqueItems_1 = __nccwpck_require__(1308);
+const const_1 = __nccwpck_require__(8698);
+const enum_1 = __nccwpck_require__(4736);
 const validation = [
     // number
     limitNumber_1.default,
@@ -45360,12 +46768,12 @@ exports["default"] = validation;
 
 /***/ }),
 
-/***/ 6296:
+/***/ 3304:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
+const codegen_1 = __nccwpck_require__(6300);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxItems" ? "more" : "fewer";
@@ -45390,14 +46798,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6962:
+/***/ 9730:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const ucs2length_1 = __nccwpck_require__(6214);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const ucs2length_1 = __nccwpck_require__(7542);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxLength" ? "more" : "fewer";
@@ -45423,12 +46831,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 3723:
+/***/ 2011:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
+const codegen_1 = __nccwpck_require__(6300);
 const ops = codegen_1.operators;
 const KWDs = {
     maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
@@ -45456,12 +46864,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 895:
+/***/ 2895:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
+const codegen_1 = __nccwpck_require__(6300);
 const error = {
     message({ keyword, schemaCode }) {
         const comp = keyword === "maxProperties" ? "more" : "fewer";
@@ -45486,12 +46894,12 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 8132:
+/***/ 3748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const codegen_1 = __nccwpck_require__(1436);
+const codegen_1 = __nccwpck_require__(6300);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must be multiple of ${schemaCode}`,
     params: ({ schemaCode }) => (0, codegen_1._) `{multipleOf: ${schemaCode}}`,
@@ -45518,14 +46926,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 6023:
+/***/ 8343:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(8484);
-const util_1 = __nccwpck_require__(4464);
-const codegen_1 = __nccwpck_require__(1436);
+const code_1 = __nccwpck_require__(7924);
+const util_1 = __nccwpck_require__(5248);
+const codegen_1 = __nccwpck_require__(6300);
 const error = {
     message: ({ schemaCode }) => (0, codegen_1.str) `must match pattern "${schemaCode}"`,
     params: ({ schemaCode }) => (0, codegen_1._) `{pattern: ${schemaCode}}`,
@@ -45557,14 +46965,14 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 4504:
+/***/ 6008:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const code_1 = __nccwpck_require__(8484);
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(7924);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
 const error = {
     message: ({ params: { missingProperty } }) => (0, codegen_1.str) `must have required property '${missingProperty}'`,
     params: ({ params: { missingProperty } }) => (0, codegen_1._) `{missingProperty: ${missingProperty}}`,
@@ -45642,15 +47050,15 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 5132:
+/***/ 1308:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const dataType_1 = __nccwpck_require__(6685);
-const codegen_1 = __nccwpck_require__(1436);
-const util_1 = __nccwpck_require__(4464);
-const equal_1 = __nccwpck_require__(4951);
+const dataType_1 = __nccwpck_require__(6701);
+const codegen_1 = __nccwpck_require__(6300);
+const util_1 = __nccwpck_require__(5248);
+const equal_1 = __nccwpck_require__(3335);
 const error = {
     message: ({ params: { i, j } }) => (0, codegen_1.str) `must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
     params: ({ params: { i, j } }) => (0, codegen_1._) `{i: ${i}, j: ${j}}`,
@@ -45712,7 +47120,7 @@ exports["default"] = def;
 
 /***/ }),
 
-/***/ 9449:
+/***/ 5289:
 /***/ (function(module) {
 
 /*!
@@ -45732,15 +47140,15 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
-/***/ 748:
+/***/ 9052:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const stringify = __nccwpck_require__(3317);
-const compile = __nccwpck_require__(1113);
-const expand = __nccwpck_require__(5290);
-const parse = __nccwpck_require__(507);
+const stringify = __nccwpck_require__(3669);
+const compile = __nccwpck_require__(9545);
+const expand = __nccwpck_require__(8874);
+const parse = __nccwpck_require__(5451);
 
 /**
  * Expand the given pattern or create a regex-compatible string.
@@ -45909,13 +47317,13 @@ module.exports = braces;
 
 /***/ }),
 
-/***/ 1113:
+/***/ 9545:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const fill = __nccwpck_require__(877);
-const utils = __nccwpck_require__(2257);
+const fill = __nccwpck_require__(7789);
+const utils = __nccwpck_require__(9281);
 
 const compile = (ast, options = {}) => {
   const walk = (node, parent = {}) => {
@@ -45976,7 +47384,7 @@ module.exports = compile;
 
 /***/ }),
 
-/***/ 2477:
+/***/ 9821:
 /***/ ((module) => {
 
 
@@ -46040,14 +47448,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5290:
+/***/ 8874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const fill = __nccwpck_require__(877);
-const stringify = __nccwpck_require__(3317);
-const utils = __nccwpck_require__(2257);
+const fill = __nccwpck_require__(7789);
+const stringify = __nccwpck_require__(3669);
+const utils = __nccwpck_require__(9281);
 
 const append = (queue = '', stash = '', enclose = false) => {
   const result = [];
@@ -46160,12 +47568,12 @@ module.exports = expand;
 
 /***/ }),
 
-/***/ 507:
+/***/ 5451:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const stringify = __nccwpck_require__(3317);
+const stringify = __nccwpck_require__(3669);
 
 /**
  * Constants
@@ -46187,7 +47595,7 @@ const {
   CHAR_SINGLE_QUOTE, /* ' */
   CHAR_NO_BREAK_SPACE,
   CHAR_ZERO_WIDTH_NOBREAK_SPACE
-} = __nccwpck_require__(2477);
+} = __nccwpck_require__(9821);
 
 /**
  * parse
@@ -46498,12 +47906,12 @@ module.exports = parse;
 
 /***/ }),
 
-/***/ 3317:
+/***/ 3669:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const utils = __nccwpck_require__(2257);
+const utils = __nccwpck_require__(9281);
 
 module.exports = (ast, options = {}) => {
   const stringify = (node, parent = {}) => {
@@ -46537,7 +47945,7 @@ module.exports = (ast, options = {}) => {
 
 /***/ }),
 
-/***/ 2257:
+/***/ 9281:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -46666,7 +48074,7 @@ exports.flatten = (...args) => {
 
 /***/ }),
 
-/***/ 3430:
+/***/ 2550:
 /***/ ((module) => {
 
 
@@ -46719,16 +48127,16 @@ module.exports = function equal(a, b) {
 
 /***/ }),
 
-/***/ 5648:
+/***/ 643:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const taskManager = __nccwpck_require__(6599);
-const async_1 = __nccwpck_require__(645);
-const stream_1 = __nccwpck_require__(1969);
-const sync_1 = __nccwpck_require__(5894);
-const settings_1 = __nccwpck_require__(879);
-const utils = __nccwpck_require__(6002);
+const taskManager = __nccwpck_require__(5575);
+const async_1 = __nccwpck_require__(5685);
+const stream_1 = __nccwpck_require__(5393);
+const sync_1 = __nccwpck_require__(4278);
+const settings_1 = __nccwpck_require__(4127);
+const utils = __nccwpck_require__(8962);
 async function FastGlob(source, options) {
     assertPatternsInput(source);
     const works = getWorks(source, async_1.default, options);
@@ -46828,13 +48236,13 @@ module.exports = FastGlob;
 
 /***/ }),
 
-/***/ 6599:
+/***/ 5575:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.convertPatternGroupToTask = exports.convertPatternGroupsToTasks = exports.groupPatternsByBaseDirectory = exports.getNegativePatternsAsPositive = exports.getPositivePatterns = exports.convertPatternsToTasks = exports.generate = void 0;
-const utils = __nccwpck_require__(6002);
+const utils = __nccwpck_require__(8962);
 function generate(input, settings) {
     const patterns = processPatterns(input, settings);
     const ignore = processPatterns(settings.ignore, settings);
@@ -46945,13 +48353,13 @@ exports.convertPatternGroupToTask = convertPatternGroupToTask;
 
 /***/ }),
 
-/***/ 645:
+/***/ 5685:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const async_1 = __nccwpck_require__(2907);
-const provider_1 = __nccwpck_require__(7792);
+const async_1 = __nccwpck_require__(7659);
+const provider_1 = __nccwpck_require__(1168);
 class ProviderAsync extends provider_1.default {
     constructor() {
         super(...arguments);
@@ -46975,13 +48383,13 @@ exports["default"] = ProviderAsync;
 
 /***/ }),
 
-/***/ 3591:
+/***/ 6567:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils = __nccwpck_require__(6002);
-const partial_1 = __nccwpck_require__(5740);
+const utils = __nccwpck_require__(8962);
+const partial_1 = __nccwpck_require__(876);
 class DeepFilter {
     constructor(_settings, _micromatchOptions) {
         this._settings = _settings;
@@ -47044,12 +48452,12 @@ exports["default"] = DeepFilter;
 
 /***/ }),
 
-/***/ 4285:
+/***/ 1277:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils = __nccwpck_require__(6002);
+const utils = __nccwpck_require__(8962);
 class EntryFilter {
     constructor(_settings, _micromatchOptions) {
         this._settings = _settings;
@@ -47136,12 +48544,12 @@ exports["default"] = EntryFilter;
 
 /***/ }),
 
-/***/ 1587:
+/***/ 7731:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils = __nccwpck_require__(6002);
+const utils = __nccwpck_require__(8962);
 class ErrorFilter {
     constructor(_settings) {
         this._settings = _settings;
@@ -47158,12 +48566,12 @@ exports["default"] = ErrorFilter;
 
 /***/ }),
 
-/***/ 7827:
+/***/ 9763:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils = __nccwpck_require__(6002);
+const utils = __nccwpck_require__(8962);
 class Matcher {
     constructor(_patterns, _settings, _micromatchOptions) {
         this._patterns = _patterns;
@@ -47210,12 +48618,12 @@ exports["default"] = Matcher;
 
 /***/ }),
 
-/***/ 5740:
+/***/ 876:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const matcher_1 = __nccwpck_require__(7827);
+const matcher_1 = __nccwpck_require__(9763);
 class PartialMatcher extends matcher_1.default {
     match(filepath) {
         const parts = filepath.split('/');
@@ -47255,16 +48663,16 @@ exports["default"] = PartialMatcher;
 
 /***/ }),
 
-/***/ 7792:
+/***/ 1168:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const path = __nccwpck_require__(6928);
-const deep_1 = __nccwpck_require__(3591);
-const entry_1 = __nccwpck_require__(4285);
-const error_1 = __nccwpck_require__(1587);
-const entry_2 = __nccwpck_require__(7094);
+const deep_1 = __nccwpck_require__(6567);
+const entry_1 = __nccwpck_require__(1277);
+const error_1 = __nccwpck_require__(7731);
+const entry_2 = __nccwpck_require__(7238);
 class Provider {
     constructor(_settings) {
         this._settings = _settings;
@@ -47310,14 +48718,14 @@ exports["default"] = Provider;
 
 /***/ }),
 
-/***/ 1969:
+/***/ 5393:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const stream_1 = __nccwpck_require__(2203);
-const stream_2 = __nccwpck_require__(87);
-const provider_1 = __nccwpck_require__(7792);
+const stream_2 = __nccwpck_require__(5863);
+const provider_1 = __nccwpck_require__(1168);
 class ProviderStream extends provider_1.default {
     constructor() {
         super(...arguments);
@@ -47348,13 +48756,13 @@ exports["default"] = ProviderStream;
 
 /***/ }),
 
-/***/ 5894:
+/***/ 4278:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const sync_1 = __nccwpck_require__(264);
-const provider_1 = __nccwpck_require__(7792);
+const sync_1 = __nccwpck_require__(3688);
+const provider_1 = __nccwpck_require__(1168);
 class ProviderSync extends provider_1.default {
     constructor() {
         super(...arguments);
@@ -47378,12 +48786,12 @@ exports["default"] = ProviderSync;
 
 /***/ }),
 
-/***/ 7094:
+/***/ 7238:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const utils = __nccwpck_require__(6002);
+const utils = __nccwpck_require__(8962);
 class EntryTransformer {
     constructor(_settings) {
         this._settings = _settings;
@@ -47411,14 +48819,14 @@ exports["default"] = EntryTransformer;
 
 /***/ }),
 
-/***/ 2907:
+/***/ 7659:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const fsWalk = __nccwpck_require__(9337);
-const reader_1 = __nccwpck_require__(1824);
-const stream_1 = __nccwpck_require__(87);
+const fsWalk = __nccwpck_require__(505);
+const reader_1 = __nccwpck_require__(6848);
+const stream_1 = __nccwpck_require__(5863);
 class ReaderAsync extends reader_1.default {
     constructor() {
         super(...arguments);
@@ -47453,14 +48861,14 @@ exports["default"] = ReaderAsync;
 
 /***/ }),
 
-/***/ 1824:
+/***/ 6848:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const path = __nccwpck_require__(6928);
-const fsStat = __nccwpck_require__(1470);
-const utils = __nccwpck_require__(6002);
+const fsStat = __nccwpck_require__(4462);
+const utils = __nccwpck_require__(8962);
 class Reader {
     constructor(_settings) {
         this._settings = _settings;
@@ -47493,15 +48901,15 @@ exports["default"] = Reader;
 
 /***/ }),
 
-/***/ 87:
+/***/ 5863:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 const stream_1 = __nccwpck_require__(2203);
-const fsStat = __nccwpck_require__(1470);
-const fsWalk = __nccwpck_require__(9337);
-const reader_1 = __nccwpck_require__(1824);
+const fsStat = __nccwpck_require__(4462);
+const fsWalk = __nccwpck_require__(505);
+const reader_1 = __nccwpck_require__(6848);
 class ReaderStream extends reader_1.default {
     constructor() {
         super(...arguments);
@@ -47555,14 +48963,14 @@ exports["default"] = ReaderStream;
 
 /***/ }),
 
-/***/ 264:
+/***/ 3688:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const fsStat = __nccwpck_require__(1470);
-const fsWalk = __nccwpck_require__(9337);
-const reader_1 = __nccwpck_require__(1824);
+const fsStat = __nccwpck_require__(4462);
+const fsWalk = __nccwpck_require__(505);
+const reader_1 = __nccwpck_require__(6848);
 class ReaderSync extends reader_1.default {
     constructor() {
         super(...arguments);
@@ -47605,7 +49013,7 @@ exports["default"] = ReaderSync;
 
 /***/ }),
 
-/***/ 879:
+/***/ 4127:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -47671,7 +49079,7 @@ exports["default"] = Settings;
 
 /***/ }),
 
-/***/ 5711:
+/***/ 7823:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -47700,7 +49108,7 @@ exports.splitWhen = splitWhen;
 
 /***/ }),
 
-/***/ 9718:
+/***/ 5782:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -47714,7 +49122,7 @@ exports.isEnoentCodeError = isEnoentCodeError;
 
 /***/ }),
 
-/***/ 6979:
+/***/ 1699:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -47740,31 +49148,31 @@ exports.createDirentFromStats = createDirentFromStats;
 
 /***/ }),
 
-/***/ 6002:
+/***/ 8962:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.string = exports.stream = exports.pattern = exports.path = exports.fs = exports.errno = exports.array = void 0;
-const array = __nccwpck_require__(5711);
+const array = __nccwpck_require__(7823);
 exports.array = array;
-const errno = __nccwpck_require__(9718);
+const errno = __nccwpck_require__(5782);
 exports.errno = errno;
-const fs = __nccwpck_require__(6979);
+const fs = __nccwpck_require__(1699);
 exports.fs = fs;
-const path = __nccwpck_require__(9283);
+const path = __nccwpck_require__(6403);
 exports.path = path;
-const pattern = __nccwpck_require__(1304);
+const pattern = __nccwpck_require__(4072);
 exports.pattern = pattern;
-const stream = __nccwpck_require__(536);
+const stream = __nccwpck_require__(8600);
 exports.stream = stream;
-const string = __nccwpck_require__(7641);
+const string = __nccwpck_require__(5705);
 exports.string = string;
 
 
 /***/ }),
 
-/***/ 9283:
+/***/ 6403:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -47839,15 +49247,15 @@ exports.convertPosixPathToPattern = convertPosixPathToPattern;
 
 /***/ }),
 
-/***/ 1304:
+/***/ 4072:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isAbsolute = exports.partitionAbsoluteAndRelative = exports.removeDuplicateSlashes = exports.matchAny = exports.convertPatternsToRe = exports.makeRe = exports.getPatternParts = exports.expandBraceExpansion = exports.expandPatternsWithBraceExpansion = exports.isAffectDepthOfReadingPattern = exports.endsWithSlashGlobStar = exports.hasGlobStar = exports.getBaseDirectory = exports.isPatternRelatedToParentDirectory = exports.getPatternsOutsideCurrentDirectory = exports.getPatternsInsideCurrentDirectory = exports.getPositivePatterns = exports.getNegativePatterns = exports.isPositivePattern = exports.isNegativePattern = exports.convertToNegativePattern = exports.convertToPositivePattern = exports.isDynamicPattern = exports.isStaticPattern = void 0;
 const path = __nccwpck_require__(6928);
-const globParent = __nccwpck_require__(8505);
-const micromatch = __nccwpck_require__(8785);
+const globParent = __nccwpck_require__(1049);
+const micromatch = __nccwpck_require__(7073);
 const GLOBSTAR = '**';
 const ESCAPE_SYMBOL = '\\';
 const COMMON_GLOB_SYMBOLS_RE = /[*?]|^!/;
@@ -48052,13 +49460,13 @@ exports.isAbsolute = isAbsolute;
 
 /***/ }),
 
-/***/ 536:
+/***/ 8600:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.merge = void 0;
-const merge2 = __nccwpck_require__(754);
+const merge2 = __nccwpck_require__(6226);
 function merge(streams) {
     const mergedStream = merge2(streams);
     streams.forEach((stream) => {
@@ -48076,7 +49484,7 @@ function propagateCloseEventToSources(streams) {
 
 /***/ }),
 
-/***/ 7641:
+/***/ 5705:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -48094,7 +49502,7 @@ exports.isEmpty = isEmpty;
 
 /***/ }),
 
-/***/ 877:
+/***/ 7789:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*!
@@ -48107,7 +49515,7 @@ exports.isEmpty = isEmpty;
 
 
 const util = __nccwpck_require__(9023);
-const toRegexRange = __nccwpck_require__(7551);
+const toRegexRange = __nccwpck_require__(5247);
 
 const isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
 
@@ -48349,12 +49757,12 @@ module.exports = fill;
 
 /***/ }),
 
-/***/ 8505:
+/***/ 1049:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var isGlob = __nccwpck_require__(1925);
+var isGlob = __nccwpck_require__(37);
 var pathPosixDirname = (__nccwpck_require__(6928).posix).dirname;
 var isWin32 = (__nccwpck_require__(857).platform)() === 'win32';
 
@@ -48398,7 +49806,7 @@ module.exports = function globParent(str, opts) {
 
 /***/ }),
 
-/***/ 5540:
+/***/ 5748:
 /***/ ((module) => {
 
 /*!
@@ -48425,7 +49833,7 @@ module.exports = function isExtglob(str) {
 
 /***/ }),
 
-/***/ 1925:
+/***/ 37:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*!
@@ -48435,7 +49843,7 @@ module.exports = function isExtglob(str) {
  * Released under the MIT License.
  */
 
-var isExtglob = __nccwpck_require__(5540);
+var isExtglob = __nccwpck_require__(5748);
 var chars = { '{': '}', '(': ')', '[': ']'};
 var strictCheck = function(str) {
   if (str[0] === '!') {
@@ -48582,7 +49990,7 @@ module.exports = function isGlob(str, options) {
 
 /***/ }),
 
-/***/ 3102:
+/***/ 9262:
 /***/ ((module) => {
 
 /*!
@@ -48607,7 +50015,7 @@ module.exports = function(num) {
 
 /***/ }),
 
-/***/ 1167:
+/***/ 4591:
 /***/ ((module) => {
 
 
@@ -48707,7 +50115,7 @@ function escapeJsonPtr(str) {
 
 /***/ }),
 
-/***/ 754:
+/***/ 6226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -48858,15 +50266,15 @@ function pauseStreams (streams, options) {
 
 /***/ }),
 
-/***/ 8785:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const util = __nccwpck_require__(9023);
-const braces = __nccwpck_require__(748);
-const picomatch = __nccwpck_require__(4006);
-const utils = __nccwpck_require__(4059);
+const braces = __nccwpck_require__(9052);
+const picomatch = __nccwpck_require__(8374);
+const utils = __nccwpck_require__(2907);
 
 const isEmptyString = v => v === '' || v === './';
 const hasBraces = v => {
@@ -49339,17 +50747,17 @@ module.exports = micromatch;
 
 /***/ }),
 
-/***/ 4006:
+/***/ 8374:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports = __nccwpck_require__(8016);
+module.exports = __nccwpck_require__(8240);
 
 
 /***/ }),
 
-/***/ 5595:
+/***/ 9195:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -49540,13 +50948,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8265:
+/***/ 281:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const constants = __nccwpck_require__(5595);
-const utils = __nccwpck_require__(4059);
+const constants = __nccwpck_require__(9195);
+const utils = __nccwpck_require__(2907);
 
 /**
  * Constants
@@ -50939,16 +52347,16 @@ module.exports = parse;
 
 /***/ }),
 
-/***/ 8016:
+/***/ 8240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const path = __nccwpck_require__(6928);
-const scan = __nccwpck_require__(1781);
-const parse = __nccwpck_require__(8265);
-const utils = __nccwpck_require__(4059);
-const constants = __nccwpck_require__(5595);
+const scan = __nccwpck_require__(325);
+const parse = __nccwpck_require__(281);
+const utils = __nccwpck_require__(2907);
+const constants = __nccwpck_require__(9195);
 const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
 
 /**
@@ -51288,12 +52696,12 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 1781:
+/***/ 325:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const utils = __nccwpck_require__(4059);
+const utils = __nccwpck_require__(2907);
 const {
   CHAR_ASTERISK,             /* * */
   CHAR_AT,                   /* @ */
@@ -51310,7 +52718,7 @@ const {
   CHAR_RIGHT_CURLY_BRACE,    /* } */
   CHAR_RIGHT_PARENTHESES,    /* ) */
   CHAR_RIGHT_SQUARE_BRACKET  /* ] */
-} = __nccwpck_require__(5595);
+} = __nccwpck_require__(9195);
 
 const isPathSeparator = code => {
   return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
@@ -51686,7 +53094,7 @@ module.exports = scan;
 
 /***/ }),
 
-/***/ 4059:
+/***/ 2907:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -51698,7 +53106,7 @@ const {
   REGEX_REMOVE_BACKSLASH,
   REGEX_SPECIAL_CHARS,
   REGEX_SPECIAL_CHARS_GLOBAL
-} = __nccwpck_require__(5595);
+} = __nccwpck_require__(9195);
 
 exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
 exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
@@ -51757,7 +53165,7 @@ exports.wrapOutput = (input, state = {}, options = {}) => {
 
 /***/ }),
 
-/***/ 4351:
+/***/ 8687:
 /***/ ((module) => {
 
 /*! queue-microtask. MIT License. Feross Aboukhadijeh <https://feross.org/opensource> */
@@ -51773,7 +53181,7 @@ module.exports = typeof queueMicrotask === 'function'
 
 /***/ }),
 
-/***/ 844:
+/***/ 2204:
 /***/ ((module) => {
 
 
@@ -51813,13 +53221,13 @@ module.exports = reusify
 
 /***/ }),
 
-/***/ 2743:
+/***/ 5655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*! run-parallel. MIT License. Feross Aboukhadijeh <https://feross.org/opensource> */
 module.exports = runParallel
 
-const queueMicrotask = __nccwpck_require__(4351)
+const queueMicrotask = __nccwpck_require__(8687)
 
 function runParallel (tasks, cb) {
   let results, pending, keys
@@ -51871,7 +53279,7 @@ function runParallel (tasks, cb) {
 
 /***/ }),
 
-/***/ 8184:
+/***/ 3224:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -52081,7 +53489,7 @@ module.exports = Chain;
 
 /***/ }),
 
-/***/ 4611:
+/***/ 5881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -52242,12 +53650,12 @@ module.exports = Assembler;
 
 /***/ }),
 
-/***/ 5934:
+/***/ 9230:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Utf8Stream = __nccwpck_require__(4180);
+const Utf8Stream = __nccwpck_require__(5844);
 
 const patterns = {
   value1: /^(?:[\"\{\[\]\-\d]|true\b|false\b|null\b|\s{1,256})/,
@@ -52794,7 +54202,7 @@ module.exports = Parser;
 
 /***/ }),
 
-/***/ 2006:
+/***/ 3126:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -53002,13 +54410,13 @@ module.exports = FilterBase;
 
 /***/ }),
 
-/***/ 1820:
+/***/ 9820:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const FilterBase = __nccwpck_require__(2006);
-const withParser = __nccwpck_require__(2516);
+const FilterBase = __nccwpck_require__(3126);
+const withParser = __nccwpck_require__(8516);
 
 class Pick extends FilterBase {
   static make(options) {
@@ -53067,13 +54475,13 @@ module.exports = Pick;
 
 /***/ }),
 
-/***/ 9771:
+/***/ 4683:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const StreamBase = __nccwpck_require__(9837);
-const withParser = __nccwpck_require__(2516);
+const StreamBase = __nccwpck_require__(2906);
+const withParser = __nccwpck_require__(8516);
 
 class StreamArray extends StreamBase {
   static make(options) {
@@ -53118,13 +54526,13 @@ module.exports = StreamArray;
 
 /***/ }),
 
-/***/ 9837:
+/***/ 2906:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const {Transform} = __nccwpck_require__(2203);
-const Assembler = __nccwpck_require__(4611);
+const Assembler = __nccwpck_require__(5881);
 
 class Counter {
   constructor(initialDepth) {
@@ -53226,13 +54634,13 @@ module.exports = StreamBase;
 
 /***/ }),
 
-/***/ 8662:
+/***/ 8710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const StreamBase = __nccwpck_require__(9837);
-const withParser = __nccwpck_require__(2516);
+const StreamBase = __nccwpck_require__(2906);
+const withParser = __nccwpck_require__(8516);
 
 class StreamValues extends StreamBase {
   static make(options) {
@@ -53266,7 +54674,7 @@ module.exports = StreamValues;
 
 /***/ }),
 
-/***/ 4180:
+/***/ 5844:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -53326,14 +54734,14 @@ module.exports = Utf8Stream;
 
 /***/ }),
 
-/***/ 2516:
+/***/ 8516:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const {chain} = __nccwpck_require__(8184);
+const {chain} = __nccwpck_require__(3224);
 
-const Parser = __nccwpck_require__(5934);
+const Parser = __nccwpck_require__(9230);
 
 const withParser = (fn, options) =>
   chain([new Parser(options), fn(options)], Object.assign({}, options, {writableObjectMode: false, readableObjectMode: true}));
@@ -53343,7 +54751,7 @@ module.exports = withParser;
 
 /***/ }),
 
-/***/ 7551:
+/***/ 5247:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*!
@@ -53355,7 +54763,7 @@ module.exports = withParser;
 
 
 
-const isNumber = __nccwpck_require__(3102);
+const isNumber = __nccwpck_require__(9262);
 
 const toRegexRange = (min, max, options) => {
   if (isNumber(min) === false) {
@@ -53638,11 +55046,11 @@ module.exports = toRegexRange;
 
 /***/ }),
 
-/***/ 5581:
+/***/ 9792:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4191);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5522);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -53651,7 +55059,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4191:
+/***/ 5522:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53668,7 +55076,7 @@ var external_node_util_ = __nccwpck_require__(7975);
  * the entry points print the message alone, without a stack trace.
  */
 /** Bad invocation: an unknown flag, a missing path, an invalid input value. Exit code 2. */
-class UsageError extends Error {
+class errors_UsageError extends Error {
     name = 'UsageError';
 }
 /** The data or the run failed: unreadable file, no valid record, an AWS call that failed. Exit code 1. */
@@ -53725,7 +55133,7 @@ function previousWindow(window) {
 /** Fails with a message naming the option when `value` is given and is not a real YYYY-MM-DD day. */
 function checkDay(value, name) {
     if (value !== undefined && !isIsoDay(value)) {
-        throw new UsageError(`${name} must be a date as YYYY-MM-DD (got ${JSON.stringify(value)}).`);
+        throw new errors_UsageError(`${name} must be a date as YYYY-MM-DD (got ${JSON.stringify(value)}).`);
     }
 }
 /** Without dates the window is every whole day that has data. */
@@ -53738,7 +55146,7 @@ function chooseWindow(request, covered) {
     const start = request.start ?? covered.first;
     const end = request.end ?? addDays(covered.last, 1);
     if (start >= end) {
-        throw new UsageError(`${request.startName} (${start}) must be before ${request.endName} (${end}); the end date is exclusive.`);
+        throw new errors_UsageError(`${request.startName} (${start}) must be before ${request.endName} (${end}); the end date is exclusive.`);
     }
     return makeWindow(start, end);
 }
@@ -54860,19 +56268,354 @@ async function writeSampleLog(path, options) {
     return { bytes: (await (0,promises_.stat)(path)).size };
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(4085);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
-var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(303);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cost-explorer/dist-cjs/index.js
-var client_cost_explorer_dist_cjs = __nccwpck_require__(2994);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-vpc-lattice/dist-cjs/index.js
-var client_vpc_lattice_dist_cjs = __nccwpck_require__(3635);
+;// CONCATENATED MODULE: ./src/analysis/histogram.ts
+/**
+ * Mergeable latency histogram with logarithmic buckets (the DDSketch layout).
+ *
+ * A value v > 0 goes to bucket i = ceil(ln(v) / ln(GAMMA)), which covers (GAMMA^(i-1), GAMMA^i].
+ * Reporting 2·GAMMA^i / (GAMMA + 1) for a bucket is within RELATIVE_ACCURACY of every value in it,
+ * so the nearest-rank quantile is within that bound of the exact one. Counts per bucket add up,
+ * so histograms merge across days, files and query chunks without losing accuracy, which native
+ * percentile functions cannot do. Logs Insights computes the same bucket index with `ceil(log(x) * k)`.
+ */
+const RELATIVE_ACCURACY = 0.005;
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+/** Multiply ln(v) by this and round up to get the bucket index. */
+const BUCKET_SCALE = 1 / Math.log(GAMMA);
+/** Durations at or below this (milliseconds) count as 0; Logs Insights applies the same floor. */
+const MIN_DURATION = 0.0001;
+function bucketIndex(value) {
+    return Math.ceil(Math.log(Math.max(value, MIN_DURATION)) * BUCKET_SCALE);
+}
+/** The bucket every duration at or below MIN_DURATION falls in: the zero bucket. */
+const ZERO_BUCKET = bucketIndex(0);
+function bucketValue(index) {
+    return (2 * Math.pow(GAMMA, index)) / (GAMMA + 1);
+}
+// Buckets below ~1/(GAMMA-1) are narrower than 1, so each holds at most one integer. When every
+// sample is an integer (Lattice reports whole milliseconds) such a bucket gives the exact value.
+const SINGLE_INTEGER_LIMIT = Math.floor(1 / (GAMMA - 1));
+const singleIntegerByBucket = (() => {
+    const seen = new Map();
+    for (let n = 1; n <= SINGLE_INTEGER_LIMIT + 1; n++) {
+        const i = bucketIndex(n);
+        const list = seen.get(i) ?? [];
+        list.push(n);
+        seen.set(i, list);
+    }
+    const exact = new Map();
+    for (const [i, list] of seen) {
+        if (list.length === 1 && list[0] <= SINGLE_INTEGER_LIMIT)
+            exact.set(i, list[0]);
+    }
+    return exact;
+})();
+class LatencyHistogram {
+    count = 0;
+    sum = 0;
+    min = Infinity;
+    max = -Infinity;
+    /** Samples equal to 0, which have no logarithm. */
+    zero = 0;
+    /** Samples that are not whole numbers; when 0, small buckets report exact integers. */
+    nonInteger = 0;
+    offset = 0;
+    counts = [];
+    add(value, times = 1) {
+        this.count += times;
+        this.sum += value * times;
+        if (value < this.min)
+            this.min = value;
+        if (value > this.max)
+            this.max = value;
+        if (!Number.isInteger(value))
+            this.nonInteger += times;
+        this.addToBucket(bucketIndex(value), times);
+    }
+    /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
+    addToBucket(index, times) {
+        if (index <= ZERO_BUCKET) {
+            this.zero += times;
+            return;
+        }
+        if (this.counts.length === 0) {
+            this.offset = index;
+            this.counts.push(0);
+        }
+        else if (index < this.offset) {
+            const grow = this.offset - index;
+            this.counts.unshift(...new Array(grow).fill(0));
+            this.offset = index;
+        }
+        else if (index >= this.offset + this.counts.length) {
+            const grow = index - (this.offset + this.counts.length) + 1;
+            for (let k = 0; k < grow; k++)
+                this.counts.push(0);
+        }
+        this.counts[index - this.offset] += times;
+    }
+    merge(other) {
+        if (other.count === 0)
+            return;
+        this.count += other.count;
+        this.sum += other.sum;
+        this.min = Math.min(this.min, other.min);
+        this.max = Math.max(this.max, other.max);
+        this.zero += other.zero;
+        this.nonInteger += other.nonInteger;
+        for (let k = 0; k < other.counts.length; k++) {
+            const c = other.counts[k];
+            if (c > 0)
+                this.addToBucket(other.offset + k, c);
+        }
+    }
+    get mean() {
+        return this.count === 0 ? null : this.sum / this.count;
+    }
+    /** Nearest-rank quantile: the value at rank ceil(q·n), within RELATIVE_ACCURACY. */
+    quantile(q) {
+        if (this.count === 0)
+            return null;
+        const rank = Math.max(1, Math.ceil(q * this.count));
+        if (rank <= this.zero)
+            return 0;
+        let seen = this.zero;
+        for (let k = 0; k < this.counts.length; k++) {
+            seen += this.counts[k];
+            if (seen >= rank)
+                return this.estimate(this.offset + k);
+        }
+        return this.max;
+    }
+    /** How many samples are above `threshold`, counting whole buckets (within RELATIVE_ACCURACY). */
+    countAbove(threshold) {
+        if (threshold < 0)
+            return this.count;
+        let above = 0;
+        const first = threshold === 0 ? -Infinity : bucketIndex(threshold);
+        for (let k = 0; k < this.counts.length; k++) {
+            if (this.offset + k > first)
+                above += this.counts[k];
+        }
+        return above;
+    }
+    estimate(index) {
+        const exact = this.nonInteger === 0 ? singleIntegerByBucket.get(index) : undefined;
+        const value = exact ?? bucketValue(index);
+        return Math.min(this.max, Math.max(this.min, value));
+    }
+    toJSON() {
+        const buckets = [];
+        this.counts.forEach((c, k) => {
+            if (c > 0)
+                buckets.push([this.offset + k, c]);
+        });
+        return {
+            count: this.count,
+            sum: this.sum,
+            min: this.count ? this.min : 0,
+            max: this.count ? this.max : 0,
+            zero: this.zero,
+            nonInteger: this.nonInteger,
+            buckets,
+        };
+    }
+    static fromJSON(json) {
+        const h = new LatencyHistogram();
+        h.count = json.count;
+        h.sum = json.sum;
+        h.min = json.count ? json.min : Infinity;
+        h.max = json.count ? json.max : -Infinity;
+        h.zero = json.zero;
+        h.nonInteger = json.nonInteger;
+        for (const [index, c] of json.buckets)
+            h.addToBucket(index, c);
+        return h;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/analysis/aggregate.ts
+
+function emptyDay(serviceArn, day) {
+    return {
+        serviceArn,
+        day,
+        requests: 0,
+        status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+        authDenied: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        hourly: new Array(24).fill(0),
+        latency: new LatencyHistogram(),
+    };
+}
+/** The status class of a response code, or null outside 200-599. */
+function statusClass(code) {
+    if (code === null)
+        return null;
+    if (code >= 200 && code < 300)
+        return '2xx';
+    if (code >= 300 && code < 400)
+        return '3xx';
+    if (code >= 400 && code < 500)
+        return '4xx';
+    if (code >= 500 && code < 600)
+        return '5xx';
+    return null;
+}
+/** A request was denied by the auth policy when its authDeniedReason holds a reason, not "-". */
+function isAuthDenied(reason) {
+    return typeof reason === 'string' && reason !== '-' && reason !== '';
+}
+/** The 5xx share of requests: the one definition of error rate. */
+function errorRate(requests, errors5xx) {
+    return requests > 0 ? errors5xx / requests : 0;
+}
+function addRecord(target, record) {
+    target.requests += 1;
+    const cls = statusClass(record.responseCode);
+    if (cls)
+        target.status[cls] += 1;
+    target.bytesIn += record.bytesReceived;
+    target.bytesOut += record.bytesSent;
+    target.hourly[record.hour] += 1;
+    if (record.authDenied)
+        target.authDenied += 1;
+    else
+        target.latency.add(record.duration);
+}
+function mergeDay(target, other) {
+    target.requests += other.requests;
+    for (const k of Object.keys(target.status)) {
+        target.status[k] += other.status[k];
+    }
+    target.authDenied += other.authDenied;
+    target.bytesIn += other.bytesIn;
+    target.bytesOut += other.bytesOut;
+    for (let h = 0; h < 24; h++)
+        target.hourly[h] += other.hourly[h];
+    target.latency.merge(other.latency);
+}
+function dayToJSON(day) {
+    return { ...day, status: { ...day.status }, hourly: [...day.hourly], latency: day.latency.toJSON() };
+}
+function dayFromJSON(json) {
+    return {
+        ...json,
+        status: { ...json.status },
+        hourly: [...json.hourly],
+        latency: LatencyHistogram.fromJSON(json.latency),
+    };
+}
+function identityFromArn(arn) {
+    // arn:aws:vpc-lattice:REGION:ACCOUNT:service/svc-ID
+    const parts = arn.split(':');
+    const resource = parts.slice(5).join(':');
+    return {
+        arn,
+        id: resource.startsWith('service/') ? resource.slice('service/'.length) : resource,
+        region: parts[3] ?? '',
+        account: parts[4] ?? '',
+    };
+}
+/**
+ * The name in a service's default DNS name, `<name>-<id digits>.<hash>.vpc-lattice-svcs.<region>.on.aws`,
+ * accepted only when the digits match the service id, so a client-chosen Host header cannot rename it.
+ */
+function nameFromHostHeader(host, serviceId) {
+    const m = /^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)-([0-9a-z]+)\.[0-9a-z]+\.vpc-lattice-svcs\.[a-z0-9-]+\.on\.aws$/.exec(host.toLowerCase());
+    if (!m || `svc-${m[2]}` !== serviceId)
+        return undefined;
+    return m[1];
+}
+/** Day aggregates for many services and days, plus the service identities seen. */
+class AggregateSet {
+    days = new Map();
+    services = new Map();
+    key(serviceArn, day) {
+        return `${serviceArn}\n${day}`;
+    }
+    service(arn) {
+        let identity = this.services.get(arn);
+        if (!identity) {
+            identity = identityFromArn(arn);
+            this.services.set(arn, identity);
+        }
+        return identity;
+    }
+    day(serviceArn, day) {
+        const k = this.key(serviceArn, day);
+        let agg = this.days.get(k);
+        if (!agg) {
+            agg = emptyDay(serviceArn, day);
+            this.days.set(k, agg);
+            this.service(serviceArn);
+        }
+        return agg;
+    }
+    add(record) {
+        addRecord(this.day(record.serviceArn, record.day), record);
+        if (record.hostHeader) {
+            const identity = this.service(record.serviceArn);
+            if (identity.name === undefined) {
+                const name = nameFromHostHeader(record.hostHeader, identity.id);
+                if (name)
+                    identity.name = name;
+            }
+        }
+    }
+    addDay(day) {
+        mergeDay(this.day(day.serviceArn, day.day), day);
+    }
+    merge(other) {
+        for (const day of other.days.values())
+            this.addDay(day);
+        for (const identity of other.services.values()) {
+            const mine = this.service(identity.arn);
+            if (mine.name === undefined && identity.name !== undefined)
+                mine.name = identity.name;
+        }
+    }
+    /** First and last day that has any request, or null when empty. */
+    coveredDays() {
+        let first = null;
+        let last = null;
+        for (const agg of this.days.values()) {
+            if (agg.requests === 0)
+                continue;
+            if (first === null || agg.day < first)
+                first = agg.day;
+            if (last === null || agg.day > last)
+                last = agg.day;
+        }
+        return first && last ? { first, last } : null;
+    }
+    /** Days with at least one request, from any service. */
+    activeDays() {
+        const set = new Set();
+        for (const agg of this.days.values())
+            if (agg.requests > 0)
+                set.add(agg.day);
+        return set;
+    }
+}
+
+// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(2485);
+// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
+var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(2671);
+// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-cost-explorer/dist-cjs/index.js
+var client_cost_explorer_dist_cjs = __nccwpck_require__(5458);
+// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __nccwpck_require__(8975);
+// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-vpc-lattice/dist-cjs/index.js
+var client_vpc_lattice_dist_cjs = __nccwpck_require__(5155);
 ;// CONCATENATED MODULE: ./src/aws/clients.ts
 /**
  * SDK clients for one run. Endpoints are never set here: the SDK reads AWS_ENDPOINT_URL and
  * AWS_ENDPOINT_URL_<SERVICE> itself, which is how tests and private endpoints redirect calls.
  */
+
 
 
 
@@ -54889,6 +56632,7 @@ function createClients(region, credentials) {
         logs: new client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr({ region, ...common }),
         costExplorer: new client_cost_explorer_dist_cjs/* CostExplorerClient */.mM9({ region: costExplorerRegion(region), ...common }),
         cloudwatch: new dist_cjs/* CloudWatchClient */.WBn({ region, ...common }),
+        sts: new client_sts_dist_cjs/* STSClient */.iM({ region, ...common }),
     };
     return {
         ...clients,
@@ -55064,7 +56808,7 @@ function isAccessDenied(error) {
     return name !== undefined && DENIED.has(name);
 }
 /** Wraps an error from `action` (an IAM action such as logs:StartQuery) with what it means. */
-function describeAwsError(action, what, error) {
+function errors_describeAwsError(action, what, error) {
     const name = errorName(error) ?? 'Error';
     if (isAccessDenied(error)) {
         const credentials = /Expired|Unrecognized|InvalidClientTokenId/.test(name)
@@ -55082,7 +56826,7 @@ async function awsCall(action, what, call) {
     catch (error) {
         if (error instanceof DataError)
             throw error;
-        throw describeAwsError(action, what, error);
+        throw errors_describeAwsError(action, what, error);
     }
 }
 
@@ -55256,466 +57000,162 @@ async function monthForecast(ce, today, usageTypes, metric, requests, warnings) 
     }
 }
 
-;// CONCATENATED MODULE: ./src/analysis/histogram.ts
+;// CONCATENATED MODULE: ./src/aws/retry.ts
 /**
- * Mergeable latency histogram with logarithmic buckets (the DDSketch layout).
- *
- * A value v > 0 goes to bucket i = ceil(ln(v) / ln(GAMMA)), which covers (GAMMA^(i-1), GAMMA^i].
- * Reporting 2·GAMMA^i / (GAMMA + 1) for a bucket is within RELATIVE_ACCURACY of every value in it,
- * so the nearest-rank quantile is within that bound of the exact one. Counts per bucket add up,
- * so histograms merge across days, files and query chunks without losing accuracy, which native
- * percentile functions cannot do. Logs Insights computes the same bucket index with `ceil(log(x) * k)`.
+ * The one retry helper: full-jitter exponential backoff (sleep a random time up to
+ * base·2^attempt, capped), with the list of transient errors kept in one place.
+ * SDK calls also have the SDK's own retry strategy; this covers what it does not:
+ * the OIDC token request, STS's IDPCommunicationError, and Logs Insights concurrency limits.
  */
-const RELATIVE_ACCURACY = 0.005;
-const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-/** Multiply ln(v) by this and round up to get the bucket index. */
-const BUCKET_SCALE = 1 / Math.log(GAMMA);
-/** Durations at or below this (milliseconds) count as 0; Logs Insights applies the same floor. */
-const MIN_DURATION = 0.0001;
-function bucketIndex(value) {
-    return Math.ceil(Math.log(Math.max(value, MIN_DURATION)) * BUCKET_SCALE);
+/** Error names that mean "try again later". */
+const TRANSIENT_NAMES = new Set([
+    'IDPCommunicationErrorException',
+    'IDPCommunicationError',
+    'ThrottlingException',
+    'Throttling',
+    'ThrottledException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'LimitExceededException',
+    'ServiceUnavailableException',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalServerError',
+    'InternalServiceError',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'TimeoutError',
+]);
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+]);
+function isTransient(error) {
+    if (typeof error !== 'object' || error === null)
+        return false;
+    const e = error;
+    if (e.name && TRANSIENT_NAMES.has(e.name))
+        return true;
+    if (e.code && (NETWORK_CODES.has(e.code) || TRANSIENT_NAMES.has(e.code)))
+        return true;
+    const status = e.$metadata?.httpStatusCode ?? e.statusCode;
+    if (status !== undefined && (status === 429 || status >= 500))
+        return true;
+    // fetch wraps socket errors: "fetch failed" with the real code in `cause`.
+    return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
 }
-/** The bucket every duration at or below MIN_DURATION falls in: the zero bucket. */
-const ZERO_BUCKET = bucketIndex(0);
-function bucketValue(index) {
-    return (2 * Math.pow(GAMMA, index)) / (GAMMA + 1);
-}
-// Buckets below ~1/(GAMMA-1) are narrower than 1, so each holds at most one integer. When every
-// sample is an integer (Lattice reports whole milliseconds) such a bucket gives the exact value.
-const SINGLE_INTEGER_LIMIT = Math.floor(1 / (GAMMA - 1));
-const singleIntegerByBucket = (() => {
-    const seen = new Map();
-    for (let n = 1; n <= SINGLE_INTEGER_LIMIT + 1; n++) {
-        const i = bucketIndex(n);
-        const list = seen.get(i) ?? [];
-        list.push(n);
-        seen.set(i, list);
-    }
-    const exact = new Map();
-    for (const [i, list] of seen) {
-        if (list.length === 1 && list[0] <= SINGLE_INTEGER_LIMIT)
-            exact.set(i, list[0]);
-    }
-    return exact;
-})();
-class histogram_LatencyHistogram {
-    count = 0;
-    sum = 0;
-    min = Infinity;
-    max = -Infinity;
-    /** Samples equal to 0, which have no logarithm. */
-    zero = 0;
-    /** Samples that are not whole numbers; when 0, small buckets report exact integers. */
-    nonInteger = 0;
-    offset = 0;
-    counts = [];
-    add(value, times = 1) {
-        this.count += times;
-        this.sum += value * times;
-        if (value < this.min)
-            this.min = value;
-        if (value > this.max)
-            this.max = value;
-        if (!Number.isInteger(value))
-            this.nonInteger += times;
-        this.addToBucket(bucketIndex(value), times);
-    }
-    /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
-    addToBucket(index, times) {
-        if (index <= ZERO_BUCKET) {
-            this.zero += times;
-            return;
-        }
-        if (this.counts.length === 0) {
-            this.offset = index;
-            this.counts.push(0);
-        }
-        else if (index < this.offset) {
-            const grow = this.offset - index;
-            this.counts.unshift(...new Array(grow).fill(0));
-            this.offset = index;
-        }
-        else if (index >= this.offset + this.counts.length) {
-            const grow = index - (this.offset + this.counts.length) + 1;
-            for (let k = 0; k < grow; k++)
-                this.counts.push(0);
-        }
-        this.counts[index - this.offset] += times;
-    }
-    merge(other) {
-        if (other.count === 0)
-            return;
-        this.count += other.count;
-        this.sum += other.sum;
-        this.min = Math.min(this.min, other.min);
-        this.max = Math.max(this.max, other.max);
-        this.zero += other.zero;
-        this.nonInteger += other.nonInteger;
-        for (let k = 0; k < other.counts.length; k++) {
-            const c = other.counts[k];
-            if (c > 0)
-                this.addToBucket(other.offset + k, c);
-        }
-    }
-    get mean() {
-        return this.count === 0 ? null : this.sum / this.count;
-    }
-    /** Nearest-rank quantile: the value at rank ceil(q·n), within RELATIVE_ACCURACY. */
-    quantile(q) {
-        if (this.count === 0)
-            return null;
-        const rank = Math.max(1, Math.ceil(q * this.count));
-        if (rank <= this.zero)
-            return 0;
-        let seen = this.zero;
-        for (let k = 0; k < this.counts.length; k++) {
-            seen += this.counts[k];
-            if (seen >= rank)
-                return this.estimate(this.offset + k);
-        }
-        return this.max;
-    }
-    /** How many samples are above `threshold`, counting whole buckets (within RELATIVE_ACCURACY). */
-    countAbove(threshold) {
-        if (threshold < 0)
-            return this.count;
-        let above = 0;
-        const first = threshold === 0 ? -Infinity : bucketIndex(threshold);
-        for (let k = 0; k < this.counts.length; k++) {
-            if (this.offset + k > first)
-                above += this.counts[k];
-        }
-        return above;
-    }
-    estimate(index) {
-        const exact = this.nonInteger === 0 ? singleIntegerByBucket.get(index) : undefined;
-        const value = exact ?? bucketValue(index);
-        return Math.min(this.max, Math.max(this.min, value));
-    }
-    toJSON() {
-        const buckets = [];
-        this.counts.forEach((c, k) => {
-            if (c > 0)
-                buckets.push([this.offset + k, c]);
-        });
-        return {
-            count: this.count,
-            sum: this.sum,
-            min: this.count ? this.min : 0,
-            max: this.count ? this.max : 0,
-            zero: this.zero,
-            nonInteger: this.nonInteger,
-            buckets,
+const retry_DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 20_000 };
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal.reason);
         };
-    }
-    static fromJSON(json) {
-        const h = new histogram_LatencyHistogram();
-        h.count = json.count;
-        h.sum = json.sum;
-        h.min = json.count ? json.min : Infinity;
-        h.max = json.count ? json.max : -Infinity;
-        h.zero = json.zero;
-        h.nonInteger = json.nonInteger;
-        for (const [index, c] of json.buckets)
-            h.addToBucket(index, c);
-        return h;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/analysis/aggregate.ts
-
-function emptyDay(serviceArn, day) {
-    return {
-        serviceArn,
-        day,
-        requests: 0,
-        status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
-        authDenied: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-        hourly: new Array(24).fill(0),
-        latency: new histogram_LatencyHistogram(),
-    };
-}
-/** The status class of a response code, or null outside 200-599. */
-function statusClass(code) {
-    if (code === null)
-        return null;
-    if (code >= 200 && code < 300)
-        return '2xx';
-    if (code >= 300 && code < 400)
-        return '3xx';
-    if (code >= 400 && code < 500)
-        return '4xx';
-    if (code >= 500 && code < 600)
-        return '5xx';
-    return null;
-}
-/** A request was denied by the auth policy when its authDeniedReason holds a reason, not "-". */
-function isAuthDenied(reason) {
-    return typeof reason === 'string' && reason !== '-' && reason !== '';
-}
-/** The 5xx share of requests: the one definition of error rate. */
-function errorRate(requests, errors5xx) {
-    return requests > 0 ? errors5xx / requests : 0;
-}
-function addRecord(target, record) {
-    target.requests += 1;
-    const cls = statusClass(record.responseCode);
-    if (cls)
-        target.status[cls] += 1;
-    target.bytesIn += record.bytesReceived;
-    target.bytesOut += record.bytesSent;
-    target.hourly[record.hour] += 1;
-    if (record.authDenied)
-        target.authDenied += 1;
-    else
-        target.latency.add(record.duration);
-}
-function mergeDay(target, other) {
-    target.requests += other.requests;
-    for (const k of Object.keys(target.status)) {
-        target.status[k] += other.status[k];
-    }
-    target.authDenied += other.authDenied;
-    target.bytesIn += other.bytesIn;
-    target.bytesOut += other.bytesOut;
-    for (let h = 0; h < 24; h++)
-        target.hourly[h] += other.hourly[h];
-    target.latency.merge(other.latency);
-}
-function dayToJSON(day) {
-    return { ...day, status: { ...day.status }, hourly: [...day.hourly], latency: day.latency.toJSON() };
-}
-function dayFromJSON(json) {
-    return {
-        ...json,
-        status: { ...json.status },
-        hourly: [...json.hourly],
-        latency: LatencyHistogram.fromJSON(json.latency),
-    };
-}
-function identityFromArn(arn) {
-    // arn:aws:vpc-lattice:REGION:ACCOUNT:service/svc-ID
-    const parts = arn.split(':');
-    const resource = parts.slice(5).join(':');
-    return {
-        arn,
-        id: resource.startsWith('service/') ? resource.slice('service/'.length) : resource,
-        region: parts[3] ?? '',
-        account: parts[4] ?? '',
-    };
-}
-/**
- * The name in a service's default DNS name, `<name>-<id digits>.<hash>.vpc-lattice-svcs.<region>.on.aws`,
- * accepted only when the digits match the service id, so a client-chosen Host header cannot rename it.
- */
-function nameFromHostHeader(host, serviceId) {
-    const m = /^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)-([0-9a-z]+)\.[0-9a-z]+\.vpc-lattice-svcs\.[a-z0-9-]+\.on\.aws$/.exec(host.toLowerCase());
-    if (!m || `svc-${m[2]}` !== serviceId)
-        return undefined;
-    return m[1];
-}
-/** Day aggregates for many services and days, plus the service identities seen. */
-class AggregateSet {
-    days = new Map();
-    services = new Map();
-    key(serviceArn, day) {
-        return `${serviceArn}\n${day}`;
-    }
-    service(arn) {
-        let identity = this.services.get(arn);
-        if (!identity) {
-            identity = identityFromArn(arn);
-            this.services.set(arn, identity);
-        }
-        return identity;
-    }
-    day(serviceArn, day) {
-        const k = this.key(serviceArn, day);
-        let agg = this.days.get(k);
-        if (!agg) {
-            agg = emptyDay(serviceArn, day);
-            this.days.set(k, agg);
-            this.service(serviceArn);
-        }
-        return agg;
-    }
-    add(record) {
-        addRecord(this.day(record.serviceArn, record.day), record);
-        if (record.hostHeader) {
-            const identity = this.service(record.serviceArn);
-            if (identity.name === undefined) {
-                const name = nameFromHostHeader(record.hostHeader, identity.id);
-                if (name)
-                    identity.name = name;
-            }
-        }
-    }
-    addDay(day) {
-        mergeDay(this.day(day.serviceArn, day.day), day);
-    }
-    merge(other) {
-        for (const day of other.days.values())
-            this.addDay(day);
-        for (const identity of other.services.values()) {
-            const mine = this.service(identity.arn);
-            if (mine.name === undefined && identity.name !== undefined)
-                mine.name = identity.name;
-        }
-    }
-    /** First and last day that has any request, or null when empty. */
-    coveredDays() {
-        let first = null;
-        let last = null;
-        for (const agg of this.days.values()) {
-            if (agg.requests === 0)
-                continue;
-            if (first === null || agg.day < first)
-                first = agg.day;
-            if (last === null || agg.day > last)
-                last = agg.day;
-        }
-        return first && last ? { first, last } : null;
-    }
-    /** Days with at least one request, from any service. */
-    activeDays() {
-        const set = new Set();
-        for (const agg of this.days.values())
-            if (agg.requests > 0)
-                set.add(agg.day);
-        return set;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/aws/inventory.ts
-/**
- * What exists: the service network, its associated services (billed even when silent) and the
- * log groups its access logs go to, all read from the VPC Lattice API at run time.
- */
-
-
-
-
-const NETWORK_ID = /^sn-[0-9a-z-]+$/;
-const NETWORK_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:servicenetwork\/(sn-[0-9a-z-]+)$/;
-/** Finds a service network by name, id or ARN. */
-async function resolveServiceNetwork(lattice, identifier) {
-    const id = NETWORK_ID.test(identifier) ? identifier : NETWORK_ARN.exec(identifier)?.[1];
-    if (id) {
-        const found = await awsCall('vpc-lattice:GetServiceNetwork', `Reading service network ${identifier}`, () => lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceNetworkCommand */.Dbf({ serviceNetworkIdentifier: id }))).catch((error) => {
-            if (error.cause?.name === 'ResourceNotFoundException') {
-                throw new UsageError(`service-network ${identifier} does not exist in this account and region.`);
-            }
-            throw error;
-        });
-        return { id: found.id, arn: found.arn, name: found.name ?? id };
-    }
-    const pages = (0,client_vpc_lattice_dist_cjs/* paginateListServiceNetworks */.o51)({ client: lattice }, {});
-    const matches = [];
-    await awsCall('vpc-lattice:ListServiceNetworks', 'Listing service networks', async () => {
-        for await (const page of pages) {
-            for (const n of page.items ?? []) {
-                if (n.name === identifier && n.id && n.arn)
-                    matches.push({ id: n.id, arn: n.arn, name: n.name });
-            }
-        }
+        signal?.addEventListener('abort', onAbort, { once: true });
     });
-    if (matches.length === 0) {
-        throw new UsageError(`service-network "${identifier}" was not found in this account and region; give its name, id (sn-…) or ARN.`);
-    }
-    if (matches.length > 1) {
-        throw new UsageError(`service-network "${identifier}" matches ${matches.length} networks (shared ones included); give its id or ARN.`);
-    }
-    return matches[0];
 }
-async function associatedServices(lattice, network) {
-    const services = new Map();
-    await awsCall('vpc-lattice:ListServiceNetworkServiceAssociations', `Listing the services of ${network.name}`, async () => {
-        const pages = (0,client_vpc_lattice_dist_cjs/* paginateListServiceNetworkServiceAssociations */.Ysr)({ client: lattice }, { serviceNetworkIdentifier: network.id });
-        for await (const page of pages) {
-            for (const a of page.items ?? []) {
-                if (a.status?.startsWith('DELETE'))
-                    continue;
-                // The API returns the service's ARN and name; when it does not, GetService has them.
-                const service = a.serviceArn || !a.serviceId
-                    ? { arn: a.serviceArn, name: a.serviceName }
-                    : await lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceCommand */.dns({ serviceIdentifier: a.serviceId }));
-                if (!service.arn)
-                    continue;
-                services.set(service.arn, {
-                    ...identityFromArn(service.arn),
-                    ...(service.name ? { name: service.name } : {}),
-                });
-            }
-        }
-    });
-    return [...services.values()];
+/** Full jitter: a uniformly random wait in [0, min(max, base·2^attempt)). */
+function backoffDelay(attempt, options) {
+    const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** attempt);
+    return Math.floor((options.random ?? Math.random)() * ceiling);
 }
-/** `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` -> NAME. */
-function logGroupName(destinationArn) {
-    const m = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:(.+?)(?::\*)?$/.exec(destinationArn);
-    return m?.[1];
-}
-async function accessLogDestinations(lattice, resourceId, what) {
-    const destinations = [];
-    await awsCall('vpc-lattice:ListAccessLogSubscriptions', `Listing the access-log subscriptions of ${what}`, async () => {
-        for await (const page of (0,client_vpc_lattice_dist_cjs/* paginateListAccessLogSubscriptions */.yLk)({ client: lattice }, { resourceIdentifier: resourceId })) {
-            for (const s of page.items ?? [])
-                if (s.destinationArn)
-                    destinations.push(s.destinationArn);
-        }
-    });
-    return destinations;
-}
-async function readInventory(lattice, request) {
-    const warnings = [];
-    if (!request.serviceNetwork) {
-        if (request.logGroupNames.length === 0) {
-            throw new UsageError('Set service-network (to find its log groups) or log-group-names.');
-        }
-        return { services: [], logGroups: request.logGroupNames, warnings };
-    }
-    const network = await resolveServiceNetwork(lattice, request.serviceNetwork);
-    const services = await associatedServices(lattice, network);
-    if (request.logGroupNames.length > 0)
-        return { network, services, logGroups: request.logGroupNames, warnings };
-    const destinations = await accessLogDestinations(lattice, network.id, `service network ${network.name}`);
-    if (destinations.length === 0) {
-        // Access logs can also be enabled per service instead of on the network.
-        for (const s of services)
-            destinations.push(...(await accessLogDestinations(lattice, s.id, `service ${s.name ?? s.id}`)));
-    }
-    const logGroups = [
-        ...new Set(destinations.map(logGroupName).filter((n) => n !== undefined)),
-    ].sort();
-    if (logGroups.length === 0) {
-        const elsewhere = destinations.length > 0
-            ? ` Its access logs go only to ${destinations.map((d) => d.split(':')[2]).join(', ')}, which Logs Insights cannot query.`
-            : ' It has no access-log subscription.';
-        throw new DataError(`No CloudWatch Logs log group receives the access logs of service network ${network.name}.${elsewhere} ` +
-            'Send them to a log group (provision/lattice-analytics.yaml does) or set log-group-names.');
-    }
-    return { network, services, logGroups, warnings };
-}
-/** Names for services seen only in logs, where the role may read them; ids otherwise. */
-async function nameServices(lattice, services, warnings) {
-    for (const s of services) {
-        if (s.name)
-            continue;
+async function retry_withRetry(fn, options = retry_DEFAULT_RETRY) {
+    const retryable = options.isRetryable ?? isTransient;
+    const wait = options.sleep ?? sleep;
+    for (let attempt = 0;; attempt++) {
         try {
-            const found = await lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceCommand */.dns({ serviceIdentifier: s.id }));
-            if (found.name)
-                s.name = found.name;
+            return await fn(attempt);
         }
         catch (error) {
-            if (isAccessDenied(error)) {
-                warnings.push('Service names are shown as ids: the role may not call vpc-lattice:GetService.');
-                return;
-            }
-            // A deleted service or one in another account keeps its id.
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (attempt + 1 >= options.attempts || !retryable(error))
+                throw error;
+            const delay = backoffDelay(attempt, options);
+            options.onRetry?.(error, attempt + 1, delay);
+            await wait(delay, options.signal);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/aws/credentials.ts
+/**
+ * Credentials: GitHub OIDC -> STS AssumeRoleWithWebIdentity when a role is given; otherwise the
+ * SDK's default chain (environment, profile, container, instance), so the action also works
+ * after aws-actions/configure-aws-credentials and the CLI works with a local profile.
+ */
+
+
+
+
+async function assumeRoleWithOidc(request, deps) {
+    const env = deps.env ?? process.env;
+    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+        throw new UsageError('role-to-assume is set, but this job cannot request a GitHub OIDC token. Add `permissions: id-token: write` ' +
+            'to the job (or workflow). Pull requests from forks get no token: run the report on `schedule`, ' +
+            '`workflow_dispatch` or `pull_request_target` instead, or use credentials from ' +
+            'aws-actions/configure-aws-credentials and leave role-to-assume empty.');
+    }
+    const retry = {
+        ...(deps.retry ?? DEFAULT_RETRY),
+        onRetry: (error, attempt, delay) => deps.log?.(`Assuming ${request.roleArn}: ${error.name ?? 'error'}; retry ${attempt} in ${delay} ms`),
+    };
+    // One client, no SDK retries: withRetry owns the schedule, including IDPCommunicationError.
+    const sts = new STSClient({ region: request.region, maxAttempts: 1 });
+    try {
+        const response = await withRetry(async () => {
+            const token = await deps.getIdToken(request.audience);
+            return sts.send(new AssumeRoleWithWebIdentityCommand({
+                RoleArn: request.roleArn,
+                RoleSessionName: request.sessionName,
+                DurationSeconds: request.durationSeconds,
+                WebIdentityToken: token,
+            }));
+        }, retry);
+        const c = response.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+            throw new Error('STS returned no credentials');
+        }
+        deps.mask(c.AccessKeyId);
+        deps.mask(c.SecretAccessKey);
+        deps.mask(c.SessionToken);
+        return {
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            sessionToken: c.SessionToken,
+            ...(c.Expiration ? { expiration: c.Expiration } : {}),
+        };
+    }
+    catch (error) {
+        if (error instanceof UsageError)
+            throw error;
+        const wrapped = describeAwsError('sts:AssumeRoleWithWebIdentity (in the role trust policy)', `Could not assume ${request.roleArn} with GitHub OIDC`, error);
+        wrapped.message += ` Check that the role trusts token.actions.githubusercontent.com with aud=${request.audience} and this repository's sub.`;
+        throw wrapped;
+    }
+    finally {
+        sts.destroy();
+    }
+}
+/** The account the credentials act in. GetCallerIdentity needs no IAM permission. */
+async function callerAccount(sts) {
+    const identity = await awsCall('sts:GetCallerIdentity', 'Finding the AWS account', () => sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})));
+    if (!identity.Account)
+        throw new Error('STS GetCallerIdentity returned no account');
+    return identity.Account;
 }
 
 ;// CONCATENATED MODULE: ./src/aws/insights-query.ts
@@ -55819,97 +57259,6 @@ function addRows(rows, into, problems) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/aws/retry.ts
-/**
- * The one retry helper: full-jitter exponential backoff (sleep a random time up to
- * base·2^attempt, capped), with the list of transient errors kept in one place.
- * SDK calls also have the SDK's own retry strategy; this covers what it does not:
- * the OIDC token request, STS's IDPCommunicationError, and Logs Insights concurrency limits.
- */
-/** Error names that mean "try again later". */
-const TRANSIENT_NAMES = new Set([
-    'IDPCommunicationErrorException',
-    'IDPCommunicationError',
-    'ThrottlingException',
-    'Throttling',
-    'ThrottledException',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'LimitExceededException',
-    'ServiceUnavailableException',
-    'ServiceUnavailable',
-    'InternalFailure',
-    'InternalServerError',
-    'InternalServiceError',
-    'RequestTimeout',
-    'RequestTimeoutException',
-    'TimeoutError',
-]);
-const NETWORK_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'EAI_AGAIN',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-]);
-function isTransient(error) {
-    if (typeof error !== 'object' || error === null)
-        return false;
-    const e = error;
-    if (e.name && TRANSIENT_NAMES.has(e.name))
-        return true;
-    if (e.code && (NETWORK_CODES.has(e.code) || TRANSIENT_NAMES.has(e.code)))
-        return true;
-    const status = e.$metadata?.httpStatusCode ?? e.statusCode;
-    if (status !== undefined && (status === 429 || status >= 500))
-        return true;
-    // fetch wraps socket errors: "fetch failed" with the real code in `cause`.
-    return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
-}
-const DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 20_000 };
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/** Full jitter: a uniformly random wait in [0, min(max, base·2^attempt)). */
-function backoffDelay(attempt, options) {
-    const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** attempt);
-    return Math.floor((options.random ?? Math.random)() * ceiling);
-}
-async function withRetry(fn, options = DEFAULT_RETRY) {
-    const retryable = options.isRetryable ?? isTransient;
-    const wait = options.sleep ?? sleep;
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            if (attempt + 1 >= options.attempts || !retryable(error))
-                throw error;
-            const delay = backoffDelay(attempt, options);
-            options.onRetry?.(error, attempt + 1, delay);
-            await wait(delay, options.signal);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/aws/insights.ts
 /**
  * The Logs Insights scan: one query per UTC day (split further when a result may be cut), run a
@@ -55974,7 +57323,7 @@ async function scanDays(logs, options) {
         for (let attempt = 1;; attempt++) {
             const where = describe(range, options.logGroups);
             // StartQuery's LimitExceededException means too many queries at once: wait for some to end.
-            const started = await withRetry(() => awsCall('logs:StartQuery', `Starting a Logs Insights query on ${where}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* StartQueryCommand */.qbV({
+            const started = await retry_withRetry(() => awsCall('logs:StartQuery', `Starting a Logs Insights query on ${where}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* StartQueryCommand */.qbV({
                 logGroupNames: options.logGroups,
                 startTime: range.start,
                 endTime: range.end,
@@ -56076,6 +57425,136 @@ async function scanDays(logs, options) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/aws/inventory.ts
+/**
+ * What exists: the service network, its associated services (billed even when silent) and the
+ * log groups its access logs go to, all read from the VPC Lattice API at run time.
+ */
+
+
+
+
+const NETWORK_ID = /^sn-[0-9a-z-]+$/;
+const NETWORK_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:servicenetwork\/(sn-[0-9a-z-]+)$/;
+/** Finds a service network by name, id or ARN. */
+async function resolveServiceNetwork(lattice, identifier) {
+    const id = NETWORK_ID.test(identifier) ? identifier : NETWORK_ARN.exec(identifier)?.[1];
+    if (id) {
+        const found = await awsCall('vpc-lattice:GetServiceNetwork', `Reading service network ${identifier}`, () => lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceNetworkCommand */.Dbf({ serviceNetworkIdentifier: id }))).catch((error) => {
+            if (error.cause?.name === 'ResourceNotFoundException') {
+                throw new errors_UsageError(`service-network ${identifier} does not exist in this account and region.`);
+            }
+            throw error;
+        });
+        return { id: found.id, arn: found.arn, name: found.name ?? id };
+    }
+    const pages = (0,client_vpc_lattice_dist_cjs/* paginateListServiceNetworks */.o51)({ client: lattice }, {});
+    const matches = [];
+    await awsCall('vpc-lattice:ListServiceNetworks', 'Listing service networks', async () => {
+        for await (const page of pages) {
+            for (const n of page.items ?? []) {
+                if (n.name === identifier && n.id && n.arn)
+                    matches.push({ id: n.id, arn: n.arn, name: n.name });
+            }
+        }
+    });
+    if (matches.length === 0) {
+        throw new errors_UsageError(`service-network "${identifier}" was not found in this account and region; give its name, id (sn-…) or ARN.`);
+    }
+    if (matches.length > 1) {
+        throw new errors_UsageError(`service-network "${identifier}" matches ${matches.length} networks (shared ones included); give its id or ARN.`);
+    }
+    return matches[0];
+}
+async function associatedServices(lattice, network) {
+    const services = new Map();
+    await awsCall('vpc-lattice:ListServiceNetworkServiceAssociations', `Listing the services of ${network.name}`, async () => {
+        const pages = (0,client_vpc_lattice_dist_cjs/* paginateListServiceNetworkServiceAssociations */.Ysr)({ client: lattice }, { serviceNetworkIdentifier: network.id });
+        for await (const page of pages) {
+            for (const a of page.items ?? []) {
+                if (a.status?.startsWith('DELETE'))
+                    continue;
+                // The API returns the service's ARN and name; when it does not, GetService has them.
+                const service = a.serviceArn || !a.serviceId
+                    ? { arn: a.serviceArn, name: a.serviceName }
+                    : await lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceCommand */.dns({ serviceIdentifier: a.serviceId }));
+                if (!service.arn)
+                    continue;
+                services.set(service.arn, {
+                    ...identityFromArn(service.arn),
+                    ...(service.name ? { name: service.name } : {}),
+                });
+            }
+        }
+    });
+    return [...services.values()];
+}
+/** `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` -> NAME. */
+function logGroupName(destinationArn) {
+    const m = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:(.+?)(?::\*)?$/.exec(destinationArn);
+    return m?.[1];
+}
+async function accessLogDestinations(lattice, resourceId, what) {
+    const destinations = [];
+    await awsCall('vpc-lattice:ListAccessLogSubscriptions', `Listing the access-log subscriptions of ${what}`, async () => {
+        for await (const page of (0,client_vpc_lattice_dist_cjs/* paginateListAccessLogSubscriptions */.yLk)({ client: lattice }, { resourceIdentifier: resourceId })) {
+            for (const s of page.items ?? [])
+                if (s.destinationArn)
+                    destinations.push(s.destinationArn);
+        }
+    });
+    return destinations;
+}
+async function readInventory(lattice, request) {
+    const warnings = [];
+    if (!request.serviceNetwork) {
+        if (request.logGroupNames.length === 0) {
+            throw new errors_UsageError('Set service-network (to find its log groups) or log-group-names.');
+        }
+        return { services: [], logGroups: request.logGroupNames, warnings };
+    }
+    const network = await resolveServiceNetwork(lattice, request.serviceNetwork);
+    const services = await associatedServices(lattice, network);
+    if (request.logGroupNames.length > 0)
+        return { network, services, logGroups: request.logGroupNames, warnings };
+    const destinations = await accessLogDestinations(lattice, network.id, `service network ${network.name}`);
+    if (destinations.length === 0) {
+        // Access logs can also be enabled per service instead of on the network.
+        for (const s of services)
+            destinations.push(...(await accessLogDestinations(lattice, s.id, `service ${s.name ?? s.id}`)));
+    }
+    const logGroups = [
+        ...new Set(destinations.map(logGroupName).filter((n) => n !== undefined)),
+    ].sort();
+    if (logGroups.length === 0) {
+        const elsewhere = destinations.length > 0
+            ? ` Its access logs go only to ${destinations.map((d) => d.split(':')[2]).join(', ')}, which Logs Insights cannot query.`
+            : ' It has no access-log subscription.';
+        throw new DataError(`No CloudWatch Logs log group receives the access logs of service network ${network.name}.${elsewhere} ` +
+            'Send them to a log group (provision/lattice-analytics.yaml does) or set log-group-names.');
+    }
+    return { network, services, logGroups, warnings };
+}
+/** Names for services seen only in logs, where the role may read them; ids otherwise. */
+async function nameServices(lattice, services, warnings) {
+    for (const s of services) {
+        if (s.name)
+            continue;
+        try {
+            const found = await lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceCommand */.dns({ serviceIdentifier: s.id }));
+            if (found.name)
+                s.name = found.name;
+        }
+        catch (error) {
+            if (isAccessDenied(error)) {
+                warnings.push('Service names are shown as ids: the role may not call vpc-lattice:GetService.');
+                return;
+            }
+            // A deleted service or one in another account keeps its id.
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/aws/metrics.ts
 /**
  * Optional CloudWatch metrics per service (publish-metrics), so the numbers can be graphed and
@@ -56112,6 +57591,168 @@ async function publishMetrics(cloudwatch, report, timestamp) {
         await awsCall('cloudwatch:PutMetricData', `Publishing metrics to ${METRIC_NAMESPACE}`, () => cloudwatch.send(new dist_cjs/* PutMetricDataCommand */.zmv({ Namespace: METRIC_NAMESPACE, MetricData: data.slice(i, i + BATCH) })));
     }
     return calls;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ../../work/main/node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(7615);
+;// CONCATENATED MODULE: ./src/cache/cache-entry.schema.json
+const cache_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","title":"A lattice-cost-report cache entry","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","format","fingerprint","account","region","logGroups","day","aggregates","bytesScanned","problems"],"properties":{"kind":{"const":"aggregates"},"format":{"type":"integer"},"fingerprint":{"type":"string"},"account":{"type":"string"},"region":{"type":"string"},"logGroups":{"type":"array","items":{"type":"string"}},"day":{"$ref":"#/definitions/day"},"bytesScanned":{"$ref":"#/definitions/count"},"problems":{"type":"object","additionalProperties":false,"required":["noDay","noDuration"],"properties":{"noDay":{"$ref":"#/definitions/count"},"noDuration":{"$ref":"#/definitions/count"}}},"aggregates":{"type":"array","items":{"$ref":"#/definitions/dayAggregate"}}}},{"type":"object","additionalProperties":false,"required":["kind","format","account","metric","day","currency","charges"],"properties":{"kind":{"const":"costs"},"format":{"type":"integer"},"account":{"type":"string"},"metric":{"type":"string"},"day":{"$ref":"#/definitions/day"},"currency":{"type":"string"},"charges":{"type":"object","additionalProperties":false,"required":["hours","data","requests","other"],"properties":{"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"},"other":{"type":"number"}}}}},{"type":"object","additionalProperties":false,"required":["kind","format","account","discovered","usageTypes"],"properties":{"kind":{"const":"usage-types"},"format":{"type":"integer"},"account":{"type":"string"},"discovered":{"$ref":"#/definitions/day"},"usageTypes":{"type":"array","items":{"type":"string"}}}}],"definitions":{"day":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$"},"count":{"type":"integer","minimum":0},"dayAggregate":{"type":"object","additionalProperties":false,"required":["serviceArn","day","requests","status","authDenied","bytesIn","bytesOut","hourly","latency"],"properties":{"serviceArn":{"type":"string"},"day":{"$ref":"#/definitions/day"},"requests":{"$ref":"#/definitions/count"},"status":{"type":"object","additionalProperties":false,"required":["2xx","3xx","4xx","5xx"],"properties":{"2xx":{"$ref":"#/definitions/count"},"3xx":{"$ref":"#/definitions/count"},"4xx":{"$ref":"#/definitions/count"},"5xx":{"$ref":"#/definitions/count"}}},"authDenied":{"$ref":"#/definitions/count"},"bytesIn":{"type":"number","minimum":0},"bytesOut":{"type":"number","minimum":0},"hourly":{"type":"array","minItems":24,"maxItems":24,"items":{"$ref":"#/definitions/count"}},"latency":{"type":"object","additionalProperties":false,"required":["count","sum","min","max","zero","nonInteger","buckets"],"properties":{"count":{"$ref":"#/definitions/count"},"sum":{"type":"number"},"min":{"type":"number"},"max":{"type":"number"},"zero":{"$ref":"#/definitions/count"},"nonInteger":{"$ref":"#/definitions/count"},"buckets":{"type":"array","items":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"integer"},{"$ref":"#/definitions/count"}]}}}}}}}}');
+;// CONCATENATED MODULE: ./src/cache/day-cache.ts
+/**
+ * Settled UTC days, kept between runs so each log byte is scanned once and each settled cost day
+ * is fetched once: Logs Insights results per (account, region, log groups, query) and day, Cost
+ * Explorer amounts per (account, metric) and day, and the discovered Lattice usage types.
+ *
+ * Entries are plain JSON files in one directory (the CLI's --cache-dir, or the directory the
+ * action restores with @actions/cache). An entry is trusted only if it validates against the
+ * schema and names the same scope and format; anything else is ignored with a warning.
+ */
+
+
+
+
+
+
+
+
+
+
+/** Bump when an entry's meaning changes in a way the fingerprint below does not capture. */
+const CACHE_FORMAT = 1;
+/** Changes whenever the query or the histogram changes, so old aggregates are never mixed in. */
+const AGGREGATE_FINGERPRINT = (0,external_node_crypto_.createHash)('sha256')
+    .update(`${aggregateQuery()}\n${BUCKET_SCALE}\n${MIN_DURATION}`)
+    .digest('hex')
+    .slice(0, 16);
+/** A UTC day is settled once `settlingDays` have passed since it ended: late logs are in by then. */
+function isSettled(day, now, settlingDays) {
+    const end = Date.parse(`${addDays(day, 1)}T00:00:00Z`);
+    return now.getTime() >= end + settlingDays * 86_400_000;
+}
+const hash = (value) => (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+class DayCache {
+    dir;
+    warnings;
+    stats = {
+        logDaysHit: 0,
+        bytesAvoided: 0,
+        costDaysHit: 0,
+        costExplorerRequestsAvoided: 0,
+        written: 0,
+    };
+    validate = new dist_ajv.Ajv({ allErrors: false }).compile(cache_entry_schema_namespaceObject);
+    constructor(dir, warnings) {
+        this.dir = dir;
+        this.warnings = warnings;
+    }
+    path(kind, scope, name) {
+        return (0,external_node_path_.join)(this.dir, `v${CACHE_FORMAT}`, kind, hash(scope), `${name}.json`);
+    }
+    async read(file, matches) {
+        let text;
+        try {
+            text = await (0,promises_.readFile)(file, 'utf8');
+        }
+        catch {
+            return undefined;
+        }
+        let entry;
+        try {
+            entry = JSON.parse(text);
+        }
+        catch {
+            entry = undefined;
+        }
+        if (!this.validate(entry) || entry.format !== CACHE_FORMAT || !matches(entry)) {
+            this.warnings.push(`Ignored the cache entry ${file}: it is not a valid entry of this version for this scope.`);
+            return undefined;
+        }
+        return entry;
+    }
+    async write(file, entry) {
+        try {
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(file), { recursive: true });
+            // Write then rename, so a reader never sees half an entry.
+            const partial = `${file}.${process.pid}.tmp`;
+            await (0,promises_.writeFile)(partial, JSON.stringify(entry));
+            await (0,promises_.rename)(partial, file);
+            this.stats.written += 1;
+        }
+        catch (error) {
+            this.warnings.push(`Could not write the cache entry ${file}: ${errorMessage(error)}`);
+        }
+    }
+    logMatches(scope, day) {
+        return (e) => e.kind === 'aggregates' &&
+            e.fingerprint === AGGREGATE_FINGERPRINT &&
+            e.account === scope.account &&
+            e.region === scope.region &&
+            JSON.stringify(e.logGroups) === JSON.stringify([...scope.logGroups].sort()) &&
+            e.day === day;
+    }
+    logPath(scope, day) {
+        return this.path('aggregates', [scope.account, scope.region, [...scope.logGroups].sort(), AGGREGATE_FINGERPRINT], day);
+    }
+    /** The scan of `day` (by event timestamp), or undefined when it must be scanned. */
+    async readScan(scope, day) {
+        const entry = await this.read(this.logPath(scope, day), this.logMatches(scope, day));
+        if (!entry)
+            return undefined;
+        this.stats.logDaysHit += 1;
+        this.stats.bytesAvoided += entry.bytesScanned;
+        return { aggregates: entry.aggregates, bytesScanned: entry.bytesScanned, problems: entry.problems };
+    }
+    async writeScan(scope, day, scan) {
+        await this.write(this.logPath(scope, day), {
+            kind: 'aggregates',
+            format: CACHE_FORMAT,
+            fingerprint: AGGREGATE_FINGERPRINT,
+            account: scope.account,
+            region: scope.region,
+            logGroups: [...scope.logGroups].sort(),
+            day,
+            aggregates: [...scan.aggregates.days.values()].map(dayToJSON),
+            bytesScanned: scan.bytesScanned,
+            problems: { ...scan.problems },
+        });
+    }
+    /** Settled Cost Explorer amounts of `day`, by charge type. */
+    async readCosts(scope, day) {
+        const entry = await this.read(this.path('costs', [scope.account, scope.metric], day), (e) => e.kind === 'costs' && e.account === scope.account && e.metric === scope.metric && e.day === day);
+        if (!entry)
+            return undefined;
+        this.stats.costDaysHit += 1;
+        return { charges: entry.charges, currency: entry.currency };
+    }
+    async writeCosts(scope, day, charges, currency) {
+        await this.write(this.path('costs', [scope.account, scope.metric], day), {
+            kind: 'costs',
+            format: CACHE_FORMAT,
+            account: scope.account,
+            metric: scope.metric,
+            day,
+            currency,
+            charges: { ...charges },
+        });
+    }
+    /** The Lattice usage types discovered within `maxAgeDays` before `today`. */
+    async readUsageTypes(account, today, maxAgeDays) {
+        const entry = await this.read(this.path('usage-types', [account], 'latest'), (e) => e.kind === 'usage-types' && e.account === account);
+        if (!entry || entry.discovered < addDays(today, -maxAgeDays))
+            return undefined;
+        return entry.usageTypes;
+    }
+    async writeUsageTypes(account, today, usageTypes) {
+        await this.write(this.path('usage-types', [account], 'latest'), {
+            kind: 'usage-types',
+            format: CACHE_FORMAT,
+            account,
+            discovered: today,
+            usageTypes,
+        });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/analysis/attribution.ts
@@ -56911,13 +58552,11 @@ function buildReport(input) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var dist_ajv = __nccwpck_require__(2463);
-// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
-var dist = __nccwpck_require__(2815);
+// EXTERNAL MODULE: ../../work/main/node_modules/ajv-formats/dist/index.js
+var dist = __nccwpck_require__(5615);
 var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
 ;// CONCATENATED MODULE: ./src/report/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json","title":"VPC Lattice cost & performance report, schema version 1","type":"object","additionalProperties":false,"required":["schemaVersion","generatedAt","tool","window","source","costBasis","totals","shared","services","findings","anomalies","run","warnings"],"properties":{"schemaVersion":{"const":1},"generatedAt":{"type":"string","format":"date-time"},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"window":{"type":"object","additionalProperties":false,"required":["start","end","days"],"properties":{"start":{"$ref":"#/definitions/day"},"end":{"$ref":"#/definitions/day","description":"Exclusive."},"days":{"type":"integer","minimum":1}}},"source":{"type":"object","additionalProperties":false,"required":["kind","logGroups","queryIds","files","records","malformed","malformedSamples"],"properties":{"kind":{"enum":["files","aws"]},"serviceNetwork":{"type":"string"},"logGroups":{"type":"array","items":{"type":"string"}},"queryIds":{"type":"array","items":{"type":"string"}},"files":{"type":"array","items":{"type":"string"}},"records":{"$ref":"#/definitions/count"},"malformed":{"$ref":"#/definitions/count"},"malformedSamples":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["file","line","reason"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1},"reason":{"type":"string"}}}}}},"costBasis":{"type":"object","additionalProperties":false,"required":["method","currency","estimatedDays","missingDays","prices"],"properties":{"method":{"enum":["modelled","reconciled"]},"metric":{"type":"string"},"currency":{"type":"string"},"estimatedDays":{"type":"array","items":{"$ref":"#/definitions/day"}},"missingDays":{"type":"array","items":{"$ref":"#/definitions/day"}},"prices":{"type":"object","additionalProperties":{"type":"object","additionalProperties":false,"required":["serviceHour","perGB","perMillionRequests","freeRequestsPerHour"],"properties":{"serviceHour":{"$ref":"#/definitions/amount"},"perGB":{"$ref":"#/definitions/amount"},"perMillionRequests":{"$ref":"#/definitions/amount"},"freeRequestsPerHour":{"$ref":"#/definitions/count"}}}}}},"totals":{"type":"object","additionalProperties":false,"required":["requests","cost","bytesIn","bytesOut","previous"],"properties":{"requests":{"$ref":"#/definitions/count"},"cost":{"type":"number"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"previous":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["requests","cost","bytesIn","bytesOut"],"properties":{"requests":{"$ref":"#/definitions/count"},"cost":{"type":"number"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"}}}]}}},"shared":{"type":"object","additionalProperties":false,"required":["total","hours","data","requests","other"],"properties":{"total":{"type":"number"},"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"},"other":{"type":"number"}}},"services":{"type":"array","items":{"$ref":"#/definitions/service"}},"findings":{"type":"array","items":{"$ref":"#/definitions/finding"}},"anomalies":{"type":"array","items":{"$ref":"#/definitions/anomaly"}},"forecast":{"type":"object","additionalProperties":false,"required":["start","end","amount"],"properties":{"start":{"$ref":"#/definitions/day"},"end":{"$ref":"#/definitions/day"},"amount":{"type":"number"},"lower":{"type":"number"},"upper":{"type":"number"}}},"run":{"type":"object","additionalProperties":false,"required":["insights","costExplorer","estimatedRunCostUsd"],"properties":{"insights":{"type":"object","additionalProperties":false,"required":["queries","bytesScanned"],"properties":{"queries":{"$ref":"#/definitions/count"},"bytesScanned":{"$ref":"#/definitions/count"}}},"costExplorer":{"type":"object","additionalProperties":false,"required":["requests"],"properties":{"requests":{"$ref":"#/definitions/count"}}},"estimatedRunCostUsd":{"$ref":"#/definitions/amount"}}},"warnings":{"type":"array","items":{"type":"string"}}},"definitions":{"day":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date"},"count":{"type":"integer","minimum":0},"amount":{"type":"number","minimum":0},"status":{"type":"object","additionalProperties":false,"required":["2xx","3xx","4xx","5xx"],"properties":{"2xx":{"$ref":"#/definitions/count"},"3xx":{"$ref":"#/definitions/count"},"4xx":{"$ref":"#/definitions/count"},"5xx":{"$ref":"#/definitions/count"}}},"latency":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["p50","p90","p95","p99","mean"],"properties":{"p50":{"$ref":"#/definitions/amount"},"p90":{"$ref":"#/definitions/amount"},"p95":{"$ref":"#/definitions/amount"},"p99":{"$ref":"#/definitions/amount"},"mean":{"$ref":"#/definitions/amount"}}}]},"cost":{"type":"object","additionalProperties":false,"required":["total","hours","data","requests"],"properties":{"total":{"type":"number"},"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"}}},"numbers":{"type":"object","required":["requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"],"properties":{"requests":{"$ref":"#/definitions/count"},"status":{"$ref":"#/definitions/status"},"authDenied":{"$ref":"#/definitions/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"latencyMs":{"$ref":"#/definitions/latency"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"cost":{"$ref":"#/definitions/cost"},"costPerMillionRequests":{"oneOf":[{"type":"null"},{"type":"number"}]}}},"previousNumbers":{"type":"object","allOf":[{"$ref":"#/definitions/numbers"}],"propertyNames":{"enum":["requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"]}},"service":{"type":"object","allOf":[{"$ref":"#/definitions/numbers"}],"required":["arn","id","name","region","previous","daily"],"propertyNames":{"enum":["arn","id","name","region","previous","backendCost","daily","requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"]},"properties":{"arn":{"type":"string"},"id":{"type":"string"},"name":{"type":"string"},"region":{"type":"string"},"previous":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/previousNumbers"}]},"backendCost":{"$ref":"#/definitions/amount"},"daily":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["date","requests","errors5xx","authDenied","p99","bytesIn","bytesOut","cost"],"properties":{"date":{"$ref":"#/definitions/day"},"requests":{"$ref":"#/definitions/count"},"errors5xx":{"$ref":"#/definitions/count"},"authDenied":{"$ref":"#/definitions/count"},"p99":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/amount"}]},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"cost":{"type":"number"}}}}}},"finding":{"type":"object","additionalProperties":false,"required":["kind","severity","message"],"properties":{"kind":{"enum":["idle-service","high-latency","high-error-rate","auth-denied","cost-outlier","large-payload","cost-anomaly","request-anomaly","latency-anomaly","error-rate-anomaly","cost-regression","latency-regression"]},"severity":{"enum":["info","warning","critical"]},"service":{"type":"string"},"message":{"type":"string"},"impact":{"type":"string"},"estimatedMonthlySavings":{"$ref":"#/definitions/amount"}}},"anomaly":{"type":"object","additionalProperties":false,"required":["date","metric","expected","actual","impact","score","source"],"properties":{"date":{"$ref":"#/definitions/day"},"service":{"type":"string"},"where":{"type":"string"},"metric":{"enum":["cost","requests","p99","errorRate"]},"expected":{"type":"number"},"actual":{"type":"number"},"impact":{"type":"number"},"impactUsd":{"type":"number"},"score":{"type":"number"},"source":{"enum":["detector","aws-cad"]}}}}}');
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json","title":"VPC Lattice cost & performance report, schema version 1","type":"object","additionalProperties":false,"required":["schemaVersion","generatedAt","tool","window","source","costBasis","totals","shared","services","findings","anomalies","run","warnings"],"properties":{"schemaVersion":{"const":1},"generatedAt":{"type":"string","format":"date-time"},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"window":{"type":"object","additionalProperties":false,"required":["start","end","days"],"properties":{"start":{"$ref":"#/definitions/day"},"end":{"$ref":"#/definitions/day","description":"Exclusive."},"days":{"type":"integer","minimum":1}}},"source":{"type":"object","additionalProperties":false,"required":["kind","logGroups","queryIds","files","records","malformed","malformedSamples"],"properties":{"kind":{"enum":["files","aws"]},"serviceNetwork":{"type":"string"},"logGroups":{"type":"array","items":{"type":"string"}},"queryIds":{"type":"array","items":{"type":"string"}},"files":{"type":"array","items":{"type":"string"}},"records":{"$ref":"#/definitions/count"},"malformed":{"$ref":"#/definitions/count"},"malformedSamples":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["file","line","reason"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1},"reason":{"type":"string"}}}}}},"costBasis":{"type":"object","additionalProperties":false,"required":["method","currency","estimatedDays","missingDays","prices"],"properties":{"method":{"enum":["modelled","reconciled"]},"metric":{"type":"string"},"currency":{"type":"string"},"estimatedDays":{"type":"array","items":{"$ref":"#/definitions/day"}},"missingDays":{"type":"array","items":{"$ref":"#/definitions/day"}},"prices":{"type":"object","additionalProperties":{"type":"object","additionalProperties":false,"required":["serviceHour","perGB","perMillionRequests","freeRequestsPerHour"],"properties":{"serviceHour":{"$ref":"#/definitions/amount"},"perGB":{"$ref":"#/definitions/amount"},"perMillionRequests":{"$ref":"#/definitions/amount"},"freeRequestsPerHour":{"$ref":"#/definitions/count"}}}}}},"totals":{"type":"object","additionalProperties":false,"required":["requests","cost","bytesIn","bytesOut","previous"],"properties":{"requests":{"$ref":"#/definitions/count"},"cost":{"type":"number"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"previous":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["requests","cost","bytesIn","bytesOut"],"properties":{"requests":{"$ref":"#/definitions/count"},"cost":{"type":"number"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"}}}]}}},"shared":{"type":"object","additionalProperties":false,"required":["total","hours","data","requests","other"],"properties":{"total":{"type":"number"},"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"},"other":{"type":"number"}}},"services":{"type":"array","items":{"$ref":"#/definitions/service"}},"findings":{"type":"array","items":{"$ref":"#/definitions/finding"}},"anomalies":{"type":"array","items":{"$ref":"#/definitions/anomaly"}},"forecast":{"type":"object","additionalProperties":false,"required":["start","end","amount"],"properties":{"start":{"$ref":"#/definitions/day"},"end":{"$ref":"#/definitions/day"},"amount":{"type":"number"},"lower":{"type":"number"},"upper":{"type":"number"}}},"run":{"type":"object","additionalProperties":false,"required":["insights","costExplorer","estimatedRunCostUsd"],"properties":{"insights":{"type":"object","additionalProperties":false,"required":["queries","bytesScanned"],"properties":{"queries":{"$ref":"#/definitions/count"},"bytesScanned":{"$ref":"#/definitions/count"}}},"costExplorer":{"type":"object","additionalProperties":false,"required":["requests"],"properties":{"requests":{"$ref":"#/definitions/count"}}},"estimatedRunCostUsd":{"$ref":"#/definitions/amount"},"cache":{"type":"object","additionalProperties":false,"required":["logDaysHit","logDaysScanned","bytesAvoided","costDaysHit","costExplorerRequestsAvoided","savedUsd"],"properties":{"logDaysHit":{"$ref":"#/definitions/count"},"logDaysScanned":{"$ref":"#/definitions/count"},"bytesAvoided":{"$ref":"#/definitions/count"},"costDaysHit":{"$ref":"#/definitions/count"},"costExplorerRequestsAvoided":{"$ref":"#/definitions/count"},"savedUsd":{"$ref":"#/definitions/amount"}}}}},"warnings":{"type":"array","items":{"type":"string"}}},"definitions":{"day":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date"},"count":{"type":"integer","minimum":0},"amount":{"type":"number","minimum":0},"status":{"type":"object","additionalProperties":false,"required":["2xx","3xx","4xx","5xx"],"properties":{"2xx":{"$ref":"#/definitions/count"},"3xx":{"$ref":"#/definitions/count"},"4xx":{"$ref":"#/definitions/count"},"5xx":{"$ref":"#/definitions/count"}}},"latency":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["p50","p90","p95","p99","mean"],"properties":{"p50":{"$ref":"#/definitions/amount"},"p90":{"$ref":"#/definitions/amount"},"p95":{"$ref":"#/definitions/amount"},"p99":{"$ref":"#/definitions/amount"},"mean":{"$ref":"#/definitions/amount"}}}]},"cost":{"type":"object","additionalProperties":false,"required":["total","hours","data","requests"],"properties":{"total":{"type":"number"},"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"}}},"numbers":{"type":"object","required":["requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"],"properties":{"requests":{"$ref":"#/definitions/count"},"status":{"$ref":"#/definitions/status"},"authDenied":{"$ref":"#/definitions/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"latencyMs":{"$ref":"#/definitions/latency"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"cost":{"$ref":"#/definitions/cost"},"costPerMillionRequests":{"oneOf":[{"type":"null"},{"type":"number"}]}}},"previousNumbers":{"type":"object","allOf":[{"$ref":"#/definitions/numbers"}],"propertyNames":{"enum":["requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"]}},"service":{"type":"object","allOf":[{"$ref":"#/definitions/numbers"}],"required":["arn","id","name","region","previous","daily"],"propertyNames":{"enum":["arn","id","name","region","previous","backendCost","daily","requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"]},"properties":{"arn":{"type":"string"},"id":{"type":"string"},"name":{"type":"string"},"region":{"type":"string"},"previous":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/previousNumbers"}]},"backendCost":{"$ref":"#/definitions/amount"},"daily":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["date","requests","errors5xx","authDenied","p99","bytesIn","bytesOut","cost"],"properties":{"date":{"$ref":"#/definitions/day"},"requests":{"$ref":"#/definitions/count"},"errors5xx":{"$ref":"#/definitions/count"},"authDenied":{"$ref":"#/definitions/count"},"p99":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/amount"}]},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"cost":{"type":"number"}}}}}},"finding":{"type":"object","additionalProperties":false,"required":["kind","severity","message"],"properties":{"kind":{"enum":["idle-service","high-latency","high-error-rate","auth-denied","cost-outlier","large-payload","cost-anomaly","request-anomaly","latency-anomaly","error-rate-anomaly","cost-regression","latency-regression"]},"severity":{"enum":["info","warning","critical"]},"service":{"type":"string"},"message":{"type":"string"},"impact":{"type":"string"},"estimatedMonthlySavings":{"$ref":"#/definitions/amount"}}},"anomaly":{"type":"object","additionalProperties":false,"required":["date","metric","expected","actual","impact","score","source"],"properties":{"date":{"$ref":"#/definitions/day"},"service":{"type":"string"},"where":{"type":"string"},"metric":{"enum":["cost","requests","p99","errorRate"]},"expected":{"type":"number"},"actual":{"type":"number"},"impact":{"type":"number"},"impactUsd":{"type":"number"},"score":{"type":"number"},"source":{"enum":["detector","aws-cad"]}}}}}');
 ;// CONCATENATED MODULE: ./src/report/validate.ts
 /** Checks a report against the committed JSON Schema before anything is written or published. */
 
@@ -56962,49 +58601,144 @@ const TOOL = { name: 'lattice-cost-report', version: '0.1.0' };
 
 
 
+
+
+
 /** Logs Insights list price per GB scanned (us-east-1). */
 const INSIGHTS_USD_PER_GB = 0.005;
 /** Cost Explorer API price per request, each page included. */
 const COST_EXPLORER_USD_PER_REQUEST = 0.01;
+/** Discovered usage types are reused this long; a new Lattice charge shows up within a week. */
+const USAGE_TYPES_MAX_AGE_DAYS = 7;
+/** Day aggregates of `days`: cached settled days, the rest from Logs Insights. */
+async function logAggregates(run, inventory, days) {
+    const { cache, account, options } = run;
+    const scope = account ? { account, region: options.region, logGroups: inventory.logGroups } : undefined;
+    const aggregates = new AggregateSet();
+    const problems = { noDay: 0, noDuration: 0 };
+    const missing = [];
+    for (const day of days) {
+        const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
+        const cached = cache && scope && settled ? await cache.readScan(scope, day) : undefined;
+        if (!cached) {
+            missing.push(day);
+            continue;
+        }
+        for (const json of cached.aggregates)
+            aggregates.addDay(dayFromJSON(json));
+        problems.noDay += cached.problems.noDay;
+        problems.noDuration += cached.problems.noDuration;
+    }
+    options.log?.(`Scanning ${missing.length} of ${days.length} days of ${inventory.logGroups.join(', ')}` +
+        (inventory.network ? ` for ${inventory.network.name} (${inventory.services.length} services)` : ''));
+    const scan = await scanDays(run.clients.logs, {
+        logGroups: inventory.logGroups,
+        days: missing,
+        signal: options.signal,
+        log: options.log,
+        ...options.scan,
+    });
+    aggregates.merge(scan.aggregates);
+    problems.noDay += scan.problems.noDay;
+    problems.noDuration += scan.problems.noDuration;
+    if (cache && scope) {
+        for (const [day, chunk] of scan.chunks) {
+            if (isSettled(day, run.now, options.cache.settlingDays))
+                await cache.writeScan(scope, day, chunk);
+        }
+    }
+    return { aggregates, problems, scan };
+}
+/** Billed Lattice amounts for `period`: cached settled days, the rest in one request. */
+async function billed(run, period, usageTypes) {
+    const { cache, account, options } = run;
+    const scope = account ? { account, metric: options.costMetric } : undefined;
+    const cachedDays = new Map();
+    if (cache && scope) {
+        for (const day of dayRange(period.start, period.end)) {
+            const found = await cache.readCosts(scope, day);
+            if (!found)
+                break;
+            cachedDays.set(day, found);
+        }
+    }
+    // Settled days come first, so the days still needed are one range at the end.
+    const start = addDays(period.start, cachedDays.size);
+    let costs;
+    if (start < period.end) {
+        costs = await billedCosts(run.clients.costExplorer, { start, end: period.end }, usageTypes, options.costMetric, run.requests);
+        if (cache && scope) {
+            for (const [day, charges] of costs.days) {
+                if (!costs.estimatedDays.has(day))
+                    await cache.writeCosts(scope, day, charges, costs.currency);
+            }
+        }
+    }
+    else {
+        costs = {
+            metric: options.costMetric,
+            currency: 'USD',
+            days: new Map(),
+            estimatedDays: new Set(),
+            usageTypes: new Map(),
+            warnings: [],
+        };
+        cache.stats.costExplorerRequestsAvoided += 1;
+    }
+    for (const [day, cached] of cachedDays) {
+        costs.days.set(day, cached.charges);
+        costs.currency = cached.currency;
+    }
+    return costs;
+}
+async function usageTypesOf(run, period) {
+    const { cache, account } = run;
+    const cached = cache && account ? await cache.readUsageTypes(account, run.today, USAGE_TYPES_MAX_AGE_DAYS) : undefined;
+    if (cached) {
+        cache.stats.costExplorerRequestsAvoided += 1;
+        return cached;
+    }
+    const found = await latticeUsageTypes(run.clients.costExplorer, period, run.requests);
+    if (cache && account && found.length > 0)
+        await cache.writeUsageTypes(account, run.today, found);
+    return found;
+}
+function usd(value) {
+    return Math.round(value * 10_000) / 10_000;
+}
 async function analyzeAws(options) {
     const started = performance.now();
     const now = options.now ?? new Date();
     const today = todayUtc(now);
-    const log = options.log ?? (() => { });
     checkDay(options.endDate, 'end-date');
     const end = options.endDate ?? today;
     if (end > today) {
-        throw new UsageError(`end-date ${end} is after today (${today}, UTC); the window must hold whole days that have ended.`);
+        throw new errors_UsageError(`end-date ${end} is after today (${today}, UTC); the window must hold whole days that have ended.`);
     }
     const window = makeWindow(addDays(end, -options.lookbackDays), end);
     const previous = previousWindow(window);
     const days = dayRange(previous.start, window.end);
     const warnings = [];
     const clients = createClients(options.region, options.credentials);
+    const run = { options, clients, now, today, warnings, requests: { count: 0 } };
     try {
+        if (options.cache) {
+            run.cache = new DayCache(options.cache.dir, warnings);
+            // Cache entries belong to one account: never mix another account's days in.
+            run.account = await callerAccount(clients.sts);
+        }
         const inventory = await readInventory(clients.lattice, {
             serviceNetwork: options.serviceNetwork,
             logGroupNames: options.logGroupNames,
         });
         warnings.push(...inventory.warnings);
-        log(`Scanning ${days.length} days of ${inventory.logGroups.join(', ')}` +
-            (inventory.network
-                ? ` for service network ${inventory.network.name} (${inventory.services.length} services)`
-                : ''));
-        const scan = await scanDays(clients.logs, {
-            logGroups: inventory.logGroups,
-            days,
-            signal: options.signal,
-            log,
-            ...options.scan,
-        });
-        if (scan.problems.noDay > 0) {
-            warnings.push(`${scan.problems.noDay} log records had no usable startTime and were left out.`);
+        const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
+        if (problems.noDay > 0)
+            warnings.push(`${problems.noDay} log records had no usable startTime and were left out.`);
+        if (problems.noDuration > 0) {
+            warnings.push(`${problems.noDuration} requests had no usable duration: counted, but left out of latency.`);
         }
-        if (scan.problems.noDuration > 0) {
-            warnings.push(`${scan.problems.noDuration} requests had no usable duration: counted, but left out of latency.`);
-        }
-        const seen = [...scan.aggregates.services.values()];
+        const seen = [...aggregates.services.values()];
         if (inventory.network) {
             const associated = new Set(inventory.services.map((s) => s.arn));
             const others = seen.filter((s) => !associated.has(s.arn));
@@ -57013,13 +58747,11 @@ async function analyzeAws(options) {
             }
         }
         await nameServices(clients.lattice, seen.filter((s) => !inventory.services.some((i) => i.arn === s.arn)), warnings);
-        const windowRecords = [...scan.aggregates.days.values()]
+        const windowRecords = [...aggregates.days.values()]
             .filter((d) => d.day >= window.start)
             .reduce((sum, d) => sum + d.requests, 0);
-        if (windowRecords === 0) {
+        if (windowRecords === 0)
             warnings.push('No access-log records in the window: either no traffic, or access logging was off.');
-        }
-        const requests = { count: 0 };
         // Each Cost Explorer step may fail on its own (a missing permission, an account without
         // Cost Explorer): the logs still tell a true story, and the report says what is missing.
         const costStep = async (what, step) => {
@@ -57032,32 +58764,33 @@ async function analyzeAws(options) {
             }
         };
         const period = { start: previous.start, end: window.end };
-        const usageTypes = await costStep('Cost Explorer could not be read, so costs are modelled from list prices', () => latticeUsageTypes(clients.costExplorer, period, requests));
-        let billed;
+        const usageTypes = await costStep('Cost Explorer could not be read, so costs are modelled from list prices', () => usageTypesOf(run, period));
+        let billedAmounts;
         let awsAnomalies = [];
         let forecast;
         if (usageTypes?.length === 0) {
             warnings.push('Cost Explorer lists no VPC Lattice usage type for these days, so costs are modelled from list prices.');
         }
         else if (usageTypes) {
-            billed = await costStep('Cost Explorer costs could not be read, so costs are modelled from list prices', () => billedCosts(clients.costExplorer, period, usageTypes, options.costMetric, requests));
+            billedAmounts = await costStep('Cost Explorer costs could not be read, so costs are modelled from list prices', () => billed(run, period, usageTypes));
             awsAnomalies =
-                (await costStep('Cost Anomaly Detection could not be read', () => latticeAnomalies(clients.costExplorer, window, usageTypes, requests))) ?? [];
-            forecast = await monthForecast(clients.costExplorer, today, usageTypes, options.costMetric, requests, warnings);
+                (await costStep('Cost Anomaly Detection could not be read', () => latticeAnomalies(clients.costExplorer, window, usageTypes, run.requests))) ?? [];
+            forecast = await monthForecast(clients.costExplorer, today, usageTypes, options.costMetric, run.requests, warnings);
         }
         let backend = new Map();
         if (options.costTagKey) {
             const tagKey = options.costTagKey;
             backend =
-                (await costStep(`Backend costs by the tag ${tagKey} could not be read`, () => backendCosts(clients.costExplorer, window, tagKey, options.costMetric, [...inventory.services, ...seen], requests))) ?? backend;
+                (await costStep(`Backend costs by the tag ${tagKey} could not be read`, () => backendCosts(clients.costExplorer, window, tagKey, options.costMetric, [...inventory.services, ...seen], run.requests))) ?? backend;
         }
         const bytesScanned = scan.bytesScanned;
+        const stats = run.cache?.stats;
         const report = buildReport({
-            aggregates: scan.aggregates,
+            aggregates,
             inventory: inventory.services,
             window,
             coveredDays: new Set(days),
-            billed,
+            billed: billedAmounts,
             thresholds: options.thresholds,
             source: {
                 kind: 'aws',
@@ -57065,16 +58798,28 @@ async function analyzeAws(options) {
                 logGroups: inventory.logGroups,
                 queryIds: scan.queryIds,
                 files: [],
-                records: [...scan.aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
+                records: [...aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
                 malformed: 0,
                 malformedSamples: [],
             },
             run: {
                 insights: { queries: scan.queries, bytesScanned },
-                costExplorer: { requests: requests.count },
-                estimatedRunCostUsd: Math.round(((bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
-                    requests.count * COST_EXPLORER_USD_PER_REQUEST) *
-                    10_000) / 10_000,
+                costExplorer: { requests: run.requests.count },
+                estimatedRunCostUsd: usd((bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+                    run.requests.count * COST_EXPLORER_USD_PER_REQUEST),
+                ...(stats
+                    ? {
+                        cache: {
+                            logDaysHit: stats.logDaysHit,
+                            logDaysScanned: scan.chunks.size,
+                            bytesAvoided: stats.bytesAvoided,
+                            costDaysHit: stats.costDaysHit,
+                            costExplorerRequestsAvoided: stats.costExplorerRequestsAvoided,
+                            savedUsd: usd((stats.bytesAvoided / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+                                stats.costExplorerRequestsAvoided * COST_EXPLORER_USD_PER_REQUEST),
+                        },
+                    }
+                    : {}),
             },
             awsAnomalies,
             ...(forecast ? { forecast } : {}),
@@ -57098,7 +58843,11 @@ async function analyzeAws(options) {
         }
         return {
             report: assertValidReport(report),
-            stats: { seconds: (performance.now() - started) / 1000, metricRequests },
+            stats: {
+                seconds: (performance.now() - started) / 1000,
+                metricRequests,
+                cacheWritten: run.cache?.stats.written ?? 0,
+            },
         };
     }
     finally {
@@ -57119,7 +58868,7 @@ const KEYS = [
 /** Missing fields fall back to the region's built-in prices, or us-east-1's. */
 function parsePriceOverrides(json, source) {
     const fail = (why) => {
-        throw new UsageError(`${source}: ${why}. Expected {"<region>": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}.`);
+        throw new errors_UsageError(`${source}: ${why}. Expected {"<region>": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}.`);
     };
     if (typeof json !== 'object' || json === null || Array.isArray(json))
         fail('the price file must be a JSON object');
@@ -57142,20 +58891,20 @@ function parsePriceOverrides(json, source) {
     return result;
 }
 
-// EXTERNAL MODULE: ./node_modules/fast-glob/out/index.js
-var out = __nccwpck_require__(5648);
+// EXTERNAL MODULE: ../../work/main/node_modules/fast-glob/out/index.js
+var out = __nccwpck_require__(643);
 var out_default = /*#__PURE__*/__nccwpck_require__.n(out);
-// EXTERNAL MODULE: ./node_modules/stream-json/Parser.js
-var Parser = __nccwpck_require__(5934);
+// EXTERNAL MODULE: ../../work/main/node_modules/stream-json/Parser.js
+var Parser = __nccwpck_require__(9230);
 var Parser_default = /*#__PURE__*/__nccwpck_require__.n(Parser);
-// EXTERNAL MODULE: ./node_modules/stream-json/filters/Pick.js
-var Pick = __nccwpck_require__(1820);
+// EXTERNAL MODULE: ../../work/main/node_modules/stream-json/filters/Pick.js
+var Pick = __nccwpck_require__(9820);
 var Pick_default = /*#__PURE__*/__nccwpck_require__.n(Pick);
-// EXTERNAL MODULE: ./node_modules/stream-json/streamers/StreamArray.js
-var StreamArray = __nccwpck_require__(9771);
+// EXTERNAL MODULE: ../../work/main/node_modules/stream-json/streamers/StreamArray.js
+var StreamArray = __nccwpck_require__(4683);
 var StreamArray_default = /*#__PURE__*/__nccwpck_require__.n(StreamArray);
-// EXTERNAL MODULE: ./node_modules/stream-json/streamers/StreamValues.js
-var StreamValues = __nccwpck_require__(8662);
+// EXTERNAL MODULE: ../../work/main/node_modules/stream-json/streamers/StreamValues.js
+var StreamValues = __nccwpck_require__(8710);
 var StreamValues_default = /*#__PURE__*/__nccwpck_require__.n(StreamValues);
 ;// CONCATENATED MODULE: ./src/logs/record.ts
 /**
@@ -57203,6 +58952,10 @@ const ACCESS_LOG_FIELDS = [
     'callerX509SANURI',
 ];
 const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
+/** The test toRecord applies to serviceArn; the fast path (fast-scan.ts) applies the same one. */
+function isServiceArn(value) {
+    return SERVICE_ARN.test(value);
+}
 const UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
 const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 /** Shortens untrusted text quoted in an error message. */
@@ -57268,7 +59021,7 @@ function toRecord(value) {
     const serviceArn = fields.serviceArn;
     if (absent(serviceArn))
         return { ok: false, reason: 'serviceArn is missing' };
-    if (typeof serviceArn !== 'string' || !SERVICE_ARN.test(serviceArn)) {
+    if (typeof serviceArn !== 'string' || !isServiceArn(serviceArn)) {
         return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
     }
     const startTime = fields.startTime;
@@ -57374,7 +59127,7 @@ const OPEN_BRACE = 0x7b;
 /** Expands files, directories (recursive, hidden entries skipped) and globs into a sorted list. */
 async function resolveLogPaths(patterns) {
     if (patterns.length === 0) {
-        throw new UsageError('no log files given: pass at least one file, directory or glob');
+        throw new errors_UsageError('no log files given: pass at least one file, directory or glob');
     }
     // Keyed by absolute path so "./a.log" and "a.log" count once; the value keeps the user's form.
     const found = new Map();
@@ -57385,12 +59138,12 @@ async function resolveLogPaths(patterns) {
     };
     for (const pattern of patterns) {
         if (pattern.trim() === '')
-            throw new UsageError('an empty log path was given');
+            throw new errors_UsageError('an empty log path was given');
         const info = await statIfExists(pattern);
         if (info?.isDirectory()) {
             const count = await walk(pattern, add, new Set());
             if (count === 0) {
-                throw new UsageError(`log directory ${pattern} contains no files (hidden files and directories are skipped)`);
+                throw new errors_UsageError(`log directory ${pattern} contains no files (hidden files and directories are skipped)`);
             }
         }
         else if (info) {
@@ -57400,10 +59153,10 @@ async function resolveLogPaths(patterns) {
         else if (out_default().isDynamicPattern(pattern)) {
             const count = await expandGlob(pattern, add);
             if (count === 0)
-                throw new UsageError(`log path pattern ${pattern} matched no files`);
+                throw new errors_UsageError(`log path pattern ${pattern} matched no files`);
         }
         else {
-            throw new UsageError(`log path ${pattern} does not exist`);
+            throw new errors_UsageError(`log path ${pattern} does not exist`);
         }
     }
     // Plain code-unit order: the same on every machine and locale.
@@ -57869,7 +59622,7 @@ function readError(file, error, signal, gzip, format) {
         return signal.reason;
     if (error instanceof SinkError)
         return error.cause;
-    if (error instanceof DataError || error instanceof UsageError)
+    if (error instanceof DataError || error instanceof errors_UsageError)
         return error;
     const code = errorCode(error);
     if (gzip && code?.startsWith('Z_')) {
@@ -57913,7 +59666,7 @@ async function readJsonFile(path, what, flag) {
     catch (error) {
         const code = error.code;
         if (code === 'ENOENT')
-            throw new UsageError(`${flag} ${path}: the file does not exist.`);
+            throw new errors_UsageError(`${flag} ${path}: the file does not exist.`);
         throw new DataError(`${flag} ${path}: cannot read the ${what} (${code ?? error.message}).`);
     }
     try {
@@ -58027,7 +59780,7 @@ function headline(report) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/markdown-table/index.js
 // To do: next major: remove.
 /**
  * @typedef {Options} MarkdownTableOptions
@@ -59089,6 +60842,13 @@ function methodDetails(report) {
         calls.push(`made ${plural(run.costExplorer.requests, 'Cost Explorer request')}`);
     }
     paragraphs.push(`**This run** ${calls.length > 0 ? calls.join(' and ') : 'made no billed AWS requests'}: about ${formatUsd(run.estimatedRunCostUsd)}.`);
+    if (run.cache) {
+        const c = run.cache;
+        paragraphs.push(`**Cache.** ${plural(c.logDaysHit, 'settled day')} of logs came from earlier runs and ` +
+            `${plural(c.logDaysScanned, 'day')} were scanned, avoiding ${formatDataSize(c.bytesAvoided)} of Logs Insights scans; ` +
+            `${plural(c.costDaysHit, 'Cost Explorer day')} came from the cache and ${plural(c.costExplorerRequestsAvoided, 'request')} ` +
+            `were not needed. Saved about ${formatUsd(c.savedUsd)}.`);
+    }
     if (report.warnings.length > 0) {
         const shown = report.warnings
             .slice(0, MAX_WARNINGS)
@@ -59231,6 +60991,9 @@ AWS_PROFILE, SSO, instance role): the Lattice API, Logs Insights and Cost Explor
   --cost-tag-key K          Cost-allocation tag naming each service's backend, for its compute cost.
   --cost-metric NAME        UnblendedCost (default), AmortizedCost, NetUnblendedCost, ...
   --publish-metrics         Also put per-service metrics into CloudWatch (VPCLattice/CostPerformance).
+  --cache-dir DIR           Keep settled days (aggregates and Cost Explorer amounts) in DIR, so the
+                            next run queries only the days it lacks.
+  --settling-days N         Days after its end before a day is settled and cached (default 1).
 
 demo generates two weeks of realistic sample logs and a matching Cost Explorer response for an
 8-service mesh, then analyses the last week into DIR (default demo-output).
@@ -59263,6 +61026,8 @@ const OPTIONS = {
     'end-date': { type: 'string' },
     'cost-tag-key': { type: 'string' },
     'publish-metrics': { type: 'boolean' },
+    'cache-dir': { type: 'string' },
+    'settling-days': { type: 'string' },
     records: { type: 'string' },
     days: { type: 'string' },
     services: { type: 'string' },
@@ -59277,7 +61042,7 @@ function parse(argv) {
     }
     catch (error) {
         // node:util names the flag: "Unknown option '--foo'".
-        throw new UsageError(errorMessage(error).replace(/\. To specify a positional argument.*$/s, '.'));
+        throw new errors_UsageError(errorMessage(error).replace(/\. To specify a positional argument.*$/s, '.'));
     }
 }
 function positiveNumber(values, flag) {
@@ -59286,7 +61051,7 @@ function positiveNumber(values, flag) {
         return undefined;
     const n = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
-        throw new UsageError(`--${flag} must be a non-negative number (got ${JSON.stringify(raw)}).`);
+        throw new errors_UsageError(`--${flag} must be a non-negative number (got ${JSON.stringify(raw)}).`);
     }
     return n;
 }
@@ -59326,6 +61091,8 @@ function printNotes(report) {
     }
 }
 const AWS_ONLY = [
+    'cache-dir',
+    'settling-days',
     'service-network',
     'log-group-names',
     'lookback-days',
@@ -59337,13 +61104,13 @@ const FILES_ONLY = ['logs', 'costs', 'prices', 'start', 'end'];
 function outputFormat(values) {
     const format = values.format ?? 'markdown';
     if (format !== 'markdown' && format !== 'json') {
-        throw new UsageError(`--format must be markdown or json (got ${JSON.stringify(format)}).`);
+        throw new errors_UsageError(`--format must be markdown or json (got ${JSON.stringify(format)}).`);
     }
     return format;
 }
 function checkRegion(region, flag) {
     if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-        throw new UsageError(`${flag} must be an AWS region name such as us-east-1 (got ${JSON.stringify(region)}).`);
+        throw new errors_UsageError(`${flag} must be an AWS region name such as us-east-1 (got ${JSON.stringify(region)}).`);
     }
 }
 async function emit(report, values, format) {
@@ -59361,15 +61128,15 @@ async function emit(report, values, format) {
 }
 async function analyze(values, positionals) {
     if (positionals.length > 1) {
-        throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}; paths go after --logs.`);
+        throw new errors_UsageError(`unexpected argument ${JSON.stringify(positionals[1])}; paths go after --logs.`);
     }
     if (values.aws)
         return analyzeWithAws(values);
     const misplaced = AWS_ONLY.find((flag) => values[flag] !== undefined);
     if (misplaced)
-        throw new UsageError(`--${misplaced} needs --aws.`);
+        throw new errors_UsageError(`--${misplaced} needs --aws.`);
     if (!values.logs || values.logs.length === 0) {
-        throw new UsageError('analyze needs at least one --logs PATH, or --aws to read from AWS.');
+        throw new errors_UsageError('analyze needs at least one --logs PATH, or --aws to read from AWS.');
     }
     const format = outputFormat(values);
     checkRegion(values.region, '--region');
@@ -59400,16 +61167,16 @@ async function analyze(values, positionals) {
 async function analyzeWithAws(values) {
     const misplaced = FILES_ONLY.find((flag) => values[flag] !== undefined);
     if (misplaced)
-        throw new UsageError(`--${misplaced} reads local files; it cannot be used with --aws.`);
+        throw new errors_UsageError(`--${misplaced} reads local files; it cannot be used with --aws.`);
     const format = outputFormat(values);
     const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region)
-        throw new UsageError('--aws needs --region (or AWS_REGION).');
+        throw new errors_UsageError('--aws needs --region (or AWS_REGION).');
     checkRegion(region, '--region');
     checkDay(values['end-date'], '--end-date');
     const lookback = wholeNumber(values, 'lookback-days', 7);
     if (lookback < 1 || lookback > 90)
-        throw new UsageError('--lookback-days must be between 1 and 90.');
+        throw new errors_UsageError('--lookback-days must be between 1 and 90.');
     const controller = new AbortController();
     const stop = () => controller.abort(new DataError('Interrupted; running Logs Insights queries were stopped.'));
     process.once('SIGINT', stop);
@@ -59428,6 +61195,9 @@ async function analyzeWithAws(values) {
             costTagKey: values['cost-tag-key'],
             thresholds: thresholds(values),
             publishMetrics: values['publish-metrics'] === true,
+            ...(values['cache-dir']
+                ? { cache: { dir: values['cache-dir'], settlingDays: settlingDays(values) } }
+                : {}),
             signal: controller.signal,
             log: values.verbose ? (message) => process.stderr.write(`${terminalSafe(message)}\n`) : undefined,
         });
@@ -59444,26 +61214,34 @@ async function analyzeWithAws(values) {
         process.off('SIGTERM', stop);
     }
 }
+function settlingDays(values) {
+    const raw = values['settling-days'] ?? '1';
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+        throw new errors_UsageError(`--settling-days must be a non-negative number of days (got ${JSON.stringify(raw)}).`);
+    }
+    return n;
+}
 function wholeNumber(values, flag, fallback) {
     const raw = values[flag];
     if (raw === undefined)
         return fallback;
     const n = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) {
-        throw new UsageError(`--${flag} must be a whole number (got ${JSON.stringify(raw)}).`);
+        throw new errors_UsageError(`--${flag} must be a whole number (got ${JSON.stringify(raw)}).`);
     }
     return n;
 }
 async function sample(values) {
     if (!values.out)
-        throw new UsageError('sample needs --out FILE.');
+        throw new errors_UsageError('sample needs --out FILE.');
     const records = wholeNumber(values, 'records', 100_000);
     const services = wholeNumber(values, 'services', 8);
     if (services < 1 || services > 256)
-        throw new UsageError('--services must be between 1 and 256.');
+        throw new errors_UsageError('--services must be between 1 and 256.');
     const days = wholeNumber(values, 'days', 7);
     if (days < 1)
-        throw new UsageError('--days must be at least 1.');
+        throw new errors_UsageError('--days must be at least 1.');
     const { bytes } = await writeSampleLog(values.out, {
         records,
         days,
@@ -59513,11 +61291,11 @@ async function main(argv) {
             return command === undefined ? 2 : 0;
         }
         else
-            throw new UsageError(`unknown command ${JSON.stringify(command)}; use analyze, demo or sample.`);
+            throw new errors_UsageError(`unknown command ${JSON.stringify(command)}; use analyze, demo or sample.`);
         return 0;
     }
     catch (error) {
-        if (error instanceof UsageError) {
+        if (error instanceof errors_UsageError) {
             process.stderr.write(`error: ${error.message}\nRun '${TOOL.name} --help' for usage.\n`);
             return 2;
         }
@@ -59682,13 +61460,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 4352:
+/***/ 3816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(5077)
-const { SCHEMES, getSchemeHandler } = __nccwpck_require__(5300)
+const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(9725)
+const { SCHEMES, getSchemeHandler } = __nccwpck_require__(6972)
 
 const VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u
 const MALFORMED_SCHEME_ERROR = 'URI scheme is malformed.'
@@ -60400,12 +62178,12 @@ module.exports.fastUri = fastUri
 
 /***/ }),
 
-/***/ 5300:
+/***/ 6972:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUUID } = __nccwpck_require__(5077)
+const { isUUID } = __nccwpck_require__(9725)
 const URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu
 
 const supportedSchemeNames = /** @type {const} */ (['http', 'https', 'ws',
@@ -60679,7 +62457,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5077:
+/***/ 9725:
 /***/ ((module) => {
 
 
@@ -61485,14 +63263,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3281:
+/***/ 8537:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 /* eslint-disable no-var */
 
-var reusify = __nccwpck_require__(844)
+var reusify = __nccwpck_require__(2204)
 
 function fastqueue (context, worker, _concurrency) {
   if (typeof context === 'function') {
@@ -61840,14 +63618,14 @@ module.exports.promise = queueAsPromised
 
 /***/ }),
 
-/***/ 3837:
+/***/ 6590:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#","description":"Meta-schema for $data reference (JSON AnySchema extension proposal)","type":"object","required":["$data"],"properties":{"$data":{"type":"string","anyOf":[{"format":"relative-json-pointer"},{"format":"json-pointer"}]}},"additionalProperties":false}');
 
 /***/ }),
 
-/***/ 2079:
+/***/ 6564:
 /***/ ((module) => {
 
 module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"http://json-schema.org/draft-07/schema#","title":"Core schema meta-schema","definitions":{"schemaArray":{"type":"array","minItems":1,"items":{"$ref":"#"}},"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"allOf":[{"$ref":"#/definitions/nonNegativeInteger"},{"default":0}]},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}},"type":["object","boolean"],"properties":{"$id":{"type":"string","format":"uri-reference"},"$schema":{"type":"string","format":"uri"},"$ref":{"type":"string","format":"uri-reference"},"$comment":{"type":"string"},"title":{"type":"string"},"description":{"type":"string"},"default":true,"readOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true},"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/definitions/nonNegativeInteger"},"minLength":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"additionalItems":{"$ref":"#"},"items":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/schemaArray"}],"default":true},"maxItems":{"$ref":"#/definitions/nonNegativeInteger"},"minItems":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"contains":{"$ref":"#"},"maxProperties":{"$ref":"#/definitions/nonNegativeInteger"},"minProperties":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"required":{"$ref":"#/definitions/stringArray"},"additionalProperties":{"$ref":"#"},"definitions":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"properties":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$ref":"#"},"propertyNames":{"format":"regex"},"default":{}},"dependencies":{"type":"object","additionalProperties":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/stringArray"}]}},"propertyNames":{"$ref":"#"},"const":true,"enum":{"type":"array","items":true,"minItems":1,"uniqueItems":true},"type":{"anyOf":[{"$ref":"#/definitions/simpleTypes"},{"type":"array","items":{"$ref":"#/definitions/simpleTypes"},"minItems":1,"uniqueItems":true}]},"format":{"type":"string"},"contentMediaType":{"type":"string"},"contentEncoding":{"type":"string"},"if":{"$ref":"#"},"then":{"$ref":"#"},"else":{"$ref":"#"},"allOf":{"$ref":"#/definitions/schemaArray"},"anyOf":{"$ref":"#/definitions/schemaArray"},"oneOf":{"$ref":"#/definitions/schemaArray"},"not":{"$ref":"#"}},"default":true}');
@@ -62034,6 +63812,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(5581);
+/******/ var __webpack_exports__ = __nccwpck_require__(9792);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -32,6 +32,8 @@ export interface Config {
   failOn: FailOn;
   publishMetrics: boolean;
   reportDir: string;
+  cache: boolean;
+  settlingDays: number;
 }
 
 /** The defaults of action.yml; a test keeps the two in step. */
@@ -58,6 +60,8 @@ export const INPUT_DEFAULTS = {
   'fail-on': 'never',
   'publish-metrics': 'false',
   'report-dir': 'lattice-cost-report',
+  cache: 'true',
+  'settling-days': '1',
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -162,10 +166,11 @@ export function readConfig(getInput: (name: InputName) => string): Config {
   if ((publishTo.has('issue') || publishTo.has('pr-comment')) && !githubToken) {
     problem('github-token', 'is empty, but publish-to needs it to post; the default is ${{ github.token }}.');
   }
-  const publishMetricsRaw = input('publish-metrics').toLowerCase();
-  if (publishMetricsRaw !== 'true' && publishMetricsRaw !== 'false') {
-    problem('publish-metrics', `must be true or false (got "${publishMetricsRaw}").`);
-  }
+  const boolean = (name: InputName): boolean => {
+    const raw = input(name).toLowerCase();
+    if (raw !== 'true' && raw !== 'false') problem(name, `must be true or false (got "${raw}").`);
+    return raw === 'true';
+  };
 
   const config: Config = {
     region,
@@ -191,8 +196,10 @@ export function readConfig(getInput: (name: InputName) => string): Config {
     commentBehavior: oneOf('comment-behavior', BEHAVIORS),
     githubToken,
     failOn: oneOf('fail-on', FAIL_ON),
-    publishMetrics: publishMetricsRaw === 'true',
+    publishMetrics: boolean('publish-metrics'),
     reportDir: input('report-dir'),
+    cache: boolean('cache'),
+    settlingDays: number('settling-days'),
   };
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   return Object.freeze(config);

@@ -4,7 +4,11 @@
  */
 import * as core from '@actions/core';
 import { context } from '@actions/github';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { assumeRoleWithOidc } from './aws/credentials.js';
+import { isFeatureAvailable } from '@actions/cache';
+import { type ActionsCacheOptions, restoreDayCache, saveDayCache } from './cache/actions-cache.js';
 import { type Config, readConfig } from './config.js';
 import { errorMessage, UsageError } from './errors.js';
 import { analyzeAws } from './pipeline/aws.js';
@@ -92,6 +96,23 @@ async function publish(config: Config, report: Report): Promise<string[]> {
   return errors;
 }
 
+/** A fork's pull request runs code its author controls; the cache must not take it in. */
+function isForkPullRequest(): boolean {
+  const head = (context.payload.pull_request as { head?: { repo?: { full_name?: string } } } | undefined)
+    ?.head;
+  return head !== undefined && head.repo?.full_name !== `${context.repo.owner}/${context.repo.repo}`;
+}
+
+function cacheOptions(scope: string): ActionsCacheOptions {
+  return {
+    dir: join(process.env.RUNNER_TEMP ?? tmpdir(), 'lattice-cost-report-cache'),
+    scope,
+    runId: process.env.GITHUB_RUN_ID ?? String(Date.now()),
+    runAttempt: process.env.GITHUB_RUN_ATTEMPT ?? '1',
+    log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
+  };
+}
+
 async function reportFailure(message: string): Promise<void> {
   core.setFailed(message);
   if (!process.env.GITHUB_STEP_SUMMARY) return;
@@ -132,7 +153,15 @@ export async function run(): Promise<void> {
           },
         )
       : undefined;
-    const { report } = await analyzeAws({
+    const scope = reportKey({
+      region: config.region,
+      serviceNetwork: config.serviceNetwork,
+      logGroups: config.logGroupNames,
+    });
+    // Without the runner's cache service (a local run, an old GHES) the run simply queries every day.
+    const cache = config.cache && isFeatureAvailable() ? cacheOptions(scope) : undefined;
+    if (cache) await restoreDayCache(cache);
+    const { report, stats } = await analyzeAws({
       region: config.region,
       ...(credentials ? { credentials } : {}),
       serviceNetwork: config.serviceNetwork,
@@ -143,9 +172,15 @@ export async function run(): Promise<void> {
       costTagKey: config.costTagKey,
       thresholds: config.thresholds,
       publishMetrics: config.publishMetrics,
+      ...(cache ? { cache: { dir: cache.dir, settlingDays: config.settlingDays } } : {}),
       signal: controller.signal,
       log: (message) => core.info(message),
     });
+    if (cache && stats.cacheWritten > 0) {
+      if (isForkPullRequest())
+        core.info('Not saving the day cache: a pull request from a fork must not write it.');
+      else await saveDayCache(cache);
+    }
     const files = await writeReportFiles(report, config.reportDir);
     setReportOutputs(report, files);
     core.info(headline(report));

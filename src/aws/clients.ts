@@ -5,6 +5,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { STSClient } from '@aws-sdk/client-sts';
 import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
@@ -13,6 +14,7 @@ export interface AwsClients {
   logs: CloudWatchLogsClient;
   costExplorer: CostExplorerClient;
   cloudwatch: CloudWatchClient;
+  sts: STSClient;
   destroy(): void;
 }
 
@@ -32,6 +34,7 @@ export function createClients(
     logs: new CloudWatchLogsClient({ region, ...common }),
     costExplorer: new CostExplorerClient({ region: costExplorerRegion(region), ...common }),
     cloudwatch: new CloudWatchClient({ region, ...common }),
+    sts: new STSClient({ region, ...common }),
   };
   return {
     ...clients,

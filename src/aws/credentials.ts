@@ -3,10 +3,10 @@
  * SDK's default chain (environment, profile, container, instance), so the action also works
  * after aws-actions/configure-aws-credentials and the CLI works with a local profile.
  */
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { UsageError } from '../errors.js';
-import { describeAwsError } from './errors.js';
+import { awsCall, describeAwsError } from './errors.js';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.js';
 
 export interface RoleRequest {
@@ -86,4 +86,13 @@ export async function assumeRoleWithOidc(
   } finally {
     sts.destroy();
   }
+}
+
+/** The account the credentials act in. GetCallerIdentity needs no IAM permission. */
+export async function callerAccount(sts: STSClient): Promise<string> {
+  const identity = await awsCall('sts:GetCallerIdentity', 'Finding the AWS account', () =>
+    sts.send(new GetCallerIdentityCommand({})),
+  );
+  if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account');
+  return identity.Account;
 }

@@ -52,6 +52,9 @@ AWS_PROFILE, SSO, instance role): the Lattice API, Logs Insights and Cost Explor
   --cost-tag-key K          Cost-allocation tag naming each service's backend, for its compute cost.
   --cost-metric NAME        UnblendedCost (default), AmortizedCost, NetUnblendedCost, ...
   --publish-metrics         Also put per-service metrics into CloudWatch (VPCLattice/CostPerformance).
+  --cache-dir DIR           Keep settled days (aggregates and Cost Explorer amounts) in DIR, so the
+                            next run queries only the days it lacks.
+  --settling-days N         Days after its end before a day is settled and cached (default 1).
 
 demo generates two weeks of realistic sample logs and a matching Cost Explorer response for an
 8-service mesh, then analyses the last week into DIR (default demo-output).
@@ -85,6 +88,8 @@ const OPTIONS = {
   'end-date': { type: 'string' },
   'cost-tag-key': { type: 'string' },
   'publish-metrics': { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  'settling-days': { type: 'string' },
   records: { type: 'string' },
   days: { type: 'string' },
   services: { type: 'string' },
@@ -160,6 +165,8 @@ function printNotes(report: Report): void {
 }
 
 const AWS_ONLY = [
+  'cache-dir',
+  'settling-days',
   'service-network',
   'log-group-names',
   'lookback-days',
@@ -265,6 +272,9 @@ async function analyzeWithAws(values: Values): Promise<void> {
       costTagKey: values['cost-tag-key'],
       thresholds: thresholds(values),
       publishMetrics: values['publish-metrics'] === true,
+      ...(values['cache-dir']
+        ? { cache: { dir: values['cache-dir'], settlingDays: settlingDays(values) } }
+        : {}),
       signal: controller.signal,
       log: values.verbose ? (message) => process.stderr.write(`${terminalSafe(message)}\n`) : undefined,
     });
@@ -281,6 +291,17 @@ async function analyzeWithAws(values: Values): Promise<void> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+function settlingDays(values: Values): number {
+  const raw = values['settling-days'] ?? '1';
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(
+      `--settling-days must be a non-negative number of days (got ${JSON.stringify(raw)}).`,
+    );
+  }
+  return n;
 }
 
 function wholeNumber(

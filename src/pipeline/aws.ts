@@ -1,14 +1,16 @@
 /**
  * The AWS pipeline: inventory from the Lattice API, day aggregates from Logs Insights, billed
  * amounts, anomalies and the forecast from Cost Explorer, then the same buildReport as offline.
+ * With a cache, settled days come from earlier runs and only the rest is queried.
  */
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../analysis/dates.js';
+import { AggregateSet, dayFromJSON } from '../analysis/aggregate.js';
 import type { BilledCosts } from '../analysis/billing.js';
+import { addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../analysis/dates.js';
 import { BYTES_PER_GB } from '../analysis/pricing.js';
 import type { Thresholds } from '../analysis/thresholds.js';
 import { checkDay } from '../analysis/window.js';
-import { createClients } from '../aws/clients.js';
+import { type AwsClients, createClients } from '../aws/clients.js';
 import {
   type CostRequests,
   backendCosts,
@@ -17,10 +19,12 @@ import {
   latticeUsageTypes,
   monthForecast,
 } from '../aws/costs.js';
-import { errorMessage, UsageError } from '../errors.js';
-import { nameServices, readInventory } from '../aws/inventory.js';
+import { callerAccount } from '../aws/credentials.js';
 import { type ScanOptions, scanDays } from '../aws/insights.js';
+import { type Inventory, nameServices, readInventory } from '../aws/inventory.js';
 import { publishMetrics } from '../aws/metrics.js';
+import { DayCache, isSettled } from '../cache/day-cache.js';
+import { UsageError, errorMessage } from '../errors.js';
 import { buildReport } from '../report/build.js';
 import type { Anomaly, Report } from '../report/model.js';
 import { assertValidReport } from '../report/validate.js';
@@ -30,6 +34,8 @@ import { TOOL } from '../version.js';
 export const INSIGHTS_USD_PER_GB = 0.005;
 /** Cost Explorer API price per request, each page included. */
 export const COST_EXPLORER_USD_PER_REQUEST = 0.01;
+/** Discovered usage types are reused this long; a new Lattice charge shows up within a week. */
+export const USAGE_TYPES_MAX_AGE_DAYS = 7;
 
 export interface AwsAnalysis {
   region: string;
@@ -44,6 +50,8 @@ export interface AwsAnalysis {
   costTagKey?: string;
   thresholds: Thresholds;
   publishMetrics: boolean;
+  /** Keep settled days in `dir`; days that ended less than `settlingDays` ago are always queried. */
+  cache?: { dir: string; settlingDays: number };
   now?: Date;
   signal?: AbortSignal;
   log?: (message: string) => void;
@@ -52,14 +60,132 @@ export interface AwsAnalysis {
 
 export interface AwsResult {
   report: Report;
-  stats: { seconds: number; metricRequests: number };
+  /** cacheWritten: entries this run added to the day cache. */
+  stats: { seconds: number; metricRequests: number; cacheWritten: number };
+}
+
+interface Run {
+  options: AwsAnalysis;
+  clients: AwsClients;
+  cache?: DayCache;
+  account?: string;
+  now: Date;
+  today: string;
+  warnings: string[];
+  requests: CostRequests;
+}
+
+/** Day aggregates of `days`: cached settled days, the rest from Logs Insights. */
+async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
+  const { cache, account, options } = run;
+  const scope = account ? { account, region: options.region, logGroups: inventory.logGroups } : undefined;
+  const aggregates = new AggregateSet();
+  const problems = { noDay: 0, noDuration: 0 };
+  const missing: string[] = [];
+  for (const day of days) {
+    const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
+    const cached = cache && scope && settled ? await cache.readScan(scope, day) : undefined;
+    if (!cached) {
+      missing.push(day);
+      continue;
+    }
+    for (const json of cached.aggregates) aggregates.addDay(dayFromJSON(json));
+    problems.noDay += cached.problems.noDay;
+    problems.noDuration += cached.problems.noDuration;
+  }
+  options.log?.(
+    `Scanning ${missing.length} of ${days.length} days of ${inventory.logGroups.join(', ')}` +
+      (inventory.network ? ` for ${inventory.network.name} (${inventory.services.length} services)` : ''),
+  );
+  const scan = await scanDays(run.clients.logs, {
+    logGroups: inventory.logGroups,
+    days: missing,
+    signal: options.signal,
+    log: options.log,
+    ...options.scan,
+  });
+  aggregates.merge(scan.aggregates);
+  problems.noDay += scan.problems.noDay;
+  problems.noDuration += scan.problems.noDuration;
+  if (cache && scope) {
+    for (const [day, chunk] of scan.chunks) {
+      if (isSettled(day, run.now, options.cache!.settlingDays)) await cache.writeScan(scope, day, chunk);
+    }
+  }
+  return { aggregates, problems, scan };
+}
+
+/** Billed Lattice amounts for `period`: cached settled days, the rest in one request. */
+async function billed(
+  run: Run,
+  period: { start: string; end: string },
+  usageTypes: string[],
+): Promise<BilledCosts> {
+  const { cache, account, options } = run;
+  const scope = account ? { account, metric: options.costMetric } : undefined;
+  const cachedDays = new Map<string, Awaited<ReturnType<DayCache['readCosts']>>>();
+  if (cache && scope) {
+    for (const day of dayRange(period.start, period.end)) {
+      const found = await cache.readCosts(scope, day);
+      if (!found) break;
+      cachedDays.set(day, found);
+    }
+  }
+  // Settled days come first, so the days still needed are one range at the end.
+  const start = addDays(period.start, cachedDays.size);
+  let costs: BilledCosts;
+  if (start < period.end) {
+    costs = await billedCosts(
+      run.clients.costExplorer,
+      { start, end: period.end },
+      usageTypes,
+      options.costMetric,
+      run.requests,
+    );
+    if (cache && scope) {
+      for (const [day, charges] of costs.days) {
+        if (!costs.estimatedDays.has(day)) await cache.writeCosts(scope, day, charges, costs.currency);
+      }
+    }
+  } else {
+    costs = {
+      metric: options.costMetric,
+      currency: 'USD',
+      days: new Map(),
+      estimatedDays: new Set(),
+      usageTypes: new Map(),
+      warnings: [],
+    };
+    cache!.stats.costExplorerRequestsAvoided += 1;
+  }
+  for (const [day, cached] of cachedDays) {
+    costs.days.set(day, cached!.charges);
+    costs.currency = cached!.currency;
+  }
+  return costs;
+}
+
+async function usageTypesOf(run: Run, period: { start: string; end: string }): Promise<string[]> {
+  const { cache, account } = run;
+  const cached =
+    cache && account ? await cache.readUsageTypes(account, run.today, USAGE_TYPES_MAX_AGE_DAYS) : undefined;
+  if (cached) {
+    cache!.stats.costExplorerRequestsAvoided += 1;
+    return cached;
+  }
+  const found = await latticeUsageTypes(run.clients.costExplorer, period, run.requests);
+  if (cache && account && found.length > 0) await cache.writeUsageTypes(account, run.today, found);
+  return found;
+}
+
+function usd(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
 }
 
 export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
   const started = performance.now();
   const now = options.now ?? new Date();
   const today = todayUtc(now);
-  const log = options.log ?? (() => {});
   checkDay(options.endDate, 'end-date');
   const end = options.endDate ?? today;
   if (end > today) {
@@ -71,36 +197,28 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
   const previous = previousWindow(window);
   const days = dayRange(previous.start, window.end);
   const warnings: string[] = [];
-
   const clients = createClients(options.region, options.credentials);
+  const run: Run = { options, clients, now, today, warnings, requests: { count: 0 } };
   try {
+    if (options.cache) {
+      run.cache = new DayCache(options.cache.dir, warnings);
+      // Cache entries belong to one account: never mix another account's days in.
+      run.account = await callerAccount(clients.sts);
+    }
     const inventory = await readInventory(clients.lattice, {
       serviceNetwork: options.serviceNetwork,
       logGroupNames: options.logGroupNames,
     });
     warnings.push(...inventory.warnings);
-    log(
-      `Scanning ${days.length} days of ${inventory.logGroups.join(', ')}` +
-        (inventory.network
-          ? ` for service network ${inventory.network.name} (${inventory.services.length} services)`
-          : ''),
-    );
-    const scan = await scanDays(clients.logs, {
-      logGroups: inventory.logGroups,
-      days,
-      signal: options.signal,
-      log,
-      ...options.scan,
-    });
-    if (scan.problems.noDay > 0) {
-      warnings.push(`${scan.problems.noDay} log records had no usable startTime and were left out.`);
-    }
-    if (scan.problems.noDuration > 0) {
+    const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
+    if (problems.noDay > 0)
+      warnings.push(`${problems.noDay} log records had no usable startTime and were left out.`);
+    if (problems.noDuration > 0) {
       warnings.push(
-        `${scan.problems.noDuration} requests had no usable duration: counted, but left out of latency.`,
+        `${problems.noDuration} requests had no usable duration: counted, but left out of latency.`,
       );
     }
-    const seen = [...scan.aggregates.services.values()];
+    const seen = [...aggregates.services.values()];
     if (inventory.network) {
       const associated = new Set(inventory.services.map((s) => s.arn));
       const others = seen.filter((s) => !associated.has(s.arn));
@@ -115,14 +233,12 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
       seen.filter((s) => !inventory.services.some((i) => i.arn === s.arn)),
       warnings,
     );
-    const windowRecords = [...scan.aggregates.days.values()]
+    const windowRecords = [...aggregates.days.values()]
       .filter((d) => d.day >= window.start)
       .reduce((sum, d) => sum + d.requests, 0);
-    if (windowRecords === 0) {
+    if (windowRecords === 0)
       warnings.push('No access-log records in the window: either no traffic, or access logging was off.');
-    }
 
-    const requests: CostRequests = { count: 0 };
     // Each Cost Explorer step may fail on its own (a missing permission, an account without
     // Cost Explorer): the logs still tell a true story, and the report says what is missing.
     const costStep = async <T>(what: string, step: () => Promise<T>): Promise<T | undefined> => {
@@ -136,9 +252,9 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     const period = { start: previous.start, end: window.end };
     const usageTypes = await costStep(
       'Cost Explorer could not be read, so costs are modelled from list prices',
-      () => latticeUsageTypes(clients.costExplorer, period, requests),
+      () => usageTypesOf(run, period),
     );
-    let billed: BilledCosts | undefined;
+    let billedAmounts: BilledCosts | undefined;
     let awsAnomalies: Anomaly[] = [];
     let forecast: Report['forecast'] | null | undefined;
     if (usageTypes?.length === 0) {
@@ -146,20 +262,20 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
         'Cost Explorer lists no VPC Lattice usage type for these days, so costs are modelled from list prices.',
       );
     } else if (usageTypes) {
-      billed = await costStep(
+      billedAmounts = await costStep(
         'Cost Explorer costs could not be read, so costs are modelled from list prices',
-        () => billedCosts(clients.costExplorer, period, usageTypes, options.costMetric, requests),
+        () => billed(run, period, usageTypes),
       );
       awsAnomalies =
         (await costStep('Cost Anomaly Detection could not be read', () =>
-          latticeAnomalies(clients.costExplorer, window, usageTypes, requests),
+          latticeAnomalies(clients.costExplorer, window, usageTypes, run.requests),
         )) ?? [];
       forecast = await monthForecast(
         clients.costExplorer,
         today,
         usageTypes,
         options.costMetric,
-        requests,
+        run.requests,
         warnings,
       );
     }
@@ -174,18 +290,19 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
             tagKey,
             options.costMetric,
             [...inventory.services, ...seen],
-            requests,
+            run.requests,
           ),
         )) ?? backend;
     }
 
     const bytesScanned = scan.bytesScanned;
+    const stats = run.cache?.stats;
     const report = buildReport({
-      aggregates: scan.aggregates,
+      aggregates,
       inventory: inventory.services,
       window,
       coveredDays: new Set(days),
-      billed,
+      billed: billedAmounts,
       thresholds: options.thresholds,
       source: {
         kind: 'aws',
@@ -193,19 +310,32 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
         logGroups: inventory.logGroups,
         queryIds: scan.queryIds,
         files: [],
-        records: [...scan.aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
+        records: [...aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
         malformed: 0,
         malformedSamples: [],
       },
       run: {
         insights: { queries: scan.queries, bytesScanned },
-        costExplorer: { requests: requests.count },
-        estimatedRunCostUsd:
-          Math.round(
-            ((bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
-              requests.count * COST_EXPLORER_USD_PER_REQUEST) *
-              10_000,
-          ) / 10_000,
+        costExplorer: { requests: run.requests.count },
+        estimatedRunCostUsd: usd(
+          (bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+            run.requests.count * COST_EXPLORER_USD_PER_REQUEST,
+        ),
+        ...(stats
+          ? {
+              cache: {
+                logDaysHit: stats.logDaysHit,
+                logDaysScanned: scan.chunks.size,
+                bytesAvoided: stats.bytesAvoided,
+                costDaysHit: stats.costDaysHit,
+                costExplorerRequestsAvoided: stats.costExplorerRequestsAvoided,
+                savedUsd: usd(
+                  (stats.bytesAvoided / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+                    stats.costExplorerRequestsAvoided * COST_EXPLORER_USD_PER_REQUEST,
+                ),
+              },
+            }
+          : {}),
       },
       awsAnomalies,
       ...(forecast ? { forecast } : {}),
@@ -228,7 +358,11 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     }
     return {
       report: assertValidReport(report),
-      stats: { seconds: (performance.now() - started) / 1000, metricRequests },
+      stats: {
+        seconds: (performance.now() - started) / 1000,
+        metricRequests,
+        cacheWritten: run.cache?.stats.written ?? 0,
+      },
     };
   } finally {
     clients.destroy();

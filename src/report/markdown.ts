@@ -394,6 +394,15 @@ function methodDetails(report: Report): string[] {
   paragraphs.push(
     `**This run** ${calls.length > 0 ? calls.join(' and ') : 'made no billed AWS requests'}: about ${formatUsd(run.estimatedRunCostUsd)}.`,
   );
+  if (run.cache) {
+    const c = run.cache;
+    paragraphs.push(
+      `**Cache.** ${plural(c.logDaysHit, 'settled day')} of logs came from earlier runs and ` +
+        `${plural(c.logDaysScanned, 'day')} were scanned, avoiding ${formatDataSize(c.bytesAvoided)} of Logs Insights scans; ` +
+        `${plural(c.costDaysHit, 'Cost Explorer day')} came from the cache and ${plural(c.costExplorerRequestsAvoided, 'request')} ` +
+        `were not needed. Saved about ${formatUsd(c.savedUsd)}.`,
+    );
+  }
 
   if (report.warnings.length > 0) {
     const shown = report.warnings

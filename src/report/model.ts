@@ -179,6 +179,17 @@ export interface Report {
     insights: { queries: number; bytesScanned: number };
     costExplorer: { requests: number };
     estimatedRunCostUsd: number;
+    /** Present when a cache of settled days was used. */
+    cache?: {
+      logDaysHit: number;
+      logDaysScanned: number;
+      /** Bytes the cached days cost to scan when they were first scanned. */
+      bytesAvoided: number;
+      costDaysHit: number;
+      costExplorerRequestsAvoided: number;
+      /** Logs Insights and Cost Explorer charges this run did not incur. */
+      savedUsd: number;
+    };
   };
   warnings: string[];
 }

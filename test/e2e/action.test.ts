@@ -11,6 +11,7 @@ import type { Report } from '../../src/report/model.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { type ActionRun, pullRequestEvent, runAction, scheduleEvent } from '../helpers/action-runner.js';
 import {
+  ACCOUNT,
   type AwsWorld,
   DEMO_END,
   HOSTILE_NAMES,
@@ -20,7 +21,9 @@ import {
   startAwsWorld,
 } from '../helpers/aws-world.js';
 import { type OidcServer, startOidcServer } from '../helpers/oidc.js';
+import { type ActionsCacheServer, startActionsCacheServer } from '../servers/actions-cache.js';
 import { type GitHubServer, startGitHubServer } from '../servers/github.js';
+import { seedCostAndUsage } from '../servers/moto.js';
 
 let world: AwsWorld;
 let github: GitHubServer;
@@ -187,6 +190,95 @@ describe('the sticky pull-request comment', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/::warning::publish-to includes pr-comment, but this run is a schedule event/);
   }, 60_000);
+});
+
+describe('scan once: the day cache kept with @actions/cache', () => {
+  let cacheServer: ActionsCacheServer;
+  let warm: ActionRun;
+  const cacheEnv = (runId: string): NodeJS.ProcessEnv => ({
+    ACTIONS_CACHE_URL: cacheServer.url,
+    ACTIONS_RUNTIME_TOKEN: cacheServer.token,
+    GITHUB_RUN_ID: runId,
+  });
+  const report = async (run: ActionRun): Promise<Report> =>
+    JSON.parse(await readFile(join(run.workspace, run.outputs['report-json']!), 'utf8')) as Report;
+
+  beforeAll(async () => {
+    cacheServer = await startActionsCacheServer();
+    // moto answers each new GetCostAndUsage request body with the next seeded response.
+    const bill = JSON.parse(await readFile(world.costsFile, 'utf8')) as never;
+    await seedCostAndUsage(world.moto.url, [bill, bill], ACCOUNT);
+    const first = await run(
+      { 'lookback-days': '7', 'end-date': '2026-11-22' },
+      scheduleEvent(),
+      cacheEnv('101'),
+    );
+    expect(first.code).toBe(0);
+    expect(cacheServer.entries).toHaveLength(1);
+    world.costExplorer.resetStats();
+    warm = await run({ 'lookback-days': '7' }, scheduleEvent(), cacheEnv('102'));
+    expect(warm.code).toBe(0);
+  }, 240_000);
+
+  afterAll(async () => {
+    await cacheServer?.close();
+  });
+
+  it('scans one day of logs and makes at most 3 Cost Explorer requests on the second run', async () => {
+    const oneDay = world.eventBytesByDay.get('2026-11-22')!;
+    const scanned = Number(warm.outputs['bytes-scanned']);
+    const r = await report(warm);
+    console.log(
+      `Action, warm run: bytes-scanned ${scanned} for ${oneDay} bytes of one day (ratio ${(scanned / oneDay).toFixed(3)}); ` +
+        `${r.run.costExplorer.requests} Cost Explorer requests; cache ${JSON.stringify(r.run.cache)}`,
+    );
+    expect(scanned).toBeLessThanOrEqual(1.2 * oneDay);
+    expect(r.run.costExplorer.requests).toBeLessThanOrEqual(3);
+    expect(world.costExplorer.stats.total).toBe(r.run.costExplorer.requests);
+    expect(cacheServer.entries).toHaveLength(2);
+  });
+
+  it('gives the same report as a cold run without the cache', async () => {
+    const cold = await run({ 'lookback-days': '7', cache: 'false' }, scheduleEvent(), cacheEnv('103'));
+    expect(cold.code).toBe(0);
+    const comparable = (r: Report) => ({
+      ...r,
+      generatedAt: '',
+      run: null,
+      source: { ...r.source, queryIds: [] },
+    });
+    expect(comparable(await report(warm))).toEqual(comparable(await report(cold)));
+    expect((await report(cold)).run.cache).toBeUndefined();
+  }, 120_000);
+
+  it('never writes the cache from a pull request from a fork', async () => {
+    const event = pullRequestEvent(pull);
+    const pr = event.payload.pull_request as { head: { repo: Record<string, unknown> } };
+    pr.head.repo = { ...pr.head.repo, full_name: 'someone/lattice-app-fork', name: 'lattice-app-fork' };
+    const before = cacheServer.entries.length;
+    const r = await run(
+      { 'lookback-days': '7', 'end-date': '2026-11-21', 'publish-to': 'summary' },
+      event,
+      cacheEnv('104'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Not saving the day cache: a pull request from a fork must not write it.');
+    expect(cacheServer.entries).toHaveLength(before);
+  }, 120_000);
+
+  it('treats a broken cache service as a warning, with the same numbers', async () => {
+    cacheServer.failNext(1, 500, 'lookup');
+    const r = await run({ 'lookback-days': '7' }, scheduleEvent(), cacheEnv('105'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/::warning::.*(restore|cache)/i);
+    const comparable = (x: Report) => ({
+      ...x,
+      generatedAt: '',
+      run: null,
+      source: { ...x.source, queryIds: [] },
+    });
+    expect(comparable(await report(r))).toEqual(comparable(await report(warm)));
+  }, 120_000);
 });
 
 describe('limits, safety and failures', () => {

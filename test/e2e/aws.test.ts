@@ -4,6 +4,8 @@
  * Cost Explorer. The bundled CLI runs it as a user would, under Node 24.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { AggregateSet, dayToJSON } from '../../src/analysis/aggregate.js';
@@ -27,6 +29,8 @@ import {
 } from '../helpers/aws-world.js';
 
 let world: AwsWorld;
+/** The report of a run without cache, for the window ending DEMO_END. */
+let coldReport: Report;
 let local: AggregateSet;
 const DAYS = dayRange('2026-11-09', DEMO_END);
 
@@ -146,6 +150,7 @@ describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.code).toBe(0);
     report = JSON.parse(r.stdout) as Report;
+    coldReport = report;
     console.log(
       `analyze --aws, 7-day window: ${seconds.toFixed(1)} s wall; ${r.stderr.trim().split('\n').at(-1)}`,
     );
@@ -249,6 +254,105 @@ describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
       report.services.map((s) => [s.arn, s.cost, s.requests]),
     );
     expect(again.totals).toEqual(report.totals);
+  }, 120_000);
+});
+
+describe('scan once: --cache-dir', () => {
+  let cacheDir: string;
+  let warm: Report;
+
+  beforeAll(async () => {
+    cacheDir = join(world.dir, 'cache');
+    // moto answers each new GetCostAndUsage request body with the next seeded response.
+    const bill = JSON.parse(await readFile(world.costsFile, 'utf8')) as never;
+    await seedCostAndUsage(world.moto.url, [bill, bill], ACCOUNT);
+    const args = [
+      'analyze',
+      '--aws',
+      '--region',
+      REGION,
+      '--service-network',
+      NETWORK,
+      '--cache-dir',
+      cacheDir,
+      '--format',
+      'json',
+    ];
+    const first = await runCli([...args, '--end-date', '2026-11-22'], { env: world.env });
+    expect(first.code).toBe(0);
+    world.costExplorer.resetStats();
+    const second = await runCli([...args, '--end-date', DEMO_END], { env: world.env });
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    warm = JSON.parse(second.stdout) as Report;
+  }, 180_000);
+
+  it('scans one day of logs the second time', () => {
+    const lastDay = world.eventBytesByDay.get('2026-11-22')!;
+    const ratio = warm.run.insights.bytesScanned / lastDay;
+    console.log(
+      `Warm run: ${warm.run.insights.queries} queries, ${warm.run.insights.bytesScanned} bytes scanned for ${lastDay} bytes of the new day (ratio ${ratio.toFixed(3)}); ` +
+        `${warm.run.costExplorer.requests} Cost Explorer requests; cache ${JSON.stringify(warm.run.cache)}`,
+    );
+    expect(ratio).toBeLessThanOrEqual(1.2);
+    expect(warm.run.cache).toMatchObject({
+      logDaysHit: 13,
+      logDaysScanned: 1,
+      costExplorerRequestsAvoided: 1,
+    });
+    expect(warm.run.cache!.bytesAvoided).toBeGreaterThan(10 * lastDay);
+    expect(warm.run.cache!.savedUsd).toBeGreaterThan(0);
+  });
+
+  it('makes at most 3 Cost Explorer requests', () => {
+    expect(warm.run.costExplorer.requests).toBeLessThanOrEqual(3);
+    expect(world.costExplorer.stats.total).toBe(warm.run.costExplorer.requests);
+  });
+
+  it('gives the same report as a cold run', () => {
+    const comparable = (r: Report) => ({
+      ...r,
+      generatedAt: '',
+      run: null,
+      source: { ...r.source, queryIds: [] },
+    });
+    expect(comparable(warm)).toEqual(comparable(coldReport));
+  });
+
+  it('ignores a damaged entry and still gives the same report', async () => {
+    const entries = await readdir(cacheDir, { recursive: true, withFileTypes: true });
+    const day = entries.find(
+      (e) => e.isFile() && e.parentPath.includes('aggregates') && e.name === '2026-11-15.json',
+    )!;
+    await writeFile(join(day.parentPath, day.name), '{"kind":"aggregates","format":1}');
+    const r = await runCli(
+      [
+        'analyze',
+        '--aws',
+        '--region',
+        REGION,
+        '--service-network',
+        NETWORK,
+        '--cache-dir',
+        cacheDir,
+        '--format',
+        'json',
+        '--end-date',
+        DEMO_END,
+      ],
+      { env: world.env },
+    );
+    expect(r.code).toBe(0);
+    const again = JSON.parse(r.stdout) as Report;
+    expect(again.warnings.filter((w) => w.startsWith('Ignored the cache entry'))).toHaveLength(1);
+    const comparable = (x: Report) => ({
+      ...x,
+      generatedAt: '',
+      run: null,
+      warnings: x.warnings.filter((w) => !w.startsWith('Ignored')),
+      source: { ...x.source, queryIds: [] },
+    });
+    expect(comparable(again)).toEqual(comparable(coldReport));
   }, 120_000);
 });
 

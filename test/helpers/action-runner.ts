@@ -3,7 +3,7 @@
  * with every input as INPUT_<NAME> (defaults from action.yml), GITHUB_OUTPUT, GITHUB_STEP_SUMMARY
  * and GITHUB_EVENT_PATH files, and the context variables.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -12,6 +12,8 @@ import { runNode } from './bundle.js';
 interface ActionYaml {
   inputs: Record<string, { default?: string }>;
 }
+
+const RUNNER_TEMP = join(tmpdir(), `lattice-runner-temp-${process.pid}`);
 
 export interface ActionRun {
   code: number | null;
@@ -57,15 +59,11 @@ export async function runAction(options: {
   await writeFile(files.output, '');
   await writeFile(files.summary, '');
   await writeFile(files.event, JSON.stringify(options.event.payload));
+  // Like the runner's _temp: the same path in every job, emptied before each one.
+  await rm(RUNNER_TEMP, { recursive: true, force: true });
+  await mkdir(RUNNER_TEMP, { recursive: true });
   const env: NodeJS.ProcessEnv = {
-    ...options.env,
     GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: workspace,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_EVENT_NAME: options.event.name,
     GITHUB_REPOSITORY: 'octo-org/lattice-app',
     GITHUB_SHA: 'ffac537e6cbbf934b08745a378932722df287a53',
     GITHUB_REF: 'refs/heads/main',
@@ -73,6 +71,14 @@ export async function runAction(options: {
     GITHUB_RUN_ID: '1658821493',
     GITHUB_ACTION: 'lattice-cost-report',
     GITHUB_WORKFLOW: 'Lattice cost report',
+    // The caller's values win: run ids, endpoints, tokens.
+    ...options.env,
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_EVENT_NAME: options.event.name,
   };
   for (const [name, spec] of Object.entries(meta.inputs)) {
     const given = options.inputs[name];

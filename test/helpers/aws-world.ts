@@ -39,6 +39,8 @@ export interface AwsWorld {
   costsFile: string;
   /** UTF-8 bytes of every event in the log group. */
   eventBytes: number;
+  /** The same, per UTC day of the event timestamp. */
+  eventBytesByDay: Map<string, number>;
   events: number;
   /** Environment for a child process: endpoints, region, dummy credentials. */
   env: NodeJS.ProcessEnv;
@@ -150,6 +152,10 @@ export async function startAwsWorld(): Promise<AwsWorld> {
     logFile,
     costsFile: demo.costsFile,
     eventBytes: rewritten.reduce((sum, line) => sum + Buffer.byteLength(line), 0),
+    eventBytesByDay: rewritten.reduce((byDay, line) => {
+      const day = (JSON.parse(line) as { startTime: string }).startTime.slice(0, 10);
+      return byDay.set(day, (byDay.get(day) ?? 0) + Buffer.byteLength(line));
+    }, new Map<string, number>()),
     events: rewritten.length,
     env,
     dir,
