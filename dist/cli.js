@@ -55046,112 +55046,199 @@ module.exports = toRegexRange;
 
 /***/ }),
 
-/***/ 5581:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ 8321:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5198);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ addRecord),
+/* harmony export */   GS: () => (/* binding */ AggregateSet),
+/* harmony export */   It: () => (/* binding */ emptyDay),
+/* harmony export */   L5: () => (/* binding */ nameFromHostHeader),
+/* harmony export */   ME: () => (/* binding */ dayToJSON),
+/* harmony export */   Mu: () => (/* binding */ identityFromArn),
+/* harmony export */   bO: () => (/* binding */ dayFromJSON),
+/* harmony export */   bS: () => (/* binding */ mergeDay),
+/* harmony export */   c3: () => (/* binding */ isAuthDenied),
+/* harmony export */   zi: () => (/* binding */ errorRate)
+/* harmony export */ });
+/* unused harmony export statusClass */
+/* harmony import */ var _histogram_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6576);
 
-process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
+function emptyDay(serviceArn, day) {
+    return {
+        serviceArn,
+        day,
+        requests: 0,
+        status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+        authDenied: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        hourly: new Array(24).fill(0),
+        latency: new _histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .LatencyHistogram */ .t2(),
+    };
+}
+/** The status class of a response code, or null outside 200-599. */
+function statusClass(code) {
+    if (code === null)
+        return null;
+    if (code >= 200 && code < 300)
+        return '2xx';
+    if (code >= 300 && code < 400)
+        return '3xx';
+    if (code >= 400 && code < 500)
+        return '4xx';
+    if (code >= 500 && code < 600)
+        return '5xx';
+    return null;
+}
+/** A request was denied by the auth policy when its authDeniedReason holds a reason, not "-". */
+function isAuthDenied(reason) {
+    return typeof reason === 'string' && reason !== '-' && reason !== '';
+}
+/** The 5xx share of requests: the one definition of error rate. */
+function errorRate(requests, errors5xx) {
+    return requests > 0 ? errors5xx / requests : 0;
+}
+function addRecord(target, record) {
+    target.requests += 1;
+    const cls = statusClass(record.responseCode);
+    if (cls)
+        target.status[cls] += 1;
+    target.bytesIn += record.bytesReceived;
+    target.bytesOut += record.bytesSent;
+    target.hourly[record.hour] += 1;
+    if (record.authDenied)
+        target.authDenied += 1;
+    else
+        target.latency.add(record.duration);
+}
+function mergeDay(target, other) {
+    target.requests += other.requests;
+    for (const k of Object.keys(target.status)) {
+        target.status[k] += other.status[k];
+    }
+    target.authDenied += other.authDenied;
+    target.bytesIn += other.bytesIn;
+    target.bytesOut += other.bytesOut;
+    for (let h = 0; h < 24; h++)
+        target.hourly[h] += other.hourly[h];
+    target.latency.merge(other.latency);
+}
+function dayToJSON(day) {
+    return { ...day, status: { ...day.status }, hourly: [...day.hourly], latency: day.latency.toJSON() };
+}
+function dayFromJSON(json) {
+    return {
+        ...json,
+        status: { ...json.status },
+        hourly: [...json.hourly],
+        latency: _histogram_js__WEBPACK_IMPORTED_MODULE_0__/* .LatencyHistogram */ .t2.fromJSON(json.latency),
+    };
+}
+function identityFromArn(arn) {
+    // arn:aws:vpc-lattice:REGION:ACCOUNT:service/svc-ID
+    const parts = arn.split(':');
+    const resource = parts.slice(5).join(':');
+    return {
+        arn,
+        id: resource.startsWith('service/') ? resource.slice('service/'.length) : resource,
+        region: parts[3] ?? '',
+        account: parts[4] ?? '',
+    };
+}
+/**
+ * The name in a service's default DNS name, `<name>-<id digits>.<hash>.vpc-lattice-svcs.<region>.on.aws`,
+ * accepted only when the digits match the service id, so a client-chosen Host header cannot rename it.
+ */
+function nameFromHostHeader(host, serviceId) {
+    const m = /^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)-([0-9a-z]+)\.[0-9a-z]+\.vpc-lattice-svcs\.[a-z0-9-]+\.on\.aws$/.exec(host.toLowerCase());
+    if (!m || `svc-${m[2]}` !== serviceId)
+        return undefined;
+    return m[1];
+}
+/** Day aggregates for many services and days, plus the service identities seen. */
+class AggregateSet {
+    days = new Map();
+    services = new Map();
+    key(serviceArn, day) {
+        return `${serviceArn}\n${day}`;
+    }
+    service(arn) {
+        let identity = this.services.get(arn);
+        if (!identity) {
+            identity = identityFromArn(arn);
+            this.services.set(arn, identity);
+        }
+        return identity;
+    }
+    day(serviceArn, day) {
+        const k = this.key(serviceArn, day);
+        let agg = this.days.get(k);
+        if (!agg) {
+            agg = emptyDay(serviceArn, day);
+            this.days.set(k, agg);
+            this.service(serviceArn);
+        }
+        return agg;
+    }
+    add(record) {
+        addRecord(this.day(record.serviceArn, record.day), record);
+        if (record.hostHeader) {
+            const identity = this.service(record.serviceArn);
+            if (identity.name === undefined) {
+                const name = nameFromHostHeader(record.hostHeader, identity.id);
+                if (name)
+                    identity.name = name;
+            }
+        }
+    }
+    addDay(day) {
+        mergeDay(this.day(day.serviceArn, day.day), day);
+    }
+    merge(other) {
+        for (const day of other.days.values())
+            this.addDay(day);
+        for (const identity of other.services.values()) {
+            const mine = this.service(identity.arn);
+            if (mine.name === undefined && identity.name !== undefined)
+                mine.name = identity.name;
+        }
+    }
+    /** First and last day that has any request, or null when empty. */
+    coveredDays() {
+        let first = null;
+        let last = null;
+        for (const agg of this.days.values()) {
+            if (agg.requests === 0)
+                continue;
+            if (first === null || agg.day < first)
+                first = agg.day;
+            if (last === null || agg.day > last)
+                last = agg.day;
+        }
+        return first && last ? { first, last } : null;
+    }
+    /** Days with at least one request, from any service. */
+    activeDays() {
+        const set = new Set();
+        for (const agg of this.days.values())
+            if (agg.requests > 0)
+                set.add(agg.day);
+        return set;
+    }
+}
 
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 5198:
+/***/ 7411:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
-});
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * Errors the user can act on. Each message names what was wrong and how to fix it;
- * the entry points print the message alone, without a stack trace.
- */
-/** Bad invocation: an unknown flag, a missing path, an invalid input value. Exit code 2. */
-class errors_UsageError extends Error {
-    name = 'UsageError';
-}
-/** The data or the run failed: unreadable file, no valid record, an AWS call that failed. Exit code 1. */
-class DataError extends Error {
-    name = 'DataError';
-    constructor(message, options) {
-        super(message, options);
-    }
-}
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/analysis/dates.ts
-/** UTC calendar days as YYYY-MM-DD strings. */
-const DAY_MS = 86_400_000;
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-function isIsoDay(value) {
-    if (!ISO_DAY.test(value))
-        return false;
-    const ms = Date.parse(`${value}T00:00:00Z`);
-    // Date.parse rolls 2024-02-31 over to March; a real day survives the round trip.
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
-}
-function addDays(day, n) {
-    return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
-/** Number of days from `start` (inclusive) to `end` (exclusive). */
-function daysBetween(start, end) {
-    return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
-}
-/** Every day from `start` (inclusive) to `end` (exclusive). */
-function dayRange(start, end) {
-    const days = [];
-    for (let d = start; d < end; d = addDays(d, 1))
-        days.push(d);
-    return days;
-}
-function todayUtc(now = new Date()) {
-    return now.toISOString().slice(0, 10);
-}
-function makeWindow(start, end) {
-    return { start, end, days: daysBetween(start, end) };
-}
-/** The window of the same length just before `window`. */
-function previousWindow(window) {
-    return makeWindow(addDays(window.start, -window.days), window.start);
-}
-
-;// CONCATENATED MODULE: ./src/analysis/window.ts
-/** Chooses the report window from the user's dates and the days the data covers. */
-
-
-/** Fails with a message naming the option when `value` is given and is not a real YYYY-MM-DD day. */
-function checkDay(value, name) {
-    if (value !== undefined && !isIsoDay(value)) {
-        throw new errors_UsageError(`${name} must be a date as YYYY-MM-DD (got ${JSON.stringify(value)}).`);
-    }
-}
-/** Without dates the window is every whole day that has data. */
-function chooseWindow(request, covered) {
-    checkDay(request.start, request.startName);
-    checkDay(request.end, request.endName);
-    if (!covered && (request.start === undefined || request.end === undefined)) {
-        throw new DataError('The logs hold no valid access-log record, so there is no window to report on.');
-    }
-    const start = request.start ?? covered.first;
-    const end = request.end ?? addDays(covered.last, 1);
-    if (start >= end) {
-        throw new errors_UsageError(`${request.startName} (${start}) must be before ${request.endName} (${end}); the end date is exclusive.`);
-    }
-    return makeWindow(start, end);
-}
-
-;// CONCATENATED MODULE: ./src/analysis/anomalies.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JZ: () => (/* binding */ median),
+/* harmony export */   L8: () => (/* binding */ detectOutliers),
+/* harmony export */   VQ: () => (/* binding */ DEFAULT_DETECTOR)
+/* harmony export */ });
 /**
  * Robust anomaly detector: a day is anomalous when it sits far from the median of the days before
  * it, measured in MADs (median absolute deviation), which one earlier spike cannot inflate the way
@@ -55195,6 +55282,495 @@ function detectOutliers(series, judge, options = DEFAULT_DETECTOR) {
     return outliers;
 }
 
+
+/***/ }),
+
+/***/ 3381:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B_: () => (/* binding */ parseCostAndUsage),
+/* harmony export */   El: () => (/* binding */ zeroCharges),
+/* harmony export */   gN: () => (/* binding */ isLatticeUsageType)
+/* harmony export */ });
+/* unused harmony exports CHARGE_TYPES, classifyUsageType */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _dates_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1007);
+/**
+ * Billed Lattice amounts by day and charge type, read from a Cost Explorer GetCostAndUsage
+ * response (the API's shape, as `aws ce get-cost-and-usage --output json` prints it).
+ * Usage-type names are not hard-coded: they are classified by the words AWS uses in them.
+ */
+
+
+const CHARGE_TYPES = (/* unused pure expression or super */ null && (['hours', 'data', 'requests', 'other']));
+function zeroCharges() {
+    return { hours: 0, data: 0, requests: 0, other: 0 };
+}
+function isLatticeUsageType(usageType) {
+    return /lattice/i.test(usageType);
+}
+/** Which Lattice charge a usage type is, from the words in its name. */
+function classifyUsageType(usageType) {
+    const name = usageType.toLowerCase();
+    // Resource configurations and gateways are billed per hour and GB too, but are not services.
+    if (/resource/.test(name))
+        return 'other';
+    if (/hour|hrs/.test(name))
+        return 'hours';
+    if (/byte|gb\b|-gb|dataprocess|data-process/.test(name))
+        return 'data';
+    if (/request|conn/.test(name))
+        return 'requests';
+    return 'other';
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * Reads one response or an array of pages. `source` names the input in errors (a file path).
+ * `metric` picks the cost metric when several are present.
+ */
+function parseCostAndUsage(json, source, metric = 'UnblendedCost') {
+    const pages = Array.isArray(json) ? json : [json];
+    const fail = (why) => {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DataError */ .fL(`${source}: not a usable Cost Explorer GetCostAndUsage response: ${why}. ` +
+            'Expected the output of `aws ce get-cost-and-usage --granularity DAILY --metrics UnblendedCost ' +
+            '--group-by Type=DIMENSION,Key=USAGE_TYPE --output json`.');
+    };
+    const raw = [];
+    let metricUsed;
+    for (const value of pages) {
+        if (!isObject(value) || !Array.isArray(value.ResultsByTime))
+            fail('it has no ResultsByTime array');
+        const page = value;
+        const definitions = Array.isArray(page.GroupDefinitions) ? page.GroupDefinitions : [];
+        const groupKeys = definitions.map((g) => (isObject(g) ? String(g.Key) : ''));
+        const usageIndex = groupKeys.indexOf('USAGE_TYPE');
+        if (usageIndex < 0)
+            fail('it is not grouped by the USAGE_TYPE dimension');
+        for (const result of page.ResultsByTime) {
+            const start = result.TimePeriod?.Start;
+            const end = result.TimePeriod?.End;
+            if (typeof start !== 'string' || typeof end !== 'string' || !(0,_dates_js__WEBPACK_IMPORTED_MODULE_1__/* .isIsoDay */ .sJ)(start) || !(0,_dates_js__WEBPACK_IMPORTED_MODULE_1__/* .isIsoDay */ .sJ)(end)) {
+                fail('a TimePeriod has no YYYY-MM-DD Start and End');
+            }
+            const days = (Date.parse(end) - Date.parse(start)) / 86_400_000;
+            if (days !== 1)
+                fail(`the period ${start}..${end} is not one day; use --granularity DAILY`);
+            for (const group of result.Groups ?? []) {
+                const keys = Array.isArray(group.Keys) ? group.Keys : [];
+                const usageType = keys[usageIndex];
+                if (typeof usageType !== 'string')
+                    fail(`a group on ${start} has no USAGE_TYPE key`);
+                const metrics = isObject(group.Metrics) ? group.Metrics : {};
+                const names = Object.keys(metrics);
+                const chosen = names.includes(metric) ? metric : names.length === 1 ? names[0] : undefined;
+                if (!chosen)
+                    fail(`metric ${metric} is missing (found ${names.join(', ') || 'none'})`);
+                if (metricUsed && metricUsed !== chosen)
+                    fail(`pages use different metrics (${metricUsed}, ${chosen})`);
+                metricUsed = chosen;
+                const value = metrics[chosen];
+                const amount = Number(value.Amount);
+                if (typeof value.Amount !== 'string' && typeof value.Amount !== 'number') {
+                    fail(`the ${chosen} amount on ${start} is missing`);
+                }
+                if (!Number.isFinite(amount))
+                    fail(`the ${chosen} amount on ${start} is not a number`);
+                raw.push({
+                    day: start,
+                    usageType: usageType,
+                    amount,
+                    unit: typeof value.Unit === 'string' ? value.Unit : 'USD',
+                    estimated: result.Estimated === true,
+                });
+            }
+        }
+    }
+    const warnings = [];
+    const anyLattice = raw.some((r) => isLatticeUsageType(r.usageType));
+    const ignored = new Set();
+    if (!anyLattice && raw.length > 0) {
+        const count = new Set(raw.map((r) => r.usageType)).size;
+        warnings.push(`${source}: no usage type mentions Lattice; all ${count} usage types were treated as VPC Lattice charges.`);
+    }
+    const costs = {
+        metric: metricUsed ?? metric,
+        currency: 'USD',
+        days: new Map(),
+        estimatedDays: new Set(),
+        usageTypes: new Map(),
+        warnings,
+    };
+    const units = new Set();
+    for (const r of raw) {
+        if (anyLattice && !isLatticeUsageType(r.usageType)) {
+            ignored.add(r.usageType);
+            continue;
+        }
+        const type = classifyUsageType(r.usageType);
+        costs.usageTypes.set(r.usageType, type);
+        const day = costs.days.get(r.day) ?? zeroCharges();
+        day[type] += r.amount;
+        costs.days.set(r.day, day);
+        if (r.estimated)
+            costs.estimatedDays.add(r.day);
+        if (r.amount !== 0)
+            units.add(r.unit);
+    }
+    if (units.size > 1)
+        fail(`amounts use several currencies (${[...units].join(', ')})`);
+    if (units.size === 1)
+        costs.currency = [...units][0];
+    if (ignored.size > 0) {
+        warnings.push(`${source}: ignored ${ignored.size} usage types that are not VPC Lattice (${[...ignored].slice(0, 5).join(', ')}${ignored.size > 5 ? ', …' : ''}).`);
+    }
+    // Days that Cost Explorer returned with no groups still count as billed $0 days.
+    for (const page of pages) {
+        for (const result of page.ResultsByTime ?? []) {
+            const start = result.TimePeriod?.Start;
+            if (!costs.days.has(start))
+                costs.days.set(start, zeroCharges());
+            if (result.Estimated === true)
+                costs.estimatedDays.add(start);
+        }
+    }
+    return costs;
+}
+
+
+/***/ }),
+
+/***/ 1007:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O2: () => (/* binding */ todayUtc),
+/* harmony export */   fi: () => (/* binding */ addDays),
+/* harmony export */   gz: () => (/* binding */ previousWindow),
+/* harmony export */   n: () => (/* binding */ makeWindow),
+/* harmony export */   qD: () => (/* binding */ dayRange),
+/* harmony export */   sJ: () => (/* binding */ isIsoDay)
+/* harmony export */ });
+/* unused harmony export daysBetween */
+/** UTC calendar days as YYYY-MM-DD strings. */
+const DAY_MS = 86_400_000;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+function isIsoDay(value) {
+    if (!ISO_DAY.test(value))
+        return false;
+    const ms = Date.parse(`${value}T00:00:00Z`);
+    // Date.parse rolls 2024-02-31 over to March; a real day survives the round trip.
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
+function addDays(day, n) {
+    return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+/** Number of days from `start` (inclusive) to `end` (exclusive). */
+function daysBetween(start, end) {
+    return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
+}
+/** Every day from `start` (inclusive) to `end` (exclusive). */
+function dayRange(start, end) {
+    const days = [];
+    for (let d = start; d < end; d = addDays(d, 1))
+        days.push(d);
+    return days;
+}
+function todayUtc(now = new Date()) {
+    return now.toISOString().slice(0, 10);
+}
+function makeWindow(start, end) {
+    return { start, end, days: daysBetween(start, end) };
+}
+/** The window of the same length just before `window`. */
+function previousWindow(window) {
+    return makeWindow(addDays(window.start, -window.days), window.start);
+}
+
+
+/***/ }),
+
+/***/ 6576:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IQ: () => (/* binding */ BUCKET_SCALE),
+/* harmony export */   t2: () => (/* binding */ LatencyHistogram),
+/* harmony export */   wl: () => (/* binding */ MIN_DURATION)
+/* harmony export */ });
+/* unused harmony exports RELATIVE_ACCURACY, GAMMA, bucketIndex, ZERO_BUCKET */
+/**
+ * Mergeable latency histogram with logarithmic buckets (the DDSketch layout).
+ *
+ * A value v > 0 goes to bucket i = ceil(ln(v) / ln(GAMMA)), which covers (GAMMA^(i-1), GAMMA^i].
+ * Reporting 2·GAMMA^i / (GAMMA + 1) for a bucket is within RELATIVE_ACCURACY of every value in it,
+ * so the nearest-rank quantile is within that bound of the exact one. Counts per bucket add up,
+ * so histograms merge across days, files and query chunks without losing accuracy, which native
+ * percentile functions cannot do. Logs Insights computes the same bucket index with `ceil(log(x) * k)`.
+ */
+const RELATIVE_ACCURACY = 0.005;
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+/** Multiply ln(v) by this and round up to get the bucket index. */
+const BUCKET_SCALE = 1 / Math.log(GAMMA);
+/** Durations at or below this (milliseconds) count as 0; Logs Insights applies the same floor. */
+const MIN_DURATION = 0.0001;
+function bucketIndex(value) {
+    return Math.ceil(Math.log(Math.max(value, MIN_DURATION)) * BUCKET_SCALE);
+}
+/** The bucket every duration at or below MIN_DURATION falls in: the zero bucket. */
+const ZERO_BUCKET = bucketIndex(0);
+function bucketValue(index) {
+    return (2 * Math.pow(GAMMA, index)) / (GAMMA + 1);
+}
+// Buckets below ~1/(GAMMA-1) are narrower than 1, so each holds at most one integer. When every
+// sample is an integer (Lattice reports whole milliseconds) such a bucket gives the exact value.
+const SINGLE_INTEGER_LIMIT = Math.floor(1 / (GAMMA - 1));
+const singleIntegerByBucket = (() => {
+    const seen = new Map();
+    for (let n = 1; n <= SINGLE_INTEGER_LIMIT + 1; n++) {
+        const i = bucketIndex(n);
+        const list = seen.get(i) ?? [];
+        list.push(n);
+        seen.set(i, list);
+    }
+    const exact = new Map();
+    for (const [i, list] of seen) {
+        if (list.length === 1 && list[0] <= SINGLE_INTEGER_LIMIT)
+            exact.set(i, list[0]);
+    }
+    return exact;
+})();
+class LatencyHistogram {
+    count = 0;
+    sum = 0;
+    min = Infinity;
+    max = -Infinity;
+    /** Samples equal to 0, which have no logarithm. */
+    zero = 0;
+    /** Samples that are not whole numbers; when 0, small buckets report exact integers. */
+    nonInteger = 0;
+    offset = 0;
+    counts = [];
+    add(value, times = 1) {
+        this.count += times;
+        this.sum += value * times;
+        if (value < this.min)
+            this.min = value;
+        if (value > this.max)
+            this.max = value;
+        if (!Number.isInteger(value))
+            this.nonInteger += times;
+        this.addToBucket(bucketIndex(value), times);
+    }
+    /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
+    addToBucket(index, times) {
+        if (index <= ZERO_BUCKET) {
+            this.zero += times;
+            return;
+        }
+        if (this.counts.length === 0) {
+            this.offset = index;
+            this.counts.push(0);
+        }
+        else if (index < this.offset) {
+            const grow = this.offset - index;
+            this.counts.unshift(...new Array(grow).fill(0));
+            this.offset = index;
+        }
+        else if (index >= this.offset + this.counts.length) {
+            const grow = index - (this.offset + this.counts.length) + 1;
+            for (let k = 0; k < grow; k++)
+                this.counts.push(0);
+        }
+        this.counts[index - this.offset] += times;
+    }
+    merge(other) {
+        if (other.count === 0)
+            return;
+        this.count += other.count;
+        this.sum += other.sum;
+        this.min = Math.min(this.min, other.min);
+        this.max = Math.max(this.max, other.max);
+        this.zero += other.zero;
+        this.nonInteger += other.nonInteger;
+        for (let k = 0; k < other.counts.length; k++) {
+            const c = other.counts[k];
+            if (c > 0)
+                this.addToBucket(other.offset + k, c);
+        }
+    }
+    get mean() {
+        return this.count === 0 ? null : this.sum / this.count;
+    }
+    /** Nearest-rank quantile: the value at rank ceil(q·n), within RELATIVE_ACCURACY. */
+    quantile(q) {
+        if (this.count === 0)
+            return null;
+        const rank = Math.max(1, Math.ceil(q * this.count));
+        if (rank <= this.zero)
+            return 0;
+        let seen = this.zero;
+        for (let k = 0; k < this.counts.length; k++) {
+            seen += this.counts[k];
+            if (seen >= rank)
+                return this.estimate(this.offset + k);
+        }
+        return this.max;
+    }
+    /** How many samples are above `threshold`, counting whole buckets (within RELATIVE_ACCURACY). */
+    countAbove(threshold) {
+        if (threshold < 0)
+            return this.count;
+        let above = 0;
+        const first = threshold === 0 ? -Infinity : bucketIndex(threshold);
+        for (let k = 0; k < this.counts.length; k++) {
+            if (this.offset + k > first)
+                above += this.counts[k];
+        }
+        return above;
+    }
+    estimate(index) {
+        const exact = this.nonInteger === 0 ? singleIntegerByBucket.get(index) : undefined;
+        const value = exact ?? bucketValue(index);
+        return Math.min(this.max, Math.max(this.min, value));
+    }
+    toJSON() {
+        const buckets = [];
+        this.counts.forEach((c, k) => {
+            if (c > 0)
+                buckets.push([this.offset + k, c]);
+        });
+        return {
+            count: this.count,
+            sum: this.sum,
+            min: this.count ? this.min : 0,
+            max: this.count ? this.max : 0,
+            zero: this.zero,
+            nonInteger: this.nonInteger,
+            buckets,
+        };
+    }
+    static fromJSON(json) {
+        const h = new LatencyHistogram();
+        h.count = json.count;
+        h.sum = json.sum;
+        h.min = json.count ? json.min : Infinity;
+        h.max = json.count ? json.max : -Infinity;
+        h.zero = json.zero;
+        h.nonInteger = json.nonInteger;
+        for (const [index, c] of json.buckets)
+            h.addToBucket(index, c);
+        return h;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2252:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   cF: () => (/* binding */ BYTES_PER_GB),
+/* harmony export */   ec: () => (/* binding */ FALLBACK_REGION),
+/* harmony export */   f7: () => (/* binding */ DEFAULT_PRICES)
+/* harmony export */ });
+/**
+ * Lattice list prices by region. A price file can override or add regions; an unknown region
+ * falls back to us-east-1 with a warning. When Cost Explorer amounts are given, prices only set
+ * the mix between charge types: within one charge type the split follows usage alone.
+ */
+/** AWS bills data in binary gigabytes. */
+const BYTES_PER_GB = 1024 ** 3;
+/** Source: https://aws.amazon.com/vpc/lattice/pricing/ (US East, N. Virginia example). */
+const DEFAULT_PRICES = {
+    'us-east-1': { serviceHour: 0.025, perGB: 0.025, perMillionRequests: 0.1, freeRequestsPerHour: 300_000 },
+};
+const FALLBACK_REGION = 'us-east-1';
+
+
+/***/ }),
+
+/***/ 4604:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ chooseWindow),
+/* harmony export */   p: () => (/* binding */ checkDay)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _dates_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1007);
+/** Chooses the report window from the user's dates and the days the data covers. */
+
+
+/** Fails with a message naming the option when `value` is given and is not a real YYYY-MM-DD day. */
+function checkDay(value, name) {
+    if (value !== undefined && !(0,_dates_js__WEBPACK_IMPORTED_MODULE_1__/* .isIsoDay */ .sJ)(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${name} must be a date as YYYY-MM-DD (got ${JSON.stringify(value)}).`);
+    }
+}
+/** Without dates the window is every whole day that has data. */
+function chooseWindow(request, covered) {
+    checkDay(request.start, request.startName);
+    checkDay(request.end, request.endName);
+    if (!covered && (request.start === undefined || request.end === undefined)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DataError */ .fL('The logs hold no valid access-log record, so there is no window to report on.');
+    }
+    const start = request.start ?? covered.first;
+    const end = request.end ?? (0,_dates_js__WEBPACK_IMPORTED_MODULE_1__/* .addDays */ .fi)(covered.last, 1);
+    if (start >= end) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${request.startName} (${start}) must be before ${request.endName} (${end}); the end date is exclusive.`);
+    }
+    return (0,_dates_js__WEBPACK_IMPORTED_MODULE_1__/* .makeWindow */ .n)(start, end);
+}
+
+
+/***/ }),
+
+/***/ 5581:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _logs_parallel_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7878);
+
+// This bundle is also the script of its own scan worker threads (logs/parallel.ts). A worker needs
+// only the scanner, so the rest is imported on demand ("eager": kept in this one file by the bundler).
+if ((0,_logs_parallel_js__WEBPACK_IMPORTED_MODULE_0__/* .isScanWorker */ .WJ)()) {
+    (0,_logs_parallel_js__WEBPACK_IMPORTED_MODULE_0__/* .serveScanWorker */ .XU)();
+}
+else {
+    const argv = process.argv.slice(2);
+    if (argv[0] === 'analyze') {
+        // Workers for a large file start loading now, alongside the rest of the CLI.
+        const logs = argv.flatMap((arg, i) => arg === '--logs' ? (argv[i + 1] ?? []) : arg.startsWith('--logs=') ? arg.slice(7) : []);
+        (0,_logs_parallel_js__WEBPACK_IMPORTED_MODULE_0__/* .prewarmScanWorkers */ .$d)(new URL(import.meta.url), logs);
+    }
+    const { main } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5282));
+    process.exitCode = await main(argv);
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 5282:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  main: () => (/* binding */ main)
+});
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./src/analysis/window.ts
+var analysis_window = __nccwpck_require__(4604);
+// EXTERNAL MODULE: ./src/analysis/anomalies.ts
+var anomalies = __nccwpck_require__(7411);
 ;// CONCATENATED MODULE: ./src/analysis/thresholds.ts
 /** Every threshold a finding uses, with its default. The action and CLI expose the first three. */
 
@@ -55211,7 +55787,7 @@ const DEFAULT_THRESHOLDS = {
     costOutlierMinServices: 3,
     largePayloadShare: 0.5,
     largePayloadMinMonthlyUsd: 1,
-    detector: DEFAULT_DETECTOR,
+    detector: anomalies/* DEFAULT_DETECTOR */.VQ,
     anomalyMinCostUsd: 1,
     anomalyMinRequests: 1000,
     anomalyMinP99Ms: 100,
@@ -55236,20 +55812,10 @@ var external_node_stream_ = __nccwpck_require__(7075);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/analysis/pricing.ts
-/**
- * Lattice list prices by region. A price file can override or add regions; an unknown region
- * falls back to us-east-1 with a warning. When Cost Explorer amounts are given, prices only set
- * the mix between charge types: within one charge type the split follows usage alone.
- */
-/** AWS bills data in binary gigabytes. */
-const BYTES_PER_GB = 1024 ** 3;
-/** Source: https://aws.amazon.com/vpc/lattice/pricing/ (US East, N. Virginia example). */
-const DEFAULT_PRICES = {
-    'us-east-1': { serviceHour: 0.025, perGB: 0.025, perMillionRequests: 0.1, freeRequestsPerHour: 300_000 },
-};
-const FALLBACK_REGION = 'us-east-1';
-
+// EXTERNAL MODULE: ./src/analysis/dates.ts
+var dates = __nccwpck_require__(1007);
+// EXTERNAL MODULE: ./src/analysis/pricing.ts
+var pricing = __nccwpck_require__(2252);
 ;// CONCATENATED MODULE: ./src/demo/random.ts
 /**
  * A small seeded PRNG for the demo data. Math.random cannot be seeded, and the demo must be
@@ -55985,7 +56551,7 @@ const DEMO_USAGE_TYPES = {
     requests: 'USE1-VpcLattice-Requests',
     serviceHours: 'USE1-VpcLattice-ServiceHours',
 };
-const PRICES = DEFAULT_PRICES[DEMO_REGION];
+const PRICES = pricing/* DEFAULT_PRICES */.f7[DEMO_REGION];
 const SECONDS_PER_HOUR = 3600;
 /** One S3 object per six hours of a day, as a delivery stream batches them. */
 const BATCH_HOURS = 6;
@@ -56134,7 +56700,7 @@ function costAndUsage(usage, seed) {
             // The bill never matches the model exactly: ±2 % on data processing gives reconciliation
             // something visible to correct.
             const drift = 1 + (new Random(hashSeed(seed, 'billing', u.day)).next() * 2 - 1) * 0.02;
-            const data = (u.bytes / BYTES_PER_GB) * PRICES.perGB * drift;
+            const data = (u.bytes / pricing/* BYTES_PER_GB */.cF) * PRICES.perGB * drift;
             const hours = u.services * 24 * PRICES.serviceHour;
             // Always zero here, yet kept as a "0" line: Cost Explorer lists free-tier usage with a zero
             // cost, and it tells the report that the requests usage type exists.
@@ -56144,7 +56710,7 @@ function costAndUsage(usage, seed) {
                 Metrics: { UnblendedCost: { Amount: amount(usd), Unit: 'USD' } },
             });
             return {
-                TimePeriod: { Start: u.day, End: addDays(u.day, 1) },
+                TimePeriod: { Start: u.day, End: (0,dates/* addDays */.fi)(u.day, 1) },
                 Total: {},
                 Groups: [
                     group(DEMO_USAGE_TYPES.dataProcessing, data),
@@ -56177,7 +56743,7 @@ async function generateDemo(options) {
     const seed = options.seed ?? DEFAULT_DEMO_SEED;
     const mesh = demoMesh();
     const logDir = (0,external_node_path_.join)(options.outDir, 'logs');
-    const days = dayRange(DEMO_START, DEMO_END);
+    const days = (0,dates/* dayRange */.qD)(DEMO_START, DEMO_END);
     const files = [];
     const tasks = [];
     const usage = [];
@@ -56253,7 +56819,7 @@ async function writeSampleLog(path, options) {
         throw new Error(`services must be between 1 and ${SERVICE_SPAN}: ${serviceCount}`);
     }
     const mesh = demoMesh(serviceCount);
-    const days = dayRange(options.startDay ?? DEMO_START, addDays(options.startDay ?? DEMO_START, dayCount));
+    const days = (0,dates/* dayRange */.qD)(options.startDay ?? DEMO_START, (0,dates/* addDays */.fi)(options.startDay ?? DEMO_START, dayCount));
     const weights = days.flatMap((day) => mesh.services.map((service) => expectedRequests(service, day)));
     const cells = apportion(records, weights);
     const perDay = days.map((_, d) => cells.slice(d * serviceCount, (d + 1) * serviceCount));
@@ -56268,2593 +56834,10 @@ async function writeSampleLog(path, options) {
     return { bytes: (await (0,promises_.stat)(path)).size };
 }
 
-;// CONCATENATED MODULE: ./src/analysis/histogram.ts
-/**
- * Mergeable latency histogram with logarithmic buckets (the DDSketch layout).
- *
- * A value v > 0 goes to bucket i = ceil(ln(v) / ln(GAMMA)), which covers (GAMMA^(i-1), GAMMA^i].
- * Reporting 2·GAMMA^i / (GAMMA + 1) for a bucket is within RELATIVE_ACCURACY of every value in it,
- * so the nearest-rank quantile is within that bound of the exact one. Counts per bucket add up,
- * so histograms merge across days, files and query chunks without losing accuracy, which native
- * percentile functions cannot do. Logs Insights computes the same bucket index with `ceil(log(x) * k)`.
- */
-const RELATIVE_ACCURACY = 0.005;
-const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-/** Multiply ln(v) by this and round up to get the bucket index. */
-const BUCKET_SCALE = 1 / Math.log(GAMMA);
-/** Durations at or below this (milliseconds) count as 0; Logs Insights applies the same floor. */
-const MIN_DURATION = 0.0001;
-function bucketIndex(value) {
-    return Math.ceil(Math.log(Math.max(value, MIN_DURATION)) * BUCKET_SCALE);
-}
-/** The bucket every duration at or below MIN_DURATION falls in: the zero bucket. */
-const ZERO_BUCKET = bucketIndex(0);
-function bucketValue(index) {
-    return (2 * Math.pow(GAMMA, index)) / (GAMMA + 1);
-}
-// Buckets below ~1/(GAMMA-1) are narrower than 1, so each holds at most one integer. When every
-// sample is an integer (Lattice reports whole milliseconds) such a bucket gives the exact value.
-const SINGLE_INTEGER_LIMIT = Math.floor(1 / (GAMMA - 1));
-const singleIntegerByBucket = (() => {
-    const seen = new Map();
-    for (let n = 1; n <= SINGLE_INTEGER_LIMIT + 1; n++) {
-        const i = bucketIndex(n);
-        const list = seen.get(i) ?? [];
-        list.push(n);
-        seen.set(i, list);
-    }
-    const exact = new Map();
-    for (const [i, list] of seen) {
-        if (list.length === 1 && list[0] <= SINGLE_INTEGER_LIMIT)
-            exact.set(i, list[0]);
-    }
-    return exact;
-})();
-class LatencyHistogram {
-    count = 0;
-    sum = 0;
-    min = Infinity;
-    max = -Infinity;
-    /** Samples equal to 0, which have no logarithm. */
-    zero = 0;
-    /** Samples that are not whole numbers; when 0, small buckets report exact integers. */
-    nonInteger = 0;
-    offset = 0;
-    counts = [];
-    add(value, times = 1) {
-        this.count += times;
-        this.sum += value * times;
-        if (value < this.min)
-            this.min = value;
-        if (value > this.max)
-            this.max = value;
-        if (!Number.isInteger(value))
-            this.nonInteger += times;
-        this.addToBucket(bucketIndex(value), times);
-    }
-    /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
-    addToBucket(index, times) {
-        if (index <= ZERO_BUCKET) {
-            this.zero += times;
-            return;
-        }
-        if (this.counts.length === 0) {
-            this.offset = index;
-            this.counts.push(0);
-        }
-        else if (index < this.offset) {
-            const grow = this.offset - index;
-            this.counts.unshift(...new Array(grow).fill(0));
-            this.offset = index;
-        }
-        else if (index >= this.offset + this.counts.length) {
-            const grow = index - (this.offset + this.counts.length) + 1;
-            for (let k = 0; k < grow; k++)
-                this.counts.push(0);
-        }
-        this.counts[index - this.offset] += times;
-    }
-    merge(other) {
-        if (other.count === 0)
-            return;
-        this.count += other.count;
-        this.sum += other.sum;
-        this.min = Math.min(this.min, other.min);
-        this.max = Math.max(this.max, other.max);
-        this.zero += other.zero;
-        this.nonInteger += other.nonInteger;
-        for (let k = 0; k < other.counts.length; k++) {
-            const c = other.counts[k];
-            if (c > 0)
-                this.addToBucket(other.offset + k, c);
-        }
-    }
-    get mean() {
-        return this.count === 0 ? null : this.sum / this.count;
-    }
-    /** Nearest-rank quantile: the value at rank ceil(q·n), within RELATIVE_ACCURACY. */
-    quantile(q) {
-        if (this.count === 0)
-            return null;
-        const rank = Math.max(1, Math.ceil(q * this.count));
-        if (rank <= this.zero)
-            return 0;
-        let seen = this.zero;
-        for (let k = 0; k < this.counts.length; k++) {
-            seen += this.counts[k];
-            if (seen >= rank)
-                return this.estimate(this.offset + k);
-        }
-        return this.max;
-    }
-    /** How many samples are above `threshold`, counting whole buckets (within RELATIVE_ACCURACY). */
-    countAbove(threshold) {
-        if (threshold < 0)
-            return this.count;
-        let above = 0;
-        const first = threshold === 0 ? -Infinity : bucketIndex(threshold);
-        for (let k = 0; k < this.counts.length; k++) {
-            if (this.offset + k > first)
-                above += this.counts[k];
-        }
-        return above;
-    }
-    estimate(index) {
-        const exact = this.nonInteger === 0 ? singleIntegerByBucket.get(index) : undefined;
-        const value = exact ?? bucketValue(index);
-        return Math.min(this.max, Math.max(this.min, value));
-    }
-    toJSON() {
-        const buckets = [];
-        this.counts.forEach((c, k) => {
-            if (c > 0)
-                buckets.push([this.offset + k, c]);
-        });
-        return {
-            count: this.count,
-            sum: this.sum,
-            min: this.count ? this.min : 0,
-            max: this.count ? this.max : 0,
-            zero: this.zero,
-            nonInteger: this.nonInteger,
-            buckets,
-        };
-    }
-    static fromJSON(json) {
-        const h = new LatencyHistogram();
-        h.count = json.count;
-        h.sum = json.sum;
-        h.min = json.count ? json.min : Infinity;
-        h.max = json.count ? json.max : -Infinity;
-        h.zero = json.zero;
-        h.nonInteger = json.nonInteger;
-        for (const [index, c] of json.buckets)
-            h.addToBucket(index, c);
-        return h;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/analysis/aggregate.ts
-
-function emptyDay(serviceArn, day) {
-    return {
-        serviceArn,
-        day,
-        requests: 0,
-        status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
-        authDenied: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-        hourly: new Array(24).fill(0),
-        latency: new LatencyHistogram(),
-    };
-}
-/** The status class of a response code, or null outside 200-599. */
-function statusClass(code) {
-    if (code === null)
-        return null;
-    if (code >= 200 && code < 300)
-        return '2xx';
-    if (code >= 300 && code < 400)
-        return '3xx';
-    if (code >= 400 && code < 500)
-        return '4xx';
-    if (code >= 500 && code < 600)
-        return '5xx';
-    return null;
-}
-/** A request was denied by the auth policy when its authDeniedReason holds a reason, not "-". */
-function isAuthDenied(reason) {
-    return typeof reason === 'string' && reason !== '-' && reason !== '';
-}
-/** The 5xx share of requests: the one definition of error rate. */
-function errorRate(requests, errors5xx) {
-    return requests > 0 ? errors5xx / requests : 0;
-}
-function addRecord(target, record) {
-    target.requests += 1;
-    const cls = statusClass(record.responseCode);
-    if (cls)
-        target.status[cls] += 1;
-    target.bytesIn += record.bytesReceived;
-    target.bytesOut += record.bytesSent;
-    target.hourly[record.hour] += 1;
-    if (record.authDenied)
-        target.authDenied += 1;
-    else
-        target.latency.add(record.duration);
-}
-function mergeDay(target, other) {
-    target.requests += other.requests;
-    for (const k of Object.keys(target.status)) {
-        target.status[k] += other.status[k];
-    }
-    target.authDenied += other.authDenied;
-    target.bytesIn += other.bytesIn;
-    target.bytesOut += other.bytesOut;
-    for (let h = 0; h < 24; h++)
-        target.hourly[h] += other.hourly[h];
-    target.latency.merge(other.latency);
-}
-function dayToJSON(day) {
-    return { ...day, status: { ...day.status }, hourly: [...day.hourly], latency: day.latency.toJSON() };
-}
-function dayFromJSON(json) {
-    return {
-        ...json,
-        status: { ...json.status },
-        hourly: [...json.hourly],
-        latency: LatencyHistogram.fromJSON(json.latency),
-    };
-}
-function identityFromArn(arn) {
-    // arn:aws:vpc-lattice:REGION:ACCOUNT:service/svc-ID
-    const parts = arn.split(':');
-    const resource = parts.slice(5).join(':');
-    return {
-        arn,
-        id: resource.startsWith('service/') ? resource.slice('service/'.length) : resource,
-        region: parts[3] ?? '',
-        account: parts[4] ?? '',
-    };
-}
-/**
- * The name in a service's default DNS name, `<name>-<id digits>.<hash>.vpc-lattice-svcs.<region>.on.aws`,
- * accepted only when the digits match the service id, so a client-chosen Host header cannot rename it.
- */
-function nameFromHostHeader(host, serviceId) {
-    const m = /^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)-([0-9a-z]+)\.[0-9a-z]+\.vpc-lattice-svcs\.[a-z0-9-]+\.on\.aws$/.exec(host.toLowerCase());
-    if (!m || `svc-${m[2]}` !== serviceId)
-        return undefined;
-    return m[1];
-}
-/** Day aggregates for many services and days, plus the service identities seen. */
-class AggregateSet {
-    days = new Map();
-    services = new Map();
-    key(serviceArn, day) {
-        return `${serviceArn}\n${day}`;
-    }
-    service(arn) {
-        let identity = this.services.get(arn);
-        if (!identity) {
-            identity = identityFromArn(arn);
-            this.services.set(arn, identity);
-        }
-        return identity;
-    }
-    day(serviceArn, day) {
-        const k = this.key(serviceArn, day);
-        let agg = this.days.get(k);
-        if (!agg) {
-            agg = emptyDay(serviceArn, day);
-            this.days.set(k, agg);
-            this.service(serviceArn);
-        }
-        return agg;
-    }
-    add(record) {
-        addRecord(this.day(record.serviceArn, record.day), record);
-        if (record.hostHeader) {
-            const identity = this.service(record.serviceArn);
-            if (identity.name === undefined) {
-                const name = nameFromHostHeader(record.hostHeader, identity.id);
-                if (name)
-                    identity.name = name;
-            }
-        }
-    }
-    addDay(day) {
-        mergeDay(this.day(day.serviceArn, day.day), day);
-    }
-    merge(other) {
-        for (const day of other.days.values())
-            this.addDay(day);
-        for (const identity of other.services.values()) {
-            const mine = this.service(identity.arn);
-            if (mine.name === undefined && identity.name !== undefined)
-                mine.name = identity.name;
-        }
-    }
-    /** First and last day that has any request, or null when empty. */
-    coveredDays() {
-        let first = null;
-        let last = null;
-        for (const agg of this.days.values()) {
-            if (agg.requests === 0)
-                continue;
-            if (first === null || agg.day < first)
-                first = agg.day;
-            if (last === null || agg.day > last)
-                last = agg.day;
-        }
-        return first && last ? { first, last } : null;
-    }
-    /** Days with at least one request, from any service. */
-    activeDays() {
-        const set = new Set();
-        for (const agg of this.days.values())
-            if (agg.requests > 0)
-                set.add(agg.day);
-        return set;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(4085);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
-var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(303);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cost-explorer/dist-cjs/index.js
-var client_cost_explorer_dist_cjs = __nccwpck_require__(2994);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var client_sts_dist_cjs = __nccwpck_require__(1695);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-vpc-lattice/dist-cjs/index.js
-var client_vpc_lattice_dist_cjs = __nccwpck_require__(3635);
-;// CONCATENATED MODULE: ./src/aws/clients.ts
-/**
- * SDK clients for one run. Endpoints are never set here: the SDK reads AWS_ENDPOINT_URL and
- * AWS_ENDPOINT_URL_<SERVICE> itself, which is how tests and private endpoints redirect calls.
- */
-
-
-
-
-
-/** Cost Explorer has one endpoint per partition, in its home region. */
-function costExplorerRegion(region) {
-    return region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
-}
-function createClients(region, credentials) {
-    // Standard retry mode backs off on throttling (LimitExceededException included) and 5xx.
-    const common = { maxAttempts: 6, ...(credentials ? { credentials } : {}) };
-    const clients = {
-        lattice: new client_vpc_lattice_dist_cjs/* VPCLatticeClient */.fzb({ region, ...common }),
-        logs: new client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr({ region, ...common }),
-        costExplorer: new client_cost_explorer_dist_cjs/* CostExplorerClient */.mM9({ region: costExplorerRegion(region), ...common }),
-        cloudwatch: new dist_cjs/* CloudWatchClient */.WBn({ region, ...common }),
-        sts: new client_sts_dist_cjs/* STSClient */.iM({ region, ...common }),
-    };
-    return {
-        ...clients,
-        destroy: () => Object.values(clients).forEach((c) => c.destroy()),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/analysis/billing.ts
-/**
- * Billed Lattice amounts by day and charge type, read from a Cost Explorer GetCostAndUsage
- * response (the API's shape, as `aws ce get-cost-and-usage --output json` prints it).
- * Usage-type names are not hard-coded: they are classified by the words AWS uses in them.
- */
-
-
-const CHARGE_TYPES = (/* unused pure expression or super */ null && (['hours', 'data', 'requests', 'other']));
-function zeroCharges() {
-    return { hours: 0, data: 0, requests: 0, other: 0 };
-}
-function isLatticeUsageType(usageType) {
-    return /lattice/i.test(usageType);
-}
-/** Which Lattice charge a usage type is, from the words in its name. */
-function classifyUsageType(usageType) {
-    const name = usageType.toLowerCase();
-    // Resource configurations and gateways are billed per hour and GB too, but are not services.
-    if (/resource/.test(name))
-        return 'other';
-    if (/hour|hrs/.test(name))
-        return 'hours';
-    if (/byte|gb\b|-gb|dataprocess|data-process/.test(name))
-        return 'data';
-    if (/request|conn/.test(name))
-        return 'requests';
-    return 'other';
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * Reads one response or an array of pages. `source` names the input in errors (a file path).
- * `metric` picks the cost metric when several are present.
- */
-function parseCostAndUsage(json, source, metric = 'UnblendedCost') {
-    const pages = Array.isArray(json) ? json : [json];
-    const fail = (why) => {
-        throw new DataError(`${source}: not a usable Cost Explorer GetCostAndUsage response: ${why}. ` +
-            'Expected the output of `aws ce get-cost-and-usage --granularity DAILY --metrics UnblendedCost ' +
-            '--group-by Type=DIMENSION,Key=USAGE_TYPE --output json`.');
-    };
-    const raw = [];
-    let metricUsed;
-    for (const value of pages) {
-        if (!isObject(value) || !Array.isArray(value.ResultsByTime))
-            fail('it has no ResultsByTime array');
-        const page = value;
-        const definitions = Array.isArray(page.GroupDefinitions) ? page.GroupDefinitions : [];
-        const groupKeys = definitions.map((g) => (isObject(g) ? String(g.Key) : ''));
-        const usageIndex = groupKeys.indexOf('USAGE_TYPE');
-        if (usageIndex < 0)
-            fail('it is not grouped by the USAGE_TYPE dimension');
-        for (const result of page.ResultsByTime) {
-            const start = result.TimePeriod?.Start;
-            const end = result.TimePeriod?.End;
-            if (typeof start !== 'string' || typeof end !== 'string' || !isIsoDay(start) || !isIsoDay(end)) {
-                fail('a TimePeriod has no YYYY-MM-DD Start and End');
-            }
-            const days = (Date.parse(end) - Date.parse(start)) / 86_400_000;
-            if (days !== 1)
-                fail(`the period ${start}..${end} is not one day; use --granularity DAILY`);
-            for (const group of result.Groups ?? []) {
-                const keys = Array.isArray(group.Keys) ? group.Keys : [];
-                const usageType = keys[usageIndex];
-                if (typeof usageType !== 'string')
-                    fail(`a group on ${start} has no USAGE_TYPE key`);
-                const metrics = isObject(group.Metrics) ? group.Metrics : {};
-                const names = Object.keys(metrics);
-                const chosen = names.includes(metric) ? metric : names.length === 1 ? names[0] : undefined;
-                if (!chosen)
-                    fail(`metric ${metric} is missing (found ${names.join(', ') || 'none'})`);
-                if (metricUsed && metricUsed !== chosen)
-                    fail(`pages use different metrics (${metricUsed}, ${chosen})`);
-                metricUsed = chosen;
-                const value = metrics[chosen];
-                const amount = Number(value.Amount);
-                if (typeof value.Amount !== 'string' && typeof value.Amount !== 'number') {
-                    fail(`the ${chosen} amount on ${start} is missing`);
-                }
-                if (!Number.isFinite(amount))
-                    fail(`the ${chosen} amount on ${start} is not a number`);
-                raw.push({
-                    day: start,
-                    usageType: usageType,
-                    amount,
-                    unit: typeof value.Unit === 'string' ? value.Unit : 'USD',
-                    estimated: result.Estimated === true,
-                });
-            }
-        }
-    }
-    const warnings = [];
-    const anyLattice = raw.some((r) => isLatticeUsageType(r.usageType));
-    const ignored = new Set();
-    if (!anyLattice && raw.length > 0) {
-        const count = new Set(raw.map((r) => r.usageType)).size;
-        warnings.push(`${source}: no usage type mentions Lattice; all ${count} usage types were treated as VPC Lattice charges.`);
-    }
-    const costs = {
-        metric: metricUsed ?? metric,
-        currency: 'USD',
-        days: new Map(),
-        estimatedDays: new Set(),
-        usageTypes: new Map(),
-        warnings,
-    };
-    const units = new Set();
-    for (const r of raw) {
-        if (anyLattice && !isLatticeUsageType(r.usageType)) {
-            ignored.add(r.usageType);
-            continue;
-        }
-        const type = classifyUsageType(r.usageType);
-        costs.usageTypes.set(r.usageType, type);
-        const day = costs.days.get(r.day) ?? zeroCharges();
-        day[type] += r.amount;
-        costs.days.set(r.day, day);
-        if (r.estimated)
-            costs.estimatedDays.add(r.day);
-        if (r.amount !== 0)
-            units.add(r.unit);
-    }
-    if (units.size > 1)
-        fail(`amounts use several currencies (${[...units].join(', ')})`);
-    if (units.size === 1)
-        costs.currency = [...units][0];
-    if (ignored.size > 0) {
-        warnings.push(`${source}: ignored ${ignored.size} usage types that are not VPC Lattice (${[...ignored].slice(0, 5).join(', ')}${ignored.size > 5 ? ', …' : ''}).`);
-    }
-    // Days that Cost Explorer returned with no groups still count as billed $0 days.
-    for (const page of pages) {
-        for (const result of page.ResultsByTime ?? []) {
-            const start = result.TimePeriod?.Start;
-            if (!costs.days.has(start))
-                costs.days.set(start, zeroCharges());
-            if (result.Estimated === true)
-                costs.estimatedDays.add(start);
-        }
-    }
-    return costs;
-}
-
-;// CONCATENATED MODULE: ./src/aws/errors.ts
-/**
- * AWS failures turned into messages a user can act on: what was attempted, the IAM action a
- * denial means, and where the least-privilege policy is documented.
- */
-
-const POLICY_DOC = 'see "IAM policy" in the README (provision/github-oidc-role.yaml deploys it)';
-const DENIED = new Set([
-    'AccessDeniedException',
-    'AccessDenied',
-    'UnauthorizedOperation',
-    'UnauthorizedException',
-    'UnrecognizedClientException',
-    'InvalidClientTokenId',
-    'ExpiredTokenException',
-]);
-function errorName(error) {
-    return typeof error === 'object' && error !== null ? error.name : undefined;
-}
-function isAccessDenied(error) {
-    const name = errorName(error);
-    return name !== undefined && DENIED.has(name);
-}
-/** Wraps an error from `action` (an IAM action such as logs:StartQuery) with what it means. */
-function errors_describeAwsError(action, what, error) {
-    const name = errorName(error) ?? 'Error';
-    if (isAccessDenied(error)) {
-        const credentials = /Expired|Unrecognized|InvalidClientTokenId/.test(name)
-            ? ' The credentials are invalid or expired.'
-            : '';
-        return new DataError(`${what} was denied (${name}).${credentials} The role needs ${action}; ${POLICY_DOC}.`, { cause: error });
-    }
-    return new DataError(`${what} failed: ${name}: ${errorMessage(error)}`, { cause: error });
-}
-/** Runs one AWS call; a failure becomes a DataError that names the IAM action. */
-async function awsCall(action, what, call) {
-    try {
-        return await call();
-    }
-    catch (error) {
-        if (error instanceof DataError)
-            throw error;
-        throw errors_describeAwsError(action, what, error);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/aws/costs.ts
-/**
- * Cost Explorer: which usage types are Lattice's, what they cost per day (this window and the one
- * before, in one request), the anomalies Cost Anomaly Detection found, and the month's forecast.
- * Every request costs $0.01, so each one is counted and none is made without need.
- */
-
-
-
-
-/** The USAGE_TYPE values with "Lattice" in them, found at run time rather than hard-coded. */
-async function latticeUsageTypes(ce, period, requests) {
-    const types = new Set();
-    let token;
-    do {
-        requests.count += 1;
-        const page = await awsCall('ce:GetDimensionValues', 'Finding the VPC Lattice usage types in Cost Explorer', () => ce.send(new client_cost_explorer_dist_cjs/* GetDimensionValuesCommand */.kZx({
-            TimePeriod: { Start: period.start, End: period.end },
-            Dimension: 'USAGE_TYPE',
-            SearchString: 'Lattice',
-            Context: 'COST_AND_USAGE',
-            NextPageToken: token,
-        })));
-        for (const v of page.DimensionValues ?? [])
-            if (v.Value && isLatticeUsageType(v.Value))
-                types.add(v.Value);
-        token = page.NextPageToken;
-    } while (token);
-    return [...types].sort();
-}
-function usageFilter(usageTypes) {
-    return {
-        And: [
-            { Dimensions: { Key: 'USAGE_TYPE', Values: usageTypes } },
-            { Dimensions: { Key: 'RECORD_TYPE', Values: ['Usage'] } },
-        ],
-    };
-}
-async function costAndUsagePages(ce, input, requests, what) {
-    const pages = [];
-    let token;
-    do {
-        requests.count += 1;
-        const page = await awsCall('ce:GetCostAndUsage', what, () => ce.send(new client_cost_explorer_dist_cjs/* GetCostAndUsageCommand */.lx0({ ...input, NextPageToken: token })));
-        pages.push(page);
-        token = page.NextPageToken;
-    } while (token);
-    return pages;
-}
-/** Daily Lattice amounts by usage type, for the whole period in one paged request. */
-async function billedCosts(ce, period, usageTypes, metric, requests) {
-    const pages = await costAndUsagePages(ce, {
-        TimePeriod: { Start: period.start, End: period.end },
-        Granularity: 'DAILY',
-        Metrics: [metric],
-        Filter: usageFilter(usageTypes),
-        GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
-    }, requests, 'Reading VPC Lattice costs from Cost Explorer');
-    return parseCostAndUsage(pages, 'Cost Explorer', metric);
-}
-/** Each service's backend cost: all costs tagged `tagKey` = the service's name, id or ARN. */
-async function backendCosts(ce, period, tagKey, metric, services, requests) {
-    const pages = await costAndUsagePages(ce, {
-        TimePeriod: { Start: period.start, End: period.end },
-        Granularity: 'MONTHLY',
-        Metrics: [metric],
-        GroupBy: [{ Type: 'TAG', Key: tagKey }],
-    }, requests, `Reading costs by the cost-allocation tag ${tagKey}`);
-    const byValue = new Map();
-    for (const page of pages) {
-        for (const result of page.ResultsByTime ?? []) {
-            for (const group of result.Groups ?? []) {
-                // Tag group keys are "<key>$<value>"; untagged cost is "<key>$".
-                const value = group.Keys?.[0]?.split('$').slice(1).join('$') ?? '';
-                const amount = Number(group.Metrics?.[metric]?.Amount ?? 0);
-                if (value && Number.isFinite(amount))
-                    byValue.set(value, (byValue.get(value) ?? 0) + amount);
-            }
-        }
-    }
-    const result = new Map();
-    for (const s of services) {
-        const amount = byValue.get(s.arn) ?? byValue.get(s.id) ?? (s.name ? byValue.get(s.name) : undefined);
-        if (amount !== undefined)
-            result.set(s.arn, Math.round(amount * 100) / 100);
-    }
-    return result;
-}
-/** Cost Anomaly Detection's anomalies in the period whose root causes are Lattice or Amazon VPC. */
-async function latticeAnomalies(ce, period, usageTypes, requests) {
-    const known = new Set(usageTypes);
-    const anomalies = [];
-    await awsCall('ce:GetAnomalies', 'Reading Cost Anomaly Detection anomalies', async () => {
-        const pages = (0,client_cost_explorer_dist_cjs/* paginateGetAnomalies */.Nar)({ client: ce }, { DateInterval: { StartDate: period.start, EndDate: addDays(period.end, -1) } });
-        for await (const page of pages) {
-            requests.count += 1;
-            for (const a of page.Anomalies ?? []) {
-                const cause = (a.RootCauses ?? []).find((c) => (c.UsageType && (known.has(c.UsageType) || isLatticeUsageType(c.UsageType))) ||
-                    /virtual private cloud|\bvpc\b/i.test(c.Service ?? ''));
-                if (!cause)
-                    continue;
-                const expected = a.Impact?.TotalExpectedSpend ?? 0;
-                const actual = a.Impact?.TotalActualSpend ?? expected + (a.Impact?.TotalImpact ?? 0);
-                const anomaly = {
-                    date: (a.AnomalyStartDate ?? a.AnomalyEndDate ?? period.start).slice(0, 10),
-                    metric: 'cost',
-                    expected,
-                    actual,
-                    impact: a.Impact?.TotalImpact ?? actual - expected,
-                    impactUsd: a.Impact?.TotalImpact ?? actual - expected,
-                    score: a.AnomalyScore?.MaxScore ?? 0,
-                    source: 'aws-cad',
-                };
-                const where = cause.UsageType ?? cause.Service;
-                if (where)
-                    anomaly.where = where;
-                anomalies.push(anomaly);
-            }
-        }
-    });
-    return anomalies;
-}
-const FORECAST_METRIC = {
-    UnblendedCost: 'UNBLENDED_COST',
-    AmortizedCost: 'AMORTIZED_COST',
-    BlendedCost: 'BLENDED_COST',
-    NetUnblendedCost: 'NET_UNBLENDED_COST',
-    NetAmortizedCost: 'NET_AMORTIZED_COST',
-};
-/** Lattice cost forecast from `today` to the end of its month; null when AWS has no forecast. */
-async function monthForecast(ce, today, usageTypes, metric, requests, warnings) {
-    const monthEnd = `${addDays(`${today.slice(0, 7)}-28`, 4).slice(0, 7)}-01`;
-    const forecastMetric = FORECAST_METRIC[metric];
-    if (!forecastMetric || today >= monthEnd)
-        return null;
-    requests.count += 1;
-    try {
-        const response = await ce.send(new client_cost_explorer_dist_cjs/* GetCostForecastCommand */.KOJ({
-            TimePeriod: { Start: today, End: monthEnd },
-            Metric: forecastMetric,
-            Granularity: 'MONTHLY',
-            Filter: usageFilter(usageTypes),
-            PredictionIntervalLevel: 80,
-        }));
-        const amount = Number(response.Total?.Amount);
-        if (!Number.isFinite(amount))
-            return null;
-        const interval = response.ForecastResultsByTime?.[0];
-        return {
-            start: today,
-            end: monthEnd,
-            amount: Math.round(amount * 100) / 100,
-            ...(interval?.PredictionIntervalLowerBound
-                ? { lower: Number(interval.PredictionIntervalLowerBound) }
-                : {}),
-            ...(interval?.PredictionIntervalUpperBound
-                ? { upper: Number(interval.PredictionIntervalUpperBound) }
-                : {}),
-        };
-    }
-    catch (error) {
-        const name = error.name;
-        // New accounts and sparse usage have no forecast; that is a note, not a failure.
-        warnings.push(name === 'DataUnavailableException'
-            ? 'Cost Explorer has too little history to forecast the rest of the month.'
-            : `No month forecast: Cost Explorer GetCostForecast failed (${name ?? 'error'}).`);
-        return null;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/aws/retry.ts
-/**
- * The one retry helper: full-jitter exponential backoff (sleep a random time up to
- * base·2^attempt, capped), with the list of transient errors kept in one place.
- * SDK calls also have the SDK's own retry strategy; this covers what it does not:
- * the OIDC token request, STS's IDPCommunicationError, and Logs Insights concurrency limits.
- */
-/** Error names that mean "try again later". */
-const TRANSIENT_NAMES = new Set([
-    'IDPCommunicationErrorException',
-    'IDPCommunicationError',
-    'ThrottlingException',
-    'Throttling',
-    'ThrottledException',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'LimitExceededException',
-    'ServiceUnavailableException',
-    'ServiceUnavailable',
-    'InternalFailure',
-    'InternalServerError',
-    'InternalServiceError',
-    'RequestTimeout',
-    'RequestTimeoutException',
-    'TimeoutError',
-]);
-const NETWORK_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'EAI_AGAIN',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-]);
-function isTransient(error) {
-    if (typeof error !== 'object' || error === null)
-        return false;
-    const e = error;
-    if (e.name && TRANSIENT_NAMES.has(e.name))
-        return true;
-    if (e.code && (NETWORK_CODES.has(e.code) || TRANSIENT_NAMES.has(e.code)))
-        return true;
-    const status = e.$metadata?.httpStatusCode ?? e.statusCode;
-    if (status !== undefined && (status === 429 || status >= 500))
-        return true;
-    // fetch wraps socket errors: "fetch failed" with the real code in `cause`.
-    return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
-}
-const retry_DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 20_000 };
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/** Full jitter: a uniformly random wait in [0, min(max, base·2^attempt)). */
-function backoffDelay(attempt, options) {
-    const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** attempt);
-    return Math.floor((options.random ?? Math.random)() * ceiling);
-}
-async function retry_withRetry(fn, options = retry_DEFAULT_RETRY) {
-    const retryable = options.isRetryable ?? isTransient;
-    const wait = options.sleep ?? sleep;
-    for (let attempt = 0;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw options.signal.reason;
-            if (attempt + 1 >= options.attempts || !retryable(error))
-                throw error;
-            const delay = backoffDelay(attempt, options);
-            options.onRetry?.(error, attempt + 1, delay);
-            await wait(delay, options.signal);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/aws/credentials.ts
-/**
- * Credentials: GitHub OIDC -> STS AssumeRoleWithWebIdentity when a role is given; otherwise the
- * SDK's default chain (environment, profile, container, instance), so the action also works
- * after aws-actions/configure-aws-credentials and the CLI works with a local profile.
- */
-
-
-
-
-async function assumeRoleWithOidc(request, deps) {
-    const env = deps.env ?? process.env;
-    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new UsageError('role-to-assume is set, but this job cannot request a GitHub OIDC token. Add `permissions: id-token: write` ' +
-            'to the job (or workflow). Pull requests from forks get no token: run the report on `schedule`, ' +
-            '`workflow_dispatch` or `pull_request_target` instead, or use credentials from ' +
-            'aws-actions/configure-aws-credentials and leave role-to-assume empty.');
-    }
-    const retry = {
-        ...(deps.retry ?? DEFAULT_RETRY),
-        onRetry: (error, attempt, delay) => deps.log?.(`Assuming ${request.roleArn}: ${error.name ?? 'error'}; retry ${attempt} in ${delay} ms`),
-    };
-    // One client, no SDK retries: withRetry owns the schedule, including IDPCommunicationError.
-    const sts = new STSClient({ region: request.region, maxAttempts: 1 });
-    try {
-        const response = await withRetry(async () => {
-            const token = await deps.getIdToken(request.audience);
-            return sts.send(new AssumeRoleWithWebIdentityCommand({
-                RoleArn: request.roleArn,
-                RoleSessionName: request.sessionName,
-                DurationSeconds: request.durationSeconds,
-                WebIdentityToken: token,
-            }));
-        }, retry);
-        const c = response.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-            throw new Error('STS returned no credentials');
-        }
-        deps.mask(c.AccessKeyId);
-        deps.mask(c.SecretAccessKey);
-        deps.mask(c.SessionToken);
-        return {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            sessionToken: c.SessionToken,
-            ...(c.Expiration ? { expiration: c.Expiration } : {}),
-        };
-    }
-    catch (error) {
-        if (error instanceof UsageError)
-            throw error;
-        const wrapped = describeAwsError('sts:AssumeRoleWithWebIdentity (in the role trust policy)', `Could not assume ${request.roleArn} with GitHub OIDC`, error);
-        wrapped.message += ` Check that the role trusts token.actions.githubusercontent.com with aud=${request.audience} and this repository's sub.`;
-        throw wrapped;
-    }
-    finally {
-        sts.destroy();
-    }
-}
-/** The account the credentials act in. GetCallerIdentity needs no IAM permission. */
-async function callerAccount(sts) {
-    const identity = await awsCall('sts:GetCallerIdentity', 'Finding the AWS account', () => sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})));
-    if (!identity.Account)
-        throw new Error('STS GetCallerIdentity returned no account');
-    return identity.Account;
-}
-
-;// CONCATENATED MODULE: ./src/aws/insights-query.ts
-/**
- * The one Logs Insights query that turns access logs into day aggregates, and the reading of its
- * rows. One query per time chunk, so every log byte is scanned once.
- *
- * Rows are grouped by service, UTC day (from startTime, as the local reader does), auth-denied
- * reason and latency bucket. Per-hour and per-status-class counts become sum() columns of 0/1
- * indicators built from arithmetic only (1 - ceil(|x - k| / n) is 1 when x = k and 0 otherwise),
- * because grouping by them too would multiply the rows. Only documented CWLI syntax is used.
- */
-
-
-
-/** Rows one query may return; a result this long may be cut, so the chunk is split. */
-const QUERY_ROW_LIMIT = 10_000;
-const HOURS = Array.from({ length: 24 }, (_, h) => h);
-const CLASSES = [2, 3, 4, 5];
-const hourColumn = (h) => `h${String(h).padStart(2, '0')}`;
-/** The query; `only`/`except` narrow it to some services when one hour has too many rows. */
-function aggregateQuery(services = {}) {
-    const commands = [
-        'parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>\\d{2}):/',
-        [
-            'fields serviceArn, authDeniedReason, bytesReceived, bytesSent, duration, year, month, dom, hour',
-            'floor(responseCode / 100) as statusClass',
-            `ceil(log(greatest(duration, ${MIN_DURATION})) * ${BUCKET_SCALE.toPrecision(17)}) as bucket`,
-            'ceil(duration) - floor(duration) as fractional',
-        ].join(', '),
-        [
-            'stats count(*) as requests',
-            'sum(bytesReceived) as bytesIn',
-            'sum(bytesSent) as bytesOut',
-            // Numeric durations only ("-" + 0 is null), whatever greatest() makes of a missing one.
-            'count(duration + 0) as durationCount',
-            'sum(duration) as durationSum',
-            'min(duration) as durationMin',
-            'max(duration) as durationMax',
-            'sum(fractional) as nonInteger',
-            ...CLASSES.map((c) => `sum(1 - ceil(abs(statusClass - ${c}) / 10)) as s${c}xx`),
-            ...HOURS.map((h) => `sum(1 - ceil(abs(hour - ${h}) / 24)) as ${hourColumn(h)}`),
-        ].join(', ') + ' by serviceArn, year, month, dom, authDeniedReason, bucket',
-        `limit ${QUERY_ROW_LIMIT}`,
-    ];
-    const list = (arns) => `[${arns.map((a) => JSON.stringify(a)).join(', ')}]`;
-    if (services.only)
-        commands.unshift(`filter serviceArn in ${list(services.only)}`);
-    else if (services.except && services.except.length > 0)
-        commands.unshift(`filter serviceArn not in ${list(services.except)}`);
-    return commands.join('\n| ');
-}
-function num(fields, name) {
-    const value = fields.get(name);
-    if (value === undefined || value === '')
-        return 0;
-    const n = Number(value);
-    return Number.isFinite(n) ? n : 0;
-}
-/** Adds the rows of one query result to `into`. */
-function addRows(rows, into, problems) {
-    for (const row of rows) {
-        const fields = new Map();
-        for (const cell of row)
-            if (cell.field !== undefined && cell.value !== undefined)
-                fields.set(cell.field, cell.value);
-        const requests = num(fields, 'requests');
-        const serviceArn = fields.get('serviceArn');
-        const day = `${fields.get('year')}-${fields.get('month')}-${fields.get('dom')}`;
-        if (!serviceArn || !isIsoDay(day)) {
-            problems.noDay += requests;
-            continue;
-        }
-        const agg = emptyDay(serviceArn, day);
-        agg.requests = requests;
-        agg.bytesIn = num(fields, 'bytesIn');
-        agg.bytesOut = num(fields, 'bytesOut');
-        for (const c of CLASSES)
-            agg.status[`${c}xx`] = num(fields, `s${c}xx`);
-        for (const h of HOURS)
-            agg.hourly[h] = num(fields, hourColumn(h));
-        const reason = fields.get('authDeniedReason');
-        if (isAuthDenied(reason)) {
-            agg.authDenied = requests;
-        }
-        else {
-            const bucket = fields.get('bucket');
-            const samples = num(fields, 'durationCount');
-            problems.noDuration += requests - samples;
-            if (samples > 0 && bucket !== undefined && bucket !== '' && Number.isFinite(Number(bucket))) {
-                const h = agg.latency;
-                h.addToBucket(Number(bucket), samples);
-                h.count = samples;
-                h.sum = num(fields, 'durationSum');
-                h.min = num(fields, 'durationMin');
-                h.max = num(fields, 'durationMax');
-                h.nonInteger = num(fields, 'nonInteger');
-            }
-        }
-        into.addDay(agg);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/aws/insights.ts
-/**
- * The Logs Insights scan: one query per UTC day (split further when a result may be cut), run a
- * few at a time, polled with backoff, every query's bytes scanned recorded.
- */
-
-
-
-
-
-
-const FAILED = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);
-function describe(range, logGroups) {
-    const from = new Date(range.start * 1000).toISOString();
-    const to = new Date((range.end + 1) * 1000).toISOString();
-    return `log group ${logGroups.join(', ')} from ${from} to ${to}`;
-}
-/** Runs `tasks` with at most `limit` at once; the first failure stops new ones from starting. */
-async function pool(items, limit, task) {
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-        while (!failed && next < items.length) {
-            const item = items[next++];
-            try {
-                await task(item);
-            }
-            catch (error) {
-                failed = true;
-                throw error;
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-async function scanDays(logs, options) {
-    const result = {
-        aggregates: new AggregateSet(),
-        chunks: new Map(),
-        queries: 0,
-        queryIds: [],
-        bytesScanned: 0,
-        recordsScanned: 0,
-        problems: { noDay: 0, noDuration: 0 },
-    };
-    const rowLimit = options.rowLimit ?? QUERY_ROW_LIMIT;
-    const pollMin = options.pollMinMs ?? 1000;
-    const pollMax = options.pollMaxMs ?? 5000;
-    const running = new Set();
-    const abort = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
-    const chunk = (day) => {
-        let found = result.chunks.get(day);
-        if (!found) {
-            found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: { noDay: 0, noDuration: 0 } };
-            result.chunks.set(day, found);
-        }
-        return found;
-    };
-    /** One query to completion; returns its rows. Failed, Cancelled and Timeout get one more try. */
-    const runQuery = async (range) => {
-        for (let attempt = 1;; attempt++) {
-            const where = describe(range, options.logGroups);
-            // StartQuery's LimitExceededException means too many queries at once: wait for some to end.
-            const started = await retry_withRetry(() => awsCall('logs:StartQuery', `Starting a Logs Insights query on ${where}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* StartQueryCommand */.qbV({
-                logGroupNames: options.logGroups,
-                startTime: range.start,
-                endTime: range.end,
-                queryString: aggregateQuery(range),
-                limit: rowLimit,
-            }))), {
-                attempts: 8,
-                baseMs: 1000,
-                maxMs: 30_000,
-                signal,
-                isRetryable: (e) => e.cause?.name === 'LimitExceededException',
-            });
-            const queryId = started.queryId;
-            running.add(queryId);
-            result.queries += 1;
-            result.queryIds.push(queryId);
-            signal.throwIfAborted();
-            let output;
-            // On an error or abort the query stays in `running`, so it is stopped below.
-            for (let delay = pollMin;; delay = Math.min(pollMax, delay * 1.5)) {
-                await sleep(delay, signal);
-                output = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* GetQueryResultsCommand */.sAK({ queryId }), { abortSignal: signal }));
-                if (output.status === 'Complete' || FAILED.has(output.status ?? ''))
-                    break;
-            }
-            running.delete(queryId);
-            result.bytesScanned += output.statistics?.bytesScanned ?? 0;
-            chunk(range.day).bytesScanned += output.statistics?.bytesScanned ?? 0;
-            result.recordsScanned += output.statistics?.recordsScanned ?? 0;
-            if (output.status === 'Complete') {
-                const rows = (output.results ?? []);
-                let token = output.nextToken;
-                while (token) {
-                    const page = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* GetQueryResultsCommand */.sAK({ queryId, nextToken: token }), { abortSignal: signal }));
-                    rows.push(...(page.results ?? []));
-                    token = page.nextToken;
-                }
-                return rows;
-            }
-            if (attempt >= 2) {
-                throw new DataError(`The Logs Insights query ${queryId} on ${where} ended ${output.status} twice. ` +
-                    'Try a shorter lookback-days, or check the log group in the CloudWatch console.');
-            }
-            options.log?.(`Logs Insights query ${queryId} on ${where} ended ${output.status}; running it again.`);
-        }
-    };
-    /** A result as long as the limit may be cut: split the range and try again, never keep it. */
-    const scan = async (range) => {
-        const rows = await runQuery(range);
-        if (rows.length < rowLimit) {
-            const target = chunk(range.day);
-            addRows(rows, target.aggregates, target.problems);
-            return;
-        }
-        const seconds = range.end - range.start + 1;
-        if (seconds > 3600) {
-            const middle = range.start + Math.floor(seconds / 2);
-            options.log?.(`A query on ${describe(range, options.logGroups)} reached ${rowLimit} rows; splitting it in two.`);
-            await scan({ ...range, end: middle - 1 });
-            await scan({ ...range, start: middle });
-            return;
-        }
-        // An hour still has too many (service, bucket) rows: query the services seen in halves, and
-        // the rest (services the cut result did not reach) on their own.
-        const seen = range.only ??
-            [...new Set(rows.map((r) => r.find((c) => c.field === 'serviceArn')?.value ?? ''))].filter(Boolean);
-        if (seen.length < 2) {
-            throw new DataError(`A Logs Insights query on ${describe(range, options.logGroups)} returned ${rowLimit} rows for one service; ` +
-                'the result would be cut, so it is not used.');
-        }
-        const half = Math.ceil(seen.length / 2);
-        await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(0, half) });
-        await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(half) });
-        if (!range.only)
-            await scan({
-                day: range.day,
-                start: range.start,
-                end: range.end,
-                except: [...(range.except ?? []), ...seen],
-            });
-    };
-    const ranges = options.days.map((day) => {
-        const start = Date.parse(`${day}T00:00:00Z`) / 1000;
-        return { day, start, end: start + 86_399 };
-    });
-    try {
-        await pool(ranges, options.concurrency ?? 5, scan);
-        for (const c of result.chunks.values()) {
-            result.aggregates.merge(c.aggregates);
-            result.problems.noDay += c.problems.noDay;
-            result.problems.noDuration += c.problems.noDuration;
-        }
-    }
-    catch (error) {
-        abort.abort(error);
-        await Promise.allSettled([...running].map((queryId) => logs.send(new client_cloudwatch_logs_dist_cjs/* StopQueryCommand */.MN0({ queryId }))));
-        throw error;
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/aws/inventory.ts
-/**
- * What exists: the service network, its associated services (billed even when silent) and the
- * log groups its access logs go to, all read from the VPC Lattice API at run time.
- */
-
-
-
-
-const NETWORK_ID = /^sn-[0-9a-z-]+$/;
-const NETWORK_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:servicenetwork\/(sn-[0-9a-z-]+)$/;
-/** Finds a service network by name, id or ARN. */
-async function resolveServiceNetwork(lattice, identifier) {
-    const id = NETWORK_ID.test(identifier) ? identifier : NETWORK_ARN.exec(identifier)?.[1];
-    if (id) {
-        const found = await awsCall('vpc-lattice:GetServiceNetwork', `Reading service network ${identifier}`, () => lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceNetworkCommand */.Dbf({ serviceNetworkIdentifier: id }))).catch((error) => {
-            if (error.cause?.name === 'ResourceNotFoundException') {
-                throw new errors_UsageError(`service-network ${identifier} does not exist in this account and region.`);
-            }
-            throw error;
-        });
-        return { id: found.id, arn: found.arn, name: found.name ?? id };
-    }
-    const pages = (0,client_vpc_lattice_dist_cjs/* paginateListServiceNetworks */.o51)({ client: lattice }, {});
-    const matches = [];
-    await awsCall('vpc-lattice:ListServiceNetworks', 'Listing service networks', async () => {
-        for await (const page of pages) {
-            for (const n of page.items ?? []) {
-                if (n.name === identifier && n.id && n.arn)
-                    matches.push({ id: n.id, arn: n.arn, name: n.name });
-            }
-        }
-    });
-    if (matches.length === 0) {
-        throw new errors_UsageError(`service-network "${identifier}" was not found in this account and region; give its name, id (sn-…) or ARN.`);
-    }
-    if (matches.length > 1) {
-        throw new errors_UsageError(`service-network "${identifier}" matches ${matches.length} networks (shared ones included); give its id or ARN.`);
-    }
-    return matches[0];
-}
-async function associatedServices(lattice, network) {
-    const services = new Map();
-    await awsCall('vpc-lattice:ListServiceNetworkServiceAssociations', `Listing the services of ${network.name}`, async () => {
-        const pages = (0,client_vpc_lattice_dist_cjs/* paginateListServiceNetworkServiceAssociations */.Ysr)({ client: lattice }, { serviceNetworkIdentifier: network.id });
-        for await (const page of pages) {
-            for (const a of page.items ?? []) {
-                if (a.status?.startsWith('DELETE'))
-                    continue;
-                // The API returns the service's ARN and name; when it does not, GetService has them.
-                const service = a.serviceArn || !a.serviceId
-                    ? { arn: a.serviceArn, name: a.serviceName }
-                    : await lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceCommand */.dns({ serviceIdentifier: a.serviceId }));
-                if (!service.arn)
-                    continue;
-                services.set(service.arn, {
-                    ...identityFromArn(service.arn),
-                    ...(service.name ? { name: service.name } : {}),
-                });
-            }
-        }
-    });
-    return [...services.values()];
-}
-/** `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` -> NAME. */
-function logGroupName(destinationArn) {
-    const m = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:(.+?)(?::\*)?$/.exec(destinationArn);
-    return m?.[1];
-}
-async function accessLogDestinations(lattice, resourceId, what) {
-    const destinations = [];
-    await awsCall('vpc-lattice:ListAccessLogSubscriptions', `Listing the access-log subscriptions of ${what}`, async () => {
-        for await (const page of (0,client_vpc_lattice_dist_cjs/* paginateListAccessLogSubscriptions */.yLk)({ client: lattice }, { resourceIdentifier: resourceId })) {
-            for (const s of page.items ?? [])
-                if (s.destinationArn)
-                    destinations.push(s.destinationArn);
-        }
-    });
-    return destinations;
-}
-async function readInventory(lattice, request) {
-    const warnings = [];
-    if (!request.serviceNetwork) {
-        if (request.logGroupNames.length === 0) {
-            throw new errors_UsageError('Set service-network (to find its log groups) or log-group-names.');
-        }
-        return { services: [], logGroups: request.logGroupNames, warnings };
-    }
-    const network = await resolveServiceNetwork(lattice, request.serviceNetwork);
-    const services = await associatedServices(lattice, network);
-    if (request.logGroupNames.length > 0)
-        return { network, services, logGroups: request.logGroupNames, warnings };
-    const destinations = await accessLogDestinations(lattice, network.id, `service network ${network.name}`);
-    if (destinations.length === 0) {
-        // Access logs can also be enabled per service instead of on the network.
-        for (const s of services)
-            destinations.push(...(await accessLogDestinations(lattice, s.id, `service ${s.name ?? s.id}`)));
-    }
-    const logGroups = [
-        ...new Set(destinations.map(logGroupName).filter((n) => n !== undefined)),
-    ].sort();
-    if (logGroups.length === 0) {
-        const elsewhere = destinations.length > 0
-            ? ` Its access logs go only to ${destinations.map((d) => d.split(':')[2]).join(', ')}, which Logs Insights cannot query.`
-            : ' It has no access-log subscription.';
-        throw new DataError(`No CloudWatch Logs log group receives the access logs of service network ${network.name}.${elsewhere} ` +
-            'Send them to a log group (provision/lattice-analytics.yaml does) or set log-group-names.');
-    }
-    return { network, services, logGroups, warnings };
-}
-/** Names for services seen only in logs, where the role may read them; ids otherwise. */
-async function nameServices(lattice, services, warnings) {
-    for (const s of services) {
-        if (s.name)
-            continue;
-        try {
-            const found = await lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceCommand */.dns({ serviceIdentifier: s.id }));
-            if (found.name)
-                s.name = found.name;
-        }
-        catch (error) {
-            if (isAccessDenied(error)) {
-                warnings.push('Service names are shown as ids: the role may not call vpc-lattice:GetService.');
-                return;
-            }
-            // A deleted service or one in another account keeps its id.
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/aws/metrics.ts
-/**
- * Optional CloudWatch metrics per service (publish-metrics), so the numbers can be graphed and
- * alarmed on next to Lattice's own metrics.
- */
-
-
-const METRIC_NAMESPACE = 'VPCLattice/CostPerformance';
-/** PutMetricData takes up to 1,000 metrics per request; stay well inside the 1 MB body limit too. */
-const BATCH = 500;
-function metricData(report, timestamp) {
-    const data = [];
-    for (const s of report.services) {
-        const dimensions = [{ Name: 'Service', Value: s.name }];
-        const put = (name, value, unit) => {
-            if (value === null || value === undefined || !Number.isFinite(value))
-                return;
-            data.push({ MetricName: name, Dimensions: dimensions, Timestamp: timestamp, Value: value, Unit: unit });
-        };
-        put('RequestCount', s.requests, 'Count');
-        put('P99LatencyMs', s.latencyMs?.p99, 'Milliseconds');
-        put('ErrorRate', s.errorRate * 100, 'Percent');
-        put('CostUsd', s.cost.total, 'None');
-        put('CostPerMillionRequests', s.costPerMillionRequests, 'None');
-    }
-    return data;
-}
-/** Returns the number of PutMetricData requests made. */
-async function publishMetrics(cloudwatch, report, timestamp) {
-    const data = metricData(report, timestamp);
-    let calls = 0;
-    for (let i = 0; i < data.length; i += BATCH) {
-        calls += 1;
-        await awsCall('cloudwatch:PutMetricData', `Publishing metrics to ${METRIC_NAMESPACE}`, () => cloudwatch.send(new dist_cjs/* PutMetricDataCommand */.zmv({ Namespace: METRIC_NAMESPACE, MetricData: data.slice(i, i + BATCH) })));
-    }
-    return calls;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var dist_ajv = __nccwpck_require__(2463);
-;// CONCATENATED MODULE: ./src/cache/cache-entry.schema.json
-const cache_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","title":"A lattice-cost-report cache entry","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","format","fingerprint","account","region","logGroups","day","aggregates","bytesScanned","problems"],"properties":{"kind":{"const":"aggregates"},"format":{"type":"integer"},"fingerprint":{"type":"string"},"account":{"type":"string"},"region":{"type":"string"},"logGroups":{"type":"array","items":{"type":"string"}},"day":{"$ref":"#/definitions/day"},"bytesScanned":{"$ref":"#/definitions/count"},"problems":{"type":"object","additionalProperties":false,"required":["noDay","noDuration"],"properties":{"noDay":{"$ref":"#/definitions/count"},"noDuration":{"$ref":"#/definitions/count"}}},"aggregates":{"type":"array","items":{"$ref":"#/definitions/dayAggregate"}}}},{"type":"object","additionalProperties":false,"required":["kind","format","account","metric","day","currency","charges"],"properties":{"kind":{"const":"costs"},"format":{"type":"integer"},"account":{"type":"string"},"metric":{"type":"string"},"day":{"$ref":"#/definitions/day"},"currency":{"type":"string"},"charges":{"type":"object","additionalProperties":false,"required":["hours","data","requests","other"],"properties":{"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"},"other":{"type":"number"}}}}},{"type":"object","additionalProperties":false,"required":["kind","format","account","discovered","usageTypes"],"properties":{"kind":{"const":"usage-types"},"format":{"type":"integer"},"account":{"type":"string"},"discovered":{"$ref":"#/definitions/day"},"usageTypes":{"type":"array","items":{"type":"string"}}}}],"definitions":{"day":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$"},"count":{"type":"integer","minimum":0},"dayAggregate":{"type":"object","additionalProperties":false,"required":["serviceArn","day","requests","status","authDenied","bytesIn","bytesOut","hourly","latency"],"properties":{"serviceArn":{"type":"string"},"day":{"$ref":"#/definitions/day"},"requests":{"$ref":"#/definitions/count"},"status":{"type":"object","additionalProperties":false,"required":["2xx","3xx","4xx","5xx"],"properties":{"2xx":{"$ref":"#/definitions/count"},"3xx":{"$ref":"#/definitions/count"},"4xx":{"$ref":"#/definitions/count"},"5xx":{"$ref":"#/definitions/count"}}},"authDenied":{"$ref":"#/definitions/count"},"bytesIn":{"type":"number","minimum":0},"bytesOut":{"type":"number","minimum":0},"hourly":{"type":"array","minItems":24,"maxItems":24,"items":{"$ref":"#/definitions/count"}},"latency":{"type":"object","additionalProperties":false,"required":["count","sum","min","max","zero","nonInteger","buckets"],"properties":{"count":{"$ref":"#/definitions/count"},"sum":{"type":"number"},"min":{"type":"number"},"max":{"type":"number"},"zero":{"$ref":"#/definitions/count"},"nonInteger":{"$ref":"#/definitions/count"},"buckets":{"type":"array","items":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"integer"},{"$ref":"#/definitions/count"}]}}}}}}}}');
-;// CONCATENATED MODULE: ./src/cache/day-cache.ts
-/**
- * Settled UTC days, kept between runs so each log byte is scanned once and each settled cost day
- * is fetched once: Logs Insights results per (account, region, log groups, query) and day, Cost
- * Explorer amounts per (account, metric) and day, and the discovered Lattice usage types.
- *
- * Entries are plain JSON files in one directory (the CLI's --cache-dir, or the directory the
- * action restores with @actions/cache). An entry is trusted only if it validates against the
- * schema and names the same scope and format; anything else is ignored with a warning.
- */
-
-
-
-
-
-
-
-
-
-
-/** Bump when an entry's meaning changes in a way the fingerprint below does not capture. */
-const CACHE_FORMAT = 1;
-/** Changes whenever the query or the histogram changes, so old aggregates are never mixed in. */
-const AGGREGATE_FINGERPRINT = (0,external_node_crypto_.createHash)('sha256')
-    .update(`${aggregateQuery()}\n${BUCKET_SCALE}\n${MIN_DURATION}`)
-    .digest('hex')
-    .slice(0, 16);
-/** A UTC day is settled once `settlingDays` have passed since it ended: late logs are in by then. */
-function isSettled(day, now, settlingDays) {
-    const end = Date.parse(`${addDays(day, 1)}T00:00:00Z`);
-    return now.getTime() >= end + settlingDays * 86_400_000;
-}
-const hash = (value) => (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
-class DayCache {
-    dir;
-    warnings;
-    stats = {
-        logDaysHit: 0,
-        bytesAvoided: 0,
-        costDaysHit: 0,
-        costExplorerRequestsAvoided: 0,
-        written: 0,
-    };
-    validate = new dist_ajv.Ajv({ allErrors: false }).compile(cache_entry_schema_namespaceObject);
-    constructor(dir, warnings) {
-        this.dir = dir;
-        this.warnings = warnings;
-    }
-    path(kind, scope, name) {
-        return (0,external_node_path_.join)(this.dir, `v${CACHE_FORMAT}`, kind, hash(scope), `${name}.json`);
-    }
-    async read(file, matches) {
-        let text;
-        try {
-            text = await (0,promises_.readFile)(file, 'utf8');
-        }
-        catch {
-            return undefined;
-        }
-        let entry;
-        try {
-            entry = JSON.parse(text);
-        }
-        catch {
-            entry = undefined;
-        }
-        if (!this.validate(entry) || entry.format !== CACHE_FORMAT || !matches(entry)) {
-            this.warnings.push(`Ignored the cache entry ${file}: it is not a valid entry of this version for this scope.`);
-            return undefined;
-        }
-        return entry;
-    }
-    async write(file, entry) {
-        try {
-            await (0,promises_.mkdir)((0,external_node_path_.dirname)(file), { recursive: true });
-            // Write then rename, so a reader never sees half an entry.
-            const partial = `${file}.${process.pid}.tmp`;
-            await (0,promises_.writeFile)(partial, JSON.stringify(entry));
-            await (0,promises_.rename)(partial, file);
-            this.stats.written += 1;
-        }
-        catch (error) {
-            this.warnings.push(`Could not write the cache entry ${file}: ${errorMessage(error)}`);
-        }
-    }
-    logMatches(scope, day) {
-        return (e) => e.kind === 'aggregates' &&
-            e.fingerprint === AGGREGATE_FINGERPRINT &&
-            e.account === scope.account &&
-            e.region === scope.region &&
-            JSON.stringify(e.logGroups) === JSON.stringify([...scope.logGroups].sort()) &&
-            e.day === day;
-    }
-    logPath(scope, day) {
-        return this.path('aggregates', [scope.account, scope.region, [...scope.logGroups].sort(), AGGREGATE_FINGERPRINT], day);
-    }
-    /** The scan of `day` (by event timestamp), or undefined when it must be scanned. */
-    async readScan(scope, day) {
-        const entry = await this.read(this.logPath(scope, day), this.logMatches(scope, day));
-        if (!entry)
-            return undefined;
-        this.stats.logDaysHit += 1;
-        this.stats.bytesAvoided += entry.bytesScanned;
-        return { aggregates: entry.aggregates, bytesScanned: entry.bytesScanned, problems: entry.problems };
-    }
-    async writeScan(scope, day, scan) {
-        await this.write(this.logPath(scope, day), {
-            kind: 'aggregates',
-            format: CACHE_FORMAT,
-            fingerprint: AGGREGATE_FINGERPRINT,
-            account: scope.account,
-            region: scope.region,
-            logGroups: [...scope.logGroups].sort(),
-            day,
-            aggregates: [...scan.aggregates.days.values()].map(dayToJSON),
-            bytesScanned: scan.bytesScanned,
-            problems: { ...scan.problems },
-        });
-    }
-    /** Settled Cost Explorer amounts of `day`, by charge type. */
-    async readCosts(scope, day) {
-        const entry = await this.read(this.path('costs', [scope.account, scope.metric], day), (e) => e.kind === 'costs' && e.account === scope.account && e.metric === scope.metric && e.day === day);
-        if (!entry)
-            return undefined;
-        this.stats.costDaysHit += 1;
-        return { charges: entry.charges, currency: entry.currency };
-    }
-    async writeCosts(scope, day, charges, currency) {
-        await this.write(this.path('costs', [scope.account, scope.metric], day), {
-            kind: 'costs',
-            format: CACHE_FORMAT,
-            account: scope.account,
-            metric: scope.metric,
-            day,
-            currency,
-            charges: { ...charges },
-        });
-    }
-    /** The Lattice usage types discovered within `maxAgeDays` before `today`. */
-    async readUsageTypes(account, today, maxAgeDays) {
-        const entry = await this.read(this.path('usage-types', [account], 'latest'), (e) => e.kind === 'usage-types' && e.account === account);
-        if (!entry || entry.discovered < addDays(today, -maxAgeDays))
-            return undefined;
-        return entry.usageTypes;
-    }
-    async writeUsageTypes(account, today, usageTypes) {
-        await this.write(this.path('usage-types', [account], 'latest'), {
-            kind: 'usage-types',
-            format: CACHE_FORMAT,
-            account,
-            discovered: today,
-            usageTypes,
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/analysis/attribution.ts
-
-
-const SHARED_TYPES = ['hours', 'data', 'requests'];
-/** Price tables for `regions`: overrides first, then the built-in table, then us-east-1 with a warning. */
-function resolvePrices(regions, overrides = {}) {
-    const byRegion = {};
-    const warnings = [];
-    for (const region of [...new Set(regions)].sort()) {
-        const table = overrides[region] ?? DEFAULT_PRICES[region];
-        if (table) {
-            byRegion[region] = table;
-        }
-        else {
-            byRegion[region] = DEFAULT_PRICES[FALLBACK_REGION];
-            warnings.push(`No VPC Lattice prices are known for region ${region}; used ${FALLBACK_REGION} prices. ` +
-                "Give the region's prices with --prices FILE (or the prices input) for an accurate model.");
-        }
-    }
-    return { byRegion, warnings };
-}
-/** One service's modelled charges for one day. A service is billed every hour it exists. */
-function modelDayCost(day, prices) {
-    const cost = zeroCharges();
-    cost.hours = 24 * prices.serviceHour;
-    if (!day)
-        return cost;
-    cost.data = ((day.bytesIn + day.bytesOut) / BYTES_PER_GB) * prices.perGB;
-    let billable = 0;
-    for (const n of day.hourly)
-        billable += Math.max(0, n - prices.freeRequestsPerHour);
-    cost.requests = (billable / 1e6) * prices.perMillionRequests;
-    return cost;
-}
-function attributeCosts(input) {
-    const services = new Map();
-    const shared = new Map();
-    const missingDays = [];
-    for (const day of input.days) {
-        const modelled = input.services.map((s) => modelDayCost(input.dayAggregate(s.arn, day), input.prices[s.region] ?? DEFAULT_PRICES[FALLBACK_REGION]));
-        const billed = input.billed?.days.get(day);
-        const dayShared = zeroCharges();
-        if (input.billed && !billed)
-            missingDays.push(day);
-        if (billed) {
-            for (const type of SHARED_TYPES) {
-                const modelledTotal = modelled.reduce((s, m) => s + m[type], 0);
-                if (modelledTotal <= 0) {
-                    dayShared[type] += billed[type];
-                    continue;
-                }
-                // A service-hour costs the same for every service, so hours billed beyond the services
-                // seen belong to services without logs, not to the ones seen: keep them unallocated.
-                const scale = type === 'hours' ? Math.min(1, billed.hours / modelledTotal) : billed[type] / modelledTotal;
-                for (const m of modelled)
-                    m[type] *= scale;
-                dayShared[type] += billed[type] - modelledTotal * scale;
-            }
-            dayShared.other += billed.other;
-        }
-        input.services.forEach((s, i) => {
-            let perDay = services.get(s.arn);
-            if (!perDay)
-                services.set(s.arn, (perDay = new Map()));
-            perDay.set(day, modelled[i]);
-        });
-        shared.set(day, dayShared);
-    }
-    return { method: input.billed ? 'reconciled' : 'modelled', services, shared, missingDays };
-}
-function chargeTotal(c) {
-    return c.hours + c.data + c.requests + c.other;
-}
-function sumCharges(list) {
-    const total = zeroCharges();
-    for (const c of list) {
-        total.hours += c.hours;
-        total.data += c.data;
-        total.requests += c.requests;
-        total.other += c.other;
-    }
-    return total;
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * Escaping of untrusted strings (service names, ARNs, file paths, reasons, warnings) for GitHub
- * Markdown. Anything that came from logs or AWS must go through one of these before it reaches the
- * report, so that it cannot mention people, inject HTML, create links or images, break a table or
- * close a code span early.
- */
-/** Zero-width space: invisible, but splits the character sequences GitHub turns into mentions and links. */
-const ZERO_WIDTH_SPACE = '\u200B';
-const DEFAULT_MAX_LENGTH = 80;
-// C0 and C1 controls, DEL, bidi embeddings/overrides/isolates and bidi marks (Trojan Source style tricks).
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const INVISIBLE_CONTROLS = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
-// Anything that ends a line in Markdown or in a table row; replaced by a space so words stay apart.
-const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
-/**
- * Removes controls and line breaks, collapses whitespace and caps the length. Also splits `<!--`, so
- * that a name cannot carry another report's hidden marker and mislead the publisher's search for it.
- */
-function sanitize(value, maxLength = DEFAULT_MAX_LENGTH) {
-    const flattened = value
-        .replace(LINE_BREAKS, ' ')
-        .replace(INVISIBLE_CONTROLS, '')
-        .replace(/ {2,}/g, ' ')
-        .trim();
-    return truncate(flattened, maxLength).replace(/<!--/g, `<${ZERO_WIDTH_SPACE}!--`);
-}
-/** Caps `value` at `maxLength` code points (never splitting a surrogate pair), ending with `…`. */
-function truncate(value, maxLength) {
-    const codePoints = Array.from(value);
-    if (codePoints.length <= maxLength)
-        return value;
-    return `${codePoints
-        .slice(0, Math.max(0, maxLength - 1))
-        .join('')
-        .trimEnd()}…`;
-}
-/**
- * Renders an identifier as an inline code span. Inside a code span GitHub renders no HTML, links,
- * autolinks or mentions, so this is the safest form for names, ARNs and paths.
- */
-function codeSpan(value, options = {}) {
-    let content = sanitize(value, options.maxLength ?? DEFAULT_MAX_LENGTH);
-    if (content === '')
-        return '–';
-    if (options.inTable ?? true) {
-        // A backslash right before our `\|` would read as `\\|` to parsers that count backslash parity.
-        content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
-    }
-    const longestBacktickRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longestBacktickRun + 1);
-    // GFM strips one space from each side when both are present, so padding keeps edge backticks intact.
-    const padded = /^[` ]|[` ]$/.test(content) ? ` ${content} ` : content;
-    return `${fence}${padded}${fence}`;
-}
-/**
- * Renders untrusted text as inline Markdown that displays literally, for prose such as warnings and
- * malformed-line reasons. Safe in paragraphs, list items and table cells.
- */
-function markdownText(value, options = {}) {
-    const text = breakReferences(sanitize(value, options.maxLength ?? DEFAULT_MAX_LENGTH));
-    let escaped = '';
-    for (const char of text) {
-        escaped += escapeMarkdownChar(char);
-    }
-    // Block syntax only matters at the start (the text may open a list item): `# x`, `- x`, `1. x`.
-    return escaped.replace(/^([#+=-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
-}
-/**
- * Renders untrusted text for raw HTML contexts such as `<summary>`, where Markdown is not parsed and
- * backslashes would show: HTML entities only, plus the mention and autolink breaks.
- */
-function htmlText(value, options = {}) {
-    // References are broken before encoding so that the `#` of `&#39;` is left alone.
-    const text = breakReferences(sanitize(value, options.maxLength ?? DEFAULT_MAX_LENGTH));
-    return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
-}
-const HTML_ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;',
-};
-// Characters that open inline syntax anywhere in a line: emphasis, code, links, strikethrough,
-// math, escapes and table cells.
-const MARKDOWN_INLINE_PUNCTUATION = new Set(['\\', '`', '*', '_', '[', ']', '~', '$', '|', '!']);
-function escapeMarkdownChar(char) {
-    const entity = HTML_ENTITIES[char];
-    if (entity !== undefined && char !== '"' && char !== "'")
-        return entity;
-    return MARKDOWN_INLINE_PUNCTUATION.has(char) ? `\\${char}` : char;
-}
-/**
- * GitHub links mentions (`@user`, `@org/team`), issue references (`#1`, `owner/repo#1`), e-mail
- * addresses and URLs after rendering, in any text node. A zero-width space inside each trigger
- * sequence stops all of them without changing what the reader sees.
- */
-function breakReferences(text) {
-    return text
-        .replace(/@/g, `@${ZERO_WIDTH_SPACE}`)
-        .replace(/#/g, `#${ZERO_WIDTH_SPACE}`)
-        .replace(/:(?=\/\/)/g, `:${ZERO_WIDTH_SPACE}`)
-        .replace(/(www)(?=\.)/gi, `$1${ZERO_WIDTH_SPACE}`);
-}
-
-;// CONCATENATED MODULE: ./src/report/format.ts
-
-
-/**
- * Number and date formatting for the report. Everything goes through `Intl` with the `en-US` locale
- * and UTC, so the same report renders to the same text on every machine.
- */
-const format_ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const oneDecimalFormat = new Intl.NumberFormat('en-US', {
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-});
-const twoSignificantFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 });
-const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
-const dayWithYearFormat = new Intl.DateTimeFormat('en-US', {
-    month: 'short',
-    day: 'numeric',
-    year: 'numeric',
-    timeZone: 'UTC',
-});
-const currencyFormats = new Map();
-function currencyFormat(currency) {
-    // Cost Explorer reports ISO 4217 units; anything else would make Intl throw, so fall back to USD.
-    const code = /^[A-Z]{3}$/.test(currency) ? currency : 'USD';
-    let formats = currencyFormats.get(code);
-    if (formats === undefined) {
-        formats = {
-            whole: new Intl.NumberFormat('en-US', { style: 'currency', currency: code }),
-            small: new Intl.NumberFormat('en-US', {
-                style: 'currency',
-                currency: code,
-                minimumFractionDigits: 0,
-                maximumSignificantDigits: 2,
-            }),
-        };
-        currencyFormats.set(code, formats);
-    }
-    return formats;
-}
-/**
- * `$1,234.56`; amounts under a cent keep two significant digits (`$0.004`, `$0.0012`) because Lattice
- * per-request charges are that small; below a hundredth of a cent they show as `<$0.0001`.
- */
-function formatUsd(amount, currency = 'USD') {
-    if (!Number.isFinite(amount))
-        return '–';
-    const { whole, small } = currencyFormat(currency);
-    const magnitude = Math.abs(amount);
-    if (magnitude === 0 || magnitude >= 0.01)
-        return whole.format(amount);
-    if (magnitude < 0.0001)
-        return `${amount < 0 ? '>-' : '<'}${small.format(amount < 0 ? -0.0001 : 0.0001)}`;
-    return small.format(amount);
-}
-const unitPriceFormat = new Intl.NumberFormat('en-US', {
-    style: 'currency',
-    currency: 'USD',
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 6,
-});
-/** A list price, with every digit it has: `$0.025`, `$0.10`, `$0.0000001`. */
-function formatUnitPrice(amount) {
-    return Number.isFinite(amount) ? unitPriceFormat.format(amount) : '–';
-}
-/** `150,004`. */
-function formatInteger(value) {
-    return Number.isFinite(value) ? integerFormat.format(Math.round(value)) : '–';
-}
-/**
- * A fraction as a percentage number without the sign, for table columns headed `%`: `4.1`, `0`,
- * and `<0.1` for small non-zero rates that would otherwise read as no errors at all.
- */
-function formatPercentNumber(fraction) {
-    if (!Number.isFinite(fraction))
-        return '–';
-    if (fraction === 0)
-        return '0';
-    const percent = fraction * 100;
-    if (Math.abs(percent) < 0.05)
-        return percent > 0 ? '<0.1' : '>-0.1';
-    return oneDecimalFormat.format(percent);
-}
-/** A fraction as a percentage: `4.1%`. */
-function formatPercent(fraction) {
-    const value = formatPercentNumber(fraction);
-    return value === '–' ? value : `${value}%`;
-}
-/** Milliseconds: `1,240`, and one decimal under 10 ms where the digit still means something. */
-function formatMs(ms) {
-    if (ms === null || ms === undefined || !Number.isFinite(ms))
-        return '–';
-    if (Math.abs(ms) < 10 && ms !== Math.round(ms))
-        return oneDecimalFormat.format(ms);
-    return integerFormat.format(Math.round(ms));
-}
-/** Bytes as GB of 1024^3 bytes, the unit Lattice bills: `171.9`, `0.31`, `<0.01`, `0`. */
-function formatGb(bytes) {
-    if (!Number.isFinite(bytes))
-        return '–';
-    if (bytes === 0)
-        return '0';
-    const gb = bytes / BYTES_PER_GB;
-    if (Math.abs(gb) >= 1)
-        return oneDecimalFormat.format(gb);
-    if (Math.abs(gb) < 0.01)
-        return '<0.01';
-    return twoSignificantFormat.format(gb);
-}
-/** A data size with a binary unit, for bytes scanned: `197 MB`, `1.4 GB`, `512 B`. */
-function formatDataSize(bytes) {
-    if (!Number.isFinite(bytes) || bytes < 0)
-        return '–';
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit += 1;
-    }
-    const digits = unit === 0 || value >= 10 ? integerFormat : oneDecimalFormat;
-    return `${digits.format(value)} ${units[unit]}`;
-}
-/**
- * Relative change from `previous` to `current`: `▲ 9.5%`, `▼ 31%`, `0.0%`; `new` when there was
- * nothing before; `–` when there is no previous value to compare with.
- */
-function formatDelta(current, previous) {
-    if (previous === null ||
-        previous === undefined ||
-        !Number.isFinite(previous) ||
-        !Number.isFinite(current)) {
-        return '–';
-    }
-    if (previous === 0)
-        return current === 0 ? '–' : 'new';
-    const change = ((current - previous) / Math.abs(previous)) * 100;
-    const magnitude = Math.abs(change);
-    const text = magnitude < 10 ? oneDecimalFormat.format(magnitude) : integerFormat.format(magnitude);
-    if (text === '0.0')
-        return '0.0%';
-    return `${change > 0 ? '▲' : '▼'} ${text}%`;
-}
-/** A signed amount for impacts: `+$2.07`, `-$0.50`, `+1,204`. */
-function formatSigned(value, format) {
-    if (!Number.isFinite(value))
-        return '–';
-    return `${value < 0 ? '-' : '+'}${format(Math.abs(value))}`;
-}
-/** `Nov 16`; the input is a UTC day `YYYY-MM-DD`. Anything else is escaped and shown as given. */
-function formatDay(day, withYear = false) {
-    const time = format_ISO_DAY.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
-    if (Number.isNaN(time))
-        return markdownText(day, { maxLength: 40 });
-    return (withYear ? dayWithYearFormat : dayFormat).format(time);
-}
-/** `11-19`: the compact day label used on chart axes. */
-function formatAxisDay(day) {
-    return format_ISO_DAY.test(day) ? day.slice(5) : day;
-}
-/**
- * Days from `start` to the exclusive `end`, shown as the last included day: `Nov 16 – Nov 22`,
- * with years only when the range crosses one.
- */
-function formatDateRange(start, end) {
-    const startTime = format_ISO_DAY.test(start) ? Date.parse(`${start}T00:00:00Z`) : Number.NaN;
-    const endTime = format_ISO_DAY.test(end) ? Date.parse(`${end}T00:00:00Z`) : Number.NaN;
-    if (Number.isNaN(startTime) || Number.isNaN(endTime))
-        return `${formatDay(start)} – ${formatDay(end)}`;
-    const lastDay = new Date(endTime - 86_400_000).toISOString().slice(0, 10);
-    if (lastDay <= start)
-        return formatDay(start);
-    const crossesYear = lastDay.slice(0, 4) !== start.slice(0, 4);
-    return `${formatDay(start, crossesYear)} – ${formatDay(lastDay, crossesYear)}`;
-}
-/** The report window: `Nov 16 – Nov 22 (7 days)`. */
-function formatWindow(window) {
-    return `${formatDateRange(window.start, window.end)} (${plural(window.days, 'day')})`;
-}
-/** `1 finding`, `3 findings`. */
-function plural(count, singular, pluralForm = `${singular}s`) {
-    return `${formatInteger(count)} ${count === 1 ? singular : pluralForm}`;
-}
-
-;// CONCATENATED MODULE: ./src/analysis/findings.ts
-
-
-
-/** Hours in the average month, as AWS prices a month. */
-const HOURS_PER_MONTH = 730;
-const ms = (value) => `${formatMs(value)} ms`;
-function monthly(windowCost, windowDays) {
-    return (windowCost / (windowDays * 24)) * HOURS_PER_MONTH;
-}
-function serviceFindings(a, windowDays, t) {
-    const s = a.service;
-    const findings = [];
-    const add = (f) => {
-        findings.push({ ...f, service: s.arn });
-    };
-    const perDay = s.requests / windowDays;
-    if (perDay < t.idleRequestsPerDay) {
-        const saving = Math.round(monthly(s.cost.total, windowDays) * 100) / 100;
-        add({
-            kind: 'idle-service',
-            severity: s.requests === 0 ? 'critical' : 'warning',
-            message: `Idle: ${formatInteger(s.requests)} requests in ${plural(windowDays, 'day')} ` +
-                `(${perDay.toFixed(1)}/day, threshold ${formatInteger(t.idleRequestsPerDay)}), billed ${formatInteger(windowDays * 24)} service-hours`,
-            impact: `${formatUsd(s.cost.total)} in this window`,
-            estimatedMonthlySavings: saving,
-        });
-    }
-    const enough = s.requests >= t.minRequests;
-    if (enough && s.latencyMs && s.latencyMs.p99 > t.latencyP99Ms) {
-        add({
-            kind: 'high-latency',
-            severity: s.latencyMs.p99 >= t.latencyP99Ms * t.latencyCriticalMultiple ? 'critical' : 'warning',
-            message: `p99 latency ${ms(s.latencyMs.p99)} (threshold ${ms(t.latencyP99Ms)})`,
-            impact: `≈${formatInteger(a.requestsOverLatencyThreshold)} requests over ${ms(t.latencyP99Ms)}`,
-        });
-    }
-    const errorLimit = t.errorRatePercent / 100;
-    if (enough && s.errorRate > errorLimit) {
-        add({
-            kind: 'high-error-rate',
-            severity: s.errorRate >= errorLimit * t.errorRateCriticalMultiple ? 'critical' : 'warning',
-            message: `5xx rate ${formatPercent(s.errorRate)} (threshold ${formatPercent(t.errorRatePercent / 100)})`,
-            impact: `${formatInteger(s.status['5xx'])} failed requests, ${formatUsd(s.cost.total * s.errorRate)} spent on them`,
-        });
-    }
-    const deniedShare = s.requests > 0 ? s.authDenied / s.requests : 0;
-    const deniedSpikes = detectOutliers(a.series.map((p) => ({ date: p.date, value: p.authDenied })), new Set(s.daily.map((d) => d.date)), t.detector).filter((o) => o.actual - o.expected >= t.authDeniedMinRequests);
-    if (s.authDenied >= t.authDeniedMinRequests &&
-        (deniedShare * 100 >= t.authDeniedPercent || deniedSpikes.length > 0)) {
-        const spike = deniedSpikes.sort((x, y) => y.actual - y.expected - (x.actual - x.expected))[0];
-        add({
-            kind: 'auth-denied',
-            severity: 'warning',
-            message: `${formatInteger(s.authDenied)} requests (${formatPercent(deniedShare)}) denied by the auth policy` +
-                (spike
-                    ? `; spike of ${formatInteger(spike.actual)} on ${spike.date} (usual ${formatInteger(spike.expected)})`
-                    : ''),
-            impact: 'callers without access, or a policy change',
-        });
-    }
-    const dataMonthly = monthly(s.cost.data, windowDays);
-    if (s.cost.total > 0 &&
-        s.cost.data / s.cost.total >= t.largePayloadShare &&
-        dataMonthly >= t.largePayloadMinMonthlyUsd) {
-        const bytes = s.bytesIn + s.bytesOut;
-        add({
-            kind: 'large-payload',
-            severity: 'info',
-            message: `Data processing is ${formatPercent(s.cost.data / s.cost.total)} of cost ` +
-                `(${formatGb(bytes)} GB, ${formatDataSize(s.requests ? bytes / s.requests : 0)} per request)`,
-            impact: `${formatUsd(dataMonthly)}/mo on GB processed`,
-        });
-    }
-    if (s.previous) {
-        const before = s.previous.cost.total;
-        const growth = before > 0 ? (s.cost.total - before) / before : 0;
-        if (before > 0 &&
-            growth * 100 >= t.regressionCostPercent &&
-            s.cost.total - before >= t.regressionMinCostUsd) {
-            add({
-                kind: 'cost-regression',
-                severity: 'warning',
-                message: `Cost up ${formatPercent(growth)} on the previous window (${formatUsd(before)} → ${formatUsd(s.cost.total)})`,
-                impact: `+${formatUsd(monthly(s.cost.total - before, windowDays))}/mo at this rate`,
-            });
-        }
-        const p99Before = s.previous.latencyMs?.p99;
-        const p99Now = s.latencyMs?.p99;
-        if (enough &&
-            s.previous.requests >= t.minRequests &&
-            p99Before !== undefined &&
-            p99Now !== undefined &&
-            p99Before > 0 &&
-            ((p99Now - p99Before) / p99Before) * 100 >= t.regressionP99Percent &&
-            p99Now - p99Before >= t.anomalyMinP99Ms) {
-            add({
-                kind: 'latency-regression',
-                severity: 'warning',
-                message: `p99 latency up ${formatPercent((p99Now - p99Before) / p99Before)} on the previous window (${ms(p99Before)} → ${ms(p99Now)})`,
-            });
-        }
-    }
-    return findings;
-}
-/** Services whose cost per million requests is far above the fleet's median. */
-function costOutliers(services, windowDays, t) {
-    const busy = services.filter((s) => s.requests >= t.minRequests &&
-        s.requests / windowDays >= t.idleRequestsPerDay &&
-        s.costPerMillionRequests !== null);
-    if (busy.length < t.costOutlierMinServices)
-        return [];
-    const fleet = median(busy.map((s) => s.costPerMillionRequests));
-    return busy
-        .filter((s) => s.costPerMillionRequests >= fleet * t.costOutlierFactor)
-        .map((s) => ({
-        kind: 'cost-outlier',
-        severity: 'warning',
-        service: s.arn,
-        message: `${formatUsd(s.costPerMillionRequests)} per million requests, ${(s.costPerMillionRequests / fleet).toFixed(1)}× the fleet median (${formatUsd(fleet)})`,
-        impact: `${formatUsd(monthly(s.cost.total, windowDays))}/mo`,
-    }));
-}
-const ANOMALY_KIND = {
-    cost: 'cost-anomaly',
-    requests: 'request-anomaly',
-    p99: 'latency-anomaly',
-    errorRate: 'error-rate-anomaly',
-};
-/** Our detector over each service's daily cost, requests, p99 and error rate; increases only. */
-function detectServiceAnomalies(a, t) {
-    const judge = new Set(a.service.daily.map((d) => d.date));
-    const anomalies = [];
-    const run = (metric, points, minChange) => {
-        for (const o of detectOutliers(points, judge, t.detector)) {
-            const change = o.actual - o.expected;
-            if (change < minChange || change < (Math.abs(o.expected) * t.anomalyMinChangePercent) / 100)
-                continue;
-            const anomaly = {
-                date: o.date,
-                service: a.service.arn,
-                metric,
-                expected: o.expected,
-                actual: o.actual,
-                impact: change,
-                score: Math.round(o.score * 100) / 100,
-                source: 'detector',
-            };
-            if (metric === 'cost')
-                anomaly.impactUsd = change;
-            anomalies.push(anomaly);
-        }
-    };
-    const judged = a.series.filter((p) => p.latencySamples >= t.anomalyMinDailyRequests);
-    run('cost', a.series.map((p) => ({ date: p.date, value: p.cost })), t.anomalyMinCostUsd);
-    run('requests', a.series.map((p) => ({ date: p.date, value: p.requests })), t.anomalyMinRequests);
-    run('p99', judged.filter((p) => p.p99 !== null).map((p) => ({ date: p.date, value: p.p99 })), t.anomalyMinP99Ms);
-    run('errorRate', judged.map((p) => ({ date: p.date, value: errorRate(p.requests, p.errors5xx) })), t.anomalyMinErrorRatePoints / 100);
-    return anomalies;
-}
-/** One finding per anomaly, for the findings table. */
-function anomalyFinding(a) {
-    const severity = a.metric === 'requests' ? 'info' : 'warning';
-    const fmt = (v) => a.metric === 'cost'
-        ? formatUsd(v)
-        : a.metric === 'errorRate'
-            ? formatPercent(v)
-            : a.metric === 'p99'
-                ? ms(v)
-                : formatInteger(v);
-    const label = { cost: 'Daily cost', requests: 'Requests', p99: 'p99 latency', errorRate: '5xx rate' }[a.metric];
-    const source = a.source === 'aws-cad' ? ' (AWS Cost Anomaly Detection)' : '';
-    const finding = {
-        kind: ANOMALY_KIND[a.metric],
-        severity,
-        message: `${label} ${fmt(a.actual)} on ${a.date}, expected ${fmt(a.expected)}${source}`,
-        impact: formatSigned(a.impact, fmt),
-    };
-    if (a.service)
-        finding.service = a.service;
-    return finding;
-}
-const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
-function compareFindings(a, b) {
-    return (SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-        (b.estimatedMonthlySavings ?? 0) - (a.estimatedMonthlySavings ?? 0) ||
-        a.kind.localeCompare(b.kind) ||
-        (a.service ?? '').localeCompare(b.service ?? ''));
-}
-
-;// CONCATENATED MODULE: ./src/analysis/money.ts
-/**
- * Rounds amounts to cents so that the rounded parts add up to the rounded whole
- * (largest-remainder method). Reports show parts and the total side by side; they must agree.
- */
-function allocateCents(amounts, totalCents) {
-    // Scaled to cents and cleaned of binary noise (0.29 * 100 = 28.999999999999996).
-    const scaled = amounts.map((a) => Math.round(a * 100 * 1e6) / 1e6);
-    const target = totalCents ?? Math.round(scaled.reduce((s, x) => s + x, 0));
-    const cents = scaled.map((x) => Math.floor(x));
-    let missing = target - cents.reduce((s, x) => s + x, 0);
-    const order = scaled
-        .map((x, i) => ({ i, remainder: x - Math.floor(x) }))
-        .sort((a, b) => b.remainder - a.remainder || a.i - b.i);
-    for (let k = 0; missing > 0 && order.length > 0; k = (k + 1) % order.length, missing--) {
-        cents[order[k].i] += 1;
-    }
-    for (let k = order.length - 1; missing < 0 && order.length > 0; k = (k - 1 + order.length) % order.length, missing++) {
-        cents[order[k].i] -= 1;
-    }
-    return cents.map((c) => c / 100);
-}
-function roundTo(value, decimals) {
-    const f = 10 ** decimals;
-    return Math.round(value * f) / f;
-}
-
-;// CONCATENATED MODULE: ./src/report/build.ts
-/**
- * Assembles report schema v1 from day aggregates, billed costs and thresholds. Pure: no I/O,
- * no clock (the caller passes `generatedAt`), so the same input always gives the same report.
- */
-
-
-
-
-
-function latencySummary(h) {
-    if (h.count === 0)
-        return null;
-    const q = (p) => roundTo(h.quantile(p), 2);
-    return { p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), mean: roundTo(h.mean, 2) };
-}
-function mergeDays(serviceArn, days) {
-    const total = emptyDay(serviceArn, '');
-    for (const d of days)
-        if (d)
-            mergeDay(total, d);
-    return total;
-}
-function numbers(agg, cost) {
-    return {
-        requests: agg.requests,
-        status: { ...agg.status },
-        authDenied: agg.authDenied,
-        errorRate: roundTo(errorRate(agg.requests, agg.status['5xx']), 6),
-        latencyMs: latencySummary(agg.latency),
-        bytesIn: agg.bytesIn,
-        bytesOut: agg.bytesOut,
-        cost,
-        costPerMillionRequests: agg.requests > 0 ? roundTo((cost.total / agg.requests) * 1e6, 2) : null,
-    };
-}
-/** Window cost per service and shared, in cents that add up to the window's total. */
-function windowCosts(services, perService, shared, days) {
-    const sums = services.map((s) => sumCharges(days.map((d) => perService.get(s.arn)?.get(d)).filter((c) => c !== undefined)));
-    const sharedSum = sumCharges(days.map((d) => shared.get(d)).filter((c) => c !== undefined));
-    const flat = [
-        ...sums.flatMap((c) => [c.hours, c.data, c.requests]),
-        sharedSum.hours,
-        sharedSum.data,
-        sharedSum.requests,
-        sharedSum.other,
-    ];
-    const cents = allocateCents(flat);
-    const result = new Map();
-    services.forEach((s, i) => {
-        const [hours, data, requests] = cents.slice(i * 3, i * 3 + 3);
-        result.set(s.arn, { total: roundTo(hours + data + requests, 2), hours, data, requests });
-    });
-    const [hours, data, requests, other] = cents.slice(services.length * 3);
-    return {
-        services: result,
-        shared: { total: roundTo(hours + data + requests + other, 2), hours, data, requests, other },
-    };
-}
-function buildReport(input) {
-    const { aggregates, window, thresholds: t } = input;
-    const warnings = [...(input.warnings ?? [])];
-    const windowDays = dayRange(window.start, window.end);
-    const previous = previousWindow(window);
-    const previousDays = dayRange(previous.start, previous.end);
-    const previousCovered = previousDays.every((d) => input.coveredDays.has(d));
-    const byArn = new Map();
-    for (const s of input.inventory ?? [])
-        byArn.set(s.arn, { ...s });
-    for (const s of aggregates.services.values()) {
-        const known = byArn.get(s.arn);
-        if (!known)
-            byArn.set(s.arn, { ...s });
-        else if (!known.name && s.name)
-            known.name = s.name;
-    }
-    const services = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
-    const uncovered = windowDays.filter((d) => !input.coveredDays.has(d));
-    if (uncovered.length > 0) {
-        warnings.push(`No access-log data for ${uncovered.length} day(s) of the window (${uncovered.join(', ')}): traffic numbers for them are zero.`);
-    }
-    // Days to cost: the window, the previous window and the detector's history, where logs exist.
-    const historyStart = addDays(window.start, -Math.max(window.days, t.detector.lookbackDays));
-    const costDays = [
-        ...dayRange(historyStart, window.start).filter((d) => input.coveredDays.has(d)),
-        ...windowDays,
-    ];
-    const prices = resolvePrices(services.map((s) => s.region), input.priceOverrides);
-    warnings.push(...prices.warnings, ...(input.billed?.warnings ?? []));
-    const day = (arn, d) => aggregates.days.get(`${arn}\n${d}`);
-    const attribution = attributeCosts({
-        services,
-        days: costDays,
-        dayAggregate: day,
-        prices: prices.byRegion,
-        billed: input.billed,
-    });
-    const missingWindowDays = attribution.missingDays.filter((d) => d >= window.start);
-    if (input.billed && missingWindowDays.length > 0) {
-        warnings.push(`Cost Explorer has no amounts for ${missingWindowDays.join(', ')}; those days use the price model.`);
-    }
-    if (input.billed && previousCovered && attribution.missingDays.some((d) => previousDays.includes(d))) {
-        warnings.push('Cost Explorer does not cover the whole previous window; its missing days use the price model.');
-    }
-    const current = windowCosts(services, attribution.services, attribution.shared, windowDays);
-    const before = previousCovered
-        ? windowCosts(services, attribution.services, attribution.shared, previousDays)
-        : null;
-    const analyses = services.map((s) => {
-        const windowAgg = mergeDays(s.arn, windowDays.map((d) => day(s.arn, d)));
-        const serviceNumbers = numbers(windowAgg, current.services.get(s.arn));
-        const dayCost = (d) => chargeTotal(attribution.services.get(s.arn).get(d));
-        const series = costDays.map((d) => {
-            const agg = day(s.arn, d) ?? emptyDay(s.arn, d);
-            return {
-                date: d,
-                requests: agg.requests,
-                errors5xx: agg.status['5xx'],
-                authDenied: agg.authDenied,
-                latencySamples: agg.latency.count,
-                p99: agg.latency.quantile(0.99),
-                bytesIn: agg.bytesIn,
-                bytesOut: agg.bytesOut,
-                cost: dayCost(d),
-            };
-        });
-        const report = {
-            arn: s.arn,
-            id: s.id,
-            name: s.name ?? s.id,
-            region: s.region,
-            ...serviceNumbers,
-            previous: before
-                ? numbers(mergeDays(s.arn, previousDays.map((d) => day(s.arn, d))), before.services.get(s.arn))
-                : null,
-            daily: series
-                .filter((p) => p.date >= window.start)
-                .map(({ latencySamples: _, ...p }) => ({
-                ...p,
-                p99: p.p99 === null ? null : roundTo(p.p99, 2),
-                cost: roundTo(p.cost, 4),
-            })),
-        };
-        return {
-            service: report,
-            requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),
-            series,
-        };
-    });
-    const serviceReports = analyses
-        .map((a) => a.service)
-        .sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
-    const ourAnomalies = analyses.flatMap((a) => detectServiceAnomalies(a, t));
-    const anomalies = [...(input.awsAnomalies ?? []), ...ourAnomalies].sort((a, b) => a.date.localeCompare(b.date) ||
-        (a.service ?? '').localeCompare(b.service ?? '') ||
-        a.metric.localeCompare(b.metric));
-    const findings = [
-        ...analyses.flatMap((a) => serviceFindings(a, window.days, t)),
-        ...costOutliers(serviceReports, window.days, t),
-        ...anomalies.map(anomalyFinding),
-    ].sort(compareFindings);
-    const sumOf = (list, pick) => list.reduce((s, n) => s + pick(n), 0);
-    const totalCost = (list, shared) => roundTo(sumOf(list, (n) => n.cost.total) + shared.total, 2);
-    const previousList = serviceReports.map((s) => s.previous).filter((p) => p !== null);
-    return {
-        schemaVersion: 1,
-        generatedAt: input.generatedAt,
-        tool: input.tool,
-        window: { start: window.start, end: window.end, days: window.days },
-        source: input.source,
-        costBasis: {
-            method: attribution.method,
-            ...(input.billed ? { metric: input.billed.metric } : {}),
-            currency: input.billed?.currency ?? 'USD',
-            estimatedDays: windowDays.filter((d) => input.billed?.estimatedDays.has(d)),
-            missingDays: missingWindowDays,
-            prices: prices.byRegion,
-        },
-        totals: {
-            requests: sumOf(serviceReports, (n) => n.requests),
-            cost: totalCost(serviceReports, current.shared),
-            bytesIn: sumOf(serviceReports, (n) => n.bytesIn),
-            bytesOut: sumOf(serviceReports, (n) => n.bytesOut),
-            previous: before
-                ? {
-                    requests: sumOf(previousList, (n) => n.requests),
-                    cost: totalCost(previousList, before.shared),
-                    bytesIn: sumOf(previousList, (n) => n.bytesIn),
-                    bytesOut: sumOf(previousList, (n) => n.bytesOut),
-                }
-                : null,
-        },
-        shared: current.shared,
-        services: serviceReports,
-        findings,
-        anomalies,
-        ...(input.forecast ? { forecast: input.forecast } : {}),
-        run: input.run ?? {
-            insights: { queries: 0, bytesScanned: 0 },
-            costExplorer: { requests: 0 },
-            estimatedRunCostUsd: 0,
-        },
-        warnings,
-    };
-}
-
-// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
-var dist = __nccwpck_require__(2815);
-var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
-;// CONCATENATED MODULE: ./src/report/report.schema.json
-const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json","title":"VPC Lattice cost & performance report, schema version 1","type":"object","additionalProperties":false,"required":["schemaVersion","generatedAt","tool","window","source","costBasis","totals","shared","services","findings","anomalies","run","warnings"],"properties":{"schemaVersion":{"const":1},"generatedAt":{"type":"string","format":"date-time"},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"window":{"type":"object","additionalProperties":false,"required":["start","end","days"],"properties":{"start":{"$ref":"#/definitions/day"},"end":{"$ref":"#/definitions/day","description":"Exclusive."},"days":{"type":"integer","minimum":1}}},"source":{"type":"object","additionalProperties":false,"required":["kind","logGroups","queryIds","files","records","malformed","malformedSamples"],"properties":{"kind":{"enum":["files","aws"]},"serviceNetwork":{"type":"string"},"logGroups":{"type":"array","items":{"type":"string"}},"queryIds":{"type":"array","items":{"type":"string"}},"files":{"type":"array","items":{"type":"string"}},"records":{"$ref":"#/definitions/count"},"malformed":{"$ref":"#/definitions/count"},"malformedSamples":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["file","line","reason"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1},"reason":{"type":"string"}}}}}},"costBasis":{"type":"object","additionalProperties":false,"required":["method","currency","estimatedDays","missingDays","prices"],"properties":{"method":{"enum":["modelled","reconciled"]},"metric":{"type":"string"},"currency":{"type":"string"},"estimatedDays":{"type":"array","items":{"$ref":"#/definitions/day"}},"missingDays":{"type":"array","items":{"$ref":"#/definitions/day"}},"prices":{"type":"object","additionalProperties":{"type":"object","additionalProperties":false,"required":["serviceHour","perGB","perMillionRequests","freeRequestsPerHour"],"properties":{"serviceHour":{"$ref":"#/definitions/amount"},"perGB":{"$ref":"#/definitions/amount"},"perMillionRequests":{"$ref":"#/definitions/amount"},"freeRequestsPerHour":{"$ref":"#/definitions/count"}}}}}},"totals":{"type":"object","additionalProperties":false,"required":["requests","cost","bytesIn","bytesOut","previous"],"properties":{"requests":{"$ref":"#/definitions/count"},"cost":{"type":"number"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"previous":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["requests","cost","bytesIn","bytesOut"],"properties":{"requests":{"$ref":"#/definitions/count"},"cost":{"type":"number"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"}}}]}}},"shared":{"type":"object","additionalProperties":false,"required":["total","hours","data","requests","other"],"properties":{"total":{"type":"number"},"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"},"other":{"type":"number"}}},"services":{"type":"array","items":{"$ref":"#/definitions/service"}},"findings":{"type":"array","items":{"$ref":"#/definitions/finding"}},"anomalies":{"type":"array","items":{"$ref":"#/definitions/anomaly"}},"forecast":{"type":"object","additionalProperties":false,"required":["start","end","amount"],"properties":{"start":{"$ref":"#/definitions/day"},"end":{"$ref":"#/definitions/day"},"amount":{"type":"number"},"lower":{"type":"number"},"upper":{"type":"number"}}},"run":{"type":"object","additionalProperties":false,"required":["insights","costExplorer","estimatedRunCostUsd"],"properties":{"insights":{"type":"object","additionalProperties":false,"required":["queries","bytesScanned"],"properties":{"queries":{"$ref":"#/definitions/count"},"bytesScanned":{"$ref":"#/definitions/count"}}},"costExplorer":{"type":"object","additionalProperties":false,"required":["requests"],"properties":{"requests":{"$ref":"#/definitions/count"}}},"estimatedRunCostUsd":{"$ref":"#/definitions/amount"},"cache":{"type":"object","additionalProperties":false,"required":["logDaysHit","logDaysScanned","bytesAvoided","costDaysHit","costExplorerRequestsAvoided","savedUsd"],"properties":{"logDaysHit":{"$ref":"#/definitions/count"},"logDaysScanned":{"$ref":"#/definitions/count"},"bytesAvoided":{"$ref":"#/definitions/count"},"costDaysHit":{"$ref":"#/definitions/count"},"costExplorerRequestsAvoided":{"$ref":"#/definitions/count"},"savedUsd":{"$ref":"#/definitions/amount"}}}}},"warnings":{"type":"array","items":{"type":"string"}}},"definitions":{"day":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date"},"count":{"type":"integer","minimum":0},"amount":{"type":"number","minimum":0},"status":{"type":"object","additionalProperties":false,"required":["2xx","3xx","4xx","5xx"],"properties":{"2xx":{"$ref":"#/definitions/count"},"3xx":{"$ref":"#/definitions/count"},"4xx":{"$ref":"#/definitions/count"},"5xx":{"$ref":"#/definitions/count"}}},"latency":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["p50","p90","p95","p99","mean"],"properties":{"p50":{"$ref":"#/definitions/amount"},"p90":{"$ref":"#/definitions/amount"},"p95":{"$ref":"#/definitions/amount"},"p99":{"$ref":"#/definitions/amount"},"mean":{"$ref":"#/definitions/amount"}}}]},"cost":{"type":"object","additionalProperties":false,"required":["total","hours","data","requests"],"properties":{"total":{"type":"number"},"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"}}},"numbers":{"type":"object","required":["requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"],"properties":{"requests":{"$ref":"#/definitions/count"},"status":{"$ref":"#/definitions/status"},"authDenied":{"$ref":"#/definitions/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"latencyMs":{"$ref":"#/definitions/latency"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"cost":{"$ref":"#/definitions/cost"},"costPerMillionRequests":{"oneOf":[{"type":"null"},{"type":"number"}]}}},"previousNumbers":{"type":"object","allOf":[{"$ref":"#/definitions/numbers"}],"propertyNames":{"enum":["requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"]}},"service":{"type":"object","allOf":[{"$ref":"#/definitions/numbers"}],"required":["arn","id","name","region","previous","daily"],"propertyNames":{"enum":["arn","id","name","region","previous","backendCost","daily","requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"]},"properties":{"arn":{"type":"string"},"id":{"type":"string"},"name":{"type":"string"},"region":{"type":"string"},"previous":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/previousNumbers"}]},"backendCost":{"$ref":"#/definitions/amount"},"daily":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["date","requests","errors5xx","authDenied","p99","bytesIn","bytesOut","cost"],"properties":{"date":{"$ref":"#/definitions/day"},"requests":{"$ref":"#/definitions/count"},"errors5xx":{"$ref":"#/definitions/count"},"authDenied":{"$ref":"#/definitions/count"},"p99":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/amount"}]},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"cost":{"type":"number"}}}}}},"finding":{"type":"object","additionalProperties":false,"required":["kind","severity","message"],"properties":{"kind":{"enum":["idle-service","high-latency","high-error-rate","auth-denied","cost-outlier","large-payload","cost-anomaly","request-anomaly","latency-anomaly","error-rate-anomaly","cost-regression","latency-regression"]},"severity":{"enum":["info","warning","critical"]},"service":{"type":"string"},"message":{"type":"string"},"impact":{"type":"string"},"estimatedMonthlySavings":{"$ref":"#/definitions/amount"}}},"anomaly":{"type":"object","additionalProperties":false,"required":["date","metric","expected","actual","impact","score","source"],"properties":{"date":{"$ref":"#/definitions/day"},"service":{"type":"string"},"where":{"type":"string"},"metric":{"enum":["cost","requests","p99","errorRate"]},"expected":{"type":"number"},"actual":{"type":"number"},"impact":{"type":"number"},"impactUsd":{"type":"number"},"score":{"type":"number"},"source":{"enum":["detector","aws-cad"]}}}}}');
-;// CONCATENATED MODULE: ./src/report/validate.ts
-/** Checks a report against the committed JSON Schema before anything is written or published. */
-
-
-
-const addFormats = (dist_default())["default"] ??
-    (dist_default());
-let compiled;
-function reportSchemaErrors(report) {
-    if (!compiled) {
-        const ajv = new dist_ajv.Ajv({ allErrors: true, strict: true, strictRequired: false });
-        addFormats(ajv);
-        compiled = ajv.compile(report_schema_namespaceObject);
-    }
-    if (compiled(report))
-        return [];
-    return (compiled.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-}
-/** Throws when the report breaks schema v1: a bug, never something to publish. */
-function assertValidReport(report) {
-    const errors = reportSchemaErrors(report);
-    if (errors.length > 0) {
-        throw new Error(`internal error: the report does not match schema v1: ${errors.slice(0, 5).join('; ')}`);
-    }
-    return report;
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-/** Name and version stamped into every report. Bumped by the release process. */
-const TOOL = { name: 'lattice-cost-report', version: '0.1.0' };
-
-;// CONCATENATED MODULE: ./src/pipeline/aws.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Logs Insights list price per GB scanned (us-east-1). */
-const INSIGHTS_USD_PER_GB = 0.005;
-/** Cost Explorer API price per request, each page included. */
-const COST_EXPLORER_USD_PER_REQUEST = 0.01;
-/** Discovered usage types are reused this long; a new Lattice charge shows up within a week. */
-const USAGE_TYPES_MAX_AGE_DAYS = 7;
-/** Day aggregates of `days`: cached settled days, the rest from Logs Insights. */
-async function logAggregates(run, inventory, days) {
-    const { cache, account, options } = run;
-    const scope = account ? { account, region: options.region, logGroups: inventory.logGroups } : undefined;
-    const aggregates = new AggregateSet();
-    const problems = { noDay: 0, noDuration: 0 };
-    const missing = [];
-    for (const day of days) {
-        const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
-        const cached = cache && scope && settled ? await cache.readScan(scope, day) : undefined;
-        if (!cached) {
-            missing.push(day);
-            continue;
-        }
-        for (const json of cached.aggregates)
-            aggregates.addDay(dayFromJSON(json));
-        problems.noDay += cached.problems.noDay;
-        problems.noDuration += cached.problems.noDuration;
-    }
-    options.log?.(`Scanning ${missing.length} of ${days.length} days of ${inventory.logGroups.join(', ')}` +
-        (inventory.network ? ` for ${inventory.network.name} (${inventory.services.length} services)` : ''));
-    const scan = await scanDays(run.clients.logs, {
-        logGroups: inventory.logGroups,
-        days: missing,
-        signal: options.signal,
-        log: options.log,
-        ...options.scan,
-    });
-    aggregates.merge(scan.aggregates);
-    problems.noDay += scan.problems.noDay;
-    problems.noDuration += scan.problems.noDuration;
-    if (cache && scope) {
-        for (const [day, chunk] of scan.chunks) {
-            if (isSettled(day, run.now, options.cache.settlingDays))
-                await cache.writeScan(scope, day, chunk);
-        }
-    }
-    return { aggregates, problems, scan };
-}
-/** Billed Lattice amounts for `period`: cached settled days, the rest in one request. */
-async function billed(run, period, usageTypes) {
-    const { cache, account, options } = run;
-    const scope = account ? { account, metric: options.costMetric } : undefined;
-    const cachedDays = new Map();
-    if (cache && scope) {
-        for (const day of dayRange(period.start, period.end)) {
-            const found = await cache.readCosts(scope, day);
-            if (!found)
-                break;
-            cachedDays.set(day, found);
-        }
-    }
-    // Settled days come first, so the days still needed are one range at the end.
-    const start = addDays(period.start, cachedDays.size);
-    let costs;
-    if (start < period.end) {
-        costs = await billedCosts(run.clients.costExplorer, { start, end: period.end }, usageTypes, options.costMetric, run.requests);
-        if (cache && scope) {
-            for (const [day, charges] of costs.days) {
-                if (!costs.estimatedDays.has(day))
-                    await cache.writeCosts(scope, day, charges, costs.currency);
-            }
-        }
-    }
-    else {
-        costs = {
-            metric: options.costMetric,
-            currency: 'USD',
-            days: new Map(),
-            estimatedDays: new Set(),
-            usageTypes: new Map(),
-            warnings: [],
-        };
-        cache.stats.costExplorerRequestsAvoided += 1;
-    }
-    for (const [day, cached] of cachedDays) {
-        costs.days.set(day, cached.charges);
-        costs.currency = cached.currency;
-    }
-    return costs;
-}
-async function usageTypesOf(run, period) {
-    const { cache, account } = run;
-    const cached = cache && account ? await cache.readUsageTypes(account, run.today, USAGE_TYPES_MAX_AGE_DAYS) : undefined;
-    if (cached) {
-        cache.stats.costExplorerRequestsAvoided += 1;
-        return cached;
-    }
-    const found = await latticeUsageTypes(run.clients.costExplorer, period, run.requests);
-    if (cache && account && found.length > 0)
-        await cache.writeUsageTypes(account, run.today, found);
-    return found;
-}
-function usd(value) {
-    return Math.round(value * 10_000) / 10_000;
-}
-async function analyzeAws(options) {
-    const started = performance.now();
-    const now = options.now ?? new Date();
-    const today = todayUtc(now);
-    checkDay(options.endDate, 'end-date');
-    const end = options.endDate ?? today;
-    if (end > today) {
-        throw new errors_UsageError(`end-date ${end} is after today (${today}, UTC); the window must hold whole days that have ended.`);
-    }
-    const window = makeWindow(addDays(end, -options.lookbackDays), end);
-    const previous = previousWindow(window);
-    const days = dayRange(previous.start, window.end);
-    const warnings = [];
-    const clients = createClients(options.region, options.credentials);
-    const run = { options, clients, now, today, warnings, requests: { count: 0 } };
-    try {
-        if (options.cache) {
-            run.cache = new DayCache(options.cache.dir, warnings);
-            // Cache entries belong to one account: never mix another account's days in.
-            run.account = await callerAccount(clients.sts);
-        }
-        const inventory = await readInventory(clients.lattice, {
-            serviceNetwork: options.serviceNetwork,
-            logGroupNames: options.logGroupNames,
-        });
-        warnings.push(...inventory.warnings);
-        const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
-        if (problems.noDay > 0)
-            warnings.push(`${problems.noDay} log records had no usable startTime and were left out.`);
-        if (problems.noDuration > 0) {
-            warnings.push(`${problems.noDuration} requests had no usable duration: counted, but left out of latency.`);
-        }
-        const seen = [...aggregates.services.values()];
-        if (inventory.network) {
-            const associated = new Set(inventory.services.map((s) => s.arn));
-            const others = seen.filter((s) => !associated.has(s.arn));
-            if (others.length > 0) {
-                warnings.push(`${others.length} service(s) in the logs are not associated with ${inventory.network.name} now; they are included.`);
-            }
-        }
-        await nameServices(clients.lattice, seen.filter((s) => !inventory.services.some((i) => i.arn === s.arn)), warnings);
-        const windowRecords = [...aggregates.days.values()]
-            .filter((d) => d.day >= window.start)
-            .reduce((sum, d) => sum + d.requests, 0);
-        if (windowRecords === 0)
-            warnings.push('No access-log records in the window: either no traffic, or access logging was off.');
-        // Each Cost Explorer step may fail on its own (a missing permission, an account without
-        // Cost Explorer): the logs still tell a true story, and the report says what is missing.
-        const costStep = async (what, step) => {
-            try {
-                return await step();
-            }
-            catch (error) {
-                warnings.push(`${what}: ${errorMessage(error)}`);
-                return undefined;
-            }
-        };
-        const period = { start: previous.start, end: window.end };
-        const usageTypes = await costStep('Cost Explorer could not be read, so costs are modelled from list prices', () => usageTypesOf(run, period));
-        let billedAmounts;
-        let awsAnomalies = [];
-        let forecast;
-        if (usageTypes?.length === 0) {
-            warnings.push('Cost Explorer lists no VPC Lattice usage type for these days, so costs are modelled from list prices.');
-        }
-        else if (usageTypes) {
-            billedAmounts = await costStep('Cost Explorer costs could not be read, so costs are modelled from list prices', () => billed(run, period, usageTypes));
-            awsAnomalies =
-                (await costStep('Cost Anomaly Detection could not be read', () => latticeAnomalies(clients.costExplorer, window, usageTypes, run.requests))) ?? [];
-            forecast = await monthForecast(clients.costExplorer, today, usageTypes, options.costMetric, run.requests, warnings);
-        }
-        let backend = new Map();
-        if (options.costTagKey) {
-            const tagKey = options.costTagKey;
-            backend =
-                (await costStep(`Backend costs by the tag ${tagKey} could not be read`, () => backendCosts(clients.costExplorer, window, tagKey, options.costMetric, [...inventory.services, ...seen], run.requests))) ?? backend;
-        }
-        const bytesScanned = scan.bytesScanned;
-        const stats = run.cache?.stats;
-        const report = buildReport({
-            aggregates,
-            inventory: inventory.services,
-            window,
-            coveredDays: new Set(days),
-            billed: billedAmounts,
-            thresholds: options.thresholds,
-            source: {
-                kind: 'aws',
-                ...(inventory.network ? { serviceNetwork: inventory.network.name } : {}),
-                logGroups: inventory.logGroups,
-                queryIds: scan.queryIds,
-                files: [],
-                records: [...aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
-                malformed: 0,
-                malformedSamples: [],
-            },
-            run: {
-                insights: { queries: scan.queries, bytesScanned },
-                costExplorer: { requests: run.requests.count },
-                estimatedRunCostUsd: usd((bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
-                    run.requests.count * COST_EXPLORER_USD_PER_REQUEST),
-                ...(stats
-                    ? {
-                        cache: {
-                            logDaysHit: stats.logDaysHit,
-                            logDaysScanned: scan.chunks.size,
-                            bytesAvoided: stats.bytesAvoided,
-                            costDaysHit: stats.costDaysHit,
-                            costExplorerRequestsAvoided: stats.costExplorerRequestsAvoided,
-                            savedUsd: usd((stats.bytesAvoided / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
-                                stats.costExplorerRequestsAvoided * COST_EXPLORER_USD_PER_REQUEST),
-                        },
-                    }
-                    : {}),
-            },
-            awsAnomalies,
-            ...(forecast ? { forecast } : {}),
-            warnings,
-            generatedAt: now.toISOString(),
-            tool: { ...TOOL },
-        });
-        for (const s of report.services) {
-            const amount = backend.get(s.arn);
-            if (amount !== undefined)
-                s.backendCost = amount;
-        }
-        let metricRequests = 0;
-        if (options.publishMetrics) {
-            try {
-                metricRequests = await publishMetrics(clients.cloudwatch, report, now);
-            }
-            catch (error) {
-                report.warnings.push(`Metrics were not published: ${errorMessage(error)}`);
-            }
-        }
-        return {
-            report: assertValidReport(report),
-            stats: {
-                seconds: (performance.now() - started) / 1000,
-                metricRequests,
-                cacheWritten: run.cache?.stats.written ?? 0,
-            },
-        };
-    }
-    finally {
-        clients.destroy();
-    }
-}
-
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/analysis/billing.ts
+var billing = __nccwpck_require__(3381);
 ;// CONCATENATED MODULE: ./src/analysis/prices-file.ts
 /** Validates a user's price table (JSON: region → prices) into complete PriceTables. */
 
@@ -58868,7 +56851,7 @@ const KEYS = [
 /** Missing fields fall back to the region's built-in prices, or us-east-1's. */
 function parsePriceOverrides(json, source) {
     const fail = (why) => {
-        throw new errors_UsageError(`${source}: ${why}. Expected {"<region>": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}.`);
+        throw new errors/* UsageError */.eb(`${source}: ${why}. Expected {"<region>": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}.`);
     };
     if (typeof json !== 'object' || json === null || Array.isArray(json))
         fail('the price file must be a JSON object');
@@ -58878,7 +56861,7 @@ function parsePriceOverrides(json, source) {
             fail(`"${region}" is not an AWS region name`);
         if (typeof value !== 'object' || value === null || Array.isArray(value))
             fail(`prices for ${region} must be an object`);
-        const table = { ...(DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION]) };
+        const table = { ...(pricing/* DEFAULT_PRICES */.f7[region] ?? pricing/* DEFAULT_PRICES */.f7[pricing/* FALLBACK_REGION */.ec]) };
         for (const [key, price] of Object.entries(value)) {
             if (!KEYS.includes(key))
                 fail(`unknown price "${key}" for ${region} (known: ${KEYS.join(', ')})`);
@@ -58906,182 +56889,16 @@ var StreamArray_default = /*#__PURE__*/__nccwpck_require__.n(StreamArray);
 // EXTERNAL MODULE: ./node_modules/stream-json/streamers/StreamValues.js
 var StreamValues = __nccwpck_require__(8662);
 var StreamValues_default = /*#__PURE__*/__nccwpck_require__.n(StreamValues);
-;// CONCATENATED MODULE: ./src/logs/record.ts
-/**
- * One VPC Lattice access-log record, reduced to the fields the report uses.
- * Lattice writes one JSON object per request; a missing value is the string "-".
- */
-
-
-/** Every field of a Lattice access-log record, in the order Lattice writes them (aws-facts.md §1). */
-const ACCESS_LOG_FIELDS = [
-    'serviceNetworkArn',
-    'resolvedUser',
-    'listenerType',
-    'authDeniedReason',
-    'targetGroupArn',
-    'sourceVpcArn',
-    'destinationVpcId',
-    'sourceIpPort',
-    'listenerId',
-    'targetIpPort',
-    'failureReason',
-    'serviceArn',
-    'sourceVpcId',
-    'startTime',
-    'requestMethod',
-    'requestPath',
-    'protocol',
-    'responseCode',
-    'bytesReceived',
-    'bytesSent',
-    'duration',
-    'userAgent',
-    'hostHeader',
-    'serverNameIndication',
-    'requestToTargetDuration',
-    'responseFromTargetDuration',
-    'sslCipher',
-    'tlsVersion',
-    'callerPrincipal',
-    'callerPrincipalOrgID',
-    'callerX509IssuerOU',
-    'callerX509SubjectCN',
-    'callerX509SANNameCN',
-    'callerX509SANDNS',
-    'callerX509SANURI',
-];
-const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
-/** The test toRecord applies to serviceArn; the fast path (fast-scan.ts) applies the same one. */
-function isServiceArn(value) {
-    return SERVICE_ARN.test(value);
-}
-const UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
-const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-/** Shortens untrusted text quoted in an error message. */
-function quote(value) {
-    const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
-    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-function absent(value) {
-    return value === undefined || value === null || value === '-';
-}
-/** A number, or a string holding one. Returns undefined for anything else. */
-function toNumber(value) {
-    if (typeof value === 'number')
-        return Number.isFinite(value) ? value : undefined;
-    if (typeof value === 'string' && NUMERIC.test(value))
-        return Number(value);
-    return undefined;
-}
-// Few distinct days occur in a log, so their validity is checked once each.
-const validDays = new Map();
-function isRealDay(day) {
-    let valid = validDays.get(day);
-    if (valid === undefined) {
-        valid = isIsoDay(day);
-        if (validDays.size < 100_000)
-            validDays.set(day, valid);
-    }
-    return valid;
-}
-function utcDayHour(startTime) {
-    const m = UTC_SECOND.exec(startTime);
-    if (m) {
-        const hour = Number(m[2]);
-        if (hour < 24 &&
-            isRealDay(m[1]) &&
-            Number(startTime.slice(14, 16)) < 60 &&
-            Number(startTime.slice(17, 19)) < 61) {
-            return { day: m[1], hour };
-        }
-        return undefined;
-    }
-    const ms = Date.parse(startTime);
-    if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(startTime))
-        return undefined;
-    const iso = new Date(ms).toISOString();
-    return { day: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
-}
-function nonNegative(fields, name) {
-    const raw = fields[name];
-    if (absent(raw))
-        return { value: 0 };
-    const n = toNumber(raw);
-    if (n === undefined || n < 0)
-        return { reason: `${name} is not a non-negative number: ${quote(raw)}` };
-    return { value: n };
-}
-/** Validates a decoded log event. Required: serviceArn, startTime, duration. */
-function toRecord(value) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return { ok: false, reason: 'not a JSON object' };
-    }
-    const fields = value;
-    const serviceArn = fields.serviceArn;
-    if (absent(serviceArn))
-        return { ok: false, reason: 'serviceArn is missing' };
-    if (typeof serviceArn !== 'string' || !isServiceArn(serviceArn)) {
-        return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
-    }
-    const startTime = fields.startTime;
-    if (absent(startTime))
-        return { ok: false, reason: 'startTime is missing' };
-    const when = typeof startTime === 'string' ? utcDayHour(startTime) : undefined;
-    if (!when)
-        return { ok: false, reason: `startTime is not an ISO-8601 time: ${quote(startTime)}` };
-    if (absent(fields.duration))
-        return { ok: false, reason: 'duration is missing' };
-    const duration = toNumber(fields.duration);
-    if (duration === undefined || duration < 0) {
-        return { ok: false, reason: `duration is not a non-negative number: ${quote(fields.duration)}` };
-    }
-    let responseCode = null;
-    if (!absent(fields.responseCode)) {
-        const code = toNumber(fields.responseCode);
-        if (code === undefined || !Number.isInteger(code) || code < 0 || code > 999) {
-            return { ok: false, reason: `responseCode is not an HTTP status: ${quote(fields.responseCode)}` };
-        }
-        responseCode = code;
-    }
-    const received = nonNegative(fields, 'bytesReceived');
-    if ('reason' in received)
-        return { ok: false, reason: received.reason };
-    const sent = nonNegative(fields, 'bytesSent');
-    if ('reason' in sent)
-        return { ok: false, reason: sent.reason };
-    const denied = fields.authDeniedReason;
-    if (!absent(denied) && typeof denied !== 'string') {
-        return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
-    }
-    const host = fields.hostHeader;
-    return {
-        ok: true,
-        record: {
-            serviceArn,
-            day: when.day,
-            hour: when.hour,
-            duration,
-            responseCode,
-            bytesReceived: received.value,
-            bytesSent: sent.value,
-            authDenied: isAuthDenied(denied),
-            hostHeader: typeof host === 'string' && host !== '-' ? host : null,
-        },
-    };
-}
-/** Parses one JSONL line. */
-function parseLine(line) {
-    let value;
-    try {
-        value = JSON.parse(line);
-    }
-    catch (error) {
-        return { ok: false, reason: `invalid JSON (${error.message.slice(0, 80)})` };
-    }
-    return toRecord(value);
-}
-
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./src/analysis/aggregate.ts
+var aggregate = __nccwpck_require__(8321);
+// EXTERNAL MODULE: ./src/logs/fast-scan.ts
+var fast_scan = __nccwpck_require__(1943);
+// EXTERNAL MODULE: ./src/logs/parallel.ts + 1 modules
+var parallel = __nccwpck_require__(7878);
+// EXTERNAL MODULE: ./src/logs/record.ts
+var record = __nccwpck_require__(8118);
 ;// CONCATENATED MODULE: ./src/logs/reader.ts
 /**
  * Local access-log reader: files, directories and globs holding VPC Lattice access logs as
@@ -59101,13 +56918,16 @@ function parseLine(line) {
 
 
 
+
+
+
+
 const CHUNK_BYTES = 1 << 20;
 const GUNZIP_CHUNK_BYTES = 256 << 10;
+/** Decompressed text gunzip may hold ready, so it runs ahead while the reader scans. */
+const GUNZIP_AHEAD_BYTES = 4 << 20;
 /** Enough decoded text to see the first key of a pretty-printed export. */
 const PEEK_BYTES = 64 << 10;
-/** A longer line is skipped as malformed instead of being buffered (V8 strings top out near 512 MiB). */
-const MAX_LINE_BYTES = 64 << 20;
-const MAX_SAMPLES = 20;
 const PROGRESS_MS = 250;
 /** Top-level keys of `aws logs filter-log-events` and `get-log-events` output. */
 const EXPORT_KEYS = new Set([
@@ -59118,7 +56938,7 @@ const EXPORT_KEYS = new Set([
     'nextBackwardToken',
 ]);
 /** A pretty-printed record starts with one of these. */
-const RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
+const RECORD_KEYS = new Set(record/* ACCESS_LOG_FIELDS */.IQ);
 const NL = 0x0a;
 const CR = 0x0d;
 const OPEN_BRACE = 0x7b;
@@ -59127,7 +56947,7 @@ const OPEN_BRACE = 0x7b;
 /** Expands files, directories (recursive, hidden entries skipped) and globs into a sorted list. */
 async function resolveLogPaths(patterns) {
     if (patterns.length === 0) {
-        throw new errors_UsageError('no log files given: pass at least one file, directory or glob');
+        throw new errors/* UsageError */.eb('no log files given: pass at least one file, directory or glob');
     }
     // Keyed by absolute path so "./a.log" and "a.log" count once; the value keeps the user's form.
     const found = new Map();
@@ -59138,12 +56958,12 @@ async function resolveLogPaths(patterns) {
     };
     for (const pattern of patterns) {
         if (pattern.trim() === '')
-            throw new errors_UsageError('an empty log path was given');
+            throw new errors/* UsageError */.eb('an empty log path was given');
         const info = await statIfExists(pattern);
         if (info?.isDirectory()) {
             const count = await walk(pattern, add, new Set());
             if (count === 0) {
-                throw new errors_UsageError(`log directory ${pattern} contains no files (hidden files and directories are skipped)`);
+                throw new errors/* UsageError */.eb(`log directory ${pattern} contains no files (hidden files and directories are skipped)`);
             }
         }
         else if (info) {
@@ -59153,10 +56973,10 @@ async function resolveLogPaths(patterns) {
         else if (out_default().isDynamicPattern(pattern)) {
             const count = await expandGlob(pattern, add);
             if (count === 0)
-                throw new errors_UsageError(`log path pattern ${pattern} matched no files`);
+                throw new errors/* UsageError */.eb(`log path pattern ${pattern} matched no files`);
         }
         else {
-            throw new errors_UsageError(`log path ${pattern} does not exist`);
+            throw new errors/* UsageError */.eb(`log path ${pattern} does not exist`);
         }
     }
     // Plain code-unit order: the same on every machine and locale.
@@ -59170,7 +56990,7 @@ async function statIfExists(file) {
         const code = errorCode(error);
         if (code === 'ENOENT' || code === 'ENOTDIR')
             return undefined;
-        throw new DataError(`${file}: cannot access the path (${describeSystemError(error)})`, { cause: error });
+        throw new errors/* DataError */.fL(`${file}: cannot access the path (${describeSystemError(error)})`, { cause: error });
     }
 }
 /** Adds every non-hidden file under `dir`; returns how many it saw. `seen` guards symlink loops. */
@@ -59180,7 +57000,7 @@ async function walk(dir, add, seen) {
         real = await (0,promises_.realpath)(dir);
     }
     catch (error) {
-        throw new DataError(`${dir}: cannot read the directory (${describeSystemError(error)})`, {
+        throw new errors/* DataError */.fL(`${dir}: cannot read the directory (${describeSystemError(error)})`, {
             cause: error,
         });
     }
@@ -59192,7 +57012,7 @@ async function walk(dir, add, seen) {
         entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
     }
     catch (error) {
-        throw new DataError(`${dir}: cannot read the directory (${describeSystemError(error)})`, {
+        throw new errors/* DataError */.fL(`${dir}: cannot read the directory (${describeSystemError(error)})`, {
             cause: error,
         });
     }
@@ -59229,7 +57049,7 @@ async function expandGlob(pattern, add) {
         });
     }
     catch (error) {
-        throw new DataError(`${pattern}: cannot expand the pattern (${describeSystemError(error)})`, {
+        throw new errors/* DataError */.fL(`${pattern}: cannot expand the pattern (${describeSystemError(error)})`, {
             cause: error,
         });
     }
@@ -59272,6 +57092,8 @@ class Run {
         malformedSamples: [],
         bytesRead: 0,
     };
+    /** Lines of the file being read that are not in summary.lines yet (scanner paths). */
+    pendingLines = 0;
     lastProgress = Date.now();
     constructor(onRecord, options) {
         this.onRecord = onRecord;
@@ -59279,6 +57101,9 @@ class Run {
     }
     get signal() {
         return this.options.signal;
+    }
+    get maxLineBytes() {
+        return this.options.maxLineBytes ?? fast_scan/* MAX_LINE_BYTES */.Oc;
     }
     emit(result, file, line, stats) {
         if (result.ok) {
@@ -59298,8 +57123,24 @@ class Run {
     malformed(file, line, reason, stats) {
         this.summary.malformed++;
         stats.firstBad ??= { line, reason };
-        if (this.summary.malformedSamples.length < MAX_SAMPLES)
+        if (this.summary.malformedSamples.length < fast_scan/* MAX_SAMPLES */.xs)
             this.summary.malformedSamples.push({ file, line, reason });
+    }
+    /** Adds what a LineScanner counted in a whole file (line numbers from the file's start). */
+    absorb(file, counts, stats) {
+        const summary = this.summary;
+        this.pendingLines = 0;
+        summary.lines += counts.counted;
+        summary.records += counts.records;
+        summary.malformed += counts.malformed;
+        for (const { line, reason } of counts.samples) {
+            if (summary.malformedSamples.length < fast_scan/* MAX_SAMPLES */.xs)
+                summary.malformedSamples.push({ file, line, reason });
+        }
+        stats.lines += counts.counted;
+        stats.records += counts.records;
+        if (counts.samples[0])
+            stats.firstBad ??= counts.samples[0];
     }
     /** Time-based so the cost does not depend on the line rate; checked per chunk (JSONL) or per event. */
     progress(currentFileBytes) {
@@ -59315,12 +57156,15 @@ class Run {
     snapshot(currentFileBytes) {
         return {
             bytesRead: this.summary.bytesRead + currentFileBytes,
-            lines: this.summary.lines,
+            lines: this.summary.lines + this.pendingLines,
             files: this.summary.files.length,
         };
     }
 }
-/** Reads every file the patterns name and passes each valid record to `onRecord`. */
+/**
+ * Reads every file the patterns name and passes each valid record to `onRecord`, parsing every
+ * line with parseLine: the reference the fast path of aggregateLogs is tested against.
+ */
 async function readLogs(patterns, onRecord, options = {}) {
     options.signal?.throwIfAborted();
     const files = await resolveLogPaths(patterns);
@@ -59328,52 +57172,198 @@ async function readLogs(patterns, onRecord, options = {}) {
     for (const file of files) {
         options.signal?.throwIfAborted();
         run.summary.files.push(file);
-        await readFile(file, run);
+        await readFile(file, run, async (opened, stats) => {
+            if (opened.format === 'jsonl')
+                await readLines(file, opened.text, run, stats, opened.rawBytes);
+            else
+                await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
+        });
     }
     options.onProgress?.(run.snapshot(0));
     return run.summary;
 }
+/**
+ * Reads every file the patterns name into day aggregates: the same result as readLogs feeding
+ * AggregateSet.add, but JSONL goes through the fast path (fast-scan.ts), and a large plain file is
+ * scanned in ranges on several threads (parallel.ts).
+ */
+async function aggregateLogs(patterns, options = {}) {
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    const files = await resolveLogPaths(patterns);
+    const aggregates = new aggregate/* AggregateSet */.GS();
+    const region = options.region;
+    let otherRegions = 0;
+    let fallbacks = 0;
+    let threads = 1;
+    // Exports and pretty-printed records are read record by record, like readLogs.
+    const run = new Run((record) => {
+        if (region === undefined || record.serviceArn.split(':')[3] === region)
+            aggregates.add(record);
+        else
+            otherRegions++;
+    }, options);
+    const fast = options.fast ?? true;
+    const parallelMinBytes = options.parallelMinBytes ?? parallel/* PARALLEL_MIN_BYTES */.rV;
+    const rangeBytes = options.rangeBytes ?? parallel/* RANGE_BYTES */._J;
+    const workers = Math.max(0, (options.threads ?? (0,external_node_os_.availableParallelism)()) - 1);
+    const pool = new parallel/* ScanPool */.km(options.workerScript, options.workerScript ? workers : 0);
+    /** One pass over the text into `aggregates`, exactly in line order. */
+    const scanStream = async (file, text, rawBytes, stats) => {
+        const scanner = new fast_scan/* LineScanner */.V5(aggregates, { region, maxLineBytes: run.maxLineBytes, fast, bom: true });
+        for await (const chunk of text) {
+            signal?.throwIfAborted();
+            scanner.push(chunk);
+            run.pendingLines = scanner.counts.counted;
+            run.progress(rawBytes());
+            // Buffered chunks would otherwise be taken without a turn of the event loop, and gunzip
+            // (whose next step the event loop starts) would wait idle until the buffer ran dry.
+            await new Promise(setImmediate);
+        }
+        scanner.end();
+        scanner.release();
+        // The first name in line order wins; names from earlier files stay.
+        for (const [arn, name] of scanner.names()) {
+            const identity = aggregates.services.get(arn);
+            if (identity && identity.name === undefined)
+                identity.name = name;
+        }
+        otherRegions += scanner.counts.otherRegions;
+        fallbacks += scanner.counts.fallbacks;
+        run.absorb(file, scanner.counts, stats);
+    };
+    try {
+        for (const file of files) {
+            signal?.throwIfAborted();
+            run.summary.files.push(file);
+            await readFile(file, run, async (opened, stats) => {
+                if (opened.format !== 'jsonl') {
+                    await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
+                    return;
+                }
+                const info = opened.gzip ? undefined : await (0,promises_.stat)(file);
+                if (!fast || !info?.isFile() || info.size < parallelMinBytes) {
+                    await scanStream(file, opened.text, opened.rawBytes, stats);
+                    return;
+                }
+                opened.close();
+                const size = info.size;
+                opened.rawBytes = () => size;
+                let done = 0;
+                const scan = await pool.scanFile(file, size, {
+                    region,
+                    maxLineBytes: run.maxLineBytes,
+                    rangeBytes,
+                    signal,
+                    isolateRanges: options.isolateRanges,
+                }, (range) => {
+                    done += Math.min(rangeBytes, size - range.index * rangeBytes);
+                    run.pendingLines += range.counts.counted;
+                    run.progress(done);
+                });
+                run.pendingLines = 0;
+                if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
+                    aggregates.merge(scan.aggregates);
+                    otherRegions += scan.counts.otherRegions;
+                    fallbacks += scan.counts.fallbacks;
+                    threads = Math.max(threads, scan.threads);
+                    run.absorb(file, scan.counts, stats);
+                }
+                else {
+                    // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
+                    const again = (0,external_node_fs_.createReadStream)(file, { highWaterMark: CHUNK_BYTES });
+                    opened.cleanup.push(again);
+                    if (signal)
+                        (0,external_node_stream_.addAbortSignal)(signal, again);
+                    await scanStream(file, again, () => again.bytesRead, stats);
+                }
+            });
+        }
+    }
+    finally {
+        await pool.close();
+    }
+    options.onProgress?.(run.snapshot(0));
+    return { aggregates, summary: run.summary, otherRegions, fallbacks, threads };
+}
+/**
+ * Whether merging `from` (all of whose values are integers) into `into` gives what adding its
+ * records one by one would: so when every sum involved is an integer below 2^53 and no minimum or
+ * maximum is -0. A fractional sum already in `into` would round differently.
+ */
+function mergeIsExact(into, from) {
+    const exact = (have, add) => have === undefined || (Number.isInteger(have) && have + add <= Number.MAX_SAFE_INTEGER);
+    for (const [key, day] of from.days) {
+        const have = into.days.get(key);
+        const latency = have?.latency;
+        if (!exact(have?.bytesIn, day.bytesIn) ||
+            !exact(have?.bytesOut, day.bytesOut) ||
+            !exact(latency?.sum, day.latency.sum) ||
+            day.bytesIn > Number.MAX_SAFE_INTEGER ||
+            day.bytesOut > Number.MAX_SAFE_INTEGER ||
+            day.latency.sum > Number.MAX_SAFE_INTEGER ||
+            (latency !== undefined &&
+                latency.count > 0 &&
+                (Object.is(latency.min, -0) || Object.is(latency.max, -0)))) {
+            return false;
+        }
+    }
+    return true;
+}
 const UNIT = { jsonl: 'line', export: 'event', values: 'object' };
-async function readFile(file, run) {
+/**
+ * Opens `file`, detects gzip and the format, lets `body` read it, and turns whatever fails into a
+ * DataError that names the file. Then rejects a file without lines or without one valid record.
+ */
+async function readFile(file, run, body) {
     const signal = run.signal;
     const raw = (0,external_node_fs_.createReadStream)(file, { highWaterMark: CHUNK_BYTES });
     // Aborts a read that is waiting on the disk, not only between chunks.
     if (signal)
         (0,external_node_stream_.addAbortSignal)(signal, raw);
     const stats = { lines: 0, records: 0 };
-    let gzip = false;
-    let format = 'jsonl';
     const cleanup = [raw];
+    const opened = {
+        gzip: false,
+        format: 'jsonl',
+        text: external_node_stream_.Readable.from([]),
+        rawBytes: () => raw.bytesRead,
+        cleanup,
+        close: () => raw.destroy(),
+    };
     try {
         const rawPeek = await peek(raw[Symbol.asyncIterator](), 6);
         checkMagic(file, rawPeek.head);
         let decoded = rawPeek.rest;
         if (rawPeek.head[0] === 0x1f && rawPeek.head[1] === 0x8b) {
-            gzip = true;
-            const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: GUNZIP_CHUNK_BYTES });
+            opened.gzip = true;
+            // The options go on to the Transform stream, though ZlibOptions does not list its own.
+            const options = {
+                chunkSize: GUNZIP_CHUNK_BYTES,
+                readableHighWaterMark: GUNZIP_AHEAD_BYTES,
+            };
+            const gunzip = (0,external_node_zlib_.createGunzip)(options);
             cleanup.push(gunzip);
             // Node's gunzip reads concatenated members, which S3 deliveries contain.
             decoded = (0,external_node_stream_.pipeline)(external_node_stream_.Readable.from(rawPeek.rest, { objectMode: false }), gunzip, noop);
         }
         const textPeek = await peek(decoded[Symbol.asyncIterator](), PEEK_BYTES);
         checkText(file, textPeek.head);
-        format = detectFormat(textPeek.head);
-        const bytes = () => raw.bytesRead;
-        if (format === 'jsonl')
-            await readLines(file, textPeek.rest, run, stats, bytes);
-        else
-            await readJson(file, format, textPeek.rest, run, stats, bytes);
+        opened.format = detectFormat(textPeek.head);
+        opened.text = textPeek.rest;
+        await body(opened, stats);
     }
     catch (error) {
-        throw readError(file, error, signal, gzip, format);
+        throw readError(file, error, signal, opened.gzip, opened.format);
     }
     finally {
         for (const stream of cleanup)
             stream.destroy();
-        run.summary.bytesRead += raw.bytesRead;
+        run.summary.bytesRead += opened.rawBytes();
     }
+    const format = opened.format;
     if (stats.lines === 0) {
-        throw new DataError(format === 'export'
+        throw new errors/* DataError */.fL(format === 'export'
             ? `${file}: no log events found (expected an "events" array as printed by aws logs filter-log-events or get-log-events)`
             : `${file}: the file is empty (no log lines)`);
     }
@@ -59381,7 +57371,7 @@ async function readFile(file, run) {
         const unit = UNIT[format];
         const first = stats.firstBad;
         const where = first ? ` (${unit} ${first.line}: ${first.reason})` : '';
-        throw new DataError(`${file}: none of its ${stats.lines} ${unit}s is a valid VPC Lattice access-log record${where}`);
+        throw new errors/* DataError */.fL(`${file}: none of its ${stats.lines} ${unit}s is a valid VPC Lattice access-log record${where}`);
     }
 }
 function noop() { }
@@ -59431,14 +57421,14 @@ function startsWith(head, magic) {
 function checkMagic(file, head) {
     for (const { magic, name } of OTHER_FORMATS) {
         if (startsWith(head, magic)) {
-            throw new DataError(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
+            throw new errors/* DataError */.fL(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
         }
     }
 }
 function checkText(file, head) {
     // Windows PowerShell 5 redirection (`aws logs ... > out.json`) writes UTF-16.
     if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
-        throw new DataError(`${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`);
+        throw new errors/* DataError */.fL(`${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`);
     }
 }
 function isSpace(byte) {
@@ -59485,12 +57475,22 @@ function detectFormat(head) {
 async function readLines(file, source, run, stats, rawBytes) {
     const summary = run.summary;
     const signal = run.signal;
+    const maxLineBytes = run.maxLineBytes;
     let lineNo = 0;
     let carry = [];
     let carryBytes = 0;
     let overlong = false;
     let first = true;
+    // A line is too long when its bytes before the \n (a \r included) exceed maxLineBytes.
+    const tooLong = () => {
+        lineNo++;
+        summary.lines++;
+        stats.lines++;
+        run.malformed(file, lineNo, overlongReason(maxLineBytes), stats);
+    };
     const handle = (buf, start, end) => {
+        if (end - start > maxLineBytes)
+            return tooLong();
         lineNo++;
         if (end > start && buf[end - 1] === CR)
             end--;
@@ -59509,13 +57509,11 @@ async function readLines(file, source, run, stats, rawBytes) {
         run.emit(parseLine(buf.toString('utf8', start, end)), file, lineNo, stats);
     };
     const finishCarried = (tail) => {
-        if (overlong) {
-            lineNo++;
-            summary.lines++;
-            stats.lines++;
-            run.malformed(file, lineNo, `line is longer than ${MAX_LINE_BYTES >> 20} MiB`, stats);
+        if (overlong || carryBytes + tail.length > maxLineBytes) {
             overlong = false;
-            return;
+            carry = [];
+            carryBytes = 0;
+            return tooLong();
         }
         carry.push(tail);
         const line = Buffer.concat(carry);
@@ -59536,7 +57534,7 @@ async function readLines(file, source, run, stats, rawBytes) {
                 if (!overlong) {
                     carry.push(chunk.subarray(start));
                     carryBytes += chunk.length - start;
-                    if (carryBytes > MAX_LINE_BYTES) {
+                    if (carryBytes > maxLineBytes) {
                         overlong = true;
                         carry = [];
                         carryBytes = 0;
@@ -59579,12 +57577,12 @@ async function readJson(file, format, source, run, stats, rawBytes) {
         summary.lines++;
         stats.lines++;
         if (format === 'values') {
-            run.emit(toRecord(value), file, index, stats);
+            run.emit((0,record/* toRecord */.Lv)(value), file, index, stats);
         }
         else {
             const message = typeof value === 'object' && value !== null ? value.message : undefined;
             if (typeof message === 'string')
-                run.emit(parseLine(message), file, index, stats);
+                run.emit((0,record/* parseLine */.A)(message), file, index, stats);
             else
                 run.malformed(file, index, 'the event has no "message" string', stats);
         }
@@ -59594,7 +57592,7 @@ async function readJson(file, format, source, run, stats, rawBytes) {
 // ---------------------------------------------------------------------------------------------
 // Errors
 // Duck-typed: errors from Node internals may come from another realm (Jest's VM), so no instanceof.
-function reader_errorMessage(error) {
+function errorMessage(error) {
     const message = error?.message;
     return typeof message === 'string' ? message : String(error);
 }
@@ -59614,7 +57612,7 @@ function describeSystemError(error) {
     const code = errorCode(error);
     if (code && SYSTEM_ERRORS[code])
         return `${code}: ${SYSTEM_ERRORS[code]}`;
-    return code ?? reader_errorMessage(error);
+    return code ?? errorMessage(error);
 }
 /** Turns whatever a stream threw into a message that names the file, never a raw stack. */
 function readError(file, error, signal, gzip, format) {
@@ -59622,32 +57620,37 @@ function readError(file, error, signal, gzip, format) {
         return signal.reason;
     if (error instanceof SinkError)
         return error.cause;
-    if (error instanceof DataError || error instanceof errors_UsageError)
+    if (error instanceof errors/* DataError */.fL || error instanceof errors/* UsageError */.eb)
         return error;
     const code = errorCode(error);
     if (gzip && code?.startsWith('Z_')) {
-        return new DataError(`${file}: the gzip data is truncated or corrupt (${reader_errorMessage(error)})`, {
+        return new errors/* DataError */.fL(`${file}: the gzip data is truncated or corrupt (${errorMessage(error)})`, {
             cause: error,
         });
     }
     if (typeof error === 'object' && error !== null && 'syscall' in error) {
-        return new DataError(`${file}: cannot read the file (${describeSystemError(error)})`, { cause: error });
+        return new errors/* DataError */.fL(`${file}: cannot read the file (${describeSystemError(error)})`, { cause: error });
     }
     if (format !== 'jsonl') {
         const what = format === 'export' ? 'the CloudWatch Logs export' : 'the pretty-printed JSON';
-        return new DataError(`${file}: ${what} is not valid JSON or is truncated (${reader_errorMessage(error)})`, {
+        return new errors/* DataError */.fL(`${file}: ${what} is not valid JSON or is truncated (${errorMessage(error)})`, {
             cause: error,
         });
     }
-    return new DataError(`${file}: ${reader_errorMessage(error)}`, { cause: error });
+    return new errors/* DataError */.fL(`${file}: ${errorMessage(error)}`, { cause: error });
 }
 
+// EXTERNAL MODULE: ./src/report/build.ts + 3 modules
+var build = __nccwpck_require__(1357);
+// EXTERNAL MODULE: ./src/report/validate.ts + 1 modules
+var validate = __nccwpck_require__(8370);
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
 ;// CONCATENATED MODULE: ./src/pipeline/local.ts
 /**
  * The offline pipeline: local log files (and optionally a Cost Explorer export) to a report.
  * The action's AWS pipeline feeds the same aggregates into the same buildReport.
  */
-
 
 
 
@@ -59666,14 +57669,14 @@ async function readJsonFile(path, what, flag) {
     catch (error) {
         const code = error.code;
         if (code === 'ENOENT')
-            throw new errors_UsageError(`${flag} ${path}: the file does not exist.`);
-        throw new DataError(`${flag} ${path}: cannot read the ${what} (${code ?? error.message}).`);
+            throw new errors/* UsageError */.eb(`${flag} ${path}: the file does not exist.`);
+        throw new errors/* DataError */.fL(`${flag} ${path}: cannot read the ${what} (${code ?? error.message}).`);
     }
     try {
         return JSON.parse(text);
     }
     catch (error) {
-        throw new DataError(`${flag} ${path}: the ${what} is not valid JSON (${error.message}).`);
+        throw new errors/* DataError */.fL(`${flag} ${path}: the ${what} is not valid JSON (${error.message}).`);
     }
 }
 async function analyzeLocal(options) {
@@ -59682,42 +57685,38 @@ async function analyzeLocal(options) {
     let billed;
     if (options.costsFile) {
         const json = await readJsonFile(options.costsFile, 'Cost Explorer response', '--costs');
-        billed = parseCostAndUsage(json, options.costsFile, options.costMetric);
+        billed = (0,billing/* parseCostAndUsage */.B_)(json, options.costsFile, options.costMetric);
     }
     let priceOverrides;
     if (options.pricesFile) {
         priceOverrides = parsePriceOverrides(await readJsonFile(options.pricesFile, 'price table', '--prices'), options.pricesFile);
     }
-    const aggregates = new AggregateSet();
     const warnings = [];
-    let otherRegions = 0;
     const region = options.region;
-    const summary = await readLogs(options.logs, region
-        ? (record) => {
-            if (record.serviceArn.split(':')[3] === region)
-                aggregates.add(record);
-            else
-                otherRegions++;
-        }
-        : (record) => aggregates.add(record), { onProgress: options.onProgress });
+    const { aggregates, summary, otherRegions, threads, fallbacks } = await aggregateLogs(options.logs, {
+        region: region || undefined,
+        onProgress: options.onProgress,
+        workerScript: options.workerScript,
+        threads: options.threads,
+    });
     if (region && otherRegions > 0) {
         warnings.push(`${otherRegions} records of services outside ${region} were left out (--region ${region}).`);
     }
     if (region && aggregates.services.size === 0) {
-        throw new DataError(`No access-log record belongs to a service in ${region}; check --region.`);
+        throw new errors/* DataError */.fL(`No access-log record belongs to a service in ${region}; check --region.`);
     }
     if (summary.malformed > 0) {
         warnings.push(`Skipped ${summary.malformed} malformed log line(s) of ${summary.lines}; samples are listed below.`);
     }
     const covered = aggregates.coveredDays();
-    const window = chooseWindow({ start: options.start, end: options.end, startName: '--start', endName: '--end' }, covered);
+    const window = (0,analysis_window/* chooseWindow */.I)({ start: options.start, end: options.end, startName: '--start', endName: '--end' }, covered);
     // Files hold what the user has: days between the first and last record count as covered.
-    const coveredDays = new Set(covered ? dayRange(covered.first, addDays(covered.last, 1)) : []);
+    const coveredDays = new Set(covered ? (0,dates/* dayRange */.qD)(covered.first, (0,dates/* addDays */.fi)(covered.last, 1)) : []);
     if (![...aggregates.activeDays()].some((d) => d >= window.start && d < window.end)) {
-        throw new DataError(`No access-log record falls in the window ${window.start} to ${window.end} (exclusive); ` +
+        throw new errors/* DataError */.fL(`No access-log record falls in the window ${window.start} to ${window.end} (exclusive); ` +
             `the logs cover ${covered.first} to ${covered.last}. Adjust --start/--end.`);
     }
-    const report = buildReport({
+    const report = (0,build/* buildReport */.F)({
         aggregates,
         window,
         coveredDays,
@@ -59735,18 +57734,22 @@ async function analyzeLocal(options) {
         },
         warnings,
         generatedAt: (options.now ?? new Date()).toISOString(),
-        tool: { ...TOOL },
+        tool: { ...version/* TOOL */.j },
     });
     return {
-        report: assertValidReport(report),
+        report: (0,validate/* assertValidReport */.$)(report),
         stats: {
             bytesRead: summary.bytesRead,
             lines: summary.lines,
             seconds: (performance.now() - started) / 1000,
+            threads,
+            fallbacks,
         },
     };
 }
 
+// EXTERNAL MODULE: ./src/report/format.ts
+var format = __nccwpck_require__(2011);
 ;// CONCATENATED MODULE: ./src/report/headline.ts
 /** The plain-text summary printed by the CLI and in the action's log. */
 
@@ -59757,9 +57760,9 @@ function terminalSafe(text) {
 }
 function headline(report) {
     const { totals } = report;
-    let cost = `${formatUsd(totals.cost)} ${report.costBasis.method === 'reconciled' ? 'billed' : 'modelled'}`;
+    let cost = `${(0,format/* formatUsd */.UK)(totals.cost)} ${report.costBasis.method === 'reconciled' ? 'billed' : 'modelled'}`;
     if (totals.previous)
-        cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs previous window)`;
+        cost += ` (${(0,format/* formatDelta */.CW)(totals.cost, totals.previous.cost)} vs previous window)`;
     const counts = { critical: 0, warning: 0, info: 0 };
     for (const f of report.findings)
         counts[f.severity] += 1;
@@ -59768,8 +57771,8 @@ function headline(report) {
         .map((s) => `${counts[s]} ${s}`)
         .join(', ');
     const lines = [
-        `VPC Lattice ${formatWindow(report.window)}: ${cost} · ${formatInteger(totals.requests)} requests · ` +
-            `${plural(report.services.length, 'service')} · ${plural(report.findings.length, 'finding')}` +
+        `VPC Lattice ${(0,format/* formatWindow */.A4)(report.window)}: ${cost} · ${(0,format/* formatInteger */.Sm)(totals.requests)} requests · ` +
+            `${(0,format/* plural */.LS)(report.services.length, 'service')} · ${(0,format/* plural */.LS)(report.findings.length, 'finding')}` +
             (bySeverity ? ` (${bySeverity})` : ''),
     ];
     const worst = report.findings[0];
@@ -60370,6 +58373,8 @@ function cutToFit(body, options) {
     return withSuffix(`${kept}${note}`, suffix);
 }
 
+// EXTERNAL MODULE: ./src/report/escape.ts
+var report_escape = __nccwpck_require__(4031);
 ;// CONCATENATED MODULE: ./src/report/charts.ts
 /**
  * Mermaid `xychart-beta` charts of daily cost and requests. A Mermaid block is code that GitHub
@@ -60400,7 +58405,7 @@ function xyChart(spec) {
             throw new Error(`Chart text must be fixed ASCII, got ${JSON.stringify(text)}`);
     }
     for (const day of spec.days) {
-        if (!isIsoDay(day))
+        if (!(0,dates/* isIsoDay */.sJ)(day))
             throw new Error(`Chart days must be YYYY-MM-DD, got ${JSON.stringify(day)}`);
     }
     const series = [...(spec.bar ? [spec.bar] : []), ...spec.lines];
@@ -60419,7 +58424,7 @@ function xyChart(spec) {
         '---',
         'xychart-beta',
         `    title "${spec.title}"`,
-        `    x-axis [${spec.days.map((day) => `"${formatAxisDay(day)}"`).join(', ')}]`,
+        `    x-axis [${spec.days.map((day) => `"${(0,format/* formatAxisDay */.fo)(day)}"`).join(', ')}]`,
         `    y-axis "${spec.yAxisTitle}" 0 --> ${chartNumber(Math.max(niceCeiling(maxValue), 10 ** -spec.decimals), spec.decimals)}`,
         ...(spec.bar
             ? [`    bar [${spec.bar.values.map((v) => chartNumber(v, spec.decimals)).join(', ')}]`]
@@ -60459,7 +58464,7 @@ function dailyCostChart(report) {
     const legend = [
         { colour: TOTAL_COLOUR, label: 'all services (bars)' },
         ...topLines.map(({ service, colour }) => ({ colour, label: serviceLabel(service) })),
-        ...(otherLine ? [{ colour: otherLine.colour, label: plural(rest.length, 'other service') }] : []),
+        ...(otherLine ? [{ colour: otherLine.colour, label: (0,format/* plural */.LS)(rest.length, 'other service') }] : []),
     ];
     return { mermaid, legend };
 }
@@ -60487,7 +58492,7 @@ function chartMarkdown(chart) {
     return `\`\`\`mermaid\n${chart.mermaid}\n\`\`\`\n\n${legend}`;
 }
 function serviceLabel(service) {
-    return codeSpan(service.name || service.id || service.arn, { inTable: false, maxLength: 40 });
+    return (0,report_escape/* codeSpan */.SS)(service.name || service.id || service.arn, { inTable: false, maxLength: 40 });
 }
 function seriesColour(index) {
     return SERIES_COLOURS[index % SERIES_COLOURS.length] ?? TOTAL_COLOUR;
@@ -60495,10 +58500,10 @@ function seriesColour(index) {
 /** Every day of the window, or null when the window is not a usable range of UTC days. */
 function windowDays(report) {
     const { start, end } = report.window;
-    if (!isIsoDay(start) || !isIsoDay(end) || end <= start)
+    if (!(0,dates/* isIsoDay */.sJ)(start) || !(0,dates/* isIsoDay */.sJ)(end) || end <= start)
         return null;
     // A chart with hundreds of categories is unreadable and slow to render; GitHub's windows are short.
-    const days = dayRange(start, end);
+    const days = (0,dates/* dayRange */.qD)(start, end);
     return days.length > 0 && days.length <= 366 ? days : null;
 }
 function dailyValues(service, days, pick) {
@@ -60605,23 +58610,23 @@ function reportBlocks(report, options) {
 function heading(report, options) {
     const network = report.source.serviceNetwork;
     const title = options.title !== undefined
-        ? markdownText(options.title, { maxLength: 120 })
+        ? (0,report_escape/* markdownText */.p7)(options.title, { maxLength: 120 })
         : network
-            ? `${DEFAULT_TITLE}: ${codeSpan(network, { inTable: false })}`
+            ? `${DEFAULT_TITLE}: ${(0,report_escape/* codeSpan */.SS)(network, { inTable: false })}`
             : DEFAULT_TITLE;
-    return `### ${title} · ${formatWindow(report.window)}`;
+    return `### ${title} · ${(0,format/* formatWindow */.A4)(report.window)}`;
 }
 function markdown_headline(report) {
     const { totals, window } = report;
     const modelled = report.costBasis.method === 'modelled' ? ' modelled cost' : '';
-    let cost = `**${money(report, totals.cost)}**${modelled} in ${plural(window.days, 'day')}`;
+    let cost = `**${money(report, totals.cost)}**${modelled} in ${(0,format/* plural */.LS)(window.days, 'day')}`;
     if (totals.previous && totals.previous.cost !== 0) {
-        cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs the previous ${plural(window.days, 'day')})`;
+        cost += ` (${(0,format/* formatDelta */.CW)(totals.cost, totals.previous.cost)} vs the previous ${(0,format/* plural */.LS)(window.days, 'day')})`;
     }
-    const parts = [cost, `**${formatInteger(totals.requests)}** requests`, findingsSummary(report.findings)];
+    const parts = [cost, `**${(0,format/* formatInteger */.Sm)(totals.requests)}** requests`, findingsSummary(report.findings)];
     if (report.forecast) {
         const { amount, start, end } = report.forecast;
-        parts.push(`forecast **${money(report, amount)}** for ${formatDateRange(start, end)}`);
+        parts.push(`forecast **${money(report, amount)}** for ${(0,format/* formatDateRange */.tX)(start, end)}`);
     }
     return parts.join(' · ');
 }
@@ -60631,8 +58636,8 @@ function findingsSummary(findings) {
     const worst = [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])[0];
     const severity = worst?.severity ?? 'info';
     const count = findings.filter((finding) => finding.severity === severity).length;
-    const label = severity === 'warning' ? plural(count, 'warning') : `${formatInteger(count)} ${severity}`;
-    return `**${plural(findings.length, 'finding')}**, ${label}`;
+    const label = severity === 'warning' ? (0,format/* plural */.LS)(count, 'warning') : `${(0,format/* formatInteger */.Sm)(count)} ${severity}`;
+    return `**${(0,format/* plural */.LS)(findings.length, 'finding')}**, ${label}`;
 }
 function findingsTable(report, servicesByArn) {
     const serviceName = (finding) => {
@@ -60646,21 +58651,21 @@ function findingsTable(report, servicesByArn) {
         markdown_compareText(a.message, b.message));
     const rows = sorted.map((finding) => [
         SEVERITY_ICON[finding.severity],
-        markdownText(finding.message, { maxLength: 200 }),
-        finding.service === undefined ? '_all services_' : codeSpan(serviceName(finding)),
+        (0,report_escape/* markdownText */.p7)(finding.message, { maxLength: 200 }),
+        finding.service === undefined ? '_all services_' : (0,report_escape/* codeSpan */.SS)(serviceName(finding)),
         findingImpact(report, finding),
     ]);
     return table(['', 'Finding', 'Service', 'Impact'], ['c', 'l', 'l', 'l'], rows, 0, {
         importance: (rank) => FINDINGS_WEIGHT / (rank + 1),
         essential: (rank) => sorted[rank]?.severity === 'critical',
-        omittedNote: (omitted) => `_… and ${plural(omitted, 'more finding')}, omitted ${SIZE_LIMIT_HINT}._`,
+        omittedNote: (omitted) => `_… and ${(0,format/* plural */.LS)(omitted, 'more finding')}, omitted ${SIZE_LIMIT_HINT}._`,
     });
 }
 function findingImpact(report, finding) {
     if (finding.estimatedMonthlySavings !== undefined && finding.estimatedMonthlySavings > 0) {
         return `save **${money(report, finding.estimatedMonthlySavings)}/mo**`;
     }
-    return finding.impact ? markdownText(finding.impact, { maxLength: 120 }) : '–';
+    return finding.impact ? (0,report_escape/* markdownText */.p7)(finding.impact, { maxLength: 120 }) : '–';
 }
 function servicesSection(report) {
     const { services, shared, totals } = report;
@@ -60674,11 +58679,11 @@ function servicesSection(report) {
     const withBackend = services.some((service) => service.backendCost !== undefined);
     const backend = (cell) => (withBackend ? [cell] : []);
     const rows = sorted.map((service) => [
-        codeSpan(service.name || service.id || service.arn),
-        formatInteger(service.requests),
-        formatPercentNumber(service.errorRate),
-        service.latencyMs ? `${formatMs(service.latencyMs.p50)} / ${formatMs(service.latencyMs.p99)}` : '–',
-        formatGb(service.bytesIn + service.bytesOut),
+        (0,report_escape/* codeSpan */.SS)(service.name || service.id || service.arn),
+        (0,format/* formatInteger */.Sm)(service.requests),
+        (0,format/* formatPercentNumber */.Io)(service.errorRate),
+        service.latencyMs ? `${(0,format/* formatMs */._V)(service.latencyMs.p50)} / ${(0,format/* formatMs */._V)(service.latencyMs.p99)}` : '–',
+        (0,format/* formatGb */.fq)(service.bytesIn + service.bytesOut),
         money(report, service.cost.total),
         ...backend(service.backendCost === undefined ? '–' : money(report, service.backendCost)),
         service.costPerMillionRequests === null ? '–' : money(report, service.costPerMillionRequests),
@@ -60702,14 +58707,14 @@ function servicesSection(report) {
     const totalLabel = report.costBasis.method === 'reconciled' ? 'total (= Cost Explorer)' : 'total (modelled)';
     footRows.push([
         `**${totalLabel}**`,
-        `**${formatInteger(totals.requests)}**`,
-        totals.requests > 0 ? `**${formatPercentNumber(errors5xx / totals.requests)}**` : '',
+        `**${(0,format/* formatInteger */.Sm)(totals.requests)}**`,
+        totals.requests > 0 ? `**${(0,format/* formatPercentNumber */.Io)(errors5xx / totals.requests)}**` : '',
         '',
-        `**${formatGb(totals.bytesIn + totals.bytesOut)}**`,
+        `**${(0,format/* formatGb */.fq)(totals.bytesIn + totals.bytesOut)}**`,
         `**${money(report, totals.cost)}**`,
         ...backend(''),
         totals.requests > 0 ? `**${money(report, (totals.cost / totals.requests) * 1_000_000)}**` : '',
-        totals.previous ? `**${formatDelta(totals.cost, totals.previous.cost)}**` : '–',
+        totals.previous ? `**${(0,format/* formatDelta */.CW)(totals.cost, totals.previous.cost)}**` : '–',
     ]);
     return table([
         'Service',
@@ -60724,7 +58729,7 @@ function servicesSection(report) {
     ], ['l', 'r', 'r', 'r', 'r', 'r', ...backend('r'), 'r', 'r'], [...rows, ...footRows], footRows.length, {
         importance: (rank) => SERVICES_WEIGHT / (rank + 1),
         essential: (rank) => rank < ESSENTIAL_TOP_SERVICES,
-        omittedNote: (omitted) => `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`,
+        omittedNote: (omitted) => `_… and ${(0,format/* plural */.LS)(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`,
     });
 }
 function costDelta(service) {
@@ -60732,18 +58737,18 @@ function costDelta(service) {
         return '–';
     if (service.previous.cost.total === 0)
         return service.cost.total > 0 ? 'new' : '–';
-    return formatDelta(service.cost.total, service.previous.cost.total);
+    return (0,format/* formatDelta */.CW)(service.cost.total, service.previous.cost.total);
 }
 function anomaliesDetails(report, servicesByArn) {
     const { anomalies } = report;
     const sorted = [...anomalies].sort((a, b) => anomalyUsd(b) - anomalyUsd(a) || Math.abs(b.score) - Math.abs(a.score) || markdown_compareText(b.date, a.date));
     const rows = sorted.map((anomaly) => {
         const where = [
-            ...(anomaly.where ? [codeSpan(anomaly.where, { maxLength: 60 })] : []),
-            ...(anomaly.service ? [codeSpan(servicesByArn.get(anomaly.service)?.name || anomaly.service)] : []),
+            ...(anomaly.where ? [(0,report_escape/* codeSpan */.SS)(anomaly.where, { maxLength: 60 })] : []),
+            ...(anomaly.service ? [(0,report_escape/* codeSpan */.SS)(servicesByArn.get(anomaly.service)?.name || anomaly.service)] : []),
         ];
         return [
-            formatDay(anomaly.date),
+            (0,format/* formatDay */.im)(anomaly.date),
             where.length > 0 ? where.join(' · ') : '_account_',
             ANOMALY_METRIC_LABEL[anomaly.metric],
             anomalyValue(report, anomaly, anomaly.expected),
@@ -60753,13 +58758,13 @@ function anomaliesDetails(report, servicesByArn) {
         ];
     });
     const onlyCost = anomalies.every((anomaly) => anomaly.metric === 'cost');
-    const summary = `${onlyCost ? 'Cost anomalies' : 'Cost and usage anomalies'} (${formatInteger(anomalies.length)})`;
+    const summary = `${onlyCost ? 'Cost anomalies' : 'Cost and usage anomalies'} (${(0,format/* formatInteger */.Sm)(anomalies.length)})`;
     return [
         `<details><summary>${summary}</summary>`,
         table(['Date', 'Where', 'Metric', 'Expected', 'Actual', 'Impact', 'Source'], ['l', 'l', 'l', 'r', 'r', 'r', 'l'], rows, 0, {
             importance: (rank) => ANOMALIES_WEIGHT / (rank + 1),
             essential: () => false,
-            omittedNote: (omitted) => `_… and ${plural(omitted, 'more anomaly', 'more anomalies')}, omitted ${SIZE_LIMIT_HINT}._`,
+            omittedNote: (omitted) => `_… and ${(0,format/* plural */.LS)(omitted, 'more anomaly', 'more anomalies')}, omitted ${SIZE_LIMIT_HINT}._`,
         }),
         '</details>',
     ];
@@ -60780,34 +58785,34 @@ function anomalyValue(report, anomaly, value) {
         case 'cost':
             return money(report, value);
         case 'requests':
-            return formatInteger(value);
+            return (0,format/* formatInteger */.Sm)(value);
         case 'p99':
-            return `${formatMs(value)} ms`;
+            return `${(0,format/* formatMs */._V)(value)} ms`;
         case 'errorRate':
-            return formatPercent(value);
+            return (0,format/* formatPercent */.l9)(value);
     }
 }
 /** Differences of rates are percentage points, not percent. */
 function anomalyDifference(report, anomaly, difference) {
     if (anomaly.metric === 'errorRate')
-        return `${formatPercentNumber(difference)} pp`;
+        return `${(0,format/* formatPercentNumber */.Io)(difference)} pp`;
     return anomalyValue(report, anomaly, difference);
 }
 function anomalyImpact(report, anomaly) {
     const magnitude = (value) => anomalyDifference(report, anomaly, value);
-    let impact = formatSigned(anomaly.impact, magnitude);
+    let impact = (0,format/* formatSigned */.Gp)(anomaly.impact, magnitude);
     if (anomaly.expected > 0 && anomaly.metric !== 'errorRate') {
-        impact += ` (${formatSigned(anomaly.impact / anomaly.expected, formatPercent)})`;
+        impact += ` (${(0,format/* formatSigned */.Gp)(anomaly.impact / anomaly.expected, format/* formatPercent */.l9)})`;
     }
     if (anomaly.metric !== 'cost' && anomaly.impactUsd !== undefined) {
-        impact += ` · ${formatSigned(anomaly.impactUsd, (usd) => money(report, usd))}`;
+        impact += ` · ${(0,format/* formatSigned */.Gp)(anomaly.impactUsd, (usd) => money(report, usd))}`;
     }
     return impact;
 }
 function methodDetails(report) {
     const { costBasis, source, run } = report;
     const paragraphs = ['<details><summary>How this was computed</summary>'];
-    const metric = costBasis.metric ? ` (${codeSpan(costBasis.metric, { inTable: false })})` : '';
+    const metric = costBasis.metric ? ` (${(0,report_escape/* codeSpan */.SS)(costBasis.metric, { inTable: false })})` : '';
     paragraphs.push(costBasis.method === 'reconciled'
         ? `**Cost.** Each service's modelled charges (service-hours, GB processed, requests beyond the free tier) are scaled so that all services plus the shared line equal Cost Explorer's VPC Lattice total for the same days${metric}. ${pricesSentence(costBasis.prices)}`
         : `**Cost.** Modelled from list prices and each service's own usage, not read from the bill, so it can differ from the invoice. ${pricesSentence(costBasis.prices)}`);
@@ -60822,43 +58827,43 @@ function methodDetails(report) {
         paragraphs.push(dayNotes.join(' '));
     paragraphs.push('**Latency.** Percentiles come from a log-bucketed histogram and are within 1 % of the exact value. Requests denied by an auth policy are counted, but kept out of latency.');
     const origin = source.kind === 'files'
-        ? `${plural(source.files.length, 'log file')} ${filesListed(source.files)}`
-        : `Logs Insights over ${plural(source.logGroups.length, 'log group')} (${listed(source.logGroups)}), ${plural(source.queryIds.length, 'query', 'queries')}${source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : ''}`;
+        ? `${(0,format/* plural */.LS)(source.files.length, 'log file')} ${filesListed(source.files)}`
+        : `Logs Insights over ${(0,format/* plural */.LS)(source.logGroups.length, 'log group')} (${listed(source.logGroups)}), ${(0,format/* plural */.LS)(source.queryIds.length, 'query', 'queries')}${source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : ''}`;
     const malformed = source.malformed > 0
-        ? `; ${plural(source.malformed, 'malformed line')} counted and skipped${source.malformedSamples.length > 0 ? ', for example:' : '.'}`
+        ? `; ${(0,format/* plural */.LS)(source.malformed, 'malformed line')} counted and skipped${source.malformedSamples.length > 0 ? ', for example:' : '.'}`
         : '; no malformed lines.';
-    paragraphs.push(`**Data.** ${plural(source.records, 'record')} from ${origin}${malformed}`);
+    paragraphs.push(`**Data.** ${(0,format/* plural */.LS)(source.records, 'record')} from ${origin}${malformed}`);
     if (source.malformed > 0 && source.malformedSamples.length > 0) {
         paragraphs.push(source.malformedSamples
             .slice(0, MAX_LISTED)
-            .map((sample) => `- ${codeSpan(sample.file, { inTable: false })}:${Number.isFinite(sample.line) ? Math.trunc(sample.line) : '?'} — ${markdownText(sample.reason, { maxLength: 160 })}`)
+            .map((sample) => `- ${(0,report_escape/* codeSpan */.SS)(sample.file, { inTable: false })}:${Number.isFinite(sample.line) ? Math.trunc(sample.line) : '?'} — ${(0,report_escape/* markdownText */.p7)(sample.reason, { maxLength: 160 })}`)
             .join('\n'));
     }
     const calls = [];
     if (run.insights.queries > 0) {
-        calls.push(`scanned ${formatDataSize(run.insights.bytesScanned)} with Logs Insights in ${plural(run.insights.queries, 'query', 'queries')}`);
+        calls.push(`scanned ${(0,format/* formatDataSize */.$c)(run.insights.bytesScanned)} with Logs Insights in ${(0,format/* plural */.LS)(run.insights.queries, 'query', 'queries')}`);
     }
     if (run.costExplorer.requests > 0) {
-        calls.push(`made ${plural(run.costExplorer.requests, 'Cost Explorer request')}`);
+        calls.push(`made ${(0,format/* plural */.LS)(run.costExplorer.requests, 'Cost Explorer request')}`);
     }
-    paragraphs.push(`**This run** ${calls.length > 0 ? calls.join(' and ') : 'made no billed AWS requests'}: about ${formatUsd(run.estimatedRunCostUsd)}.`);
+    paragraphs.push(`**This run** ${calls.length > 0 ? calls.join(' and ') : 'made no billed AWS requests'}: about ${(0,format/* formatUsd */.UK)(run.estimatedRunCostUsd)}.`);
     if (run.cache) {
         const c = run.cache;
-        paragraphs.push(`**Cache.** ${plural(c.logDaysHit, 'settled day')} of logs came from earlier runs and ` +
-            `${plural(c.logDaysScanned, 'day')} were scanned, avoiding ${formatDataSize(c.bytesAvoided)} of Logs Insights scans; ` +
-            `${plural(c.costDaysHit, 'Cost Explorer day')} came from the cache and ${plural(c.costExplorerRequestsAvoided, 'request')} ` +
-            `were not needed. Saved about ${formatUsd(c.savedUsd)}.`);
+        paragraphs.push(`**Cache.** ${(0,format/* plural */.LS)(c.logDaysHit, 'settled day')} of logs came from earlier runs and ` +
+            `${(0,format/* plural */.LS)(c.logDaysScanned, 'day')} were scanned, avoiding ${(0,format/* formatDataSize */.$c)(c.bytesAvoided)} of Logs Insights scans; ` +
+            `${(0,format/* plural */.LS)(c.costDaysHit, 'Cost Explorer day')} came from the cache and ${(0,format/* plural */.LS)(c.costExplorerRequestsAvoided, 'request')} ` +
+            `were not needed. Saved about ${(0,format/* formatUsd */.UK)(c.savedUsd)}.`);
     }
     if (report.warnings.length > 0) {
         const shown = report.warnings
             .slice(0, MAX_WARNINGS)
-            .map((warning) => `- ${markdownText(warning, { maxLength: 300 })}`);
+            .map((warning) => `- ${(0,report_escape/* markdownText */.p7)(warning, { maxLength: 300 })}`);
         const more = report.warnings.length - shown.length;
         if (more > 0)
-            shown.push(`- … and ${plural(more, 'more warning')} in report.json`);
+            shown.push(`- … and ${(0,format/* plural */.LS)(more, 'more warning')} in report.json`);
         paragraphs.push(`**Warnings**\n\n${shown.join('\n')}`);
     }
-    paragraphs.push(`Generated ${markdownText(report.generatedAt, { maxLength: 40 })} by ${markdownText(`${report.tool.name} ${report.tool.version}`, { maxLength: 60 })}, report schema ${report.schemaVersion}.`);
+    paragraphs.push(`Generated ${(0,report_escape/* markdownText */.p7)(report.generatedAt, { maxLength: 40 })} by ${(0,report_escape/* markdownText */.p7)(`${report.tool.name} ${report.tool.version}`, { maxLength: 60 })}, report schema ${report.schemaVersion}.`);
     paragraphs.push('</details>');
     return paragraphs;
 }
@@ -60870,20 +58875,20 @@ function pricesSentence(prices) {
         const price = prices[region];
         if (price === undefined)
             return '';
-        return `${codeSpan(region, { inTable: false, maxLength: 30 })}: ${formatUnitPrice(price.serviceHour)} per service-hour, ${formatUnitPrice(price.perGB)} per GB, ${formatUnitPrice(price.perMillionRequests)} per million requests beyond ${formatInteger(price.freeRequestsPerHour)} free per service per hour`;
+        return `${(0,report_escape/* codeSpan */.SS)(region, { inTable: false, maxLength: 30 })}: ${(0,format/* formatUnitPrice */.jx)(price.serviceHour)} per service-hour, ${(0,format/* formatUnitPrice */.jx)(price.perGB)} per GB, ${(0,format/* formatUnitPrice */.jx)(price.perMillionRequests)} per million requests beyond ${(0,format/* formatInteger */.Sm)(price.freeRequestsPerHour)} free per service per hour`;
     });
     return `Prices used: ${described.join('; ')}.`;
 }
 function dayList(days) {
-    const shown = days.slice(0, 10).map((day) => formatDay(day));
+    const shown = days.slice(0, 10).map((day) => (0,format/* formatDay */.im)(day));
     return days.length > shown.length
-        ? `${shown.join(', ')} and ${formatInteger(days.length - shown.length)} more`
+        ? `${shown.join(', ')} and ${(0,format/* formatInteger */.Sm)(days.length - shown.length)} more`
         : shown.join(', ');
 }
 function listed(values) {
-    const shown = values.slice(0, MAX_LISTED).map((value) => codeSpan(value, { inTable: false }));
+    const shown = values.slice(0, MAX_LISTED).map((value) => (0,report_escape/* codeSpan */.SS)(value, { inTable: false }));
     if (values.length > shown.length)
-        shown.push(`and ${formatInteger(values.length - shown.length)} more`);
+        shown.push(`and ${(0,format/* formatInteger */.Sm)(values.length - shown.length)} more`);
     return shown.join(', ');
 }
 /** A few files by name; many files by the directory they share, since S3 names differ only at the end. */
@@ -60895,11 +58900,11 @@ function filesListed(files) {
     for (let i = 0; parts.every((p) => i < p.length - 1 && p[i] === parts[0][i]); i++)
         common.push(parts[0][i]);
     return common.length > 0 && common.join('/') !== ''
-        ? `under ${codeSpan(`${common.join('/')}/`, { inTable: false })}`
+        ? `under ${(0,report_escape/* codeSpan */.SS)(`${common.join('/')}/`, { inTable: false })}`
         : `(${listed(files)})`;
 }
 function money(report, amount) {
-    return formatUsd(amount, report.costBasis.currency);
+    return (0,format/* formatUsd */.UK)(amount, report.costBasis.currency);
 }
 /**
  * Builds a GFM table with markdown-table; the last `footRows` rows are always kept. Delimiters are
@@ -60954,14 +58959,13 @@ async function writeReportFiles(report, dir) {
 
 
 
-
-const HELP = `${TOOL.name} ${TOOL.version}: per-service cost and performance of Amazon VPC Lattice
+const HELP = `${version/* TOOL */.j.name} ${version/* TOOL */.j.version}: per-service cost and performance of Amazon VPC Lattice
 
 Usage:
-  ${TOOL.name} analyze --logs PATH [--logs PATH ...] [options]
-  ${TOOL.name} analyze --aws --region R [--service-network X] [--log-group-names a,b] [options]
-  ${TOOL.name} demo [--out DIR]
-  ${TOOL.name} sample --out FILE [--records N] [--days N] [--services N] [--seed N]
+  ${version/* TOOL */.j.name} analyze --logs PATH [--logs PATH ...] [options]
+  ${version/* TOOL */.j.name} analyze --aws --region R [--service-network X] [--log-group-names a,b] [options]
+  ${version/* TOOL */.j.name} demo [--out DIR]
+  ${version/* TOOL */.j.name} sample --out FILE [--records N] [--days N] [--services N] [--seed N]
 
 analyze reads VPC Lattice access logs and writes a report.
   --logs PATH               File, directory (recursive) or glob. JSONL or gzip JSONL as Lattice
@@ -61042,7 +59046,7 @@ function parse(argv) {
     }
     catch (error) {
         // node:util names the flag: "Unknown option '--foo'".
-        throw new errors_UsageError(errorMessage(error).replace(/\. To specify a positional argument.*$/s, '.'));
+        throw new errors/* UsageError */.eb((0,errors/* errorMessage */.gJ)(error).replace(/\. To specify a positional argument.*$/s, '.'));
     }
 }
 function positiveNumber(values, flag) {
@@ -61051,7 +59055,7 @@ function positiveNumber(values, flag) {
         return undefined;
     const n = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
-        throw new errors_UsageError(`--${flag} must be a non-negative number (got ${JSON.stringify(raw)}).`);
+        throw new errors/* UsageError */.eb(`--${flag} must be a non-negative number (got ${JSON.stringify(raw)}).`);
     }
     return n;
 }
@@ -61104,13 +59108,13 @@ const FILES_ONLY = ['logs', 'costs', 'prices', 'start', 'end'];
 function outputFormat(values) {
     const format = values.format ?? 'markdown';
     if (format !== 'markdown' && format !== 'json') {
-        throw new errors_UsageError(`--format must be markdown or json (got ${JSON.stringify(format)}).`);
+        throw new errors/* UsageError */.eb(`--format must be markdown or json (got ${JSON.stringify(format)}).`);
     }
     return format;
 }
 function checkRegion(region, flag) {
     if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-        throw new errors_UsageError(`${flag} must be an AWS region name such as us-east-1 (got ${JSON.stringify(region)}).`);
+        throw new errors/* UsageError */.eb(`${flag} must be an AWS region name such as us-east-1 (got ${JSON.stringify(region)}).`);
     }
 }
 async function emit(report, values, format) {
@@ -61128,21 +59132,21 @@ async function emit(report, values, format) {
 }
 async function analyze(values, positionals) {
     if (positionals.length > 1) {
-        throw new errors_UsageError(`unexpected argument ${JSON.stringify(positionals[1])}; paths go after --logs.`);
+        throw new errors/* UsageError */.eb(`unexpected argument ${JSON.stringify(positionals[1])}; paths go after --logs.`);
     }
     if (values.aws)
         return analyzeWithAws(values);
     const misplaced = AWS_ONLY.find((flag) => values[flag] !== undefined);
     if (misplaced)
-        throw new errors_UsageError(`--${misplaced} needs --aws.`);
+        throw new errors/* UsageError */.eb(`--${misplaced} needs --aws.`);
     if (!values.logs || values.logs.length === 0) {
-        throw new errors_UsageError('analyze needs at least one --logs PATH, or --aws to read from AWS.');
+        throw new errors/* UsageError */.eb('analyze needs at least one --logs PATH, or --aws to read from AWS.');
     }
     const format = outputFormat(values);
     checkRegion(values.region, '--region');
     // Checked before the scan, so a typo does not wait for gigabytes of logs.
-    checkDay(values.start, '--start');
-    checkDay(values.end, '--end');
+    (0,analysis_window/* checkDay */.p)(values.start, '--start');
+    (0,analysis_window/* checkDay */.p)(values.end, '--end');
     const progress = progressPrinter(process.stderr.isTTY === true);
     const result = await analyzeLocal({
         logs: values.logs,
@@ -61154,34 +59158,51 @@ async function analyze(values, positionals) {
         end: values.end,
         thresholds: thresholds(values),
         onProgress: progress.update,
+        // This bundle is also the script of its scan workers (see src/cli.ts); not so under ts-jest.
+        workerScript: import.meta.url.endsWith('.js') ? new URL(import.meta.url) : undefined,
+        threads: threadsFromEnv(),
     }).finally(progress.done);
     await emit(result.report, values, format);
     if (values.verbose) {
-        const { bytesRead, lines, seconds } = result.stats;
+        const { bytesRead, lines, seconds, threads, fallbacks } = result.stats;
         const rssMb = process.resourceUsage().maxRSS / 1024;
         process.stderr.write(`${lines.toLocaleString('en-US')} lines, ${(bytesRead / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s ` +
-            `(${(bytesRead / 1e6 / seconds).toFixed(0)} MB/s), peak RSS ${rssMb.toFixed(0)} MB\n`);
+            `(${(bytesRead / 1e6 / seconds).toFixed(0)} MB/s), peak RSS ${rssMb.toFixed(0)} MB, ` +
+            `${threads} thread${threads === 1 ? '' : 's'}, ${fallbacks.toLocaleString('en-US')} lines by the exact parser\n`);
     }
+}
+/** LATTICE_COST_REPORT_THREADS caps the threads that scan a large file (default: every core). */
+function threadsFromEnv() {
+    const raw = process.env.LATTICE_COST_REPORT_THREADS;
+    if (raw === undefined || raw === '')
+        return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) {
+        throw new errors/* UsageError */.eb(`LATTICE_COST_REPORT_THREADS must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`);
+    }
+    return n;
 }
 /** The same pipeline as the action, with the SDK's default credentials (environment or profile). */
 async function analyzeWithAws(values) {
     const misplaced = FILES_ONLY.find((flag) => values[flag] !== undefined);
     if (misplaced)
-        throw new errors_UsageError(`--${misplaced} reads local files; it cannot be used with --aws.`);
+        throw new errors/* UsageError */.eb(`--${misplaced} reads local files; it cannot be used with --aws.`);
     const format = outputFormat(values);
     const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region)
-        throw new errors_UsageError('--aws needs --region (or AWS_REGION).');
+        throw new errors/* UsageError */.eb('--aws needs --region (or AWS_REGION).');
     checkRegion(region, '--region');
-    checkDay(values['end-date'], '--end-date');
+    (0,analysis_window/* checkDay */.p)(values['end-date'], '--end-date');
     const lookback = wholeNumber(values, 'lookback-days', 7);
     if (lookback < 1 || lookback > 90)
-        throw new errors_UsageError('--lookback-days must be between 1 and 90.');
+        throw new errors/* UsageError */.eb('--lookback-days must be between 1 and 90.');
     const controller = new AbortController();
-    const stop = () => controller.abort(new DataError('Interrupted; running Logs Insights queries were stopped.'));
+    const stop = () => controller.abort(new errors/* DataError */.fL('Interrupted; running Logs Insights queries were stopped.'));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
+        // Loaded on demand: the AWS SDK adds ~40 ms to every start (kept in the bundle by "eager").
+        const { analyzeAws } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1377));
         const result = await analyzeAws({
             region,
             serviceNetwork: values['service-network'],
@@ -61218,7 +59239,7 @@ function settlingDays(values) {
     const raw = values['settling-days'] ?? '1';
     const n = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
-        throw new errors_UsageError(`--settling-days must be a non-negative number of days (got ${JSON.stringify(raw)}).`);
+        throw new errors/* UsageError */.eb(`--settling-days must be a non-negative number of days (got ${JSON.stringify(raw)}).`);
     }
     return n;
 }
@@ -61228,20 +59249,20 @@ function wholeNumber(values, flag, fallback) {
         return fallback;
     const n = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) {
-        throw new errors_UsageError(`--${flag} must be a whole number (got ${JSON.stringify(raw)}).`);
+        throw new errors/* UsageError */.eb(`--${flag} must be a whole number (got ${JSON.stringify(raw)}).`);
     }
     return n;
 }
 async function sample(values) {
     if (!values.out)
-        throw new errors_UsageError('sample needs --out FILE.');
+        throw new errors/* UsageError */.eb('sample needs --out FILE.');
     const records = wholeNumber(values, 'records', 100_000);
     const services = wholeNumber(values, 'services', 8);
     if (services < 1 || services > 256)
-        throw new errors_UsageError('--services must be between 1 and 256.');
+        throw new errors/* UsageError */.eb('--services must be between 1 and 256.');
     const days = wholeNumber(values, 'days', 7);
     if (days < 1)
-        throw new errors_UsageError('--days must be at least 1.');
+        throw new errors/* UsageError */.eb('--days must be at least 1.');
     const { bytes } = await writeSampleLog(values.out, {
         records,
         days,
@@ -61276,7 +59297,7 @@ async function main(argv) {
             return 0;
         }
         if (values.version) {
-            process.stdout.write(`${TOOL.version}\n`);
+            process.stdout.write(`${version/* TOOL */.j.version}\n`);
             return 0;
         }
         const command = positionals[0];
@@ -61291,24 +59312,3863 @@ async function main(argv) {
             return command === undefined ? 2 : 0;
         }
         else
-            throw new errors_UsageError(`unknown command ${JSON.stringify(command)}; use analyze, demo or sample.`);
+            throw new errors/* UsageError */.eb(`unknown command ${JSON.stringify(command)}; use analyze, demo or sample.`);
         return 0;
     }
     catch (error) {
-        if (error instanceof errors_UsageError) {
-            process.stderr.write(`error: ${error.message}\nRun '${TOOL.name} --help' for usage.\n`);
+        if (error instanceof errors/* UsageError */.eb) {
+            process.stderr.write(`error: ${error.message}\nRun '${version/* TOOL */.j.name} --help' for usage.\n`);
             return 2;
         }
-        if (error instanceof DataError) {
+        if (error instanceof errors/* DataError */.fL) {
             process.stderr.write(`error: ${error.message}\n`);
             return 1;
         }
-        process.stderr.write(`error: unexpected failure: ${errorMessage(error)}\n`);
+        process.stderr.write(`error: unexpected failure: ${(0,errors/* errorMessage */.gJ)(error)}\n`);
         if (process.env.DEBUG)
             process.stderr.write(`${error.stack ?? ''}\n`);
         return 1;
     }
 }
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   fL: () => (/* binding */ DataError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/**
+ * Errors the user can act on. Each message names what was wrong and how to fix it;
+ * the entry points print the message alone, without a stack trace.
+ */
+/** Bad invocation: an unknown flag, a missing path, an invalid input value. Exit code 2. */
+class UsageError extends Error {
+    name = 'UsageError';
+}
+/** The data or the run failed: unreadable file, no valid record, an AWS call that failed. Exit code 1. */
+class DataError extends Error {
+    name = 'DataError';
+    constructor(message, options) {
+        super(message, options);
+    }
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 1943:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Oc: () => (/* binding */ MAX_LINE_BYTES),
+/* harmony export */   V5: () => (/* binding */ LineScanner),
+/* harmony export */   W1: () => (/* binding */ emptyCounts),
+/* harmony export */   xs: () => (/* binding */ MAX_SAMPLES)
+/* harmony export */ });
+/* unused harmony export overlongReason */
+/* harmony import */ var _analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8321);
+/* harmony import */ var _analysis_dates_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1007);
+/* harmony import */ var _record_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8118);
+/**
+ * The JSONL fast path. A Lattice line is a flat JSON object of about 1.5 kB, of which the report
+ * needs eight fields. JSON.parse builds ~35 strings per line to give us those eight; this scanner
+ * instead checks the line's JSON syntax byte by byte, remembers where the last value of each needed
+ * key is (JSON.parse keeps the last of duplicate keys), and adds the record straight into the day
+ * aggregates, without allocating.
+ *
+ * Whatever it cannot certify goes to the exact parser (record.ts parseLine) for that line: invalid
+ * JSON anywhere, an escape in a top-level key or in a needed value, a number that is not a plain
+ * integer, a startTime other than YYYY-MM-DDTHH:MM:SSZ, or a record parseLine would reject (so the
+ * reason text is always parseLine's). The result is therefore the exact parser's by construction,
+ * and test/unit/fast-scan.test.ts checks it against the exact reader on generated and hostile input.
+ *
+ * LineScanner also does the framing of the exact reader (reader.ts readLines): lines split on \n,
+ * one trailing \r dropped, blank lines skipped but numbered, a leading BOM skipped, and a line over
+ * maxLineBytes counted as malformed without being buffered.
+ */
+
+
+
+/** A line longer than this is skipped as malformed instead of buffered (V8 strings top out near 512 MiB). */
+const MAX_LINE_BYTES = 64 << 20;
+const MAX_SAMPLES = 20;
+function overlongReason(maxLineBytes) {
+    return maxLineBytes % (1 << 20) === 0
+        ? `line is longer than ${maxLineBytes >> 20} MiB`
+        : `line is longer than ${maxLineBytes} bytes`;
+}
+function emptyCounts() {
+    return {
+        lines: 0,
+        counted: 0,
+        records: 0,
+        malformed: 0,
+        samples: [],
+        otherRegions: 0,
+        fallbacks: 0,
+        integral: true,
+    };
+}
+// ---------------------------------------------------------------------------------------------
+// Byte-level JSON checks. Each returns the index after what it read, or -1 when the text is not
+// something it can vouch for. None of them ever accepts text JSON.parse would reject.
+const NL = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** Nested containers deeper than this are left to JSON.parse. */
+const MAX_DEPTH = 256;
+/** The characters that may follow a backslash, besides u. */
+const SIMPLE_ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt')
+    SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF')
+    HEX[c.charCodeAt(0)] = 1;
+/** Set by scanString: the string it just read held an escape sequence. */
+let stringEscaped = false;
+/** Set by scanNumber: the number it just read is a plain integer of at most 15 digits. */
+let numberPlain = false;
+/** JSON whitespace, except \n, which never occurs inside a line. */
+function skipSpace(b, i, e) {
+    while (i < e) {
+        const c = b[i];
+        if (c !== 0x20 && c !== 0x09 && c !== CR)
+            break;
+        i++;
+    }
+    return i;
+}
+/**
+ * Reads string content from i (just after the opening quote) to the closing quote, whose index it
+ * returns. Raw control characters and bad escapes give -1, as JSON.parse rejects them.
+ */
+function scanString(b, dv, i, e) {
+    for (;;) {
+        // Four bytes at a time: flag bytes that are '"', '\' or below 0x20 with the classic "has a
+        // zero byte" and "has a byte less than n" word tricks. A borrow can flag a byte above a flagged
+        // one, never below, so the lowest flag is exact: the first special byte of the word.
+        let c = -1;
+        while (i + 4 <= e) {
+            const v = dv.getInt32(i, true);
+            const q = v ^ 0x22222222;
+            const s = v ^ 0x5c5c5c5c;
+            const flags = (((v - 0x20202020) & ~v) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080;
+            if (flags !== 0) {
+                i += (31 - Math.clz32(flags & -flags)) >> 3;
+                c = b[i];
+                break;
+            }
+            i += 4;
+        }
+        if (c === -1) {
+            // Fewer than four bytes left.
+            while (i < e) {
+                c = b[i];
+                if (c === QUOTE || c === BACKSLASH || c < 0x20)
+                    break;
+                i++;
+            }
+            if (i >= e)
+                return -1;
+        }
+        if (c === QUOTE)
+            return i;
+        if (c !== BACKSLASH)
+            return -1;
+        stringEscaped = true;
+        if (i + 1 >= e)
+            return -1;
+        c = b[i + 1];
+        if (c === 0x75) {
+            if (i + 5 >= e || !HEX[b[i + 2]] || !HEX[b[i + 3]] || !HEX[b[i + 4]] || !HEX[b[i + 5]])
+                return -1;
+            i += 6;
+        }
+        else if (SIMPLE_ESCAPE[c]) {
+            i += 2;
+        }
+        else {
+            return -1;
+        }
+    }
+}
+/** Reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+function scanNumber(b, i, e) {
+    const start = i;
+    let plain = true;
+    if (b[i] === MINUS) {
+        plain = false;
+        i++;
+    }
+    if (i >= e)
+        return -1;
+    let c = b[i];
+    if (c === ZERO) {
+        i++;
+    }
+    else if (c > ZERO && c <= NINE) {
+        i++;
+        while (i < e && (c = b[i]) >= ZERO && c <= NINE)
+            i++;
+    }
+    else {
+        return -1;
+    }
+    if (i < e && b[i] === 0x2e) {
+        plain = false;
+        const digits = ++i;
+        while (i < e && (c = b[i]) >= ZERO && c <= NINE)
+            i++;
+        if (i === digits)
+            return -1;
+    }
+    if (i < e && (b[i] === 0x65 || b[i] === 0x45)) {
+        plain = false;
+        i++;
+        if (i < e && (b[i] === 0x2b || b[i] === MINUS))
+            i++;
+        const digits = i;
+        while (i < e && (c = b[i]) >= ZERO && c <= NINE)
+            i++;
+        if (i === digits)
+            return -1;
+    }
+    numberPlain = plain && i - start <= 15;
+    return i;
+}
+const TRUE = [0x74, 0x72, 0x75, 0x65];
+const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
+const NULL = [0x6e, 0x75, 0x6c, 0x6c];
+function scanWord(b, i, e, word) {
+    if (i + word.length > e)
+        return -1;
+    for (let k = 0; k < word.length; k++)
+        if (b[i + k] !== word[k])
+            return -1;
+    return i + word.length;
+}
+/** Any JSON value, containers included; only checked, not kept. */
+function skipValue(b, dv, i, e, depth) {
+    if (i >= e)
+        return -1;
+    const c = b[i];
+    if (c === QUOTE) {
+        const q = scanString(b, dv, i + 1, e);
+        return q < 0 ? -1 : q + 1;
+    }
+    if (c === MINUS || (c >= ZERO && c <= NINE))
+        return scanNumber(b, i, e);
+    if (c === 0x74)
+        return scanWord(b, i, e, TRUE);
+    if (c === 0x66)
+        return scanWord(b, i, e, FALSE);
+    if (c === 0x6e)
+        return scanWord(b, i, e, NULL);
+    if (depth >= MAX_DEPTH)
+        return -1;
+    if (c === OPEN_BRACKET) {
+        i = skipSpace(b, i + 1, e);
+        if (i < e && b[i] === CLOSE_BRACKET)
+            return i + 1;
+        for (;;) {
+            i = skipValue(b, dv, i, e, depth + 1);
+            if (i < 0)
+                return -1;
+            i = skipSpace(b, i, e);
+            if (i >= e)
+                return -1;
+            if (b[i] === CLOSE_BRACKET)
+                return i + 1;
+            if (b[i] !== COMMA)
+                return -1;
+            i = skipSpace(b, i + 1, e);
+        }
+    }
+    if (c === OPEN_BRACE) {
+        i = skipSpace(b, i + 1, e);
+        if (i < e && b[i] === CLOSE_BRACE)
+            return i + 1;
+        for (;;) {
+            if (i >= e || b[i] !== QUOTE)
+                return -1;
+            i = scanString(b, dv, i + 1, e);
+            if (i < 0)
+                return -1;
+            i = skipSpace(b, i + 1, e);
+            if (i >= e || b[i] !== COLON)
+                return -1;
+            i = skipValue(b, dv, skipSpace(b, i + 1, e), e, depth + 1);
+            if (i < 0)
+                return -1;
+            i = skipSpace(b, i, e);
+            if (i >= e)
+                return -1;
+            if (b[i] === CLOSE_BRACE)
+                return i + 1;
+            if (b[i] !== COMMA)
+                return -1;
+            i = skipSpace(b, i + 1, e);
+        }
+    }
+    return -1;
+}
+/** Set by scanValue: what the value was, and where (string content without its quotes). */
+let valueKind = 0;
+let valueStart = 0;
+let valueEnd = 0;
+/** A member's value, kept track of for the needed fields. */
+function scanValue(b, dv, i, e) {
+    if (i >= e)
+        return -1;
+    const c = b[i];
+    if (c === QUOTE) {
+        valueStart = i + 1;
+        // "-" is Lattice's empty value and the most common string.
+        if (b[i + 1] === MINUS && b[i + 2] === QUOTE && i + 2 < e) {
+            valueKind = K_STRING;
+            valueEnd = i + 2;
+            return i + 3;
+        }
+        stringEscaped = false;
+        const q = scanString(b, dv, i + 1, e);
+        if (q < 0)
+            return -1;
+        valueKind = stringEscaped ? K_ESCAPED : K_STRING;
+        valueEnd = q;
+        return q + 1;
+    }
+    valueStart = i;
+    if (c === MINUS || (c >= ZERO && c <= NINE)) {
+        valueEnd = scanNumber(b, i, e);
+        valueKind = numberPlain ? K_INT : K_OTHER;
+        return valueEnd;
+    }
+    valueEnd = skipValue(b, dv, i, e, 1);
+    valueKind = c === 0x6e ? K_NULL : K_OTHER;
+    return valueEnd;
+}
+// ---------------------------------------------------------------------------------------------
+// The fields the report needs, and what kind of value the line gave each.
+const F_SERVICE = 0;
+const F_START = 1;
+const F_DURATION = 2;
+const F_CODE = 3;
+const F_RECEIVED = 4;
+const F_SENT = 5;
+const F_DENIED = 6;
+const F_HOST = 7;
+const FIELD_COUNT = 8;
+const FIELD_NAMES = [
+    'serviceArn',
+    'startTime',
+    'duration',
+    'responseCode',
+    'bytesReceived',
+    'bytesSent',
+    'authDeniedReason',
+    'hostHeader',
+];
+/** Candidate fields by key length, so most keys are dismissed by their length or first byte. */
+const FIELDS_BY_LENGTH = [];
+FIELD_NAMES.forEach((name, field) => {
+    (FIELDS_BY_LENGTH[name.length] ??= []).push({ field, bytes: Buffer.from(name, 'latin1') });
+});
+function fieldOf(b, s, e) {
+    const candidates = FIELDS_BY_LENGTH[e - s];
+    if (candidates === undefined)
+        return -1;
+    next: for (let j = 0; j < candidates.length; j++) {
+        const bytes = candidates[j].bytes;
+        for (let k = 0; k < bytes.length; k++)
+            if (b[s + k] !== bytes[k])
+                continue next;
+        return candidates[j].field;
+    }
+    return -1;
+}
+const K_ABSENT = 0;
+/** A string without escapes: its bytes are its text. */
+const K_STRING = 1;
+const K_ESCAPED = 2;
+/** A JSON number that is a plain integer of at most 15 digits. */
+const K_INT = 3;
+const K_NULL = 4;
+/** true, false, another number, an object or an array. */
+const K_OTHER = 5;
+/** Buffers of released scanners (per thread), for the next ones. */
+const spare = [];
+/** YYYYMMDD → the day string, or null when it is no real day. Shared: the answer never changes. */
+const dayCache = new Map();
+function isDigit(c) {
+    return c >= ZERO && c <= NINE;
+}
+/** Offsets of the digits in YYYY-MM-DDTHH:MM:SSZ. */
+const TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+function twoDigits(b, i) {
+    return (b[i] - ZERO) * 10 + (b[i + 1] - ZERO);
+}
+/** A plain integer held as a JSON number (no sign, at most 15 digits) or as a string of 1-15 digits. */
+function intValue(b, kind, s, e) {
+    if (kind !== K_INT && (kind !== K_STRING || e === s || e - s > 15))
+        return -1;
+    let v = 0;
+    for (let i = s; i < e; i++) {
+        const c = b[i];
+        if (c < ZERO || c > NINE)
+            return -1;
+        v = v * 10 + (c - ZERO);
+    }
+    return v;
+}
+function isDash(b, kind, s, e) {
+    return kind === K_STRING && e - s === 1 && b[s] === MINUS;
+}
+function isIntegral(value) {
+    return Number.isInteger(value) && !Object.is(value, -0);
+}
+/** A scanner's buffer grows to what it is fed (a range may be tiny); after a long line it shrinks back. */
+const BASE_BUFFER = 1 << 20;
+/** Members of a line shape, and the longest member start ('","' + key + '":') in 4-byte words. */
+const SHAPE_MEMBERS = 64;
+const SHAPE_WORDS = 16;
+/**
+ * Turns JSONL bytes into aggregates: feed it with reserve()/commit() or push(), then end().
+ * Records go into `target`; service names found are kept apart (names()) because the first name in
+ * file order wins and this scanner may be reading a range in the middle of a file.
+ */
+class LineScanner {
+    counts = emptyCounts();
+    target;
+    region;
+    maxLineBytes;
+    fast;
+    bomPending;
+    node;
+    b;
+    dv;
+    /** Bytes held: [pos, len) is unscanned, the start of a line not yet complete. */
+    len = 0;
+    pos = 0;
+    /** Inside a line already longer than maxLineBytes, dropping bytes until its \n. */
+    skipping = false;
+    kinds = new Int32Array(FIELD_COUNT);
+    starts = new Int32Array(FIELD_COUNT);
+    ends = new Int32Array(FIELD_COUNT);
+    record = {
+        serviceArn: '',
+        day: '',
+        hour: 0,
+        duration: 0,
+        responseCode: null,
+        bytesReceived: 0,
+        bytesSent: 0,
+        authDenied: false,
+        hostHeader: null,
+    };
+    // The shape of the last line read by scanAnyShape (see scanShaped): per member, its leading
+    // bytes as little-endian words (zero padded), their count, the mask of the last word, its field.
+    shapeMembers = 0;
+    shapeWords = new Int32Array(SHAPE_MEMBERS * SHAPE_WORDS);
+    shapeLength = new Int32Array(SHAPE_MEMBERS);
+    shapeMask = new Int32Array(SHAPE_MEMBERS);
+    shapeField = new Int32Array(SHAPE_MEMBERS);
+    slots = [];
+    /** Open addressing on the ARN hash; holds slot index + 1, 0 for empty. */
+    table = new Int32Array(64);
+    serviceNames = new Map();
+    constructor(target, options = {}) {
+        this.target = target;
+        this.region = options.region;
+        this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+        this.fast = options.fast ?? true;
+        this.bomPending = options.bom ?? false;
+        this.node = spare.pop() ?? Buffer.alloc(0);
+        this.b = new Uint8Array(this.node.buffer, 0, this.node.length);
+        this.dv = new DataView(this.node.buffer, 0, this.node.length);
+    }
+    /**
+     * Done with this scanner: its buffer goes to the next one. A range scanner per 16 MiB would
+     * otherwise leave a 1 MiB buffer for the garbage collector each time, and memory would grow with
+     * the file until it ran.
+     */
+    release() {
+        if (this.node.length > 0 && this.node.length <= 4 * BASE_BUFFER && spare.length < 4)
+            spare.push(this.node);
+        this.node = Buffer.alloc(0);
+        this.b = new Uint8Array(0);
+        this.dv = new DataView(this.b.buffer);
+        this.len = this.pos = 0;
+    }
+    /** Names found from host headers, first per service, in the order found. */
+    names() {
+        return [...this.serviceNames];
+    }
+    /** Room for at least `min` more bytes; write into it, then commit(). */
+    reserve(min) {
+        if (this.pos > 0) {
+            this.node.copyWithin(0, this.pos, this.len);
+            this.len -= this.pos;
+            this.pos = 0;
+        }
+        const need = this.len + min;
+        let capacity = this.node.length;
+        // Grows for a long line; shrinks back once it is done.
+        if (need > capacity)
+            capacity = Math.max(capacity * 2, need, 4096);
+        else if (capacity > 4 * BASE_BUFFER && need <= BASE_BUFFER)
+            capacity = BASE_BUFFER;
+        if (capacity !== this.node.length) {
+            const next = Buffer.allocUnsafeSlow(capacity);
+            this.node.copy(next, 0, 0, this.len);
+            this.node = next;
+            this.b = new Uint8Array(next.buffer, 0, next.length);
+            this.dv = new DataView(next.buffer, 0, next.length);
+        }
+        return this.node.subarray(this.len);
+    }
+    /** `n` bytes were written at the start of the last reserve(). */
+    commit(n) {
+        this.len += n;
+        this.scan(false);
+    }
+    /** Copies and scans a chunk of a stream. */
+    push(chunk) {
+        for (let off = 0; off < chunk.length;) {
+            const room = this.reserve(Math.min(chunk.length - off, BASE_BUFFER));
+            const n = Math.min(room.length, chunk.length - off);
+            room.set(chunk.subarray(off, off + n));
+            off += n;
+            this.commit(n);
+        }
+    }
+    /** The input ended: a last line without \n counts too. */
+    end() {
+        this.scan(true);
+        this.len = this.pos = 0;
+    }
+    /** True while a line has started but not ended. */
+    get pending() {
+        return this.skipping || this.len > this.pos;
+    }
+    scan(atEnd) {
+        const b = this.b;
+        const len = this.len;
+        let s = this.pos;
+        if (this.bomPending) {
+            // Wait while what there is could still be a BOM, and until a byte follows it: the first line
+            // starts at the BOM, so a range that ends inside or just after it must read on.
+            const n = len - s;
+            const bom = (n < 1 || b[s] === 0xef) && (n < 2 || b[s + 1] === 0xbb) && (n < 3 || b[s + 2] === 0xbf);
+            if (bom && n <= 3 && !atEnd)
+                return;
+            this.bomPending = false;
+            if (bom && n >= 3)
+                s += 3;
+        }
+        if (this.skipping) {
+            const nl = this.node.indexOf(NL, s);
+            if (nl === -1 || nl >= len) {
+                this.pos = len;
+                if (atEnd)
+                    this.overlong();
+                return;
+            }
+            this.overlong();
+            s = nl + 1;
+        }
+        while (s < len) {
+            if (this.fast && b[s] === OPEN_BRACE) {
+                const nl = this.scanLine(s, len, atEnd);
+                if (nl >= 0) {
+                    s = nl + 1;
+                    continue;
+                }
+            }
+            let nl = this.node.indexOf(NL, s);
+            if (nl === -1 || nl >= len) {
+                if (!atEnd)
+                    break;
+                nl = len;
+            }
+            this.slowLine(s, nl);
+            s = nl + 1;
+        }
+        this.pos = Math.min(s, len);
+        if (!atEnd && len - this.pos > this.maxLineBytes) {
+            this.skipping = true;
+            this.pos = len;
+        }
+    }
+    overlong() {
+        this.skipping = false;
+        this.counts.lines++;
+        this.counts.counted++;
+        this.malformed(overlongReason(this.maxLineBytes));
+    }
+    malformed(reason) {
+        const counts = this.counts;
+        counts.malformed++;
+        if (counts.samples.length < MAX_SAMPLES)
+            counts.samples.push({ line: counts.lines, reason });
+    }
+    /** The exact reader's handling of one line, [s, nl) with nl at its \n or the end of input. */
+    slowLine(s, nl) {
+        const counts = this.counts;
+        const b = this.b;
+        counts.lines++;
+        if (nl - s > this.maxLineBytes) {
+            counts.counted++;
+            this.malformed(overlongReason(this.maxLineBytes));
+            return;
+        }
+        let e = nl;
+        if (e > s && b[e - 1] === CR)
+            e--;
+        if (s === e)
+            return;
+        if (b[s] !== OPEN_BRACE) {
+            let i = s;
+            while (i < e && (b[i] === 0x20 || b[i] === 0x09 || b[i] === NL || b[i] === CR))
+                i++;
+            if (i === e)
+                return;
+        }
+        counts.counted++;
+        if (this.fast)
+            counts.fallbacks++;
+        const result = (0,_record_js__WEBPACK_IMPORTED_MODULE_1__/* .parseLine */ .A)(this.node.toString('utf8', s, e));
+        if (result.ok)
+            this.addExact(result.record);
+        else
+            this.malformed(result.reason);
+    }
+    /** A record parseLine produced, added the way the fast path adds its own. */
+    addExact(record) {
+        const counts = this.counts;
+        counts.records++;
+        if (!isIntegral(record.duration) || !isIntegral(record.bytesReceived) || !isIntegral(record.bytesSent)) {
+            counts.integral = false;
+        }
+        if (this.region !== undefined && record.serviceArn.split(':')[3] !== this.region) {
+            counts.otherRegions++;
+            return;
+        }
+        (0,_analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__/* .addRecord */ .$1)(this.target.day(record.serviceArn, record.day), record);
+        if (record.hostHeader && !this.serviceNames.has(record.serviceArn)) {
+            const name = (0,_analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__/* .nameFromHostHeader */ .L5)(record.hostHeader, (0,_analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__/* .identityFromArn */ .Mu)(record.serviceArn).id);
+            if (name)
+                this.serviceNames.set(record.serviceArn, name);
+        }
+    }
+    /**
+     * The fast path for the line starting at s (a '{'). Returns the index of its \n (or `e` for a
+     * last line at the end of input) once the record is added, or -1 to leave the line to slowLine.
+     * Invariant: nothing is changed before every check has passed.
+     */
+    scanLine(s, e, atEnd) {
+        const shaped = this.scanShaped(s, e, atEnd);
+        return shaped !== -1 ? shaped : this.scanAnyShape(s, e, atEnd);
+    }
+    /**
+     * Lattice writes the same keys in the same order, compact. So each member is expected to start
+     * with the bytes it had in the line the shape was learnt from: '{"key":' for the first, ',"key":'
+     * for the others. Comparing those bytes a word at a time checks the separators and the key (which
+     * is then known to be escape-free) at once; only values are scanned. Any difference (whitespace,
+     * another key, more members) returns -1 and the line is read by scanAnyShape.
+     */
+    scanShaped(s, e, atEnd) {
+        const members = this.shapeMembers;
+        if (members === 0)
+            return -1;
+        const b = this.b;
+        const dv = this.dv;
+        const words = this.shapeWords;
+        const lengths = this.shapeLength;
+        const kinds = this.kinds;
+        for (let f = 0; f < FIELD_COUNT; f++)
+            kinds[f] = K_ABSENT;
+        let i = s;
+        for (let m = 0; m < members; m++) {
+            // Invariant: b[i] is the '{' or ',' that starts member m.
+            const n = lengths[m];
+            if (i + ((n + 3) & ~3) > e)
+                return -1;
+            const base = m * SHAPE_WORDS;
+            const full = n >> 2;
+            for (let w = 0; w < full; w++)
+                if (dv.getInt32(i + 4 * w, true) !== words[base + w])
+                    return -1;
+            if ((n & 3) !== 0 && (dv.getInt32(i + 4 * full, true) & this.shapeMask[m]) !== words[base + full]) {
+                return -1;
+            }
+            const start = i + n;
+            i = scanValue(b, dv, start, e);
+            if (i < 0)
+                return -1;
+            const field = this.shapeField[m];
+            if (field >= 0) {
+                kinds[field] = valueKind;
+                this.starts[field] = valueStart;
+                this.ends[field] = valueEnd;
+            }
+            if (i >= e)
+                return -1;
+            if (b[i] === CLOSE_BRACE)
+                return this.finish(s, i, e, atEnd);
+        }
+        return -1;
+    }
+    /** Any valid JSON object; learns its shape for scanShaped when it is compact. */
+    scanAnyShape(s, e, atEnd) {
+        const b = this.b;
+        const dv = this.dv;
+        const kinds = this.kinds;
+        for (let f = 0; f < FIELD_COUNT; f++)
+            kinds[f] = K_ABSENT;
+        // The shape is rewritten as this line is read, so it is void until the line proves compact.
+        this.shapeMembers = 0;
+        let compact = true;
+        let members = 0;
+        let i = s + 1;
+        if (i >= e || b[i] !== QUOTE) {
+            compact = false;
+            i = skipSpace(b, i, e);
+            if (i >= e || b[i] !== QUOTE)
+                return -1; // {} has no serviceArn: parseLine says so
+        }
+        for (;;) {
+            // Invariant: b[i] is the opening quote of a key. It must be escape-free, or
+            // "service\u0041rn" could hide a needed field.
+            stringEscaped = false;
+            const keyEnd = scanString(b, dv, i + 1, e);
+            if (keyEnd < 0 || stringEscaped)
+                return -1;
+            const field = fieldOf(b, i + 1, keyEnd);
+            if (compact && keyEnd + 1 < e && b[keyEnd + 1] === COLON && members < SHAPE_MEMBERS) {
+                // The member's leading bytes: the '{' or ',' before the key, the quoted key, the ':'.
+                compact = this.learnMember(members, i - 1, keyEnd + 2, field);
+            }
+            else {
+                compact = false;
+            }
+            members++;
+            i = skipSpace(b, keyEnd + 1, e);
+            if (i >= e || b[i] !== COLON)
+                return -1;
+            if (i !== keyEnd + 1)
+                compact = false;
+            const valueAt = skipSpace(b, i + 1, e);
+            if (valueAt !== i + 1)
+                compact = false;
+            i = scanValue(b, dv, valueAt, e);
+            if (i < 0)
+                return -1;
+            if (field >= 0) {
+                kinds[field] = valueKind;
+                this.starts[field] = valueStart;
+                this.ends[field] = valueEnd;
+            }
+            const after = i;
+            i = skipSpace(b, i, e);
+            if (i !== after)
+                compact = false;
+            if (i >= e)
+                return -1;
+            if (b[i] === CLOSE_BRACE)
+                break;
+            if (b[i] !== COMMA)
+                return -1;
+            const next = skipSpace(b, i + 1, e);
+            if (next !== i + 1)
+                compact = false;
+            i = next;
+            if (i >= e || b[i] !== QUOTE)
+                return -1;
+        }
+        const end = this.finish(s, i, e, atEnd);
+        if (end !== -1)
+            this.shapeMembers = compact && members <= SHAPE_MEMBERS ? members : 0;
+        return end;
+    }
+    /** After the object's closing brace at i: only whitespace up to the \n, then the record. */
+    finish(s, i, e, atEnd) {
+        const b = this.b;
+        i = skipSpace(b, i + 1, e);
+        if (i < e ? b[i] !== NL : !atEnd)
+            return -1; // trailing text, or the line is not complete yet
+        if (i - s > this.maxLineBytes)
+            return -1;
+        return this.add(b) ? i : -1;
+    }
+    /** Stores [from, to) as the leading bytes of member m; false if they do not fit. */
+    learnMember(m, from, to, field) {
+        const n = to - from;
+        if (n > SHAPE_WORDS * 4)
+            return false;
+        const b = this.b;
+        const base = m * SHAPE_WORDS;
+        for (let w = 0; w * 4 < n; w++) {
+            let word = 0;
+            for (let t = 0; t < 4 && w * 4 + t < n; t++)
+                word |= b[from + w * 4 + t] << (8 * t);
+            this.shapeWords[base + w] = word;
+        }
+        this.shapeLength[m] = n;
+        this.shapeMask[m] = (n & 3) === 0 ? -1 : (1 << (8 * (n & 3))) - 1;
+        this.shapeField[m] = field;
+        return true;
+    }
+    /** Checks the needed fields as toRecord would and adds the record; false leaves it to parseLine. */
+    add(b) {
+        const kinds = this.kinds;
+        const starts = this.starts;
+        const ends = this.ends;
+        if (kinds[F_SERVICE] !== K_STRING)
+            return false;
+        const slot = this.slot(b, starts[F_SERVICE], ends[F_SERVICE]);
+        if (slot === undefined)
+            return false;
+        // startTime: exactly YYYY-MM-DDTHH:MM:SSZ; other ISO forms go to parseLine.
+        const t = starts[F_START];
+        if (kinds[F_START] !== K_STRING || ends[F_START] - t !== 20)
+            return false;
+        if (b[t + 4] !== MINUS ||
+            b[t + 7] !== MINUS ||
+            b[t + 10] !== 0x54 ||
+            b[t + 13] !== COLON ||
+            b[t + 16] !== COLON ||
+            b[t + 19] !== 0x5a) {
+            return false;
+        }
+        for (let k = 0; k < TIME_DIGITS.length; k++)
+            if (!isDigit(b[t + TIME_DIGITS[k]]))
+                return false;
+        const hour = twoDigits(b, t + 11);
+        if (hour > 23 || twoDigits(b, t + 14) > 59 || twoDigits(b, t + 17) > 60)
+            return false;
+        const dayKey = (twoDigits(b, t) * 100 + twoDigits(b, t + 2)) * 10000 + twoDigits(b, t + 5) * 100 + twoDigits(b, t + 8);
+        let dayText = slot.dayText;
+        if (slot.dayKey !== dayKey) {
+            let cached = dayCache.get(dayKey);
+            if (cached === undefined) {
+                const text = this.node.toString('latin1', t, t + 10);
+                cached = (0,_analysis_dates_js__WEBPACK_IMPORTED_MODULE_2__/* .isIsoDay */ .sJ)(text) ? text : null;
+                dayCache.set(dayKey, cached);
+            }
+            if (cached === null)
+                return false;
+            dayText = cached;
+        }
+        const duration = intValue(b, kinds[F_DURATION], starts[F_DURATION], ends[F_DURATION]);
+        if (duration < 0)
+            return false;
+        let code = null;
+        const codeKind = kinds[F_CODE];
+        if (codeKind !== K_ABSENT &&
+            codeKind !== K_NULL &&
+            !isDash(b, codeKind, starts[F_CODE], ends[F_CODE])) {
+            code = intValue(b, codeKind, starts[F_CODE], ends[F_CODE]);
+            if (code < 0 || code > 999)
+                return false;
+        }
+        const received = this.bytes(b, F_RECEIVED);
+        if (received < 0)
+            return false;
+        const sent = this.bytes(b, F_SENT);
+        if (sent < 0)
+            return false;
+        let denied = false;
+        const deniedKind = kinds[F_DENIED];
+        if (deniedKind === K_STRING) {
+            const n = ends[F_DENIED] - starts[F_DENIED];
+            denied = n > 1 || (n === 1 && b[starts[F_DENIED]] !== MINUS);
+        }
+        else if (deniedKind !== K_ABSENT && deniedKind !== K_NULL) {
+            return false; // an escaped string needs decoding; any other type is malformed
+        }
+        // Every check passed: from here on the record counts.
+        const counts = this.counts;
+        counts.lines++;
+        counts.counted++;
+        counts.records++;
+        if (!slot.inRegion) {
+            counts.otherRegions++;
+            return true;
+        }
+        if (slot.dayKey !== dayKey) {
+            slot.day = this.target.day(slot.arn, dayText);
+            slot.dayKey = dayKey;
+            slot.dayText = dayText;
+        }
+        // addRecord reads only the measures; the rest is filled in for the record's sake.
+        const record = this.record;
+        record.serviceArn = slot.arn;
+        record.day = dayText;
+        record.hour = hour;
+        record.duration = duration;
+        record.responseCode = code;
+        record.bytesReceived = received;
+        record.bytesSent = sent;
+        record.authDenied = denied;
+        (0,_analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__/* .addRecord */ .$1)(slot.day, record);
+        if (!slot.named && (kinds[F_HOST] === K_STRING || kinds[F_HOST] === K_ESCAPED))
+            this.nameFromHost(slot, b);
+        return true;
+    }
+    bytes(b, field) {
+        const kind = this.kinds[field];
+        const s = this.starts[field];
+        const e = this.ends[field];
+        if (kind === K_ABSENT || kind === K_NULL || isDash(b, kind, s, e))
+            return 0;
+        return intValue(b, kind, s, e);
+    }
+    /** AggregateSet.add's naming: the first host header that names the service. */
+    nameFromHost(slot, b) {
+        if (this.serviceNames.has(slot.arn)) {
+            slot.named = true;
+            return;
+        }
+        const s = this.starts[F_HOST];
+        const e = this.ends[F_HOST];
+        const escaped = this.kinds[F_HOST] === K_ESCAPED;
+        const failed = slot.failedHost;
+        if (!escaped &&
+            failed !== undefined &&
+            failed.length === e - s &&
+            this.node.compare(failed, 0, failed.length, s, e) === 0) {
+            return;
+        }
+        // JSON.parse of the quoted slice decodes escapes and UTF-8 exactly as for the whole line.
+        const host = JSON.parse(this.node.toString('utf8', s - 1, e + 1));
+        const name = host && host !== '-' ? (0,_analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__/* .nameFromHostHeader */ .L5)(host, slot.id) : undefined;
+        if (name) {
+            this.serviceNames.set(slot.arn, name);
+            slot.named = true;
+        }
+        else if (!escaped) {
+            slot.failedHost = b.slice(s, e);
+        }
+    }
+    /** The slot of the service ARN at [s, e), created on first sight; undefined if it is no service ARN. */
+    slot(b, s, e) {
+        const n = e - s;
+        if (n < 40)
+            return undefined; // shorter than any service ARN
+        const dv = this.dv;
+        // Service ARNs differ in their last bytes (the id), region and account.
+        const hash = (Math.imul(n, 0x9e3779b1) ^
+            dv.getInt32(e - 4, true) ^
+            Math.imul(dv.getInt32(e - 8, true), 31) ^
+            Math.imul(dv.getInt32(s + 16, true), 7)) |
+            0;
+        const table = this.table;
+        const mask = table.length - 1;
+        for (let h = hash & mask;; h = (h + 1) & mask) {
+            const index = table[h];
+            if (index === 0)
+                break;
+            const slot = this.slots[index - 1];
+            if (slot.hash !== hash || slot.bytes.length !== n)
+                continue;
+            const words = slot.words;
+            let k = 0;
+            while (k < words.length && words[k] === dv.getInt32(s + 4 * k, true))
+                k++;
+            if (k < words.length)
+                continue;
+            const bytes = slot.bytes;
+            k *= 4;
+            while (k < n && bytes[k] === b[s + k])
+                k++;
+            if (k === n)
+                return slot;
+        }
+        for (let k = s; k < e; k++)
+            if (b[k] >= 0x80)
+                return undefined;
+        const arn = this.node.toString('latin1', s, e);
+        if (!(0,_record_js__WEBPACK_IMPORTED_MODULE_1__/* .isServiceArn */ .ry)(arn))
+            return undefined;
+        const words = new Int32Array(n >> 2);
+        for (let k = 0; k < words.length; k++)
+            words[k] = dv.getInt32(s + 4 * k, true);
+        const slot = {
+            bytes: b.slice(s, e),
+            words,
+            hash,
+            arn,
+            id: (0,_analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__/* .identityFromArn */ .Mu)(arn).id,
+            inRegion: this.region === undefined || arn.split(':')[3] === this.region,
+            dayKey: -1,
+            dayText: '',
+            day: undefined,
+            named: false,
+            failedHost: undefined,
+        };
+        this.slots.push(slot);
+        if (this.slots.length * 2 > table.length)
+            this.rehash();
+        else
+            this.insert(slot, this.slots.length);
+        return slot;
+    }
+    insert(slot, index) {
+        const mask = this.table.length - 1;
+        let h = slot.hash & mask;
+        while (this.table[h] !== 0)
+            h = (h + 1) & mask;
+        this.table[h] = index;
+    }
+    rehash() {
+        this.table = new Int32Array(this.table.length * 4);
+        this.slots.forEach((slot, k) => this.insert(slot, k + 1));
+    }
+}
+
+
+/***/ }),
+
+/***/ 7878:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  rV: () => (/* binding */ PARALLEL_MIN_BYTES),
+  _J: () => (/* binding */ RANGE_BYTES),
+  km: () => (/* binding */ ScanPool),
+  WJ: () => (/* binding */ isScanWorker),
+  $d: () => (/* binding */ prewarmScanWorkers),
+  XU: () => (/* binding */ serveScanWorker)
+});
+
+// UNUSED EXPORTS: scanRange, scanThreads
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+// EXTERNAL MODULE: ./src/analysis/aggregate.ts
+var aggregate = __nccwpck_require__(8321);
+// EXTERNAL MODULE: ./src/logs/fast-scan.ts
+var fast_scan = __nccwpck_require__(1943);
+;// CONCATENATED MODULE: ./src/logs/parallel.ts
+/**
+ * One large plain JSONL file scanned on several threads. The file is cut into ranges of a fixed
+ * size; the main thread and the workers claim ranges from a shared table, so a worker that starts
+ * late (it compiles the whole bundle first) simply claims fewer. A range owns the lines that start in
+ * it: it skips the end of the line that runs into it and reads past its end to finish its last line.
+ *
+ * Each thread adds its records into its own AggregateSet. Sums of non-negative integers below 2^53
+ * do not depend on the order of addition, so merging those sets gives exactly what one pass would;
+ * the caller rescans the file in one pass when a range saw any other value (ScanCounts.integral).
+ * What does depend on order is merged range by range: line numbers, malformed samples and the first
+ * service name found.
+ *
+ * The workers run the same bundle as the CLI (dist/cli.js), whose entry (src/cli.ts) calls
+ * serveScanWorker() when it finds itself started as one: ncc emits one file per entry, so there is
+ * no separate worker script.
+ */
+
+
+
+
+
+/** Below this, starting workers (each loads the bundle first) costs more than it saves. */
+const PARALLEL_MIN_BYTES = 64 << 20;
+const RANGE_BYTES = 16 << 20;
+const READ_BYTES = 1 << 20;
+/** Reads past the end of a range, to finish its last line, which is usually short. */
+const TAIL_READ_BYTES = 16 << 10;
+const NL = 0x0a;
+/**
+ * Where the first line that starts in [from, end) begins (after the first \n in [from - 1, end - 1)),
+ * or `end` when none does: the range is inside one long line.
+ */
+function lineStartIn(fd, from, end) {
+    const buf = Buffer.allocUnsafe(Math.min(16 << 10, end - from));
+    for (let pos = from - 1; pos < end - 1;) {
+        const n = (0,external_node_fs_.readSync)(fd, buf, 0, Math.min(buf.length, end - 1 - pos), pos);
+        if (n === 0)
+            break;
+        const nl = buf.indexOf(NL);
+        if (nl !== -1 && nl < n)
+            return pos + nl + 1;
+        pos += n;
+    }
+    return end;
+}
+/** Scans the lines that start in range `index` of the job into `target`. */
+function scanRange(fd, job, index, target) {
+    const start = index * job.rangeBytes;
+    const end = Math.min(job.size, start + job.rangeBytes);
+    const scanner = new fast_scan/* LineScanner */.V5(target, {
+        region: job.region,
+        maxLineBytes: job.maxLineBytes,
+        bom: start === 0,
+    });
+    let pos = start === 0 ? 0 : lineStartIn(fd, start, end);
+    // The lines that start before `end`...
+    while (pos < end) {
+        const room = scanner.reserve(Math.min(READ_BYTES, end - pos));
+        const n = (0,external_node_fs_.readSync)(fd, room, 0, Math.min(room.length, end - pos), pos);
+        if (n === 0)
+            break;
+        pos += n;
+        scanner.commit(n);
+    }
+    // ...the last of them up to its \n...
+    while (scanner.pending && pos < job.size) {
+        const room = scanner.reserve(TAIL_READ_BYTES);
+        const n = (0,external_node_fs_.readSync)(fd, room, 0, Math.min(room.length, job.size - pos), pos);
+        if (n === 0)
+            break;
+        const nl = room.indexOf(NL);
+        const take = nl !== -1 && nl < n ? nl + 1 : n;
+        pos += take;
+        scanner.commit(take);
+    }
+    // ...or to the end of the file.
+    if (scanner.pending)
+        scanner.end();
+    scanner.release();
+    return { index, counts: scanner.counts, names: scanner.names() };
+}
+// ---------------------------------------------------------------------------------------------
+// Claiming ranges. owner[k] is 0 while range k is free, then the claimant's id; compareExchange
+// makes claiming and recording the owner one step, so the main thread always knows whose a range is.
+const MAIN_ID = 1;
+const CANCELLED = -1;
+function claim(owner, id, from) {
+    for (let k = from; k < owner.length; k++)
+        if (Atomics.compareExchange(owner, k, 0, id) === 0)
+            return k;
+    return -1;
+}
+// ---------------------------------------------------------------------------------------------
+// Worker side
+const WORKER_ROLE = 'lattice-cost-report/scan';
+/** Ids of the threads of a job: the main thread's, then one per worker ever started. */
+let nextWorkerId = MAIN_ID + 1;
+/** True in a thread that ScanPool started. */
+function isScanWorker() {
+    return !external_node_worker_threads_namespaceObject.isMainThread && external_node_worker_threads_namespaceObject.workerData?.role === WORKER_ROLE;
+}
+/** The worker's loop: claim ranges until none is left, then send the aggregates. */
+function serveScanWorker() {
+    const port = external_node_worker_threads_namespaceObject.parentPort;
+    if (!port)
+        throw new Error('serveScanWorker runs only in a worker thread');
+    const id = external_node_worker_threads_namespaceObject.workerData.id;
+    port.on('message', ({ jobId, job, owner: shared }) => {
+        const owner = new Int32Array(shared);
+        const set = new aggregate/* AggregateSet */.GS();
+        let fd;
+        const reply = (message) => port.postMessage(message);
+        try {
+            fd = (0,external_node_fs_.openSync)(job.file, 'r');
+            for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
+                reply({ type: 'range', jobId, result: scanRange(fd, job, k, set) });
+            }
+            reply({ type: 'done', jobId, days: [...set.days.values()].map(aggregate/* dayToJSON */.ME) });
+        }
+        catch (error) {
+            const e = error;
+            reply({
+                type: 'failed',
+                jobId,
+                error: {
+                    message: String(e?.message ?? error),
+                    code: typeof e?.code === 'string' ? e.code : undefined,
+                    syscall: typeof e?.syscall === 'string' ? e.syscall : undefined,
+                },
+            });
+        }
+        finally {
+            if (fd !== undefined)
+                (0,external_node_fs_.closeSync)(fd);
+        }
+    });
+}
+/** The worker's error, with the code and syscall that readError turns into a message. */
+function reviveError(error) {
+    const revived = new Error(error.message);
+    if (error.code)
+        revived.code = error.code;
+    if (error.syscall)
+        revived.syscall = error.syscall;
+    return revived;
+}
+// ---------------------------------------------------------------------------------------------
+// Main side
+/** Threads to scan with: LATTICE_COST_REPORT_THREADS when it is a whole number, else every core. */
+function scanThreads() {
+    const n = Number(process.env.LATTICE_COST_REPORT_THREADS || NaN);
+    return Number.isInteger(n) && n >= 1 ? n : (0,external_node_os_.availableParallelism)();
+}
+/** Workers started by prewarmScanWorkers, for the next ScanPool. */
+const prewarmed = [];
+function startWorker(script) {
+    const id = nextWorkerId++;
+    const started = {
+        id,
+        worker: new external_node_worker_threads_namespaceObject.Worker(script, { workerData: { role: WORKER_ROLE, id } }),
+        dead: false,
+    };
+    const lost = () => {
+        started.dead = true;
+    };
+    started.worker.on('error', lost);
+    started.worker.on('exit', lost);
+    return started;
+}
+/**
+ * A worker takes ~0.1 s to load the bundle. When the command line names a large plain file,
+ * starting the workers before the rest of the CLI loads lets them help from the first range.
+ * They are unreferenced until a ScanPool takes them, so unused ones never hold the process.
+ */
+function prewarmScanWorkers(script, files) {
+    const wanted = scanThreads() - 1;
+    if (wanted < 1 || !files.some(isLargePlainFile))
+        return;
+    for (let n = 0; n < wanted; n++) {
+        const started = startWorker(script);
+        started.worker.unref();
+        prewarmed.push(started);
+    }
+}
+function isLargePlainFile(file) {
+    try {
+        const info = (0,external_node_fs_.statSync)(file);
+        if (!info.isFile() || info.size < PARALLEL_MIN_BYTES)
+            return false;
+        const fd = (0,external_node_fs_.openSync)(file, 'r');
+        try {
+            const head = Buffer.alloc(2);
+            (0,external_node_fs_.readSync)(fd, head, 0, 2, 0);
+            return !(head[0] === 0x1f && head[1] === 0x8b);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        return false;
+    }
+}
+function yieldToEventLoop() {
+    return new Promise((resolve) => setImmediate(resolve));
+}
+/** Worker threads kept for the files of one run. */
+class ScanPool {
+    script;
+    workerCount;
+    workers = [];
+    job;
+    nextJob = 1;
+    /** `script` must call serveScanWorker() when isScanWorker(); `workers` may be 0. */
+    constructor(script, workerCount) {
+        this.script = script;
+        this.workerCount = workerCount;
+    }
+    start() {
+        const script = this.script;
+        if (this.workers.length > 0 || !script)
+            return;
+        for (let n = 0; n < this.workerCount; n++) {
+            const entry = prewarmed.shift() ?? startWorker(script);
+            entry.worker.ref();
+            entry.worker.on('message', (message) => this.onMessage(entry, message));
+            // A worker that cannot start or dies leaves its ranges to the main thread.
+            const wake = () => this.job?.wake();
+            entry.worker.on('error', wake);
+            entry.worker.on('exit', wake);
+            this.workers.push(entry);
+        }
+    }
+    onMessage(from, message) {
+        const job = this.job;
+        if (!job || message.jobId !== job.jobId)
+            return;
+        if (message.type === 'range') {
+            const list = job.pending.get(from.id) ?? [];
+            list.push(message.result);
+            job.pending.set(from.id, list);
+            job.onRange(message.result);
+        }
+        else if (message.type === 'done') {
+            for (const result of job.pending.get(from.id) ?? [])
+                job.results[result.index] = result;
+            job.days.push(message.days);
+            job.done.add(from.id);
+        }
+        else {
+            job.failure ??= reviveError(message.error);
+        }
+        job.wake();
+    }
+    /** Scans `file` (a regular file of `size` bytes) in ranges on the main thread and the workers. */
+    async scanFile(file, size, options, onRange) {
+        const ranges = Math.max(1, Math.ceil(size / options.rangeBytes));
+        const rangeJob = {
+            file,
+            size,
+            rangeBytes: options.rangeBytes,
+            ranges,
+            region: options.region,
+            maxLineBytes: options.maxLineBytes,
+        };
+        const owner = new Int32Array(new SharedArrayBuffer(4 * ranges));
+        let wake = () => { };
+        const job = {
+            jobId: this.nextJob++,
+            owner,
+            results: new Array(ranges).fill(undefined),
+            pending: new Map(),
+            days: [],
+            done: new Set(),
+            wake: () => wake(),
+            onRange,
+        };
+        this.job = job;
+        if (ranges > 1)
+            this.start();
+        const message = { jobId: job.jobId, job: rangeJob, owner: owner.buffer };
+        for (const w of this.workers)
+            if (!w.dead)
+                w.worker.postMessage(message);
+        const aggregates = new aggregate/* AggregateSet */.GS();
+        const isolated = [];
+        const fd = (0,external_node_fs_.openSync)(file, 'r');
+        const onAbort = () => job.wake();
+        options.signal?.addEventListener('abort', onAbort);
+        try {
+            const scanHere = (k) => {
+                let target = aggregates;
+                if (options.isolateRanges) {
+                    target = new aggregate/* AggregateSet */.GS();
+                    isolated.push(target);
+                }
+                const result = scanRange(fd, rangeJob, k, target);
+                job.results[k] = result;
+                onRange(result);
+            };
+            for (let k = claim(owner, MAIN_ID, 0); k !== -1; k = claim(owner, MAIN_ID, k + 1)) {
+                options.signal?.throwIfAborted();
+                if (job.failure)
+                    throw job.failure;
+                scanHere(k);
+                // Lets worker messages and an abort in between ranges.
+                await yieldToEventLoop();
+            }
+            // Wait for every worker that owns a range to send its aggregates, or to die.
+            for (;;) {
+                if (job.failure)
+                    throw job.failure;
+                options.signal?.throwIfAborted();
+                const waiting = this.workers.some((w) => !w.dead && !job.done.has(w.id) && owner.includes(w.id));
+                if (!waiting)
+                    break;
+                await new Promise((resolve) => (wake = resolve));
+            }
+            // Ranges of a worker that died are scanned again here (its aggregates died with it).
+            for (let k = 0; k < ranges; k++) {
+                const id = owner[k];
+                if (id !== MAIN_ID && !job.done.has(id)) {
+                    options.signal?.throwIfAborted();
+                    scanHere(k);
+                }
+            }
+        }
+        catch (error) {
+            // Stops the workers from claiming more.
+            for (let k = 0; k < ranges; k++)
+                Atomics.compareExchange(owner, k, 0, CANCELLED);
+            throw error;
+        }
+        finally {
+            options.signal?.removeEventListener('abort', onAbort);
+            this.job = undefined;
+            (0,external_node_fs_.closeSync)(fd);
+        }
+        for (const days of job.days)
+            for (const day of days)
+                aggregates.addDay((0,aggregate/* dayFromJSON */.bO)(day));
+        for (const set of isolated)
+            for (const day of set.days.values())
+                aggregates.addDay(day);
+        const counts = (0,fast_scan/* emptyCounts */.W1)();
+        for (const result of job.results) {
+            const r = result.counts;
+            for (const sample of r.samples) {
+                if (counts.samples.length < fast_scan/* MAX_SAMPLES */.xs) {
+                    counts.samples.push({ line: counts.lines + sample.line, reason: sample.reason });
+                }
+            }
+            counts.lines += r.lines;
+            counts.counted += r.counted;
+            counts.records += r.records;
+            counts.malformed += r.malformed;
+            counts.otherRegions += r.otherRegions;
+            counts.fallbacks += r.fallbacks;
+            counts.integral &&= r.integral;
+            // The first name in line order wins, as in one pass.
+            for (const [arn, name] of result.names) {
+                const identity = aggregates.services.get(arn);
+                if (identity && identity.name === undefined)
+                    identity.name = name;
+            }
+        }
+        const threads = new Set(Array.from(owner, (id) => (job.done.has(id) ? id : MAIN_ID))).size;
+        return { aggregates, counts, threads };
+    }
+    async close() {
+        const workers = this.workers.splice(0);
+        await Promise.all(workers.map((w) => w.worker.terminate()));
+    }
+}
+
+
+/***/ }),
+
+/***/ 8118:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A: () => (/* binding */ parseLine),
+/* harmony export */   IQ: () => (/* binding */ ACCESS_LOG_FIELDS),
+/* harmony export */   Lv: () => (/* binding */ toRecord),
+/* harmony export */   ry: () => (/* binding */ isServiceArn)
+/* harmony export */ });
+/* unused harmony export quote */
+/* harmony import */ var _analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8321);
+/* harmony import */ var _analysis_dates_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1007);
+/**
+ * One VPC Lattice access-log record, reduced to the fields the report uses.
+ * Lattice writes one JSON object per request; a missing value is the string "-".
+ */
+
+
+/** Every field of a Lattice access-log record, in the order Lattice writes them (aws-facts.md §1). */
+const ACCESS_LOG_FIELDS = [
+    'serviceNetworkArn',
+    'resolvedUser',
+    'listenerType',
+    'authDeniedReason',
+    'targetGroupArn',
+    'sourceVpcArn',
+    'destinationVpcId',
+    'sourceIpPort',
+    'listenerId',
+    'targetIpPort',
+    'failureReason',
+    'serviceArn',
+    'sourceVpcId',
+    'startTime',
+    'requestMethod',
+    'requestPath',
+    'protocol',
+    'responseCode',
+    'bytesReceived',
+    'bytesSent',
+    'duration',
+    'userAgent',
+    'hostHeader',
+    'serverNameIndication',
+    'requestToTargetDuration',
+    'responseFromTargetDuration',
+    'sslCipher',
+    'tlsVersion',
+    'callerPrincipal',
+    'callerPrincipalOrgID',
+    'callerX509IssuerOU',
+    'callerX509SubjectCN',
+    'callerX509SANNameCN',
+    'callerX509SANDNS',
+    'callerX509SANURI',
+];
+const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
+/** The test toRecord applies to serviceArn; the fast path (fast-scan.ts) applies the same one. */
+function isServiceArn(value) {
+    return SERVICE_ARN.test(value);
+}
+const UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
+const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/** Shortens untrusted text quoted in an error message. */
+function quote(value) {
+    const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
+    return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+function absent(value) {
+    return value === undefined || value === null || value === '-';
+}
+/** A number, or a string holding one. Returns undefined for anything else. */
+function toNumber(value) {
+    if (typeof value === 'number')
+        return Number.isFinite(value) ? value : undefined;
+    if (typeof value === 'string' && NUMERIC.test(value))
+        return Number(value);
+    return undefined;
+}
+// Few distinct days occur in a log, so their validity is checked once each.
+const validDays = new Map();
+function isRealDay(day) {
+    let valid = validDays.get(day);
+    if (valid === undefined) {
+        valid = (0,_analysis_dates_js__WEBPACK_IMPORTED_MODULE_1__/* .isIsoDay */ .sJ)(day);
+        if (validDays.size < 100_000)
+            validDays.set(day, valid);
+    }
+    return valid;
+}
+function utcDayHour(startTime) {
+    const m = UTC_SECOND.exec(startTime);
+    if (m) {
+        const hour = Number(m[2]);
+        if (hour < 24 &&
+            isRealDay(m[1]) &&
+            Number(startTime.slice(14, 16)) < 60 &&
+            Number(startTime.slice(17, 19)) < 61) {
+            return { day: m[1], hour };
+        }
+        return undefined;
+    }
+    const ms = Date.parse(startTime);
+    if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(startTime))
+        return undefined;
+    const iso = new Date(ms).toISOString();
+    return { day: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+}
+function nonNegative(fields, name) {
+    const raw = fields[name];
+    if (absent(raw))
+        return { value: 0 };
+    const n = toNumber(raw);
+    if (n === undefined || n < 0)
+        return { reason: `${name} is not a non-negative number: ${quote(raw)}` };
+    return { value: n };
+}
+/** Validates a decoded log event. Required: serviceArn, startTime, duration. */
+function toRecord(value) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return { ok: false, reason: 'not a JSON object' };
+    }
+    const fields = value;
+    const serviceArn = fields.serviceArn;
+    if (absent(serviceArn))
+        return { ok: false, reason: 'serviceArn is missing' };
+    if (typeof serviceArn !== 'string' || !isServiceArn(serviceArn)) {
+        return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
+    }
+    const startTime = fields.startTime;
+    if (absent(startTime))
+        return { ok: false, reason: 'startTime is missing' };
+    const when = typeof startTime === 'string' ? utcDayHour(startTime) : undefined;
+    if (!when)
+        return { ok: false, reason: `startTime is not an ISO-8601 time: ${quote(startTime)}` };
+    if (absent(fields.duration))
+        return { ok: false, reason: 'duration is missing' };
+    const duration = toNumber(fields.duration);
+    if (duration === undefined || duration < 0) {
+        return { ok: false, reason: `duration is not a non-negative number: ${quote(fields.duration)}` };
+    }
+    let responseCode = null;
+    if (!absent(fields.responseCode)) {
+        const code = toNumber(fields.responseCode);
+        if (code === undefined || !Number.isInteger(code) || code < 0 || code > 999) {
+            return { ok: false, reason: `responseCode is not an HTTP status: ${quote(fields.responseCode)}` };
+        }
+        responseCode = code;
+    }
+    const received = nonNegative(fields, 'bytesReceived');
+    if ('reason' in received)
+        return { ok: false, reason: received.reason };
+    const sent = nonNegative(fields, 'bytesSent');
+    if ('reason' in sent)
+        return { ok: false, reason: sent.reason };
+    const denied = fields.authDeniedReason;
+    if (!absent(denied) && typeof denied !== 'string') {
+        return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
+    }
+    const host = fields.hostHeader;
+    return {
+        ok: true,
+        record: {
+            serviceArn,
+            day: when.day,
+            hour: when.hour,
+            duration,
+            responseCode,
+            bytesReceived: received.value,
+            bytesSent: sent.value,
+            authDenied: (0,_analysis_aggregate_js__WEBPACK_IMPORTED_MODULE_0__/* .isAuthDenied */ .c3)(denied),
+            hostHeader: typeof host === 'string' && host !== '-' ? host : null,
+        },
+    };
+}
+/** Parses one JSONL line. */
+function parseLine(line) {
+    let value;
+    try {
+        value = JSON.parse(line);
+    }
+    catch (error) {
+        return { ok: false, reason: `invalid JSON (${error.message.slice(0, 80)})` };
+    }
+    return toRecord(value);
+}
+
+
+/***/ }),
+
+/***/ 1377:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  analyzeAws: () => (/* binding */ analyzeAws)
+});
+
+// UNUSED EXPORTS: COST_EXPLORER_USD_PER_REQUEST, INSIGHTS_USD_PER_GB, USAGE_TYPES_MAX_AGE_DAYS
+
+// EXTERNAL MODULE: ./src/analysis/aggregate.ts
+var aggregate = __nccwpck_require__(8321);
+// EXTERNAL MODULE: ./src/analysis/dates.ts
+var dates = __nccwpck_require__(1007);
+// EXTERNAL MODULE: ./src/analysis/pricing.ts
+var pricing = __nccwpck_require__(2252);
+// EXTERNAL MODULE: ./src/analysis/window.ts
+var analysis_window = __nccwpck_require__(4604);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(4085);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
+var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(303);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cost-explorer/dist-cjs/index.js
+var client_cost_explorer_dist_cjs = __nccwpck_require__(2994);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __nccwpck_require__(1695);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-vpc-lattice/dist-cjs/index.js
+var client_vpc_lattice_dist_cjs = __nccwpck_require__(3635);
+;// CONCATENATED MODULE: ./src/aws/clients.ts
+/**
+ * SDK clients for one run. Endpoints are never set here: the SDK reads AWS_ENDPOINT_URL and
+ * AWS_ENDPOINT_URL_<SERVICE> itself, which is how tests and private endpoints redirect calls.
+ */
+
+
+
+
+
+/** Cost Explorer has one endpoint per partition, in its home region. */
+function costExplorerRegion(region) {
+    return region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
+}
+function createClients(region, credentials) {
+    // Standard retry mode backs off on throttling (LimitExceededException included) and 5xx.
+    const common = { maxAttempts: 6, ...(credentials ? { credentials } : {}) };
+    const clients = {
+        lattice: new client_vpc_lattice_dist_cjs/* VPCLatticeClient */.fzb({ region, ...common }),
+        logs: new client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr({ region, ...common }),
+        costExplorer: new client_cost_explorer_dist_cjs/* CostExplorerClient */.mM9({ region: costExplorerRegion(region), ...common }),
+        cloudwatch: new dist_cjs/* CloudWatchClient */.WBn({ region, ...common }),
+        sts: new client_sts_dist_cjs/* STSClient */.iM({ region, ...common }),
+    };
+    return {
+        ...clients,
+        destroy: () => Object.values(clients).forEach((c) => c.destroy()),
+    };
+}
+
+// EXTERNAL MODULE: ./src/analysis/billing.ts
+var billing = __nccwpck_require__(3381);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/aws/errors.ts
+/**
+ * AWS failures turned into messages a user can act on: what was attempted, the IAM action a
+ * denial means, and where the least-privilege policy is documented.
+ */
+
+const POLICY_DOC = 'see "IAM policy" in the README (provision/github-oidc-role.yaml deploys it)';
+const DENIED = new Set([
+    'AccessDeniedException',
+    'AccessDenied',
+    'UnauthorizedOperation',
+    'UnauthorizedException',
+    'UnrecognizedClientException',
+    'InvalidClientTokenId',
+    'ExpiredTokenException',
+]);
+function errorName(error) {
+    return typeof error === 'object' && error !== null ? error.name : undefined;
+}
+function isAccessDenied(error) {
+    const name = errorName(error);
+    return name !== undefined && DENIED.has(name);
+}
+/** Wraps an error from `action` (an IAM action such as logs:StartQuery) with what it means. */
+function errors_describeAwsError(action, what, error) {
+    const name = errorName(error) ?? 'Error';
+    if (isAccessDenied(error)) {
+        const credentials = /Expired|Unrecognized|InvalidClientTokenId/.test(name)
+            ? ' The credentials are invalid or expired.'
+            : '';
+        return new errors/* DataError */.fL(`${what} was denied (${name}).${credentials} The role needs ${action}; ${POLICY_DOC}.`, { cause: error });
+    }
+    return new errors/* DataError */.fL(`${what} failed: ${name}: ${(0,errors/* errorMessage */.gJ)(error)}`, { cause: error });
+}
+/** Runs one AWS call; a failure becomes a DataError that names the IAM action. */
+async function awsCall(action, what, call) {
+    try {
+        return await call();
+    }
+    catch (error) {
+        if (error instanceof errors/* DataError */.fL)
+            throw error;
+        throw errors_describeAwsError(action, what, error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/costs.ts
+/**
+ * Cost Explorer: which usage types are Lattice's, what they cost per day (this window and the one
+ * before, in one request), the anomalies Cost Anomaly Detection found, and the month's forecast.
+ * Every request costs $0.01, so each one is counted and none is made without need.
+ */
+
+
+
+
+/** The USAGE_TYPE values with "Lattice" in them, found at run time rather than hard-coded. */
+async function latticeUsageTypes(ce, period, requests) {
+    const types = new Set();
+    let token;
+    do {
+        requests.count += 1;
+        const page = await awsCall('ce:GetDimensionValues', 'Finding the VPC Lattice usage types in Cost Explorer', () => ce.send(new client_cost_explorer_dist_cjs/* GetDimensionValuesCommand */.kZx({
+            TimePeriod: { Start: period.start, End: period.end },
+            Dimension: 'USAGE_TYPE',
+            SearchString: 'Lattice',
+            Context: 'COST_AND_USAGE',
+            NextPageToken: token,
+        })));
+        for (const v of page.DimensionValues ?? [])
+            if (v.Value && (0,billing/* isLatticeUsageType */.gN)(v.Value))
+                types.add(v.Value);
+        token = page.NextPageToken;
+    } while (token);
+    return [...types].sort();
+}
+function usageFilter(usageTypes) {
+    return {
+        And: [
+            { Dimensions: { Key: 'USAGE_TYPE', Values: usageTypes } },
+            { Dimensions: { Key: 'RECORD_TYPE', Values: ['Usage'] } },
+        ],
+    };
+}
+async function costAndUsagePages(ce, input, requests, what) {
+    const pages = [];
+    let token;
+    do {
+        requests.count += 1;
+        const page = await awsCall('ce:GetCostAndUsage', what, () => ce.send(new client_cost_explorer_dist_cjs/* GetCostAndUsageCommand */.lx0({ ...input, NextPageToken: token })));
+        pages.push(page);
+        token = page.NextPageToken;
+    } while (token);
+    return pages;
+}
+/** Daily Lattice amounts by usage type, for the whole period in one paged request. */
+async function billedCosts(ce, period, usageTypes, metric, requests) {
+    const pages = await costAndUsagePages(ce, {
+        TimePeriod: { Start: period.start, End: period.end },
+        Granularity: 'DAILY',
+        Metrics: [metric],
+        Filter: usageFilter(usageTypes),
+        GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+    }, requests, 'Reading VPC Lattice costs from Cost Explorer');
+    return (0,billing/* parseCostAndUsage */.B_)(pages, 'Cost Explorer', metric);
+}
+/** Each service's backend cost: all costs tagged `tagKey` = the service's name, id or ARN. */
+async function backendCosts(ce, period, tagKey, metric, services, requests) {
+    const pages = await costAndUsagePages(ce, {
+        TimePeriod: { Start: period.start, End: period.end },
+        Granularity: 'MONTHLY',
+        Metrics: [metric],
+        GroupBy: [{ Type: 'TAG', Key: tagKey }],
+    }, requests, `Reading costs by the cost-allocation tag ${tagKey}`);
+    const byValue = new Map();
+    for (const page of pages) {
+        for (const result of page.ResultsByTime ?? []) {
+            for (const group of result.Groups ?? []) {
+                // Tag group keys are "<key>$<value>"; untagged cost is "<key>$".
+                const value = group.Keys?.[0]?.split('$').slice(1).join('$') ?? '';
+                const amount = Number(group.Metrics?.[metric]?.Amount ?? 0);
+                if (value && Number.isFinite(amount))
+                    byValue.set(value, (byValue.get(value) ?? 0) + amount);
+            }
+        }
+    }
+    const result = new Map();
+    for (const s of services) {
+        const amount = byValue.get(s.arn) ?? byValue.get(s.id) ?? (s.name ? byValue.get(s.name) : undefined);
+        if (amount !== undefined)
+            result.set(s.arn, Math.round(amount * 100) / 100);
+    }
+    return result;
+}
+/** Cost Anomaly Detection's anomalies in the period whose root causes are Lattice or Amazon VPC. */
+async function latticeAnomalies(ce, period, usageTypes, requests) {
+    const known = new Set(usageTypes);
+    const anomalies = [];
+    await awsCall('ce:GetAnomalies', 'Reading Cost Anomaly Detection anomalies', async () => {
+        const pages = (0,client_cost_explorer_dist_cjs/* paginateGetAnomalies */.Nar)({ client: ce }, { DateInterval: { StartDate: period.start, EndDate: (0,dates/* addDays */.fi)(period.end, -1) } });
+        for await (const page of pages) {
+            requests.count += 1;
+            for (const a of page.Anomalies ?? []) {
+                const cause = (a.RootCauses ?? []).find((c) => (c.UsageType && (known.has(c.UsageType) || (0,billing/* isLatticeUsageType */.gN)(c.UsageType))) ||
+                    /virtual private cloud|\bvpc\b/i.test(c.Service ?? ''));
+                if (!cause)
+                    continue;
+                const expected = a.Impact?.TotalExpectedSpend ?? 0;
+                const actual = a.Impact?.TotalActualSpend ?? expected + (a.Impact?.TotalImpact ?? 0);
+                const anomaly = {
+                    date: (a.AnomalyStartDate ?? a.AnomalyEndDate ?? period.start).slice(0, 10),
+                    metric: 'cost',
+                    expected,
+                    actual,
+                    impact: a.Impact?.TotalImpact ?? actual - expected,
+                    impactUsd: a.Impact?.TotalImpact ?? actual - expected,
+                    score: a.AnomalyScore?.MaxScore ?? 0,
+                    source: 'aws-cad',
+                };
+                const where = cause.UsageType ?? cause.Service;
+                if (where)
+                    anomaly.where = where;
+                anomalies.push(anomaly);
+            }
+        }
+    });
+    return anomalies;
+}
+const FORECAST_METRIC = {
+    UnblendedCost: 'UNBLENDED_COST',
+    AmortizedCost: 'AMORTIZED_COST',
+    BlendedCost: 'BLENDED_COST',
+    NetUnblendedCost: 'NET_UNBLENDED_COST',
+    NetAmortizedCost: 'NET_AMORTIZED_COST',
+};
+/** Lattice cost forecast from `today` to the end of its month; null when AWS has no forecast. */
+async function monthForecast(ce, today, usageTypes, metric, requests, warnings) {
+    const monthEnd = `${(0,dates/* addDays */.fi)(`${today.slice(0, 7)}-28`, 4).slice(0, 7)}-01`;
+    const forecastMetric = FORECAST_METRIC[metric];
+    if (!forecastMetric || today >= monthEnd)
+        return null;
+    requests.count += 1;
+    try {
+        const response = await ce.send(new client_cost_explorer_dist_cjs/* GetCostForecastCommand */.KOJ({
+            TimePeriod: { Start: today, End: monthEnd },
+            Metric: forecastMetric,
+            Granularity: 'MONTHLY',
+            Filter: usageFilter(usageTypes),
+            PredictionIntervalLevel: 80,
+        }));
+        const amount = Number(response.Total?.Amount);
+        if (!Number.isFinite(amount))
+            return null;
+        const interval = response.ForecastResultsByTime?.[0];
+        return {
+            start: today,
+            end: monthEnd,
+            amount: Math.round(amount * 100) / 100,
+            ...(interval?.PredictionIntervalLowerBound
+                ? { lower: Number(interval.PredictionIntervalLowerBound) }
+                : {}),
+            ...(interval?.PredictionIntervalUpperBound
+                ? { upper: Number(interval.PredictionIntervalUpperBound) }
+                : {}),
+        };
+    }
+    catch (error) {
+        const name = error.name;
+        // New accounts and sparse usage have no forecast; that is a note, not a failure.
+        warnings.push(name === 'DataUnavailableException'
+            ? 'Cost Explorer has too little history to forecast the rest of the month.'
+            : `No month forecast: Cost Explorer GetCostForecast failed (${name ?? 'error'}).`);
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/retry.ts
+/**
+ * The one retry helper: full-jitter exponential backoff (sleep a random time up to
+ * base·2^attempt, capped), with the list of transient errors kept in one place.
+ * SDK calls also have the SDK's own retry strategy; this covers what it does not:
+ * the OIDC token request, STS's IDPCommunicationError, and Logs Insights concurrency limits.
+ */
+/** Error names that mean "try again later". */
+const TRANSIENT_NAMES = new Set([
+    'IDPCommunicationErrorException',
+    'IDPCommunicationError',
+    'ThrottlingException',
+    'Throttling',
+    'ThrottledException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'LimitExceededException',
+    'ServiceUnavailableException',
+    'ServiceUnavailable',
+    'InternalFailure',
+    'InternalServerError',
+    'InternalServiceError',
+    'RequestTimeout',
+    'RequestTimeoutException',
+    'TimeoutError',
+]);
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+]);
+function isTransient(error) {
+    if (typeof error !== 'object' || error === null)
+        return false;
+    const e = error;
+    if (e.name && TRANSIENT_NAMES.has(e.name))
+        return true;
+    if (e.code && (NETWORK_CODES.has(e.code) || TRANSIENT_NAMES.has(e.code)))
+        return true;
+    const status = e.$metadata?.httpStatusCode ?? e.statusCode;
+    if (status !== undefined && (status === 429 || status >= 500))
+        return true;
+    // fetch wraps socket errors: "fetch failed" with the real code in `cause`.
+    return e.cause !== undefined && e.cause !== error && isTransient(e.cause);
+}
+const retry_DEFAULT_RETRY = { attempts: 8, baseMs: 200, maxMs: 20_000 };
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/** Full jitter: a uniformly random wait in [0, min(max, base·2^attempt)). */
+function backoffDelay(attempt, options) {
+    const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** attempt);
+    return Math.floor((options.random ?? Math.random)() * ceiling);
+}
+async function retry_withRetry(fn, options = retry_DEFAULT_RETRY) {
+    const retryable = options.isRetryable ?? isTransient;
+    const wait = options.sleep ?? sleep;
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (attempt + 1 >= options.attempts || !retryable(error))
+                throw error;
+            const delay = backoffDelay(attempt, options);
+            options.onRetry?.(error, attempt + 1, delay);
+            await wait(delay, options.signal);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/credentials.ts
+/**
+ * Credentials: GitHub OIDC -> STS AssumeRoleWithWebIdentity when a role is given; otherwise the
+ * SDK's default chain (environment, profile, container, instance), so the action also works
+ * after aws-actions/configure-aws-credentials and the CLI works with a local profile.
+ */
+
+
+
+
+async function assumeRoleWithOidc(request, deps) {
+    const env = deps.env ?? process.env;
+    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+        throw new UsageError('role-to-assume is set, but this job cannot request a GitHub OIDC token. Add `permissions: id-token: write` ' +
+            'to the job (or workflow). Pull requests from forks get no token: run the report on `schedule`, ' +
+            '`workflow_dispatch` or `pull_request_target` instead, or use credentials from ' +
+            'aws-actions/configure-aws-credentials and leave role-to-assume empty.');
+    }
+    const retry = {
+        ...(deps.retry ?? DEFAULT_RETRY),
+        onRetry: (error, attempt, delay) => deps.log?.(`Assuming ${request.roleArn}: ${error.name ?? 'error'}; retry ${attempt} in ${delay} ms`),
+    };
+    // One client, no SDK retries: withRetry owns the schedule, including IDPCommunicationError.
+    const sts = new STSClient({ region: request.region, maxAttempts: 1 });
+    try {
+        const response = await withRetry(async () => {
+            const token = await deps.getIdToken(request.audience);
+            return sts.send(new AssumeRoleWithWebIdentityCommand({
+                RoleArn: request.roleArn,
+                RoleSessionName: request.sessionName,
+                DurationSeconds: request.durationSeconds,
+                WebIdentityToken: token,
+            }));
+        }, retry);
+        const c = response.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+            throw new Error('STS returned no credentials');
+        }
+        deps.mask(c.AccessKeyId);
+        deps.mask(c.SecretAccessKey);
+        deps.mask(c.SessionToken);
+        return {
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            sessionToken: c.SessionToken,
+            ...(c.Expiration ? { expiration: c.Expiration } : {}),
+        };
+    }
+    catch (error) {
+        if (error instanceof UsageError)
+            throw error;
+        const wrapped = describeAwsError('sts:AssumeRoleWithWebIdentity (in the role trust policy)', `Could not assume ${request.roleArn} with GitHub OIDC`, error);
+        wrapped.message += ` Check that the role trusts token.actions.githubusercontent.com with aud=${request.audience} and this repository's sub.`;
+        throw wrapped;
+    }
+    finally {
+        sts.destroy();
+    }
+}
+/** The account the credentials act in. GetCallerIdentity needs no IAM permission. */
+async function callerAccount(sts) {
+    const identity = await awsCall('sts:GetCallerIdentity', 'Finding the AWS account', () => sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})));
+    if (!identity.Account)
+        throw new Error('STS GetCallerIdentity returned no account');
+    return identity.Account;
+}
+
+// EXTERNAL MODULE: ./src/analysis/histogram.ts
+var histogram = __nccwpck_require__(6576);
+;// CONCATENATED MODULE: ./src/aws/insights-query.ts
+/**
+ * The one Logs Insights query that turns access logs into day aggregates, and the reading of its
+ * rows. One query per time chunk, so every log byte is scanned once.
+ *
+ * Rows are grouped by service, UTC day (from startTime, as the local reader does), auth-denied
+ * reason and latency bucket. Per-hour and per-status-class counts become sum() columns of 0/1
+ * indicators built from arithmetic only (1 - ceil(|x - k| / n) is 1 when x = k and 0 otherwise),
+ * because grouping by them too would multiply the rows. Only documented CWLI syntax is used.
+ */
+
+
+
+/** Rows one query may return; a result this long may be cut, so the chunk is split. */
+const QUERY_ROW_LIMIT = 10_000;
+const HOURS = Array.from({ length: 24 }, (_, h) => h);
+const CLASSES = [2, 3, 4, 5];
+const hourColumn = (h) => `h${String(h).padStart(2, '0')}`;
+/** The query; `only`/`except` narrow it to some services when one hour has too many rows. */
+function aggregateQuery(services = {}) {
+    const commands = [
+        'parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>\\d{2}):/',
+        [
+            'fields serviceArn, authDeniedReason, bytesReceived, bytesSent, duration, year, month, dom, hour',
+            'floor(responseCode / 100) as statusClass',
+            `ceil(log(greatest(duration, ${histogram/* MIN_DURATION */.wl})) * ${histogram/* BUCKET_SCALE */.IQ.toPrecision(17)}) as bucket`,
+            'ceil(duration) - floor(duration) as fractional',
+        ].join(', '),
+        [
+            'stats count(*) as requests',
+            'sum(bytesReceived) as bytesIn',
+            'sum(bytesSent) as bytesOut',
+            // Numeric durations only ("-" + 0 is null), whatever greatest() makes of a missing one.
+            'count(duration + 0) as durationCount',
+            'sum(duration) as durationSum',
+            'min(duration) as durationMin',
+            'max(duration) as durationMax',
+            'sum(fractional) as nonInteger',
+            ...CLASSES.map((c) => `sum(1 - ceil(abs(statusClass - ${c}) / 10)) as s${c}xx`),
+            ...HOURS.map((h) => `sum(1 - ceil(abs(hour - ${h}) / 24)) as ${hourColumn(h)}`),
+        ].join(', ') + ' by serviceArn, year, month, dom, authDeniedReason, bucket',
+        `limit ${QUERY_ROW_LIMIT}`,
+    ];
+    const list = (arns) => `[${arns.map((a) => JSON.stringify(a)).join(', ')}]`;
+    if (services.only)
+        commands.unshift(`filter serviceArn in ${list(services.only)}`);
+    else if (services.except && services.except.length > 0)
+        commands.unshift(`filter serviceArn not in ${list(services.except)}`);
+    return commands.join('\n| ');
+}
+function num(fields, name) {
+    const value = fields.get(name);
+    if (value === undefined || value === '')
+        return 0;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : 0;
+}
+/** Adds the rows of one query result to `into`. */
+function addRows(rows, into, problems) {
+    for (const row of rows) {
+        const fields = new Map();
+        for (const cell of row)
+            if (cell.field !== undefined && cell.value !== undefined)
+                fields.set(cell.field, cell.value);
+        const requests = num(fields, 'requests');
+        const serviceArn = fields.get('serviceArn');
+        const day = `${fields.get('year')}-${fields.get('month')}-${fields.get('dom')}`;
+        if (!serviceArn || !(0,dates/* isIsoDay */.sJ)(day)) {
+            problems.noDay += requests;
+            continue;
+        }
+        const agg = (0,aggregate/* emptyDay */.It)(serviceArn, day);
+        agg.requests = requests;
+        agg.bytesIn = num(fields, 'bytesIn');
+        agg.bytesOut = num(fields, 'bytesOut');
+        for (const c of CLASSES)
+            agg.status[`${c}xx`] = num(fields, `s${c}xx`);
+        for (const h of HOURS)
+            agg.hourly[h] = num(fields, hourColumn(h));
+        const reason = fields.get('authDeniedReason');
+        if ((0,aggregate/* isAuthDenied */.c3)(reason)) {
+            agg.authDenied = requests;
+        }
+        else {
+            const bucket = fields.get('bucket');
+            const samples = num(fields, 'durationCount');
+            problems.noDuration += requests - samples;
+            if (samples > 0 && bucket !== undefined && bucket !== '' && Number.isFinite(Number(bucket))) {
+                const h = agg.latency;
+                h.addToBucket(Number(bucket), samples);
+                h.count = samples;
+                h.sum = num(fields, 'durationSum');
+                h.min = num(fields, 'durationMin');
+                h.max = num(fields, 'durationMax');
+                h.nonInteger = num(fields, 'nonInteger');
+            }
+        }
+        into.addDay(agg);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/insights.ts
+/**
+ * The Logs Insights scan: one query per UTC day (split further when a result may be cut), run a
+ * few at a time, polled with backoff, every query's bytes scanned recorded.
+ */
+
+
+
+
+
+
+const FAILED = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);
+function describe(range, logGroups) {
+    const from = new Date(range.start * 1000).toISOString();
+    const to = new Date((range.end + 1) * 1000).toISOString();
+    return `log group ${logGroups.join(', ')} from ${from} to ${to}`;
+}
+/** Runs `tasks` with at most `limit` at once; the first failure stops new ones from starting. */
+async function pool(items, limit, task) {
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const item = items[next++];
+            try {
+                await task(item);
+            }
+            catch (error) {
+                failed = true;
+                throw error;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+async function scanDays(logs, options) {
+    const result = {
+        aggregates: new aggregate/* AggregateSet */.GS(),
+        chunks: new Map(),
+        queries: 0,
+        queryIds: [],
+        bytesScanned: 0,
+        recordsScanned: 0,
+        problems: { noDay: 0, noDuration: 0 },
+    };
+    const rowLimit = options.rowLimit ?? QUERY_ROW_LIMIT;
+    const pollMin = options.pollMinMs ?? 1000;
+    const pollMax = options.pollMaxMs ?? 5000;
+    const running = new Set();
+    const abort = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
+    const chunk = (day) => {
+        let found = result.chunks.get(day);
+        if (!found) {
+            found = { aggregates: new aggregate/* AggregateSet */.GS(), bytesScanned: 0, problems: { noDay: 0, noDuration: 0 } };
+            result.chunks.set(day, found);
+        }
+        return found;
+    };
+    /** One query to completion; returns its rows. Failed, Cancelled and Timeout get one more try. */
+    const runQuery = async (range) => {
+        for (let attempt = 1;; attempt++) {
+            const where = describe(range, options.logGroups);
+            // StartQuery's LimitExceededException means too many queries at once: wait for some to end.
+            const started = await retry_withRetry(() => awsCall('logs:StartQuery', `Starting a Logs Insights query on ${where}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* StartQueryCommand */.qbV({
+                logGroupNames: options.logGroups,
+                startTime: range.start,
+                endTime: range.end,
+                queryString: aggregateQuery(range),
+                limit: rowLimit,
+            }))), {
+                attempts: 8,
+                baseMs: 1000,
+                maxMs: 30_000,
+                signal,
+                isRetryable: (e) => e.cause?.name === 'LimitExceededException',
+            });
+            const queryId = started.queryId;
+            running.add(queryId);
+            result.queries += 1;
+            result.queryIds.push(queryId);
+            signal.throwIfAborted();
+            let output;
+            // On an error or abort the query stays in `running`, so it is stopped below.
+            for (let delay = pollMin;; delay = Math.min(pollMax, delay * 1.5)) {
+                await sleep(delay, signal);
+                output = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* GetQueryResultsCommand */.sAK({ queryId }), { abortSignal: signal }));
+                if (output.status === 'Complete' || FAILED.has(output.status ?? ''))
+                    break;
+            }
+            running.delete(queryId);
+            result.bytesScanned += output.statistics?.bytesScanned ?? 0;
+            chunk(range.day).bytesScanned += output.statistics?.bytesScanned ?? 0;
+            result.recordsScanned += output.statistics?.recordsScanned ?? 0;
+            if (output.status === 'Complete') {
+                const rows = (output.results ?? []);
+                let token = output.nextToken;
+                while (token) {
+                    const page = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () => logs.send(new client_cloudwatch_logs_dist_cjs/* GetQueryResultsCommand */.sAK({ queryId, nextToken: token }), { abortSignal: signal }));
+                    rows.push(...(page.results ?? []));
+                    token = page.nextToken;
+                }
+                return rows;
+            }
+            if (attempt >= 2) {
+                throw new errors/* DataError */.fL(`The Logs Insights query ${queryId} on ${where} ended ${output.status} twice. ` +
+                    'Try a shorter lookback-days, or check the log group in the CloudWatch console.');
+            }
+            options.log?.(`Logs Insights query ${queryId} on ${where} ended ${output.status}; running it again.`);
+        }
+    };
+    /** A result as long as the limit may be cut: split the range and try again, never keep it. */
+    const scan = async (range) => {
+        const rows = await runQuery(range);
+        if (rows.length < rowLimit) {
+            const target = chunk(range.day);
+            addRows(rows, target.aggregates, target.problems);
+            return;
+        }
+        const seconds = range.end - range.start + 1;
+        if (seconds > 3600) {
+            const middle = range.start + Math.floor(seconds / 2);
+            options.log?.(`A query on ${describe(range, options.logGroups)} reached ${rowLimit} rows; splitting it in two.`);
+            await scan({ ...range, end: middle - 1 });
+            await scan({ ...range, start: middle });
+            return;
+        }
+        // An hour still has too many (service, bucket) rows: query the services seen in halves, and
+        // the rest (services the cut result did not reach) on their own.
+        const seen = range.only ??
+            [...new Set(rows.map((r) => r.find((c) => c.field === 'serviceArn')?.value ?? ''))].filter(Boolean);
+        if (seen.length < 2) {
+            throw new errors/* DataError */.fL(`A Logs Insights query on ${describe(range, options.logGroups)} returned ${rowLimit} rows for one service; ` +
+                'the result would be cut, so it is not used.');
+        }
+        const half = Math.ceil(seen.length / 2);
+        await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(0, half) });
+        await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(half) });
+        if (!range.only)
+            await scan({
+                day: range.day,
+                start: range.start,
+                end: range.end,
+                except: [...(range.except ?? []), ...seen],
+            });
+    };
+    const ranges = options.days.map((day) => {
+        const start = Date.parse(`${day}T00:00:00Z`) / 1000;
+        return { day, start, end: start + 86_399 };
+    });
+    try {
+        await pool(ranges, options.concurrency ?? 5, scan);
+        for (const c of result.chunks.values()) {
+            result.aggregates.merge(c.aggregates);
+            result.problems.noDay += c.problems.noDay;
+            result.problems.noDuration += c.problems.noDuration;
+        }
+    }
+    catch (error) {
+        abort.abort(error);
+        await Promise.allSettled([...running].map((queryId) => logs.send(new client_cloudwatch_logs_dist_cjs/* StopQueryCommand */.MN0({ queryId }))));
+        throw error;
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/aws/inventory.ts
+/**
+ * What exists: the service network, its associated services (billed even when silent) and the
+ * log groups its access logs go to, all read from the VPC Lattice API at run time.
+ */
+
+
+
+
+const NETWORK_ID = /^sn-[0-9a-z-]+$/;
+const NETWORK_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:servicenetwork\/(sn-[0-9a-z-]+)$/;
+/** Finds a service network by name, id or ARN. */
+async function resolveServiceNetwork(lattice, identifier) {
+    const id = NETWORK_ID.test(identifier) ? identifier : NETWORK_ARN.exec(identifier)?.[1];
+    if (id) {
+        const found = await awsCall('vpc-lattice:GetServiceNetwork', `Reading service network ${identifier}`, () => lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceNetworkCommand */.Dbf({ serviceNetworkIdentifier: id }))).catch((error) => {
+            if (error.cause?.name === 'ResourceNotFoundException') {
+                throw new errors/* UsageError */.eb(`service-network ${identifier} does not exist in this account and region.`);
+            }
+            throw error;
+        });
+        return { id: found.id, arn: found.arn, name: found.name ?? id };
+    }
+    const pages = (0,client_vpc_lattice_dist_cjs/* paginateListServiceNetworks */.o51)({ client: lattice }, {});
+    const matches = [];
+    await awsCall('vpc-lattice:ListServiceNetworks', 'Listing service networks', async () => {
+        for await (const page of pages) {
+            for (const n of page.items ?? []) {
+                if (n.name === identifier && n.id && n.arn)
+                    matches.push({ id: n.id, arn: n.arn, name: n.name });
+            }
+        }
+    });
+    if (matches.length === 0) {
+        throw new errors/* UsageError */.eb(`service-network "${identifier}" was not found in this account and region; give its name, id (sn-…) or ARN.`);
+    }
+    if (matches.length > 1) {
+        throw new errors/* UsageError */.eb(`service-network "${identifier}" matches ${matches.length} networks (shared ones included); give its id or ARN.`);
+    }
+    return matches[0];
+}
+async function associatedServices(lattice, network) {
+    const services = new Map();
+    await awsCall('vpc-lattice:ListServiceNetworkServiceAssociations', `Listing the services of ${network.name}`, async () => {
+        const pages = (0,client_vpc_lattice_dist_cjs/* paginateListServiceNetworkServiceAssociations */.Ysr)({ client: lattice }, { serviceNetworkIdentifier: network.id });
+        for await (const page of pages) {
+            for (const a of page.items ?? []) {
+                if (a.status?.startsWith('DELETE'))
+                    continue;
+                // The API returns the service's ARN and name; when it does not, GetService has them.
+                const service = a.serviceArn || !a.serviceId
+                    ? { arn: a.serviceArn, name: a.serviceName }
+                    : await lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceCommand */.dns({ serviceIdentifier: a.serviceId }));
+                if (!service.arn)
+                    continue;
+                services.set(service.arn, {
+                    ...(0,aggregate/* identityFromArn */.Mu)(service.arn),
+                    ...(service.name ? { name: service.name } : {}),
+                });
+            }
+        }
+    });
+    return [...services.values()];
+}
+/** `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` -> NAME. */
+function logGroupName(destinationArn) {
+    const m = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:(.+?)(?::\*)?$/.exec(destinationArn);
+    return m?.[1];
+}
+async function accessLogDestinations(lattice, resourceId, what) {
+    const destinations = [];
+    await awsCall('vpc-lattice:ListAccessLogSubscriptions', `Listing the access-log subscriptions of ${what}`, async () => {
+        for await (const page of (0,client_vpc_lattice_dist_cjs/* paginateListAccessLogSubscriptions */.yLk)({ client: lattice }, { resourceIdentifier: resourceId })) {
+            for (const s of page.items ?? [])
+                if (s.destinationArn)
+                    destinations.push(s.destinationArn);
+        }
+    });
+    return destinations;
+}
+async function readInventory(lattice, request) {
+    const warnings = [];
+    if (!request.serviceNetwork) {
+        if (request.logGroupNames.length === 0) {
+            throw new errors/* UsageError */.eb('Set service-network (to find its log groups) or log-group-names.');
+        }
+        return { services: [], logGroups: request.logGroupNames, warnings };
+    }
+    const network = await resolveServiceNetwork(lattice, request.serviceNetwork);
+    const services = await associatedServices(lattice, network);
+    if (request.logGroupNames.length > 0)
+        return { network, services, logGroups: request.logGroupNames, warnings };
+    const destinations = await accessLogDestinations(lattice, network.id, `service network ${network.name}`);
+    if (destinations.length === 0) {
+        // Access logs can also be enabled per service instead of on the network.
+        for (const s of services)
+            destinations.push(...(await accessLogDestinations(lattice, s.id, `service ${s.name ?? s.id}`)));
+    }
+    const logGroups = [
+        ...new Set(destinations.map(logGroupName).filter((n) => n !== undefined)),
+    ].sort();
+    if (logGroups.length === 0) {
+        const elsewhere = destinations.length > 0
+            ? ` Its access logs go only to ${destinations.map((d) => d.split(':')[2]).join(', ')}, which Logs Insights cannot query.`
+            : ' It has no access-log subscription.';
+        throw new errors/* DataError */.fL(`No CloudWatch Logs log group receives the access logs of service network ${network.name}.${elsewhere} ` +
+            'Send them to a log group (provision/lattice-analytics.yaml does) or set log-group-names.');
+    }
+    return { network, services, logGroups, warnings };
+}
+/** Names for services seen only in logs, where the role may read them; ids otherwise. */
+async function nameServices(lattice, services, warnings) {
+    for (const s of services) {
+        if (s.name)
+            continue;
+        try {
+            const found = await lattice.send(new client_vpc_lattice_dist_cjs/* GetServiceCommand */.dns({ serviceIdentifier: s.id }));
+            if (found.name)
+                s.name = found.name;
+        }
+        catch (error) {
+            if (isAccessDenied(error)) {
+                warnings.push('Service names are shown as ids: the role may not call vpc-lattice:GetService.');
+                return;
+            }
+            // A deleted service or one in another account keeps its id.
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/metrics.ts
+/**
+ * Optional CloudWatch metrics per service (publish-metrics), so the numbers can be graphed and
+ * alarmed on next to Lattice's own metrics.
+ */
+
+
+const METRIC_NAMESPACE = 'VPCLattice/CostPerformance';
+/** PutMetricData takes up to 1,000 metrics per request; stay well inside the 1 MB body limit too. */
+const BATCH = 500;
+function metricData(report, timestamp) {
+    const data = [];
+    for (const s of report.services) {
+        const dimensions = [{ Name: 'Service', Value: s.name }];
+        const put = (name, value, unit) => {
+            if (value === null || value === undefined || !Number.isFinite(value))
+                return;
+            data.push({ MetricName: name, Dimensions: dimensions, Timestamp: timestamp, Value: value, Unit: unit });
+        };
+        put('RequestCount', s.requests, 'Count');
+        put('P99LatencyMs', s.latencyMs?.p99, 'Milliseconds');
+        put('ErrorRate', s.errorRate * 100, 'Percent');
+        put('CostUsd', s.cost.total, 'None');
+        put('CostPerMillionRequests', s.costPerMillionRequests, 'None');
+    }
+    return data;
+}
+/** Returns the number of PutMetricData requests made. */
+async function publishMetrics(cloudwatch, report, timestamp) {
+    const data = metricData(report, timestamp);
+    let calls = 0;
+    for (let i = 0; i < data.length; i += BATCH) {
+        calls += 1;
+        await awsCall('cloudwatch:PutMetricData', `Publishing metrics to ${METRIC_NAMESPACE}`, () => cloudwatch.send(new dist_cjs/* PutMetricDataCommand */.zmv({ Namespace: METRIC_NAMESPACE, MetricData: data.slice(i, i + BATCH) })));
+    }
+    return calls;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./src/cache/cache-entry.schema.json
+const cache_entry_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","title":"A lattice-cost-report cache entry","oneOf":[{"type":"object","additionalProperties":false,"required":["kind","format","fingerprint","account","region","logGroups","day","aggregates","bytesScanned","problems"],"properties":{"kind":{"const":"aggregates"},"format":{"type":"integer"},"fingerprint":{"type":"string"},"account":{"type":"string"},"region":{"type":"string"},"logGroups":{"type":"array","items":{"type":"string"}},"day":{"$ref":"#/definitions/day"},"bytesScanned":{"$ref":"#/definitions/count"},"problems":{"type":"object","additionalProperties":false,"required":["noDay","noDuration"],"properties":{"noDay":{"$ref":"#/definitions/count"},"noDuration":{"$ref":"#/definitions/count"}}},"aggregates":{"type":"array","items":{"$ref":"#/definitions/dayAggregate"}}}},{"type":"object","additionalProperties":false,"required":["kind","format","account","metric","day","currency","charges"],"properties":{"kind":{"const":"costs"},"format":{"type":"integer"},"account":{"type":"string"},"metric":{"type":"string"},"day":{"$ref":"#/definitions/day"},"currency":{"type":"string"},"charges":{"type":"object","additionalProperties":false,"required":["hours","data","requests","other"],"properties":{"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"},"other":{"type":"number"}}}}},{"type":"object","additionalProperties":false,"required":["kind","format","account","discovered","usageTypes"],"properties":{"kind":{"const":"usage-types"},"format":{"type":"integer"},"account":{"type":"string"},"discovered":{"$ref":"#/definitions/day"},"usageTypes":{"type":"array","items":{"type":"string"}}}}],"definitions":{"day":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$"},"count":{"type":"integer","minimum":0},"dayAggregate":{"type":"object","additionalProperties":false,"required":["serviceArn","day","requests","status","authDenied","bytesIn","bytesOut","hourly","latency"],"properties":{"serviceArn":{"type":"string"},"day":{"$ref":"#/definitions/day"},"requests":{"$ref":"#/definitions/count"},"status":{"type":"object","additionalProperties":false,"required":["2xx","3xx","4xx","5xx"],"properties":{"2xx":{"$ref":"#/definitions/count"},"3xx":{"$ref":"#/definitions/count"},"4xx":{"$ref":"#/definitions/count"},"5xx":{"$ref":"#/definitions/count"}}},"authDenied":{"$ref":"#/definitions/count"},"bytesIn":{"type":"number","minimum":0},"bytesOut":{"type":"number","minimum":0},"hourly":{"type":"array","minItems":24,"maxItems":24,"items":{"$ref":"#/definitions/count"}},"latency":{"type":"object","additionalProperties":false,"required":["count","sum","min","max","zero","nonInteger","buckets"],"properties":{"count":{"$ref":"#/definitions/count"},"sum":{"type":"number"},"min":{"type":"number"},"max":{"type":"number"},"zero":{"$ref":"#/definitions/count"},"nonInteger":{"$ref":"#/definitions/count"},"buckets":{"type":"array","items":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"integer"},{"$ref":"#/definitions/count"}]}}}}}}}}');
+;// CONCATENATED MODULE: ./src/cache/day-cache.ts
+/**
+ * Settled UTC days, kept between runs so each log byte is scanned once and each settled cost day
+ * is fetched once: Logs Insights results per (account, region, log groups, query) and day, Cost
+ * Explorer amounts per (account, metric) and day, and the discovered Lattice usage types.
+ *
+ * Entries are plain JSON files in one directory (the CLI's --cache-dir, or the directory the
+ * action restores with @actions/cache). An entry is trusted only if it validates against the
+ * schema and names the same scope and format; anything else is ignored with a warning.
+ */
+
+
+
+
+
+
+
+
+
+
+/** Bump when an entry's meaning changes in a way the fingerprint below does not capture. */
+const CACHE_FORMAT = 1;
+/** Changes whenever the query or the histogram changes, so old aggregates are never mixed in. */
+const AGGREGATE_FINGERPRINT = (0,external_node_crypto_.createHash)('sha256')
+    .update(`${aggregateQuery()}\n${histogram/* BUCKET_SCALE */.IQ}\n${histogram/* MIN_DURATION */.wl}`)
+    .digest('hex')
+    .slice(0, 16);
+/** A UTC day is settled once `settlingDays` have passed since it ended: late logs are in by then. */
+function isSettled(day, now, settlingDays) {
+    const end = Date.parse(`${(0,dates/* addDays */.fi)(day, 1)}T00:00:00Z`);
+    return now.getTime() >= end + settlingDays * 86_400_000;
+}
+const hash = (value) => (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+class DayCache {
+    dir;
+    warnings;
+    stats = {
+        logDaysHit: 0,
+        bytesAvoided: 0,
+        costDaysHit: 0,
+        costExplorerRequestsAvoided: 0,
+        written: 0,
+    };
+    validate = new ajv.Ajv({ allErrors: false }).compile(cache_entry_schema_namespaceObject);
+    constructor(dir, warnings) {
+        this.dir = dir;
+        this.warnings = warnings;
+    }
+    path(kind, scope, name) {
+        return (0,external_node_path_.join)(this.dir, `v${CACHE_FORMAT}`, kind, hash(scope), `${name}.json`);
+    }
+    async read(file, matches) {
+        let text;
+        try {
+            text = await (0,promises_.readFile)(file, 'utf8');
+        }
+        catch {
+            return undefined;
+        }
+        let entry;
+        try {
+            entry = JSON.parse(text);
+        }
+        catch {
+            entry = undefined;
+        }
+        if (!this.validate(entry) || entry.format !== CACHE_FORMAT || !matches(entry)) {
+            this.warnings.push(`Ignored the cache entry ${file}: it is not a valid entry of this version for this scope.`);
+            return undefined;
+        }
+        return entry;
+    }
+    async write(file, entry) {
+        try {
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(file), { recursive: true });
+            // Write then rename, so a reader never sees half an entry.
+            const partial = `${file}.${process.pid}.tmp`;
+            await (0,promises_.writeFile)(partial, JSON.stringify(entry));
+            await (0,promises_.rename)(partial, file);
+            this.stats.written += 1;
+        }
+        catch (error) {
+            this.warnings.push(`Could not write the cache entry ${file}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        }
+    }
+    logMatches(scope, day) {
+        return (e) => e.kind === 'aggregates' &&
+            e.fingerprint === AGGREGATE_FINGERPRINT &&
+            e.account === scope.account &&
+            e.region === scope.region &&
+            JSON.stringify(e.logGroups) === JSON.stringify([...scope.logGroups].sort()) &&
+            e.day === day;
+    }
+    logPath(scope, day) {
+        return this.path('aggregates', [scope.account, scope.region, [...scope.logGroups].sort(), AGGREGATE_FINGERPRINT], day);
+    }
+    /** The scan of `day` (by event timestamp), or undefined when it must be scanned. */
+    async readScan(scope, day) {
+        const entry = await this.read(this.logPath(scope, day), this.logMatches(scope, day));
+        if (!entry)
+            return undefined;
+        this.stats.logDaysHit += 1;
+        this.stats.bytesAvoided += entry.bytesScanned;
+        return { aggregates: entry.aggregates, bytesScanned: entry.bytesScanned, problems: entry.problems };
+    }
+    async writeScan(scope, day, scan) {
+        await this.write(this.logPath(scope, day), {
+            kind: 'aggregates',
+            format: CACHE_FORMAT,
+            fingerprint: AGGREGATE_FINGERPRINT,
+            account: scope.account,
+            region: scope.region,
+            logGroups: [...scope.logGroups].sort(),
+            day,
+            aggregates: [...scan.aggregates.days.values()].map(aggregate/* dayToJSON */.ME),
+            bytesScanned: scan.bytesScanned,
+            problems: { ...scan.problems },
+        });
+    }
+    /** Settled Cost Explorer amounts of `day`, by charge type. */
+    async readCosts(scope, day) {
+        const entry = await this.read(this.path('costs', [scope.account, scope.metric], day), (e) => e.kind === 'costs' && e.account === scope.account && e.metric === scope.metric && e.day === day);
+        if (!entry)
+            return undefined;
+        this.stats.costDaysHit += 1;
+        return { charges: entry.charges, currency: entry.currency };
+    }
+    async writeCosts(scope, day, charges, currency) {
+        await this.write(this.path('costs', [scope.account, scope.metric], day), {
+            kind: 'costs',
+            format: CACHE_FORMAT,
+            account: scope.account,
+            metric: scope.metric,
+            day,
+            currency,
+            charges: { ...charges },
+        });
+    }
+    /** The Lattice usage types discovered within `maxAgeDays` before `today`. */
+    async readUsageTypes(account, today, maxAgeDays) {
+        const entry = await this.read(this.path('usage-types', [account], 'latest'), (e) => e.kind === 'usage-types' && e.account === account);
+        if (!entry || entry.discovered < (0,dates/* addDays */.fi)(today, -maxAgeDays))
+            return undefined;
+        return entry.usageTypes;
+    }
+    async writeUsageTypes(account, today, usageTypes) {
+        await this.write(this.path('usage-types', [account], 'latest'), {
+            kind: 'usage-types',
+            format: CACHE_FORMAT,
+            account,
+            discovered: today,
+            usageTypes,
+        });
+    }
+}
+
+// EXTERNAL MODULE: ./src/report/build.ts + 3 modules
+var build = __nccwpck_require__(1357);
+// EXTERNAL MODULE: ./src/report/validate.ts + 1 modules
+var validate = __nccwpck_require__(8370);
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/pipeline/aws.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Logs Insights list price per GB scanned (us-east-1). */
+const INSIGHTS_USD_PER_GB = 0.005;
+/** Cost Explorer API price per request, each page included. */
+const COST_EXPLORER_USD_PER_REQUEST = 0.01;
+/** Discovered usage types are reused this long; a new Lattice charge shows up within a week. */
+const USAGE_TYPES_MAX_AGE_DAYS = 7;
+/** Day aggregates of `days`: cached settled days, the rest from Logs Insights. */
+async function logAggregates(run, inventory, days) {
+    const { cache, account, options } = run;
+    const scope = account ? { account, region: options.region, logGroups: inventory.logGroups } : undefined;
+    const aggregates = new aggregate/* AggregateSet */.GS();
+    const problems = { noDay: 0, noDuration: 0 };
+    const missing = [];
+    for (const day of days) {
+        const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
+        const cached = cache && scope && settled ? await cache.readScan(scope, day) : undefined;
+        if (!cached) {
+            missing.push(day);
+            continue;
+        }
+        for (const json of cached.aggregates)
+            aggregates.addDay((0,aggregate/* dayFromJSON */.bO)(json));
+        problems.noDay += cached.problems.noDay;
+        problems.noDuration += cached.problems.noDuration;
+    }
+    options.log?.(`Scanning ${missing.length} of ${days.length} days of ${inventory.logGroups.join(', ')}` +
+        (inventory.network ? ` for ${inventory.network.name} (${inventory.services.length} services)` : ''));
+    const scan = await scanDays(run.clients.logs, {
+        logGroups: inventory.logGroups,
+        days: missing,
+        signal: options.signal,
+        log: options.log,
+        ...options.scan,
+    });
+    aggregates.merge(scan.aggregates);
+    problems.noDay += scan.problems.noDay;
+    problems.noDuration += scan.problems.noDuration;
+    if (cache && scope) {
+        for (const [day, chunk] of scan.chunks) {
+            if (isSettled(day, run.now, options.cache.settlingDays))
+                await cache.writeScan(scope, day, chunk);
+        }
+    }
+    return { aggregates, problems, scan };
+}
+/** Billed Lattice amounts for `period`: cached settled days, the rest in one request. */
+async function billed(run, period, usageTypes) {
+    const { cache, account, options } = run;
+    const scope = account ? { account, metric: options.costMetric } : undefined;
+    const cachedDays = new Map();
+    if (cache && scope) {
+        for (const day of (0,dates/* dayRange */.qD)(period.start, period.end)) {
+            const found = await cache.readCosts(scope, day);
+            if (!found)
+                break;
+            cachedDays.set(day, found);
+        }
+    }
+    // Settled days come first, so the days still needed are one range at the end.
+    const start = (0,dates/* addDays */.fi)(period.start, cachedDays.size);
+    let costs;
+    if (start < period.end) {
+        costs = await billedCosts(run.clients.costExplorer, { start, end: period.end }, usageTypes, options.costMetric, run.requests);
+        if (cache && scope) {
+            for (const [day, charges] of costs.days) {
+                if (!costs.estimatedDays.has(day))
+                    await cache.writeCosts(scope, day, charges, costs.currency);
+            }
+        }
+    }
+    else {
+        costs = {
+            metric: options.costMetric,
+            currency: 'USD',
+            days: new Map(),
+            estimatedDays: new Set(),
+            usageTypes: new Map(),
+            warnings: [],
+        };
+        cache.stats.costExplorerRequestsAvoided += 1;
+    }
+    for (const [day, cached] of cachedDays) {
+        costs.days.set(day, cached.charges);
+        costs.currency = cached.currency;
+    }
+    return costs;
+}
+async function usageTypesOf(run, period) {
+    const { cache, account } = run;
+    const cached = cache && account ? await cache.readUsageTypes(account, run.today, USAGE_TYPES_MAX_AGE_DAYS) : undefined;
+    if (cached) {
+        cache.stats.costExplorerRequestsAvoided += 1;
+        return cached;
+    }
+    const found = await latticeUsageTypes(run.clients.costExplorer, period, run.requests);
+    if (cache && account && found.length > 0)
+        await cache.writeUsageTypes(account, run.today, found);
+    return found;
+}
+function usd(value) {
+    return Math.round(value * 10_000) / 10_000;
+}
+async function analyzeAws(options) {
+    const started = performance.now();
+    const now = options.now ?? new Date();
+    const today = (0,dates/* todayUtc */.O2)(now);
+    (0,analysis_window/* checkDay */.p)(options.endDate, 'end-date');
+    const end = options.endDate ?? today;
+    if (end > today) {
+        throw new errors/* UsageError */.eb(`end-date ${end} is after today (${today}, UTC); the window must hold whole days that have ended.`);
+    }
+    const window = (0,dates/* makeWindow */.n)((0,dates/* addDays */.fi)(end, -options.lookbackDays), end);
+    const previous = (0,dates/* previousWindow */.gz)(window);
+    const days = (0,dates/* dayRange */.qD)(previous.start, window.end);
+    const warnings = [];
+    const clients = createClients(options.region, options.credentials);
+    const run = { options, clients, now, today, warnings, requests: { count: 0 } };
+    try {
+        if (options.cache) {
+            run.cache = new DayCache(options.cache.dir, warnings);
+            // Cache entries belong to one account: never mix another account's days in.
+            run.account = await callerAccount(clients.sts);
+        }
+        const inventory = await readInventory(clients.lattice, {
+            serviceNetwork: options.serviceNetwork,
+            logGroupNames: options.logGroupNames,
+        });
+        warnings.push(...inventory.warnings);
+        const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
+        if (problems.noDay > 0)
+            warnings.push(`${problems.noDay} log records had no usable startTime and were left out.`);
+        if (problems.noDuration > 0) {
+            warnings.push(`${problems.noDuration} requests had no usable duration: counted, but left out of latency.`);
+        }
+        const seen = [...aggregates.services.values()];
+        if (inventory.network) {
+            const associated = new Set(inventory.services.map((s) => s.arn));
+            const others = seen.filter((s) => !associated.has(s.arn));
+            if (others.length > 0) {
+                warnings.push(`${others.length} service(s) in the logs are not associated with ${inventory.network.name} now; they are included.`);
+            }
+        }
+        await nameServices(clients.lattice, seen.filter((s) => !inventory.services.some((i) => i.arn === s.arn)), warnings);
+        const windowRecords = [...aggregates.days.values()]
+            .filter((d) => d.day >= window.start)
+            .reduce((sum, d) => sum + d.requests, 0);
+        if (windowRecords === 0)
+            warnings.push('No access-log records in the window: either no traffic, or access logging was off.');
+        // Each Cost Explorer step may fail on its own (a missing permission, an account without
+        // Cost Explorer): the logs still tell a true story, and the report says what is missing.
+        const costStep = async (what, step) => {
+            try {
+                return await step();
+            }
+            catch (error) {
+                warnings.push(`${what}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+                return undefined;
+            }
+        };
+        const period = { start: previous.start, end: window.end };
+        const usageTypes = await costStep('Cost Explorer could not be read, so costs are modelled from list prices', () => usageTypesOf(run, period));
+        let billedAmounts;
+        let awsAnomalies = [];
+        let forecast;
+        if (usageTypes?.length === 0) {
+            warnings.push('Cost Explorer lists no VPC Lattice usage type for these days, so costs are modelled from list prices.');
+        }
+        else if (usageTypes) {
+            billedAmounts = await costStep('Cost Explorer costs could not be read, so costs are modelled from list prices', () => billed(run, period, usageTypes));
+            awsAnomalies =
+                (await costStep('Cost Anomaly Detection could not be read', () => latticeAnomalies(clients.costExplorer, window, usageTypes, run.requests))) ?? [];
+            forecast = await monthForecast(clients.costExplorer, today, usageTypes, options.costMetric, run.requests, warnings);
+        }
+        let backend = new Map();
+        if (options.costTagKey) {
+            const tagKey = options.costTagKey;
+            backend =
+                (await costStep(`Backend costs by the tag ${tagKey} could not be read`, () => backendCosts(clients.costExplorer, window, tagKey, options.costMetric, [...inventory.services, ...seen], run.requests))) ?? backend;
+        }
+        const bytesScanned = scan.bytesScanned;
+        const stats = run.cache?.stats;
+        const report = (0,build/* buildReport */.F)({
+            aggregates,
+            inventory: inventory.services,
+            window,
+            coveredDays: new Set(days),
+            billed: billedAmounts,
+            thresholds: options.thresholds,
+            source: {
+                kind: 'aws',
+                ...(inventory.network ? { serviceNetwork: inventory.network.name } : {}),
+                logGroups: inventory.logGroups,
+                queryIds: scan.queryIds,
+                files: [],
+                records: [...aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
+                malformed: 0,
+                malformedSamples: [],
+            },
+            run: {
+                insights: { queries: scan.queries, bytesScanned },
+                costExplorer: { requests: run.requests.count },
+                estimatedRunCostUsd: usd((bytesScanned / pricing/* BYTES_PER_GB */.cF) * INSIGHTS_USD_PER_GB +
+                    run.requests.count * COST_EXPLORER_USD_PER_REQUEST),
+                ...(stats
+                    ? {
+                        cache: {
+                            logDaysHit: stats.logDaysHit,
+                            logDaysScanned: scan.chunks.size,
+                            bytesAvoided: stats.bytesAvoided,
+                            costDaysHit: stats.costDaysHit,
+                            costExplorerRequestsAvoided: stats.costExplorerRequestsAvoided,
+                            savedUsd: usd((stats.bytesAvoided / pricing/* BYTES_PER_GB */.cF) * INSIGHTS_USD_PER_GB +
+                                stats.costExplorerRequestsAvoided * COST_EXPLORER_USD_PER_REQUEST),
+                        },
+                    }
+                    : {}),
+            },
+            awsAnomalies,
+            ...(forecast ? { forecast } : {}),
+            warnings,
+            generatedAt: now.toISOString(),
+            tool: { ...version/* TOOL */.j },
+        });
+        for (const s of report.services) {
+            const amount = backend.get(s.arn);
+            if (amount !== undefined)
+                s.backendCost = amount;
+        }
+        let metricRequests = 0;
+        if (options.publishMetrics) {
+            try {
+                metricRequests = await publishMetrics(clients.cloudwatch, report, now);
+            }
+            catch (error) {
+                report.warnings.push(`Metrics were not published: ${(0,errors/* errorMessage */.gJ)(error)}`);
+            }
+        }
+        return {
+            report: (0,validate/* assertValidReport */.$)(report),
+            stats: {
+                seconds: (performance.now() - started) / 1000,
+                metricRequests,
+                cacheWritten: run.cache?.stats.written ?? 0,
+            },
+        };
+    }
+    finally {
+        clients.destroy();
+    }
+}
+
+
+/***/ }),
+
+/***/ 1357:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  F: () => (/* binding */ buildReport)
+});
+
+// EXTERNAL MODULE: ./src/analysis/aggregate.ts
+var aggregate = __nccwpck_require__(8321);
+// EXTERNAL MODULE: ./src/analysis/billing.ts
+var billing = __nccwpck_require__(3381);
+// EXTERNAL MODULE: ./src/analysis/pricing.ts
+var pricing = __nccwpck_require__(2252);
+;// CONCATENATED MODULE: ./src/analysis/attribution.ts
+
+
+const SHARED_TYPES = ['hours', 'data', 'requests'];
+/** Price tables for `regions`: overrides first, then the built-in table, then us-east-1 with a warning. */
+function resolvePrices(regions, overrides = {}) {
+    const byRegion = {};
+    const warnings = [];
+    for (const region of [...new Set(regions)].sort()) {
+        const table = overrides[region] ?? pricing/* DEFAULT_PRICES */.f7[region];
+        if (table) {
+            byRegion[region] = table;
+        }
+        else {
+            byRegion[region] = pricing/* DEFAULT_PRICES */.f7[pricing/* FALLBACK_REGION */.ec];
+            warnings.push(`No VPC Lattice prices are known for region ${region}; used ${pricing/* FALLBACK_REGION */.ec} prices. ` +
+                "Give the region's prices with --prices FILE (or the prices input) for an accurate model.");
+        }
+    }
+    return { byRegion, warnings };
+}
+/** One service's modelled charges for one day. A service is billed every hour it exists. */
+function modelDayCost(day, prices) {
+    const cost = (0,billing/* zeroCharges */.El)();
+    cost.hours = 24 * prices.serviceHour;
+    if (!day)
+        return cost;
+    cost.data = ((day.bytesIn + day.bytesOut) / pricing/* BYTES_PER_GB */.cF) * prices.perGB;
+    let billable = 0;
+    for (const n of day.hourly)
+        billable += Math.max(0, n - prices.freeRequestsPerHour);
+    cost.requests = (billable / 1e6) * prices.perMillionRequests;
+    return cost;
+}
+function attributeCosts(input) {
+    const services = new Map();
+    const shared = new Map();
+    const missingDays = [];
+    for (const day of input.days) {
+        const modelled = input.services.map((s) => modelDayCost(input.dayAggregate(s.arn, day), input.prices[s.region] ?? pricing/* DEFAULT_PRICES */.f7[pricing/* FALLBACK_REGION */.ec]));
+        const billed = input.billed?.days.get(day);
+        const dayShared = (0,billing/* zeroCharges */.El)();
+        if (input.billed && !billed)
+            missingDays.push(day);
+        if (billed) {
+            for (const type of SHARED_TYPES) {
+                const modelledTotal = modelled.reduce((s, m) => s + m[type], 0);
+                if (modelledTotal <= 0) {
+                    dayShared[type] += billed[type];
+                    continue;
+                }
+                // A service-hour costs the same for every service, so hours billed beyond the services
+                // seen belong to services without logs, not to the ones seen: keep them unallocated.
+                const scale = type === 'hours' ? Math.min(1, billed.hours / modelledTotal) : billed[type] / modelledTotal;
+                for (const m of modelled)
+                    m[type] *= scale;
+                dayShared[type] += billed[type] - modelledTotal * scale;
+            }
+            dayShared.other += billed.other;
+        }
+        input.services.forEach((s, i) => {
+            let perDay = services.get(s.arn);
+            if (!perDay)
+                services.set(s.arn, (perDay = new Map()));
+            perDay.set(day, modelled[i]);
+        });
+        shared.set(day, dayShared);
+    }
+    return { method: input.billed ? 'reconciled' : 'modelled', services, shared, missingDays };
+}
+function chargeTotal(c) {
+    return c.hours + c.data + c.requests + c.other;
+}
+function sumCharges(list) {
+    const total = (0,billing/* zeroCharges */.El)();
+    for (const c of list) {
+        total.hours += c.hours;
+        total.data += c.data;
+        total.requests += c.requests;
+        total.other += c.other;
+    }
+    return total;
+}
+
+// EXTERNAL MODULE: ./src/analysis/dates.ts
+var dates = __nccwpck_require__(1007);
+// EXTERNAL MODULE: ./src/analysis/anomalies.ts
+var analysis_anomalies = __nccwpck_require__(7411);
+// EXTERNAL MODULE: ./src/report/format.ts
+var format = __nccwpck_require__(2011);
+;// CONCATENATED MODULE: ./src/analysis/findings.ts
+
+
+
+/** Hours in the average month, as AWS prices a month. */
+const HOURS_PER_MONTH = 730;
+const ms = (value) => `${(0,format/* formatMs */._V)(value)} ms`;
+function monthly(windowCost, windowDays) {
+    return (windowCost / (windowDays * 24)) * HOURS_PER_MONTH;
+}
+function serviceFindings(a, windowDays, t) {
+    const s = a.service;
+    const findings = [];
+    const add = (f) => {
+        findings.push({ ...f, service: s.arn });
+    };
+    const perDay = s.requests / windowDays;
+    if (perDay < t.idleRequestsPerDay) {
+        const saving = Math.round(monthly(s.cost.total, windowDays) * 100) / 100;
+        add({
+            kind: 'idle-service',
+            severity: s.requests === 0 ? 'critical' : 'warning',
+            message: `Idle: ${(0,format/* formatInteger */.Sm)(s.requests)} requests in ${(0,format/* plural */.LS)(windowDays, 'day')} ` +
+                `(${perDay.toFixed(1)}/day, threshold ${(0,format/* formatInteger */.Sm)(t.idleRequestsPerDay)}), billed ${(0,format/* formatInteger */.Sm)(windowDays * 24)} service-hours`,
+            impact: `${(0,format/* formatUsd */.UK)(s.cost.total)} in this window`,
+            estimatedMonthlySavings: saving,
+        });
+    }
+    const enough = s.requests >= t.minRequests;
+    if (enough && s.latencyMs && s.latencyMs.p99 > t.latencyP99Ms) {
+        add({
+            kind: 'high-latency',
+            severity: s.latencyMs.p99 >= t.latencyP99Ms * t.latencyCriticalMultiple ? 'critical' : 'warning',
+            message: `p99 latency ${ms(s.latencyMs.p99)} (threshold ${ms(t.latencyP99Ms)})`,
+            impact: `≈${(0,format/* formatInteger */.Sm)(a.requestsOverLatencyThreshold)} requests over ${ms(t.latencyP99Ms)}`,
+        });
+    }
+    const errorLimit = t.errorRatePercent / 100;
+    if (enough && s.errorRate > errorLimit) {
+        add({
+            kind: 'high-error-rate',
+            severity: s.errorRate >= errorLimit * t.errorRateCriticalMultiple ? 'critical' : 'warning',
+            message: `5xx rate ${(0,format/* formatPercent */.l9)(s.errorRate)} (threshold ${(0,format/* formatPercent */.l9)(t.errorRatePercent / 100)})`,
+            impact: `${(0,format/* formatInteger */.Sm)(s.status['5xx'])} failed requests, ${(0,format/* formatUsd */.UK)(s.cost.total * s.errorRate)} spent on them`,
+        });
+    }
+    const deniedShare = s.requests > 0 ? s.authDenied / s.requests : 0;
+    const deniedSpikes = (0,analysis_anomalies/* detectOutliers */.L8)(a.series.map((p) => ({ date: p.date, value: p.authDenied })), new Set(s.daily.map((d) => d.date)), t.detector).filter((o) => o.actual - o.expected >= t.authDeniedMinRequests);
+    if (s.authDenied >= t.authDeniedMinRequests &&
+        (deniedShare * 100 >= t.authDeniedPercent || deniedSpikes.length > 0)) {
+        const spike = deniedSpikes.sort((x, y) => y.actual - y.expected - (x.actual - x.expected))[0];
+        add({
+            kind: 'auth-denied',
+            severity: 'warning',
+            message: `${(0,format/* formatInteger */.Sm)(s.authDenied)} requests (${(0,format/* formatPercent */.l9)(deniedShare)}) denied by the auth policy` +
+                (spike
+                    ? `; spike of ${(0,format/* formatInteger */.Sm)(spike.actual)} on ${spike.date} (usual ${(0,format/* formatInteger */.Sm)(spike.expected)})`
+                    : ''),
+            impact: 'callers without access, or a policy change',
+        });
+    }
+    const dataMonthly = monthly(s.cost.data, windowDays);
+    if (s.cost.total > 0 &&
+        s.cost.data / s.cost.total >= t.largePayloadShare &&
+        dataMonthly >= t.largePayloadMinMonthlyUsd) {
+        const bytes = s.bytesIn + s.bytesOut;
+        add({
+            kind: 'large-payload',
+            severity: 'info',
+            message: `Data processing is ${(0,format/* formatPercent */.l9)(s.cost.data / s.cost.total)} of cost ` +
+                `(${(0,format/* formatGb */.fq)(bytes)} GB, ${(0,format/* formatDataSize */.$c)(s.requests ? bytes / s.requests : 0)} per request)`,
+            impact: `${(0,format/* formatUsd */.UK)(dataMonthly)}/mo on GB processed`,
+        });
+    }
+    if (s.previous) {
+        const before = s.previous.cost.total;
+        const growth = before > 0 ? (s.cost.total - before) / before : 0;
+        if (before > 0 &&
+            growth * 100 >= t.regressionCostPercent &&
+            s.cost.total - before >= t.regressionMinCostUsd) {
+            add({
+                kind: 'cost-regression',
+                severity: 'warning',
+                message: `Cost up ${(0,format/* formatPercent */.l9)(growth)} on the previous window (${(0,format/* formatUsd */.UK)(before)} → ${(0,format/* formatUsd */.UK)(s.cost.total)})`,
+                impact: `+${(0,format/* formatUsd */.UK)(monthly(s.cost.total - before, windowDays))}/mo at this rate`,
+            });
+        }
+        const p99Before = s.previous.latencyMs?.p99;
+        const p99Now = s.latencyMs?.p99;
+        if (enough &&
+            s.previous.requests >= t.minRequests &&
+            p99Before !== undefined &&
+            p99Now !== undefined &&
+            p99Before > 0 &&
+            ((p99Now - p99Before) / p99Before) * 100 >= t.regressionP99Percent &&
+            p99Now - p99Before >= t.anomalyMinP99Ms) {
+            add({
+                kind: 'latency-regression',
+                severity: 'warning',
+                message: `p99 latency up ${(0,format/* formatPercent */.l9)((p99Now - p99Before) / p99Before)} on the previous window (${ms(p99Before)} → ${ms(p99Now)})`,
+            });
+        }
+    }
+    return findings;
+}
+/** Services whose cost per million requests is far above the fleet's median. */
+function costOutliers(services, windowDays, t) {
+    const busy = services.filter((s) => s.requests >= t.minRequests &&
+        s.requests / windowDays >= t.idleRequestsPerDay &&
+        s.costPerMillionRequests !== null);
+    if (busy.length < t.costOutlierMinServices)
+        return [];
+    const fleet = (0,analysis_anomalies/* median */.JZ)(busy.map((s) => s.costPerMillionRequests));
+    return busy
+        .filter((s) => s.costPerMillionRequests >= fleet * t.costOutlierFactor)
+        .map((s) => ({
+        kind: 'cost-outlier',
+        severity: 'warning',
+        service: s.arn,
+        message: `${(0,format/* formatUsd */.UK)(s.costPerMillionRequests)} per million requests, ${(s.costPerMillionRequests / fleet).toFixed(1)}× the fleet median (${(0,format/* formatUsd */.UK)(fleet)})`,
+        impact: `${(0,format/* formatUsd */.UK)(monthly(s.cost.total, windowDays))}/mo`,
+    }));
+}
+const ANOMALY_KIND = {
+    cost: 'cost-anomaly',
+    requests: 'request-anomaly',
+    p99: 'latency-anomaly',
+    errorRate: 'error-rate-anomaly',
+};
+/** Our detector over each service's daily cost, requests, p99 and error rate; increases only. */
+function detectServiceAnomalies(a, t) {
+    const judge = new Set(a.service.daily.map((d) => d.date));
+    const anomalies = [];
+    const run = (metric, points, minChange) => {
+        for (const o of (0,analysis_anomalies/* detectOutliers */.L8)(points, judge, t.detector)) {
+            const change = o.actual - o.expected;
+            if (change < minChange || change < (Math.abs(o.expected) * t.anomalyMinChangePercent) / 100)
+                continue;
+            const anomaly = {
+                date: o.date,
+                service: a.service.arn,
+                metric,
+                expected: o.expected,
+                actual: o.actual,
+                impact: change,
+                score: Math.round(o.score * 100) / 100,
+                source: 'detector',
+            };
+            if (metric === 'cost')
+                anomaly.impactUsd = change;
+            anomalies.push(anomaly);
+        }
+    };
+    const judged = a.series.filter((p) => p.latencySamples >= t.anomalyMinDailyRequests);
+    run('cost', a.series.map((p) => ({ date: p.date, value: p.cost })), t.anomalyMinCostUsd);
+    run('requests', a.series.map((p) => ({ date: p.date, value: p.requests })), t.anomalyMinRequests);
+    run('p99', judged.filter((p) => p.p99 !== null).map((p) => ({ date: p.date, value: p.p99 })), t.anomalyMinP99Ms);
+    run('errorRate', judged.map((p) => ({ date: p.date, value: (0,aggregate/* errorRate */.zi)(p.requests, p.errors5xx) })), t.anomalyMinErrorRatePoints / 100);
+    return anomalies;
+}
+/** One finding per anomaly, for the findings table. */
+function anomalyFinding(a) {
+    const severity = a.metric === 'requests' ? 'info' : 'warning';
+    const fmt = (v) => a.metric === 'cost'
+        ? (0,format/* formatUsd */.UK)(v)
+        : a.metric === 'errorRate'
+            ? (0,format/* formatPercent */.l9)(v)
+            : a.metric === 'p99'
+                ? ms(v)
+                : (0,format/* formatInteger */.Sm)(v);
+    const label = { cost: 'Daily cost', requests: 'Requests', p99: 'p99 latency', errorRate: '5xx rate' }[a.metric];
+    const source = a.source === 'aws-cad' ? ' (AWS Cost Anomaly Detection)' : '';
+    const finding = {
+        kind: ANOMALY_KIND[a.metric],
+        severity,
+        message: `${label} ${fmt(a.actual)} on ${a.date}, expected ${fmt(a.expected)}${source}`,
+        impact: (0,format/* formatSigned */.Gp)(a.impact, fmt),
+    };
+    if (a.service)
+        finding.service = a.service;
+    return finding;
+}
+const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
+function compareFindings(a, b) {
+    return (SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+        (b.estimatedMonthlySavings ?? 0) - (a.estimatedMonthlySavings ?? 0) ||
+        a.kind.localeCompare(b.kind) ||
+        (a.service ?? '').localeCompare(b.service ?? ''));
+}
+
+;// CONCATENATED MODULE: ./src/analysis/money.ts
+/**
+ * Rounds amounts to cents so that the rounded parts add up to the rounded whole
+ * (largest-remainder method). Reports show parts and the total side by side; they must agree.
+ */
+function allocateCents(amounts, totalCents) {
+    // Scaled to cents and cleaned of binary noise (0.29 * 100 = 28.999999999999996).
+    const scaled = amounts.map((a) => Math.round(a * 100 * 1e6) / 1e6);
+    const target = totalCents ?? Math.round(scaled.reduce((s, x) => s + x, 0));
+    const cents = scaled.map((x) => Math.floor(x));
+    let missing = target - cents.reduce((s, x) => s + x, 0);
+    const order = scaled
+        .map((x, i) => ({ i, remainder: x - Math.floor(x) }))
+        .sort((a, b) => b.remainder - a.remainder || a.i - b.i);
+    for (let k = 0; missing > 0 && order.length > 0; k = (k + 1) % order.length, missing--) {
+        cents[order[k].i] += 1;
+    }
+    for (let k = order.length - 1; missing < 0 && order.length > 0; k = (k - 1 + order.length) % order.length, missing++) {
+        cents[order[k].i] -= 1;
+    }
+    return cents.map((c) => c / 100);
+}
+function roundTo(value, decimals) {
+    const f = 10 ** decimals;
+    return Math.round(value * f) / f;
+}
+
+;// CONCATENATED MODULE: ./src/report/build.ts
+/**
+ * Assembles report schema v1 from day aggregates, billed costs and thresholds. Pure: no I/O,
+ * no clock (the caller passes `generatedAt`), so the same input always gives the same report.
+ */
+
+
+
+
+
+function latencySummary(h) {
+    if (h.count === 0)
+        return null;
+    const q = (p) => roundTo(h.quantile(p), 2);
+    return { p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), mean: roundTo(h.mean, 2) };
+}
+function mergeDays(serviceArn, days) {
+    const total = (0,aggregate/* emptyDay */.It)(serviceArn, '');
+    for (const d of days)
+        if (d)
+            (0,aggregate/* mergeDay */.bS)(total, d);
+    return total;
+}
+function numbers(agg, cost) {
+    return {
+        requests: agg.requests,
+        status: { ...agg.status },
+        authDenied: agg.authDenied,
+        errorRate: roundTo((0,aggregate/* errorRate */.zi)(agg.requests, agg.status['5xx']), 6),
+        latencyMs: latencySummary(agg.latency),
+        bytesIn: agg.bytesIn,
+        bytesOut: agg.bytesOut,
+        cost,
+        costPerMillionRequests: agg.requests > 0 ? roundTo((cost.total / agg.requests) * 1e6, 2) : null,
+    };
+}
+/** Window cost per service and shared, in cents that add up to the window's total. */
+function windowCosts(services, perService, shared, days) {
+    const sums = services.map((s) => sumCharges(days.map((d) => perService.get(s.arn)?.get(d)).filter((c) => c !== undefined)));
+    const sharedSum = sumCharges(days.map((d) => shared.get(d)).filter((c) => c !== undefined));
+    const flat = [
+        ...sums.flatMap((c) => [c.hours, c.data, c.requests]),
+        sharedSum.hours,
+        sharedSum.data,
+        sharedSum.requests,
+        sharedSum.other,
+    ];
+    const cents = allocateCents(flat);
+    const result = new Map();
+    services.forEach((s, i) => {
+        const [hours, data, requests] = cents.slice(i * 3, i * 3 + 3);
+        result.set(s.arn, { total: roundTo(hours + data + requests, 2), hours, data, requests });
+    });
+    const [hours, data, requests, other] = cents.slice(services.length * 3);
+    return {
+        services: result,
+        shared: { total: roundTo(hours + data + requests + other, 2), hours, data, requests, other },
+    };
+}
+function buildReport(input) {
+    const { aggregates, window, thresholds: t } = input;
+    const warnings = [...(input.warnings ?? [])];
+    const windowDays = (0,dates/* dayRange */.qD)(window.start, window.end);
+    const previous = (0,dates/* previousWindow */.gz)(window);
+    const previousDays = (0,dates/* dayRange */.qD)(previous.start, previous.end);
+    const previousCovered = previousDays.every((d) => input.coveredDays.has(d));
+    const byArn = new Map();
+    for (const s of input.inventory ?? [])
+        byArn.set(s.arn, { ...s });
+    for (const s of aggregates.services.values()) {
+        const known = byArn.get(s.arn);
+        if (!known)
+            byArn.set(s.arn, { ...s });
+        else if (!known.name && s.name)
+            known.name = s.name;
+    }
+    const services = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+    const uncovered = windowDays.filter((d) => !input.coveredDays.has(d));
+    if (uncovered.length > 0) {
+        warnings.push(`No access-log data for ${uncovered.length} day(s) of the window (${uncovered.join(', ')}): traffic numbers for them are zero.`);
+    }
+    // Days to cost: the window, the previous window and the detector's history, where logs exist.
+    const historyStart = (0,dates/* addDays */.fi)(window.start, -Math.max(window.days, t.detector.lookbackDays));
+    const costDays = [
+        ...(0,dates/* dayRange */.qD)(historyStart, window.start).filter((d) => input.coveredDays.has(d)),
+        ...windowDays,
+    ];
+    const prices = resolvePrices(services.map((s) => s.region), input.priceOverrides);
+    warnings.push(...prices.warnings, ...(input.billed?.warnings ?? []));
+    const day = (arn, d) => aggregates.days.get(`${arn}\n${d}`);
+    const attribution = attributeCosts({
+        services,
+        days: costDays,
+        dayAggregate: day,
+        prices: prices.byRegion,
+        billed: input.billed,
+    });
+    const missingWindowDays = attribution.missingDays.filter((d) => d >= window.start);
+    if (input.billed && missingWindowDays.length > 0) {
+        warnings.push(`Cost Explorer has no amounts for ${missingWindowDays.join(', ')}; those days use the price model.`);
+    }
+    if (input.billed && previousCovered && attribution.missingDays.some((d) => previousDays.includes(d))) {
+        warnings.push('Cost Explorer does not cover the whole previous window; its missing days use the price model.');
+    }
+    const current = windowCosts(services, attribution.services, attribution.shared, windowDays);
+    const before = previousCovered
+        ? windowCosts(services, attribution.services, attribution.shared, previousDays)
+        : null;
+    const analyses = services.map((s) => {
+        const windowAgg = mergeDays(s.arn, windowDays.map((d) => day(s.arn, d)));
+        const serviceNumbers = numbers(windowAgg, current.services.get(s.arn));
+        const dayCost = (d) => chargeTotal(attribution.services.get(s.arn).get(d));
+        const series = costDays.map((d) => {
+            const agg = day(s.arn, d) ?? (0,aggregate/* emptyDay */.It)(s.arn, d);
+            return {
+                date: d,
+                requests: agg.requests,
+                errors5xx: agg.status['5xx'],
+                authDenied: agg.authDenied,
+                latencySamples: agg.latency.count,
+                p99: agg.latency.quantile(0.99),
+                bytesIn: agg.bytesIn,
+                bytesOut: agg.bytesOut,
+                cost: dayCost(d),
+            };
+        });
+        const report = {
+            arn: s.arn,
+            id: s.id,
+            name: s.name ?? s.id,
+            region: s.region,
+            ...serviceNumbers,
+            previous: before
+                ? numbers(mergeDays(s.arn, previousDays.map((d) => day(s.arn, d))), before.services.get(s.arn))
+                : null,
+            daily: series
+                .filter((p) => p.date >= window.start)
+                .map(({ latencySamples: _, ...p }) => ({
+                ...p,
+                p99: p.p99 === null ? null : roundTo(p.p99, 2),
+                cost: roundTo(p.cost, 4),
+            })),
+        };
+        return {
+            service: report,
+            requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),
+            series,
+        };
+    });
+    const serviceReports = analyses
+        .map((a) => a.service)
+        .sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
+    const ourAnomalies = analyses.flatMap((a) => detectServiceAnomalies(a, t));
+    const anomalies = [...(input.awsAnomalies ?? []), ...ourAnomalies].sort((a, b) => a.date.localeCompare(b.date) ||
+        (a.service ?? '').localeCompare(b.service ?? '') ||
+        a.metric.localeCompare(b.metric));
+    const findings = [
+        ...analyses.flatMap((a) => serviceFindings(a, window.days, t)),
+        ...costOutliers(serviceReports, window.days, t),
+        ...anomalies.map(anomalyFinding),
+    ].sort(compareFindings);
+    const sumOf = (list, pick) => list.reduce((s, n) => s + pick(n), 0);
+    const totalCost = (list, shared) => roundTo(sumOf(list, (n) => n.cost.total) + shared.total, 2);
+    const previousList = serviceReports.map((s) => s.previous).filter((p) => p !== null);
+    return {
+        schemaVersion: 1,
+        generatedAt: input.generatedAt,
+        tool: input.tool,
+        window: { start: window.start, end: window.end, days: window.days },
+        source: input.source,
+        costBasis: {
+            method: attribution.method,
+            ...(input.billed ? { metric: input.billed.metric } : {}),
+            currency: input.billed?.currency ?? 'USD',
+            estimatedDays: windowDays.filter((d) => input.billed?.estimatedDays.has(d)),
+            missingDays: missingWindowDays,
+            prices: prices.byRegion,
+        },
+        totals: {
+            requests: sumOf(serviceReports, (n) => n.requests),
+            cost: totalCost(serviceReports, current.shared),
+            bytesIn: sumOf(serviceReports, (n) => n.bytesIn),
+            bytesOut: sumOf(serviceReports, (n) => n.bytesOut),
+            previous: before
+                ? {
+                    requests: sumOf(previousList, (n) => n.requests),
+                    cost: totalCost(previousList, before.shared),
+                    bytesIn: sumOf(previousList, (n) => n.bytesIn),
+                    bytesOut: sumOf(previousList, (n) => n.bytesOut),
+                }
+                : null,
+        },
+        shared: current.shared,
+        services: serviceReports,
+        findings,
+        anomalies,
+        ...(input.forecast ? { forecast: input.forecast } : {}),
+        run: input.run ?? {
+            insights: { queries: 0, bytesScanned: 0 },
+            costExplorer: { requests: 0 },
+            estimatedRunCostUsd: 0,
+        },
+        warnings,
+    };
+}
+
+
+/***/ }),
+
+/***/ 4031:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SS: () => (/* binding */ codeSpan),
+/* harmony export */   p7: () => (/* binding */ markdownText)
+/* harmony export */ });
+/* unused harmony exports ZERO_WIDTH_SPACE, sanitize, truncate, htmlText */
+/**
+ * Escaping of untrusted strings (service names, ARNs, file paths, reasons, warnings) for GitHub
+ * Markdown. Anything that came from logs or AWS must go through one of these before it reaches the
+ * report, so that it cannot mention people, inject HTML, create links or images, break a table or
+ * close a code span early.
+ */
+/** Zero-width space: invisible, but splits the character sequences GitHub turns into mentions and links. */
+const ZERO_WIDTH_SPACE = '\u200B';
+const DEFAULT_MAX_LENGTH = 80;
+// C0 and C1 controls, DEL, bidi embeddings/overrides/isolates and bidi marks (Trojan Source style tricks).
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const INVISIBLE_CONTROLS = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+// Anything that ends a line in Markdown or in a table row; replaced by a space so words stay apart.
+const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
+/**
+ * Removes controls and line breaks, collapses whitespace and caps the length. Also splits `<!--`, so
+ * that a name cannot carry another report's hidden marker and mislead the publisher's search for it.
+ */
+function sanitize(value, maxLength = DEFAULT_MAX_LENGTH) {
+    const flattened = value
+        .replace(LINE_BREAKS, ' ')
+        .replace(INVISIBLE_CONTROLS, '')
+        .replace(/ {2,}/g, ' ')
+        .trim();
+    return truncate(flattened, maxLength).replace(/<!--/g, `<${ZERO_WIDTH_SPACE}!--`);
+}
+/** Caps `value` at `maxLength` code points (never splitting a surrogate pair), ending with `…`. */
+function truncate(value, maxLength) {
+    const codePoints = Array.from(value);
+    if (codePoints.length <= maxLength)
+        return value;
+    return `${codePoints
+        .slice(0, Math.max(0, maxLength - 1))
+        .join('')
+        .trimEnd()}…`;
+}
+/**
+ * Renders an identifier as an inline code span. Inside a code span GitHub renders no HTML, links,
+ * autolinks or mentions, so this is the safest form for names, ARNs and paths.
+ */
+function codeSpan(value, options = {}) {
+    let content = sanitize(value, options.maxLength ?? DEFAULT_MAX_LENGTH);
+    if (content === '')
+        return '–';
+    if (options.inTable ?? true) {
+        // A backslash right before our `\|` would read as `\\|` to parsers that count backslash parity.
+        content = content.replace(/\\(?=\|)/g, `\\${ZERO_WIDTH_SPACE}`).replace(/\|/g, '\\|');
+    }
+    const longestBacktickRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestBacktickRun + 1);
+    // GFM strips one space from each side when both are present, so padding keeps edge backticks intact.
+    const padded = /^[` ]|[` ]$/.test(content) ? ` ${content} ` : content;
+    return `${fence}${padded}${fence}`;
+}
+/**
+ * Renders untrusted text as inline Markdown that displays literally, for prose such as warnings and
+ * malformed-line reasons. Safe in paragraphs, list items and table cells.
+ */
+function markdownText(value, options = {}) {
+    const text = breakReferences(sanitize(value, options.maxLength ?? DEFAULT_MAX_LENGTH));
+    let escaped = '';
+    for (const char of text) {
+        escaped += escapeMarkdownChar(char);
+    }
+    // Block syntax only matters at the start (the text may open a list item): `# x`, `- x`, `1. x`.
+    return escaped.replace(/^([#+=-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
+}
+/**
+ * Renders untrusted text for raw HTML contexts such as `<summary>`, where Markdown is not parsed and
+ * backslashes would show: HTML entities only, plus the mention and autolink breaks.
+ */
+function htmlText(value, options = {}) {
+    // References are broken before encoding so that the `#` of `&#39;` is left alone.
+    const text = breakReferences(sanitize(value, options.maxLength ?? DEFAULT_MAX_LENGTH));
+    return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
+}
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+// Characters that open inline syntax anywhere in a line: emphasis, code, links, strikethrough,
+// math, escapes and table cells.
+const MARKDOWN_INLINE_PUNCTUATION = new Set(['\\', '`', '*', '_', '[', ']', '~', '$', '|', '!']);
+function escapeMarkdownChar(char) {
+    const entity = HTML_ENTITIES[char];
+    if (entity !== undefined && char !== '"' && char !== "'")
+        return entity;
+    return MARKDOWN_INLINE_PUNCTUATION.has(char) ? `\\${char}` : char;
+}
+/**
+ * GitHub links mentions (`@user`, `@org/team`), issue references (`#1`, `owner/repo#1`), e-mail
+ * addresses and URLs after rendering, in any text node. A zero-width space inside each trigger
+ * sequence stops all of them without changing what the reader sees.
+ */
+function breakReferences(text) {
+    return text
+        .replace(/@/g, `@${ZERO_WIDTH_SPACE}`)
+        .replace(/#/g, `#${ZERO_WIDTH_SPACE}`)
+        .replace(/:(?=\/\/)/g, `:${ZERO_WIDTH_SPACE}`)
+        .replace(/(www)(?=\.)/gi, `$1${ZERO_WIDTH_SPACE}`);
+}
+
+
+/***/ }),
+
+/***/ 2011:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $c: () => (/* binding */ formatDataSize),
+/* harmony export */   A4: () => (/* binding */ formatWindow),
+/* harmony export */   CW: () => (/* binding */ formatDelta),
+/* harmony export */   Gp: () => (/* binding */ formatSigned),
+/* harmony export */   Io: () => (/* binding */ formatPercentNumber),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   Sm: () => (/* binding */ formatInteger),
+/* harmony export */   UK: () => (/* binding */ formatUsd),
+/* harmony export */   _V: () => (/* binding */ formatMs),
+/* harmony export */   fo: () => (/* binding */ formatAxisDay),
+/* harmony export */   fq: () => (/* binding */ formatGb),
+/* harmony export */   im: () => (/* binding */ formatDay),
+/* harmony export */   jx: () => (/* binding */ formatUnitPrice),
+/* harmony export */   l9: () => (/* binding */ formatPercent),
+/* harmony export */   tX: () => (/* binding */ formatDateRange)
+/* harmony export */ });
+/* harmony import */ var _analysis_pricing_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2252);
+/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4031);
+
+
+/**
+ * Number and date formatting for the report. Everything goes through `Intl` with the `en-US` locale
+ * and UTC, so the same report renders to the same text on every machine.
+ */
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const oneDecimalFormat = new Intl.NumberFormat('en-US', {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+});
+const twoSignificantFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 });
+const dayFormat = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dayWithYearFormat = new Intl.DateTimeFormat('en-US', {
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+    timeZone: 'UTC',
+});
+const currencyFormats = new Map();
+function currencyFormat(currency) {
+    // Cost Explorer reports ISO 4217 units; anything else would make Intl throw, so fall back to USD.
+    const code = /^[A-Z]{3}$/.test(currency) ? currency : 'USD';
+    let formats = currencyFormats.get(code);
+    if (formats === undefined) {
+        formats = {
+            whole: new Intl.NumberFormat('en-US', { style: 'currency', currency: code }),
+            small: new Intl.NumberFormat('en-US', {
+                style: 'currency',
+                currency: code,
+                minimumFractionDigits: 0,
+                maximumSignificantDigits: 2,
+            }),
+        };
+        currencyFormats.set(code, formats);
+    }
+    return formats;
+}
+/**
+ * `$1,234.56`; amounts under a cent keep two significant digits (`$0.004`, `$0.0012`) because Lattice
+ * per-request charges are that small; below a hundredth of a cent they show as `<$0.0001`.
+ */
+function formatUsd(amount, currency = 'USD') {
+    if (!Number.isFinite(amount))
+        return '–';
+    const { whole, small } = currencyFormat(currency);
+    const magnitude = Math.abs(amount);
+    if (magnitude === 0 || magnitude >= 0.01)
+        return whole.format(amount);
+    if (magnitude < 0.0001)
+        return `${amount < 0 ? '>-' : '<'}${small.format(amount < 0 ? -0.0001 : 0.0001)}`;
+    return small.format(amount);
+}
+const unitPriceFormat = new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 6,
+});
+/** A list price, with every digit it has: `$0.025`, `$0.10`, `$0.0000001`. */
+function formatUnitPrice(amount) {
+    return Number.isFinite(amount) ? unitPriceFormat.format(amount) : '–';
+}
+/** `150,004`. */
+function formatInteger(value) {
+    return Number.isFinite(value) ? integerFormat.format(Math.round(value)) : '–';
+}
+/**
+ * A fraction as a percentage number without the sign, for table columns headed `%`: `4.1`, `0`,
+ * and `<0.1` for small non-zero rates that would otherwise read as no errors at all.
+ */
+function formatPercentNumber(fraction) {
+    if (!Number.isFinite(fraction))
+        return '–';
+    if (fraction === 0)
+        return '0';
+    const percent = fraction * 100;
+    if (Math.abs(percent) < 0.05)
+        return percent > 0 ? '<0.1' : '>-0.1';
+    return oneDecimalFormat.format(percent);
+}
+/** A fraction as a percentage: `4.1%`. */
+function formatPercent(fraction) {
+    const value = formatPercentNumber(fraction);
+    return value === '–' ? value : `${value}%`;
+}
+/** Milliseconds: `1,240`, and one decimal under 10 ms where the digit still means something. */
+function formatMs(ms) {
+    if (ms === null || ms === undefined || !Number.isFinite(ms))
+        return '–';
+    if (Math.abs(ms) < 10 && ms !== Math.round(ms))
+        return oneDecimalFormat.format(ms);
+    return integerFormat.format(Math.round(ms));
+}
+/** Bytes as GB of 1024^3 bytes, the unit Lattice bills: `171.9`, `0.31`, `<0.01`, `0`. */
+function formatGb(bytes) {
+    if (!Number.isFinite(bytes))
+        return '–';
+    if (bytes === 0)
+        return '0';
+    const gb = bytes / _analysis_pricing_js__WEBPACK_IMPORTED_MODULE_0__/* .BYTES_PER_GB */ .cF;
+    if (Math.abs(gb) >= 1)
+        return oneDecimalFormat.format(gb);
+    if (Math.abs(gb) < 0.01)
+        return '<0.01';
+    return twoSignificantFormat.format(gb);
+}
+/** A data size with a binary unit, for bytes scanned: `197 MB`, `1.4 GB`, `512 B`. */
+function formatDataSize(bytes) {
+    if (!Number.isFinite(bytes) || bytes < 0)
+        return '–';
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+    }
+    const digits = unit === 0 || value >= 10 ? integerFormat : oneDecimalFormat;
+    return `${digits.format(value)} ${units[unit]}`;
+}
+/**
+ * Relative change from `previous` to `current`: `▲ 9.5%`, `▼ 31%`, `0.0%`; `new` when there was
+ * nothing before; `–` when there is no previous value to compare with.
+ */
+function formatDelta(current, previous) {
+    if (previous === null ||
+        previous === undefined ||
+        !Number.isFinite(previous) ||
+        !Number.isFinite(current)) {
+        return '–';
+    }
+    if (previous === 0)
+        return current === 0 ? '–' : 'new';
+    const change = ((current - previous) / Math.abs(previous)) * 100;
+    const magnitude = Math.abs(change);
+    const text = magnitude < 10 ? oneDecimalFormat.format(magnitude) : integerFormat.format(magnitude);
+    if (text === '0.0')
+        return '0.0%';
+    return `${change > 0 ? '▲' : '▼'} ${text}%`;
+}
+/** A signed amount for impacts: `+$2.07`, `-$0.50`, `+1,204`. */
+function formatSigned(value, format) {
+    if (!Number.isFinite(value))
+        return '–';
+    return `${value < 0 ? '-' : '+'}${format(Math.abs(value))}`;
+}
+/** `Nov 16`; the input is a UTC day `YYYY-MM-DD`. Anything else is escaped and shown as given. */
+function formatDay(day, withYear = false) {
+    const time = ISO_DAY.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
+    if (Number.isNaN(time))
+        return (0,_escape_js__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(day, { maxLength: 40 });
+    return (withYear ? dayWithYearFormat : dayFormat).format(time);
+}
+/** `11-19`: the compact day label used on chart axes. */
+function formatAxisDay(day) {
+    return ISO_DAY.test(day) ? day.slice(5) : day;
+}
+/**
+ * Days from `start` to the exclusive `end`, shown as the last included day: `Nov 16 – Nov 22`,
+ * with years only when the range crosses one.
+ */
+function formatDateRange(start, end) {
+    const startTime = ISO_DAY.test(start) ? Date.parse(`${start}T00:00:00Z`) : Number.NaN;
+    const endTime = ISO_DAY.test(end) ? Date.parse(`${end}T00:00:00Z`) : Number.NaN;
+    if (Number.isNaN(startTime) || Number.isNaN(endTime))
+        return `${formatDay(start)} – ${formatDay(end)}`;
+    const lastDay = new Date(endTime - 86_400_000).toISOString().slice(0, 10);
+    if (lastDay <= start)
+        return formatDay(start);
+    const crossesYear = lastDay.slice(0, 4) !== start.slice(0, 4);
+    return `${formatDay(start, crossesYear)} – ${formatDay(lastDay, crossesYear)}`;
+}
+/** The report window: `Nov 16 – Nov 22 (7 days)`. */
+function formatWindow(window) {
+    return `${formatDateRange(window.start, window.end)} (${plural(window.days, 'day')})`;
+}
+/** `1 finding`, `3 findings`. */
+function plural(count, singular, pluralForm = `${singular}s`) {
+    return `${formatInteger(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
+
+/***/ }),
+
+/***/ 8370:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  $: () => (/* binding */ assertValidReport)
+});
+
+// UNUSED EXPORTS: reportSchemaErrors
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(2463);
+// EXTERNAL MODULE: ./node_modules/ajv-formats/dist/index.js
+var dist = __nccwpck_require__(2815);
+var dist_default = /*#__PURE__*/__nccwpck_require__.n(dist);
+;// CONCATENATED MODULE: ./src/report/report.schema.json
+const report_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json","title":"VPC Lattice cost & performance report, schema version 1","type":"object","additionalProperties":false,"required":["schemaVersion","generatedAt","tool","window","source","costBasis","totals","shared","services","findings","anomalies","run","warnings"],"properties":{"schemaVersion":{"const":1},"generatedAt":{"type":"string","format":"date-time"},"tool":{"type":"object","additionalProperties":false,"required":["name","version"],"properties":{"name":{"type":"string"},"version":{"type":"string"}}},"window":{"type":"object","additionalProperties":false,"required":["start","end","days"],"properties":{"start":{"$ref":"#/definitions/day"},"end":{"$ref":"#/definitions/day","description":"Exclusive."},"days":{"type":"integer","minimum":1}}},"source":{"type":"object","additionalProperties":false,"required":["kind","logGroups","queryIds","files","records","malformed","malformedSamples"],"properties":{"kind":{"enum":["files","aws"]},"serviceNetwork":{"type":"string"},"logGroups":{"type":"array","items":{"type":"string"}},"queryIds":{"type":"array","items":{"type":"string"}},"files":{"type":"array","items":{"type":"string"}},"records":{"$ref":"#/definitions/count"},"malformed":{"$ref":"#/definitions/count"},"malformedSamples":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["file","line","reason"],"properties":{"file":{"type":"string"},"line":{"type":"integer","minimum":1},"reason":{"type":"string"}}}}}},"costBasis":{"type":"object","additionalProperties":false,"required":["method","currency","estimatedDays","missingDays","prices"],"properties":{"method":{"enum":["modelled","reconciled"]},"metric":{"type":"string"},"currency":{"type":"string"},"estimatedDays":{"type":"array","items":{"$ref":"#/definitions/day"}},"missingDays":{"type":"array","items":{"$ref":"#/definitions/day"}},"prices":{"type":"object","additionalProperties":{"type":"object","additionalProperties":false,"required":["serviceHour","perGB","perMillionRequests","freeRequestsPerHour"],"properties":{"serviceHour":{"$ref":"#/definitions/amount"},"perGB":{"$ref":"#/definitions/amount"},"perMillionRequests":{"$ref":"#/definitions/amount"},"freeRequestsPerHour":{"$ref":"#/definitions/count"}}}}}},"totals":{"type":"object","additionalProperties":false,"required":["requests","cost","bytesIn","bytesOut","previous"],"properties":{"requests":{"$ref":"#/definitions/count"},"cost":{"type":"number"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"previous":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["requests","cost","bytesIn","bytesOut"],"properties":{"requests":{"$ref":"#/definitions/count"},"cost":{"type":"number"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"}}}]}}},"shared":{"type":"object","additionalProperties":false,"required":["total","hours","data","requests","other"],"properties":{"total":{"type":"number"},"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"},"other":{"type":"number"}}},"services":{"type":"array","items":{"$ref":"#/definitions/service"}},"findings":{"type":"array","items":{"$ref":"#/definitions/finding"}},"anomalies":{"type":"array","items":{"$ref":"#/definitions/anomaly"}},"forecast":{"type":"object","additionalProperties":false,"required":["start","end","amount"],"properties":{"start":{"$ref":"#/definitions/day"},"end":{"$ref":"#/definitions/day"},"amount":{"type":"number"},"lower":{"type":"number"},"upper":{"type":"number"}}},"run":{"type":"object","additionalProperties":false,"required":["insights","costExplorer","estimatedRunCostUsd"],"properties":{"insights":{"type":"object","additionalProperties":false,"required":["queries","bytesScanned"],"properties":{"queries":{"$ref":"#/definitions/count"},"bytesScanned":{"$ref":"#/definitions/count"}}},"costExplorer":{"type":"object","additionalProperties":false,"required":["requests"],"properties":{"requests":{"$ref":"#/definitions/count"}}},"estimatedRunCostUsd":{"$ref":"#/definitions/amount"},"cache":{"type":"object","additionalProperties":false,"required":["logDaysHit","logDaysScanned","bytesAvoided","costDaysHit","costExplorerRequestsAvoided","savedUsd"],"properties":{"logDaysHit":{"$ref":"#/definitions/count"},"logDaysScanned":{"$ref":"#/definitions/count"},"bytesAvoided":{"$ref":"#/definitions/count"},"costDaysHit":{"$ref":"#/definitions/count"},"costExplorerRequestsAvoided":{"$ref":"#/definitions/count"},"savedUsd":{"$ref":"#/definitions/amount"}}}}},"warnings":{"type":"array","items":{"type":"string"}}},"definitions":{"day":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date"},"count":{"type":"integer","minimum":0},"amount":{"type":"number","minimum":0},"status":{"type":"object","additionalProperties":false,"required":["2xx","3xx","4xx","5xx"],"properties":{"2xx":{"$ref":"#/definitions/count"},"3xx":{"$ref":"#/definitions/count"},"4xx":{"$ref":"#/definitions/count"},"5xx":{"$ref":"#/definitions/count"}}},"latency":{"oneOf":[{"type":"null"},{"type":"object","additionalProperties":false,"required":["p50","p90","p95","p99","mean"],"properties":{"p50":{"$ref":"#/definitions/amount"},"p90":{"$ref":"#/definitions/amount"},"p95":{"$ref":"#/definitions/amount"},"p99":{"$ref":"#/definitions/amount"},"mean":{"$ref":"#/definitions/amount"}}}]},"cost":{"type":"object","additionalProperties":false,"required":["total","hours","data","requests"],"properties":{"total":{"type":"number"},"hours":{"type":"number"},"data":{"type":"number"},"requests":{"type":"number"}}},"numbers":{"type":"object","required":["requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"],"properties":{"requests":{"$ref":"#/definitions/count"},"status":{"$ref":"#/definitions/status"},"authDenied":{"$ref":"#/definitions/count"},"errorRate":{"type":"number","minimum":0,"maximum":1},"latencyMs":{"$ref":"#/definitions/latency"},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"cost":{"$ref":"#/definitions/cost"},"costPerMillionRequests":{"oneOf":[{"type":"null"},{"type":"number"}]}}},"previousNumbers":{"type":"object","allOf":[{"$ref":"#/definitions/numbers"}],"propertyNames":{"enum":["requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"]}},"service":{"type":"object","allOf":[{"$ref":"#/definitions/numbers"}],"required":["arn","id","name","region","previous","daily"],"propertyNames":{"enum":["arn","id","name","region","previous","backendCost","daily","requests","status","authDenied","errorRate","latencyMs","bytesIn","bytesOut","cost","costPerMillionRequests"]},"properties":{"arn":{"type":"string"},"id":{"type":"string"},"name":{"type":"string"},"region":{"type":"string"},"previous":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/previousNumbers"}]},"backendCost":{"$ref":"#/definitions/amount"},"daily":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["date","requests","errors5xx","authDenied","p99","bytesIn","bytesOut","cost"],"properties":{"date":{"$ref":"#/definitions/day"},"requests":{"$ref":"#/definitions/count"},"errors5xx":{"$ref":"#/definitions/count"},"authDenied":{"$ref":"#/definitions/count"},"p99":{"oneOf":[{"type":"null"},{"$ref":"#/definitions/amount"}]},"bytesIn":{"$ref":"#/definitions/count"},"bytesOut":{"$ref":"#/definitions/count"},"cost":{"type":"number"}}}}}},"finding":{"type":"object","additionalProperties":false,"required":["kind","severity","message"],"properties":{"kind":{"enum":["idle-service","high-latency","high-error-rate","auth-denied","cost-outlier","large-payload","cost-anomaly","request-anomaly","latency-anomaly","error-rate-anomaly","cost-regression","latency-regression"]},"severity":{"enum":["info","warning","critical"]},"service":{"type":"string"},"message":{"type":"string"},"impact":{"type":"string"},"estimatedMonthlySavings":{"$ref":"#/definitions/amount"}}},"anomaly":{"type":"object","additionalProperties":false,"required":["date","metric","expected","actual","impact","score","source"],"properties":{"date":{"$ref":"#/definitions/day"},"service":{"type":"string"},"where":{"type":"string"},"metric":{"enum":["cost","requests","p99","errorRate"]},"expected":{"type":"number"},"actual":{"type":"number"},"impact":{"type":"number"},"impactUsd":{"type":"number"},"score":{"type":"number"},"source":{"enum":["detector","aws-cad"]}}}}}');
+;// CONCATENATED MODULE: ./src/report/validate.ts
+/** Checks a report against the committed JSON Schema before anything is written or published. */
+
+
+
+const addFormats = (dist_default())["default"] ??
+    (dist_default());
+let compiled;
+function reportSchemaErrors(report) {
+    if (!compiled) {
+        const ajv = new dist_ajv.Ajv({ allErrors: true, strict: true, strictRequired: false });
+        addFormats(ajv);
+        compiled = ajv.compile(report_schema_namespaceObject);
+    }
+    if (compiled(report))
+        return [];
+    return (compiled.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+}
+/** Throws when the report breaks schema v1: a bug, never something to publish. */
+function assertValidReport(report) {
+    const errors = reportSchemaErrors(report);
+    if (errors.length > 0) {
+        throw new Error(`internal error: the report does not match schema v1: ${errors.slice(0, 5).join('; ')}`);
+    }
+    return report;
+}
+
+
+/***/ }),
+
+/***/ 311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   j: () => (/* binding */ TOOL)
+/* harmony export */ });
+/** Name and version stamped into every report. Bumped by the release process. */
+const TOOL = { name: 'lattice-cost-report', version: '0.1.0' };
 
 
 /***/ }),

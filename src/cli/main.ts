@@ -8,7 +8,6 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from '../analysis/thresholds.js';
 import { generateDemo, writeSampleLog } from '../demo/generate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import type { ReadProgress } from '../logs/reader.js';
-import { analyzeAws } from '../pipeline/aws.js';
 import { analyzeLocal } from '../pipeline/local.js';
 import { headline, terminalSafe } from '../report/headline.js';
 import { writeReportFiles } from '../publish/files.js';
@@ -230,16 +229,33 @@ async function analyze(values: Values, positionals: string[]): Promise<void> {
     end: values.end,
     thresholds: thresholds(values),
     onProgress: progress.update,
+    // This bundle is also the script of its scan workers (see src/cli.ts); not so under ts-jest.
+    workerScript: import.meta.url.endsWith('.js') ? new URL(import.meta.url) : undefined,
+    threads: threadsFromEnv(),
   }).finally(progress.done);
   await emit(result.report, values, format);
   if (values.verbose) {
-    const { bytesRead, lines, seconds } = result.stats;
+    const { bytesRead, lines, seconds, threads, fallbacks } = result.stats;
     const rssMb = process.resourceUsage().maxRSS / 1024;
     process.stderr.write(
       `${lines.toLocaleString('en-US')} lines, ${(bytesRead / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s ` +
-        `(${(bytesRead / 1e6 / seconds).toFixed(0)} MB/s), peak RSS ${rssMb.toFixed(0)} MB\n`,
+        `(${(bytesRead / 1e6 / seconds).toFixed(0)} MB/s), peak RSS ${rssMb.toFixed(0)} MB, ` +
+        `${threads} thread${threads === 1 ? '' : 's'}, ${fallbacks.toLocaleString('en-US')} lines by the exact parser\n`,
     );
   }
+}
+
+/** LATTICE_COST_REPORT_THREADS caps the threads that scan a large file (default: every core). */
+function threadsFromEnv(): number | undefined {
+  const raw = process.env.LATTICE_COST_REPORT_THREADS;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(
+      `LATTICE_COST_REPORT_THREADS must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`,
+    );
+  }
+  return n;
 }
 
 /** The same pipeline as the action, with the SDK's default credentials (environment or profile). */
@@ -259,6 +275,8 @@ async function analyzeWithAws(values: Values): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    // Loaded on demand: the AWS SDK adds ~40 ms to every start (kept in the bundle by "eager").
+    const { analyzeAws } = await import(/* webpackMode: "eager" */ '../pipeline/aws.js');
     const result = await analyzeAws({
       region,
       serviceNetwork: values['service-network'],

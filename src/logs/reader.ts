@@ -4,18 +4,22 @@
  * `aws logs filter-log-events` / `get-log-events`. Everything is streamed, so memory does not
  * grow with file size.
  */
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream, type ReadStream, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, addAbortSignal, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import fg from 'fast-glob';
 import Parser from 'stream-json/Parser.js';
 import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import StreamValues from 'stream-json/streamers/StreamValues.js';
+import { availableParallelism } from 'node:os';
+import { AggregateSet } from '../analysis/aggregate.js';
 import { DataError, UsageError } from '../errors.js';
 import type { MalformedSample } from '../report/model.js';
+import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, overlongReason, type ScanCounts } from './fast-scan.js';
+import { PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool } from './parallel.js';
 import { ACCESS_LOG_FIELDS, parseLine, toRecord, type AccessLogRecord, type ParseResult } from './record.js';
 
 export interface ReadProgress {
@@ -45,15 +49,16 @@ export interface ReadSummary {
 export interface ReadOptions {
   onProgress?: (progress: ReadProgress) => void;
   signal?: AbortSignal;
+  /** Longer lines are malformed. Default 64 MiB; tests set it low. */
+  maxLineBytes?: number;
 }
 
 const CHUNK_BYTES = 1 << 20;
 const GUNZIP_CHUNK_BYTES = 256 << 10;
+/** Decompressed text gunzip may hold ready, so it runs ahead while the reader scans. */
+const GUNZIP_AHEAD_BYTES = 4 << 20;
 /** Enough decoded text to see the first key of a pretty-printed export. */
 const PEEK_BYTES = 64 << 10;
-/** A longer line is skipped as malformed instead of being buffered (V8 strings top out near 512 MiB). */
-const MAX_LINE_BYTES = 64 << 20;
-const MAX_SAMPLES = 20;
 const PROGRESS_MS = 250;
 
 /** Top-level keys of `aws logs filter-log-events` and `get-log-events` output. */
@@ -215,15 +220,21 @@ class Run {
     malformedSamples: [],
     bytesRead: 0,
   };
+  /** Lines of the file being read that are not in summary.lines yet (scanner paths). */
+  pendingLines = 0;
   private lastProgress = Date.now();
 
   constructor(
     private readonly onRecord: (record: AccessLogRecord) => void,
-    private readonly options: ReadOptions,
+    readonly options: ReadOptions,
   ) {}
 
   get signal(): AbortSignal | undefined {
     return this.options.signal;
+  }
+
+  get maxLineBytes(): number {
+    return this.options.maxLineBytes ?? MAX_LINE_BYTES;
   }
 
   emit(result: ParseResult, file: string, line: number, stats: FileStats): void {
@@ -247,6 +258,22 @@ class Run {
       this.summary.malformedSamples.push({ file, line, reason });
   }
 
+  /** Adds what a LineScanner counted in a whole file (line numbers from the file's start). */
+  absorb(file: string, counts: ScanCounts, stats: FileStats): void {
+    const summary = this.summary;
+    this.pendingLines = 0;
+    summary.lines += counts.counted;
+    summary.records += counts.records;
+    summary.malformed += counts.malformed;
+    for (const { line, reason } of counts.samples) {
+      if (summary.malformedSamples.length < MAX_SAMPLES)
+        summary.malformedSamples.push({ file, line, reason });
+    }
+    stats.lines += counts.counted;
+    stats.records += counts.records;
+    if (counts.samples[0]) stats.firstBad ??= counts.samples[0];
+  }
+
   /** Time-based so the cost does not depend on the line rate; checked per chunk (JSONL) or per event. */
   progress(currentFileBytes: number): void {
     const onProgress = this.options.onProgress;
@@ -260,7 +287,7 @@ class Run {
   snapshot(currentFileBytes: number): ReadProgress {
     return {
       bytesRead: this.summary.bytesRead + currentFileBytes,
-      lines: this.summary.lines,
+      lines: this.summary.lines + this.pendingLines,
       files: this.summary.files.length,
     };
   }
@@ -272,7 +299,10 @@ interface FileStats {
   firstBad?: { line: number; reason: string };
 }
 
-/** Reads every file the patterns name and passes each valid record to `onRecord`. */
+/**
+ * Reads every file the patterns name and passes each valid record to `onRecord`, parsing every
+ * line with parseLine: the reference the fast path of aggregateLogs is tested against.
+ */
 export async function readLogs(
   patterns: string[],
   onRecord: (record: AccessLogRecord) => void,
@@ -284,10 +314,185 @@ export async function readLogs(
   for (const file of files) {
     options.signal?.throwIfAborted();
     run.summary.files.push(file);
-    await readFile(file, run);
+    await readFile(file, run, async (opened, stats) => {
+      if (opened.format === 'jsonl') await readLines(file, opened.text, run, stats, opened.rawBytes);
+      else await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
+    });
   }
   options.onProgress?.(run.snapshot(0));
   return run.summary;
+}
+
+export interface AggregateOptions extends ReadOptions {
+  /** Only services in this region are aggregated; the others are counted in otherRegions. */
+  region?: string;
+  /**
+   * A script that calls serveScanWorker() when isScanWorker() (dist/cli.js does), to scan large
+   * files on several threads. Without it everything runs on the calling thread.
+   */
+  workerScript?: URL;
+  /** Threads for a large plain file, the calling one included. Default: the available cores. */
+  threads?: number;
+  /** Plain files of at least this size are scanned in ranges (on several threads if allowed). */
+  parallelMinBytes?: number;
+  rangeBytes?: number;
+  /** Tests: merge every range's aggregates separately, as if each had run on another thread. */
+  isolateRanges?: boolean;
+  /** false: every line goes to parseLine, with the same framing. For comparisons. */
+  fast?: boolean;
+}
+
+export interface AggregateResult {
+  aggregates: AggregateSet;
+  summary: ReadSummary;
+  /** Valid records of services outside `region`. */
+  otherRegions: number;
+  /** Lines the fast path left to parseLine. */
+  fallbacks: number;
+  /** Most threads that scanned one file. */
+  threads: number;
+}
+
+/**
+ * Reads every file the patterns name into day aggregates: the same result as readLogs feeding
+ * AggregateSet.add, but JSONL goes through the fast path (fast-scan.ts), and a large plain file is
+ * scanned in ranges on several threads (parallel.ts).
+ */
+export async function aggregateLogs(
+  patterns: string[],
+  options: AggregateOptions = {},
+): Promise<AggregateResult> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const files = await resolveLogPaths(patterns);
+  const aggregates = new AggregateSet();
+  const region = options.region;
+  let otherRegions = 0;
+  let fallbacks = 0;
+  let threads = 1;
+  // Exports and pretty-printed records are read record by record, like readLogs.
+  const run = new Run((record) => {
+    if (region === undefined || record.serviceArn.split(':')[3] === region) aggregates.add(record);
+    else otherRegions++;
+  }, options);
+  const fast = options.fast ?? true;
+  const parallelMinBytes = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
+  const rangeBytes = options.rangeBytes ?? RANGE_BYTES;
+  const workers = Math.max(0, (options.threads ?? availableParallelism()) - 1);
+  const pool = new ScanPool(options.workerScript, options.workerScript ? workers : 0);
+
+  /** One pass over the text into `aggregates`, exactly in line order. */
+  const scanStream = async (
+    file: string,
+    text: AsyncIterable<Buffer>,
+    rawBytes: () => number,
+    stats: FileStats,
+  ): Promise<void> => {
+    const scanner = new LineScanner(aggregates, { region, maxLineBytes: run.maxLineBytes, fast, bom: true });
+    for await (const chunk of text) {
+      signal?.throwIfAborted();
+      scanner.push(chunk);
+      run.pendingLines = scanner.counts.counted;
+      run.progress(rawBytes());
+      // Buffered chunks would otherwise be taken without a turn of the event loop, and gunzip
+      // (whose next step the event loop starts) would wait idle until the buffer ran dry.
+      await new Promise(setImmediate);
+    }
+    scanner.end();
+    scanner.release();
+    // The first name in line order wins; names from earlier files stay.
+    for (const [arn, name] of scanner.names()) {
+      const identity = aggregates.services.get(arn);
+      if (identity && identity.name === undefined) identity.name = name;
+    }
+    otherRegions += scanner.counts.otherRegions;
+    fallbacks += scanner.counts.fallbacks;
+    run.absorb(file, scanner.counts, stats);
+  };
+
+  try {
+    for (const file of files) {
+      signal?.throwIfAborted();
+      run.summary.files.push(file);
+      await readFile(file, run, async (opened, stats) => {
+        if (opened.format !== 'jsonl') {
+          await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
+          return;
+        }
+        const info = opened.gzip ? undefined : await stat(file);
+        if (!fast || !info?.isFile() || info.size < parallelMinBytes) {
+          await scanStream(file, opened.text, opened.rawBytes, stats);
+          return;
+        }
+        opened.close();
+        const size = info.size;
+        opened.rawBytes = () => size;
+        let done = 0;
+        const scan = await pool.scanFile(
+          file,
+          size,
+          {
+            region,
+            maxLineBytes: run.maxLineBytes,
+            rangeBytes,
+            signal,
+            isolateRanges: options.isolateRanges,
+          },
+          (range) => {
+            done += Math.min(rangeBytes, size - range.index * rangeBytes);
+            run.pendingLines += range.counts.counted;
+            run.progress(done);
+          },
+        );
+        run.pendingLines = 0;
+        if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
+          aggregates.merge(scan.aggregates);
+          otherRegions += scan.counts.otherRegions;
+          fallbacks += scan.counts.fallbacks;
+          threads = Math.max(threads, scan.threads);
+          run.absorb(file, scan.counts, stats);
+        } else {
+          // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
+          const again = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+          opened.cleanup.push(again);
+          if (signal) addAbortSignal(signal, again);
+          await scanStream(file, again, () => again.bytesRead, stats);
+        }
+      });
+    }
+  } finally {
+    await pool.close();
+  }
+  options.onProgress?.(run.snapshot(0));
+  return { aggregates, summary: run.summary, otherRegions, fallbacks, threads };
+}
+
+/**
+ * Whether merging `from` (all of whose values are integers) into `into` gives what adding its
+ * records one by one would: so when every sum involved is an integer below 2^53 and no minimum or
+ * maximum is -0. A fractional sum already in `into` would round differently.
+ */
+function mergeIsExact(into: AggregateSet, from: AggregateSet): boolean {
+  const exact = (have: number | undefined, add: number): boolean =>
+    have === undefined || (Number.isInteger(have) && have + add <= Number.MAX_SAFE_INTEGER);
+  for (const [key, day] of from.days) {
+    const have = into.days.get(key);
+    const latency = have?.latency;
+    if (
+      !exact(have?.bytesIn, day.bytesIn) ||
+      !exact(have?.bytesOut, day.bytesOut) ||
+      !exact(latency?.sum, day.latency.sum) ||
+      day.bytesIn > Number.MAX_SAFE_INTEGER ||
+      day.bytesOut > Number.MAX_SAFE_INTEGER ||
+      day.latency.sum > Number.MAX_SAFE_INTEGER ||
+      (latency !== undefined &&
+        latency.count > 0 &&
+        (Object.is(latency.min, -0) || Object.is(latency.max, -0)))
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -299,39 +504,72 @@ type Format = 'jsonl' | 'export' | 'values';
 
 const UNIT: Record<Format, string> = { jsonl: 'line', export: 'event', values: 'object' };
 
-async function readFile(file: string, run: Run): Promise<void> {
+/** A log file opened, its compression and format detected. */
+interface OpenedLog {
+  gzip: boolean;
+  format: Format;
+  /** The decoded text from its first byte. */
+  text: AsyncIterable<Buffer>;
+  /** Bytes of the file read so far, as stored. */
+  rawBytes: () => number;
+  /** Streams to destroy when done. */
+  cleanup: { destroy(): void }[];
+  /** Stops reading the file through `text`. */
+  close(): void;
+}
+
+/**
+ * Opens `file`, detects gzip and the format, lets `body` read it, and turns whatever fails into a
+ * DataError that names the file. Then rejects a file without lines or without one valid record.
+ */
+async function readFile(
+  file: string,
+  run: Run,
+  body: (opened: OpenedLog, stats: FileStats) => Promise<void>,
+): Promise<void> {
   const signal = run.signal;
-  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const raw: ReadStream = createReadStream(file, { highWaterMark: CHUNK_BYTES });
   // Aborts a read that is waiting on the disk, not only between chunks.
   if (signal) addAbortSignal(signal, raw);
   const stats: FileStats = { lines: 0, records: 0 };
-  let gzip = false;
-  let format: Format = 'jsonl';
   const cleanup: { destroy(): void }[] = [raw];
+  const opened: OpenedLog = {
+    gzip: false,
+    format: 'jsonl',
+    text: Readable.from([]),
+    rawBytes: () => raw.bytesRead,
+    cleanup,
+    close: () => raw.destroy(),
+  };
   try {
     const rawPeek = await peek(raw[Symbol.asyncIterator](), 6);
     checkMagic(file, rawPeek.head);
     let decoded: AsyncIterable<Buffer> = rawPeek.rest;
     if (rawPeek.head[0] === 0x1f && rawPeek.head[1] === 0x8b) {
-      gzip = true;
-      const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
+      opened.gzip = true;
+      // The options go on to the Transform stream, though ZlibOptions does not list its own.
+      const options: ZlibOptions & { readableHighWaterMark: number } = {
+        chunkSize: GUNZIP_CHUNK_BYTES,
+        readableHighWaterMark: GUNZIP_AHEAD_BYTES,
+      };
+      const gunzip = createGunzip(options);
       cleanup.push(gunzip);
       // Node's gunzip reads concatenated members, which S3 deliveries contain.
       decoded = pipeline(Readable.from(rawPeek.rest, { objectMode: false }), gunzip, noop);
     }
     const textPeek = await peek(decoded[Symbol.asyncIterator](), PEEK_BYTES);
     checkText(file, textPeek.head);
-    format = detectFormat(textPeek.head);
-    const bytes = (): number => raw.bytesRead;
-    if (format === 'jsonl') await readLines(file, textPeek.rest, run, stats, bytes);
-    else await readJson(file, format, textPeek.rest, run, stats, bytes);
+    opened.format = detectFormat(textPeek.head);
+    opened.text = textPeek.rest;
+    await body(opened, stats);
   } catch (error) {
-    throw readError(file, error, signal, gzip, format);
+    throw readError(file, error, signal, opened.gzip, opened.format);
   } finally {
     for (const stream of cleanup) stream.destroy();
-    run.summary.bytesRead += raw.bytesRead;
+    run.summary.bytesRead += opened.rawBytes();
   }
 
+  const format = opened.format;
   if (stats.lines === 0) {
     throw new DataError(
       format === 'export'
@@ -461,13 +699,23 @@ async function readLines(
 ): Promise<void> {
   const summary = run.summary;
   const signal = run.signal;
+  const maxLineBytes = run.maxLineBytes;
   let lineNo = 0;
   let carry: Buffer[] = [];
   let carryBytes = 0;
   let overlong = false;
   let first = true;
 
+  // A line is too long when its bytes before the \n (a \r included) exceed maxLineBytes.
+  const tooLong = (): void => {
+    lineNo++;
+    summary.lines++;
+    stats.lines++;
+    run.malformed(file, lineNo, overlongReason(maxLineBytes), stats);
+  };
+
   const handle = (buf: Buffer, start: number, end: number): void => {
+    if (end - start > maxLineBytes) return tooLong();
     lineNo++;
     if (end > start && buf[end - 1] === CR) end--;
     if (start === end) return;
@@ -483,13 +731,11 @@ async function readLines(
   };
 
   const finishCarried = (tail: Buffer): void => {
-    if (overlong) {
-      lineNo++;
-      summary.lines++;
-      stats.lines++;
-      run.malformed(file, lineNo, `line is longer than ${MAX_LINE_BYTES >> 20} MiB`, stats);
+    if (overlong || carryBytes + tail.length > maxLineBytes) {
       overlong = false;
-      return;
+      carry = [];
+      carryBytes = 0;
+      return tooLong();
     }
     carry.push(tail);
     const line = Buffer.concat(carry);
@@ -511,7 +757,7 @@ async function readLines(
         if (!overlong) {
           carry.push(chunk.subarray(start));
           carryBytes += chunk.length - start;
-          if (carryBytes > MAX_LINE_BYTES) {
+          if (carryBytes > maxLineBytes) {
             overlong = true;
             carry = [];
             carryBytes = 0;

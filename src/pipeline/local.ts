@@ -3,7 +3,6 @@
  * The action's AWS pipeline feeds the same aggregates into the same buildReport.
  */
 import { readFile } from 'node:fs/promises';
-import { AggregateSet } from '../analysis/aggregate.js';
 import { type BilledCosts, parseCostAndUsage } from '../analysis/billing.js';
 import { addDays, dayRange } from '../analysis/dates.js';
 import type { PriceTable } from '../analysis/pricing.js';
@@ -11,7 +10,7 @@ import { parsePriceOverrides } from '../analysis/prices-file.js';
 import type { Thresholds } from '../analysis/thresholds.js';
 import { chooseWindow } from '../analysis/window.js';
 import { DataError, UsageError } from '../errors.js';
-import { type ReadProgress, readLogs } from '../logs/reader.js';
+import { type ReadProgress, aggregateLogs } from '../logs/reader.js';
 import { buildReport } from '../report/build.js';
 import type { Report } from '../report/model.js';
 import { assertValidReport } from '../report/validate.js';
@@ -27,12 +26,16 @@ export interface LocalAnalysis {
   end?: string;
   thresholds: Thresholds;
   onProgress?: (progress: ReadProgress) => void;
+  /** Lets large files be scanned on several threads; see AggregateOptions.workerScript. */
+  workerScript?: URL;
+  /** Threads for scanning, the calling one included (default: the available cores). */
+  threads?: number;
   now?: Date;
 }
 
 export interface LocalResult {
   report: Report;
-  stats: { bytesRead: number; lines: number; seconds: number };
+  stats: { bytesRead: number; lines: number; seconds: number; threads: number; fallbacks: number };
 }
 
 async function readJsonFile(path: string, what: string, flag: string): Promise<unknown> {
@@ -67,20 +70,14 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
     );
   }
 
-  const aggregates = new AggregateSet();
   const warnings: string[] = [];
-  let otherRegions = 0;
   const region = options.region;
-  const summary = await readLogs(
-    options.logs,
-    region
-      ? (record) => {
-          if (record.serviceArn.split(':')[3] === region) aggregates.add(record);
-          else otherRegions++;
-        }
-      : (record) => aggregates.add(record),
-    { onProgress: options.onProgress },
-  );
+  const { aggregates, summary, otherRegions, threads, fallbacks } = await aggregateLogs(options.logs, {
+    region: region || undefined,
+    onProgress: options.onProgress,
+    workerScript: options.workerScript,
+    threads: options.threads,
+  });
   if (region && otherRegions > 0) {
     warnings.push(
       `${otherRegions} records of services outside ${region} were left out (--region ${region}).`,
@@ -135,6 +132,8 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
       bytesRead: summary.bytesRead,
       lines: summary.lines,
       seconds: (performance.now() - started) / 1000,
+      threads,
+      fallbacks,
     },
   };
 }

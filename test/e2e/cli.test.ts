@@ -2,10 +2,14 @@
  * The bundled CLI (dist/cli.js) run as a user runs it: a separate Node 24 process, real files.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
+import { readLogs } from '../../src/logs/reader.js';
 import type { Report } from '../../src/report/model.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { runCli, runNode } from '../helpers/bundle.js';
@@ -235,5 +239,68 @@ describe('a 500,000-record file', () => {
     expect(rss).not.toBeNull();
     console.log(`500,000 records: ${analysed.stderr.trim()}`);
     expect(Number(rss![1])).toBeLessThan(300);
+    // A file this size is scanned by the bundle's own worker threads, all on the fast path.
+    expect(analysed.stderr).toContain(availableParallelism() > 1 ? ', 2 threads,' : ', 1 thread,');
+    expect(analysed.stderr).toContain(', 0 lines by the exact parser');
   }, 180_000);
+});
+
+describe('scanning on worker threads', () => {
+  /** The report without the time it was made: nothing else may depend on the threads. */
+  async function report(file: string, threads: number): Promise<{ report: Report; stderr: string }> {
+    const r = await runCli(['analyze', '--logs', file, '--format', 'json', '--verbose'], {
+      env: { ...process.env, LATTICE_COST_REPORT_THREADS: String(threads) },
+    });
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout) as Report;
+    return { report: { ...parsed, generatedAt: '' }, stderr: r.stderr };
+  }
+
+  /** Copies the 500,000-record file, adding lines before the given (0-based) line numbers. */
+  async function derive(name: string, extra: Map<number, (line: string) => string>): Promise<string> {
+    const out = join(work, name);
+    const lines = createInterface({ input: createReadStream(join(work, 'big.jsonl')), crlfDelay: Infinity });
+    const sink = createWriteStream(out);
+    let n = 0;
+    for await (const line of lines) {
+      const add = extra.get(n++);
+      if (add && !sink.write(`${add(line)}\n`)) await once(sink, 'drain');
+      if (!sink.write(`${line}\n`)) await once(sink, 'drain');
+    }
+    sink.end();
+    await once(sink, 'close');
+    return out;
+  }
+
+  // Bad lines in ranges far apart, so their line numbers depend on how the ranges are merged.
+  const broken = new Map([1, 123_457, 250_000, 499_999].map((at) => [at, () => `{"broken": ${at}`]));
+
+  it.each([
+    ['malformed lines', broken],
+    [
+      'a fractional duration too, which makes the merge order matter (one pass instead)',
+      new Map([...broken, [300_000, (line: string) => line.replace(/"duration":\d+/, '"duration":12.5')]]),
+    ],
+  ])(
+    'gives the one-thread report for a file with %s',
+    async (name, extra) => {
+      const file = await derive(`big-${extra.size}.jsonl`, extra);
+      const [two, one] = [await report(file, 2), await report(file, 1)];
+      expect(one.stderr).toContain(', 1 thread,');
+      if (availableParallelism() > 1 && !name.includes('fraction'))
+        expect(two.stderr).toContain(', 2 threads,');
+      expect(two.report).toEqual(one.report);
+      expect(two.report.source.malformed).toBe(4);
+
+      // Counts and line numbers are those of the exact reader (run here, on this Node, whose
+      // JSON.parse words its errors a little differently from Node 24's).
+      const exact = await readLogs([file], () => undefined);
+      expect(two.report.source.records).toBe(exact.records);
+      const where = (samples: Array<{ file: string; line: number }>): string[] =>
+        samples.map((s) => `${s.file}:${s.line}`);
+      expect(where(two.report.source.malformedSamples)).toEqual(where(exact.malformedSamples));
+      await rm(file);
+    },
+    180_000,
+  );
 });
