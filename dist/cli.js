@@ -57591,11 +57591,6 @@ async function readJson(file, format, source, run, stats, rawBytes) {
 }
 // ---------------------------------------------------------------------------------------------
 // Errors
-// Duck-typed: errors from Node internals may come from another realm (Jest's VM), so no instanceof.
-function errorMessage(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
-}
 function errorCode(error) {
     const code = error?.code;
     return typeof code === 'string' ? code : undefined;
@@ -57612,7 +57607,7 @@ function describeSystemError(error) {
     const code = errorCode(error);
     if (code && SYSTEM_ERRORS[code])
         return `${code}: ${SYSTEM_ERRORS[code]}`;
-    return code ?? errorMessage(error);
+    return code ?? (0,errors/* errorMessage */.gJ)(error);
 }
 /** Turns whatever a stream threw into a message that names the file, never a raw stack. */
 function readError(file, error, signal, gzip, format) {
@@ -57624,7 +57619,7 @@ function readError(file, error, signal, gzip, format) {
         return error;
     const code = errorCode(error);
     if (gzip && code?.startsWith('Z_')) {
-        return new errors/* DataError */.fL(`${file}: the gzip data is truncated or corrupt (${errorMessage(error)})`, {
+        return new errors/* DataError */.fL(`${file}: the gzip data is truncated or corrupt (${(0,errors/* errorMessage */.gJ)(error)})`, {
             cause: error,
         });
     }
@@ -57633,11 +57628,11 @@ function readError(file, error, signal, gzip, format) {
     }
     if (format !== 'jsonl') {
         const what = format === 'export' ? 'the CloudWatch Logs export' : 'the pretty-printed JSON';
-        return new errors/* DataError */.fL(`${file}: ${what} is not valid JSON or is truncated (${errorMessage(error)})`, {
+        return new errors/* DataError */.fL(`${file}: ${what} is not valid JSON or is truncated (${(0,errors/* errorMessage */.gJ)(error)})`, {
             cause: error,
         });
     }
-    return new errors/* DataError */.fL(`${file}: ${errorMessage(error)}`, { cause: error });
+    return new errors/* DataError */.fL(`${file}: ${(0,errors/* errorMessage */.gJ)(error)}`, { cause: error });
 }
 
 // EXTERNAL MODULE: ./src/report/build.ts + 3 modules
@@ -59357,8 +59352,10 @@ class DataError extends Error {
         super(message, options);
     }
 }
+// Duck-typed: errors from Node internals may come from another realm (Jest's VM), so no instanceof.
 function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
+    const message = error?.message;
+    return typeof message === 'string' ? message : String(error);
 }
 
 

@@ -16,6 +16,8 @@ export class DataError extends Error {
   }
 }
 
+// Duck-typed: errors from Node internals may come from another realm (Jest's VM), so no instanceof.
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }

@@ -16,7 +16,7 @@ import StreamArray from 'stream-json/streamers/StreamArray.js';
 import StreamValues from 'stream-json/streamers/StreamValues.js';
 import { availableParallelism } from 'node:os';
 import { AggregateSet } from '../analysis/aggregate.js';
-import { DataError, UsageError } from '../errors.js';
+import { DataError, UsageError, errorMessage } from '../errors.js';
 import type { MalformedSample } from '../report/model.js';
 import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, overlongReason, type ScanCounts } from './fast-scan.js';
 import { PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool } from './parallel.js';
@@ -832,12 +832,6 @@ async function readJson(
 
 // ---------------------------------------------------------------------------------------------
 // Errors
-
-// Duck-typed: errors from Node internals may come from another realm (Jest's VM), so no instanceof.
-function errorMessage(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(error);
-}
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
