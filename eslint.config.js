@@ -4,6 +4,10 @@ import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'coverage/', 'node_modules/', 'demo-output/', 'bench-data/'] },
+  // AssemblyScript (compiled by asc, typed by its own tsconfig) and the generated sources.
+  {
+    ignores: ['src/logs/kernel/assembly/', 'src/logs/kernel/lines.wasm.ts', 'src/report/report.validator.ts'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,7 @@ import { checkDay } from '../analysis/window.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../analysis/thresholds.js';
 import { generateDemo, writeSampleLog } from '../demo/generate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
+import { WORKER_SCRIPT } from '../logs/parallel.js';
 import type { ReadProgress } from '../logs/reader.js';
 import { analyzeLocal } from '../pipeline/local.js';
 import { headline, terminalSafe } from '../report/headline.js';
@@ -229,8 +230,8 @@ async function analyze(values: Values, positionals: string[]): Promise<void> {
     end: values.end,
     thresholds: thresholds(values),
     onProgress: progress.update,
-    // This bundle is also the script of its scan workers (see src/cli.ts); not so under ts-jest.
-    workerScript: import.meta.url.endsWith('.js') ? new URL(import.meta.url) : undefined,
+    // The workers' bundle sits next to this one in dist/; under ts-jest there is none.
+    workerScript: import.meta.url.endsWith('.js') ? new URL(WORKER_SCRIPT, import.meta.url) : undefined,
     threads: threadsFromEnv(),
   }).finally(progress.done);
   await emit(result.report, values, format);

@@ -1,9 +1,10 @@
 /**
  * The JSONL fast path. A Lattice line is a flat JSON object of about 1.5 kB, of which the report
- * needs eight fields. JSON.parse builds ~35 strings per line to give us those eight; this scanner
- * instead checks the line's JSON syntax byte by byte, remembers where the last value of each needed
- * key is (JSON.parse keeps the last of duplicate keys), and adds the record straight into the day
- * aggregates, without allocating.
+ * needs eight fields. JSON.parse builds ~35 strings per line to give us those eight. Instead, a
+ * WebAssembly kernel (kernel/assembly/lines.ts) checks each line's JSON syntax, with SIMD over
+ * strings, takes the last value of each needed key (JSON.parse keeps the last of duplicate keys),
+ * checks and decodes those values and numbers the service; this module then adds the record
+ * straight into the day aggregates, without allocating.
  *
  * Whatever it cannot certify goes to the exact parser (record.ts parseLine) for that line: invalid
  * JSON anywhere, an escape in a top-level key or in a needed value, a number that is not a plain
@@ -24,6 +25,7 @@ import {
 } from '../analysis/aggregate.js';
 import { isIsoDay } from '../analysis/dates.js';
 import { type AccessLogRecord, isServiceArn, parseLine } from './record.js';
+import { LINES_WASM } from './kernel/lines.wasm.js';
 
 /** A line longer than this is skipped as malformed instead of buffered (V8 strings top out near 512 MiB). */
 export const MAX_LINE_BYTES = 64 << 20;
@@ -85,280 +87,34 @@ export interface ScanOptions {
   bom?: boolean;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Byte-level JSON checks. Each returns the index after what it read, or -1 when the text is not
-// something it can vouch for. None of them ever accepts text JSON.parse would reject.
-
 const NL = 0x0a;
 const CR = 0x0d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
 
-/** Nested containers deeper than this are left to JSON.parse. */
-const MAX_DEPTH = 256;
+/** The kernel's record of a line (kernel/assembly/lines.ts record()): f64 slots. */
+const RECORD_SLOTS = 15;
+const R_START = 0;
+const R_NL = 1;
+const R_SERVICE = 2;
+const R_SERVICE_START = 3;
+const R_SERVICE_END = 4;
+const R_HOST_KIND = 5;
+const R_HOST_START = 6;
+const R_HOST_END = 7;
+const R_DAY = 8;
+const R_HOUR = 9;
+const R_DURATION = 10;
+const R_CODE = 11;
+const R_RECEIVED = 12;
+const R_SENT = 13;
+const R_DENIED = 14;
 
-/** The characters that may follow a backslash, besides u. */
-const SIMPLE_ESCAPE = new Uint8Array(256);
-for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
-const HEX = new Uint8Array(256);
-for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
-
-/** Set by scanString: the string it just read held an escape sequence. */
-let stringEscaped = false;
-/** Set by scanNumber: the number it just read is a plain integer of at most 15 digits. */
-let numberPlain = false;
-
-/** JSON whitespace, except \n, which never occurs inside a line. */
-function skipSpace(b: Uint8Array, i: number, e: number): number {
-  while (i < e) {
-    const c = b[i]!;
-    if (c !== 0x20 && c !== 0x09 && c !== CR) break;
-    i++;
-  }
-  return i;
-}
-
-/**
- * Reads string content from i (just after the opening quote) to the closing quote, whose index it
- * returns. Raw control characters and bad escapes give -1, as JSON.parse rejects them.
- */
-function scanString(b: Uint8Array, dv: DataView, i: number, e: number): number {
-  for (;;) {
-    // Four bytes at a time: flag bytes that are '"', '\' or below 0x20 with the classic "has a
-    // zero byte" and "has a byte less than n" word tricks. A borrow can flag a byte above a flagged
-    // one, never below, so the lowest flag is exact: the first special byte of the word.
-    let c = -1;
-    while (i + 4 <= e) {
-      const v = dv.getInt32(i, true);
-      const q = v ^ 0x22222222;
-      const s = v ^ 0x5c5c5c5c;
-      const flags =
-        (((v - 0x20202020) & ~v) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080;
-      if (flags !== 0) {
-        i += (31 - Math.clz32(flags & -flags)) >> 3;
-        c = b[i]!;
-        break;
-      }
-      i += 4;
-    }
-    if (c === -1) {
-      // Fewer than four bytes left.
-      while (i < e) {
-        c = b[i]!;
-        if (c === QUOTE || c === BACKSLASH || c < 0x20) break;
-        i++;
-      }
-      if (i >= e) return -1;
-    }
-    if (c === QUOTE) return i;
-    if (c !== BACKSLASH) return -1;
-    stringEscaped = true;
-    if (i + 1 >= e) return -1;
-    c = b[i + 1]!;
-    if (c === 0x75) {
-      if (i + 5 >= e || !HEX[b[i + 2]!] || !HEX[b[i + 3]!] || !HEX[b[i + 4]!] || !HEX[b[i + 5]!]) return -1;
-      i += 6;
-    } else if (SIMPLE_ESCAPE[c]) {
-      i += 2;
-    } else {
-      return -1;
-    }
-  }
-}
-
-/** Reads a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-function scanNumber(b: Uint8Array, i: number, e: number): number {
-  const start = i;
-  let plain = true;
-  if (b[i] === MINUS) {
-    plain = false;
-    i++;
-  }
-  if (i >= e) return -1;
-  let c = b[i]!;
-  if (c === ZERO) {
-    i++;
-  } else if (c > ZERO && c <= NINE) {
-    i++;
-    while (i < e && (c = b[i]!) >= ZERO && c <= NINE) i++;
-  } else {
-    return -1;
-  }
-  if (i < e && b[i] === 0x2e) {
-    plain = false;
-    const digits = ++i;
-    while (i < e && (c = b[i]!) >= ZERO && c <= NINE) i++;
-    if (i === digits) return -1;
-  }
-  if (i < e && (b[i] === 0x65 || b[i] === 0x45)) {
-    plain = false;
-    i++;
-    if (i < e && (b[i] === 0x2b || b[i] === MINUS)) i++;
-    const digits = i;
-    while (i < e && (c = b[i]!) >= ZERO && c <= NINE) i++;
-    if (i === digits) return -1;
-  }
-  numberPlain = plain && i - start <= 15;
-  return i;
-}
-
-const TRUE = [0x74, 0x72, 0x75, 0x65];
-const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
-const NULL = [0x6e, 0x75, 0x6c, 0x6c];
-
-function scanWord(b: Uint8Array, i: number, e: number, word: number[]): number {
-  if (i + word.length > e) return -1;
-  for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return -1;
-  return i + word.length;
-}
-
-/** Any JSON value, containers included; only checked, not kept. */
-function skipValue(b: Uint8Array, dv: DataView, i: number, e: number, depth: number): number {
-  if (i >= e) return -1;
-  const c = b[i]!;
-  if (c === QUOTE) {
-    const q = scanString(b, dv, i + 1, e);
-    return q < 0 ? -1 : q + 1;
-  }
-  if (c === MINUS || (c >= ZERO && c <= NINE)) return scanNumber(b, i, e);
-  if (c === 0x74) return scanWord(b, i, e, TRUE);
-  if (c === 0x66) return scanWord(b, i, e, FALSE);
-  if (c === 0x6e) return scanWord(b, i, e, NULL);
-  if (depth >= MAX_DEPTH) return -1;
-  if (c === OPEN_BRACKET) {
-    i = skipSpace(b, i + 1, e);
-    if (i < e && b[i] === CLOSE_BRACKET) return i + 1;
-    for (;;) {
-      i = skipValue(b, dv, i, e, depth + 1);
-      if (i < 0) return -1;
-      i = skipSpace(b, i, e);
-      if (i >= e) return -1;
-      if (b[i] === CLOSE_BRACKET) return i + 1;
-      if (b[i] !== COMMA) return -1;
-      i = skipSpace(b, i + 1, e);
-    }
-  }
-  if (c === OPEN_BRACE) {
-    i = skipSpace(b, i + 1, e);
-    if (i < e && b[i] === CLOSE_BRACE) return i + 1;
-    for (;;) {
-      if (i >= e || b[i] !== QUOTE) return -1;
-      i = scanString(b, dv, i + 1, e);
-      if (i < 0) return -1;
-      i = skipSpace(b, i + 1, e);
-      if (i >= e || b[i] !== COLON) return -1;
-      i = skipValue(b, dv, skipSpace(b, i + 1, e), e, depth + 1);
-      if (i < 0) return -1;
-      i = skipSpace(b, i, e);
-      if (i >= e) return -1;
-      if (b[i] === CLOSE_BRACE) return i + 1;
-      if (b[i] !== COMMA) return -1;
-      i = skipSpace(b, i + 1, e);
-    }
-  }
-  return -1;
-}
-
-/** Set by scanValue: what the value was, and where (string content without its quotes). */
-let valueKind = 0;
-let valueStart = 0;
-let valueEnd = 0;
-
-/** A member's value, kept track of for the needed fields. */
-function scanValue(b: Uint8Array, dv: DataView, i: number, e: number): number {
-  if (i >= e) return -1;
-  const c = b[i]!;
-  if (c === QUOTE) {
-    valueStart = i + 1;
-    // "-" is Lattice's empty value and the most common string.
-    if (b[i + 1] === MINUS && b[i + 2] === QUOTE && i + 2 < e) {
-      valueKind = K_STRING;
-      valueEnd = i + 2;
-      return i + 3;
-    }
-    stringEscaped = false;
-    const q = scanString(b, dv, i + 1, e);
-    if (q < 0) return -1;
-    valueKind = stringEscaped ? K_ESCAPED : K_STRING;
-    valueEnd = q;
-    return q + 1;
-  }
-  valueStart = i;
-  if (c === MINUS || (c >= ZERO && c <= NINE)) {
-    valueEnd = scanNumber(b, i, e);
-    valueKind = numberPlain ? K_INT : K_OTHER;
-    return valueEnd;
-  }
-  valueEnd = skipValue(b, dv, i, e, 1);
-  valueKind = c === 0x6e ? K_NULL : K_OTHER;
-  return valueEnd;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The fields the report needs, and what kind of value the line gave each.
-
-const F_SERVICE = 0;
-const F_START = 1;
-const F_DURATION = 2;
-const F_CODE = 3;
-const F_RECEIVED = 4;
-const F_SENT = 5;
-const F_DENIED = 6;
-const F_HOST = 7;
-const FIELD_COUNT = 8;
-const FIELD_NAMES = [
-  'serviceArn',
-  'startTime',
-  'duration',
-  'responseCode',
-  'bytesReceived',
-  'bytesSent',
-  'authDeniedReason',
-  'hostHeader',
-];
-
-/** Candidate fields by key length, so most keys are dismissed by their length or first byte. */
-const FIELDS_BY_LENGTH: Array<Array<{ field: number; bytes: Uint8Array }>> = [];
-FIELD_NAMES.forEach((name, field) => {
-  (FIELDS_BY_LENGTH[name.length] ??= []).push({ field, bytes: Buffer.from(name, 'latin1') });
-});
-
-function fieldOf(b: Uint8Array, s: number, e: number): number {
-  const candidates = FIELDS_BY_LENGTH[e - s];
-  if (candidates === undefined) return -1;
-  next: for (let j = 0; j < candidates.length; j++) {
-    const bytes = candidates[j]!.bytes;
-    for (let k = 0; k < bytes.length; k++) if (b[s + k] !== bytes[k]) continue next;
-    return candidates[j]!.field;
-  }
-  return -1;
-}
-
-const K_ABSENT = 0;
-/** A string without escapes: its bytes are its text. */
+/** Kinds of the host header's value, as the kernel gives them: a string without escapes, or with. */
 const K_STRING = 1;
 const K_ESCAPED = 2;
-/** A JSON number that is a plain integer of at most 15 digits. */
-const K_INT = 3;
-const K_NULL = 4;
-/** true, false, another number, an object or an array. */
-const K_OTHER = 5;
 
-/** A service seen by this scanner, found by the bytes of its ARN. */
+/** A service seen by this scanner, by the kernel's number for its ARN. */
 interface ServiceSlot {
-  bytes: Uint8Array;
-  /** The whole little-endian words of `bytes`, to compare four bytes at a time. */
-  words: Int32Array;
-  hash: number;
   arn: string;
   id: string;
   inRegion: boolean;
@@ -372,38 +128,74 @@ interface ServiceSlot {
   failedHost: Uint8Array | undefined;
 }
 
+/** Lines recorded per call into the kernel. */
+const RECORDS = 1024;
+
+interface Kernel {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  setup(textAt: number, recordsAt: number, capacity: number): void;
+  reset(): void;
+  scan(s: number, e: number, atEnd: number, maxLineBytes: number): number;
+  stop(): number;
+  heapBase(): number;
+}
+
+/**
+ * A scanner's bytes, in the memory of its own instance of the kernel: the text at
+ * [textAt, textAt + capacity), read into directly, then 64 spare bytes (the kernel reads blocks of
+ * 16 and 32 bytes that may run past the text), then the kernel's records.
+ */
+class ScanBuffer {
+  readonly kernel: Kernel;
+  private readonly textAt: number;
+  capacity = 0;
+  node!: Buffer;
+  b!: Uint8Array;
+  records!: Float64Array;
+
+  constructor(capacity: number) {
+    this.kernel = new wasm.Instance(kernelModule()).exports as unknown as Kernel;
+    this.textAt = (this.kernel.heapBase() + 63) & ~63;
+    this.resize(capacity);
+  }
+
+  /** Room for `capacity` bytes (a multiple of 64); the text is kept. */
+  resize(capacity: number): void {
+    const recordsAt = this.textAt + capacity + 64;
+    const need = recordsAt + RECORDS * RECORD_SLOTS * 8;
+    const memory = this.kernel.memory;
+    const pages = Math.ceil(need / 65536) - memory.buffer.byteLength / 65536;
+    if (pages > 0) memory.grow(pages);
+    const buffer = memory.buffer;
+    this.capacity = capacity;
+    this.node = Buffer.from(buffer, this.textAt, capacity);
+    this.b = new Uint8Array(buffer, this.textAt, capacity);
+    this.records = new Float64Array(buffer, recordsAt, RECORDS * RECORD_SLOTS);
+    this.kernel.setup(this.textAt, recordsAt, RECORDS);
+  }
+}
+
+// The part of the WebAssembly API used here, typed locally: its declarations live in TypeScript's
+// DOM library, which a Node project does not load.
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: new (bytes: Uint8Array) => object;
+      Instance: new (module: object) => { exports: unknown };
+    };
+  }
+).WebAssembly;
+
+let compiled: object | undefined;
+function kernelModule(): object {
+  return (compiled ??= new wasm.Module(Buffer.from(LINES_WASM, 'base64')));
+}
+
 /** Buffers of released scanners (per thread), for the next ones. */
-const spare: Buffer[] = [];
+const spare: ScanBuffer[] = [];
 
 /** YYYYMMDD → the day string, or null when it is no real day. Shared: the answer never changes. */
 const dayCache = new Map<number, string | null>();
-
-function isDigit(c: number): boolean {
-  return c >= ZERO && c <= NINE;
-}
-
-/** Offsets of the digits in YYYY-MM-DDTHH:MM:SSZ. */
-const TIME_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-
-function twoDigits(b: Uint8Array, i: number): number {
-  return (b[i]! - ZERO) * 10 + (b[i + 1]! - ZERO);
-}
-
-/** A plain integer held as a JSON number (no sign, at most 15 digits) or as a string of 1-15 digits. */
-function intValue(b: Uint8Array, kind: number, s: number, e: number): number {
-  if (kind !== K_INT && (kind !== K_STRING || e === s || e - s > 15)) return -1;
-  let v = 0;
-  for (let i = s; i < e; i++) {
-    const c = b[i]!;
-    if (c < ZERO || c > NINE) return -1;
-    v = v * 10 + (c - ZERO);
-  }
-  return v;
-}
-
-function isDash(b: Uint8Array, kind: number, s: number, e: number): boolean {
-  return kind === K_STRING && e - s === 1 && b[s] === MINUS;
-}
 
 function isIntegral(value: number): boolean {
   return Number.isInteger(value) && !Object.is(value, -0);
@@ -411,9 +203,6 @@ function isIntegral(value: number): boolean {
 
 /** A scanner's buffer grows to what it is fed (a range may be tiny); after a long line it shrinks back. */
 const BASE_BUFFER = 1 << 20;
-/** Members of a line shape, and the longest member start ('","' + key + '":') in 4-byte words. */
-const SHAPE_MEMBERS = 64;
-const SHAPE_WORDS = 16;
 
 /**
  * Turns JSONL bytes into aggregates: feed it with reserve()/commit() or push(), then end().
@@ -428,18 +217,17 @@ export class LineScanner {
   private readonly fast: boolean;
   private bomPending: boolean;
 
-  private node: Buffer;
-  private b: Uint8Array;
-  private dv: DataView;
+  private buffer: ScanBuffer | undefined;
+  // The buffer's views, kept here for the scanning code.
+  private node: Buffer = Buffer.alloc(0);
+  private b: Uint8Array = new Uint8Array(0);
+  private records: Float64Array = new Float64Array(0);
   /** Bytes held: [pos, len) is unscanned, the start of a line not yet complete. */
   private len = 0;
   private pos = 0;
   /** Inside a line already longer than maxLineBytes, dropping bytes until its \n. */
   private skipping = false;
 
-  private readonly kinds = new Int32Array(FIELD_COUNT);
-  private readonly starts = new Int32Array(FIELD_COUNT);
-  private readonly ends = new Int32Array(FIELD_COUNT);
   private readonly record: AccessLogRecord = {
     serviceArn: '',
     day: '',
@@ -452,17 +240,8 @@ export class LineScanner {
     hostHeader: null,
   };
 
-  // The shape of the last line read by scanAnyShape (see scanShaped): per member, its leading
-  // bytes as little-endian words (zero padded), their count, the mask of the last word, its field.
-  private shapeMembers = 0;
-  private readonly shapeWords = new Int32Array(SHAPE_MEMBERS * SHAPE_WORDS);
-  private readonly shapeLength = new Int32Array(SHAPE_MEMBERS);
-  private readonly shapeMask = new Int32Array(SHAPE_MEMBERS);
-  private readonly shapeField = new Int32Array(SHAPE_MEMBERS);
-
-  private readonly slots: ServiceSlot[] = [];
-  /** Open addressing on the ARN hash; holds slot index + 1, 0 for empty. */
-  private table = new Int32Array(64);
+  /** By the kernel's service number; null: not a service ARN, left to the exact parser. */
+  private slots: Array<ServiceSlot | null> = [];
   private readonly serviceNames = new Map<string, string>();
 
   constructor(target: AggregateSet, options: ScanOptions = {}) {
@@ -471,9 +250,20 @@ export class LineScanner {
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     this.fast = options.fast ?? true;
     this.bomPending = options.bom ?? false;
-    this.node = spare.pop() ?? Buffer.alloc(0);
-    this.b = new Uint8Array(this.node.buffer, 0, this.node.length);
-    this.dv = new DataView(this.node.buffer, 0, this.node.length);
+    const buffer = spare.pop();
+    if (buffer) this.use(buffer);
+  }
+
+  private use(buffer: ScanBuffer): void {
+    if (buffer !== this.buffer) {
+      // Another instance of the kernel, or a used one: numbers start again.
+      buffer.kernel.reset();
+      this.slots = [];
+    }
+    this.buffer = buffer;
+    this.node = buffer.node;
+    this.b = buffer.b;
+    this.records = buffer.records;
   }
 
   /**
@@ -482,11 +272,12 @@ export class LineScanner {
    * the file until it ran.
    */
   release(): void {
-    if (this.node.length > 0 && this.node.length <= 4 * BASE_BUFFER && spare.length < 4)
-      spare.push(this.node);
+    const buffer = this.buffer;
+    if (buffer && buffer.capacity <= 4 * BASE_BUFFER && spare.length < 4) spare.push(buffer);
+    this.buffer = undefined;
     this.node = Buffer.alloc(0);
     this.b = new Uint8Array(0);
-    this.dv = new DataView(this.b.buffer);
+    this.records = new Float64Array(0);
     this.len = this.pos = 0;
   }
 
@@ -503,16 +294,21 @@ export class LineScanner {
       this.pos = 0;
     }
     const need = this.len + min;
-    let capacity = this.node.length;
+    let capacity = this.buffer?.capacity ?? 0;
     // Grows for a long line; shrinks back once it is done.
     if (need > capacity) capacity = Math.max(capacity * 2, need, 4096);
     else if (capacity > 4 * BASE_BUFFER && need <= BASE_BUFFER) capacity = BASE_BUFFER;
-    if (capacity !== this.node.length) {
-      const next = Buffer.allocUnsafeSlow(capacity);
-      this.node.copy(next, 0, 0, this.len);
-      this.node = next;
-      this.b = new Uint8Array(next.buffer, 0, next.length);
-      this.dv = new DataView(next.buffer, 0, next.length);
+    capacity = (capacity + 63) & ~63;
+    if (capacity !== (this.buffer?.capacity ?? 0)) {
+      if (this.buffer && capacity > this.buffer.capacity) {
+        // Growing keeps the bytes in place.
+        this.buffer.resize(capacity);
+      } else {
+        const next = new ScanBuffer(capacity);
+        this.node.copy(next.node, 0, 0, this.len);
+        this.buffer = next;
+      }
+      this.use(this.buffer);
     }
     return this.node.subarray(this.len);
   }
@@ -570,11 +366,15 @@ export class LineScanner {
     }
     while (s < len) {
       if (this.fast && b[s] === OPEN_BRACE) {
-        const nl = this.scanLine(s, len, atEnd);
-        if (nl >= 0) {
-          s = nl + 1;
-          continue;
+        const kernel = this.buffer!.kernel;
+        const lines = kernel.scan(s, len, atEnd ? 1 : 0, this.maxLineBytes);
+        const records = this.records;
+        for (let k = 0, r = 0; k < lines; k++, r += RECORD_SLOTS) {
+          if (!this.add(b, records, r)) this.slowLine(records[r + R_START]!, records[r + R_NL]!);
         }
+        s = kernel.stop();
+        // Either more lines than records, or s is a line the kernel cannot vouch for.
+        if (lines > 0) continue;
       }
       let nl = this.node.indexOf(NL, s);
       if (nl === -1 || nl >= len) {
@@ -647,208 +447,26 @@ export class LineScanner {
     }
   }
 
-  /**
-   * The fast path for the line starting at s (a '{'). Returns the index of its \n (or `e` for a
-   * last line at the end of input) once the record is added, or -1 to leave the line to slowLine.
-   * Invariant: nothing is changed before every check has passed.
-   */
-  private scanLine(s: number, e: number, atEnd: boolean): number {
-    const shaped = this.scanShaped(s, e, atEnd);
-    return shaped !== -1 ? shaped : this.scanAnyShape(s, e, atEnd);
-  }
+  /** Adds the record the kernel checked at r[o ...]; false leaves the line to parseLine. */
+  private add(b: Uint8Array, r: Float64Array, o: number): boolean {
+    const n = r[o + R_SERVICE]!;
+    let slot = this.slots[n];
+    if (slot === undefined)
+      slot = this.slots[n] = this.newSlot(r[o + R_SERVICE_START]!, r[o + R_SERVICE_END]!);
+    if (slot === null) return false;
 
-  /**
-   * Lattice writes the same keys in the same order, compact. So each member is expected to start
-   * with the bytes it had in the line the shape was learnt from: '{"key":' for the first, ',"key":'
-   * for the others. Comparing those bytes a word at a time checks the separators and the key (which
-   * is then known to be escape-free) at once; only values are scanned. Any difference (whitespace,
-   * another key, more members) returns -1 and the line is read by scanAnyShape.
-   */
-  private scanShaped(s: number, e: number, atEnd: boolean): number {
-    const members = this.shapeMembers;
-    if (members === 0) return -1;
-    const b = this.b;
-    const dv = this.dv;
-    const words = this.shapeWords;
-    const lengths = this.shapeLength;
-    const kinds = this.kinds;
-    for (let f = 0; f < FIELD_COUNT; f++) kinds[f] = K_ABSENT;
-    let i = s;
-    for (let m = 0; m < members; m++) {
-      // Invariant: b[i] is the '{' or ',' that starts member m.
-      const n = lengths[m]!;
-      if (i + ((n + 3) & ~3) > e) return -1;
-      const base = m * SHAPE_WORDS;
-      const full = n >> 2;
-      for (let w = 0; w < full; w++) if (dv.getInt32(i + 4 * w, true) !== words[base + w]) return -1;
-      if ((n & 3) !== 0 && (dv.getInt32(i + 4 * full, true) & this.shapeMask[m]!) !== words[base + full]) {
-        return -1;
-      }
-      const start = i + n;
-      i = scanValue(b, dv, start, e);
-      if (i < 0) return -1;
-      const field = this.shapeField[m]!;
-      if (field >= 0) {
-        kinds[field] = valueKind;
-        this.starts[field] = valueStart;
-        this.ends[field] = valueEnd;
-      }
-      if (i >= e) return -1;
-      if (b[i] === CLOSE_BRACE) return this.finish(s, i, e, atEnd);
-    }
-    return -1;
-  }
-
-  /** Any valid JSON object; learns its shape for scanShaped when it is compact. */
-  private scanAnyShape(s: number, e: number, atEnd: boolean): number {
-    const b = this.b;
-    const dv = this.dv;
-    const kinds = this.kinds;
-    for (let f = 0; f < FIELD_COUNT; f++) kinds[f] = K_ABSENT;
-    // The shape is rewritten as this line is read, so it is void until the line proves compact.
-    this.shapeMembers = 0;
-    let compact = true;
-    let members = 0;
-
-    let i = s + 1;
-    if (i >= e || b[i] !== QUOTE) {
-      compact = false;
-      i = skipSpace(b, i, e);
-      if (i >= e || b[i] !== QUOTE) return -1; // {} has no serviceArn: parseLine says so
-    }
-    for (;;) {
-      // Invariant: b[i] is the opening quote of a key. It must be escape-free, or
-      // "service\u0041rn" could hide a needed field.
-      stringEscaped = false;
-      const keyEnd = scanString(b, dv, i + 1, e);
-      if (keyEnd < 0 || stringEscaped) return -1;
-      const field = fieldOf(b, i + 1, keyEnd);
-      if (compact && keyEnd + 1 < e && b[keyEnd + 1] === COLON && members < SHAPE_MEMBERS) {
-        // The member's leading bytes: the '{' or ',' before the key, the quoted key, the ':'.
-        compact = this.learnMember(members, i - 1, keyEnd + 2, field);
-      } else {
-        compact = false;
-      }
-      members++;
-      i = skipSpace(b, keyEnd + 1, e);
-      if (i >= e || b[i] !== COLON) return -1;
-      if (i !== keyEnd + 1) compact = false;
-      const valueAt = skipSpace(b, i + 1, e);
-      if (valueAt !== i + 1) compact = false;
-      i = scanValue(b, dv, valueAt, e);
-      if (i < 0) return -1;
-      if (field >= 0) {
-        kinds[field] = valueKind;
-        this.starts[field] = valueStart;
-        this.ends[field] = valueEnd;
-      }
-      const after = i;
-      i = skipSpace(b, i, e);
-      if (i !== after) compact = false;
-      if (i >= e) return -1;
-      if (b[i] === CLOSE_BRACE) break;
-      if (b[i] !== COMMA) return -1;
-      const next = skipSpace(b, i + 1, e);
-      if (next !== i + 1) compact = false;
-      i = next;
-      if (i >= e || b[i] !== QUOTE) return -1;
-    }
-    const end = this.finish(s, i, e, atEnd);
-    if (end !== -1) this.shapeMembers = compact && members <= SHAPE_MEMBERS ? members : 0;
-    return end;
-  }
-
-  /** After the object's closing brace at i: only whitespace up to the \n, then the record. */
-  private finish(s: number, i: number, e: number, atEnd: boolean): number {
-    const b = this.b;
-    i = skipSpace(b, i + 1, e);
-    if (i < e ? b[i] !== NL : !atEnd) return -1; // trailing text, or the line is not complete yet
-    if (i - s > this.maxLineBytes) return -1;
-    return this.add(b) ? i : -1;
-  }
-
-  /** Stores [from, to) as the leading bytes of member m; false if they do not fit. */
-  private learnMember(m: number, from: number, to: number, field: number): boolean {
-    const n = to - from;
-    if (n > SHAPE_WORDS * 4) return false;
-    const b = this.b;
-    const base = m * SHAPE_WORDS;
-    for (let w = 0; w * 4 < n; w++) {
-      let word = 0;
-      for (let t = 0; t < 4 && w * 4 + t < n; t++) word |= b[from + w * 4 + t]! << (8 * t);
-      this.shapeWords[base + w] = word;
-    }
-    this.shapeLength[m] = n;
-    this.shapeMask[m] = (n & 3) === 0 ? -1 : (1 << (8 * (n & 3))) - 1;
-    this.shapeField[m] = field;
-    return true;
-  }
-
-  /** Checks the needed fields as toRecord would and adds the record; false leaves it to parseLine. */
-  private add(b: Uint8Array): boolean {
-    const kinds = this.kinds;
-    const starts = this.starts;
-    const ends = this.ends;
-
-    if (kinds[F_SERVICE] !== K_STRING) return false;
-    const slot = this.slot(b, starts[F_SERVICE]!, ends[F_SERVICE]!);
-    if (slot === undefined) return false;
-
-    // startTime: exactly YYYY-MM-DDTHH:MM:SSZ; other ISO forms go to parseLine.
-    const t = starts[F_START]!;
-    if (kinds[F_START] !== K_STRING || ends[F_START]! - t !== 20) return false;
-    if (
-      b[t + 4] !== MINUS ||
-      b[t + 7] !== MINUS ||
-      b[t + 10] !== 0x54 ||
-      b[t + 13] !== COLON ||
-      b[t + 16] !== COLON ||
-      b[t + 19] !== 0x5a
-    ) {
-      return false;
-    }
-    for (let k = 0; k < TIME_DIGITS.length; k++) if (!isDigit(b[t + TIME_DIGITS[k]!]!)) return false;
-    const hour = twoDigits(b, t + 11);
-    if (hour > 23 || twoDigits(b, t + 14) > 59 || twoDigits(b, t + 17) > 60) return false;
-    const dayKey =
-      (twoDigits(b, t) * 100 + twoDigits(b, t + 2)) * 10000 + twoDigits(b, t + 5) * 100 + twoDigits(b, t + 8);
+    const dayKey = r[o + R_DAY]!;
     let dayText = slot.dayText;
     if (slot.dayKey !== dayKey) {
       let cached = dayCache.get(dayKey);
       if (cached === undefined) {
-        const text = this.node.toString('latin1', t, t + 10);
+        const t = String(dayKey).padStart(8, '0');
+        const text = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}`;
         cached = isIsoDay(text) ? text : null;
         dayCache.set(dayKey, cached);
       }
       if (cached === null) return false;
       dayText = cached;
-    }
-
-    const duration = intValue(b, kinds[F_DURATION]!, starts[F_DURATION]!, ends[F_DURATION]!);
-    if (duration < 0) return false;
-
-    let code: number | null = null;
-    const codeKind = kinds[F_CODE]!;
-    if (
-      codeKind !== K_ABSENT &&
-      codeKind !== K_NULL &&
-      !isDash(b, codeKind, starts[F_CODE]!, ends[F_CODE]!)
-    ) {
-      code = intValue(b, codeKind, starts[F_CODE]!, ends[F_CODE]!);
-      if (code < 0 || code > 999) return false;
-    }
-    const received = this.bytes(b, F_RECEIVED);
-    if (received < 0) return false;
-    const sent = this.bytes(b, F_SENT);
-    if (sent < 0) return false;
-
-    let denied = false;
-    const deniedKind = kinds[F_DENIED]!;
-    if (deniedKind === K_STRING) {
-      const n = ends[F_DENIED]! - starts[F_DENIED]!;
-      denied = n > 1 || (n === 1 && b[starts[F_DENIED]!] !== MINUS);
-    } else if (deniedKind !== K_ABSENT && deniedKind !== K_NULL) {
-      return false; // an escaped string needs decoding; any other type is malformed
     }
 
     // Every check passed: from here on the record counts.
@@ -867,37 +485,28 @@ export class LineScanner {
     }
     // addRecord reads only the measures; the rest is filled in for the record's sake.
     const record = this.record;
+    const code = r[o + R_CODE]!;
     record.serviceArn = slot.arn;
     record.day = dayText;
-    record.hour = hour;
-    record.duration = duration;
-    record.responseCode = code;
-    record.bytesReceived = received;
-    record.bytesSent = sent;
-    record.authDenied = denied;
+    record.hour = r[o + R_HOUR]!;
+    record.duration = r[o + R_DURATION]!;
+    record.responseCode = code < 0 ? null : code;
+    record.bytesReceived = r[o + R_RECEIVED]!;
+    record.bytesSent = r[o + R_SENT]!;
+    record.authDenied = r[o + R_DENIED] === 1;
     addRecord(slot.day!, record);
-    if (!slot.named && (kinds[F_HOST] === K_STRING || kinds[F_HOST] === K_ESCAPED))
-      this.nameFromHost(slot, b);
+    const hostKind = r[o + R_HOST_KIND]!;
+    if (!slot.named && (hostKind === K_STRING || hostKind === K_ESCAPED))
+      this.nameFromHost(slot, b, r[o + R_HOST_START]!, r[o + R_HOST_END]!, hostKind === K_ESCAPED);
     return true;
   }
 
-  private bytes(b: Uint8Array, field: number): number {
-    const kind = this.kinds[field]!;
-    const s = this.starts[field]!;
-    const e = this.ends[field]!;
-    if (kind === K_ABSENT || kind === K_NULL || isDash(b, kind, s, e)) return 0;
-    return intValue(b, kind, s, e);
-  }
-
   /** AggregateSet.add's naming: the first host header that names the service. */
-  private nameFromHost(slot: ServiceSlot, b: Uint8Array): void {
+  private nameFromHost(slot: ServiceSlot, b: Uint8Array, s: number, e: number, escaped: boolean): void {
     if (this.serviceNames.has(slot.arn)) {
       slot.named = true;
       return;
     }
-    const s = this.starts[F_HOST]!;
-    const e = this.ends[F_HOST]!;
-    const escaped = this.kinds[F_HOST] === K_ESCAPED;
     const failed = slot.failedHost;
     if (
       !escaped &&
@@ -918,43 +527,13 @@ export class LineScanner {
     }
   }
 
-  /** The slot of the service ARN at [s, e), created on first sight; undefined if it is no service ARN. */
-  private slot(b: Uint8Array, s: number, e: number): ServiceSlot | undefined {
-    const n = e - s;
-    if (n < 40) return undefined; // shorter than any service ARN
-    const dv = this.dv;
-    // Service ARNs differ in their last bytes (the id), region and account.
-    const hash =
-      (Math.imul(n, 0x9e3779b1) ^
-        dv.getInt32(e - 4, true) ^
-        Math.imul(dv.getInt32(e - 8, true), 31) ^
-        Math.imul(dv.getInt32(s + 16, true), 7)) |
-      0;
-    const table = this.table;
-    const mask = table.length - 1;
-    for (let h = hash & mask; ; h = (h + 1) & mask) {
-      const index = table[h]!;
-      if (index === 0) break;
-      const slot = this.slots[index - 1]!;
-      if (slot.hash !== hash || slot.bytes.length !== n) continue;
-      const words = slot.words;
-      let k = 0;
-      while (k < words.length && words[k] === dv.getInt32(s + 4 * k, true)) k++;
-      if (k < words.length) continue;
-      const bytes = slot.bytes;
-      k *= 4;
-      while (k < n && bytes[k] === b[s + k]) k++;
-      if (k === n) return slot;
-    }
-    for (let k = s; k < e; k++) if (b[k]! >= 0x80) return undefined;
+  /** What the kernel's bytes [s, e) name: a service, or null when they are no service ARN. */
+  private newSlot(s: number, e: number): ServiceSlot | null {
+    const b = this.b;
+    for (let k = s; k < e; k++) if (b[k]! >= 0x80) return null;
     const arn = this.node.toString('latin1', s, e);
-    if (!isServiceArn(arn)) return undefined;
-    const words = new Int32Array(n >> 2);
-    for (let k = 0; k < words.length; k++) words[k] = dv.getInt32(s + 4 * k, true);
-    const slot: ServiceSlot = {
-      bytes: b.slice(s, e),
-      words,
-      hash,
+    if (!isServiceArn(arn)) return null;
+    return {
       arn,
       id: identityFromArn(arn).id,
       inRegion: this.region === undefined || arn.split(':')[3] === this.region,
@@ -964,21 +543,5 @@ export class LineScanner {
       named: false,
       failedHost: undefined,
     };
-    this.slots.push(slot);
-    if (this.slots.length * 2 > table.length) this.rehash();
-    else this.insert(slot, this.slots.length);
-    return slot;
-  }
-
-  private insert(slot: ServiceSlot, index: number): void {
-    const mask = this.table.length - 1;
-    let h = slot.hash & mask;
-    while (this.table[h] !== 0) h = (h + 1) & mask;
-    this.table[h] = index;
-  }
-
-  private rehash(): void {
-    this.table = new Int32Array(this.table.length * 4);
-    this.slots.forEach((slot, k) => this.insert(slot, k + 1));
   }
 }

@@ -10,15 +10,20 @@
  * What does depend on order is merged range by range: line numbers, malformed samples and the first
  * service name found.
  *
- * The workers run the same bundle as the CLI (dist/cli.js), whose entry (src/cli.ts) calls
- * serveScanWorker() when it finds itself started as one: ncc emits one file per entry, so there is
- * no separate worker script.
+ * The workers run dist/scan-worker.js (src/logs/scan-worker.ts), a bundle of this module and the
+ * scanner only.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { AggregateSet, type DayAggregateJSON, dayFromJSON, dayToJSON } from '../analysis/aggregate.js';
 import { LineScanner, MAX_SAMPLES, type ScanCounts, emptyCounts } from './fast-scan.js';
+
+/**
+ * The workers' bundle, next to the CLI's in dist/. Not a literal in `new URL()`, which the bundler
+ * would take for an asset to copy.
+ */
+export const WORKER_SCRIPT = './scan-worker.js';
 
 export interface RangeJob {
   file: string;
@@ -109,8 +114,6 @@ function claim(owner: Int32Array, id: number, from: number): number {
 // ---------------------------------------------------------------------------------------------
 // Worker side
 
-const WORKER_ROLE = 'lattice-cost-report/scan';
-
 interface JobMessage {
   jobId: number;
   job: RangeJob;
@@ -128,13 +131,17 @@ type WorkerReply =
   | { type: 'done'; jobId: number; days: DayAggregateJSON[] }
   | { type: 'failed'; jobId: number; error: SerializedError };
 
-/** Ids of the threads of a job: the main thread's, then one per worker ever started. */
-let nextWorkerId = MAIN_ID + 1;
-
-/** True in a thread that ScanPool started. */
-export function isScanWorker(): boolean {
-  return !isMainThread && (workerData as { role?: unknown } | null)?.role === WORKER_ROLE;
-}
+/**
+ * Workers started ahead by prewarmScanWorkers, for the next ScanPool, and the next worker id (the
+ * main thread's, then one per worker ever started). Kept on globalThis because the launcher
+ * (dist/cli.js) starts the workers and the CLI's bundle (dist/cli-main.js), which has its own copy
+ * of this module, uses them.
+ */
+const registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('lattice-cost-report/scan-workers')] ??=
+  {
+    prewarmed: [],
+    nextId: MAIN_ID + 1,
+  }) as { prewarmed: Started[]; nextId: number };
 
 /** The worker's loop: claim ranges until none is left, then send the aggregates. */
 export function serveScanWorker(): void {
@@ -192,14 +199,11 @@ interface Started {
   dead: boolean;
 }
 
-/** Workers started by prewarmScanWorkers, for the next ScanPool. */
-const prewarmed: Started[] = [];
-
 function startWorker(script: URL): Started {
-  const id = nextWorkerId++;
+  const id = registry.nextId++;
   const started: Started = {
     id,
-    worker: new Worker(script, { workerData: { role: WORKER_ROLE, id } }),
+    worker: new Worker(script, { workerData: { id } }),
     dead: false,
   };
   const lost = (): void => {
@@ -211,8 +215,8 @@ function startWorker(script: URL): Started {
 }
 
 /**
- * A worker takes ~0.1 s to load the bundle. When the command line names a large plain file,
- * starting the workers before the rest of the CLI loads lets them help from the first range.
+ * When the command line names a large plain file, starting the workers before the rest of the CLI
+ * loads lets them help from the first range.
  * They are unreferenced until a ScanPool takes them, so unused ones never hold the process.
  */
 export function prewarmScanWorkers(script: URL, files: string[]): void {
@@ -221,7 +225,7 @@ export function prewarmScanWorkers(script: URL, files: string[]): void {
   for (let n = 0; n < wanted; n++) {
     const started = startWorker(script);
     started.worker.unref();
-    prewarmed.push(started);
+    registry.prewarmed.push(started);
   }
 }
 
@@ -277,7 +281,7 @@ export class ScanPool {
   private job: ActiveJob | undefined;
   private nextJob = 1;
 
-  /** `script` must call serveScanWorker() when isScanWorker(); `workers` may be 0. */
+  /** `script` must call serveScanWorker() (dist/scan-worker.js does); `workers` may be 0. */
   constructor(
     private readonly script: URL | undefined,
     private readonly workerCount: number,
@@ -287,7 +291,7 @@ export class ScanPool {
     const script = this.script;
     if (this.workers.length > 0 || !script) return;
     for (let n = 0; n < this.workerCount; n++) {
-      const entry = prewarmed.shift() ?? startWorker(script);
+      const entry = registry.prewarmed.shift() ?? startWorker(script);
       entry.worker.ref();
       entry.worker.on('message', (message: WorkerReply) => this.onMessage(entry, message));
       // A worker that cannot start or dies leaves its ranges to the main thread.

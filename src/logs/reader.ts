@@ -327,8 +327,8 @@ export interface AggregateOptions extends ReadOptions {
   /** Only services in this region are aggregated; the others are counted in otherRegions. */
   region?: string;
   /**
-   * A script that calls serveScanWorker() when isScanWorker() (dist/cli.js does), to scan large
-   * files on several threads. Without it everything runs on the calling thread.
+   * A script that calls serveScanWorker() (dist/scan-worker.js), to scan large files on several
+   * threads. Without it everything runs on the calling thread.
    */
   workerScript?: URL;
   /** Threads for a large plain file, the calling one included. Default: the available cores. */

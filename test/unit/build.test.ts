@@ -144,6 +144,21 @@ describe('buildReport', () => {
     expect(report.services[0]!.cost.total).toBeGreaterThanOrEqual(report.services[1]!.cost.total);
   });
 
+  it('the schema check names what is wrong: a missing field, a wrong value, an extra field, a bad date-time', () => {
+    const good = buildReport(input());
+    const { warnings: _warnings, ...missing } = good;
+    expect(reportSchemaErrors(missing)).toEqual(["/ must have required property 'warnings'"]);
+    expect(reportSchemaErrors({ ...good, schemaVersion: 2 })).toEqual([
+      '/schemaVersion must be equal to constant',
+    ]);
+    expect(reportSchemaErrors({ ...good, extra: 1 })).toEqual(['/ must NOT have additional properties']);
+    expect(reportSchemaErrors({ ...good, generatedAt: 'yesterday' })).toEqual([
+      '/generatedAt must match format "date-time"',
+    ]);
+    const badService = { ...good, services: [{ ...good.services[0]!, requests: -1 }] };
+    expect(reportSchemaErrors(badService)).toEqual(['/services/0/requests must be >= 0']);
+  });
+
   it('compares with the previous window when the data covers it', () => {
     const report = buildReport(input());
     expect(report.totals.previous).not.toBeNull();

@@ -247,6 +247,62 @@ describe('fast path = exact parser: hostile lines', () => {
     });
   }
 
+  // The kernel reads strings in blocks of 16 and 32 bytes, and compares each key with the bytes the
+  // same member had on the line before: put every special byte at every offset of a block, and
+  // vary keys from one line to the next.
+  it('a quote, an escape or a control byte at every offset of a block', async () => {
+    const lines: string[] = [];
+    for (let n = 0; n <= 40; n++) {
+      const pad = 'x'.repeat(n);
+      lines.push(realLine({ userAgent: pad }));
+      lines.push(realLine({ userAgent: `${pad}"${pad}` }));
+      lines.push(realLine({ userAgent: `${pad}\\${pad}` }));
+      lines.push(realLine({ requestPath: `${pad}\u00e9` }));
+      lines.push(realLine().replace('"userAgent":"curl/8.5.0"', `"userAgent":"${pad}\t"`));
+      lines.push(realLine().replace('"userAgent":"curl/8.5.0"', `"userAgent":"${pad}\\q"`));
+      lines.push(realLine().replace('"userAgent":"curl/8.5.0"', `"userAgent":"${pad}\\u12"`));
+      lines.push(realLine({ serviceArn: ARN + pad }));
+      lines.push(realLine({ [`k${pad}`]: pad }));
+    }
+    const file = await fixture([realLine(), ...lines].join('\n') + '\n');
+    await expectSameInEveryMode([file]);
+  });
+
+  it('keys that change from line to line: renamed, reordered, spaced, longer than 32 bytes', async () => {
+    const base = realLine();
+    const lines = [
+      base,
+      base.replace('"duration":', '"duratioN":'),
+      base,
+      base.replace('"duration":', '"duration" :'),
+      base.replace('"duration":', '"duration" :'),
+      base.replace('"duration":', '"durationx":'),
+      base.replace('"duration":42', '"duration":"-"'),
+      base.replace('{', `{"${'k'.repeat(40)}":1,`),
+      base.replace('{', `{"${'k'.repeat(40)}":1,`),
+      base.replace('{', `{"${'k'.repeat(39)}j":1,`),
+      base.replace('"serviceArn":', '"serviceArm":'),
+      base.replace('"serviceArn":', '"service\\u0041rn":'),
+      JSON.stringify(Object.fromEntries(Object.entries(realRecord()).reverse())),
+      base,
+    ];
+    const file = await fixture(lines.join('\n') + '\n');
+    await expectSameInEveryMode([file]);
+  });
+
+  it('more services than the kernel numbers in one scanner (4,096): the rest through parseLine', async () => {
+    const lines = Array.from({ length: 4200 }, (_, k) =>
+      realLine({
+        serviceArn: `arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-${k.toString(16).padStart(17, '0')}`,
+        duration: k,
+      }),
+    );
+    const file = await fixture(lines.join('\n') + '\n');
+    const fallbacks = await expectSame([file], { parallelMinBytes: Infinity });
+    expect(fallbacks).toBe(4200 - 4096);
+    await expectSame([file], { parallelMinBytes: 0, rangeBytes: 1 << 20, isolateRanges: true });
+  });
+
   it('takes the fast path for real-format lines, and only leaves odd ones to parseLine', async () => {
     const file = await fixture(
       [realLine(), realLine({ duration: 9 }), realLine({ duration: 12.5 })].join('\n'),
