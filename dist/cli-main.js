@@ -66341,6 +66341,110 @@ class LineScanner {
     }
 }
 
+;// CONCATENATED MODULE: ./src/logs/sniff.ts
+/**
+ * What a log file is: its compression, whether it is text at all, and which of the formats the
+ * reader knows it holds. Shared by the reader and the scan workers, which take a whole file only
+ * when it is gzip or plain JSON lines (anything else is left to the reader).
+ */
+
+
+
+const sniff_NL = 0x0a;
+const sniff_CR = 0x0d;
+const sniff_OPEN_BRACE = 0x7b;
+const GUNZIP_CHUNK_BYTES = 256 << 10;
+/** Decompressed text gunzip may hold ready, so it runs ahead while the reader scans. */
+const GUNZIP_AHEAD_BYTES = 4 << 20;
+/** Node's gunzip reads concatenated members, which S3 deliveries contain. */
+function gunzip() {
+    // The options go on to the Transform stream, though ZlibOptions does not list its own.
+    const options = {
+        chunkSize: GUNZIP_CHUNK_BYTES,
+        readableHighWaterMark: GUNZIP_AHEAD_BYTES,
+    };
+    return (0,external_node_zlib_.createGunzip)(options);
+}
+function isGzip(head) {
+    return head[0] === 0x1f && head[1] === 0x8b;
+}
+/** Enough decoded text to see the first key of a pretty-printed export. */
+const PEEK_BYTES = 64 << 10;
+/** Top-level keys of `aws logs filter-log-events` and `get-log-events` output. */
+const EXPORT_KEYS = new Set([
+    'events',
+    'searchedLogStreams',
+    'nextToken',
+    'nextForwardToken',
+    'nextBackwardToken',
+]);
+/** A pretty-printed record starts with one of these. */
+const RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
+const OTHER_FORMATS = [
+    { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a zip archive' },
+    { magic: [0x42, 0x5a, 0x68], name: 'bzip2-compressed' },
+    { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd-compressed' },
+    { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'xz-compressed' },
+    { magic: [0x50, 0x41, 0x52, 0x31], name: 'a Parquet file' },
+];
+function startsWith(head, magic) {
+    return head.length >= magic.length && magic.every((byte, i) => head[i] === byte);
+}
+/** Without this, a zip or zstd file would surface as "none of its lines is valid", which hides the cause. */
+function checkMagic(file, head) {
+    for (const { magic, name } of OTHER_FORMATS) {
+        if (startsWith(head, magic)) {
+            throw new errors/* DataError */.fL(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
+        }
+    }
+}
+function checkText(file, head) {
+    // Windows PowerShell 5 redirection (`aws logs ... > out.json`) writes UTF-16.
+    if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
+        throw new errors/* DataError */.fL(`${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`);
+    }
+}
+function sniff_isSpace(byte) {
+    return byte === 0x20 || byte === 0x09 || byte === sniff_NL || byte === sniff_CR;
+}
+function sniff_bomLength(buf) {
+    return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+}
+/**
+ * Decided from the first key of the first object. An AWS CLI export is one JSON document whose
+ * first key is `events` (or another key of the FilterLogEvents/GetLogEvents response), compact
+ * or pretty-printed. Otherwise a first line that is only `{` means pretty-printed JSON: records
+ * if the first key is a record field, else treated as an export so the error says what was
+ * expected. A JSON-lines record never spans lines, so neither test can catch JSONL, even
+ * JSONL whose first line is broken. Anything else is JSONL.
+ */
+function detectFormat(head) {
+    let i = sniff_bomLength(head);
+    let newlineBeforeKey = false;
+    while (i < head.length && sniff_isSpace(head[i]))
+        i++;
+    if (head[i] !== sniff_OPEN_BRACE)
+        return 'jsonl';
+    i++;
+    while (i < head.length && sniff_isSpace(head[i])) {
+        if (head[i] === sniff_NL)
+            newlineBeforeKey = true;
+        i++;
+    }
+    let key;
+    if (head[i] === 0x22) {
+        const end = head.indexOf(0x22, i + 1);
+        // The keys we look for have no escapes, so a plain scan to the next quote is enough.
+        if (end !== -1 && end - i <= 64)
+            key = head.toString('utf8', i + 1, end);
+    }
+    if (key !== undefined && EXPORT_KEYS.has(key))
+        return 'export';
+    if (!newlineBeforeKey)
+        return 'jsonl';
+    return key !== undefined && RECORD_KEYS.has(key) ? 'values' : 'export';
+}
+
 ;// CONCATENATED MODULE: ./src/logs/parallel.ts
 /**
  * One large plain JSONL file scanned on several threads. The file is cut into ranges of a fixed
@@ -66354,9 +66458,16 @@ class LineScanner {
  * What does depend on order is merged range by range: line numbers, malformed samples and the first
  * service name found.
  *
+ * Many plain files are shared out whole instead: each thread scans the files it claims into a set
+ * of its own, and the reader merges the sets in file order, under the same rule, or reads a file
+ * itself when its set cannot be merged exactly or the file is not one a worker takes
+ * (scanWholeFile). gzip files are not: inflating already runs on Node's thread pool beside the
+ * scan, and two threads inflating at once measured no faster.
+ *
  * The workers run dist/scan-worker.js (src/logs/scan-worker.ts), a bundle of this module and the
  * scanner only.
  */
+
 
 
 
@@ -66427,6 +66538,52 @@ function scanRange(fd, job, index, target) {
     scanner.release();
     return { index, counts: scanner.counts, names: scanner.names() };
 }
+/**
+ * Scans a whole plain JSON-lines file as the reader's one pass would, into a set of its own.
+ * Anything else (gzip, another format, an error, a file without a valid record) gives undefined:
+ * the reader then reads the file itself, and says what is wrong the way it always does. The file
+ * is read straight into the scanner's buffer: streams would allocate a buffer per read, and the
+ * page faults of two threads doing that serialise on the process's memory map.
+ */
+function scanWholeFile(file, job, thread = MAIN_ID) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'r');
+        const bytes = (0,external_node_fs_.fstatSync)(fd).size;
+        const head = Buffer.alloc(Math.min(bytes, PEEK_BYTES));
+        (0,external_node_fs_.readSync)(fd, head, 0, head.length, 0);
+        checkMagic(file, head);
+        if (isGzip(head) || !isJsonLines(file, head))
+            return undefined;
+        const set = new aggregate/* AggregateSet */.GS();
+        const scanner = new LineScanner(set, { region: job.region, maxLineBytes: job.maxLineBytes, bom: true });
+        for (let pos = 0;;) {
+            const room = scanner.reserve(READ_BYTES);
+            const n = (0,external_node_fs_.readSync)(fd, room, 0, room.length, pos);
+            if (n === 0)
+                break;
+            pos += n;
+            scanner.commit(n);
+        }
+        scanner.end();
+        scanner.release();
+        const counts = scanner.counts;
+        if (counts.counted === 0 || counts.records === 0)
+            return undefined;
+        return { counts, names: scanner.names(), days: [...set.days.values()].map(aggregate/* dayToJSON */.ME), bytes, thread };
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function isJsonLines(file, head) {
+    checkText(file, head);
+    return detectFormat(head) === 'jsonl';
+}
 // ---------------------------------------------------------------------------------------------
 // Claiming ranges. owner[k] is 0 while range k is free, then the claimant's id; compareExchange
 // makes claiming and recording the owner one step, so the main thread always knows whose a range is.
@@ -66455,11 +66612,22 @@ function serveScanWorker() {
     if (!port)
         throw new Error('serveScanWorker runs only in a worker thread');
     const id = workerData.id;
-    port.on('message', ({ jobId, job, owner: shared }) => {
+    const reply = (message) => port.postMessage(message);
+    const serveFiles = (jobId, files, fileJob, owner) => {
+        for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
+            reply({ type: 'file', jobId, index: k, scan: scanWholeFile(files[k], fileJob, id) });
+        }
+        reply({ type: 'done', jobId, days: [] });
+    };
+    port.on('message', (message) => {
+        if ('files' in message) {
+            serveFiles(message.jobId, message.files, message.fileJob, new Int32Array(message.owner));
+            return;
+        }
+        const { jobId, job, owner: shared } = message;
         const owner = new Int32Array(shared);
         const set = new AggregateSet();
         let fd;
-        const reply = (message) => port.postMessage(message);
         try {
             fd = openSync(job.file, 'r');
             for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
@@ -66558,6 +66726,7 @@ class ScanPool {
     workerCount;
     workers = [];
     job;
+    offer;
     nextJob = 1;
     /** `script` must call serveScanWorker() (dist/scan-worker.js does); `workers` may be 0. */
     constructor(script, workerCount) {
@@ -66580,6 +66749,15 @@ class ScanPool {
         }
     }
     onMessage(from, message) {
+        const offer = this.offer;
+        if (offer && message.jobId === offer.jobId) {
+            if (message.type === 'file')
+                offer.results.set(message.index, message.scan);
+            else if (message.type === 'done')
+                offer.done.add(from.id);
+            offer.wake();
+            return;
+        }
         const job = this.job;
         if (!job || message.jobId !== job.jobId)
             return;
@@ -66595,7 +66773,7 @@ class ScanPool {
             job.days.push(message.days);
             job.done.add(from.id);
         }
-        else {
+        else if (message.type === 'failed') {
             job.failure ??= reviveError(message.error);
         }
         job.wake();
@@ -66715,9 +66893,96 @@ class ScanPool {
         const threads = new Set(Array.from(owner, (id) => (job.done.has(id) ? id : MAIN_ID))).size;
         return { aggregates, counts, threads };
     }
+    /** Whether this pool may start worker threads at all. */
+    get hasWorkers() {
+        return this.script !== undefined && this.workerCount > 0;
+    }
+    /**
+     * Shares `files` out whole: the workers start claiming them now; the caller claims with
+     * claimFile() and takes each file's outcome, in file order, with fileScan().
+     */
+    offerFiles(files, fileJob) {
+        const offer = new FileOffer(this.nextJob++, files.length, this.workers);
+        this.offer = offer;
+        if (files.length > 1)
+            this.start();
+        const message = {
+            jobId: offer.jobId,
+            files,
+            fileJob,
+            owner: offer.owner.buffer,
+        };
+        for (const w of this.workers)
+            if (!w.dead)
+                w.worker.postMessage(message);
+        return offer;
+    }
     async close() {
+        this.offer?.cancel();
         const workers = this.workers.splice(0);
         await Promise.all(workers.map((w) => w.worker.terminate()));
+    }
+}
+/** The files of one offerFiles(): who claimed each, and what the workers sent back. */
+class FileOffer {
+    jobId;
+    workers;
+    owner;
+    /** By file index: a worker's scan, or undefined when the worker left the file to the reader. */
+    results = new Map();
+    /** Workers that have claimed their last file and sent its result. */
+    done = new Set();
+    waiting;
+    next = 0;
+    constructor(jobId, files, workers) {
+        this.jobId = jobId;
+        this.workers = workers;
+        this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, files)));
+        // A worker that dies wakes the caller, whose file then comes back to it.
+        for (const w of workers)
+            w.worker.once('exit', () => this.wake());
+    }
+    wake() {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        waiting?.();
+    }
+    /** Bytes of the files the workers have sent back so far (for progress). */
+    bytesDone() {
+        let bytes = 0;
+        for (const scan of this.results.values())
+            bytes += scan?.bytes ?? 0;
+        return bytes;
+    }
+    /** The next file for the calling thread to scan, or -1. */
+    claimFile() {
+        const k = claim(this.owner, MAIN_ID, this.next);
+        this.next = k + 1;
+        return k;
+    }
+    /**
+     * What became of file k, once known: 'here' if the calling thread claimed it (or nobody did, and
+     * now it has), a worker's scan, or undefined when the file is the reader's to read.
+     */
+    async fileScan(k) {
+        if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0)
+            return 'here';
+        const id = this.owner[k];
+        if (id === MAIN_ID)
+            return 'here';
+        for (;;) {
+            if (this.results.has(k))
+                return this.results.get(k);
+            const w = this.workers.find((worker) => worker.id === id);
+            if (!w || w.dead || this.done.has(id))
+                return undefined;
+            await new Promise((resolve) => (this.waiting = resolve));
+        }
+    }
+    /** Stops the workers from claiming more. */
+    cancel() {
+        for (let k = 0; k < this.owner.length; k++)
+            Atomics.compareExchange(this.owner, k, 0, CANCELLED);
     }
 }
 
@@ -66798,22 +67063,7 @@ var StreamValues_default = /*#__PURE__*/__nccwpck_require__.n(StreamValues);
 
 
 const CHUNK_BYTES = 1 << 20;
-const GUNZIP_CHUNK_BYTES = 256 << 10;
-/** Decompressed text gunzip may hold ready, so it runs ahead while the reader scans. */
-const GUNZIP_AHEAD_BYTES = 4 << 20;
-/** Enough decoded text to see the first key of a pretty-printed export. */
-const PEEK_BYTES = 64 << 10;
 const PROGRESS_MS = 250;
-/** Top-level keys of `aws logs filter-log-events` and `get-log-events` output. */
-const EXPORT_KEYS = new Set([
-    'events',
-    'searchedLogStreams',
-    'nextToken',
-    'nextForwardToken',
-    'nextBackwardToken',
-]);
-/** A pretty-printed record starts with one of these. */
-const RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
 const reader_NL = 0x0a;
 const reader_CR = 0x0d;
 const reader_OPEN_BRACE = 0x7b;
@@ -67107,52 +67357,106 @@ async function aggregateLogs(patterns, options = {}) {
         fallbacks += scanner.counts.fallbacks;
         run.absorb(file, scanner.counts, stats);
     };
-    try {
-        for (const file of files) {
-            signal?.throwIfAborted();
-            run.summary.files.push(file);
-            await readFile(file, run, async (opened, stats) => {
-                if (opened.format !== 'jsonl') {
-                    await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
-                    return;
-                }
-                const info = opened.gzip ? undefined : await (0,promises_.stat)(file);
-                if (!fast || !info?.isFile() || info.size < parallelMinBytes) {
-                    await scanStream(file, opened.text, opened.rawBytes, stats);
-                    return;
-                }
-                opened.close();
-                const size = info.size;
-                opened.rawBytes = () => size;
-                let done = 0;
-                const scan = await pool.scanFile(file, size, {
-                    region,
-                    maxLineBytes: run.maxLineBytes,
-                    rangeBytes,
-                    signal,
-                    isolateRanges: options.isolateRanges,
-                }, (range) => {
-                    done += Math.min(rangeBytes, size - range.index * rangeBytes);
-                    run.pendingLines += range.counts.counted;
-                    run.progress(done);
-                });
-                run.pendingLines = 0;
-                if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
-                    aggregates.merge(scan.aggregates);
-                    otherRegions += scan.counts.otherRegions;
-                    fallbacks += scan.counts.fallbacks;
-                    threads = Math.max(threads, scan.threads);
-                    run.absorb(file, scan.counts, stats);
-                }
-                else {
-                    // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
-                    const again = (0,external_node_fs_.createReadStream)(file, { highWaterMark: CHUNK_BYTES });
-                    opened.cleanup.push(again);
-                    if (signal)
-                        (0,external_node_stream_.addAbortSignal)(signal, again);
-                    await scanStream(file, again, () => again.bytesRead, stats);
-                }
+    /** The reader's own reading of one file, in line order straight into `aggregates`. */
+    const readOne = async (file) => {
+        await readFile(file, run, async (opened, stats) => {
+            if (opened.format !== 'jsonl') {
+                await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
+                return;
+            }
+            const info = opened.gzip ? undefined : await (0,promises_.stat)(file);
+            if (!fast || !info?.isFile() || info.size < parallelMinBytes) {
+                await scanStream(file, opened.text, opened.rawBytes, stats);
+                return;
+            }
+            opened.close();
+            const size = info.size;
+            opened.rawBytes = () => size;
+            let done = 0;
+            const scan = await pool.scanFile(file, size, {
+                region,
+                maxLineBytes: run.maxLineBytes,
+                rangeBytes,
+                signal,
+                isolateRanges: options.isolateRanges,
+            }, (range) => {
+                done += Math.min(rangeBytes, size - range.index * rangeBytes);
+                run.pendingLines += range.counts.counted;
+                run.progress(done);
             });
+            run.pendingLines = 0;
+            if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
+                aggregates.merge(scan.aggregates);
+                otherRegions += scan.counts.otherRegions;
+                fallbacks += scan.counts.fallbacks;
+                threads = Math.max(threads, scan.threads);
+                run.absorb(file, scan.counts, stats);
+            }
+            else {
+                // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
+                const again = (0,external_node_fs_.createReadStream)(file, { highWaterMark: CHUNK_BYTES });
+                opened.cleanup.push(again);
+                if (signal)
+                    (0,external_node_stream_.addAbortSignal)(signal, again);
+                await scanStream(file, again, () => again.bytesRead, stats);
+            }
+        });
+    };
+    /** A whole-file scan added as if read in line order; false when that would not be exact. */
+    const mergeWhole = (file, scan) => {
+        const set = new aggregate/* AggregateSet */.GS();
+        for (const day of scan.days)
+            set.addDay((0,aggregate/* dayFromJSON */.bO)(day));
+        if (!scan.counts.integral || !mergeIsExact(aggregates, set))
+            return false;
+        aggregates.merge(set);
+        // The first name in line order wins; names from earlier files stay.
+        for (const [arn, name] of scan.names) {
+            const identity = aggregates.services.get(arn);
+            if (identity && identity.name === undefined)
+                identity.name = name;
+        }
+        otherRegions += scan.counts.otherRegions;
+        fallbacks += scan.counts.fallbacks;
+        run.absorb(file, scan.counts, { lines: 0, records: 0 });
+        run.summary.bytesRead += scan.bytes;
+        return true;
+    };
+    try {
+        if (fast &&
+            files.length > 1 &&
+            (pool.hasWorkers || options.isolateFiles) &&
+            (await allSmallPlain(files, parallelMinBytes))) {
+            // Many plain files: shared out whole among the threads, merged here in file order.
+            const fileJob = { region, maxLineBytes: run.maxLineBytes };
+            const offer = pool.offerFiles(files, fileJob);
+            const mine = new Map();
+            for (let k = offer.claimFile(); k !== -1; k = offer.claimFile()) {
+                signal?.throwIfAborted();
+                mine.set(k, scanWholeFile(files[k], fileJob));
+                // Lets the workers' results in, and an abort.
+                await new Promise(setImmediate);
+                run.progress(offer.bytesDone() + [...mine.values()].reduce((sum, scan) => sum + (scan?.bytes ?? 0), 0));
+            }
+            const used = new Set();
+            for (let k = 0; k < files.length; k++) {
+                signal?.throwIfAborted();
+                const file = files[k];
+                const scan = mine.has(k) ? mine.get(k) : await offer.fileScan(k);
+                run.summary.files.push(file);
+                if (scan !== undefined && scan !== 'here' && mergeWhole(file, scan))
+                    used.add(scan.thread);
+                else
+                    await readOne(file);
+            }
+            threads = Math.max(threads, used.size);
+        }
+        else {
+            for (const file of files) {
+                signal?.throwIfAborted();
+                run.summary.files.push(file);
+                await readOne(file);
+            }
         }
     }
     finally {
@@ -67160,6 +67464,29 @@ async function aggregateLogs(patterns, options = {}) {
     }
     options.onProgress?.(run.snapshot(0));
     return { aggregates, summary: run.summary, otherRegions, fallbacks, threads };
+}
+/** Whether every file is plain (not gzip) and below `limit` bytes (none is scanned in ranges). */
+async function allSmallPlain(files, limit) {
+    const head = Buffer.alloc(2);
+    for (const file of files) {
+        let handle;
+        try {
+            handle = await (0,promises_.open)(file, 'r');
+            if ((await handle.stat()).size >= limit)
+                return false;
+            head.fill(0);
+            await handle.read(head, 0, 2, 0);
+            if (isGzip(head))
+                return false;
+        }
+        catch {
+            // The reader will say what is wrong with this file.
+        }
+        finally {
+            await handle?.close();
+        }
+    }
+    return true;
 }
 /**
  * Whether merging `from` (all of whose values are integers) into `into` gives what adding its
@@ -67210,17 +67537,11 @@ async function readFile(file, run, body) {
         const rawPeek = await peek(raw[Symbol.asyncIterator](), 6);
         checkMagic(file, rawPeek.head);
         let decoded = rawPeek.rest;
-        if (rawPeek.head[0] === 0x1f && rawPeek.head[1] === 0x8b) {
+        if (isGzip(rawPeek.head)) {
             opened.gzip = true;
-            // The options go on to the Transform stream, though ZlibOptions does not list its own.
-            const options = {
-                chunkSize: GUNZIP_CHUNK_BYTES,
-                readableHighWaterMark: GUNZIP_AHEAD_BYTES,
-            };
-            const gunzip = (0,external_node_zlib_.createGunzip)(options);
-            cleanup.push(gunzip);
-            // Node's gunzip reads concatenated members, which S3 deliveries contain.
-            decoded = (0,external_node_stream_.pipeline)(external_node_stream_.Readable.from(rawPeek.rest, { objectMode: false }), gunzip, noop);
+            const inflate = gunzip();
+            cleanup.push(inflate);
+            decoded = (0,external_node_stream_.pipeline)(external_node_stream_.Readable.from(rawPeek.rest, { objectMode: false }), inflate, noop);
         }
         const textPeek = await peek(decoded[Symbol.asyncIterator](), PEEK_BYTES);
         checkText(file, textPeek.head);
@@ -67281,70 +67602,6 @@ async function peek(it, min) {
         }
     }
     return { head, rest: rest() };
-}
-const OTHER_FORMATS = [
-    { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a zip archive' },
-    { magic: [0x42, 0x5a, 0x68], name: 'bzip2-compressed' },
-    { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd-compressed' },
-    { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'xz-compressed' },
-    { magic: [0x50, 0x41, 0x52, 0x31], name: 'a Parquet file' },
-];
-function startsWith(head, magic) {
-    return head.length >= magic.length && magic.every((byte, i) => head[i] === byte);
-}
-/** Without this, a zip or zstd file would surface as "none of its lines is valid", which hides the cause. */
-function checkMagic(file, head) {
-    for (const { magic, name } of OTHER_FORMATS) {
-        if (startsWith(head, magic)) {
-            throw new errors/* DataError */.fL(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
-        }
-    }
-}
-function checkText(file, head) {
-    // Windows PowerShell 5 redirection (`aws logs ... > out.json`) writes UTF-16.
-    if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
-        throw new errors/* DataError */.fL(`${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`);
-    }
-}
-function isSpace(byte) {
-    return byte === 0x20 || byte === 0x09 || byte === reader_NL || byte === reader_CR;
-}
-function bomLength(buf) {
-    return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-}
-/**
- * Decided from the first key of the first object. An AWS CLI export is one JSON document whose
- * first key is `events` (or another key of the FilterLogEvents/GetLogEvents response), compact
- * or pretty-printed. Otherwise a first line that is only `{` means pretty-printed JSON: records
- * if the first key is a record field, else treated as an export so the error says what was
- * expected. A JSON-lines record never spans lines, so neither test can catch JSONL, even
- * JSONL whose first line is broken. Anything else is JSONL.
- */
-function detectFormat(head) {
-    let i = bomLength(head);
-    let newlineBeforeKey = false;
-    while (i < head.length && isSpace(head[i]))
-        i++;
-    if (head[i] !== reader_OPEN_BRACE)
-        return 'jsonl';
-    i++;
-    while (i < head.length && isSpace(head[i])) {
-        if (head[i] === reader_NL)
-            newlineBeforeKey = true;
-        i++;
-    }
-    let key;
-    if (head[i] === 0x22) {
-        const end = head.indexOf(0x22, i + 1);
-        // The keys we look for have no escapes, so a plain scan to the next quote is enough.
-        if (end !== -1 && end - i <= 64)
-            key = head.toString('utf8', i + 1, end);
-    }
-    if (key !== undefined && EXPORT_KEYS.has(key))
-        return 'export';
-    if (!newlineBeforeKey)
-        return 'jsonl';
-    return key !== undefined && RECORD_KEYS.has(key) ? 'values' : 'export';
 }
 /** The hot path: split Buffers on \n, decode each line once, hand it to parseLine. */
 async function readLines(file, source, run, stats, rawBytes) {

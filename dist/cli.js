@@ -8,7 +8,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_module__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(995);
 /* harmony import */ var node_module__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_module__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _logs_parallel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(196);
+/* harmony import */ var _logs_parallel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(272);
 /**
  * The command line's launcher (dist/cli.js). It is small on purpose: it turns on Node's compile
  * cache before the CLI's bundle (dist/cli-main.js, 2 MB) is loaded, so that later runs skip most
@@ -34,7 +34,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 196:
+/***/ 272:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44,7 +44,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $d: () => (/* binding */ prewarmScanWorkers)
 });
 
-// UNUSED EXPORTS: PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool, scanRange, scanThreads, serveScanWorker
+// UNUSED EXPORTS: FileOffer, PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool, scanRange, scanThreads, scanWholeFile, serveScanWorker
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -392,7 +392,7 @@ class aggregate_AggregateSet {
 
 
 /** Every field of a Lattice access-log record, in the order Lattice writes them (aws-facts.md §1). */
-const ACCESS_LOG_FIELDS = (/* unused pure expression or super */ null && ([
+const ACCESS_LOG_FIELDS = [
     'serviceNetworkArn',
     'resolvedUser',
     'listenerType',
@@ -428,7 +428,7 @@ const ACCESS_LOG_FIELDS = (/* unused pure expression or super */ null && ([
     'callerX509SANNameCN',
     'callerX509SANDNS',
     'callerX509SANURI',
-]));
+];
 const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
 /** The test toRecord applies to serviceArn; the fast path (fast-scan.ts) applies the same one. */
 function record_isServiceArn(value) {
@@ -1021,6 +1021,134 @@ class fast_scan_LineScanner {
     }
 }
 
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/errors.ts
+/**
+ * Errors the user can act on. Each message names what was wrong and how to fix it;
+ * the entry points print the message alone, without a stack trace.
+ */
+/** Bad invocation: an unknown flag, a missing path, an invalid input value. Exit code 2. */
+class UsageError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'UsageError';
+}
+/** The data or the run failed: unreadable file, no valid record, an AWS call that failed. Exit code 1. */
+class errors_DataError extends Error {
+    name = 'DataError';
+    constructor(message, options) {
+        super(message, options);
+    }
+}
+// Duck-typed: errors from Node internals may come from another realm (Jest's VM), so no instanceof.
+function errorMessage(error) {
+    const message = error?.message;
+    return typeof message === 'string' ? message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/logs/sniff.ts
+/**
+ * What a log file is: its compression, whether it is text at all, and which of the formats the
+ * reader knows it holds. Shared by the reader and the scan workers, which take a whole file only
+ * when it is gzip or plain JSON lines (anything else is left to the reader).
+ */
+
+
+
+const sniff_NL = 0x0a;
+const sniff_CR = 0x0d;
+const sniff_OPEN_BRACE = 0x7b;
+const GUNZIP_CHUNK_BYTES = (/* unused pure expression or super */ null && (256 << 10));
+/** Decompressed text gunzip may hold ready, so it runs ahead while the reader scans. */
+const GUNZIP_AHEAD_BYTES = (/* unused pure expression or super */ null && (4 << 20));
+/** Node's gunzip reads concatenated members, which S3 deliveries contain. */
+function gunzip() {
+    // The options go on to the Transform stream, though ZlibOptions does not list its own.
+    const options = {
+        chunkSize: GUNZIP_CHUNK_BYTES,
+        readableHighWaterMark: GUNZIP_AHEAD_BYTES,
+    };
+    return createGunzip(options);
+}
+function sniff_isGzip(head) {
+    return head[0] === 0x1f && head[1] === 0x8b;
+}
+/** Enough decoded text to see the first key of a pretty-printed export. */
+const sniff_PEEK_BYTES = (/* unused pure expression or super */ null && (64 << 10));
+/** Top-level keys of `aws logs filter-log-events` and `get-log-events` output. */
+const EXPORT_KEYS = new Set([
+    'events',
+    'searchedLogStreams',
+    'nextToken',
+    'nextForwardToken',
+    'nextBackwardToken',
+]);
+/** A pretty-printed record starts with one of these. */
+const RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
+const OTHER_FORMATS = [
+    { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a zip archive' },
+    { magic: [0x42, 0x5a, 0x68], name: 'bzip2-compressed' },
+    { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd-compressed' },
+    { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'xz-compressed' },
+    { magic: [0x50, 0x41, 0x52, 0x31], name: 'a Parquet file' },
+];
+function startsWith(head, magic) {
+    return head.length >= magic.length && magic.every((byte, i) => head[i] === byte);
+}
+/** Without this, a zip or zstd file would surface as "none of its lines is valid", which hides the cause. */
+function sniff_checkMagic(file, head) {
+    for (const { magic, name } of OTHER_FORMATS) {
+        if (startsWith(head, magic)) {
+            throw new DataError(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
+        }
+    }
+}
+function sniff_checkText(file, head) {
+    // Windows PowerShell 5 redirection (`aws logs ... > out.json`) writes UTF-16.
+    if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
+        throw new DataError(`${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`);
+    }
+}
+function isSpace(byte) {
+    return byte === 0x20 || byte === 0x09 || byte === sniff_NL || byte === sniff_CR;
+}
+function bomLength(buf) {
+    return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+}
+/**
+ * Decided from the first key of the first object. An AWS CLI export is one JSON document whose
+ * first key is `events` (or another key of the FilterLogEvents/GetLogEvents response), compact
+ * or pretty-printed. Otherwise a first line that is only `{` means pretty-printed JSON: records
+ * if the first key is a record field, else treated as an export so the error says what was
+ * expected. A JSON-lines record never spans lines, so neither test can catch JSONL, even
+ * JSONL whose first line is broken. Anything else is JSONL.
+ */
+function sniff_detectFormat(head) {
+    let i = bomLength(head);
+    let newlineBeforeKey = false;
+    while (i < head.length && isSpace(head[i]))
+        i++;
+    if (head[i] !== sniff_OPEN_BRACE)
+        return 'jsonl';
+    i++;
+    while (i < head.length && isSpace(head[i])) {
+        if (head[i] === sniff_NL)
+            newlineBeforeKey = true;
+        i++;
+    }
+    let key;
+    if (head[i] === 0x22) {
+        const end = head.indexOf(0x22, i + 1);
+        // The keys we look for have no escapes, so a plain scan to the next quote is enough.
+        if (end !== -1 && end - i <= 64)
+            key = head.toString('utf8', i + 1, end);
+    }
+    if (key !== undefined && EXPORT_KEYS.has(key))
+        return 'export';
+    if (!newlineBeforeKey)
+        return 'jsonl';
+    return key !== undefined && RECORD_KEYS.has(key) ? 'values' : 'export';
+}
+
 ;// CONCATENATED MODULE: ./src/logs/parallel.ts
 /**
  * One large plain JSONL file scanned on several threads. The file is cut into ranges of a fixed
@@ -1034,9 +1162,16 @@ class fast_scan_LineScanner {
  * What does depend on order is merged range by range: line numbers, malformed samples and the first
  * service name found.
  *
+ * Many plain files are shared out whole instead: each thread scans the files it claims into a set
+ * of its own, and the reader merges the sets in file order, under the same rule, or reads a file
+ * itself when its set cannot be merged exactly or the file is not one a worker takes
+ * (scanWholeFile). gzip files are not: inflating already runs on Node's thread pool beside the
+ * scan, and two threads inflating at once measured no faster.
+ *
  * The workers run dist/scan-worker.js (src/logs/scan-worker.ts), a bundle of this module and the
  * scanner only.
  */
+
 
 
 
@@ -1107,6 +1242,52 @@ function scanRange(fd, job, index, target) {
     scanner.release();
     return { index, counts: scanner.counts, names: scanner.names() };
 }
+/**
+ * Scans a whole plain JSON-lines file as the reader's one pass would, into a set of its own.
+ * Anything else (gzip, another format, an error, a file without a valid record) gives undefined:
+ * the reader then reads the file itself, and says what is wrong the way it always does. The file
+ * is read straight into the scanner's buffer: streams would allocate a buffer per read, and the
+ * page faults of two threads doing that serialise on the process's memory map.
+ */
+function scanWholeFile(file, job, thread = MAIN_ID) {
+    let fd;
+    try {
+        fd = openSync(file, 'r');
+        const bytes = fstatSync(fd).size;
+        const head = Buffer.alloc(Math.min(bytes, PEEK_BYTES));
+        readSync(fd, head, 0, head.length, 0);
+        checkMagic(file, head);
+        if (isGzip(head) || !isJsonLines(file, head))
+            return undefined;
+        const set = new AggregateSet();
+        const scanner = new LineScanner(set, { region: job.region, maxLineBytes: job.maxLineBytes, bom: true });
+        for (let pos = 0;;) {
+            const room = scanner.reserve(READ_BYTES);
+            const n = readSync(fd, room, 0, room.length, pos);
+            if (n === 0)
+                break;
+            pos += n;
+            scanner.commit(n);
+        }
+        scanner.end();
+        scanner.release();
+        const counts = scanner.counts;
+        if (counts.counted === 0 || counts.records === 0)
+            return undefined;
+        return { counts, names: scanner.names(), days: [...set.days.values()].map(dayToJSON), bytes, thread };
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        if (fd !== undefined)
+            closeSync(fd);
+    }
+}
+function isJsonLines(file, head) {
+    checkText(file, head);
+    return detectFormat(head) === 'jsonl';
+}
 // ---------------------------------------------------------------------------------------------
 // Claiming ranges. owner[k] is 0 while range k is free, then the claimant's id; compareExchange
 // makes claiming and recording the owner one step, so the main thread always knows whose a range is.
@@ -1135,11 +1316,22 @@ function serveScanWorker() {
     if (!port)
         throw new Error('serveScanWorker runs only in a worker thread');
     const id = workerData.id;
-    port.on('message', ({ jobId, job, owner: shared }) => {
+    const reply = (message) => port.postMessage(message);
+    const serveFiles = (jobId, files, fileJob, owner) => {
+        for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
+            reply({ type: 'file', jobId, index: k, scan: scanWholeFile(files[k], fileJob, id) });
+        }
+        reply({ type: 'done', jobId, days: [] });
+    };
+    port.on('message', (message) => {
+        if ('files' in message) {
+            serveFiles(message.jobId, message.files, message.fileJob, new Int32Array(message.owner));
+            return;
+        }
+        const { jobId, job, owner: shared } = message;
         const owner = new Int32Array(shared);
         const set = new AggregateSet();
         let fd;
-        const reply = (message) => port.postMessage(message);
         try {
             fd = openSync(job.file, 'r');
             for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
@@ -1238,6 +1430,7 @@ class ScanPool {
     workerCount;
     workers = [];
     job;
+    offer;
     nextJob = 1;
     /** `script` must call serveScanWorker() (dist/scan-worker.js does); `workers` may be 0. */
     constructor(script, workerCount) {
@@ -1260,6 +1453,15 @@ class ScanPool {
         }
     }
     onMessage(from, message) {
+        const offer = this.offer;
+        if (offer && message.jobId === offer.jobId) {
+            if (message.type === 'file')
+                offer.results.set(message.index, message.scan);
+            else if (message.type === 'done')
+                offer.done.add(from.id);
+            offer.wake();
+            return;
+        }
         const job = this.job;
         if (!job || message.jobId !== job.jobId)
             return;
@@ -1275,7 +1477,7 @@ class ScanPool {
             job.days.push(message.days);
             job.done.add(from.id);
         }
-        else {
+        else if (message.type === 'failed') {
             job.failure ??= reviveError(message.error);
         }
         job.wake();
@@ -1395,9 +1597,96 @@ class ScanPool {
         const threads = new Set(Array.from(owner, (id) => (job.done.has(id) ? id : MAIN_ID))).size;
         return { aggregates, counts, threads };
     }
+    /** Whether this pool may start worker threads at all. */
+    get hasWorkers() {
+        return this.script !== undefined && this.workerCount > 0;
+    }
+    /**
+     * Shares `files` out whole: the workers start claiming them now; the caller claims with
+     * claimFile() and takes each file's outcome, in file order, with fileScan().
+     */
+    offerFiles(files, fileJob) {
+        const offer = new FileOffer(this.nextJob++, files.length, this.workers);
+        this.offer = offer;
+        if (files.length > 1)
+            this.start();
+        const message = {
+            jobId: offer.jobId,
+            files,
+            fileJob,
+            owner: offer.owner.buffer,
+        };
+        for (const w of this.workers)
+            if (!w.dead)
+                w.worker.postMessage(message);
+        return offer;
+    }
     async close() {
+        this.offer?.cancel();
         const workers = this.workers.splice(0);
         await Promise.all(workers.map((w) => w.worker.terminate()));
+    }
+}
+/** The files of one offerFiles(): who claimed each, and what the workers sent back. */
+class FileOffer {
+    jobId;
+    workers;
+    owner;
+    /** By file index: a worker's scan, or undefined when the worker left the file to the reader. */
+    results = new Map();
+    /** Workers that have claimed their last file and sent its result. */
+    done = new Set();
+    waiting;
+    next = 0;
+    constructor(jobId, files, workers) {
+        this.jobId = jobId;
+        this.workers = workers;
+        this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, files)));
+        // A worker that dies wakes the caller, whose file then comes back to it.
+        for (const w of workers)
+            w.worker.once('exit', () => this.wake());
+    }
+    wake() {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        waiting?.();
+    }
+    /** Bytes of the files the workers have sent back so far (for progress). */
+    bytesDone() {
+        let bytes = 0;
+        for (const scan of this.results.values())
+            bytes += scan?.bytes ?? 0;
+        return bytes;
+    }
+    /** The next file for the calling thread to scan, or -1. */
+    claimFile() {
+        const k = claim(this.owner, MAIN_ID, this.next);
+        this.next = k + 1;
+        return k;
+    }
+    /**
+     * What became of file k, once known: 'here' if the calling thread claimed it (or nobody did, and
+     * now it has), a worker's scan, or undefined when the file is the reader's to read.
+     */
+    async fileScan(k) {
+        if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0)
+            return 'here';
+        const id = this.owner[k];
+        if (id === MAIN_ID)
+            return 'here';
+        for (;;) {
+            if (this.results.has(k))
+                return this.results.get(k);
+            const w = this.workers.find((worker) => worker.id === id);
+            if (!w || w.dead || this.done.has(id))
+                return undefined;
+            await new Promise((resolve) => (this.waiting = resolve));
+        }
+    }
+    /** Stops the workers from claiming more. */
+    cancel() {
+        for (let k = 0; k < this.owner.length; k++)
+            Atomics.compareExchange(this.owner, k, 0, CANCELLED);
     }
 }
 

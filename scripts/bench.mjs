@@ -247,7 +247,7 @@ async function compareOn(label, file) {
   );
   console.log(
     `  ours    median ${fmt(oursS)}  runs ${mine.map((r) => r.seconds.toFixed(2)).join(' ')}  ` +
-      `${(mb(textBytes) / oursS).toFixed(0)} MB/s of text  peak RSS ${median(mine.map((r) => r.rssMb))} MB  ${mine[0].threads} threads`,
+      `${(mb(textBytes) / oursS).toFixed(0)} MB/s of text  peak RSS ${median(mine.map((r) => r.rssMb))} MB  ${mine[0].threads} thread${mine[0].threads === 1 ? '' : 's'}`,
   );
   console.log(
     `  DuckDB  median ${fmt(duckS)}  runs ${theirs.map((r) => r.seconds.toFixed(2)).join(' ')}  ` +

@@ -10,14 +10,21 @@
  * What does depend on order is merged range by range: line numbers, malformed samples and the first
  * service name found.
  *
+ * Many plain files are shared out whole instead: each thread scans the files it claims into a set
+ * of its own, and the reader merges the sets in file order, under the same rule, or reads a file
+ * itself when its set cannot be merged exactly or the file is not one a worker takes
+ * (scanWholeFile). gzip files are not: inflating already runs on Node's thread pool beside the
+ * scan, and two threads inflating at once measured no faster.
+ *
  * The workers run dist/scan-worker.js (src/logs/scan-worker.ts), a bundle of this module and the
  * scanner only.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { AggregateSet, type DayAggregateJSON, dayFromJSON, dayToJSON } from '../analysis/aggregate.js';
 import { LineScanner, MAX_SAMPLES, type ScanCounts, emptyCounts } from './fast-scan.js';
+import { PEEK_BYTES, checkMagic, checkText, detectFormat, isGzip } from './sniff.js';
 
 /**
  * The workers' bundle, next to the CLI's in dist/. Not a literal in `new URL()`, which the bundler
@@ -99,6 +106,64 @@ export function scanRange(fd: number, job: RangeJob, index: number, target: Aggr
   return { index, counts: scanner.counts, names: scanner.names() };
 }
 
+export interface FileJob {
+  region?: string;
+  maxLineBytes: number;
+}
+
+/** A whole file scanned into a set of its own. */
+export interface WholeFileScan {
+  counts: ScanCounts;
+  names: Array<[string, string]>;
+  days: DayAggregateJSON[];
+  /** The file's size, as stored. */
+  bytes: number;
+  /** The thread that scanned it. */
+  thread: number;
+}
+
+/**
+ * Scans a whole plain JSON-lines file as the reader's one pass would, into a set of its own.
+ * Anything else (gzip, another format, an error, a file without a valid record) gives undefined:
+ * the reader then reads the file itself, and says what is wrong the way it always does. The file
+ * is read straight into the scanner's buffer: streams would allocate a buffer per read, and the
+ * page faults of two threads doing that serialise on the process's memory map.
+ */
+export function scanWholeFile(file: string, job: FileJob, thread = MAIN_ID): WholeFileScan | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const bytes = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(bytes, PEEK_BYTES));
+    readSync(fd, head, 0, head.length, 0);
+    checkMagic(file, head);
+    if (isGzip(head) || !isJsonLines(file, head)) return undefined;
+    const set = new AggregateSet();
+    const scanner = new LineScanner(set, { region: job.region, maxLineBytes: job.maxLineBytes, bom: true });
+    for (let pos = 0; ;) {
+      const room = scanner.reserve(READ_BYTES);
+      const n = readSync(fd, room, 0, room.length, pos);
+      if (n === 0) break;
+      pos += n;
+      scanner.commit(n);
+    }
+    scanner.end();
+    scanner.release();
+    const counts = scanner.counts;
+    if (counts.counted === 0 || counts.records === 0) return undefined;
+    return { counts, names: scanner.names(), days: [...set.days.values()].map(dayToJSON), bytes, thread };
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function isJsonLines(file: string, head: Buffer): boolean {
+  checkText(file, head);
+  return detectFormat(head) === 'jsonl';
+}
+
 // ---------------------------------------------------------------------------------------------
 // Claiming ranges. owner[k] is 0 while range k is free, then the claimant's id; compareExchange
 // makes claiming and recording the owner one step, so the main thread always knows whose a range is.
@@ -114,11 +179,9 @@ function claim(owner: Int32Array, id: number, from: number): number {
 // ---------------------------------------------------------------------------------------------
 // Worker side
 
-interface JobMessage {
-  jobId: number;
-  job: RangeJob;
-  owner: SharedArrayBuffer;
-}
+type JobMessage =
+  | { jobId: number; job: RangeJob; owner: SharedArrayBuffer }
+  | { jobId: number; files: string[]; fileJob: FileJob; owner: SharedArrayBuffer };
 
 interface SerializedError {
   message: string;
@@ -128,6 +191,7 @@ interface SerializedError {
 
 type WorkerReply =
   | { type: 'range'; jobId: number; result: RangeResult }
+  | { type: 'file'; jobId: number; index: number; scan: WholeFileScan | undefined }
   | { type: 'done'; jobId: number; days: DayAggregateJSON[] }
   | { type: 'failed'; jobId: number; error: SerializedError };
 
@@ -148,11 +212,22 @@ export function serveScanWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('serveScanWorker runs only in a worker thread');
   const id = (workerData as { id: number }).id;
-  port.on('message', ({ jobId, job, owner: shared }: JobMessage) => {
+  const reply = (message: WorkerReply): void => port.postMessage(message);
+  const serveFiles = (jobId: number, files: string[], fileJob: FileJob, owner: Int32Array): void => {
+    for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
+      reply({ type: 'file', jobId, index: k, scan: scanWholeFile(files[k]!, fileJob, id) });
+    }
+    reply({ type: 'done', jobId, days: [] });
+  };
+  port.on('message', (message: JobMessage) => {
+    if ('files' in message) {
+      serveFiles(message.jobId, message.files, message.fileJob, new Int32Array(message.owner));
+      return;
+    }
+    const { jobId, job, owner: shared } = message;
     const owner = new Int32Array(shared);
     const set = new AggregateSet();
     let fd: number | undefined;
-    const reply = (message: WorkerReply): void => port.postMessage(message);
     try {
       fd = openSync(job.file, 'r');
       for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
@@ -279,6 +354,7 @@ function yieldToEventLoop(): Promise<void> {
 export class ScanPool {
   private readonly workers: PoolWorker[] = [];
   private job: ActiveJob | undefined;
+  private offer: FileOffer | undefined;
   private nextJob = 1;
 
   /** `script` must call serveScanWorker() (dist/scan-worker.js does); `workers` may be 0. */
@@ -303,6 +379,13 @@ export class ScanPool {
   }
 
   private onMessage(from: PoolWorker, message: WorkerReply): void {
+    const offer = this.offer;
+    if (offer && message.jobId === offer.jobId) {
+      if (message.type === 'file') offer.results.set(message.index, message.scan);
+      else if (message.type === 'done') offer.done.add(from.id);
+      offer.wake();
+      return;
+    }
     const job = this.job;
     if (!job || message.jobId !== job.jobId) return;
     if (message.type === 'range') {
@@ -314,7 +397,7 @@ export class ScanPool {
       for (const result of job.pending.get(from.id) ?? []) job.results[result.index] = result;
       job.days.push(message.days);
       job.done.add(from.id);
-    } else {
+    } else if (message.type === 'failed') {
       job.failure ??= reviveError(message.error);
     }
     job.wake();
@@ -436,8 +519,94 @@ export class ScanPool {
     return { aggregates, counts, threads };
   }
 
+  /** Whether this pool may start worker threads at all. */
+  get hasWorkers(): boolean {
+    return this.script !== undefined && this.workerCount > 0;
+  }
+
+  /**
+   * Shares `files` out whole: the workers start claiming them now; the caller claims with
+   * claimFile() and takes each file's outcome, in file order, with fileScan().
+   */
+  offerFiles(files: string[], fileJob: FileJob): FileOffer {
+    const offer = new FileOffer(this.nextJob++, files.length, this.workers);
+    this.offer = offer;
+    if (files.length > 1) this.start();
+    const message: JobMessage = {
+      jobId: offer.jobId,
+      files,
+      fileJob,
+      owner: offer.owner.buffer as SharedArrayBuffer,
+    };
+    for (const w of this.workers) if (!w.dead) w.worker.postMessage(message);
+    return offer;
+  }
+
   async close(): Promise<void> {
+    this.offer?.cancel();
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** The files of one offerFiles(): who claimed each, and what the workers sent back. */
+export class FileOffer {
+  readonly owner: Int32Array;
+  /** By file index: a worker's scan, or undefined when the worker left the file to the reader. */
+  readonly results = new Map<number, WholeFileScan | undefined>();
+  /** Workers that have claimed their last file and sent its result. */
+  readonly done = new Set<number>();
+  private waiting: (() => void) | undefined;
+  private next = 0;
+
+  constructor(
+    readonly jobId: number,
+    files: number,
+    private readonly workers: readonly PoolWorker[],
+  ) {
+    this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, files)));
+    // A worker that dies wakes the caller, whose file then comes back to it.
+    for (const w of workers) w.worker.once('exit', () => this.wake());
+  }
+
+  wake(): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+
+  /** Bytes of the files the workers have sent back so far (for progress). */
+  bytesDone(): number {
+    let bytes = 0;
+    for (const scan of this.results.values()) bytes += scan?.bytes ?? 0;
+    return bytes;
+  }
+
+  /** The next file for the calling thread to scan, or -1. */
+  claimFile(): number {
+    const k = claim(this.owner, MAIN_ID, this.next);
+    this.next = k + 1;
+    return k;
+  }
+
+  /**
+   * What became of file k, once known: 'here' if the calling thread claimed it (or nobody did, and
+   * now it has), a worker's scan, or undefined when the file is the reader's to read.
+   */
+  async fileScan(k: number): Promise<WholeFileScan | undefined | 'here'> {
+    if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0) return 'here';
+    const id = this.owner[k]!;
+    if (id === MAIN_ID) return 'here';
+    for (;;) {
+      if (this.results.has(k)) return this.results.get(k);
+      const w = this.workers.find((worker) => worker.id === id);
+      if (!w || w.dead || this.done.has(id)) return undefined;
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  /** Stops the workers from claiming more. */
+  cancel(): void {
+    for (let k = 0; k < this.owner.length; k++) Atomics.compareExchange(this.owner, k, 0, CANCELLED);
   }
 }

@@ -5,22 +5,32 @@
  * grow with file size.
  */
 import { createReadStream, type ReadStream, type Stats } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, addAbortSignal, pipeline } from 'node:stream';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
 import fg from 'fast-glob';
 import Parser from 'stream-json/Parser.js';
 import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import StreamValues from 'stream-json/streamers/StreamValues.js';
 import { availableParallelism } from 'node:os';
-import { AggregateSet } from '../analysis/aggregate.js';
+import { AggregateSet, dayFromJSON } from '../analysis/aggregate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import type { MalformedSample } from '../report/model.js';
 import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, overlongReason, type ScanCounts } from './fast-scan.js';
-import { PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool } from './parallel.js';
-import { ACCESS_LOG_FIELDS, parseLine, toRecord, type AccessLogRecord, type ParseResult } from './record.js';
+import { PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool, type WholeFileScan, scanWholeFile } from './parallel.js';
+import {
+  type Format,
+  PEEK_BYTES,
+  bomLength,
+  checkMagic,
+  checkText,
+  detectFormat,
+  gunzip,
+  isGzip,
+  isSpace,
+} from './sniff.js';
+import { parseLine, toRecord, type AccessLogRecord, type ParseResult } from './record.js';
 
 export interface ReadProgress {
   /** Bytes of input read so far, as stored (compressed size for .gz). */
@@ -54,24 +64,7 @@ export interface ReadOptions {
 }
 
 const CHUNK_BYTES = 1 << 20;
-const GUNZIP_CHUNK_BYTES = 256 << 10;
-/** Decompressed text gunzip may hold ready, so it runs ahead while the reader scans. */
-const GUNZIP_AHEAD_BYTES = 4 << 20;
-/** Enough decoded text to see the first key of a pretty-printed export. */
-const PEEK_BYTES = 64 << 10;
 const PROGRESS_MS = 250;
-
-/** Top-level keys of `aws logs filter-log-events` and `get-log-events` output. */
-const EXPORT_KEYS = new Set([
-  'events',
-  'searchedLogStreams',
-  'nextToken',
-  'nextForwardToken',
-  'nextBackwardToken',
-]);
-
-/** A pretty-printed record starts with one of these. */
-const RECORD_KEYS: ReadonlySet<string> = new Set(ACCESS_LOG_FIELDS);
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -338,6 +331,8 @@ export interface AggregateOptions extends ReadOptions {
   rangeBytes?: number;
   /** Tests: merge every range's aggregates separately, as if each had run on another thread. */
   isolateRanges?: boolean;
+  /** Tests: share files out whole even without workers, each merged as if another thread had read it. */
+  isolateFiles?: boolean;
   /** false: every line goes to parseLine, with the same framing. For comparisons. */
   fast?: boolean;
 }
@@ -410,61 +405,135 @@ export async function aggregateLogs(
     run.absorb(file, scanner.counts, stats);
   };
 
+  /** The reader's own reading of one file, in line order straight into `aggregates`. */
+  const readOne = async (file: string): Promise<void> => {
+    await readFile(file, run, async (opened, stats) => {
+      if (opened.format !== 'jsonl') {
+        await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
+        return;
+      }
+      const info = opened.gzip ? undefined : await stat(file);
+      if (!fast || !info?.isFile() || info.size < parallelMinBytes) {
+        await scanStream(file, opened.text, opened.rawBytes, stats);
+        return;
+      }
+      opened.close();
+      const size = info.size;
+      opened.rawBytes = () => size;
+      let done = 0;
+      const scan = await pool.scanFile(
+        file,
+        size,
+        {
+          region,
+          maxLineBytes: run.maxLineBytes,
+          rangeBytes,
+          signal,
+          isolateRanges: options.isolateRanges,
+        },
+        (range) => {
+          done += Math.min(rangeBytes, size - range.index * rangeBytes);
+          run.pendingLines += range.counts.counted;
+          run.progress(done);
+        },
+      );
+      run.pendingLines = 0;
+      if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
+        aggregates.merge(scan.aggregates);
+        otherRegions += scan.counts.otherRegions;
+        fallbacks += scan.counts.fallbacks;
+        threads = Math.max(threads, scan.threads);
+        run.absorb(file, scan.counts, stats);
+      } else {
+        // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
+        const again = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+        opened.cleanup.push(again);
+        if (signal) addAbortSignal(signal, again);
+        await scanStream(file, again, () => again.bytesRead, stats);
+      }
+    });
+  };
+
+  /** A whole-file scan added as if read in line order; false when that would not be exact. */
+  const mergeWhole = (file: string, scan: WholeFileScan): boolean => {
+    const set = new AggregateSet();
+    for (const day of scan.days) set.addDay(dayFromJSON(day));
+    if (!scan.counts.integral || !mergeIsExact(aggregates, set)) return false;
+    aggregates.merge(set);
+    // The first name in line order wins; names from earlier files stay.
+    for (const [arn, name] of scan.names) {
+      const identity = aggregates.services.get(arn);
+      if (identity && identity.name === undefined) identity.name = name;
+    }
+    otherRegions += scan.counts.otherRegions;
+    fallbacks += scan.counts.fallbacks;
+    run.absorb(file, scan.counts, { lines: 0, records: 0 });
+    run.summary.bytesRead += scan.bytes;
+    return true;
+  };
+
   try {
-    for (const file of files) {
-      signal?.throwIfAborted();
-      run.summary.files.push(file);
-      await readFile(file, run, async (opened, stats) => {
-        if (opened.format !== 'jsonl') {
-          await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
-          return;
-        }
-        const info = opened.gzip ? undefined : await stat(file);
-        if (!fast || !info?.isFile() || info.size < parallelMinBytes) {
-          await scanStream(file, opened.text, opened.rawBytes, stats);
-          return;
-        }
-        opened.close();
-        const size = info.size;
-        opened.rawBytes = () => size;
-        let done = 0;
-        const scan = await pool.scanFile(
-          file,
-          size,
-          {
-            region,
-            maxLineBytes: run.maxLineBytes,
-            rangeBytes,
-            signal,
-            isolateRanges: options.isolateRanges,
-          },
-          (range) => {
-            done += Math.min(rangeBytes, size - range.index * rangeBytes);
-            run.pendingLines += range.counts.counted;
-            run.progress(done);
-          },
+    if (
+      fast &&
+      files.length > 1 &&
+      (pool.hasWorkers || options.isolateFiles) &&
+      (await allSmallPlain(files, parallelMinBytes))
+    ) {
+      // Many plain files: shared out whole among the threads, merged here in file order.
+      const fileJob = { region, maxLineBytes: run.maxLineBytes };
+      const offer = pool.offerFiles(files, fileJob);
+      const mine = new Map<number, WholeFileScan | undefined>();
+      for (let k = offer.claimFile(); k !== -1; k = offer.claimFile()) {
+        signal?.throwIfAborted();
+        mine.set(k, scanWholeFile(files[k]!, fileJob));
+        // Lets the workers' results in, and an abort.
+        await new Promise(setImmediate);
+        run.progress(
+          offer.bytesDone() + [...mine.values()].reduce((sum, scan) => sum + (scan?.bytes ?? 0), 0),
         );
-        run.pendingLines = 0;
-        if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
-          aggregates.merge(scan.aggregates);
-          otherRegions += scan.counts.otherRegions;
-          fallbacks += scan.counts.fallbacks;
-          threads = Math.max(threads, scan.threads);
-          run.absorb(file, scan.counts, stats);
-        } else {
-          // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
-          const again = createReadStream(file, { highWaterMark: CHUNK_BYTES });
-          opened.cleanup.push(again);
-          if (signal) addAbortSignal(signal, again);
-          await scanStream(file, again, () => again.bytesRead, stats);
-        }
-      });
+      }
+      const used = new Set<number>();
+      for (let k = 0; k < files.length; k++) {
+        signal?.throwIfAborted();
+        const file = files[k]!;
+        const scan = mine.has(k) ? mine.get(k) : await offer.fileScan(k);
+        run.summary.files.push(file);
+        if (scan !== undefined && scan !== 'here' && mergeWhole(file, scan)) used.add(scan.thread);
+        else await readOne(file);
+      }
+      threads = Math.max(threads, used.size);
+    } else {
+      for (const file of files) {
+        signal?.throwIfAborted();
+        run.summary.files.push(file);
+        await readOne(file);
+      }
     }
   } finally {
     await pool.close();
   }
   options.onProgress?.(run.snapshot(0));
   return { aggregates, summary: run.summary, otherRegions, fallbacks, threads };
+}
+
+/** Whether every file is plain (not gzip) and below `limit` bytes (none is scanned in ranges). */
+async function allSmallPlain(files: string[], limit: number): Promise<boolean> {
+  const head = Buffer.alloc(2);
+  for (const file of files) {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(file, 'r');
+      if ((await handle.stat()).size >= limit) return false;
+      head.fill(0);
+      await handle.read(head, 0, 2, 0);
+      if (isGzip(head)) return false;
+    } catch {
+      // The reader will say what is wrong with this file.
+    } finally {
+      await handle?.close();
+    }
+  }
+  return true;
 }
 
 /**
@@ -494,13 +563,6 @@ function mergeIsExact(into: AggregateSet, from: AggregateSet): boolean {
   }
   return true;
 }
-
-/**
- * jsonl: one record per line, as Lattice writes. export: the output of aws logs
- * filter-log-events / get-log-events. values: pretty-printed records one after another, as
- * `jq . access.log` prints them.
- */
-type Format = 'jsonl' | 'export' | 'values';
 
 const UNIT: Record<Format, string> = { jsonl: 'line', export: 'event', values: 'object' };
 
@@ -545,17 +607,11 @@ async function readFile(
     const rawPeek = await peek(raw[Symbol.asyncIterator](), 6);
     checkMagic(file, rawPeek.head);
     let decoded: AsyncIterable<Buffer> = rawPeek.rest;
-    if (rawPeek.head[0] === 0x1f && rawPeek.head[1] === 0x8b) {
+    if (isGzip(rawPeek.head)) {
       opened.gzip = true;
-      // The options go on to the Transform stream, though ZlibOptions does not list its own.
-      const options: ZlibOptions & { readableHighWaterMark: number } = {
-        chunkSize: GUNZIP_CHUNK_BYTES,
-        readableHighWaterMark: GUNZIP_AHEAD_BYTES,
-      };
-      const gunzip = createGunzip(options);
-      cleanup.push(gunzip);
-      // Node's gunzip reads concatenated members, which S3 deliveries contain.
-      decoded = pipeline(Readable.from(rawPeek.rest, { objectMode: false }), gunzip, noop);
+      const inflate = gunzip();
+      cleanup.push(inflate);
+      decoded = pipeline(Readable.from(rawPeek.rest, { objectMode: false }), inflate, noop);
     }
     const textPeek = await peek(decoded[Symbol.asyncIterator](), PEEK_BYTES);
     checkText(file, textPeek.head);
@@ -620,73 +676,6 @@ async function peek(
     }
   }
   return { head, rest: rest() };
-}
-
-const OTHER_FORMATS: { magic: number[]; name: string }[] = [
-  { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a zip archive' },
-  { magic: [0x42, 0x5a, 0x68], name: 'bzip2-compressed' },
-  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd-compressed' },
-  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'xz-compressed' },
-  { magic: [0x50, 0x41, 0x52, 0x31], name: 'a Parquet file' },
-];
-
-function startsWith(head: Buffer, magic: number[]): boolean {
-  return head.length >= magic.length && magic.every((byte, i) => head[i] === byte);
-}
-
-/** Without this, a zip or zstd file would surface as "none of its lines is valid", which hides the cause. */
-function checkMagic(file: string, head: Buffer): void {
-  for (const { magic, name } of OTHER_FORMATS) {
-    if (startsWith(head, magic)) {
-      throw new DataError(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
-    }
-  }
-}
-
-function checkText(file: string, head: Buffer): void {
-  // Windows PowerShell 5 redirection (`aws logs ... > out.json`) writes UTF-16.
-  if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
-    throw new DataError(
-      `${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`,
-    );
-  }
-}
-
-function isSpace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === NL || byte === CR;
-}
-
-function bomLength(buf: Buffer): number {
-  return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-}
-
-/**
- * Decided from the first key of the first object. An AWS CLI export is one JSON document whose
- * first key is `events` (or another key of the FilterLogEvents/GetLogEvents response), compact
- * or pretty-printed. Otherwise a first line that is only `{` means pretty-printed JSON: records
- * if the first key is a record field, else treated as an export so the error says what was
- * expected. A JSON-lines record never spans lines, so neither test can catch JSONL, even
- * JSONL whose first line is broken. Anything else is JSONL.
- */
-function detectFormat(head: Buffer): Format {
-  let i = bomLength(head);
-  let newlineBeforeKey = false;
-  while (i < head.length && isSpace(head[i])) i++;
-  if (head[i] !== OPEN_BRACE) return 'jsonl';
-  i++;
-  while (i < head.length && isSpace(head[i])) {
-    if (head[i] === NL) newlineBeforeKey = true;
-    i++;
-  }
-  let key: string | undefined;
-  if (head[i] === 0x22) {
-    const end = head.indexOf(0x22, i + 1);
-    // The keys we look for have no escapes, so a plain scan to the next quote is enough.
-    if (end !== -1 && end - i <= 64) key = head.toString('utf8', i + 1, end);
-  }
-  if (key !== undefined && EXPORT_KEYS.has(key)) return 'export';
-  if (!newlineBeforeKey) return 'jsonl';
-  return key !== undefined && RECORD_KEYS.has(key) ? 'values' : 'export';
 }
 
 /** The hot path: split Buffers on \n, decode each line once, hand it to parseLine. */

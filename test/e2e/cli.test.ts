@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -303,4 +303,37 @@ describe('scanning on worker threads', () => {
     },
     180_000,
   );
+
+  it('shares a directory of plain files out whole, and gives the one-thread report', async () => {
+    // 20 files of 25,000 lines (about 37 MB each), the last with a malformed line.
+    const dir = join(work, 'many');
+    await mkdir(dir);
+    const lines = createInterface({ input: createReadStream(join(work, 'big.jsonl')), crlfDelay: Infinity });
+    let n = 0;
+    let sink: ReturnType<typeof createWriteStream> | undefined;
+    for await (const line of lines) {
+      if (n % 25_000 === 0) {
+        if (sink) {
+          sink.end();
+          await once(sink, 'close');
+        }
+        sink = createWriteStream(join(dir, `part-${String(n / 25_000).padStart(2, '0')}.log`));
+      }
+      if (!sink!.write(`${line}\n`)) await once(sink!, 'drain');
+      if (++n === 500_000) break;
+    }
+    sink!.write('{"broken": true\n');
+    sink!.end();
+    await once(sink!, 'close');
+
+    const [two, one] = [await report(dir, 2), await report(dir, 1)];
+    expect(one.stderr).toContain(', 1 thread,');
+    if (availableParallelism() > 1) expect(two.stderr).toContain(', 2 threads,');
+    expect(two.report).toEqual(one.report);
+    expect(two.report.source.records).toBe(500_000);
+    expect(two.report.source.malformedSamples).toEqual([
+      expect.objectContaining({ file: join(dir, 'part-19.log'), line: 25_001 }),
+    ]);
+    await rm(dir, { recursive: true });
+  }, 180_000);
 });

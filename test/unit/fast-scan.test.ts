@@ -51,15 +51,17 @@ async function fixture(content: string | Buffer, name = 'access.log'): Promise<s
 
 type Mode = Pick<
   AggregateOptions,
-  'region' | 'maxLineBytes' | 'parallelMinBytes' | 'rangeBytes' | 'isolateRanges'
+  'region' | 'maxLineBytes' | 'parallelMinBytes' | 'rangeBytes' | 'isolateRanges' | 'isolateFiles'
 >;
 
 /**
  * The fast engine in one pass and in ranges of a few sizes, each compared with the exact reader.
- * isolateRanges merges every range as if another thread had scanned it, the worst order there is.
+ * isolateRanges merges every range as if another thread had scanned it, the worst order there is;
+ * isolateFiles does the same with whole files (when there are several).
  */
 const MODES: Mode[] = [
   { parallelMinBytes: Infinity },
+  { parallelMinBytes: Infinity, isolateFiles: true },
   { parallelMinBytes: 0, rangeBytes: 1 },
   { parallelMinBytes: 0, rangeBytes: 97, isolateRanges: true },
   { parallelMinBytes: 0, rangeBytes: 4096, isolateRanges: true },
@@ -720,6 +722,21 @@ const RUNS = Number(process.env.FAST_SCAN_RUNS ?? 400);
 const TIMEOUT = Math.max(60_000, RUNS * 50);
 
 describe('fast path = exact parser: generated input', () => {
+  it(
+    'several plain files, each scanned whole on its own and merged in file order',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fileBytes, { minLength: 2, maxLength: 4 }), mode, async (list, m) => {
+          const files: string[] = [];
+          for (const bytes of list) files.push(await fixture(bytes, 'gen.log'));
+          await expectSame(files, { ...m, parallelMinBytes: Infinity, isolateFiles: true });
+        }),
+        { numRuns: Math.ceil(RUNS / 2) },
+      );
+    },
+    TIMEOUT,
+  );
+
   it(
     'hostile lines: damaged JSON, odd values, duplicates, whitespace, escapes, any order',
     async () => {

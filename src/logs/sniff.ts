@@ -1,0 +1,118 @@
+/**
+ * What a log file is: its compression, whether it is text at all, and which of the formats the
+ * reader knows it holds. Shared by the reader and the scan workers, which take a whole file only
+ * when it is gzip or plain JSON lines (anything else is left to the reader).
+ */
+import { type Gunzip, type ZlibOptions, createGunzip } from 'node:zlib';
+import { DataError } from '../errors.js';
+import { ACCESS_LOG_FIELDS } from './record.js';
+
+const NL = 0x0a;
+const CR = 0x0d;
+const OPEN_BRACE = 0x7b;
+
+const GUNZIP_CHUNK_BYTES = 256 << 10;
+/** Decompressed text gunzip may hold ready, so it runs ahead while the reader scans. */
+const GUNZIP_AHEAD_BYTES = 4 << 20;
+/** Node's gunzip reads concatenated members, which S3 deliveries contain. */
+export function gunzip(): Gunzip {
+  // The options go on to the Transform stream, though ZlibOptions does not list its own.
+  const options: ZlibOptions & { readableHighWaterMark: number } = {
+    chunkSize: GUNZIP_CHUNK_BYTES,
+    readableHighWaterMark: GUNZIP_AHEAD_BYTES,
+  };
+  return createGunzip(options);
+}
+
+export function isGzip(head: Uint8Array): boolean {
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Enough decoded text to see the first key of a pretty-printed export. */
+export const PEEK_BYTES = 64 << 10;
+
+/** Top-level keys of `aws logs filter-log-events` and `get-log-events` output. */
+const EXPORT_KEYS = new Set([
+  'events',
+  'searchedLogStreams',
+  'nextToken',
+  'nextForwardToken',
+  'nextBackwardToken',
+]);
+
+/** A pretty-printed record starts with one of these. */
+const RECORD_KEYS: ReadonlySet<string> = new Set(ACCESS_LOG_FIELDS);
+
+/**
+ * jsonl: one record per line, as Lattice writes. export: the output of aws logs
+ * filter-log-events / get-log-events. values: pretty-printed records one after another, as
+ * `jq . access.log` prints them.
+ */
+export type Format = 'jsonl' | 'export' | 'values';
+
+const OTHER_FORMATS: { magic: number[]; name: string }[] = [
+  { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a zip archive' },
+  { magic: [0x42, 0x5a, 0x68], name: 'bzip2-compressed' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd-compressed' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], name: 'xz-compressed' },
+  { magic: [0x50, 0x41, 0x52, 0x31], name: 'a Parquet file' },
+];
+
+function startsWith(head: Buffer, magic: number[]): boolean {
+  return head.length >= magic.length && magic.every((byte, i) => head[i] === byte);
+}
+
+/** Without this, a zip or zstd file would surface as "none of its lines is valid", which hides the cause. */
+export function checkMagic(file: string, head: Buffer): void {
+  for (const { magic, name } of OTHER_FORMATS) {
+    if (startsWith(head, magic)) {
+      throw new DataError(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
+    }
+  }
+}
+
+export function checkText(file: string, head: Buffer): void {
+  // Windows PowerShell 5 redirection (`aws logs ... > out.json`) writes UTF-16.
+  if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
+    throw new DataError(
+      `${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`,
+    );
+  }
+}
+
+export function isSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === NL || byte === CR;
+}
+
+export function bomLength(buf: Buffer): number {
+  return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+}
+
+/**
+ * Decided from the first key of the first object. An AWS CLI export is one JSON document whose
+ * first key is `events` (or another key of the FilterLogEvents/GetLogEvents response), compact
+ * or pretty-printed. Otherwise a first line that is only `{` means pretty-printed JSON: records
+ * if the first key is a record field, else treated as an export so the error says what was
+ * expected. A JSON-lines record never spans lines, so neither test can catch JSONL, even
+ * JSONL whose first line is broken. Anything else is JSONL.
+ */
+export function detectFormat(head: Buffer): Format {
+  let i = bomLength(head);
+  let newlineBeforeKey = false;
+  while (i < head.length && isSpace(head[i])) i++;
+  if (head[i] !== OPEN_BRACE) return 'jsonl';
+  i++;
+  while (i < head.length && isSpace(head[i])) {
+    if (head[i] === NL) newlineBeforeKey = true;
+    i++;
+  }
+  let key: string | undefined;
+  if (head[i] === 0x22) {
+    const end = head.indexOf(0x22, i + 1);
+    // The keys we look for have no escapes, so a plain scan to the next quote is enough.
+    if (end !== -1 && end - i <= 64) key = head.toString('utf8', i + 1, end);
+  }
+  if (key !== undefined && EXPORT_KEYS.has(key)) return 'export';
+  if (!newlineBeforeKey) return 'jsonl';
+  return key !== undefined && RECORD_KEYS.has(key) ? 'values' : 'export';
+}
