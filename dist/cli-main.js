@@ -67333,6 +67333,18 @@ async function aggregateLogs(patterns, options = {}) {
     const rangeBytes = options.rangeBytes ?? RANGE_BYTES;
     const workers = Math.max(0, (options.threads ?? (0,external_node_os_.availableParallelism)()) - 1);
     const pool = new ScanPool(options.workerScript, options.workerScript ? workers : 0);
+    /** What a file's scan counted, once its records are in `aggregates`. */
+    const keep = (file, counts, names, stats) => {
+        // The first name in line order wins; names from earlier files stay.
+        for (const [arn, name] of names) {
+            const identity = aggregates.services.get(arn);
+            if (identity && identity.name === undefined)
+                identity.name = name;
+        }
+        otherRegions += counts.otherRegions;
+        fallbacks += counts.fallbacks;
+        run.absorb(file, counts, stats);
+    };
     /** One pass over the text into `aggregates`, exactly in line order. */
     const scanStream = async (file, text, rawBytes, stats) => {
         const scanner = new LineScanner(aggregates, { region, maxLineBytes: run.maxLineBytes, fast, bom: true });
@@ -67347,15 +67359,7 @@ async function aggregateLogs(patterns, options = {}) {
         }
         scanner.end();
         scanner.release();
-        // The first name in line order wins; names from earlier files stay.
-        for (const [arn, name] of scanner.names()) {
-            const identity = aggregates.services.get(arn);
-            if (identity && identity.name === undefined)
-                identity.name = name;
-        }
-        otherRegions += scanner.counts.otherRegions;
-        fallbacks += scanner.counts.fallbacks;
-        run.absorb(file, scanner.counts, stats);
+        keep(file, scanner.counts, scanner.names(), stats);
     };
     /** The reader's own reading of one file, in line order straight into `aggregates`. */
     const readOne = async (file) => {
@@ -67365,13 +67369,33 @@ async function aggregateLogs(patterns, options = {}) {
                 return;
             }
             const info = opened.gzip ? undefined : await (0,promises_.stat)(file);
-            if (!fast || !info?.isFile() || info.size < parallelMinBytes) {
+            if (!fast || !info?.isFile()) {
                 await scanStream(file, opened.text, opened.rawBytes, stats);
                 return;
             }
             opened.close();
             const size = info.size;
             opened.rawBytes = () => size;
+            if (size < parallelMinBytes) {
+                // In one range on this thread: read straight into the scanner's buffer, no stream.
+                const fd = (0,external_node_fs_.openSync)(file, 'r');
+                try {
+                    const job = {
+                        file,
+                        size,
+                        rangeBytes: Math.max(1, size),
+                        ranges: 1,
+                        region,
+                        maxLineBytes: run.maxLineBytes,
+                    };
+                    const result = scanRange(fd, job, 0, aggregates);
+                    keep(file, result.counts, result.names, stats);
+                }
+                finally {
+                    (0,external_node_fs_.closeSync)(fd);
+                }
+                return;
+            }
             let done = 0;
             const scan = await pool.scanFile(file, size, {
                 region,
@@ -67387,10 +67411,9 @@ async function aggregateLogs(patterns, options = {}) {
             run.pendingLines = 0;
             if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
                 aggregates.merge(scan.aggregates);
-                otherRegions += scan.counts.otherRegions;
-                fallbacks += scan.counts.fallbacks;
+                // Names are in scan.aggregates already.
+                keep(file, scan.counts, [], stats);
                 threads = Math.max(threads, scan.threads);
-                run.absorb(file, scan.counts, stats);
             }
             else {
                 // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
@@ -67410,15 +67433,7 @@ async function aggregateLogs(patterns, options = {}) {
         if (!scan.counts.integral || !mergeIsExact(aggregates, set))
             return false;
         aggregates.merge(set);
-        // The first name in line order wins; names from earlier files stay.
-        for (const [arn, name] of scan.names) {
-            const identity = aggregates.services.get(arn);
-            if (identity && identity.name === undefined)
-                identity.name = name;
-        }
-        otherRegions += scan.counts.otherRegions;
-        fallbacks += scan.counts.fallbacks;
-        run.absorb(file, scan.counts, { lines: 0, records: 0 });
+        keep(file, scan.counts, scan.names, { lines: 0, records: 0 });
         run.summary.bytesRead += scan.bytes;
         return true;
     };

@@ -4,7 +4,7 @@
  * `aws logs filter-log-events` / `get-log-events`. Everything is streamed, so memory does not
  * grow with file size.
  */
-import { createReadStream, type ReadStream, type Stats } from 'node:fs';
+import { closeSync, createReadStream, openSync, type ReadStream, type Stats } from 'node:fs';
 import { type FileHandle, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, addAbortSignal, pipeline } from 'node:stream';
@@ -18,7 +18,14 @@ import { AggregateSet, dayFromJSON } from '../analysis/aggregate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import type { MalformedSample } from '../report/model.js';
 import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, overlongReason, type ScanCounts } from './fast-scan.js';
-import { PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool, type WholeFileScan, scanWholeFile } from './parallel.js';
+import {
+  PARALLEL_MIN_BYTES,
+  RANGE_BYTES,
+  ScanPool,
+  type WholeFileScan,
+  scanRange,
+  scanWholeFile,
+} from './parallel.js';
 import {
   type Format,
   PEEK_BYTES,
@@ -376,6 +383,18 @@ export async function aggregateLogs(
   const workers = Math.max(0, (options.threads ?? availableParallelism()) - 1);
   const pool = new ScanPool(options.workerScript, options.workerScript ? workers : 0);
 
+  /** What a file's scan counted, once its records are in `aggregates`. */
+  const keep = (file: string, counts: ScanCounts, names: Array<[string, string]>, stats: FileStats): void => {
+    // The first name in line order wins; names from earlier files stay.
+    for (const [arn, name] of names) {
+      const identity = aggregates.services.get(arn);
+      if (identity && identity.name === undefined) identity.name = name;
+    }
+    otherRegions += counts.otherRegions;
+    fallbacks += counts.fallbacks;
+    run.absorb(file, counts, stats);
+  };
+
   /** One pass over the text into `aggregates`, exactly in line order. */
   const scanStream = async (
     file: string,
@@ -395,14 +414,7 @@ export async function aggregateLogs(
     }
     scanner.end();
     scanner.release();
-    // The first name in line order wins; names from earlier files stay.
-    for (const [arn, name] of scanner.names()) {
-      const identity = aggregates.services.get(arn);
-      if (identity && identity.name === undefined) identity.name = name;
-    }
-    otherRegions += scanner.counts.otherRegions;
-    fallbacks += scanner.counts.fallbacks;
-    run.absorb(file, scanner.counts, stats);
+    keep(file, scanner.counts, scanner.names(), stats);
   };
 
   /** The reader's own reading of one file, in line order straight into `aggregates`. */
@@ -413,13 +425,32 @@ export async function aggregateLogs(
         return;
       }
       const info = opened.gzip ? undefined : await stat(file);
-      if (!fast || !info?.isFile() || info.size < parallelMinBytes) {
+      if (!fast || !info?.isFile()) {
         await scanStream(file, opened.text, opened.rawBytes, stats);
         return;
       }
       opened.close();
       const size = info.size;
       opened.rawBytes = () => size;
+      if (size < parallelMinBytes) {
+        // In one range on this thread: read straight into the scanner's buffer, no stream.
+        const fd = openSync(file, 'r');
+        try {
+          const job = {
+            file,
+            size,
+            rangeBytes: Math.max(1, size),
+            ranges: 1,
+            region,
+            maxLineBytes: run.maxLineBytes,
+          };
+          const result = scanRange(fd, job, 0, aggregates);
+          keep(file, result.counts, result.names, stats);
+        } finally {
+          closeSync(fd);
+        }
+        return;
+      }
       let done = 0;
       const scan = await pool.scanFile(
         file,
@@ -440,10 +471,9 @@ export async function aggregateLogs(
       run.pendingLines = 0;
       if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
         aggregates.merge(scan.aggregates);
-        otherRegions += scan.counts.otherRegions;
-        fallbacks += scan.counts.fallbacks;
+        // Names are in scan.aggregates already.
+        keep(file, scan.counts, [], stats);
         threads = Math.max(threads, scan.threads);
-        run.absorb(file, scan.counts, stats);
       } else {
         // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
         const again = createReadStream(file, { highWaterMark: CHUNK_BYTES });
@@ -460,14 +490,7 @@ export async function aggregateLogs(
     for (const day of scan.days) set.addDay(dayFromJSON(day));
     if (!scan.counts.integral || !mergeIsExact(aggregates, set)) return false;
     aggregates.merge(set);
-    // The first name in line order wins; names from earlier files stay.
-    for (const [arn, name] of scan.names) {
-      const identity = aggregates.services.get(arn);
-      if (identity && identity.name === undefined) identity.name = name;
-    }
-    otherRegions += scan.counts.otherRegions;
-    fallbacks += scan.counts.fallbacks;
-    run.absorb(file, scan.counts, { lines: 0, records: 0 });
+    keep(file, scan.counts, scan.names, { lines: 0, records: 0 });
     run.summary.bytesRead += scan.bytes;
     return true;
   };
