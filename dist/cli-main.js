@@ -64632,7 +64632,7 @@ var anomalies = __nccwpck_require__(7411);
 ;// CONCATENATED MODULE: ./src/analysis/thresholds.ts
 /** Every threshold a finding uses, with its default. The action and CLI expose the first three. */
 
-const DEFAULT_THRESHOLDS = {
+const thresholds_DEFAULT_THRESHOLDS = {
     latencyP99Ms: 500,
     errorRatePercent: 1,
     idleRequestsPerDay: 100,
@@ -64656,6 +64656,180 @@ const DEFAULT_THRESHOLDS = {
     regressionMinCostUsd: 1,
     regressionP99Percent: 50,
 };
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/config.ts
+/**
+ * The action's inputs, read once and validated into one typed, frozen config. Nothing else calls
+ * core.getInput. Every problem names the input and the fix, and all are reported together,
+ * before any AWS call.
+ */
+
+
+
+/** The defaults of action.yml; a test keeps the two in step. */
+const INPUT_DEFAULTS = {
+    'aws-region': '',
+    'role-to-assume': '',
+    audience: 'sts.amazonaws.com',
+    'role-session-name': 'GitHubActions',
+    'role-duration-seconds': '3600',
+    'service-network': '',
+    'log-group-names': '',
+    'lookback-days': '7',
+    'end-date': '',
+    'cost-metric': 'UnblendedCost',
+    'cost-tag-key': '',
+    'latency-p99-ms': String(thresholds_DEFAULT_THRESHOLDS.latencyP99Ms),
+    'error-rate-percent': String(thresholds_DEFAULT_THRESHOLDS.errorRatePercent),
+    'idle-requests-per-day': String(thresholds_DEFAULT_THRESHOLDS.idleRequestsPerDay),
+    'publish-to': 'summary',
+    'issue-title': 'VPC Lattice cost & performance report',
+    'issue-labels': 'lattice-cost-report',
+    'comment-behavior': 'update',
+    'github-token': '',
+    'fail-on': 'never',
+    'publish-metrics': 'false',
+    'report-dir': 'lattice-cost-report',
+    cache: 'true',
+    'settling-days': '1',
+};
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** The window's length in whole days, for the action and the command line. */
+const LOOKBACK_DAYS = { min: 1, max: 90 };
+/** The shape of an AWS region name, such as us-east-1. */
+function isRegionName(value) {
+    return REGION.test(value);
+}
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const LOG_GROUP = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+const COST_METRICS = (/* unused pure expression or super */ null && ([
+    'UnblendedCost',
+    'AmortizedCost',
+    'BlendedCost',
+    'NetUnblendedCost',
+    'NetAmortizedCost',
+]));
+const TARGETS = (/* unused pure expression or super */ null && (['summary', 'issue', 'pr-comment']));
+const BEHAVIORS = (/* unused pure expression or super */ null && (['update', 'new', 'delete-and-new', 'hide-and-new']));
+const FAIL_ON = (/* unused pure expression or super */ null && (['never', 'warning', 'critical']));
+function list(value) {
+    return value
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter(Boolean);
+}
+/** Reads inputs with `getInput` (core.getInput in the action) and validates them all. */
+function readConfig(getInput) {
+    const problems = [];
+    const input = (name) => {
+        const value = getInput(name).trim();
+        return value === '' ? INPUT_DEFAULTS[name] : value;
+    };
+    const problem = (name, message) => {
+        problems.push(`Input ${name} ${message}`);
+    };
+    const integer = (name, min, max) => {
+        const raw = input(name);
+        const n = Number(raw);
+        if (!/^\d+$/.test(raw) || n < min || n > max)
+            problem(name, `must be a whole number from ${min} to ${max} (got "${raw}").`);
+        return n;
+    };
+    const number = (name) => {
+        const raw = input(name);
+        const n = Number(raw);
+        if (raw === '' || !Number.isFinite(n) || n < 0)
+            problem(name, `must be a non-negative number (got "${raw}").`);
+        return n;
+    };
+    const oneOf = (name, allowed) => {
+        const raw = input(name);
+        if (!allowed.includes(raw))
+            problem(name, `must be one of ${allowed.join(', ')} (got "${raw}").`);
+        return raw;
+    };
+    const region = input('aws-region');
+    if (!region)
+        problem('aws-region', 'is required: the region of the service network and its log group, e.g. us-east-1.');
+    else if (!isRegionName(region))
+        problem('aws-region', `must be an AWS region name such as us-east-1 (got "${region}").`);
+    const roleToAssume = input('role-to-assume');
+    if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
+        problem('role-to-assume', `must be an IAM role ARN such as arn:aws:iam::123456789012:role/lattice-report (got "${roleToAssume}").`);
+    }
+    const audience = input('audience');
+    const roleSessionName = input('role-session-name');
+    if (!SESSION_NAME.test(roleSessionName)) {
+        problem('role-session-name', 'must be 2 to 64 letters, digits or any of _+=,.@- .');
+    }
+    const roleDurationSeconds = integer('role-duration-seconds', 900, 43_200);
+    const logGroupNames = list(input('log-group-names'));
+    for (const name of logGroupNames) {
+        if (!LOG_GROUP.test(name))
+            problem('log-group-names', `has an invalid log group name "${name}".`);
+    }
+    const serviceNetwork = input('service-network') || undefined;
+    if (!serviceNetwork && logGroupNames.length === 0) {
+        problem('service-network', 'or log-group-names must be set: the network to report on, or the log groups of its access logs.');
+    }
+    const lookbackDays = integer('lookback-days', LOOKBACK_DAYS.min, LOOKBACK_DAYS.max);
+    const endDate = input('end-date') || undefined;
+    if (endDate && !isIsoDay(endDate))
+        problem('end-date', `must be a date as YYYY-MM-DD (got "${endDate}").`);
+    const costMetric = oneOf('cost-metric', COST_METRICS);
+    const publishTo = new Set();
+    for (const target of list(input('publish-to'))) {
+        if (TARGETS.includes(target))
+            publishTo.add(target);
+        else
+            problem('publish-to', `has an unknown target "${target}"; use any of ${TARGETS.join(', ')}.`);
+    }
+    const githubToken = getInput('github-token').trim();
+    if ((publishTo.has('issue') || publishTo.has('pr-comment')) && !githubToken) {
+        problem('github-token', 'is empty, but publish-to needs it to post; the default is ${{ github.token }}.');
+    }
+    const boolean = (name) => {
+        const raw = input(name).toLowerCase();
+        if (raw !== 'true' && raw !== 'false')
+            problem(name, `must be true or false (got "${raw}").`);
+        return raw === 'true';
+    };
+    const config = {
+        region,
+        ...(roleToAssume ? { roleToAssume } : {}),
+        audience,
+        roleSessionName,
+        roleDurationSeconds,
+        ...(serviceNetwork ? { serviceNetwork } : {}),
+        logGroupNames,
+        lookbackDays,
+        ...(endDate ? { endDate } : {}),
+        costMetric,
+        ...(input('cost-tag-key') ? { costTagKey: input('cost-tag-key') } : {}),
+        thresholds: {
+            ...DEFAULT_THRESHOLDS,
+            latencyP99Ms: number('latency-p99-ms'),
+            errorRatePercent: number('error-rate-percent'),
+            idleRequestsPerDay: number('idle-requests-per-day'),
+        },
+        publishTo,
+        issueTitle: input('issue-title'),
+        issueLabels: list(input('issue-labels')),
+        commentBehavior: oneOf('comment-behavior', BEHAVIORS),
+        githubToken,
+        failOn: oneOf('fail-on', FAIL_ON),
+        publishMetrics: boolean('publish-metrics'),
+        reportDir: input('report-dir'),
+        cache: boolean('cache'),
+        settlingDays: number('settling-days'),
+    };
+    if (problems.length > 0)
+        throw new UsageError(problems.join('\n'));
+    return Object.freeze(config);
+}
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -65692,8 +65866,6 @@ async function writeSampleLog(path, options) {
     return { bytes: (await (0,promises_.stat)(path)).size };
 }
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: external "node:worker_threads"
@@ -66538,6 +66710,10 @@ function scanRange(fd, job, index, target) {
     scanner.release();
     return { index, counts: scanner.counts, names: scanner.names() };
 }
+/** The one range of a whole file. */
+function wholeFileRange(file, size, job) {
+    return { file, size, rangeBytes: Math.max(1, size), ranges: 1, ...job };
+}
 /**
  * Scans a whole plain JSON-lines file as the reader's one pass would, into a set of its own.
  * Anything else (gzip, another format, an error, a file without a valid record) gives undefined:
@@ -66556,21 +66732,10 @@ function scanWholeFile(file, job, thread = MAIN_ID) {
         if (isGzip(head) || !isJsonLines(file, head))
             return undefined;
         const set = new aggregate/* AggregateSet */.GS();
-        const scanner = new LineScanner(set, { region: job.region, maxLineBytes: job.maxLineBytes, bom: true });
-        for (let pos = 0;;) {
-            const room = scanner.reserve(READ_BYTES);
-            const n = (0,external_node_fs_.readSync)(fd, room, 0, room.length, pos);
-            if (n === 0)
-                break;
-            pos += n;
-            scanner.commit(n);
-        }
-        scanner.end();
-        scanner.release();
-        const counts = scanner.counts;
+        const { counts, names } = scanRange(fd, wholeFileRange(file, bytes, job), 0, set);
         if (counts.counted === 0 || counts.records === 0)
             return undefined;
-        return { counts, names: scanner.names(), days: [...set.days.values()].map(aggregate/* dayToJSON */.ME), bytes, thread };
+        return { counts, names, days: [...set.days.values()].map(aggregate/* dayToJSON */.ME), bytes, thread };
     }
     catch {
         return undefined;
@@ -66741,8 +66906,11 @@ class ScanPool {
             const entry = registry.prewarmed.shift() ?? startWorker(script);
             entry.worker.ref();
             entry.worker.on('message', (message) => this.onMessage(entry, message));
-            // A worker that cannot start or dies leaves its ranges to the main thread.
-            const wake = () => this.job?.wake();
+            // A worker that cannot start or dies leaves its ranges and files to the main thread.
+            const wake = () => {
+                this.job?.wake();
+                this.offer?.wake();
+            };
             entry.worker.on('error', wake);
             entry.worker.on('exit', wake);
             this.workers.push(entry);
@@ -66752,7 +66920,7 @@ class ScanPool {
         const offer = this.offer;
         if (offer && message.jobId === offer.jobId) {
             if (message.type === 'file')
-                offer.results.set(message.index, message.scan);
+                offer.record(message.index, message.scan);
             else if (message.type === 'done')
                 offer.done.add(from.id);
             offer.wake();
@@ -66928,8 +67096,10 @@ class FileOffer {
     jobId;
     workers;
     owner;
-    /** By file index: a worker's scan, or undefined when the worker left the file to the reader. */
+    /** By file index: its scan, or undefined when the thread left the file to the reader. */
     results = new Map();
+    /** Bytes of the files scanned so far (for progress). */
+    bytesDone = 0;
     /** Workers that have claimed their last file and sent its result. */
     done = new Set();
     waiting;
@@ -66938,21 +67108,16 @@ class FileOffer {
         this.jobId = jobId;
         this.workers = workers;
         this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, files)));
-        // A worker that dies wakes the caller, whose file then comes back to it.
-        for (const w of workers)
-            w.worker.once('exit', () => this.wake());
     }
     wake() {
         const waiting = this.waiting;
         this.waiting = undefined;
         waiting?.();
     }
-    /** Bytes of the files the workers have sent back so far (for progress). */
-    bytesDone() {
-        let bytes = 0;
-        for (const scan of this.results.values())
-            bytes += scan?.bytes ?? 0;
-        return bytes;
+    /** What a thread made of file k. */
+    record(k, scan) {
+        this.results.set(k, scan);
+        this.bytesDone += scan?.bytes ?? 0;
     }
     /** The next file for the calling thread to scan, or -1. */
     claimFile() {
@@ -66961,18 +67126,18 @@ class FileOffer {
         return k;
     }
     /**
-     * What became of file k, once known: 'here' if the calling thread claimed it (or nobody did, and
-     * now it has), a worker's scan, or undefined when the file is the reader's to read.
+     * What became of file k, once known: its scan, undefined when the file is the reader's to read,
+     * or 'here' if nobody scanned it (the calling thread now has it).
      */
     async fileScan(k) {
-        if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0)
-            return 'here';
-        const id = this.owner[k];
-        if (id === MAIN_ID)
-            return 'here';
         for (;;) {
             if (this.results.has(k))
                 return this.results.get(k);
+            if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0)
+                return 'here';
+            const id = this.owner[k];
+            if (id === MAIN_ID)
+                return 'here';
             const w = this.workers.find((worker) => worker.id === id);
             if (!w || w.dead || this.done.has(id))
                 return undefined;
@@ -67380,14 +67545,7 @@ async function aggregateLogs(patterns, options = {}) {
                 // In one range on this thread: read straight into the scanner's buffer, no stream.
                 const fd = (0,external_node_fs_.openSync)(file, 'r');
                 try {
-                    const job = {
-                        file,
-                        size,
-                        rangeBytes: Math.max(1, size),
-                        ranges: 1,
-                        region,
-                        maxLineBytes: run.maxLineBytes,
-                    };
+                    const job = wholeFileRange(file, size, { region, maxLineBytes: run.maxLineBytes });
                     const result = scanRange(fd, job, 0, aggregates);
                     keep(file, result.counts, result.names, stats);
                 }
@@ -67445,19 +67603,18 @@ async function aggregateLogs(patterns, options = {}) {
             // Many plain files: shared out whole among the threads, merged here in file order.
             const fileJob = { region, maxLineBytes: run.maxLineBytes };
             const offer = pool.offerFiles(files, fileJob);
-            const mine = new Map();
             for (let k = offer.claimFile(); k !== -1; k = offer.claimFile()) {
                 signal?.throwIfAborted();
-                mine.set(k, scanWholeFile(files[k], fileJob));
+                offer.record(k, scanWholeFile(files[k], fileJob));
                 // Lets the workers' results in, and an abort.
                 await new Promise(setImmediate);
-                run.progress(offer.bytesDone() + [...mine.values()].reduce((sum, scan) => sum + (scan?.bytes ?? 0), 0));
+                run.progress(offer.bytesDone);
             }
             const used = new Set();
             for (let k = 0; k < files.length; k++) {
                 signal?.throwIfAborted();
                 const file = files[k];
-                const scan = mine.has(k) ? mine.get(k) : await offer.fileScan(k);
+                const scan = await offer.fileScan(k);
                 run.summary.files.push(file);
                 if (scan !== undefined && scan !== 'here' && mergeWhole(file, scan))
                     used.add(scan.thread);
@@ -69102,6 +69259,7 @@ async function writeReportFiles(report, dir) {
 
 
 
+
 const HELP = `${version/* TOOL */.j.name} ${version/* TOOL */.j.version}: per-service cost and performance of Amazon VPC Lattice
 
 Usage:
@@ -69123,9 +69281,9 @@ analyze reads VPC Lattice access logs and writes a report.
   --end YYYY-MM-DD          Day after the window; exclusive (default: day after the last data).
   --format markdown|json    What to print when --out is not given (default markdown).
   --out DIR                 Write DIR/report.md and DIR/report.json; print the headline.
-  --latency-p99-ms N        high-latency above this p99 (default ${DEFAULT_THRESHOLDS.latencyP99Ms}).
-  --error-rate-percent N    high-error-rate above this 5xx share (default ${DEFAULT_THRESHOLDS.errorRatePercent}).
-  --idle-requests-per-day N idle-service below this many requests a day (default ${DEFAULT_THRESHOLDS.idleRequestsPerDay}).
+  --latency-p99-ms N        high-latency above this p99 (default ${thresholds_DEFAULT_THRESHOLDS.latencyP99Ms}).
+  --error-rate-percent N    high-error-rate above this 5xx share (default ${thresholds_DEFAULT_THRESHOLDS.errorRatePercent}).
+  --idle-requests-per-day N idle-service below this many requests a day (default ${thresholds_DEFAULT_THRESHOLDS.idleRequestsPerDay}).
   --verbose                 Print timing, throughput and memory to stderr.
 
 analyze --aws reads the same numbers from AWS with the default credentials (environment,
@@ -69204,10 +69362,10 @@ function positiveNumber(values, flag) {
 }
 function thresholds(values) {
     return {
-        ...DEFAULT_THRESHOLDS,
-        latencyP99Ms: positiveNumber(values, 'latency-p99-ms') ?? DEFAULT_THRESHOLDS.latencyP99Ms,
-        errorRatePercent: positiveNumber(values, 'error-rate-percent') ?? DEFAULT_THRESHOLDS.errorRatePercent,
-        idleRequestsPerDay: positiveNumber(values, 'idle-requests-per-day') ?? DEFAULT_THRESHOLDS.idleRequestsPerDay,
+        ...thresholds_DEFAULT_THRESHOLDS,
+        latencyP99Ms: positiveNumber(values, 'latency-p99-ms') ?? thresholds_DEFAULT_THRESHOLDS.latencyP99Ms,
+        errorRatePercent: positiveNumber(values, 'error-rate-percent') ?? thresholds_DEFAULT_THRESHOLDS.errorRatePercent,
+        idleRequestsPerDay: positiveNumber(values, 'idle-requests-per-day') ?? thresholds_DEFAULT_THRESHOLDS.idleRequestsPerDay,
     };
 }
 /** Progress on stderr, only for a person watching a terminal. */
@@ -69256,7 +69414,7 @@ function outputFormat(values) {
     return format;
 }
 function checkRegion(region, flag) {
-    if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    if (region !== undefined && !isRegionName(region)) {
         throw new errors/* UsageError */.eb(`${flag} must be an AWS region name such as us-east-1 (got ${JSON.stringify(region)}).`);
     }
 }
@@ -69337,8 +69495,9 @@ async function analyzeWithAws(values) {
     checkRegion(region, '--region');
     (0,analysis_window/* checkDay */.p)(values['end-date'], '--end-date');
     const lookback = wholeNumber(values, 'lookback-days', 7);
-    if (lookback < 1 || lookback > 90)
-        throw new errors/* UsageError */.eb('--lookback-days must be between 1 and 90.');
+    if (lookback < LOOKBACK_DAYS.min || lookback > LOOKBACK_DAYS.max) {
+        throw new errors/* UsageError */.eb(`--lookback-days must be between ${LOOKBACK_DAYS.min} and ${LOOKBACK_DAYS.max}.`);
+    }
     const controller = new AbortController();
     const stop = () => controller.abort(new errors/* DataError */.fL('Interrupted; running Logs Insights queries were stopped.'));
     process.once('SIGINT', stop);

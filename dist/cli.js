@@ -44,7 +44,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $d: () => (/* binding */ prewarmScanWorkers)
 });
 
-// UNUSED EXPORTS: FileOffer, PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool, scanRange, scanThreads, scanWholeFile, serveScanWorker
+// UNUSED EXPORTS: FileOffer, PARALLEL_MIN_BYTES, RANGE_BYTES, ScanPool, scanRange, scanThreads, scanWholeFile, serveScanWorker, wholeFileRange
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -1242,6 +1242,10 @@ function scanRange(fd, job, index, target) {
     scanner.release();
     return { index, counts: scanner.counts, names: scanner.names() };
 }
+/** The one range of a whole file. */
+function wholeFileRange(file, size, job) {
+    return { file, size, rangeBytes: Math.max(1, size), ranges: 1, ...job };
+}
 /**
  * Scans a whole plain JSON-lines file as the reader's one pass would, into a set of its own.
  * Anything else (gzip, another format, an error, a file without a valid record) gives undefined:
@@ -1260,21 +1264,10 @@ function scanWholeFile(file, job, thread = MAIN_ID) {
         if (isGzip(head) || !isJsonLines(file, head))
             return undefined;
         const set = new AggregateSet();
-        const scanner = new LineScanner(set, { region: job.region, maxLineBytes: job.maxLineBytes, bom: true });
-        for (let pos = 0;;) {
-            const room = scanner.reserve(READ_BYTES);
-            const n = readSync(fd, room, 0, room.length, pos);
-            if (n === 0)
-                break;
-            pos += n;
-            scanner.commit(n);
-        }
-        scanner.end();
-        scanner.release();
-        const counts = scanner.counts;
+        const { counts, names } = scanRange(fd, wholeFileRange(file, bytes, job), 0, set);
         if (counts.counted === 0 || counts.records === 0)
             return undefined;
-        return { counts, names: scanner.names(), days: [...set.days.values()].map(dayToJSON), bytes, thread };
+        return { counts, names, days: [...set.days.values()].map(dayToJSON), bytes, thread };
     }
     catch {
         return undefined;
@@ -1445,8 +1438,11 @@ class ScanPool {
             const entry = registry.prewarmed.shift() ?? startWorker(script);
             entry.worker.ref();
             entry.worker.on('message', (message) => this.onMessage(entry, message));
-            // A worker that cannot start or dies leaves its ranges to the main thread.
-            const wake = () => this.job?.wake();
+            // A worker that cannot start or dies leaves its ranges and files to the main thread.
+            const wake = () => {
+                this.job?.wake();
+                this.offer?.wake();
+            };
             entry.worker.on('error', wake);
             entry.worker.on('exit', wake);
             this.workers.push(entry);
@@ -1456,7 +1452,7 @@ class ScanPool {
         const offer = this.offer;
         if (offer && message.jobId === offer.jobId) {
             if (message.type === 'file')
-                offer.results.set(message.index, message.scan);
+                offer.record(message.index, message.scan);
             else if (message.type === 'done')
                 offer.done.add(from.id);
             offer.wake();
@@ -1632,8 +1628,10 @@ class FileOffer {
     jobId;
     workers;
     owner;
-    /** By file index: a worker's scan, or undefined when the worker left the file to the reader. */
+    /** By file index: its scan, or undefined when the thread left the file to the reader. */
     results = new Map();
+    /** Bytes of the files scanned so far (for progress). */
+    bytesDone = 0;
     /** Workers that have claimed their last file and sent its result. */
     done = new Set();
     waiting;
@@ -1642,21 +1640,16 @@ class FileOffer {
         this.jobId = jobId;
         this.workers = workers;
         this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, files)));
-        // A worker that dies wakes the caller, whose file then comes back to it.
-        for (const w of workers)
-            w.worker.once('exit', () => this.wake());
     }
     wake() {
         const waiting = this.waiting;
         this.waiting = undefined;
         waiting?.();
     }
-    /** Bytes of the files the workers have sent back so far (for progress). */
-    bytesDone() {
-        let bytes = 0;
-        for (const scan of this.results.values())
-            bytes += scan?.bytes ?? 0;
-        return bytes;
+    /** What a thread made of file k. */
+    record(k, scan) {
+        this.results.set(k, scan);
+        this.bytesDone += scan?.bytes ?? 0;
     }
     /** The next file for the calling thread to scan, or -1. */
     claimFile() {
@@ -1665,18 +1658,18 @@ class FileOffer {
         return k;
     }
     /**
-     * What became of file k, once known: 'here' if the calling thread claimed it (or nobody did, and
-     * now it has), a worker's scan, or undefined when the file is the reader's to read.
+     * What became of file k, once known: its scan, undefined when the file is the reader's to read,
+     * or 'here' if nobody scanned it (the calling thread now has it).
      */
     async fileScan(k) {
-        if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0)
-            return 'here';
-        const id = this.owner[k];
-        if (id === MAIN_ID)
-            return 'here';
         for (;;) {
             if (this.results.has(k))
                 return this.results.get(k);
+            if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0)
+                return 'here';
+            const id = this.owner[k];
+            if (id === MAIN_ID)
+                return 'here';
             const w = this.workers.find((worker) => worker.id === id);
             if (!w || w.dead || this.done.has(id))
                 return undefined;

@@ -106,6 +106,11 @@ export function scanRange(fd: number, job: RangeJob, index: number, target: Aggr
   return { index, counts: scanner.counts, names: scanner.names() };
 }
 
+/** The one range of a whole file. */
+export function wholeFileRange(file: string, size: number, job: FileJob): RangeJob {
+  return { file, size, rangeBytes: Math.max(1, size), ranges: 1, ...job };
+}
+
 export interface FileJob {
   region?: string;
   maxLineBytes: number;
@@ -139,19 +144,9 @@ export function scanWholeFile(file: string, job: FileJob, thread = MAIN_ID): Who
     checkMagic(file, head);
     if (isGzip(head) || !isJsonLines(file, head)) return undefined;
     const set = new AggregateSet();
-    const scanner = new LineScanner(set, { region: job.region, maxLineBytes: job.maxLineBytes, bom: true });
-    for (let pos = 0; ;) {
-      const room = scanner.reserve(READ_BYTES);
-      const n = readSync(fd, room, 0, room.length, pos);
-      if (n === 0) break;
-      pos += n;
-      scanner.commit(n);
-    }
-    scanner.end();
-    scanner.release();
-    const counts = scanner.counts;
+    const { counts, names } = scanRange(fd, wholeFileRange(file, bytes, job), 0, set);
     if (counts.counted === 0 || counts.records === 0) return undefined;
-    return { counts, names: scanner.names(), days: [...set.days.values()].map(dayToJSON), bytes, thread };
+    return { counts, names, days: [...set.days.values()].map(dayToJSON), bytes, thread };
   } catch {
     return undefined;
   } finally {
@@ -370,8 +365,11 @@ export class ScanPool {
       const entry = registry.prewarmed.shift() ?? startWorker(script);
       entry.worker.ref();
       entry.worker.on('message', (message: WorkerReply) => this.onMessage(entry, message));
-      // A worker that cannot start or dies leaves its ranges to the main thread.
-      const wake = (): void => this.job?.wake();
+      // A worker that cannot start or dies leaves its ranges and files to the main thread.
+      const wake = (): void => {
+        this.job?.wake();
+        this.offer?.wake();
+      };
       entry.worker.on('error', wake);
       entry.worker.on('exit', wake);
       this.workers.push(entry);
@@ -381,7 +379,7 @@ export class ScanPool {
   private onMessage(from: PoolWorker, message: WorkerReply): void {
     const offer = this.offer;
     if (offer && message.jobId === offer.jobId) {
-      if (message.type === 'file') offer.results.set(message.index, message.scan);
+      if (message.type === 'file') offer.record(message.index, message.scan);
       else if (message.type === 'done') offer.done.add(from.id);
       offer.wake();
       return;
@@ -552,8 +550,10 @@ export class ScanPool {
 /** The files of one offerFiles(): who claimed each, and what the workers sent back. */
 export class FileOffer {
   readonly owner: Int32Array;
-  /** By file index: a worker's scan, or undefined when the worker left the file to the reader. */
-  readonly results = new Map<number, WholeFileScan | undefined>();
+  /** By file index: its scan, or undefined when the thread left the file to the reader. */
+  private readonly results = new Map<number, WholeFileScan | undefined>();
+  /** Bytes of the files scanned so far (for progress). */
+  bytesDone = 0;
   /** Workers that have claimed their last file and sent its result. */
   readonly done = new Set<number>();
   private waiting: (() => void) | undefined;
@@ -565,8 +565,6 @@ export class FileOffer {
     private readonly workers: readonly PoolWorker[],
   ) {
     this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, files)));
-    // A worker that dies wakes the caller, whose file then comes back to it.
-    for (const w of workers) w.worker.once('exit', () => this.wake());
   }
 
   wake(): void {
@@ -575,11 +573,10 @@ export class FileOffer {
     waiting?.();
   }
 
-  /** Bytes of the files the workers have sent back so far (for progress). */
-  bytesDone(): number {
-    let bytes = 0;
-    for (const scan of this.results.values()) bytes += scan?.bytes ?? 0;
-    return bytes;
+  /** What a thread made of file k. */
+  record(k: number, scan: WholeFileScan | undefined): void {
+    this.results.set(k, scan);
+    this.bytesDone += scan?.bytes ?? 0;
   }
 
   /** The next file for the calling thread to scan, or -1. */
@@ -590,15 +587,15 @@ export class FileOffer {
   }
 
   /**
-   * What became of file k, once known: 'here' if the calling thread claimed it (or nobody did, and
-   * now it has), a worker's scan, or undefined when the file is the reader's to read.
+   * What became of file k, once known: its scan, undefined when the file is the reader's to read,
+   * or 'here' if nobody scanned it (the calling thread now has it).
    */
   async fileScan(k: number): Promise<WholeFileScan | undefined | 'here'> {
-    if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0) return 'here';
-    const id = this.owner[k]!;
-    if (id === MAIN_ID) return 'here';
     for (;;) {
       if (this.results.has(k)) return this.results.get(k);
+      if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0) return 'here';
+      const id = this.owner[k]!;
+      if (id === MAIN_ID) return 'here';
       const w = this.workers.find((worker) => worker.id === id);
       if (!w || w.dead || this.done.has(id)) return undefined;
       await new Promise<void>((resolve) => (this.waiting = resolve));

@@ -25,6 +25,7 @@ import {
   type WholeFileScan,
   scanRange,
   scanWholeFile,
+  wholeFileRange,
 } from './parallel.js';
 import {
   type Format,
@@ -436,14 +437,7 @@ export async function aggregateLogs(
         // In one range on this thread: read straight into the scanner's buffer, no stream.
         const fd = openSync(file, 'r');
         try {
-          const job = {
-            file,
-            size,
-            rangeBytes: Math.max(1, size),
-            ranges: 1,
-            region,
-            maxLineBytes: run.maxLineBytes,
-          };
+          const job = wholeFileRange(file, size, { region, maxLineBytes: run.maxLineBytes });
           const result = scanRange(fd, job, 0, aggregates);
           keep(file, result.counts, result.names, stats);
         } finally {
@@ -505,21 +499,18 @@ export async function aggregateLogs(
       // Many plain files: shared out whole among the threads, merged here in file order.
       const fileJob = { region, maxLineBytes: run.maxLineBytes };
       const offer = pool.offerFiles(files, fileJob);
-      const mine = new Map<number, WholeFileScan | undefined>();
       for (let k = offer.claimFile(); k !== -1; k = offer.claimFile()) {
         signal?.throwIfAborted();
-        mine.set(k, scanWholeFile(files[k]!, fileJob));
+        offer.record(k, scanWholeFile(files[k]!, fileJob));
         // Lets the workers' results in, and an abort.
         await new Promise(setImmediate);
-        run.progress(
-          offer.bytesDone() + [...mine.values()].reduce((sum, scan) => sum + (scan?.bytes ?? 0), 0),
-        );
+        run.progress(offer.bytesDone);
       }
       const used = new Set<number>();
       for (let k = 0; k < files.length; k++) {
         signal?.throwIfAborted();
         const file = files[k]!;
-        const scan = mine.has(k) ? mine.get(k) : await offer.fileScan(k);
+        const scan = await offer.fileScan(k);
         run.summary.files.push(file);
         if (scan !== undefined && scan !== 'here' && mergeWhole(file, scan)) used.add(scan.thread);
         else await readOne(file);
