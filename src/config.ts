@@ -67,6 +67,13 @@ export const INPUT_DEFAULTS = {
 export type InputName = keyof typeof INPUT_DEFAULTS;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** The window's length in whole days, for the action and the command line. */
+export const LOOKBACK_DAYS = { min: 1, max: 90 } as const;
+
+/** The shape of an AWS region name, such as us-east-1. */
+export function isRegionName(value: string): boolean {
+  return REGION.test(value);
+}
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const LOG_GROUP = /^[.\-_/#A-Za-z0-9]{1,512}$/;
@@ -124,7 +131,7 @@ export function readConfig(getInput: (name: InputName) => string): Config {
       'aws-region',
       'is required: the region of the service network and its log group, e.g. us-east-1.',
     );
-  else if (!REGION.test(region))
+  else if (!isRegionName(region))
     problem('aws-region', `must be an AWS region name such as us-east-1 (got "${region}").`);
 
   const roleToAssume = input('role-to-assume');
@@ -152,7 +159,7 @@ export function readConfig(getInput: (name: InputName) => string): Config {
       'or log-group-names must be set: the network to report on, or the log groups of its access logs.',
     );
   }
-  const lookbackDays = integer('lookback-days', 1, 90);
+  const lookbackDays = integer('lookback-days', LOOKBACK_DAYS.min, LOOKBACK_DAYS.max);
   const endDate = input('end-date') || undefined;
   if (endDate && !isIsoDay(endDate)) problem('end-date', `must be a date as YYYY-MM-DD (got "${endDate}").`);
   const costMetric = oneOf('cost-metric', COST_METRICS);

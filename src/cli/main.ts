@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkDay } from '../analysis/window.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../analysis/thresholds.js';
+import { LOOKBACK_DAYS, isRegionName } from '../config.js';
 import { generateDemo, writeSampleLog } from '../demo/generate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import { WORKER_SCRIPT } from '../logs/parallel.js';
@@ -185,7 +186,7 @@ function outputFormat(values: Values): 'markdown' | 'json' {
 }
 
 function checkRegion(region: string | undefined, flag: string): void {
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+  if (region !== undefined && !isRegionName(region)) {
     throw new UsageError(
       `${flag} must be an AWS region name such as us-east-1 (got ${JSON.stringify(region)}).`,
     );
@@ -269,7 +270,9 @@ async function analyzeWithAws(values: Values): Promise<void> {
   checkRegion(region, '--region');
   checkDay(values['end-date'], '--end-date');
   const lookback = wholeNumber(values, 'lookback-days', 7);
-  if (lookback < 1 || lookback > 90) throw new UsageError('--lookback-days must be between 1 and 90.');
+  if (lookback < LOOKBACK_DAYS.min || lookback > LOOKBACK_DAYS.max) {
+    throw new UsageError(`--lookback-days must be between ${LOOKBACK_DAYS.min} and ${LOOKBACK_DAYS.max}.`);
+  }
   const controller = new AbortController();
   const stop = (): void =>
     controller.abort(new DataError('Interrupted; running Logs Insights queries were stopped.'));
