@@ -34,6 +34,9 @@ let coldReport: Report;
 let local: AggregateSet;
 const DAYS = dayRange('2026-11-09', DEMO_END);
 
+/** The command line's AWS analysis in the emulated region, with `args` after it. */
+const awsArgs = (...args: string[]): string[] => ['analyze', '--aws', '--region', REGION, ...args];
+
 beforeAll(async () => {
   world = await startAwsWorld();
   local = new AggregateSet();
@@ -131,19 +134,7 @@ describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
     world.costExplorer.resetStats();
     const started = performance.now();
     const r = await runCli(
-      [
-        'analyze',
-        '--aws',
-        '--region',
-        REGION,
-        '--service-network',
-        NETWORK,
-        '--end-date',
-        DEMO_END,
-        '--format',
-        'json',
-        '--verbose',
-      ],
+      awsArgs('--service-network', NETWORK, '--end-date', DEMO_END, '--format', 'json', '--verbose'),
       { env: world.env },
     );
     seconds = (performance.now() - started) / 1000;
@@ -234,18 +225,7 @@ describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
   it('survives a throttled Cost Explorer with the same numbers', async () => {
     world.costExplorer.faults.throttle(2);
     const r = await runCli(
-      [
-        'analyze',
-        '--aws',
-        '--region',
-        REGION,
-        '--service-network',
-        NETWORK,
-        '--end-date',
-        DEMO_END,
-        '--format',
-        'json',
-      ],
+      awsArgs('--service-network', NETWORK, '--end-date', DEMO_END, '--format', 'json'),
       { env: world.env },
     );
     expect(r.code).toBe(0);
@@ -266,18 +246,7 @@ describe('scan once: --cache-dir', () => {
     // moto answers each new GetCostAndUsage request body with the next seeded response.
     const bill = JSON.parse(await readFile(world.costsFile, 'utf8')) as never;
     await seedCostAndUsage(world.moto.url, [bill, bill], ACCOUNT);
-    const args = [
-      'analyze',
-      '--aws',
-      '--region',
-      REGION,
-      '--service-network',
-      NETWORK,
-      '--cache-dir',
-      cacheDir,
-      '--format',
-      'json',
-    ];
+    const args = awsArgs('--service-network', NETWORK, '--cache-dir', cacheDir, '--format', 'json');
     const first = await runCli([...args, '--end-date', '2026-11-22'], { env: world.env });
     expect(first.code).toBe(0);
     world.costExplorer.resetStats();
@@ -326,11 +295,7 @@ describe('scan once: --cache-dir', () => {
     )!;
     await writeFile(join(day.parentPath, day.name), '{"kind":"aggregates","format":1}');
     const r = await runCli(
-      [
-        'analyze',
-        '--aws',
-        '--region',
-        REGION,
+      awsArgs(
         '--service-network',
         NETWORK,
         '--cache-dir',
@@ -339,7 +304,7 @@ describe('scan once: --cache-dir', () => {
         'json',
         '--end-date',
         DEMO_END,
-      ],
+      ),
       { env: world.env },
     );
     expect(r.code).toBe(0);
@@ -388,11 +353,7 @@ describe('optional features', () => {
       ACCOUNT,
     );
     const r = await runCli(
-      [
-        'analyze',
-        '--aws',
-        '--region',
-        REGION,
+      awsArgs(
         '--service-network',
         NETWORK,
         '--end-date',
@@ -401,7 +362,7 @@ describe('optional features', () => {
         'team',
         '--format',
         'json',
-      ],
+      ),
       { env: world.env },
     );
     expect(r.code).toBe(0);
@@ -416,11 +377,7 @@ describe('optional features', () => {
 
   it('publish-metrics puts per-service metrics into CloudWatch', async () => {
     const r = await runCli(
-      [
-        'analyze',
-        '--aws',
-        '--region',
-        REGION,
+      awsArgs(
         '--service-network',
         NETWORK,
         '--end-date',
@@ -430,7 +387,7 @@ describe('optional features', () => {
         '--publish-metrics',
         '--format',
         'json',
-      ],
+      ),
       { env: world.env },
     );
     expect(r.code).toBe(0);
@@ -456,18 +413,7 @@ describe('optional features', () => {
     world.costExplorer.setForecast(undefined);
     try {
       const r = await runCli(
-        [
-          'analyze',
-          '--aws',
-          '--region',
-          REGION,
-          '--service-network',
-          NETWORK,
-          '--end-date',
-          DEMO_END,
-          '--format',
-          'json',
-        ],
+        awsArgs('--service-network', NETWORK, '--end-date', DEMO_END, '--format', 'json'),
         { env: world.env },
       );
       expect(r.code).toBe(0);
@@ -504,10 +450,9 @@ describe('AWS failures a user can act on', () => {
       services: ['lonely'],
       region: REGION,
     });
-    const r = await runCli(
-      ['analyze', '--aws', '--region', REGION, '--service-network', 'bare-mesh', '--end-date', DEMO_END],
-      { env: world.env },
-    );
+    const r = await runCli(awsArgs('--service-network', 'bare-mesh', '--end-date', DEMO_END), {
+      env: world.env,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('log-group-names');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -516,11 +461,7 @@ describe('AWS failures a user can act on', () => {
   it('an empty log group: a report of no traffic, idle services from the inventory', async () => {
     world.insights.createLogGroup('/empty');
     const r = await runCli(
-      [
-        'analyze',
-        '--aws',
-        '--region',
-        REGION,
+      awsArgs(
         '--service-network',
         NETWORK,
         '--log-group-names',
@@ -529,7 +470,7 @@ describe('AWS failures a user can act on', () => {
         DEMO_END,
         '--format',
         'json',
-      ],
+      ),
       { env: world.env },
     );
     expect(r.code).toBe(0);
@@ -544,18 +485,7 @@ describe('AWS failures a user can act on', () => {
     proxy.inject(awsJsonError('AccessDeniedException', 'User is not authorized to perform: logs:StartQuery'));
     try {
       const r = await runCli(
-        [
-          'analyze',
-          '--aws',
-          '--region',
-          REGION,
-          '--service-network',
-          NETWORK,
-          '--end-date',
-          DEMO_END,
-          '--lookback-days',
-          '1',
-        ],
+        awsArgs('--service-network', NETWORK, '--end-date', DEMO_END, '--lookback-days', '1'),
         { env: { ...world.env, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: proxy.url } },
       );
       expect(r.code).toBe(1);
@@ -572,11 +502,7 @@ describe('AWS failures a user can act on', () => {
     proxy.inject(awsJsonError('AccessDeniedException', 'not authorized to perform: ce:GetDimensionValues'));
     try {
       const r = await runCli(
-        [
-          'analyze',
-          '--aws',
-          '--region',
-          REGION,
+        awsArgs(
           '--service-network',
           NETWORK,
           '--end-date',
@@ -585,7 +511,7 @@ describe('AWS failures a user can act on', () => {
           '1',
           '--format',
           'json',
-        ],
+        ),
         { env: { ...world.env, AWS_ENDPOINT_URL_COST_EXPLORER: proxy.url } },
       );
       expect(r.code).toBe(0);
@@ -598,10 +524,9 @@ describe('AWS failures a user can act on', () => {
   }, 60_000);
 
   it('an unknown service network, named in the message', async () => {
-    const r = await runCli(
-      ['analyze', '--aws', '--region', REGION, '--service-network', 'no-such-mesh', '--end-date', DEMO_END],
-      { env: world.env },
-    );
+    const r = await runCli(awsArgs('--service-network', 'no-such-mesh', '--end-date', DEMO_END), {
+      env: world.env,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no-such-mesh');
   }, 60_000);
