@@ -1,29 +1,24 @@
 /**
- * The action's inputs, read once and validated into one typed, frozen config. Nothing else calls
- * core.getInput. Every problem names the input and the fix, and all are reported together,
- * before any AWS call.
+ * Settings, read once and validated into typed values: the action's inputs (readConfig) and the
+ * command line's flags (the CLI builds a SettingsReader over its flags). Both use the same checks,
+ * so a value means the same thing and fails with the same words in either place. Every problem
+ * names the input or flag and the fix, and all are reported together, before any AWS call.
  */
-import { isIsoDay } from './analysis/dates.js';
+import { checkDay } from './analysis/window.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './analysis/thresholds.js';
 import { UsageError } from './errors.js';
+import { isRegionName } from './model/names.js';
+import type { AwsSettings } from './pipeline/aws.js';
+import { COMMENT_BEHAVIORS, type CommentBehavior } from './publish/comment.js';
 
 export type PublishTarget = 'summary' | 'issue' | 'pr-comment';
-export type CommentBehavior = 'update' | 'new' | 'delete-and-new' | 'hide-and-new';
 export type FailOn = 'never' | 'warning' | 'critical';
 
-export interface Config {
-  region: string;
+export interface Config extends AwsSettings {
   roleToAssume?: string;
   audience: string;
   roleSessionName: string;
   roleDurationSeconds: number;
-  serviceNetwork?: string;
-  logGroupNames: string[];
-  lookbackDays: number;
-  endDate?: string;
-  costMetric: string;
-  costTagKey?: string;
-  thresholds: Thresholds;
   publishTo: ReadonlySet<PublishTarget>;
   issueTitle: string;
   issueLabels: string[];
@@ -66,14 +61,9 @@ export const INPUT_DEFAULTS = {
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** The window's length in whole days, for the action and the command line. */
 export const LOOKBACK_DAYS = { min: 1, max: 90 } as const;
 
-/** The shape of an AWS region name, such as us-east-1. */
-export function isRegionName(value: string): boolean {
-  return REGION.test(value);
-}
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const LOG_GROUP = /^[.\-_/#A-Za-z0-9]{1,512}$/;
@@ -83,106 +73,192 @@ const COST_METRICS = [
   'BlendedCost',
   'NetUnblendedCost',
   'NetAmortizedCost',
-];
+] as const;
 const TARGETS: readonly PublishTarget[] = ['summary', 'issue', 'pr-comment'];
-const BEHAVIORS: readonly CommentBehavior[] = ['update', 'new', 'delete-and-new', 'hide-and-new'];
 const FAIL_ON: readonly FailOn[] = ['never', 'warning', 'critical'];
 
-function list(value: string): string[] {
+/** A comma- or newline-separated list, trimmed, without empty items. */
+export function splitList(value: string): string[] {
   return value
     .split(/[,\n]/)
     .map((item) => item.trim())
     .filter(Boolean);
 }
 
-/** Reads inputs with `getInput` (core.getInput in the action) and validates them all. */
-export function readConfig(getInput: (name: InputName) => string): Config {
-  const problems: string[] = [];
-  const input = (name: InputName): string => {
-    const value = getInput(name).trim();
-    return value === '' ? INPUT_DEFAULTS[name] : value;
-  };
-  const problem = (name: InputName, message: string): void => {
-    problems.push(`Input ${name} ${message}`);
-  };
-  const integer = (name: InputName, min: number, max: number): number => {
-    const raw = input(name);
+/**
+ * Reads named settings and collects every problem. `get` returns the raw value, or undefined or
+ * '' when the setting is absent (its default then applies); `label` is how the user wrote the name
+ * ("Input lookback-days", "--lookback-days").
+ */
+export class SettingsReader<Name extends string> {
+  readonly problems: string[] = [];
+
+  constructor(
+    private readonly get: (name: Name) => string | undefined,
+    private readonly label: (name: Name) => string,
+    private readonly defaults: Partial<Record<Name, string>> = {},
+  ) {}
+
+  problem(name: Name, message: string): void {
+    this.problems.push(`${this.label(name)} ${message}`);
+  }
+
+  /** The trimmed value, or the default when it is empty. */
+  text(name: Name): string {
+    const value = (this.get(name) ?? '').trim();
+    return value === '' ? (this.defaults[name] ?? '') : value;
+  }
+
+  optional(name: Name): string | undefined {
+    return this.text(name) || undefined;
+  }
+
+  list(name: Name): string[] {
+    return splitList(this.text(name));
+  }
+
+  integer(name: Name, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.text(name);
     const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < min || n > max)
-      problem(name, `must be a whole number from ${min} to ${max} (got "${raw}").`);
+    if (!/^\d+$/.test(raw) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      this.problem(name, `must be a whole number ${range} (got "${raw}").`);
+    }
     return n;
-  };
-  const number = (name: InputName): number => {
-    const raw = input(name);
+  }
+
+  number(name: Name): number {
+    const raw = this.text(name);
     const n = Number(raw);
     if (raw === '' || !Number.isFinite(n) || n < 0)
-      problem(name, `must be a non-negative number (got "${raw}").`);
+      this.problem(name, `must be a non-negative number (got "${raw}").`);
     return n;
-  };
-  const oneOf = <T extends string>(name: InputName, allowed: readonly T[]): T => {
-    const raw = input(name);
-    if (!allowed.includes(raw as T)) problem(name, `must be one of ${allowed.join(', ')} (got "${raw}").`);
+  }
+
+  oneOf<T extends string>(name: Name, allowed: readonly T[]): T {
+    const raw = this.text(name);
+    if (!allowed.includes(raw as T))
+      this.problem(name, `must be one of ${allowed.join(', ')} (got "${raw}").`);
     return raw as T;
-  };
+  }
 
-  const region = input('aws-region');
-  if (!region)
-    problem(
-      'aws-region',
-      'is required: the region of the service network and its log group, e.g. us-east-1.',
-    );
-  else if (!isRegionName(region))
-    problem('aws-region', `must be an AWS region name such as us-east-1 (got "${region}").`);
+  boolean(name: Name): boolean {
+    const raw = this.text(name).toLowerCase();
+    if (raw !== 'true' && raw !== 'false') this.problem(name, `must be true or false (got "${raw}").`);
+    return raw === 'true';
+  }
 
-  const roleToAssume = input('role-to-assume');
+  /** A UTC day, YYYY-MM-DD, or undefined when not given. */
+  day(name: Name): string | undefined {
+    const value = this.optional(name);
+    try {
+      checkDay(value, this.label(name));
+    } catch (error) {
+      this.problems.push((error as Error).message);
+    }
+    return value;
+  }
+
+  /** `required` says why it is needed when it must be given; `fallback` is used when it is not. */
+  region(name: Name, required: string | undefined, fallback?: string): string {
+    const region = this.text(name) || fallback || '';
+    if (!region) {
+      if (required !== undefined) this.problem(name, required);
+    } else if (!isRegionName(region)) {
+      this.problem(name, `must be an AWS region name such as us-east-1 (got "${region}").`);
+    }
+    return region;
+  }
+
+  logGroupNames(name: Name): string[] {
+    const names = this.list(name);
+    for (const group of names) {
+      if (!LOG_GROUP.test(group)) this.problem(name, `has an invalid log group name "${group}".`);
+    }
+    return names;
+  }
+
+  lookbackDays(name: Name): number {
+    return this.integer(name, LOOKBACK_DAYS.min, LOOKBACK_DAYS.max);
+  }
+
+  costMetric(name: Name): string {
+    return this.oneOf(name, COST_METRICS);
+  }
+
+  /** The three thresholds the action and the CLI expose; the rest keep their defaults. */
+  thresholds(names: { latency: Name; errorRate: Name; idle: Name }): Thresholds {
+    return {
+      ...DEFAULT_THRESHOLDS,
+      latencyP99Ms: this.number(names.latency),
+      errorRatePercent: this.number(names.errorRate),
+      idleRequestsPerDay: this.number(names.idle),
+    };
+  }
+
+  /** Throws every problem found, one per line. */
+  check(): void {
+    if (this.problems.length > 0) throw new UsageError(this.problems.join('\n'));
+  }
+}
+
+/** The names of the settings the action and the CLI's `--aws` share, as inputs and as flags. */
+export const THRESHOLD_INPUTS = {
+  latency: 'latency-p99-ms',
+  errorRate: 'error-rate-percent',
+  idle: 'idle-requests-per-day',
+} as const;
+
+/** Reads the action's inputs with `getInput` (core.getInput) and validates them all. */
+export function readConfig(getInput: (name: InputName) => string): Config {
+  const r = new SettingsReader<InputName>(getInput, (name) => `Input ${name}`, INPUT_DEFAULTS);
+
+  const region = r.region(
+    'aws-region',
+    'is required: the region of the service network and its log group, e.g. us-east-1.',
+  );
+  const roleToAssume = r.optional('role-to-assume');
   if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
-    problem(
+    r.problem(
       'role-to-assume',
       `must be an IAM role ARN such as arn:aws:iam::123456789012:role/lattice-report (got "${roleToAssume}").`,
     );
   }
-  const audience = input('audience');
-  const roleSessionName = input('role-session-name');
+  const roleSessionName = r.text('role-session-name');
   if (!SESSION_NAME.test(roleSessionName)) {
-    problem('role-session-name', 'must be 2 to 64 letters, digits or any of _+=,.@- .');
+    r.problem('role-session-name', 'must be 2 to 64 letters, digits or any of _+=,.@- .');
   }
-  const roleDurationSeconds = integer('role-duration-seconds', 900, 43_200);
-
-  const logGroupNames = list(input('log-group-names'));
-  for (const name of logGroupNames) {
-    if (!LOG_GROUP.test(name)) problem('log-group-names', `has an invalid log group name "${name}".`);
-  }
-  const serviceNetwork = input('service-network') || undefined;
+  const roleDurationSeconds = r.integer('role-duration-seconds', 900, 43_200);
+  const logGroupNames = r.logGroupNames('log-group-names');
+  const serviceNetwork = r.optional('service-network');
   if (!serviceNetwork && logGroupNames.length === 0) {
-    problem(
+    r.problem(
       'service-network',
       'or log-group-names must be set: the network to report on, or the log groups of its access logs.',
     );
   }
-  const lookbackDays = integer('lookback-days', LOOKBACK_DAYS.min, LOOKBACK_DAYS.max);
-  const endDate = input('end-date') || undefined;
-  if (endDate && !isIsoDay(endDate)) problem('end-date', `must be a date as YYYY-MM-DD (got "${endDate}").`);
-  const costMetric = oneOf('cost-metric', COST_METRICS);
+  const lookbackDays = r.lookbackDays('lookback-days');
+  const endDate = r.day('end-date');
+  const costMetric = r.costMetric('cost-metric');
 
   const publishTo = new Set<PublishTarget>();
-  for (const target of list(input('publish-to'))) {
+  for (const target of r.list('publish-to')) {
     if (TARGETS.includes(target as PublishTarget)) publishTo.add(target as PublishTarget);
-    else problem('publish-to', `has an unknown target "${target}"; use any of ${TARGETS.join(', ')}.`);
+    else r.problem('publish-to', `has an unknown target "${target}"; use any of ${TARGETS.join(', ')}.`);
   }
   const githubToken = getInput('github-token').trim();
   if ((publishTo.has('issue') || publishTo.has('pr-comment')) && !githubToken) {
-    problem('github-token', 'is empty, but publish-to needs it to post; the default is ${{ github.token }}.');
+    r.problem(
+      'github-token',
+      'is empty, but publish-to needs it to post; the default is ${{ github.token }}.',
+    );
   }
-  const boolean = (name: InputName): boolean => {
-    const raw = input(name).toLowerCase();
-    if (raw !== 'true' && raw !== 'false') problem(name, `must be true or false (got "${raw}").`);
-    return raw === 'true';
-  };
+  const costTagKey = r.optional('cost-tag-key');
 
   const config: Config = {
     region,
     ...(roleToAssume ? { roleToAssume } : {}),
-    audience,
+    audience: r.text('audience'),
     roleSessionName,
     roleDurationSeconds,
     ...(serviceNetwork ? { serviceNetwork } : {}),
@@ -190,24 +266,19 @@ export function readConfig(getInput: (name: InputName) => string): Config {
     lookbackDays,
     ...(endDate ? { endDate } : {}),
     costMetric,
-    ...(input('cost-tag-key') ? { costTagKey: input('cost-tag-key') } : {}),
-    thresholds: {
-      ...DEFAULT_THRESHOLDS,
-      latencyP99Ms: number('latency-p99-ms'),
-      errorRatePercent: number('error-rate-percent'),
-      idleRequestsPerDay: number('idle-requests-per-day'),
-    },
+    ...(costTagKey ? { costTagKey } : {}),
+    thresholds: r.thresholds(THRESHOLD_INPUTS),
     publishTo,
-    issueTitle: input('issue-title'),
-    issueLabels: list(input('issue-labels')),
-    commentBehavior: oneOf('comment-behavior', BEHAVIORS),
+    issueTitle: r.text('issue-title'),
+    issueLabels: r.list('issue-labels'),
+    commentBehavior: r.oneOf('comment-behavior', COMMENT_BEHAVIORS),
     githubToken,
-    failOn: oneOf('fail-on', FAIL_ON),
-    publishMetrics: boolean('publish-metrics'),
-    reportDir: input('report-dir'),
-    cache: boolean('cache'),
-    settlingDays: number('settling-days'),
+    failOn: r.oneOf('fail-on', FAIL_ON),
+    publishMetrics: r.boolean('publish-metrics'),
+    reportDir: r.text('report-dir'),
+    cache: r.boolean('cache'),
+    settlingDays: r.number('settling-days'),
   };
-  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  r.check();
   return Object.freeze(config);
 }

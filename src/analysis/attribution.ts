@@ -3,9 +3,15 @@
  * Cost Explorer amounts are known, each charge type is scaled so the services add up to the bill.
  * Billed cost that no service's usage explains (or that is not a per-service charge) is shared.
  */
-import type { DayAggregate, ServiceIdentity } from './aggregate.js';
-import { type BilledCosts, type ChargeAmounts, zeroCharges } from './billing.js';
-import { BYTES_PER_GB, DEFAULT_PRICES, FALLBACK_REGION, type PriceTable } from './pricing.js';
+import type { DayAggregate, ServiceIdentity } from '../model/aggregate.js';
+import {
+  type BilledCosts,
+  BYTES_PER_GB,
+  type ChargeAmounts,
+  type PriceTable,
+  zeroCharges,
+} from '../model/costs.js';
+import { DEFAULT_PRICES, FALLBACK_REGION } from './prices.js';
 
 const SHARED_TYPES = ['hours', 'data', 'requests'] as const;
 

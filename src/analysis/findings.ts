@@ -1,22 +1,12 @@
 /**
  * Findings: what a platform lead should act on, each with its numbers and, where it applies,
- * the monthly saving. Messages hold numbers only; names come from the report when rendered.
+ * the monthly saving. They are data; report/findings.ts puts them into words.
  */
-import type { Anomaly, AnomalyMetric, Finding, ServiceReport, Severity } from '../report/model.js';
-import { errorRate } from './aggregate.js';
+import { errorRate } from '../model/aggregate.js';
+import { type Anomaly, type AnomalyMetric, type FindingData, severityRank } from '../model/findings.js';
+import type { ServiceReport } from '../model/report.js';
 import { detectOutliers, median, type Point } from './anomalies.js';
 import type { Thresholds } from './thresholds.js';
-import {
-  formatDataSize,
-  formatGb,
-  formatSigned,
-  formatInteger,
-  formatMs,
-  formatPercent,
-  formatUsd,
-  plural,
-} from '../report/format.js';
-
 /** Hours in the average month, as AWS prices a month. */
 export const HOURS_PER_MONTH = 730;
 
@@ -41,16 +31,14 @@ export interface ServiceAnalysis {
   series: DailyPoint[];
 }
 
-const ms = (value: number): string => `${formatMs(value)} ms`;
-
 export function monthly(windowCost: number, windowDays: number): number {
   return (windowCost / (windowDays * 24)) * HOURS_PER_MONTH;
 }
 
-export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thresholds): Finding[] {
+export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thresholds): FindingData[] {
   const s = a.service;
-  const findings: Finding[] = [];
-  const add = (f: Omit<Finding, 'service'>): void => {
+  const findings: FindingData[] = [];
+  const add = (f: FindingData): void => {
     findings.push({ ...f, service: s.arn });
   };
   const perDay = s.requests / windowDays;
@@ -60,10 +48,12 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
     add({
       kind: 'idle-service',
       severity: s.requests === 0 ? 'critical' : 'warning',
-      message:
-        `Idle: ${formatInteger(s.requests)} requests in ${plural(windowDays, 'day')} ` +
-        `(${perDay.toFixed(1)}/day, threshold ${formatInteger(t.idleRequestsPerDay)}), billed ${formatInteger(windowDays * 24)} service-hours`,
-      impact: `${formatUsd(s.cost.total)} in this window`,
+      requests: s.requests,
+      windowDays,
+      requestsPerDay: perDay,
+      threshold: t.idleRequestsPerDay,
+      serviceHours: windowDays * 24,
+      windowCost: s.cost.total,
       estimatedMonthlySavings: saving,
     });
   }
@@ -73,8 +63,9 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
     add({
       kind: 'high-latency',
       severity: s.latencyMs.p99 >= t.latencyP99Ms * t.latencyCriticalMultiple ? 'critical' : 'warning',
-      message: `p99 latency ${ms(s.latencyMs.p99)} (threshold ${ms(t.latencyP99Ms)})`,
-      impact: `≈${formatInteger(a.requestsOverLatencyThreshold)} requests over ${ms(t.latencyP99Ms)}`,
+      p99Ms: s.latencyMs.p99,
+      thresholdMs: t.latencyP99Ms,
+      requestsOverThreshold: a.requestsOverLatencyThreshold,
     });
   }
 
@@ -83,8 +74,10 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
     add({
       kind: 'high-error-rate',
       severity: s.errorRate >= errorLimit * t.errorRateCriticalMultiple ? 'critical' : 'warning',
-      message: `5xx rate ${formatPercent(s.errorRate)} (threshold ${formatPercent(t.errorRatePercent / 100)})`,
-      impact: `${formatInteger(s.status['5xx'])} failed requests, ${formatUsd(s.cost.total * s.errorRate)} spent on them`,
+      errorRate: s.errorRate,
+      threshold: errorLimit,
+      failedRequests: s.status['5xx'],
+      costOfFailed: s.cost.total * s.errorRate,
     });
   }
 
@@ -102,12 +95,9 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
     add({
       kind: 'auth-denied',
       severity: 'warning',
-      message:
-        `${formatInteger(s.authDenied)} requests (${formatPercent(deniedShare)}) denied by the auth policy` +
-        (spike
-          ? `; spike of ${formatInteger(spike.actual)} on ${spike.date} (usual ${formatInteger(spike.expected)})`
-          : ''),
-      impact: 'callers without access, or a policy change',
+      denied: s.authDenied,
+      share: deniedShare,
+      ...(spike ? { spike: { date: spike.date, actual: spike.actual, expected: spike.expected } } : {}),
     });
   }
 
@@ -121,10 +111,10 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
     add({
       kind: 'large-payload',
       severity: 'info',
-      message:
-        `Data processing is ${formatPercent(s.cost.data / s.cost.total)} of cost ` +
-        `(${formatGb(bytes)} GB, ${formatDataSize(s.requests ? bytes / s.requests : 0)} per request)`,
-      impact: `${formatUsd(dataMonthly)}/mo on GB processed`,
+      dataShare: s.cost.data / s.cost.total,
+      bytes,
+      bytesPerRequest: s.requests ? bytes / s.requests : 0,
+      monthlyDataCost: dataMonthly,
     });
   }
 
@@ -139,8 +129,10 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
       add({
         kind: 'cost-regression',
         severity: 'warning',
-        message: `Cost up ${formatPercent(growth)} on the previous window (${formatUsd(before)} → ${formatUsd(s.cost.total)})`,
-        impact: `+${formatUsd(monthly(s.cost.total - before, windowDays))}/mo at this rate`,
+        growth,
+        before,
+        now: s.cost.total,
+        monthlyIncrease: monthly(s.cost.total - before, windowDays),
       });
     }
     const p99Before = s.previous.latencyMs?.p99;
@@ -157,7 +149,9 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
       add({
         kind: 'latency-regression',
         severity: 'warning',
-        message: `p99 latency up ${formatPercent((p99Now - p99Before) / p99Before)} on the previous window (${ms(p99Before)} → ${ms(p99Now)})`,
+        growth: (p99Now - p99Before) / p99Before,
+        beforeMs: p99Before,
+        nowMs: p99Now,
       });
     }
   }
@@ -165,7 +159,7 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
 }
 
 /** Services whose cost per million requests is far above the fleet's median. */
-export function costOutliers(services: ServiceReport[], windowDays: number, t: Thresholds): Finding[] {
+export function costOutliers(services: ServiceReport[], windowDays: number, t: Thresholds): FindingData[] {
   const busy = services.filter(
     (s) =>
       s.requests >= t.minRequests &&
@@ -180,8 +174,9 @@ export function costOutliers(services: ServiceReport[], windowDays: number, t: T
       kind: 'cost-outlier' as const,
       severity: 'warning' as const,
       service: s.arn,
-      message: `${formatUsd(s.costPerMillionRequests!)} per million requests, ${(s.costPerMillionRequests! / fleet).toFixed(1)}× the fleet median (${formatUsd(fleet)})`,
-      impact: `${formatUsd(monthly(s.cost.total, windowDays))}/mo`,
+      costPerMillionRequests: s.costPerMillionRequests!,
+      fleetMedian: fleet,
+      monthlyCost: monthly(s.cost.total, windowDays),
     }));
 }
 
@@ -239,35 +234,18 @@ export function detectServiceAnomalies(a: ServiceAnalysis, t: Thresholds): Anoma
 }
 
 /** One finding per anomaly, for the findings table. */
-export function anomalyFinding(a: Anomaly): Finding {
-  const severity: Severity = a.metric === 'requests' ? 'info' : 'warning';
-  const fmt = (v: number): string =>
-    a.metric === 'cost'
-      ? formatUsd(v)
-      : a.metric === 'errorRate'
-        ? formatPercent(v)
-        : a.metric === 'p99'
-          ? ms(v)
-          : formatInteger(v);
-  const label = { cost: 'Daily cost', requests: 'Requests', p99: 'p99 latency', errorRate: '5xx rate' }[
-    a.metric
-  ];
-  const source = a.source === 'aws-cad' ? ' (AWS Cost Anomaly Detection)' : '';
-  const finding: Finding = {
-    kind: ANOMALY_KIND[a.metric],
-    severity,
-    message: `${label} ${fmt(a.actual)} on ${a.date}, expected ${fmt(a.expected)}${source}`,
-    impact: formatSigned(a.impact, fmt),
+export function anomalyFinding(anomaly: Anomaly): FindingData {
+  return {
+    kind: ANOMALY_KIND[anomaly.metric],
+    severity: anomaly.metric === 'requests' ? 'info' : 'warning',
+    anomaly,
+    ...(anomaly.service ? { service: anomaly.service } : {}),
   };
-  if (a.service) finding.service = a.service;
-  return finding;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
-
-export function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(a: FindingData, b: FindingData): number {
   return (
-    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    severityRank(a.severity) - severityRank(b.severity) ||
     (b.estimatedMonthlySavings ?? 0) - (a.estimatedMonthlySavings ?? 0) ||
     a.kind.localeCompare(b.kind) ||
     (a.service ?? '').localeCompare(b.service ?? '')

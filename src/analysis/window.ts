@@ -1,6 +1,6 @@
 /** Chooses the report window from the user's dates and the days the data covers. */
 import { DataError, UsageError } from '../errors.js';
-import { addDays, isIsoDay, makeWindow, type Window } from './dates.js';
+import { addDays, isIsoDay, makeWindow, type Window } from '../model/dates.js';
 
 export interface WindowRequest {
   /** Inclusive start day, as given by the user. */

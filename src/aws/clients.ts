@@ -2,7 +2,6 @@
  * SDK clients for one run. Endpoints are never set here: the SDK reads AWS_ENDPOINT_URL and
  * AWS_ENDPOINT_URL_<SERVICE> itself, which is how tests and private endpoints redirect calls.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -13,7 +12,6 @@ export interface AwsClients {
   lattice: VPCLatticeClient;
   logs: CloudWatchLogsClient;
   costExplorer: CostExplorerClient;
-  cloudwatch: CloudWatchClient;
   sts: STSClient;
   destroy(): void;
 }
@@ -23,17 +21,23 @@ export function costExplorerRegion(region: string): string {
   return region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
 }
 
-export function createClients(
-  region: string,
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider,
-): AwsClients {
+type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+/** What every client of a run shares: the retries, and the credentials when not the default chain. */
+export function clientSettings(credentials?: Credentials): {
+  maxAttempts: number;
+  credentials?: Credentials;
+} {
   // Standard retry mode backs off on throttling (LimitExceededException included) and 5xx.
-  const common = { maxAttempts: 6, ...(credentials ? { credentials } : {}) };
+  return { maxAttempts: 6, ...(credentials ? { credentials } : {}) };
+}
+
+export function createClients(region: string, credentials?: Credentials): AwsClients {
+  const common = clientSettings(credentials);
   const clients = {
     lattice: new VPCLatticeClient({ region, ...common }),
     logs: new CloudWatchLogsClient({ region, ...common }),
     costExplorer: new CostExplorerClient({ region: costExplorerRegion(region), ...common }),
-    cloudwatch: new CloudWatchClient({ region, ...common }),
     sts: new STSClient({ region, ...common }),
   };
   return {

@@ -13,10 +13,12 @@ import {
   type Metric,
   paginateGetAnomalies,
 } from '@aws-sdk/client-cost-explorer';
-import type { ServiceIdentity } from '../analysis/aggregate.js';
-import { type BilledCosts, isLatticeUsageType, parseCostAndUsage } from '../analysis/billing.js';
-import { addDays } from '../analysis/dates.js';
-import type { Anomaly, Report } from '../report/model.js';
+import type { ServiceIdentity } from '../model/aggregate.js';
+import { type BilledCosts } from '../model/costs.js';
+import { isLatticeUsageType, parseCostAndUsage } from './cost-and-usage.js';
+import { addDays } from '../model/dates.js';
+import type { Anomaly } from '../model/findings.js';
+import type { Report } from '../model/report.js';
 import { awsCall } from './errors.js';
 
 export interface CostRequests {

@@ -9,6 +9,9 @@ import { UsageError } from '../errors.js';
 import { awsCall, describeAwsError } from './errors.js';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.js';
 
+/** Credentials for the SDK clients, as STS returns them. */
+export type AwsCredentials = AwsCredentialIdentity;
+
 export interface RoleRequest {
   roleArn: string;
   audience: string;

@@ -7,10 +7,11 @@
  * indicators built from arithmetic only (1 - ceil(|x - k| / n) is 1 when x = k and 0 otherwise),
  * because grouping by them too would multiply the rows. Only documented CWLI syntax is used.
  */
-import { AggregateSet, emptyDay, isAuthDenied } from '../analysis/aggregate.js';
-import { isIsoDay } from '../analysis/dates.js';
-import { BUCKET_SCALE, MIN_DURATION } from '../analysis/histogram.js';
-import type { StatusCounts } from '../report/model.js';
+import { createHash } from 'node:crypto';
+import { AggregateSet, emptyDay } from '../model/aggregate.js';
+import { isAuthDenied, type StatusCounts } from '../model/record.js';
+import { isIsoDay } from '../model/dates.js';
+import { BUCKET_SCALE, MIN_DURATION } from '../model/histogram.js';
 
 /** Rows one query may return; a result this long may be cut, so the chunk is split. */
 export const QUERY_ROW_LIMIT = 10_000;
@@ -52,6 +53,12 @@ export function aggregateQuery(
     commands.unshift(`filter serviceArn not in ${list(services.except)}`);
   return commands.join('\n| ');
 }
+
+/** Changes whenever the query or the histogram changes: cached aggregates of another one are not used. */
+export const AGGREGATE_FINGERPRINT = createHash('sha256')
+  .update(`${aggregateQuery()}\n${BUCKET_SCALE}\n${MIN_DURATION}`)
+  .digest('hex')
+  .slice(0, 16);
 
 export type ResultRow = Array<{ field?: string; value?: string }>;
 

@@ -9,7 +9,7 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { AggregateSet } from '../analysis/aggregate.js';
+import { AggregateSet } from '../model/aggregate.js';
 import { DataError } from '../errors.js';
 import { awsCall } from './errors.js';
 import {

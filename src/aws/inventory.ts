@@ -10,7 +10,7 @@ import {
   paginateListServiceNetworkServiceAssociations,
   type VPCLatticeClient,
 } from '@aws-sdk/client-vpc-lattice';
-import { type ServiceIdentity, identityFromArn } from '../analysis/aggregate.js';
+import { type ServiceIdentity, identityFromArn } from '../model/aggregate.js';
 import { DataError, UsageError } from '../errors.js';
 import { awsCall, isAccessDenied } from './errors.js';
 

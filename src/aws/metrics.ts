@@ -3,12 +3,14 @@
  * alarmed on next to Lattice's own metrics.
  */
 import {
-  type CloudWatchClient,
+  CloudWatchClient,
   type MetricDatum,
   PutMetricDataCommand,
   type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
-import type { Report } from '../report/model.js';
+import type { Report } from '../model/report.js';
+import { clientSettings } from './clients.js';
+import type { AwsCredentials } from './credentials.js';
 import { awsCall } from './errors.js';
 
 export const METRIC_NAMESPACE = 'VPCLattice/CostPerformance';
@@ -32,21 +34,26 @@ export function metricData(report: Report, timestamp: Date): MetricDatum[] {
   return data;
 }
 
-/** Returns the number of PutMetricData requests made. */
+/** Puts the report's per-service numbers into CloudWatch; returns the PutMetricData requests made. */
 export async function publishMetrics(
-  cloudwatch: CloudWatchClient,
+  target: { region: string; credentials?: AwsCredentials },
   report: Report,
   timestamp: Date,
 ): Promise<number> {
   const data = metricData(report, timestamp);
+  const cloudwatch = new CloudWatchClient({ region: target.region, ...clientSettings(target.credentials) });
   let calls = 0;
-  for (let i = 0; i < data.length; i += BATCH) {
-    calls += 1;
-    await awsCall('cloudwatch:PutMetricData', `Publishing metrics to ${METRIC_NAMESPACE}`, () =>
-      cloudwatch.send(
-        new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data.slice(i, i + BATCH) }),
-      ),
-    );
+  try {
+    for (let i = 0; i < data.length; i += BATCH) {
+      calls += 1;
+      await awsCall('cloudwatch:PutMetricData', `Publishing metrics to ${METRIC_NAMESPACE}`, () =>
+        cloudwatch.send(
+          new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data.slice(i, i + BATCH) }),
+        ),
+      );
+    }
+  } finally {
+    cloudwatch.destroy();
   }
   return calls;
 }

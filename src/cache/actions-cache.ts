@@ -3,7 +3,7 @@
  * directory for this report is restored before the run and saved under a new key after it.
  * A cache problem is a warning, never a failure: the report is the same without it.
  */
-import { restoreCache, saveCache } from '@actions/cache';
+import { isFeatureAvailable, restoreCache, saveCache } from '@actions/cache';
 import { errorMessage } from '../errors.js';
 
 export interface ActionsCacheOptions {
@@ -16,6 +16,11 @@ export interface ActionsCacheOptions {
 }
 
 const PREFIX = 'lattice-cost-report-v1';
+
+/** Whether the runner offers its cache service; a local run or an old GHES may not. */
+export function cacheServiceAvailable(): boolean {
+  return isFeatureAvailable();
+}
 
 function prefix(scope: string): string {
   return `${PREFIX}-${scope}-`;

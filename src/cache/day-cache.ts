@@ -11,28 +11,21 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
-import { type DayAggregateJSON, dayToJSON } from '../analysis/aggregate.js';
-import type { AggregateSet } from '../analysis/aggregate.js';
-import type { ChargeAmounts } from '../analysis/billing.js';
-import { addDays } from '../analysis/dates.js';
-import { BUCKET_SCALE, MIN_DURATION } from '../analysis/histogram.js';
-import { aggregateQuery } from '../aws/insights-query.js';
+import { type AggregateSet, type DayAggregateJSON, dayToJSON } from '../model/aggregate.js';
+import type { ChargeAmounts } from '../model/costs.js';
+import { addDays } from '../model/dates.js';
 import { errorMessage } from '../errors.js';
 import schema from './cache-entry.schema.json' with { type: 'json' };
 
-/** Bump when an entry's meaning changes in a way the fingerprint below does not capture. */
+/** Bump when an entry's meaning changes in a way the scope's fingerprint does not capture. */
 export const CACHE_FORMAT = 1;
-
-/** Changes whenever the query or the histogram changes, so old aggregates are never mixed in. */
-export const AGGREGATE_FINGERPRINT = createHash('sha256')
-  .update(`${aggregateQuery()}\n${BUCKET_SCALE}\n${MIN_DURATION}`)
-  .digest('hex')
-  .slice(0, 16);
 
 export interface LogScope {
   account: string;
   region: string;
   logGroups: string[];
+  /** Names how the aggregates were made (the query and histogram), so old ones are never mixed in. */
+  fingerprint: string;
 }
 
 export interface CostScope {
@@ -155,7 +148,7 @@ export class DayCache {
   private logMatches(scope: LogScope, day: string) {
     return (e: AggregateEntry): boolean =>
       e.kind === 'aggregates' &&
-      e.fingerprint === AGGREGATE_FINGERPRINT &&
+      e.fingerprint === scope.fingerprint &&
       e.account === scope.account &&
       e.region === scope.region &&
       JSON.stringify(e.logGroups) === JSON.stringify([...scope.logGroups].sort()) &&
@@ -165,7 +158,7 @@ export class DayCache {
   private logPath(scope: LogScope, day: string): string {
     return this.path(
       'aggregates',
-      [scope.account, scope.region, [...scope.logGroups].sort(), AGGREGATE_FINGERPRINT],
+      [scope.account, scope.region, [...scope.logGroups].sort(), scope.fingerprint],
       day,
     );
   }
@@ -187,7 +180,7 @@ export class DayCache {
     await this.write(this.logPath(scope, day), {
       kind: 'aggregates',
       format: CACHE_FORMAT,
-      fingerprint: AGGREGATE_FINGERPRINT,
+      fingerprint: scope.fingerprint,
       account: scope.account,
       region: scope.region,
       logGroups: [...scope.logGroups].sort(),

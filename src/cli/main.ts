@@ -3,18 +3,19 @@
  * Exit codes: 0 success, 1 data or run error, 2 bad usage.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { checkDay } from '../analysis/window.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from '../analysis/thresholds.js';
-import { LOOKBACK_DAYS, isRegionName } from '../config.js';
+import { DEFAULT_THRESHOLDS } from '../analysis/thresholds.js';
+import { INPUT_DEFAULTS, SettingsReader, THRESHOLD_INPUTS } from '../config.js';
 import { generateDemo, writeSampleLog } from '../demo/generate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import { WORKER_SCRIPT } from '../logs/parallel.js';
 import type { ReadProgress } from '../logs/reader.js';
+import type { AwsSettings } from '../pipeline/aws.js';
+import { untilInterrupted } from '../pipeline/interrupt.js';
 import { analyzeLocal } from '../pipeline/local.js';
 import { headline, terminalSafe } from '../report/headline.js';
 import { writeReportFiles } from '../publish/files.js';
 import { renderMarkdown } from '../report/markdown.js';
-import type { Report } from '../report/model.js';
+import type { Report } from '../model/report.js';
 import { TOOL } from '../version.js';
 
 const HELP = `${TOOL.name} ${TOOL.version}: per-service cost and performance of Amazon VPC Lattice
@@ -102,6 +103,8 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parse>['values'];
 
+const FORMATS = ['markdown', 'json'] as const;
+
 function parse(argv: string[]) {
   try {
     return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -111,27 +114,33 @@ function parse(argv: string[]) {
   }
 }
 
-function positiveNumber(
-  values: Values,
-  flag: 'latency-p99-ms' | 'error-rate-percent' | 'idle-requests-per-day',
-): number | undefined {
-  const raw = values[flag];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`--${flag} must be a non-negative number (got ${JSON.stringify(raw)}).`);
-  }
-  return n;
-}
+type Flag = keyof typeof OPTIONS;
 
-function thresholds(values: Values): Thresholds {
-  return {
-    ...DEFAULT_THRESHOLDS,
-    latencyP99Ms: positiveNumber(values, 'latency-p99-ms') ?? DEFAULT_THRESHOLDS.latencyP99Ms,
-    errorRatePercent: positiveNumber(values, 'error-rate-percent') ?? DEFAULT_THRESHOLDS.errorRatePercent,
-    idleRequestsPerDay:
-      positiveNumber(values, 'idle-requests-per-day') ?? DEFAULT_THRESHOLDS.idleRequestsPerDay,
-  };
+/** Defaults of the flags that have one: the action's, where the two share a setting. */
+const FLAG_DEFAULTS: Partial<Record<Flag, string>> = {
+  'cost-metric': INPUT_DEFAULTS['cost-metric'],
+  'lookback-days': INPUT_DEFAULTS['lookback-days'],
+  'settling-days': INPUT_DEFAULTS['settling-days'],
+  'latency-p99-ms': INPUT_DEFAULTS['latency-p99-ms'],
+  'error-rate-percent': INPUT_DEFAULTS['error-rate-percent'],
+  'idle-requests-per-day': INPUT_DEFAULTS['idle-requests-per-day'],
+  format: 'markdown',
+  records: '100000',
+  services: '8',
+  days: '7',
+  seed: '1',
+};
+
+/** The flags, read and checked by the same rules as the action's inputs. */
+function settings(values: Values): SettingsReader<Flag> {
+  return new SettingsReader<Flag>(
+    (flag) => {
+      const value = values[flag];
+      return typeof value === 'string' ? value : undefined;
+    },
+    (flag) => `--${flag}`,
+    FLAG_DEFAULTS,
+  );
 }
 
 /** Progress on stderr, only for a person watching a terminal. */
@@ -177,22 +186,6 @@ const AWS_ONLY = [
 ] as const;
 const FILES_ONLY = ['logs', 'costs', 'prices', 'start', 'end'] as const;
 
-function outputFormat(values: Values): 'markdown' | 'json' {
-  const format = values.format ?? 'markdown';
-  if (format !== 'markdown' && format !== 'json') {
-    throw new UsageError(`--format must be markdown or json (got ${JSON.stringify(format)}).`);
-  }
-  return format;
-}
-
-function checkRegion(region: string | undefined, flag: string): void {
-  if (region !== undefined && !isRegionName(region)) {
-    throw new UsageError(
-      `${flag} must be an AWS region name such as us-east-1 (got ${JSON.stringify(region)}).`,
-    );
-  }
-}
-
 async function emit(report: Report, values: Values, format: 'markdown' | 'json'): Promise<void> {
   printNotes(report);
   if (values.out) {
@@ -215,21 +208,25 @@ async function analyze(values: Values, positionals: string[]): Promise<void> {
   if (!values.logs || values.logs.length === 0) {
     throw new UsageError('analyze needs at least one --logs PATH, or --aws to read from AWS.');
   }
-  const format = outputFormat(values);
-  checkRegion(values.region, '--region');
   // Checked before the scan, so a typo does not wait for gigabytes of logs.
-  checkDay(values.start, '--start');
-  checkDay(values.end, '--end');
+  const r = settings(values);
+  const format = r.oneOf('format', FORMATS);
+  const region = r.region('region', undefined) || undefined;
+  const start = r.day('start');
+  const end = r.day('end');
+  const costMetric = r.costMetric('cost-metric');
+  const thresholds = r.thresholds(THRESHOLD_INPUTS);
+  r.check();
   const progress = progressPrinter(process.stderr.isTTY === true);
   const result = await analyzeLocal({
     logs: values.logs,
     costsFile: values.costs,
     pricesFile: values.prices,
-    costMetric: values['cost-metric'],
-    region: values.region,
-    start: values.start,
-    end: values.end,
-    thresholds: thresholds(values),
+    costMetric,
+    region,
+    start,
+    end,
+    thresholds,
     onProgress: progress.update,
     // The workers' bundle sits next to this one in dist/; under ts-jest there is none.
     workerScript: import.meta.url.endsWith('.js') ? new URL(WORKER_SCRIPT, import.meta.url) : undefined,
@@ -264,95 +261,70 @@ function threadsFromEnv(): number | undefined {
 async function analyzeWithAws(values: Values): Promise<void> {
   const misplaced = FILES_ONLY.find((flag) => values[flag] !== undefined);
   if (misplaced) throw new UsageError(`--${misplaced} reads local files; it cannot be used with --aws.`);
-  const format = outputFormat(values);
-  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new UsageError('--aws needs --region (or AWS_REGION).');
-  checkRegion(region, '--region');
-  checkDay(values['end-date'], '--end-date');
-  const lookback = wholeNumber(values, 'lookback-days', 7);
-  if (lookback < LOOKBACK_DAYS.min || lookback > LOOKBACK_DAYS.max) {
-    throw new UsageError(`--lookback-days must be between ${LOOKBACK_DAYS.min} and ${LOOKBACK_DAYS.max}.`);
-  }
-  const controller = new AbortController();
-  const stop = (): void =>
-    controller.abort(new DataError('Interrupted; running Logs Insights queries were stopped.'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    // Loaded on demand: the AWS SDK adds ~40 ms to every start (kept in the bundle by "eager").
-    const { analyzeAws } = await import(/* webpackMode: "eager" */ '../pipeline/aws.js');
-    const result = await analyzeAws({
-      region,
-      serviceNetwork: values['service-network'],
-      logGroupNames: (values['log-group-names'] ?? '')
-        .split(/[,\n]/)
-        .map((name) => name.trim())
-        .filter(Boolean),
-      lookbackDays: lookback,
-      endDate: values['end-date'],
-      costMetric: values['cost-metric'] ?? 'UnblendedCost',
-      costTagKey: values['cost-tag-key'],
-      thresholds: thresholds(values),
-      publishMetrics: values['publish-metrics'] === true,
-      ...(values['cache-dir']
-        ? { cache: { dir: values['cache-dir'], settlingDays: settlingDays(values) } }
-        : {}),
-      signal: controller.signal,
-      log: values.verbose ? (message) => process.stderr.write(`${terminalSafe(message)}\n`) : undefined,
-    });
-    await emit(result.report, values, format);
-    if (values.verbose) {
-      const { run } = result.report;
-      process.stderr.write(
-        `${run.insights.queries} Logs Insights queries scanned ${(run.insights.bytesScanned / 1e6).toFixed(1)} MB; ` +
-          `${run.costExplorer.requests} Cost Explorer requests; about $${run.estimatedRunCostUsd.toFixed(4)}; ` +
-          `${result.stats.seconds.toFixed(1)} s\n`,
-      );
-    }
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-}
-
-function settlingDays(values: Values): number {
-  const raw = values['settling-days'] ?? '1';
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(
-      `--settling-days must be a non-negative number of days (got ${JSON.stringify(raw)}).`,
+  const r = settings(values);
+  const format = r.oneOf('format', FORMATS);
+  // Like the AWS CLI: the flag, else the environment's region.
+  const region = r.region(
+    'region',
+    'is required with --aws (or set AWS_REGION): the region of the service network and its log groups.',
+    process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION,
+  );
+  const aws: AwsSettings = {
+    region,
+    serviceNetwork: r.optional('service-network'),
+    logGroupNames: r.logGroupNames('log-group-names'),
+    lookbackDays: r.lookbackDays('lookback-days'),
+    endDate: r.day('end-date'),
+    costMetric: r.costMetric('cost-metric'),
+    costTagKey: r.optional('cost-tag-key'),
+    thresholds: r.thresholds(THRESHOLD_INPUTS),
+  };
+  const settlingDays = r.number('settling-days');
+  r.check();
+  const cacheDir = values['cache-dir'];
+  const result = await untilInterrupted(
+    () => new DataError('Interrupted; running Logs Insights queries were stopped.'),
+    async (signal) => {
+      // Loaded on demand: the AWS SDK adds ~40 ms to every start (kept in the bundle by "eager").
+      const { analyzeAws } = await import(/* webpackMode: "eager" */ '../pipeline/aws.js');
+      return analyzeAws({
+        ...aws,
+        ...(cacheDir ? { cache: { dir: cacheDir, settlingDays } } : {}),
+        signal,
+        log: values.verbose ? (message) => process.stderr.write(`${terminalSafe(message)}\n`) : undefined,
+      });
+    },
+  );
+  await emit(result.report, values, format);
+  if (values['publish-metrics']) {
+    // The SDK's default credentials, as for the analysis; a failure is a warning, as in the action.
+    const { publishMetrics } = await import(/* webpackMode: "eager" */ '../aws/metrics.js');
+    await publishMetrics({ region }, result.report, new Date()).catch((error: unknown) =>
+      process.stderr.write(`warning: metrics were not published: ${terminalSafe(errorMessage(error))}\n`),
     );
   }
-  return n;
-}
-
-function wholeNumber(
-  values: Values,
-  flag: 'records' | 'days' | 'services' | 'seed' | 'lookback-days',
-  fallback: number,
-): number {
-  const raw = values[flag];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) {
-    throw new UsageError(`--${flag} must be a whole number (got ${JSON.stringify(raw)}).`);
+  if (values.verbose) {
+    const { run } = result.report;
+    process.stderr.write(
+      `${run.insights.queries} Logs Insights queries scanned ${(run.insights.bytesScanned / 1e6).toFixed(1)} MB; ` +
+        `${run.costExplorer.requests} Cost Explorer requests; about $${run.estimatedRunCostUsd.toFixed(4)}; ` +
+        `${result.stats.seconds.toFixed(1)} s\n`,
+    );
   }
-  return n;
 }
 
 async function sample(values: Values): Promise<void> {
   if (!values.out) throw new UsageError('sample needs --out FILE.');
-  const records = wholeNumber(values, 'records', 100_000);
-  const services = wholeNumber(values, 'services', 8);
-  if (services < 1 || services > 256) throw new UsageError('--services must be between 1 and 256.');
-  const days = wholeNumber(values, 'days', 7);
-  if (days < 1) throw new UsageError('--days must be at least 1.');
-  const { bytes } = await writeSampleLog(values.out, {
+  const r = settings(values);
+  const records = r.integer('records', 0);
+  const options = {
     records,
-    days,
-    services,
-    seed: wholeNumber(values, 'seed', 1),
-  });
+    days: r.integer('days', 1),
+    services: r.integer('services', 1, 256),
+    seed: r.integer('seed', 0),
+  };
+  r.check();
+  const { bytes } = await writeSampleLog(values.out, options);
   process.stdout.write(
     `Wrote ${records.toLocaleString('en-US')} records (${(bytes / 1e6).toFixed(1)} MB) to ${values.out}\n`,
   );
@@ -367,7 +339,7 @@ async function demo(values: Values): Promise<void> {
     costsFile: data.costsFile,
     start: data.analysisStart,
     end: data.end,
-    thresholds: thresholds(values),
+    thresholds: DEFAULT_THRESHOLDS,
   });
   const files = await writeReportFiles(result.report, out);
   const seconds = (performance.now() - started) / 1000;

@@ -10,8 +10,9 @@ import { dirname, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { addDays, dayRange } from '../analysis/dates.js';
-import { BYTES_PER_GB, DEFAULT_PRICES } from '../analysis/pricing.js';
+import { addDays, dayRange } from '../model/dates.js';
+import { BYTES_PER_GB } from '../model/costs.js';
+import { DEFAULT_PRICES } from '../analysis/prices.js';
 import {
   DEMO_ANALYSIS_START,
   DEMO_END,

@@ -2,7 +2,7 @@
  * Access-log lines in the real VPC Lattice format (aws-facts.md §1): every field, in the order
  * Lattice writes them, JSON numbers for codes, bytes and durations, "-" for a missing value.
  */
-import type { AccessLogField } from '../logs/record.js';
+import type { AccessLogField } from '../model/record.js';
 import type { DemoCaller, DemoService, Route } from './mesh.js';
 import type { Random } from './random.js';
 

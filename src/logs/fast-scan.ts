@@ -22,9 +22,10 @@ import {
   addRecord,
   identityFromArn,
   nameFromHostHeader,
-} from '../analysis/aggregate.js';
-import { isIsoDay } from '../analysis/dates.js';
-import { type AccessLogRecord, isServiceArn, parseLine } from './record.js';
+} from '../model/aggregate.js';
+import { isIsoDay } from '../model/dates.js';
+import { type AccessLogRecord } from '../model/record.js';
+import { isServiceArn, parseLine } from './record.js';
 import { LINES_WASM } from './kernel/lines.wasm.js';
 
 /** A line longer than this is skipped as malformed instead of buffered (V8 strings top out near 512 MiB). */

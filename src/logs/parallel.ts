@@ -22,7 +22,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
-import { AggregateSet, type DayAggregateJSON, dayFromJSON, dayToJSON } from '../analysis/aggregate.js';
+import { AggregateSet, type DayAggregateJSON, dayFromJSON, dayToJSON } from '../model/aggregate.js';
 import { LineScanner, MAX_SAMPLES, type ScanCounts, emptyCounts } from './fast-scan.js';
 import { PEEK_BYTES, checkMagic, checkText, detectFormat, isGzip } from './sniff.js';
 

@@ -14,9 +14,9 @@ import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import StreamValues from 'stream-json/streamers/StreamValues.js';
 import { availableParallelism } from 'node:os';
-import { AggregateSet, dayFromJSON } from '../analysis/aggregate.js';
+import { AggregateSet, dayFromJSON } from '../model/aggregate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
-import type { MalformedSample } from '../report/model.js';
+import type { MalformedSample } from '../model/report.js';
 import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, overlongReason, type ScanCounts } from './fast-scan.js';
 import {
   PARALLEL_MIN_BYTES,
@@ -38,7 +38,8 @@ import {
   isGzip,
   isSpace,
 } from './sniff.js';
-import { parseLine, toRecord, type AccessLogRecord, type ParseResult } from './record.js';
+import { parseLine, toRecord, type ParseResult } from './record.js';
+import { type AccessLogRecord } from '../model/record.js';
 
 export interface ReadProgress {
   /** Bytes of input read so far, as stored (compressed size for .gz). */

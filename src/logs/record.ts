@@ -2,66 +2,8 @@
  * One VPC Lattice access-log record, reduced to the fields the report uses.
  * Lattice writes one JSON object per request; a missing value is the string "-".
  */
-import { isAuthDenied } from '../analysis/aggregate.js';
-import { isIsoDay } from '../analysis/dates.js';
-
-/** Every field of a Lattice access-log record, in the order Lattice writes them (aws-facts.md §1). */
-export const ACCESS_LOG_FIELDS = [
-  'serviceNetworkArn',
-  'resolvedUser',
-  'listenerType',
-  'authDeniedReason',
-  'targetGroupArn',
-  'sourceVpcArn',
-  'destinationVpcId',
-  'sourceIpPort',
-  'listenerId',
-  'targetIpPort',
-  'failureReason',
-  'serviceArn',
-  'sourceVpcId',
-  'startTime',
-  'requestMethod',
-  'requestPath',
-  'protocol',
-  'responseCode',
-  'bytesReceived',
-  'bytesSent',
-  'duration',
-  'userAgent',
-  'hostHeader',
-  'serverNameIndication',
-  'requestToTargetDuration',
-  'responseFromTargetDuration',
-  'sslCipher',
-  'tlsVersion',
-  'callerPrincipal',
-  'callerPrincipalOrgID',
-  'callerX509IssuerOU',
-  'callerX509SubjectCN',
-  'callerX509SANNameCN',
-  'callerX509SANDNS',
-  'callerX509SANURI',
-] as const;
-
-export type AccessLogField = (typeof ACCESS_LOG_FIELDS)[number];
-
-export interface AccessLogRecord {
-  serviceArn: string;
-  /** UTC day, YYYY-MM-DD, of startTime. */
-  day: string;
-  /** UTC hour, 0-23, of startTime. */
-  hour: number;
-  /** Total request duration in milliseconds. */
-  duration: number;
-  /** HTTP status; null when absent. */
-  responseCode: number | null;
-  bytesReceived: number;
-  bytesSent: number;
-  /** The auth policy denied the request (authDeniedReason present). */
-  authDenied: boolean;
-  hostHeader: string | null;
-}
+import { isIsoDay } from '../model/dates.js';
+import { type AccessLogRecord, isAuthDenied } from '../model/record.js';
 
 export type ParseResult = { ok: true; record: AccessLogRecord } | { ok: false; reason: string };
 

@@ -5,7 +5,7 @@
  */
 import { type Gunzip, type ZlibOptions, createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
-import { ACCESS_LOG_FIELDS } from './record.js';
+import { ACCESS_LOG_FIELDS } from '../model/record.js';
 
 const NL = 0x0a;
 const CR = 0x0d;

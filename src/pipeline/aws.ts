@@ -3,11 +3,9 @@
  * amounts, anomalies and the forecast from Cost Explorer, then the same buildReport as offline.
  * With a cache, settled days come from earlier runs and only the rest is queried.
  */
-import type { AwsCredentialIdentity } from '@smithy/types';
-import { AggregateSet, dayFromJSON } from '../analysis/aggregate.js';
-import type { BilledCosts } from '../analysis/billing.js';
-import { addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../analysis/dates.js';
-import { BYTES_PER_GB } from '../analysis/pricing.js';
+import { AggregateSet, dayFromJSON } from '../model/aggregate.js';
+import { type BilledCosts, BYTES_PER_GB } from '../model/costs.js';
+import { addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../model/dates.js';
 import type { Thresholds } from '../analysis/thresholds.js';
 import { checkDay } from '../analysis/window.js';
 import { type AwsClients, createClients } from '../aws/clients.js';
@@ -19,14 +17,16 @@ import {
   latticeUsageTypes,
   monthForecast,
 } from '../aws/costs.js';
-import { callerAccount } from '../aws/credentials.js';
+import { type AwsCredentials, callerAccount } from '../aws/credentials.js';
 import { type ScanOptions, scanDays } from '../aws/insights.js';
+import { AGGREGATE_FINGERPRINT } from '../aws/insights-query.js';
 import { type Inventory, nameServices, readInventory } from '../aws/inventory.js';
-import { publishMetrics } from '../aws/metrics.js';
 import { DayCache, isSettled } from '../cache/day-cache.js';
 import { UsageError, errorMessage } from '../errors.js';
-import { buildReport } from '../report/build.js';
-import type { Anomaly, Report } from '../report/model.js';
+import { buildAnalysis } from '../analysis/build.js';
+import { describeReport } from '../report/findings.js';
+import type { Anomaly } from '../model/findings.js';
+import type { Report } from '../model/report.js';
 import { assertValidReport } from '../report/validate.js';
 import { TOOL } from '../version.js';
 
@@ -37,10 +37,9 @@ export const COST_EXPLORER_USD_PER_REQUEST = 0.01;
 /** Discovered usage types are reused this long; a new Lattice charge shows up within a week. */
 export const USAGE_TYPES_MAX_AGE_DAYS = 7;
 
-export interface AwsAnalysis {
+/** What a user chooses about an AWS analysis: the action's inputs, the CLI's --aws flags. */
+export interface AwsSettings {
   region: string;
-  /** From OIDC; without them the SDK's default credential chain is used. */
-  credentials?: AwsCredentialIdentity;
   serviceNetwork?: string;
   logGroupNames: string[];
   lookbackDays: number;
@@ -49,7 +48,11 @@ export interface AwsAnalysis {
   costMetric: string;
   costTagKey?: string;
   thresholds: Thresholds;
-  publishMetrics: boolean;
+}
+
+export interface AwsAnalysis extends AwsSettings {
+  /** From OIDC; without them the SDK's default credential chain is used. */
+  credentials?: AwsCredentials;
   /** Keep settled days in `dir`; days that ended less than `settlingDays` ago are always queried. */
   cache?: { dir: string; settlingDays: number };
   now?: Date;
@@ -61,7 +64,7 @@ export interface AwsAnalysis {
 export interface AwsResult {
   report: Report;
   /** cacheWritten: entries this run added to the day cache. */
-  stats: { seconds: number; metricRequests: number; cacheWritten: number };
+  stats: { seconds: number; cacheWritten: number };
 }
 
 interface Run {
@@ -78,7 +81,9 @@ interface Run {
 /** Day aggregates of `days`: cached settled days, the rest from Logs Insights. */
 async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
   const { cache, account, options } = run;
-  const scope = account ? { account, region: options.region, logGroups: inventory.logGroups } : undefined;
+  const scope = account
+    ? { account, region: options.region, logGroups: inventory.logGroups, fingerprint: AGGREGATE_FINGERPRINT }
+    : undefined;
   const aggregates = new AggregateSet();
   const problems = { noDay: 0, noDuration: 0 };
   const missing: string[] = [];
@@ -297,70 +302,59 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
 
     const bytesScanned = scan.bytesScanned;
     const stats = run.cache?.stats;
-    const report = buildReport({
-      aggregates,
-      inventory: inventory.services,
-      window,
-      coveredDays: new Set(days),
-      billed: billedAmounts,
-      thresholds: options.thresholds,
-      source: {
-        kind: 'aws',
-        ...(inventory.network ? { serviceNetwork: inventory.network.name } : {}),
-        logGroups: inventory.logGroups,
-        queryIds: scan.queryIds,
-        files: [],
-        records: [...aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
-        malformed: 0,
-        malformedSamples: [],
-      },
-      run: {
-        insights: { queries: scan.queries, bytesScanned },
-        costExplorer: { requests: run.requests.count },
-        estimatedRunCostUsd: usd(
-          (bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
-            run.requests.count * COST_EXPLORER_USD_PER_REQUEST,
-        ),
-        ...(stats
-          ? {
-              cache: {
-                logDaysHit: stats.logDaysHit,
-                logDaysScanned: scan.chunks.size,
-                bytesAvoided: stats.bytesAvoided,
-                costDaysHit: stats.costDaysHit,
-                costExplorerRequestsAvoided: stats.costExplorerRequestsAvoided,
-                savedUsd: usd(
-                  (stats.bytesAvoided / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
-                    stats.costExplorerRequestsAvoided * COST_EXPLORER_USD_PER_REQUEST,
-                ),
-              },
-            }
-          : {}),
-      },
-      awsAnomalies,
-      ...(forecast ? { forecast } : {}),
-      warnings,
-      generatedAt: now.toISOString(),
-      tool: { ...TOOL },
-    });
-    for (const s of report.services) {
-      const amount = backend.get(s.arn);
-      if (amount !== undefined) s.backendCost = amount;
-    }
-
-    let metricRequests = 0;
-    if (options.publishMetrics) {
-      try {
-        metricRequests = await publishMetrics(clients.cloudwatch, report, now);
-      } catch (error) {
-        report.warnings.push(`Metrics were not published: ${errorMessage(error)}`);
-      }
-    }
+    const report = describeReport(
+      buildAnalysis({
+        aggregates,
+        inventory: inventory.services,
+        window,
+        coveredDays: new Set(days),
+        billed: billedAmounts,
+        thresholds: options.thresholds,
+        source: {
+          kind: 'aws',
+          ...(inventory.network ? { serviceNetwork: inventory.network.name } : {}),
+          logGroups: inventory.logGroups,
+          queryIds: scan.queryIds,
+          files: [],
+          records: [...aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
+          malformed: 0,
+          malformedSamples: [],
+        },
+        run: {
+          insights: { queries: scan.queries, bytesScanned },
+          costExplorer: { requests: run.requests.count },
+          estimatedRunCostUsd: usd(
+            (bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+              run.requests.count * COST_EXPLORER_USD_PER_REQUEST,
+          ),
+          ...(stats
+            ? {
+                cache: {
+                  logDaysHit: stats.logDaysHit,
+                  logDaysScanned: scan.chunks.size,
+                  bytesAvoided: stats.bytesAvoided,
+                  costDaysHit: stats.costDaysHit,
+                  costExplorerRequestsAvoided: stats.costExplorerRequestsAvoided,
+                  savedUsd: usd(
+                    (stats.bytesAvoided / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+                      stats.costExplorerRequestsAvoided * COST_EXPLORER_USD_PER_REQUEST,
+                  ),
+                },
+              }
+            : {}),
+        },
+        awsAnomalies,
+        backendCosts: backend,
+        ...(forecast ? { forecast } : {}),
+        warnings,
+        generatedAt: now.toISOString(),
+        tool: { ...TOOL },
+      }),
+    );
     return {
       report: assertValidReport(report),
       stats: {
         seconds: (performance.now() - started) / 1000,
-        metricRequests,
         cacheWritten: run.cache?.stats.written ?? 0,
       },
     };

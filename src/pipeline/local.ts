@@ -3,16 +3,17 @@
  * The action's AWS pipeline feeds the same aggregates into the same buildReport.
  */
 import { readFile } from 'node:fs/promises';
-import { type BilledCosts, parseCostAndUsage } from '../analysis/billing.js';
-import { addDays, dayRange } from '../analysis/dates.js';
-import type { PriceTable } from '../analysis/pricing.js';
-import { parsePriceOverrides } from '../analysis/prices-file.js';
+import { type BilledCosts, type PriceTable } from '../model/costs.js';
+import { parseCostAndUsage } from '../aws/cost-and-usage.js';
+import { addDays, dayRange } from '../model/dates.js';
+import { parsePriceOverrides } from '../analysis/prices.js';
 import type { Thresholds } from '../analysis/thresholds.js';
 import { chooseWindow } from '../analysis/window.js';
 import { DataError, UsageError } from '../errors.js';
 import { type ReadProgress, aggregateLogs } from '../logs/reader.js';
-import { buildReport } from '../report/build.js';
-import type { Report } from '../report/model.js';
+import { buildAnalysis } from '../analysis/build.js';
+import { describeReport } from '../report/findings.js';
+import type { Report } from '../model/report.js';
 import { assertValidReport } from '../report/validate.js';
 import { TOOL } from '../version.js';
 
@@ -106,26 +107,28 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
     );
   }
 
-  const report = buildReport({
-    aggregates,
-    window,
-    coveredDays,
-    billed,
-    priceOverrides,
-    thresholds: options.thresholds,
-    source: {
-      kind: 'files',
-      logGroups: [],
-      queryIds: [],
-      files: summary.files,
-      records: summary.records,
-      malformed: summary.malformed,
-      malformedSamples: summary.malformedSamples,
-    },
-    warnings,
-    generatedAt: (options.now ?? new Date()).toISOString(),
-    tool: { ...TOOL },
-  });
+  const report = describeReport(
+    buildAnalysis({
+      aggregates,
+      window,
+      coveredDays,
+      billed,
+      priceOverrides,
+      thresholds: options.thresholds,
+      source: {
+        kind: 'files',
+        logGroups: [],
+        queryIds: [],
+        files: summary.files,
+        records: summary.records,
+        malformed: summary.malformed,
+        malformedSamples: summary.malformedSamples,
+      },
+      warnings,
+      generatedAt: (options.now ?? new Date()).toISOString(),
+      tool: { ...TOOL },
+    }),
+  );
   return {
     report: assertValidReport(report),
     stats: {

@@ -1,8 +1,15 @@
 /** The sticky pull-request comment, found by its hidden marker on every page of comments. */
 import { markerComment } from '../report/markdown.js';
-import type { CommentBehavior } from '../config.js';
-import { githubCall, type Octokit } from './github.js';
-import type { Repo } from './issue.js';
+import { githubCall, type Octokit, type Repo } from './github.js';
+
+/** What happens to the comment of an earlier run: edited, left, deleted or hidden. */
+export type CommentBehavior = 'update' | 'new' | 'delete-and-new' | 'hide-and-new';
+export const COMMENT_BEHAVIORS: readonly CommentBehavior[] = [
+  'update',
+  'new',
+  'delete-and-new',
+  'hide-and-new',
+];
 
 const PERMISSION = 'pull-requests: write';
 

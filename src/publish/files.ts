@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderMarkdown } from '../report/markdown.js';
-import type { Report } from '../report/model.js';
+import type { Report } from '../model/report.js';
 
 export async function writeReportFiles(
   report: Report,

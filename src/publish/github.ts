@@ -2,12 +2,39 @@
  * The GitHub client: @actions/github's Octokit (GITHUB_API_URL, so GHES works) with the retry and
  * throttling plugins, and GitHub errors turned into the permission the workflow lacks.
  */
-import { getOctokit } from '@actions/github';
+import { context, getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { DataError, errorMessage } from '../errors.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
+
+export interface Repo {
+  owner: string;
+  repo: string;
+}
+
+/** What the workflow run is about, from the runner's environment and event payload. */
+export interface RunContext {
+  repo: Repo;
+  eventName: string;
+  /** The pull request's number, on pull-request events. */
+  pullRequest?: number;
+  /** A pull request from a fork runs code its author controls. */
+  fromFork: boolean;
+}
+
+export function runContext(): RunContext {
+  const pull = context.payload.pull_request as
+    { number?: number; head?: { repo?: { full_name?: string } } } | undefined;
+  const repo = context.repo;
+  return {
+    repo,
+    eventName: context.eventName,
+    ...(pull?.number !== undefined ? { pullRequest: pull.number } : {}),
+    fromFork: pull?.head !== undefined && pull.head.repo?.full_name !== `${repo.owner}/${repo.repo}`,
+  };
+}
 
 /** Rate-limit retries before giving up; each waits as long as GitHub's retry-after says. */
 const LIMIT_RETRIES = 3;

@@ -1,11 +1,6 @@
 /** The rolling issue: one open issue per report key, found by its hidden marker, updated in place. */
 import { markerComment } from '../report/markdown.js';
-import { githubCall, type Octokit } from './github.js';
-
-export interface Repo {
-  owner: string;
-  repo: string;
-}
+import { githubCall, type Octokit, type Repo } from './github.js';
 
 export interface IssueRequest {
   key: string;

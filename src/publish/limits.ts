@@ -1,6 +1,6 @@
 /** GitHub's size limits and fitting a rendered report inside them. */
 import { renderMarkdown, type RenderOptions } from '../report/markdown.js';
-import type { Report } from '../report/model.js';
+import type { Report } from '../model/report.js';
 
 /** Issue and comment bodies: characters, as GitHub's 422 says. */
 export const BODY_LIMIT_CHARS = 65_536;

@@ -3,10 +3,10 @@
  * executes in its renderer, so nothing from the logs goes into it: only MM-DD days, numbers and the
  * fixed titles below. Service names appear in the Markdown legend under the chart, escaped.
  */
-import { dayRange, isIsoDay } from '../analysis/dates.js';
+import { dayRange, isIsoDay } from '../model/dates.js';
 import { codeSpan } from './escape.js';
 import { formatAxisDay, plural } from './format.js';
-import type { Report, ServiceReport } from './model.js';
+import type { Report, ServiceReport } from '../model/report.js';
 
 /** A series colour: the hex given to Mermaid and the square emoji that stands for it in the legend. */
 export interface SeriesColour {

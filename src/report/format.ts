@@ -1,4 +1,4 @@
-import { BYTES_PER_GB } from '../analysis/pricing.js';
+import { BYTES_PER_GB } from '../model/costs.js';
 import { markdownText } from './escape.js';
 
 /**

@@ -1,6 +1,7 @@
 /** The plain-text summary printed by the CLI and in the action's log. */
 import { formatDelta, formatInteger, formatUsd, formatWindow, plural } from './format.js';
-import type { Report, Severity } from './model.js';
+import type { Report } from '../model/report.js';
+import type { Severity } from '../model/findings.js';
 
 /** Strips control and bidi characters so log-derived text cannot drive a terminal. */
 export function terminalSafe(text: string): string {

@@ -24,7 +24,8 @@ import {
   formatWindow,
   plural,
 } from './format.js';
-import type { Anomaly, Finding, Report, ServiceReport, Severity } from './model.js';
+import type { Anomaly, Severity } from '../model/findings.js';
+import type { Finding, Report, ServiceReport } from '../model/report.js';
 
 export interface RenderOptions {
   /** Character budget for the whole body, marker included (GitHub: 65,536 for issues and comments). */

@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { validate as generated } from './report.validator.js';
-import type { Report } from './model.js';
+import type { Report } from '../model/report.js';
 
 const validate = generated as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
 import { readLogs } from '../../src/logs/reader.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { runCli, runNode } from '../helpers/bundle.js';
 import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { nameFromHostHeader, identityFromArn } from '../../src/analysis/aggregate.js';
+import { nameFromHostHeader, identityFromArn } from '../../src/model/aggregate.js';
 import { generateDemo } from '../../src/demo/generate.js';
 import { type CostExplorerServer, startCostExplorer } from '../servers/cost-explorer.js';
 import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';

@@ -2,7 +2,7 @@
  * Runs the exact reader (readLogs + AggregateSet.add, every line through JSON.parse) and the fast
  * engine (aggregateLogs) on the same files and returns both outcomes in a comparable form.
  */
-import { AggregateSet, dayToJSON, type DayAggregateJSON } from '../../src/analysis/aggregate.js';
+import { AggregateSet, dayToJSON, type DayAggregateJSON } from '../../src/model/aggregate.js';
 import { aggregateLogs, readLogs, type AggregateOptions, type ReadSummary } from '../../src/logs/reader.js';
 
 export interface Outcome {

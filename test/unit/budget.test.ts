@@ -3,7 +3,8 @@ import fc from 'fast-check';
 
 import { fitToBudget, type BudgetBlock, type BudgetTable } from '../../src/report/budget.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import type { Report, Severity } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
+import type { Severity } from '../../src/model/findings.js';
 import { fleetReport, HOSTILE_STRINGS } from '../fixtures/report/reports.js';
 
 const GITHUB_BODY_LIMIT = 65_536;

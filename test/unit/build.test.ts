@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { AggregateSet } from '../../src/analysis/aggregate.js';
-import { parseCostAndUsage } from '../../src/analysis/billing.js';
-import { addDays, dayRange, makeWindow } from '../../src/analysis/dates.js';
+import { AggregateSet } from '../../src/model/aggregate.js';
+import { parseCostAndUsage } from '../../src/aws/cost-and-usage.js';
+import { addDays, dayRange, makeWindow } from '../../src/model/dates.js';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds.js';
-import { buildReport, type BuildInput } from '../../src/report/build.js';
-import type { Report } from '../../src/report/model.js';
+import { buildAnalysis, type BuildInput } from '../../src/analysis/build.js';
+import { describeReport } from '../../src/report/findings.js';
+import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 
 const arn = (id: string): string => `arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-${id}`;
@@ -122,13 +123,16 @@ function bill(): ReturnType<typeof parseCostAndUsage> {
   );
 }
 
+/** The pipelines' two steps: every number, then the findings in words. */
+const buildReport = (i: BuildInput): Report => describeReport(buildAnalysis(i));
+
 const kinds = (report: Report, service: string): string[] =>
   report.findings
     .filter((f) => f.service === service)
     .map((f) => f.kind)
     .sort();
 
-describe('buildReport', () => {
+describe('buildAnalysis, in words', () => {
   it('writes a schema-valid report with one problem per service found', () => {
     const report = buildReport(input());
     expect(reportSchemaErrors(report)).toEqual([]);

@@ -1,11 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { AggregateSet, type ServiceIdentity, identityFromArn } from '../../src/analysis/aggregate.js';
+import { AggregateSet, type ServiceIdentity, identityFromArn } from '../../src/model/aggregate.js';
 import { attributeCosts, chargeTotal, modelDayCost, resolvePrices } from '../../src/analysis/attribution.js';
-import { classifyUsageType, parseCostAndUsage } from '../../src/analysis/billing.js';
+import { classifyUsageType, parseCostAndUsage } from '../../src/aws/cost-and-usage.js';
 import { allocateCents } from '../../src/analysis/money.js';
-import { DEFAULT_PRICES } from '../../src/analysis/pricing.js';
-import { parsePriceOverrides } from '../../src/analysis/prices-file.js';
+import { DEFAULT_PRICES, parsePriceOverrides } from '../../src/analysis/prices.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
 const us = DEFAULT_PRICES['us-east-1']!;

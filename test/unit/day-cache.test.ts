@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AggregateSet, dayToJSON } from '../../src/analysis/aggregate.js';
+import { AggregateSet, dayToJSON } from '../../src/model/aggregate.js';
 import { DayCache, isSettled } from '../../src/cache/day-cache.js';
 
 const ARN = 'arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-0123456789abcdef0';
-const scope = { account: '111122223333', region: 'us-east-1', logGroups: ['/b', '/a'] };
+const scope = { account: '111122223333', region: 'us-east-1', logGroups: ['/b', '/a'], fingerprint: 'q1' };
 
 function scan(): {
   aggregates: AggregateSet;
@@ -79,6 +79,7 @@ describe('DayCache', () => {
     expect(await cache.readScan({ ...scope, account: '999999999999' }, '2026-11-20')).toBeUndefined();
     expect(await cache.readScan({ ...scope, region: 'eu-west-1' }, '2026-11-20')).toBeUndefined();
     expect(await cache.readScan({ ...scope, logGroups: ['/a'] }, '2026-11-20')).toBeUndefined();
+    expect(await cache.readScan({ ...scope, fingerprint: 'q2' }, '2026-11-20')).toBeUndefined();
     expect(await cache.readScan(scope, '2026-11-21')).toBeUndefined();
     expect(warnings).toEqual([]);
   });

@@ -4,11 +4,12 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { BYTES_PER_GB, DEFAULT_PRICES } from '../../src/analysis/pricing.js';
-import { parseLine, type AccessLogRecord } from '../../src/logs/record.js';
+import { BYTES_PER_GB } from '../../src/model/costs.js';
+import { DEFAULT_PRICES } from '../../src/analysis/prices.js';
+import { parseLine } from '../../src/logs/record.js';
+import { ACCESS_LOG_FIELDS, type AccessLogRecord } from '../../src/model/record.js';
 import { accessLogLine, generateDemo, writeSampleLog, type DemoResult } from '../../src/demo/generate.js';
 import { DEMO_SERVICE_COUNT, demoMesh } from '../../src/demo/mesh.js';
-import { ACCESS_LOG_FIELDS } from '../../src/logs/record.js';
 import { Random, hashSeed } from '../../src/demo/random.js';
 
 const PRICES = DEFAULT_PRICES['us-east-1']!;

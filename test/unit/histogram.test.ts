@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { BUCKET_SCALE, LatencyHistogram, RELATIVE_ACCURACY } from '../../src/analysis/histogram.js';
+import { BUCKET_SCALE, LatencyHistogram, RELATIVE_ACCURACY } from '../../src/model/histogram.js';
 
 /** Exact nearest-rank quantile: the value at rank ceil(q·n) of the sorted sample. */
 function exactQuantile(sorted: number[], q: number): number {

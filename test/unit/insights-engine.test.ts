@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { aggregateQuery } from '../../src/aws/insights-query.js';
-import { bucketIndex } from '../../src/analysis/histogram.js';
+import { bucketIndex } from '../../src/model/histogram.js';
 import {
   executeQuery,
   naturalCompare,

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { marked, type Token, type Tokens } from 'marked';
 
 import { markerComment, renderMarkdown } from '../../src/report/markdown.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
 import { fleetReport, hostileReport, SAMPLE_GOLDEN_PATH, sampleReport } from '../fixtures/report/reports.js';

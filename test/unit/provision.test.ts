@@ -18,7 +18,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ACCESS_LOG_FIELDS } from '../../src/logs/record.js';
+import { ACCESS_LOG_FIELDS } from '../../src/model/record.js';
 import { executeQuery, parseQuery, type Expr, type ParsedQuery } from '../servers/insights/engine.js';
 
 const ROOT = process.cwd();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readLogs, resolveLogPaths, type ReadProgress, type ReadSummary } from '../../src/logs/reader.js';
-import type { AccessLogRecord } from '../../src/logs/record.js';
+import type { AccessLogRecord } from '../../src/model/record.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
 const SVC_A = 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:service/svc-0cfe1f49ff3266204';

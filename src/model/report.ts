@@ -3,29 +3,8 @@
  * the action outputs and other tools. `report.schema.json` is the same contract as JSON Schema;
  * keep both in step and bump `schemaVersion` on any incompatible change.
  */
-
-export type Severity = 'info' | 'warning' | 'critical';
-
-export type FindingKind =
-  | 'idle-service'
-  | 'high-latency'
-  | 'high-error-rate'
-  | 'auth-denied'
-  | 'cost-outlier'
-  | 'large-payload'
-  | 'cost-anomaly'
-  | 'request-anomaly'
-  | 'latency-anomaly'
-  | 'error-rate-anomaly'
-  | 'cost-regression'
-  | 'latency-regression';
-
-export interface StatusCounts {
-  '2xx': number;
-  '3xx': number;
-  '4xx': number;
-  '5xx': number;
-}
+import type { Anomaly, FindingData, FindingKind, Severity } from './findings.js';
+import type { StatusCounts } from './record.js';
 
 export interface LatencySummary {
   p50: number;
@@ -83,6 +62,7 @@ export interface ServiceReport extends ServiceNumbers {
   daily: ServiceDay[];
 }
 
+/** A finding in words, as report.json carries it; analysis/ finds it as data (FindingData). */
 export interface Finding {
   kind: FindingKind;
   severity: Severity;
@@ -93,26 +73,6 @@ export interface Finding {
   /** A short impact statement, for example "31,204 requests over 500 ms". */
   impact?: string;
   estimatedMonthlySavings?: number;
-}
-
-export type AnomalyMetric = 'cost' | 'requests' | 'p99' | 'errorRate';
-
-export interface Anomaly {
-  date: string;
-  /** Service ARN, or absent for an account-level anomaly. */
-  service?: string;
-  /** Usage type or other place the anomaly was seen, when the source names one. */
-  where?: string;
-  metric: AnomalyMetric;
-  expected: number;
-  actual: number;
-  /** actual - expected, in the metric's unit. */
-  impact: number;
-  /** Extra cost in USD, where known. */
-  impactUsd?: number;
-  /** Robust z-score for our detector; Cost Anomaly Detection's score for AWS. */
-  score: number;
-  source: 'detector' | 'aws-cad';
 }
 
 export interface SharedCost {
@@ -193,3 +153,6 @@ export interface Report {
   };
   warnings: string[];
 }
+
+/** The report as analysis/ leaves it: every number, the findings still as data. */
+export type Analysis = Omit<Report, 'findings'> & { findings: FindingData[] };

@@ -1,6 +1,7 @@
 /**
- * Assembles report schema v1 from day aggregates, billed costs and thresholds. Pure: no I/O,
- * no clock (the caller passes `generatedAt`), so the same input always gives the same report.
+ * Every number of the report (schema v1) from day aggregates, billed costs and thresholds, with
+ * the findings as data. Pure: no I/O, no clock (the caller passes `generatedAt`), so the same
+ * input always gives the same analysis.
  */
 import {
   type AggregateSet,
@@ -9,10 +10,10 @@ import {
   emptyDay,
   errorRate,
   mergeDay,
-} from '../analysis/aggregate.js';
-import { attributeCosts, chargeTotal, resolvePrices, sumCharges } from '../analysis/attribution.js';
-import type { BilledCosts, ChargeAmounts } from '../analysis/billing.js';
-import { addDays, dayRange, previousWindow, type Window } from '../analysis/dates.js';
+} from '../model/aggregate.js';
+import { attributeCosts, chargeTotal, resolvePrices, sumCharges } from './attribution.js';
+import type { BilledCosts, ChargeAmounts, PriceTable } from '../model/costs.js';
+import { addDays, dayRange, previousWindow, type Window } from '../model/dates.js';
 import {
   type DailyPoint,
   type ServiceAnalysis,
@@ -21,20 +22,20 @@ import {
   costOutliers,
   detectServiceAnomalies,
   serviceFindings,
-} from '../analysis/findings.js';
-import { LatencyHistogram } from '../analysis/histogram.js';
-import { allocateCents, roundTo } from '../analysis/money.js';
-import type { PriceTable } from '../analysis/pricing.js';
-import type { Thresholds } from '../analysis/thresholds.js';
+} from './findings.js';
+import { LatencyHistogram } from '../model/histogram.js';
+import { allocateCents, roundTo } from './money.js';
+import type { Thresholds } from './thresholds.js';
+import type { Anomaly } from '../model/findings.js';
 import type {
-  Anomaly,
+  Analysis,
   CostBreakdown,
   LatencySummary,
   Report,
   ServiceNumbers,
   ServiceReport,
   SharedCost,
-} from './model.js';
+} from '../model/report.js';
 
 export interface BuildInput {
   aggregates: AggregateSet;
@@ -49,6 +50,8 @@ export interface BuildInput {
   source: Report['source'];
   run?: Report['run'];
   awsAnomalies?: Anomaly[];
+  /** Backend (compute) cost per service ARN, from the cost-allocation tag. */
+  backendCosts?: ReadonlyMap<string, number>;
   forecast?: Report['forecast'];
   warnings?: string[];
   generatedAt: string;
@@ -112,7 +115,7 @@ function windowCosts(
   };
 }
 
-export function buildReport(input: BuildInput): Report {
+export function buildAnalysis(input: BuildInput): Analysis {
   const { aggregates, window, thresholds: t } = input;
   const warnings = [...(input.warnings ?? [])];
   const windowDays = dayRange(window.start, window.end);
@@ -216,6 +219,8 @@ export function buildReport(input: BuildInput): Report {
           cost: roundTo(p.cost, 4),
         })),
     };
+    const backendCost = input.backendCosts?.get(s.arn);
+    if (backendCost !== undefined) report.backendCost = backendCost;
     return {
       service: report,
       requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),

@@ -1,6 +1,18 @@
-/** Validates a user's price table (JSON: region → prices) into complete PriceTables. */
+/**
+ * Lattice list prices by region. A price file can override or add regions; an unknown region
+ * falls back to us-east-1 with a warning. When Cost Explorer amounts are given, prices only set
+ * the mix between charge types: within one charge type the split follows usage alone.
+ */
 import { UsageError } from '../errors.js';
-import { DEFAULT_PRICES, FALLBACK_REGION, type PriceTable } from './pricing.js';
+import type { PriceTable } from '../model/costs.js';
+import { isRegionName } from '../model/names.js';
+
+/** Source: https://aws.amazon.com/vpc/lattice/pricing/ (US East, N. Virginia example). */
+export const DEFAULT_PRICES: Readonly<Record<string, PriceTable>> = {
+  'us-east-1': { serviceHour: 0.025, perGB: 0.025, perMillionRequests: 0.1, freeRequestsPerHour: 300_000 },
+};
+
+export const FALLBACK_REGION = 'us-east-1';
 
 const KEYS: ReadonlyArray<keyof PriceTable> = [
   'serviceHour',
@@ -9,7 +21,10 @@ const KEYS: ReadonlyArray<keyof PriceTable> = [
   'freeRequestsPerHour',
 ];
 
-/** Missing fields fall back to the region's built-in prices, or us-east-1's. */
+/**
+ * Validates a user's price table (JSON: region → prices). Missing fields fall back to the region's
+ * built-in prices, or us-east-1's.
+ */
 export function parsePriceOverrides(json: unknown, source: string): Record<string, PriceTable> {
   const fail = (why: string): never => {
     throw new UsageError(
@@ -20,7 +35,7 @@ export function parsePriceOverrides(json: unknown, source: string): Record<strin
     fail('the price file must be a JSON object');
   const result: Record<string, PriceTable> = {};
   for (const [region, value] of Object.entries(json as Record<string, unknown>)) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) fail(`"${region}" is not an AWS region name`);
+    if (!isRegionName(region)) fail(`"${region}" is not an AWS region name`);
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       fail(`prices for ${region} must be an object`);
     const table: PriceTable = { ...(DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION]!) };

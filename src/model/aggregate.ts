@@ -2,8 +2,7 @@
  * Day aggregates: the unit every log source produces and every later stage consumes.
  * One per service ARN and UTC day. Local files and Logs Insights must build identical ones.
  */
-import type { StatusCounts } from '../report/model.js';
-import type { AccessLogRecord } from '../logs/record.js';
+import { type AccessLogRecord, type StatusCounts, statusClass } from './record.js';
 import { LatencyHistogram, type HistogramJSON } from './histogram.js';
 
 export interface DayAggregate {
@@ -39,21 +38,6 @@ export function emptyDay(serviceArn: string, day: string): DayAggregate {
     hourly: new Array<number>(24).fill(0),
     latency: new LatencyHistogram(),
   };
-}
-
-/** The status class of a response code, or null outside 200-599. */
-export function statusClass(code: number | null): keyof StatusCounts | null {
-  if (code === null) return null;
-  if (code >= 200 && code < 300) return '2xx';
-  if (code >= 300 && code < 400) return '3xx';
-  if (code >= 400 && code < 500) return '4xx';
-  if (code >= 500 && code < 600) return '5xx';
-  return null;
-}
-
-/** A request was denied by the auth policy when its authDeniedReason holds a reason, not "-". */
-export function isAuthDenied(reason: unknown): boolean {
-  return typeof reason === 'string' && reason !== '-' && reason !== '';
 }
 
 /** The 5xx share of requests: the one definition of error rate. */

@@ -4,28 +4,8 @@
  * Usage-type names are not hard-coded: they are classified by the words AWS uses in them.
  */
 import { DataError } from '../errors.js';
-import { isIsoDay } from './dates.js';
-
-export type ChargeType = 'hours' | 'data' | 'requests' | 'other';
-export const CHARGE_TYPES: readonly ChargeType[] = ['hours', 'data', 'requests', 'other'];
-
-export type ChargeAmounts = Record<ChargeType, number>;
-
-export function zeroCharges(): ChargeAmounts {
-  return { hours: 0, data: 0, requests: 0, other: 0 };
-}
-
-export interface BilledCosts {
-  metric: string;
-  currency: string;
-  /** Amount per UTC day and charge type. */
-  days: Map<string, ChargeAmounts>;
-  /** Days Cost Explorer still marks as Estimated. */
-  estimatedDays: Set<string>;
-  /** Each Lattice usage type seen and how it was classified. */
-  usageTypes: Map<string, ChargeType>;
-  warnings: string[];
-}
+import { type BilledCosts, type ChargeType, zeroCharges } from '../model/costs.js';
+import { isIsoDay } from '../model/dates.js';
 
 export function isLatticeUsageType(usageType: string): boolean {
   return /lattice/i.test(usageType);
