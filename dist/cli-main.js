@@ -182,6 +182,30 @@ var init_names = __esm({
   }
 });
 
+// src/model/findings.ts
+function severityRank(severity) {
+  return SEVERITIES.indexOf(severity);
+}
+var SEVERITIES;
+var init_findings = __esm({
+  "src/model/findings.ts"() {
+    "use strict";
+    SEVERITIES = ["critical", "warning", "info"];
+  }
+});
+
+// src/model/costs.ts
+function zeroCharges() {
+  return { hours: 0, data: 0, requests: 0, other: 0 };
+}
+var BYTES_PER_GB;
+var init_costs = __esm({
+  "src/model/costs.ts"() {
+    "use strict";
+    BYTES_PER_GB = 1024 ** 3;
+  }
+});
+
 // src/report/escape.ts
 function sanitize(value, maxLength = DEFAULT_MAX_LENGTH) {
   const flattened = value.replace(LINE_BREAKS, " ").replace(INVISIBLE_CONTROLS, "").replace(/ {2,}/g, " ").trim();
@@ -235,18 +259,6 @@ var init_escape = __esm({
       "'": "&#39;"
     };
     MARKDOWN_INLINE_PUNCTUATION = /* @__PURE__ */ new Set(["\\", "`", "*", "_", "[", "]", "~", "$", "|", "!"]);
-  }
-});
-
-// src/model/costs.ts
-function zeroCharges() {
-  return { hours: 0, data: 0, requests: 0, other: 0 };
-}
-var BYTES_PER_GB;
-var init_costs = __esm({
-  "src/model/costs.ts"() {
-    "use strict";
-    BYTES_PER_GB = 1024 ** 3;
   }
 });
 
@@ -27914,18 +27926,6 @@ var init_attribution = __esm({
     init_costs();
     init_prices();
     SHARED_TYPES = ["hours", "data", "requests"];
-  }
-});
-
-// src/model/findings.ts
-function severityRank(severity) {
-  return SEVERITIES.indexOf(severity);
-}
-var SEVERITIES;
-var init_findings = __esm({
-  "src/model/findings.ts"() {
-    "use strict";
-    SEVERITIES = ["critical", "warning", "info"];
   }
 });
 
@@ -86292,9 +86292,6 @@ var init_day_cache = __esm({
 // src/pipeline/aws.ts
 var aws_exports = {};
 __export(aws_exports, {
-  COST_EXPLORER_USD_PER_REQUEST: () => COST_EXPLORER_USD_PER_REQUEST,
-  INSIGHTS_USD_PER_GB: () => INSIGHTS_USD_PER_GB,
-  USAGE_TYPES_MAX_AGE_DAYS: () => USAGE_TYPES_MAX_AGE_DAYS,
   analyzeAws: () => analyzeAws
 });
 async function logAggregates(run, inventory, days) {
@@ -90759,7 +90756,6 @@ var require_dist_cjs21 = __commonJS({
 var metrics_exports = {};
 __export(metrics_exports, {
   METRIC_NAMESPACE: () => METRIC_NAMESPACE,
-  metricData: () => metricData,
   publishMetrics: () => publishMetrics
 });
 function metricData(report, timestamp) {
@@ -90986,6 +90982,53 @@ function serialize(value) {
 function toAlignment(value) {
   const code = typeof value === "string" ? value.codePointAt(0) : 0;
   return code === 67 || code === 99 ? 99 : code === 76 || code === 108 ? 108 : code === 82 || code === 114 ? 114 : 0;
+}
+
+// src/report/headline.ts
+init_findings();
+init_format();
+function money(report, amount2) {
+  return formatUsd(amount2, report.costBasis.currency);
+}
+function terminalSafe(text) {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "?");
+}
+function headlineParts(report, strong) {
+  const { totals, window: window2 } = report;
+  const modelled = report.costBasis.method === "modelled" ? " modelled cost" : "";
+  let cost = `${strong(money(report, totals.cost))}${modelled} in ${plural(window2.days, "day")}`;
+  if (totals.previous && totals.previous.cost !== 0) {
+    cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs the previous ${plural(window2.days, "day")})`;
+  }
+  const parts = [
+    cost,
+    `${strong(formatInteger(totals.requests))} requests`,
+    findingsSummary(report.findings, strong)
+  ];
+  if (report.forecast) {
+    const { amount: amount2, start, end: end2 } = report.forecast;
+    parts.push(`forecast ${strong(money(report, amount2))} for ${formatDateRange(start, end2)}`);
+  }
+  return parts;
+}
+function findingsSummary(findings, strong) {
+  if (findings.length === 0) return "no findings";
+  const worst = [...findings].sort((a5, b5) => severityRank(a5.severity) - severityRank(b5.severity))[0];
+  const severity = worst?.severity ?? "info";
+  const count = findings.filter((finding) => finding.severity === severity).length;
+  const label = severity === "warning" ? plural(count, "warning") : `${formatInteger(count)} ${severity}`;
+  return `${strong(plural(findings.length, "finding"))}, ${label}`;
+}
+function headline(report) {
+  const lines = [
+    `VPC Lattice ${formatDateRange(report.window.start, report.window.end)}: ${headlineParts(report, (text) => text).join(" \xB7 ")}`
+  ];
+  const first = report.findings[0];
+  if (first) {
+    const service = report.services.find((s2) => s2.arn === first.service);
+    lines.push(`Top finding: ${first.message}${service ? ` \u2014 ${terminalSafe(service.name)}` : ""}`);
+  }
+  return lines.join("\n");
 }
 
 // src/report/budget.ts
@@ -91259,11 +91302,11 @@ function compareText(a5, b5) {
 // src/report/markdown.ts
 init_escape();
 init_format();
+init_findings();
 var DEFAULT_TITLE = "VPC Lattice cost & performance";
 var MARKER_KEY = /^[A-Za-z0-9._-]{1,128}$/;
 var MAX_LISTED = 5;
 var MAX_WARNINGS = 20;
-var SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };
 var SEVERITY_ICON = { critical: "\u{1F534}", warning: "\u{1F7E0}", info: "\u{1F535}" };
 var FINDINGS_WEIGHT = 3;
 var SERVICES_WEIGHT = 2;
@@ -91297,7 +91340,9 @@ function renderMarkdown(report, options = {}) {
 }
 function reportBlocks(report, options) {
   const servicesByArn = new Map(report.services.map((service) => [service.arn, service]));
-  const blocks = [{ parts: [heading(report, options), headline(report)] }];
+  const blocks = [
+    { parts: [heading(report, options), headlineParts(report, (text) => `**${text}**`).join(" \xB7 ")] }
+  ];
   if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
   blocks.push({ parts: [servicesSection(report)] });
   const costChart = dailyCostChart(report);
@@ -91315,35 +91360,13 @@ function heading(report, options) {
   const title = options.title !== void 0 ? markdownText(options.title, { maxLength: 120 }) : network ? `${DEFAULT_TITLE}: ${codeSpan(network, { inTable: false })}` : DEFAULT_TITLE;
   return `### ${title} \xB7 ${formatWindow(report.window)}`;
 }
-function headline(report) {
-  const { totals, window: window2 } = report;
-  const modelled = report.costBasis.method === "modelled" ? " modelled cost" : "";
-  let cost = `**${money(report, totals.cost)}**${modelled} in ${plural(window2.days, "day")}`;
-  if (totals.previous && totals.previous.cost !== 0) {
-    cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs the previous ${plural(window2.days, "day")})`;
-  }
-  const parts = [cost, `**${formatInteger(totals.requests)}** requests`, findingsSummary(report.findings)];
-  if (report.forecast) {
-    const { amount: amount2, start, end: end2 } = report.forecast;
-    parts.push(`forecast **${money(report, amount2)}** for ${formatDateRange(start, end2)}`);
-  }
-  return parts.join(" \xB7 ");
-}
-function findingsSummary(findings) {
-  if (findings.length === 0) return "no findings";
-  const worst = [...findings].sort((a5, b5) => SEVERITY_ORDER[a5.severity] - SEVERITY_ORDER[b5.severity])[0];
-  const severity = worst?.severity ?? "info";
-  const count = findings.filter((finding) => finding.severity === severity).length;
-  const label = severity === "warning" ? plural(count, "warning") : `${formatInteger(count)} ${severity}`;
-  return `**${plural(findings.length, "finding")}**, ${label}`;
-}
 function findingsTable(report, servicesByArn) {
   const serviceName = (finding) => {
     if (finding.service === void 0) return "";
     return servicesByArn.get(finding.service)?.name || finding.service;
   };
   const sorted = [...report.findings].sort(
-    (a5, b5) => SEVERITY_ORDER[a5.severity] - SEVERITY_ORDER[b5.severity] || (b5.estimatedMonthlySavings ?? 0) - (a5.estimatedMonthlySavings ?? 0) || compareText2(serviceName(a5), serviceName(b5)) || compareText2(a5.message, b5.message)
+    (a5, b5) => severityRank(a5.severity) - severityRank(b5.severity) || (b5.estimatedMonthlySavings ?? 0) - (a5.estimatedMonthlySavings ?? 0) || compareText2(serviceName(a5), serviceName(b5)) || compareText2(a5.message, b5.message)
   );
   const rows = sorted.map((finding) => [
     SEVERITY_ICON[finding.severity],
@@ -91598,9 +91621,6 @@ function filesListed(files) {
   for (let i5 = 0; parts.every((p3) => i5 < p3.length - 1 && p3[i5] === parts[0][i5]); i5++)
     common.push(parts[0][i5]);
   return common.length > 0 && common.join("/") !== "" ? `under ${codeSpan(`${common.join("/")}/`, { inTable: false })}` : `(${listed(files)})`;
-}
-function money(report, amount2) {
-  return formatUsd(amount2, report.costBasis.currency);
 }
 function table(header, align, rows, footRows, ranking) {
   const lines = markdownTable([header, ...rows], { align, alignDelimiters: false }).split("\n");
@@ -98382,29 +98402,6 @@ async function analyzeLocal(options) {
   };
 }
 
-// src/report/headline.ts
-init_format();
-function terminalSafe(text) {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "?");
-}
-function headline2(report) {
-  const { totals } = report;
-  let cost = `${formatUsd(totals.cost)} ${report.costBasis.method === "reconciled" ? "billed" : "modelled"}`;
-  if (totals.previous) cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs previous window)`;
-  const counts = { critical: 0, warning: 0, info: 0 };
-  for (const f5 of report.findings) counts[f5.severity] += 1;
-  const bySeverity = ["critical", "warning", "info"].filter((s2) => counts[s2] > 0).map((s2) => `${counts[s2]} ${s2}`).join(", ");
-  const lines = [
-    `VPC Lattice ${formatWindow(report.window)}: ${cost} \xB7 ${formatInteger(totals.requests)} requests \xB7 ${plural(report.services.length, "service")} \xB7 ${plural(report.findings.length, "finding")}` + (bySeverity ? ` (${bySeverity})` : "")
-  ];
-  const worst = report.findings[0];
-  if (worst) {
-    const service = report.services.find((s2) => s2.arn === worst.service);
-    lines.push(`Top finding: ${worst.message}${service ? ` \u2014 ${terminalSafe(service.name)}` : ""}`);
-  }
-  return lines.join("\n");
-}
-
 // src/publish/files.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
@@ -98575,7 +98572,7 @@ async function emit(report, values, format2) {
   printNotes(report);
   if (values.out) {
     const files = await writeReportFiles(report, values.out);
-    process.stdout.write(`${headline2(report)}
+    process.stdout.write(`${headline(report)}
 Report: ${files.markdown}
 JSON:   ${files.json}
 `);
@@ -98723,7 +98720,7 @@ async function demo(values) {
   const files = await writeReportFiles(result2.report, out);
   const seconds = (performance.now() - started) / 1e3;
   process.stdout.write(
-    `${headline2(result2.report)}
+    `${headline(result2.report)}
 
 Generated ${data.records.toLocaleString("en-US")} access-log records (${data.files.length} files) in ${data.logDir}
 and a Cost Explorer response in ${data.costsFile}; analysed the last 7 days in ${seconds.toFixed(1)} s.

@@ -11,8 +11,8 @@ import { isRegionName } from './model/names.js';
 import type { AwsSettings } from './pipeline/aws.js';
 import { COMMENT_BEHAVIORS, type CommentBehavior } from './publish/comment.js';
 
-export type PublishTarget = 'summary' | 'issue' | 'pr-comment';
-export type FailOn = 'never' | 'warning' | 'critical';
+type PublishTarget = 'summary' | 'issue' | 'pr-comment';
+type FailOn = 'never' | 'warning' | 'critical';
 
 export interface Config extends AwsSettings {
   roleToAssume?: string;
@@ -62,7 +62,7 @@ export const INPUT_DEFAULTS = {
 export type InputName = keyof typeof INPUT_DEFAULTS;
 
 /** The window's length in whole days, for the action and the command line. */
-export const LOOKBACK_DAYS = { min: 1, max: 90 } as const;
+const LOOKBACK_DAYS = { min: 1, max: 90 } as const;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -78,7 +78,7 @@ const TARGETS: readonly PublishTarget[] = ['summary', 'issue', 'pr-comment'];
 const FAIL_ON: readonly FailOn[] = ['never', 'warning', 'critical'];
 
 /** A comma- or newline-separated list, trimmed, without empty items. */
-export function splitList(value: string): string[] {
+function splitList(value: string): string[] {
   return value
     .split(/[,\n]/)
     .map((item) => item.trim())

@@ -42,7 +42,7 @@ export function resolvePrices(
   return { byRegion, warnings };
 }
 
-/** One service's modelled charges for one day. A service is billed every hour it exists. */
+/** One service's modelled charges for one day. A service is billed every hour it exists. @testseam */
 export function modelDayCost(day: DayAggregate | undefined, prices: PriceTable): ChargeAmounts {
   const cost = zeroCharges();
   cost.hours = 24 * prices.serviceHour;

@@ -8,7 +8,7 @@ import type { ServiceReport } from '../model/report.js';
 import { detectOutliers, median, type Point } from './anomalies.js';
 import type { Thresholds } from './thresholds.js';
 /** Hours in the average month, as AWS prices a month. */
-export const HOURS_PER_MONTH = 730;
+const HOURS_PER_MONTH = 730;
 
 /** One day of a service, for the detector; covers history before the window too. */
 export interface DailyPoint {
@@ -31,7 +31,7 @@ export interface ServiceAnalysis {
   series: DailyPoint[];
 }
 
-export function monthly(windowCost: number, windowDays: number): number {
+function monthly(windowCost: number, windowDays: number): number {
   return (windowCost / (windowDays * 24)) * HOURS_PER_MONTH;
 }
 

@@ -17,7 +17,7 @@ export interface AwsClients {
 }
 
 /** Cost Explorer has one endpoint per partition, in its home region. */
-export function costExplorerRegion(region: string): string {
+function costExplorerRegion(region: string): string {
   return region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
 }
 

@@ -11,7 +11,7 @@ export function isLatticeUsageType(usageType: string): boolean {
   return /lattice/i.test(usageType);
 }
 
-/** Which Lattice charge a usage type is, from the words in its name. */
+/** Which Lattice charge a usage type is, from the words in its name. @testseam */
 export function classifyUsageType(usageType: string): ChargeType {
   const name = usageType.toLowerCase();
   // Resource configurations and gateways are billed per hour and GB too, but are not services.

@@ -4,7 +4,7 @@
  */
 import { DataError, errorMessage } from '../errors.js';
 
-export const POLICY_DOC = 'see "IAM policy" in the README (provision/github-oidc-role.yaml deploys it)';
+const POLICY_DOC = 'see "IAM policy" in the README (provision/github-oidc-role.yaml deploys it)';
 
 const DENIED = new Set([
   'AccessDeniedException',

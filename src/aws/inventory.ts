@@ -14,7 +14,7 @@ import { type ServiceIdentity, identityFromArn } from '../model/aggregate.js';
 import { DataError, UsageError } from '../errors.js';
 import { awsCall, isAccessDenied } from './errors.js';
 
-export interface ServiceNetwork {
+interface ServiceNetwork {
   id: string;
   arn: string;
   name: string;
@@ -32,10 +32,7 @@ const NETWORK_ID = /^sn-[0-9a-z-]+$/;
 const NETWORK_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:servicenetwork\/(sn-[0-9a-z-]+)$/;
 
 /** Finds a service network by name, id or ARN. */
-export async function resolveServiceNetwork(
-  lattice: VPCLatticeClient,
-  identifier: string,
-): Promise<ServiceNetwork> {
+async function resolveServiceNetwork(lattice: VPCLatticeClient, identifier: string): Promise<ServiceNetwork> {
   const id = NETWORK_ID.test(identifier) ? identifier : NETWORK_ARN.exec(identifier)?.[1];
   if (id) {
     const found = await awsCall(
@@ -106,7 +103,7 @@ async function associatedServices(
 }
 
 /** `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` -> NAME. */
-export function logGroupName(destinationArn: string): string | undefined {
+function logGroupName(destinationArn: string): string | undefined {
   const m = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:(.+?)(?::\*)?$/.exec(destinationArn);
   return m?.[1];
 }

@@ -13,11 +13,12 @@ import { clientSettings } from './clients.js';
 import type { AwsCredentials } from './credentials.js';
 import { awsCall } from './errors.js';
 
+/** @testseam */
 export const METRIC_NAMESPACE = 'VPCLattice/CostPerformance';
 /** PutMetricData takes up to 1,000 metrics per request; stay well inside the 1 MB body limit too. */
 const BATCH = 500;
 
-export function metricData(report: Report, timestamp: Date): MetricDatum[] {
+function metricData(report: Report, timestamp: Date): MetricDatum[] {
   const data: MetricDatum[] = [];
   for (const s of report.services) {
     const dimensions = [{ Name: 'Service', Value: s.name }];

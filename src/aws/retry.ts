@@ -44,6 +44,7 @@ interface ErrorShape {
   cause?: unknown;
 }
 
+/** @testseam */
 export function isTransient(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as ErrorShape;
@@ -85,7 +86,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Full jitter: a uniformly random wait in [0, min(max, base·2^attempt)). */
+/** Full jitter: a uniformly random wait in [0, min(max, base·2^attempt)). @testseam */
 export function backoffDelay(
   attempt: number,
   options: Pick<RetryOptions, 'baseMs' | 'maxMs' | 'random'>,

@@ -18,7 +18,7 @@ import { errorMessage } from '../errors.js';
 import schema from './cache-entry.schema.json' with { type: 'json' };
 
 /** Bump when an entry's meaning changes in a way the scope's fingerprint does not capture. */
-export const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 1;
 
 export interface LogScope {
   account: string;

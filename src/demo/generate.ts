@@ -26,6 +26,7 @@ import {
 import { hashSeed, mixSeed, Random } from './random.js';
 import { accessLogLine, demoRequest, utcStartTime } from './records.js';
 
+/** @testseam */
 export { accessLogLine } from './records.js';
 
 export interface DemoResult {
@@ -38,13 +39,13 @@ export interface DemoResult {
   files: string[];
 }
 
-export const DEFAULT_DEMO_SEED = 1;
+const DEFAULT_DEMO_SEED = 1;
 
 /**
  * Usage types as they might appear under USAGE_TYPE. The real Lattice strings are not confirmed
- * (aws-facts.md §3): these are illustrative, which is why the report discovers them at run time.
+ * (no AWS page lists them): these are illustrative, which is why the report discovers them at run time.
  */
-export const DEMO_USAGE_TYPES = {
+const DEMO_USAGE_TYPES = {
   dataProcessing: 'USE1-VpcLattice-DataProcessing-Bytes',
   requests: 'USE1-VpcLattice-Requests',
   serviceHours: 'USE1-VpcLattice-ServiceHours',

@@ -5,24 +5,24 @@
  */
 import { hashSeed, Random } from './random.js';
 
-export const DEMO_ACCOUNT = '111122223333';
+const DEMO_ACCOUNT = '111122223333';
 export const DEMO_REGION = 'us-east-1';
-export const DEMO_NETWORK_NAME = 'analytics-mesh';
+const DEMO_NETWORK_NAME = 'analytics-mesh';
 /** 14 complete UTC days: a previous week and the analysis week. End is exclusive. */
 export const DEMO_START = '2026-11-09';
 export const DEMO_END = '2026-11-23';
 export const DEMO_ANALYSIS_START = '2026-11-16';
 /** A Friday in the analysis week: media-export ships 3× the bytes, checkout-api takes 2.5× the requests. */
-export const DEMO_SPIKE_DAY = '2026-11-20';
+const DEMO_SPIKE_DAY = '2026-11-20';
 
 /** A lognormal size in bytes. */
-export interface ByteSize {
+interface ByteSize {
   median: number;
   sigma: number;
 }
 
 /** One mode of a latency mixture, in milliseconds of target time. */
-export interface LatencyMode {
+interface LatencyMode {
   weight: number;
   medianMs: number;
   sigma: number;
@@ -39,13 +39,13 @@ export interface Route {
 }
 
 /** A change on one day: the spike the anomaly detector should flag. */
-export interface DayEffect {
+interface DayEffect {
   day: string;
   requestFactor?: number;
   bytesSentFactor?: number;
 }
 
-export interface DemoVpc {
+interface DemoVpc {
   id: string;
   arn: string;
   /** First two octets of the VPC's CIDR, for believable client and target addresses. */
@@ -522,5 +522,5 @@ export function demoMesh(count = PROFILES.length): DemoMesh {
   };
 }
 
-/** Number of services in the standard demo. */
+/** Number of services in the standard demo. @testseam */
 export const DEMO_SERVICE_COUNT = PROFILES.length;

@@ -1,5 +1,5 @@
 /**
- * Access-log lines in the real VPC Lattice format (aws-facts.md §1): every field, in the order
+ * Access-log lines in the real VPC Lattice format (monitoring-access-logs.html in the VPC Lattice user guide): every field, in the order
  * Lattice writes them, JSON numbers for codes, bytes and durations, "-" for a missing value.
  */
 import type { AccessLogField } from '../model/record.js';
@@ -15,7 +15,7 @@ type NumericField =
   | 'responseFromTargetDuration';
 
 /** A full record: JSON numbers for codes, bytes and durations, strings for the rest. */
-export type AccessLogFields = Record<Exclude<AccessLogField, NumericField>, string> &
+type AccessLogFields = Record<Exclude<AccessLogField, NumericField>, string> &
   Record<NumericField, number | '-'>;
 
 // Module constants, not globals, on the per-request path: see random.ts on Jest's vm context.

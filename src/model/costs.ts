@@ -15,7 +15,6 @@ export interface PriceTable {
 export const BYTES_PER_GB = 1024 ** 3;
 
 export type ChargeType = 'hours' | 'data' | 'requests' | 'other';
-export const CHARGE_TYPES: readonly ChargeType[] = ['hours', 'data', 'requests', 'other'];
 
 export type ChargeAmounts = Record<ChargeType, number>;
 

@@ -15,7 +15,7 @@ export function addDays(day: string, n: number): string {
 }
 
 /** Number of days from `start` (inclusive) to `end` (exclusive). */
-export function daysBetween(start: string, end: string): number {
+function daysBetween(start: string, end: string): number {
   return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
 }
 

@@ -6,7 +6,7 @@
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** Most severe first: the one order of severities. */
-export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 
 /** 0 for critical, growing as severity falls; sorts most severe first. */
 export function severityRank(severity: Severity): number {
@@ -41,7 +41,7 @@ export interface Anomaly {
 }
 
 /** What each kind of finding found, in the metric's own units (ms, fractions, USD, requests). */
-export type FindingFacts =
+type FindingFacts =
   | {
       kind: 'idle-service';
       requests: number;

@@ -6,22 +6,24 @@
  * so the nearest-rank quantile is within that bound of the exact one. Counts per bucket add up,
  * so histograms merge across days, files and query chunks without losing accuracy, which native
  * percentile functions cannot do. Logs Insights computes the same bucket index with `ceil(log(x) * k)`.
+ * @testseam
  */
 
 export const RELATIVE_ACCURACY = 0.005;
-export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 /** Multiply ln(v) by this and round up to get the bucket index. */
 export const BUCKET_SCALE = 1 / Math.log(GAMMA);
 
 /** Durations at or below this (milliseconds) count as 0; Logs Insights applies the same floor. */
 export const MIN_DURATION = 0.0001;
 
+/** @testseam */
 export function bucketIndex(value: number): number {
   return Math.ceil(Math.log(Math.max(value, MIN_DURATION)) * BUCKET_SCALE);
 }
 
 /** The bucket every duration at or below MIN_DURATION falls in: the zero bucket. */
-export const ZERO_BUCKET = bucketIndex(0);
+const ZERO_BUCKET = bucketIndex(0);
 
 function bucketValue(index: number): number {
   return (2 * Math.pow(GAMMA, index)) / (GAMMA + 1);

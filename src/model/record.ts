@@ -3,7 +3,11 @@
  * fields: the local reader, the fast scanner and the Logs Insights query all count by these.
  */
 
-/** Every field of a Lattice access-log record, in the order Lattice writes them (aws-facts.md §1). */
+/**
+ * Every field of a Lattice access-log record, in the order Lattice writes them. Documented on
+ * https://docs.aws.amazon.com/vpc-lattice/latest/ug/monitoring-access-logs.html ("Access log
+ * contents"); the order is that of a real entry published in aws-samples/sample-bridge-mode-sidecar.
+ */
 export const ACCESS_LOG_FIELDS = [
   'serviceNetworkArn',
   'resolvedUser',

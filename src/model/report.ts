@@ -1,6 +1,6 @@
 /**
  * Report schema version 1: the contract written to report.json and read by the renderers,
- * the action outputs and other tools. `report.schema.json` is the same contract as JSON Schema;
+ * the action outputs and other tools. `src/report/report.schema.json` is the same contract as JSON Schema;
  * keep both in step and bump `schemaVersion` on any incompatible change.
  */
 import type { Anomaly, FindingData, FindingKind, Severity } from './findings.js';
@@ -38,7 +38,7 @@ export interface ServiceNumbers {
   costPerMillionRequests: number | null;
 }
 
-export interface ServiceDay {
+interface ServiceDay {
   date: string;
   requests: number;
   errors5xx: number;
@@ -84,7 +84,7 @@ export interface SharedCost {
   other: number;
 }
 
-export interface CostBasis {
+interface CostBasis {
   /** `modelled`: price table only. `reconciled`: scaled to Cost Explorer amounts. */
   method: 'modelled' | 'reconciled';
   metric?: string;

@@ -31,11 +31,11 @@ import { assertValidReport } from '../report/validate.js';
 import { TOOL } from '../version.js';
 
 /** Logs Insights list price per GB scanned (us-east-1). */
-export const INSIGHTS_USD_PER_GB = 0.005;
+const INSIGHTS_USD_PER_GB = 0.005;
 /** Cost Explorer API price per request, each page included. */
-export const COST_EXPLORER_USD_PER_REQUEST = 0.01;
+const COST_EXPLORER_USD_PER_REQUEST = 0.01;
 /** Discovered usage types are reused this long; a new Lattice charge shows up within a week. */
-export const USAGE_TYPES_MAX_AGE_DAYS = 7;
+const USAGE_TYPES_MAX_AGE_DAYS = 7;
 
 /** What a user chooses about an AWS analysis: the action's inputs, the CLI's --aws flags. */
 export interface AwsSettings {

@@ -77,7 +77,7 @@ function status(error: unknown): number | undefined {
 }
 
 /** A GitHub failure as a message that says which permission is missing, when that is the cause. */
-export function describeGitHubError(what: string, permission: string, error: unknown): DataError {
+function describeGitHubError(what: string, permission: string, error: unknown): DataError {
   const code = status(error);
   if (code === 403 || code === 404) {
     return new DataError(

@@ -28,7 +28,7 @@ export interface BudgetTable {
   omittedNote: (omittedRows: number) => string;
 }
 
-export type BudgetPart = string | BudgetTable;
+type BudgetPart = string | BudgetTable;
 
 export interface BudgetBlock {
   /** Rendered in order, separated by blank lines. */

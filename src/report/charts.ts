@@ -9,13 +9,15 @@ import { formatAxisDay, plural } from './format.js';
 import type { Report, ServiceReport } from '../model/report.js';
 
 /** A series colour: the hex given to Mermaid and the square emoji that stands for it in the legend. */
-export interface SeriesColour {
+interface SeriesColour {
   emoji: string;
   hex: string;
 }
 
 // xychart has no legend, so each colour is paired with the emoji square that looks like it.
+/** @testseam */
 export const TOTAL_COLOUR: SeriesColour = { emoji: '⬛', hex: '#3D444D' };
+/** @testseam */
 export const SERIES_COLOURS: readonly SeriesColour[] = [
   { emoji: '🟦', hex: '#2F81F7' },
   { emoji: '🟧', hex: '#F0883E' },
@@ -27,9 +29,9 @@ export const SERIES_COLOURS: readonly SeriesColour[] = [
 ];
 
 /** Services drawn as their own line; the rest are summed into one "other" line. */
-export const TOP_SERVICES_IN_CHART = 5;
+const TOP_SERVICES_IN_CHART = 5;
 
-export interface XyChartSpec {
+interface XyChartSpec {
   /** Fixed text chosen by this module, never from the report. */
   title: string;
   yAxisTitle: string;
@@ -42,7 +44,7 @@ export interface XyChartSpec {
   decimals: number;
 }
 
-export interface LegendEntry {
+interface LegendEntry {
   colour: SeriesColour;
   /** Markdown, already escaped. */
   label: string;
@@ -56,7 +58,7 @@ export interface Chart {
 
 const FIXED_TEXT = /^[A-Za-z0-9 ().,$/-]*$/;
 
-/** Builds the Mermaid source of an xychart with explicit series colours in its frontmatter. */
+/** Builds the Mermaid source of an xychart with explicit series colours in its frontmatter. @testseam */
 export function xyChart(spec: XyChartSpec): string {
   for (const text of [spec.title, spec.yAxisTitle]) {
     if (!FIXED_TEXT.test(text))

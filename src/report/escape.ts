@@ -5,7 +5,7 @@
  * close a code span early.
  */
 
-/** Zero-width space: invisible, but splits the character sequences GitHub turns into mentions and links. */
+/** Zero-width space: invisible, but splits the character sequences GitHub turns into mentions and links. @testseam */
 export const ZERO_WIDTH_SPACE = '\u200B';
 
 const DEFAULT_MAX_LENGTH = 80;
@@ -32,6 +32,7 @@ export interface CodeSpanOptions extends EscapeOptions {
 /**
  * Removes controls and line breaks, collapses whitespace and caps the length. Also splits `<!--`, so
  * that a name cannot carry another report's hidden marker and mislead the publisher's search for it.
+ * @testseam
  */
 export function sanitize(value: string, maxLength = DEFAULT_MAX_LENGTH): string {
   const flattened = value
@@ -42,7 +43,7 @@ export function sanitize(value: string, maxLength = DEFAULT_MAX_LENGTH): string 
   return truncate(flattened, maxLength).replace(/<!--/g, `<${ZERO_WIDTH_SPACE}!--`);
 }
 
-/** Caps `value` at `maxLength` code points (never splitting a surrogate pair), ending with `…`. */
+/** Caps `value` at `maxLength` code points (never splitting a surrogate pair), ending with `…`. @testseam */
 export function truncate(value: string, maxLength: number): string {
   const codePoints = Array.from(value);
   if (codePoints.length <= maxLength) return value;
@@ -87,6 +88,7 @@ export function markdownText(value: string, options: EscapeOptions = {}): string
 /**
  * Renders untrusted text for raw HTML contexts such as `<summary>`, where Markdown is not parsed and
  * backslashes would show: HTML entities only, plus the mention and autolink breaks.
+ * @testseam
  */
 export function htmlText(value: string, options: EscapeOptions = {}): string {
   // References are broken before encoding so that the `#` of `&#39;` is left alone.

@@ -88,7 +88,7 @@ function words(f: FindingData): { message: string; impact?: string } {
   }
 }
 
-export function describeFinding(f: FindingData): Finding {
+function describeFinding(f: FindingData): Finding {
   const { message, impact } = words(f);
   return {
     kind: f.kind,

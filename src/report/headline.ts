@@ -1,7 +1,15 @@
-/** The plain-text summary printed by the CLI and in the action's log. */
-import { formatDelta, formatInteger, formatUsd, formatWindow, plural } from './format.js';
-import type { Report } from '../model/report.js';
-import type { Severity } from '../model/findings.js';
+/**
+ * The report's first line, the same facts in two forms: Markdown under the report's heading,
+ * plain text for the CLI and the action's log.
+ */
+import { severityRank } from '../model/findings.js';
+import type { Finding, Report } from '../model/report.js';
+import { formatDateRange, formatDelta, formatInteger, formatUsd, plural } from './format.js';
+
+/** Amounts in the report's currency. */
+export function money(report: Report, amount: number): string {
+  return formatUsd(amount, report.costBasis.currency);
+}
 
 /** Strips control and bidi characters so log-derived text cannot drive a terminal. */
 export function terminalSafe(text: string): string {
@@ -9,25 +17,44 @@ export function terminalSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
-export function headline(report: Report): string {
-  const { totals } = report;
-  let cost = `${formatUsd(totals.cost)} ${report.costBasis.method === 'reconciled' ? 'billed' : 'modelled'}`;
-  if (totals.previous) cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs previous window)`;
-  const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
-  for (const f of report.findings) counts[f.severity] += 1;
-  const bySeverity = (['critical', 'warning', 'info'] as const)
-    .filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`)
-    .join(', ');
-  const lines = [
-    `VPC Lattice ${formatWindow(report.window)}: ${cost} · ${formatInteger(totals.requests)} requests · ` +
-      `${plural(report.services.length, 'service')} · ${plural(report.findings.length, 'finding')}` +
-      (bySeverity ? ` (${bySeverity})` : ''),
+/** Cost, requests, findings and forecast; `strong` marks the key numbers (bold in Markdown). */
+export function headlineParts(report: Report, strong: (text: string) => string): string[] {
+  const { totals, window } = report;
+  const modelled = report.costBasis.method === 'modelled' ? ' modelled cost' : '';
+  let cost = `${strong(money(report, totals.cost))}${modelled} in ${plural(window.days, 'day')}`;
+  if (totals.previous && totals.previous.cost !== 0) {
+    cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs the previous ${plural(window.days, 'day')})`;
+  }
+  const parts = [
+    cost,
+    `${strong(formatInteger(totals.requests))} requests`,
+    findingsSummary(report.findings, strong),
   ];
-  const worst = report.findings[0];
-  if (worst) {
-    const service = report.services.find((s) => s.arn === worst.service);
-    lines.push(`Top finding: ${worst.message}${service ? ` — ${terminalSafe(service.name)}` : ''}`);
+  if (report.forecast) {
+    const { amount, start, end } = report.forecast;
+    parts.push(`forecast ${strong(money(report, amount))} for ${formatDateRange(start, end)}`);
+  }
+  return parts;
+}
+
+function findingsSummary(findings: Finding[], strong: (text: string) => string): string {
+  if (findings.length === 0) return 'no findings';
+  const worst = [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))[0];
+  const severity = worst?.severity ?? 'info';
+  const count = findings.filter((finding) => finding.severity === severity).length;
+  const label = severity === 'warning' ? plural(count, 'warning') : `${formatInteger(count)} ${severity}`;
+  return `${strong(plural(findings.length, 'finding'))}, ${label}`;
+}
+
+/** Plain text: the window, the headline, and the first finding of the report. */
+export function headline(report: Report): string {
+  const lines = [
+    `VPC Lattice ${formatDateRange(report.window.start, report.window.end)}: ${headlineParts(report, (text) => text).join(' · ')}`,
+  ];
+  const first = report.findings[0];
+  if (first) {
+    const service = report.services.find((s) => s.arn === first.service);
+    lines.push(`Top finding: ${first.message}${service ? ` — ${terminalSafe(service.name)}` : ''}`);
   }
   return lines.join('\n');
 }

@@ -1,16 +1,16 @@
 /**
- * The Markdown report: what a platform lead reads on a phone. Order and density follow
- * REPORT-SKETCH.md: headline, findings, services, charts, then collapsed detail. Every string that
+ * The Markdown report: what a platform lead reads on a phone. Order and density: headline,
+ * findings, services, charts, then collapsed detail. Every string that
  * came from logs or AWS is escaped here (see escape.ts); numbers are formatted in format.ts.
  */
 import { markdownTable } from 'markdown-table';
 
+import { headlineParts, money } from './headline.js';
 import { fitToBudget, type BudgetBlock, type BudgetRow, type BudgetTable } from './budget.js';
 import { chartMarkdown, dailyCostChart, dailyRequestsChart } from './charts.js';
 import { codeSpan, markdownText } from './escape.js';
 import {
   formatDataSize,
-  formatDateRange,
   formatDay,
   formatDelta,
   formatGb,
@@ -24,7 +24,7 @@ import {
   formatWindow,
   plural,
 } from './format.js';
-import type { Anomaly, Severity } from '../model/findings.js';
+import { type Anomaly, type Severity, severityRank } from '../model/findings.js';
 import type { Finding, Report, ServiceReport } from '../model/report.js';
 
 export interface RenderOptions {
@@ -36,13 +36,12 @@ export interface RenderOptions {
   title?: string;
 }
 
-export const DEFAULT_TITLE = 'VPC Lattice cost & performance';
+const DEFAULT_TITLE = 'VPC Lattice cost & performance';
 
 const MARKER_KEY = /^[A-Za-z0-9._-]{1,128}$/;
 const MAX_LISTED = 5;
 const MAX_WARNINGS = 20;
 
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const SEVERITY_ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
 
 // Cross-table trimming order: a row's importance is its table's weight divided by its rank in that
@@ -88,7 +87,9 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
 
 function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   const servicesByArn = new Map(report.services.map((service) => [service.arn, service]));
-  const blocks: BudgetBlock[] = [{ parts: [heading(report, options), headline(report)] }];
+  const blocks: BudgetBlock[] = [
+    { parts: [heading(report, options), headlineParts(report, (text) => `**${text}**`).join(' · ')] },
+  ];
   if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
   blocks.push({ parts: [servicesSection(report)] });
   const costChart = dailyCostChart(report);
@@ -113,30 +114,6 @@ function heading(report: Report, options: RenderOptions): string {
   return `### ${title} · ${formatWindow(report.window)}`;
 }
 
-function headline(report: Report): string {
-  const { totals, window } = report;
-  const modelled = report.costBasis.method === 'modelled' ? ' modelled cost' : '';
-  let cost = `**${money(report, totals.cost)}**${modelled} in ${plural(window.days, 'day')}`;
-  if (totals.previous && totals.previous.cost !== 0) {
-    cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs the previous ${plural(window.days, 'day')})`;
-  }
-  const parts = [cost, `**${formatInteger(totals.requests)}** requests`, findingsSummary(report.findings)];
-  if (report.forecast) {
-    const { amount, start, end } = report.forecast;
-    parts.push(`forecast **${money(report, amount)}** for ${formatDateRange(start, end)}`);
-  }
-  return parts.join(' · ');
-}
-
-function findingsSummary(findings: Finding[]): string {
-  if (findings.length === 0) return 'no findings';
-  const worst = [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])[0];
-  const severity = worst?.severity ?? 'info';
-  const count = findings.filter((finding) => finding.severity === severity).length;
-  const label = severity === 'warning' ? plural(count, 'warning') : `${formatInteger(count)} ${severity}`;
-  return `**${plural(findings.length, 'finding')}**, ${label}`;
-}
-
 function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>): BudgetTable {
   const serviceName = (finding: Finding): string => {
     if (finding.service === undefined) return '';
@@ -144,7 +121,7 @@ function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>
   };
   const sorted = [...report.findings].sort(
     (a, b) =>
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      severityRank(a.severity) - severityRank(b.severity) ||
       (b.estimatedMonthlySavings ?? 0) - (a.estimatedMonthlySavings ?? 0) ||
       compareText(serviceName(a), serviceName(b)) ||
       compareText(a.message, b.message),
@@ -455,10 +432,6 @@ function filesListed(files: string[]): string {
   return common.length > 0 && common.join('/') !== ''
     ? `under ${codeSpan(`${common.join('/')}/`, { inTable: false })}`
     : `(${listed(files)})`;
-}
-
-function money(report: Report, amount: number): string {
-  return formatUsd(amount, report.costBasis.currency);
 }
 
 interface RowRanking {

@@ -15,7 +15,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const SRC = resolve('src');
@@ -157,5 +157,39 @@ describe('the import graph of src/', () => {
       )
       .map((p) => `${name(p.from)} imports ${p.name}`);
     expect(wrong).toEqual([]);
+  });
+});
+
+/** Every file under `dir` (no node_modules), for the comment check. */
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) return [];
+    const full = join(dir, entry.name);
+    return entry.isDirectory() ? allFiles(full) : [full];
+  });
+}
+
+describe('comments in src/ and scripts/', () => {
+  // A repository path (src/..., test/..., scripts/...), or the bare name of a source file.
+  const PATH =
+    /(?<![\w@/.-])((?:src|test|scripts|provision|\.github|\.ci)\/[\w./-]+\.\w+|[\w-]+\.(?:ts|mjs))\b/g;
+  const known = new Set(
+    ['src', 'test', 'scripts'].flatMap((dir) => allFiles(resolve(dir))).map((f) => basename(f)),
+  );
+
+  it('name only files that exist', () => {
+    const missing: string[] = [];
+    for (const file of [...allFiles(SRC), ...allFiles(resolve('scripts'))]) {
+      if (!/\.(ts|mjs)$/.test(file)) continue;
+      if (/\.(validator|wasm)\.ts$/.test(file)) continue;
+      const text = readFileSync(file, 'utf8');
+      for (const comment of text.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g) ?? []) {
+        for (const [, path] of comment.matchAll(PATH)) {
+          const found = path!.includes('/') ? existsSync(resolve(path!)) : known.has(path!);
+          if (!found) missing.push(`${name(file)}: ${path}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
