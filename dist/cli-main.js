@@ -593,12 +593,12 @@ var require_tunnel = __commonJS({
       function onResponse(res) {
         res.upgrade = true;
       }
-      function onUpgrade(res, socket, head) {
+      function onUpgrade(res, socket, head2) {
         process.nextTick(function() {
-          onConnect(res, socket, head);
+          onConnect(res, socket, head2);
         });
       }
-      function onConnect(res, socket, head) {
+      function onConnect(res, socket, head2) {
         connectReq.removeAllListeners();
         socket.removeAllListeners();
         if (res.statusCode !== 200) {
@@ -613,7 +613,7 @@ var require_tunnel = __commonJS({
           self.removeSocket(placeholder);
           return;
         }
-        if (head.length > 0) {
+        if (head2.length > 0) {
           debug("got illegal response body from proxy");
           socket.destroy();
           var error2 = new Error("got illegal response body from proxy");
@@ -6513,7 +6513,7 @@ var require_client_h1 = __commonJS({
           util.destroy(this.socket, new HeadersOverflowError());
         }
       }
-      onUpgrade(head) {
+      onUpgrade(head2) {
         const { upgrade, client, socket, headers, statusCode, statusText } = this;
         assert(upgrade);
         assert(client[kSocket] === socket);
@@ -6528,7 +6528,7 @@ var require_client_h1 = __commonJS({
         this.shouldKeepAlive = null;
         this.headers = [];
         this.headersSize = 0;
-        socket.unshift(head);
+        socket.unshift(head2);
         socket[kParser].destroy();
         socket[kParser] = null;
         socket[kClient] = null;
@@ -20991,9 +20991,9 @@ var require_is_glob = __commonJS({
           }
         }
         if (str[index] === "\\") {
-          var open2 = str[index + 1];
+          var open = str[index + 1];
           index += 2;
-          var close = chars2[open2];
+          var close = chars2[open];
           if (close) {
             var n3 = str.indexOf(close, index);
             if (n3 !== -1) {
@@ -21019,9 +21019,9 @@ var require_is_glob = __commonJS({
           return true;
         }
         if (str[index] === "\\") {
-          var open2 = str[index + 1];
+          var open = str[index + 1];
           index += 2;
-          var close = chars2[open2];
+          var close = chars2[open];
           if (close) {
             var n3 = str.indexOf(close, index);
             if (n3 !== -1) {
@@ -21985,7 +21985,7 @@ var require_parse2 = __commonJS({
           continue;
         }
         if (value === CHAR_DOUBLE_QUOTE || value === CHAR_SINGLE_QUOTE || value === CHAR_BACKTICK) {
-          const open2 = value;
+          const open = value;
           let next;
           if (options.keepQuotes !== true) {
             value = "";
@@ -21995,7 +21995,7 @@ var require_parse2 = __commonJS({
               value += next + advance();
               continue;
             }
-            if (next === open2) {
+            if (next === open) {
               if (options.keepQuotes === true) value += next;
               break;
             }
@@ -22038,8 +22038,8 @@ var require_parse2 = __commonJS({
         if (value === CHAR_COMMA && depth > 0) {
           if (block.ranges > 0) {
             block.ranges = 0;
-            const open2 = block.nodes.shift();
-            block.nodes = [open2, { type: "text", value: stringify2(block) }];
+            const open = block.nodes.shift();
+            block.nodes = [open, { type: "text", value: stringify2(block) }];
           }
           push({ type: "comma", value });
           block.commas++;
@@ -23137,16 +23137,16 @@ var require_parse3 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
-          open2.type = "text";
-          open2.value = literal;
-          open2.output = safeOutput || utils.escapeRegex(literal);
+          const open = tokens[token.tokensIndex];
+          open.type = "text";
+          open.value = literal;
+          open.output = safeOutput || utils.escapeRegex(literal);
           for (let i5 = token.tokensIndex + 1; i5 < tokens.length; i5++) {
             tokens[i5].value = "";
             tokens[i5].output = "";
             delete tokens[i5].suffix;
           }
-          state2.output = token.output + open2.output;
+          state2.output = token.output + open.output;
           state2.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -23366,15 +23366,15 @@ var require_parse3 = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open2 = {
+          const open = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state2.output.length,
             tokensIndex: state2.tokens.length
           };
-          braces.push(open2);
-          push(open2);
+          braces.push(open);
+          push(open);
           continue;
         }
         if (value === "}") {
@@ -24644,11 +24644,11 @@ var require_out = __commonJS({
       async.read(path2, getSettings(optionsOrSettingsOrCallback), callback);
     }
     exports.stat = stat3;
-    function statSync2(path2, optionsOrSettings) {
+    function statSync3(path2, optionsOrSettings) {
       const settings2 = getSettings(optionsOrSettings);
       return sync.read(path2, settings2);
     }
-    exports.statSync = statSync2;
+    exports.statSync = statSync3;
     function getSettings(settingsOrOptions = {}) {
       if (settingsOrOptions instanceof settings_1.default) {
         return settingsOrOptions;
@@ -25051,15 +25051,15 @@ var require_reusify = __commonJS({
   "node_modules/reusify/reusify.js"(exports, module) {
     "use strict";
     function reusify(Constructor) {
-      var head = new Constructor();
-      var tail = head;
+      var head2 = new Constructor();
+      var tail = head2;
       function get2() {
-        var current = head;
+        var current = head2;
         if (current.next) {
-          head = current.next;
+          head2 = current.next;
         } else {
-          head = new Constructor();
-          tail = head;
+          head2 = new Constructor();
+          tail = head2;
         }
         current.next = null;
         return current;
@@ -33967,7 +33967,7 @@ var init_hex_encoding = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/serde/util-body-length/calculateBodyLength.js
-import { ReadStream, fstatSync as fstatSync2, lstatSync } from "node:fs";
+import { ReadStream, fstatSync, lstatSync } from "node:fs";
 var calculateBodyLength;
 var init_calculateBodyLength = __esm({
   "node_modules/@smithy/core/dist-es/submodules/serde/util-body-length/calculateBodyLength.js"() {
@@ -33987,7 +33987,7 @@ var init_calculateBodyLength = __esm({
         if (body.path != null) {
           return lstatSync(body.path).size;
         } else if (typeof body.fd === "number") {
-          return fstatSync2(body.fd).size;
+          return fstatSync(body.fd).size;
         }
       }
       throw new Error(`Body Length computation failed for ${body}`);
@@ -34348,7 +34348,7 @@ var init_getSSOTokenFilepath = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 var tokenIntercept, getSSOTokenFromFile;
 var init_getSSOTokenFromFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
@@ -34359,7 +34359,7 @@ var init_getSSOTokenFromFile = __esm({
         return tokenIntercept[id];
       }
       const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile3(ssoTokenFilepath, "utf8");
+      const ssoTokenText = await readFile2(ssoTokenFilepath, "utf8");
       return JSON.parse(ssoTokenText);
     };
   }
@@ -34476,12 +34476,12 @@ var init_parseIni = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
 import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile4;
+var filePromises, fileIntercept, readFile3;
 var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile4 = (path2, options) => {
+    readFile3 = (path2, options) => {
       if (fileIntercept[path2] !== void 0) {
         return fileIntercept[path2];
       }
@@ -34519,10 +34519,10 @@ var init_loadSharedConfigFiles = __esm({
         resolvedConfigFilepath = join6(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
-        readFile4(resolvedConfigFilepath, {
+        readFile3(resolvedConfigFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile4(resolvedFilepath, {
+        readFile3(resolvedFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).catch(swallowError)
       ]);
@@ -34553,7 +34553,7 @@ var init_loadSsoSessionData = __esm({
     init_parseIni();
     init_readFile();
     swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile4(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+    loadSsoSessionData = async (init = {}) => readFile3(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
   }
 });
 
@@ -37418,7 +37418,7 @@ __export(config_exports, {
   nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
   numberSelector: () => numberSelector,
   parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile4,
+  readFile: () => readFile3,
   resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
   resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
   resolveEndpointsConfig: () => resolveEndpointsConfig,
@@ -82246,9 +82246,9 @@ var require_utils6 = __commonJS({
         }
       }
       if (bestLength < 2) return hextets.join(":");
-      const head = hextets.slice(0, bestStart).join(":");
+      const head2 = hextets.slice(0, bestStart).join(":");
       const tail = hextets.slice(bestStart + bestLength).join(":");
-      return head + "::" + tail;
+      return head2 + "::" + tail;
     }
     function normalizeIPv6Address(input) {
       const compression = input.indexOf("::");
@@ -86147,7 +86147,7 @@ var init_cache_entry_schema = __esm({
 
 // src/cache/day-cache.ts
 import { createHash as createHash6 } from "node:crypto";
-import { mkdir as mkdir3, readFile as readFile5, rename, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir3, readFile as readFile4, rename, writeFile as writeFile3 } from "node:fs/promises";
 import { dirname as dirname2, join as join7 } from "node:path";
 function isSettled(day, now, settlingDays) {
   const end2 = Date.parse(`${addDays(day, 1)}T00:00:00Z`);
@@ -86185,7 +86185,7 @@ var init_day_cache = __esm({
       async read(file, matches) {
         let text;
         try {
-          text = await readFile5(file, "utf8");
+          text = await readFile4(file, "utf8");
         } catch {
           return void 0;
         }
@@ -96846,8 +96846,9 @@ async function writeSampleLog(path2, options) {
 init_errors();
 
 // src/logs/parallel.ts
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 init_aggregate();
+init_errors();
 import { Worker, parentPort, workerData } from "node:worker_threads";
 
 // src/logs/fast-scan.ts
@@ -97054,6 +97055,7 @@ var LineScanner = class {
   maxLineBytes;
   fast;
   bomPending;
+  lead;
   buffer;
   // The buffer's views, kept here for the scanning code.
   node = Buffer.alloc(0);
@@ -97084,6 +97086,7 @@ var LineScanner = class {
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     this.fast = options.fast ?? true;
     this.bomPending = options.bom ?? false;
+    this.lead = options.lead ?? false;
     const buffer = spare.pop();
     if (buffer) this.use(buffer);
   }
@@ -97154,19 +97157,38 @@ var LineScanner = class {
       this.commit(n3);
     }
   }
+  /**
+   * Like commit(), but takes the bytes only through the first \n: a range's last line ends there,
+   * and the lines after it are the next range's. Returns the bytes taken.
+   */
+  finishLine(n3) {
+    const nl = this.b.subarray(this.len, this.len + n3).indexOf(NL);
+    const take2 = nl === -1 ? n3 : nl + 1;
+    this.commit(take2);
+    return take2;
+  }
   /** The input ended: a last line without \n counts too. */
   end() {
     this.scan(true);
     this.len = this.pos = 0;
   }
-  /** True while a line has started but not ended. */
+  /** True while a line has started but not ended (the lead of a range is no line of its own). */
   get pending() {
-    return this.skipping || this.len > this.pos;
+    return !this.lead && (this.skipping || this.len > this.pos);
   }
   scan(atEnd) {
     const b5 = this.b;
     const len = this.len;
     let s2 = this.pos;
+    if (this.lead) {
+      const nl = this.node.indexOf(NL, s2);
+      if (nl === -1 || nl >= len) {
+        this.pos = len;
+        return;
+      }
+      this.lead = false;
+      s2 = nl + 1;
+    }
     if (this.bomPending) {
       const n3 = len - s2;
       const bom = (n3 < 1 || b5[s2] === 239) && (n3 < 2 || b5[s2 + 1] === 187) && (n3 < 3 || b5[s2 + 2] === 191);
@@ -97364,8 +97386,8 @@ function gunzip() {
   };
   return createGunzip(options);
 }
-function isGzip(head) {
-  return head[0] === 31 && head[1] === 139;
+function isGzip(head2) {
+  return head2[0] === 31 && head2[1] === 139;
 }
 var PEEK_BYTES = 64 << 10;
 var EXPORT_KEYS = /* @__PURE__ */ new Set([
@@ -97383,18 +97405,18 @@ var OTHER_FORMATS = [
   { magic: [253, 55, 122, 88, 90, 0], name: "xz-compressed" },
   { magic: [80, 65, 82, 49], name: "a Parquet file" }
 ];
-function startsWith(head, magic) {
-  return head.length >= magic.length && magic.every((byte, i5) => head[i5] === byte);
+function startsWith(head2, magic) {
+  return head2.length >= magic.length && magic.every((byte, i5) => head2[i5] === byte);
 }
-function checkMagic(file, head) {
+function checkMagic(file, head2) {
   for (const { magic, name } of OTHER_FORMATS) {
-    if (startsWith(head, magic)) {
+    if (startsWith(head2, magic)) {
       throw new DataError(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
     }
   }
 }
-function checkText(file, head) {
-  if (startsWith(head, [255, 254]) || startsWith(head, [254, 255])) {
+function checkText(file, head2) {
+  if (startsWith(head2, [255, 254]) || startsWith(head2, [254, 255])) {
     throw new DataError(
       `${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`
     );
@@ -97406,20 +97428,20 @@ function isSpace(byte) {
 function bomLength(buf2) {
   return buf2[0] === 239 && buf2[1] === 187 && buf2[2] === 191 ? 3 : 0;
 }
-function detectFormat(head) {
-  let i5 = bomLength(head);
+function detectFormat(head2) {
+  let i5 = bomLength(head2);
   let newlineBeforeKey = false;
-  while (i5 < head.length && isSpace(head[i5])) i5++;
-  if (head[i5] !== OPEN_BRACE2) return "jsonl";
+  while (i5 < head2.length && isSpace(head2[i5])) i5++;
+  if (head2[i5] !== OPEN_BRACE2) return "jsonl";
   i5++;
-  while (i5 < head.length && isSpace(head[i5])) {
-    if (head[i5] === NL2) newlineBeforeKey = true;
+  while (i5 < head2.length && isSpace(head2[i5])) {
+    if (head2[i5] === NL2) newlineBeforeKey = true;
     i5++;
   }
   let key;
-  if (head[i5] === 34) {
-    const end2 = head.indexOf(34, i5 + 1);
-    if (end2 !== -1 && end2 - i5 <= 64) key = head.toString("utf8", i5 + 1, end2);
+  if (head2[i5] === 34) {
+    const end2 = head2.indexOf(34, i5 + 1);
+    if (end2 !== -1 && end2 - i5 <= 64) key = head2.toString("utf8", i5 + 1, end2);
   }
   if (key !== void 0 && EXPORT_KEYS.has(key)) return "export";
   if (!newlineBeforeKey) return "jsonl";
@@ -97432,73 +97454,63 @@ var PARALLEL_MIN_BYTES = 64 << 20;
 var RANGE_BYTES = 16 << 20;
 var READ_BYTES = 1 << 20;
 var TAIL_READ_BYTES = 16 << 10;
-var NL3 = 10;
-function lineStartIn(fd, from, end2) {
-  const buf2 = Buffer.allocUnsafe(Math.min(16 << 10, end2 - from));
-  for (let pos2 = from - 1; pos2 < end2 - 1; ) {
-    const n3 = readSync(fd, buf2, 0, Math.min(buf2.length, end2 - 1 - pos2), pos2);
-    if (n3 === 0) break;
-    const nl = buf2.indexOf(NL3);
-    if (nl !== -1 && nl < n3) return pos2 + nl + 1;
-    pos2 += n3;
+function threadsFromEnv() {
+  const raw = process.env.LATTICE_COST_REPORT_THREADS;
+  if (raw === void 0 || raw === "") return void 0;
+  const n3 = Number(raw);
+  if (!Number.isInteger(n3) || n3 < 1) {
+    throw new UsageError(
+      `LATTICE_COST_REPORT_THREADS must be a whole number of at least 1 (got ${JSON.stringify(raw)}); unset it to use every core.`
+    );
   }
-  return end2;
+  return n3;
 }
-function scanRange(fd, job, index, target) {
+function scanRange(fd, size, index, target, job) {
   const start = index * job.rangeBytes;
-  const end2 = Math.min(job.size, start + job.rangeBytes);
+  const end2 = Math.min(size, start + job.rangeBytes);
   const scanner = new LineScanner(target, {
     region: job.region,
     maxLineBytes: job.maxLineBytes,
-    bom: start === 0
+    bom: start === 0,
+    lead: start > 0
   });
-  let pos2 = start === 0 ? 0 : lineStartIn(fd, start, end2);
-  while (pos2 < end2) {
-    const room = scanner.reserve(Math.min(READ_BYTES, end2 - pos2));
-    const n3 = readSync(fd, room, 0, Math.min(room.length, end2 - pos2), pos2);
-    if (n3 === 0) break;
-    pos2 += n3;
-    scanner.commit(n3);
-  }
-  while (scanner.pending && pos2 < job.size) {
-    const room = scanner.reserve(TAIL_READ_BYTES);
-    const n3 = readSync(fd, room, 0, Math.min(room.length, job.size - pos2), pos2);
-    if (n3 === 0) break;
-    const nl = room.indexOf(NL3);
-    const take2 = nl !== -1 && nl < n3 ? nl + 1 : n3;
-    pos2 += take2;
-    scanner.commit(take2);
-  }
-  if (scanner.pending) scanner.end();
-  scanner.release();
-  return { index, counts: scanner.counts, names: scanner.names() };
-}
-function wholeFileRange(file, size, job) {
-  return { file, size, rangeBytes: Math.max(1, size), ranges: 1, ...job };
-}
-function scanWholeFile(file, job, thread = MAIN_ID) {
-  let fd;
   try {
-    fd = openSync(file, "r");
-    const bytes = fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(bytes, PEEK_BYTES));
-    readSync(fd, head, 0, head.length, 0);
-    checkMagic(file, head);
-    if (isGzip(head) || !isJsonLines(file, head)) return void 0;
-    const set = new AggregateSet();
-    const { counts, names } = scanRange(fd, wholeFileRange(file, bytes, job), 0, set);
-    if (counts.counted === 0 || counts.records === 0) return void 0;
-    return { counts, names, days: [...set.days.values()].map(dayToJSON), bytes, thread };
-  } catch {
-    return void 0;
+    let pos2 = Math.max(0, start - 1);
+    while (pos2 < end2) {
+      const room = scanner.reserve(Math.min(READ_BYTES, end2 - pos2));
+      const n3 = readSync(fd, room, 0, Math.min(room.length, end2 - pos2), pos2);
+      if (n3 === 0) break;
+      pos2 += n3;
+      scanner.commit(n3);
+    }
+    while (scanner.pending && pos2 < size) {
+      const room = scanner.reserve(TAIL_READ_BYTES);
+      const n3 = readSync(fd, room, 0, Math.min(room.length, size - pos2), pos2);
+      if (n3 === 0) break;
+      pos2 += scanner.finishLine(n3);
+    }
+    if (scanner.pending) scanner.end();
+    return { counts: scanner.counts, names: scanner.names() };
   } finally {
-    if (fd !== void 0) closeSync(fd);
+    scanner.release();
   }
 }
-function isJsonLines(file, head) {
-  checkText(file, head);
-  return detectFormat(head) === "jsonl";
-}
+var OpenFile = class {
+  file;
+  fd = -1;
+  get(file) {
+    if (file !== this.file) {
+      this.close();
+      this.fd = openSync(file, "r");
+      this.file = file;
+    }
+    return this.fd;
+  }
+  close() {
+    if (this.file !== void 0) closeSync(this.fd);
+    this.file = void 0;
+  }
+};
 var MAIN_ID = 1;
 var CANCELLED = -1;
 function claim(owner, id, from) {
@@ -97517,11 +97529,7 @@ function reviveError(error2) {
 }
 function startWorker(script) {
   const id = registry.nextId++;
-  const started = {
-    id,
-    worker: new Worker(script, { workerData: { id } }),
-    dead: false
-  };
+  const started = { id, worker: new Worker(script, { workerData: { id } }), dead: false };
   const lost = () => {
     started.dead = true;
   };
@@ -97532,139 +97540,179 @@ function startWorker(script) {
 function yieldToEventLoop() {
   return new Promise((resolve) => setImmediate(resolve));
 }
-var ScanPool = class {
-  /** `script` must call serveScanWorker() (dist/scan-worker.js does); `workers` may be 0. */
-  constructor(script, workerCount) {
-    this.script = script;
-    this.workerCount = workerCount;
-  }
-  script;
-  workerCount;
-  workers = [];
-  job;
-  offer;
-  nextJob = 1;
-  start() {
-    const script = this.script;
-    if (this.workers.length > 0 || !script) return;
-    for (let n3 = 0; n3 < this.workerCount; n3++) {
-      const entry = registry.prewarmed.shift() ?? startWorker(script);
-      entry.worker.ref();
-      entry.worker.on("message", (message) => this.onMessage(entry, message));
-      const wake = () => {
-        this.job?.wake();
-        this.offer?.wake();
-      };
-      entry.worker.on("error", wake);
-      entry.worker.on("exit", wake);
-      this.workers.push(entry);
+var RangeScan = class {
+  /** `sizes[k]`: the size of file k when it is a regular plain JSONL file, else undefined (not scanned here). */
+  constructor(files, sizes, options) {
+    this.options = options;
+    const rangeBytes = options.rangeBytes;
+    const first = [];
+    const ranges = [];
+    let units = 0;
+    let bytes = 0;
+    for (const size of sizes) {
+      first.push(units);
+      const n3 = size === void 0 ? 0 : Math.max(1, Math.ceil(size / rangeBytes));
+      ranges.push(n3);
+      units += n3;
+      bytes += size ?? 0;
     }
-  }
-  onMessage(from, message) {
-    const offer = this.offer;
-    if (offer && message.jobId === offer.jobId) {
-      if (message.type === "file") offer.record(message.index, message.scan);
-      else if (message.type === "done") offer.done.add(from.id);
-      offer.wake();
-      return;
-    }
-    const job = this.job;
-    if (!job || message.jobId !== job.jobId) return;
-    if (message.type === "range") {
-      const list2 = job.pending.get(from.id) ?? [];
-      list2.push(message.result);
-      job.pending.set(from.id, list2);
-      job.onRange(message.result);
-    } else if (message.type === "done") {
-      for (const result2 of job.pending.get(from.id) ?? []) job.results[result2.index] = result2;
-      job.days.push(message.days);
-      job.done.add(from.id);
-    } else if (message.type === "failed") {
-      job.failure ??= reviveError(message.error);
-    }
-    job.wake();
-  }
-  /** Scans `file` (a regular file of `size` bytes) in ranges on the main thread and the workers. */
-  async scanFile(file, size, options, onRange) {
-    const ranges = Math.max(1, Math.ceil(size / options.rangeBytes));
-    const rangeJob = {
-      file,
-      size,
-      rangeBytes: options.rangeBytes,
+    this.table = {
+      files,
+      sizes: sizes.map((size) => size ?? 0),
+      first,
       ranges,
       region: options.region,
-      maxLineBytes: options.maxLineBytes
+      maxLineBytes: options.maxLineBytes,
+      rangeBytes
     };
-    const owner = new Int32Array(new SharedArrayBuffer(4 * ranges));
-    let wake = () => {
+    this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, units)));
+    this.unitFile = new Int32Array(units);
+    for (let k5 = 0; k5 < files.length; k5++) this.unitFile.fill(k5, first[k5], first[k5] + ranges[k5]);
+    this.outcomes = new Array(units).fill(void 0);
+    const parallel = options.script !== void 0 && options.workers > 0 && units > 1 && bytes >= PARALLEL_MIN_BYTES;
+    if (parallel) this.start(options.script, options.workers);
+    this.direct = parallel || options.isolate ? void 0 : options.direct;
+    options.signal?.addEventListener("abort", this.wake);
+  }
+  options;
+  table;
+  owner;
+  /** By unit: the file it belongs to, and what became of it. */
+  unitFile;
+  outcomes;
+  /** By file: the sets the calling thread scanned into, and those the workers sent, by worker id. */
+  mainSets = /* @__PURE__ */ new Map();
+  workerSets = /* @__PURE__ */ new Map();
+  workers = /* @__PURE__ */ new Map();
+  jobId = registry.nextId++;
+  direct;
+  open = new OpenFile();
+  next = 0;
+  waiting;
+  /** Bytes and non-blank lines of the units done so far, by any thread. */
+  bytesDone = 0;
+  linesDone = 0;
+  wake = () => {
+    const waiting = this.waiting;
+    this.waiting = void 0;
+    waiting?.();
+  };
+  start(script, count) {
+    const message = {
+      jobId: this.jobId,
+      table: this.table,
+      owner: this.owner.buffer
     };
-    const job = {
-      jobId: this.nextJob++,
-      owner,
-      results: new Array(ranges).fill(void 0),
-      pending: /* @__PURE__ */ new Map(),
-      days: [],
-      done: /* @__PURE__ */ new Set(),
-      wake: () => wake(),
-      onRange
-    };
-    this.job = job;
-    if (ranges > 1) this.start();
-    const message = { jobId: job.jobId, job: rangeJob, owner: owner.buffer };
-    for (const w of this.workers) if (!w.dead) w.worker.postMessage(message);
-    const aggregates = new AggregateSet();
-    const isolated = [];
-    const fd = openSync(file, "r");
-    const onAbort = () => job.wake();
-    options.signal?.addEventListener("abort", onAbort);
-    try {
-      const scanHere = (k5) => {
-        let target = aggregates;
-        if (options.isolateRanges) {
-          target = new AggregateSet();
-          isolated.push(target);
-        }
-        const result2 = scanRange(fd, rangeJob, k5, target);
-        job.results[k5] = result2;
-        onRange(result2);
-      };
-      for (let k5 = claim(owner, MAIN_ID, 0); k5 !== -1; k5 = claim(owner, MAIN_ID, k5 + 1)) {
-        options.signal?.throwIfAborted();
-        if (job.failure) throw job.failure;
-        scanHere(k5);
-        await yieldToEventLoop();
-      }
-      for (; ; ) {
-        if (job.failure) throw job.failure;
-        options.signal?.throwIfAborted();
-        const waiting = this.workers.some((w) => !w.dead && !job.done.has(w.id) && owner.includes(w.id));
-        if (!waiting) break;
-        await new Promise((resolve) => wake = resolve);
-      }
-      for (let k5 = 0; k5 < ranges; k5++) {
-        const id = owner[k5];
-        if (id !== MAIN_ID && !job.done.has(id)) {
-          options.signal?.throwIfAborted();
-          scanHere(k5);
-        }
-      }
-    } catch (error2) {
-      for (let k5 = 0; k5 < ranges; k5++) Atomics.compareExchange(owner, k5, 0, CANCELLED);
-      throw error2;
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
-      this.job = void 0;
-      closeSync(fd);
+    for (let n3 = 0; n3 < count; n3++) {
+      const entry = registry.prewarmed.shift() ?? startWorker(script);
+      entry.worker.ref();
+      entry.worker.on("message", (reply) => this.onReply(entry.id, reply));
+      entry.worker.on("error", this.wake);
+      entry.worker.on("exit", this.wake);
+      this.workers.set(entry.id, entry);
+      entry.worker.postMessage(message);
     }
-    for (const days of job.days) for (const day of days) aggregates.addDay(dayFromJSON(day));
-    for (const set of isolated) for (const day of set.days.values()) aggregates.addDay(day);
+  }
+  onReply(from, reply) {
+    if (reply.jobId !== this.jobId || this.workers.get(from).dead) return;
+    if (reply.type === "range") {
+      const outcome = reply.error ? { thread: from, error: reviveError(reply.error) } : { thread: from, result: reply.result };
+      this.record(reply.unit, outcome);
+    } else {
+      let sets = this.workerSets.get(reply.file);
+      if (!sets) this.workerSets.set(reply.file, sets = /* @__PURE__ */ new Map());
+      sets.set(from, reply.days);
+    }
+    this.wake();
+  }
+  record(unit, outcome) {
+    if (this.outcomes[unit] === void 0 && "result" in outcome) {
+      const k5 = this.unitFile[unit];
+      const start = (unit - this.table.first[k5]) * this.table.rangeBytes;
+      this.bytesDone += Math.min(this.table.rangeBytes, this.table.sizes[k5] - start);
+      this.linesDone += outcome.result.counts.counted;
+    }
+    this.outcomes[unit] = outcome;
+  }
+  scanHere(unit) {
+    const k5 = this.unitFile[unit];
+    let target = this.direct;
+    if (!target) {
+      let sets = this.mainSets.get(k5);
+      if (!sets) this.mainSets.set(k5, sets = []);
+      if (sets.length === 0 || this.options.isolate) sets.push(new AggregateSet());
+      target = sets.at(-1);
+    }
+    let outcome;
+    try {
+      outcome = {
+        thread: MAIN_ID,
+        result: scanRange(
+          this.open.get(this.table.files[k5]),
+          this.table.sizes[k5],
+          unit - this.table.first[k5],
+          target,
+          this.table
+        )
+      };
+    } catch (error2) {
+      outcome = { thread: MAIN_ID, error: error2 };
+    }
+    this.record(unit, outcome);
+  }
+  /** Whether unit u's result is final: scanned here, or by a worker that has sent its set of the file. */
+  final(u) {
+    const outcome = this.outcomes[u];
+    if (outcome === void 0) return false;
+    return outcome.thread === MAIN_ID || this.workerSets.get(this.unitFile[u])?.has(outcome.thread) === true;
+  }
+  /** Scans here the units of file k that a dead worker claimed and whose set died with it. */
+  rescue(k5) {
+    let rescued = false;
+    const first = this.table.first[k5];
+    for (let u = first; u < first + this.table.ranges[k5]; u++) {
+      const id = this.outcomes[u]?.thread ?? this.owner[u];
+      if (id === MAIN_ID || this.final(u) || this.workers.get(id)?.dead === false) continue;
+      this.scanHere(u);
+      rescued = true;
+    }
+    return rescued;
+  }
+  /**
+   * File k's scan, once every unit of it is done; the calling thread scans whatever units are free
+   * meanwhile (of later files too). Throws what reading it threw, for the reader to word.
+   */
+  async file(k5) {
+    const signal = this.options.signal;
+    const first = this.table.first[k5];
+    const last = first + this.table.ranges[k5];
+    for (let u = first; u < last; ) {
+      signal?.throwIfAborted();
+      if (this.final(u)) {
+        u++;
+        continue;
+      }
+      const free = claim(this.owner, MAIN_ID, this.next);
+      if (free !== -1) {
+        this.next = free + 1;
+        this.scanHere(free);
+        if (this.workers.size > 0 || signal) await yieldToEventLoop();
+      } else if (!this.rescue(k5)) {
+        await new Promise((resolve) => this.waiting = resolve);
+      }
+      this.options.onProgress?.();
+    }
     const counts = emptyCounts();
-    for (const result2 of job.results) {
-      const r5 = result2.counts;
+    const names = /* @__PURE__ */ new Map();
+    const threads = /* @__PURE__ */ new Set();
+    for (let u = first; u < last; u++) {
+      const outcome = this.outcomes[u];
+      this.outcomes[u] = void 0;
+      if ("error" in outcome) throw outcome.error;
+      const r5 = outcome.result.counts;
       for (const sample2 of r5.samples) {
-        if (counts.samples.length < MAX_SAMPLES) {
+        if (counts.samples.length < MAX_SAMPLES)
           counts.samples.push({ line: counts.lines + sample2.line, reason: sample2.reason });
-        }
       }
       counts.lines += r5.lines;
       counts.counted += r5.counted;
@@ -97673,92 +97721,26 @@ var ScanPool = class {
       counts.otherRegions += r5.otherRegions;
       counts.fallbacks += r5.fallbacks;
       counts.integral &&= r5.integral;
-      for (const [arn, name] of result2.names) {
-        const identity = aggregates.services.get(arn);
-        if (identity && identity.name === void 0) identity.name = name;
-      }
+      for (const [arn, name] of outcome.result.names) if (!names.has(arn)) names.set(arn, name);
+      threads.add(outcome.thread);
     }
-    const threads = new Set(Array.from(owner, (id) => job.done.has(id) ? id : MAIN_ID)).size;
-    return { aggregates, counts, threads };
+    const sets = this.mainSets.get(k5) ?? [];
+    for (const [id, days] of this.workerSets.get(k5) ?? []) {
+      if (!threads.has(id)) continue;
+      const set = new AggregateSet();
+      for (const day of days) set.addDay(dayFromJSON(day));
+      sets.push(set);
+    }
+    this.mainSets.delete(k5);
+    this.workerSets.delete(k5);
+    return { counts, names: [...names], sets, threads };
   }
-  /** Whether this pool may start worker threads at all. */
-  get hasWorkers() {
-    return this.script !== void 0 && this.workerCount > 0;
-  }
-  /**
-   * Shares `files` out whole: the workers start claiming them now; the caller claims with
-   * claimFile() and takes each file's outcome, in file order, with fileScan().
-   */
-  offerFiles(files, fileJob) {
-    const offer = new FileOffer(this.nextJob++, files.length, this.workers);
-    this.offer = offer;
-    if (files.length > 1) this.start();
-    const message = {
-      jobId: offer.jobId,
-      files,
-      fileJob,
-      owner: offer.owner.buffer
-    };
-    for (const w of this.workers) if (!w.dead) w.worker.postMessage(message);
-    return offer;
-  }
+  /** Stops the workers. */
   async close() {
-    this.offer?.cancel();
-    const workers = this.workers.splice(0);
-    await Promise.all(workers.map((w) => w.worker.terminate()));
-  }
-};
-var FileOffer = class {
-  constructor(jobId, files, workers) {
-    this.jobId = jobId;
-    this.workers = workers;
-    this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, files)));
-  }
-  jobId;
-  workers;
-  owner;
-  /** By file index: its scan, or undefined when the thread left the file to the reader. */
-  results = /* @__PURE__ */ new Map();
-  /** Bytes of the files scanned so far (for progress). */
-  bytesDone = 0;
-  /** Workers that have claimed their last file and sent its result. */
-  done = /* @__PURE__ */ new Set();
-  waiting;
-  next = 0;
-  wake() {
-    const waiting = this.waiting;
-    this.waiting = void 0;
-    waiting?.();
-  }
-  /** What a thread made of file k. */
-  record(k5, scan) {
-    this.results.set(k5, scan);
-    this.bytesDone += scan?.bytes ?? 0;
-  }
-  /** The next file for the calling thread to scan, or -1. */
-  claimFile() {
-    const k5 = claim(this.owner, MAIN_ID, this.next);
-    this.next = k5 + 1;
-    return k5;
-  }
-  /**
-   * What became of file k, once known: its scan, undefined when the file is the reader's to read,
-   * or 'here' if nobody scanned it (the calling thread now has it).
-   */
-  async fileScan(k5) {
-    for (; ; ) {
-      if (this.results.has(k5)) return this.results.get(k5);
-      if (Atomics.compareExchange(this.owner, k5, 0, MAIN_ID) === 0) return "here";
-      const id = this.owner[k5];
-      if (id === MAIN_ID) return "here";
-      const w = this.workers.find((worker) => worker.id === id);
-      if (!w || w.dead || this.done.has(id)) return void 0;
-      await new Promise((resolve) => this.waiting = resolve);
-    }
-  }
-  /** Stops the workers from claiming more. */
-  cancel() {
-    for (let k5 = 0; k5 < this.owner.length; k5++) Atomics.compareExchange(this.owner, k5, 0, CANCELLED);
+    this.open.close();
+    this.options.signal?.removeEventListener("abort", this.wake);
+    for (let u = 0; u < this.owner.length; u++) Atomics.compareExchange(this.owner, u, 0, CANCELLED);
+    await Promise.all([...this.workers.values()].map((w) => w.worker.terminate()));
   }
 };
 
@@ -97782,7 +97764,7 @@ init_dates();
 init_prices();
 init_window();
 init_errors();
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 
 // src/logs/reader.ts
 var import_fast_glob = __toESM(require_out4(), 1);
@@ -97792,13 +97774,17 @@ var import_StreamArray = __toESM(require_StreamArray(), 1);
 var import_StreamValues = __toESM(require_StreamValues(), 1);
 init_aggregate();
 init_errors();
-import { closeSync as closeSync2, createReadStream, openSync as openSync2 } from "node:fs";
-import { open, readdir, realpath, stat as stat2 } from "node:fs/promises";
+import {
+  closeSync as closeSync2,
+  createReadStream,
+  statSync as statSync2,
+  openSync as openSync2,
+  readSync as readSync2
+} from "node:fs";
+import { readdir, realpath, stat as stat2 } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Readable as Readable2, addAbortSignal, pipeline as pipeline2 } from "node:stream";
-import { availableParallelism } from "node:os";
-var CHUNK_BYTES = 1 << 20;
-var PROGRESS_MS = 250;
 async function resolveLogPaths(patterns) {
   if (patterns.length === 0) {
     throw new UsageError("no log files given: pass at least one file, directory or glob");
@@ -97911,16 +97897,19 @@ async function expandGlob(pattern, add) {
   }
   return count;
 }
-var SinkError = class extends Error {
+var CHUNK_BYTES = 1 << 20;
+var PROGRESS_MS = 250;
+var CallbackError = class extends Error {
 };
-var Run = class {
-  constructor(onRecord, options) {
-    this.onRecord = onRecord;
-    this.options = options;
-  }
-  onRecord;
-  options;
-  summary = {
+async function aggregateLogs(patterns, options = {}) {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const files = await resolveLogPaths(patterns);
+  const aggregates = new AggregateSet();
+  const region = options.region;
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const fast = options.fast ?? true;
+  const summary = {
     files: [],
     lines: 0,
     records: 0,
@@ -97928,38 +97917,41 @@ var Run = class {
     malformedSamples: [],
     bytesRead: 0
   };
-  /** Lines of the file being read that are not in summary.lines yet (scanner paths). */
-  pendingLines = 0;
-  lastProgress = Date.now();
-  get signal() {
-    return this.options.signal;
-  }
-  get maxLineBytes() {
-    return this.options.maxLineBytes ?? MAX_LINE_BYTES;
-  }
-  emit(result2, file, line, stats) {
-    if (result2.ok) {
-      this.summary.records++;
-      stats.records++;
-      try {
-        this.onRecord(result2.record);
-      } catch (error2) {
-        throw new SinkError("onRecord failed", { cause: error2 });
-      }
-    } else {
-      this.malformed(file, line, result2.reason, stats);
+  let otherRegions = 0;
+  let fallbacks = 0;
+  const threads = /* @__PURE__ */ new Set();
+  let settledBytes = 0;
+  let settledLines = 0;
+  let streamLines = 0;
+  let lastProgress = Date.now();
+  const snapshot = (streamBytes) => ({
+    bytesRead: summary.bytesRead + ranges.bytesDone - settledBytes + streamBytes,
+    lines: summary.lines + ranges.linesDone - settledLines + streamLines,
+    files: summary.files.length
+  });
+  const progress = (streamBytes) => {
+    if (!options.onProgress) return;
+    const now = Date.now();
+    if (now - lastProgress < PROGRESS_MS) return;
+    lastProgress = now;
+    try {
+      options.onProgress(snapshot(streamBytes));
+    } catch (error2) {
+      throw new CallbackError("onProgress failed", { cause: error2 });
     }
-  }
-  malformed(file, line, reason, stats) {
-    this.summary.malformed++;
+  };
+  const malformed = (file, line, reason, stats) => {
+    summary.malformed++;
     stats.firstBad ??= { line, reason };
-    if (this.summary.malformedSamples.length < MAX_SAMPLES)
-      this.summary.malformedSamples.push({ file, line, reason });
-  }
-  /** Adds what a LineScanner counted in a whole file (line numbers from the file's start). */
-  absorb(file, counts, stats) {
-    const summary = this.summary;
-    this.pendingLines = 0;
+    if (summary.malformedSamples.length < MAX_SAMPLES) summary.malformedSamples.push({ file, line, reason });
+  };
+  const keep = (file, counts, names, stats) => {
+    for (const [arn, name] of names) {
+      const identity = aggregates.services.get(arn);
+      if (identity && identity.name === void 0) identity.name = name;
+    }
+    otherRegions += counts.otherRegions;
+    fallbacks += counts.fallbacks;
     summary.lines += counts.counted;
     summary.records += counts.records;
     summary.malformed += counts.malformed;
@@ -97970,176 +97962,143 @@ var Run = class {
     stats.lines += counts.counted;
     stats.records += counts.records;
     if (counts.samples[0]) stats.firstBad ??= counts.samples[0];
-  }
-  /** Time-based so the cost does not depend on the line rate; checked per chunk (JSONL) or per event. */
-  progress(currentFileBytes) {
-    const onProgress = this.options.onProgress;
-    if (!onProgress) return;
-    const now = Date.now();
-    if (now - this.lastProgress < PROGRESS_MS) return;
-    this.lastProgress = now;
-    onProgress(this.snapshot(currentFileBytes));
-  }
-  snapshot(currentFileBytes) {
-    return {
-      bytesRead: this.summary.bytesRead + currentFileBytes,
-      lines: this.summary.lines + this.pendingLines,
-      files: this.summary.files.length
-    };
-  }
-};
-async function aggregateLogs(patterns, options = {}) {
-  const signal = options.signal;
-  signal?.throwIfAborted();
-  const files = await resolveLogPaths(patterns);
-  const aggregates = new AggregateSet();
-  const region = options.region;
-  let otherRegions = 0;
-  let fallbacks = 0;
-  let threads = 1;
-  const run = new Run((record) => {
-    if (region === void 0 || record.serviceArn.split(":")[3] === region) aggregates.add(record);
-    else otherRegions++;
-  }, options);
-  const fast = options.fast ?? true;
-  const parallelMinBytes = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
-  const rangeBytes = options.rangeBytes ?? RANGE_BYTES;
-  const workers = Math.max(0, (options.threads ?? availableParallelism()) - 1);
-  const pool2 = new ScanPool(options.workerScript, options.workerScript ? workers : 0);
-  const keep = (file, counts, names, stats) => {
-    for (const [arn, name] of names) {
-      const identity = aggregates.services.get(arn);
-      if (identity && identity.name === void 0) identity.name = name;
-    }
-    otherRegions += counts.otherRegions;
-    fallbacks += counts.fallbacks;
-    run.absorb(file, counts, stats);
   };
-  const scanStream = async (file, text, rawBytes, stats) => {
-    const scanner = new LineScanner(aggregates, { region, maxLineBytes: run.maxLineBytes, fast, bom: true });
-    for await (const chunk of text) {
-      signal?.throwIfAborted();
-      scanner.push(chunk);
-      run.pendingLines = scanner.counts.counted;
-      run.progress(rawBytes());
-      await new Promise(setImmediate);
+  const scanStream = async (file, opened, stats) => {
+    const scanner = new LineScanner(aggregates, { region, maxLineBytes, fast, bom: true });
+    try {
+      for await (const chunk of opened.text) {
+        signal?.throwIfAborted();
+        scanner.push(chunk);
+        streamLines = scanner.counts.counted;
+        progress(opened.rawBytes());
+        await new Promise(setImmediate);
+      }
+      scanner.end();
+    } finally {
+      scanner.release();
+      streamLines = 0;
     }
-    scanner.end();
-    scanner.release();
     keep(file, scanner.counts, scanner.names(), stats);
   };
-  const readOne = async (file) => {
-    await readFile(file, run, async (opened, stats) => {
-      if (opened.format !== "jsonl") {
-        await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
-        return;
-      }
-      const info = opened.gzip ? void 0 : await stat2(file);
-      if (!fast || !info?.isFile()) {
-        await scanStream(file, opened.text, opened.rawBytes, stats);
-        return;
-      }
-      opened.close();
-      const size = info.size;
-      opened.rawBytes = () => size;
-      if (size < parallelMinBytes) {
-        const fd = openSync2(file, "r");
-        try {
-          const job = wholeFileRange(file, size, { region, maxLineBytes: run.maxLineBytes });
-          const result2 = scanRange(fd, job, 0, aggregates);
-          keep(file, result2.counts, result2.names, stats);
-        } finally {
-          closeSync2(fd);
-        }
-        return;
-      }
-      let done = 0;
-      const scan = await pool2.scanFile(
-        file,
-        size,
-        {
-          region,
-          maxLineBytes: run.maxLineBytes,
-          rangeBytes,
-          signal,
-          isolateRanges: options.isolateRanges
-        },
-        (range2) => {
-          done += Math.min(rangeBytes, size - range2.index * rangeBytes);
-          run.pendingLines += range2.counts.counted;
-          run.progress(done);
-        }
-      );
-      run.pendingLines = 0;
-      if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
-        aggregates.merge(scan.aggregates);
-        keep(file, scan.counts, [], stats);
-        threads = Math.max(threads, scan.threads);
+  const readJson = async (file, format2, opened, stats) => {
+    for await (const { index, value } of jsonItems(format2, opened.text)) {
+      signal?.throwIfAborted();
+      summary.lines++;
+      stats.lines++;
+      let result2;
+      if (format2 === "values") {
+        result2 = toRecord(value);
       } else {
-        const again = createReadStream(file, { highWaterMark: CHUNK_BYTES });
-        opened.cleanup.push(again);
-        if (signal) addAbortSignal(signal, again);
-        await scanStream(file, again, () => again.bytesRead, stats);
+        const message = typeof value === "object" && value !== null ? value.message : void 0;
+        result2 = typeof message === "string" ? parseLine(message) : { ok: false, reason: 'the event has no "message" string' };
       }
+      if (result2.ok) {
+        summary.records++;
+        stats.records++;
+        const record = result2.record;
+        if (region === void 0 || record.serviceArn.split(":")[3] === region) aggregates.add(record);
+        else otherRegions++;
+      } else {
+        malformed(file, index, result2.reason, stats);
+      }
+      progress(opened.rawBytes());
+    }
+  };
+  const stream = async (file) => {
+    const stats = { lines: 0, records: 0 };
+    let format2 = "jsonl";
+    await openLog(file, signal, summary, async (opened) => {
+      format2 = opened.format;
+      if (format2 === "jsonl") await scanStream(file, opened, stats);
+      else await readJson(file, format2, opened, stats);
     });
+    checkFile(file, format2, stats);
   };
-  const mergeWhole = (file, scan) => {
-    const set = new AggregateSet();
-    for (const day of scan.days) set.addDay(dayFromJSON(day));
-    if (!scan.counts.integral || !mergeIsExact(aggregates, set)) return false;
-    aggregates.merge(set);
-    keep(file, scan.counts, scan.names, { lines: 0, records: 0 });
-    run.summary.bytesRead += scan.bytes;
-    return true;
-  };
+  const sizes = files.map((file) => fast ? plainSize(file) : void 0);
+  const ranges = new RangeScan(files, sizes, {
+    script: options.workerScript,
+    workers: Math.max(0, (options.threads ?? availableParallelism()) - 1),
+    region,
+    maxLineBytes,
+    rangeBytes: options.rangeBytes ?? RANGE_BYTES,
+    direct: aggregates,
+    isolate: options.isolate,
+    signal,
+    onProgress: () => progress(0)
+  });
   try {
-    if (fast && files.length > 1 && (pool2.hasWorkers || options.isolateFiles) && await allSmallPlain(files, parallelMinBytes)) {
-      const fileJob = { region, maxLineBytes: run.maxLineBytes };
-      const offer = pool2.offerFiles(files, fileJob);
-      for (let k5 = offer.claimFile(); k5 !== -1; k5 = offer.claimFile()) {
-        signal?.throwIfAborted();
-        offer.record(k5, scanWholeFile(files[k5], fileJob));
-        await new Promise(setImmediate);
-        run.progress(offer.bytesDone);
+    for (const [k5, file] of files.entries()) {
+      signal?.throwIfAborted();
+      summary.files.push(file);
+      const size = sizes[k5];
+      if (size === void 0) {
+        await stream(file);
+        threads.add(MAIN_ID);
+        continue;
       }
-      const used = /* @__PURE__ */ new Set();
-      for (let k5 = 0; k5 < files.length; k5++) {
-        signal?.throwIfAborted();
-        const file = files[k5];
-        const scan = await offer.fileScan(k5);
-        run.summary.files.push(file);
-        if (scan !== void 0 && scan !== "here" && mergeWhole(file, scan)) used.add(scan.thread);
-        else await readOne(file);
+      let scan;
+      try {
+        scan = await ranges.file(k5);
+      } catch (error2) {
+        throw readError(file, error2, signal, false, "jsonl");
       }
-      threads = Math.max(threads, used.size);
-    } else {
-      for (const file of files) {
-        signal?.throwIfAborted();
-        run.summary.files.push(file);
-        await readOne(file);
+      settledBytes += size;
+      settledLines += scan.counts.counted;
+      const stats = {
+        lines: scan.counts.counted,
+        records: scan.counts.records,
+        firstBad: scan.counts.samples[0]
+      };
+      checkFile(file, "jsonl", stats);
+      if (mergeExactly(aggregates, scan)) {
+        keep(file, scan.counts, scan.names, { lines: 0, records: 0 });
+        summary.bytesRead += size;
+        for (const id of scan.threads) threads.add(id);
+      } else {
+        await stream(file);
+        threads.add(MAIN_ID);
       }
     }
   } finally {
-    await pool2.close();
+    await ranges.close();
   }
-  options.onProgress?.(run.snapshot(0));
-  return { aggregates, summary: run.summary, otherRegions, fallbacks, threads };
+  options.onProgress?.(snapshot(0));
+  return { aggregates, summary, otherRegions, fallbacks, threads: Math.max(1, threads.size) };
 }
-async function allSmallPlain(files, limit) {
-  const head = Buffer.alloc(2);
-  for (const file of files) {
-    let handle;
-    try {
-      handle = await open(file, "r");
-      if ((await handle.stat()).size >= limit) return false;
-      head.fill(0);
-      await handle.read(head, 0, 2, 0);
-      if (isGzip(head)) return false;
-    } catch {
-    } finally {
-      await handle?.close();
+var head;
+function plainSize(file) {
+  let fd;
+  try {
+    const info = statSync2(file);
+    if (!info.isFile() || info.size === 0) return void 0;
+    fd = openSync2(file, "r");
+    head ??= Buffer.allocUnsafe(PEEK_BYTES);
+    const want = Math.min(info.size, PEEK_BYTES);
+    const bytes = head.subarray(0, readSync2(fd, head, 0, want, 0));
+    checkMagic(file, bytes);
+    checkText(file, bytes);
+    if (bytes.length < want || isGzip(bytes) || detectFormat(bytes) !== "jsonl") return void 0;
+    return info.size;
+  } catch {
+    return void 0;
+  } finally {
+    if (fd !== void 0) closeSync2(fd);
+  }
+}
+function mergeExactly(into, scan) {
+  const sets = scan.sets;
+  if (sets.length === 0) return true;
+  if (!scan.counts.integral) return false;
+  let file = sets[0];
+  if (sets.length > 1) {
+    file = new AggregateSet();
+    for (const set of sets) {
+      if (!mergeIsExact(file, set)) return false;
+      file.merge(set);
     }
   }
+  if (!mergeIsExact(into, file)) return false;
+  into.merge(file);
   return true;
 }
 function mergeIsExact(into, from) {
@@ -98154,42 +98113,7 @@ function mergeIsExact(into, from) {
   return true;
 }
 var UNIT = { jsonl: "line", export: "event", values: "object" };
-async function readFile(file, run, body) {
-  const signal = run.signal;
-  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  if (signal) addAbortSignal(signal, raw);
-  const stats = { lines: 0, records: 0 };
-  const cleanup = [raw];
-  const opened = {
-    gzip: false,
-    format: "jsonl",
-    text: Readable2.from([]),
-    rawBytes: () => raw.bytesRead,
-    cleanup,
-    close: () => raw.destroy()
-  };
-  try {
-    const rawPeek = await peek(raw[Symbol.asyncIterator](), 6);
-    checkMagic(file, rawPeek.head);
-    let decoded = rawPeek.rest;
-    if (isGzip(rawPeek.head)) {
-      opened.gzip = true;
-      const inflate = gunzip();
-      cleanup.push(inflate);
-      decoded = pipeline2(Readable2.from(rawPeek.rest, { objectMode: false }), inflate, noop3);
-    }
-    const textPeek = await peek(decoded[Symbol.asyncIterator](), PEEK_BYTES);
-    checkText(file, textPeek.head);
-    opened.format = detectFormat(textPeek.head);
-    opened.text = textPeek.rest;
-    await body(opened, stats);
-  } catch (error2) {
-    throw readError(file, error2, signal, opened.gzip, opened.format);
-  } finally {
-    for (const stream of cleanup) stream.destroy();
-    run.summary.bytesRead += opened.rawBytes();
-  }
-  const format2 = opened.format;
+function checkFile(file, format2, stats) {
   if (stats.lines === 0) {
     throw new DataError(
       format2 === "export" ? `${file}: no log events found (expected an "events" array as printed by aws logs filter-log-events or get-log-events)` : `${file}: the file is empty (no log lines)`
@@ -98202,6 +98126,33 @@ async function readFile(file, run, body) {
     throw new DataError(
       `${file}: none of its ${stats.lines} ${unit}s is a valid VPC Lattice access-log record${where}`
     );
+  }
+}
+async function openLog(file, signal, summary, body) {
+  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  if (signal) addAbortSignal(signal, raw);
+  const cleanup = [raw];
+  let gzip = false;
+  let format2 = "jsonl";
+  try {
+    const rawPeek = await peek(raw[Symbol.asyncIterator](), 6);
+    checkMagic(file, rawPeek.head);
+    let decoded = rawPeek.rest;
+    if (isGzip(rawPeek.head)) {
+      gzip = true;
+      const inflate = gunzip();
+      cleanup.push(inflate);
+      decoded = pipeline2(Readable2.from(rawPeek.rest, { objectMode: false }), inflate, noop3);
+    }
+    const textPeek = await peek(decoded[Symbol.asyncIterator](), PEEK_BYTES);
+    checkText(file, textPeek.head);
+    format2 = detectFormat(textPeek.head);
+    await body({ format: format2, text: textPeek.rest, rawBytes: () => raw.bytesRead });
+  } catch (error2) {
+    throw readError(file, error2, signal, gzip, format2);
+  } finally {
+    for (const stream of cleanup) stream.destroy();
+    summary.bytesRead += raw.bytesRead;
   }
 }
 function noop3() {
@@ -98219,9 +98170,9 @@ async function peek(it, min) {
     parts.push(next.value);
     size += next.value.length;
   }
-  const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const head2 = parts.length === 1 ? parts[0] : Buffer.concat(parts);
   async function* rest() {
-    if (head.length > 0) yield head;
+    if (head2.length > 0) yield head2;
     if (done) return;
     for (; ; ) {
       const next = await it.next();
@@ -98229,11 +98180,9 @@ async function peek(it, min) {
       yield next.value;
     }
   }
-  return { head, rest: rest() };
+  return { head: head2, rest: rest() };
 }
-async function readJson(file, format2, source, run, stats, rawBytes) {
-  const summary = run.summary;
-  const signal = run.signal;
+async function* jsonItems(format2, source) {
   const input = Readable2.from(source, { objectMode: false });
   const items = format2 === "export" ? pipeline2(
     input,
@@ -98248,19 +98197,8 @@ async function readJson(file, format2, source, run, stats, rawBytes) {
     noop3
   );
   for await (const item of items) {
-    signal?.throwIfAborted();
     const { key, value } = item;
-    const index = key + 1;
-    summary.lines++;
-    stats.lines++;
-    if (format2 === "values") {
-      run.emit(toRecord(value), file, index, stats);
-    } else {
-      const message = typeof value === "object" && value !== null ? value.message : void 0;
-      if (typeof message === "string") run.emit(parseLine(message), file, index, stats);
-      else run.malformed(file, index, 'the event has no "message" string', stats);
-    }
-    run.progress(rawBytes());
+    yield { index: key + 1, value };
   }
 }
 function errorCode(error2) {
@@ -98282,7 +98220,7 @@ function describeSystemError(error2) {
 }
 function readError(file, error2, signal, gzip, format2) {
   if (signal?.aborted) return signal.reason;
-  if (error2 instanceof SinkError) return error2.cause;
+  if (error2 instanceof CallbackError) return error2.cause;
   if (error2 instanceof DataError || error2 instanceof UsageError) return error2;
   const code = errorCode(error2);
   if (gzip && code?.startsWith("Z_")) {
@@ -98310,7 +98248,7 @@ init_version();
 async function readJsonFile(path2, what, flag) {
   let text;
   try {
-    text = await readFile2(path2, "utf8");
+    text = await readFile(path2, "utf8");
   } catch (error2) {
     const code = error2.code;
     if (code === "ENOENT") throw new UsageError(`${flag} ${path2}: the file does not exist.`);
@@ -98625,17 +98563,6 @@ async function analyze(values, positionals) {
 `
     );
   }
-}
-function threadsFromEnv() {
-  const raw = process.env.LATTICE_COST_REPORT_THREADS;
-  if (raw === void 0 || raw === "") return void 0;
-  const n3 = Number(raw);
-  if (!Number.isInteger(n3) || n3 < 1) {
-    throw new UsageError(
-      `LATTICE_COST_REPORT_THREADS must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`
-    );
-  }
-  return n3;
 }
 async function analyzeWithAws(values) {
   const misplaced = FILES_ONLY.find((flag) => values[flag] !== void 0);

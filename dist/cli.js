@@ -6,7 +6,7 @@ const require = __createRequire(import.meta.url);
 import module from "node:module";
 
 // src/logs/parallel.ts
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker, parentPort, workerData } from "node:worker_threads";
 
@@ -74,6 +74,11 @@ var singleIntegerByBucket = (() => {
   return exact;
 })();
 
+// src/errors.ts
+var UsageError = class extends Error {
+  name = "UsageError";
+};
+
 // src/logs/fast-scan.ts
 var MAX_LINE_BYTES = 64 << 20;
 var wasm = globalThis.WebAssembly;
@@ -82,6 +87,9 @@ var BASE_BUFFER = 1 << 20;
 // src/logs/sniff.ts
 var GUNZIP_CHUNK_BYTES = 256 << 10;
 var GUNZIP_AHEAD_BYTES = 4 << 20;
+function isGzip(head) {
+  return head[0] === 31 && head[1] === 139;
+}
 var PEEK_BYTES = 64 << 10;
 var RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
 
@@ -91,22 +99,25 @@ var PARALLEL_MIN_BYTES = 64 << 20;
 var RANGE_BYTES = 16 << 20;
 var READ_BYTES = 1 << 20;
 var TAIL_READ_BYTES = 16 << 10;
+function threadsFromEnv() {
+  const raw = process.env.LATTICE_COST_REPORT_THREADS;
+  if (raw === void 0 || raw === "") return void 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(
+      `LATTICE_COST_REPORT_THREADS must be a whole number of at least 1 (got ${JSON.stringify(raw)}); unset it to use every core.`
+    );
+  }
+  return n;
+}
 var MAIN_ID = 1;
 var registry = globalThis[/* @__PURE__ */ Symbol.for("lattice-cost-report/scan-workers")] ??= {
   prewarmed: [],
   nextId: MAIN_ID + 1
 };
-function scanThreads() {
-  const n = Number(process.env.LATTICE_COST_REPORT_THREADS || NaN);
-  return Number.isInteger(n) && n >= 1 ? n : availableParallelism();
-}
 function startWorker(script) {
   const id = registry.nextId++;
-  const started = {
-    id,
-    worker: new Worker(script, { workerData: { id } }),
-    dead: false
-  };
+  const started = { id, worker: new Worker(script, { workerData: { id } }), dead: false };
   const lost = () => {
     started.dead = true;
   };
@@ -115,9 +126,14 @@ function startWorker(script) {
   return started;
 }
 function prewarmScanWorkers(script, files) {
-  const wanted = scanThreads() - 1;
-  if (wanted < 1 || !files.some(isLargePlainFile)) return;
-  for (let n = 0; n < wanted; n++) {
+  let threads;
+  try {
+    threads = threadsFromEnv() ?? availableParallelism();
+  } catch {
+    return;
+  }
+  if (threads < 2 || !files.some(isLargePlainFile)) return;
+  for (let n = 1; n < threads; n++) {
     const started = startWorker(script);
     started.worker.unref();
     registry.prewarmed.push(started);
@@ -131,7 +147,7 @@ function isLargePlainFile(file) {
     try {
       const head = Buffer.alloc(2);
       readSync(fd, head, 0, 2, 0);
-      return !(head[0] === 31 && head[1] === 139);
+      return !isGzip(head);
     } finally {
       closeSync(fd);
     }

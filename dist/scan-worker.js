@@ -5,7 +5,7 @@ const require = __createRequire(import.meta.url);
 import module from "node:module";
 
 // src/logs/parallel.ts
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Worker, parentPort, workerData } from "node:worker_threads";
 
 // src/model/record.ts
@@ -519,6 +519,7 @@ var LineScanner = class {
   maxLineBytes;
   fast;
   bomPending;
+  lead;
   buffer;
   // The buffer's views, kept here for the scanning code.
   node = Buffer.alloc(0);
@@ -549,6 +550,7 @@ var LineScanner = class {
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     this.fast = options.fast ?? true;
     this.bomPending = options.bom ?? false;
+    this.lead = options.lead ?? false;
     const buffer = spare.pop();
     if (buffer) this.use(buffer);
   }
@@ -619,19 +621,38 @@ var LineScanner = class {
       this.commit(n);
     }
   }
+  /**
+   * Like commit(), but takes the bytes only through the first \n: a range's last line ends there,
+   * and the lines after it are the next range's. Returns the bytes taken.
+   */
+  finishLine(n) {
+    const nl = this.b.subarray(this.len, this.len + n).indexOf(NL);
+    const take = nl === -1 ? n : nl + 1;
+    this.commit(take);
+    return take;
+  }
   /** The input ended: a last line without \n counts too. */
   end() {
     this.scan(true);
     this.len = this.pos = 0;
   }
-  /** True while a line has started but not ended. */
+  /** True while a line has started but not ended (the lead of a range is no line of its own). */
   get pending() {
-    return this.skipping || this.len > this.pos;
+    return !this.lead && (this.skipping || this.len > this.pos);
   }
   scan(atEnd) {
     const b = this.b;
     const len = this.len;
     let s = this.pos;
+    if (this.lead) {
+      const nl = this.node.indexOf(NL, s);
+      if (nl === -1 || nl >= len) {
+        this.pos = len;
+        return;
+      }
+      this.lead = false;
+      s = nl + 1;
+    }
     if (this.bomPending) {
       const n = len - s;
       const bom = (n < 1 || b[s] === 239) && (n < 2 || b[s + 1] === 187) && (n < 3 || b[s + 2] === 191);
@@ -813,154 +834,63 @@ var LineScanner = class {
   }
 };
 
-// src/errors.ts
-var DataError = class extends Error {
-  name = "DataError";
-  constructor(message, options) {
-    super(message, options);
-  }
-};
-
 // src/logs/sniff.ts
-var NL2 = 10;
-var CR2 = 13;
-var OPEN_BRACE2 = 123;
 var GUNZIP_CHUNK_BYTES = 256 << 10;
 var GUNZIP_AHEAD_BYTES = 4 << 20;
-function isGzip(head) {
-  return head[0] === 31 && head[1] === 139;
-}
 var PEEK_BYTES = 64 << 10;
-var EXPORT_KEYS = /* @__PURE__ */ new Set([
-  "events",
-  "searchedLogStreams",
-  "nextToken",
-  "nextForwardToken",
-  "nextBackwardToken"
-]);
 var RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
-var OTHER_FORMATS = [
-  { magic: [80, 75, 3, 4], name: "a zip archive" },
-  { magic: [66, 90, 104], name: "bzip2-compressed" },
-  { magic: [40, 181, 47, 253], name: "zstd-compressed" },
-  { magic: [253, 55, 122, 88, 90, 0], name: "xz-compressed" },
-  { magic: [80, 65, 82, 49], name: "a Parquet file" }
-];
-function startsWith(head, magic) {
-  return head.length >= magic.length && magic.every((byte, i) => head[i] === byte);
-}
-function checkMagic(file, head) {
-  for (const { magic, name } of OTHER_FORMATS) {
-    if (startsWith(head, magic)) {
-      throw new DataError(`${file}: the file is ${name}; only plain or gzip-compressed logs can be read`);
-    }
-  }
-}
-function checkText(file, head) {
-  if (startsWith(head, [255, 254]) || startsWith(head, [254, 255])) {
-    throw new DataError(
-      `${file}: the file is UTF-16 encoded; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)`
-    );
-  }
-}
-function isSpace(byte) {
-  return byte === 32 || byte === 9 || byte === NL2 || byte === CR2;
-}
-function bomLength(buf) {
-  return buf[0] === 239 && buf[1] === 187 && buf[2] === 191 ? 3 : 0;
-}
-function detectFormat(head) {
-  let i = bomLength(head);
-  let newlineBeforeKey = false;
-  while (i < head.length && isSpace(head[i])) i++;
-  if (head[i] !== OPEN_BRACE2) return "jsonl";
-  i++;
-  while (i < head.length && isSpace(head[i])) {
-    if (head[i] === NL2) newlineBeforeKey = true;
-    i++;
-  }
-  let key;
-  if (head[i] === 34) {
-    const end = head.indexOf(34, i + 1);
-    if (end !== -1 && end - i <= 64) key = head.toString("utf8", i + 1, end);
-  }
-  if (key !== void 0 && EXPORT_KEYS.has(key)) return "export";
-  if (!newlineBeforeKey) return "jsonl";
-  return key !== void 0 && RECORD_KEYS.has(key) ? "values" : "export";
-}
 
 // src/logs/parallel.ts
 var PARALLEL_MIN_BYTES = 64 << 20;
 var RANGE_BYTES = 16 << 20;
 var READ_BYTES = 1 << 20;
 var TAIL_READ_BYTES = 16 << 10;
-var NL3 = 10;
-function lineStartIn(fd, from, end) {
-  const buf = Buffer.allocUnsafe(Math.min(16 << 10, end - from));
-  for (let pos = from - 1; pos < end - 1; ) {
-    const n = readSync(fd, buf, 0, Math.min(buf.length, end - 1 - pos), pos);
-    if (n === 0) break;
-    const nl = buf.indexOf(NL3);
-    if (nl !== -1 && nl < n) return pos + nl + 1;
-    pos += n;
-  }
-  return end;
-}
-function scanRange(fd, job, index, target) {
+function scanRange(fd, size, index, target, job) {
   const start = index * job.rangeBytes;
-  const end = Math.min(job.size, start + job.rangeBytes);
+  const end = Math.min(size, start + job.rangeBytes);
   const scanner = new LineScanner(target, {
     region: job.region,
     maxLineBytes: job.maxLineBytes,
-    bom: start === 0
+    bom: start === 0,
+    lead: start > 0
   });
-  let pos = start === 0 ? 0 : lineStartIn(fd, start, end);
-  while (pos < end) {
-    const room = scanner.reserve(Math.min(READ_BYTES, end - pos));
-    const n = readSync(fd, room, 0, Math.min(room.length, end - pos), pos);
-    if (n === 0) break;
-    pos += n;
-    scanner.commit(n);
-  }
-  while (scanner.pending && pos < job.size) {
-    const room = scanner.reserve(TAIL_READ_BYTES);
-    const n = readSync(fd, room, 0, Math.min(room.length, job.size - pos), pos);
-    if (n === 0) break;
-    const nl = room.indexOf(NL3);
-    const take = nl !== -1 && nl < n ? nl + 1 : n;
-    pos += take;
-    scanner.commit(take);
-  }
-  if (scanner.pending) scanner.end();
-  scanner.release();
-  return { index, counts: scanner.counts, names: scanner.names() };
-}
-function wholeFileRange(file, size, job) {
-  return { file, size, rangeBytes: Math.max(1, size), ranges: 1, ...job };
-}
-function scanWholeFile(file, job, thread = MAIN_ID) {
-  let fd;
   try {
-    fd = openSync(file, "r");
-    const bytes = fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(bytes, PEEK_BYTES));
-    readSync(fd, head, 0, head.length, 0);
-    checkMagic(file, head);
-    if (isGzip(head) || !isJsonLines(file, head)) return void 0;
-    const set = new AggregateSet();
-    const { counts, names } = scanRange(fd, wholeFileRange(file, bytes, job), 0, set);
-    if (counts.counted === 0 || counts.records === 0) return void 0;
-    return { counts, names, days: [...set.days.values()].map(dayToJSON), bytes, thread };
-  } catch {
-    return void 0;
+    let pos = Math.max(0, start - 1);
+    while (pos < end) {
+      const room = scanner.reserve(Math.min(READ_BYTES, end - pos));
+      const n = readSync(fd, room, 0, Math.min(room.length, end - pos), pos);
+      if (n === 0) break;
+      pos += n;
+      scanner.commit(n);
+    }
+    while (scanner.pending && pos < size) {
+      const room = scanner.reserve(TAIL_READ_BYTES);
+      const n = readSync(fd, room, 0, Math.min(room.length, size - pos), pos);
+      if (n === 0) break;
+      pos += scanner.finishLine(n);
+    }
+    if (scanner.pending) scanner.end();
+    return { counts: scanner.counts, names: scanner.names() };
   } finally {
-    if (fd !== void 0) closeSync(fd);
+    scanner.release();
   }
 }
-function isJsonLines(file, head) {
-  checkText(file, head);
-  return detectFormat(head) === "jsonl";
-}
+var OpenFile = class {
+  file;
+  fd = -1;
+  get(file) {
+    if (file !== this.file) {
+      this.close();
+      this.fd = openSync(file, "r");
+      this.file = file;
+    }
+    return this.fd;
+  }
+  close() {
+    if (this.file !== void 0) closeSync(this.fd);
+    this.file = void 0;
+  }
+};
 var MAIN_ID = 1;
 function claim(owner, id, from) {
   for (let k = from; k < owner.length; k++) if (Atomics.compareExchange(owner, k, 0, id) === 0) return k;
@@ -975,41 +905,38 @@ function serveScanWorker() {
   if (!port) throw new Error("serveScanWorker runs only in a worker thread");
   const id = workerData.id;
   const reply = (message) => port.postMessage(message);
-  const serveFiles = (jobId, files, fileJob, owner) => {
-    for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
-      reply({ type: "file", jobId, index: k, scan: scanWholeFile(files[k], fileJob, id) });
-    }
-    reply({ type: "done", jobId, days: [] });
-  };
-  port.on("message", (message) => {
-    if ("files" in message) {
-      serveFiles(message.jobId, message.files, message.fileJob, new Int32Array(message.owner));
-      return;
-    }
-    const { jobId, job, owner: shared } = message;
+  port.on("message", ({ jobId, table, owner: shared }) => {
     const owner = new Int32Array(shared);
-    const set = new AggregateSet();
-    let fd;
-    try {
-      fd = openSync(job.file, "r");
-      for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
-        reply({ type: "range", jobId, result: scanRange(fd, job, k, set) });
+    const open = new OpenFile();
+    let current = -1;
+    let set = new AggregateSet();
+    const flush = () => {
+      if (current !== -1)
+        reply({ type: "file", jobId, file: current, days: [...set.days.values()].map(dayToJSON) });
+    };
+    let k = 0;
+    for (let u = claim(owner, id, 0); u !== -1; u = claim(owner, id, u + 1)) {
+      while (u >= table.first[k] + table.ranges[k]) k++;
+      if (k !== current) {
+        flush();
+        current = k;
+        set = new AggregateSet();
       }
-      reply({ type: "done", jobId, days: [...set.days.values()].map(dayToJSON) });
-    } catch (error) {
-      const e = error;
-      reply({
-        type: "failed",
-        jobId,
-        error: {
+      try {
+        const result = scanRange(open.get(table.files[k]), table.sizes[k], u - table.first[k], set, table);
+        reply({ type: "range", jobId, unit: u, result });
+      } catch (error) {
+        const e = error;
+        const serialized = {
           message: String(e?.message ?? error),
           code: typeof e?.code === "string" ? e.code : void 0,
           syscall: typeof e?.syscall === "string" ? e.syscall : void 0
-        }
-      });
-    } finally {
-      if (fd !== void 0) closeSync(fd);
+        };
+        reply({ type: "range", jobId, unit: u, error: serialized });
+      }
     }
+    flush();
+    open.close();
   });
 }
 

@@ -7,7 +7,7 @@ import { DEFAULT_THRESHOLDS } from '../analysis/thresholds.js';
 import { INPUT_DEFAULTS, SettingsReader, THRESHOLD_INPUTS } from '../config.js';
 import { generateDemo, writeSampleLog } from '../demo/generate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
-import { WORKER_SCRIPT } from '../logs/parallel.js';
+import { WORKER_SCRIPT, threadsFromEnv } from '../logs/parallel.js';
 import type { ReadProgress } from '../logs/reader.js';
 import type { AwsSettings } from '../pipeline/aws.js';
 import { untilInterrupted } from '../pipeline/interrupt.js';
@@ -242,19 +242,6 @@ async function analyze(values: Values, positionals: string[]): Promise<void> {
         `${threads} thread${threads === 1 ? '' : 's'}, ${fallbacks.toLocaleString('en-US')} lines by the exact parser\n`,
     );
   }
-}
-
-/** LATTICE_COST_REPORT_THREADS caps the threads that scan a large file (default: every core). */
-function threadsFromEnv(): number | undefined {
-  const raw = process.env.LATTICE_COST_REPORT_THREADS;
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(
-      `LATTICE_COST_REPORT_THREADS must be a whole number of at least 1 (got ${JSON.stringify(raw)}).`,
-    );
-  }
-  return n;
 }
 
 /** The same pipeline as the action, with the SDK's default credentials (environment or profile). */

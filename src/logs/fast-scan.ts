@@ -10,11 +10,13 @@
  * JSON anywhere, an escape in a top-level key or in a needed value, a number that is not a plain
  * integer, a startTime other than YYYY-MM-DDTHH:MM:SSZ, or a record parseLine would reject (so the
  * reason text is always parseLine's). The result is therefore the exact parser's by construction,
- * and test/unit/fast-scan.test.ts checks it against the exact reader on generated and hostile input.
+ * and test/unit/fast-scan.test.ts checks it against the same scanner with `fast: false`, which hands
+ * every line to parseLine, on generated and hostile input.
  *
- * LineScanner also does the framing of the exact reader (reader.ts readLines): lines split on \n,
- * one trailing \r dropped, blank lines skipped but numbered, a leading BOM skipped, and a line over
- * maxLineBytes counted as malformed without being buffered.
+ * LineScanner is the reader's only line splitter: lines split on \n, one trailing \r dropped, blank
+ * lines skipped but numbered, a leading BOM skipped, a line over maxLineBytes counted as malformed
+ * without being buffered, and for a range in the middle of a file, the end of the line that runs
+ * into it skipped (`lead`) and its last line finished past its end (finishLine()).
  */
 import {
   type AggregateSet,
@@ -32,13 +34,13 @@ import { LINES_WASM } from './kernel/lines.wasm.js';
 export const MAX_LINE_BYTES = 64 << 20;
 export const MAX_SAMPLES = 20;
 
-export function overlongReason(maxLineBytes: number): string {
+function overlongReason(maxLineBytes: number): string {
   return maxLineBytes % (1 << 20) === 0
     ? `line is longer than ${maxLineBytes >> 20} MiB`
     : `line is longer than ${maxLineBytes} bytes`;
 }
 
-export interface LineIssue {
+interface LineIssue {
   /** 1-based, counted from the first line this scanner saw. */
   line: number;
   reason: string;
@@ -86,6 +88,11 @@ export interface ScanOptions {
   fast?: boolean;
   /** Skip a UTF-8 byte order mark at the very start (the start of a file, not of a range). */
   bom?: boolean;
+  /**
+   * The input starts with the byte before a range: skip through the first \n, since the line that
+   * runs into the range is the previous range's.
+   */
+  lead?: boolean;
 }
 
 const NL = 0x0a;
@@ -217,6 +224,7 @@ export class LineScanner {
   private readonly maxLineBytes: number;
   private readonly fast: boolean;
   private bomPending: boolean;
+  private lead: boolean;
 
   private buffer: ScanBuffer | undefined;
   // The buffer's views, kept here for the scanning code.
@@ -251,6 +259,7 @@ export class LineScanner {
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
     this.fast = options.fast ?? true;
     this.bomPending = options.bom ?? false;
+    this.lead = options.lead ?? false;
     const buffer = spare.pop();
     if (buffer) this.use(buffer);
   }
@@ -331,21 +340,41 @@ export class LineScanner {
     }
   }
 
+  /**
+   * Like commit(), but takes the bytes only through the first \n: a range's last line ends there,
+   * and the lines after it are the next range's. Returns the bytes taken.
+   */
+  finishLine(n: number): number {
+    const nl = this.b.subarray(this.len, this.len + n).indexOf(NL);
+    const take = nl === -1 ? n : nl + 1;
+    this.commit(take);
+    return take;
+  }
+
   /** The input ended: a last line without \n counts too. */
   end(): void {
     this.scan(true);
     this.len = this.pos = 0;
   }
 
-  /** True while a line has started but not ended. */
+  /** True while a line has started but not ended (the lead of a range is no line of its own). */
   get pending(): boolean {
-    return this.skipping || this.len > this.pos;
+    return !this.lead && (this.skipping || this.len > this.pos);
   }
 
   private scan(atEnd: boolean): void {
     const b = this.b;
     const len = this.len;
     let s = this.pos;
+    if (this.lead) {
+      const nl = this.node.indexOf(NL, s);
+      if (nl === -1 || nl >= len) {
+        this.pos = len;
+        return;
+      }
+      this.lead = false;
+      s = nl + 1;
+    }
     if (this.bomPending) {
       // Wait while what there is could still be a BOM, and until a byte follows it: the first line
       // starts at the BOM, so a range that ends inside or just after it must read on.

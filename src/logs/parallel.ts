@@ -1,30 +1,33 @@
 /**
- * One large plain JSONL file scanned on several threads. The file is cut into ranges of a fixed
- * size; the main thread and the workers claim ranges from a shared table, so a worker that starts
- * late (it compiles the whole bundle first) simply claims fewer. A range owns the lines that start in
- * it: it skips the end of the line that runs into it and reads past its end to finish its last line.
+ * Regular plain JSON-lines files, scanned in ranges by the calling thread alone or with workers.
  *
- * Each thread adds its records into its own AggregateSet. Sums of non-negative integers below 2^53
- * do not depend on the order of addition, so merging those sets gives exactly what one pass would;
- * the caller rescans the file in one pass when a range saw any other value (ScanCounts.integral).
- * What does depend on order is merged range by range: line numbers, malformed samples and the first
- * service name found.
+ * Each such file is a list of ranges of a fixed size (a small file is one range), and the ranges of
+ * all the files, in file order, are the units of one table. The calling thread and the workers claim
+ * units from it in turn, so a worker that starts late (it compiles its bundle first) simply claims
+ * fewer. A range owns the lines that start in it: its scanner skips the end of the line that runs
+ * into it and reads past its end to finish its last line.
  *
- * Many plain files are shared out whole instead: each thread scans the files it claims into a set
- * of its own, and the reader merges the sets in file order, under the same rule, or reads a file
- * itself when its set cannot be merged exactly or the file is not one a worker takes
- * (scanWholeFile). gzip files are not: inflating already runs on Node's thread pool beside the
- * scan, and two threads inflating at once measured no faster.
+ * The reader takes the files in order (file()). Alone, the calling thread scans every unit straight
+ * into the reader's aggregates, in line order: one pass. With workers, each thread adds a file's
+ * records into a set of its own. Sums of non-negative integers below 2^53 do not depend on the order
+ * of addition, so merging those sets gives exactly what one pass would; the reader reads a file
+ * again in one pass when a range saw any other value (ScanCounts.integral) or a sum would pass
+ * 2^53. What does depend on order is combined unit by unit here: line numbers, malformed samples
+ * and the first service name.
+ *
+ * gzip files, pipes and the other formats are not in the table: the reader streams them (gzip
+ * cannot be cut into ranges; it is inflated on Node's thread pool beside the scan).
  *
  * The workers run dist/scan-worker.js (src/logs/scan-worker.ts), a bundle of this module and the
  * scanner only.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { AggregateSet, type DayAggregateJSON, dayFromJSON, dayToJSON } from '../model/aggregate.js';
+import { UsageError } from '../errors.js';
 import { LineScanner, MAX_SAMPLES, type ScanCounts, emptyCounts } from './fast-scan.js';
-import { PEEK_BYTES, checkMagic, checkText, detectFormat, isGzip } from './sniff.js';
+import { isGzip } from './sniff.js';
 
 /**
  * The workers' bundle, next to the CLI's in dist/. Not a literal in `new URL()`, which the bundler
@@ -32,138 +35,100 @@ import { PEEK_BYTES, checkMagic, checkText, detectFormat, isGzip } from './sniff
  */
 export const WORKER_SCRIPT = './scan-worker.js';
 
-export interface RangeJob {
-  file: string;
-  size: number;
-  rangeBytes: number;
-  ranges: number;
-  region?: string;
-  maxLineBytes: number;
+/** Below this many bytes of plain files, starting workers (each loads its bundle) costs more than it saves. */
+const PARALLEL_MIN_BYTES = 64 << 20;
+export const RANGE_BYTES = 16 << 20;
+const READ_BYTES = 1 << 20;
+/** Reads past the end of a range, to finish its last line, which is usually short. */
+const TAIL_READ_BYTES = 16 << 10;
+
+/** LATTICE_COST_REPORT_THREADS: the threads that scan, the calling one included; undefined if unset. */
+export function threadsFromEnv(): number | undefined {
+  const raw = process.env.LATTICE_COST_REPORT_THREADS;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(
+      `LATTICE_COST_REPORT_THREADS must be a whole number of at least 1 (got ${JSON.stringify(raw)}); ` +
+        'unset it to use every core.',
+    );
+  }
+  return n;
 }
 
-export interface RangeResult {
-  index: number;
+interface ScanJob {
+  region?: string;
+  maxLineBytes: number;
+  rangeBytes: number;
+}
+
+interface RangeResult {
   counts: ScanCounts;
   /** Service names found, first per service, in line order. */
   names: Array<[string, string]>;
 }
 
-/** Below this, starting workers (each loads the bundle first) costs more than it saves. */
-export const PARALLEL_MIN_BYTES = 64 << 20;
-export const RANGE_BYTES = 16 << 20;
-const READ_BYTES = 1 << 20;
-/** Reads past the end of a range, to finish its last line, which is usually short. */
-const TAIL_READ_BYTES = 16 << 10;
-const NL = 0x0a;
-
-/**
- * Where the first line that starts in [from, end) begins (after the first \n in [from - 1, end - 1)),
- * or `end` when none does: the range is inside one long line.
- */
-function lineStartIn(fd: number, from: number, end: number): number {
-  const buf = Buffer.allocUnsafe(Math.min(16 << 10, end - from));
-  for (let pos = from - 1; pos < end - 1;) {
-    const n = readSync(fd, buf, 0, Math.min(buf.length, end - 1 - pos), pos);
-    if (n === 0) break;
-    const nl = buf.indexOf(NL);
-    if (nl !== -1 && nl < n) return pos + nl + 1;
-    pos += n;
-  }
-  return end;
-}
-
-/** Scans the lines that start in range `index` of the job into `target`. */
-export function scanRange(fd: number, job: RangeJob, index: number, target: AggregateSet): RangeResult {
+/** Scans the lines that start in range `index` of a file (`fd`, `size` bytes) into `target`. */
+function scanRange(fd: number, size: number, index: number, target: AggregateSet, job: ScanJob): RangeResult {
   const start = index * job.rangeBytes;
-  const end = Math.min(job.size, start + job.rangeBytes);
+  const end = Math.min(size, start + job.rangeBytes);
   const scanner = new LineScanner(target, {
     region: job.region,
     maxLineBytes: job.maxLineBytes,
     bom: start === 0,
+    lead: start > 0,
   });
-  let pos = start === 0 ? 0 : lineStartIn(fd, start, end);
-  // The lines that start before `end`...
-  while (pos < end) {
-    const room = scanner.reserve(Math.min(READ_BYTES, end - pos));
-    const n = readSync(fd, room, 0, Math.min(room.length, end - pos), pos);
-    if (n === 0) break;
-    pos += n;
-    scanner.commit(n);
-  }
-  // ...the last of them up to its \n...
-  while (scanner.pending && pos < job.size) {
-    const room = scanner.reserve(TAIL_READ_BYTES);
-    const n = readSync(fd, room, 0, Math.min(room.length, job.size - pos), pos);
-    if (n === 0) break;
-    const nl = room.indexOf(NL);
-    const take = nl !== -1 && nl < n ? nl + 1 : n;
-    pos += take;
-    scanner.commit(take);
-  }
-  // ...or to the end of the file.
-  if (scanner.pending) scanner.end();
-  scanner.release();
-  return { index, counts: scanner.counts, names: scanner.names() };
-}
-
-/** The one range of a whole file. */
-export function wholeFileRange(file: string, size: number, job: FileJob): RangeJob {
-  return { file, size, rangeBytes: Math.max(1, size), ranges: 1, ...job };
-}
-
-export interface FileJob {
-  region?: string;
-  maxLineBytes: number;
-}
-
-/** A whole file scanned into a set of its own. */
-export interface WholeFileScan {
-  counts: ScanCounts;
-  names: Array<[string, string]>;
-  days: DayAggregateJSON[];
-  /** The file's size, as stored. */
-  bytes: number;
-  /** The thread that scanned it. */
-  thread: number;
-}
-
-/**
- * Scans a whole plain JSON-lines file as the reader's one pass would, into a set of its own.
- * Anything else (gzip, another format, an error, a file without a valid record) gives undefined:
- * the reader then reads the file itself, and says what is wrong the way it always does. The file
- * is read straight into the scanner's buffer: streams would allocate a buffer per read, and the
- * page faults of two threads doing that serialise on the process's memory map.
- */
-export function scanWholeFile(file: string, job: FileJob, thread = MAIN_ID): WholeFileScan | undefined {
-  let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
-    const bytes = fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(bytes, PEEK_BYTES));
-    readSync(fd, head, 0, head.length, 0);
-    checkMagic(file, head);
-    if (isGzip(head) || !isJsonLines(file, head)) return undefined;
-    const set = new AggregateSet();
-    const { counts, names } = scanRange(fd, wholeFileRange(file, bytes, job), 0, set);
-    if (counts.counted === 0 || counts.records === 0) return undefined;
-    return { counts, names, days: [...set.days.values()].map(dayToJSON), bytes, thread };
-  } catch {
-    return undefined;
+    // From the byte before the range, which says whether a line starts at its first byte...
+    let pos = Math.max(0, start - 1);
+    while (pos < end) {
+      const room = scanner.reserve(Math.min(READ_BYTES, end - pos));
+      const n = readSync(fd, room, 0, Math.min(room.length, end - pos), pos);
+      if (n === 0) break;
+      pos += n;
+      scanner.commit(n);
+    }
+    // ...the last line up to its \n...
+    while (scanner.pending && pos < size) {
+      const room = scanner.reserve(TAIL_READ_BYTES);
+      const n = readSync(fd, room, 0, Math.min(room.length, size - pos), pos);
+      if (n === 0) break;
+      pos += scanner.finishLine(n);
+    }
+    // ...or to the end of the file.
+    if (scanner.pending) scanner.end();
+    return { counts: scanner.counts, names: scanner.names() };
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    scanner.release();
   }
 }
 
-function isJsonLines(file: string, head: Buffer): boolean {
-  checkText(file, head);
-  return detectFormat(head) === 'jsonl';
+/** The file of the last unit, kept open for the next unit of the same file. */
+class OpenFile {
+  private file: string | undefined;
+  private fd = -1;
+
+  get(file: string): number {
+    if (file !== this.file) {
+      this.close();
+      this.fd = openSync(file, 'r');
+      this.file = file;
+    }
+    return this.fd;
+  }
+
+  close(): void {
+    if (this.file !== undefined) closeSync(this.fd);
+    this.file = undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Claiming ranges. owner[k] is 0 while range k is free, then the claimant's id; compareExchange
-// makes claiming and recording the owner one step, so the main thread always knows whose a range is.
+// The table. owner[u] is 0 while unit u is free, then the claimant's id; compareExchange makes
+// claiming and recording the owner one step, so the calling thread always knows whose a unit is.
 
-const MAIN_ID = 1;
+/** The calling thread's id; workers get the next ones. */
+export const MAIN_ID = 1;
 const CANCELLED = -1;
 
 function claim(owner: Int32Array, id: number, from: number): number {
@@ -171,12 +136,16 @@ function claim(owner: Int32Array, id: number, from: number): number {
   return -1;
 }
 
+/** The files of the table: file k has units first[k] ... first[k] + ranges[k] - 1. */
+interface Table extends ScanJob {
+  files: string[];
+  sizes: number[];
+  first: number[];
+  ranges: number[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Worker side
-
-type JobMessage =
-  | { jobId: number; job: RangeJob; owner: SharedArrayBuffer }
-  | { jobId: number; files: string[]; fileJob: FileJob; owner: SharedArrayBuffer };
 
 interface SerializedError {
   message: string;
@@ -184,14 +153,19 @@ interface SerializedError {
   syscall?: string;
 }
 
+interface JobMessage {
+  jobId: number;
+  table: Table;
+  owner: SharedArrayBuffer;
+}
+
 type WorkerReply =
-  | { type: 'range'; jobId: number; result: RangeResult }
-  | { type: 'file'; jobId: number; index: number; scan: WholeFileScan | undefined }
-  | { type: 'done'; jobId: number; days: DayAggregateJSON[] }
-  | { type: 'failed'; jobId: number; error: SerializedError };
+  | { type: 'range'; jobId: number; unit: number; result?: RangeResult; error?: SerializedError }
+  /** The worker's set for file k, sent once it has claimed its last unit of that file. */
+  | { type: 'file'; jobId: number; file: number; days: DayAggregateJSON[] };
 
 /**
- * Workers started ahead by prewarmScanWorkers, for the next ScanPool, and the next worker id (the
+ * Workers started ahead by prewarmScanWorkers, for the next RangeScan, and the next worker id (the
  * main thread's, then one per worker ever started). Kept on globalThis because the launcher
  * (dist/cli.js) starts the workers and the CLI's bundle (dist/cli-main.js), which has its own copy
  * of this module, uses them.
@@ -202,51 +176,48 @@ const registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('lattice-co
     nextId: MAIN_ID + 1,
   }) as { prewarmed: Started[]; nextId: number };
 
-/** The worker's loop: claim ranges until none is left, then send the aggregates. */
+/** The worker's loop: claim units until none is left, sending each file's set when done with it. */
 export function serveScanWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('serveScanWorker runs only in a worker thread');
   const id = (workerData as { id: number }).id;
   const reply = (message: WorkerReply): void => port.postMessage(message);
-  const serveFiles = (jobId: number, files: string[], fileJob: FileJob, owner: Int32Array): void => {
-    for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
-      reply({ type: 'file', jobId, index: k, scan: scanWholeFile(files[k]!, fileJob, id) });
-    }
-    reply({ type: 'done', jobId, days: [] });
-  };
-  port.on('message', (message: JobMessage) => {
-    if ('files' in message) {
-      serveFiles(message.jobId, message.files, message.fileJob, new Int32Array(message.owner));
-      return;
-    }
-    const { jobId, job, owner: shared } = message;
+  port.on('message', ({ jobId, table, owner: shared }: JobMessage) => {
     const owner = new Int32Array(shared);
-    const set = new AggregateSet();
-    let fd: number | undefined;
-    try {
-      fd = openSync(job.file, 'r');
-      for (let k = claim(owner, id, 0); k !== -1; k = claim(owner, id, k + 1)) {
-        reply({ type: 'range', jobId, result: scanRange(fd, job, k, set) });
+    const open = new OpenFile();
+    let current = -1;
+    let set = new AggregateSet();
+    const flush = (): void => {
+      if (current !== -1)
+        reply({ type: 'file', jobId, file: current, days: [...set.days.values()].map(dayToJSON) });
+    };
+    let k = 0;
+    for (let u = claim(owner, id, 0); u !== -1; u = claim(owner, id, u + 1)) {
+      while (u >= table.first[k]! + table.ranges[k]!) k++;
+      if (k !== current) {
+        flush();
+        current = k;
+        set = new AggregateSet();
       }
-      reply({ type: 'done', jobId, days: [...set.days.values()].map(dayToJSON) });
-    } catch (error) {
-      const e = error as { message?: unknown; code?: unknown; syscall?: unknown };
-      reply({
-        type: 'failed',
-        jobId,
-        error: {
+      try {
+        const result = scanRange(open.get(table.files[k]!), table.sizes[k]!, u - table.first[k]!, set, table);
+        reply({ type: 'range', jobId, unit: u, result });
+      } catch (error) {
+        const e = error as { message?: unknown; code?: unknown; syscall?: unknown };
+        const serialized: SerializedError = {
           message: String(e?.message ?? error),
           code: typeof e?.code === 'string' ? e.code : undefined,
           syscall: typeof e?.syscall === 'string' ? e.syscall : undefined,
-        },
-      });
-    } finally {
-      if (fd !== undefined) closeSync(fd);
+        };
+        reply({ type: 'range', jobId, unit: u, error: serialized });
+      }
     }
+    flush();
+    open.close();
   });
 }
 
-/** The worker's error, with the code and syscall that readError turns into a message. */
+/** The worker's error, with the code and syscall that the reader turns into a message. */
 function reviveError(error: SerializedError): Error {
   const revived: Error & { code?: string; syscall?: string } = new Error(error.message);
   if (error.code) revived.code = error.code;
@@ -257,12 +228,6 @@ function reviveError(error: SerializedError): Error {
 // ---------------------------------------------------------------------------------------------
 // Main side
 
-/** Threads to scan with: LATTICE_COST_REPORT_THREADS when it is a whole number, else every core. */
-export function scanThreads(): number {
-  const n = Number(process.env.LATTICE_COST_REPORT_THREADS || NaN);
-  return Number.isInteger(n) && n >= 1 ? n : availableParallelism();
-}
-
 interface Started {
   id: number;
   worker: Worker;
@@ -271,11 +236,7 @@ interface Started {
 
 function startWorker(script: URL): Started {
   const id = registry.nextId++;
-  const started: Started = {
-    id,
-    worker: new Worker(script, { workerData: { id } }),
-    dead: false,
-  };
+  const started: Started = { id, worker: new Worker(script, { workerData: { id } }), dead: false };
   const lost = (): void => {
     started.dead = true;
   };
@@ -286,13 +247,19 @@ function startWorker(script: URL): Started {
 
 /**
  * When the command line names a large plain file, starting the workers before the rest of the CLI
- * loads lets them help from the first range.
- * They are unreferenced until a ScanPool takes them, so unused ones never hold the process.
+ * loads lets them help from the first range. They are unreferenced until a RangeScan takes them, so
+ * unused ones never hold the process. A bad LATTICE_COST_REPORT_THREADS starts none: the CLI says
+ * what is wrong with it.
  */
 export function prewarmScanWorkers(script: URL, files: string[]): void {
-  const wanted = scanThreads() - 1;
-  if (wanted < 1 || !files.some(isLargePlainFile)) return;
-  for (let n = 0; n < wanted; n++) {
+  let threads: number;
+  try {
+    threads = threadsFromEnv() ?? availableParallelism();
+  } catch {
+    return;
+  }
+  if (threads < 2 || !files.some(isLargePlainFile)) return;
+  for (let n = 1; n < threads; n++) {
     const started = startWorker(script);
     started.worker.unref();
     registry.prewarmed.push(started);
@@ -307,7 +274,7 @@ function isLargePlainFile(file: string): boolean {
     try {
       const head = Buffer.alloc(2);
       readSync(fd, head, 0, 2, 0);
-      return !(head[0] === 0x1f && head[1] === 0x8b);
+      return !isGzip(head);
     } finally {
       closeSync(fd);
     }
@@ -316,189 +283,232 @@ function isLargePlainFile(file: string): boolean {
   }
 }
 
-export interface FileScan {
-  /** The file's aggregates, service names included. */
-  aggregates: AggregateSet;
-  /** Its counts, line numbers from the start of the file. */
-  counts: ScanCounts;
-  /** Threads that scanned at least one range. */
-  threads: number;
-}
-
-type PoolWorker = Started;
-
-/** The current job, as the message handlers see it. */
-interface ActiveJob {
-  jobId: number;
-  owner: Int32Array;
-  results: Array<RangeResult | undefined>;
-  /** Per worker id: results not final until its aggregates arrive. */
-  pending: Map<number, RangeResult[]>;
-  days: DayAggregateJSON[][];
-  done: Set<number>;
-  failure?: Error;
-  wake: () => void;
-  onRange: (result: RangeResult) => void;
-}
-
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Worker threads kept for the files of one run. */
-export class ScanPool {
-  private readonly workers: PoolWorker[] = [];
-  private job: ActiveJob | undefined;
-  private offer: FileOffer | undefined;
-  private nextJob = 1;
+type UnitOutcome = { thread: number } & ({ result: RangeResult } | { error: unknown });
 
-  /** `script` must call serveScanWorker() (dist/scan-worker.js does); `workers` may be 0. */
+/** One file's scan, its units combined in order. */
+export interface FileScan {
+  /** Line numbers from the start of the file. */
+  counts: ScanCounts;
+  /** First per service, in line order. */
+  names: Array<[string, string]>;
+  /** Sets to merge, in no particular order; none when the units went straight into `direct`. */
+  sets: AggregateSet[];
+  /** The threads that scanned its units. */
+  threads: Set<number>;
+}
+
+interface RangeScanOptions extends ScanJob {
+  /** A script that calls serveScanWorker(); without it, the calling thread scans alone. */
+  script?: URL;
+  workers: number;
+  /**
+   * Where the calling thread adds records when it scans alone: every unit in order, so one pass.
+   * Ignored when there are workers or `isolate`.
+   */
+  direct: AggregateSet;
+  /** Tests: each unit into a set of its own, as if every one had run on another thread. */
+  isolate?: boolean;
+  signal?: AbortSignal;
+  /** Called on the calling thread between units, for progress (bytesDone, linesDone). */
+  onProgress?: () => void;
+}
+
+/** The units of every plain file of one run, and the workers that help scan them. */
+export class RangeScan {
+  private readonly table: Table;
+  private readonly owner: Int32Array;
+  /** By unit: the file it belongs to, and what became of it. */
+  private readonly unitFile: Int32Array;
+  private readonly outcomes: Array<UnitOutcome | undefined>;
+  /** By file: the sets the calling thread scanned into, and those the workers sent, by worker id. */
+  private readonly mainSets = new Map<number, AggregateSet[]>();
+  private readonly workerSets = new Map<number, Map<number, DayAggregateJSON[]>>();
+  private readonly workers = new Map<number, Started>();
+  private readonly jobId = registry.nextId++;
+  private readonly direct: AggregateSet | undefined;
+  private readonly open = new OpenFile();
+  private next = 0;
+  private waiting: (() => void) | undefined;
+  /** Bytes and non-blank lines of the units done so far, by any thread. */
+  bytesDone = 0;
+  linesDone = 0;
+
+  /** `sizes[k]`: the size of file k when it is a regular plain JSONL file, else undefined (not scanned here). */
   constructor(
-    private readonly script: URL | undefined,
-    private readonly workerCount: number,
-  ) {}
-
-  private start(): void {
-    const script = this.script;
-    if (this.workers.length > 0 || !script) return;
-    for (let n = 0; n < this.workerCount; n++) {
-      const entry = registry.prewarmed.shift() ?? startWorker(script);
-      entry.worker.ref();
-      entry.worker.on('message', (message: WorkerReply) => this.onMessage(entry, message));
-      // A worker that cannot start or dies leaves its ranges and files to the main thread.
-      const wake = (): void => {
-        this.job?.wake();
-        this.offer?.wake();
-      };
-      entry.worker.on('error', wake);
-      entry.worker.on('exit', wake);
-      this.workers.push(entry);
+    files: string[],
+    sizes: Array<number | undefined>,
+    private readonly options: RangeScanOptions,
+  ) {
+    const rangeBytes = options.rangeBytes;
+    const first: number[] = [];
+    const ranges: number[] = [];
+    let units = 0;
+    let bytes = 0;
+    for (const size of sizes) {
+      first.push(units);
+      const n = size === undefined ? 0 : Math.max(1, Math.ceil(size / rangeBytes));
+      ranges.push(n);
+      units += n;
+      bytes += size ?? 0;
     }
-  }
-
-  private onMessage(from: PoolWorker, message: WorkerReply): void {
-    const offer = this.offer;
-    if (offer && message.jobId === offer.jobId) {
-      if (message.type === 'file') offer.record(message.index, message.scan);
-      else if (message.type === 'done') offer.done.add(from.id);
-      offer.wake();
-      return;
-    }
-    const job = this.job;
-    if (!job || message.jobId !== job.jobId) return;
-    if (message.type === 'range') {
-      const list = job.pending.get(from.id) ?? [];
-      list.push(message.result);
-      job.pending.set(from.id, list);
-      job.onRange(message.result);
-    } else if (message.type === 'done') {
-      for (const result of job.pending.get(from.id) ?? []) job.results[result.index] = result;
-      job.days.push(message.days);
-      job.done.add(from.id);
-    } else if (message.type === 'failed') {
-      job.failure ??= reviveError(message.error);
-    }
-    job.wake();
-  }
-
-  /** Scans `file` (a regular file of `size` bytes) in ranges on the main thread and the workers. */
-  async scanFile(
-    file: string,
-    size: number,
-    options: {
-      region?: string;
-      maxLineBytes: number;
-      rangeBytes: number;
-      signal?: AbortSignal;
-      /** Tests: each range of the main thread in its own set, as if each ran on another thread. */
-      isolateRanges?: boolean;
-    },
-    onRange: (result: RangeResult) => void,
-  ): Promise<FileScan> {
-    const ranges = Math.max(1, Math.ceil(size / options.rangeBytes));
-    const rangeJob: RangeJob = {
-      file,
-      size,
-      rangeBytes: options.rangeBytes,
+    this.table = {
+      files,
+      sizes: sizes.map((size) => size ?? 0),
+      first,
       ranges,
       region: options.region,
       maxLineBytes: options.maxLineBytes,
+      rangeBytes,
     };
-    const owner = new Int32Array(new SharedArrayBuffer(4 * ranges));
-    let wake = (): void => {};
-    const job: ActiveJob = {
-      jobId: this.nextJob++,
-      owner,
-      results: new Array<RangeResult | undefined>(ranges).fill(undefined),
-      pending: new Map(),
-      days: [],
-      done: new Set(),
-      wake: () => wake(),
-      onRange,
-    };
-    this.job = job;
-    if (ranges > 1) this.start();
-    const message: JobMessage = { jobId: job.jobId, job: rangeJob, owner: owner.buffer };
-    for (const w of this.workers) if (!w.dead) w.worker.postMessage(message);
+    this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, units)));
+    this.unitFile = new Int32Array(units);
+    for (let k = 0; k < files.length; k++) this.unitFile.fill(k, first[k], first[k]! + ranges[k]!);
+    this.outcomes = new Array<UnitOutcome | undefined>(units).fill(undefined);
+    const parallel =
+      options.script !== undefined && options.workers > 0 && units > 1 && bytes >= PARALLEL_MIN_BYTES;
+    if (parallel) this.start(options.script!, options.workers);
+    this.direct = parallel || options.isolate ? undefined : options.direct;
+    options.signal?.addEventListener('abort', this.wake);
+  }
 
-    const aggregates = new AggregateSet();
-    const isolated: AggregateSet[] = [];
-    const fd = openSync(file, 'r');
-    const onAbort = (): void => job.wake();
-    options.signal?.addEventListener('abort', onAbort);
+  private readonly wake = (): void => {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  };
+
+  private start(script: URL, count: number): void {
+    const message: JobMessage = {
+      jobId: this.jobId,
+      table: this.table,
+      owner: this.owner.buffer as SharedArrayBuffer,
+    };
+    for (let n = 0; n < count; n++) {
+      const entry = registry.prewarmed.shift() ?? startWorker(script);
+      entry.worker.ref();
+      entry.worker.on('message', (reply: WorkerReply) => this.onReply(entry.id, reply));
+      // A worker that cannot start or dies leaves its units to the calling thread.
+      entry.worker.on('error', this.wake);
+      entry.worker.on('exit', this.wake);
+      this.workers.set(entry.id, entry);
+      entry.worker.postMessage(message);
+    }
+  }
+
+  private onReply(from: number, reply: WorkerReply): void {
+    // A dead worker's set died with it: its units are scanned again here.
+    if (reply.jobId !== this.jobId || this.workers.get(from)!.dead) return;
+    if (reply.type === 'range') {
+      const outcome = reply.error
+        ? { thread: from, error: reviveError(reply.error) }
+        : { thread: from, result: reply.result! };
+      this.record(reply.unit, outcome);
+    } else {
+      let sets = this.workerSets.get(reply.file);
+      if (!sets) this.workerSets.set(reply.file, (sets = new Map()));
+      sets.set(from, reply.days);
+    }
+    this.wake();
+  }
+
+  private record(unit: number, outcome: UnitOutcome): void {
+    if (this.outcomes[unit] === undefined && 'result' in outcome) {
+      const k = this.unitFile[unit]!;
+      const start = (unit - this.table.first[k]!) * this.table.rangeBytes;
+      this.bytesDone += Math.min(this.table.rangeBytes, this.table.sizes[k]! - start);
+      this.linesDone += outcome.result.counts.counted;
+    }
+    this.outcomes[unit] = outcome;
+  }
+
+  private scanHere(unit: number): void {
+    const k = this.unitFile[unit]!;
+    let target = this.direct;
+    if (!target) {
+      let sets = this.mainSets.get(k);
+      if (!sets) this.mainSets.set(k, (sets = []));
+      if (sets.length === 0 || this.options.isolate) sets.push(new AggregateSet());
+      target = sets.at(-1)!;
+    }
+    let outcome: UnitOutcome;
     try {
-      const scanHere = (k: number): void => {
-        let target = aggregates;
-        if (options.isolateRanges) {
-          target = new AggregateSet();
-          isolated.push(target);
-        }
-        const result = scanRange(fd, rangeJob, k, target);
-        job.results[k] = result;
-        onRange(result);
+      outcome = {
+        thread: MAIN_ID,
+        result: scanRange(
+          this.open.get(this.table.files[k]!),
+          this.table.sizes[k]!,
+          unit - this.table.first[k]!,
+          target,
+          this.table,
+        ),
       };
-      for (let k = claim(owner, MAIN_ID, 0); k !== -1; k = claim(owner, MAIN_ID, k + 1)) {
-        options.signal?.throwIfAborted();
-        if (job.failure) throw job.failure;
-        scanHere(k);
-        // Lets worker messages and an abort in between ranges.
-        await yieldToEventLoop();
-      }
-      // Wait for every worker that owns a range to send its aggregates, or to die.
-      for (;;) {
-        if (job.failure) throw job.failure;
-        options.signal?.throwIfAborted();
-        const waiting = this.workers.some((w) => !w.dead && !job.done.has(w.id) && owner.includes(w.id));
-        if (!waiting) break;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      // Ranges of a worker that died are scanned again here (its aggregates died with it).
-      for (let k = 0; k < ranges; k++) {
-        const id = owner[k]!;
-        if (id !== MAIN_ID && !job.done.has(id)) {
-          options.signal?.throwIfAborted();
-          scanHere(k);
-        }
-      }
     } catch (error) {
-      // Stops the workers from claiming more.
-      for (let k = 0; k < ranges; k++) Atomics.compareExchange(owner, k, 0, CANCELLED);
-      throw error;
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-      this.job = undefined;
-      closeSync(fd);
+      outcome = { thread: MAIN_ID, error };
+    }
+    this.record(unit, outcome);
+  }
+
+  /** Whether unit u's result is final: scanned here, or by a worker that has sent its set of the file. */
+  private final(u: number): boolean {
+    const outcome = this.outcomes[u];
+    if (outcome === undefined) return false;
+    return outcome.thread === MAIN_ID || this.workerSets.get(this.unitFile[u]!)?.has(outcome.thread) === true;
+  }
+
+  /** Scans here the units of file k that a dead worker claimed and whose set died with it. */
+  private rescue(k: number): boolean {
+    let rescued = false;
+    const first = this.table.first[k]!;
+    for (let u = first; u < first + this.table.ranges[k]!; u++) {
+      const id = this.outcomes[u]?.thread ?? this.owner[u]!;
+      if (id === MAIN_ID || this.final(u) || this.workers.get(id)?.dead === false) continue;
+      this.scanHere(u);
+      rescued = true;
+    }
+    return rescued;
+  }
+
+  /**
+   * File k's scan, once every unit of it is done; the calling thread scans whatever units are free
+   * meanwhile (of later files too). Throws what reading it threw, for the reader to word.
+   */
+  async file(k: number): Promise<FileScan> {
+    const signal = this.options.signal;
+    const first = this.table.first[k]!;
+    const last = first + this.table.ranges[k]!;
+    for (let u = first; u < last;) {
+      signal?.throwIfAborted();
+      if (this.final(u)) {
+        u++;
+        continue;
+      }
+      const free = claim(this.owner, MAIN_ID, this.next);
+      if (free !== -1) {
+        this.next = free + 1;
+        this.scanHere(free);
+        // Lets the workers' replies in, and an abort.
+        if (this.workers.size > 0 || signal) await yieldToEventLoop();
+      } else if (!this.rescue(k)) {
+        await new Promise<void>((resolve) => (this.waiting = resolve));
+      }
+      this.options.onProgress?.();
     }
 
-    for (const days of job.days) for (const day of days) aggregates.addDay(dayFromJSON(day));
-    for (const set of isolated) for (const day of set.days.values()) aggregates.addDay(day);
     const counts = emptyCounts();
-    for (const result of job.results) {
-      const r = result!.counts;
+    const names = new Map<string, string>();
+    const threads = new Set<number>();
+    for (let u = first; u < last; u++) {
+      const outcome = this.outcomes[u]!;
+      this.outcomes[u] = undefined;
+      if ('error' in outcome) throw outcome.error;
+      const r = outcome.result.counts;
       for (const sample of r.samples) {
-        if (counts.samples.length < MAX_SAMPLES) {
+        if (counts.samples.length < MAX_SAMPLES)
           counts.samples.push({ line: counts.lines + sample.line, reason: sample.reason });
-        }
       }
       counts.lines += r.lines;
       counts.counted += r.counted;
@@ -508,102 +518,26 @@ export class ScanPool {
       counts.fallbacks += r.fallbacks;
       counts.integral &&= r.integral;
       // The first name in line order wins, as in one pass.
-      for (const [arn, name] of result!.names) {
-        const identity = aggregates.services.get(arn);
-        if (identity && identity.name === undefined) identity.name = name;
-      }
+      for (const [arn, name] of outcome.result.names) if (!names.has(arn)) names.set(arn, name);
+      threads.add(outcome.thread);
     }
-    const threads = new Set(Array.from(owner, (id) => (job.done.has(id) ? id : MAIN_ID))).size;
-    return { aggregates, counts, threads };
+    const sets = this.mainSets.get(k) ?? [];
+    for (const [id, days] of this.workerSets.get(k) ?? []) {
+      if (!threads.has(id)) continue; // its units were scanned again here
+      const set = new AggregateSet();
+      for (const day of days) set.addDay(dayFromJSON(day));
+      sets.push(set);
+    }
+    this.mainSets.delete(k);
+    this.workerSets.delete(k);
+    return { counts, names: [...names], sets, threads };
   }
 
-  /** Whether this pool may start worker threads at all. */
-  get hasWorkers(): boolean {
-    return this.script !== undefined && this.workerCount > 0;
-  }
-
-  /**
-   * Shares `files` out whole: the workers start claiming them now; the caller claims with
-   * claimFile() and takes each file's outcome, in file order, with fileScan().
-   */
-  offerFiles(files: string[], fileJob: FileJob): FileOffer {
-    const offer = new FileOffer(this.nextJob++, files.length, this.workers);
-    this.offer = offer;
-    if (files.length > 1) this.start();
-    const message: JobMessage = {
-      jobId: offer.jobId,
-      files,
-      fileJob,
-      owner: offer.owner.buffer as SharedArrayBuffer,
-    };
-    for (const w of this.workers) if (!w.dead) w.worker.postMessage(message);
-    return offer;
-  }
-
+  /** Stops the workers. */
   async close(): Promise<void> {
-    this.offer?.cancel();
-    const workers = this.workers.splice(0);
-    await Promise.all(workers.map((w) => w.worker.terminate()));
-  }
-}
-
-/** The files of one offerFiles(): who claimed each, and what the workers sent back. */
-export class FileOffer {
-  readonly owner: Int32Array;
-  /** By file index: its scan, or undefined when the thread left the file to the reader. */
-  private readonly results = new Map<number, WholeFileScan | undefined>();
-  /** Bytes of the files scanned so far (for progress). */
-  bytesDone = 0;
-  /** Workers that have claimed their last file and sent its result. */
-  readonly done = new Set<number>();
-  private waiting: (() => void) | undefined;
-  private next = 0;
-
-  constructor(
-    readonly jobId: number,
-    files: number,
-    private readonly workers: readonly PoolWorker[],
-  ) {
-    this.owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, files)));
-  }
-
-  wake(): void {
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.();
-  }
-
-  /** What a thread made of file k. */
-  record(k: number, scan: WholeFileScan | undefined): void {
-    this.results.set(k, scan);
-    this.bytesDone += scan?.bytes ?? 0;
-  }
-
-  /** The next file for the calling thread to scan, or -1. */
-  claimFile(): number {
-    const k = claim(this.owner, MAIN_ID, this.next);
-    this.next = k + 1;
-    return k;
-  }
-
-  /**
-   * What became of file k, once known: its scan, undefined when the file is the reader's to read,
-   * or 'here' if nobody scanned it (the calling thread now has it).
-   */
-  async fileScan(k: number): Promise<WholeFileScan | undefined | 'here'> {
-    for (;;) {
-      if (this.results.has(k)) return this.results.get(k);
-      if (Atomics.compareExchange(this.owner, k, 0, MAIN_ID) === 0) return 'here';
-      const id = this.owner[k]!;
-      if (id === MAIN_ID) return 'here';
-      const w = this.workers.find((worker) => worker.id === id);
-      if (!w || w.dead || this.done.has(id)) return undefined;
-      await new Promise<void>((resolve) => (this.waiting = resolve));
-    }
-  }
-
-  /** Stops the workers from claiming more. */
-  cancel(): void {
-    for (let k = 0; k < this.owner.length; k++) Atomics.compareExchange(this.owner, k, 0, CANCELLED);
+    this.open.close();
+    this.options.signal?.removeEventListener('abort', this.wake);
+    for (let u = 0; u < this.owner.length; u++) Atomics.compareExchange(this.owner, u, 0, CANCELLED);
+    await Promise.all([...this.workers.values()].map((w) => w.worker.terminate()));
   }
 }

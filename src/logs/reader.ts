@@ -1,11 +1,28 @@
 /**
- * Local access-log reader: files, directories and globs holding VPC Lattice access logs as
- * JSON lines (plain or gzip, as Lattice delivers to S3) or as the JSON printed by
- * `aws logs filter-log-events` / `get-log-events`. Everything is streamed, so memory does not
- * grow with file size.
+ * Local access-log reader: files, directories and globs holding VPC Lattice access logs as JSON
+ * lines (plain or gzip, as Lattice delivers to S3), as the JSON printed by `aws logs
+ * filter-log-events` / `get-log-events`, or as pretty-printed records. Two ways in, one line
+ * splitter (LineScanner):
+ *
+ * - a regular file of plain JSON lines is scanned in ranges, read straight into the scanner's
+ *   buffer, on the calling thread alone or with worker threads (parallel.ts);
+ * - everything else (gzip, a pipe, exports, pretty-printed records) is streamed in one pass, as is
+ *   a plain file whose ranges would not merge exactly, and every file when `fast` is false.
+ *
+ * Files are taken in sorted order, and every result (sums, line numbers, samples, names, errors)
+ * is the one reading them one after another in one pass gives. Memory does not grow with file size.
  */
-import { closeSync, createReadStream, openSync, type ReadStream, type Stats } from 'node:fs';
-import { type FileHandle, open, readdir, realpath, stat } from 'node:fs/promises';
+import {
+  closeSync,
+  createReadStream,
+  statSync,
+  openSync,
+  readSync,
+  type ReadStream,
+  type Stats,
+} from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Readable, addAbortSignal, pipeline } from 'node:stream';
 import fg from 'fast-glob';
@@ -13,71 +30,13 @@ import Parser from 'stream-json/Parser.js';
 import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import StreamValues from 'stream-json/streamers/StreamValues.js';
-import { availableParallelism } from 'node:os';
-import { AggregateSet, dayFromJSON } from '../model/aggregate.js';
+import { AggregateSet } from '../model/aggregate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import type { MalformedSample } from '../model/report.js';
-import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, overlongReason, type ScanCounts } from './fast-scan.js';
-import {
-  PARALLEL_MIN_BYTES,
-  RANGE_BYTES,
-  ScanPool,
-  type WholeFileScan,
-  scanRange,
-  scanWholeFile,
-  wholeFileRange,
-} from './parallel.js';
-import {
-  type Format,
-  PEEK_BYTES,
-  bomLength,
-  checkMagic,
-  checkText,
-  detectFormat,
-  gunzip,
-  isGzip,
-  isSpace,
-} from './sniff.js';
-import { parseLine, toRecord, type ParseResult } from './record.js';
-import { type AccessLogRecord } from '../model/record.js';
-
-export interface ReadProgress {
-  /** Bytes of input read so far, as stored (compressed size for .gz). */
-  bytesRead: number;
-  /** Non-blank lines (or export events) seen so far. */
-  lines: number;
-  /** Files opened so far, the current one included. */
-  files: number;
-}
-
-export interface ReadSummary {
-  /** Every file read, in the order read (sorted, deterministic). */
-  files: string[];
-  /** Non-blank lines / events seen. */
-  lines: number;
-  /** Valid records passed to the sink. */
-  records: number;
-  /** Skipped lines. */
-  malformed: number;
-  /** The first 20 skipped lines: 1-based line, or 1-based event index for CLI exports. */
-  malformedSamples: MalformedSample[];
-  /** Bytes of input files as stored (compressed size for .gz). */
-  bytesRead: number;
-}
-
-export interface ReadOptions {
-  onProgress?: (progress: ReadProgress) => void;
-  signal?: AbortSignal;
-  /** Longer lines are malformed. Default 64 MiB; tests set it low. */
-  maxLineBytes?: number;
-}
-
-const CHUNK_BYTES = 1 << 20;
-const PROGRESS_MS = 250;
-
-const NL = 0x0a;
-const CR = 0x0d;
-const OPEN_BRACE = 0x7b;
+import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, type ScanCounts } from './fast-scan.js';
+import { type FileScan, MAIN_ID, RANGE_BYTES, RangeScan } from './parallel.js';
+import { type Format, PEEK_BYTES, checkMagic, checkText, detectFormat, gunzip, isGzip } from './sniff.js';
+import { type ParseResult, parseLine, toRecord } from './record.js';
 
 // ---------------------------------------------------------------------------------------------
 // Path resolution
@@ -209,140 +168,52 @@ async function expandGlob(pattern: string, add: (file: string) => void): Promise
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/** Marks an error thrown by the caller's onRecord, so it is passed on untouched. */
-class SinkError extends Error {}
-
-/** Per-run state shared by all files. */
-class Run {
-  readonly summary: ReadSummary = {
-    files: [],
-    lines: 0,
-    records: 0,
-    malformed: 0,
-    malformedSamples: [],
-    bytesRead: 0,
-  };
-  /** Lines of the file being read that are not in summary.lines yet (scanner paths). */
-  pendingLines = 0;
-  private lastProgress = Date.now();
-
-  constructor(
-    private readonly onRecord: (record: AccessLogRecord) => void,
-    readonly options: ReadOptions,
-  ) {}
-
-  get signal(): AbortSignal | undefined {
-    return this.options.signal;
-  }
-
-  get maxLineBytes(): number {
-    return this.options.maxLineBytes ?? MAX_LINE_BYTES;
-  }
-
-  emit(result: ParseResult, file: string, line: number, stats: FileStats): void {
-    if (result.ok) {
-      this.summary.records++;
-      stats.records++;
-      try {
-        this.onRecord(result.record);
-      } catch (error) {
-        throw new SinkError('onRecord failed', { cause: error });
-      }
-    } else {
-      this.malformed(file, line, result.reason, stats);
-    }
-  }
-
-  malformed(file: string, line: number, reason: string, stats: FileStats): void {
-    this.summary.malformed++;
-    stats.firstBad ??= { line, reason };
-    if (this.summary.malformedSamples.length < MAX_SAMPLES)
-      this.summary.malformedSamples.push({ file, line, reason });
-  }
-
-  /** Adds what a LineScanner counted in a whole file (line numbers from the file's start). */
-  absorb(file: string, counts: ScanCounts, stats: FileStats): void {
-    const summary = this.summary;
-    this.pendingLines = 0;
-    summary.lines += counts.counted;
-    summary.records += counts.records;
-    summary.malformed += counts.malformed;
-    for (const { line, reason } of counts.samples) {
-      if (summary.malformedSamples.length < MAX_SAMPLES)
-        summary.malformedSamples.push({ file, line, reason });
-    }
-    stats.lines += counts.counted;
-    stats.records += counts.records;
-    if (counts.samples[0]) stats.firstBad ??= counts.samples[0];
-  }
-
-  /** Time-based so the cost does not depend on the line rate; checked per chunk (JSONL) or per event. */
-  progress(currentFileBytes: number): void {
-    const onProgress = this.options.onProgress;
-    if (!onProgress) return;
-    const now = Date.now();
-    if (now - this.lastProgress < PROGRESS_MS) return;
-    this.lastProgress = now;
-    onProgress(this.snapshot(currentFileBytes));
-  }
-
-  snapshot(currentFileBytes: number): ReadProgress {
-    return {
-      bytesRead: this.summary.bytesRead + currentFileBytes,
-      lines: this.summary.lines + this.pendingLines,
-      files: this.summary.files.length,
-    };
-  }
-}
-
-interface FileStats {
+export interface ReadProgress {
+  /** Bytes of input read so far, as stored (compressed size for .gz). */
+  bytesRead: number;
+  /** Non-blank lines (or export events) seen so far. */
   lines: number;
+  /** Files opened so far, the current one included. */
+  files: number;
+}
+
+export interface ReadSummary {
+  /** Every file read, in the order read (sorted, deterministic). */
+  files: string[];
+  /** Non-blank lines / events seen. */
+  lines: number;
+  /** Valid records added (or counted in otherRegions). */
   records: number;
-  firstBad?: { line: number; reason: string };
+  /** Skipped lines. */
+  malformed: number;
+  /** The first 20 skipped lines: 1-based line, or 1-based event index for CLI exports. */
+  malformedSamples: MalformedSample[];
+  /** Bytes of input files as stored (compressed size for .gz). */
+  bytesRead: number;
 }
 
-/**
- * Reads every file the patterns name and passes each valid record to `onRecord`, parsing every
- * line with parseLine: the reference the fast path of aggregateLogs is tested against.
- */
-export async function readLogs(
-  patterns: string[],
-  onRecord: (record: AccessLogRecord) => void,
-  options: ReadOptions = {},
-): Promise<ReadSummary> {
-  options.signal?.throwIfAborted();
-  const files = await resolveLogPaths(patterns);
-  const run = new Run(onRecord, options);
-  for (const file of files) {
-    options.signal?.throwIfAborted();
-    run.summary.files.push(file);
-    await readFile(file, run, async (opened, stats) => {
-      if (opened.format === 'jsonl') await readLines(file, opened.text, run, stats, opened.rawBytes);
-      else await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
-    });
-  }
-  options.onProgress?.(run.snapshot(0));
-  return run.summary;
-}
-
-export interface AggregateOptions extends ReadOptions {
+export interface AggregateOptions {
+  onProgress?: (progress: ReadProgress) => void;
+  signal?: AbortSignal;
+  /** Longer lines are malformed. Default 64 MiB; tests set it low. */
+  maxLineBytes?: number;
   /** Only services in this region are aggregated; the others are counted in otherRegions. */
   region?: string;
   /**
-   * A script that calls serveScanWorker() (dist/scan-worker.js), to scan large files on several
+   * A script that calls serveScanWorker() (dist/scan-worker.js), to scan plain files on several
    * threads. Without it everything runs on the calling thread.
    */
   workerScript?: URL;
-  /** Threads for a large plain file, the calling one included. Default: the available cores. */
+  /** Threads for plain files, the calling one included. Default: the available cores. */
   threads?: number;
-  /** Plain files of at least this size are scanned in ranges (on several threads if allowed). */
-  parallelMinBytes?: number;
+  /** Plain files are scanned in ranges of this size. */
   rangeBytes?: number;
-  /** Tests: merge every range's aggregates separately, as if each had run on another thread. */
-  isolateRanges?: boolean;
-  /** Tests: share files out whole even without workers, each merged as if another thread had read it. */
-  isolateFiles?: boolean;
-  /** false: every line goes to parseLine, with the same framing. For comparisons. */
+  /** Tests: every range merged on its own, as if each had run on another thread. */
+  isolate?: boolean;
+  /**
+   * false: every line goes to parseLine, with the same framing, and every file is streamed in one
+   * pass: the reference the fast path is tested against.
+   */
   fast?: boolean;
 }
 
@@ -353,14 +224,27 @@ export interface AggregateResult {
   otherRegions: number;
   /** Lines the fast path left to parseLine. */
   fallbacks: number;
-  /** Most threads that scanned one file. */
+  /** Threads that read the files, the calling one included. */
   threads: number;
 }
 
+const CHUNK_BYTES = 1 << 20;
+const PROGRESS_MS = 250;
+
+/** Marks an error thrown by the caller's onProgress, so it is passed on untouched. */
+class CallbackError extends Error {}
+
+/** What one file added up to; for its checks (empty, or without a valid record). */
+interface FileStats {
+  lines: number;
+  records: number;
+  firstBad?: { line: number; reason: string };
+}
+
 /**
- * Reads every file the patterns name into day aggregates: the same result as readLogs feeding
- * AggregateSet.add, but JSONL goes through the fast path (fast-scan.ts), and a large plain file is
- * scanned in ranges on several threads (parallel.ts).
+ * Reads every file the patterns name into day aggregates. Regular plain JSONL files are scanned
+ * in ranges (parallel.ts); everything else (gzip, pipes, CloudWatch Logs exports, pretty-printed
+ * records) is streamed in one pass, as is a plain file whose ranges cannot be merged exactly.
  */
 export async function aggregateLogs(
   patterns: string[],
@@ -371,21 +255,50 @@ export async function aggregateLogs(
   const files = await resolveLogPaths(patterns);
   const aggregates = new AggregateSet();
   const region = options.region;
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const fast = options.fast ?? true;
+  const summary: ReadSummary = {
+    files: [],
+    lines: 0,
+    records: 0,
+    malformed: 0,
+    malformedSamples: [],
+    bytesRead: 0,
+  };
   let otherRegions = 0;
   let fallbacks = 0;
-  let threads = 1;
-  // Exports and pretty-printed records are read record by record, like readLogs.
-  const run = new Run((record) => {
-    if (region === undefined || record.serviceArn.split(':')[3] === region) aggregates.add(record);
-    else otherRegions++;
-  }, options);
-  const fast = options.fast ?? true;
-  const parallelMinBytes = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
-  const rangeBytes = options.rangeBytes ?? RANGE_BYTES;
-  const workers = Math.max(0, (options.threads ?? availableParallelism()) - 1);
-  const pool = new ScanPool(options.workerScript, options.workerScript ? workers : 0);
+  const threads = new Set<number>();
 
-  /** What a file's scan counted, once its records are in `aggregates`. */
+  // Progress: what is in `summary`, plus the ranges done and not settled yet, plus the file streaming.
+  let settledBytes = 0;
+  let settledLines = 0;
+  let streamLines = 0;
+  let lastProgress = Date.now();
+  const snapshot = (streamBytes: number): ReadProgress => ({
+    bytesRead: summary.bytesRead + ranges.bytesDone - settledBytes + streamBytes,
+    lines: summary.lines + ranges.linesDone - settledLines + streamLines,
+    files: summary.files.length,
+  });
+  /** Time-based, so the cost does not depend on the line rate. */
+  const progress = (streamBytes: number): void => {
+    if (!options.onProgress) return;
+    const now = Date.now();
+    if (now - lastProgress < PROGRESS_MS) return;
+    lastProgress = now;
+    try {
+      options.onProgress(snapshot(streamBytes));
+    } catch (error) {
+      throw new CallbackError('onProgress failed', { cause: error });
+    }
+  };
+
+  const malformed = (file: string, line: number, reason: string, stats: FileStats): void => {
+    summary.malformed++;
+    stats.firstBad ??= { line, reason };
+    if (summary.malformedSamples.length < MAX_SAMPLES) summary.malformedSamples.push({ file, line, reason });
+  };
+
+  /** What a scanner counted in a whole file (line numbers from its start), its records added already. */
   const keep = (file: string, counts: ScanCounts, names: Array<[string, string]>, stats: FileStats): void => {
     // The first name in line order wins; names from earlier files stay.
     for (const [arn, name] of names) {
@@ -394,160 +307,187 @@ export async function aggregateLogs(
     }
     otherRegions += counts.otherRegions;
     fallbacks += counts.fallbacks;
-    run.absorb(file, counts, stats);
+    summary.lines += counts.counted;
+    summary.records += counts.records;
+    summary.malformed += counts.malformed;
+    for (const { line, reason } of counts.samples) {
+      if (summary.malformedSamples.length < MAX_SAMPLES)
+        summary.malformedSamples.push({ file, line, reason });
+    }
+    stats.lines += counts.counted;
+    stats.records += counts.records;
+    if (counts.samples[0]) stats.firstBad ??= counts.samples[0];
   };
 
-  /** One pass over the text into `aggregates`, exactly in line order. */
-  const scanStream = async (
-    file: string,
-    text: AsyncIterable<Buffer>,
-    rawBytes: () => number,
-    stats: FileStats,
-  ): Promise<void> => {
-    const scanner = new LineScanner(aggregates, { region, maxLineBytes: run.maxLineBytes, fast, bom: true });
-    for await (const chunk of text) {
-      signal?.throwIfAborted();
-      scanner.push(chunk);
-      run.pendingLines = scanner.counts.counted;
-      run.progress(rawBytes());
-      // Buffered chunks would otherwise be taken without a turn of the event loop, and gunzip
-      // (whose next step the event loop starts) would wait idle until the buffer ran dry.
-      await new Promise(setImmediate);
+  /** JSON lines in one pass, exactly in line order. */
+  const scanStream = async (file: string, opened: OpenedLog, stats: FileStats): Promise<void> => {
+    const scanner = new LineScanner(aggregates, { region, maxLineBytes, fast, bom: true });
+    try {
+      for await (const chunk of opened.text) {
+        signal?.throwIfAborted();
+        scanner.push(chunk);
+        streamLines = scanner.counts.counted;
+        progress(opened.rawBytes());
+        // Buffered chunks would otherwise be taken without a turn of the event loop, and gunzip
+        // (whose next step the event loop starts) would wait idle until the buffer ran dry.
+        await new Promise(setImmediate);
+      }
+      scanner.end();
+    } finally {
+      scanner.release();
+      streamLines = 0;
     }
-    scanner.end();
-    scanner.release();
     keep(file, scanner.counts, scanner.names(), stats);
   };
 
-  /** The reader's own reading of one file, in line order straight into `aggregates`. */
-  const readOne = async (file: string): Promise<void> => {
-    await readFile(file, run, async (opened, stats) => {
-      if (opened.format !== 'jsonl') {
-        await readJson(file, opened.format, opened.text, run, stats, opened.rawBytes);
-        return;
+  /** Exports and pretty-printed records, one event or object at a time. */
+  const readJson = async (
+    file: string,
+    format: 'export' | 'values',
+    opened: OpenedLog,
+    stats: FileStats,
+  ): Promise<void> => {
+    for await (const { index, value } of jsonItems(format, opened.text)) {
+      signal?.throwIfAborted();
+      summary.lines++;
+      stats.lines++;
+      let result: ParseResult;
+      if (format === 'values') {
+        result = toRecord(value);
+      } else {
+        const message =
+          typeof value === 'object' && value !== null
+            ? (value as Record<string, unknown>).message
+            : undefined;
+        result =
+          typeof message === 'string'
+            ? parseLine(message)
+            : { ok: false, reason: 'the event has no "message" string' };
       }
-      const info = opened.gzip ? undefined : await stat(file);
-      if (!fast || !info?.isFile()) {
-        await scanStream(file, opened.text, opened.rawBytes, stats);
-        return;
+      if (result.ok) {
+        summary.records++;
+        stats.records++;
+        const record = result.record;
+        if (region === undefined || record.serviceArn.split(':')[3] === region) aggregates.add(record);
+        else otherRegions++;
+      } else {
+        malformed(file, index, result.reason, stats);
       }
-      opened.close();
-      const size = info.size;
-      opened.rawBytes = () => size;
-      if (size < parallelMinBytes) {
-        // In one range on this thread: read straight into the scanner's buffer, no stream.
-        const fd = openSync(file, 'r');
-        try {
-          const job = wholeFileRange(file, size, { region, maxLineBytes: run.maxLineBytes });
-          const result = scanRange(fd, job, 0, aggregates);
-          keep(file, result.counts, result.names, stats);
-        } finally {
-          closeSync(fd);
-        }
-        return;
+      progress(opened.rawBytes());
+    }
+  };
+
+  /** The one streaming path: whatever is not scanned in ranges. */
+  const stream = async (file: string): Promise<void> => {
+    const stats: FileStats = { lines: 0, records: 0 };
+    let format: Format = 'jsonl';
+    await openLog(file, signal, summary, async (opened) => {
+      format = opened.format;
+      if (format === 'jsonl') await scanStream(file, opened, stats);
+      else await readJson(file, format, opened, stats);
+    });
+    checkFile(file, format, stats);
+  };
+
+  const sizes = files.map((file) => (fast ? plainSize(file) : undefined));
+  const ranges = new RangeScan(files, sizes, {
+    script: options.workerScript,
+    workers: Math.max(0, (options.threads ?? availableParallelism()) - 1),
+    region,
+    maxLineBytes,
+    rangeBytes: options.rangeBytes ?? RANGE_BYTES,
+    direct: aggregates,
+    isolate: options.isolate,
+    signal,
+    onProgress: () => progress(0),
+  });
+  try {
+    for (const [k, file] of files.entries()) {
+      signal?.throwIfAborted();
+      summary.files.push(file);
+      const size = sizes[k];
+      if (size === undefined) {
+        await stream(file);
+        threads.add(MAIN_ID);
+        continue;
       }
-      let done = 0;
-      const scan = await pool.scanFile(
-        file,
-        size,
-        {
-          region,
-          maxLineBytes: run.maxLineBytes,
-          rangeBytes,
-          signal,
-          isolateRanges: options.isolateRanges,
-        },
-        (range) => {
-          done += Math.min(rangeBytes, size - range.index * rangeBytes);
-          run.pendingLines += range.counts.counted;
-          run.progress(done);
-        },
-      );
-      run.pendingLines = 0;
-      if (scan.counts.integral && mergeIsExact(aggregates, scan.aggregates)) {
-        aggregates.merge(scan.aggregates);
-        // Names are in scan.aggregates already.
-        keep(file, scan.counts, [], stats);
-        threads = Math.max(threads, scan.threads);
+      let scan: FileScan;
+      try {
+        scan = await ranges.file(k);
+      } catch (error) {
+        throw readError(file, error, signal, false, 'jsonl');
+      }
+      settledBytes += size;
+      settledLines += scan.counts.counted;
+      const stats: FileStats = {
+        lines: scan.counts.counted,
+        records: scan.counts.records,
+        firstBad: scan.counts.samples[0],
+      };
+      checkFile(file, 'jsonl', stats);
+      if (mergeExactly(aggregates, scan)) {
+        keep(file, scan.counts, scan.names, { lines: 0, records: 0 });
+        summary.bytesRead += size;
+        for (const id of scan.threads) threads.add(id);
       } else {
         // A fraction or -0 somewhere, or sums past 2^53: one pass gives the exact one-pass result.
-        const again = createReadStream(file, { highWaterMark: CHUNK_BYTES });
-        opened.cleanup.push(again);
-        if (signal) addAbortSignal(signal, again);
-        await scanStream(file, again, () => again.bytesRead, stats);
-      }
-    });
-  };
-
-  /** A whole-file scan added as if read in line order; false when that would not be exact. */
-  const mergeWhole = (file: string, scan: WholeFileScan): boolean => {
-    const set = new AggregateSet();
-    for (const day of scan.days) set.addDay(dayFromJSON(day));
-    if (!scan.counts.integral || !mergeIsExact(aggregates, set)) return false;
-    aggregates.merge(set);
-    keep(file, scan.counts, scan.names, { lines: 0, records: 0 });
-    run.summary.bytesRead += scan.bytes;
-    return true;
-  };
-
-  try {
-    if (
-      fast &&
-      files.length > 1 &&
-      (pool.hasWorkers || options.isolateFiles) &&
-      (await allSmallPlain(files, parallelMinBytes))
-    ) {
-      // Many plain files: shared out whole among the threads, merged here in file order.
-      const fileJob = { region, maxLineBytes: run.maxLineBytes };
-      const offer = pool.offerFiles(files, fileJob);
-      for (let k = offer.claimFile(); k !== -1; k = offer.claimFile()) {
-        signal?.throwIfAborted();
-        offer.record(k, scanWholeFile(files[k]!, fileJob));
-        // Lets the workers' results in, and an abort.
-        await new Promise(setImmediate);
-        run.progress(offer.bytesDone);
-      }
-      const used = new Set<number>();
-      for (let k = 0; k < files.length; k++) {
-        signal?.throwIfAborted();
-        const file = files[k]!;
-        const scan = await offer.fileScan(k);
-        run.summary.files.push(file);
-        if (scan !== undefined && scan !== 'here' && mergeWhole(file, scan)) used.add(scan.thread);
-        else await readOne(file);
-      }
-      threads = Math.max(threads, used.size);
-    } else {
-      for (const file of files) {
-        signal?.throwIfAborted();
-        run.summary.files.push(file);
-        await readOne(file);
+        await stream(file);
+        threads.add(MAIN_ID);
       }
     }
   } finally {
-    await pool.close();
+    await ranges.close();
   }
-  options.onProgress?.(run.snapshot(0));
-  return { aggregates, summary: run.summary, otherRegions, fallbacks, threads };
+  options.onProgress?.(snapshot(0));
+  return { aggregates, summary, otherRegions, fallbacks, threads: Math.max(1, threads.size) };
 }
 
-/** Whether every file is plain (not gzip) and below `limit` bytes (none is scanned in ranges). */
-async function allSmallPlain(files: string[], limit: number): Promise<boolean> {
-  const head = Buffer.alloc(2);
-  for (const file of files) {
-    let handle: FileHandle | undefined;
-    try {
-      handle = await open(file, 'r');
-      if ((await handle.stat()).size >= limit) return false;
-      head.fill(0);
-      await handle.read(head, 0, 2, 0);
-      if (isGzip(head)) return false;
-    } catch {
-      // The reader will say what is wrong with this file.
-    } finally {
-      await handle?.close();
+/** plainSize's buffer, for one file's first bytes at a time (zero-filling one per file cost more than reading). */
+let head: Buffer | undefined;
+
+/**
+ * The size of `file` when it is a regular file holding plain JSON lines (so it can be scanned in
+ * ranges), else undefined: it is streamed, which also says what is wrong with it. A pipe is not
+ * opened here: a writer would see its reader go away.
+ */
+function plainSize(file: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    const info = statSync(file);
+    if (!info.isFile() || info.size === 0) return undefined;
+    fd = openSync(file, 'r');
+    head ??= Buffer.allocUnsafe(PEEK_BYTES);
+    const want = Math.min(info.size, PEEK_BYTES);
+    const bytes = head.subarray(0, readSync(fd, head, 0, want, 0));
+    checkMagic(file, bytes);
+    checkText(file, bytes);
+    if (bytes.length < want || isGzip(bytes) || detectFormat(bytes) !== 'jsonl') return undefined;
+    return info.size;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Adds a file's range sets into `into` when that gives what adding its records one by one would;
+ * false (and `into` untouched) when not. Without sets, the ranges went straight into `into`.
+ */
+function mergeExactly(into: AggregateSet, scan: FileScan): boolean {
+  const sets = scan.sets;
+  if (sets.length === 0) return true;
+  if (!scan.counts.integral) return false;
+  let file = sets[0]!;
+  if (sets.length > 1) {
+    file = new AggregateSet();
+    for (const set of sets) {
+      if (!mergeIsExact(file, set)) return false;
+      file.merge(set);
     }
   }
+  if (!mergeIsExact(into, file)) return false;
+  into.merge(file);
   return true;
 }
 
@@ -581,66 +521,8 @@ function mergeIsExact(into: AggregateSet, from: AggregateSet): boolean {
 
 const UNIT: Record<Format, string> = { jsonl: 'line', export: 'event', values: 'object' };
 
-/** A log file opened, its compression and format detected. */
-interface OpenedLog {
-  gzip: boolean;
-  format: Format;
-  /** The decoded text from its first byte. */
-  text: AsyncIterable<Buffer>;
-  /** Bytes of the file read so far, as stored. */
-  rawBytes: () => number;
-  /** Streams to destroy when done. */
-  cleanup: { destroy(): void }[];
-  /** Stops reading the file through `text`. */
-  close(): void;
-}
-
-/**
- * Opens `file`, detects gzip and the format, lets `body` read it, and turns whatever fails into a
- * DataError that names the file. Then rejects a file without lines or without one valid record.
- */
-async function readFile(
-  file: string,
-  run: Run,
-  body: (opened: OpenedLog, stats: FileStats) => Promise<void>,
-): Promise<void> {
-  const signal = run.signal;
-  const raw: ReadStream = createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  // Aborts a read that is waiting on the disk, not only between chunks.
-  if (signal) addAbortSignal(signal, raw);
-  const stats: FileStats = { lines: 0, records: 0 };
-  const cleanup: { destroy(): void }[] = [raw];
-  const opened: OpenedLog = {
-    gzip: false,
-    format: 'jsonl',
-    text: Readable.from([]),
-    rawBytes: () => raw.bytesRead,
-    cleanup,
-    close: () => raw.destroy(),
-  };
-  try {
-    const rawPeek = await peek(raw[Symbol.asyncIterator](), 6);
-    checkMagic(file, rawPeek.head);
-    let decoded: AsyncIterable<Buffer> = rawPeek.rest;
-    if (isGzip(rawPeek.head)) {
-      opened.gzip = true;
-      const inflate = gunzip();
-      cleanup.push(inflate);
-      decoded = pipeline(Readable.from(rawPeek.rest, { objectMode: false }), inflate, noop);
-    }
-    const textPeek = await peek(decoded[Symbol.asyncIterator](), PEEK_BYTES);
-    checkText(file, textPeek.head);
-    opened.format = detectFormat(textPeek.head);
-    opened.text = textPeek.rest;
-    await body(opened, stats);
-  } catch (error) {
-    throw readError(file, error, signal, opened.gzip, opened.format);
-  } finally {
-    for (const stream of cleanup) stream.destroy();
-    run.summary.bytesRead += opened.rawBytes();
-  }
-
-  const format = opened.format;
+/** A file without lines, or without one valid record, is an error rather than an empty report. */
+function checkFile(file: string, format: Format, stats: FileStats): void {
   if (stats.lines === 0) {
     throw new DataError(
       format === 'export'
@@ -655,6 +537,53 @@ async function readFile(
     throw new DataError(
       `${file}: none of its ${stats.lines} ${unit}s is a valid VPC Lattice access-log record${where}`,
     );
+  }
+}
+
+/** A log file opened as a stream, its compression and format detected. */
+interface OpenedLog {
+  format: Format;
+  /** The decoded text from its first byte. */
+  text: AsyncIterable<Buffer>;
+  /** Bytes of the file read so far, as stored. */
+  rawBytes: () => number;
+}
+
+/**
+ * Opens `file`, detects gzip and the format, lets `body` read it, adds the bytes read to the
+ * summary, and turns whatever fails into a DataError that names the file.
+ */
+async function openLog(
+  file: string,
+  signal: AbortSignal | undefined,
+  summary: ReadSummary,
+  body: (opened: OpenedLog) => Promise<void>,
+): Promise<void> {
+  const raw: ReadStream = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  // Aborts a read that is waiting on the disk, not only between chunks.
+  if (signal) addAbortSignal(signal, raw);
+  const cleanup: { destroy(): void }[] = [raw];
+  let gzip = false;
+  let format: Format = 'jsonl';
+  try {
+    const rawPeek = await peek(raw[Symbol.asyncIterator](), 6);
+    checkMagic(file, rawPeek.head);
+    let decoded: AsyncIterable<Buffer> = rawPeek.rest;
+    if (isGzip(rawPeek.head)) {
+      gzip = true;
+      const inflate = gunzip();
+      cleanup.push(inflate);
+      decoded = pipeline(Readable.from(rawPeek.rest, { objectMode: false }), inflate, noop);
+    }
+    const textPeek = await peek(decoded[Symbol.asyncIterator](), PEEK_BYTES);
+    checkText(file, textPeek.head);
+    format = detectFormat(textPeek.head);
+    await body({ format, text: textPeek.rest, rawBytes: () => raw.bytesRead });
+  } catch (error) {
+    throw readError(file, error, signal, gzip, format);
+  } finally {
+    for (const stream of cleanup) stream.destroy();
+    summary.bytesRead += raw.bytesRead;
   }
 }
 
@@ -693,112 +622,11 @@ async function peek(
   return { head, rest: rest() };
 }
 
-/** The hot path: split Buffers on \n, decode each line once, hand it to parseLine. */
-async function readLines(
-  file: string,
-  source: AsyncIterable<Buffer>,
-  run: Run,
-  stats: FileStats,
-  rawBytes: () => number,
-): Promise<void> {
-  const summary = run.summary;
-  const signal = run.signal;
-  const maxLineBytes = run.maxLineBytes;
-  let lineNo = 0;
-  let carry: Buffer[] = [];
-  let carryBytes = 0;
-  let overlong = false;
-  let first = true;
-
-  // A line is too long when its bytes before the \n (a \r included) exceed maxLineBytes.
-  const tooLong = (): void => {
-    lineNo++;
-    summary.lines++;
-    stats.lines++;
-    run.malformed(file, lineNo, overlongReason(maxLineBytes), stats);
-  };
-
-  const handle = (buf: Buffer, start: number, end: number): void => {
-    if (end - start > maxLineBytes) return tooLong();
-    lineNo++;
-    if (end > start && buf[end - 1] === CR) end--;
-    if (start === end) return;
-    if (buf[start] !== OPEN_BRACE) {
-      // Rare: a record starts with "{", so only odd lines pay for the blank check.
-      let i = start;
-      while (i < end && isSpace(buf[i])) i++;
-      if (i === end) return;
-    }
-    summary.lines++;
-    stats.lines++;
-    run.emit(parseLine(buf.toString('utf8', start, end)), file, lineNo, stats);
-  };
-
-  const finishCarried = (tail: Buffer): void => {
-    if (overlong || carryBytes + tail.length > maxLineBytes) {
-      overlong = false;
-      carry = [];
-      carryBytes = 0;
-      return tooLong();
-    }
-    carry.push(tail);
-    const line = Buffer.concat(carry);
-    carry = [];
-    carryBytes = 0;
-    handle(line, 0, line.length);
-  };
-
-  for await (const chunk of source) {
-    signal?.throwIfAborted();
-    let start = 0;
-    if (first) {
-      first = false;
-      start = bomLength(chunk);
-    }
-    if (carryBytes > 0 || overlong) {
-      const nl = chunk.indexOf(NL, start);
-      if (nl === -1) {
-        if (!overlong) {
-          carry.push(chunk.subarray(start));
-          carryBytes += chunk.length - start;
-          if (carryBytes > maxLineBytes) {
-            overlong = true;
-            carry = [];
-            carryBytes = 0;
-          }
-        }
-        run.progress(rawBytes());
-        continue;
-      }
-      finishCarried(chunk.subarray(start, nl));
-      start = nl + 1;
-    }
-    let nl = chunk.indexOf(NL, start);
-    while (nl !== -1) {
-      handle(chunk, start, nl);
-      start = nl + 1;
-      nl = chunk.indexOf(NL, start);
-    }
-    if (start < chunk.length) {
-      carry.push(chunk.subarray(start));
-      carryBytes = chunk.length - start;
-    }
-    run.progress(rawBytes());
-  }
-  if (carryBytes > 0 || overlong) finishCarried(Buffer.alloc(0));
-}
-
-/** Exports and pretty-printed records go through stream-json, one event or object at a time. */
-async function readJson(
-  file: string,
+/** The events of an export, or the objects of pretty-printed records, with 1-based indexes. */
+async function* jsonItems(
   format: 'export' | 'values',
   source: AsyncIterable<Buffer>,
-  run: Run,
-  stats: FileStats,
-  rawBytes: () => number,
-): Promise<void> {
-  const summary = run.summary;
-  const signal = run.signal;
+): AsyncGenerator<{ index: number; value: unknown }> {
   const input = Readable.from(source, { objectMode: false });
   // Packed tokens only: streaming string pieces as well made parsing 3x slower.
   const items: AsyncIterable<unknown> =
@@ -817,20 +645,8 @@ async function readJson(
           noop,
         );
   for await (const item of items) {
-    signal?.throwIfAborted();
     const { key, value } = item as { key: number; value: unknown };
-    const index = key + 1;
-    summary.lines++;
-    stats.lines++;
-    if (format === 'values') {
-      run.emit(toRecord(value), file, index, stats);
-    } else {
-      const message =
-        typeof value === 'object' && value !== null ? (value as Record<string, unknown>).message : undefined;
-      if (typeof message === 'string') run.emit(parseLine(message), file, index, stats);
-      else run.malformed(file, index, 'the event has no "message" string', stats);
-    }
-    run.progress(rawBytes());
+    yield { index: key + 1, value };
   }
 }
 
@@ -866,7 +682,7 @@ function readError(
   format: Format,
 ): unknown {
   if (signal?.aborted) return signal.reason;
-  if (error instanceof SinkError) return error.cause;
+  if (error instanceof CallbackError) return error.cause;
   if (error instanceof DataError || error instanceof UsageError) return error;
   const code = errorCode(error);
   if (gzip && code?.startsWith('Z_')) {

@@ -1,7 +1,6 @@
 /**
  * What a log file is: its compression, whether it is text at all, and which of the formats the
- * reader knows it holds. Shared by the reader and the scan workers, which take a whole file only
- * when it is gzip or plain JSON lines (anything else is left to the reader).
+ * reader knows it holds: from the file's first bytes, before the reader decides how to read it.
  */
 import { type Gunzip, type ZlibOptions, createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
@@ -80,11 +79,11 @@ export function checkText(file: string, head: Buffer): void {
   }
 }
 
-export function isSpace(byte: number | undefined): boolean {
+function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === NL || byte === CR;
 }
 
-export function bomLength(buf: Buffer): number {
+function bomLength(buf: Buffer): number {
   return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
 }
 

@@ -11,7 +11,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { AggregateSet, dayToJSON } from '../../src/model/aggregate.js';
 import { dayRange } from '../../src/model/dates.js';
 import { scanDays } from '../../src/aws/insights.js';
-import { readLogs } from '../../src/logs/reader.js';
+import { aggregateLogs } from '../../src/logs/reader.js';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { runCli } from '../helpers/bundle.js';
@@ -40,7 +40,7 @@ const awsArgs = (...args: string[]): string[] => ['analyze', '--aws', '--region'
 beforeAll(async () => {
   world = await startAwsWorld();
   local = new AggregateSet();
-  await readLogs([world.logFile], (record) => local.add(record));
+  local = (await aggregateLogs([world.logFile], { fast: false })).aggregates;
 }, 120_000);
 
 afterAll(async () => {

@@ -1,9 +1,10 @@
 /**
- * Runs the exact reader (readLogs + AggregateSet.add, every line through JSON.parse) and the fast
- * engine (aggregateLogs) on the same files and returns both outcomes in a comparable form.
+ * Runs the exact reader (aggregateLogs with `fast: false`: every file streamed in one pass, every
+ * line through JSON.parse) and the fast engine (aggregateLogs) on the same files and returns both
+ * outcomes in a comparable form.
  */
-import { AggregateSet, dayToJSON, type DayAggregateJSON } from '../../src/model/aggregate.js';
-import { aggregateLogs, readLogs, type AggregateOptions, type ReadSummary } from '../../src/logs/reader.js';
+import { type AggregateSet, dayToJSON, type DayAggregateJSON } from '../../src/model/aggregate.js';
+import { aggregateLogs, type AggregateOptions, type ReadSummary } from '../../src/logs/reader.js';
 
 export interface Outcome {
   summary?: ReadSummary;
@@ -33,19 +34,9 @@ export async function exactOutcome(
   files: string[],
   options: { region?: string; maxLineBytes?: number } = {},
 ): Promise<Outcome> {
-  const set = new AggregateSet();
-  let otherRegions = 0;
-  const { region } = options;
   try {
-    const summary = await readLogs(
-      files,
-      (record) => {
-        if (region === undefined || record.serviceArn.split(':')[3] === region) set.add(record);
-        else otherRegions++;
-      },
-      { maxLineBytes: options.maxLineBytes },
-    );
-    return { summary, otherRegions, ...describeSet(set) };
+    const r = await aggregateLogs(files, { ...options, fast: false });
+    return { summary: r.summary, otherRegions: r.otherRegions, ...describeSet(r.aggregates) };
   } catch (error) {
     return failure(error);
   }

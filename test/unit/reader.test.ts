@@ -4,8 +4,15 @@ import { rmSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readLogs, resolveLogPaths, type ReadProgress, type ReadSummary } from '../../src/logs/reader.js';
-import type { AccessLogRecord } from '../../src/model/record.js';
+import {
+  type AggregateOptions,
+  type AggregateResult,
+  type ReadProgress,
+  type ReadSummary,
+  aggregateLogs,
+  resolveLogPaths,
+} from '../../src/logs/reader.js';
+import { type DayAggregateJSON, dayToJSON } from '../../src/model/aggregate.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
 const SVC_A = 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:service/svc-0cfe1f49ff3266204';
@@ -82,13 +89,56 @@ async function fixture(name: string, content: string | Buffer): Promise<string> 
   return file;
 }
 
+/** What a read gave, in a comparable form. */
+interface Read {
+  summary: ReadSummary;
+  otherRegions: number;
+  /** By service ARN (its name from the host header) and by day. */
+  services: Record<string, { name?: string; days: Record<string, DayAggregateJSON> }>;
+  /** All days' latency together. */
+  latency: { count: number; sum: number; min: number; max: number };
+}
+
+function describeRead(r: AggregateResult): Read {
+  const services: Read['services'] = {};
+  for (const s of r.aggregates.services.values()) services[s.arn] = { name: s.name, days: {} };
+  const latency = { count: 0, sum: 0, min: Infinity, max: -Infinity };
+  for (const day of r.aggregates.days.values()) {
+    services[day.serviceArn]!.days[day.day] = dayToJSON(day);
+    latency.count += day.latency.count;
+    latency.sum += day.latency.sum;
+    latency.min = Math.min(latency.min, day.latency.min);
+    latency.max = Math.max(latency.max, day.latency.max);
+  }
+  return { summary: r.summary, otherRegions: r.otherRegions, services, latency };
+}
+
+/**
+ * Every way in: plain files in one range straight into the aggregates, in ranges of 1,000 bytes
+ * merged as if each had run on another thread, and streamed with every line through parseLine.
+ */
+const MODES: AggregateOptions[] = [{}, { rangeBytes: 1000, isolate: true }, { fast: false }];
+
+/** Reads `patterns` in every mode, expects the same outcome (or error) from each, and returns it. */
 async function collect(
   patterns: string[],
-  options: Parameters<typeof readLogs>[2] = {},
-): Promise<{ records: AccessLogRecord[]; summary: ReadSummary }> {
-  const records: AccessLogRecord[] = [];
-  const summary = await readLogs(patterns, (r) => records.push(r), options);
-  return { records, summary };
+  options: AggregateOptions = {},
+  modes: readonly AggregateOptions[] = MODES,
+): Promise<Read> {
+  const outcomes: Array<{ read: Read } | { error: Error }> = [];
+  for (const mode of modes) {
+    try {
+      outcomes.push({ read: describeRead(await aggregateLogs(patterns, { ...mode, ...options })) });
+    } catch (error) {
+      outcomes.push({ error: error as Error });
+    }
+  }
+  const comparable = (o: (typeof outcomes)[number]): unknown =>
+    'read' in o ? o.read : { name: o.error.name, message: o.error.message };
+  for (const o of outcomes.slice(1)) expect(comparable(o)).toEqual(comparable(outcomes[0]!));
+  const first = outcomes[0]!;
+  if ('error' in first) throw first.error;
+  return first.read;
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -100,6 +150,18 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/** Runs `body` with Date.now moving 1 s per call, so that every progress check reports. */
+async function withProgressEveryCheck<T>(body: () => Promise<T>): Promise<T> {
+  const realNow = Date.now;
+  let now = realNow();
+  Date.now = () => (now += 1000);
+  try {
+    return await body();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'reader-test-'));
 });
@@ -108,25 +170,28 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('readLogs: JSON lines', () => {
-  it('reads plain JSONL and reports counts and bytes', async () => {
+describe('aggregateLogs: JSON lines', () => {
+  it('reads plain JSONL into day aggregates and reports counts and bytes', async () => {
     const text =
       [line(), line({ serviceArn: SVC_B, responseCode: 200, duration: 5 }), line()].join('\n') + '\n';
     const file = await fixture('access.log', text);
-    const { records, summary } = await collect([file]);
-    expect(records).toHaveLength(3);
-    expect(records[0]).toEqual({
-      serviceArn: SVC_A,
-      day: '2024-08-04',
-      hour: 11,
-      duration: 23,
-      responseCode: 404,
-      bytesReceived: 135,
-      bytesSent: 1247,
-      authDenied: false,
-      hostHeader: 'test2-0cfe1f49ff3266204.7d67968.vpc-lattice-svcs.ap-southeast-2.on.aws',
+    const { services, summary } = await collect([file]);
+    const a = services[SVC_A]!;
+    // The host header names the service whose id it carries: SVC_A's, not SVC_B's.
+    expect(a.name).toBe('test2');
+    expect(a.days['2024-08-04']).toMatchObject({
+      requests: 2,
+      status: { '2xx': 0, '3xx': 0, '4xx': 2, '5xx': 0 },
+      authDenied: 0,
+      bytesIn: 270,
+      bytesOut: 2494,
+      latency: { count: 2, sum: 46, min: 23, max: 23 },
     });
-    expect(records[1]?.serviceArn).toBe(SVC_B);
+    expect(a.days['2024-08-04']!.hourly[11]).toBe(2);
+    expect(services[SVC_B]).toMatchObject({
+      name: undefined,
+      days: { '2024-08-04': { requests: 1, status: { '2xx': 1 }, latency: { count: 1, sum: 5 } } },
+    });
     expect(summary).toEqual({
       files: [file],
       lines: 3,
@@ -141,8 +206,8 @@ describe('readLogs: JSON lines', () => {
     const text =
       '\uFEFF' + line() + '\r\n\r\n   \r\n' + line({ duration: 7 }) + '\r\n\n\t\n' + line({ duration: 9 });
     const file = await fixture('crlf.log', text);
-    const { records, summary } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([23, 7, 9]);
+    const { latency, summary } = await collect([file]);
+    expect(latency).toEqual({ count: 3, sum: 39, min: 7, max: 23 });
     expect(summary.lines).toBe(3);
     expect(summary.malformed).toBe(0);
   });
@@ -159,8 +224,8 @@ describe('readLogs: JSON lines', () => {
       line({ responseCode: 200 }), // 8
     ];
     const file = await fixture('mixed.log', lines.join('\n'));
-    const { records, summary } = await collect([file]);
-    expect(records).toHaveLength(2);
+    const { latency, summary } = await collect([file]);
+    expect(latency.count).toBe(2);
     expect(summary.lines).toBe(7);
     expect(summary.records).toBe(2);
     expect(summary.malformed).toBe(5);
@@ -197,29 +262,24 @@ describe('readLogs: JSON lines', () => {
       targetGroupArn: '-',
     });
     const file = await fixture('variants.log', [JSON.stringify(shuffled), stringy, dashes].join('\n'));
-    const { records, summary } = await collect([file]);
+    const { services, summary } = await collect([file]);
     expect(summary.malformed).toBe(0);
-    expect(records[0]?.duration).toBe(41);
-    expect(records[1]).toMatchObject({
-      responseCode: 503,
-      bytesReceived: 10,
-      bytesSent: 2048,
-      duration: 12.5,
-    });
-    expect(records[2]).toMatchObject({
-      responseCode: null,
-      bytesReceived: 0,
-      bytesSent: 0,
-      hostHeader: null,
-      authDenied: true,
+    // 41 (404), then 12.5 (503, 10 and 2048 bytes), then a denied request without code or bytes.
+    expect(services[SVC_A]!.days['2024-08-04']).toMatchObject({
+      requests: 3,
+      status: { '2xx': 0, '3xx': 0, '4xx': 1, '5xx': 1 },
+      authDenied: 1,
+      bytesIn: 145,
+      bytesOut: 3295,
+      latency: { count: 2, sum: 53.5, min: 12.5, max: 41 },
     });
   });
 
   it('reads a line longer than the 1 MiB read chunk', async () => {
     const huge = line({ requestPath: '/' + 'x'.repeat(3 * 1024 * 1024), duration: 77 });
     const file = await fixture('long.log', [line(), huge, line({ duration: 5 })].join('\n') + '\n');
-    const { records, summary } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([23, 77, 5]);
+    const { latency, summary } = await collect([file]);
+    expect(latency).toEqual({ count: 3, sum: 105, min: 5, max: 77 });
     expect(summary.lines).toBe(3);
   });
 
@@ -229,8 +289,9 @@ describe('readLogs: JSON lines', () => {
       'overlong.log',
       Buffer.concat([Buffer.from(line() + '\n'), huge, Buffer.from('\n' + line({ duration: 3 }) + '\n')]),
     );
-    const { records, summary } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([23, 3]);
+    // In ranges of 16 MiB (streamed, in test/unit/fast-scan.test.ts with lower limits).
+    const { latency, summary } = await collect([file], {}, [{}]);
+    expect(latency).toEqual({ count: 2, sum: 26, min: 3, max: 23 });
     expect(summary.malformedSamples).toEqual([{ file, line: 2, reason: 'line is longer than 64 MiB' }]);
   });
 
@@ -241,21 +302,25 @@ describe('readLogs: JSON lines', () => {
     const text = lines.join('\r\n') + '\r\n';
     const plain = await fixture('boundaries.log', text);
     const gz = await fixture('boundaries.log.gz', gzipSync(text));
-    for (const file of [plain, gz]) {
-      const { records, summary } = await collect([file]);
+    // gzip is streamed in every mode.
+    for (const [file, modes] of [
+      [plain, MODES],
+      [gz, [{}]],
+    ] as const) {
+      const { latency, summary } = await collect([file], {}, modes);
       expect(summary.malformed).toBe(0);
-      expect(records.map((r) => r.duration)).toEqual(lines.map((_, i) => i));
+      expect(latency).toEqual({ count: 3000, sum: (3000 * 2999) / 2, min: 0, max: 2999 });
     }
   });
 });
 
-describe('readLogs: gzip', () => {
+describe('aggregateLogs: gzip', () => {
   it('detects gzip from the magic bytes, whatever the name; bytesRead is the compressed size', async () => {
     const text = [line(), line({ duration: 8 })].join('\n') + '\n';
     const compressed = gzipSync(text);
     const file = await fixture('delivery.txt', compressed);
-    const { records, summary } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([23, 8]);
+    const { latency, summary } = await collect([file]);
+    expect(latency).toEqual({ count: 2, sum: 31, min: 8, max: 23 });
     expect(summary.bytesRead).toBe(compressed.length);
   });
 
@@ -266,8 +331,8 @@ describe('readLogs: gzip', () => {
       gzipSync(line({ duration: 4 })),
     ]);
     const file = await fixture('multi.log.gz', members);
-    const { records } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([1, 2, 3, 4]);
+    const { latency } = await collect([file]);
+    expect(latency).toEqual({ count: 4, sum: 10, min: 1, max: 4 });
   });
 
   it('fails with a DataError naming a truncated .gz file, not a zlib stack', async () => {
@@ -291,20 +356,20 @@ describe('readLogs: gzip', () => {
   });
 });
 
-describe('readLogs: aws logs exports', () => {
+describe('aggregateLogs: aws logs exports', () => {
   it('reads pretty-printed filter-log-events output (4-space indent, like the AWS CLI)', async () => {
     const exported = filterExport([line({ duration: 1 }), line({ duration: 2 }), line({ duration: 3 })]);
     const file = await fixture('filter.json', JSON.stringify(exported, null, 4) + '\n');
-    const { records, summary } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([1, 2, 3]);
+    const { latency, summary } = await collect([file]);
+    expect(latency).toEqual({ count: 3, sum: 6, min: 1, max: 3 });
     expect(summary.lines).toBe(3);
   });
 
   it('reads compact single-line filter-log-events output', async () => {
     const exported = filterExport([line({ duration: 1 }), line({ duration: 2 })]);
     const file = await fixture('filter-compact.json', JSON.stringify(exported));
-    const { records } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([1, 2]);
+    const { latency } = await collect([file]);
+    expect(latency).toEqual({ count: 2, sum: 3, min: 1, max: 2 });
   });
 
   it('reads get-log-events output', async () => {
@@ -318,16 +383,16 @@ describe('readLogs: aws logs exports', () => {
       nextBackwardToken: 'b/38627274987377388487354354547857345345345345345345345344',
     };
     const file = await fixture('get.json', JSON.stringify(exported, null, 4));
-    const { records } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([5, 6]);
+    const { latency } = await collect([file]);
+    expect(latency).toEqual({ count: 2, sum: 11, min: 5, max: 6 });
   });
 
   it('recognises an export whose first key is not events, with a BOM and CRLF', async () => {
     const exported = { nextToken: 'abc', events: [{ timestamp: 1, message: line({ duration: 4 }) }] };
     const text = '\uFEFF' + JSON.stringify(exported, null, 2).replace(/\n/g, '\r\n');
     const file = await fixture('reordered.json', text);
-    const { records } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([4]);
+    const { latency } = await collect([file]);
+    expect(latency).toEqual({ count: 1, sum: 4, min: 4, max: 4 });
   });
 
   it('reads pretty-printed records one after another, as `jq .` prints them', async () => {
@@ -335,8 +400,8 @@ describe('readLogs: aws logs exports', () => {
       .map((r) => JSON.stringify(r, null, 2))
       .join('\n');
     const file = await fixture('jq.json', text);
-    const { records, summary } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([1, 3]);
+    const { latency, summary } = await collect([file]);
+    expect(latency).toEqual({ count: 2, sum: 4, min: 1, max: 3 });
     expect(summary.malformedSamples).toEqual([{ file, line: 2, reason: 'serviceArn is missing' }]);
 
     const cut = await fixture('jq-cut.json', text.slice(0, text.length - 40));
@@ -350,16 +415,16 @@ describe('readLogs: aws logs exports', () => {
   it('reads a gzipped export', async () => {
     const exported = filterExport([line({ duration: 11 })]);
     const file = await fixture('filter.json.gz', gzipSync(JSON.stringify(exported, null, 4)));
-    const { records } = await collect([file]);
-    expect(records.map((r) => r.duration)).toEqual([11]);
+    const { latency } = await collect([file]);
+    expect(latency).toEqual({ count: 1, sum: 11, min: 11, max: 11 });
   });
 
   it('counts bad events with their 1-based event index', async () => {
     const exported = filterExport([line(), 'plain text message', line({ duration: 'slow' }), line()]);
     (exported.events as Record<string, unknown>[]).push({ timestamp: 1, ingestionTime: 2 });
     const file = await fixture('bad-events.json', JSON.stringify(exported, null, 4));
-    const { records, summary } = await collect([file]);
-    expect(records).toHaveLength(2);
+    const { summary } = await collect([file]);
+    expect(summary.records).toBe(2);
     expect(summary.lines).toBe(5);
     expect(summary.malformedSamples.map((s) => [s.line, s.reason.slice(0, 20)])).toEqual([
       [2, 'invalid JSON (Unexpe'],
@@ -372,7 +437,8 @@ describe('readLogs: aws logs exports', () => {
     const messages: string[] = [];
     for (let i = 0; i < 5000; i++) messages.push(line({ duration: i }));
     const file = await fixture('big-export.json', JSON.stringify(filterExport(messages), null, 4));
-    const { summary } = await collect([file]);
+    // Exports are streamed in every mode.
+    const { summary } = await collect([file], {}, [{}]);
     expect(summary.records).toBe(5000);
   });
 
@@ -405,7 +471,7 @@ describe('readLogs: aws logs exports', () => {
   });
 });
 
-describe('readLogs: bad files', () => {
+describe('aggregateLogs: bad files', () => {
   it('rejects an empty file, and one with only blank lines', async () => {
     for (const content of ['', '\n\r\n  \n']) {
       const file = await fixture('empty.log', content);
@@ -443,17 +509,26 @@ describe('readLogs: bad files', () => {
     await writeFile(first, line());
     await writeFile(second, line());
     // b.log is listed before reading starts, then becomes a directory while a.log is read.
-    let swapped = false;
-    const error = await failure(
-      readLogs([sub], () => {
+    const swap = (): void => {
+      rmSync(second, { recursive: true, force: true });
+      mkdirSync(second);
+    };
+    for (const mode of MODES) {
+      await writeFile(first, line());
+      rmSync(second, { recursive: true, force: true });
+      await writeFile(second, line());
+      let swapped = false;
+      const onProgress = (): void => {
         if (swapped) return;
         swapped = true;
-        rmSync(second);
-        mkdirSync(second);
-      }),
-    );
-    expect(error).toBeInstanceOf(DataError);
-    expect(error.message).toBe(`${second}: cannot read the file (EISDIR: it is a directory)`);
+        swap();
+      };
+      const error = await failure(
+        withProgressEveryCheck(() => aggregateLogs([sub], { ...mode, onProgress })),
+      );
+      expect(error).toBeInstanceOf(DataError);
+      expect(error.message).toBe(`${second}: cannot read the file (EISDIR: it is a directory)`);
+    }
   });
 
   const nonRoot = process.getuid?.() === 0 ? it.skip : it;
@@ -536,7 +611,7 @@ describe('resolveLogPaths', () => {
     expect(error.message).toBe(`log path ${missing} does not exist`);
 
     const glob = path.join(dir, 'nothing-*.gz');
-    error = await failure(readLogs([glob], () => undefined));
+    error = await failure(aggregateLogs([glob]));
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toBe(`log path pattern ${glob} matched no files`);
 
@@ -553,57 +628,72 @@ describe('resolveLogPaths', () => {
   });
 });
 
-describe('readLogs: progress, abort and the sink', () => {
+describe('aggregateLogs: progress and abort', () => {
   it('reports progress while reading and once at the end with the totals', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 6000; i++) lines.push(line({ duration: i }));
-    const file = await fixture('progress.log', lines.join('\n') + '\n');
-    const size = (await stat(file)).size;
-    const calls: ReadProgress[] = [];
-    const summary = await readLogs([file], () => {}, { onProgress: (p) => calls.push(p) });
-    expect(summary.records).toBe(6000);
-    // The last call carries the totals; any earlier ones (time-based) only ever grow.
-    expect(calls.at(-1)).toEqual({ bytesRead: size, lines: 6000, files: 1 });
-    for (let i = 1; i < calls.length; i++) {
-      expect(calls[i]!.lines).toBeGreaterThanOrEqual(calls[i - 1]!.lines);
-      expect(calls[i]!.bytesRead).toBeGreaterThanOrEqual(calls[i - 1]!.bytesRead);
+    const text = lines.join('\n') + '\n';
+    const file = await fixture('progress.log', text);
+    const gz = await fixture('progress.log.gz', gzipSync(text));
+    const plainModes = [{}, { rangeBytes: 100_000, isolate: true }, { fast: false }];
+    for (const [name, size, modes] of [
+      [file, Buffer.byteLength(text), plainModes],
+      [gz, (await stat(gz)).size, [{}]],
+    ] as const) {
+      for (const mode of modes) {
+        const calls: ReadProgress[] = [];
+        const { summary } = await withProgressEveryCheck(() =>
+          aggregateLogs([name], { ...mode, onProgress: (p) => calls.push(p) }),
+        );
+        expect(summary.records).toBe(6000);
+        // The last call carries the totals; the earlier ones (time-based) only ever grow.
+        expect(calls.length).toBeGreaterThan(1);
+        expect(calls.at(-1)).toEqual({ bytesRead: size, lines: 6000, files: 1 });
+        for (let i = 1; i < calls.length; i++) {
+          expect(calls[i]!.lines).toBeGreaterThanOrEqual(calls[i - 1]!.lines);
+          expect(calls[i]!.bytesRead).toBeGreaterThanOrEqual(calls[i - 1]!.bytesRead);
+        }
+      }
     }
   });
 
-  it('stops when the signal aborts', async () => {
-    const file = await fixture('abort.log', Array.from({ length: 100 }, () => line()).join('\n'));
-    const controller = new AbortController();
-    let seen = 0;
-    const error = await failure(
-      readLogs(
-        [file],
-        () => {
+  it('stops when the signal aborts, and passes an error thrown by onProgress through unchanged', async () => {
+    const text = Array.from({ length: 3000 }, () => line()).join('\n');
+    const files = [await fixture('abort.log', text), await fixture('abort.log.gz', gzipSync(text))];
+    for (const file of files) {
+      for (const mode of [...MODES, { rangeBytes: 100_000 }]) {
+        const controller = new AbortController();
+        let seen = 0;
+        const onProgress = (): void => {
           seen++;
           controller.abort();
-        },
-        { signal: controller.signal },
-      ),
-    );
-    expect(error.name).toBe('AbortError');
-    expect(seen).toBeGreaterThan(0);
+        };
+        const error = await failure(
+          withProgressEveryCheck(() =>
+            aggregateLogs([file], { ...mode, onProgress, signal: controller.signal }),
+          ),
+        );
+        expect(error.name).toBe('AbortError');
+        expect(seen).toBe(1);
+
+        const boom = new Error('progress bar broke');
+        const thrown = await failure(
+          withProgressEveryCheck(() =>
+            aggregateLogs([file], {
+              ...mode,
+              onProgress: () => {
+                throw boom;
+              },
+            }),
+          ),
+        );
+        expect(thrown).toBe(boom);
+      }
+    }
 
     const before = new AbortController();
     before.abort();
-    expect((await failure(readLogs([file], () => undefined, { signal: before.signal }))).name).toBe(
-      'AbortError',
-    );
-  });
-
-  it('passes an error thrown by onRecord through unchanged', async () => {
-    const file = await fixture('sink.log', line());
-    const boom = new Error('sink full');
-    expect(
-      await failure(
-        readLogs([file], () => {
-          throw boom;
-        }),
-      ),
-    ).toBe(boom);
+    expect((await failure(aggregateLogs([files[0]!], { signal: before.signal }))).name).toBe('AbortError');
   });
 });
 
@@ -617,13 +707,15 @@ describe('test/fixtures/logs', () => {
       counts[name] = summary.records;
     }
     expect(counts).toEqual({ 'access.log': 9, 'access.log.gz': 5, 'filter-log-events.json': 4 });
-    const { records, summary } = await collect([root]);
+    const { services, summary } = await collect([root]);
     expect(summary.files).toEqual([
       path.join(root, 'access.log'),
       path.join(root, 'access.log.gz'),
       path.join(root, 'filter-log-events.json'),
     ]);
-    expect(records.filter((r) => r.authDenied)).toHaveLength(2);
+    let denied = 0;
+    for (const s of Object.values(services)) for (const d of Object.values(s.days)) denied += d.authDenied;
+    expect(denied).toBe(2);
   });
 });
 
