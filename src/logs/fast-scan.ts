@@ -28,6 +28,26 @@ import {
 import { isIsoDay } from '../model/dates.js';
 import { type AccessLogRecord } from '../model/record.js';
 import { isServiceArn, parseLine } from './record.js';
+import {
+  K_ESCAPED,
+  K_STRING,
+  RECORD_SLOTS,
+  R_CODE,
+  R_DAY,
+  R_DENIED,
+  R_DURATION,
+  R_HOST_END,
+  R_HOST_KIND,
+  R_HOST_START,
+  R_HOUR,
+  R_NL,
+  R_RECEIVED,
+  R_SENT,
+  R_SERVICE,
+  R_SERVICE_END,
+  R_SERVICE_START,
+  R_START,
+} from './kernel/interface.js';
 import { LINES_WASM } from './kernel/lines.wasm.js';
 
 /** A line longer than this is skipped as malformed instead of buffered (V8 strings top out near 512 MiB). */
@@ -98,28 +118,6 @@ export interface ScanOptions {
 const NL = 0x0a;
 const CR = 0x0d;
 const OPEN_BRACE = 0x7b;
-
-/** The kernel's record of a line (kernel/assembly/lines.ts record()): f64 slots. */
-const RECORD_SLOTS = 15;
-const R_START = 0;
-const R_NL = 1;
-const R_SERVICE = 2;
-const R_SERVICE_START = 3;
-const R_SERVICE_END = 4;
-const R_HOST_KIND = 5;
-const R_HOST_START = 6;
-const R_HOST_END = 7;
-const R_DAY = 8;
-const R_HOUR = 9;
-const R_DURATION = 10;
-const R_CODE = 11;
-const R_RECEIVED = 12;
-const R_SENT = 13;
-const R_DENIED = 14;
-
-/** Kinds of the host header's value, as the kernel gives them: a string without escapes, or with. */
-const K_STRING = 1;
-const K_ESCAPED = 2;
 
 /** A service seen by this scanner, by the kernel's number for its ARN. */
 interface ServiceSlot {

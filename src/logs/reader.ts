@@ -41,7 +41,10 @@ import { type ParseResult, parseLine, toRecord } from './record.js';
 // ---------------------------------------------------------------------------------------------
 // Path resolution
 
-/** Expands files, directories (recursive, hidden entries skipped) and globs into a sorted list. */
+/**
+ * Expands files, directories (recursive, hidden entries skipped) and globs into a sorted list.
+ * @testseam
+ */
 export async function resolveLogPaths(patterns: string[]): Promise<string[]> {
   if (patterns.length === 0) {
     throw new UsageError('no log files given: pass at least one file, directory or glob');
@@ -177,6 +180,7 @@ export interface ReadProgress {
   files: number;
 }
 
+/** What a read went through: files, lines, records, malformed lines. @testseam */
 export interface ReadSummary {
   /** Every file read, in the order read (sorted, deterministic). */
   files: string[];

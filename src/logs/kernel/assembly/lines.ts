@@ -1,4 +1,4 @@
-// AssemblyScript, compiled to WebAssembly by scripts/build-wasm.mjs (not by tsc).
+// AssemblyScript, compiled to WebAssembly by scripts/generate.mjs (not by tsc).
 //
 // The byte-level half of the JSONL fast path (fast-scan.ts holds the rest). For each line it checks
 // that the line is one valid JSON object, takes the last value of each needed key as JSON.parse
@@ -20,13 +20,30 @@ const MINUS: u8 = 0x2d;
 const ZERO: u8 = 0x30;
 const NINE: u8 = 0x39;
 
-/** Value kinds; fast-scan.ts has the same numbers. */
-const K_ABSENT = 0;
-const K_STRING = 1; // no escape: its bytes are its text
-const K_ESCAPED = 2;
-const K_INT = 3; // a plain integer of at most 15 digits
-const K_NULL = 4;
-const K_OTHER = 5;
+import {
+  K_ABSENT,
+  K_ESCAPED,
+  K_INT,
+  K_NULL,
+  K_OTHER,
+  K_STRING,
+  RECORD_SLOTS,
+  R_CODE,
+  R_DAY,
+  R_DENIED,
+  R_DURATION,
+  R_HOST_END,
+  R_HOST_KIND,
+  R_HOST_START,
+  R_HOUR,
+  R_NL,
+  R_RECEIVED,
+  R_SENT,
+  R_SERVICE,
+  R_SERVICE_END,
+  R_SERVICE_START,
+  R_START,
+} from '../interface';
 
 // The needed fields, in fast-scan.ts's order.
 const F_SERVICE = 0;
@@ -41,12 +58,8 @@ const FIELDS = 8;
 /** Where the current line's needed values are: kind, start, end per field. */
 const FIELD = memory.data(FIELDS * 12, 4);
 
-/**
- * A recorded line, as f64s: start, \n (or end of input), service id, service ARN start and end,
- * host header kind, start and end, day (YYYYMMDD), hour, duration, response code (-1: none),
- * bytes received, bytes sent, auth denied (0 or 1). Numbers are integers below 10^15: exact.
- */
-export const RECORD_SLOTS = 15;
+// A recorded line is RECORD_SLOTS f64s, laid out as ../interface.ts says. Numbers are integers
+// below 10^15: exact.
 /** Nested containers deeper than this are left to JSON.parse. */
 const MAX_DEPTH = 256;
 
@@ -452,21 +465,21 @@ function record(s: i32, nl: i32, r: usize): bool {
   } else if (deniedKind != K_ABSENT && deniedKind != K_NULL) {
     return false; // an escaped string needs decoding; any other type is malformed
   }
-  store<f64>(r, <f64>s);
-  store<f64>(r, <f64>nl, 8);
-  store<f64>(r, <f64>service, 16);
-  store<f64>(r, <f64>startOf(F_SERVICE), 24);
-  store<f64>(r, <f64>endOf(F_SERVICE), 32);
-  store<f64>(r, <f64>kindOf(F_HOST), 40);
-  store<f64>(r, <f64>startOf(F_HOST), 48);
-  store<f64>(r, <f64>endOf(F_HOST), 56);
-  store<f64>(r, <f64>dayKey, 64);
-  store<f64>(r, <f64>hour, 72);
-  store<f64>(r, duration, 80);
-  store<f64>(r, code, 88);
-  store<f64>(r, received, 96);
-  store<f64>(r, sent, 104);
-  store<f64>(r, denied ? 1 : 0, 112);
+  store<f64>(r, <f64>s, R_START << 3);
+  store<f64>(r, <f64>nl, R_NL << 3);
+  store<f64>(r, <f64>service, R_SERVICE << 3);
+  store<f64>(r, <f64>startOf(F_SERVICE), R_SERVICE_START << 3);
+  store<f64>(r, <f64>endOf(F_SERVICE), R_SERVICE_END << 3);
+  store<f64>(r, <f64>kindOf(F_HOST), R_HOST_KIND << 3);
+  store<f64>(r, <f64>startOf(F_HOST), R_HOST_START << 3);
+  store<f64>(r, <f64>endOf(F_HOST), R_HOST_END << 3);
+  store<f64>(r, <f64>dayKey, R_DAY << 3);
+  store<f64>(r, <f64>hour, R_HOUR << 3);
+  store<f64>(r, duration, R_DURATION << 3);
+  store<f64>(r, code, R_CODE << 3);
+  store<f64>(r, received, R_RECEIVED << 3);
+  store<f64>(r, sent, R_SENT << 3);
+  store<f64>(r, denied ? 1 : 0, R_DENIED << 3);
   return true;
 }
 
