@@ -3,7 +3,11 @@
  * - unit: in-process and pure, no server and no child process (`npm run test:unit`);
  * - integration: our test servers and the emulators they stand in front of (moto), in-process;
  * - e2e: the bundles in dist/, built first, run as separate Node 24 processes.
+ * The globalSetup of integration and e2e finds moto's server or installs it into .tmp/moto-venv;
+ * e2e's also installs Node 24 and runs `npm run build`.
  */
+import { availableParallelism } from 'node:os';
+
 const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -12,14 +16,28 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }],
   },
 };
+const withProcesses = {
+  ...common,
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/jest-after-env.ts'],
+};
 
 export default {
   testTimeout: 60000,
+  // Jest's default is one worker per core minus one: a single worker, everything in a row, on 2
+  // cores. The files wait on child processes and servers much of the time, so run two at least.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
+  // The default reporter prints a file's results when the file ends; e2e files take a minute.
+  reporters: ['default', '<rootDir>/test/helpers/progress-reporter.mjs'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     {
-      ...common,
+      ...withProcesses,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup-moto.mjs',
+    },
+    {
+      ...withProcesses,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.mjs',

@@ -15,6 +15,7 @@ import { readLogs } from '../../src/logs/reader.js';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { runCli } from '../helpers/bundle.js';
+import { Cleanup } from '../helpers/cleanup.js';
 import { awsJsonError, startFaultProxy } from '../servers/fault-proxy.js';
 import { seedCostAndUsage } from '../servers/moto.js';
 import {
@@ -28,6 +29,7 @@ import {
   startAwsWorld,
 } from '../helpers/aws-world.js';
 
+const cleanup = new Cleanup();
 let world: AwsWorld;
 /** The report of a run without cache, for the window ending DEMO_END. */
 let coldReport: Report;
@@ -38,14 +40,12 @@ const DAYS = dayRange('2026-11-09', DEMO_END);
 const awsArgs = (...args: string[]): string[] => ['analyze', '--aws', '--region', REGION, ...args];
 
 beforeAll(async () => {
-  world = await startAwsWorld();
+  world = await cleanup.track(startAwsWorld(), (w) => w.close());
   local = new AggregateSet();
   await readLogs([world.logFile], (record) => local.add(record));
 }, 120_000);
 
-afterAll(async () => {
-  await world?.close();
-});
+afterAll(() => cleanup.close());
 
 function logsClient(): CloudWatchLogsClient {
   return new CloudWatchLogsClient({
@@ -81,7 +81,7 @@ describe('Logs Insights day aggregates', () => {
       `Logs Insights: ${scan.queries} queries scanned ${scan.bytesScanned} bytes for ${world.eventBytes} bytes of events: ratio ${ratio.toFixed(3)}`,
     );
     expect(ratio).toBeLessThanOrEqual(2);
-  });
+  }, 180_000);
 
   it('are the same after throttling, a concurrency limit and a failed query', async () => {
     world.insights.faults.failStartQuery(2);
@@ -114,7 +114,7 @@ describe('Logs Insights day aggregates', () => {
     expect(scan.queries).toBeGreaterThan(days.length);
     console.log(`Row limit 300: ${scan.queries} queries for one day; ${logs.length} splits logged`);
     expect(logs.some((m) => m.includes('splitting it in two'))).toBe(true);
-  });
+  }, 180_000);
 
   it('never keep a result that a query failing twice left behind', async () => {
     world.insights.faults.endQueryWith('Timeout');
@@ -412,8 +412,18 @@ describe('optional features', () => {
   it('no forecast data: the report says so and goes on', async () => {
     world.costExplorer.setForecast(undefined);
     try {
+      // One day is enough: the forecast does not depend on the window.
       const r = await runCli(
-        awsArgs('--service-network', NETWORK, '--end-date', DEMO_END, '--format', 'json'),
+        awsArgs(
+          '--service-network',
+          NETWORK,
+          '--end-date',
+          DEMO_END,
+          '--lookback-days',
+          '1',
+          '--format',
+          'json',
+        ),
         { env: world.env },
       );
       expect(r.code).toBe(0);
