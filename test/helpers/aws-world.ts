@@ -21,7 +21,7 @@ import {
   seedCostAndUsage,
   startMoto,
 } from '../servers/moto.js';
-import { Cleanup, allSettledOrThrow } from './cleanup.js';
+import { type Cleanup, allSettledOrThrow, startOrClean } from './cleanup.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -82,14 +82,8 @@ const EC2_ANOMALY: Anomaly = {
  * Starts the world. Everything it starts is closed again if a later step fails, and by close().
  * `logFile: false` skips writing the events as a JSONL file (384 MB) for callers that never read it.
  */
-export async function startAwsWorld(options: { logFile?: boolean } = {}): Promise<AwsWorld> {
-  const cleanup = new Cleanup();
-  try {
-    return await buildWorld(cleanup, options.logFile ?? true);
-  } catch (error) {
-    await cleanup.close().catch(() => undefined);
-    throw error;
-  }
+export function startAwsWorld(options: { logFile?: boolean } = {}): Promise<AwsWorld> {
+  return startOrClean((cleanup) => buildWorld(cleanup, options.logFile ?? true));
 }
 
 async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWorld> {

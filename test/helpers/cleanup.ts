@@ -49,7 +49,8 @@ export async function allSettledOrThrow<T extends readonly unknown[] | []>(
 
 /**
  * Runs `start` with a fresh Cleanup; if it throws, closes what it had registered before
- * rethrowing, so a helper that fails halfway leaves nothing behind.
+ * rethrowing, so a helper that fails halfway leaves nothing behind. On success the result owns
+ * the Cleanup (its close() should call cleanup.close()).
  */
 export async function startOrClean<T>(start: (cleanup: Cleanup) => Promise<T>): Promise<T> {
   const cleanup = new Cleanup();
