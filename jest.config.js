@@ -4,7 +4,7 @@
  * - integration: our test servers and the emulators they stand in front of (moto), in-process;
  * - e2e: the bundles in dist/, built first, run as separate Node 24 processes.
  * The globalSetup of integration and e2e finds moto's server or installs it into .tmp/moto-venv;
- * e2e's also installs Node 24 and runs `npm run build`.
+ * e2e's also installs Node 24, runs `npm run build` and makes the demo the AWS worlds load.
  */
 import { availableParallelism } from 'node:os';
 
@@ -41,6 +41,7 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/global-teardown.mjs',
     },
   ],
 };

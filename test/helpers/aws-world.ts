@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { nameFromHostHeader, identityFromArn } from '../../src/model/aggregate.js';
-import { generateDemo } from '../../src/demo/generate.js';
+import { type DemoResult, generateDemo } from '../../src/demo/generate.js';
 import { POLL_ENV } from '../../src/aws/insights.js';
 import { type CostExplorerServer, startCostExplorer } from '../servers/cost-explorer.js';
 import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';
@@ -92,7 +92,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
   );
   // moto takes seconds to import its backends in its own process: start it while the demo is made.
   const [demo, moto, insights] = await allSettledOrThrow([
-    generateDemo({ outDir: join(dir, 'demo') }),
+    demoFiles(dir),
     cleanup.track(startMoto({ accountId: ACCOUNT }), (m) => m.stop()),
     cleanup.track(startInsightsServer({ accountId: ACCOUNT, region: REGION }), (s) => s.close()),
   ]);
@@ -191,6 +191,13 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     dir,
     close: () => cleanup.close(),
   };
+}
+
+/** The demo test/global-setup.mjs made for this run, read-only; or a fresh one in `dir`. */
+async function demoFiles(dir: string): Promise<DemoResult> {
+  const shared = process.env.LATTICE_TEST_DEMO_JSON;
+  if (shared) return JSON.parse(await readFile(shared, 'utf8')) as DemoResult;
+  return generateDemo({ outDir: join(dir, 'demo') });
 }
 
 /** A string field as JSON.stringify writes it: ARNs and timestamps hold nothing it escapes. */
