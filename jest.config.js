@@ -8,6 +8,15 @@
  */
 import { availableParallelism } from 'node:os';
 
+// Tests run in a VM context, where every lookup of a global such as `Array` goes through the
+// context's interceptors: the AWS SDK's response parsing ran ~3x slower than in plain Node. Jest
+// passes these into each CommonJS module (node_modules) as parameters instead. Only built-ins no
+// module redeclares (undici declares its own `Buffer`, a SyntaxError then) and no test fakes.
+const INJECTED_GLOBALS = [
+  ...['Array', 'Boolean', 'Date', 'Error', 'JSON', 'Map', 'Math', 'Number', 'Object', 'Promise'],
+  ...['Reflect', 'RegExp', 'Set', 'String', 'Symbol', 'Uint8Array'],
+];
+
 const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -18,6 +27,7 @@ const common = {
 };
 const withProcesses = {
   ...common,
+  sandboxInjectedGlobals: INJECTED_GLOBALS,
   setupFilesAfterEnv: ['<rootDir>/test/helpers/jest-after-env.ts'],
 };
 
