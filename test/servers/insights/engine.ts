@@ -1278,134 +1278,146 @@ function keyOf(v: Value): string {
   return s === undefined ? '\u0000' : `\u0001${s}`;
 }
 
-function accumulator(node: Extract<Expr, { k: 'agg' }>): Accumulator {
+/**
+ * A maker of the aggregate's accumulator, one per group: what does not depend on the group (the
+ * compiled argument) is built once per query, not once per group.
+ */
+function accumulator(node: Extract<Expr, { k: 'agg' }>): () => Accumulator {
   const arg = node.args[0];
   const f = arg ? compiledOf(arg) : undefined;
   const value = (row: Row): Value => (f ? f(row) : null);
   const num = (row: Row): number | null => toNumber(value(row));
   switch (node.fn) {
-    case 'count': {
-      let n = 0;
-      return {
-        // count() and count(*) count events; count(expr) counts events where expr is not null.
-        add: (row) => {
-          if (arg === undefined || value(row) !== null) n++;
-        },
-        result: () => n,
+    case 'count':
+      return () => {
+        let n = 0;
+        return {
+          // count() and count(*) count events; count(expr) counts events where expr is not null.
+          add: (row) => {
+            if (arg === undefined || value(row) !== null) n++;
+          },
+          result: () => n,
+        };
       };
-    }
-    case 'count_distinct': {
-      const seen = new Set<string>();
-      return {
-        add: (row) => {
-          const v = value(row);
-          if (v !== null) seen.add(keyOf(v));
-        },
-        result: () => seen.size,
+    case 'count_distinct':
+      return () => {
+        const seen = new Set<string>();
+        return {
+          add: (row) => {
+            const v = value(row);
+            if (v !== null) seen.add(keyOf(v));
+          },
+          result: () => seen.size,
+        };
       };
-    }
     case 'sum':
-    case 'avg': {
-      let sum = 0;
-      let n = 0;
-      return {
-        add: (row) => {
-          const x = num(row);
-          if (x !== null) {
-            sum += x;
-            n++;
-          }
-        },
-        // Decision: with no numeric values, sum and avg are null (the cell is omitted).
-        result: () => (n === 0 ? null : node.fn === 'sum' ? sum : sum / n),
-      };
-    }
-    case 'stddev': {
-      const xs: number[] = [];
-      return {
-        add: (row) => {
-          const x = num(row);
-          if (x !== null) xs.push(x);
-        },
-        // Decision: the sample standard deviation (n - 1); 0 for a single value.
-        result: () => {
-          if (xs.length === 0) return null;
-          if (xs.length === 1) return 0;
-          const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-          return Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
-        },
-      };
-    }
-    case 'pct': {
-      const xs: number[] = [];
-      return {
-        add: (row) => {
-          const x = num(row);
-          if (x !== null) xs.push(x);
-        },
-        // Decision: nearest rank, the value at rank ceil(p/100 * n) of the sorted values.
-        result: () => {
-          if (xs.length === 0) return null;
-          xs.sort((p, q) => p - q);
-          const rank = Math.min(xs.length, Math.max(1, Math.ceil((node.percent! / 100) * xs.length)));
-          return xs[rank - 1]!;
-        },
-      };
-    }
-    case 'min':
-    case 'max': {
-      // Decision: numbers win over text; text is compared only when a group has no numbers.
-      let best: Value = null;
-      let bestNum: number | null = null;
-      let text: Value = null;
-      const sign = node.fn === 'min' ? -1 : 1;
-      return {
-        add: (row) => {
-          const v = value(row);
-          if (v === null) return;
-          const x = toNumber(v);
-          if (x !== null) {
-            if (bestNum === null || (x - bestNum) * sign > 0) {
-              best = v;
-              bestNum = x;
+    case 'avg':
+      return () => {
+        let sum = 0;
+        let n = 0;
+        return {
+          add: (row) => {
+            const x = num(row);
+            if (x !== null) {
+              sum += x;
+              n++;
             }
-          } else if (text === null || naturalCompare(v, text) * sign > 0) {
-            text = v;
-          }
-        },
-        result: () => (bestNum !== null ? best : text),
+          },
+          // Decision: with no numeric values, sum and avg are null (the cell is omitted).
+          result: () => (n === 0 ? null : node.fn === 'sum' ? sum : sum / n),
+        };
       };
-    }
+    case 'stddev':
+      return () => {
+        const xs: number[] = [];
+        return {
+          add: (row) => {
+            const x = num(row);
+            if (x !== null) xs.push(x);
+          },
+          // Decision: the sample standard deviation (n - 1); 0 for a single value.
+          result: () => {
+            if (xs.length === 0) return null;
+            if (xs.length === 1) return 0;
+            const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+            return Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
+          },
+        };
+      };
+    case 'pct':
+      return () => {
+        const xs: number[] = [];
+        return {
+          add: (row) => {
+            const x = num(row);
+            if (x !== null) xs.push(x);
+          },
+          // Decision: nearest rank, the value at rank ceil(p/100 * n) of the sorted values.
+          result: () => {
+            if (xs.length === 0) return null;
+            xs.sort((p, q) => p - q);
+            const rank = Math.min(xs.length, Math.max(1, Math.ceil((node.percent! / 100) * xs.length)));
+            return xs[rank - 1]!;
+          },
+        };
+      };
+    case 'min':
+    case 'max':
+      return () => {
+        // Decision: numbers win over text; text is compared only when a group has no numbers.
+        let best: Value = null;
+        let bestNum: number | null = null;
+        let text: Value = null;
+        const sign = node.fn === 'min' ? -1 : 1;
+        return {
+          add: (row) => {
+            const v = value(row);
+            if (v === null) return;
+            const x = toNumber(v);
+            if (x !== null) {
+              if (bestNum === null || (x - bestNum) * sign > 0) {
+                best = v;
+                bestNum = x;
+              }
+            } else if (text === null || naturalCompare(v, text) * sign > 0) {
+              text = v;
+            }
+          },
+          result: () => (bestNum !== null ? best : text),
+        };
+      };
     case 'sortsfirst':
-    case 'sortslast': {
-      let best: Value = null;
-      const sign = node.fn === 'sortsfirst' ? -1 : 1;
-      return {
-        add: (row) => {
-          const v = value(row);
-          if (v !== null && (best === null || naturalCompare(v, best) * sign > 0)) best = v;
-        },
-        result: () => best,
+    case 'sortslast':
+      return () => {
+        let best: Value = null;
+        const sign = node.fn === 'sortsfirst' ? -1 : 1;
+        return {
+          add: (row) => {
+            const v = value(row);
+            if (v !== null && (best === null || naturalCompare(v, best) * sign > 0)) best = v;
+          },
+          result: () => best,
+        };
       };
-    }
     case 'earliest':
-    case 'latest': {
-      // Decision: only events where the value is present count; ties keep the first seen.
-      let best: Value = null;
-      let at = 0;
-      const earliest = node.fn === 'earliest';
-      return {
-        add: (row) => {
-          const v = value(row);
-          if (v === null) return;
-          if (best === null || (earliest ? row.ts < at : row.ts > at)) {
-            best = v;
-            at = row.ts;
-          }
-        },
-        result: () => best,
+    case 'latest':
+      return () => {
+        // Decision: only events where the value is present count; ties keep the first seen.
+        let best: Value = null;
+        let at = 0;
+        const earliest = node.fn === 'earliest';
+        return {
+          add: (row) => {
+            const v = value(row);
+            if (v === null) return;
+            if (best === null || (earliest ? row.ts < at : row.ts > at)) {
+              best = v;
+              at = row.ts;
+            }
+          },
+          result: () => best,
+        };
       };
-    }
     default:
       throw new Error(`no accumulator for ${node.fn}`);
   }
@@ -1414,12 +1426,13 @@ function accumulator(node: Extract<Expr, { k: 'agg' }>): Accumulator {
 function runStats(cmd: Extract<Command, { kind: 'stats' }>, rows: Iterable<Row>): Row[] {
   const groups = new Map<string, { keys: Value[]; accs: Accumulator[]; ts: number }>();
   const keyFns = cmd.groups.map((g) => compiledOf(g.expr));
+  const makers = cmd.aggs.map(accumulator);
   for (const row of rows) {
     const keys = keyFns.map((f) => f(row));
     const key = keys.map(keyOf).join('\u0002');
     let group = groups.get(key);
     if (!group) {
-      group = { keys, accs: cmd.aggs.map(accumulator), ts: row.ts };
+      group = { keys, accs: makers.map((make) => make()), ts: row.ts };
       groups.set(key, group);
     }
     for (const acc of group.accs) acc.add(row);
