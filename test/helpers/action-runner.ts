@@ -1,7 +1,8 @@
 /**
  * Starts dist/index.js the way the GitHub runner does for `runs.using: node24`: a Node 24 process
  * with every input as INPUT_<NAME> (defaults from action.yml), GITHUB_OUTPUT, GITHUB_STEP_SUMMARY
- * and GITHUB_EVENT_PATH files, and the context variables.
+ * and GITHUB_EVENT_PATH files, and the context variables. Each run's workspace and the shared
+ * RUNNER_TEMP live in one folder per runner, which close() removes.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +13,6 @@ import { runNode } from './bundle.js';
 interface ActionYaml {
   inputs: Record<string, { default?: string }>;
 }
-
-const RUNNER_TEMP = join(tmpdir(), `lattice-runner-temp-${process.pid}`);
 
 export interface ActionRun {
   code: number | null;
@@ -43,14 +42,33 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-export async function runAction(options: {
+export interface ActionRunOptions {
   inputs: Record<string, string>;
   event: ActionEvent;
   env: NodeJS.ProcessEnv;
   token?: string;
-}): Promise<ActionRun> {
+}
+
+export interface ActionRunner {
+  run(options: ActionRunOptions): Promise<ActionRun>;
+  /** Removes every workspace and RUNNER_TEMP. */
+  close(): Promise<void>;
+}
+
+export async function createActionRunner(): Promise<ActionRunner> {
+  const root = await mkdtemp(join(tmpdir(), 'lattice-action-'));
+  let runs = 0;
+  return {
+    run: (options) => runAction(root, ++runs, options),
+    close: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+async function runAction(root: string, n: number, options: ActionRunOptions): Promise<ActionRun> {
   const meta = parse(await readFile('action.yml', 'utf8')) as ActionYaml;
-  const workspace = await mkdtemp(join(tmpdir(), 'lattice-action-'));
+  const workspace = join(root, `workspace-${n}`);
+  await mkdir(workspace);
+  const runnerTemp = join(root, 'runner-temp');
   const files = {
     output: join(workspace, 'github_output'),
     summary: join(workspace, 'step_summary.md'),
@@ -60,8 +78,8 @@ export async function runAction(options: {
   await writeFile(files.summary, '');
   await writeFile(files.event, JSON.stringify(options.event.payload));
   // Like the runner's _temp: the same path in every job, emptied before each one.
-  await rm(RUNNER_TEMP, { recursive: true, force: true });
-  await mkdir(RUNNER_TEMP, { recursive: true });
+  await rm(runnerTemp, { recursive: true, force: true });
+  await mkdir(runnerTemp);
   const env: NodeJS.ProcessEnv = {
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: 'octo-org/lattice-app',
@@ -71,10 +89,12 @@ export async function runAction(options: {
     GITHUB_RUN_ID: '1658821493',
     GITHUB_ACTION: 'lattice-cost-report',
     GITHUB_WORKFLOW: 'Lattice cost report',
+    // Not something the runner sets: V8's code cache only saves each run compiling the 5 MB bundle.
+    NODE_COMPILE_CACHE: join(root, 'compile-cache'),
     // The caller's values win: run ids, endpoints, tokens.
     ...options.env,
     GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP,
+    RUNNER_TEMP: runnerTemp,
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_EVENT_PATH: files.event,

@@ -5,12 +5,13 @@
  * services created in moto, and the demo's Cost Explorer response.
  */
 import type { Anomaly } from '@aws-sdk/client-cost-explorer';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { nameFromHostHeader, identityFromArn } from '../../src/model/aggregate.js';
-import { generateDemo } from '../../src/demo/generate.js';
+import { type DemoResult, generateDemo } from '../../src/demo/generate.js';
+import { POLL_ENV } from '../../src/aws/insights.js';
 import { type CostExplorerServer, startCostExplorer } from '../servers/cost-explorer.js';
 import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';
 import {
@@ -20,6 +21,7 @@ import {
   seedCostAndUsage,
   startMoto,
 } from '../servers/moto.js';
+import { type Cleanup, allSettledOrThrow, startOrClean } from './cleanup.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -76,39 +78,62 @@ const EC2_ANOMALY: Anomaly = {
   RootCauses: [{ Service: 'Amazon Elastic Compute Cloud - Compute', UsageType: 'USE1-BoxUsage:m5.large' }],
 };
 
-export async function startAwsWorld(): Promise<AwsWorld> {
-  const dir = await mkdtemp(join(tmpdir(), 'lattice-aws-'));
-  const demo = await generateDemo({ outDir: join(dir, 'demo') });
-  const moto = await startMoto({ accountId: ACCOUNT });
-  const insights = await startInsightsServer({ accountId: ACCOUNT, region: REGION });
+/**
+ * Starts the world. Everything it starts is closed again if a later step fails, and by close().
+ * `logFile: false` skips writing the events as a JSONL file (384 MB) for callers that never read it.
+ */
+export function startAwsWorld(options: { logFile?: boolean } = {}): Promise<AwsWorld> {
+  return startOrClean((cleanup) => buildWorld(cleanup, options.logFile ?? true));
+}
+
+async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWorld> {
+  const dir = cleanup.add(await mkdtemp(join(tmpdir(), 'lattice-aws-')), (path) =>
+    rm(path, { recursive: true, force: true }),
+  );
+  // moto takes seconds to import its backends in its own process: start it while the demo is made.
+  const [demo, moto, insights] = await allSettledOrThrow([
+    demoFiles(dir),
+    cleanup.track(startMoto({ accountId: ACCOUNT }), (m) => m.stop()),
+    cleanup.track(startInsightsServer({ accountId: ACCOUNT, region: REGION }), (s) => s.close()),
+  ]);
   const bill = JSON.parse(await readFile(demo.costsFile, 'utf8')) as {
     ResultsByTime: Array<{ Groups: Array<{ Keys: string[] }> }>;
   };
   const usageTypes = [...new Set(bill.ResultsByTime.flatMap((d) => d.Groups.map((g) => g.Keys[0]!)))];
-  const costExplorer = await startCostExplorer({
-    motoUrl: moto.url,
-    dimensionValues: { USAGE_TYPE: [...usageTypes, 'USE1-NatGateway-Bytes', 'USE1-BoxUsage:m5.large'] },
-    anomalies: [CAD_ANOMALY, EC2_ANOMALY],
-    forecast: { Total: { Amount: '51.37', Unit: 'USD' }, ForecastResultsByTime: [] },
-  });
+  const costExplorer = await cleanup.track(
+    startCostExplorer({
+      motoUrl: moto.url,
+      dimensionValues: { USAGE_TYPE: [...usageTypes, 'USE1-NatGateway-Bytes', 'USE1-BoxUsage:m5.large'] },
+      anomalies: [CAD_ANOMALY, EC2_ANOMALY],
+      forecast: { Total: { Amount: '51.37', Unit: 'USD' }, ForecastResultsByTime: [] },
+    }),
+    (server) => server.close(),
+  );
   await seedCostAndUsage(moto.url, [bill as never], ACCOUNT);
 
-  // The demo's services, by name, re-created in moto; their log lines follow them.
+  // The events are ~384 MB: each line's service and time are read without parsing it, and a
+  // line is parsed only for the name of a service not seen before.
   const lines: string[] = [];
-  for (const file of demo.files)
-    lines.push(
-      ...gunzipSync(await readFile(file))
-        .toString('utf8')
-        .split('\n')
-        .filter(Boolean),
-    );
+  const serviceArns: string[] = [];
+  const startTimes: string[] = [];
   const demoArns = new Map<string, string>();
-  for (const line of lines) {
-    const { serviceArn, hostHeader } = JSON.parse(line) as { serviceArn: string; hostHeader: string };
-    if (demoArns.has(serviceArn)) continue;
-    const name = nameFromHostHeader(hostHeader, identityFromArn(serviceArn).id);
-    if (name) demoArns.set(serviceArn, name);
+  for (const file of demo.files) {
+    const text = gunzipSync(await readFile(file)).toString('utf8');
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const serviceArn = stringField(line, 'serviceArn');
+      const startTime = stringField(line, 'startTime');
+      if (!serviceArn || !startTime) throw new Error(`A demo line without serviceArn or startTime: ${line}`);
+      lines.push(line);
+      serviceArns.push(serviceArn);
+      startTimes.push(startTime);
+      if (demoArns.has(serviceArn)) continue;
+      const { hostHeader } = JSON.parse(line) as { hostHeader: string };
+      const name = nameFromHostHeader(hostHeader, identityFromArn(serviceArn).id);
+      if (name) demoArns.set(serviceArn, name);
+    }
   }
+  // The demo's services, by name, re-created in moto; their log lines follow them.
   const mesh = await createLatticeMesh(moto.url, {
     networkName: NETWORK,
     services: [...demoArns.values(), SILENT_SERVICE],
@@ -116,19 +141,25 @@ export async function startAwsWorld(): Promise<AwsWorld> {
     region: REGION,
   });
   const motoArn = new Map(mesh.services.map((s) => [s.name, s.arn]));
-  const rewritten = lines.map((line) => {
-    const arn = /"serviceArn":"([^"]+)"/.exec(line)![1]!;
-    return line.replace(arn, motoArn.get(demoArns.get(arn)!)!);
-  });
-  insights.putEvents(
-    LOG_GROUP,
-    rewritten.map((message) => ({
-      timestamp: Date.parse((JSON.parse(message) as { startTime: string }).startTime),
-      message,
-    })),
-  );
+  const events: Array<{ timestamp: number; message: string }> = [];
+  const eventBytesByDay = new Map<string, number>();
+  let eventBytes = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const arn = serviceArns[i]!;
+    const message = lines[i]!.replace(
+      `"serviceArn":"${arn}"`,
+      `"serviceArn":"${motoArn.get(demoArns.get(arn)!)!}"`,
+    );
+    const bytes = Buffer.byteLength(message);
+    const day = startTimes[i]!.slice(0, 10);
+    eventBytes += bytes;
+    eventBytesByDay.set(day, (eventBytesByDay.get(day) ?? 0) + bytes);
+    events.push({ timestamp: Date.parse(startTimes[i]!), message });
+  }
+  lines.length = 0;
+  insights.putEvents(LOG_GROUP, events);
   const logFile = join(dir, 'access.jsonl');
-  await writeFile(logFile, `${rewritten.join('\n')}\n`);
+  if (withLogFile) await writeLines(logFile, events);
 
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '',
@@ -143,6 +174,8 @@ export async function startAwsWorld(): Promise<AwsWorld> {
     AWS_CONFIG_FILE: join(dir, 'no-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    // The emulated queries are done at once: poll them every few ms, not every 1-5 s.
+    [POLL_ENV]: '5,20',
   };
   return {
     moto,
@@ -151,19 +184,41 @@ export async function startAwsWorld(): Promise<AwsWorld> {
     mesh,
     logFile,
     costsFile: demo.costsFile,
-    eventBytes: rewritten.reduce((sum, line) => sum + Buffer.byteLength(line), 0),
-    eventBytesByDay: rewritten.reduce((byDay, line) => {
-      const day = (JSON.parse(line) as { startTime: string }).startTime.slice(0, 10);
-      return byDay.set(day, (byDay.get(day) ?? 0) + Buffer.byteLength(line));
-    }, new Map<string, number>()),
-    events: rewritten.length,
+    eventBytes,
+    eventBytesByDay,
+    events: events.length,
     env,
     dir,
-    close: async () => {
-      await Promise.allSettled([moto.stop(), insights.close(), costExplorer.close()]);
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => cleanup.close(),
   };
+}
+
+/** The demo test/global-setup.mjs made for this run, read-only; or a fresh one in `dir`. */
+async function demoFiles(dir: string): Promise<DemoResult> {
+  const shared = process.env.LATTICE_TEST_DEMO_JSON;
+  if (shared) return JSON.parse(await readFile(shared, 'utf8')) as DemoResult;
+  return generateDemo({ outDir: join(dir, 'demo') });
+}
+
+/** A string field as JSON.stringify writes it: ARNs and timestamps hold nothing it escapes. */
+function stringField(line: string, name: string): string | undefined {
+  const key = `"${name}":"`;
+  const at = line.indexOf(key);
+  const end = at < 0 ? -1 : line.indexOf('"', at + key.length);
+  return end < 0 ? undefined : line.slice(at + key.length, end);
+}
+
+/** Writes the events' messages as JSONL in chunks: one 384 MB string would cost seconds and memory. */
+async function writeLines(path: string, events: Array<{ message: string }>): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    for (let i = 0; i < events.length; i += 4096) {
+      const chunk = events.slice(i, i + 4096).map((e) => `${e.message}\n`);
+      await file.write(chunk.join(''));
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /** Names a hostile log or API could carry; the report must render all of them inert. */

@@ -1,5 +1,5 @@
 /** Runs a bundle from dist/ the way a user or the runner does: a separate Node 24 process. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { NODE24_BINARY } from './node24-path.mjs';
 
@@ -11,6 +11,9 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Children still running: a test that timed out or failed must not leave them behind. */
+const running = new Set<ChildProcess>();
+
 export function runNode(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
@@ -21,14 +24,36 @@ export function runNode(
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('error', (error) => {
+      running.delete(child);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Kills the children still running and waits until they are gone (test/e2e/setup.ts, afterAll). */
+export async function stopChildren(): Promise<number> {
+  const children = [...running];
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('close', () => resolve());
+          if (!child.kill('SIGKILL')) resolve();
+        }),
+    ),
+  );
+  return children.length;
 }
 
 /** Runs dist/cli.js with `args`. */

@@ -120,6 +120,8 @@ describe('Actions cache test server with the real @actions/cache', () => {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
+        // ~25 children load @actions/cache and its dependencies: compile them once.
+        NODE_COMPILE_CACHE: join(root, 'compile-cache'),
         ACTIONS_CACHE_URL: server.url,
         ACTIONS_RUNTIME_TOKEN: server.token,
         RUNNER_TEMP: runnerTemp,

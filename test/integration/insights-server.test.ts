@@ -8,6 +8,7 @@ import {
   type StartQueryCommandInput,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { POLL_ENV, pollDelays, scanDays } from '../../src/aws/insights.js';
 import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';
 
 const GROUP = '/aws/vendedlogs/lattice-test';
@@ -382,5 +383,119 @@ describe('faults', () => {
     // Any operation, and the SDK's own retry gets through.
     server.faults.serviceUnavailable();
     await expect(start({}, client(3))).resolves.toEqual(expect.any(String));
+  });
+});
+
+describe('the result memo', () => {
+  let memo: InsightsServer;
+  const memoClient = (): CloudWatchLogsClient =>
+    new CloudWatchLogsClient({
+      region: 'us-east-1',
+      endpoint: memo.url,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
+  const QUERY = 'stats count(*) as n, sum(bytesSent) as sent by serviceArn';
+  const run = async (input: Partial<StartQueryCommandInput> = {}) => {
+    const c = memoClient();
+    const queryId = await start({ queryString: QUERY, ...input }, c);
+    return { queryId, ...(await poll(queryId, c)) };
+  };
+
+  beforeAll(async () => {
+    memo = await startInsightsServer({ statuses: ['Scheduled', 'Running', 'Complete'] });
+    memo.putEvents(GROUP, [...outside, ...inside]);
+    memo.putEvents(OTHER, [{ timestamp: T * 1000 + 5, message: line('c', 7) }]);
+  });
+
+  afterEach(() => memo.faults.clear());
+
+  afterAll(async () => {
+    await memo.close();
+  });
+
+  it('answers a repeated query with the same rows, statistics and statuses, under its own id', async () => {
+    const before = { ...memo.memo };
+    const first = await run();
+    const second = await run();
+    expect(memo.memo).toEqual({ hits: before.hits + 1, misses: before.misses + 1 });
+    expect(second.queryId).not.toBe(first.queryId);
+    expect(second.statuses).toEqual(['Scheduled', 'Running', 'Complete']);
+    expect(second.statuses).toEqual(first.statuses);
+    expect(rows(second.last)).toEqual([
+      { serviceArn: 'a', n: '2', sent: '40' },
+      { serviceArn: 'b', n: '1', sent: '20' },
+    ]);
+    expect(second.last.results).toEqual(first.last.results);
+    expect(second.last.statistics).toEqual(first.last.statistics);
+    const recorded = memo.stats.queries.filter((q) => [first.queryId, second.queryId].includes(q.queryId));
+    expect(recorded.map((q) => q.status)).toEqual(['Complete', 'Complete']);
+  });
+
+  it('still adds each query to bytesScanned and applies faults to it', async () => {
+    await run();
+    const before = memo.stats.bytesScanned;
+    memo.faults.endQueryWith('Failed');
+    const failed = await run();
+    expect(failed.statuses).toEqual(['Scheduled', 'Running', 'Failed']);
+    expect(failed.last.results).toEqual([]);
+    expect(memo.stats.bytesScanned - before).toBe(insideBytes);
+  });
+
+  it('is keyed on the log groups, the time range, the query and the limit', async () => {
+    await run();
+    const before = memo.memo.misses;
+    await run({ logGroupName: undefined, logGroupNames: [GROUP, OTHER] });
+    await run({ endTime: T + 59 });
+    await run({ startTime: T + 1 });
+    await run({ queryString: `${QUERY} | limit 5` });
+    const limited = await run({ limit: 1 });
+    expect(memo.memo.misses - before).toBe(5);
+    expect(limited.last.results).toHaveLength(1);
+  });
+
+  it('runs a query again after putEvents, over the events stored then', async () => {
+    const first = await run();
+    const misses = memo.memo.misses;
+    memo.putEvents(GROUP, [{ timestamp: T * 1000 + 1, message: line('b', 5) }]);
+    const second = await run();
+    expect(memo.memo.misses).toBe(misses + 1);
+    expect(rows(first.last)).toContainEqual({ serviceArn: 'b', n: '1', sent: '20' });
+    expect(rows(second.last)).toContainEqual({ serviceArn: 'b', n: '2', sent: '25' });
+    expect(second.last.statistics?.recordsScanned).toBe((first.last.statistics?.recordsScanned ?? 0) + 1);
+  });
+});
+
+describe(`the poll delays and ${POLL_ENV}`, () => {
+  it('come from the variable only when the caller gives none', () => {
+    expect(pollDelays({}, {})).toEqual({ min: 1000, max: 5000 });
+    expect(pollDelays({}, { [POLL_ENV]: '5,20' })).toEqual({ min: 5, max: 20 });
+    expect(pollDelays({}, { [POLL_ENV]: ' 50 ' })).toEqual({ min: 50, max: 50 });
+    expect(pollDelays({ pollMinMs: 7 }, { [POLL_ENV]: '5,20' })).toEqual({ min: 7, max: 5000 });
+    expect(pollDelays({ pollMaxMs: 9 }, { [POLL_ENV]: 'nonsense' })).toEqual({ min: 1000, max: 9 });
+  });
+
+  it.each(['fast', '5,', ',5', '0', '0,10', '20,5', '1.5', '-1', '5,20,30'])(
+    'rejects %p, naming the variable',
+    (value) => {
+      expect(() => pollDelays({}, { [POLL_ENV]: value })).toThrow(
+        `${POLL_ENV} must be "MIN" or "MIN,MAX" in whole milliseconds`,
+      );
+    },
+  );
+
+  it('a scan with a bad value fails before it starts a query', async () => {
+    const saved = process.env[POLL_ENV];
+    process.env[POLL_ENV] = 'soon';
+    const before = server.stats.startQuery;
+    try {
+      await expect(scanDays(logs(), { logGroups: [GROUP], days: ['2024-08-04'] })).rejects.toThrow(
+        `${POLL_ENV} must be`,
+      );
+    } finally {
+      if (saved === undefined) delete process.env[POLL_ENV];
+      else process.env[POLL_ENV] = saved;
+    }
+    expect(server.stats.startQuery).toBe(before);
   });
 });

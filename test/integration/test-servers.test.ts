@@ -229,13 +229,15 @@ afterAll(async () => {
 });
 
 describe('moto process', () => {
-  it('says how to install moto when moto_server is not on PATH', async () => {
-    const saved = process.env.PATH;
+  it('says how to install moto when no moto_server was found', async () => {
+    const saved = { PATH: process.env.PATH, chosen: process.env.LATTICE_TEST_MOTO_SERVER };
     process.env.PATH = '/nonexistent';
+    delete process.env.LATTICE_TEST_MOTO_SERVER;
     try {
-      await expect(startMoto()).rejects.toThrow("pip install 'moto[server]'");
+      await expect(startMoto()).rejects.toThrow("pip install 'moto[server]~=5.2.1'");
     } finally {
-      process.env.PATH = saved;
+      process.env.PATH = saved.PATH;
+      if (saved.chosen !== undefined) process.env.LATTICE_TEST_MOTO_SERVER = saved.chosen;
     }
   });
 

@@ -57,7 +57,7 @@ export interface StartMotoOptions {
 }
 
 const INSTALL_HINT =
-  "moto_server is not on PATH: run pip install 'moto[server]' (moto 5.2 is what the tests use).";
+  "moto_server was not found: run pip install 'moto[server]~=5.2.1' (npm test installs it into .tmp/moto-venv).";
 
 function onPath(command: string): boolean {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -72,8 +72,18 @@ function onPath(command: string): boolean {
   return false;
 }
 
+/**
+ * The moto_server to run: the one test/global-setup-moto.mjs found or installed for this run
+ * (LATTICE_TEST_MOTO_SERVER), else the one on PATH.
+ */
+export function motoServerCommand(): string | undefined {
+  const chosen = process.env.LATTICE_TEST_MOTO_SERVER;
+  if (chosen) return chosen;
+  return onPath('moto_server') ? 'moto_server' : undefined;
+}
+
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
-  if (!onPath('moto_server')) throw new Error(INSTALL_HINT);
+  if (motoServerCommand() === undefined) throw new Error(INSTALL_HINT);
   let lastError: unknown;
   // The free port can be taken between probing and binding; a fresh one nearly always works.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -143,11 +153,12 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
  * dies without calling stop(), even by SIGKILL, the kernel closes the pipe, `read` returns and
  * `kill 0` ends the whole group. If moto exits by itself (port taken, crash), `wait` returns and
  * the group ends too, so the caller sees `exit` at once. pyenv's shims exec, so moto is a member.
+ * `$0` is the port, `$1` the moto_server command.
  * (`<&3`: without job control a background job's stdin would be /dev/null.)
  */
 const SUPERVISOR = [
   'exec 3<&0 0</dev/null',
-  'moto_server -H 127.0.0.1 -p "$0" 3<&- &',
+  '"$1" -H 127.0.0.1 -p "$0" 3<&- &',
   'moto=$!',
   '(read _ignored <&3; kill 0) &',
   'exec 3<&-',
@@ -157,7 +168,9 @@ const SUPERVISOR = [
 
 /** Starts moto under SUPERVISOR. Exported so a test can close the pipe as a dying parent would. */
 export function spawnMotoProcess(port: number, env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  return spawn('sh', ['-c', SUPERVISOR, String(port)], {
+  const command = motoServerCommand();
+  if (command === undefined) throw new Error(INSTALL_HINT);
+  return spawn('sh', ['-c', SUPERVISOR, String(port), command], {
     detached: true,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -8,6 +8,11 @@
  * start (over the events stored at that moment); their status then moves one step per
  * GetQueryResults poll through `options.statuses`. `faults` injects the failures a client must
  * survive.
+ *
+ * Results are memoized by everything that decides them (log groups, time range, query, limit and
+ * the version of the stored events, which putEvents bumps): every run of the pipeline asks the
+ * same day-queries over hundreds of MB again. Each start still gets its own query id, status
+ * progression, statistics and faults, exactly as without the memo.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -184,6 +189,8 @@ export interface InsightsServer {
   createLogGroup(logGroup: string): void;
   stats: InsightsServerStats;
   faults: FaultPlan;
+  /** Started queries answered from the memo (hits) or by running the engine (misses). */
+  memo: { hits: number; misses: number };
 }
 
 interface StoredEvent {
@@ -199,6 +206,14 @@ interface LogGroup {
   name: string;
   creationTime: number;
   events: StoredEvent[];
+}
+
+/** What a query's result depends on is in its memo key; this is the result. */
+interface Executed {
+  rows: ResultCell[][];
+  recordsMatched: number;
+  recordsScanned: number;
+  bytesScanned: number;
 }
 
 interface RunningQuery {
@@ -273,6 +288,9 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     queries: [],
   };
   let eventCount = 0;
+  let eventsVersion = 0;
+  const memo = new Map<string, Executed>();
+  const memoStats = { hits: 0, misses: 0 };
 
   const arn = (name: string): string => `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
 
@@ -287,6 +305,8 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
 
   function putEvents(logGroup: string, events: InsightsEvent[]): void {
     const group = createLogGroup(logGroup);
+    eventsVersion++;
+    memo.clear(); // every key holds the old version: none can be hit again
     for (const ev of events) {
       const n = eventCount++;
       group.events.push({
@@ -356,17 +376,31 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
       });
     }
 
-    // Both ends are whole seconds and inclusive, so the end second runs to its last millisecond.
-    const from = startTime * 1000;
-    const to = endTime * 1000 + 999;
-    const events = list.flatMap((name) =>
-      groups
-        .get(name)!
-        .events.filter((e) => e.timestamp >= from && e.timestamp <= to)
-        .map((e) => ({ ...e, logGroup: name })),
-    );
-    const bytesScanned = events.reduce((sum, e) => sum + e.bytes, 0);
-    const output = executeQuery(parsed, events, { limit, accountId });
+    const key = JSON.stringify([eventsVersion, list, startTime, endTime, queryString, limit]);
+    let executed = memo.get(key);
+    if (executed) {
+      memoStats.hits++;
+    } else {
+      memoStats.misses++;
+      // Both ends are whole seconds and inclusive, so the end second runs to its last millisecond.
+      const from = startTime * 1000;
+      const to = endTime * 1000 + 999;
+      const events = list.flatMap((name) =>
+        groups
+          .get(name)!
+          .events.filter((e) => e.timestamp >= from && e.timestamp <= to)
+          .map((e) => ({ ...e, logGroup: name })),
+      );
+      const output = executeQuery(parsed, events, { limit, accountId });
+      executed = {
+        rows: output.rows,
+        recordsMatched: output.recordsMatched,
+        recordsScanned: events.length,
+        bytesScanned: events.reduce((sum, e) => sum + e.bytes, 0),
+      };
+      memo.set(key, executed);
+    }
+    const { bytesScanned } = executed;
 
     const record: QueryRecord = {
       queryId: randomUUID(),
@@ -381,15 +415,15 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     stats.bytesScanned += bytesScanned;
     queries.set(record.queryId, {
       record,
-      rows: output.rows,
+      rows: executed.rows,
       statistics: {
-        recordsMatched: output.recordsMatched,
-        recordsScanned: events.length,
+        recordsMatched: executed.recordsMatched,
+        recordsScanned: executed.recordsScanned,
         estimatedRecordsSkipped: 0,
         bytesScanned,
         estimatedBytesSkipped: 0,
         logGroupsScanned: list.length,
-        resultCount: output.rows.length,
+        resultCount: executed.rows.length,
       },
       schedule: faults.schedule(record, baseStatuses),
       polls: 0,
@@ -544,6 +578,7 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     port,
     stats,
     faults,
+    memo: memoStats,
     putEvents,
     createLogGroup: (name) => void createLogGroup(name),
     close: () =>
