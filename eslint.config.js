@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'coverage/', 'node_modules/', 'demo-output/', 'bench-data/'] },
+  { ignores: ['dist/', 'build/', 'coverage/', 'node_modules/', 'demo-output/', 'bench-data/', '.tmp/'] },
   // AssemblyScript (compiled by asc, typed by its own tsconfig) and the generated sources.
   {
     ignores: ['src/logs/kernel/assembly/', 'src/logs/kernel/lines.wasm.ts', 'src/report/report.validator.ts'],

@@ -87,9 +87,6 @@ function install() {
     error.stack = error.message;
     throw error;
   }
-  // ESLint 10 takes the config nearest each file: without this one, `npm run lint` would check the
-  // JavaScript in moto's and werkzeug's packages (eslint.config.js, not ours to edit, does not skip .tmp/).
-  writeFileSync(join(VENV, 'eslint.config.mjs'), "export default [{ ignores: ['**/*'] }];\n");
   writeFileSync(MARKER, `${MOTO_SPEC}\n`);
   console.log(`Installed moto_server in ${((Date.now() - started) / 1000).toFixed(0)} s: ${VENV_SERVER}`);
   return VENV_SERVER;

@@ -37,7 +37,7 @@ export interface ScanOptions {
 }
 
 /** What one UTC day's queries found: the unit that is cached between runs. */
-export interface ChunkResult {
+interface ChunkResult {
   /** Aggregates by startTime day; a few may belong to the day before (requests spanning midnight). */
   aggregates: AggregateSet;
   bytesScanned: number;
@@ -70,12 +70,14 @@ const FAILED = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);
 
 const POLL_MIN_MS = 1000;
 const POLL_MAX_MS = 5000;
+/** @testseam */
 export const POLL_ENV = 'LATTICE_COST_REPORT_POLL_MS';
 
 /**
  * The poll delays: the caller's, else LATTICE_COST_REPORT_POLL_MS ("MIN" for a fixed delay, or
  * "MIN,MAX", whole milliseconds; tests set it so emulated queries are not waited on for seconds),
  * else 1 s growing to 5 s. A malformed value fails the run rather than silently polling slowly.
+ * @testseam
  */
 export function pollDelays(
   options: Pick<ScanOptions, 'pollMinMs' | 'pollMaxMs'>,
@@ -145,6 +147,20 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
     return found;
   };
 
+  /** One page of a query's results. An abort mid-request says why the run stopped, not the SDK's "Request aborted". */
+  const results = async (queryId: string, nextToken?: string): Promise<GetQueryResultsCommandOutput> => {
+    try {
+      return await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () =>
+        logs.send(new GetQueryResultsCommand({ queryId, ...(nextToken ? { nextToken } : {}) }), {
+          abortSignal: signal,
+        }),
+      );
+    } catch (error) {
+      signal.throwIfAborted();
+      throw error;
+    }
+  };
+
   /** One query to completion; returns its rows. Failed, Cancelled and Timeout get one more try. */
   const runQuery = async (range: Range): Promise<ResultRow[]> => {
     for (let attempt = 1; ; attempt++) {
@@ -181,9 +197,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
       // On an error or abort the query stays in `running`, so it is stopped below.
       for (let delay = pollMin; ; delay = Math.min(pollMax, delay * 1.5)) {
         await sleep(delay, signal);
-        output = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () =>
-          logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal: signal }),
-        );
+        output = await results(queryId);
         if (output.status === 'Complete' || FAILED.has(output.status ?? '')) break;
       }
       running.delete(queryId);
@@ -194,9 +208,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
         const rows = (output.results ?? []) as ResultRow[];
         let token = output.nextToken;
         while (token) {
-          const page = await awsCall('logs:GetQueryResults', `Reading Logs Insights query ${queryId}`, () =>
-            logs.send(new GetQueryResultsCommand({ queryId, nextToken: token }), { abortSignal: signal }),
-          );
+          const page = await results(queryId, token);
           rows.push(...((page.results ?? []) as ResultRow[]));
           token = page.nextToken;
         }
