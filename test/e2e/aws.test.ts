@@ -41,7 +41,6 @@ const awsArgs = (...args: string[]): string[] => ['analyze', '--aws', '--region'
 
 beforeAll(async () => {
   world = await cleanup.track(startAwsWorld(), (w) => w.close());
-  local = new AggregateSet();
   local = (await aggregateLogs([world.logFile], { fast: false })).aggregates;
 }, 120_000);
 

@@ -41,7 +41,7 @@ export function runNode(
   });
 }
 
-/** Kills the children still running and waits until they are gone (test/e2e/setup.ts, afterAll). */
+/** Kills the children still running and waits until they are gone (test/helpers/jest-after-env.ts, after each file). */
 export async function stopChildren(): Promise<number> {
   const children = [...running];
   await Promise.all(

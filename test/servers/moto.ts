@@ -3,7 +3,7 @@
  * test file on a free port, plus the two ways we fill it with data: Cost Explorer results through
  * moto's own seeding endpoint, and a Lattice service network created through the real SDK.
  *
- * What moto 5.2.1 really does for our calls (read from its source, checked in test-servers.test.ts):
+ * What moto 5.2.1 really does for our calls (read from its source, checked in test/integration/test-servers.test.ts):
  * - Every request is answered for one account: MOTO_ACCOUNT_ID if set, else the account of the
  *   access key. Keys from STS AssumeRole* belong to the role ARN's account, so a role in another
  *   account than 123456789012 sees none of the resources created with the dummy keys.

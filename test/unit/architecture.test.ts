@@ -169,7 +169,23 @@ function allFiles(dir: string): string[] {
   });
 }
 
-describe('comments in src/ and scripts/', () => {
+/** The comments of a source file, found by TypeScript's parser (so never text inside a string). */
+function comments(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found = new Map<number, string>();
+  const take = (ranges: ts.CommentRange[] | undefined): void => {
+    for (const r of ranges ?? []) found.set(r.pos, text.slice(r.pos, r.end));
+  };
+  const visit = (node: ts.Node): void => {
+    take(ts.getLeadingCommentRanges(text, node.getFullStart()));
+    take(ts.getTrailingCommentRanges(text, node.getEnd()));
+    node.forEachChild(visit);
+  };
+  visit(source);
+  return [...found.values()];
+}
+
+describe('comments in src/, scripts/ and test/', () => {
   // A repository path (src/..., test/..., scripts/...), or the bare name of a source file.
   const PATH =
     /(?<![\w@/.-])((?:src|test|scripts|provision|\.github|\.ci)\/[\w./-]+\.\w+|[\w-]+\.(?:ts|mjs))\b/g;
@@ -179,11 +195,11 @@ describe('comments in src/ and scripts/', () => {
 
   it('name only files that exist', () => {
     const missing: string[] = [];
-    for (const file of [...allFiles(SRC), ...allFiles(resolve('scripts'))]) {
+    for (const file of [...allFiles(SRC), ...allFiles(resolve('scripts')), ...allFiles(resolve('test'))]) {
       if (!/\.(ts|mjs)$/.test(file)) continue;
       if (/\.(validator|wasm)\.ts$/.test(file)) continue;
       const text = readFileSync(file, 'utf8');
-      for (const comment of text.match(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g) ?? []) {
+      for (const comment of comments(file, text)) {
         for (const [, path] of comment.matchAll(PATH)) {
           const found = path!.includes('/') ? existsSync(resolve(path!)) : known.has(path!);
           if (!found) missing.push(`${name(file)}: ${path}`);

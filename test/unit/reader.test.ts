@@ -18,7 +18,7 @@ import { DataError, UsageError } from '../../src/errors.js';
 const SVC_A = 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:service/svc-0cfe1f49ff3266204';
 const SVC_B = 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:service/svc-07a1b2c3d4e5f6a7b';
 
-/** The real record from aws-facts.md §1: every field, "-" for missing values. */
+/** A real record (aws-samples/sample-bridge-mode-sidecar README): every field, "-" for missing values. */
 function record(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     serviceNetworkArn: 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:servicenetwork/sn-0e05d75deabe9f290',
