@@ -10,6 +10,7 @@ import {
   emptyDay,
   errorRate,
   mergeDay,
+  serverErrors,
 } from '../model/aggregate.js';
 import { attributeCosts, chargeTotal, resolvePrices, sumCharges } from './attribution.js';
 import type { BilledCosts, ChargeAmounts, PriceTable } from '../model/costs.js';
@@ -24,6 +25,8 @@ import {
   serviceFindings,
 } from './findings.js';
 import { LatencyHistogram } from '../model/histogram.js';
+import { BYTES_PER_GB } from '../model/costs.js';
+import { DEFAULT_RESOURCE_PRICES, FALLBACK_REGION } from './prices.js';
 import { allocateCents, roundTo } from './money.js';
 import type { Thresholds } from './thresholds.js';
 import type { Anomaly } from '../model/findings.js';
@@ -32,6 +35,7 @@ import type {
   CostBreakdown,
   LatencySummary,
   Report,
+  ResourceConfigurationReport,
   ServiceNumbers,
   ServiceReport,
   SharedCost,
@@ -73,10 +77,14 @@ function mergeDays(serviceArn: string, days: Array<DayAggregate | undefined>): D
 function numbers(agg: DayAggregate, cost: CostBreakdown): ServiceNumbers {
   return {
     requests: agg.requests,
+    connections: agg.connections,
+    grpcCalls: agg.grpcCalls,
     status: { ...agg.status },
+    grpcErrors: agg.grpcErrors,
     authDenied: agg.authDenied,
-    errorRate: roundTo(errorRate(agg.requests, agg.status['5xx']), 6),
+    errorRate: roundTo(errorRate(agg.requests, agg.connections, serverErrors(agg)), 6),
     latencyMs: latencySummary(agg.latency),
+    connectionMs: latencySummary(agg.connectionMs),
     bytesIn: agg.bytesIn,
     bytesOut: agg.bytesOut,
     cost,
@@ -115,6 +123,47 @@ function windowCosts(
   };
 }
 
+/** Resource configurations over the window, their cost modelled from the resource price table. */
+function resourceConfigurations(
+  resources: ServiceIdentity[],
+  windowDays: string[],
+  day: (arn: string, d: string) => DayAggregate | undefined,
+  warnings: string[],
+): ResourceConfigurationReport[] {
+  const unpriced = new Set<string>();
+  const reports = resources.map((r) => {
+    const agg = mergeDays(
+      r.arn,
+      windowDays.map((d) => day(r.arn, d)),
+    );
+    let prices = DEFAULT_RESOURCE_PRICES[r.region];
+    if (!prices) {
+      unpriced.add(r.region);
+      prices = DEFAULT_RESOURCE_PRICES[FALLBACK_REGION]!;
+    }
+    const hours = roundTo(windowDays.length * 24 * prices.resourceHour, 2);
+    const data = roundTo(((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB) * prices.perGB, 2);
+    return {
+      arn: r.arn,
+      id: r.id,
+      name: r.name ?? r.id,
+      region: r.region,
+      connections: agg.connections,
+      authDenied: agg.authDenied,
+      connectionMs: latencySummary(agg.connectionMs),
+      bytesIn: agg.bytesIn,
+      bytesOut: agg.bytesOut,
+      cost: { total: roundTo(hours + data, 2), hours, data },
+    };
+  });
+  if (unpriced.size > 0) {
+    warnings.push(
+      `No resource-configuration prices are known for ${[...unpriced].sort().join(', ')}; used ${FALLBACK_REGION} prices.`,
+    );
+  }
+  return reports.sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
+}
+
 export function buildAnalysis(input: BuildInput): Analysis {
   const { aggregates, window, thresholds: t } = input;
   const warnings = [...(input.warnings ?? [])];
@@ -130,7 +179,9 @@ export function buildAnalysis(input: BuildInput): Analysis {
     if (!known) byArn.set(s.arn, { ...s });
     else if (!known.name && s.name) known.name = s.name;
   }
-  const services = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+  const everything = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+  const services = everything.filter((s) => s.kind === undefined);
+  const resources = everything.filter((s) => s.kind === 'resource-configuration');
 
   const uncovered = windowDays.filter((d) => !input.coveredDays.has(d));
   if (uncovered.length > 0) {
@@ -187,7 +238,8 @@ export function buildAnalysis(input: BuildInput): Analysis {
       return {
         date: d,
         requests: agg.requests,
-        errors5xx: agg.status['5xx'],
+        connections: agg.connections,
+        errors: serverErrors(agg),
         authDenied: agg.authDenied,
         latencySamples: agg.latency.count,
         p99: agg.latency.quantile(0.99),
@@ -213,8 +265,9 @@ export function buildAnalysis(input: BuildInput): Analysis {
         : null,
       daily: series
         .filter((p) => p.date >= window.start)
-        .map(({ latencySamples: _, ...p }) => ({
+        .map(({ latencySamples: _, connections: __, errors: ___, ...p }) => ({
           ...p,
+          errors5xx: day(s.arn, p.date)?.status['5xx'] ?? 0,
           p99: p.p99 === null ? null : roundTo(p.p99, 2),
           cost: roundTo(p.cost, 4),
         })),
@@ -244,6 +297,23 @@ export function buildAnalysis(input: BuildInput): Analysis {
     ...anomalies.map(anomalyFinding),
   ].sort(compareFindings);
 
+  let noDuration = 0;
+  for (const d of windowDays) for (const s of services) noDuration += day(s.arn, d)?.noDuration ?? 0;
+  if (noDuration > 0) {
+    warnings.push(
+      `${noDuration} requests reached a target but had no duration ("-"): they are counted, but left out of latency.`,
+    );
+  }
+  const resourceReports = resourceConfigurations(resources, windowDays, day, warnings);
+  // Cost Explorer's resource charges are in the shared line; the modelled ones count only when nothing is billed.
+  const resourceCost =
+    attribution.method === 'modelled'
+      ? roundTo(
+          resourceReports.reduce((s, r) => s + r.cost.total, 0),
+          2,
+        )
+      : 0;
+
   const sumOf = (list: ServiceNumbers[], pick: (n: ServiceNumbers) => number): number =>
     list.reduce((s, n) => s + pick(n), 0);
   const totalCost = (list: ServiceNumbers[], shared: SharedCost): number =>
@@ -266,7 +336,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
     },
     totals: {
       requests: sumOf(serviceReports, (n) => n.requests),
-      cost: totalCost(serviceReports, current.shared),
+      cost: roundTo(totalCost(serviceReports, current.shared) + resourceCost, 2),
       bytesIn: sumOf(serviceReports, (n) => n.bytesIn),
       bytesOut: sumOf(serviceReports, (n) => n.bytesOut),
       previous: before
@@ -280,6 +350,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
     },
     shared: current.shared,
     services: serviceReports,
+    resourceConfigurations: resourceReports,
     findings,
     anomalies,
     ...(input.forecast ? { forecast: input.forecast } : {}),

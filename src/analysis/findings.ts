@@ -2,7 +2,7 @@
  * Findings: what a platform lead should act on, each with its numbers and, where it applies,
  * the monthly saving. They are data; report/findings.ts puts them into words.
  */
-import { errorRate } from '../model/aggregate.js';
+import { errorRate, serverErrors } from '../model/aggregate.js';
 import { type Anomaly, type AnomalyMetric, type FindingData, severityRank } from '../model/findings.js';
 import type { ServiceReport } from '../model/report.js';
 import { detectOutliers, median, type Point } from './anomalies.js';
@@ -14,7 +14,10 @@ const HOURS_PER_MONTH = 730;
 export interface DailyPoint {
   date: string;
   requests: number;
-  errors5xx: number;
+  /** Of `requests`, connections: they have no status and no latency. */
+  connections: number;
+  /** Server errors (serverErrors: 5xx and gRPC server-side failures). */
+  errors: number;
   authDenied: number;
   /** Requests that reached a target (latency samples). */
   latencySamples: number;
@@ -76,7 +79,7 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
       severity: s.errorRate >= errorLimit * t.errorRateCriticalMultiple ? 'critical' : 'warning',
       errorRate: s.errorRate,
       threshold: errorLimit,
-      failedRequests: s.status['5xx'],
+      failedRequests: serverErrors(s),
       costOfFailed: s.cost.total * s.errorRate,
     });
   }
@@ -227,7 +230,7 @@ export function detectServiceAnomalies(a: ServiceAnalysis, t: Thresholds): Anoma
   );
   run(
     'errorRate',
-    judged.map((p) => ({ date: p.date, value: errorRate(p.requests, p.errors5xx) })),
+    judged.map((p) => ({ date: p.date, value: errorRate(p.requests, p.connections, p.errors) })),
     t.anomalyMinErrorRatePoints / 100,
   );
   return anomalies;

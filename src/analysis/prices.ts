@@ -50,3 +50,12 @@ export function parsePriceOverrides(json: unknown, source: string): Record<strin
   }
   return result;
 }
+
+/**
+ * Resource configurations (VPC resources): per resource per hour, and per GB processed (the first
+ * tier, up to 1 PB a month). Source: https://aws.amazon.com/vpc/lattice/pricing/, read through a
+ * transcription of the page; the page gives $0.10 per resource-hour in its example.
+ */
+export const DEFAULT_RESOURCE_PRICES: Readonly<Record<string, { resourceHour: number; perGB: number }>> = {
+  'us-east-1': { resourceHour: 0.1, perGB: 0.01 },
+};

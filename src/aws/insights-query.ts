@@ -2,55 +2,107 @@
  * The one Logs Insights query that turns access logs into day aggregates, and the reading of its
  * rows. One query per time chunk, so every log byte is scanned once.
  *
- * Rows are grouped by service, UTC day (from startTime, as the local reader does), auth-denied
- * reason and latency bucket. Per-hour and per-status-class counts become sum() columns of 0/1
- * indicators built from arithmetic only (1 - ceil(|x - k| / n) is 1 when x = k and 0 otherwise),
- * because grouping by them too would multiply the rows. Only documented CWLI syntax is used.
+ * Rows are grouped by the raw values that classify a record (model/record.ts) and by latency
+ * bucket; addRows classifies each row with the local reader's own toRecord, so both engines share
+ * one definition of every class, status and missing value. Only the hour is a sum() column per
+ * value, because grouping by it would multiply the rows by 24.
+ *
+ * What each part relies on, from the CloudWatch Logs Insights documentation (query syntax pages):
+ * - `parse` with a regular expression and named groups; a line it does not match gets no fields.
+ * - "Comparison operators accept all data types as arguments and return a boolean result", and a
+ *   boolean sums as 1 (the documented example `fields ispresent(resolverArn) as isRes` summed).
+ *   The hour columns are such sums of a comparison on the parsed text, not arithmetic on it.
+ * - `ispresent(field)` "returns true if the field exists"; Lattice writes "-" for a missing value,
+ *   which is present, so a missing value is tested by both (isMissing's one rule).
+ * - count(*) "counts all events"; sum/min/max take numeric fields. Durations and bytes are summed
+ *   only in rows whose `shape` says every one of them is a number, and a row's bucket is used only
+ *   when its durations are numbers, so nothing rests on arithmetic over "-" (e.g. greatest("-", x)).
+ * Assumed (not documented): a boolean used in arithmetic is 1 or 0 (`shape`). If it is not, `shape`
+ * comes back empty and those records are counted as unreadable: a warning, not a number.
  */
 import { createHash } from 'node:crypto';
-import { AggregateSet, emptyDay } from '../model/aggregate.js';
-import { isAuthDenied, type StatusCounts } from '../model/record.js';
-import { isIsoDay } from '../model/dates.js';
-import { BUCKET_SCALE, MIN_DURATION } from '../model/histogram.js';
+import { type AggregateSet, type SourceProblems, emptyDay } from '../model/aggregate.js';
+import {
+  GRPC_MAX_STATUS,
+  GRPC_STATUS_FIELD,
+  MISSING_TEXTS,
+  RESOURCE_CONFIGURATION_FIELD,
+  isConnection,
+  isGrpcServerError,
+  statusClass,
+} from '../model/record.js';
+import { BUCKET_SCALE, type LatencyHistogram, MIN_DURATION } from '../model/histogram.js';
+import { toRecord } from '../model/record.js';
 
-/** Rows one query may return; a result this long may be cut, so the chunk is split. */
-export const QUERY_ROW_LIMIT = 10_000;
+/**
+ * Rows one query may return. StartQuery's `limit` is documented as "The default is 10,000. The
+ * maximum value is 100,000." A result this long may be cut, so the chunk is split.
+ */
+export const QUERY_ROW_LIMIT = 100_000;
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
-const CLASSES = [2, 3, 4, 5] as const;
 const hourColumn = (h: number): string => `h${String(h).padStart(2, '0')}`;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** The query; `only`/`except` narrow it to some services when one hour has too many rows. */
-export function aggregateQuery(
-  services: { only?: readonly string[]; except?: readonly string[] } = {},
-): string {
+/** The same test as model/record.ts isMissing. */
+function missing(field: string): string {
+  return `(not ispresent(${field}) or ${MISSING_TEXTS.map((t) => `${field} = ${JSON.stringify(t)}`).join(' or ')})`;
+}
+
+/** A whole number from 0 to max, or missing: what toRecord accepts. */
+function wholeOrMissing(field: string, max: number): string {
+  return `(${missing(field)} or (${field} >= 0 and ${field} <= ${max} and floor(${field}) = ${field}))`;
+}
+
+/**
+ * The ids a query covers: those of services and resource configurations that start with `prefix`
+ * and then one of `chars`. Splitting by id, unlike a list of ARNs, keeps the query short whatever
+ * the number of services (StartQuery takes at most 10,000 characters).
+ */
+export interface IdPartition {
+  prefix: string;
+  chars: string;
+}
+
+/** Every character of a Lattice id after its `svc-` or `rcfg-`. */
+export const ID_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** The query, narrowed to one partition of ids when one day has too many rows. */
+export function aggregateQuery(partition?: IdPartition): string {
+  const numbers = [
+    ['duration', MAX_SAFE],
+    ['responseCode', 999],
+    [GRPC_STATUS_FIELD, GRPC_MAX_STATUS],
+    ['bytesReceived', MAX_SAFE],
+    ['bytesSent', MAX_SAFE],
+  ] as const;
+  const valid = numbers.map(([f, max]) => wholeOrMissing(f, max)).join(' and ');
+  const has = (f: string): string => `(not ${missing(f)})`;
   const commands = [
-    'parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>\\d{2}):/',
+    // Exactly the startTime toRecord accepts: UTC with Z. The day's validity is checked on the row.
+    'parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d+)?Z$/',
     [
-      'fields serviceArn, authDeniedReason, bytesReceived, bytesSent, duration, year, month, dom, hour',
-      'floor(responseCode / 100) as statusClass',
+      `fields 8 * (${valid}) + ${has('duration')} + 2 * ${has('bytesReceived')} + 4 * ${has('bytesSent')} as shape`,
       `ceil(log(greatest(duration, ${MIN_DURATION})) * ${BUCKET_SCALE.toPrecision(17)}) as bucket`,
-      'ceil(duration) - floor(duration) as fractional',
     ].join(', '),
     [
       'stats count(*) as requests',
       'sum(bytesReceived) as bytesIn',
       'sum(bytesSent) as bytesOut',
-      // Numeric durations only ("-" + 0 is null), whatever greatest() makes of a missing one.
-      'count(duration + 0) as durationCount',
       'sum(duration) as durationSum',
       'min(duration) as durationMin',
       'max(duration) as durationMax',
-      'sum(fractional) as nonInteger',
-      ...CLASSES.map((c) => `sum(1 - ceil(abs(statusClass - ${c}) / 10)) as s${c}xx`),
-      ...HOURS.map((h) => `sum(1 - ceil(abs(hour - ${h}) / 24)) as ${hourColumn(h)}`),
-    ].join(', ') + ' by serviceArn, year, month, dom, authDeniedReason, bucket',
+      ...HOURS.map((h) => `sum(hour = "${String(h).padStart(2, '0')}") as ${hourColumn(h)}`),
+    ].join(', ') +
+      ` by serviceArn, ${RESOURCE_CONFIGURATION_FIELD}, year, month, dom, shape, authDeniedReason, listenerType, responseCode, ${GRPC_STATUS_FIELD}, bucket`,
     `limit ${QUERY_ROW_LIMIT}`,
   ];
-  const list = (arns: readonly string[]): string => `[${arns.map((a) => JSON.stringify(a)).join(', ')}]`;
-  if (services.only) commands.unshift(`filter serviceArn in ${list(services.only)}`);
-  else if (services.except && services.except.length > 0)
-    commands.unshift(`filter serviceArn not in ${list(services.except)}`);
+  if (partition) {
+    const ids = `${partition.prefix}[${partition.chars}]`;
+    commands.unshift(
+      `filter serviceArn like /:service\\/svc-${ids}/ or ${RESOURCE_CONFIGURATION_FIELD} like /:resourceconfiguration\\/rcfg-${ids}/`,
+    );
+  }
   return commands.join('\n| ');
 }
 
@@ -62,13 +114,6 @@ export const AGGREGATE_FINGERPRINT = createHash('sha256')
 
 export type ResultRow = Array<{ field?: string; value?: string }>;
 
-export interface RowProblems {
-  /** Requests whose startTime gave no UTC day. */
-  noDay: number;
-  /** Requests that reached a target but had no usable duration. */
-  noDuration: number;
-}
-
 function num(fields: Map<string, string>, name: string): number {
   const value = fields.get(name);
   if (value === undefined || value === '') return 0;
@@ -77,42 +122,74 @@ function num(fields: Map<string, string>, name: string): number {
 }
 
 /** Adds the rows of one query result to `into`. */
-export function addRows(rows: ResultRow[], into: AggregateSet, problems: RowProblems): void {
+export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceProblems): void {
   for (const row of rows) {
     const fields = new Map<string, string>();
     for (const cell of row)
       if (cell.field !== undefined && cell.value !== undefined) fields.set(cell.field, cell.value);
     const requests = num(fields, 'requests');
-    const serviceArn = fields.get('serviceArn');
-    const day = `${fields.get('year')}-${fields.get('month')}-${fields.get('dom')}`;
-    if (!serviceArn || !isIsoDay(day)) {
-      problems.noDay += requests;
+    const shape = Number(fields.get('shape') ?? NaN);
+    if (!Number.isInteger(shape) || shape < 8 || shape > 15) {
+      problems.invalid += requests;
       continue;
     }
-    const agg = emptyDay(serviceArn, day);
+    // The row's key values, judged as the local reader judges a record; numbers are checked by `shape`.
+    const day = `${fields.get('year')}-${fields.get('month')}-${fields.get('dom')}`;
+    const parsed = toRecord({
+      serviceArn: fields.get('serviceArn'),
+      [RESOURCE_CONFIGURATION_FIELD]: fields.get(RESOURCE_CONFIGURATION_FIELD),
+      startTime: `${day}T00:00:00Z`,
+      listenerType: fields.get('listenerType'),
+      responseCode: fields.get('responseCode'),
+      [GRPC_STATUS_FIELD]: fields.get(GRPC_STATUS_FIELD),
+      authDeniedReason: fields.get('authDeniedReason'),
+    });
+    if (!parsed.ok) {
+      if (/^startTime/.test(parsed.reason)) problems.noDay += requests;
+      else problems.invalid += requests;
+      continue;
+    }
+    const record = parsed.record;
+    const agg = emptyDay(record.serviceArn, record.day);
     agg.requests = requests;
-    agg.bytesIn = num(fields, 'bytesIn');
-    agg.bytesOut = num(fields, 'bytesOut');
-    for (const c of CLASSES) agg.status[`${c}xx` as keyof StatusCounts] = num(fields, `s${c}xx`);
-    for (const h of HOURS) agg.hourly[h] = num(fields, hourColumn(h));
-
-    const reason = fields.get('authDeniedReason');
-    if (isAuthDenied(reason)) {
-      agg.authDenied = requests;
+    if (shape & 2) agg.bytesIn = num(fields, 'bytesIn');
+    if (shape & 4) agg.bytesOut = num(fields, 'bytesOut');
+    let hours = 0;
+    for (const h of HOURS) hours += agg.hourly[h] = num(fields, hourColumn(h));
+    if (hours !== requests) {
+      problems.noHour += requests;
+      agg.hourly.fill(0);
+    }
+    if (record.authDenied) agg.authDenied = requests;
+    const bucket = fields.get('bucket');
+    const durations =
+      (shape & 1) !== 0 && bucket !== undefined && bucket !== '' && Number.isFinite(Number(bucket));
+    if (isConnection(record.kind)) {
+      agg.connections = requests;
+      if (!record.authDenied && durations) fillHistogram(agg.connectionMs, Number(bucket), requests, fields);
     } else {
-      const bucket = fields.get('bucket');
-      const samples = num(fields, 'durationCount');
-      problems.noDuration += requests - samples;
-      if (samples > 0 && bucket !== undefined && bucket !== '' && Number.isFinite(Number(bucket))) {
-        const h = agg.latency;
-        h.addToBucket(Number(bucket), samples);
-        h.count = samples;
-        h.sum = num(fields, 'durationSum');
-        h.min = num(fields, 'durationMin');
-        h.max = num(fields, 'durationMax');
-        h.nonInteger = num(fields, 'nonInteger');
+      if (record.kind === 'grpc') agg.grpcCalls = requests;
+      const cls = statusClass(record.responseCode);
+      if (cls) agg.status[cls] = requests;
+      if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) agg.grpcErrors = requests;
+      if (!record.authDenied) {
+        if (durations) fillHistogram(agg.latency, Number(bucket), requests, fields);
+        else agg.noDuration = requests;
       }
     }
     into.addDay(agg);
   }
+}
+
+function fillHistogram(
+  h: LatencyHistogram,
+  bucket: number,
+  samples: number,
+  fields: Map<string, string>,
+): void {
+  h.addToBucket(bucket, samples);
+  h.count = samples;
+  h.sum = num(fields, 'durationSum');
+  h.min = num(fields, 'durationMin');
+  h.max = num(fields, 'durationMax');
 }

@@ -9,13 +9,14 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { AggregateSet } from '../model/aggregate.js';
+import { AggregateSet, type SourceProblems, addProblems, noProblems } from '../model/aggregate.js';
 import { DataError, UsageError } from '../errors.js';
 import { awsCall } from './errors.js';
 import {
+  ID_CHARS,
+  type IdPartition,
   QUERY_ROW_LIMIT,
   type ResultRow,
-  type RowProblems,
   addRows,
   aggregateQuery,
 } from './insights-query.js';
@@ -41,7 +42,7 @@ interface ChunkResult {
   /** Aggregates by startTime day; a few may belong to the day before (requests spanning midnight). */
   aggregates: AggregateSet;
   bytesScanned: number;
-  problems: RowProblems;
+  problems: SourceProblems;
 }
 
 export interface ScanResult {
@@ -52,18 +53,20 @@ export interface ScanResult {
   queryIds: string[];
   bytesScanned: number;
   recordsScanned: number;
-  problems: RowProblems;
+  problems: SourceProblems;
 }
 
 interface Range {
   /** The UTC day the range lies in. */
   day: string;
-  /** Epoch seconds, both inclusive, as StartQuery takes them. */
+  /**
+   * Epoch seconds, both inclusive, as StartQuery takes them ("The range is inclusive", StartQuery
+   * API reference): a day is [00:00:00, 23:59:59], so an event in its last second is in it.
+   */
   start: number;
   end: number;
-  /** Only these services, or every service but these: set when an hour alone is too much. */
-  only?: string[];
-  except?: string[];
+  /** Only the services and resource configurations of these ids: set when an hour alone is too much. */
+  ids?: IdPartition;
 }
 
 const FAILED = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);
@@ -130,7 +133,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
     queryIds: [],
     bytesScanned: 0,
     recordsScanned: 0,
-    problems: { noDay: 0, noDuration: 0 },
+    problems: noProblems(),
   };
   const rowLimit = options.rowLimit ?? QUERY_ROW_LIMIT;
   const { min: pollMin, max: pollMax } = pollDelays(options);
@@ -141,7 +144,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
   const chunk = (day: string): ChunkResult => {
     let found = result.chunks.get(day);
     if (!found) {
-      found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: { noDay: 0, noDuration: 0 } };
+      found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: noProblems() };
       result.chunks.set(day, found);
     }
     return found;
@@ -174,7 +177,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
                 logGroupNames: options.logGroups,
                 startTime: range.start,
                 endTime: range.end,
-                queryString: aggregateQuery(range),
+                queryString: aggregateQuery(range.ids),
                 limit: rowLimit,
               }),
               // Not aborted mid-flight: a query AWS started must be known, so it can be stopped.
@@ -242,27 +245,25 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
       await scan({ ...range, start: middle });
       return;
     }
-    // An hour still has too many (service, bucket) rows: query the services seen in halves, and
-    // the rest (services the cut result did not reach) on their own.
-    const seen =
-      range.only ??
-      [...new Set(rows.map((r) => r.find((c) => c.field === 'serviceArn')?.value ?? ''))].filter(Boolean);
-    if (seen.length < 2) {
+    // An hour still has too many rows: query the ids in halves (by their leading characters).
+    const ids = range.ids ?? { prefix: '', chars: ID_CHARS };
+    if (ids.chars.length === 1 && ids.prefix.length >= 16) {
       throw new DataError(
         `A Logs Insights query on ${describe(range, options.logGroups)} returned ${rowLimit} rows for one service; ` +
           'the result would be cut, so it is not used.',
       );
     }
-    const half = Math.ceil(seen.length / 2);
-    await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(0, half) });
-    await scan({ day: range.day, start: range.start, end: range.end, only: seen.slice(half) });
-    if (!range.only)
-      await scan({
-        day: range.day,
-        start: range.start,
-        end: range.end,
-        except: [...(range.except ?? []), ...seen],
-      });
+    const halves: IdPartition[] =
+      ids.chars.length === 1
+        ? [{ prefix: ids.prefix + ids.chars, chars: ID_CHARS }]
+        : [
+            { prefix: ids.prefix, chars: ids.chars.slice(0, Math.ceil(ids.chars.length / 2)) },
+            { prefix: ids.prefix, chars: ids.chars.slice(Math.ceil(ids.chars.length / 2)) },
+          ];
+    options.log?.(
+      `A query on ${describe(range, options.logGroups)} reached ${rowLimit} rows in one hour; splitting it by service id.`,
+    );
+    for (const part of halves) await scan({ ...range, ids: part });
   };
 
   const ranges: Range[] = options.days.map((day) => {
@@ -273,8 +274,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
     await pool(ranges, options.concurrency ?? 5, scan);
     for (const c of result.chunks.values()) {
       result.aggregates.merge(c.aggregates);
-      result.problems.noDay += c.problems.noDay;
-      result.problems.noDuration += c.problems.noDuration;
+      addProblems(result.problems, c.problems);
     }
   } catch (error) {
     abort.abort(error);

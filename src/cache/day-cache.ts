@@ -11,7 +11,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
-import { type AggregateSet, type DayAggregateJSON, dayToJSON } from '../model/aggregate.js';
+import {
+  type AggregateSet,
+  type DayAggregateJSON,
+  type SourceProblems,
+  dayToJSON,
+} from '../model/aggregate.js';
 import type { ChargeAmounts } from '../model/costs.js';
 import { addDays } from '../model/dates.js';
 import { errorMessage } from '../errors.js';
@@ -36,7 +41,7 @@ export interface CostScope {
 export interface CachedScan {
   aggregates: DayAggregateJSON[];
   bytesScanned: number;
-  problems: { noDay: number; noDuration: number };
+  problems: SourceProblems;
 }
 
 interface AggregateEntry extends CachedScan {

@@ -1,6 +1,6 @@
 /**
  * The JSONL fast path. A Lattice line is a flat JSON object of about 1.5 kB, of which the report
- * needs eight fields. JSON.parse builds ~35 strings per line to give us those eight. Instead, a
+ * needs ten fields. JSON.parse builds ~35 strings per line to give us those eight. Instead, a
  * WebAssembly kernel (kernel/assembly/lines.ts) checks each line's JSON syntax, with SIMD over
  * strings, takes the last value of each needed key (JSON.parse keeps the last of duplicate keys),
  * checks and decodes those values and numbers the service; this module then adds the record
@@ -8,8 +8,9 @@
  *
  * Whatever it cannot certify goes to the exact parser (record.ts parseLine) for that line: invalid
  * JSON anywhere, an escape in a top-level key or in a needed value, a number that is not a plain
- * integer, a startTime other than YYYY-MM-DDTHH:MM:SSZ, or a record parseLine would reject (so the
- * reason text is always parseLine's). The result is therefore the exact parser's by construction,
+ * integer, a startTime other than YYYY-MM-DDTHH:MM:SSZ, any record but a plain HTTP request (a gRPC
+ * call, a connection, a missing duration: parseLine classifies those), or a record parseLine would
+ * reject (so the reason text is always parseLine's). The result is therefore the exact parser's by construction,
  * and test/unit/fast-scan.test.ts checks it against the same scanner with `fast: false`, which hands
  * every line to parseLine, on generated and hostile input.
  *
@@ -26,8 +27,8 @@ import {
   nameFromHostHeader,
 } from '../model/aggregate.js';
 import { isIsoDay } from '../model/dates.js';
-import { type AccessLogRecord } from '../model/record.js';
-import { isServiceArn, parseLine } from './record.js';
+import { type AccessLogRecord, isServiceArn } from '../model/record.js';
+import { parseLine } from './record.js';
 import {
   K_ESCAPED,
   K_STRING,
@@ -237,10 +238,12 @@ export class LineScanner {
 
   private readonly record: AccessLogRecord = {
     serviceArn: '',
+    kind: 'http',
     day: '',
     hour: 0,
     duration: 0,
     responseCode: null,
+    grpcStatus: null,
     bytesReceived: 0,
     bytesSent: 0,
     authDenied: false,
@@ -461,7 +464,11 @@ export class LineScanner {
   private addExact(record: AccessLogRecord): void {
     const counts = this.counts;
     counts.records++;
-    if (!isIntegral(record.duration) || !isIntegral(record.bytesReceived) || !isIntegral(record.bytesSent)) {
+    if (
+      (record.duration !== null && !isIntegral(record.duration)) ||
+      !isIntegral(record.bytesReceived) ||
+      !isIntegral(record.bytesSent)
+    ) {
       counts.integral = false;
     }
     if (this.region !== undefined && record.serviceArn.split(':')[3] !== this.region) {
@@ -513,12 +520,12 @@ export class LineScanner {
     }
     // addRecord reads only the measures; the rest is filled in for the record's sake.
     const record = this.record;
-    const code = r[o + R_CODE]!;
+    // The kernel passes plain HTTP requests only (kind 'http', a status and a duration).
     record.serviceArn = slot.arn;
     record.day = dayText;
     record.hour = r[o + R_HOUR]!;
     record.duration = r[o + R_DURATION]!;
-    record.responseCode = code < 0 ? null : code;
+    record.responseCode = r[o + R_CODE]!;
     record.bytesReceived = r[o + R_RECEIVED]!;
     record.bytesSent = r[o + R_SENT]!;
     record.authDenied = r[o + R_DENIED] === 1;

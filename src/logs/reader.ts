@@ -36,7 +36,8 @@ import type { MalformedSample } from '../model/report.js';
 import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, type ScanCounts } from './fast-scan.js';
 import { type FileScan, MAIN_ID, RANGE_BYTES, RangeScan } from './parallel.js';
 import { type Format, PEEK_BYTES, checkMagic, checkText, detectFormat, gunzip, isGzip } from './sniff.js';
-import { type ParseResult, parseLine, toRecord } from './record.js';
+import { parseLine } from './record.js';
+import { type ParseResult, toRecord } from '../model/record.js';
 
 // ---------------------------------------------------------------------------------------------
 // Path resolution

@@ -2,28 +2,48 @@
  * Day aggregates: the unit every log source produces and every later stage consumes.
  * One per service ARN and UTC day. Local files and Logs Insights must build identical ones.
  */
-import { type AccessLogRecord, type StatusCounts, statusClass } from './record.js';
+import {
+  type AccessLogRecord,
+  type StatusCounts,
+  isConnection,
+  isGrpcServerError,
+  statusClass,
+} from './record.js';
 import { LatencyHistogram, type HistogramJSON } from './histogram.js';
 
 export interface DayAggregate {
+  /** A service's ARN, or a resource configuration's. */
   serviceArn: string;
   day: string;
+  /** Every record: HTTP requests, gRPC calls and connections, as Lattice bills them. */
   requests: number;
+  /** Of `requests`, the connections (TLS passthrough, or to a resource configuration). */
+  connections: number;
+  /** Of `requests`, the gRPC calls. */
+  grpcCalls: number;
+  /** HTTP status classes of requests and calls; connections have none. */
   status: StatusCounts;
+  /** gRPC calls that failed on the server's side without a 5xx status (GRPC_SERVER_ERRORS). */
+  grpcErrors: number;
   /** Requests denied by the auth policy; they never reach a target. */
   authDenied: number;
+  /** Requests and calls that reached a target but had no duration. */
+  noDuration: number;
   /** Sum of bytesReceived. */
   bytesIn: number;
   /** Sum of bytesSent. */
   bytesOut: number;
   /** Requests per UTC hour: the free request allowance applies per service per hour. */
   hourly: number[];
-  /** `duration` of requests that were not denied by auth. */
+  /** `duration` of requests and calls that were not denied by auth. */
   latency: LatencyHistogram;
+  /** `duration` (lifetime) of connections that were not denied. */
+  connectionMs: LatencyHistogram;
 }
 
-export interface DayAggregateJSON extends Omit<DayAggregate, 'latency'> {
+export interface DayAggregateJSON extends Omit<DayAggregate, 'latency' | 'connectionMs'> {
   latency: HistogramJSON;
+  connectionMs: HistogramJSON;
 }
 
 export function emptyDay(serviceArn: string, day: string): DayAggregate {
@@ -31,45 +51,97 @@ export function emptyDay(serviceArn: string, day: string): DayAggregate {
     serviceArn,
     day,
     requests: 0,
+    connections: 0,
+    grpcCalls: 0,
     status: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
+    grpcErrors: 0,
     authDenied: 0,
+    noDuration: 0,
     bytesIn: 0,
     bytesOut: 0,
     hourly: new Array<number>(24).fill(0),
     latency: new LatencyHistogram(),
+    connectionMs: new LatencyHistogram(),
   };
 }
 
-/** The 5xx share of requests: the one definition of error rate. */
-export function errorRate(requests: number, errors5xx: number): number {
-  return requests > 0 ? errors5xx / requests : 0;
+/** Records a log source counted but could not aggregate (Logs Insights rows). */
+export interface SourceProblems {
+  /** Records whose startTime gave no UTC day in the years accepted. */
+  noDay: number;
+  /** Records the local reader would reject (a bad ARN, number or code), or whose row could not be read. */
+  invalid: number;
+  /** Records whose hour columns did not add up: the free allowance per hour was not applied to them. */
+  noHour: number;
+}
+
+export function noProblems(): SourceProblems {
+  return { noDay: 0, invalid: 0, noHour: 0 };
+}
+
+export function addProblems(target: SourceProblems, other: SourceProblems): void {
+  for (const k of Object.keys(target) as Array<keyof SourceProblems>) target[k] += other[k] ?? 0;
+}
+
+/** What the error rate counts: 5xx responses and gRPC server-side failures. */
+export function serverErrors(n: { status: StatusCounts; grpcErrors: number }): number {
+  return n.status['5xx'] + n.grpcErrors;
+}
+
+/**
+ * The one definition of error rate: server errors over requests and calls (connections have no
+ * status, so they neither fail nor dilute it).
+ */
+export function errorRate(requests: number, connections: number, errors: number): number {
+  const answered = requests - connections;
+  return answered > 0 ? errors / answered : 0;
 }
 
 export function addRecord(target: DayAggregate, record: AccessLogRecord): void {
   target.requests += 1;
-  const cls = statusClass(record.responseCode);
-  if (cls) target.status[cls] += 1;
   target.bytesIn += record.bytesReceived;
   target.bytesOut += record.bytesSent;
   target.hourly[record.hour]! += 1;
   if (record.authDenied) target.authDenied += 1;
+  if (isConnection(record.kind)) {
+    target.connections += 1;
+    if (!record.authDenied && record.duration !== null) target.connectionMs.add(record.duration);
+    return;
+  }
+  if (record.kind === 'grpc') target.grpcCalls += 1;
+  const cls = statusClass(record.responseCode);
+  if (cls) target.status[cls] += 1;
+  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += 1;
+  if (record.authDenied) return;
+  if (record.duration === null) target.noDuration += 1;
   else target.latency.add(record.duration);
 }
 
 export function mergeDay(target: DayAggregate, other: DayAggregate): void {
   target.requests += other.requests;
+  target.connections += other.connections;
+  target.grpcCalls += other.grpcCalls;
   for (const k of Object.keys(target.status) as Array<keyof StatusCounts>) {
     target.status[k] += other.status[k];
   }
+  target.grpcErrors += other.grpcErrors;
   target.authDenied += other.authDenied;
+  target.noDuration += other.noDuration;
   target.bytesIn += other.bytesIn;
   target.bytesOut += other.bytesOut;
   for (let h = 0; h < 24; h++) target.hourly[h]! += other.hourly[h]!;
   target.latency.merge(other.latency);
+  target.connectionMs.merge(other.connectionMs);
 }
 
 export function dayToJSON(day: DayAggregate): DayAggregateJSON {
-  return { ...day, status: { ...day.status }, hourly: [...day.hourly], latency: day.latency.toJSON() };
+  return {
+    ...day,
+    status: { ...day.status },
+    hourly: [...day.hourly],
+    latency: day.latency.toJSON(),
+    connectionMs: day.connectionMs.toJSON(),
+  };
 }
 
 export function dayFromJSON(json: DayAggregateJSON): DayAggregate {
@@ -78,28 +150,34 @@ export function dayFromJSON(json: DayAggregateJSON): DayAggregate {
     status: { ...json.status },
     hourly: [...json.hourly],
     latency: LatencyHistogram.fromJSON(json.latency),
+    connectionMs: LatencyHistogram.fromJSON(json.connectionMs),
   };
 }
 
-/** What is known about a service apart from its traffic. */
+/** What is known about a service (or resource configuration) apart from its traffic. */
 export interface ServiceIdentity {
   arn: string;
   id: string;
   region: string;
   account: string;
   name?: string;
+  /** Absent for a service. */
+  kind?: 'resource-configuration';
 }
 
 export function identityFromArn(arn: string): ServiceIdentity {
-  // arn:aws:vpc-lattice:REGION:ACCOUNT:service/svc-ID
+  // arn:aws:vpc-lattice:REGION:ACCOUNT:service/svc-ID or ...:resourceconfiguration/rcfg-ID
   const parts = arn.split(':');
   const resource = parts.slice(5).join(':');
-  return {
+  const slash = resource.indexOf('/');
+  const identity: ServiceIdentity = {
     arn,
-    id: resource.startsWith('service/') ? resource.slice('service/'.length) : resource,
+    id: slash >= 0 ? resource.slice(slash + 1) : resource,
     region: parts[3] ?? '',
     account: parts[4] ?? '',
   };
+  if (resource.startsWith('resourceconfiguration/')) identity.kind = 'resource-configuration';
+  return identity;
 }
 
 /**

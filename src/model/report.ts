@@ -24,13 +24,23 @@ export interface CostBreakdown {
 
 /** The numbers compared between windows. */
 export interface ServiceNumbers {
+  /** HTTP requests, gRPC calls and TLS-passthrough connections: what Lattice bills per request/connection. */
   requests: number;
+  /** Of `requests`, TLS-passthrough connections (or connections to a resource configuration). */
+  connections: number;
+  /** Of `requests`, gRPC calls. */
+  grpcCalls: number;
+  /** HTTP status classes of requests and calls. */
   status: StatusCounts;
+  /** gRPC calls that failed on the server's side without a 5xx status. */
+  grpcErrors: number;
   authDenied: number;
-  /** Share of requests answered with 5xx, as a fraction (0.041 = 4.1 %). */
+  /** (5xx + grpcErrors) / (requests - connections), as a fraction (0.041 = 4.1 %). */
   errorRate: number;
-  /** Null when no request reached a target (all denied, or no traffic). */
+  /** Of requests and calls; null when none reached a target (all denied, or no traffic). */
   latencyMs: LatencySummary | null;
+  /** Lifetime of connections; null when there were none. Never judged against the latency threshold. */
+  connectionMs: LatencySummary | null;
   bytesIn: number;
   bytesOut: number;
   cost: CostBreakdown;
@@ -60,6 +70,22 @@ export interface ServiceReport extends ServiceNumbers {
   /** Cost of the service's backend (compute), from the cost-allocation tag `cost-tag-key`. */
   backendCost?: number;
   daily: ServiceDay[];
+}
+
+/** A resource configuration (VPC resource): what connected to it and its modelled cost. */
+export interface ResourceConfigurationReport {
+  arn: string;
+  id: string;
+  /** Name from the inventory; the id when unknown. */
+  name: string;
+  region: string;
+  connections: number;
+  authDenied: number;
+  connectionMs: LatencySummary | null;
+  bytesIn: number;
+  bytesOut: number;
+  /** Modelled (per resource-hour and per GB); Cost Explorer does not split its bill by resource. */
+  cost: { total: number; hours: number; data: number };
 }
 
 /** A finding in words, as report.json carries it; analysis/ finds it as data (FindingData). */
@@ -132,6 +158,7 @@ export interface Report {
   };
   shared: SharedCost;
   services: ServiceReport[];
+  resourceConfigurations: ResourceConfigurationReport[];
   findings: Finding[];
   anomalies: Anomaly[];
   forecast?: { start: string; end: string; amount: number; lower?: number; upper?: number };

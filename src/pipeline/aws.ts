@@ -3,7 +3,13 @@
  * amounts, anomalies and the forecast from Cost Explorer, then the same buildReport as offline.
  * With a cache, settled days come from earlier runs and only the rest is queried.
  */
-import { AggregateSet, dayFromJSON } from '../model/aggregate.js';
+import {
+  AggregateSet,
+  type SourceProblems,
+  addProblems,
+  dayFromJSON,
+  noProblems,
+} from '../model/aggregate.js';
 import { type BilledCosts, BYTES_PER_GB } from '../model/costs.js';
 import { addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../model/dates.js';
 import type { Thresholds } from '../analysis/thresholds.js';
@@ -78,6 +84,25 @@ interface Run {
   requests: CostRequests;
 }
 
+/** What the Logs Insights rows held that could not be counted, in words. */
+function problemWarnings(p: SourceProblems): string[] {
+  const warnings: string[] = [];
+  if (p.noDay > 0)
+    warnings.push(
+      `${p.noDay} log records had no startTime as Lattice writes it (UTC, years 2000-2100) and were left out.`,
+    );
+  if (p.invalid > 0)
+    warnings.push(
+      `${p.invalid} log records held a value Lattice does not write (an ARN, a fraction, a number past 2^53, ` +
+        'a status out of range) and were left out. To see which, export the log group and run the CLI on it.',
+    );
+  if (p.noHour > 0)
+    warnings.push(
+      `Logs Insights gave no hour for ${p.noHour} records: they are counted, but left out of the hourly free allowance and the request charge.`,
+    );
+  return warnings;
+}
+
 /** Day aggregates of `days`: cached settled days, the rest from Logs Insights. */
 async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
   const { cache, account, options } = run;
@@ -85,7 +110,7 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
     ? { account, region: options.region, logGroups: inventory.logGroups, fingerprint: AGGREGATE_FINGERPRINT }
     : undefined;
   const aggregates = new AggregateSet();
-  const problems = { noDay: 0, noDuration: 0 };
+  const problems = noProblems();
   const missing: string[] = [];
   for (const day of days) {
     const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
@@ -95,8 +120,7 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
       continue;
     }
     for (const json of cached.aggregates) aggregates.addDay(dayFromJSON(json));
-    problems.noDay += cached.problems.noDay;
-    problems.noDuration += cached.problems.noDuration;
+    addProblems(problems, cached.problems);
   }
   options.log?.(
     `Scanning ${missing.length} of ${days.length} days of ${inventory.logGroups.join(', ')}` +
@@ -110,8 +134,7 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
     ...options.scan,
   });
   aggregates.merge(scan.aggregates);
-  problems.noDay += scan.problems.noDay;
-  problems.noDuration += scan.problems.noDuration;
+  addProblems(problems, scan.problems);
   if (cache && scope) {
     for (const [day, chunk] of scan.chunks) {
       if (isSettled(day, run.now, options.cache!.settlingDays)) await cache.writeScan(scope, day, chunk);
@@ -216,13 +239,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     });
     warnings.push(...inventory.warnings);
     const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
-    if (problems.noDay > 0)
-      warnings.push(`${problems.noDay} log records had no usable startTime and were left out.`);
-    if (problems.noDuration > 0) {
-      warnings.push(
-        `${problems.noDuration} requests had no usable duration: counted, but left out of latency.`,
-      );
-    }
+    warnings.push(...problemWarnings(problems));
     const seen = [...aggregates.services.values()];
     if (inventory.network) {
       const associated = new Set(inventory.services.map((s) => s.arn));

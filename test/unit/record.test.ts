@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseLine, toRecord } from '../../src/logs/record.js';
+import { parseLine } from '../../src/logs/record.js';
+import { toRecord } from '../../src/model/record.js';
 import { nameFromHostHeader } from '../../src/model/aggregate.js';
 
 const ARN = 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:service/svc-0cfe1f49ff3266204';

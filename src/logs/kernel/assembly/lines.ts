@@ -54,7 +54,9 @@ const F_RECEIVED = 4;
 const F_SENT = 5;
 const F_DENIED = 6;
 const F_HOST = 7;
-const FIELDS = 8;
+const F_LISTENER = 8;
+const F_GRPC = 9;
+const FIELDS = 10;
 /** Where the current line's needed values are: kind, start, end per field. */
 const FIELD = memory.data(FIELDS * 12, 4);
 
@@ -265,9 +267,9 @@ function field(i: i32, n: i32): i32 {
     case 9:
       return is(i, 'startTime') ? 1 : is(i, 'bytesSent') ? 5 : -1;
     case 10:
-      return is(i, 'serviceArn') ? 0 : is(i, 'hostHeader') ? 7 : -1;
+      return is(i, 'serviceArn') ? 0 : is(i, 'hostHeader') ? 7 : is(i, 'grpcStatus') ? 9 : -1;
     case 12:
-      return is(i, 'responseCode') ? 3 : -1;
+      return is(i, 'responseCode') ? 3 : is(i, 'listenerType') ? 8 : -1;
     case 13:
       return is(i, 'bytesReceived') ? 4 : -1;
     case 16:
@@ -408,14 +410,28 @@ function integer(f: i32): f64 {
   return v;
 }
 
-function isDash(f: i32): bool {
-  return kindOf(f) == K_STRING && endOf(f) - startOf(f) == 1 && at(startOf(f)) == MINUS;
+/** The exact parser's isMissing (model/record.ts): absent, null, "", "-" or "null". */
+function missing(f: i32): bool {
+  const kind = kindOf(f);
+  if (kind == K_ABSENT || kind == K_NULL) return true;
+  if (kind != K_STRING) return false;
+  const s = startOf(f);
+  const n = endOf(f) - s;
+  return n == 0 || (n == 1 && at(s) == MINUS) || (n == 4 && is(s, 'null'));
 }
 
-/** Absent, null and "-" are 0. */
+/** Missing is 0. */
 function count(f: i32): f64 {
-  const kind = kindOf(f);
-  return kind == K_ABSENT || kind == K_NULL || isDash(f) ? 0 : integer(f);
+  return missing(f) ? 0 : integer(f);
+}
+
+/** A listener type the fast path may take as an HTTP request's: missing, HTTP or HTTPS, exactly. */
+function httpListener(): bool {
+  if (missing(F_LISTENER)) return true;
+  if (kindOf(F_LISTENER) != K_STRING) return false;
+  const s = startOf(F_LISTENER);
+  const n = endOf(F_LISTENER) - s;
+  return (n == 4 && is(s, 'HTTP')) || (n == 5 && is(s, 'HTTPS'));
 }
 
 function two(i: i32): i32 {
@@ -447,24 +463,19 @@ function record(s: i32, nl: i32, r: usize): bool {
   if (dayKey < 0) return false;
   const duration = integer(F_DURATION);
   if (duration < 0) return false;
-  let code: f64 = -1;
-  const codeKind = kindOf(F_CODE);
-  if (codeKind != K_ABSENT && codeKind != K_NULL && !isDash(F_CODE)) {
-    code = integer(F_CODE);
-    if (code < 0 || code > 999) return false;
-  }
+  // Only plain HTTP requests here: a call (gRPC status), a connection (no HTTP status, or a
+  // TLS-passthrough listener) or a missing duration is classified by the exact parser.
+  if (!missing(F_GRPC) || !httpListener() || missing(F_CODE)) return false;
+  const code = integer(F_CODE);
+  if (code < 0 || code > 999) return false;
   const received = count(F_RECEIVED);
   if (received < 0) return false;
   const sent = count(F_SENT);
   if (sent < 0) return false;
-  let denied = false;
   const deniedKind = kindOf(F_DENIED);
-  if (deniedKind == K_STRING) {
-    const n = endOf(F_DENIED) - startOf(F_DENIED);
-    denied = n > 1 || (n == 1 && at(startOf(F_DENIED)) != MINUS);
-  } else if (deniedKind != K_ABSENT && deniedKind != K_NULL) {
-    return false; // an escaped string needs decoding; any other type is malformed
-  }
+  // An escaped string needs decoding, any other type is the exact parser's to judge.
+  if (deniedKind != K_STRING && deniedKind != K_ABSENT && deniedKind != K_NULL) return false;
+  const denied = !missing(F_DENIED);
   store<f64>(r, <f64>s, R_START << 3);
   store<f64>(r, <f64>nl, R_NL << 3);
   store<f64>(r, <f64>service, R_SERVICE << 3);
