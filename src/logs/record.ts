@@ -2,7 +2,7 @@
  * One VPC Lattice access-log record, reduced to the fields the report uses.
  * Lattice writes one JSON object per request; a missing value is the string "-".
  */
-import { isIsoDay } from '../model/dates.js';
+import { MAX_YEAR, MIN_YEAR, isIsoDay } from '../model/dates.js';
 import { type AccessLogRecord, isAuthDenied } from '../model/record.js';
 
 export type ParseResult = { ok: true; record: AccessLogRecord } | { ok: false; reason: string };
@@ -13,7 +13,8 @@ const SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-
 export function isServiceArn(value: string): boolean {
   return SERVICE_ARN.test(value);
 }
-const UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
+/** Lattice's form, UTC with Z; an explicit numeric offset (±HH:MM) is also exact. */
+const UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /** Shortens untrusted text quoted in an error message. */
@@ -44,24 +45,45 @@ function isRealDay(day: string): boolean {
   return valid;
 }
 
-function utcDayHour(startTime: string): { day: string; hour: number } | undefined {
+function utcDayHour(startTime: string): { day: string; hour: number } | { reason: string } {
+  const notTime = (): { reason: string } => ({
+    reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}`,
+  });
   const m = UTC_SECOND.exec(startTime);
-  if (m) {
-    const hour = Number(m[2]);
-    if (
-      hour < 24 &&
-      isRealDay(m[1]!) &&
-      Number(startTime.slice(14, 16)) < 60 &&
-      Number(startTime.slice(17, 19)) < 61
-    ) {
-      return { day: m[1]!, hour };
+  if (!m) {
+    // Read in the machine's zone, such a time would give a day that depends on where the tool runs.
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(startTime)) {
+      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
     }
-    return undefined;
+    return notTime();
   }
-  const ms = Date.parse(startTime);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(startTime)) return undefined;
-  const iso = new Date(ms).toISOString();
-  return { day: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+  const outside = (): { reason: string } => ({
+    reason: `startTime ${startTime.length > 40 ? quote(startTime) : startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}`,
+  });
+  let day = m[1]!;
+  let hour = Number(m[3]);
+  const minute = Number(m[4]);
+  // 60 is a leap second.
+  if (hour > 23 || minute > 59 || Number(m[5]) > 60) return notTime();
+  if (m[6] !== undefined) {
+    const offsetHours = Number(m[7]);
+    const offsetMinutes = Number(m[8]);
+    if (offsetHours > 23 || offsetMinutes > 59) return notTime();
+    // An offset moves the time by less than a day, so a year one past the bounds may still land
+    // inside; further out (where Date.UTC would read 0-99 as 1900-1999) it cannot.
+    const year = Number(m[2]);
+    if (year < MIN_YEAR - 1 || year > MAX_YEAR + 1) return outside();
+    const local = Date.UTC(year, Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), hour, minute);
+    if (new Date(local).toISOString().slice(0, 10) !== day) return notTime();
+    // UTC is the local time minus its offset, exactly: whole minutes, no zone database involved.
+    const sign = m[6] === '+' ? 1 : -1;
+    const utc = new Date(local - sign * (offsetHours * 60 + offsetMinutes) * 60_000).toISOString();
+    day = utc.slice(0, 10);
+    hour = Number(utc.slice(11, 13));
+  }
+  const year = Number(day.slice(0, 4));
+  if (year < MIN_YEAR || year > MAX_YEAR) return outside();
+  return isRealDay(day) ? { day, hour } : notTime();
 }
 
 function nonNegative(fields: Record<string, unknown>, name: string): { value: number } | { reason: string } {
@@ -87,8 +109,11 @@ export function toRecord(value: unknown): ParseResult {
 
   const startTime = fields.startTime;
   if (absent(startTime)) return { ok: false, reason: 'startTime is missing' };
-  const when = typeof startTime === 'string' ? utcDayHour(startTime) : undefined;
-  if (!when) return { ok: false, reason: `startTime is not an ISO-8601 time: ${quote(startTime)}` };
+  const when =
+    typeof startTime === 'string'
+      ? utcDayHour(startTime)
+      : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  if ('reason' in when) return { ok: false, reason: when.reason };
 
   if (absent(fields.duration)) return { ok: false, reason: 'duration is missing' };
   const duration = toNumber(fields.duration);
