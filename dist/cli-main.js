@@ -107,21 +107,39 @@ var init_errors = __esm({
 });
 
 // src/model/dates.ts
-function isIsoDay(value) {
+function isCalendarDay(value) {
   if (!ISO_DAY.test(value)) return false;
   const ms2 = Date.parse(`${value}T00:00:00Z`);
   return !Number.isNaN(ms2) && new Date(ms2).toISOString().slice(0, 10) === value;
 }
+function isIsoDay(value) {
+  const year2 = Number(value.slice(0, 4));
+  return year2 >= MIN_YEAR && year2 <= MAX_YEAR && isCalendarDay(value);
+}
+function dayMs(day) {
+  if (!isCalendarDay(day)) throw new Error(`Internal error: ${JSON.stringify(day)} is not a YYYY-MM-DD day`);
+  return Date.parse(`${day}T00:00:00Z`);
+}
+function dayOf(ms2) {
+  const day = Number.isFinite(ms2) ? new Date(ms2).toISOString().slice(0, 10) : "";
+  if (!ISO_DAY.test(day)) throw new Error(`Internal error: a day computation left the years 0000-9999`);
+  return day;
+}
 function addDays(day, n3) {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n3 * DAY_MS).toISOString().slice(0, 10);
+  if (!Number.isInteger(n3)) throw new Error(`Internal error: cannot add ${n3} days`);
+  return dayOf(dayMs(day) + n3 * DAY_MS);
 }
 function daysBetween(start, end2) {
-  return Math.round((Date.parse(`${end2}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
+  return Math.round((dayMs(end2) - dayMs(start)) / DAY_MS);
 }
 function dayRange(start, end2) {
-  const days = [];
-  for (let d5 = start; d5 < end2; d5 = addDays(d5, 1)) days.push(d5);
-  return days;
+  const count = daysBetween(start, end2);
+  if (count < 0) throw new Error(`Internal error: day range ${start} to ${end2} ends before it starts`);
+  if (count > MAX_RANGE_DAYS) {
+    throw new Error(`Internal error: day range ${start} to ${end2} is longer than ${MAX_RANGE_DAYS} days`);
+  }
+  const first = dayMs(start);
+  return Array.from({ length: count }, (_, i5) => dayOf(first + i5 * DAY_MS));
 }
 function todayUtc(now = /* @__PURE__ */ new Date()) {
   return now.toISOString().slice(0, 10);
@@ -132,41 +150,80 @@ function makeWindow(start, end2) {
 function previousWindow(window2) {
   return makeWindow(addDays(window2.start, -window2.days), window2.start);
 }
-var DAY_MS, ISO_DAY;
+var DAY_MS, ISO_DAY, MIN_YEAR, MAX_YEAR, MAX_RANGE_DAYS;
 var init_dates = __esm({
   "src/model/dates.ts"() {
     "use strict";
     DAY_MS = 864e5;
     ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+    MIN_YEAR = 2e3;
+    MAX_YEAR = 2100;
+    MAX_RANGE_DAYS = 3700;
   }
 });
 
 // src/analysis/window.ts
 function checkDay(value, name) {
   if (value !== void 0 && !isIsoDay(value)) {
-    throw new UsageError(`${name} must be a date as YYYY-MM-DD (got ${JSON.stringify(value)}).`);
-  }
-}
-function chooseWindow(request2, covered) {
-  checkDay(request2.start, request2.startName);
-  checkDay(request2.end, request2.endName);
-  if (!covered && (request2.start === void 0 || request2.end === void 0)) {
-    throw new DataError("The logs hold no valid access-log record, so there is no window to report on.");
-  }
-  const start = request2.start ?? covered.first;
-  const end2 = request2.end ?? addDays(covered.last, 1);
-  if (start >= end2) {
     throw new UsageError(
-      `${request2.startName} (${start}) must be before ${request2.endName} (${end2}); the end date is exclusive.`
+      `${name} must be a date as YYYY-MM-DD in the years ${MIN_YEAR}-${MAX_YEAR} (got ${JSON.stringify(value)}).`
     );
   }
-  return makeWindow(start, end2);
 }
+function chooseWindow(request2, dataDays, today) {
+  checkDay(request2.start, request2.startName);
+  checkDay(request2.end, request2.endName);
+  const days = [...dataDays].sort();
+  if (days.length === 0) {
+    throw new DataError("The logs hold no valid access-log record, so there is no window to report on.");
+  }
+  const { start, end: end2 } = request2;
+  if (start !== void 0 && end2 !== void 0) {
+    if (start >= end2) {
+      throw new UsageError(
+        `${request2.startName} (${start}) must be before ${request2.endName} (${end2}); the end date is exclusive.`
+      );
+    }
+    const window2 = makeWindow(start, end2);
+    if (window2.days > MAX_WINDOW_DAYS) {
+      throw new UsageError(
+        `${request2.startName} ${start} to ${request2.endName} ${end2} is ${window2.days} days; a window may be at most ${MAX_WINDOW_DAYS} days.`
+      );
+    }
+    return window2;
+  }
+  if (start !== void 0) {
+    const limit = addDays(start, DEFAULT_WINDOW_DAYS);
+    const last = days.findLast((d5) => d5 >= start && d5 < limit);
+    return makeWindow(start, addDays(last ?? start, 1));
+  }
+  let windowEnd = end2;
+  if (windowEnd === void 0) {
+    const past = today === void 0 ? void 0 : days.findLast((d5) => d5 <= today);
+    windowEnd = addDays(past ?? days.at(-1), 1);
+  }
+  const from = addDays(windowEnd, -DEFAULT_WINDOW_DAYS);
+  const first = days.find((d5) => d5 >= from && d5 < windowEnd);
+  return makeWindow(first ?? from, windowEnd);
+}
+function leftOutWarning(window2, outside) {
+  if (outside.size === 0) return void 0;
+  const days = [...outside.keys()].sort();
+  const records = [...outside.values()].reduce((sum, n3) => sum + n3, 0);
+  const plural2 = (n3, word) => `${n3.toLocaleString("en-US")} ${word}${n3 === 1 ? "" : "s"}`;
+  const named = days.slice(0, NAMED_DAYS).map((d5) => `${d5} (${plural2(outside.get(d5), "record")})`).join(", ");
+  const more = days.length > NAMED_DAYS ? ` and ${days.length - NAMED_DAYS} more` : "";
+  return `${plural2(records, "record")} from ${plural2(days.length, "day")} outside the window ${window2.start} to ${window2.end} and the ${plural2(window2.days, "day")} before it ${records === 1 ? "was" : "were"} left out: ${named}${more}.`;
+}
+var DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, NAMED_DAYS;
 var init_window = __esm({
   "src/analysis/window.ts"() {
     "use strict";
     init_errors();
     init_dates();
+    DEFAULT_WINDOW_DAYS = 90;
+    MAX_WINDOW_DAYS = 366;
+    NAMED_DAYS = 5;
   }
 });
 
@@ -90859,6 +90916,9 @@ var DEFAULT_THRESHOLDS = {
   regressionP99Percent: 50
 };
 
+// src/cli/main.ts
+init_window();
+
 // src/config.ts
 init_window();
 init_errors();
@@ -96885,7 +96945,7 @@ var SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0
 function isServiceArn(value) {
   return SERVICE_ARN.test(value);
 }
-var UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
+var UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 var NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 function quote(value) {
   const text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
@@ -96909,18 +96969,39 @@ function isRealDay(day) {
   return valid;
 }
 function utcDayHour(startTime) {
+  const notTime = () => ({
+    reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}`
+  });
   const m3 = UTC_SECOND.exec(startTime);
-  if (m3) {
-    const hour = Number(m3[2]);
-    if (hour < 24 && isRealDay(m3[1]) && Number(startTime.slice(14, 16)) < 60 && Number(startTime.slice(17, 19)) < 61) {
-      return { day: m3[1], hour };
+  if (!m3) {
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(startTime)) {
+      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
     }
-    return void 0;
+    return notTime();
   }
-  const ms2 = Date.parse(startTime);
-  if (Number.isNaN(ms2) || !/^\d{4}-\d{2}-\d{2}T/.test(startTime)) return void 0;
-  const iso = new Date(ms2).toISOString();
-  return { day: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+  const outside = () => ({
+    reason: `startTime ${startTime.length > 40 ? quote(startTime) : startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}`
+  });
+  let day = m3[1];
+  let hour = Number(m3[3]);
+  const minute = Number(m3[4]);
+  if (hour > 23 || minute > 59 || Number(m3[5]) > 60) return notTime();
+  if (m3[6] !== void 0) {
+    const offsetHours = Number(m3[7]);
+    const offsetMinutes = Number(m3[8]);
+    if (offsetHours > 23 || offsetMinutes > 59) return notTime();
+    const year3 = Number(m3[2]);
+    if (year3 < MIN_YEAR - 1 || year3 > MAX_YEAR + 1) return outside();
+    const local = Date.UTC(year3, Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), hour, minute);
+    if (new Date(local).toISOString().slice(0, 10) !== day) return notTime();
+    const sign2 = m3[6] === "+" ? 1 : -1;
+    const utc = new Date(local - sign2 * (offsetHours * 60 + offsetMinutes) * 6e4).toISOString();
+    day = utc.slice(0, 10);
+    hour = Number(utc.slice(11, 13));
+  }
+  const year2 = Number(day.slice(0, 4));
+  if (year2 < MIN_YEAR || year2 > MAX_YEAR) return outside();
+  return isRealDay(day) ? { day, hour } : notTime();
 }
 function nonNegative(fields, name) {
   const raw = fields[name];
@@ -96941,8 +97022,8 @@ function toRecord(value) {
   }
   const startTime = fields.startTime;
   if (absent(startTime)) return { ok: false, reason: "startTime is missing" };
-  const when = typeof startTime === "string" ? utcDayHour(startTime) : void 0;
-  if (!when) return { ok: false, reason: `startTime is not an ISO-8601 time: ${quote(startTime)}` };
+  const when = typeof startTime === "string" ? utcDayHour(startTime) : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  if ("reason" in when) return { ok: false, reason: when.reason };
   if (absent(fields.duration)) return { ok: false, reason: "duration is missing" };
   const duration = toNumber(fields.duration);
   if (duration === void 0 || duration < 0) {
@@ -98285,6 +98366,20 @@ async function readJsonFile(path2, what, flag) {
     throw new DataError(`${flag} ${path2}: the ${what} is not valid JSON (${error2.message}).`);
   }
 }
+function keepDays(aggregates, range2) {
+  const dropped = /* @__PURE__ */ new Map();
+  const services = /* @__PURE__ */ new Set();
+  for (const [key, agg] of aggregates.days) {
+    if (agg.day >= range2.start && agg.day < range2.end) {
+      services.add(agg.serviceArn);
+    } else {
+      aggregates.days.delete(key);
+      if (agg.requests > 0) dropped.set(agg.day, (dropped.get(agg.day) ?? 0) + agg.requests);
+    }
+  }
+  for (const arn of aggregates.services.keys()) if (!services.has(arn)) aggregates.services.delete(arn);
+  return dropped;
+}
 async function analyzeLocal(options) {
   const started = performance.now();
   let billed2;
@@ -98320,17 +98415,26 @@ async function analyzeLocal(options) {
       `Skipped ${summary.malformed} malformed log line(s) of ${summary.lines}; samples are listed below.`
     );
   }
-  const covered = aggregates.coveredDays();
+  const dayRequests = /* @__PURE__ */ new Map();
+  for (const agg of aggregates.days.values()) {
+    if (agg.requests > 0) dayRequests.set(agg.day, (dayRequests.get(agg.day) ?? 0) + agg.requests);
+  }
+  const dataDays = [...dayRequests.keys()].sort();
   const window2 = chooseWindow(
     { start: options.start, end: options.end, startName: "--start", endName: "--end" },
-    covered
+    dataDays,
+    todayUtc(options.now)
   );
-  const coveredDays = new Set(covered ? dayRange(covered.first, addDays(covered.last, 1)) : []);
-  if (![...aggregates.activeDays()].some((d5) => d5 >= window2.start && d5 < window2.end)) {
+  const kept = { start: previousWindow(window2).start, end: window2.end };
+  const leftOut = leftOutWarning(window2, keepDays(aggregates, kept));
+  if (leftOut) warnings.push(leftOut);
+  const keptDays = dataDays.filter((d5) => d5 >= kept.start && d5 < kept.end);
+  if (!keptDays.some((d5) => d5 >= window2.start)) {
     throw new DataError(
-      `No access-log record falls in the window ${window2.start} to ${window2.end} (exclusive); the logs cover ${covered.first} to ${covered.last}. Adjust --start/--end.`
+      `No access-log record falls in the window ${window2.start} to ${window2.end} (exclusive); the logs cover ${dataDays[0]} to ${dataDays.at(-1)}. Adjust --start/--end.`
     );
   }
+  const coveredDays = new Set(dayRange(keptDays[0], addDays(keptDays.at(-1), 1)));
   const report = describeReport(
     buildAnalysis({
       aggregates,
@@ -98397,8 +98501,10 @@ analyze reads VPC Lattice access logs and writes a report.
   --cost-metric NAME        Cost metric to read from --costs (default UnblendedCost).
   --prices FILE             JSON price table by region, overriding the built-in one.
   --region REGION           Only services in REGION (default: every region in the logs).
-  --start YYYY-MM-DD        First day of the window (default: first day with data).
-  --end YYYY-MM-DD          Day after the window; exclusive (default: day after the last data).
+  --start YYYY-MM-DD        First day of the window (default: first day with data, at most ${DEFAULT_WINDOW_DAYS}
+                            days before --end). A window is at most ${MAX_WINDOW_DAYS} days.
+  --end YYYY-MM-DD          Day after the window; exclusive (default: day after the last data
+                            up to today).
   --format markdown|json    What to print when --out is not given (default markdown).
   --out DIR                 Write DIR/report.md and DIR/report.json; print the headline.
   --latency-p99-ms N        high-latency above this p99 (default ${DEFAULT_THRESHOLDS.latencyP99Ms}).
@@ -98647,7 +98753,8 @@ async function sample(values) {
   const records = r5.integer("records", 0);
   const options = {
     records,
-    days: r5.integer("days", 1),
+    // Sample days are meant to be read back: one window's worth at most.
+    days: r5.integer("days", 1, MAX_WINDOW_DAYS),
     services: r5.integer("services", 1, 256),
     seed: r5.integer("seed", 0)
   };

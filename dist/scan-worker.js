@@ -315,10 +315,16 @@ ${day}`;
 
 // src/model/dates.ts
 var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-function isIsoDay(value) {
+var MIN_YEAR = 2e3;
+var MAX_YEAR = 2100;
+function isCalendarDay(value) {
   if (!ISO_DAY.test(value)) return false;
   const ms = Date.parse(`${value}T00:00:00Z`);
   return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
+function isIsoDay(value) {
+  const year = Number(value.slice(0, 4));
+  return year >= MIN_YEAR && year <= MAX_YEAR && isCalendarDay(value);
 }
 
 // src/logs/record.ts
@@ -326,7 +332,7 @@ var SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0
 function isServiceArn(value) {
   return SERVICE_ARN.test(value);
 }
-var UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
+var UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 var NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 function quote(value) {
   const text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
@@ -350,18 +356,39 @@ function isRealDay(day) {
   return valid;
 }
 function utcDayHour(startTime) {
+  const notTime = () => ({
+    reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}`
+  });
   const m = UTC_SECOND.exec(startTime);
-  if (m) {
-    const hour = Number(m[2]);
-    if (hour < 24 && isRealDay(m[1]) && Number(startTime.slice(14, 16)) < 60 && Number(startTime.slice(17, 19)) < 61) {
-      return { day: m[1], hour };
+  if (!m) {
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(startTime)) {
+      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
     }
-    return void 0;
+    return notTime();
   }
-  const ms = Date.parse(startTime);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(startTime)) return void 0;
-  const iso = new Date(ms).toISOString();
-  return { day: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+  const outside = () => ({
+    reason: `startTime ${startTime.length > 40 ? quote(startTime) : startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}`
+  });
+  let day = m[1];
+  let hour = Number(m[3]);
+  const minute = Number(m[4]);
+  if (hour > 23 || minute > 59 || Number(m[5]) > 60) return notTime();
+  if (m[6] !== void 0) {
+    const offsetHours = Number(m[7]);
+    const offsetMinutes = Number(m[8]);
+    if (offsetHours > 23 || offsetMinutes > 59) return notTime();
+    const year2 = Number(m[2]);
+    if (year2 < MIN_YEAR - 1 || year2 > MAX_YEAR + 1) return outside();
+    const local = Date.UTC(year2, Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), hour, minute);
+    if (new Date(local).toISOString().slice(0, 10) !== day) return notTime();
+    const sign = m[6] === "+" ? 1 : -1;
+    const utc = new Date(local - sign * (offsetHours * 60 + offsetMinutes) * 6e4).toISOString();
+    day = utc.slice(0, 10);
+    hour = Number(utc.slice(11, 13));
+  }
+  const year = Number(day.slice(0, 4));
+  if (year < MIN_YEAR || year > MAX_YEAR) return outside();
+  return isRealDay(day) ? { day, hour } : notTime();
 }
 function nonNegative(fields, name) {
   const raw = fields[name];
@@ -382,8 +409,8 @@ function toRecord(value) {
   }
   const startTime = fields.startTime;
   if (absent(startTime)) return { ok: false, reason: "startTime is missing" };
-  const when = typeof startTime === "string" ? utcDayHour(startTime) : void 0;
-  if (!when) return { ok: false, reason: `startTime is not an ISO-8601 time: ${quote(startTime)}` };
+  const when = typeof startTime === "string" ? utcDayHour(startTime) : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  if ("reason" in when) return { ok: false, reason: when.reason };
   if (absent(fields.duration)) return { ok: false, reason: "duration is missing" };
   const duration = toNumber(fields.duration);
   if (duration === void 0 || duration < 0) {

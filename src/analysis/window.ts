@@ -1,6 +1,16 @@
 /** Chooses the report window from the user's dates and the days the data covers. */
 import { DataError, UsageError } from '../errors.js';
-import { addDays, isIsoDay, makeWindow, type Window } from '../model/dates.js';
+import { MAX_YEAR, MIN_YEAR, addDays, isIsoDay, makeWindow, type Window } from '../model/dates.js';
+
+/**
+ * Length of the window when the user gives no start or no end: the most the action's
+ * lookback-days allows, so a stray old or far-future record cannot widen it.
+ */
+export const DEFAULT_WINDOW_DAYS = 90;
+/** Longest window --start/--end may ask for: a year, compared with the year before it. */
+export const MAX_WINDOW_DAYS = 366;
+/** Days named in the warning about records left out; the rest are counted only. */
+const NAMED_DAYS = 5;
 
 export interface WindowRequest {
   /** Inclusive start day, as given by the user. */
@@ -12,29 +22,78 @@ export interface WindowRequest {
   endName: string;
 }
 
-/** Fails with a message naming the option when `value` is given and is not a real YYYY-MM-DD day. */
+/** Fails with a message naming the option when `value` is given and is not a valid day. */
 export function checkDay(value: string | undefined, name: string): void {
   if (value !== undefined && !isIsoDay(value)) {
-    throw new UsageError(`${name} must be a date as YYYY-MM-DD (got ${JSON.stringify(value)}).`);
+    throw new UsageError(
+      `${name} must be a date as YYYY-MM-DD in the years ${MIN_YEAR}-${MAX_YEAR} (got ${JSON.stringify(value)}).`,
+    );
   }
 }
 
-/** Without dates the window is every whole day that has data. */
-export function chooseWindow(
-  request: WindowRequest,
-  covered: { first: string; last: string } | null,
-): Window {
+/**
+ * The window for `request`. A missing end is the day after the latest data day (one up to
+ * `today` when there is one: a record from the future is a wrong clock); a missing start is the
+ * earliest data day at most DEFAULT_WINDOW_DAYS before the end. Days are never walked, so a
+ * stray record decades away costs nothing.
+ */
+export function chooseWindow(request: WindowRequest, dataDays: Iterable<string>, today?: string): Window {
   checkDay(request.start, request.startName);
   checkDay(request.end, request.endName);
-  if (!covered && (request.start === undefined || request.end === undefined)) {
+  const days = [...dataDays].sort();
+  if (days.length === 0) {
     throw new DataError('The logs hold no valid access-log record, so there is no window to report on.');
   }
-  const start = request.start ?? covered!.first;
-  const end = request.end ?? addDays(covered!.last, 1);
-  if (start >= end) {
-    throw new UsageError(
-      `${request.startName} (${start}) must be before ${request.endName} (${end}); the end date is exclusive.`,
-    );
+  const { start, end } = request;
+  if (start !== undefined && end !== undefined) {
+    if (start >= end) {
+      throw new UsageError(
+        `${request.startName} (${start}) must be before ${request.endName} (${end}); the end date is exclusive.`,
+      );
+    }
+    const window = makeWindow(start, end);
+    if (window.days > MAX_WINDOW_DAYS) {
+      throw new UsageError(
+        `${request.startName} ${start} to ${request.endName} ${end} is ${window.days} days; ` +
+          `a window may be at most ${MAX_WINDOW_DAYS} days.`,
+      );
+    }
+    return window;
   }
-  return makeWindow(start, end);
+  if (start !== undefined) {
+    const limit = addDays(start, DEFAULT_WINDOW_DAYS);
+    const last = days.findLast((d) => d >= start && d < limit);
+    // No data from `start` on: a one-day window, which the caller reports as empty.
+    return makeWindow(start, addDays(last ?? start, 1));
+  }
+  let windowEnd = end;
+  if (windowEnd === undefined) {
+    const past = today === undefined ? undefined : days.findLast((d) => d <= today);
+    windowEnd = addDays(past ?? days.at(-1)!, 1);
+  }
+  const from = addDays(windowEnd, -DEFAULT_WINDOW_DAYS);
+  const first = days.find((d) => d >= from && d < windowEnd);
+  return makeWindow(first ?? from, windowEnd);
+}
+
+/**
+ * The one warning about records outside the window and the previous window, which are left out
+ * of the report: how many, from how many days, and the first few of those days.
+ */
+export function leftOutWarning(window: Window, outside: ReadonlyMap<string, number>): string | undefined {
+  if (outside.size === 0) return undefined;
+  const days = [...outside.keys()].sort();
+  const records = [...outside.values()].reduce((sum, n) => sum + n, 0);
+  const plural = (n: number, word: string): string =>
+    `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  const named = days
+    .slice(0, NAMED_DAYS)
+    .map((d) => `${d} (${plural(outside.get(d)!, 'record')})`)
+    .join(', ');
+  const more = days.length > NAMED_DAYS ? ` and ${days.length - NAMED_DAYS} more` : '';
+  return (
+    `${plural(records, 'record')} from ${plural(days.length, 'day')} outside the window ` +
+    `${window.start} to ${window.end} and the ${plural(window.days, 'day')} before it ` +
+    `${records === 1 ? 'was' : 'were'} left out: ${named}${more}.`
+  );
 }

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_THRESHOLDS } from '../analysis/thresholds.js';
+import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS } from '../analysis/window.js';
 import { INPUT_DEFAULTS, SettingsReader, THRESHOLD_INPUTS } from '../config.js';
 import { generateDemo, writeSampleLog } from '../demo/generate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
@@ -35,8 +36,10 @@ analyze reads VPC Lattice access logs and writes a report.
   --cost-metric NAME        Cost metric to read from --costs (default UnblendedCost).
   --prices FILE             JSON price table by region, overriding the built-in one.
   --region REGION           Only services in REGION (default: every region in the logs).
-  --start YYYY-MM-DD        First day of the window (default: first day with data).
-  --end YYYY-MM-DD          Day after the window; exclusive (default: day after the last data).
+  --start YYYY-MM-DD        First day of the window (default: first day with data, at most ${DEFAULT_WINDOW_DAYS}
+                            days before --end). A window is at most ${MAX_WINDOW_DAYS} days.
+  --end YYYY-MM-DD          Day after the window; exclusive (default: day after the last data
+                            up to today).
   --format markdown|json    What to print when --out is not given (default markdown).
   --out DIR                 Write DIR/report.md and DIR/report.json; print the headline.
   --latency-p99-ms N        high-latency above this p99 (default ${DEFAULT_THRESHOLDS.latencyP99Ms}).
@@ -306,7 +309,8 @@ async function sample(values: Values): Promise<void> {
   const records = r.integer('records', 0);
   const options = {
     records,
-    days: r.integer('days', 1),
+    // Sample days are meant to be read back: one window's worth at most.
+    days: r.integer('days', 1, MAX_WINDOW_DAYS),
     services: r.integer('services', 1, 256),
     seed: r.integer('seed', 0),
   };

@@ -1,4 +1,4 @@
-import { isIsoDay } from './dates.js';
+import { MAX_YEAR, MIN_YEAR, isIsoDay } from './dates.js';
 
 /**
  * One VPC Lattice access-log record as every engine sees it, and the one classification of its
@@ -190,7 +190,12 @@ export function isServiceArn(value: string): boolean {
 export function isResourceConfigurationArn(value: string): boolean {
   return RESOURCE_CONFIGURATION_ARN.test(value);
 }
-const UTC_SECOND = /^(\d{4}-\d{2}-\d{2})T(\d{2}):\d{2}:\d{2}(?:\.\d+)?Z$/;
+/**
+ * Lattice's form, UTC ending in Z. Another zone is a malformed line: a time without one would be
+ * read in the machine's zone, and the Logs Insights query (which groups by the text of the day)
+ * could not convert an offset with documented functions, so the engines would differ.
+ */
+const UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
 const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 /** Shortens untrusted text quoted in an error message. */
 function quote(value: unknown): string {
@@ -223,24 +228,28 @@ function isRealDay(day: string): boolean {
   return valid;
 }
 
-function utcDayHour(startTime: string): { day: string; hour: number } | undefined {
+function utcDayHour(startTime: string): { day: string; hour: number } | { reason: string } {
   const m = UTC_SECOND.exec(startTime);
-  if (m) {
-    const hour = Number(m[2]);
-    if (
-      hour < 24 &&
-      isRealDay(m[1]!) &&
-      Number(startTime.slice(14, 16)) < 60 &&
-      Number(startTime.slice(17, 19)) < 61
-    ) {
-      return { day: m[1]!, hour };
+  if (!m) {
+    const local = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?/.exec(startTime)?.[0];
+    if (local === startTime) {
+      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
     }
-    return undefined;
+    if (local !== undefined && /^[+-]\d{2}:?\d{2}$/.test(startTime.slice(local.length))) {
+      return { reason: `startTime is not in UTC (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
+    }
+    return { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
   }
-  const ms = Date.parse(startTime);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(startTime)) return undefined;
-  const iso = new Date(ms).toISOString();
-  return { day: iso.slice(0, 10), hour: Number(iso.slice(11, 13)) };
+  const year = Number(m[2]);
+  if (year < MIN_YEAR || year > MAX_YEAR) {
+    return { reason: `startTime ${quote(startTime)} is outside the years ${MIN_YEAR}-${MAX_YEAR}` };
+  }
+  const hour = Number(m[3]);
+  // 60 is a leap second.
+  if (hour > 23 || Number(m[4]) > 59 || Number(m[5]) > 60 || !isRealDay(m[1]!)) {
+    return { reason: `startTime is not a real time: ${quote(startTime)}` };
+  }
+  return { day: m[1]!, hour };
 }
 
 /** A whole-number field: null when missing, else the number, or the reason it is none. */
@@ -290,8 +299,11 @@ export function toRecord(value: unknown): ParseResult {
 
   const startTime = fields.startTime;
   if (isMissing(startTime)) return { ok: false, reason: 'startTime is missing' };
-  const when = typeof startTime === 'string' ? utcDayHour(startTime) : undefined;
-  if (!when) return { ok: false, reason: `startTime is not an ISO-8601 time: ${quote(startTime)}` };
+  const when =
+    typeof startTime === 'string'
+      ? utcDayHour(startTime)
+      : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  if ('reason' in when) return { ok: false, reason: when.reason };
 
   const duration = field(fields, 'duration', Number.MAX_SAFE_INTEGER);
   if ('reason' in duration) return { ok: false, reason: duration.reason };

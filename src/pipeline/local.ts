@@ -5,12 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { type BilledCosts, type PriceTable } from '../model/costs.js';
 import { parseCostAndUsage } from '../aws/cost-and-usage.js';
-import { addDays, dayRange } from '../model/dates.js';
+import { addDays, dayRange, previousWindow, todayUtc } from '../model/dates.js';
 import { parsePriceOverrides } from '../analysis/prices.js';
 import type { Thresholds } from '../analysis/thresholds.js';
-import { chooseWindow } from '../analysis/window.js';
+import { chooseWindow, leftOutWarning } from '../analysis/window.js';
 import { DataError, UsageError } from '../errors.js';
 import { type ReadProgress, aggregateLogs } from '../logs/reader.js';
+import type { AggregateSet } from '../model/aggregate.js';
 import { buildAnalysis } from '../analysis/build.js';
 import { describeReport } from '../report/findings.js';
 import type { Report } from '../model/report.js';
@@ -55,6 +56,25 @@ async function readJsonFile(path: string, what: string, flag: string): Promise<u
   }
 }
 
+/**
+ * Drops the day aggregates outside `range` (and services left with none), so the report never
+ * walks or bills them. Returns the requests dropped per day, for the warning.
+ */
+function keepDays(aggregates: AggregateSet, range: { start: string; end: string }): Map<string, number> {
+  const dropped = new Map<string, number>();
+  const services = new Set<string>();
+  for (const [key, agg] of aggregates.days) {
+    if (agg.day >= range.start && agg.day < range.end) {
+      services.add(agg.serviceArn);
+    } else {
+      aggregates.days.delete(key);
+      if (agg.requests > 0) dropped.set(agg.day, (dropped.get(agg.day) ?? 0) + agg.requests);
+    }
+  }
+  for (const arn of aggregates.services.keys()) if (!services.has(arn)) aggregates.services.delete(arn);
+  return dropped;
+}
+
 export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult> {
   const started = performance.now();
   // Read the small inputs first, so a typo fails before a long scan.
@@ -93,19 +113,29 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
     );
   }
 
-  const covered = aggregates.coveredDays();
+  // Requests per day with data: the window is chosen from these, never by walking the days.
+  const dayRequests = new Map<string, number>();
+  for (const agg of aggregates.days.values()) {
+    if (agg.requests > 0) dayRequests.set(agg.day, (dayRequests.get(agg.day) ?? 0) + agg.requests);
+  }
+  const dataDays = [...dayRequests.keys()].sort();
   const window = chooseWindow(
     { start: options.start, end: options.end, startName: '--start', endName: '--end' },
-    covered,
+    dataDays,
+    todayUtc(options.now),
   );
-  // Files hold what the user has: days between the first and last record count as covered.
-  const coveredDays = new Set(covered ? dayRange(covered.first, addDays(covered.last, 1)) : []);
-  if (![...aggregates.activeDays()].some((d) => d >= window.start && d < window.end)) {
+  const kept = { start: previousWindow(window).start, end: window.end };
+  const leftOut = leftOutWarning(window, keepDays(aggregates, kept));
+  if (leftOut) warnings.push(leftOut);
+  const keptDays = dataDays.filter((d) => d >= kept.start && d < kept.end);
+  if (!keptDays.some((d) => d >= window.start)) {
     throw new DataError(
       `No access-log record falls in the window ${window.start} to ${window.end} (exclusive); ` +
-        `the logs cover ${covered!.first} to ${covered!.last}. Adjust --start/--end.`,
+        `the logs cover ${dataDays[0]} to ${dataDays.at(-1)}. Adjust --start/--end.`,
     );
   }
+  // Files hold what the user has: days between the first and last kept record count as covered.
+  const coveredDays = new Set(dayRange(keptDays[0]!, addDays(keptDays.at(-1)!, 1)));
 
   const report = describeReport(
     buildAnalysis({

@@ -75,6 +75,14 @@ describe('usage', () => {
     [['analyze'], 'analyze needs at least one --logs PATH'],
     [['analyze', '--logs', LOG, '--bogus'], "'--bogus'"],
     [['analyze', '--logs', LOG, '--start', '2026-13-01'], '--start must be a date as YYYY-MM-DD'],
+    [
+      ['analyze', '--logs', LOG, '--end', '1970-01-01'],
+      '--end must be a date as YYYY-MM-DD in the years 2000-2100 (got "1970-01-01")',
+    ],
+    [
+      ['analyze', '--logs', LOG, '--start', '2020-01-01', '--end', '2026-11-22'],
+      '--start 2020-01-01 to --end 2026-11-22 is 2517 days; a window may be at most 366 days.',
+    ],
     [['analyze', '--logs', LOG, '--format', 'yaml'], '--format must be one of markdown, json'],
     [['analyze', '--logs', LOG, '--cost-metric', 'Unblended'], '--cost-metric must be one of UnblendedCost'],
     [
@@ -91,6 +99,10 @@ describe('usage', () => {
     [
       ['sample', '--out', join(work, 's.jsonl'), '--services', '300'],
       '--services must be a whole number from 1 to 256',
+    ],
+    [
+      ['sample', '--out', join(work, 's.jsonl'), '--days', '5000'],
+      '--days must be a whole number from 1 to 366',
     ],
   ])('exits 2 and names the problem: %j', async (argv, message) => {
     expect(await main(argv)).toBe(2);
@@ -142,6 +154,18 @@ describe('analyze --logs', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
     expect(report.findings.map((f) => f.kind)).not.toContain('high-error-rate');
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('VPC Lattice cost & performance');
+  });
+
+  it('reports the data of a log with a record from year 9999, and names that line', async () => {
+    const log = join(work, 'year-9999.log');
+    writeFileSync(log, `${readFileSync(LOG, 'utf8')}${line('9999-12-31', 0)}\n`);
+    expect(await main(['analyze', '--logs', log, '--format', 'json'])).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.window).toEqual({ start: '2026-11-20', end: '2026-11-22', days: 2 });
+    expect(report.totals.requests).toBe(1000);
+    expect(stderr).toBe(
+      `warning: skipped 1 malformed line(s); first at ${log}:1001: startTime 9999-12-31T00:00:00Z is outside the years 2000-2100\n`,
+    );
   });
 
   it('exits 1 and names the file when it holds no record', async () => {

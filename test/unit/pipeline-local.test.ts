@@ -1,10 +1,11 @@
 /** The offline pipeline in-process: small log, bill and price files to a report. */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds.js';
 import { DataError, UsageError } from '../../src/errors.js';
+import { dayRange } from '../../src/model/dates.js';
 import { analyzeLocal } from '../../src/pipeline/local.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lattice-local-'));
@@ -106,4 +107,146 @@ describe('analyzeLocal', () => {
       'No access-log record falls in the window 2026-11-01 to 2026-11-08 (exclusive); the logs cover 2026-11-20 to 2026-11-21.',
     );
   });
+});
+
+describe('analyzeLocal with records far from the rest', () => {
+  const STRAY = 'arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-0aaaaaaaaaaaaaaa1';
+  const record = (serviceArn: string, startTime: string): string =>
+    JSON.stringify({
+      serviceArn,
+      startTime,
+      responseCode: 200,
+      bytesReceived: 10,
+      bytesSent: 10,
+      duration: 5,
+    });
+  /** The 800 lines of LOG with `extra` around them: the first half before, the rest after. */
+  const withLines = (name: string, extra: string[]): string => {
+    const half = Math.ceil(extra.length / 2);
+    const log = readFileSync(LOG, 'utf8');
+    return file(name, [...extra.slice(0, half), log, ...extra.slice(half)].join('\n'));
+  };
+  // Promptly: the runs that looped or ran out of memory took minutes before failing.
+  const PROMPTLY = 10_000;
+
+  it.each([['0000-01-01T00:00:00Z'], ['1970-01-01T00:00:00Z'], ['9999-12-31T23:59:59Z']])(
+    'reads a record from %s as a malformed line',
+    async (startTime) => {
+      const logs = [
+        withLines(`year-${startTime.slice(0, 4)}.log`, [record(STRAY, startTime), record(EAST, startTime)]),
+      ];
+      const { report } = await analyzeLocal({ ...base, logs });
+      expect(report.window).toEqual({ start: '2026-11-20', end: '2026-11-22', days: 2 });
+      expect(report.source).toMatchObject({ records: 800, malformed: 2 });
+      expect(report.source.malformedSamples[0]).toMatchObject({
+        line: 1,
+        reason: `startTime ${startTime} is outside the years 2000-2100`,
+      });
+      expect(report.warnings).toContain('Skipped 2 malformed log line(s) of 802; samples are listed below.');
+      expect(report.totals.requests).toBe(800);
+      expect(report.services.map((s) => s.arn).sort()).toEqual([WEST, EAST]);
+    },
+    PROMPTLY,
+  );
+
+  it('reads a startTime without a zone as a malformed line, never in the local zone', async () => {
+    const logs = [withLines('no-zone.log', [record(EAST, '2026-11-21T10:00:00')])];
+    const { report } = await analyzeLocal({ ...base, logs });
+    expect(report.totals.requests).toBe(800);
+    expect(report.source.malformedSamples).toEqual([
+      {
+        file: logs[0],
+        line: 1,
+        reason: 'startTime has no time zone (Lattice writes UTC, ending in Z): "2026-11-21T10:00:00"',
+      },
+    ]);
+  });
+
+  it('reads a startTime with an offset as a malformed line, as the Logs Insights query does', async () => {
+    const logs = [
+      withLines('offset.log', [
+        record(EAST, '2026-11-22T00:30:00+01:00'),
+        record(EAST, '2026-11-21T23:30:00-02:00'),
+      ]),
+    ];
+    const { report } = await analyzeLocal({ ...base, logs });
+    expect(report.source.malformed).toBe(2);
+    expect(report.source.malformedSamples[0]!.reason).toBe(
+      'startTime is not in UTC (Lattice writes UTC, ending in Z): "2026-11-22T00:30:00+01:00"',
+    );
+    expect(report.totals.requests).toBe(800);
+  });
+
+  it('leaves records out of the window and the one before it, in one warning', async () => {
+    const logs = [
+      withLines('stray.log', [
+        record(STRAY, '2001-01-01T00:00:00Z'),
+        record(STRAY, '2001-01-01T05:00:00Z'),
+        record(EAST, '2099-06-01T00:00:00Z'),
+      ]),
+    ];
+    const { report } = await analyzeLocal({ ...base, logs });
+    expect(report.window).toEqual({ start: '2026-11-20', end: '2026-11-22', days: 2 });
+    expect(report.warnings).toContain(
+      '3 records from 2 days outside the window 2026-11-20 to 2026-11-22 and the 2 days before it were left out: ' +
+        '2001-01-01 (2 records), 2099-06-01 (1 record).',
+    );
+    expect(report.source.records).toBe(803);
+    expect(report.totals.requests).toBe(800);
+    // The service seen only on the left-out day is not billed for the window.
+    expect(report.services.map((s) => s.arn).sort()).toEqual([WEST, EAST]);
+    expect(report.services.flatMap((s) => s.daily.map((d) => d.date))).not.toContain('2099-06-01');
+    const clean = await analyzeLocal(base);
+    expect(report.totals.cost).toBe(clean.report.totals.cost);
+  });
+
+  it('applies the same warning with --start and --end, and keeps the previous window', async () => {
+    const logs = [withLines('explicit.log', [record(EAST, '2026-11-10T00:00:00Z')])];
+    const { report } = await analyzeLocal({ ...base, logs, start: '2026-11-21', end: '2026-11-22' });
+    expect(report.window).toEqual({ start: '2026-11-21', end: '2026-11-22', days: 1 });
+    expect(report.totals.previous).toMatchObject({ requests: 400 });
+    expect(report.warnings).toContain(
+      '1 record from 1 day outside the window 2026-11-21 to 2026-11-22 and the 1 day before it was left out: 2026-11-10 (1 record).',
+    );
+  });
+
+  it('keeps the default window to the last 90 days of data', async () => {
+    const days = dayRange('2026-05-01', '2026-11-23');
+    const logs = [file('daily.log', days.map((d) => record(EAST, `${d}T12:00:00Z`)).join('\n'))];
+    const { report } = await analyzeLocal({ ...base, logs });
+    expect(report.window).toEqual({ start: '2026-08-25', end: '2026-11-23', days: 90 });
+    expect(report.totals.requests).toBe(90);
+    expect(report.totals.previous).toMatchObject({ requests: 90 });
+    expect(report.warnings).toContain(
+      '26 records from 26 days outside the window 2026-08-25 to 2026-11-23 and the 90 days before it were left out: ' +
+        '2026-05-01 (1 record), 2026-05-02 (1 record), 2026-05-03 (1 record), 2026-05-04 (1 record), ' +
+        '2026-05-05 (1 record) and 21 more.',
+    );
+  });
+
+  it(
+    'stays small with 500 services and one stray record',
+    async () => {
+      const arns = Array.from(
+        { length: 500 },
+        (_, i) =>
+          `arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-${i.toString(16).padStart(17, '0')}`,
+      );
+      const lines = DAYS.flatMap((d) => arns.map((arn) => record(arn, `${d}T08:00:00Z`)));
+      for (const stray of ['1970-01-01T00:00:00Z', '2001-01-01T00:00:00Z']) {
+        const logs = [file('many.log', [record(arns[0]!, stray), ...lines].join('\n'))];
+        const { report } = await analyzeLocal({ ...base, logs });
+        expect(report.window.days).toBeLessThanOrEqual(90);
+        expect(report.window).toEqual({ start: '2026-11-20', end: '2026-11-22', days: 2 });
+        expect(report.services).toHaveLength(500);
+        expect(report.totals.requests).toBe(1000);
+        expect(report.warnings.join('\n')).toContain(
+          stray.startsWith('1970')
+            ? 'Skipped 1 malformed log line(s) of 1001'
+            : '1 record from 1 day outside the window 2026-11-20 to 2026-11-22 and the 2 days before it was left out: 2001-01-01 (1 record).',
+        );
+      }
+    },
+    PROMPTLY,
+  );
 });
