@@ -242,7 +242,8 @@ function utcDayHour(startTime: string): { day: string; hour: number } | { reason
   }
   const year = Number(m[2]);
   if (year < MIN_YEAR || year > MAX_YEAR) {
-    return { reason: `startTime ${quote(startTime)} is outside the years ${MIN_YEAR}-${MAX_YEAR}` };
+    // The regular expression matched: the text is a plain time, safe to show as it is.
+    return { reason: `startTime ${startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}` };
   }
   const hour = Number(m[3]);
   // 60 is a leap second.

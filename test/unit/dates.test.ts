@@ -73,13 +73,10 @@ describe('startTime', () => {
     expect(when('2026-11-20T23:59:60.999999Z')).toEqual(['2026-11-20', 23]);
   });
 
-  it('converts an explicit offset to UTC exactly, across days and years', () => {
-    expect(when('2026-11-20T23:30:00-02:00')).toEqual(['2026-11-21', 1]);
-    expect(when('2026-11-21T00:30:00+01:00')).toEqual(['2026-11-20', 23]);
-    expect(when('2026-11-20T10:15:00+05:45')).toEqual(['2026-11-20', 4]);
-    expect(when('2026-11-20T10:15:00-00:00')).toEqual(['2026-11-20', 10]);
-    expect(when('2026-12-31T22:00:00.5-03:00')).toEqual(['2027-01-01', 1]);
-    expect(when('2101-01-01T00:30:00+01:00')).toEqual(['2100-12-31', 23]);
+  it('rejects an explicit offset: the Logs Insights query could not convert it, so the engines would differ', () => {
+    for (const t of ['2026-11-20T23:30:00-02:00', '2026-11-20T10:15:00+05:45', '2026-11-20T10:15:00-00:00']) {
+      expect(when(t)).toBe(`startTime is not in UTC (Lattice writes UTC, ending in Z): "${t}"`);
+    }
   });
 
   it('rejects a time without a zone, whatever zone the machine is in', () => {
@@ -88,7 +85,7 @@ describe('startTime', () => {
     }
   });
 
-  it('rejects days outside the years 2000-2100, also after an offset', () => {
+  it('rejects days outside the years 2000-2100', () => {
     expect(when('1970-01-01T00:00:00Z')).toBe(
       'startTime 1970-01-01T00:00:00Z is outside the years 2000-2100',
     );
@@ -98,12 +95,6 @@ describe('startTime', () => {
     expect(when('9999-12-31T23:59:59Z')).toBe(
       'startTime 9999-12-31T23:59:59Z is outside the years 2000-2100',
     );
-    expect(when('0050-06-01T00:00:00+01:00')).toBe(
-      'startTime 0050-06-01T00:00:00+01:00 is outside the years 2000-2100',
-    );
-    expect(when('2000-01-01T00:30:00+01:00')).toBe(
-      'startTime 2000-01-01T00:30:00+01:00 is outside the years 2000-2100',
-    );
   });
 
   it.each([
@@ -111,18 +102,23 @@ describe('startTime', () => {
     '2026-11-20T10:15Z',
     '2026-11-20 10:15:00Z',
     '2026-11-20t10:15:00z',
-    '2026-11-20T10:15:00+0100',
-    '2026-11-20T10:15:00+01',
     '2026-11-20T10:15:00 GMT',
-    '2026-02-30T10:15:00Z',
-    '2026-02-30T10:15:00+01:00',
-    '2026-11-20T24:00:00Z',
-    '2026-11-20T10:60:00Z',
-    '2026-11-20T10:15:61Z',
-    '2026-11-20T10:15:00+24:00',
-    '2026-11-20T10:15:00+01:60',
     1732097700,
   ])('rejects %j as not an ISO-8601 time', (startTime) => {
     expect(when(startTime)).toMatch(/^startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: /);
   });
+
+  it.each(['2026-02-30T10:15:00Z', '2026-11-20T24:00:00Z', '2026-11-20T10:60:00Z', '2026-11-20T10:15:61Z'])(
+    'rejects %j as no real time',
+    (startTime) => {
+      expect(when(startTime)).toBe(`startTime is not a real time: "${startTime}"`);
+    },
+  );
+
+  it.each(['2026-11-20T10:15:00+0100', '2026-11-20T10:15:00+01:00', '2026-11-20T10:15:00+24:00'])(
+    'rejects %j as not UTC',
+    (startTime) => {
+      expect(when(startTime)).toMatch(/^startTime is not in UTC/);
+    },
+  );
 });

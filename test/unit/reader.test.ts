@@ -233,7 +233,7 @@ describe('aggregateLogs: JSON lines', () => {
     expect(summary.malformedSamples.every((s) => s.file === file)).toBe(true);
     expect(summary.malformedSamples[0]?.reason).toMatch(/^invalid JSON/);
     expect(summary.malformedSamples[1]?.reason).toMatch(/serviceArn is not a VPC Lattice service ARN/);
-    expect(summary.malformedSamples[2]?.reason).toMatch(/duration is not a non-negative number/);
+    expect(summary.malformedSamples[2]?.reason).toMatch(/duration is not a whole number/);
     expect(summary.malformedSamples[4]?.reason).toBe('startTime is missing');
   });
 
@@ -249,7 +249,7 @@ describe('aggregateLogs: JSON lines', () => {
 
   it('accepts shuffled field order, numbers as strings and "-" for missing values', async () => {
     const shuffled = Object.fromEntries(Object.entries(record({ duration: 41 })).reverse());
-    const stringy = line({ responseCode: '503', bytesReceived: '10', bytesSent: '2048', duration: '12.5' });
+    const stringy = line({ responseCode: '503', bytesReceived: '10', bytesSent: '2048', duration: '12' });
     const dashes = line({
       responseCode: '-',
       bytesReceived: '-',
@@ -264,14 +264,16 @@ describe('aggregateLogs: JSON lines', () => {
     const file = await fixture('variants.log', [JSON.stringify(shuffled), stringy, dashes].join('\n'));
     const { services, summary } = await collect([file]);
     expect(summary.malformed).toBe(0);
-    // 41 (404), then 12.5 (503, 10 and 2048 bytes), then a denied request without code or bytes.
+    // 41 (404), then 12 (503, 10 and 2048 bytes), then a denied record without code or bytes: with
+    // no HTTP status and no listener type it is taken for a TLS-passthrough connection.
     expect(services[SVC_A]!.days['2024-08-04']).toMatchObject({
       requests: 3,
+      connections: 1,
       status: { '2xx': 0, '3xx': 0, '4xx': 1, '5xx': 1 },
       authDenied: 1,
       bytesIn: 145,
       bytesOut: 3295,
-      latency: { count: 2, sum: 53.5, min: 12.5, max: 41 },
+      latency: { count: 2, sum: 53, min: 12, max: 41 },
     });
   });
 
@@ -402,7 +404,7 @@ describe('aggregateLogs: aws logs exports', () => {
     const file = await fixture('jq.json', text);
     const { latency, summary } = await collect([file]);
     expect(latency).toEqual({ count: 2, sum: 4, min: 1, max: 3 });
-    expect(summary.malformedSamples).toEqual([{ file, line: 2, reason: 'serviceArn is missing' }]);
+    expect(summary.malformedSamples).toEqual([{ file, line: 2, reason: 'serviceArn and resourceConfigurationArn are missing' }]);
 
     const cut = await fixture('jq-cut.json', text.slice(0, text.length - 40));
     const error = await failure(collect([cut]));
@@ -428,7 +430,7 @@ describe('aggregateLogs: aws logs exports', () => {
     expect(summary.lines).toBe(5);
     expect(summary.malformedSamples.map((s) => [s.line, s.reason.slice(0, 20)])).toEqual([
       [2, 'invalid JSON (Unexpe'],
-      [3, 'duration is not a no'],
+      [3, 'duration is not a wh'],
       [5, 'the event has no "me'],
     ]);
   });
@@ -486,7 +488,7 @@ describe('aggregateLogs: bad files', () => {
     const error = await failure(collect([file]));
     expect(error).toBeInstanceOf(DataError);
     expect(error.message).toBe(
-      `${file}: none of its 3 lines is a valid VPC Lattice access-log record (line 1: serviceArn is missing)`,
+      `${file}: none of its 3 lines is a valid VPC Lattice access-log record (line 1: serviceArn and resourceConfigurationArn are missing)`,
     );
   });
 

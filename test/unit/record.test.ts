@@ -22,10 +22,12 @@ describe('toRecord', () => {
       ok: true,
       record: {
         serviceArn: ARN,
+        kind: 'http',
         day: '2024-08-04',
         hour: 11,
         duration: 23,
         responseCode: 404,
+        grpcStatus: null,
         bytesReceived: 135,
         bytesSent: 1247,
         authDenied: false,
@@ -34,22 +36,61 @@ describe('toRecord', () => {
     });
   });
 
-  it('accepts numbers as strings and "-" for absent values', () => {
-    const r = toRecord({
-      ...base,
-      duration: '7',
-      responseCode: '-',
-      bytesReceived: '-',
-      bytesSent: ' 12 ',
-      hostHeader: '-',
-    });
+  it('accepts numbers as strings and "-", "", "null" or null for missing values', () => {
+    for (const missing of ['-', '', 'null', null]) {
+      const r = toRecord({
+        ...base,
+        duration: '7',
+        bytesReceived: missing,
+        bytesSent: ' 12 ',
+        hostHeader: missing,
+        authDeniedReason: missing,
+      });
+      expect(r.ok && r.record).toMatchObject({
+        kind: 'http',
+        duration: 7,
+        responseCode: 404,
+        bytesReceived: 0,
+        bytesSent: 12,
+        hostHeader: null,
+        authDenied: false,
+      });
+    }
+  });
+
+  it('keeps a request whose duration is missing, with no duration', () => {
+    const r = toRecord({ ...base, duration: '-' });
     expect(r.ok && r.record).toMatchObject({
-      duration: 7,
-      responseCode: null,
-      bytesReceived: 0,
-      bytesSent: 12,
-      hostHeader: null,
+      kind: 'http',
+      duration: null,
+      responseCode: 404,
+      bytesSent: 1247,
     });
+  });
+
+  it.each([
+    ['an HTTP request', { listenerType: '-' }, 'http'],
+    ['an HTTPS request', { listenerType: 'HTTPS' }, 'http'],
+    ['a gRPC call', { grpcStatus: 14, responseCode: 200 }, 'grpc'],
+    ['a TLS-passthrough connection', { listenerType: 'TLS_PASSTHROUGH', responseCode: '-' }, 'tcp'],
+    ['a TLS-passthrough connection with a code', { listenerType: 'tls_passthrough' }, 'tcp'],
+    ['a connection with no listener type and no status', { responseCode: '-', listenerType: '-' }, 'tcp'],
+    ['an HTTP request with no status', { responseCode: '-', listenerType: 'HTTP' }, 'http'],
+    [
+      'a resource-configuration connection',
+      {
+        serviceArn: '-',
+        resourceConfigurationArn:
+          'arn:aws:vpc-lattice:ap-southeast-2:123467890123:resourceconfiguration/rcfg-0123456789abcdef0',
+        responseCode: '-',
+        duration: '-',
+      },
+      'resource',
+    ],
+  ])('classifies %s', (_, fields, kind) => {
+    const r = toRecord({ ...base, ...fields });
+    expect(r.ok && r.record.kind).toBe(kind);
+    if (r.ok && (kind === 'tcp' || kind === 'resource')) expect(r.record.responseCode).toBeNull();
   });
 
   it('marks auth-denied requests', () => {
@@ -57,23 +98,27 @@ describe('toRecord', () => {
     expect(r.ok && r.record.authDenied).toBe(true);
   });
 
-  it('converts offsets to UTC days and hours', () => {
-    const r = toRecord({ ...base, startTime: '2024-08-04T23:30:00-02:00' });
-    expect(r.ok && [r.record.day, r.record.hour]).toEqual(['2024-08-05', 1]);
-  });
-
   it.each([
-    [{ ...base, serviceArn: '-' }, 'serviceArn is missing'],
+    [{ ...base, serviceArn: '-' }, 'serviceArn and resourceConfigurationArn are missing'],
     [{ ...base, serviceArn: 'arn:aws:s3:::bucket' }, 'serviceArn is not a VPC Lattice service ARN'],
+    [
+      { ...base, serviceArn: '-', resourceConfigurationArn: ARN },
+      'resourceConfigurationArn is not a resource configuration ARN',
+    ],
     [{ ...base, startTime: undefined }, 'startTime is missing'],
     [{ ...base, startTime: 'yesterday' }, 'startTime is not an ISO-8601 time'],
-    [{ ...base, startTime: '2024-02-31T00:00:00Z' }, 'startTime is not an ISO-8601 time'],
-    [{ ...base, duration: '-' }, 'duration is missing'],
-    [{ ...base, duration: 'fast' }, 'duration is not a non-negative number'],
-    [{ ...base, duration: -1 }, 'duration is not a non-negative number'],
-    [{ ...base, responseCode: 'OK' }, 'responseCode is not an HTTP status'],
-    [{ ...base, bytesSent: true }, 'bytesSent is not a non-negative number'],
-    [{ ...base, authDeniedReason: 5 }, 'authDeniedReason is not a string'],
+    [{ ...base, startTime: '2024-02-31T00:00:00Z' }, 'startTime is not a real time'],
+    [{ ...base, duration: 'fast' }, 'duration is not a whole number from 0 to 2^53: "fast"'],
+    [{ ...base, duration: -1 }, 'duration is not a whole number from 0 to 2^53: -1'],
+    [{ ...base, duration: 1e308 }, 'duration is not a whole number from 0 to 2^53: 1e+308'],
+    [{ ...base, duration: 2 ** 53 }, 'duration is not a whole number'],
+    [{ ...base, bytesSent: 0.5 }, 'bytesSent is not a whole number from 0 to 2^53: 0.5'],
+    [{ ...base, bytesReceived: '1.5' }, 'bytesReceived is not a whole number from 0 to 2^53: "1.5"'],
+    [{ ...base, responseCode: 'OK' }, 'responseCode is not a whole number from 0 to 999: "OK"'],
+    [{ ...base, responseCode: 1000 }, 'responseCode is not a whole number from 0 to 999'],
+    [{ ...base, grpcStatus: 17 }, 'grpcStatus is not a whole number from 0 to 16: 17'],
+    [{ ...base, bytesSent: true }, 'bytesSent is not a whole number from 0 to 2^53: true'],
+    [{ ...base, authDeniedReason: { x: 1 } }, 'authDeniedReason is not a string'],
     [[1, 2], 'not a JSON object'],
   ])('rejects a record: %#', (value, reason) => {
     const r = toRecord(value);
