@@ -20285,32 +20285,61 @@ var require_lib = __commonJS({
 });
 
 // src/analysis/prices.ts
+function valueText(value) {
+  if (typeof value === "number") return String(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") {
+    const text = JSON.stringify(value);
+    return `a string ${text.length > 40 ? `${text.slice(0, 36)}..."` : text}`;
+  }
+  return typeof value === "boolean" ? `a boolean ${value}` : typeof value;
+}
+function priceProblem(key, price) {
+  const { max: max3, integer, unit } = LIMITS[key];
+  const ok = typeof price === "number" && Number.isFinite(price) && price >= 0 && price <= max3 && (!integer || Number.isSafeInteger(price));
+  if (ok) return void 0;
+  const kind = integer ? "a whole number" : "a number";
+  return `must be ${kind} between 0 and ${max3} ${unit} (got ${valueText(price)})`;
+}
 function parsePriceOverrides(json, source) {
-  const fail = (why) => {
-    throw new UsageError(
-      `${source}: ${why}. Expected {"<region>": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}.`
-    );
-  };
-  if (typeof json !== "object" || json === null || Array.isArray(json))
-    fail("the price file must be a JSON object");
+  const problems = [];
   const result2 = {};
-  for (const [region, value] of Object.entries(json)) {
-    if (!isRegionName(region)) fail(`"${region}" is not an AWS region name`);
-    if (typeof value !== "object" || value === null || Array.isArray(value))
-      fail(`prices for ${region} must be an object`);
-    const table2 = { ...DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION] };
-    for (const [key, price] of Object.entries(value)) {
-      if (!KEYS.includes(key))
-        fail(`unknown price "${key}" for ${region} (known: ${KEYS.join(", ")})`);
-      if (typeof price !== "number" || !Number.isFinite(price) || price < 0)
-        fail(`${region}.${key} must be a non-negative number`);
-      table2[key] = price;
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    problems.push(`the price file must be a JSON object of regions (got ${valueText(json)})`);
+  } else {
+    for (const [region, value] of Object.entries(json)) {
+      if (!isRegionName(region)) {
+        problems.push(`${JSON.stringify(region)} is not an AWS region name such as us-east-1`);
+        continue;
+      }
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        problems.push(`${region} must be an object of prices (got ${valueText(value)})`);
+        continue;
+      }
+      const table2 = { ...DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION] };
+      for (const [key, price] of Object.entries(value)) {
+        if (!KEYS.includes(key)) {
+          problems.push(`${region}.${key} is not a price; the known ones are ${KEYS.join(", ")}`);
+          continue;
+        }
+        const problem = priceProblem(key, price);
+        if (problem) problems.push(`${region}.${key} ${problem}`);
+        else table2[key] = price;
+      }
+      result2[region] = table2;
     }
-    result2[region] = table2;
+  }
+  if (problems.length > 0) {
+    throw new UsageError(
+      `${problems.map((problem) => `${source}: ${problem}.`).join("\n")}
+Fix the price file; its shape is ${EXAMPLE}, and a price left out keeps its built-in value.`
+    );
   }
   return result2;
 }
-var DEFAULT_PRICES, FALLBACK_REGION, KEYS;
+var DEFAULT_PRICES, FALLBACK_REGION, LIMITS, KEYS, EXAMPLE;
 var init_prices = __esm({
   "src/analysis/prices.ts"() {
     "use strict";
@@ -20320,12 +20349,14 @@ var init_prices = __esm({
       "us-east-1": { serviceHour: 0.025, perGB: 0.025, perMillionRequests: 0.1, freeRequestsPerHour: 3e5 }
     };
     FALLBACK_REGION = "us-east-1";
-    KEYS = [
-      "serviceHour",
-      "perGB",
-      "perMillionRequests",
-      "freeRequestsPerHour"
-    ];
+    LIMITS = {
+      serviceHour: { max: 1e3, integer: false, unit: "USD per service-hour" },
+      perGB: { max: 1e3, integer: false, unit: "USD per GB" },
+      perMillionRequests: { max: 1e5, integer: false, unit: "USD per million requests" },
+      freeRequestsPerHour: { max: 1e12, integer: true, unit: "requests per hour" }
+    };
+    KEYS = Object.keys(LIMITS);
+    EXAMPLE = '{"us-east-1": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}';
   }
 });
 
