@@ -6001,7 +6001,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape3 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -6009,14 +6009,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder2.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder2.encode(prefix + `; name="${escape3(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder2.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder2.encode(`${prefix}; name="${escape3(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape3(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -20342,32 +20342,61 @@ var require_lib = __commonJS({
 });
 
 // src/analysis/prices.ts
+function valueText(value) {
+  if (typeof value === "number") return String(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") {
+    const text = JSON.stringify(value);
+    return `a string ${text.length > 40 ? `${text.slice(0, 36)}..."` : text}`;
+  }
+  return typeof value === "boolean" ? `a boolean ${value}` : typeof value;
+}
+function priceProblem(key, price) {
+  const { max: max3, integer, unit } = LIMITS[key];
+  const ok = typeof price === "number" && Number.isFinite(price) && price >= 0 && price <= max3 && (!integer || Number.isSafeInteger(price));
+  if (ok) return void 0;
+  const kind = integer ? "a whole number" : "a number";
+  return `must be ${kind} between 0 and ${max3} ${unit} (got ${valueText(price)})`;
+}
 function parsePriceOverrides(json, source) {
-  const fail = (why) => {
-    throw new UsageError(
-      `${source}: ${why}. Expected {"<region>": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}.`
-    );
-  };
-  if (typeof json !== "object" || json === null || Array.isArray(json))
-    fail("the price file must be a JSON object");
+  const problems = [];
   const result2 = {};
-  for (const [region, value] of Object.entries(json)) {
-    if (!isRegionName(region)) fail(`"${region}" is not an AWS region name`);
-    if (typeof value !== "object" || value === null || Array.isArray(value))
-      fail(`prices for ${region} must be an object`);
-    const table2 = { ...DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION] };
-    for (const [key, price] of Object.entries(value)) {
-      if (!KEYS.includes(key))
-        fail(`unknown price "${key}" for ${region} (known: ${KEYS.join(", ")})`);
-      if (typeof price !== "number" || !Number.isFinite(price) || price < 0)
-        fail(`${region}.${key} must be a non-negative number`);
-      table2[key] = price;
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    problems.push(`the price file must be a JSON object of regions (got ${valueText(json)})`);
+  } else {
+    for (const [region, value] of Object.entries(json)) {
+      if (!isRegionName(region)) {
+        problems.push(`${JSON.stringify(region)} is not an AWS region name such as us-east-1`);
+        continue;
+      }
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        problems.push(`${region} must be an object of prices (got ${valueText(value)})`);
+        continue;
+      }
+      const table2 = { ...DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION] };
+      for (const [key, price] of Object.entries(value)) {
+        if (!KEYS.includes(key)) {
+          problems.push(`${region}.${key} is not a price; the known ones are ${KEYS.join(", ")}`);
+          continue;
+        }
+        const problem = priceProblem(key, price);
+        if (problem) problems.push(`${region}.${key} ${problem}`);
+        else table2[key] = price;
+      }
+      result2[region] = table2;
     }
-    result2[region] = table2;
+  }
+  if (problems.length > 0) {
+    throw new UsageError(
+      `${problems.map((problem) => `${source}: ${problem}.`).join("\n")}
+Fix the price file; its shape is ${EXAMPLE}, and a price left out keeps its built-in value.`
+    );
   }
   return result2;
 }
-var DEFAULT_PRICES, FALLBACK_REGION, KEYS;
+var DEFAULT_PRICES, FALLBACK_REGION, LIMITS, KEYS, EXAMPLE;
 var init_prices = __esm({
   "src/analysis/prices.ts"() {
     "use strict";
@@ -20377,12 +20406,14 @@ var init_prices = __esm({
       "us-east-1": { serviceHour: 0.025, perGB: 0.025, perMillionRequests: 0.1, freeRequestsPerHour: 3e5 }
     };
     FALLBACK_REGION = "us-east-1";
-    KEYS = [
-      "serviceHour",
-      "perGB",
-      "perMillionRequests",
-      "freeRequestsPerHour"
-    ];
+    LIMITS = {
+      serviceHour: { max: 1e3, integer: false, unit: "USD per service-hour" },
+      perGB: { max: 1e3, integer: false, unit: "USD per GB" },
+      perMillionRequests: { max: 1e5, integer: false, unit: "USD per million requests" },
+      freeRequestsPerHour: { max: 1e12, integer: true, unit: "requests per hour" }
+    };
+    KEYS = Object.keys(LIMITS);
+    EXAMPLE = '{"us-east-1": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}';
   }
 });
 
@@ -52242,14 +52273,14 @@ var require_dist_cjs6 = __commonJS({
       const full = options.awsContainerCredentialsFullUri ?? process.env[AWS_CONTAINER_CREDENTIALS_FULL_URI];
       const token = options.awsContainerAuthorizationToken ?? process.env[AWS_CONTAINER_AUTHORIZATION_TOKEN];
       const tokenFile = options.awsContainerAuthorizationTokenFile ?? process.env[AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE];
-      const warn = options.logger?.constructor?.name === "NoOpLogger" || !options.logger?.warn ? console.warn : options.logger.warn.bind(options.logger);
+      const warn2 = options.logger?.constructor?.name === "NoOpLogger" || !options.logger?.warn ? console.warn : options.logger.warn.bind(options.logger);
       if (relative && full) {
-        warn("@aws-sdk/credential-provider-http: you have set both awsContainerCredentialsRelativeUri and awsContainerCredentialsFullUri.");
-        warn("awsContainerCredentialsRelativeUri will take precedence.");
+        warn2("@aws-sdk/credential-provider-http: you have set both awsContainerCredentialsRelativeUri and awsContainerCredentialsFullUri.");
+        warn2("awsContainerCredentialsRelativeUri will take precedence.");
       }
       if (token && tokenFile) {
-        warn("@aws-sdk/credential-provider-http: you have set both awsContainerAuthorizationToken and awsContainerAuthorizationTokenFile.");
-        warn("awsContainerAuthorizationTokenFile will take precedence.");
+        warn2("@aws-sdk/credential-provider-http: you have set both awsContainerAuthorizationToken and awsContainerAuthorizationTokenFile.");
+        warn2("awsContainerAuthorizationTokenFile will take precedence.");
       }
       if (relative) {
         host = `${DEFAULT_LINK_LOCAL_HOST}${relative}`;
@@ -91070,11 +91101,30 @@ function toAlignment(value) {
 // src/report/headline.ts
 init_findings();
 init_format();
+
+// src/report/terminal.ts
+var UNSAFE = (
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+);
+var BREAKS = /[\t\n]/g;
+var COMMAND_AT_LINE_START = /^(\s*):(?=:)/gm;
+var LEGACY_COMMAND = /#(?=#\[)/g;
+function escape2(char, json) {
+  const code = char.charCodeAt(0);
+  const hex = code.toString(16);
+  return code < 256 && !json ? `\\x${hex.padStart(2, "0")}` : `\\u${hex.padStart(4, "0")}`;
+}
+function terminalText(text, options = {}) {
+  const json = options.json === true;
+  let safe = text.replace(UNSAFE, (char) => escape2(char, json));
+  if (options.oneLine) safe = safe.replace(BREAKS, (char) => escape2(char, json));
+  return safe.replace(COMMAND_AT_LINE_START, (_, blanks) => `${blanks}${escape2(":", json)}`).replace(LEGACY_COMMAND, () => escape2("#", json));
+}
+
+// src/report/headline.ts
 function money(report, amount2) {
   return formatUsd(amount2, report.costBasis.currency);
-}
-function terminalSafe(text) {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "?");
 }
 function headlineParts(report, strong) {
   const { totals, window: window2 } = report;
@@ -91109,7 +91159,9 @@ function headline(report) {
   const first = report.findings[0];
   if (first) {
     const service = report.services.find((s2) => s2.arn === first.service);
-    lines.push(`Top finding: ${first.message}${service ? ` \u2014 ${terminalSafe(service.name)}` : ""}`);
+    lines.push(
+      `Top finding: ${first.message}${service ? ` \u2014 ${terminalText(service.name, { oneLine: true })}` : ""}`
+    );
   }
   return lines.join("\n");
 }
@@ -98567,6 +98619,9 @@ var OPTIONS = {
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" }
 };
+var print = (text) => void process.stdout.write(terminalText(text));
+var warn = (text) => void process.stderr.write(terminalText(text));
+var quoted = (text) => terminalText(text, { oneLine: true });
 var FORMATS = ["markdown", "json"];
 function parse4(argv) {
   try {
@@ -98609,7 +98664,7 @@ function progressPrinter(enabled) {
       const seconds = (performance.now() - started) / 1e3;
       const mb = p3.bytesRead / 1e6;
       process.stderr.write(
-        `\r  ${p3.lines.toLocaleString("en-US")} lines \xB7 ${mb.toFixed(0)} MB \xB7 ${(seconds > 0 ? mb / seconds : 0).toFixed(0)} MB/s `
+        `\r${terminalText(`  ${p3.lines.toLocaleString("en-US")} lines \xB7 ${mb.toFixed(0)} MB \xB7 ${(seconds > 0 ? mb / seconds : 0).toFixed(0)} MB/s `)}`
       );
       shown = true;
     },
@@ -98621,8 +98676,8 @@ function progressPrinter(enabled) {
 function printNotes(report) {
   if (report.source.malformed > 0) {
     const first = report.source.malformedSamples[0];
-    process.stderr.write(
-      `warning: skipped ${report.source.malformed} malformed line(s)` + (first ? `; first at ${first.file}:${first.line}: ${first.reason}` : "") + "\n"
+    warn(
+      `warning: skipped ${report.source.malformed} malformed line(s)` + (first ? `; first at ${quoted(first.file)}:${first.line}: ${quoted(first.reason)}` : "") + "\n"
     );
   }
 }
@@ -98641,15 +98696,15 @@ async function emit(report, values, format2) {
   printNotes(report);
   if (values.out) {
     const files = await writeReportFiles(report, values.out);
-    process.stdout.write(`${headline(report)}
+    print(`${headline(report)}
 Report: ${files.markdown}
 JSON:   ${files.json}
 `);
   } else if (format2 === "json") {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}
+    process.stdout.write(`${terminalText(JSON.stringify(report, null, 2), { json: true })}
 `);
   } else {
-    process.stdout.write(renderMarkdown(report));
+    print(renderMarkdown(report));
   }
 }
 async function analyze(values, positionals) {
@@ -98689,7 +98744,7 @@ async function analyze(values, positionals) {
   if (values.verbose) {
     const { bytesRead, lines, seconds, threads, fallbacks } = result2.stats;
     const rssMb = process.resourceUsage().maxRSS / 1024;
-    process.stderr.write(
+    warn(
       `${lines.toLocaleString("en-US")} lines, ${(bytesRead / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s (${(bytesRead / 1e6 / seconds).toFixed(0)} MB/s), peak RSS ${rssMb.toFixed(0)} MB, ${threads} thread${threads === 1 ? "" : "s"}, ${fallbacks.toLocaleString("en-US")} lines by the exact parser
 `
     );
@@ -98726,7 +98781,7 @@ async function analyzeWithAws(values) {
         ...aws,
         ...cacheDir ? { cache: { dir: cacheDir, settlingDays } } : {},
         signal,
-        log: values.verbose ? (message) => process.stderr.write(`${terminalSafe(message)}
+        log: values.verbose ? (message) => warn(`${message}
 `) : void 0
       });
     }
@@ -98735,13 +98790,13 @@ async function analyzeWithAws(values) {
   if (values["publish-metrics"]) {
     const { publishMetrics: publishMetrics2 } = await Promise.resolve().then(() => (init_metrics(), metrics_exports));
     await publishMetrics2({ region }, result2.report, /* @__PURE__ */ new Date()).catch(
-      (error2) => process.stderr.write(`warning: metrics were not published: ${terminalSafe(errorMessage(error2))}
+      (error2) => warn(`warning: metrics were not published: ${errorMessage(error2)}
 `)
     );
   }
   if (values.verbose) {
     const { run } = result2.report;
-    process.stderr.write(
+    warn(
       `${run.insights.queries} Logs Insights queries scanned ${(run.insights.bytesScanned / 1e6).toFixed(1)} MB; ${run.costExplorer.requests} Cost Explorer requests; about $${run.estimatedRunCostUsd.toFixed(4)}; ${result2.stats.seconds.toFixed(1)} s
 `
     );
@@ -98760,7 +98815,7 @@ async function sample(values) {
   };
   r5.check();
   const { bytes } = await writeSampleLog(values.out, options);
-  process.stdout.write(
+  print(
     `Wrote ${records.toLocaleString("en-US")} records (${(bytes / 1e6).toFixed(1)} MB) to ${values.out}
 `
   );
@@ -98778,7 +98833,7 @@ async function demo(values) {
   });
   const files = await writeReportFiles(result2.report, out);
   const seconds = (performance.now() - started) / 1e3;
-  process.stdout.write(
+  print(
     `${headline(result2.report)}
 
 Generated ${data.records.toLocaleString("en-US")} access-log records (${data.files.length} files) in ${data.logDir}
@@ -98792,11 +98847,11 @@ async function main(argv) {
   try {
     const { values, positionals } = parse4(argv);
     if (values.help) {
-      process.stdout.write(HELP);
+      print(HELP);
       return 0;
     }
     if (values.version) {
-      process.stdout.write(`${TOOL.version}
+      print(`${TOOL.version}
 `);
       return 0;
     }
@@ -98805,25 +98860,25 @@ async function main(argv) {
     else if (command5 === "demo") await demo(values);
     else if (command5 === "sample") await sample(values);
     else if (command5 === "help" || command5 === void 0) {
-      process.stdout.write(HELP);
+      print(HELP);
       return command5 === void 0 ? 2 : 0;
     } else throw new UsageError(`unknown command ${JSON.stringify(command5)}; use analyze, demo or sample.`);
     return 0;
   } catch (error2) {
     if (error2 instanceof UsageError) {
-      process.stderr.write(`error: ${error2.message}
+      warn(`error: ${error2.message}
 Run '${TOOL.name} --help' for usage.
 `);
       return 2;
     }
     if (error2 instanceof DataError) {
-      process.stderr.write(`error: ${error2.message}
+      warn(`error: ${error2.message}
 `);
       return 1;
     }
-    process.stderr.write(`error: unexpected failure: ${errorMessage(error2)}
+    warn(`error: unexpected failure: ${errorMessage(error2)}
 `);
-    if (process.env.DEBUG) process.stderr.write(`${error2.stack ?? ""}
+    if (process.env.DEBUG) warn(`${error2.stack ?? ""}
 `);
     return 1;
   }

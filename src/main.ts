@@ -28,6 +28,12 @@ import { reportKey } from './publish/marker.js';
 import { markdownText } from './report/escape.js';
 import { headline } from './report/headline.js';
 import { renderMarkdown } from './report/markdown.js';
+import { terminalText } from './report/terminal.js';
+
+// What reaches the Actions log quotes log values and AWS names; the runner must read it as text only.
+const info = (message: string): void => core.info(terminalText(message));
+const warning = (message: string): void => core.warning(terminalText(message));
+const fail = (message: string): void => core.setFailed(terminalText(message));
 
 export async function run(): Promise<void> {
   let config: Config;
@@ -63,36 +69,34 @@ async function report(config: Config, signal: AbortSignal): Promise<void> {
     ...(credentials ? { credentials } : {}),
     cache: cache ? { dir: cache.dir, settlingDays: config.settlingDays } : undefined,
     signal,
-    log: (message) => core.info(message),
+    log: info,
   });
   if (cache && stats.cacheWritten > 0) {
     if (runContext().fromFork)
-      core.info('Not saving the day cache: a pull request from a fork must not write it.');
+      info('Not saving the day cache: a pull request from a fork must not write it.');
     else await saveDayCache(cache);
   }
 
   const files = await writeReportFiles(report, config.reportDir);
   setReportOutputs(report, files);
-  core.info(headline(report));
-  for (const warning of report.warnings) core.warning(warning);
+  info(headline(report));
+  for (const text of report.warnings) warning(text);
 
   if (config.publishMetrics) {
     await publishMetrics({ region: config.region, credentials }, report, new Date()).catch((error: unknown) =>
-      core.warning(`Metrics were not published: ${errorMessage(error)}`),
+      warning(`Metrics were not published: ${errorMessage(error)}`),
     );
   }
   const publishErrors = await publish(config, report, key);
   if (publishErrors.length > 0) {
-    core.setFailed(publishErrors.join('\n'));
+    fail(publishErrors.join('\n'));
     return;
   }
   if (config.failOn !== 'never') {
     const limit = config.failOn;
     const failing = report.findings.filter((f) => isAtLeast(f.severity, limit));
     if (failing.length > 0) {
-      core.setFailed(
-        `fail-on: ${limit}: ${failing.length} finding(s) of that severity or worse; see the report.`,
-      );
+      fail(`fail-on: ${limit}: ${failing.length} finding(s) of that severity or worse; see the report.`);
     }
   }
 }
@@ -110,7 +114,7 @@ function credentialsFor(config: Config): Promise<AwsCredentials | undefined> {
     {
       getIdToken: (audience) => core.getIDToken(audience),
       mask: (value) => core.setSecret(value),
-      log: core.info,
+      log: info,
     },
   );
 }
@@ -121,7 +125,7 @@ function cacheOptions(scope: string): ActionsCacheOptions {
     scope,
     runId: process.env.GITHUB_RUN_ID ?? String(Date.now()),
     runAttempt: process.env.GITHUB_RUN_ATTEMPT ?? '1',
-    log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
+    log: { info, warning },
   };
 }
 
@@ -143,7 +147,7 @@ async function publish(config: Config, report: Report, key: string): Promise<str
   const wantsIssue = config.publishTo.has('issue');
   const wantsComment = config.publishTo.has('pr-comment');
   if (!wantsIssue && !wantsComment) return errors;
-  const octokit = createOctokit(config.githubToken, (message) => core.info(message));
+  const octokit = createOctokit(config.githubToken, info);
   const body = renderMarkdown(report, { marker: key, maxChars: BODY_LIMIT_CHARS });
   const run = runContext();
   if (wantsIssue) {
@@ -155,14 +159,14 @@ async function publish(config: Config, report: Report, key: string): Promise<str
         body,
       });
       core.setOutput('issue-number', String(issue.number));
-      core.info(`${issue.created ? 'Created' : 'Updated'} issue #${issue.number}: ${issue.url}`);
+      info(`${issue.created ? 'Created' : 'Updated'} issue #${issue.number}: ${issue.url}`);
     } catch (error) {
       errors.push(errorMessage(error));
     }
   }
   if (wantsComment) {
     if (run.pullRequest === undefined) {
-      core.warning(
+      warning(
         `publish-to includes pr-comment, but this run is a ${run.eventName} event, not a pull request; no comment posted.`,
       );
     } else {
@@ -173,7 +177,7 @@ async function publish(config: Config, report: Report, key: string): Promise<str
           behavior: config.commentBehavior,
         });
         core.setOutput('comment-id', String(comment.id));
-        core.info(`Posted the report on pull request #${run.pullRequest}: ${comment.url}`);
+        info(`Posted the report on pull request #${run.pullRequest}: ${comment.url}`);
       } catch (error) {
         errors.push(errorMessage(error));
       }
@@ -184,14 +188,14 @@ async function publish(config: Config, report: Report, key: string): Promise<str
 
 async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.info('GITHUB_STEP_SUMMARY is not set; no job summary written.');
+    info('GITHUB_STEP_SUMMARY is not set; no job summary written.');
     return;
   }
   await core.summary.addRaw(markdown, true).write();
 }
 
 async function reportFailure(message: string): Promise<void> {
-  core.setFailed(message);
+  fail(message);
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const lines = message.split('\n').map((line) => `> ${markdownText(line, { maxLength: 2000 })}`);
   await core.summary

@@ -14,39 +14,87 @@ export const DEFAULT_PRICES: Readonly<Record<string, PriceTable>> = {
 
 export const FALLBACK_REGION = 'us-east-1';
 
-const KEYS: ReadonlyArray<keyof PriceTable> = [
-  'serviceHour',
-  'perGB',
-  'perMillionRequests',
-  'freeRequestsPerHour',
-];
+/**
+ * What a price may be. The caps are far above any Lattice price, yet low enough that a window's
+ * costs stay finite; the free allowance is a request count, a whole number in the report.
+ */
+const LIMITS: Readonly<Record<keyof PriceTable, { max: number; integer: boolean; unit: string }>> = {
+  serviceHour: { max: 1000, integer: false, unit: 'USD per service-hour' },
+  perGB: { max: 1000, integer: false, unit: 'USD per GB' },
+  perMillionRequests: { max: 100_000, integer: false, unit: 'USD per million requests' },
+  freeRequestsPerHour: { max: 1e12, integer: true, unit: 'requests per hour' },
+};
+
+const KEYS = Object.keys(LIMITS) as Array<keyof PriceTable>;
+
+const EXAMPLE =
+  '{"us-east-1": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}';
+
+/** What a JSON value is, for a message: the number itself, or its type and a short quote. */
+function valueText(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') {
+    const text = JSON.stringify(value);
+    return `a string ${text.length > 40 ? `${text.slice(0, 36)}..."` : text}`;
+  }
+  return typeof value === 'boolean' ? `a boolean ${value}` : typeof value;
+}
+
+/** Why `price` is not a valid value for `key`, or undefined when it is. */
+function priceProblem(key: keyof PriceTable, price: unknown): string | undefined {
+  const { max, integer, unit } = LIMITS[key];
+  const ok =
+    typeof price === 'number' &&
+    Number.isFinite(price) &&
+    price >= 0 &&
+    price <= max &&
+    (!integer || Number.isSafeInteger(price));
+  if (ok) return undefined;
+  const kind = integer ? 'a whole number' : 'a number';
+  return `must be ${kind} between 0 and ${max} ${unit} (got ${valueText(price)})`;
+}
 
 /**
- * Validates a user's price table (JSON: region → prices). Missing fields fall back to the region's
- * built-in prices, or us-east-1's.
+ * Validates a user's price table (JSON: region → prices) when the file is read, so a bad value is
+ * named by its region and key rather than failing the report later. Missing fields fall back to
+ * the region's built-in prices, or us-east-1's. Every problem is reported at once, one a line.
  */
 export function parsePriceOverrides(json: unknown, source: string): Record<string, PriceTable> {
-  const fail = (why: string): never => {
-    throw new UsageError(
-      `${source}: ${why}. Expected {"<region>": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}.`,
-    );
-  };
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    fail('the price file must be a JSON object');
+  const problems: string[] = [];
   const result: Record<string, PriceTable> = {};
-  for (const [region, value] of Object.entries(json as Record<string, unknown>)) {
-    if (!isRegionName(region)) fail(`"${region}" is not an AWS region name`);
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      fail(`prices for ${region} must be an object`);
-    const table: PriceTable = { ...(DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION]!) };
-    for (const [key, price] of Object.entries(value as Record<string, unknown>)) {
-      if (!KEYS.includes(key as keyof PriceTable))
-        fail(`unknown price "${key}" for ${region} (known: ${KEYS.join(', ')})`);
-      if (typeof price !== 'number' || !Number.isFinite(price) || price < 0)
-        fail(`${region}.${key} must be a non-negative number`);
-      table[key as keyof PriceTable] = price as number;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    problems.push(`the price file must be a JSON object of regions (got ${valueText(json)})`);
+  } else {
+    for (const [region, value] of Object.entries(json as Record<string, unknown>)) {
+      if (!isRegionName(region)) {
+        problems.push(`${JSON.stringify(region)} is not an AWS region name such as us-east-1`);
+        continue;
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        problems.push(`${region} must be an object of prices (got ${valueText(value)})`);
+        continue;
+      }
+      const table: PriceTable = { ...(DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION]!) };
+      for (const [key, price] of Object.entries(value as Record<string, unknown>)) {
+        if (!(KEYS as string[]).includes(key)) {
+          problems.push(`${region}.${key} is not a price; the known ones are ${KEYS.join(', ')}`);
+          continue;
+        }
+        const problem = priceProblem(key as keyof PriceTable, price);
+        if (problem) problems.push(`${region}.${key} ${problem}`);
+        else table[key as keyof PriceTable] = price as number;
+      }
+      result[region] = table;
     }
-    result[region] = table;
+  }
+  if (problems.length > 0) {
+    throw new UsageError(
+      `${problems.map((problem) => `${source}: ${problem}.`).join('\n')}\n` +
+        `Fix the price file; its shape is ${EXAMPLE}, and a price left out keeps its built-in value.`,
+    );
   }
   return result;
 }

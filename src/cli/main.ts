@@ -13,9 +13,10 @@ import type { ReadProgress } from '../logs/reader.js';
 import type { AwsSettings } from '../pipeline/aws.js';
 import { untilInterrupted } from '../pipeline/interrupt.js';
 import { analyzeLocal } from '../pipeline/local.js';
-import { headline, terminalSafe } from '../report/headline.js';
+import { headline } from '../report/headline.js';
 import { writeReportFiles } from '../publish/files.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { terminalText } from '../report/terminal.js';
 import type { Report } from '../model/report.js';
 import { TOOL } from '../version.js';
 
@@ -106,6 +107,13 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parse>['values'];
 
+// Every message for a person goes out through terminalText: errors and warnings quote file names,
+// log values and AWS names, which must not reach the terminal as control sequences.
+const print = (text: string): void => void process.stdout.write(terminalText(text));
+const warn = (text: string): void => void process.stderr.write(terminalText(text));
+/** One quoted value (a file name, a reason) inside a line: its line breaks are escaped too. */
+const quoted = (text: string): string => terminalText(text, { oneLine: true });
+
 const FORMATS = ['markdown', 'json'] as const;
 
 function parse(argv: string[]) {
@@ -155,8 +163,9 @@ function progressPrinter(enabled: boolean): { update: (p: ReadProgress) => void;
     update: (p) => {
       const seconds = (performance.now() - started) / 1000;
       const mb = p.bytesRead / 1e6;
+      // The carriage return and the erase below are ours; the counts go through terminalText.
       process.stderr.write(
-        `\r  ${p.lines.toLocaleString('en-US')} lines · ${mb.toFixed(0)} MB · ${(seconds > 0 ? mb / seconds : 0).toFixed(0)} MB/s `,
+        `\r${terminalText(`  ${p.lines.toLocaleString('en-US')} lines · ${mb.toFixed(0)} MB · ${(seconds > 0 ? mb / seconds : 0).toFixed(0)} MB/s `)}`,
       );
       shown = true;
     },
@@ -169,9 +178,9 @@ function progressPrinter(enabled: boolean): { update: (p: ReadProgress) => void;
 function printNotes(report: Report): void {
   if (report.source.malformed > 0) {
     const first = report.source.malformedSamples[0];
-    process.stderr.write(
+    warn(
       `warning: skipped ${report.source.malformed} malformed line(s)` +
-        (first ? `; first at ${first.file}:${first.line}: ${first.reason}` : '') +
+        (first ? `; first at ${quoted(first.file)}:${first.line}: ${quoted(first.reason)}` : '') +
         '\n',
     );
   }
@@ -193,11 +202,12 @@ async function emit(report: Report, values: Values, format: 'markdown' | 'json')
   printNotes(report);
   if (values.out) {
     const files = await writeReportFiles(report, values.out);
-    process.stdout.write(`${headline(report)}\nReport: ${files.markdown}\nJSON:   ${files.json}\n`);
+    print(`${headline(report)}\nReport: ${files.markdown}\nJSON:   ${files.json}\n`);
   } else if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    // JSON's own \u escapes: the same document for a parser, inert in a terminal.
+    process.stdout.write(`${terminalText(JSON.stringify(report, null, 2), { json: true })}\n`);
   } else {
-    process.stdout.write(renderMarkdown(report));
+    print(renderMarkdown(report));
   }
 }
 
@@ -239,7 +249,7 @@ async function analyze(values: Values, positionals: string[]): Promise<void> {
   if (values.verbose) {
     const { bytesRead, lines, seconds, threads, fallbacks } = result.stats;
     const rssMb = process.resourceUsage().maxRSS / 1024;
-    process.stderr.write(
+    warn(
       `${lines.toLocaleString('en-US')} lines, ${(bytesRead / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s ` +
         `(${(bytesRead / 1e6 / seconds).toFixed(0)} MB/s), peak RSS ${rssMb.toFixed(0)} MB, ` +
         `${threads} thread${threads === 1 ? '' : 's'}, ${fallbacks.toLocaleString('en-US')} lines by the exact parser\n`,
@@ -281,7 +291,7 @@ async function analyzeWithAws(values: Values): Promise<void> {
         ...aws,
         ...(cacheDir ? { cache: { dir: cacheDir, settlingDays } } : {}),
         signal,
-        log: values.verbose ? (message) => process.stderr.write(`${terminalSafe(message)}\n`) : undefined,
+        log: values.verbose ? (message) => warn(`${message}\n`) : undefined,
       });
     },
   );
@@ -290,12 +300,12 @@ async function analyzeWithAws(values: Values): Promise<void> {
     // The SDK's default credentials, as for the analysis; a failure is a warning, as in the action.
     const { publishMetrics } = await import(/* webpackMode: "eager" */ '../aws/metrics.js');
     await publishMetrics({ region }, result.report, new Date()).catch((error: unknown) =>
-      process.stderr.write(`warning: metrics were not published: ${terminalSafe(errorMessage(error))}\n`),
+      warn(`warning: metrics were not published: ${errorMessage(error)}\n`),
     );
   }
   if (values.verbose) {
     const { run } = result.report;
-    process.stderr.write(
+    warn(
       `${run.insights.queries} Logs Insights queries scanned ${(run.insights.bytesScanned / 1e6).toFixed(1)} MB; ` +
         `${run.costExplorer.requests} Cost Explorer requests; about $${run.estimatedRunCostUsd.toFixed(4)}; ` +
         `${result.stats.seconds.toFixed(1)} s\n`,
@@ -316,7 +326,7 @@ async function sample(values: Values): Promise<void> {
   };
   r.check();
   const { bytes } = await writeSampleLog(values.out, options);
-  process.stdout.write(
+  print(
     `Wrote ${records.toLocaleString('en-US')} records (${(bytes / 1e6).toFixed(1)} MB) to ${values.out}\n`,
   );
 }
@@ -334,7 +344,7 @@ async function demo(values: Values): Promise<void> {
   });
   const files = await writeReportFiles(result.report, out);
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(
+  print(
     `${headline(result.report)}\n\n` +
       `Generated ${data.records.toLocaleString('en-US')} access-log records (${data.files.length} files) in ${data.logDir}\n` +
       `and a Cost Explorer response in ${data.costsFile}; analysed the last 7 days in ${seconds.toFixed(1)} s.\n` +
@@ -346,11 +356,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parse(argv);
     if (values.help) {
-      process.stdout.write(HELP);
+      print(HELP);
       return 0;
     }
     if (values.version) {
-      process.stdout.write(`${TOOL.version}\n`);
+      print(`${TOOL.version}\n`);
       return 0;
     }
     const command = positionals[0];
@@ -358,21 +368,21 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === 'demo') await demo(values);
     else if (command === 'sample') await sample(values);
     else if (command === 'help' || command === undefined) {
-      process.stdout.write(HELP);
+      print(HELP);
       return command === undefined ? 2 : 0;
     } else throw new UsageError(`unknown command ${JSON.stringify(command)}; use analyze, demo or sample.`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\nRun '${TOOL.name} --help' for usage.\n`);
+      warn(`error: ${error.message}\nRun '${TOOL.name} --help' for usage.\n`);
       return 2;
     }
     if (error instanceof DataError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      warn(`error: ${error.message}\n`);
       return 1;
     }
-    process.stderr.write(`error: unexpected failure: ${errorMessage(error)}\n`);
-    if (process.env.DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    warn(`error: unexpected failure: ${errorMessage(error)}\n`);
+    if (process.env.DEBUG) warn(`${(error as Error).stack ?? ''}\n`);
     return 1;
   }
 }

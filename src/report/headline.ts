@@ -5,16 +5,11 @@
 import { severityRank } from '../model/findings.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatDateRange, formatDelta, formatInteger, formatUsd, plural } from './format.js';
+import { terminalText } from './terminal.js';
 
 /** Amounts in the report's currency. */
 export function money(report: Report, amount: number): string {
   return formatUsd(amount, report.costBasis.currency);
-}
-
-/** Strips control and bidi characters so log-derived text cannot drive a terminal. */
-export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
 /** Cost, requests, findings and forecast; `strong` marks the key numbers (bold in Markdown). */
@@ -46,7 +41,7 @@ function findingsSummary(findings: Finding[], strong: (text: string) => string):
   return `${strong(plural(findings.length, 'finding'))}, ${label}`;
 }
 
-/** Plain text: the window, the headline, and the first finding of the report. */
+/** Plain text: the window, the headline, and the first finding; the service name kept on its line. */
 export function headline(report: Report): string {
   const lines = [
     `VPC Lattice ${formatDateRange(report.window.start, report.window.end)}: ${headlineParts(report, (text) => text).join(' · ')}`,
@@ -54,7 +49,9 @@ export function headline(report: Report): string {
   const first = report.findings[0];
   if (first) {
     const service = report.services.find((s) => s.arn === first.service);
-    lines.push(`Top finding: ${first.message}${service ? ` — ${terminalSafe(service.name)}` : ''}`);
+    lines.push(
+      `Top finding: ${first.message}${service ? ` — ${terminalText(service.name, { oneLine: true })}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

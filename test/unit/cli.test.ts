@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Report } from '../../src/model/report.js';
 import { mockAwsPipeline } from '../fakes/aws-pipeline.js';
 import { sampleReport } from '../fixtures/report/reports.js';
+import { expectInert } from '../helpers/terminal.js';
 
 const { analyzeAws, publishMetrics } = mockAwsPipeline();
 
@@ -213,6 +214,83 @@ describe('analyze --aws', () => {
     expect(await main([...argv, '--format', 'json'])).toBe(0);
     expect(publishMetrics.mock.calls[0]![0]).toEqual({ region: 'us-east-1' });
     expect(stderr).toContain('warning: metrics were not published: AccessDenied\n');
+  });
+});
+
+describe('--prices', () => {
+  it('exits 2 naming the file, the region and the key of a price out of range', async () => {
+    const prices = join(work, 'prices.json');
+    writeFileSync(prices, JSON.stringify({ 'us-east-1': { perGB: 1e308, freeRequestsPerHour: 0.5 } }));
+    expect(await main(['analyze', '--logs', LOG, '--prices', prices])).toBe(2);
+    expect(stderr).toContain(`error: ${prices}: us-east-1.perGB must be a number between 0 and 1000`);
+    expect(stderr).toContain(`${prices}: us-east-1.freeRequestsPerHour must be a whole number`);
+    expect(stderr).not.toContain('internal error');
+    expect(stdout).toBe('');
+  });
+});
+
+describe('text from logs and files on the terminal', () => {
+  // A terminal's colour, its CSI in one byte, a right-to-left override, an OSC title, and workflow
+  // commands for the Actions runner, in the places log text reaches the CLI's messages.
+  const EVIL = '\u001b[31mred\u009b2J\u202eexe\u001b]0;title\u0007';
+  const COMMAND = '\n::set-output name=pwned::1\n##[add-mask]x';
+
+  it('escapes a malformed line quoted in the warning, and keeps the JSON report valid', async () => {
+    const file = join(work, 'hostile.log');
+    const bad = JSON.stringify({ serviceArn: `x${EVIL}`, startTime: '2026-11-20T00:00:00Z', duration: 1 });
+    writeFileSync(file, `${bad}\n${readFileSync(LOG, 'utf8')}`);
+    expect(await main(['analyze', '--logs', file, '--format', 'json'])).toBe(0);
+    expectInert(stderr);
+    expectInert(stdout);
+    expect(stderr).toContain(`first at ${file}:1: serviceArn is not a VPC Lattice service ARN`);
+    expect(stderr).toContain('\\x9b2J\\u202eexe');
+    const report = JSON.parse(stdout) as Report;
+    expect(report.source.malformedSamples[0]!.reason).toContain('\u009b2J\u202eexe');
+  });
+
+  it('escapes a file name in an error and in the warning, newlines included', async () => {
+    const empty = join(work, `empty${EVIL}${COMMAND}.log`);
+    writeFileSync(empty, '');
+    expect(await main(['analyze', '--logs', empty])).toBe(1);
+    expectInert(stderr);
+    expect(stderr).toContain('\\x1b[31mred');
+
+    stderr = '';
+    const named = join(work, `named${COMMAND}.log`);
+    writeFileSync(named, `{oops\n${readFileSync(LOG, 'utf8')}`);
+    expect(await main(['analyze', '--logs', named, '--out', join(work, 'named-out')])).toBe(0);
+    expectInert(stderr);
+    expectInert(stdout);
+    expect(stderr).toContain(
+      'named\\x0a::set-output name=pwned::1\\x0a\\x23#[add-mask]x.log:1: invalid JSON',
+    );
+  });
+
+  it('escapes a price file key and the usage error that quotes it', async () => {
+    const prices = join(work, 'hostile-prices.json');
+    writeFileSync(prices, JSON.stringify({ 'us-east-1': { [`perGB${EVIL}${COMMAND}`]: 1 } }));
+    expect(await main(['analyze', '--logs', LOG, '--prices', prices])).toBe(2);
+    expectInert(stderr);
+    expect(stderr).toContain('is not a price; the known ones are serviceHour');
+  });
+
+  it('escapes what the AWS pipeline logs and a failure to publish metrics', async () => {
+    analyzeAws.mockImplementationOnce(async (options) => {
+      (options.log as (message: string) => void)(`Queried log group /x${EVIL}${COMMAND}`);
+      const report = sampleReport();
+      const first = report.services.find((s) => s.arn === report.findings[0]!.service)!;
+      first.name = `svc${EVIL}${COMMAND}`;
+      return { report, stats: { seconds: 1, cacheWritten: 0 } };
+    });
+    publishMetrics.mockRejectedValueOnce(new Error(`AccessDenied${EVIL}${COMMAND}`));
+    const argv = ['analyze', '--aws', '--region', 'us-east-1', '--service-network', 'mesh', '--verbose'];
+    expect(await main([...argv, '--publish-metrics', '--out', join(work, 'aws-out')])).toBe(0);
+    expectInert(stderr);
+    expectInert(stdout);
+    expect(stderr).toContain('Queried log group /x\\x1b[31mred');
+    expect(stderr).toContain('warning: metrics were not published: AccessDenied\\x1b[31m');
+    expect(stdout).toContain('Top finding: ');
+    expect(stdout).toContain('svc\\x1b[31mred\\x9b2J\\u202eexe\\x1b]0;title\\x07\\x0a::set-output');
   });
 });
 

@@ -186,6 +186,95 @@ describe('prices', () => {
     expect(overrides['eu-west-1']).toEqual({ ...us, serviceHour: 0.03 });
     expect(resolvePrices(['eu-west-1'], overrides).warnings).toEqual([]);
     expect(() => parsePriceOverrides({ 'eu-west-1': { perHour: 1 } }, 'prices.json')).toThrow(UsageError);
-    expect(() => parsePriceOverrides({ 'eu-west-1': { perGB: -1 } }, 'prices.json')).toThrow('non-negative');
+  });
+
+  /** The message parsePriceOverrides throws for `json`, which must be a UsageError. */
+  function problem(json: unknown): string {
+    try {
+      parsePriceOverrides(json, 'prices.json');
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      return (error as Error).message;
+    }
+    throw new Error('no error');
+  }
+
+  it.each([
+    [{ perGB: 1e308 }, 'us-east-1.perGB must be a number between 0 and 1000 USD per GB (got 1e+308)'],
+    [{ perGB: -1 }, 'us-east-1.perGB must be a number between 0 and 1000 USD per GB (got -1)'],
+    [
+      { serviceHour: 1000.5 },
+      'us-east-1.serviceHour must be a number between 0 and 1000 USD per service-hour (got 1000.5)',
+    ],
+    [
+      { perMillionRequests: 100_001 },
+      'us-east-1.perMillionRequests must be a number between 0 and 100000 USD per million requests (got 100001)',
+    ],
+    [
+      { freeRequestsPerHour: 0.5 },
+      'us-east-1.freeRequestsPerHour must be a whole number between 0 and 1000000000000 requests per hour (got 0.5)',
+    ],
+    [
+      { freeRequestsPerHour: 1e13 },
+      'us-east-1.freeRequestsPerHour must be a whole number between 0 and 1000000000000 requests per hour (got 10000000000000)',
+    ],
+    [
+      { perGB: '0.025' },
+      'us-east-1.perGB must be a number between 0 and 1000 USD per GB (got a string "0.025")',
+    ],
+    [{ perGB: null }, 'us-east-1.perGB must be a number between 0 and 1000 USD per GB (got null)'],
+    [{ perGB: true }, 'us-east-1.perGB must be a number between 0 and 1000 USD per GB (got a boolean true)'],
+    [{ perGB: [0.02] }, 'us-east-1.perGB must be a number between 0 and 1000 USD per GB (got an array)'],
+    [
+      { perGB: { usd: 0.02 } },
+      'us-east-1.perGB must be a number between 0 and 1000 USD per GB (got an object)',
+    ],
+    [
+      { perGB: 'x'.repeat(100) },
+      `us-east-1.perGB must be a number between 0 and 1000 USD per GB (got a string "${'x'.repeat(35)}...")`,
+    ],
+    [
+      { perGb: 0.02 },
+      'us-east-1.perGb is not a price; the known ones are serviceHour, perGB, perMillionRequests, freeRequestsPerHour',
+    ],
+  ])('names the file, the region and the key of a bad price: %j', (prices, message) => {
+    const text = problem({ 'us-east-1': prices });
+    expect(text).toContain(`prices.json: ${message}`);
+    expect(text).toContain('Fix the price file; its shape is {"us-east-1": {"serviceHour": 0.025,');
+  });
+
+  it('reads Infinity, as JSON.parse gives it for 1e400, as out of range', () => {
+    expect(problem(JSON.parse('{"eu-west-1": {"perGB": 1e400}}'))).toContain(
+      'prices.json: eu-west-1.perGB must be a number between 0 and 1000 USD per GB (got Infinity).',
+    );
+  });
+
+  it('names a region that is not one, and a region that is not an object of prices', () => {
+    expect(problem({ Europe: {} })).toContain(
+      'prices.json: "Europe" is not an AWS region name such as us-east-1.',
+    );
+    expect(problem({ 'eu-west-1': 0.025 })).toContain(
+      'prices.json: eu-west-1 must be an object of prices (got 0.025).',
+    );
+    expect(problem([{ 'eu-west-1': {} }])).toContain(
+      'prices.json: the price file must be a JSON object of regions (got an array).',
+    );
+  });
+
+  it('reports every problem at once, one a line', () => {
+    const text = problem({ 'us-east-1': { perGB: -1, freeRequestsPerHour: 0.5 }, 'eu-west-1': { perHr: 1 } });
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/^prices\.json: us-east-1\.perGB must be/),
+      expect.stringMatching(/^prices\.json: us-east-1\.freeRequestsPerHour must be/),
+      expect.stringMatching(/^prices\.json: eu-west-1\.perHr is not a price/),
+      expect.stringMatching(/^Fix the price file/),
+    ]);
+  });
+
+  it('accepts the bounds themselves, and zero', () => {
+    const max = { serviceHour: 1000, perGB: 1000, perMillionRequests: 100_000, freeRequestsPerHour: 1e12 };
+    expect(parsePriceOverrides({ 'us-east-1': max }, 'prices.json')['us-east-1']).toEqual(max);
+    const zero = { serviceHour: 0, perGB: 0, perMillionRequests: 0, freeRequestsPerHour: 0 };
+    expect(parsePriceOverrides({ 'us-east-1': zero }, 'prices.json')['us-east-1']).toEqual(zero);
   });
 });

@@ -11,6 +11,7 @@ import type { Report } from '../../src/model/report.js';
 import { mockAwsPipeline } from '../fakes/aws-pipeline.js';
 import { sampleReport } from '../fixtures/report/reports.js';
 import { type FakeGitHub, fakeGitHub } from '../fakes/octokit.js';
+import { expectInert } from '../helpers/terminal.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lattice-main-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -231,6 +232,34 @@ describe('run()', () => {
     await run();
     expect(actionsCache.restoreCache).not.toHaveBeenCalled();
     expect(analyzeAws.mock.calls[0]![0]).toMatchObject({ cache: undefined });
+  });
+
+  it('logs text from logs and AWS as text: no control sequence, no workflow command', async () => {
+    // core.info() writes its text as it is; a log value must not start a line the runner obeys.
+    const evil = '\u001b[31m\u009b2J\u202e\n::set-output name=pwned::1\n  ::add-mask::x ##[stop-commands]t';
+    analyzeAws.mockImplementationOnce(async (options) => {
+      (options.log as (message: string) => void)(`Queried /group${evil}`);
+      const report = sampleReport();
+      report.services.find((s) => s.arn === report.findings[0]!.service)!.name = `svc${evil}`;
+      report.warnings = [`Warning about ${evil}`];
+      return { report, stats: { seconds: 1, cacheWritten: 0 } };
+    });
+    publishMetrics.mockRejectedValueOnce(new Error(`AccessDenied${evil}`));
+    given({ 'publish-metrics': 'true' });
+    await run();
+    expect(log.length).toBeGreaterThan(3);
+    for (const [, message] of log) expectInert(message);
+    expect(log).toContainEqual([
+      'info',
+      expect.stringContaining('Queried /group\\x1b[31m\\x9b2J\\u202e\n\\x3a:set-output'),
+    ]);
+    expect(warnings()).toContainEqual(expect.stringContaining('\\x23#[stop-commands]'));
+
+    analyzeAws.mockRejectedValueOnce(new Error(`Reading ${evil} failed`));
+    log.length = 0;
+    await run();
+    expect(failures()).toHaveLength(1);
+    expectInert(failures()[0]!);
   });
 
   it('turns a pipeline failure into one message in the log and the summary, no stack', async () => {
