@@ -18842,12 +18842,12 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i5 = 0; i5 < length; i5++) {
-        if (line[i5] !== field[i5]) {
+        if (line[i5] !== field2[i5]) {
           return false;
         }
       }
@@ -19048,13 +19048,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -20396,7 +20396,7 @@ Fix the price file; its shape is ${EXAMPLE}, and a price left out keeps its buil
   }
   return result2;
 }
-var DEFAULT_PRICES, FALLBACK_REGION, LIMITS, KEYS, EXAMPLE;
+var DEFAULT_PRICES, FALLBACK_REGION, LIMITS, KEYS, EXAMPLE, DEFAULT_RESOURCE_PRICES;
 var init_prices = __esm({
   "src/analysis/prices.ts"() {
     "use strict";
@@ -20414,10 +20414,26 @@ var init_prices = __esm({
     };
     KEYS = Object.keys(LIMITS);
     EXAMPLE = '{"us-east-1": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}';
+    DEFAULT_RESOURCE_PRICES = {
+      "us-east-1": { resourceHour: 0.1, perGB: 0.01 }
+    };
   }
 });
 
 // src/model/record.ts
+function isMissing(value) {
+  return value === void 0 || value === null || typeof value === "string" && MISSING_TEXTS.includes(value);
+}
+function classifyRecord(hasService, listenerType, responseCodeMissing, grpcStatusMissing) {
+  if (!hasService) return "resource";
+  const listener = typeof listenerType === "string" ? listenerType.toUpperCase() : "";
+  if (listener === "TLS_PASSTHROUGH") return "tcp";
+  if (listener !== "HTTP" && listener !== "HTTPS" && responseCodeMissing) return "tcp";
+  return grpcStatusMissing ? "http" : "grpc";
+}
+function isConnection(kind) {
+  return kind === "tcp" || kind === "resource";
+}
 function statusClass(code) {
   if (code === null) return null;
   if (code >= 200 && code < 300) return "2xx";
@@ -20426,13 +20442,135 @@ function statusClass(code) {
   if (code >= 500 && code < 600) return "5xx";
   return null;
 }
-function isAuthDenied(reason) {
-  return typeof reason === "string" && reason !== "-" && reason !== "";
+function isGrpcServerError(kind, grpcStatus, responseCode2) {
+  return kind === "grpc" && grpcStatus !== null && GRPC_SERVER_ERRORS.has(grpcStatus) && statusClass(responseCode2) !== "5xx";
 }
-var ACCESS_LOG_FIELDS;
+function isAuthDenied(reason) {
+  return !isMissing(reason);
+}
+function isServiceArn(value) {
+  return SERVICE_ARN.test(value);
+}
+function isResourceConfigurationArn(value) {
+  return RESOURCE_CONFIGURATION_ARN.test(value);
+}
+function quote(value) {
+  const text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+function wholeNumber(value) {
+  const n3 = typeof value === "number" ? value : typeof value === "string" && NUMERIC.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n3) && n3 >= 0 ? n3 : void 0;
+}
+function isRealDay(day) {
+  let valid = validDays.get(day);
+  if (valid === void 0) {
+    valid = isIsoDay(day);
+    if (validDays.size < 1e5) validDays.set(day, valid);
+  }
+  return valid;
+}
+function utcDayHour(startTime) {
+  const m3 = UTC_SECOND.exec(startTime);
+  if (!m3) {
+    const local = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?/.exec(startTime)?.[0];
+    if (local === startTime) {
+      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
+    }
+    if (local !== void 0 && /^[+-]\d{2}:?\d{2}$/.test(startTime.slice(local.length))) {
+      return { reason: `startTime is not in UTC (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
+    }
+    return { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  }
+  const year2 = Number(m3[2]);
+  if (year2 < MIN_YEAR || year2 > MAX_YEAR) {
+    return { reason: `startTime ${startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}` };
+  }
+  const hour = Number(m3[3]);
+  if (hour > 23 || Number(m3[4]) > 59 || Number(m3[5]) > 60 || !isRealDay(m3[1])) {
+    return { reason: `startTime is not a real time: ${quote(startTime)}` };
+  }
+  return { day: m3[1], hour };
+}
+function field(fields, name, max3) {
+  const raw = fields[name];
+  if (isMissing(raw)) return { value: null };
+  const n3 = wholeNumber(raw);
+  if (n3 === void 0 || n3 > max3) {
+    const range2 = max3 === Number.MAX_SAFE_INTEGER ? "0 to 2^53" : `0 to ${max3}`;
+    return { reason: `${name} is not a whole number from ${range2}: ${quote(raw)}` };
+  }
+  return { value: n3 };
+}
+function toRecord(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: "not a JSON object" };
+  }
+  const fields = value;
+  let arn;
+  const serviceArn = fields.serviceArn;
+  const hasService = !isMissing(serviceArn);
+  if (hasService) {
+    if (typeof serviceArn !== "string" || !isServiceArn(serviceArn)) {
+      return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
+    }
+    arn = serviceArn;
+  } else {
+    const resource = fields[RESOURCE_CONFIGURATION_FIELD];
+    if (isMissing(resource)) {
+      return { ok: false, reason: `serviceArn and ${RESOURCE_CONFIGURATION_FIELD} are missing` };
+    }
+    if (typeof resource !== "string" || !isResourceConfigurationArn(resource)) {
+      return {
+        ok: false,
+        reason: `${RESOURCE_CONFIGURATION_FIELD} is not a resource configuration ARN: ${quote(resource)}`
+      };
+    }
+    arn = resource;
+  }
+  const startTime = fields.startTime;
+  if (isMissing(startTime)) return { ok: false, reason: "startTime is missing" };
+  const when = typeof startTime === "string" ? utcDayHour(startTime) : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  if ("reason" in when) return { ok: false, reason: when.reason };
+  const duration = field(fields, "duration", Number.MAX_SAFE_INTEGER);
+  if ("reason" in duration) return { ok: false, reason: duration.reason };
+  const code = field(fields, "responseCode", 999);
+  if ("reason" in code) return { ok: false, reason: code.reason };
+  const grpc = field(fields, GRPC_STATUS_FIELD, GRPC_MAX_STATUS);
+  if ("reason" in grpc) return { ok: false, reason: grpc.reason };
+  const received = field(fields, "bytesReceived", Number.MAX_SAFE_INTEGER);
+  if ("reason" in received) return { ok: false, reason: received.reason };
+  const sent = field(fields, "bytesSent", Number.MAX_SAFE_INTEGER);
+  if ("reason" in sent) return { ok: false, reason: sent.reason };
+  const denied = fields.authDeniedReason;
+  if (typeof denied === "object" && denied !== null) {
+    return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
+  }
+  const kind = classifyRecord(hasService, fields.listenerType, code.value === null, grpc.value === null);
+  const host = fields.hostHeader;
+  const connection = kind === "tcp" || kind === "resource";
+  return {
+    ok: true,
+    record: {
+      serviceArn: arn,
+      kind,
+      day: when.day,
+      hour: when.hour,
+      duration: duration.value,
+      responseCode: connection ? null : code.value,
+      grpcStatus: kind === "grpc" ? grpc.value : null,
+      bytesReceived: received.value ?? 0,
+      bytesSent: sent.value ?? 0,
+      authDenied: isAuthDenied(denied),
+      hostHeader: typeof host === "string" && !isMissing(host) ? host : null
+    }
+  };
+}
+var ACCESS_LOG_FIELDS, RESOURCE_CONFIGURATION_FIELD, GRPC_STATUS_FIELD, GRPC_SERVER_ERRORS, GRPC_MAX_STATUS, MISSING_TEXTS, SERVICE_ARN, RESOURCE_CONFIGURATION_ARN, UTC_SECOND, NUMERIC, validDays;
 var init_record = __esm({
   "src/model/record.ts"() {
     "use strict";
+    init_dates();
     ACCESS_LOG_FIELDS = [
       "serviceNetworkArn",
       "resolvedUser",
@@ -20470,6 +20608,16 @@ var init_record = __esm({
       "callerX509SANDNS",
       "callerX509SANURI"
     ];
+    RESOURCE_CONFIGURATION_FIELD = "resourceConfigurationArn";
+    GRPC_STATUS_FIELD = "grpcStatus";
+    GRPC_SERVER_ERRORS = /* @__PURE__ */ new Set([2, 4, 12, 13, 14, 15]);
+    GRPC_MAX_STATUS = 16;
+    MISSING_TEXTS = ["", "-", "null"];
+    SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
+    RESOURCE_CONFIGURATION_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:resourceconfiguration\/rcfg-[0-9a-z-]+$/;
+    UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
+    NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+    validDays = /* @__PURE__ */ new Map();
   }
 });
 
@@ -20621,58 +20769,97 @@ function emptyDay(serviceArn, day) {
     serviceArn,
     day,
     requests: 0,
+    connections: 0,
+    grpcCalls: 0,
     status: { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 },
+    grpcErrors: 0,
     authDenied: 0,
+    noDuration: 0,
     bytesIn: 0,
     bytesOut: 0,
     hourly: new Array(24).fill(0),
-    latency: new LatencyHistogram()
+    latency: new LatencyHistogram(),
+    connectionMs: new LatencyHistogram()
   };
 }
-function errorRate(requests, errors5xx) {
-  return requests > 0 ? errors5xx / requests : 0;
+function noProblems() {
+  return { noDay: 0, invalid: 0, noHour: 0 };
+}
+function addProblems(target, other) {
+  for (const k5 of Object.keys(target)) target[k5] += other[k5] ?? 0;
+}
+function serverErrors(n3) {
+  return n3.status["5xx"] + n3.grpcErrors;
+}
+function errorRate(requests, connections, errors) {
+  const answered = requests - connections;
+  return answered > 0 ? errors / answered : 0;
 }
 function addRecord(target, record) {
   target.requests += 1;
-  const cls = statusClass(record.responseCode);
-  if (cls) target.status[cls] += 1;
   target.bytesIn += record.bytesReceived;
   target.bytesOut += record.bytesSent;
   target.hourly[record.hour] += 1;
   if (record.authDenied) target.authDenied += 1;
+  if (isConnection(record.kind)) {
+    target.connections += 1;
+    if (!record.authDenied && record.duration !== null) target.connectionMs.add(record.duration);
+    return;
+  }
+  if (record.kind === "grpc") target.grpcCalls += 1;
+  const cls = statusClass(record.responseCode);
+  if (cls) target.status[cls] += 1;
+  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += 1;
+  if (record.authDenied) return;
+  if (record.duration === null) target.noDuration += 1;
   else target.latency.add(record.duration);
 }
 function mergeDay(target, other) {
   target.requests += other.requests;
+  target.connections += other.connections;
+  target.grpcCalls += other.grpcCalls;
   for (const k5 of Object.keys(target.status)) {
     target.status[k5] += other.status[k5];
   }
+  target.grpcErrors += other.grpcErrors;
   target.authDenied += other.authDenied;
+  target.noDuration += other.noDuration;
   target.bytesIn += other.bytesIn;
   target.bytesOut += other.bytesOut;
   for (let h5 = 0; h5 < 24; h5++) target.hourly[h5] += other.hourly[h5];
   target.latency.merge(other.latency);
+  target.connectionMs.merge(other.connectionMs);
 }
 function dayToJSON(day) {
-  return { ...day, status: { ...day.status }, hourly: [...day.hourly], latency: day.latency.toJSON() };
+  return {
+    ...day,
+    status: { ...day.status },
+    hourly: [...day.hourly],
+    latency: day.latency.toJSON(),
+    connectionMs: day.connectionMs.toJSON()
+  };
 }
 function dayFromJSON(json) {
   return {
     ...json,
     status: { ...json.status },
     hourly: [...json.hourly],
-    latency: LatencyHistogram.fromJSON(json.latency)
+    latency: LatencyHistogram.fromJSON(json.latency),
+    connectionMs: LatencyHistogram.fromJSON(json.connectionMs)
   };
 }
 function identityFromArn(arn) {
   const parts = arn.split(":");
   const resource = parts.slice(5).join(":");
-  return {
+  const slash = resource.indexOf("/");
+  const identity = {
     arn,
-    id: resource.startsWith("service/") ? resource.slice("service/".length) : resource,
+    id: slash >= 0 ? resource.slice(slash + 1) : resource,
     region: parts[3] ?? "",
     account: parts[4] ?? ""
   };
+  if (resource.startsWith("resourceconfiguration/")) identity.kind = "resource-configuration";
+  return identity;
 }
 function nameFromHostHeader(host, serviceId) {
   const m3 = /^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)-([0-9a-z]+)\.[0-9a-z]+\.vpc-lattice-svcs\.[a-z0-9-]+\.on\.aws$/.exec(
@@ -21517,8 +21704,8 @@ var require_fill_range = __commonJS({
     var util = __require("util");
     var toRegexRange = require_to_regex_range();
     var isObject2 = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    var transform = (toNumber2) => {
-      return (value) => toNumber2 === true ? Number(value) : String(value);
+    var transform = (toNumber) => {
+      return (value) => toNumber === true ? Number(value) : String(value);
     };
     var isValidValue = (value) => {
       return typeof value === "number" || typeof value === "string" && value !== "";
@@ -21538,13 +21725,13 @@ var require_fill_range = __commonJS({
       }
       return options.stringify === true;
     };
-    var pad = (input, maxLength, toNumber2) => {
+    var pad = (input, maxLength, toNumber) => {
       if (maxLength > 0) {
         let dash = input[0] === "-" ? "-" : "";
         if (dash) input = input.slice(1);
         input = dash + input.padStart(dash ? maxLength - 1 : maxLength, "0");
       }
-      if (toNumber2 === false) {
+      if (toNumber === false) {
         return String(input);
       }
       return input;
@@ -21627,8 +21814,8 @@ var require_fill_range = __commonJS({
       step = Math.max(Math.abs(step), 1);
       let padded = zeros(startString) || zeros(endString) || zeros(stepString);
       let maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0;
-      let toNumber2 = padded === false && stringify2(start, end2, options) === false;
-      let format2 = options.transform || transform(toNumber2);
+      let toNumber = padded === false && stringify2(start, end2, options) === false;
+      let format2 = options.transform || transform(toNumber);
       if (options.toRegex && step === 1) {
         return toRange(toMaxLen(start, maxLen), toMaxLen(end2, maxLen), true, options);
       }
@@ -21640,7 +21827,7 @@ var require_fill_range = __commonJS({
         if (options.toRegex === true && step > 1) {
           push(a5);
         } else {
-          range2.push(pad(format2(a5, index), maxLen, toNumber2));
+          range2.push(pad(format2(a5, index), maxLen, toNumber));
         }
         a5 = descending ? a5 - step : a5 + step;
         index++;
@@ -28059,7 +28246,7 @@ function serviceFindings(a5, windowDays2, t) {
       severity: s2.errorRate >= errorLimit * t.errorRateCriticalMultiple ? "critical" : "warning",
       errorRate: s2.errorRate,
       threshold: errorLimit,
-      failedRequests: s2.status["5xx"],
+      failedRequests: serverErrors(s2),
       costOfFailed: s2.cost.total * s2.errorRate
     });
   }
@@ -28172,7 +28359,7 @@ function detectServiceAnomalies(a5, t) {
   );
   run(
     "errorRate",
-    judged.map((p3) => ({ date: p3.date, value: errorRate(p3.requests, p3.errors5xx) })),
+    judged.map((p3) => ({ date: p3.date, value: errorRate(p3.requests, p3.connections, p3.errors) })),
     t.anomalyMinErrorRatePoints / 100
   );
   return anomalies;
@@ -28210,12 +28397,12 @@ function allocateCents(amounts, totalCents) {
   const scaled = amounts.map((a5) => Math.round(a5 * 100 * 1e6) / 1e6);
   const target = totalCents ?? Math.round(scaled.reduce((s2, x) => s2 + x, 0));
   const cents = scaled.map((x) => Math.floor(x));
-  let missing = target - cents.reduce((s2, x) => s2 + x, 0);
+  let missing2 = target - cents.reduce((s2, x) => s2 + x, 0);
   const order = scaled.map((x, i5) => ({ i: i5, remainder: x - Math.floor(x) })).sort((a5, b5) => b5.remainder - a5.remainder || a5.i - b5.i);
-  for (let k5 = 0; missing > 0 && order.length > 0; k5 = (k5 + 1) % order.length, missing--) {
+  for (let k5 = 0; missing2 > 0 && order.length > 0; k5 = (k5 + 1) % order.length, missing2--) {
     cents[order[k5].i] += 1;
   }
-  for (let k5 = order.length - 1; missing < 0 && order.length > 0; k5 = (k5 - 1 + order.length) % order.length, missing++) {
+  for (let k5 = order.length - 1; missing2 < 0 && order.length > 0; k5 = (k5 - 1 + order.length) % order.length, missing2++) {
     cents[order[k5].i] -= 1;
   }
   return cents.map((c5) => c5 / 100);
@@ -28244,10 +28431,14 @@ function mergeDays(serviceArn, days) {
 function numbers(agg, cost) {
   return {
     requests: agg.requests,
+    connections: agg.connections,
+    grpcCalls: agg.grpcCalls,
     status: { ...agg.status },
+    grpcErrors: agg.grpcErrors,
     authDenied: agg.authDenied,
-    errorRate: roundTo(errorRate(agg.requests, agg.status["5xx"]), 6),
+    errorRate: roundTo(errorRate(agg.requests, agg.connections, serverErrors(agg)), 6),
     latencyMs: latencySummary(agg.latency),
+    connectionMs: latencySummary(agg.connectionMs),
     bytesIn: agg.bytesIn,
     bytesOut: agg.bytesOut,
     cost,
@@ -28278,6 +28469,40 @@ function windowCosts(services, perService, shared, days) {
     shared: { total: roundTo(hours + data + requests + other, 2), hours, data, requests, other }
   };
 }
+function resourceConfigurations(resources, windowDays2, day, warnings) {
+  const unpriced = /* @__PURE__ */ new Set();
+  const reports = resources.map((r5) => {
+    const agg = mergeDays(
+      r5.arn,
+      windowDays2.map((d5) => day(r5.arn, d5))
+    );
+    let prices = DEFAULT_RESOURCE_PRICES[r5.region];
+    if (!prices) {
+      unpriced.add(r5.region);
+      prices = DEFAULT_RESOURCE_PRICES[FALLBACK_REGION];
+    }
+    const hours = roundTo(windowDays2.length * 24 * prices.resourceHour, 2);
+    const data = roundTo((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB * prices.perGB, 2);
+    return {
+      arn: r5.arn,
+      id: r5.id,
+      name: r5.name ?? r5.id,
+      region: r5.region,
+      connections: agg.connections,
+      authDenied: agg.authDenied,
+      connectionMs: latencySummary(agg.connectionMs),
+      bytesIn: agg.bytesIn,
+      bytesOut: agg.bytesOut,
+      cost: { total: roundTo(hours + data, 2), hours, data }
+    };
+  });
+  if (unpriced.size > 0) {
+    warnings.push(
+      `No resource-configuration prices are known for ${[...unpriced].sort().join(", ")}; used ${FALLBACK_REGION} prices.`
+    );
+  }
+  return reports.sort((a5, b5) => b5.cost.total - a5.cost.total || a5.name.localeCompare(b5.name));
+}
 function buildAnalysis(input) {
   const { aggregates, window: window2, thresholds: t } = input;
   const warnings = [...input.warnings ?? []];
@@ -28292,7 +28517,9 @@ function buildAnalysis(input) {
     if (!known) byArn.set(s2.arn, { ...s2 });
     else if (!known.name && s2.name) known.name = s2.name;
   }
-  const services = [...byArn.values()].sort((a5, b5) => a5.arn.localeCompare(b5.arn));
+  const everything = [...byArn.values()].sort((a5, b5) => a5.arn.localeCompare(b5.arn));
+  const services = everything.filter((s2) => s2.kind === void 0);
+  const resources = everything.filter((s2) => s2.kind === "resource-configuration");
   const uncovered = windowDays2.filter((d5) => !input.coveredDays.has(d5));
   if (uncovered.length > 0) {
     warnings.push(
@@ -28343,7 +28570,8 @@ ${d5}`);
       return {
         date: d5,
         requests: agg.requests,
-        errors5xx: agg.status["5xx"],
+        connections: agg.connections,
+        errors: serverErrors(agg),
         authDenied: agg.authDenied,
         latencySamples: agg.latency.count,
         p99: agg.latency.quantile(0.99),
@@ -28365,8 +28593,9 @@ ${d5}`);
         ),
         before.services.get(s2.arn)
       ) : null,
-      daily: series.filter((p3) => p3.date >= window2.start).map(({ latencySamples: _, ...p3 }) => ({
+      daily: series.filter((p3) => p3.date >= window2.start).map(({ latencySamples: _, connections: __, errors: ___, ...p3 }) => ({
         ...p3,
+        errors5xx: day(s2.arn, p3.date)?.status["5xx"] ?? 0,
         p99: p3.p99 === null ? null : roundTo(p3.p99, 2),
         cost: roundTo(p3.cost, 4)
       }))
@@ -28389,6 +28618,18 @@ ${d5}`);
     ...costOutliers(serviceReports, window2.days, t),
     ...anomalies.map(anomalyFinding)
   ].sort(compareFindings);
+  let noDuration = 0;
+  for (const d5 of windowDays2) for (const s2 of services) noDuration += day(s2.arn, d5)?.noDuration ?? 0;
+  if (noDuration > 0) {
+    warnings.push(
+      `${noDuration} requests reached a target but had no duration ("-"): they are counted, but left out of latency.`
+    );
+  }
+  const resourceReports = resourceConfigurations(resources, windowDays2, day, warnings);
+  const resourceCost = attribution.method === "modelled" ? roundTo(
+    resourceReports.reduce((s2, r5) => s2 + r5.cost.total, 0),
+    2
+  ) : 0;
   const sumOf = (list2, pick) => list2.reduce((s2, n3) => s2 + pick(n3), 0);
   const totalCost = (list2, shared) => roundTo(sumOf(list2, (n3) => n3.cost.total) + shared.total, 2);
   const previousList = serviceReports.map((s2) => s2.previous).filter((p3) => p3 !== null);
@@ -28408,7 +28649,7 @@ ${d5}`);
     },
     totals: {
       requests: sumOf(serviceReports, (n3) => n3.requests),
-      cost: totalCost(serviceReports, current.shared),
+      cost: roundTo(totalCost(serviceReports, current.shared) + resourceCost, 2),
       bytesIn: sumOf(serviceReports, (n3) => n3.bytesIn),
       bytesOut: sumOf(serviceReports, (n3) => n3.bytesOut),
       previous: before ? {
@@ -28420,6 +28661,7 @@ ${d5}`);
     },
     shared: current.shared,
     services: serviceReports,
+    resourceConfigurations: resourceReports,
     findings,
     anomalies,
     ...input.forecast ? { forecast: input.forecast } : {},
@@ -28438,6 +28680,8 @@ var init_build = __esm({
     init_attribution();
     init_dates();
     init_findings2();
+    init_costs();
+    init_prices();
     init_money();
   }
 });
@@ -29123,8 +29367,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.status === void 0) {
-      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
+    if (data.connections === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "connections" }, message: "must have required property 'connections'" };
       if (vErrors === null) {
         vErrors = [err1];
       } else {
@@ -29132,8 +29376,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.authDenied === void 0) {
-      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "authDenied" }, message: "must have required property 'authDenied'" };
+    if (data.grpcCalls === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "grpcCalls" }, message: "must have required property 'grpcCalls'" };
       if (vErrors === null) {
         vErrors = [err2];
       } else {
@@ -29141,8 +29385,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.errorRate === void 0) {
-      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "errorRate" }, message: "must have required property 'errorRate'" };
+    if (data.status === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "status" }, message: "must have required property 'status'" };
       if (vErrors === null) {
         vErrors = [err3];
       } else {
@@ -29150,8 +29394,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.latencyMs === void 0) {
-      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "latencyMs" }, message: "must have required property 'latencyMs'" };
+    if (data.grpcErrors === void 0) {
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "grpcErrors" }, message: "must have required property 'grpcErrors'" };
       if (vErrors === null) {
         vErrors = [err4];
       } else {
@@ -29159,8 +29403,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.bytesIn === void 0) {
-      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
+    if (data.authDenied === void 0) {
+      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "authDenied" }, message: "must have required property 'authDenied'" };
       if (vErrors === null) {
         vErrors = [err5];
       } else {
@@ -29168,8 +29412,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.bytesOut === void 0) {
-      const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
+    if (data.errorRate === void 0) {
+      const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "errorRate" }, message: "must have required property 'errorRate'" };
       if (vErrors === null) {
         vErrors = [err6];
       } else {
@@ -29177,8 +29421,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.cost === void 0) {
-      const err7 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
+    if (data.latencyMs === void 0) {
+      const err7 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "latencyMs" }, message: "must have required property 'latencyMs'" };
       if (vErrors === null) {
         vErrors = [err7];
       } else {
@@ -29186,8 +29430,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.costPerMillionRequests === void 0) {
-      const err8 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "costPerMillionRequests" }, message: "must have required property 'costPerMillionRequests'" };
+    if (data.connectionMs === void 0) {
+      const err8 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "connectionMs" }, message: "must have required property 'connectionMs'" };
       if (vErrors === null) {
         vErrors = [err8];
       } else {
@@ -29195,24 +29439,106 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
+    if (data.bytesIn === void 0) {
+      const err9 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
+      if (vErrors === null) {
+        vErrors = [err9];
+      } else {
+        vErrors.push(err9);
+      }
+      errors++;
+    }
+    if (data.bytesOut === void 0) {
+      const err10 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
+      if (vErrors === null) {
+        vErrors = [err10];
+      } else {
+        vErrors.push(err10);
+      }
+      errors++;
+    }
+    if (data.cost === void 0) {
+      const err11 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
+    }
+    if (data.costPerMillionRequests === void 0) {
+      const err12 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "costPerMillionRequests" }, message: "must have required property 'costPerMillionRequests'" };
+      if (vErrors === null) {
+        vErrors = [err12];
+      } else {
+        vErrors.push(err12);
+      }
+      errors++;
+    }
     if (data.requests !== void 0) {
       let data0 = data.requests;
       if (!(typeof data0 == "number" && (!(data0 % 1) && !isNaN(data0)) && isFinite(data0))) {
-        const err9 = { instancePath: instancePath + "/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        const err13 = { instancePath: instancePath + "/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
-          vErrors = [err9];
+          vErrors = [err13];
         } else {
-          vErrors.push(err9);
+          vErrors.push(err13);
         }
         errors++;
       }
       if (typeof data0 == "number" && isFinite(data0)) {
         if (data0 < 0 || isNaN(data0)) {
-          const err10 = { instancePath: instancePath + "/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          const err14 = { instancePath: instancePath + "/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err10];
+            vErrors = [err14];
           } else {
-            vErrors.push(err10);
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.connections !== void 0) {
+      let data1 = data.connections;
+      if (!(typeof data1 == "number" && (!(data1 % 1) && !isNaN(data1)) && isFinite(data1))) {
+        const err15 = { instancePath: instancePath + "/connections", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+      if (typeof data1 == "number" && isFinite(data1)) {
+        if (data1 < 0 || isNaN(data1)) {
+          const err16 = { instancePath: instancePath + "/connections", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.grpcCalls !== void 0) {
+      let data2 = data.grpcCalls;
+      if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
+        const err17 = { instancePath: instancePath + "/grpcCalls", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+      if (typeof data2 == "number" && isFinite(data2)) {
+        if (data2 < 0 || isNaN(data2)) {
+          const err18 = { instancePath: instancePath + "/grpcCalls", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
           }
           errors++;
         }
@@ -29224,56 +29550,79 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
         errors = vErrors.length;
       }
     }
-    if (data.authDenied !== void 0) {
-      let data2 = data.authDenied;
-      if (!(typeof data2 == "number" && (!(data2 % 1) && !isNaN(data2)) && isFinite(data2))) {
-        const err11 = { instancePath: instancePath + "/authDenied", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+    if (data.grpcErrors !== void 0) {
+      let data4 = data.grpcErrors;
+      if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
+        const err19 = { instancePath: instancePath + "/grpcErrors", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
-          vErrors = [err11];
+          vErrors = [err19];
         } else {
-          vErrors.push(err11);
+          vErrors.push(err19);
         }
         errors++;
       }
-      if (typeof data2 == "number" && isFinite(data2)) {
-        if (data2 < 0 || isNaN(data2)) {
-          const err12 = { instancePath: instancePath + "/authDenied", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+      if (typeof data4 == "number" && isFinite(data4)) {
+        if (data4 < 0 || isNaN(data4)) {
+          const err20 = { instancePath: instancePath + "/grpcErrors", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err12];
+            vErrors = [err20];
           } else {
-            vErrors.push(err12);
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.authDenied !== void 0) {
+      let data5 = data.authDenied;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err21 = { instancePath: instancePath + "/authDenied", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+      if (typeof data5 == "number" && isFinite(data5)) {
+        if (data5 < 0 || isNaN(data5)) {
+          const err22 = { instancePath: instancePath + "/authDenied", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
           }
           errors++;
         }
       }
     }
     if (data.errorRate !== void 0) {
-      let data3 = data.errorRate;
-      if (typeof data3 == "number" && isFinite(data3)) {
-        if (data3 > 1 || isNaN(data3)) {
-          const err13 = { instancePath: instancePath + "/errorRate", schemaPath: "#/properties/errorRate/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1" };
+      let data6 = data.errorRate;
+      if (typeof data6 == "number" && isFinite(data6)) {
+        if (data6 > 1 || isNaN(data6)) {
+          const err23 = { instancePath: instancePath + "/errorRate", schemaPath: "#/properties/errorRate/maximum", keyword: "maximum", params: { comparison: "<=", limit: 1 }, message: "must be <= 1" };
           if (vErrors === null) {
-            vErrors = [err13];
+            vErrors = [err23];
           } else {
-            vErrors.push(err13);
+            vErrors.push(err23);
           }
           errors++;
         }
-        if (data3 < 0 || isNaN(data3)) {
-          const err14 = { instancePath: instancePath + "/errorRate", schemaPath: "#/properties/errorRate/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        if (data6 < 0 || isNaN(data6)) {
+          const err24 = { instancePath: instancePath + "/errorRate", schemaPath: "#/properties/errorRate/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err14];
+            vErrors = [err24];
           } else {
-            vErrors.push(err14);
+            vErrors.push(err24);
           }
           errors++;
         }
       } else {
-        const err15 = { instancePath: instancePath + "/errorRate", schemaPath: "#/properties/errorRate/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        const err25 = { instancePath: instancePath + "/errorRate", schemaPath: "#/properties/errorRate/type", keyword: "type", params: { type: "number" }, message: "must be number" };
         if (vErrors === null) {
-          vErrors = [err15];
+          vErrors = [err25];
         } else {
-          vErrors.push(err15);
+          vErrors.push(err25);
         }
         errors++;
       }
@@ -29284,213 +29633,219 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
         errors = vErrors.length;
       }
     }
+    if (data.connectionMs !== void 0) {
+      if (!validate15(data.connectionMs, { instancePath: instancePath + "/connectionMs", parentData: data, parentDataProperty: "connectionMs", rootData })) {
+        vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+        errors = vErrors.length;
+      }
+    }
     if (data.bytesIn !== void 0) {
-      let data5 = data.bytesIn;
-      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
-        const err16 = { instancePath: instancePath + "/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      let data9 = data.bytesIn;
+      if (!(typeof data9 == "number" && (!(data9 % 1) && !isNaN(data9)) && isFinite(data9))) {
+        const err26 = { instancePath: instancePath + "/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
-          vErrors = [err16];
+          vErrors = [err26];
         } else {
-          vErrors.push(err16);
+          vErrors.push(err26);
         }
         errors++;
       }
-      if (typeof data5 == "number" && isFinite(data5)) {
-        if (data5 < 0 || isNaN(data5)) {
-          const err17 = { instancePath: instancePath + "/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+      if (typeof data9 == "number" && isFinite(data9)) {
+        if (data9 < 0 || isNaN(data9)) {
+          const err27 = { instancePath: instancePath + "/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err17];
+            vErrors = [err27];
           } else {
-            vErrors.push(err17);
+            vErrors.push(err27);
           }
           errors++;
         }
       }
     }
     if (data.bytesOut !== void 0) {
-      let data6 = data.bytesOut;
-      if (!(typeof data6 == "number" && (!(data6 % 1) && !isNaN(data6)) && isFinite(data6))) {
-        const err18 = { instancePath: instancePath + "/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+      let data10 = data.bytesOut;
+      if (!(typeof data10 == "number" && (!(data10 % 1) && !isNaN(data10)) && isFinite(data10))) {
+        const err28 = { instancePath: instancePath + "/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
         if (vErrors === null) {
-          vErrors = [err18];
+          vErrors = [err28];
         } else {
-          vErrors.push(err18);
+          vErrors.push(err28);
         }
         errors++;
       }
-      if (typeof data6 == "number" && isFinite(data6)) {
-        if (data6 < 0 || isNaN(data6)) {
-          const err19 = { instancePath: instancePath + "/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+      if (typeof data10 == "number" && isFinite(data10)) {
+        if (data10 < 0 || isNaN(data10)) {
+          const err29 = { instancePath: instancePath + "/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
           if (vErrors === null) {
-            vErrors = [err19];
+            vErrors = [err29];
           } else {
-            vErrors.push(err19);
+            vErrors.push(err29);
           }
           errors++;
         }
       }
     }
     if (data.cost !== void 0) {
-      let data7 = data.cost;
-      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
-        if (data7.total === void 0) {
-          const err20 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/required", keyword: "required", params: { missingProperty: "total" }, message: "must have required property 'total'" };
+      let data11 = data.cost;
+      if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+        if (data11.total === void 0) {
+          const err30 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/required", keyword: "required", params: { missingProperty: "total" }, message: "must have required property 'total'" };
           if (vErrors === null) {
-            vErrors = [err20];
+            vErrors = [err30];
           } else {
-            vErrors.push(err20);
+            vErrors.push(err30);
           }
           errors++;
         }
-        if (data7.hours === void 0) {
-          const err21 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/required", keyword: "required", params: { missingProperty: "hours" }, message: "must have required property 'hours'" };
+        if (data11.hours === void 0) {
+          const err31 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/required", keyword: "required", params: { missingProperty: "hours" }, message: "must have required property 'hours'" };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err31];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err31);
           }
           errors++;
         }
-        if (data7.data === void 0) {
-          const err22 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'" };
+        if (data11.data === void 0) {
+          const err32 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'" };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err32];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err32);
           }
           errors++;
         }
-        if (data7.requests === void 0) {
-          const err23 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
+        if (data11.requests === void 0) {
+          const err33 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err33];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err33);
           }
           errors++;
         }
-        for (const key0 in data7) {
+        for (const key0 in data11) {
           if (!(key0 === "total" || key0 === "hours" || key0 === "data" || key0 === "requests")) {
-            const err24 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+            const err34 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err24];
+              vErrors = [err34];
             } else {
-              vErrors.push(err24);
+              vErrors.push(err34);
             }
             errors++;
           }
         }
-        if (data7.total !== void 0) {
-          let data8 = data7.total;
-          if (!(typeof data8 == "number" && isFinite(data8))) {
-            const err25 = { instancePath: instancePath + "/cost/total", schemaPath: "#/definitions/cost/properties/total/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data11.total !== void 0) {
+          let data12 = data11.total;
+          if (!(typeof data12 == "number" && isFinite(data12))) {
+            const err35 = { instancePath: instancePath + "/cost/total", schemaPath: "#/definitions/cost/properties/total/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
-              vErrors = [err25];
+              vErrors = [err35];
             } else {
-              vErrors.push(err25);
+              vErrors.push(err35);
             }
             errors++;
           }
         }
-        if (data7.hours !== void 0) {
-          let data9 = data7.hours;
-          if (!(typeof data9 == "number" && isFinite(data9))) {
-            const err26 = { instancePath: instancePath + "/cost/hours", schemaPath: "#/definitions/cost/properties/hours/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data11.hours !== void 0) {
+          let data13 = data11.hours;
+          if (!(typeof data13 == "number" && isFinite(data13))) {
+            const err36 = { instancePath: instancePath + "/cost/hours", schemaPath: "#/definitions/cost/properties/hours/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
-              vErrors = [err26];
+              vErrors = [err36];
             } else {
-              vErrors.push(err26);
+              vErrors.push(err36);
             }
             errors++;
           }
         }
-        if (data7.data !== void 0) {
-          let data10 = data7.data;
-          if (!(typeof data10 == "number" && isFinite(data10))) {
-            const err27 = { instancePath: instancePath + "/cost/data", schemaPath: "#/definitions/cost/properties/data/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data11.data !== void 0) {
+          let data14 = data11.data;
+          if (!(typeof data14 == "number" && isFinite(data14))) {
+            const err37 = { instancePath: instancePath + "/cost/data", schemaPath: "#/definitions/cost/properties/data/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
-              vErrors = [err27];
+              vErrors = [err37];
             } else {
-              vErrors.push(err27);
+              vErrors.push(err37);
             }
             errors++;
           }
         }
-        if (data7.requests !== void 0) {
-          let data11 = data7.requests;
-          if (!(typeof data11 == "number" && isFinite(data11))) {
-            const err28 = { instancePath: instancePath + "/cost/requests", schemaPath: "#/definitions/cost/properties/requests/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data11.requests !== void 0) {
+          let data15 = data11.requests;
+          if (!(typeof data15 == "number" && isFinite(data15))) {
+            const err38 = { instancePath: instancePath + "/cost/requests", schemaPath: "#/definitions/cost/properties/requests/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
-              vErrors = [err28];
+              vErrors = [err38];
             } else {
-              vErrors.push(err28);
+              vErrors.push(err38);
             }
             errors++;
           }
         }
       } else {
-        const err29 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err39 = { instancePath: instancePath + "/cost", schemaPath: "#/definitions/cost/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err29];
+          vErrors = [err39];
         } else {
-          vErrors.push(err29);
+          vErrors.push(err39);
         }
         errors++;
       }
     }
     if (data.costPerMillionRequests !== void 0) {
-      let data12 = data.costPerMillionRequests;
-      const _errs30 = errors;
-      let valid7 = false;
+      let data16 = data.costPerMillionRequests;
+      const _errs40 = errors;
+      let valid10 = false;
       let passing0 = null;
-      const _errs31 = errors;
-      if (data12 !== null) {
-        const err30 = { instancePath: instancePath + "/costPerMillionRequests", schemaPath: "#/properties/costPerMillionRequests/oneOf/0/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+      const _errs41 = errors;
+      if (data16 !== null) {
+        const err40 = { instancePath: instancePath + "/costPerMillionRequests", schemaPath: "#/properties/costPerMillionRequests/oneOf/0/type", keyword: "type", params: { type: "null" }, message: "must be null" };
         if (vErrors === null) {
-          vErrors = [err30];
+          vErrors = [err40];
         } else {
-          vErrors.push(err30);
+          vErrors.push(err40);
         }
         errors++;
       }
-      var _valid0 = _errs31 === errors;
+      var _valid0 = _errs41 === errors;
       if (_valid0) {
-        valid7 = true;
+        valid10 = true;
         passing0 = 0;
       }
-      const _errs33 = errors;
-      if (!(typeof data12 == "number" && isFinite(data12))) {
-        const err31 = { instancePath: instancePath + "/costPerMillionRequests", schemaPath: "#/properties/costPerMillionRequests/oneOf/1/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+      const _errs43 = errors;
+      if (!(typeof data16 == "number" && isFinite(data16))) {
+        const err41 = { instancePath: instancePath + "/costPerMillionRequests", schemaPath: "#/properties/costPerMillionRequests/oneOf/1/type", keyword: "type", params: { type: "number" }, message: "must be number" };
         if (vErrors === null) {
-          vErrors = [err31];
+          vErrors = [err41];
         } else {
-          vErrors.push(err31);
+          vErrors.push(err41);
         }
         errors++;
       }
-      var _valid0 = _errs33 === errors;
-      if (_valid0 && valid7) {
-        valid7 = false;
+      var _valid0 = _errs43 === errors;
+      if (_valid0 && valid10) {
+        valid10 = false;
         passing0 = [passing0, 1];
       } else {
         if (_valid0) {
-          valid7 = true;
+          valid10 = true;
           passing0 = 1;
         }
       }
-      if (!valid7) {
-        const err32 = { instancePath: instancePath + "/costPerMillionRequests", schemaPath: "#/properties/costPerMillionRequests/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+      if (!valid10) {
+        const err42 = { instancePath: instancePath + "/costPerMillionRequests", schemaPath: "#/properties/costPerMillionRequests/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
         if (vErrors === null) {
-          vErrors = [err32];
+          vErrors = [err42];
         } else {
-          vErrors.push(err32);
+          vErrors.push(err42);
         }
         errors++;
       } else {
-        errors = _errs30;
+        errors = _errs40;
         if (vErrors !== null) {
-          if (_errs30) {
-            vErrors.length = _errs30;
+          if (_errs40) {
+            vErrors.length = _errs40;
           } else {
             vErrors = null;
           }
@@ -29498,18 +29853,18 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err33 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err43 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err33];
+      vErrors = [err43];
     } else {
-      vErrors.push(err33);
+      vErrors.push(err43);
     }
     errors++;
   }
   validate12.errors = vErrors;
   return errors === 0;
 }
-function validate18(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate19(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (!validate12(data, { instancePath, parentData, parentDataProperty, rootData })) {
@@ -29519,8 +29874,8 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs2 = errors;
-      if (!(key0 === "requests" || key0 === "status" || key0 === "authDenied" || key0 === "errorRate" || key0 === "latencyMs" || key0 === "bytesIn" || key0 === "bytesOut" || key0 === "cost" || key0 === "costPerMillionRequests")) {
-        const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema46.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key0 };
+      if (!(key0 === "requests" || key0 === "connections" || key0 === "grpcCalls" || key0 === "status" || key0 === "grpcErrors" || key0 === "authDenied" || key0 === "errorRate" || key0 === "latencyMs" || key0 === "connectionMs" || key0 === "bytesIn" || key0 === "bytesOut" || key0 === "cost" || key0 === "costPerMillionRequests")) {
+        const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema49.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
         } else {
@@ -29548,7 +29903,7 @@ function validate18(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate18.errors = vErrors;
+  validate19.errors = vErrors;
   return errors === 0;
 }
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -29615,7 +29970,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
     }
     for (const key0 in data) {
       const _errs2 = errors;
-      if (!(key0 === "arn" || key0 === "id" || key0 === "name" || key0 === "region" || key0 === "previous" || key0 === "backendCost" || key0 === "daily" || key0 === "requests" || key0 === "status" || key0 === "authDenied" || key0 === "errorRate" || key0 === "latencyMs" || key0 === "bytesIn" || key0 === "bytesOut" || key0 === "cost" || key0 === "costPerMillionRequests")) {
+      if (!(key0 === "arn" || key0 === "id" || key0 === "name" || key0 === "region" || key0 === "previous" || key0 === "backendCost" || key0 === "daily" || key0 === "requests" || key0 === "connections" || key0 === "grpcCalls" || key0 === "status" || key0 === "grpcErrors" || key0 === "authDenied" || key0 === "errorRate" || key0 === "latencyMs" || key0 === "connectionMs" || key0 === "bytesIn" || key0 === "bytesOut" || key0 === "cost" || key0 === "costPerMillionRequests")) {
         const err6 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema28.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err6];
@@ -29700,8 +30055,8 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         passing0 = 0;
       }
       const _errs15 = errors;
-      if (!validate18(data4, { instancePath: instancePath + "/previous", parentData: data, parentDataProperty: "previous", rootData })) {
-        vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+      if (!validate19(data4, { instancePath: instancePath + "/previous", parentData: data, parentDataProperty: "previous", rootData })) {
+        vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
         errors = vErrors.length;
       }
       var _valid0 = _errs15 === errors;
@@ -30104,7 +30459,383 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   validate11.errors = vErrors;
   return errors === 0;
 }
-function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.arn === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "arn" }, message: "must have required property 'arn'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.id === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.name === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    if (data.region === void 0) {
+      const err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "region" }, message: "must have required property 'region'" };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+    if (data.connections === void 0) {
+      const err4 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "connections" }, message: "must have required property 'connections'" };
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+    if (data.authDenied === void 0) {
+      const err5 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "authDenied" }, message: "must have required property 'authDenied'" };
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+    if (data.connectionMs === void 0) {
+      const err6 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "connectionMs" }, message: "must have required property 'connectionMs'" };
+      if (vErrors === null) {
+        vErrors = [err6];
+      } else {
+        vErrors.push(err6);
+      }
+      errors++;
+    }
+    if (data.bytesIn === void 0) {
+      const err7 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
+      if (vErrors === null) {
+        vErrors = [err7];
+      } else {
+        vErrors.push(err7);
+      }
+      errors++;
+    }
+    if (data.bytesOut === void 0) {
+      const err8 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
+      if (vErrors === null) {
+        vErrors = [err8];
+      } else {
+        vErrors.push(err8);
+      }
+      errors++;
+    }
+    if (data.cost === void 0) {
+      const err9 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
+      if (vErrors === null) {
+        vErrors = [err9];
+      } else {
+        vErrors.push(err9);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func2.call(schema58.properties, key0)) {
+        const err10 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.arn !== void 0) {
+      if (typeof data.arn !== "string") {
+        const err11 = { instancePath: instancePath + "/arn", schemaPath: "#/properties/arn/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.id !== void 0) {
+      if (typeof data.id !== "string") {
+        const err12 = { instancePath: instancePath + "/id", schemaPath: "#/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      if (typeof data.name !== "string") {
+        const err13 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.region !== void 0) {
+      if (typeof data.region !== "string") {
+        const err14 = { instancePath: instancePath + "/region", schemaPath: "#/properties/region/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+    }
+    if (data.connections !== void 0) {
+      let data4 = data.connections;
+      if (!(typeof data4 == "number" && (!(data4 % 1) && !isNaN(data4)) && isFinite(data4))) {
+        const err15 = { instancePath: instancePath + "/connections", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+      if (typeof data4 == "number" && isFinite(data4)) {
+        if (data4 < 0 || isNaN(data4)) {
+          const err16 = { instancePath: instancePath + "/connections", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.authDenied !== void 0) {
+      let data5 = data.authDenied;
+      if (!(typeof data5 == "number" && (!(data5 % 1) && !isNaN(data5)) && isFinite(data5))) {
+        const err17 = { instancePath: instancePath + "/authDenied", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+      if (typeof data5 == "number" && isFinite(data5)) {
+        if (data5 < 0 || isNaN(data5)) {
+          const err18 = { instancePath: instancePath + "/authDenied", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.connectionMs !== void 0) {
+      if (!validate15(data.connectionMs, { instancePath: instancePath + "/connectionMs", parentData: data, parentDataProperty: "connectionMs", rootData })) {
+        vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.bytesIn !== void 0) {
+      let data7 = data.bytesIn;
+      if (!(typeof data7 == "number" && (!(data7 % 1) && !isNaN(data7)) && isFinite(data7))) {
+        const err19 = { instancePath: instancePath + "/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+      if (typeof data7 == "number" && isFinite(data7)) {
+        if (data7 < 0 || isNaN(data7)) {
+          const err20 = { instancePath: instancePath + "/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.bytesOut !== void 0) {
+      let data8 = data.bytesOut;
+      if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+        const err21 = { instancePath: instancePath + "/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+      if (typeof data8 == "number" && isFinite(data8)) {
+        if (data8 < 0 || isNaN(data8)) {
+          const err22 = { instancePath: instancePath + "/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.cost !== void 0) {
+      let data9 = data.cost;
+      if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+        if (data9.total === void 0) {
+          const err23 = { instancePath: instancePath + "/cost", schemaPath: "#/properties/cost/required", keyword: "required", params: { missingProperty: "total" }, message: "must have required property 'total'" };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
+        }
+        if (data9.hours === void 0) {
+          const err24 = { instancePath: instancePath + "/cost", schemaPath: "#/properties/cost/required", keyword: "required", params: { missingProperty: "hours" }, message: "must have required property 'hours'" };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
+        }
+        if (data9.data === void 0) {
+          const err25 = { instancePath: instancePath + "/cost", schemaPath: "#/properties/cost/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'" };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
+        }
+        for (const key1 in data9) {
+          if (!(key1 === "total" || key1 === "hours" || key1 === "data")) {
+            const err26 = { instancePath: instancePath + "/cost", schemaPath: "#/properties/cost/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+        if (data9.total !== void 0) {
+          let data10 = data9.total;
+          if (typeof data10 == "number" && isFinite(data10)) {
+            if (data10 < 0 || isNaN(data10)) {
+              const err27 = { instancePath: instancePath + "/cost/total", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          } else {
+            const err28 = { instancePath: instancePath + "/cost/total", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+        if (data9.hours !== void 0) {
+          let data11 = data9.hours;
+          if (typeof data11 == "number" && isFinite(data11)) {
+            if (data11 < 0 || isNaN(data11)) {
+              const err29 = { instancePath: instancePath + "/cost/hours", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
+          } else {
+            const err30 = { instancePath: instancePath + "/cost/hours", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+        if (data9.data !== void 0) {
+          let data12 = data9.data;
+          if (typeof data12 == "number" && isFinite(data12)) {
+            if (data12 < 0 || isNaN(data12)) {
+              const err31 = { instancePath: instancePath + "/cost/data", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
+            }
+          } else {
+            const err32 = { instancePath: instancePath + "/cost/data", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err33 = { instancePath: instancePath + "/cost", schemaPath: "#/properties/cost/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err34 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err34];
+    } else {
+      vErrors.push(err34);
+    }
+    errors++;
+  }
+  validate23.errors = vErrors;
+  return errors === 0;
+}
+function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -30149,7 +30880,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.kind !== void 0) {
       let data0 = data.kind;
       if (!(data0 === "idle-service" || data0 === "high-latency" || data0 === "high-error-rate" || data0 === "auth-denied" || data0 === "cost-outlier" || data0 === "large-payload" || data0 === "cost-anomaly" || data0 === "request-anomaly" || data0 === "latency-anomaly" || data0 === "error-rate-anomaly" || data0 === "cost-regression" || data0 === "latency-regression")) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema55.properties.kind.enum }, message: "must be equal to one of the allowed values" };
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema66.properties.kind.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -30161,7 +30892,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.severity !== void 0) {
       let data1 = data.severity;
       if (!(data1 === "info" || data1 === "warning" || data1 === "critical")) {
-        const err5 = { instancePath: instancePath + "/severity", schemaPath: "#/properties/severity/enum", keyword: "enum", params: { allowedValues: schema55.properties.severity.enum }, message: "must be equal to one of the allowed values" };
+        const err5 = { instancePath: instancePath + "/severity", schemaPath: "#/properties/severity/enum", keyword: "enum", params: { allowedValues: schema66.properties.severity.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -30234,10 +30965,10 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate22.errors = vErrors;
+  validate26.errors = vErrors;
   return errors === 0;
 }
-function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -30305,7 +31036,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema57.properties, key0)) {
+      if (!func2.call(schema68.properties, key0)) {
         const err7 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err7];
@@ -30371,7 +31102,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.metric !== void 0) {
       let data3 = data.metric;
       if (!(data3 === "cost" || data3 === "requests" || data3 === "p99" || data3 === "errorRate")) {
-        const err13 = { instancePath: instancePath + "/metric", schemaPath: "#/properties/metric/enum", keyword: "enum", params: { allowedValues: schema57.properties.metric.enum }, message: "must be equal to one of the allowed values" };
+        const err13 = { instancePath: instancePath + "/metric", schemaPath: "#/properties/metric/enum", keyword: "enum", params: { allowedValues: schema68.properties.metric.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -30443,7 +31174,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.source !== void 0) {
       let data9 = data.source;
       if (!(data9 === "detector" || data9 === "aws-cad")) {
-        const err19 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema57.properties.source.enum }, message: "must be equal to one of the allowed values" };
+        const err19 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema68.properties.source.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -30461,7 +31192,7 @@ function validate24(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate24.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
 function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -30550,8 +31281,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.findings === void 0) {
-      const err9 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "findings" }, message: "must have required property 'findings'" };
+    if (data.resourceConfigurations === void 0) {
+      const err9 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "resourceConfigurations" }, message: "must have required property 'resourceConfigurations'" };
       if (vErrors === null) {
         vErrors = [err9];
       } else {
@@ -30559,8 +31290,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.anomalies === void 0) {
-      const err10 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "anomalies" }, message: "must have required property 'anomalies'" };
+    if (data.findings === void 0) {
+      const err10 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "findings" }, message: "must have required property 'findings'" };
       if (vErrors === null) {
         vErrors = [err10];
       } else {
@@ -30568,8 +31299,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.run === void 0) {
-      const err11 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "run" }, message: "must have required property 'run'" };
+    if (data.anomalies === void 0) {
+      const err11 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "anomalies" }, message: "must have required property 'anomalies'" };
       if (vErrors === null) {
         vErrors = [err11];
       } else {
@@ -30577,8 +31308,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.warnings === void 0) {
-      const err12 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "warnings" }, message: "must have required property 'warnings'" };
+    if (data.run === void 0) {
+      const err12 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "run" }, message: "must have required property 'run'" };
       if (vErrors === null) {
         vErrors = [err12];
       } else {
@@ -30586,20 +31317,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
+    if (data.warnings === void 0) {
+      const err13 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "warnings" }, message: "must have required property 'warnings'" };
+      if (vErrors === null) {
+        vErrors = [err13];
+      } else {
+        vErrors.push(err13);
+      }
+      errors++;
+    }
     for (const key0 in data) {
       if (!func2.call(schema11.properties, key0)) {
-        const err13 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.schemaVersion !== void 0) {
-      if (1 !== data.schemaVersion) {
-        const err14 = { instancePath: instancePath + "/schemaVersion", schemaPath: "#/properties/schemaVersion/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant" };
+        const err14 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -30608,24 +31337,35 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.schemaVersion !== void 0) {
+      if (1 !== data.schemaVersion) {
+        const err15 = { instancePath: instancePath + "/schemaVersion", schemaPath: "#/properties/schemaVersion/const", keyword: "const", params: { allowedValue: 1 }, message: "must be equal to constant" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
     if (data.generatedAt !== void 0) {
       let data1 = data.generatedAt;
       if (typeof data1 === "string") {
         if (!formats0.validate(data1)) {
-          const err15 = { instancePath: instancePath + "/generatedAt", schemaPath: "#/properties/generatedAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
+          const err16 = { instancePath: instancePath + "/generatedAt", schemaPath: "#/properties/generatedAt/format", keyword: "format", params: { format: "date-time" }, message: 'must match format "date-time"' };
           if (vErrors === null) {
-            vErrors = [err15];
+            vErrors = [err16];
           } else {
-            vErrors.push(err15);
+            vErrors.push(err16);
           }
           errors++;
         }
       } else {
-        const err16 = { instancePath: instancePath + "/generatedAt", schemaPath: "#/properties/generatedAt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err17 = { instancePath: instancePath + "/generatedAt", schemaPath: "#/properties/generatedAt/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err16];
+          vErrors = [err17];
         } else {
-          vErrors.push(err16);
+          vErrors.push(err17);
         }
         errors++;
       }
@@ -30634,16 +31374,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       let data2 = data.tool;
       if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
         if (data2.name === void 0) {
-          const err17 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
-          if (vErrors === null) {
-            vErrors = [err17];
-          } else {
-            vErrors.push(err17);
-          }
-          errors++;
-        }
-        if (data2.version === void 0) {
-          const err18 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'" };
+          const err18 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'" };
           if (vErrors === null) {
             vErrors = [err18];
           } else {
@@ -30651,20 +31382,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data2.version === void 0) {
+          const err19 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/required", keyword: "required", params: { missingProperty: "version" }, message: "must have required property 'version'" };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
         for (const key1 in data2) {
           if (!(key1 === "name" || key1 === "version")) {
-            const err19 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err19];
-            } else {
-              vErrors.push(err19);
-            }
-            errors++;
-          }
-        }
-        if (data2.name !== void 0) {
-          if (typeof data2.name !== "string") {
-            const err20 = { instancePath: instancePath + "/tool/name", schemaPath: "#/properties/tool/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err20 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err20];
             } else {
@@ -30673,9 +31402,9 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data2.version !== void 0) {
-          if (typeof data2.version !== "string") {
-            const err21 = { instancePath: instancePath + "/tool/version", schemaPath: "#/properties/tool/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data2.name !== void 0) {
+          if (typeof data2.name !== "string") {
+            const err21 = { instancePath: instancePath + "/tool/name", schemaPath: "#/properties/tool/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err21];
             } else {
@@ -30684,12 +31413,23 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data2.version !== void 0) {
+          if (typeof data2.version !== "string") {
+            const err22 = { instancePath: instancePath + "/tool/version", schemaPath: "#/properties/tool/properties/version/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err22 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err23 = { instancePath: instancePath + "/tool", schemaPath: "#/properties/tool/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err23];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err23);
         }
         errors++;
       }
@@ -30698,16 +31438,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       let data5 = data.window;
       if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
         if (data5.start === void 0) {
-          const err23 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/required", keyword: "required", params: { missingProperty: "start" }, message: "must have required property 'start'" };
-          if (vErrors === null) {
-            vErrors = [err23];
-          } else {
-            vErrors.push(err23);
-          }
-          errors++;
-        }
-        if (data5.end === void 0) {
-          const err24 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/required", keyword: "required", params: { missingProperty: "end" }, message: "must have required property 'end'" };
+          const err24 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/required", keyword: "required", params: { missingProperty: "start" }, message: "must have required property 'start'" };
           if (vErrors === null) {
             vErrors = [err24];
           } else {
@@ -30715,8 +31446,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data5.days === void 0) {
-          const err25 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/required", keyword: "required", params: { missingProperty: "days" }, message: "must have required property 'days'" };
+        if (data5.end === void 0) {
+          const err25 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/required", keyword: "required", params: { missingProperty: "end" }, message: "must have required property 'end'" };
           if (vErrors === null) {
             vErrors = [err25];
           } else {
@@ -30724,13 +31455,22 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data5.days === void 0) {
+          const err26 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/required", keyword: "required", params: { missingProperty: "days" }, message: "must have required property 'days'" };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
         for (const key2 in data5) {
           if (!(key2 === "start" || key2 === "end" || key2 === "days")) {
-            const err26 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+            const err27 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err26];
+              vErrors = [err27];
             } else {
-              vErrors.push(err26);
+              vErrors.push(err27);
             }
             errors++;
           }
@@ -30739,16 +31479,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           let data6 = data5.start;
           if (typeof data6 === "string") {
             if (!pattern0.test(data6)) {
-              const err27 = { instancePath: instancePath + "/window/start", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
-              if (vErrors === null) {
-                vErrors = [err27];
-              } else {
-                vErrors.push(err27);
-              }
-              errors++;
-            }
-            if (!formats2.validate(data6)) {
-              const err28 = { instancePath: instancePath + "/window/start", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+              const err28 = { instancePath: instancePath + "/window/start", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
               if (vErrors === null) {
                 vErrors = [err28];
               } else {
@@ -30756,12 +31487,21 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (!formats2.validate(data6)) {
+              const err29 = { instancePath: instancePath + "/window/start", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
           } else {
-            const err29 = { instancePath: instancePath + "/window/start", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err30 = { instancePath: instancePath + "/window/start", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err29];
+              vErrors = [err30];
             } else {
-              vErrors.push(err29);
+              vErrors.push(err30);
             }
             errors++;
           }
@@ -30770,16 +31510,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           let data7 = data5.end;
           if (typeof data7 === "string") {
             if (!pattern0.test(data7)) {
-              const err30 = { instancePath: instancePath + "/window/end", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
-              if (vErrors === null) {
-                vErrors = [err30];
-              } else {
-                vErrors.push(err30);
-              }
-              errors++;
-            }
-            if (!formats2.validate(data7)) {
-              const err31 = { instancePath: instancePath + "/window/end", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+              const err31 = { instancePath: instancePath + "/window/end", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
               if (vErrors === null) {
                 vErrors = [err31];
               } else {
@@ -30787,20 +31518,17 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err32 = { instancePath: instancePath + "/window/end", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err32];
-            } else {
-              vErrors.push(err32);
+            if (!formats2.validate(data7)) {
+              const err32 = { instancePath: instancePath + "/window/end", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data5.days !== void 0) {
-          let data8 = data5.days;
-          if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
-            const err33 = { instancePath: instancePath + "/window/days", schemaPath: "#/properties/window/properties/days/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+          } else {
+            const err33 = { instancePath: instancePath + "/window/end", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err33];
             } else {
@@ -30808,24 +31536,36 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data5.days !== void 0) {
+          let data8 = data5.days;
+          if (!(typeof data8 == "number" && (!(data8 % 1) && !isNaN(data8)) && isFinite(data8))) {
+            const err34 = { instancePath: instancePath + "/window/days", schemaPath: "#/properties/window/properties/days/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
           if (typeof data8 == "number" && isFinite(data8)) {
             if (data8 < 1 || isNaN(data8)) {
-              const err34 = { instancePath: instancePath + "/window/days", schemaPath: "#/properties/window/properties/days/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+              const err35 = { instancePath: instancePath + "/window/days", schemaPath: "#/properties/window/properties/days/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
               if (vErrors === null) {
-                vErrors = [err34];
+                vErrors = [err35];
               } else {
-                vErrors.push(err34);
+                vErrors.push(err35);
               }
               errors++;
             }
           }
         }
       } else {
-        const err35 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err36 = { instancePath: instancePath + "/window", schemaPath: "#/properties/window/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err35];
+          vErrors = [err36];
         } else {
-          vErrors.push(err35);
+          vErrors.push(err36);
         }
         errors++;
       }
@@ -30834,16 +31574,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       let data9 = data.source;
       if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
         if (data9.kind === void 0) {
-          const err36 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
-          if (vErrors === null) {
-            vErrors = [err36];
-          } else {
-            vErrors.push(err36);
-          }
-          errors++;
-        }
-        if (data9.logGroups === void 0) {
-          const err37 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "logGroups" }, message: "must have required property 'logGroups'" };
+          const err37 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "kind" }, message: "must have required property 'kind'" };
           if (vErrors === null) {
             vErrors = [err37];
           } else {
@@ -30851,8 +31582,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data9.queryIds === void 0) {
-          const err38 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "queryIds" }, message: "must have required property 'queryIds'" };
+        if (data9.logGroups === void 0) {
+          const err38 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "logGroups" }, message: "must have required property 'logGroups'" };
           if (vErrors === null) {
             vErrors = [err38];
           } else {
@@ -30860,8 +31591,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data9.files === void 0) {
-          const err39 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'" };
+        if (data9.queryIds === void 0) {
+          const err39 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "queryIds" }, message: "must have required property 'queryIds'" };
           if (vErrors === null) {
             vErrors = [err39];
           } else {
@@ -30869,8 +31600,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data9.records === void 0) {
-          const err40 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "records" }, message: "must have required property 'records'" };
+        if (data9.files === void 0) {
+          const err40 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'" };
           if (vErrors === null) {
             vErrors = [err40];
           } else {
@@ -30878,8 +31609,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data9.malformed === void 0) {
-          const err41 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "malformed" }, message: "must have required property 'malformed'" };
+        if (data9.records === void 0) {
+          const err41 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "records" }, message: "must have required property 'records'" };
           if (vErrors === null) {
             vErrors = [err41];
           } else {
@@ -30887,8 +31618,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data9.malformedSamples === void 0) {
-          const err42 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "malformedSamples" }, message: "must have required property 'malformedSamples'" };
+        if (data9.malformed === void 0) {
+          const err42 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "malformed" }, message: "must have required property 'malformed'" };
           if (vErrors === null) {
             vErrors = [err42];
           } else {
@@ -30896,21 +31627,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data9.malformedSamples === void 0) {
+          const err43 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/required", keyword: "required", params: { missingProperty: "malformedSamples" }, message: "must have required property 'malformedSamples'" };
+          if (vErrors === null) {
+            vErrors = [err43];
+          } else {
+            vErrors.push(err43);
+          }
+          errors++;
+        }
         for (const key3 in data9) {
           if (!(key3 === "kind" || key3 === "serviceNetwork" || key3 === "logGroups" || key3 === "queryIds" || key3 === "files" || key3 === "records" || key3 === "malformed" || key3 === "malformedSamples")) {
-            const err43 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err43];
-            } else {
-              vErrors.push(err43);
-            }
-            errors++;
-          }
-        }
-        if (data9.kind !== void 0) {
-          let data10 = data9.kind;
-          if (!(data10 === "files" || data10 === "aws")) {
-            const err44 = { instancePath: instancePath + "/source/kind", schemaPath: "#/properties/source/properties/kind/enum", keyword: "enum", params: { allowedValues: schema11.properties.source.properties.kind.enum }, message: "must be equal to one of the allowed values" };
+            const err44 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err44];
             } else {
@@ -30919,13 +31647,25 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data9.serviceNetwork !== void 0) {
-          if (typeof data9.serviceNetwork !== "string") {
-            const err45 = { instancePath: instancePath + "/source/serviceNetwork", schemaPath: "#/properties/source/properties/serviceNetwork/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data9.kind !== void 0) {
+          let data10 = data9.kind;
+          if (!(data10 === "files" || data10 === "aws")) {
+            const err45 = { instancePath: instancePath + "/source/kind", schemaPath: "#/properties/source/properties/kind/enum", keyword: "enum", params: { allowedValues: schema11.properties.source.properties.kind.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err45];
             } else {
               vErrors.push(err45);
+            }
+            errors++;
+          }
+        }
+        if (data9.serviceNetwork !== void 0) {
+          if (typeof data9.serviceNetwork !== "string") {
+            const err46 = { instancePath: instancePath + "/source/serviceNetwork", schemaPath: "#/properties/source/properties/serviceNetwork/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err46];
+            } else {
+              vErrors.push(err46);
             }
             errors++;
           }
@@ -30936,21 +31676,21 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             const len0 = data12.length;
             for (let i0 = 0; i0 < len0; i0++) {
               if (typeof data12[i0] !== "string") {
-                const err46 = { instancePath: instancePath + "/source/logGroups/" + i0, schemaPath: "#/properties/source/properties/logGroups/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err47 = { instancePath: instancePath + "/source/logGroups/" + i0, schemaPath: "#/properties/source/properties/logGroups/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err46];
+                  vErrors = [err47];
                 } else {
-                  vErrors.push(err46);
+                  vErrors.push(err47);
                 }
                 errors++;
               }
             }
           } else {
-            const err47 = { instancePath: instancePath + "/source/logGroups", schemaPath: "#/properties/source/properties/logGroups/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err48 = { instancePath: instancePath + "/source/logGroups", schemaPath: "#/properties/source/properties/logGroups/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err47];
+              vErrors = [err48];
             } else {
-              vErrors.push(err47);
+              vErrors.push(err48);
             }
             errors++;
           }
@@ -30961,21 +31701,21 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             const len1 = data14.length;
             for (let i1 = 0; i1 < len1; i1++) {
               if (typeof data14[i1] !== "string") {
-                const err48 = { instancePath: instancePath + "/source/queryIds/" + i1, schemaPath: "#/properties/source/properties/queryIds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err49 = { instancePath: instancePath + "/source/queryIds/" + i1, schemaPath: "#/properties/source/properties/queryIds/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err48];
+                  vErrors = [err49];
                 } else {
-                  vErrors.push(err48);
+                  vErrors.push(err49);
                 }
                 errors++;
               }
             }
           } else {
-            const err49 = { instancePath: instancePath + "/source/queryIds", schemaPath: "#/properties/source/properties/queryIds/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err50 = { instancePath: instancePath + "/source/queryIds", schemaPath: "#/properties/source/properties/queryIds/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err49];
+              vErrors = [err50];
             } else {
-              vErrors.push(err49);
+              vErrors.push(err50);
             }
             errors++;
           }
@@ -30986,29 +31726,17 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             const len2 = data16.length;
             for (let i22 = 0; i22 < len2; i22++) {
               if (typeof data16[i22] !== "string") {
-                const err50 = { instancePath: instancePath + "/source/files/" + i22, schemaPath: "#/properties/source/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err51 = { instancePath: instancePath + "/source/files/" + i22, schemaPath: "#/properties/source/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err50];
+                  vErrors = [err51];
                 } else {
-                  vErrors.push(err50);
+                  vErrors.push(err51);
                 }
                 errors++;
               }
             }
           } else {
-            const err51 = { instancePath: instancePath + "/source/files", schemaPath: "#/properties/source/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-            if (vErrors === null) {
-              vErrors = [err51];
-            } else {
-              vErrors.push(err51);
-            }
-            errors++;
-          }
-        }
-        if (data9.records !== void 0) {
-          let data18 = data9.records;
-          if (!(typeof data18 == "number" && (!(data18 % 1) && !isNaN(data18)) && isFinite(data18))) {
-            const err52 = { instancePath: instancePath + "/source/records", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err52 = { instancePath: instancePath + "/source/files", schemaPath: "#/properties/source/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
               vErrors = [err52];
             } else {
@@ -31016,13 +31744,25 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data9.records !== void 0) {
+          let data18 = data9.records;
+          if (!(typeof data18 == "number" && (!(data18 % 1) && !isNaN(data18)) && isFinite(data18))) {
+            const err53 = { instancePath: instancePath + "/source/records", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err53];
+            } else {
+              vErrors.push(err53);
+            }
+            errors++;
+          }
           if (typeof data18 == "number" && isFinite(data18)) {
             if (data18 < 0 || isNaN(data18)) {
-              const err53 = { instancePath: instancePath + "/source/records", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              const err54 = { instancePath: instancePath + "/source/records", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
               if (vErrors === null) {
-                vErrors = [err53];
+                vErrors = [err54];
               } else {
-                vErrors.push(err53);
+                vErrors.push(err54);
               }
               errors++;
             }
@@ -31031,21 +31771,21 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         if (data9.malformed !== void 0) {
           let data19 = data9.malformed;
           if (!(typeof data19 == "number" && (!(data19 % 1) && !isNaN(data19)) && isFinite(data19))) {
-            const err54 = { instancePath: instancePath + "/source/malformed", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err55 = { instancePath: instancePath + "/source/malformed", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err54];
+              vErrors = [err55];
             } else {
-              vErrors.push(err54);
+              vErrors.push(err55);
             }
             errors++;
           }
           if (typeof data19 == "number" && isFinite(data19)) {
             if (data19 < 0 || isNaN(data19)) {
-              const err55 = { instancePath: instancePath + "/source/malformed", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              const err56 = { instancePath: instancePath + "/source/malformed", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
               if (vErrors === null) {
-                vErrors = [err55];
+                vErrors = [err56];
               } else {
-                vErrors.push(err55);
+                vErrors.push(err56);
               }
               errors++;
             }
@@ -31059,16 +31799,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data21 = data20[i32];
               if (data21 && typeof data21 == "object" && !Array.isArray(data21)) {
                 if (data21.file === void 0) {
-                  const err56 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'" };
-                  if (vErrors === null) {
-                    vErrors = [err56];
-                  } else {
-                    vErrors.push(err56);
-                  }
-                  errors++;
-                }
-                if (data21.line === void 0) {
-                  const err57 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'" };
+                  const err57 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/required", keyword: "required", params: { missingProperty: "file" }, message: "must have required property 'file'" };
                   if (vErrors === null) {
                     vErrors = [err57];
                   } else {
@@ -31076,8 +31807,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data21.reason === void 0) {
-                  const err58 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+                if (data21.line === void 0) {
+                  const err58 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/required", keyword: "required", params: { missingProperty: "line" }, message: "must have required property 'line'" };
                   if (vErrors === null) {
                     vErrors = [err58];
                   } else {
@@ -31085,20 +31816,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
+                if (data21.reason === void 0) {
+                  const err59 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/required", keyword: "required", params: { missingProperty: "reason" }, message: "must have required property 'reason'" };
+                  if (vErrors === null) {
+                    vErrors = [err59];
+                  } else {
+                    vErrors.push(err59);
+                  }
+                  errors++;
+                }
                 for (const key4 in data21) {
                   if (!(key4 === "file" || key4 === "line" || key4 === "reason")) {
-                    const err59 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
-                    if (vErrors === null) {
-                      vErrors = [err59];
-                    } else {
-                      vErrors.push(err59);
-                    }
-                    errors++;
-                  }
-                }
-                if (data21.file !== void 0) {
-                  if (typeof data21.file !== "string") {
-                    const err60 = { instancePath: instancePath + "/source/malformedSamples/" + i32 + "/file", schemaPath: "#/properties/source/properties/malformedSamples/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    const err60 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
                       vErrors = [err60];
                     } else {
@@ -31107,10 +31836,9 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data21.line !== void 0) {
-                  let data23 = data21.line;
-                  if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
-                    const err61 = { instancePath: instancePath + "/source/malformedSamples/" + i32 + "/line", schemaPath: "#/properties/source/properties/malformedSamples/items/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (data21.file !== void 0) {
+                  if (typeof data21.file !== "string") {
+                    const err61 = { instancePath: instancePath + "/source/malformedSamples/" + i32 + "/file", schemaPath: "#/properties/source/properties/malformedSamples/items/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                     if (vErrors === null) {
                       vErrors = [err61];
                     } else {
@@ -31118,13 +31846,25 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                     }
                     errors++;
                   }
+                }
+                if (data21.line !== void 0) {
+                  let data23 = data21.line;
+                  if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+                    const err62 = { instancePath: instancePath + "/source/malformedSamples/" + i32 + "/line", schemaPath: "#/properties/source/properties/malformedSamples/items/properties/line/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err62];
+                    } else {
+                      vErrors.push(err62);
+                    }
+                    errors++;
+                  }
                   if (typeof data23 == "number" && isFinite(data23)) {
                     if (data23 < 1 || isNaN(data23)) {
-                      const err62 = { instancePath: instancePath + "/source/malformedSamples/" + i32 + "/line", schemaPath: "#/properties/source/properties/malformedSamples/items/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
+                      const err63 = { instancePath: instancePath + "/source/malformedSamples/" + i32 + "/line", schemaPath: "#/properties/source/properties/malformedSamples/items/properties/line/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1" };
                       if (vErrors === null) {
-                        vErrors = [err62];
+                        vErrors = [err63];
                       } else {
-                        vErrors.push(err62);
+                        vErrors.push(err63);
                       }
                       errors++;
                     }
@@ -31132,41 +31872,41 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 if (data21.reason !== void 0) {
                   if (typeof data21.reason !== "string") {
-                    const err63 = { instancePath: instancePath + "/source/malformedSamples/" + i32 + "/reason", schemaPath: "#/properties/source/properties/malformedSamples/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    const err64 = { instancePath: instancePath + "/source/malformedSamples/" + i32 + "/reason", schemaPath: "#/properties/source/properties/malformedSamples/items/properties/reason/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                     if (vErrors === null) {
-                      vErrors = [err63];
+                      vErrors = [err64];
                     } else {
-                      vErrors.push(err63);
+                      vErrors.push(err64);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err64 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                const err65 = { instancePath: instancePath + "/source/malformedSamples/" + i32, schemaPath: "#/properties/source/properties/malformedSamples/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err64];
+                  vErrors = [err65];
                 } else {
-                  vErrors.push(err64);
+                  vErrors.push(err65);
                 }
                 errors++;
               }
             }
           } else {
-            const err65 = { instancePath: instancePath + "/source/malformedSamples", schemaPath: "#/properties/source/properties/malformedSamples/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err66 = { instancePath: instancePath + "/source/malformedSamples", schemaPath: "#/properties/source/properties/malformedSamples/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err65];
+              vErrors = [err66];
             } else {
-              vErrors.push(err65);
+              vErrors.push(err66);
             }
             errors++;
           }
         }
       } else {
-        const err66 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err67 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err66];
+          vErrors = [err67];
         } else {
-          vErrors.push(err66);
+          vErrors.push(err67);
         }
         errors++;
       }
@@ -31175,16 +31915,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       let data25 = data.costBasis;
       if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
         if (data25.method === void 0) {
-          const err67 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "method" }, message: "must have required property 'method'" };
-          if (vErrors === null) {
-            vErrors = [err67];
-          } else {
-            vErrors.push(err67);
-          }
-          errors++;
-        }
-        if (data25.currency === void 0) {
-          const err68 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "currency" }, message: "must have required property 'currency'" };
+          const err68 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "method" }, message: "must have required property 'method'" };
           if (vErrors === null) {
             vErrors = [err68];
           } else {
@@ -31192,8 +31923,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data25.estimatedDays === void 0) {
-          const err69 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "estimatedDays" }, message: "must have required property 'estimatedDays'" };
+        if (data25.currency === void 0) {
+          const err69 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "currency" }, message: "must have required property 'currency'" };
           if (vErrors === null) {
             vErrors = [err69];
           } else {
@@ -31201,8 +31932,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data25.missingDays === void 0) {
-          const err70 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "missingDays" }, message: "must have required property 'missingDays'" };
+        if (data25.estimatedDays === void 0) {
+          const err70 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "estimatedDays" }, message: "must have required property 'estimatedDays'" };
           if (vErrors === null) {
             vErrors = [err70];
           } else {
@@ -31210,8 +31941,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data25.prices === void 0) {
-          const err71 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "prices" }, message: "must have required property 'prices'" };
+        if (data25.missingDays === void 0) {
+          const err71 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "missingDays" }, message: "must have required property 'missingDays'" };
           if (vErrors === null) {
             vErrors = [err71];
           } else {
@@ -31219,21 +31950,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data25.prices === void 0) {
+          const err72 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/required", keyword: "required", params: { missingProperty: "prices" }, message: "must have required property 'prices'" };
+          if (vErrors === null) {
+            vErrors = [err72];
+          } else {
+            vErrors.push(err72);
+          }
+          errors++;
+        }
         for (const key5 in data25) {
           if (!(key5 === "method" || key5 === "metric" || key5 === "currency" || key5 === "estimatedDays" || key5 === "missingDays" || key5 === "prices")) {
-            const err72 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err72];
-            } else {
-              vErrors.push(err72);
-            }
-            errors++;
-          }
-        }
-        if (data25.method !== void 0) {
-          let data26 = data25.method;
-          if (!(data26 === "modelled" || data26 === "reconciled")) {
-            const err73 = { instancePath: instancePath + "/costBasis/method", schemaPath: "#/properties/costBasis/properties/method/enum", keyword: "enum", params: { allowedValues: schema11.properties.costBasis.properties.method.enum }, message: "must be equal to one of the allowed values" };
+            const err73 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err73];
             } else {
@@ -31242,9 +31970,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data25.metric !== void 0) {
-          if (typeof data25.metric !== "string") {
-            const err74 = { instancePath: instancePath + "/costBasis/metric", schemaPath: "#/properties/costBasis/properties/metric/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data25.method !== void 0) {
+          let data26 = data25.method;
+          if (!(data26 === "modelled" || data26 === "reconciled")) {
+            const err74 = { instancePath: instancePath + "/costBasis/method", schemaPath: "#/properties/costBasis/properties/method/enum", keyword: "enum", params: { allowedValues: schema11.properties.costBasis.properties.method.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err74];
             } else {
@@ -31253,13 +31982,24 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data25.currency !== void 0) {
-          if (typeof data25.currency !== "string") {
-            const err75 = { instancePath: instancePath + "/costBasis/currency", schemaPath: "#/properties/costBasis/properties/currency/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data25.metric !== void 0) {
+          if (typeof data25.metric !== "string") {
+            const err75 = { instancePath: instancePath + "/costBasis/metric", schemaPath: "#/properties/costBasis/properties/metric/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err75];
             } else {
               vErrors.push(err75);
+            }
+            errors++;
+          }
+        }
+        if (data25.currency !== void 0) {
+          if (typeof data25.currency !== "string") {
+            const err76 = { instancePath: instancePath + "/costBasis/currency", schemaPath: "#/properties/costBasis/properties/currency/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err76];
+            } else {
+              vErrors.push(err76);
             }
             errors++;
           }
@@ -31272,16 +32012,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data30 = data29[i42];
               if (typeof data30 === "string") {
                 if (!pattern0.test(data30)) {
-                  const err76 = { instancePath: instancePath + "/costBasis/estimatedDays/" + i42, schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err76];
-                  } else {
-                    vErrors.push(err76);
-                  }
-                  errors++;
-                }
-                if (!formats2.validate(data30)) {
-                  const err77 = { instancePath: instancePath + "/costBasis/estimatedDays/" + i42, schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+                  const err77 = { instancePath: instancePath + "/costBasis/estimatedDays/" + i42, schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
                   if (vErrors === null) {
                     vErrors = [err77];
                   } else {
@@ -31289,22 +32020,31 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
+                if (!formats2.validate(data30)) {
+                  const err78 = { instancePath: instancePath + "/costBasis/estimatedDays/" + i42, schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+                  if (vErrors === null) {
+                    vErrors = [err78];
+                  } else {
+                    vErrors.push(err78);
+                  }
+                  errors++;
+                }
               } else {
-                const err78 = { instancePath: instancePath + "/costBasis/estimatedDays/" + i42, schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err79 = { instancePath: instancePath + "/costBasis/estimatedDays/" + i42, schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err78];
+                  vErrors = [err79];
                 } else {
-                  vErrors.push(err78);
+                  vErrors.push(err79);
                 }
                 errors++;
               }
             }
           } else {
-            const err79 = { instancePath: instancePath + "/costBasis/estimatedDays", schemaPath: "#/properties/costBasis/properties/estimatedDays/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err80 = { instancePath: instancePath + "/costBasis/estimatedDays", schemaPath: "#/properties/costBasis/properties/estimatedDays/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err79];
+              vErrors = [err80];
             } else {
-              vErrors.push(err79);
+              vErrors.push(err80);
             }
             errors++;
           }
@@ -31317,16 +32057,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data32 = data31[i5];
               if (typeof data32 === "string") {
                 if (!pattern0.test(data32)) {
-                  const err80 = { instancePath: instancePath + "/costBasis/missingDays/" + i5, schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
-                  if (vErrors === null) {
-                    vErrors = [err80];
-                  } else {
-                    vErrors.push(err80);
-                  }
-                  errors++;
-                }
-                if (!formats2.validate(data32)) {
-                  const err81 = { instancePath: instancePath + "/costBasis/missingDays/" + i5, schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+                  const err81 = { instancePath: instancePath + "/costBasis/missingDays/" + i5, schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
                   if (vErrors === null) {
                     vErrors = [err81];
                   } else {
@@ -31334,22 +32065,31 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
+                if (!formats2.validate(data32)) {
+                  const err82 = { instancePath: instancePath + "/costBasis/missingDays/" + i5, schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+                  if (vErrors === null) {
+                    vErrors = [err82];
+                  } else {
+                    vErrors.push(err82);
+                  }
+                  errors++;
+                }
               } else {
-                const err82 = { instancePath: instancePath + "/costBasis/missingDays/" + i5, schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                const err83 = { instancePath: instancePath + "/costBasis/missingDays/" + i5, schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err82];
+                  vErrors = [err83];
                 } else {
-                  vErrors.push(err82);
+                  vErrors.push(err83);
                 }
                 errors++;
               }
             }
           } else {
-            const err83 = { instancePath: instancePath + "/costBasis/missingDays", schemaPath: "#/properties/costBasis/properties/missingDays/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err84 = { instancePath: instancePath + "/costBasis/missingDays", schemaPath: "#/properties/costBasis/properties/missingDays/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err83];
+              vErrors = [err84];
             } else {
-              vErrors.push(err83);
+              vErrors.push(err84);
             }
             errors++;
           }
@@ -31361,16 +32101,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               let data34 = data33[key6];
               if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
                 if (data34.serviceHour === void 0) {
-                  const err84 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "serviceHour" }, message: "must have required property 'serviceHour'" };
-                  if (vErrors === null) {
-                    vErrors = [err84];
-                  } else {
-                    vErrors.push(err84);
-                  }
-                  errors++;
-                }
-                if (data34.perGB === void 0) {
-                  const err85 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "perGB" }, message: "must have required property 'perGB'" };
+                  const err85 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "serviceHour" }, message: "must have required property 'serviceHour'" };
                   if (vErrors === null) {
                     vErrors = [err85];
                   } else {
@@ -31378,8 +32109,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data34.perMillionRequests === void 0) {
-                  const err86 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "perMillionRequests" }, message: "must have required property 'perMillionRequests'" };
+                if (data34.perGB === void 0) {
+                  const err86 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "perGB" }, message: "must have required property 'perGB'" };
                   if (vErrors === null) {
                     vErrors = [err86];
                   } else {
@@ -31387,8 +32118,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (data34.freeRequestsPerHour === void 0) {
-                  const err87 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "freeRequestsPerHour" }, message: "must have required property 'freeRequestsPerHour'" };
+                if (data34.perMillionRequests === void 0) {
+                  const err87 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "perMillionRequests" }, message: "must have required property 'perMillionRequests'" };
                   if (vErrors === null) {
                     vErrors = [err87];
                   } else {
@@ -31396,13 +32127,22 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
+                if (data34.freeRequestsPerHour === void 0) {
+                  const err88 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "freeRequestsPerHour" }, message: "must have required property 'freeRequestsPerHour'" };
+                  if (vErrors === null) {
+                    vErrors = [err88];
+                  } else {
+                    vErrors.push(err88);
+                  }
+                  errors++;
+                }
                 for (const key7 in data34) {
                   if (!(key7 === "serviceHour" || key7 === "perGB" || key7 === "perMillionRequests" || key7 === "freeRequestsPerHour")) {
-                    const err88 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+                    const err89 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
-                      vErrors = [err88];
+                      vErrors = [err89];
                     } else {
-                      vErrors.push(err88);
+                      vErrors.push(err89);
                     }
                     errors++;
                   }
@@ -31411,20 +32151,20 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data35 = data34.serviceHour;
                   if (typeof data35 == "number" && isFinite(data35)) {
                     if (data35 < 0 || isNaN(data35)) {
-                      const err89 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/serviceHour", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err90 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/serviceHour", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
-                        vErrors = [err89];
+                        vErrors = [err90];
                       } else {
-                        vErrors.push(err89);
+                        vErrors.push(err90);
                       }
                       errors++;
                     }
                   } else {
-                    const err90 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/serviceHour", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    const err91 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/serviceHour", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
-                      vErrors = [err90];
+                      vErrors = [err91];
                     } else {
-                      vErrors.push(err90);
+                      vErrors.push(err91);
                     }
                     errors++;
                   }
@@ -31433,20 +32173,20 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data36 = data34.perGB;
                   if (typeof data36 == "number" && isFinite(data36)) {
                     if (data36 < 0 || isNaN(data36)) {
-                      const err91 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perGB", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err92 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perGB", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
-                        vErrors = [err91];
+                        vErrors = [err92];
                       } else {
-                        vErrors.push(err91);
+                        vErrors.push(err92);
                       }
                       errors++;
                     }
                   } else {
-                    const err92 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perGB", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    const err93 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perGB", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
-                      vErrors = [err92];
+                      vErrors = [err93];
                     } else {
-                      vErrors.push(err92);
+                      vErrors.push(err93);
                     }
                     errors++;
                   }
@@ -31455,28 +32195,16 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data37 = data34.perMillionRequests;
                   if (typeof data37 == "number" && isFinite(data37)) {
                     if (data37 < 0 || isNaN(data37)) {
-                      const err93 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perMillionRequests", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err94 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perMillionRequests", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
-                        vErrors = [err93];
+                        vErrors = [err94];
                       } else {
-                        vErrors.push(err93);
+                        vErrors.push(err94);
                       }
                       errors++;
                     }
                   } else {
-                    const err94 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perMillionRequests", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                    if (vErrors === null) {
-                      vErrors = [err94];
-                    } else {
-                      vErrors.push(err94);
-                    }
-                    errors++;
-                  }
-                }
-                if (data34.freeRequestsPerHour !== void 0) {
-                  let data38 = data34.freeRequestsPerHour;
-                  if (!(typeof data38 == "number" && (!(data38 % 1) && !isNaN(data38)) && isFinite(data38))) {
-                    const err95 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/freeRequestsPerHour", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    const err95 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perMillionRequests", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
                       vErrors = [err95];
                     } else {
@@ -31484,44 +32212,56 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                     }
                     errors++;
                   }
+                }
+                if (data34.freeRequestsPerHour !== void 0) {
+                  let data38 = data34.freeRequestsPerHour;
+                  if (!(typeof data38 == "number" && (!(data38 % 1) && !isNaN(data38)) && isFinite(data38))) {
+                    const err96 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/freeRequestsPerHour", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err96];
+                    } else {
+                      vErrors.push(err96);
+                    }
+                    errors++;
+                  }
                   if (typeof data38 == "number" && isFinite(data38)) {
                     if (data38 < 0 || isNaN(data38)) {
-                      const err96 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/freeRequestsPerHour", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err97 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/freeRequestsPerHour", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
-                        vErrors = [err96];
+                        vErrors = [err97];
                       } else {
-                        vErrors.push(err96);
+                        vErrors.push(err97);
                       }
                       errors++;
                     }
                   }
                 }
               } else {
-                const err97 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                const err98 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err97];
+                  vErrors = [err98];
                 } else {
-                  vErrors.push(err97);
+                  vErrors.push(err98);
                 }
                 errors++;
               }
             }
           } else {
-            const err98 = { instancePath: instancePath + "/costBasis/prices", schemaPath: "#/properties/costBasis/properties/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err99 = { instancePath: instancePath + "/costBasis/prices", schemaPath: "#/properties/costBasis/properties/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err98];
+              vErrors = [err99];
             } else {
-              vErrors.push(err98);
+              vErrors.push(err99);
             }
             errors++;
           }
         }
       } else {
-        const err99 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err100 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err99];
+          vErrors = [err100];
         } else {
-          vErrors.push(err99);
+          vErrors.push(err100);
         }
         errors++;
       }
@@ -31530,16 +32270,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       let data39 = data.totals;
       if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
         if (data39.requests === void 0) {
-          const err100 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
-          if (vErrors === null) {
-            vErrors = [err100];
-          } else {
-            vErrors.push(err100);
-          }
-          errors++;
-        }
-        if (data39.cost === void 0) {
-          const err101 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
+          const err101 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
           if (vErrors === null) {
             vErrors = [err101];
           } else {
@@ -31547,8 +32278,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data39.bytesIn === void 0) {
-          const err102 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
+        if (data39.cost === void 0) {
+          const err102 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
           if (vErrors === null) {
             vErrors = [err102];
           } else {
@@ -31556,8 +32287,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data39.bytesOut === void 0) {
-          const err103 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
+        if (data39.bytesIn === void 0) {
+          const err103 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
           if (vErrors === null) {
             vErrors = [err103];
           } else {
@@ -31565,8 +32296,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data39.previous === void 0) {
-          const err104 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "previous" }, message: "must have required property 'previous'" };
+        if (data39.bytesOut === void 0) {
+          const err104 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
           if (vErrors === null) {
             vErrors = [err104];
           } else {
@@ -31574,21 +32305,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data39.previous === void 0) {
+          const err105 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "previous" }, message: "must have required property 'previous'" };
+          if (vErrors === null) {
+            vErrors = [err105];
+          } else {
+            vErrors.push(err105);
+          }
+          errors++;
+        }
         for (const key8 in data39) {
           if (!(key8 === "requests" || key8 === "cost" || key8 === "bytesIn" || key8 === "bytesOut" || key8 === "previous")) {
-            const err105 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err105];
-            } else {
-              vErrors.push(err105);
-            }
-            errors++;
-          }
-        }
-        if (data39.requests !== void 0) {
-          let data40 = data39.requests;
-          if (!(typeof data40 == "number" && (!(data40 % 1) && !isNaN(data40)) && isFinite(data40))) {
-            const err106 = { instancePath: instancePath + "/totals/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err106 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err106];
             } else {
@@ -31596,13 +32324,25 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data39.requests !== void 0) {
+          let data40 = data39.requests;
+          if (!(typeof data40 == "number" && (!(data40 % 1) && !isNaN(data40)) && isFinite(data40))) {
+            const err107 = { instancePath: instancePath + "/totals/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err107];
+            } else {
+              vErrors.push(err107);
+            }
+            errors++;
+          }
           if (typeof data40 == "number" && isFinite(data40)) {
             if (data40 < 0 || isNaN(data40)) {
-              const err107 = { instancePath: instancePath + "/totals/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              const err108 = { instancePath: instancePath + "/totals/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
               if (vErrors === null) {
-                vErrors = [err107];
+                vErrors = [err108];
               } else {
-                vErrors.push(err107);
+                vErrors.push(err108);
               }
               errors++;
             }
@@ -31611,19 +32351,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         if (data39.cost !== void 0) {
           let data41 = data39.cost;
           if (!(typeof data41 == "number" && isFinite(data41))) {
-            const err108 = { instancePath: instancePath + "/totals/cost", schemaPath: "#/properties/totals/properties/cost/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err108];
-            } else {
-              vErrors.push(err108);
-            }
-            errors++;
-          }
-        }
-        if (data39.bytesIn !== void 0) {
-          let data42 = data39.bytesIn;
-          if (!(typeof data42 == "number" && (!(data42 % 1) && !isNaN(data42)) && isFinite(data42))) {
-            const err109 = { instancePath: instancePath + "/totals/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err109 = { instancePath: instancePath + "/totals/cost", schemaPath: "#/properties/totals/properties/cost/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err109];
             } else {
@@ -31631,13 +32359,25 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+        }
+        if (data39.bytesIn !== void 0) {
+          let data42 = data39.bytesIn;
+          if (!(typeof data42 == "number" && (!(data42 % 1) && !isNaN(data42)) && isFinite(data42))) {
+            const err110 = { instancePath: instancePath + "/totals/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err110];
+            } else {
+              vErrors.push(err110);
+            }
+            errors++;
+          }
           if (typeof data42 == "number" && isFinite(data42)) {
             if (data42 < 0 || isNaN(data42)) {
-              const err110 = { instancePath: instancePath + "/totals/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              const err111 = { instancePath: instancePath + "/totals/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
               if (vErrors === null) {
-                vErrors = [err110];
+                vErrors = [err111];
               } else {
-                vErrors.push(err110);
+                vErrors.push(err111);
               }
               errors++;
             }
@@ -31646,21 +32386,21 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         if (data39.bytesOut !== void 0) {
           let data43 = data39.bytesOut;
           if (!(typeof data43 == "number" && (!(data43 % 1) && !isNaN(data43)) && isFinite(data43))) {
-            const err111 = { instancePath: instancePath + "/totals/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err112 = { instancePath: instancePath + "/totals/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
-              vErrors = [err111];
+              vErrors = [err112];
             } else {
-              vErrors.push(err111);
+              vErrors.push(err112);
             }
             errors++;
           }
           if (typeof data43 == "number" && isFinite(data43)) {
             if (data43 < 0 || isNaN(data43)) {
-              const err112 = { instancePath: instancePath + "/totals/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              const err113 = { instancePath: instancePath + "/totals/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
               if (vErrors === null) {
-                vErrors = [err112];
+                vErrors = [err113];
               } else {
-                vErrors.push(err112);
+                vErrors.push(err113);
               }
               errors++;
             }
@@ -31673,11 +32413,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           let passing0 = null;
           const _errs110 = errors;
           if (data44 !== null) {
-            const err113 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/0/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+            const err114 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/0/type", keyword: "type", params: { type: "null" }, message: "must be null" };
             if (vErrors === null) {
-              vErrors = [err113];
+              vErrors = [err114];
             } else {
-              vErrors.push(err113);
+              vErrors.push(err114);
             }
             errors++;
           }
@@ -31689,16 +32429,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           const _errs112 = errors;
           if (data44 && typeof data44 == "object" && !Array.isArray(data44)) {
             if (data44.requests === void 0) {
-              const err114 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
-              if (vErrors === null) {
-                vErrors = [err114];
-              } else {
-                vErrors.push(err114);
-              }
-              errors++;
-            }
-            if (data44.cost === void 0) {
-              const err115 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
+              const err115 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
               if (vErrors === null) {
                 vErrors = [err115];
               } else {
@@ -31706,8 +32437,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data44.bytesIn === void 0) {
-              const err116 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
+            if (data44.cost === void 0) {
+              const err116 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
               if (vErrors === null) {
                 vErrors = [err116];
               } else {
@@ -31715,8 +32446,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data44.bytesOut === void 0) {
-              const err117 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
+            if (data44.bytesIn === void 0) {
+              const err117 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
               if (vErrors === null) {
                 vErrors = [err117];
               } else {
@@ -31724,21 +32455,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data44.bytesOut === void 0) {
+              const err118 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
+              if (vErrors === null) {
+                vErrors = [err118];
+              } else {
+                vErrors.push(err118);
+              }
+              errors++;
+            }
             for (const key9 in data44) {
               if (!(key9 === "requests" || key9 === "cost" || key9 === "bytesIn" || key9 === "bytesOut")) {
-                const err118 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err118];
-                } else {
-                  vErrors.push(err118);
-                }
-                errors++;
-              }
-            }
-            if (data44.requests !== void 0) {
-              let data45 = data44.requests;
-              if (!(typeof data45 == "number" && (!(data45 % 1) && !isNaN(data45)) && isFinite(data45))) {
-                const err119 = { instancePath: instancePath + "/totals/previous/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err119 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err119];
                 } else {
@@ -31746,13 +32474,25 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
+            }
+            if (data44.requests !== void 0) {
+              let data45 = data44.requests;
+              if (!(typeof data45 == "number" && (!(data45 % 1) && !isNaN(data45)) && isFinite(data45))) {
+                const err120 = { instancePath: instancePath + "/totals/previous/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err120];
+                } else {
+                  vErrors.push(err120);
+                }
+                errors++;
+              }
               if (typeof data45 == "number" && isFinite(data45)) {
                 if (data45 < 0 || isNaN(data45)) {
-                  const err120 = { instancePath: instancePath + "/totals/previous/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err121 = { instancePath: instancePath + "/totals/previous/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err120];
+                    vErrors = [err121];
                   } else {
-                    vErrors.push(err120);
+                    vErrors.push(err121);
                   }
                   errors++;
                 }
@@ -31761,19 +32501,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data44.cost !== void 0) {
               let data46 = data44.cost;
               if (!(typeof data46 == "number" && isFinite(data46))) {
-                const err121 = { instancePath: instancePath + "/totals/previous/cost", schemaPath: "#/properties/totals/properties/previous/oneOf/1/properties/cost/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                if (vErrors === null) {
-                  vErrors = [err121];
-                } else {
-                  vErrors.push(err121);
-                }
-                errors++;
-              }
-            }
-            if (data44.bytesIn !== void 0) {
-              let data47 = data44.bytesIn;
-              if (!(typeof data47 == "number" && (!(data47 % 1) && !isNaN(data47)) && isFinite(data47))) {
-                const err122 = { instancePath: instancePath + "/totals/previous/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err122 = { instancePath: instancePath + "/totals/previous/cost", schemaPath: "#/properties/totals/properties/previous/oneOf/1/properties/cost/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                 if (vErrors === null) {
                   vErrors = [err122];
                 } else {
@@ -31781,13 +32509,25 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
+            }
+            if (data44.bytesIn !== void 0) {
+              let data47 = data44.bytesIn;
+              if (!(typeof data47 == "number" && (!(data47 % 1) && !isNaN(data47)) && isFinite(data47))) {
+                const err123 = { instancePath: instancePath + "/totals/previous/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err123];
+                } else {
+                  vErrors.push(err123);
+                }
+                errors++;
+              }
               if (typeof data47 == "number" && isFinite(data47)) {
                 if (data47 < 0 || isNaN(data47)) {
-                  const err123 = { instancePath: instancePath + "/totals/previous/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err124 = { instancePath: instancePath + "/totals/previous/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err123];
+                    vErrors = [err124];
                   } else {
-                    vErrors.push(err123);
+                    vErrors.push(err124);
                   }
                   errors++;
                 }
@@ -31796,32 +32536,32 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             if (data44.bytesOut !== void 0) {
               let data48 = data44.bytesOut;
               if (!(typeof data48 == "number" && (!(data48 % 1) && !isNaN(data48)) && isFinite(data48))) {
-                const err124 = { instancePath: instancePath + "/totals/previous/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err125 = { instancePath: instancePath + "/totals/previous/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err124];
+                  vErrors = [err125];
                 } else {
-                  vErrors.push(err124);
+                  vErrors.push(err125);
                 }
                 errors++;
               }
               if (typeof data48 == "number" && isFinite(data48)) {
                 if (data48 < 0 || isNaN(data48)) {
-                  const err125 = { instancePath: instancePath + "/totals/previous/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err126 = { instancePath: instancePath + "/totals/previous/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err125];
+                    vErrors = [err126];
                   } else {
-                    vErrors.push(err125);
+                    vErrors.push(err126);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err126 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err127 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err126];
+              vErrors = [err127];
             } else {
-              vErrors.push(err126);
+              vErrors.push(err127);
             }
             errors++;
           }
@@ -31836,11 +32576,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
           if (!valid34) {
-            const err127 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+            const err128 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
             if (vErrors === null) {
-              vErrors = [err127];
+              vErrors = [err128];
             } else {
-              vErrors.push(err127);
+              vErrors.push(err128);
             }
             errors++;
           } else {
@@ -31855,11 +32595,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err128 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err129 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err128];
+          vErrors = [err129];
         } else {
-          vErrors.push(err128);
+          vErrors.push(err129);
         }
         errors++;
       }
@@ -31868,16 +32608,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       let data49 = data.shared;
       if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
         if (data49.total === void 0) {
-          const err129 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "total" }, message: "must have required property 'total'" };
-          if (vErrors === null) {
-            vErrors = [err129];
-          } else {
-            vErrors.push(err129);
-          }
-          errors++;
-        }
-        if (data49.hours === void 0) {
-          const err130 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "hours" }, message: "must have required property 'hours'" };
+          const err130 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "total" }, message: "must have required property 'total'" };
           if (vErrors === null) {
             vErrors = [err130];
           } else {
@@ -31885,8 +32616,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data49.data === void 0) {
-          const err131 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'" };
+        if (data49.hours === void 0) {
+          const err131 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "hours" }, message: "must have required property 'hours'" };
           if (vErrors === null) {
             vErrors = [err131];
           } else {
@@ -31894,8 +32625,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data49.requests === void 0) {
-          const err132 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
+        if (data49.data === void 0) {
+          const err132 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'" };
           if (vErrors === null) {
             vErrors = [err132];
           } else {
@@ -31903,8 +32634,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data49.other === void 0) {
-          const err133 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "other" }, message: "must have required property 'other'" };
+        if (data49.requests === void 0) {
+          const err133 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
           if (vErrors === null) {
             vErrors = [err133];
           } else {
@@ -31912,21 +32643,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data49.other === void 0) {
+          const err134 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "other" }, message: "must have required property 'other'" };
+          if (vErrors === null) {
+            vErrors = [err134];
+          } else {
+            vErrors.push(err134);
+          }
+          errors++;
+        }
         for (const key10 in data49) {
           if (!(key10 === "total" || key10 === "hours" || key10 === "data" || key10 === "requests" || key10 === "other")) {
-            const err134 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err134];
-            } else {
-              vErrors.push(err134);
-            }
-            errors++;
-          }
-        }
-        if (data49.total !== void 0) {
-          let data50 = data49.total;
-          if (!(typeof data50 == "number" && isFinite(data50))) {
-            const err135 = { instancePath: instancePath + "/shared/total", schemaPath: "#/properties/shared/properties/total/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            const err135 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err135];
             } else {
@@ -31935,10 +32663,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data49.hours !== void 0) {
-          let data51 = data49.hours;
-          if (!(typeof data51 == "number" && isFinite(data51))) {
-            const err136 = { instancePath: instancePath + "/shared/hours", schemaPath: "#/properties/shared/properties/hours/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data49.total !== void 0) {
+          let data50 = data49.total;
+          if (!(typeof data50 == "number" && isFinite(data50))) {
+            const err136 = { instancePath: instancePath + "/shared/total", schemaPath: "#/properties/shared/properties/total/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err136];
             } else {
@@ -31947,10 +32675,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data49.data !== void 0) {
-          let data52 = data49.data;
-          if (!(typeof data52 == "number" && isFinite(data52))) {
-            const err137 = { instancePath: instancePath + "/shared/data", schemaPath: "#/properties/shared/properties/data/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data49.hours !== void 0) {
+          let data51 = data49.hours;
+          if (!(typeof data51 == "number" && isFinite(data51))) {
+            const err137 = { instancePath: instancePath + "/shared/hours", schemaPath: "#/properties/shared/properties/hours/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err137];
             } else {
@@ -31959,10 +32687,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data49.requests !== void 0) {
-          let data53 = data49.requests;
-          if (!(typeof data53 == "number" && isFinite(data53))) {
-            const err138 = { instancePath: instancePath + "/shared/requests", schemaPath: "#/properties/shared/properties/requests/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data49.data !== void 0) {
+          let data52 = data49.data;
+          if (!(typeof data52 == "number" && isFinite(data52))) {
+            const err138 = { instancePath: instancePath + "/shared/data", schemaPath: "#/properties/shared/properties/data/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err138];
             } else {
@@ -31971,10 +32699,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data49.other !== void 0) {
-          let data54 = data49.other;
-          if (!(typeof data54 == "number" && isFinite(data54))) {
-            const err139 = { instancePath: instancePath + "/shared/other", schemaPath: "#/properties/shared/properties/other/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data49.requests !== void 0) {
+          let data53 = data49.requests;
+          if (!(typeof data53 == "number" && isFinite(data53))) {
+            const err139 = { instancePath: instancePath + "/shared/requests", schemaPath: "#/properties/shared/properties/requests/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err139];
             } else {
@@ -31983,12 +32711,24 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data49.other !== void 0) {
+          let data54 = data49.other;
+          if (!(typeof data54 == "number" && isFinite(data54))) {
+            const err140 = { instancePath: instancePath + "/shared/other", schemaPath: "#/properties/shared/properties/other/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err140];
+            } else {
+              vErrors.push(err140);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err140 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err141 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err140];
+          vErrors = [err141];
         } else {
-          vErrors.push(err140);
+          vErrors.push(err141);
         }
         errors++;
       }
@@ -32004,27 +32744,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err141 = { instancePath: instancePath + "/services", schemaPath: "#/properties/services/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err141];
-        } else {
-          vErrors.push(err141);
-        }
-        errors++;
-      }
-    }
-    if (data.findings !== void 0) {
-      let data57 = data.findings;
-      if (Array.isArray(data57)) {
-        const len7 = data57.length;
-        for (let i7 = 0; i7 < len7; i7++) {
-          if (!validate22(data57[i7], { instancePath: instancePath + "/findings/" + i7, parentData: data57, parentDataProperty: i7, rootData })) {
-            vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err142 = { instancePath: instancePath + "/findings", schemaPath: "#/properties/findings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err142 = { instancePath: instancePath + "/services", schemaPath: "#/properties/services/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
           vErrors = [err142];
         } else {
@@ -32033,18 +32753,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.anomalies !== void 0) {
-      let data59 = data.anomalies;
-      if (Array.isArray(data59)) {
-        const len8 = data59.length;
-        for (let i8 = 0; i8 < len8; i8++) {
-          if (!validate24(data59[i8], { instancePath: instancePath + "/anomalies/" + i8, parentData: data59, parentDataProperty: i8, rootData })) {
-            vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+    if (data.resourceConfigurations !== void 0) {
+      let data57 = data.resourceConfigurations;
+      if (Array.isArray(data57)) {
+        const len7 = data57.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          if (!validate23(data57[i7], { instancePath: instancePath + "/resourceConfigurations/" + i7, parentData: data57, parentDataProperty: i7, rootData })) {
+            vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err143 = { instancePath: instancePath + "/anomalies", schemaPath: "#/properties/anomalies/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err143 = { instancePath: instancePath + "/resourceConfigurations", schemaPath: "#/properties/resourceConfigurations/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
           vErrors = [err143];
         } else {
@@ -32053,29 +32773,51 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.findings !== void 0) {
+      let data59 = data.findings;
+      if (Array.isArray(data59)) {
+        const len8 = data59.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          if (!validate26(data59[i8], { instancePath: instancePath + "/findings/" + i8, parentData: data59, parentDataProperty: i8, rootData })) {
+            vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err144 = { instancePath: instancePath + "/findings", schemaPath: "#/properties/findings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err144];
+        } else {
+          vErrors.push(err144);
+        }
+        errors++;
+      }
+    }
+    if (data.anomalies !== void 0) {
+      let data61 = data.anomalies;
+      if (Array.isArray(data61)) {
+        const len9 = data61.length;
+        for (let i9 = 0; i9 < len9; i9++) {
+          if (!validate28(data61[i9], { instancePath: instancePath + "/anomalies/" + i9, parentData: data61, parentDataProperty: i9, rootData })) {
+            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err145 = { instancePath: instancePath + "/anomalies", schemaPath: "#/properties/anomalies/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err145];
+        } else {
+          vErrors.push(err145);
+        }
+        errors++;
+      }
+    }
     if (data.forecast !== void 0) {
-      let data61 = data.forecast;
-      if (data61 && typeof data61 == "object" && !Array.isArray(data61)) {
-        if (data61.start === void 0) {
-          const err144 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "start" }, message: "must have required property 'start'" };
-          if (vErrors === null) {
-            vErrors = [err144];
-          } else {
-            vErrors.push(err144);
-          }
-          errors++;
-        }
-        if (data61.end === void 0) {
-          const err145 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "end" }, message: "must have required property 'end'" };
-          if (vErrors === null) {
-            vErrors = [err145];
-          } else {
-            vErrors.push(err145);
-          }
-          errors++;
-        }
-        if (data61.amount === void 0) {
-          const err146 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "amount" }, message: "must have required property 'amount'" };
+      let data63 = data.forecast;
+      if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
+        if (data63.start === void 0) {
+          const err146 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "start" }, message: "must have required property 'start'" };
           if (vErrors === null) {
             vErrors = [err146];
           } else {
@@ -32083,53 +32825,49 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        for (const key11 in data61) {
-          if (!(key11 === "start" || key11 === "end" || key11 === "amount" || key11 === "lower" || key11 === "upper")) {
-            const err147 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err147];
-            } else {
-              vErrors.push(err147);
-            }
-            errors++;
-          }
-        }
-        if (data61.start !== void 0) {
-          let data62 = data61.start;
-          if (typeof data62 === "string") {
-            if (!pattern0.test(data62)) {
-              const err148 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
-              if (vErrors === null) {
-                vErrors = [err148];
-              } else {
-                vErrors.push(err148);
-              }
-              errors++;
-            }
-            if (!formats2.validate(data62)) {
-              const err149 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
-              if (vErrors === null) {
-                vErrors = [err149];
-              } else {
-                vErrors.push(err149);
-              }
-              errors++;
-            }
+        if (data63.end === void 0) {
+          const err147 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "end" }, message: "must have required property 'end'" };
+          if (vErrors === null) {
+            vErrors = [err147];
           } else {
-            const err150 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            vErrors.push(err147);
+          }
+          errors++;
+        }
+        if (data63.amount === void 0) {
+          const err148 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "amount" }, message: "must have required property 'amount'" };
+          if (vErrors === null) {
+            vErrors = [err148];
+          } else {
+            vErrors.push(err148);
+          }
+          errors++;
+        }
+        for (const key11 in data63) {
+          if (!(key11 === "start" || key11 === "end" || key11 === "amount" || key11 === "lower" || key11 === "upper")) {
+            const err149 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err150];
+              vErrors = [err149];
             } else {
-              vErrors.push(err150);
+              vErrors.push(err149);
             }
             errors++;
           }
         }
-        if (data61.end !== void 0) {
-          let data63 = data61.end;
-          if (typeof data63 === "string") {
-            if (!pattern0.test(data63)) {
-              const err151 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
+        if (data63.start !== void 0) {
+          let data64 = data63.start;
+          if (typeof data64 === "string") {
+            if (!pattern0.test(data64)) {
+              const err150 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
+              if (vErrors === null) {
+                vErrors = [err150];
+              } else {
+                vErrors.push(err150);
+              }
+              errors++;
+            }
+            if (!formats2.validate(data64)) {
+              const err151 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
               if (vErrors === null) {
                 vErrors = [err151];
               } else {
@@ -32137,41 +32875,39 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (!formats2.validate(data63)) {
-              const err152 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+          } else {
+            const err152 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err152];
+            } else {
+              vErrors.push(err152);
+            }
+            errors++;
+          }
+        }
+        if (data63.end !== void 0) {
+          let data65 = data63.end;
+          if (typeof data65 === "string") {
+            if (!pattern0.test(data65)) {
+              const err153 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
               if (vErrors === null) {
-                vErrors = [err152];
+                vErrors = [err153];
               } else {
-                vErrors.push(err152);
+                vErrors.push(err153);
+              }
+              errors++;
+            }
+            if (!formats2.validate(data65)) {
+              const err154 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+              if (vErrors === null) {
+                vErrors = [err154];
+              } else {
+                vErrors.push(err154);
               }
               errors++;
             }
           } else {
-            const err153 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err153];
-            } else {
-              vErrors.push(err153);
-            }
-            errors++;
-          }
-        }
-        if (data61.amount !== void 0) {
-          let data64 = data61.amount;
-          if (!(typeof data64 == "number" && isFinite(data64))) {
-            const err154 = { instancePath: instancePath + "/forecast/amount", schemaPath: "#/properties/forecast/properties/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err154];
-            } else {
-              vErrors.push(err154);
-            }
-            errors++;
-          }
-        }
-        if (data61.lower !== void 0) {
-          let data65 = data61.lower;
-          if (!(typeof data65 == "number" && isFinite(data65))) {
-            const err155 = { instancePath: instancePath + "/forecast/lower", schemaPath: "#/properties/forecast/properties/lower/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            const err155 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err155];
             } else {
@@ -32180,10 +32916,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data61.upper !== void 0) {
-          let data66 = data61.upper;
+        if (data63.amount !== void 0) {
+          let data66 = data63.amount;
           if (!(typeof data66 == "number" && isFinite(data66))) {
-            const err156 = { instancePath: instancePath + "/forecast/upper", schemaPath: "#/properties/forecast/properties/upper/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            const err156 = { instancePath: instancePath + "/forecast/amount", schemaPath: "#/properties/forecast/properties/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err156];
             } else {
@@ -32192,39 +32928,45 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data63.lower !== void 0) {
+          let data67 = data63.lower;
+          if (!(typeof data67 == "number" && isFinite(data67))) {
+            const err157 = { instancePath: instancePath + "/forecast/lower", schemaPath: "#/properties/forecast/properties/lower/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err157];
+            } else {
+              vErrors.push(err157);
+            }
+            errors++;
+          }
+        }
+        if (data63.upper !== void 0) {
+          let data68 = data63.upper;
+          if (!(typeof data68 == "number" && isFinite(data68))) {
+            const err158 = { instancePath: instancePath + "/forecast/upper", schemaPath: "#/properties/forecast/properties/upper/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err158];
+            } else {
+              vErrors.push(err158);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err157 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err159 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err157];
+          vErrors = [err159];
         } else {
-          vErrors.push(err157);
+          vErrors.push(err159);
         }
         errors++;
       }
     }
     if (data.run !== void 0) {
-      let data67 = data.run;
-      if (data67 && typeof data67 == "object" && !Array.isArray(data67)) {
-        if (data67.insights === void 0) {
-          const err158 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "insights" }, message: "must have required property 'insights'" };
-          if (vErrors === null) {
-            vErrors = [err158];
-          } else {
-            vErrors.push(err158);
-          }
-          errors++;
-        }
-        if (data67.costExplorer === void 0) {
-          const err159 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "costExplorer" }, message: "must have required property 'costExplorer'" };
-          if (vErrors === null) {
-            vErrors = [err159];
-          } else {
-            vErrors.push(err159);
-          }
-          errors++;
-        }
-        if (data67.estimatedRunCostUsd === void 0) {
-          const err160 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "estimatedRunCostUsd" }, message: "must have required property 'estimatedRunCostUsd'" };
+      let data69 = data.run;
+      if (data69 && typeof data69 == "object" && !Array.isArray(data69)) {
+        if (data69.insights === void 0) {
+          const err160 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "insights" }, message: "must have required property 'insights'" };
           if (vErrors === null) {
             vErrors = [err160];
           } else {
@@ -32232,76 +32974,71 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        for (const key12 in data67) {
+        if (data69.costExplorer === void 0) {
+          const err161 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "costExplorer" }, message: "must have required property 'costExplorer'" };
+          if (vErrors === null) {
+            vErrors = [err161];
+          } else {
+            vErrors.push(err161);
+          }
+          errors++;
+        }
+        if (data69.estimatedRunCostUsd === void 0) {
+          const err162 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "estimatedRunCostUsd" }, message: "must have required property 'estimatedRunCostUsd'" };
+          if (vErrors === null) {
+            vErrors = [err162];
+          } else {
+            vErrors.push(err162);
+          }
+          errors++;
+        }
+        for (const key12 in data69) {
           if (!(key12 === "insights" || key12 === "costExplorer" || key12 === "estimatedRunCostUsd" || key12 === "cache")) {
-            const err161 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+            const err163 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err161];
+              vErrors = [err163];
             } else {
-              vErrors.push(err161);
+              vErrors.push(err163);
             }
             errors++;
           }
         }
-        if (data67.insights !== void 0) {
-          let data68 = data67.insights;
-          if (data68 && typeof data68 == "object" && !Array.isArray(data68)) {
-            if (data68.queries === void 0) {
-              const err162 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "queries" }, message: "must have required property 'queries'" };
+        if (data69.insights !== void 0) {
+          let data70 = data69.insights;
+          if (data70 && typeof data70 == "object" && !Array.isArray(data70)) {
+            if (data70.queries === void 0) {
+              const err164 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "queries" }, message: "must have required property 'queries'" };
               if (vErrors === null) {
-                vErrors = [err162];
+                vErrors = [err164];
               } else {
-                vErrors.push(err162);
+                vErrors.push(err164);
               }
               errors++;
             }
-            if (data68.bytesScanned === void 0) {
-              const err163 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "bytesScanned" }, message: "must have required property 'bytesScanned'" };
+            if (data70.bytesScanned === void 0) {
+              const err165 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "bytesScanned" }, message: "must have required property 'bytesScanned'" };
               if (vErrors === null) {
-                vErrors = [err163];
+                vErrors = [err165];
               } else {
-                vErrors.push(err163);
+                vErrors.push(err165);
               }
               errors++;
             }
-            for (const key13 in data68) {
+            for (const key13 in data70) {
               if (!(key13 === "queries" || key13 === "bytesScanned")) {
-                const err164 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+                const err166 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err164];
+                  vErrors = [err166];
                 } else {
-                  vErrors.push(err164);
+                  vErrors.push(err166);
                 }
                 errors++;
               }
             }
-            if (data68.queries !== void 0) {
-              let data69 = data68.queries;
-              if (!(typeof data69 == "number" && (!(data69 % 1) && !isNaN(data69)) && isFinite(data69))) {
-                const err165 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err165];
-                } else {
-                  vErrors.push(err165);
-                }
-                errors++;
-              }
-              if (typeof data69 == "number" && isFinite(data69)) {
-                if (data69 < 0 || isNaN(data69)) {
-                  const err166 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err166];
-                  } else {
-                    vErrors.push(err166);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data68.bytesScanned !== void 0) {
-              let data70 = data68.bytesScanned;
-              if (!(typeof data70 == "number" && (!(data70 % 1) && !isNaN(data70)) && isFinite(data70))) {
-                const err167 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data70.queries !== void 0) {
+              let data71 = data70.queries;
+              if (!(typeof data71 == "number" && (!(data71 % 1) && !isNaN(data71)) && isFinite(data71))) {
+                const err167 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err167];
                 } else {
@@ -32309,9 +33046,9 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data70 == "number" && isFinite(data70)) {
-                if (data70 < 0 || isNaN(data70)) {
-                  const err168 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (typeof data71 == "number" && isFinite(data71)) {
+                if (data71 < 0 || isNaN(data71)) {
+                  const err168 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
                     vErrors = [err168];
                   } else {
@@ -32321,86 +33058,87 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-          } else {
-            const err169 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err169];
-            } else {
-              vErrors.push(err169);
-            }
-            errors++;
-          }
-        }
-        if (data67.costExplorer !== void 0) {
-          let data71 = data67.costExplorer;
-          if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
-            if (data71.requests === void 0) {
-              const err170 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
-              if (vErrors === null) {
-                vErrors = [err170];
-              } else {
-                vErrors.push(err170);
-              }
-              errors++;
-            }
-            for (const key14 in data71) {
-              if (!(key14 === "requests")) {
-                const err171 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err171];
-                } else {
-                  vErrors.push(err171);
-                }
-                errors++;
-              }
-            }
-            if (data71.requests !== void 0) {
-              let data72 = data71.requests;
+            if (data70.bytesScanned !== void 0) {
+              let data72 = data70.bytesScanned;
               if (!(typeof data72 == "number" && (!(data72 % 1) && !isNaN(data72)) && isFinite(data72))) {
-                const err172 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err169 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err172];
+                  vErrors = [err169];
                 } else {
-                  vErrors.push(err172);
+                  vErrors.push(err169);
                 }
                 errors++;
               }
               if (typeof data72 == "number" && isFinite(data72)) {
                 if (data72 < 0 || isNaN(data72)) {
-                  const err173 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err170 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err173];
+                    vErrors = [err170];
                   } else {
-                    vErrors.push(err173);
+                    vErrors.push(err170);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err174 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err171 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err174];
+              vErrors = [err171];
             } else {
-              vErrors.push(err174);
+              vErrors.push(err171);
             }
             errors++;
           }
         }
-        if (data67.estimatedRunCostUsd !== void 0) {
-          let data73 = data67.estimatedRunCostUsd;
-          if (typeof data73 == "number" && isFinite(data73)) {
-            if (data73 < 0 || isNaN(data73)) {
-              const err175 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        if (data69.costExplorer !== void 0) {
+          let data73 = data69.costExplorer;
+          if (data73 && typeof data73 == "object" && !Array.isArray(data73)) {
+            if (data73.requests === void 0) {
+              const err172 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
               if (vErrors === null) {
-                vErrors = [err175];
+                vErrors = [err172];
               } else {
-                vErrors.push(err175);
+                vErrors.push(err172);
               }
               errors++;
             }
+            for (const key14 in data73) {
+              if (!(key14 === "requests")) {
+                const err173 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err173];
+                } else {
+                  vErrors.push(err173);
+                }
+                errors++;
+              }
+            }
+            if (data73.requests !== void 0) {
+              let data74 = data73.requests;
+              if (!(typeof data74 == "number" && (!(data74 % 1) && !isNaN(data74)) && isFinite(data74))) {
+                const err174 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err174];
+                } else {
+                  vErrors.push(err174);
+                }
+                errors++;
+              }
+              if (typeof data74 == "number" && isFinite(data74)) {
+                if (data74 < 0 || isNaN(data74)) {
+                  const err175 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err175];
+                  } else {
+                    vErrors.push(err175);
+                  }
+                  errors++;
+                }
+              }
+            }
           } else {
-            const err176 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            const err176 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err176];
             } else {
@@ -32409,11 +33147,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data67.cache !== void 0) {
-          let data74 = data67.cache;
-          if (data74 && typeof data74 == "object" && !Array.isArray(data74)) {
-            if (data74.logDaysHit === void 0) {
-              const err177 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysHit" }, message: "must have required property 'logDaysHit'" };
+        if (data69.estimatedRunCostUsd !== void 0) {
+          let data75 = data69.estimatedRunCostUsd;
+          if (typeof data75 == "number" && isFinite(data75)) {
+            if (data75 < 0 || isNaN(data75)) {
+              const err177 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
               if (vErrors === null) {
                 vErrors = [err177];
               } else {
@@ -32421,17 +33159,21 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data74.logDaysScanned === void 0) {
-              const err178 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysScanned" }, message: "must have required property 'logDaysScanned'" };
-              if (vErrors === null) {
-                vErrors = [err178];
-              } else {
-                vErrors.push(err178);
-              }
-              errors++;
+          } else {
+            const err178 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err178];
+            } else {
+              vErrors.push(err178);
             }
-            if (data74.bytesAvoided === void 0) {
-              const err179 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "bytesAvoided" }, message: "must have required property 'bytesAvoided'" };
+            errors++;
+          }
+        }
+        if (data69.cache !== void 0) {
+          let data76 = data69.cache;
+          if (data76 && typeof data76 == "object" && !Array.isArray(data76)) {
+            if (data76.logDaysHit === void 0) {
+              const err179 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysHit" }, message: "must have required property 'logDaysHit'" };
               if (vErrors === null) {
                 vErrors = [err179];
               } else {
@@ -32439,8 +33181,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data74.costDaysHit === void 0) {
-              const err180 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costDaysHit" }, message: "must have required property 'costDaysHit'" };
+            if (data76.logDaysScanned === void 0) {
+              const err180 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysScanned" }, message: "must have required property 'logDaysScanned'" };
               if (vErrors === null) {
                 vErrors = [err180];
               } else {
@@ -32448,8 +33190,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data74.costExplorerRequestsAvoided === void 0) {
-              const err181 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costExplorerRequestsAvoided" }, message: "must have required property 'costExplorerRequestsAvoided'" };
+            if (data76.bytesAvoided === void 0) {
+              const err181 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "bytesAvoided" }, message: "must have required property 'bytesAvoided'" };
               if (vErrors === null) {
                 vErrors = [err181];
               } else {
@@ -32457,8 +33199,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data74.savedUsd === void 0) {
-              const err182 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "savedUsd" }, message: "must have required property 'savedUsd'" };
+            if (data76.costDaysHit === void 0) {
+              const err182 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costDaysHit" }, message: "must have required property 'costDaysHit'" };
               if (vErrors === null) {
                 vErrors = [err182];
               } else {
@@ -32466,44 +33208,39 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key15 in data74) {
+            if (data76.costExplorerRequestsAvoided === void 0) {
+              const err183 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costExplorerRequestsAvoided" }, message: "must have required property 'costExplorerRequestsAvoided'" };
+              if (vErrors === null) {
+                vErrors = [err183];
+              } else {
+                vErrors.push(err183);
+              }
+              errors++;
+            }
+            if (data76.savedUsd === void 0) {
+              const err184 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "savedUsd" }, message: "must have required property 'savedUsd'" };
+              if (vErrors === null) {
+                vErrors = [err184];
+              } else {
+                vErrors.push(err184);
+              }
+              errors++;
+            }
+            for (const key15 in data76) {
               if (!(key15 === "logDaysHit" || key15 === "logDaysScanned" || key15 === "bytesAvoided" || key15 === "costDaysHit" || key15 === "costExplorerRequestsAvoided" || key15 === "savedUsd")) {
-                const err183 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
+                const err185 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err183];
+                  vErrors = [err185];
                 } else {
-                  vErrors.push(err183);
+                  vErrors.push(err185);
                 }
                 errors++;
               }
             }
-            if (data74.logDaysHit !== void 0) {
-              let data75 = data74.logDaysHit;
-              if (!(typeof data75 == "number" && (!(data75 % 1) && !isNaN(data75)) && isFinite(data75))) {
-                const err184 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err184];
-                } else {
-                  vErrors.push(err184);
-                }
-                errors++;
-              }
-              if (typeof data75 == "number" && isFinite(data75)) {
-                if (data75 < 0 || isNaN(data75)) {
-                  const err185 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err185];
-                  } else {
-                    vErrors.push(err185);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data74.logDaysScanned !== void 0) {
-              let data76 = data74.logDaysScanned;
-              if (!(typeof data76 == "number" && (!(data76 % 1) && !isNaN(data76)) && isFinite(data76))) {
-                const err186 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data76.logDaysHit !== void 0) {
+              let data77 = data76.logDaysHit;
+              if (!(typeof data77 == "number" && (!(data77 % 1) && !isNaN(data77)) && isFinite(data77))) {
+                const err186 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err186];
                 } else {
@@ -32511,9 +33248,9 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data76 == "number" && isFinite(data76)) {
-                if (data76 < 0 || isNaN(data76)) {
-                  const err187 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (typeof data77 == "number" && isFinite(data77)) {
+                if (data77 < 0 || isNaN(data77)) {
+                  const err187 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
                     vErrors = [err187];
                   } else {
@@ -32523,10 +33260,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-            if (data74.bytesAvoided !== void 0) {
-              let data77 = data74.bytesAvoided;
-              if (!(typeof data77 == "number" && (!(data77 % 1) && !isNaN(data77)) && isFinite(data77))) {
-                const err188 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data76.logDaysScanned !== void 0) {
+              let data78 = data76.logDaysScanned;
+              if (!(typeof data78 == "number" && (!(data78 % 1) && !isNaN(data78)) && isFinite(data78))) {
+                const err188 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err188];
                 } else {
@@ -32534,9 +33271,9 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data77 == "number" && isFinite(data77)) {
-                if (data77 < 0 || isNaN(data77)) {
-                  const err189 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (typeof data78 == "number" && isFinite(data78)) {
+                if (data78 < 0 || isNaN(data78)) {
+                  const err189 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
                     vErrors = [err189];
                   } else {
@@ -32546,10 +33283,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-            if (data74.costDaysHit !== void 0) {
-              let data78 = data74.costDaysHit;
-              if (!(typeof data78 == "number" && (!(data78 % 1) && !isNaN(data78)) && isFinite(data78))) {
-                const err190 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data76.bytesAvoided !== void 0) {
+              let data79 = data76.bytesAvoided;
+              if (!(typeof data79 == "number" && (!(data79 % 1) && !isNaN(data79)) && isFinite(data79))) {
+                const err190 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err190];
                 } else {
@@ -32557,9 +33294,9 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data78 == "number" && isFinite(data78)) {
-                if (data78 < 0 || isNaN(data78)) {
-                  const err191 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (typeof data79 == "number" && isFinite(data79)) {
+                if (data79 < 0 || isNaN(data79)) {
+                  const err191 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
                     vErrors = [err191];
                   } else {
@@ -32569,10 +33306,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-            if (data74.costExplorerRequestsAvoided !== void 0) {
-              let data79 = data74.costExplorerRequestsAvoided;
-              if (!(typeof data79 == "number" && (!(data79 % 1) && !isNaN(data79)) && isFinite(data79))) {
-                const err192 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data76.costDaysHit !== void 0) {
+              let data80 = data76.costDaysHit;
+              if (!(typeof data80 == "number" && (!(data80 % 1) && !isNaN(data80)) && isFinite(data80))) {
+                const err192 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err192];
                 } else {
@@ -32580,9 +33317,9 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data79 == "number" && isFinite(data79)) {
-                if (data79 < 0 || isNaN(data79)) {
-                  const err193 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (typeof data80 == "number" && isFinite(data80)) {
+                if (data80 < 0 || isNaN(data80)) {
+                  const err193 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
                     vErrors = [err193];
                   } else {
@@ -32592,55 +33329,53 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
               }
             }
-            if (data74.savedUsd !== void 0) {
-              let data80 = data74.savedUsd;
-              if (typeof data80 == "number" && isFinite(data80)) {
-                if (data80 < 0 || isNaN(data80)) {
-                  const err194 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+            if (data76.costExplorerRequestsAvoided !== void 0) {
+              let data81 = data76.costExplorerRequestsAvoided;
+              if (!(typeof data81 == "number" && (!(data81 % 1) && !isNaN(data81)) && isFinite(data81))) {
+                const err194 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err194];
+                } else {
+                  vErrors.push(err194);
+                }
+                errors++;
+              }
+              if (typeof data81 == "number" && isFinite(data81)) {
+                if (data81 < 0 || isNaN(data81)) {
+                  const err195 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err194];
+                    vErrors = [err195];
                   } else {
-                    vErrors.push(err194);
+                    vErrors.push(err195);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data76.savedUsd !== void 0) {
+              let data82 = data76.savedUsd;
+              if (typeof data82 == "number" && isFinite(data82)) {
+                if (data82 < 0 || isNaN(data82)) {
+                  const err196 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err196];
+                  } else {
+                    vErrors.push(err196);
                   }
                   errors++;
                 }
               } else {
-                const err195 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                const err197 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                 if (vErrors === null) {
-                  vErrors = [err195];
+                  vErrors = [err197];
                 } else {
-                  vErrors.push(err195);
+                  vErrors.push(err197);
                 }
                 errors++;
               }
             }
           } else {
-            const err196 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err196];
-            } else {
-              vErrors.push(err196);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err197 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err197];
-        } else {
-          vErrors.push(err197);
-        }
-        errors++;
-      }
-    }
-    if (data.warnings !== void 0) {
-      let data81 = data.warnings;
-      if (Array.isArray(data81)) {
-        const len9 = data81.length;
-        for (let i9 = 0; i9 < len9; i9++) {
-          if (typeof data81[i9] !== "string") {
-            const err198 = { instancePath: instancePath + "/warnings/" + i9, schemaPath: "#/properties/warnings/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err198 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err198];
             } else {
@@ -32650,7 +33385,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err199 = { instancePath: instancePath + "/warnings", schemaPath: "#/properties/warnings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err199 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err199];
         } else {
@@ -32659,33 +33394,59 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.warnings !== void 0) {
+      let data83 = data.warnings;
+      if (Array.isArray(data83)) {
+        const len10 = data83.length;
+        for (let i10 = 0; i10 < len10; i10++) {
+          if (typeof data83[i10] !== "string") {
+            const err200 = { instancePath: instancePath + "/warnings/" + i10, schemaPath: "#/properties/warnings/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err200];
+            } else {
+              vErrors.push(err200);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err201 = { instancePath: instancePath + "/warnings", schemaPath: "#/properties/warnings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err201];
+        } else {
+          vErrors.push(err201);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err200 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err202 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err200];
+      vErrors = [err202];
     } else {
-      vErrors.push(err200);
+      vErrors.push(err202);
     }
     errors++;
   }
   validate10.errors = vErrors;
   return errors === 0;
 }
-var import_formats, validate, schema11, func2, formats0, formats2, pattern0, schema28, schema46, schema55, schema57;
+var import_formats, validate, schema11, func2, formats0, formats2, pattern0, schema28, schema49, schema58, schema66, schema68;
 var init_report_validator = __esm({
   "src/report/report.validator.ts"() {
     "use strict";
     import_formats = __toESM(require_formats(), 1);
     validate = validate10;
-    schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json", "title": "VPC Lattice cost & performance report, schema version 1", "type": "object", "additionalProperties": false, "required": ["schemaVersion", "generatedAt", "tool", "window", "source", "costBasis", "totals", "shared", "services", "findings", "anomalies", "run", "warnings"], "properties": { "schemaVersion": { "const": 1 }, "generatedAt": { "type": "string", "format": "date-time" }, "tool": { "type": "object", "additionalProperties": false, "required": ["name", "version"], "properties": { "name": { "type": "string" }, "version": { "type": "string" } } }, "window": { "type": "object", "additionalProperties": false, "required": ["start", "end", "days"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day", "description": "Exclusive." }, "days": { "type": "integer", "minimum": 1 } } }, "source": { "type": "object", "additionalProperties": false, "required": ["kind", "logGroups", "queryIds", "files", "records", "malformed", "malformedSamples"], "properties": { "kind": { "enum": ["files", "aws"] }, "serviceNetwork": { "type": "string" }, "logGroups": { "type": "array", "items": { "type": "string" } }, "queryIds": { "type": "array", "items": { "type": "string" } }, "files": { "type": "array", "items": { "type": "string" } }, "records": { "$ref": "#/definitions/count" }, "malformed": { "$ref": "#/definitions/count" }, "malformedSamples": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["file", "line", "reason"], "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "reason": { "type": "string" } } } } } }, "costBasis": { "type": "object", "additionalProperties": false, "required": ["method", "currency", "estimatedDays", "missingDays", "prices"], "properties": { "method": { "enum": ["modelled", "reconciled"] }, "metric": { "type": "string" }, "currency": { "type": "string" }, "estimatedDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "missingDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "prices": { "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "required": ["serviceHour", "perGB", "perMillionRequests", "freeRequestsPerHour"], "properties": { "serviceHour": { "$ref": "#/definitions/amount" }, "perGB": { "$ref": "#/definitions/amount" }, "perMillionRequests": { "$ref": "#/definitions/amount" }, "freeRequestsPerHour": { "$ref": "#/definitions/count" } } } } } }, "totals": { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut", "previous"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "previous": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" } } }] } } }, "shared": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests", "other"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" }, "other": { "type": "number" } } }, "services": { "type": "array", "items": { "$ref": "#/definitions/service" } }, "findings": { "type": "array", "items": { "$ref": "#/definitions/finding" } }, "anomalies": { "type": "array", "items": { "$ref": "#/definitions/anomaly" } }, "forecast": { "type": "object", "additionalProperties": false, "required": ["start", "end", "amount"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day" }, "amount": { "type": "number" }, "lower": { "type": "number" }, "upper": { "type": "number" } } }, "run": { "type": "object", "additionalProperties": false, "required": ["insights", "costExplorer", "estimatedRunCostUsd"], "properties": { "insights": { "type": "object", "additionalProperties": false, "required": ["queries", "bytesScanned"], "properties": { "queries": { "$ref": "#/definitions/count" }, "bytesScanned": { "$ref": "#/definitions/count" } } }, "costExplorer": { "type": "object", "additionalProperties": false, "required": ["requests"], "properties": { "requests": { "$ref": "#/definitions/count" } } }, "estimatedRunCostUsd": { "$ref": "#/definitions/amount" }, "cache": { "type": "object", "additionalProperties": false, "required": ["logDaysHit", "logDaysScanned", "bytesAvoided", "costDaysHit", "costExplorerRequestsAvoided", "savedUsd"], "properties": { "logDaysHit": { "$ref": "#/definitions/count" }, "logDaysScanned": { "$ref": "#/definitions/count" }, "bytesAvoided": { "$ref": "#/definitions/count" }, "costDaysHit": { "$ref": "#/definitions/count" }, "costExplorerRequestsAvoided": { "$ref": "#/definitions/count" }, "savedUsd": { "$ref": "#/definitions/amount" } } } } }, "warnings": { "type": "array", "items": { "type": "string" } } }, "definitions": { "day": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "format": "date" }, "count": { "type": "integer", "minimum": 0 }, "amount": { "type": "number", "minimum": 0 }, "status": { "type": "object", "additionalProperties": false, "required": ["2xx", "3xx", "4xx", "5xx"], "properties": { "2xx": { "$ref": "#/definitions/count" }, "3xx": { "$ref": "#/definitions/count" }, "4xx": { "$ref": "#/definitions/count" }, "5xx": { "$ref": "#/definitions/count" } } }, "latency": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["p50", "p90", "p95", "p99", "mean"], "properties": { "p50": { "$ref": "#/definitions/amount" }, "p90": { "$ref": "#/definitions/amount" }, "p95": { "$ref": "#/definitions/amount" }, "p99": { "$ref": "#/definitions/amount" }, "mean": { "$ref": "#/definitions/amount" } } }] }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" } } }, "numbers": { "type": "object", "required": ["requests", "status", "authDenied", "errorRate", "latencyMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"], "properties": { "requests": { "$ref": "#/definitions/count" }, "status": { "$ref": "#/definitions/status" }, "authDenied": { "$ref": "#/definitions/count" }, "errorRate": { "type": "number", "minimum": 0, "maximum": 1 }, "latencyMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "$ref": "#/definitions/cost" }, "costPerMillionRequests": { "oneOf": [{ "type": "null" }, { "type": "number" }] } } }, "previousNumbers": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "status", "authDenied", "errorRate", "latencyMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } }, "service": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "status", "authDenied", "errorRate", "latencyMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } }, "finding": { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } }, "anomaly": { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } } } };
+    schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json", "title": "VPC Lattice cost & performance report, schema version 1", "type": "object", "additionalProperties": false, "required": ["schemaVersion", "generatedAt", "tool", "window", "source", "costBasis", "totals", "shared", "services", "resourceConfigurations", "findings", "anomalies", "run", "warnings"], "properties": { "schemaVersion": { "const": 1 }, "generatedAt": { "type": "string", "format": "date-time" }, "tool": { "type": "object", "additionalProperties": false, "required": ["name", "version"], "properties": { "name": { "type": "string" }, "version": { "type": "string" } } }, "window": { "type": "object", "additionalProperties": false, "required": ["start", "end", "days"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day", "description": "Exclusive." }, "days": { "type": "integer", "minimum": 1 } } }, "source": { "type": "object", "additionalProperties": false, "required": ["kind", "logGroups", "queryIds", "files", "records", "malformed", "malformedSamples"], "properties": { "kind": { "enum": ["files", "aws"] }, "serviceNetwork": { "type": "string" }, "logGroups": { "type": "array", "items": { "type": "string" } }, "queryIds": { "type": "array", "items": { "type": "string" } }, "files": { "type": "array", "items": { "type": "string" } }, "records": { "$ref": "#/definitions/count" }, "malformed": { "$ref": "#/definitions/count" }, "malformedSamples": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["file", "line", "reason"], "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "reason": { "type": "string" } } } } } }, "costBasis": { "type": "object", "additionalProperties": false, "required": ["method", "currency", "estimatedDays", "missingDays", "prices"], "properties": { "method": { "enum": ["modelled", "reconciled"] }, "metric": { "type": "string" }, "currency": { "type": "string" }, "estimatedDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "missingDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "prices": { "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "required": ["serviceHour", "perGB", "perMillionRequests", "freeRequestsPerHour"], "properties": { "serviceHour": { "$ref": "#/definitions/amount" }, "perGB": { "$ref": "#/definitions/amount" }, "perMillionRequests": { "$ref": "#/definitions/amount" }, "freeRequestsPerHour": { "$ref": "#/definitions/count" } } } } } }, "totals": { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut", "previous"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "previous": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" } } }] } } }, "shared": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests", "other"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" }, "other": { "type": "number" } } }, "services": { "type": "array", "items": { "$ref": "#/definitions/service" } }, "resourceConfigurations": { "type": "array", "items": { "$ref": "#/definitions/resourceConfiguration" } }, "findings": { "type": "array", "items": { "$ref": "#/definitions/finding" } }, "anomalies": { "type": "array", "items": { "$ref": "#/definitions/anomaly" } }, "forecast": { "type": "object", "additionalProperties": false, "required": ["start", "end", "amount"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day" }, "amount": { "type": "number" }, "lower": { "type": "number" }, "upper": { "type": "number" } } }, "run": { "type": "object", "additionalProperties": false, "required": ["insights", "costExplorer", "estimatedRunCostUsd"], "properties": { "insights": { "type": "object", "additionalProperties": false, "required": ["queries", "bytesScanned"], "properties": { "queries": { "$ref": "#/definitions/count" }, "bytesScanned": { "$ref": "#/definitions/count" } } }, "costExplorer": { "type": "object", "additionalProperties": false, "required": ["requests"], "properties": { "requests": { "$ref": "#/definitions/count" } } }, "estimatedRunCostUsd": { "$ref": "#/definitions/amount" }, "cache": { "type": "object", "additionalProperties": false, "required": ["logDaysHit", "logDaysScanned", "bytesAvoided", "costDaysHit", "costExplorerRequestsAvoided", "savedUsd"], "properties": { "logDaysHit": { "$ref": "#/definitions/count" }, "logDaysScanned": { "$ref": "#/definitions/count" }, "bytesAvoided": { "$ref": "#/definitions/count" }, "costDaysHit": { "$ref": "#/definitions/count" }, "costExplorerRequestsAvoided": { "$ref": "#/definitions/count" }, "savedUsd": { "$ref": "#/definitions/amount" } } } } }, "warnings": { "type": "array", "items": { "type": "string" } } }, "definitions": { "day": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "format": "date" }, "count": { "type": "integer", "minimum": 0 }, "amount": { "type": "number", "minimum": 0 }, "status": { "type": "object", "additionalProperties": false, "required": ["2xx", "3xx", "4xx", "5xx"], "properties": { "2xx": { "$ref": "#/definitions/count" }, "3xx": { "$ref": "#/definitions/count" }, "4xx": { "$ref": "#/definitions/count" }, "5xx": { "$ref": "#/definitions/count" } } }, "latency": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["p50", "p90", "p95", "p99", "mean"], "properties": { "p50": { "$ref": "#/definitions/amount" }, "p90": { "$ref": "#/definitions/amount" }, "p95": { "$ref": "#/definitions/amount" }, "p99": { "$ref": "#/definitions/amount" }, "mean": { "$ref": "#/definitions/amount" } } }] }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" } } }, "numbers": { "type": "object", "required": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"], "properties": { "requests": { "$ref": "#/definitions/count" }, "connections": { "$ref": "#/definitions/count", "description": "Of requests, TLS-passthrough connections." }, "grpcCalls": { "$ref": "#/definitions/count", "description": "Of requests, gRPC calls." }, "status": { "$ref": "#/definitions/status" }, "grpcErrors": { "$ref": "#/definitions/count", "description": "gRPC calls that failed on the server's side (status 2, 4, 12, 13, 14 or 15) without a 5xx status." }, "authDenied": { "$ref": "#/definitions/count" }, "errorRate": { "type": "number", "minimum": 0, "maximum": 1, "description": "(5xx + grpcErrors) / (requests - connections)." }, "latencyMs": { "$ref": "#/definitions/latency" }, "connectionMs": { "$ref": "#/definitions/latency", "description": "Lifetime of connections; never judged as latency." }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "$ref": "#/definitions/cost" }, "costPerMillionRequests": { "oneOf": [{ "type": "null" }, { "type": "number" }] } } }, "previousNumbers": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } }, "service": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } }, "finding": { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } }, "anomaly": { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } }, "resourceConfiguration": { "type": "object", "additionalProperties": false, "description": "A resource configuration (VPC resource): its connections and modelled cost.", "required": ["arn", "id", "name", "region", "connections", "authDenied", "connectionMs", "bytesIn", "bytesOut", "cost"], "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "connections": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "connectionMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data"], "description": "Modelled from the price table: per resource-hour and per GB.", "properties": { "total": { "$ref": "#/definitions/amount" }, "hours": { "$ref": "#/definitions/amount" }, "data": { "$ref": "#/definitions/amount" } } } } } } };
     func2 = Object.prototype.hasOwnProperty;
     formats0 = import_formats.fullFormats["date-time"];
     formats2 = import_formats.fullFormats.date;
     pattern0 = new RegExp("^\\d{4}-\\d{2}-\\d{2}$", "u");
-    schema28 = { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "status", "authDenied", "errorRate", "latencyMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } };
-    schema46 = { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "status", "authDenied", "errorRate", "latencyMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } };
-    schema55 = { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } };
-    schema57 = { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } };
+    schema28 = { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } };
+    schema49 = { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } };
+    schema58 = { "type": "object", "additionalProperties": false, "description": "A resource configuration (VPC resource): its connections and modelled cost.", "required": ["arn", "id", "name", "region", "connections", "authDenied", "connectionMs", "bytesIn", "bytesOut", "cost"], "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "connections": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "connectionMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data"], "description": "Modelled from the price table: per resource-hour and per GB.", "properties": { "total": { "$ref": "#/definitions/amount" }, "hours": { "$ref": "#/definitions/amount" }, "data": { "$ref": "#/definitions/amount" } } } } };
+    schema66 = { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } };
+    schema68 = { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } };
   }
 });
 
@@ -42930,8 +43691,8 @@ var init_Fields = __esm({
         fields.forEach(this.setField.bind(this));
         this.encoding = encoding;
       }
-      setField(field) {
-        this.entries[field.name.toLowerCase()] = field;
+      setField(field2) {
+        this.entries[field2.name.toLowerCase()] = field2;
       }
       getField(name) {
         return this.entries[name.toLowerCase()];
@@ -42940,7 +43701,7 @@ var init_Fields = __esm({
         delete this.entries[name.toLowerCase()];
       }
       getByType(kind) {
-        return Object.values(this.entries).filter((field) => field.kind === kind);
+        return Object.values(this.entries).filter((field2) => field2.kind === kind);
       }
     };
   }
@@ -53067,15 +53828,15 @@ function writeFloat64(value) {
 }
 function writeInteger(value) {
   ensure(9);
-  const nonNegative2 = value >= 0;
-  const major = nonNegative2 ? majorUint64 : majorNegativeInt64;
-  const abs = nonNegative2 ? value : -value - 1;
+  const nonNegative = value >= 0;
+  const major = nonNegative ? majorUint64 : majorNegativeInt64;
+  const abs = nonNegative ? value : -value - 1;
   encodeHeader(major, abs);
 }
 function writeBigInt(value) {
-  const nonNegative2 = value >= 0;
-  const major = nonNegative2 ? majorUint64 : majorNegativeInt64;
-  const abs = nonNegative2 ? value : -value - BigInt(1);
+  const nonNegative = value >= 0;
+  const major = nonNegative ? majorUint64 : majorNegativeInt64;
+  const abs = nonNegative ? value : -value - BigInt(1);
   if (abs < BigInt("18446744073709551616")) {
     ensure(9);
     encodeBigHeader(major, abs);
@@ -53089,7 +53850,7 @@ function writeBigInt(value) {
       b5 >>= BigInt(8);
     }
     ensure(byteLen + 16);
-    buf[cursor++] = nonNegative2 ? 194 : 195;
+    buf[cursor++] = nonNegative ? 194 : 195;
     encodeHeader(majorUnstructuredByteString, byteLen);
     buf.set(bigIntBytes, cursor);
     cursor += byteLen;
@@ -54501,9 +55262,9 @@ var require_dist_cjs7 = __commonJS({
         }
         return this;
       }
-      cc(input, field, withName = field) {
-        if (input[field] != null) {
-          const node = _XmlNode.of(field, input[field]).withName(withName);
+      cc(input, field2, withName = field2) {
+        if (input[field2] != null) {
+          const node = _XmlNode.of(field2, input[field2]).withName(withName);
           this.c(node);
         }
       }
@@ -78769,34 +79530,46 @@ var init_credentials = __esm({
 
 // src/aws/insights-query.ts
 import { createHash as createHash5 } from "node:crypto";
-function aggregateQuery(services = {}) {
+function missing(field2) {
+  return `(not ispresent(${field2}) or ${MISSING_TEXTS.map((t) => `${field2} = ${JSON.stringify(t)}`).join(" or ")})`;
+}
+function wholeOrMissing(field2, max3) {
+  return `(${missing(field2)} or (${field2} >= 0 and ${field2} <= ${max3} and floor(${field2}) = ${field2}))`;
+}
+function aggregateQuery(partition2) {
+  const numbers2 = [
+    ["duration", MAX_SAFE],
+    ["responseCode", 999],
+    [GRPC_STATUS_FIELD, GRPC_MAX_STATUS],
+    ["bytesReceived", MAX_SAFE],
+    ["bytesSent", MAX_SAFE]
+  ];
+  const valid = numbers2.map(([f5, max3]) => wholeOrMissing(f5, max3)).join(" and ");
+  const has = (f5) => `(not ${missing(f5)})`;
   const commands5 = [
-    "parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>\\d{2}):/",
+    // Exactly the startTime toRecord accepts: UTC with Z. The day's validity is checked on the row.
+    "parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d+)?Z$/",
     [
-      "fields serviceArn, authDeniedReason, bytesReceived, bytesSent, duration, year, month, dom, hour",
-      "floor(responseCode / 100) as statusClass",
-      `ceil(log(greatest(duration, ${MIN_DURATION})) * ${BUCKET_SCALE.toPrecision(17)}) as bucket`,
-      "ceil(duration) - floor(duration) as fractional"
+      `fields 8 * (${valid}) + ${has("duration")} + 2 * ${has("bytesReceived")} + 4 * ${has("bytesSent")} as shape`,
+      `ceil(log(greatest(duration, ${MIN_DURATION})) * ${BUCKET_SCALE.toPrecision(17)}) as bucket`
     ].join(", "),
     [
       "stats count(*) as requests",
       "sum(bytesReceived) as bytesIn",
       "sum(bytesSent) as bytesOut",
-      // Numeric durations only ("-" + 0 is null), whatever greatest() makes of a missing one.
-      "count(duration + 0) as durationCount",
       "sum(duration) as durationSum",
       "min(duration) as durationMin",
       "max(duration) as durationMax",
-      "sum(fractional) as nonInteger",
-      ...CLASSES.map((c5) => `sum(1 - ceil(abs(statusClass - ${c5}) / 10)) as s${c5}xx`),
-      ...HOURS.map((h5) => `sum(1 - ceil(abs(hour - ${h5}) / 24)) as ${hourColumn(h5)}`)
-    ].join(", ") + " by serviceArn, year, month, dom, authDeniedReason, bucket",
+      ...HOURS.map((h5) => `sum(hour = "${String(h5).padStart(2, "0")}") as ${hourColumn(h5)}`)
+    ].join(", ") + ` by serviceArn, ${RESOURCE_CONFIGURATION_FIELD}, year, month, dom, shape, authDeniedReason, listenerType, responseCode, ${GRPC_STATUS_FIELD}, bucket`,
     `limit ${QUERY_ROW_LIMIT}`
   ];
-  const list2 = (arns) => `[${arns.map((a5) => JSON.stringify(a5)).join(", ")}]`;
-  if (services.only) commands5.unshift(`filter serviceArn in ${list2(services.only)}`);
-  else if (services.except && services.except.length > 0)
-    commands5.unshift(`filter serviceArn not in ${list2(services.except)}`);
+  if (partition2) {
+    const ids = `${partition2.prefix}[${partition2.chars}]`;
+    commands5.unshift(
+      `filter serviceArn like /:service\\/svc-${ids}/ or ${RESOURCE_CONFIGURATION_FIELD} like /:resourceconfiguration\\/rcfg-${ids}/`
+    );
+  }
   return commands5.join("\n| ");
 }
 function num(fields, name) {
@@ -78811,50 +79584,75 @@ function addRows(rows, into, problems) {
     for (const cell of row)
       if (cell.field !== void 0 && cell.value !== void 0) fields.set(cell.field, cell.value);
     const requests = num(fields, "requests");
-    const serviceArn = fields.get("serviceArn");
-    const day = `${fields.get("year")}-${fields.get("month")}-${fields.get("dom")}`;
-    if (!serviceArn || !isIsoDay(day)) {
-      problems.noDay += requests;
+    const shape = Number(fields.get("shape") ?? NaN);
+    if (!Number.isInteger(shape) || shape < 8 || shape > 15) {
+      problems.invalid += requests;
       continue;
     }
-    const agg = emptyDay(serviceArn, day);
+    const day = `${fields.get("year")}-${fields.get("month")}-${fields.get("dom")}`;
+    const parsed = toRecord({
+      serviceArn: fields.get("serviceArn"),
+      [RESOURCE_CONFIGURATION_FIELD]: fields.get(RESOURCE_CONFIGURATION_FIELD),
+      startTime: `${day}T00:00:00Z`,
+      listenerType: fields.get("listenerType"),
+      responseCode: fields.get("responseCode"),
+      [GRPC_STATUS_FIELD]: fields.get(GRPC_STATUS_FIELD),
+      authDeniedReason: fields.get("authDeniedReason")
+    });
+    if (!parsed.ok) {
+      if (/^startTime/.test(parsed.reason)) problems.noDay += requests;
+      else problems.invalid += requests;
+      continue;
+    }
+    const record = parsed.record;
+    const agg = emptyDay(record.serviceArn, record.day);
     agg.requests = requests;
-    agg.bytesIn = num(fields, "bytesIn");
-    agg.bytesOut = num(fields, "bytesOut");
-    for (const c5 of CLASSES) agg.status[`${c5}xx`] = num(fields, `s${c5}xx`);
-    for (const h5 of HOURS) agg.hourly[h5] = num(fields, hourColumn(h5));
-    const reason = fields.get("authDeniedReason");
-    if (isAuthDenied(reason)) {
-      agg.authDenied = requests;
+    if (shape & 2) agg.bytesIn = num(fields, "bytesIn");
+    if (shape & 4) agg.bytesOut = num(fields, "bytesOut");
+    let hours = 0;
+    for (const h5 of HOURS) hours += agg.hourly[h5] = num(fields, hourColumn(h5));
+    if (hours !== requests) {
+      problems.noHour += requests;
+      agg.hourly.fill(0);
+    }
+    if (record.authDenied) agg.authDenied = requests;
+    const bucket = fields.get("bucket");
+    const durations = (shape & 1) !== 0 && bucket !== void 0 && bucket !== "" && Number.isFinite(Number(bucket));
+    if (isConnection(record.kind)) {
+      agg.connections = requests;
+      if (!record.authDenied && durations) fillHistogram(agg.connectionMs, Number(bucket), requests, fields);
     } else {
-      const bucket = fields.get("bucket");
-      const samples = num(fields, "durationCount");
-      problems.noDuration += requests - samples;
-      if (samples > 0 && bucket !== void 0 && bucket !== "" && Number.isFinite(Number(bucket))) {
-        const h5 = agg.latency;
-        h5.addToBucket(Number(bucket), samples);
-        h5.count = samples;
-        h5.sum = num(fields, "durationSum");
-        h5.min = num(fields, "durationMin");
-        h5.max = num(fields, "durationMax");
-        h5.nonInteger = num(fields, "nonInteger");
+      if (record.kind === "grpc") agg.grpcCalls = requests;
+      const cls = statusClass(record.responseCode);
+      if (cls) agg.status[cls] = requests;
+      if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) agg.grpcErrors = requests;
+      if (!record.authDenied) {
+        if (durations) fillHistogram(agg.latency, Number(bucket), requests, fields);
+        else agg.noDuration = requests;
       }
     }
     into.addDay(agg);
   }
 }
-var QUERY_ROW_LIMIT, HOURS, CLASSES, hourColumn, AGGREGATE_FINGERPRINT;
+function fillHistogram(h5, bucket, samples, fields) {
+  h5.addToBucket(bucket, samples);
+  h5.count = samples;
+  h5.sum = num(fields, "durationSum");
+  h5.min = num(fields, "durationMin");
+  h5.max = num(fields, "durationMax");
+}
+var QUERY_ROW_LIMIT, HOURS, hourColumn, MAX_SAFE, ID_CHARS, AGGREGATE_FINGERPRINT;
 var init_insights_query = __esm({
   "src/aws/insights-query.ts"() {
     "use strict";
     init_aggregate();
     init_record();
-    init_dates();
     init_histogram();
-    QUERY_ROW_LIMIT = 1e4;
+    QUERY_ROW_LIMIT = 1e5;
     HOURS = Array.from({ length: 24 }, (_, h5) => h5);
-    CLASSES = [2, 3, 4, 5];
     hourColumn = (h5) => `h${String(h5).padStart(2, "0")}`;
+    MAX_SAFE = Number.MAX_SAFE_INTEGER;
+    ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz";
     AGGREGATE_FINGERPRINT = createHash5("sha256").update(`${aggregateQuery()}
 ${BUCKET_SCALE}
 ${MIN_DURATION}`).digest("hex").slice(0, 16);
@@ -78906,7 +79704,7 @@ async function scanDays(logs, options) {
     queryIds: [],
     bytesScanned: 0,
     recordsScanned: 0,
-    problems: { noDay: 0, noDuration: 0 }
+    problems: noProblems()
   };
   const rowLimit = options.rowLimit ?? QUERY_ROW_LIMIT;
   const { min: pollMin, max: pollMax } = pollDelays(options);
@@ -78916,7 +79714,7 @@ async function scanDays(logs, options) {
   const chunk = (day) => {
     let found = result2.chunks.get(day);
     if (!found) {
-      found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: { noDay: 0, noDuration: 0 } };
+      found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: noProblems() };
       result2.chunks.set(day, found);
     }
     return found;
@@ -78947,7 +79745,7 @@ async function scanDays(logs, options) {
               logGroupNames: options.logGroups,
               startTime: range2.start,
               endTime: range2.end,
-              queryString: aggregateQuery(range2),
+              queryString: aggregateQuery(range2.ids),
               limit: rowLimit
             })
             // Not aborted mid-flight: a query AWS started must be known, so it can be stopped.
@@ -79011,22 +79809,20 @@ async function scanDays(logs, options) {
       await scan({ ...range2, start: middle });
       return;
     }
-    const seen = range2.only ?? [...new Set(rows.map((r5) => r5.find((c5) => c5.field === "serviceArn")?.value ?? ""))].filter(Boolean);
-    if (seen.length < 2) {
+    const ids = range2.ids ?? { prefix: "", chars: ID_CHARS };
+    if (ids.chars.length === 1 && ids.prefix.length >= 16) {
       throw new DataError(
         `A Logs Insights query on ${describe149(range2, options.logGroups)} returned ${rowLimit} rows for one service; the result would be cut, so it is not used.`
       );
     }
-    const half = Math.ceil(seen.length / 2);
-    await scan({ day: range2.day, start: range2.start, end: range2.end, only: seen.slice(0, half) });
-    await scan({ day: range2.day, start: range2.start, end: range2.end, only: seen.slice(half) });
-    if (!range2.only)
-      await scan({
-        day: range2.day,
-        start: range2.start,
-        end: range2.end,
-        except: [...range2.except ?? [], ...seen]
-      });
+    const halves = ids.chars.length === 1 ? [{ prefix: ids.prefix + ids.chars, chars: ID_CHARS }] : [
+      { prefix: ids.prefix, chars: ids.chars.slice(0, Math.ceil(ids.chars.length / 2)) },
+      { prefix: ids.prefix, chars: ids.chars.slice(Math.ceil(ids.chars.length / 2)) }
+    ];
+    options.log?.(
+      `A query on ${describe149(range2, options.logGroups)} reached ${rowLimit} rows in one hour; splitting it by service id.`
+    );
+    for (const part of halves) await scan({ ...range2, ids: part });
   };
   const ranges = options.days.map((day) => {
     const start = Date.parse(`${day}T00:00:00Z`) / 1e3;
@@ -79036,8 +79832,7 @@ async function scanDays(logs, options) {
     await pool(ranges, options.concurrency ?? 5, scan);
     for (const c5 of result2.chunks.values()) {
       result2.aggregates.merge(c5.aggregates);
-      result2.problems.noDay += c5.problems.noDay;
-      result2.problems.noDuration += c5.problems.noDuration;
+      addProblems(result2.problems, c5.problems);
     }
   } catch (error2) {
     abort.abort(error2);
@@ -80891,12 +81686,12 @@ var require_code2 = __commonJS({
       });
     }
     exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    function checkMissingProp({ gen, data, it: { opts } }, properties, missing2) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing2} = ${prop}`)));
     }
     exports.checkMissingProp = checkMissingProp;
-    function reportMissingProp(cxt, missing) {
-      cxt.setParams({ missingProperty: missing }, true);
+    function reportMissingProp(cxt, missing2) {
+      cxt.setParams({ missingProperty: missing2 }, true);
       cxt.error();
     }
     exports.reportMissingProp = reportMissingProp;
@@ -84458,14 +85253,14 @@ var require_required = __commonJS({
           }
         }
         function exitOnErrorMode() {
-          const missing = gen.let("missing");
+          const missing2 = gen.let("missing");
           if (useLoop || $data) {
             const valid = gen.let("valid", true);
-            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
+            cxt.block$data(valid, () => loopUntilMissing(missing2, valid));
             cxt.ok(valid);
           } else {
-            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
-            (0, code_1.reportMissingProp)(cxt, missing);
+            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing2));
+            (0, code_1.reportMissingProp)(cxt, missing2);
             gen.else();
           }
         }
@@ -84475,10 +85270,10 @@ var require_required = __commonJS({
             gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
           });
         }
-        function loopUntilMissing(missing, valid) {
-          cxt.setParams({ missingProperty: missing });
-          gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+        function loopUntilMissing(missing2, valid) {
+          cxt.setParams({ missingProperty: missing2 });
+          gen.forOf(missing2, schemaCode, () => {
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing2, opts.ownProperties));
             gen.if((0, codegen_1.not)(valid), () => {
               cxt.error();
               gen.break();
@@ -85016,7 +85811,7 @@ var require_dependencies = __commonJS({
       const { gen, data, it } = cxt;
       if (Object.keys(propertyDeps).length === 0)
         return;
-      const missing = gen.let("missing");
+      const missing2 = gen.let("missing");
       for (const prop in propertyDeps) {
         const deps = propertyDeps[prop];
         if (deps.length === 0)
@@ -85034,8 +85829,8 @@ var require_dependencies = __commonJS({
             }
           });
         } else {
-          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
-          (0, code_1.reportMissingProp)(cxt, missing);
+          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing2)})`);
+          (0, code_1.reportMissingProp)(cxt, missing2);
           gen.else();
         }
       }
@@ -86129,24 +86924,55 @@ var init_cache_entry_schema = __esm({
             "problems"
           ],
           properties: {
-            kind: { const: "aggregates" },
-            format: { type: "integer" },
-            fingerprint: { type: "string" },
-            account: { type: "string" },
-            region: { type: "string" },
-            logGroups: { type: "array", items: { type: "string" } },
-            day: { $ref: "#/definitions/day" },
-            bytesScanned: { $ref: "#/definitions/count" },
+            kind: {
+              const: "aggregates"
+            },
+            format: {
+              type: "integer"
+            },
+            fingerprint: {
+              type: "string"
+            },
+            account: {
+              type: "string"
+            },
+            region: {
+              type: "string"
+            },
+            logGroups: {
+              type: "array",
+              items: {
+                type: "string"
+              }
+            },
+            day: {
+              $ref: "#/definitions/day"
+            },
+            bytesScanned: {
+              $ref: "#/definitions/count"
+            },
             problems: {
               type: "object",
               additionalProperties: false,
-              required: ["noDay", "noDuration"],
+              required: ["noDay", "invalid", "noHour"],
               properties: {
-                noDay: { $ref: "#/definitions/count" },
-                noDuration: { $ref: "#/definitions/count" }
+                noDay: {
+                  $ref: "#/definitions/count"
+                },
+                invalid: {
+                  $ref: "#/definitions/count"
+                },
+                noHour: {
+                  $ref: "#/definitions/count"
+                }
               }
             },
-            aggregates: { type: "array", items: { $ref: "#/definitions/dayAggregate" } }
+            aggregates: {
+              type: "array",
+              items: {
+                $ref: "#/definitions/dayAggregate"
+              }
+            }
           }
         },
         {
@@ -86154,21 +86980,41 @@ var init_cache_entry_schema = __esm({
           additionalProperties: false,
           required: ["kind", "format", "account", "metric", "day", "currency", "charges"],
           properties: {
-            kind: { const: "costs" },
-            format: { type: "integer" },
-            account: { type: "string" },
-            metric: { type: "string" },
-            day: { $ref: "#/definitions/day" },
-            currency: { type: "string" },
+            kind: {
+              const: "costs"
+            },
+            format: {
+              type: "integer"
+            },
+            account: {
+              type: "string"
+            },
+            metric: {
+              type: "string"
+            },
+            day: {
+              $ref: "#/definitions/day"
+            },
+            currency: {
+              type: "string"
+            },
             charges: {
               type: "object",
               additionalProperties: false,
               required: ["hours", "data", "requests", "other"],
               properties: {
-                hours: { type: "number" },
-                data: { type: "number" },
-                requests: { type: "number" },
-                other: { type: "number" }
+                hours: {
+                  type: "number"
+                },
+                data: {
+                  type: "number"
+                },
+                requests: {
+                  type: "number"
+                },
+                other: {
+                  type: "number"
+                }
               }
             }
           }
@@ -86178,17 +87024,36 @@ var init_cache_entry_schema = __esm({
           additionalProperties: false,
           required: ["kind", "format", "account", "discovered", "usageTypes"],
           properties: {
-            kind: { const: "usage-types" },
-            format: { type: "integer" },
-            account: { type: "string" },
-            discovered: { $ref: "#/definitions/day" },
-            usageTypes: { type: "array", items: { type: "string" } }
+            kind: {
+              const: "usage-types"
+            },
+            format: {
+              type: "integer"
+            },
+            account: {
+              type: "string"
+            },
+            discovered: {
+              $ref: "#/definitions/day"
+            },
+            usageTypes: {
+              type: "array",
+              items: {
+                type: "string"
+              }
+            }
           }
         }
       ],
       definitions: {
-        day: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" },
-        count: { type: "integer", minimum: 0 },
+        day: {
+          type: "string",
+          pattern: "^\\d{4}-\\d{2}-\\d{2}$"
+        },
+        count: {
+          type: "integer",
+          minimum: 0
+        },
         dayAggregate: {
           type: "object",
           additionalProperties: false,
@@ -86196,55 +87061,156 @@ var init_cache_entry_schema = __esm({
             "serviceArn",
             "day",
             "requests",
+            "connections",
+            "grpcCalls",
             "status",
+            "grpcErrors",
             "authDenied",
+            "noDuration",
             "bytesIn",
             "bytesOut",
             "hourly",
-            "latency"
+            "latency",
+            "connectionMs"
           ],
           properties: {
-            serviceArn: { type: "string" },
-            day: { $ref: "#/definitions/day" },
-            requests: { $ref: "#/definitions/count" },
+            serviceArn: {
+              type: "string"
+            },
+            day: {
+              $ref: "#/definitions/day"
+            },
+            requests: {
+              $ref: "#/definitions/count"
+            },
             status: {
               type: "object",
               additionalProperties: false,
               required: ["2xx", "3xx", "4xx", "5xx"],
               properties: {
-                "2xx": { $ref: "#/definitions/count" },
-                "3xx": { $ref: "#/definitions/count" },
-                "4xx": { $ref: "#/definitions/count" },
-                "5xx": { $ref: "#/definitions/count" }
+                "2xx": {
+                  $ref: "#/definitions/count"
+                },
+                "3xx": {
+                  $ref: "#/definitions/count"
+                },
+                "4xx": {
+                  $ref: "#/definitions/count"
+                },
+                "5xx": {
+                  $ref: "#/definitions/count"
+                }
               }
             },
-            authDenied: { $ref: "#/definitions/count" },
-            bytesIn: { type: "number", minimum: 0 },
-            bytesOut: { type: "number", minimum: 0 },
+            authDenied: {
+              $ref: "#/definitions/count"
+            },
+            bytesIn: {
+              type: "number",
+              minimum: 0
+            },
+            bytesOut: {
+              type: "number",
+              minimum: 0
+            },
             hourly: {
               type: "array",
               minItems: 24,
               maxItems: 24,
-              items: { $ref: "#/definitions/count" }
+              items: {
+                $ref: "#/definitions/count"
+              }
             },
             latency: {
               type: "object",
               additionalProperties: false,
               required: ["count", "sum", "min", "max", "zero", "nonInteger", "buckets"],
               properties: {
-                count: { $ref: "#/definitions/count" },
-                sum: { type: "number" },
-                min: { type: "number" },
-                max: { type: "number" },
-                zero: { $ref: "#/definitions/count" },
-                nonInteger: { $ref: "#/definitions/count" },
+                count: {
+                  $ref: "#/definitions/count"
+                },
+                sum: {
+                  type: "number"
+                },
+                min: {
+                  type: "number"
+                },
+                max: {
+                  type: "number"
+                },
+                zero: {
+                  $ref: "#/definitions/count"
+                },
+                nonInteger: {
+                  $ref: "#/definitions/count"
+                },
                 buckets: {
                   type: "array",
                   items: {
                     type: "array",
                     minItems: 2,
                     maxItems: 2,
-                    items: [{ type: "integer" }, { $ref: "#/definitions/count" }]
+                    items: [
+                      {
+                        type: "integer"
+                      },
+                      {
+                        $ref: "#/definitions/count"
+                      }
+                    ]
+                  }
+                }
+              }
+            },
+            connections: {
+              $ref: "#/definitions/count"
+            },
+            grpcCalls: {
+              $ref: "#/definitions/count"
+            },
+            grpcErrors: {
+              $ref: "#/definitions/count"
+            },
+            noDuration: {
+              $ref: "#/definitions/count"
+            },
+            connectionMs: {
+              type: "object",
+              additionalProperties: false,
+              required: ["count", "sum", "min", "max", "zero", "nonInteger", "buckets"],
+              properties: {
+                count: {
+                  $ref: "#/definitions/count"
+                },
+                sum: {
+                  type: "number"
+                },
+                min: {
+                  type: "number"
+                },
+                max: {
+                  type: "number"
+                },
+                zero: {
+                  $ref: "#/definitions/count"
+                },
+                nonInteger: {
+                  $ref: "#/definitions/count"
+                },
+                buckets: {
+                  type: "array",
+                  items: {
+                    type: "array",
+                    minItems: 2,
+                    maxItems: 2,
+                    items: [
+                      {
+                        type: "integer"
+                      },
+                      {
+                        $ref: "#/definitions/count"
+                      }
+                    ]
                   }
                 }
               }
@@ -86273,7 +87239,7 @@ var init_day_cache = __esm({
     init_dates();
     init_errors();
     init_cache_entry_schema();
-    CACHE_FORMAT = 1;
+    CACHE_FORMAT = 2;
     hash = (value) => createHash6("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
     DayCache = class {
       constructor(dir, warnings) {
@@ -86405,36 +87371,50 @@ var aws_exports = {};
 __export(aws_exports, {
   analyzeAws: () => analyzeAws
 });
+function problemWarnings(p3) {
+  const warnings = [];
+  if (p3.noDay > 0)
+    warnings.push(
+      `${p3.noDay} log records had no startTime as Lattice writes it (UTC, years 2000-2100) and were left out.`
+    );
+  if (p3.invalid > 0)
+    warnings.push(
+      `${p3.invalid} log records held a value Lattice does not write (an ARN, a fraction, a number past 2^53, a status out of range) and were left out. To see which, export the log group and run the CLI on it.`
+    );
+  if (p3.noHour > 0)
+    warnings.push(
+      `Logs Insights gave no hour for ${p3.noHour} records: they are counted, but left out of the hourly free allowance and the request charge.`
+    );
+  return warnings;
+}
 async function logAggregates(run, inventory, days) {
   const { cache: cache5, account, options } = run;
   const scope = account ? { account, region: options.region, logGroups: inventory.logGroups, fingerprint: AGGREGATE_FINGERPRINT } : void 0;
   const aggregates = new AggregateSet();
-  const problems = { noDay: 0, noDuration: 0 };
-  const missing = [];
+  const problems = noProblems();
+  const missing2 = [];
   for (const day of days) {
     const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
     const cached = cache5 && scope && settled ? await cache5.readScan(scope, day) : void 0;
     if (!cached) {
-      missing.push(day);
+      missing2.push(day);
       continue;
     }
     for (const json of cached.aggregates) aggregates.addDay(dayFromJSON(json));
-    problems.noDay += cached.problems.noDay;
-    problems.noDuration += cached.problems.noDuration;
+    addProblems(problems, cached.problems);
   }
   options.log?.(
-    `Scanning ${missing.length} of ${days.length} days of ${inventory.logGroups.join(", ")}` + (inventory.network ? ` for ${inventory.network.name} (${inventory.services.length} services)` : "")
+    `Scanning ${missing2.length} of ${days.length} days of ${inventory.logGroups.join(", ")}` + (inventory.network ? ` for ${inventory.network.name} (${inventory.services.length} services)` : "")
   );
   const scan = await scanDays(run.clients.logs, {
     logGroups: inventory.logGroups,
-    days: missing,
+    days: missing2,
     signal: options.signal,
     log: options.log,
     ...options.scan
   });
   aggregates.merge(scan.aggregates);
-  problems.noDay += scan.problems.noDay;
-  problems.noDuration += scan.problems.noDuration;
+  addProblems(problems, scan.problems);
   if (cache5 && scope) {
     for (const [day, chunk] of scan.chunks) {
       if (isSettled(day, run.now, options.cache.settlingDays)) await cache5.writeScan(scope, day, chunk);
@@ -86527,13 +87507,7 @@ async function analyzeAws(options) {
     });
     warnings.push(...inventory.warnings);
     const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
-    if (problems.noDay > 0)
-      warnings.push(`${problems.noDay} log records had no usable startTime and were left out.`);
-    if (problems.noDuration > 0) {
-      warnings.push(
-        `${problems.noDuration} requests had no usable duration: counted, but left out of latency.`
-      );
-    }
+    warnings.push(...problemWarnings(problems));
     const seen = [...aggregates.services.values()];
     if (inventory.network) {
       const associated = new Set(inventory.services.map((s2) => s2.arn));
@@ -96989,130 +97963,10 @@ import { Worker, parentPort, workerData } from "node:worker_threads";
 // src/logs/fast-scan.ts
 init_aggregate();
 init_dates();
+init_record();
 
 // src/logs/record.ts
-init_dates();
 init_record();
-var SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
-function isServiceArn(value) {
-  return SERVICE_ARN.test(value);
-}
-var UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
-var NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-function quote(value) {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-function absent(value) {
-  return value === void 0 || value === null || value === "-";
-}
-function toNumber(value) {
-  if (typeof value === "number") return Number.isFinite(value) ? value : void 0;
-  if (typeof value === "string" && NUMERIC.test(value)) return Number(value);
-  return void 0;
-}
-var validDays = /* @__PURE__ */ new Map();
-function isRealDay(day) {
-  let valid = validDays.get(day);
-  if (valid === void 0) {
-    valid = isIsoDay(day);
-    if (validDays.size < 1e5) validDays.set(day, valid);
-  }
-  return valid;
-}
-function utcDayHour(startTime) {
-  const notTime = () => ({
-    reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}`
-  });
-  const m3 = UTC_SECOND.exec(startTime);
-  if (!m3) {
-    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(startTime)) {
-      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
-    }
-    return notTime();
-  }
-  const outside = () => ({
-    reason: `startTime ${startTime.length > 40 ? quote(startTime) : startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}`
-  });
-  let day = m3[1];
-  let hour = Number(m3[3]);
-  const minute = Number(m3[4]);
-  if (hour > 23 || minute > 59 || Number(m3[5]) > 60) return notTime();
-  if (m3[6] !== void 0) {
-    const offsetHours = Number(m3[7]);
-    const offsetMinutes = Number(m3[8]);
-    if (offsetHours > 23 || offsetMinutes > 59) return notTime();
-    const year3 = Number(m3[2]);
-    if (year3 < MIN_YEAR - 1 || year3 > MAX_YEAR + 1) return outside();
-    const local = Date.UTC(year3, Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), hour, minute);
-    if (new Date(local).toISOString().slice(0, 10) !== day) return notTime();
-    const sign2 = m3[6] === "+" ? 1 : -1;
-    const utc = new Date(local - sign2 * (offsetHours * 60 + offsetMinutes) * 6e4).toISOString();
-    day = utc.slice(0, 10);
-    hour = Number(utc.slice(11, 13));
-  }
-  const year2 = Number(day.slice(0, 4));
-  if (year2 < MIN_YEAR || year2 > MAX_YEAR) return outside();
-  return isRealDay(day) ? { day, hour } : notTime();
-}
-function nonNegative(fields, name) {
-  const raw = fields[name];
-  if (absent(raw)) return { value: 0 };
-  const n3 = toNumber(raw);
-  if (n3 === void 0 || n3 < 0) return { reason: `${name} is not a non-negative number: ${quote(raw)}` };
-  return { value: n3 };
-}
-function toRecord(value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, reason: "not a JSON object" };
-  }
-  const fields = value;
-  const serviceArn = fields.serviceArn;
-  if (absent(serviceArn)) return { ok: false, reason: "serviceArn is missing" };
-  if (typeof serviceArn !== "string" || !isServiceArn(serviceArn)) {
-    return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
-  }
-  const startTime = fields.startTime;
-  if (absent(startTime)) return { ok: false, reason: "startTime is missing" };
-  const when = typeof startTime === "string" ? utcDayHour(startTime) : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
-  if ("reason" in when) return { ok: false, reason: when.reason };
-  if (absent(fields.duration)) return { ok: false, reason: "duration is missing" };
-  const duration = toNumber(fields.duration);
-  if (duration === void 0 || duration < 0) {
-    return { ok: false, reason: `duration is not a non-negative number: ${quote(fields.duration)}` };
-  }
-  let responseCode2 = null;
-  if (!absent(fields.responseCode)) {
-    const code = toNumber(fields.responseCode);
-    if (code === void 0 || !Number.isInteger(code) || code < 0 || code > 999) {
-      return { ok: false, reason: `responseCode is not an HTTP status: ${quote(fields.responseCode)}` };
-    }
-    responseCode2 = code;
-  }
-  const received = nonNegative(fields, "bytesReceived");
-  if ("reason" in received) return { ok: false, reason: received.reason };
-  const sent = nonNegative(fields, "bytesSent");
-  if ("reason" in sent) return { ok: false, reason: sent.reason };
-  const denied = fields.authDeniedReason;
-  if (!absent(denied) && typeof denied !== "string") {
-    return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
-  }
-  const host = fields.hostHeader;
-  return {
-    ok: true,
-    record: {
-      serviceArn,
-      day: when.day,
-      hour: when.hour,
-      duration,
-      responseCode: responseCode2,
-      bytesReceived: received.value,
-      bytesSent: sent.value,
-      authDenied: isAuthDenied(denied),
-      hostHeader: typeof host === "string" && host !== "-" ? host : null
-    }
-  };
-}
 function parseLine(line) {
   let value;
   try {
@@ -97144,7 +97998,7 @@ var R_DENIED = 14;
 var RECORD_SLOTS = 15;
 
 // src/logs/kernel/lines.wasm.ts
-var LINES_WASM = "AGFzbQEAAAABKAdgAAF/YAJ/fwF/YAF/AXxgA39/fwF/YAR/f39/AX9gA39/fwBgAAADDg0BAgMBAgAFBAYDBAAABQMBAAoGMwp/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEACwczBgVzZXR1cAAGBHN0b3AABQVyZXNldAAIBHNjYW4ABwhoZWFwQmFzZQALBm1lbW9yeQIADAEQCu0qDcYEAgF7AX8DQCMAIABq/QAEACIC/QwiIiIiIiIiIiIiIiIiIiIi/SMgAv0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgAv0MICAgICAgICAgICAgICAgIP0m/VD9ZCMAIABBEGpq/QAEACIC/QwiIiIiIiIiIiIiIiIiIiIi/SMgAv0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgAv0MICAgICAgICAgICAgICAgIP0m/VD9ZEEQdHIiA0UEQCABIABBIGoiAEwEQEF/DwsMAQsgACADaGoiACABTgRAQX8PCyMAIABqLQAAIgNBIkYEQCAADwsgA0HcAEcgAEEBaiABTnIEQEF/DwtBASQFIwAgAEEBamotAAAiA0H1AEYEfyAAQQVqIAFOBH9BAAUjACAAQQJqai0AACIDQTlNIANBME9xBH9BAQUgA0EgciIDQeYATSADQeEAT3ELCwR/IwAgAEEDamotAAAiA0E5TSADQTBPcQR/QQEFIANBIHIiA0HmAE0gA0HhAE9xCwVBAAsEfyMAIABBBGpqLQAAIgNBOU0gA0EwT3EEf0EBBSADQSByIgNB5gBNIANB4QBPcQsFQQALBH8jACAAQQVqai0AACIDQTlNIANBME9xBH9BAQUgA0EgciIDQeYATSADQeEAT3ELBUEAC0UEQEF/DwsgAEEGagUgA0HcAEYgA0EiRnIgA0EvRnIgA0HiAEZyIANB5gBGciADQe4ARnIgA0HyAEZyIANB9ABGcgR/IABBAmoFQX8PCwshAAwACwALngECAn8BfCAAQQxsQYAIaiICKAIEIQAgAigCCCEBIAIoAgAiAkEDRwR/IAAgAUYgAkEBR3IgASAAa0EPSnIFQQALBEBEAAAAAAAA8L8PCwNAIAAgAUgEQCMAIABqLQAAIgJBOU0gAkEwT3FFBEBEAAAAAAAA8L8PCyADRAAAAAAAACRAoiACQTBrQf8BcbigIQMgAEEBaiEADAELCyADC5cHAQF/AkACQCAAIAFODQAjACAAai0AACIDQSJGBEBBfyAAQQFqIAEQACIAQQFqIABBAEgbDwsgA0EtRgR/QQEFIANBOU0gA0EwT3ELBEAgACABEAMPCyADQeYARiADQfQARnIgA0HuAEZyBEACQCMAIABqLQAAQeYARgRAQX8hAiAAQQVqIAFKBH9BAQUjACAAaigCAUHh2M2rBkcLDQEgAEEFaiECDAELQX8hAiAAQQRqIgMgAUoNACADQX8jACAAaigCACIAQe7qseMGRiAAQfTk1asGRnIbIQILIAIPCyACQYACTg0AIANB2wBGBEAgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAFIBH8jACAAai0AAEHdAEYFQQALDQIDQCAAIAEgAkEBahACIgBBAEgNAgNAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABTg0CIwAgAGotAAAiA0HdAEYNAyADQSxHDQIgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCwwACwALIANB+wBGBEAgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAFIBH8jACAAai0AAEH9AEYFQQALDQIDQCAAIAFOBH9BAQUjACAAai0AAEEiRwsNAiAAQQFqIAEQACIAQQBIDQIgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAFOBH9BAQUjACAAai0AAEE6RwsNAiAAQQFqIQADQCAAIAFIBEAjACAAai0AACIDQQlHIANBIEdxIANBDUdxRQRAIABBAWohAAwCCwsLIAAgASACQQFqEAIiAEEASA0CA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAFODQIjACAAai0AACIDQf0ARg0DIANBLEcNAiAAQQFqIQADQCAAIAFIBEAjACAAai0AACIDQQlHIANBIEdxIANBDUdxRQRAIABBAWohAAwCCwsLDAALAAtBfw8LQX8PCyAAQQFqC44DAQR/IAAhAkEBIQMjACAAai0AAEEtRgRAQQAhAyAAQQFqIQALIAAgAU4EQEF/DwsjACAAai0AACIEQTBGBEAgAEEBaiEABSAEQTlNIARBMEtxBEAgAEEBaiEAA0AgACABSAR/IwAgAGotAAAiBEE5TSAEQTBPcQVBAAsEQCAAQQFqIQAMAQsLBUF/DwsLIAAgAUgEfyMAIABqLQAAQS5GBUEACwRAQQAhAyAAQQFqIgAhBANAIAAgAUgEfyMAIABqLQAAIgVBOU0gBUEwT3EFQQALBEAgAEEBaiEADAELCyAAIARGBEBBfw8LCyAAIAFIBH8jACAAai0AAEEgckHlAEYFQQALBEBBACEDIAEgAEEBaiIASgR/IwAgAGotAABBK0YEf0EBBSMAIABqLQAAQS1GCwVBAAsEQCAAQQFqIQALIAAhBANAIAAgAUgEfyMAIABqLQAAIgVBOU0gBUEwT3EFQQALBEAgAEEBaiEADAELCyAAIARGBEBBfw8LCyAAIAJrQQ9MIANxJAYgAAtwAQF/IABBDGxBgAhqKAIAIgFFIAFBBEZyBH9BAQUgAEEMbEGACGoiASgCAEEBRgR/IAEoAgggASgCBGtBAUYFQQALBH8jACAAQQxsQYAIaigCBGotAABBLUYFQQALCwR8RAAAAAAAAAAABSAAEAELCwQAIwQLDgAgACQAIAEkASACJAILXAEBfyADJANBACEDA0AgACABSCADIwJIcQRAAkAjACAAai0AAEH7AEcNACAAIAEgAiMBIANB+ABsahAKIgRBAEgNACADQQFqIQMgBEEBaiEADAILCwsgACQEIAMLFwBB8JwiQQBBgIAC/AsAQQAkCEEAJAkLvAYCB38EfAJAQYAIKAIAQQFHDQBBfyEJAkBBiAgoAgBBhAgoAgAiA2siCEEoSA0AIwAgA2oiBigCEEEHbCAGIAhBCGtqKAIAQR9sIAYgCEEEa2ooAgAgCEGx893xeWxzc3MiAyADQQ12c0H/P3EhBwNAIAdBAnRB8JwiaigCACIDBEAgA0EBayIJQQJ0IgNB8JwhaigCACAIRgRAIANB8JwgaigCAEHgHGohBUEAIQMCfwNAIANBEGoiBCAITARAQQAgAyAFav0ABAAgAyAGav0ABAD9I/1kQf//A0cNAhogBCEDDAELC0EBIAMgCEYNABpBASAIIANrdEEBayIEIAMgBWr9AAQAIAMgBmr9AAQA/SP9ZHEgBEYLDQMLIAdBAWpB/z9xIQcMAQsLQX8hCSMIQYAgRiMJIAhqIgNBgIAgSnINACMJQeAcaiAGIAj8CgAAIwhBAnQiBEHwnCBqIwk2AgAgBEHwnCFqIAg2AgAgB0ECdEHwnCJqIwhBAWo2AgAgAyQJIwgiCUEBaiQICyAJQQBIDQAQDCIDQQBIDQBBAhABIgxEAAAAAAAAAABjDQBEAAAAAAAA8L8hDUGkCCgCACIEQQRHQQAgBBsEfyAEQQFGBH9BrAgoAgBBqAgoAgBrQQFGBUEACwR/IwBBqAgoAgBqLQAAQS1GBUEACwVBAQtFBEBBAxABIg1EAAAAAAAAAABjIA1EAAAAAAA4j0Bkcg0BC0EEEAQiC0QAAAAAAAAAAGMNAEEFEAQiCkQAAAAAAAAAAGMNAEEAIQdByAgoAgAiBEEBRgRAQdAIKAIAQcwIKAIAayIEQQFKBH9BAQUgBEEBRgR/IwBBzAgoAgBqLQAAQS1HBUEACwshBwUgBEEER0EAIAQbDQELIAIgALc5AwAgAiABtzkDCCACIAm3OQMQIAJBhAgoAgC3OQMYIAJBiAgoAgC3OQMgIAJB1AgoAgC3OQMoIAJB2AgoAgC3OQMwIAJB3AgoAgC3OQM4IAIgA7c5A0AgAiMHtzkDSCACIAw5A1AgAiANOQNYIAIgCzkDYCACIAo5A2ggAkQAAAAAAADwP0QAAAAAAAAAACAHGzkDcEEBDwtBAAvPDQEHfwNAIAVBCEgEQCAFQQxsQYAIakEANgIAIAVBAWohBQwBCwsgAEEBaiEFA0AgASAFSgRAIwAgBWotAAAiBEEJRyAEQSBHcSAEQQ1HcUUEQCAFQQFqIQUMAgsLCwJAIAUiBCABTgR/QQEFIwAgBGotAABBIkcLDQADQAJAIApBwABIBH8gCkECdEHgGGooAgAFQQALIghBAEogBCAIaiABTHEEfwJ/QQEgCHRBAWsiBSMAIARqIgf9AAQAIApBBXRB4AhqIgb9AAQA/SP9ZCIJcSAFRiAIQRBMDQAaQQAgCUH//wNHDQAaQQEgCEEQa3RBAWsiBSAH/QAEECAG/QAEEP0j/WRxIAVGCwVBAAsEfyAKQQJ0QeAaaigCACEJIAQgCGoFQQAkBSAEQQFqIgcgARAAIQZBASMFIAZBAEgbDQMCfwJAAkACQAJAAkACQAJAIAYgBGtBCWsOCQABAgYDBAYGBQYLQYydJCgCAEEBdiEFQQAhCEECQX8CfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEGQnSRqLwEARw0CGiAIQQFqIQgMAQsLQQELGwwGC0G8nSQoAgBBAXYhBUEAIQgCfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEHAnSRqLwEARw0CGiAIQQFqIQgMAQsLQQELBH9BAQVB7J0kKAIAQQF2IQVBACEIQQVBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QfCdJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbCwwFC0GcniQoAgBBAXYhBUEAIQgCfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEGgniRqLwEARw0CGiAIQQFqIQgMAQsLQQELBH9BAAVBzJ4kKAIAQQF2IQVBACEIQQdBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QdCeJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbCwwEC0H8niQoAgBBAXYhBUEAIQhBA0F/An8DQCAFIAhKBEBBACMAIAcgCGpqLQAAIAhBAXRBgJ8kai8BAEcNAhogCEEBaiEIDAELC0EBCxsMAwtBrJ8kKAIAQQF2IQVBACEIQQRBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QbCfJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbDAILQdyfJCgCAEEBdiEFQQAhCEEGQX8CfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEHgnyRqLwEARw0CGiAIQQFqIQgMAQsLQQELGwwBC0F/CyEJIAZBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgZBCUcgBkEgR3EgBkENR3FFBEAgBUEBaiEFDAILCwsgASAFTAR/QQEFIwAgBWotAABBOkcLDQMgCkHAAEgEQCAKQQJ0IgdB4BhqIAVBAWogBGsiBkEAIAZBIEwbNgIAIAdB4BpqIAk2AgAgCkEFdEHgCGoiBiMAIARqIgT9AAQA/QsEACAGIAT9AAQQ/QsEEAsgBUEBagshBANAIAEgBEoEQCMAIARqLQAAIgVBCUcgBUEgR3EgBUENR3FFBEAgBEEBaiEEDAILCwsgASAETA0CIAQiBSMAai0AACIGQSJGBEAgBUECaiIHIAFIIQYgBUEBaiIFIwBqLQAAQS1GBH8jACAHai0AAEEiRgVBAAsgBnEEfyAEQQJqIQdBAQVBACQFIARBAWogARAAIgdBAEgNBEECQQEjBRsLIQggB0EBaiEEBSAGQS1GBH9BAQUgBkE5TSAGQTBPcQsEfyAEIAEQAyIEIQcgBEEASA0EQQNBBSMGGwUgBCABQQEQAiIEIQcgBEEASA0EQQRBBSAGQe4ARhsLIQgLIAlBAE4EQCAJQQxsQYAIaiIGIAg2AgAgBiAFNgIEIAYgBzYCCAsDQCABIARKBEAjACAEai0AACIFQQlHIAVBIEdxIAVBDUdxRQRAIARBAWohBAwCCwsLIAEgBEwNAiMAIARqLQAAIgVB/QBGDQAgBUEsRw0CIARBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgRBCUcgBEEgR3EgBEENR3FFBEAgBUEBaiEFDAILCwsgBSIEIAFOBH9BAQUjACAEai0AAEEiRwsNAiAKQQFqIQoMAQsLIARBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgRBCUcgBEEgR3EgBEENR3FFBEAgBUEBaiEFDAILCwsgASAFSgR/IwAgBWotAABBCkcFIAJFCw0AIwMgBSAAa0gNACAFQX8gACAFIAMQCRsPC0F/CwYAQYygJAvJBAEDf0GQCCgCACEBQYwIKAIAQQFHBH9BAQVBlAgoAgAgAWtBFEcLBEBBfw8LIwAgAUEEamotAABBLUcEf0EBBSMAIAFBB2pqLQAAQS1HCwR/QQEFIwAgAUEKamotAABB1ABHCwRAQX8PCyMAIAFBDWpqLQAAQTpHBH9BAQUjACABQRBqai0AAEE6RwsEf0EBBSMAIAFBE2pqLQAAQdoARwsEQEF/DwsDQCAAQRNIBEAgAEEHRiAAQQRGciAAQQpGciAAQQ1GciAAQRBGckUEQCMAIAAgAWpqLQAAIgJBOU0gAkEwT3FFBEBBfw8LCyAAQQFqIQAMAQsLIAFBC2oiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqJAcjB0EXSgR/QQEFIAFBDmoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQTtLCwR/QQEFIAFBEWoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQTxLCwRAQX8PCyABQQhqIgAjAGotAABBMGtB/wFxQQpsIwAgAEEBamotAABBMGtB/wFxaiABQQJqIgAjAGotAABBMGtB/wFxQQpsIwAgAEEBamotAABBMGtB/wFxaiMAIAFqLQAAQTBrQf8BcUEKbCMAIAFBAWpqLQAAQTBrQf8BcWpB5ABsakGQzgBsIAFBBWoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQeQAbGpqCwvfAhAAQfycJAsBLABBiJ0kCxcCAAAAEAAAAGQAdQByAGEAdABpAG8AbgBBrJ0kCwEsAEG4nSQLGQIAAAASAAAAcwB0AGEAcgB0AFQAaQBtAGUAQdydJAsBLABB6J0kCxkCAAAAEgAAAGIAeQB0AGUAcwBTAGUAbgB0AEGMniQLASwAQZieJAsbAgAAABQAAABzAGUAcgB2AGkAYwBlAEEAcgBuAEG8niQLASwAQcieJAsbAgAAABQAAABoAG8AcwB0AEgAZQBhAGQAZQByAEHsniQLASwAQfieJAsfAgAAABgAAAByAGUAcwBwAG8AbgBzAGUAQwBvAGQAZQBBnJ8kCwEsAEGonyQLIQIAAAAaAAAAYgB5AHQAZQBzAFIAZQBjAGUAaQB2AGUAZABBzJ8kCwE8AEHYnyQLJwIAAAAgAAAAYQB1AHQAaABEAGUAbgBpAGUAZABSAGUAYQBzAG8Abg==";
+var LINES_WASM = "AGFzbQEAAAABLQhgAAF/YAJ/fwF/YAN/f38Bf2AEf39/fwF/YAF/AX9gAX8BfGADf39/AGAAAAMODQQBBQIBAAYDBwIDAAAFAwEACgYzCn8BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALBzMGBXNldHVwAAYEc3RvcAAFBXJlc2V0AAgEc2NhbgAHCGhlYXBCYXNlAAsGbWVtb3J5AgAMARoKxy0NtAEBAn8gAEEMbEGACGooAgAiAkUgAkEERnIEQEEBDwsgAkEBRwRAQQAPCyAAQQxsQYAIaiIAKAIEIQIgACgCCCACayIABH8gAEEBRgR/IwAgAmotAABBLUYFQQALBUEBCwR/QQEFIABBBEYEf0GcoSQoAgBBAXYhAAJ/A0AgACABSgRAQQAjACABIAJqai0AACABQQF0QaChJGovAQBHDQIaIAFBAWohAQwBCwtBAQsFQQALCwvGBAIBewF/A0AjACAAav0ABAAiAv0MIiIiIiIiIiIiIiIiIiIiIv0jIAL9DFxcXFxcXFxcXFxcXFxcXFz9I/1QIAL9DCAgICAgICAgICAgICAgICD9Jv1Q/WQjACAAQRBqav0ABAAiAv0MIiIiIiIiIiIiIiIiIiIiIv0jIAL9DFxcXFxcXFxcXFxcXFxcXFz9I/1QIAL9DCAgICAgICAgICAgICAgICD9Jv1Q/WRBEHRyIgNFBEAgASAAQSBqIgBMBEBBfw8LDAELIAAgA2hqIgAgAU4EQEF/DwsjACAAai0AACIDQSJGBEAgAA8LIANB3ABHIABBAWogAU5yBEBBfw8LQQEkBSMAIABBAWpqLQAAIgNB9QBGBH8gAEEFaiABTgR/QQAFIwAgAEECamotAAAiA0E5TSADQTBPcQR/QQEFIANBIHIiA0HmAE0gA0HhAE9xCwsEfyMAIABBA2pqLQAAIgNBOU0gA0EwT3EEf0EBBSADQSByIgNB5gBNIANB4QBPcQsFQQALBH8jACAAQQRqai0AACIDQTlNIANBME9xBH9BAQUgA0EgciIDQeYATSADQeEAT3ELBUEACwR/IwAgAEEFamotAAAiA0E5TSADQTBPcQR/QQEFIANBIHIiA0HmAE0gA0HhAE9xCwVBAAtFBEBBfw8LIABBBmoFIANB3ABGIANBIkZyIANBL0ZyIANB4gBGciADQeYARnIgA0HuAEZyIANB8gBGciADQfQARnIEfyAAQQJqBUF/DwsLIQAMAAsAC54BAgJ/AXwgAEEMbEGACGoiAigCBCEAIAIoAgghASACKAIAIgJBA0cEfyAAIAFGIAJBAUdyIAEgAGtBD0pyBUEACwRARAAAAAAAAPC/DwsDQCAAIAFIBEAjACAAai0AACICQTlNIAJBME9xRQRARAAAAAAAAPC/DwsgA0QAAAAAAAAkQKIgAkEwa0H/AXG4oCEDIABBAWohAAwBCwsgAwuXBwEBfwJAAkAgACABTg0AIwAgAGotAAAiA0EiRgRAQX8gAEEBaiABEAEiAEEBaiAAQQBIGw8LIANBLUYEf0EBBSADQTlNIANBME9xCwRAIAAgARAEDwsgA0HmAEYgA0H0AEZyIANB7gBGcgRAAkAjACAAai0AAEHmAEYEQEF/IQIgAEEFaiABSgR/QQEFIwAgAGooAgFB4djNqwZHCw0BIABBBWohAgwBC0F/IQIgAEEEaiIDIAFKDQAgA0F/IwAgAGooAgAiAEHu6rHjBkYgAEH05NWrBkZyGyECCyACDwsgAkGAAk4NACADQdsARgRAIABBAWohAANAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABSAR/IwAgAGotAABB3QBGBUEACw0CA0AgACABIAJBAWoQAyIAQQBIDQIDQCAAIAFIBEAjACAAai0AACIDQQlHIANBIEdxIANBDUdxRQRAIABBAWohAAwCCwsLIAAgAU4NAiMAIABqLQAAIgNB3QBGDQMgA0EsRw0CIABBAWohAANAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsMAAsACyADQfsARgRAIABBAWohAANAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABSAR/IwAgAGotAABB/QBGBUEACw0CA0AgACABTgR/QQEFIwAgAGotAABBIkcLDQIgAEEBaiABEAEiAEEASA0CIABBAWohAANAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABTgR/QQEFIwAgAGotAABBOkcLDQIgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAEgAkEBahADIgBBAEgNAgNAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABTg0CIwAgAGotAAAiA0H9AEYNAyADQSxHDQIgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCwwACwALQX8PC0F/DwsgAEEBaguOAwEEfyAAIQJBASEDIwAgAGotAABBLUYEQEEAIQMgAEEBaiEACyAAIAFOBEBBfw8LIwAgAGotAAAiBEEwRgRAIABBAWohAAUgBEE5TSAEQTBLcQRAIABBAWohAANAIAAgAUgEfyMAIABqLQAAIgRBOU0gBEEwT3EFQQALBEAgAEEBaiEADAELCwVBfw8LCyAAIAFIBH8jACAAai0AAEEuRgVBAAsEQEEAIQMgAEEBaiIAIQQDQCAAIAFIBH8jACAAai0AACIFQTlNIAVBME9xBUEACwRAIABBAWohAAwBCwsgACAERgRAQX8PCwsgACABSAR/IwAgAGotAABBIHJB5QBGBUEACwRAQQAhAyABIABBAWoiAEoEfyMAIABqLQAAQStGBH9BAQUjACAAai0AAEEtRgsFQQALBEAgAEEBaiEACyAAIQQDQCAAIAFIBH8jACAAai0AACIFQTlNIAVBME9xBUEACwRAIABBAWohAAwBCwsgACAERgRAQX8PCwsgACACa0EPTCADcSQGIAALBAAjBAsOACAAJAAgASQBIAIkAgtcAQF/IAMkA0EAIQMDQCAAIAFIIAMjAkhxBEACQCMAIABqLQAAQfsARw0AIAAgASACIwEgA0H4AGxqEAoiBEEASA0AIANBAWohAyAEQQFqIQAMAgsLCyAAJAQgAwsXAEGQnSJBAEGAgAL8CwBBACQIQQAkCQu3BwIJfwR8AkBBgAgoAgBBAUcNAEF/IQsCQEGICCgCAEGECCgCACIDayIFQShIDQAjACADaiIHKAIQQQdsIAcgBUEIa2ooAgBBH2wgByAFQQRraigCACAFQbHz3fF5bHNzcyIDIANBDXZzQf8/cSEJA0AgCUECdEGQnSJqKAIAIgMEQCADQQFrIgtBAnQiA0GQnSFqKAIAIAVGBEAgA0GQnSBqKAIAQYAdaiEGQQAhBAJ/A0AgBEEQaiIDIAVMBEBBACAEIAZq/QAEACAEIAdq/QAEAP0j/WRB//8DRw0CGiADIQQMAQsLQQEgBCAFRg0AGkEBIAUgBGt0QQFrIgMgBCAGav0ABAAgBCAHav0ABAD9I/1kcSADRgsNAwsgCUEBakH/P3EhCQwBCwtBfyELIwhBgCBGIwkgBWoiBEGAgCBKcg0AIwlBgB1qIAcgBfwKAAAjCEECdCIDQZCdIGojCTYCACADQZCdIWogBTYCACAJQQJ0QZCdImojCEEBajYCACAEJAkjCCILQQFqJAgLIAtBAEgNABAMIgZBAEgNAEECEAIiDkQAAAAAAAAAAGMNAEEJEAAEfwJ/QQFBCBAADQAaQQBB4AgoAgBBAUcNABpB6AgoAgBB5AgoAgAiBWsiBEEERgR/QbyhJCgCAEEBdiEDAn8DQCADIAhKBEBBACMAIAUgCGpqLQAAIAhBAXRBwKEkai8BAEcNAhogCEEBaiEIDAELC0EBCwVBAAsEf0EBBSAEQQVGBH9B3KEkKAIAQQF2IQMCfwNAIAMgCkoEQEEAIwAgBSAKamotAAAgCkEBdEHgoSRqLwEARw0CGiAKQQFqIQoMAQsLQQELBUEACwsLBUEACwR/QQMQAAVBAQsNAEEDEAIiD0QAAAAAAAAAAGMgD0QAAAAAADiPQGRyDQBBBBAABHxEAAAAAAAAAAAFQQQQAgsiDUQAAAAAAAAAAGMNAEEFEAAEfEQAAAAAAAAAAAVBBRACCyIMRAAAAAAAAAAAYw0AQcgIKAIAIgNBAEcgA0EBR3EgA0EER3ENAEEGEABFIQMgAiAAtzkDACACIAG3OQMIIAIgC7c5AxAgAkGECCgCALc5AxggAkGICCgCALc5AyAgAkHUCCgCALc5AyggAkHYCCgCALc5AzAgAkHcCCgCALc5AzggAiAGtzkDQCACIwe3OQNIIAIgDjkDUCACIA85A1ggAiANOQNgIAIgDDkDaCACRAAAAAAAAPA/RAAAAAAAAAAAIAMbOQNwQQEPC0EAC+kOAQd/A0AgBUEKSARAIAVBDGxBgAhqQQA2AgAgBUEBaiEFDAELCyAAQQFqIQUDQCABIAVKBEAjACAFai0AACIEQQlHIARBIEdxIARBDUdxRQRAIAVBAWohBQwCCwsLAkAgBSIEIAFOBH9BAQUjACAEai0AAEEiRwsNAANAAkAgCkHAAEgEfyAKQQJ0QYAZaigCAAVBAAsiCEEASiAEIAhqIAFMcQR/An9BASAIdEEBayIFIwAgBGoiB/0ABAAgCkEFdEGACWoiBv0ABAD9I/1kIglxIAVGIAhBEEwNABpBACAJQf//A0cNABpBASAIQRBrdEEBayIFIAf9AAQQIAb9AAQQ/SP9ZHEgBUYLBUEACwR/IApBAnRBgBtqKAIAIQkgBCAIagVBACQFIARBAWoiByABEAEhBkEBIwUgBkEASBsNAwJ/AkACQAJAAkACQAJAAkAgBiAEa0EJaw4JAAECBgMEBgYFBgtBrJ0kKAIAQQF2IQVBACEIQQJBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QbCdJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbDAYLQdydJCgCAEEBdiEFQQAhCAJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QeCdJGovAQBHDQIaIAhBAWohCAwBCwtBAQsEf0EBBUGMniQoAgBBAXYhBUEAIQhBBUF/An8DQCAFIAhKBEBBACMAIAcgCGpqLQAAIAhBAXRBkJ4kai8BAEcNAhogCEEBaiEIDAELC0EBCxsLDAULQbyeJCgCAEEBdiEFQQAhCAJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QcCeJGovAQBHDQIaIAhBAWohCAwBCwtBAQsEf0EABUHsniQoAgBBAXYhBUEAIQgCfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEHwniRqLwEARw0CGiAIQQFqIQgMAQsLQQELBH9BBwVBnJ8kKAIAQQF2IQVBACEIQQlBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QaCfJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbCwsMBAtBzJ8kKAIAQQF2IQVBACEIAn8DQCAFIAhKBEBBACMAIAcgCGpqLQAAIAhBAXRB0J8kai8BAEcNAhogCEEBaiEIDAELC0EBCwR/QQMFQfyfJCgCAEEBdiEFQQAhCEEIQX8CfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEGAoCRqLwEARw0CGiAIQQFqIQgMAQsLQQELGwsMAwtBrKAkKAIAQQF2IQVBACEIQQRBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QbCgJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbDAILQdygJCgCAEEBdiEFQQAhCEEGQX8CfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEHgoCRqLwEARw0CGiAIQQFqIQgMAQsLQQELGwwBC0F/CyEJIAZBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgZBCUcgBkEgR3EgBkENR3FFBEAgBUEBaiEFDAILCwsgASAFTAR/QQEFIwAgBWotAABBOkcLDQMgCkHAAEgEQCAKQQJ0IgdBgBlqIAVBAWogBGsiBkEAIAZBIEwbNgIAIAdBgBtqIAk2AgAgCkEFdEGACWoiBiMAIARqIgT9AAQA/QsEACAGIAT9AAQQ/QsEEAsgBUEBagshBANAIAEgBEoEQCMAIARqLQAAIgVBCUcgBUEgR3EgBUENR3FFBEAgBEEBaiEEDAILCwsgASAETA0CIAQiBSMAai0AACIGQSJGBEAgBUECaiIHIAFIIQYgBUEBaiIFIwBqLQAAQS1GBH8jACAHai0AAEEiRgVBAAsgBnEEfyAEQQJqIQdBAQVBACQFIARBAWogARABIgdBAEgNBEECQQEjBRsLIQggB0EBaiEEBSAGQS1GBH9BAQUgBkE5TSAGQTBPcQsEfyAEIAEQBCIEIQcgBEEASA0EQQNBBSMGGwUgBCABQQEQAyIEIQcgBEEASA0EQQRBBSAGQe4ARhsLIQgLIAlBAE4EQCAJQQxsQYAIaiIGIAg2AgAgBiAFNgIEIAYgBzYCCAsDQCABIARKBEAjACAEai0AACIFQQlHIAVBIEdxIAVBDUdxRQRAIARBAWohBAwCCwsLIAEgBEwNAiMAIARqLQAAIgVB/QBGDQAgBUEsRw0CIARBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgRBCUcgBEEgR3EgBEENR3FFBEAgBUEBaiEFDAILCwsgBSIEIAFOBH9BAQUjACAEai0AAEEiRwsNAiAKQQFqIQoMAQsLIARBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgRBCUcgBEEgR3EgBEENR3FFBEAgBUEBaiEFDAILCwsgASAFSgR/IwAgBWotAABBCkcFIAJFCw0AIwMgBSAAa0gNACAFQX8gACAFIAMQCRsPC0F/CwYAQeyhJAvJBAEDf0GQCCgCACEBQYwIKAIAQQFHBH9BAQVBlAgoAgAgAWtBFEcLBEBBfw8LIwAgAUEEamotAABBLUcEf0EBBSMAIAFBB2pqLQAAQS1HCwR/QQEFIwAgAUEKamotAABB1ABHCwRAQX8PCyMAIAFBDWpqLQAAQTpHBH9BAQUjACABQRBqai0AAEE6RwsEf0EBBSMAIAFBE2pqLQAAQdoARwsEQEF/DwsDQCAAQRNIBEAgAEEHRiAAQQRGciAAQQpGciAAQQ1GciAAQRBGckUEQCMAIAAgAWpqLQAAIgJBOU0gAkEwT3FFBEBBfw8LCyAAQQFqIQAMAQsLIAFBC2oiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqJAcjB0EXSgR/QQEFIAFBDmoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQTtLCwR/QQEFIAFBEWoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQTxLCwRAQX8PCyABQQhqIgAjAGotAABBMGtB/wFxQQpsIwAgAEEBamotAABBMGtB/wFxaiABQQJqIgAjAGotAABBMGtB/wFxQQpsIwAgAEEBamotAABBMGtB/wFxaiMAIAFqLQAAQTBrQf8BcUEKbCMAIAFBAWpqLQAAQTBrQf8BcWpB5ABsakGQzgBsIAFBBWoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQeQAbGpqCwuTBBoAQZydJAsBLABBqJ0kCxcCAAAAEAAAAGQAdQByAGEAdABpAG8AbgBBzJ0kCwEsAEHYnSQLGQIAAAASAAAAcwB0AGEAcgB0AFQAaQBtAGUAQfydJAsBLABBiJ4kCxkCAAAAEgAAAGIAeQB0AGUAcwBTAGUAbgB0AEGsniQLASwAQbieJAsbAgAAABQAAABzAGUAcgB2AGkAYwBlAEEAcgBuAEHcniQLASwAQeieJAsbAgAAABQAAABoAG8AcwB0AEgAZQBhAGQAZQByAEGMnyQLASwAQZifJAsbAgAAABQAAABnAHIAcABjAFMAdABhAHQAdQBzAEG8nyQLASwAQcifJAsfAgAAABgAAAByAGUAcwBwAG8AbgBzAGUAQwBvAGQAZQBB7J8kCwEsAEH4nyQLHwIAAAAYAAAAbABpAHMAdABlAG4AZQByAFQAeQBwAGUAQZygJAsBLABBqKAkCyECAAAAGgAAAGIAeQB0AGUAcwBSAGUAYwBlAGkAdgBlAGQAQcygJAsBPABB2KAkCycCAAAAIAAAAGEAdQB0AGgARABlAG4AaQBlAGQAUgBlAGEAcwBvAG4AQYyhJAsBHABBmKEkCw8CAAAACAAAAG4AdQBsAGwAQayhJAsBHABBuKEkCw8CAAAACAAAAEgAVABUAFAAQcyhJAsBHABB2KEkCxECAAAACgAAAEgAVABUAFAAUw==";
 
 // src/logs/fast-scan.ts
 var MAX_LINE_BYTES = 64 << 20;
@@ -97226,10 +98080,12 @@ var LineScanner = class {
   skipping = false;
   record = {
     serviceArn: "",
+    kind: "http",
     day: "",
     hour: 0,
     duration: 0,
     responseCode: null,
+    grpcStatus: null,
     bytesReceived: 0,
     bytesSent: 0,
     authDenied: false,
@@ -97428,7 +98284,7 @@ var LineScanner = class {
   addExact(record) {
     const counts = this.counts;
     counts.records++;
-    if (!isIntegral(record.duration) || !isIntegral(record.bytesReceived) || !isIntegral(record.bytesSent)) {
+    if (record.duration !== null && !isIntegral(record.duration) || !isIntegral(record.bytesReceived) || !isIntegral(record.bytesSent)) {
       counts.integral = false;
     }
     if (this.region !== void 0 && record.serviceArn.split(":")[3] !== this.region) {
@@ -97475,12 +98331,11 @@ var LineScanner = class {
       slot.dayText = dayText;
     }
     const record = this.record;
-    const code = r5[o3 + R_CODE];
     record.serviceArn = slot.arn;
     record.day = dayText;
     record.hour = r5[o3 + R_HOUR];
     record.duration = r5[o3 + R_DURATION];
-    record.responseCode = code < 0 ? null : code;
+    record.responseCode = r5[o3 + R_CODE];
     record.bytesReceived = r5[o3 + R_RECEIVED];
     record.bytesSent = r5[o3 + R_SENT];
     record.authDenied = r5[o3 + R_DENIED] === 1;
@@ -97943,6 +98798,7 @@ import { readdir, realpath, stat as stat2 } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Readable as Readable2, addAbortSignal, pipeline as pipeline2 } from "node:stream";
+init_record();
 async function resolveLogPaths(patterns) {
   if (patterns.length === 0) {
     throw new UsageError("no log files given: pass at least one file, directory or glob");

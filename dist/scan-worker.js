@@ -8,6 +8,20 @@ import module from "node:module";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Worker, parentPort, workerData } from "node:worker_threads";
 
+// src/model/dates.ts
+var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+var MIN_YEAR = 2e3;
+var MAX_YEAR = 2100;
+function isCalendarDay(value) {
+  if (!ISO_DAY.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+}
+function isIsoDay(value) {
+  const year = Number(value.slice(0, 4));
+  return year >= MIN_YEAR && year <= MAX_YEAR && isCalendarDay(value);
+}
+
 // src/model/record.ts
 var ACCESS_LOG_FIELDS = [
   "serviceNetworkArn",
@@ -46,6 +60,24 @@ var ACCESS_LOG_FIELDS = [
   "callerX509SANDNS",
   "callerX509SANURI"
 ];
+var RESOURCE_CONFIGURATION_FIELD = "resourceConfigurationArn";
+var GRPC_STATUS_FIELD = "grpcStatus";
+var GRPC_SERVER_ERRORS = /* @__PURE__ */ new Set([2, 4, 12, 13, 14, 15]);
+var GRPC_MAX_STATUS = 16;
+var MISSING_TEXTS = ["", "-", "null"];
+function isMissing(value) {
+  return value === void 0 || value === null || typeof value === "string" && MISSING_TEXTS.includes(value);
+}
+function classifyRecord(hasService, listenerType, responseCodeMissing, grpcStatusMissing) {
+  if (!hasService) return "resource";
+  const listener = typeof listenerType === "string" ? listenerType.toUpperCase() : "";
+  if (listener === "TLS_PASSTHROUGH") return "tcp";
+  if (listener !== "HTTP" && listener !== "HTTPS" && responseCodeMissing) return "tcp";
+  return grpcStatusMissing ? "http" : "grpc";
+}
+function isConnection(kind) {
+  return kind === "tcp" || kind === "resource";
+}
 function statusClass(code) {
   if (code === null) return null;
   if (code >= 200 && code < 300) return "2xx";
@@ -54,8 +86,134 @@ function statusClass(code) {
   if (code >= 500 && code < 600) return "5xx";
   return null;
 }
+function isGrpcServerError(kind, grpcStatus, responseCode) {
+  return kind === "grpc" && grpcStatus !== null && GRPC_SERVER_ERRORS.has(grpcStatus) && statusClass(responseCode) !== "5xx";
+}
 function isAuthDenied(reason) {
-  return typeof reason === "string" && reason !== "-" && reason !== "";
+  return !isMissing(reason);
+}
+var SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
+var RESOURCE_CONFIGURATION_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:resourceconfiguration\/rcfg-[0-9a-z-]+$/;
+function isServiceArn(value) {
+  return SERVICE_ARN.test(value);
+}
+function isResourceConfigurationArn(value) {
+  return RESOURCE_CONFIGURATION_ARN.test(value);
+}
+var UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
+var NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+function quote(value) {
+  const text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+function wholeNumber(value) {
+  const n = typeof value === "number" ? value : typeof value === "string" && NUMERIC.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : void 0;
+}
+var validDays = /* @__PURE__ */ new Map();
+function isRealDay(day) {
+  let valid = validDays.get(day);
+  if (valid === void 0) {
+    valid = isIsoDay(day);
+    if (validDays.size < 1e5) validDays.set(day, valid);
+  }
+  return valid;
+}
+function utcDayHour(startTime) {
+  const m = UTC_SECOND.exec(startTime);
+  if (!m) {
+    const local = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?/.exec(startTime)?.[0];
+    if (local === startTime) {
+      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
+    }
+    if (local !== void 0 && /^[+-]\d{2}:?\d{2}$/.test(startTime.slice(local.length))) {
+      return { reason: `startTime is not in UTC (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
+    }
+    return { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  }
+  const year = Number(m[2]);
+  if (year < MIN_YEAR || year > MAX_YEAR) {
+    return { reason: `startTime ${startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}` };
+  }
+  const hour = Number(m[3]);
+  if (hour > 23 || Number(m[4]) > 59 || Number(m[5]) > 60 || !isRealDay(m[1])) {
+    return { reason: `startTime is not a real time: ${quote(startTime)}` };
+  }
+  return { day: m[1], hour };
+}
+function field(fields, name, max) {
+  const raw = fields[name];
+  if (isMissing(raw)) return { value: null };
+  const n = wholeNumber(raw);
+  if (n === void 0 || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? "0 to 2^53" : `0 to ${max}`;
+    return { reason: `${name} is not a whole number from ${range}: ${quote(raw)}` };
+  }
+  return { value: n };
+}
+function toRecord(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: "not a JSON object" };
+  }
+  const fields = value;
+  let arn;
+  const serviceArn = fields.serviceArn;
+  const hasService = !isMissing(serviceArn);
+  if (hasService) {
+    if (typeof serviceArn !== "string" || !isServiceArn(serviceArn)) {
+      return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
+    }
+    arn = serviceArn;
+  } else {
+    const resource = fields[RESOURCE_CONFIGURATION_FIELD];
+    if (isMissing(resource)) {
+      return { ok: false, reason: `serviceArn and ${RESOURCE_CONFIGURATION_FIELD} are missing` };
+    }
+    if (typeof resource !== "string" || !isResourceConfigurationArn(resource)) {
+      return {
+        ok: false,
+        reason: `${RESOURCE_CONFIGURATION_FIELD} is not a resource configuration ARN: ${quote(resource)}`
+      };
+    }
+    arn = resource;
+  }
+  const startTime = fields.startTime;
+  if (isMissing(startTime)) return { ok: false, reason: "startTime is missing" };
+  const when = typeof startTime === "string" ? utcDayHour(startTime) : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  if ("reason" in when) return { ok: false, reason: when.reason };
+  const duration = field(fields, "duration", Number.MAX_SAFE_INTEGER);
+  if ("reason" in duration) return { ok: false, reason: duration.reason };
+  const code = field(fields, "responseCode", 999);
+  if ("reason" in code) return { ok: false, reason: code.reason };
+  const grpc = field(fields, GRPC_STATUS_FIELD, GRPC_MAX_STATUS);
+  if ("reason" in grpc) return { ok: false, reason: grpc.reason };
+  const received = field(fields, "bytesReceived", Number.MAX_SAFE_INTEGER);
+  if ("reason" in received) return { ok: false, reason: received.reason };
+  const sent = field(fields, "bytesSent", Number.MAX_SAFE_INTEGER);
+  if ("reason" in sent) return { ok: false, reason: sent.reason };
+  const denied = fields.authDeniedReason;
+  if (typeof denied === "object" && denied !== null) {
+    return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
+  }
+  const kind = classifyRecord(hasService, fields.listenerType, code.value === null, grpc.value === null);
+  const host = fields.hostHeader;
+  const connection = kind === "tcp" || kind === "resource";
+  return {
+    ok: true,
+    record: {
+      serviceArn: arn,
+      kind,
+      day: when.day,
+      hour: when.hour,
+      duration: duration.value,
+      responseCode: connection ? null : code.value,
+      grpcStatus: kind === "grpc" ? grpc.value : null,
+      bytesReceived: received.value ?? 0,
+      bytesSent: sent.value ?? 0,
+      authDenied: isAuthDenied(denied),
+      hostHeader: typeof host === "string" && !isMissing(host) ? host : null
+    }
+  };
 }
 
 // src/model/histogram.ts
@@ -200,47 +358,75 @@ function emptyDay(serviceArn, day) {
     serviceArn,
     day,
     requests: 0,
+    connections: 0,
+    grpcCalls: 0,
     status: { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 },
+    grpcErrors: 0,
     authDenied: 0,
+    noDuration: 0,
     bytesIn: 0,
     bytesOut: 0,
     hourly: new Array(24).fill(0),
-    latency: new LatencyHistogram()
+    latency: new LatencyHistogram(),
+    connectionMs: new LatencyHistogram()
   };
 }
 function addRecord(target, record) {
   target.requests += 1;
-  const cls = statusClass(record.responseCode);
-  if (cls) target.status[cls] += 1;
   target.bytesIn += record.bytesReceived;
   target.bytesOut += record.bytesSent;
   target.hourly[record.hour] += 1;
   if (record.authDenied) target.authDenied += 1;
+  if (isConnection(record.kind)) {
+    target.connections += 1;
+    if (!record.authDenied && record.duration !== null) target.connectionMs.add(record.duration);
+    return;
+  }
+  if (record.kind === "grpc") target.grpcCalls += 1;
+  const cls = statusClass(record.responseCode);
+  if (cls) target.status[cls] += 1;
+  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += 1;
+  if (record.authDenied) return;
+  if (record.duration === null) target.noDuration += 1;
   else target.latency.add(record.duration);
 }
 function mergeDay(target, other) {
   target.requests += other.requests;
+  target.connections += other.connections;
+  target.grpcCalls += other.grpcCalls;
   for (const k of Object.keys(target.status)) {
     target.status[k] += other.status[k];
   }
+  target.grpcErrors += other.grpcErrors;
   target.authDenied += other.authDenied;
+  target.noDuration += other.noDuration;
   target.bytesIn += other.bytesIn;
   target.bytesOut += other.bytesOut;
   for (let h = 0; h < 24; h++) target.hourly[h] += other.hourly[h];
   target.latency.merge(other.latency);
+  target.connectionMs.merge(other.connectionMs);
 }
 function dayToJSON(day) {
-  return { ...day, status: { ...day.status }, hourly: [...day.hourly], latency: day.latency.toJSON() };
+  return {
+    ...day,
+    status: { ...day.status },
+    hourly: [...day.hourly],
+    latency: day.latency.toJSON(),
+    connectionMs: day.connectionMs.toJSON()
+  };
 }
 function identityFromArn(arn) {
   const parts = arn.split(":");
   const resource = parts.slice(5).join(":");
-  return {
+  const slash = resource.indexOf("/");
+  const identity = {
     arn,
-    id: resource.startsWith("service/") ? resource.slice("service/".length) : resource,
+    id: slash >= 0 ? resource.slice(slash + 1) : resource,
     region: parts[3] ?? "",
     account: parts[4] ?? ""
   };
+  if (resource.startsWith("resourceconfiguration/")) identity.kind = "resource-configuration";
+  return identity;
 }
 function nameFromHostHeader(host, serviceId) {
   const m = /^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)-([0-9a-z]+)\.[0-9a-z]+\.vpc-lattice-svcs\.[a-z0-9-]+\.on\.aws$/.exec(
@@ -313,141 +499,7 @@ ${day}`;
   }
 };
 
-// src/model/dates.ts
-var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-var MIN_YEAR = 2e3;
-var MAX_YEAR = 2100;
-function isCalendarDay(value) {
-  if (!ISO_DAY.test(value)) return false;
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
-}
-function isIsoDay(value) {
-  const year = Number(value.slice(0, 4));
-  return year >= MIN_YEAR && year <= MAX_YEAR && isCalendarDay(value);
-}
-
 // src/logs/record.ts
-var SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
-function isServiceArn(value) {
-  return SERVICE_ARN.test(value);
-}
-var UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
-var NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-function quote(value) {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-function absent(value) {
-  return value === void 0 || value === null || value === "-";
-}
-function toNumber(value) {
-  if (typeof value === "number") return Number.isFinite(value) ? value : void 0;
-  if (typeof value === "string" && NUMERIC.test(value)) return Number(value);
-  return void 0;
-}
-var validDays = /* @__PURE__ */ new Map();
-function isRealDay(day) {
-  let valid = validDays.get(day);
-  if (valid === void 0) {
-    valid = isIsoDay(day);
-    if (validDays.size < 1e5) validDays.set(day, valid);
-  }
-  return valid;
-}
-function utcDayHour(startTime) {
-  const notTime = () => ({
-    reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}`
-  });
-  const m = UTC_SECOND.exec(startTime);
-  if (!m) {
-    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(startTime)) {
-      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
-    }
-    return notTime();
-  }
-  const outside = () => ({
-    reason: `startTime ${startTime.length > 40 ? quote(startTime) : startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}`
-  });
-  let day = m[1];
-  let hour = Number(m[3]);
-  const minute = Number(m[4]);
-  if (hour > 23 || minute > 59 || Number(m[5]) > 60) return notTime();
-  if (m[6] !== void 0) {
-    const offsetHours = Number(m[7]);
-    const offsetMinutes = Number(m[8]);
-    if (offsetHours > 23 || offsetMinutes > 59) return notTime();
-    const year2 = Number(m[2]);
-    if (year2 < MIN_YEAR - 1 || year2 > MAX_YEAR + 1) return outside();
-    const local = Date.UTC(year2, Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), hour, minute);
-    if (new Date(local).toISOString().slice(0, 10) !== day) return notTime();
-    const sign = m[6] === "+" ? 1 : -1;
-    const utc = new Date(local - sign * (offsetHours * 60 + offsetMinutes) * 6e4).toISOString();
-    day = utc.slice(0, 10);
-    hour = Number(utc.slice(11, 13));
-  }
-  const year = Number(day.slice(0, 4));
-  if (year < MIN_YEAR || year > MAX_YEAR) return outside();
-  return isRealDay(day) ? { day, hour } : notTime();
-}
-function nonNegative(fields, name) {
-  const raw = fields[name];
-  if (absent(raw)) return { value: 0 };
-  const n = toNumber(raw);
-  if (n === void 0 || n < 0) return { reason: `${name} is not a non-negative number: ${quote(raw)}` };
-  return { value: n };
-}
-function toRecord(value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, reason: "not a JSON object" };
-  }
-  const fields = value;
-  const serviceArn = fields.serviceArn;
-  if (absent(serviceArn)) return { ok: false, reason: "serviceArn is missing" };
-  if (typeof serviceArn !== "string" || !isServiceArn(serviceArn)) {
-    return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
-  }
-  const startTime = fields.startTime;
-  if (absent(startTime)) return { ok: false, reason: "startTime is missing" };
-  const when = typeof startTime === "string" ? utcDayHour(startTime) : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
-  if ("reason" in when) return { ok: false, reason: when.reason };
-  if (absent(fields.duration)) return { ok: false, reason: "duration is missing" };
-  const duration = toNumber(fields.duration);
-  if (duration === void 0 || duration < 0) {
-    return { ok: false, reason: `duration is not a non-negative number: ${quote(fields.duration)}` };
-  }
-  let responseCode = null;
-  if (!absent(fields.responseCode)) {
-    const code = toNumber(fields.responseCode);
-    if (code === void 0 || !Number.isInteger(code) || code < 0 || code > 999) {
-      return { ok: false, reason: `responseCode is not an HTTP status: ${quote(fields.responseCode)}` };
-    }
-    responseCode = code;
-  }
-  const received = nonNegative(fields, "bytesReceived");
-  if ("reason" in received) return { ok: false, reason: received.reason };
-  const sent = nonNegative(fields, "bytesSent");
-  if ("reason" in sent) return { ok: false, reason: sent.reason };
-  const denied = fields.authDeniedReason;
-  if (!absent(denied) && typeof denied !== "string") {
-    return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
-  }
-  const host = fields.hostHeader;
-  return {
-    ok: true,
-    record: {
-      serviceArn,
-      day: when.day,
-      hour: when.hour,
-      duration,
-      responseCode,
-      bytesReceived: received.value,
-      bytesSent: sent.value,
-      authDenied: isAuthDenied(denied),
-      hostHeader: typeof host === "string" && host !== "-" ? host : null
-    }
-  };
-}
 function parseLine(line) {
   let value;
   try {
@@ -479,7 +531,7 @@ var R_DENIED = 14;
 var RECORD_SLOTS = 15;
 
 // src/logs/kernel/lines.wasm.ts
-var LINES_WASM = "AGFzbQEAAAABKAdgAAF/YAJ/fwF/YAF/AXxgA39/fwF/YAR/f39/AX9gA39/fwBgAAADDg0BAgMBAgAFBAYDBAAABQMBAAoGMwp/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEACwczBgVzZXR1cAAGBHN0b3AABQVyZXNldAAIBHNjYW4ABwhoZWFwQmFzZQALBm1lbW9yeQIADAEQCu0qDcYEAgF7AX8DQCMAIABq/QAEACIC/QwiIiIiIiIiIiIiIiIiIiIi/SMgAv0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgAv0MICAgICAgICAgICAgICAgIP0m/VD9ZCMAIABBEGpq/QAEACIC/QwiIiIiIiIiIiIiIiIiIiIi/SMgAv0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgAv0MICAgICAgICAgICAgICAgIP0m/VD9ZEEQdHIiA0UEQCABIABBIGoiAEwEQEF/DwsMAQsgACADaGoiACABTgRAQX8PCyMAIABqLQAAIgNBIkYEQCAADwsgA0HcAEcgAEEBaiABTnIEQEF/DwtBASQFIwAgAEEBamotAAAiA0H1AEYEfyAAQQVqIAFOBH9BAAUjACAAQQJqai0AACIDQTlNIANBME9xBH9BAQUgA0EgciIDQeYATSADQeEAT3ELCwR/IwAgAEEDamotAAAiA0E5TSADQTBPcQR/QQEFIANBIHIiA0HmAE0gA0HhAE9xCwVBAAsEfyMAIABBBGpqLQAAIgNBOU0gA0EwT3EEf0EBBSADQSByIgNB5gBNIANB4QBPcQsFQQALBH8jACAAQQVqai0AACIDQTlNIANBME9xBH9BAQUgA0EgciIDQeYATSADQeEAT3ELBUEAC0UEQEF/DwsgAEEGagUgA0HcAEYgA0EiRnIgA0EvRnIgA0HiAEZyIANB5gBGciADQe4ARnIgA0HyAEZyIANB9ABGcgR/IABBAmoFQX8PCwshAAwACwALngECAn8BfCAAQQxsQYAIaiICKAIEIQAgAigCCCEBIAIoAgAiAkEDRwR/IAAgAUYgAkEBR3IgASAAa0EPSnIFQQALBEBEAAAAAAAA8L8PCwNAIAAgAUgEQCMAIABqLQAAIgJBOU0gAkEwT3FFBEBEAAAAAAAA8L8PCyADRAAAAAAAACRAoiACQTBrQf8BcbigIQMgAEEBaiEADAELCyADC5cHAQF/AkACQCAAIAFODQAjACAAai0AACIDQSJGBEBBfyAAQQFqIAEQACIAQQFqIABBAEgbDwsgA0EtRgR/QQEFIANBOU0gA0EwT3ELBEAgACABEAMPCyADQeYARiADQfQARnIgA0HuAEZyBEACQCMAIABqLQAAQeYARgRAQX8hAiAAQQVqIAFKBH9BAQUjACAAaigCAUHh2M2rBkcLDQEgAEEFaiECDAELQX8hAiAAQQRqIgMgAUoNACADQX8jACAAaigCACIAQe7qseMGRiAAQfTk1asGRnIbIQILIAIPCyACQYACTg0AIANB2wBGBEAgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAFIBH8jACAAai0AAEHdAEYFQQALDQIDQCAAIAEgAkEBahACIgBBAEgNAgNAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABTg0CIwAgAGotAAAiA0HdAEYNAyADQSxHDQIgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCwwACwALIANB+wBGBEAgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAFIBH8jACAAai0AAEH9AEYFQQALDQIDQCAAIAFOBH9BAQUjACAAai0AAEEiRwsNAiAAQQFqIAEQACIAQQBIDQIgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAFOBH9BAQUjACAAai0AAEE6RwsNAiAAQQFqIQADQCAAIAFIBEAjACAAai0AACIDQQlHIANBIEdxIANBDUdxRQRAIABBAWohAAwCCwsLIAAgASACQQFqEAIiAEEASA0CA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAFODQIjACAAai0AACIDQf0ARg0DIANBLEcNAiAAQQFqIQADQCAAIAFIBEAjACAAai0AACIDQQlHIANBIEdxIANBDUdxRQRAIABBAWohAAwCCwsLDAALAAtBfw8LQX8PCyAAQQFqC44DAQR/IAAhAkEBIQMjACAAai0AAEEtRgRAQQAhAyAAQQFqIQALIAAgAU4EQEF/DwsjACAAai0AACIEQTBGBEAgAEEBaiEABSAEQTlNIARBMEtxBEAgAEEBaiEAA0AgACABSAR/IwAgAGotAAAiBEE5TSAEQTBPcQVBAAsEQCAAQQFqIQAMAQsLBUF/DwsLIAAgAUgEfyMAIABqLQAAQS5GBUEACwRAQQAhAyAAQQFqIgAhBANAIAAgAUgEfyMAIABqLQAAIgVBOU0gBUEwT3EFQQALBEAgAEEBaiEADAELCyAAIARGBEBBfw8LCyAAIAFIBH8jACAAai0AAEEgckHlAEYFQQALBEBBACEDIAEgAEEBaiIASgR/IwAgAGotAABBK0YEf0EBBSMAIABqLQAAQS1GCwVBAAsEQCAAQQFqIQALIAAhBANAIAAgAUgEfyMAIABqLQAAIgVBOU0gBUEwT3EFQQALBEAgAEEBaiEADAELCyAAIARGBEBBfw8LCyAAIAJrQQ9MIANxJAYgAAtwAQF/IABBDGxBgAhqKAIAIgFFIAFBBEZyBH9BAQUgAEEMbEGACGoiASgCAEEBRgR/IAEoAgggASgCBGtBAUYFQQALBH8jACAAQQxsQYAIaigCBGotAABBLUYFQQALCwR8RAAAAAAAAAAABSAAEAELCwQAIwQLDgAgACQAIAEkASACJAILXAEBfyADJANBACEDA0AgACABSCADIwJIcQRAAkAjACAAai0AAEH7AEcNACAAIAEgAiMBIANB+ABsahAKIgRBAEgNACADQQFqIQMgBEEBaiEADAILCwsgACQEIAMLFwBB8JwiQQBBgIAC/AsAQQAkCEEAJAkLvAYCB38EfAJAQYAIKAIAQQFHDQBBfyEJAkBBiAgoAgBBhAgoAgAiA2siCEEoSA0AIwAgA2oiBigCEEEHbCAGIAhBCGtqKAIAQR9sIAYgCEEEa2ooAgAgCEGx893xeWxzc3MiAyADQQ12c0H/P3EhBwNAIAdBAnRB8JwiaigCACIDBEAgA0EBayIJQQJ0IgNB8JwhaigCACAIRgRAIANB8JwgaigCAEHgHGohBUEAIQMCfwNAIANBEGoiBCAITARAQQAgAyAFav0ABAAgAyAGav0ABAD9I/1kQf//A0cNAhogBCEDDAELC0EBIAMgCEYNABpBASAIIANrdEEBayIEIAMgBWr9AAQAIAMgBmr9AAQA/SP9ZHEgBEYLDQMLIAdBAWpB/z9xIQcMAQsLQX8hCSMIQYAgRiMJIAhqIgNBgIAgSnINACMJQeAcaiAGIAj8CgAAIwhBAnQiBEHwnCBqIwk2AgAgBEHwnCFqIAg2AgAgB0ECdEHwnCJqIwhBAWo2AgAgAyQJIwgiCUEBaiQICyAJQQBIDQAQDCIDQQBIDQBBAhABIgxEAAAAAAAAAABjDQBEAAAAAAAA8L8hDUGkCCgCACIEQQRHQQAgBBsEfyAEQQFGBH9BrAgoAgBBqAgoAgBrQQFGBUEACwR/IwBBqAgoAgBqLQAAQS1GBUEACwVBAQtFBEBBAxABIg1EAAAAAAAAAABjIA1EAAAAAAA4j0Bkcg0BC0EEEAQiC0QAAAAAAAAAAGMNAEEFEAQiCkQAAAAAAAAAAGMNAEEAIQdByAgoAgAiBEEBRgRAQdAIKAIAQcwIKAIAayIEQQFKBH9BAQUgBEEBRgR/IwBBzAgoAgBqLQAAQS1HBUEACwshBwUgBEEER0EAIAQbDQELIAIgALc5AwAgAiABtzkDCCACIAm3OQMQIAJBhAgoAgC3OQMYIAJBiAgoAgC3OQMgIAJB1AgoAgC3OQMoIAJB2AgoAgC3OQMwIAJB3AgoAgC3OQM4IAIgA7c5A0AgAiMHtzkDSCACIAw5A1AgAiANOQNYIAIgCzkDYCACIAo5A2ggAkQAAAAAAADwP0QAAAAAAAAAACAHGzkDcEEBDwtBAAvPDQEHfwNAIAVBCEgEQCAFQQxsQYAIakEANgIAIAVBAWohBQwBCwsgAEEBaiEFA0AgASAFSgRAIwAgBWotAAAiBEEJRyAEQSBHcSAEQQ1HcUUEQCAFQQFqIQUMAgsLCwJAIAUiBCABTgR/QQEFIwAgBGotAABBIkcLDQADQAJAIApBwABIBH8gCkECdEHgGGooAgAFQQALIghBAEogBCAIaiABTHEEfwJ/QQEgCHRBAWsiBSMAIARqIgf9AAQAIApBBXRB4AhqIgb9AAQA/SP9ZCIJcSAFRiAIQRBMDQAaQQAgCUH//wNHDQAaQQEgCEEQa3RBAWsiBSAH/QAEECAG/QAEEP0j/WRxIAVGCwVBAAsEfyAKQQJ0QeAaaigCACEJIAQgCGoFQQAkBSAEQQFqIgcgARAAIQZBASMFIAZBAEgbDQMCfwJAAkACQAJAAkACQAJAIAYgBGtBCWsOCQABAgYDBAYGBQYLQYydJCgCAEEBdiEFQQAhCEECQX8CfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEGQnSRqLwEARw0CGiAIQQFqIQgMAQsLQQELGwwGC0G8nSQoAgBBAXYhBUEAIQgCfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEHAnSRqLwEARw0CGiAIQQFqIQgMAQsLQQELBH9BAQVB7J0kKAIAQQF2IQVBACEIQQVBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QfCdJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbCwwFC0GcniQoAgBBAXYhBUEAIQgCfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEGgniRqLwEARw0CGiAIQQFqIQgMAQsLQQELBH9BAAVBzJ4kKAIAQQF2IQVBACEIQQdBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QdCeJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbCwwEC0H8niQoAgBBAXYhBUEAIQhBA0F/An8DQCAFIAhKBEBBACMAIAcgCGpqLQAAIAhBAXRBgJ8kai8BAEcNAhogCEEBaiEIDAELC0EBCxsMAwtBrJ8kKAIAQQF2IQVBACEIQQRBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QbCfJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbDAILQdyfJCgCAEEBdiEFQQAhCEEGQX8CfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEHgnyRqLwEARw0CGiAIQQFqIQgMAQsLQQELGwwBC0F/CyEJIAZBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgZBCUcgBkEgR3EgBkENR3FFBEAgBUEBaiEFDAILCwsgASAFTAR/QQEFIwAgBWotAABBOkcLDQMgCkHAAEgEQCAKQQJ0IgdB4BhqIAVBAWogBGsiBkEAIAZBIEwbNgIAIAdB4BpqIAk2AgAgCkEFdEHgCGoiBiMAIARqIgT9AAQA/QsEACAGIAT9AAQQ/QsEEAsgBUEBagshBANAIAEgBEoEQCMAIARqLQAAIgVBCUcgBUEgR3EgBUENR3FFBEAgBEEBaiEEDAILCwsgASAETA0CIAQiBSMAai0AACIGQSJGBEAgBUECaiIHIAFIIQYgBUEBaiIFIwBqLQAAQS1GBH8jACAHai0AAEEiRgVBAAsgBnEEfyAEQQJqIQdBAQVBACQFIARBAWogARAAIgdBAEgNBEECQQEjBRsLIQggB0EBaiEEBSAGQS1GBH9BAQUgBkE5TSAGQTBPcQsEfyAEIAEQAyIEIQcgBEEASA0EQQNBBSMGGwUgBCABQQEQAiIEIQcgBEEASA0EQQRBBSAGQe4ARhsLIQgLIAlBAE4EQCAJQQxsQYAIaiIGIAg2AgAgBiAFNgIEIAYgBzYCCAsDQCABIARKBEAjACAEai0AACIFQQlHIAVBIEdxIAVBDUdxRQRAIARBAWohBAwCCwsLIAEgBEwNAiMAIARqLQAAIgVB/QBGDQAgBUEsRw0CIARBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgRBCUcgBEEgR3EgBEENR3FFBEAgBUEBaiEFDAILCwsgBSIEIAFOBH9BAQUjACAEai0AAEEiRwsNAiAKQQFqIQoMAQsLIARBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgRBCUcgBEEgR3EgBEENR3FFBEAgBUEBaiEFDAILCwsgASAFSgR/IwAgBWotAABBCkcFIAJFCw0AIwMgBSAAa0gNACAFQX8gACAFIAMQCRsPC0F/CwYAQYygJAvJBAEDf0GQCCgCACEBQYwIKAIAQQFHBH9BAQVBlAgoAgAgAWtBFEcLBEBBfw8LIwAgAUEEamotAABBLUcEf0EBBSMAIAFBB2pqLQAAQS1HCwR/QQEFIwAgAUEKamotAABB1ABHCwRAQX8PCyMAIAFBDWpqLQAAQTpHBH9BAQUjACABQRBqai0AAEE6RwsEf0EBBSMAIAFBE2pqLQAAQdoARwsEQEF/DwsDQCAAQRNIBEAgAEEHRiAAQQRGciAAQQpGciAAQQ1GciAAQRBGckUEQCMAIAAgAWpqLQAAIgJBOU0gAkEwT3FFBEBBfw8LCyAAQQFqIQAMAQsLIAFBC2oiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqJAcjB0EXSgR/QQEFIAFBDmoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQTtLCwR/QQEFIAFBEWoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQTxLCwRAQX8PCyABQQhqIgAjAGotAABBMGtB/wFxQQpsIwAgAEEBamotAABBMGtB/wFxaiABQQJqIgAjAGotAABBMGtB/wFxQQpsIwAgAEEBamotAABBMGtB/wFxaiMAIAFqLQAAQTBrQf8BcUEKbCMAIAFBAWpqLQAAQTBrQf8BcWpB5ABsakGQzgBsIAFBBWoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQeQAbGpqCwvfAhAAQfycJAsBLABBiJ0kCxcCAAAAEAAAAGQAdQByAGEAdABpAG8AbgBBrJ0kCwEsAEG4nSQLGQIAAAASAAAAcwB0AGEAcgB0AFQAaQBtAGUAQdydJAsBLABB6J0kCxkCAAAAEgAAAGIAeQB0AGUAcwBTAGUAbgB0AEGMniQLASwAQZieJAsbAgAAABQAAABzAGUAcgB2AGkAYwBlAEEAcgBuAEG8niQLASwAQcieJAsbAgAAABQAAABoAG8AcwB0AEgAZQBhAGQAZQByAEHsniQLASwAQfieJAsfAgAAABgAAAByAGUAcwBwAG8AbgBzAGUAQwBvAGQAZQBBnJ8kCwEsAEGonyQLIQIAAAAaAAAAYgB5AHQAZQBzAFIAZQBjAGUAaQB2AGUAZABBzJ8kCwE8AEHYnyQLJwIAAAAgAAAAYQB1AHQAaABEAGUAbgBpAGUAZABSAGUAYQBzAG8Abg==";
+var LINES_WASM = "AGFzbQEAAAABLQhgAAF/YAJ/fwF/YAN/f38Bf2AEf39/fwF/YAF/AX9gAX8BfGADf39/AGAAAAMODQQBBQIBAAYDBwIDAAAFAwEACgYzCn8BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALBzMGBXNldHVwAAYEc3RvcAAFBXJlc2V0AAgEc2NhbgAHCGhlYXBCYXNlAAsGbWVtb3J5AgAMARoKxy0NtAEBAn8gAEEMbEGACGooAgAiAkUgAkEERnIEQEEBDwsgAkEBRwRAQQAPCyAAQQxsQYAIaiIAKAIEIQIgACgCCCACayIABH8gAEEBRgR/IwAgAmotAABBLUYFQQALBUEBCwR/QQEFIABBBEYEf0GcoSQoAgBBAXYhAAJ/A0AgACABSgRAQQAjACABIAJqai0AACABQQF0QaChJGovAQBHDQIaIAFBAWohAQwBCwtBAQsFQQALCwvGBAIBewF/A0AjACAAav0ABAAiAv0MIiIiIiIiIiIiIiIiIiIiIv0jIAL9DFxcXFxcXFxcXFxcXFxcXFz9I/1QIAL9DCAgICAgICAgICAgICAgICD9Jv1Q/WQjACAAQRBqav0ABAAiAv0MIiIiIiIiIiIiIiIiIiIiIv0jIAL9DFxcXFxcXFxcXFxcXFxcXFz9I/1QIAL9DCAgICAgICAgICAgICAgICD9Jv1Q/WRBEHRyIgNFBEAgASAAQSBqIgBMBEBBfw8LDAELIAAgA2hqIgAgAU4EQEF/DwsjACAAai0AACIDQSJGBEAgAA8LIANB3ABHIABBAWogAU5yBEBBfw8LQQEkBSMAIABBAWpqLQAAIgNB9QBGBH8gAEEFaiABTgR/QQAFIwAgAEECamotAAAiA0E5TSADQTBPcQR/QQEFIANBIHIiA0HmAE0gA0HhAE9xCwsEfyMAIABBA2pqLQAAIgNBOU0gA0EwT3EEf0EBBSADQSByIgNB5gBNIANB4QBPcQsFQQALBH8jACAAQQRqai0AACIDQTlNIANBME9xBH9BAQUgA0EgciIDQeYATSADQeEAT3ELBUEACwR/IwAgAEEFamotAAAiA0E5TSADQTBPcQR/QQEFIANBIHIiA0HmAE0gA0HhAE9xCwVBAAtFBEBBfw8LIABBBmoFIANB3ABGIANBIkZyIANBL0ZyIANB4gBGciADQeYARnIgA0HuAEZyIANB8gBGciADQfQARnIEfyAAQQJqBUF/DwsLIQAMAAsAC54BAgJ/AXwgAEEMbEGACGoiAigCBCEAIAIoAgghASACKAIAIgJBA0cEfyAAIAFGIAJBAUdyIAEgAGtBD0pyBUEACwRARAAAAAAAAPC/DwsDQCAAIAFIBEAjACAAai0AACICQTlNIAJBME9xRQRARAAAAAAAAPC/DwsgA0QAAAAAAAAkQKIgAkEwa0H/AXG4oCEDIABBAWohAAwBCwsgAwuXBwEBfwJAAkAgACABTg0AIwAgAGotAAAiA0EiRgRAQX8gAEEBaiABEAEiAEEBaiAAQQBIGw8LIANBLUYEf0EBBSADQTlNIANBME9xCwRAIAAgARAEDwsgA0HmAEYgA0H0AEZyIANB7gBGcgRAAkAjACAAai0AAEHmAEYEQEF/IQIgAEEFaiABSgR/QQEFIwAgAGooAgFB4djNqwZHCw0BIABBBWohAgwBC0F/IQIgAEEEaiIDIAFKDQAgA0F/IwAgAGooAgAiAEHu6rHjBkYgAEH05NWrBkZyGyECCyACDwsgAkGAAk4NACADQdsARgRAIABBAWohAANAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABSAR/IwAgAGotAABB3QBGBUEACw0CA0AgACABIAJBAWoQAyIAQQBIDQIDQCAAIAFIBEAjACAAai0AACIDQQlHIANBIEdxIANBDUdxRQRAIABBAWohAAwCCwsLIAAgAU4NAiMAIABqLQAAIgNB3QBGDQMgA0EsRw0CIABBAWohAANAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsMAAsACyADQfsARgRAIABBAWohAANAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABSAR/IwAgAGotAABB/QBGBUEACw0CA0AgACABTgR/QQEFIwAgAGotAABBIkcLDQIgAEEBaiABEAEiAEEASA0CIABBAWohAANAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABTgR/QQEFIwAgAGotAABBOkcLDQIgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCyAAIAEgAkEBahADIgBBAEgNAgNAIAAgAUgEQCMAIABqLQAAIgNBCUcgA0EgR3EgA0ENR3FFBEAgAEEBaiEADAILCwsgACABTg0CIwAgAGotAAAiA0H9AEYNAyADQSxHDQIgAEEBaiEAA0AgACABSARAIwAgAGotAAAiA0EJRyADQSBHcSADQQ1HcUUEQCAAQQFqIQAMAgsLCwwACwALQX8PC0F/DwsgAEEBaguOAwEEfyAAIQJBASEDIwAgAGotAABBLUYEQEEAIQMgAEEBaiEACyAAIAFOBEBBfw8LIwAgAGotAAAiBEEwRgRAIABBAWohAAUgBEE5TSAEQTBLcQRAIABBAWohAANAIAAgAUgEfyMAIABqLQAAIgRBOU0gBEEwT3EFQQALBEAgAEEBaiEADAELCwVBfw8LCyAAIAFIBH8jACAAai0AAEEuRgVBAAsEQEEAIQMgAEEBaiIAIQQDQCAAIAFIBH8jACAAai0AACIFQTlNIAVBME9xBUEACwRAIABBAWohAAwBCwsgACAERgRAQX8PCwsgACABSAR/IwAgAGotAABBIHJB5QBGBUEACwRAQQAhAyABIABBAWoiAEoEfyMAIABqLQAAQStGBH9BAQUjACAAai0AAEEtRgsFQQALBEAgAEEBaiEACyAAIQQDQCAAIAFIBH8jACAAai0AACIFQTlNIAVBME9xBUEACwRAIABBAWohAAwBCwsgACAERgRAQX8PCwsgACACa0EPTCADcSQGIAALBAAjBAsOACAAJAAgASQBIAIkAgtcAQF/IAMkA0EAIQMDQCAAIAFIIAMjAkhxBEACQCMAIABqLQAAQfsARw0AIAAgASACIwEgA0H4AGxqEAoiBEEASA0AIANBAWohAyAEQQFqIQAMAgsLCyAAJAQgAwsXAEGQnSJBAEGAgAL8CwBBACQIQQAkCQu3BwIJfwR8AkBBgAgoAgBBAUcNAEF/IQsCQEGICCgCAEGECCgCACIDayIFQShIDQAjACADaiIHKAIQQQdsIAcgBUEIa2ooAgBBH2wgByAFQQRraigCACAFQbHz3fF5bHNzcyIDIANBDXZzQf8/cSEJA0AgCUECdEGQnSJqKAIAIgMEQCADQQFrIgtBAnQiA0GQnSFqKAIAIAVGBEAgA0GQnSBqKAIAQYAdaiEGQQAhBAJ/A0AgBEEQaiIDIAVMBEBBACAEIAZq/QAEACAEIAdq/QAEAP0j/WRB//8DRw0CGiADIQQMAQsLQQEgBCAFRg0AGkEBIAUgBGt0QQFrIgMgBCAGav0ABAAgBCAHav0ABAD9I/1kcSADRgsNAwsgCUEBakH/P3EhCQwBCwtBfyELIwhBgCBGIwkgBWoiBEGAgCBKcg0AIwlBgB1qIAcgBfwKAAAjCEECdCIDQZCdIGojCTYCACADQZCdIWogBTYCACAJQQJ0QZCdImojCEEBajYCACAEJAkjCCILQQFqJAgLIAtBAEgNABAMIgZBAEgNAEECEAIiDkQAAAAAAAAAAGMNAEEJEAAEfwJ/QQFBCBAADQAaQQBB4AgoAgBBAUcNABpB6AgoAgBB5AgoAgAiBWsiBEEERgR/QbyhJCgCAEEBdiEDAn8DQCADIAhKBEBBACMAIAUgCGpqLQAAIAhBAXRBwKEkai8BAEcNAhogCEEBaiEIDAELC0EBCwVBAAsEf0EBBSAEQQVGBH9B3KEkKAIAQQF2IQMCfwNAIAMgCkoEQEEAIwAgBSAKamotAAAgCkEBdEHgoSRqLwEARw0CGiAKQQFqIQoMAQsLQQELBUEACwsLBUEACwR/QQMQAAVBAQsNAEEDEAIiD0QAAAAAAAAAAGMgD0QAAAAAADiPQGRyDQBBBBAABHxEAAAAAAAAAAAFQQQQAgsiDUQAAAAAAAAAAGMNAEEFEAAEfEQAAAAAAAAAAAVBBRACCyIMRAAAAAAAAAAAYw0AQcgIKAIAIgNBAEcgA0EBR3EgA0EER3ENAEEGEABFIQMgAiAAtzkDACACIAG3OQMIIAIgC7c5AxAgAkGECCgCALc5AxggAkGICCgCALc5AyAgAkHUCCgCALc5AyggAkHYCCgCALc5AzAgAkHcCCgCALc5AzggAiAGtzkDQCACIwe3OQNIIAIgDjkDUCACIA85A1ggAiANOQNgIAIgDDkDaCACRAAAAAAAAPA/RAAAAAAAAAAAIAMbOQNwQQEPC0EAC+kOAQd/A0AgBUEKSARAIAVBDGxBgAhqQQA2AgAgBUEBaiEFDAELCyAAQQFqIQUDQCABIAVKBEAjACAFai0AACIEQQlHIARBIEdxIARBDUdxRQRAIAVBAWohBQwCCwsLAkAgBSIEIAFOBH9BAQUjACAEai0AAEEiRwsNAANAAkAgCkHAAEgEfyAKQQJ0QYAZaigCAAVBAAsiCEEASiAEIAhqIAFMcQR/An9BASAIdEEBayIFIwAgBGoiB/0ABAAgCkEFdEGACWoiBv0ABAD9I/1kIglxIAVGIAhBEEwNABpBACAJQf//A0cNABpBASAIQRBrdEEBayIFIAf9AAQQIAb9AAQQ/SP9ZHEgBUYLBUEACwR/IApBAnRBgBtqKAIAIQkgBCAIagVBACQFIARBAWoiByABEAEhBkEBIwUgBkEASBsNAwJ/AkACQAJAAkACQAJAAkAgBiAEa0EJaw4JAAECBgMEBgYFBgtBrJ0kKAIAQQF2IQVBACEIQQJBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QbCdJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbDAYLQdydJCgCAEEBdiEFQQAhCAJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QeCdJGovAQBHDQIaIAhBAWohCAwBCwtBAQsEf0EBBUGMniQoAgBBAXYhBUEAIQhBBUF/An8DQCAFIAhKBEBBACMAIAcgCGpqLQAAIAhBAXRBkJ4kai8BAEcNAhogCEEBaiEIDAELC0EBCxsLDAULQbyeJCgCAEEBdiEFQQAhCAJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QcCeJGovAQBHDQIaIAhBAWohCAwBCwtBAQsEf0EABUHsniQoAgBBAXYhBUEAIQgCfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEHwniRqLwEARw0CGiAIQQFqIQgMAQsLQQELBH9BBwVBnJ8kKAIAQQF2IQVBACEIQQlBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QaCfJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbCwsMBAtBzJ8kKAIAQQF2IQVBACEIAn8DQCAFIAhKBEBBACMAIAcgCGpqLQAAIAhBAXRB0J8kai8BAEcNAhogCEEBaiEIDAELC0EBCwR/QQMFQfyfJCgCAEEBdiEFQQAhCEEIQX8CfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEGAoCRqLwEARw0CGiAIQQFqIQgMAQsLQQELGwsMAwtBrKAkKAIAQQF2IQVBACEIQQRBfwJ/A0AgBSAISgRAQQAjACAHIAhqai0AACAIQQF0QbCgJGovAQBHDQIaIAhBAWohCAwBCwtBAQsbDAILQdygJCgCAEEBdiEFQQAhCEEGQX8CfwNAIAUgCEoEQEEAIwAgByAIamotAAAgCEEBdEHgoCRqLwEARw0CGiAIQQFqIQgMAQsLQQELGwwBC0F/CyEJIAZBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgZBCUcgBkEgR3EgBkENR3FFBEAgBUEBaiEFDAILCwsgASAFTAR/QQEFIwAgBWotAABBOkcLDQMgCkHAAEgEQCAKQQJ0IgdBgBlqIAVBAWogBGsiBkEAIAZBIEwbNgIAIAdBgBtqIAk2AgAgCkEFdEGACWoiBiMAIARqIgT9AAQA/QsEACAGIAT9AAQQ/QsEEAsgBUEBagshBANAIAEgBEoEQCMAIARqLQAAIgVBCUcgBUEgR3EgBUENR3FFBEAgBEEBaiEEDAILCwsgASAETA0CIAQiBSMAai0AACIGQSJGBEAgBUECaiIHIAFIIQYgBUEBaiIFIwBqLQAAQS1GBH8jACAHai0AAEEiRgVBAAsgBnEEfyAEQQJqIQdBAQVBACQFIARBAWogARABIgdBAEgNBEECQQEjBRsLIQggB0EBaiEEBSAGQS1GBH9BAQUgBkE5TSAGQTBPcQsEfyAEIAEQBCIEIQcgBEEASA0EQQNBBSMGGwUgBCABQQEQAyIEIQcgBEEASA0EQQRBBSAGQe4ARhsLIQgLIAlBAE4EQCAJQQxsQYAIaiIGIAg2AgAgBiAFNgIEIAYgBzYCCAsDQCABIARKBEAjACAEai0AACIFQQlHIAVBIEdxIAVBDUdxRQRAIARBAWohBAwCCwsLIAEgBEwNAiMAIARqLQAAIgVB/QBGDQAgBUEsRw0CIARBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgRBCUcgBEEgR3EgBEENR3FFBEAgBUEBaiEFDAILCwsgBSIEIAFOBH9BAQUjACAEai0AAEEiRwsNAiAKQQFqIQoMAQsLIARBAWohBQNAIAEgBUoEQCMAIAVqLQAAIgRBCUcgBEEgR3EgBEENR3FFBEAgBUEBaiEFDAILCwsgASAFSgR/IwAgBWotAABBCkcFIAJFCw0AIwMgBSAAa0gNACAFQX8gACAFIAMQCRsPC0F/CwYAQeyhJAvJBAEDf0GQCCgCACEBQYwIKAIAQQFHBH9BAQVBlAgoAgAgAWtBFEcLBEBBfw8LIwAgAUEEamotAABBLUcEf0EBBSMAIAFBB2pqLQAAQS1HCwR/QQEFIwAgAUEKamotAABB1ABHCwRAQX8PCyMAIAFBDWpqLQAAQTpHBH9BAQUjACABQRBqai0AAEE6RwsEf0EBBSMAIAFBE2pqLQAAQdoARwsEQEF/DwsDQCAAQRNIBEAgAEEHRiAAQQRGciAAQQpGciAAQQ1GciAAQRBGckUEQCMAIAAgAWpqLQAAIgJBOU0gAkEwT3FFBEBBfw8LCyAAQQFqIQAMAQsLIAFBC2oiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqJAcjB0EXSgR/QQEFIAFBDmoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQTtLCwR/QQEFIAFBEWoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQTxLCwRAQX8PCyABQQhqIgAjAGotAABBMGtB/wFxQQpsIwAgAEEBamotAABBMGtB/wFxaiABQQJqIgAjAGotAABBMGtB/wFxQQpsIwAgAEEBamotAABBMGtB/wFxaiMAIAFqLQAAQTBrQf8BcUEKbCMAIAFBAWpqLQAAQTBrQf8BcWpB5ABsakGQzgBsIAFBBWoiACMAai0AAEEwa0H/AXFBCmwjACAAQQFqai0AAEEwa0H/AXFqQeQAbGpqCwuTBBoAQZydJAsBLABBqJ0kCxcCAAAAEAAAAGQAdQByAGEAdABpAG8AbgBBzJ0kCwEsAEHYnSQLGQIAAAASAAAAcwB0AGEAcgB0AFQAaQBtAGUAQfydJAsBLABBiJ4kCxkCAAAAEgAAAGIAeQB0AGUAcwBTAGUAbgB0AEGsniQLASwAQbieJAsbAgAAABQAAABzAGUAcgB2AGkAYwBlAEEAcgBuAEHcniQLASwAQeieJAsbAgAAABQAAABoAG8AcwB0AEgAZQBhAGQAZQByAEGMnyQLASwAQZifJAsbAgAAABQAAABnAHIAcABjAFMAdABhAHQAdQBzAEG8nyQLASwAQcifJAsfAgAAABgAAAByAGUAcwBwAG8AbgBzAGUAQwBvAGQAZQBB7J8kCwEsAEH4nyQLHwIAAAAYAAAAbABpAHMAdABlAG4AZQByAFQAeQBwAGUAQZygJAsBLABBqKAkCyECAAAAGgAAAGIAeQB0AGUAcwBSAGUAYwBlAGkAdgBlAGQAQcygJAsBPABB2KAkCycCAAAAIAAAAGEAdQB0AGgARABlAG4AaQBlAGQAUgBlAGEAcwBvAG4AQYyhJAsBHABBmKEkCw8CAAAACAAAAG4AdQBsAGwAQayhJAsBHABBuKEkCw8CAAAACAAAAEgAVABUAFAAQcyhJAsBHABB2KEkCxECAAAACgAAAEgAVABUAFAAUw==";
 
 // src/logs/fast-scan.ts
 var MAX_LINE_BYTES = 64 << 20;
@@ -561,10 +613,12 @@ var LineScanner = class {
   skipping = false;
   record = {
     serviceArn: "",
+    kind: "http",
     day: "",
     hour: 0,
     duration: 0,
     responseCode: null,
+    grpcStatus: null,
     bytesReceived: 0,
     bytesSent: 0,
     authDenied: false,
@@ -763,7 +817,7 @@ var LineScanner = class {
   addExact(record) {
     const counts = this.counts;
     counts.records++;
-    if (!isIntegral(record.duration) || !isIntegral(record.bytesReceived) || !isIntegral(record.bytesSent)) {
+    if (record.duration !== null && !isIntegral(record.duration) || !isIntegral(record.bytesReceived) || !isIntegral(record.bytesSent)) {
       counts.integral = false;
     }
     if (this.region !== void 0 && record.serviceArn.split(":")[3] !== this.region) {
@@ -810,12 +864,11 @@ var LineScanner = class {
       slot.dayText = dayText;
     }
     const record = this.record;
-    const code = r[o + R_CODE];
     record.serviceArn = slot.arn;
     record.day = dayText;
     record.hour = r[o + R_HOUR];
     record.duration = r[o + R_DURATION];
-    record.responseCode = code < 0 ? null : code;
+    record.responseCode = r[o + R_CODE];
     record.bytesReceived = r[o + R_RECEIVED];
     record.bytesSent = r[o + R_SENT];
     record.authDenied = r[o + R_DENIED] === 1;

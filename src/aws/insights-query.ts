@@ -30,9 +30,9 @@ import {
   isConnection,
   isGrpcServerError,
   statusClass,
+  toRecord,
 } from '../model/record.js';
 import { BUCKET_SCALE, type LatencyHistogram, MIN_DURATION } from '../model/histogram.js';
-import { toRecord } from '../model/record.js';
 
 /**
  * Rows one query may return. StartQuery's `limit` is documented as "The default is 10,000. The

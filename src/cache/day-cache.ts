@@ -23,7 +23,8 @@ import { errorMessage } from '../errors.js';
 import schema from './cache-entry.schema.json' with { type: 'json' };
 
 /** Bump when an entry's meaning changes in a way the scope's fingerprint does not capture. */
-const CACHE_FORMAT = 1;
+// 2: record classes (connections, gRPC, resource configurations) in each day aggregate.
+const CACHE_FORMAT = 2;
 
 export interface LogScope {
   account: string;

@@ -78,7 +78,7 @@ export const GRPC_STATUS_FIELD = 'grpcStatus';
  * INTERNAL 13, UNAVAILABLE 14, DATA_LOSS 15. These are the codes google/rpc/code.proto maps to
  * HTTP 5xx; the others (CANCELLED, NOT_FOUND, PERMISSION_DENIED...) are the caller's, like 4xx.
  */
-export const GRPC_SERVER_ERRORS: ReadonlySet<number> = new Set([2, 4, 12, 13, 14, 15]);
+const GRPC_SERVER_ERRORS: ReadonlySet<number> = new Set([2, 4, 12, 13, 14, 15]);
 /** The highest status google/rpc/code.proto defines (UNAUTHENTICATED). */
 export const GRPC_MAX_STATUS = 16;
 
@@ -87,7 +87,7 @@ export const GRPC_MAX_STATUS = 16;
  * "-" (what Lattice writes) or "null".
  */
 export const MISSING_TEXTS: readonly string[] = ['', '-', 'null'];
-export function isMissing(value: unknown): boolean {
+function isMissing(value: unknown): boolean {
   return (
     value === undefined || value === null || (typeof value === 'string' && MISSING_TEXTS.includes(value))
   );
@@ -97,7 +97,7 @@ export function isMissing(value: unknown): boolean {
  * The class of a record from the raw values that decide it; `hasService` tells a service record
  * from a resource record. The Logs Insights rows are classified by this same function.
  */
-export function classifyRecord(
+function classifyRecord(
   hasService: boolean,
   listenerType: unknown,
   responseCodeMissing: boolean,
@@ -169,7 +169,7 @@ export function isGrpcServerError(
 }
 
 /** A request was denied by the auth policy when its authDeniedReason holds a reason. */
-export function isAuthDenied(reason: unknown): boolean {
+function isAuthDenied(reason: unknown): boolean {
   return !isMissing(reason);
 }
 
@@ -187,7 +187,7 @@ export function isServiceArn(value: string): boolean {
   return SERVICE_ARN.test(value);
 }
 
-export function isResourceConfigurationArn(value: string): boolean {
+function isResourceConfigurationArn(value: string): boolean {
   return RESOURCE_CONFIGURATION_ARN.test(value);
 }
 /**

@@ -11,7 +11,7 @@ const scope = { account: '111122223333', region: 'us-east-1', logGroups: ['/b', 
 function scan(): {
   aggregates: AggregateSet;
   bytesScanned: number;
-  problems: { noDay: number; noDuration: number };
+  problems: { noDay: number; invalid: number; noHour: number };
 } {
   const aggregates = new AggregateSet();
   for (const [hour, duration] of [
@@ -21,17 +21,19 @@ function scan(): {
   ] as const) {
     aggregates.add({
       serviceArn: ARN,
+      kind: 'http',
       day: '2026-11-20',
       hour,
       duration,
       responseCode: 503,
+      grpcStatus: null,
       bytesReceived: 10,
       bytesSent: 20,
       authDenied: false,
       hostHeader: null,
     });
   }
-  return { aggregates, bytesScanned: 12_345, problems: { noDay: 1, noDuration: 2 } };
+  return { aggregates, bytesScanned: 12_345, problems: { noDay: 1, invalid: 2, noHour: 3 } };
 }
 
 async function files(dir: string): Promise<string[]> {
@@ -67,7 +69,7 @@ describe('DayCache', () => {
     const again = new DayCache(dir, warnings);
     const cached = await again.readScan({ ...scope, logGroups: ['/a', '/b'] }, '2026-11-20');
     expect(cached?.aggregates).toEqual([...original.aggregates.days.values()].map(dayToJSON));
-    expect(cached?.problems).toEqual({ noDay: 1, noDuration: 2 });
+    expect(cached?.problems).toEqual({ noDay: 1, invalid: 2, noHour: 3 });
     expect(again.stats).toMatchObject({ logDaysHit: 1, bytesAvoided: 12_345 });
     expect(warnings).toEqual([]);
   });

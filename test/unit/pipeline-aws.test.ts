@@ -55,12 +55,16 @@ const scanDays = jest.fn(async (_client: unknown, options: ScanOptions): Promise
     queryIds: options.days.map((d) => `q-${d}`),
     bytesScanned: options.days.length * 1000,
     recordsScanned: 0,
-    problems: { noDay: 0, noDuration: 0 },
+    problems: { noDay: 0, invalid: 0, noHour: 0 },
   };
   for (const day of options.days) {
     const chunk = traffic([day]);
     if (extraService) chunk.merge(traffic([day], extraService));
-    result.chunks.set(day, { aggregates: chunk, bytesScanned: 1000, problems: { noDay: 0, noDuration: 0 } });
+    result.chunks.set(day, {
+      aggregates: chunk,
+      bytesScanned: 1000,
+      problems: { noDay: 0, invalid: 0, noHour: 0 },
+    });
     result.aggregates.merge(chunk);
   }
   return result;

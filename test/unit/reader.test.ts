@@ -404,7 +404,9 @@ describe('aggregateLogs: aws logs exports', () => {
     const file = await fixture('jq.json', text);
     const { latency, summary } = await collect([file]);
     expect(latency).toEqual({ count: 2, sum: 4, min: 1, max: 3 });
-    expect(summary.malformedSamples).toEqual([{ file, line: 2, reason: 'serviceArn and resourceConfigurationArn are missing' }]);
+    expect(summary.malformedSamples).toEqual([
+      { file, line: 2, reason: 'serviceArn and resourceConfigurationArn are missing' },
+    ]);
 
     const cut = await fixture('jq-cut.json', text.slice(0, text.length - 40));
     const error = await failure(collect([cut]));
