@@ -10,8 +10,8 @@ import {
   type ReadProgress,
   type ReadSummary,
   aggregateLogs,
-  resolveLogPaths,
 } from '../../src/logs/reader.js';
+import { resolveLogPaths } from '../../src/logs/paths.js';
 import { type DayAggregateJSON, dayToJSON } from '../../src/model/aggregate.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
