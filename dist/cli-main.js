@@ -97805,6 +97805,7 @@ import { Readable as Readable2, addAbortSignal, pipeline as pipeline2 } from "no
 // src/logs/paths.ts
 var import_fast_glob = __toESM(require_out4(), 1);
 init_errors();
+import { stat as statWithCallback } from "node:fs";
 import { readdir, realpath, stat as stat2 } from "node:fs/promises";
 import path from "node:path";
 
@@ -97838,11 +97839,12 @@ async function resolveLogPaths(patterns) {
     const key = path.resolve(file);
     if (!found.has(key)) found.set(key, path.normalize(file));
   };
+  const loops = new LoopGuard();
   for (const pattern of patterns) {
     if (pattern.trim() === "") throw new UsageError("an empty log path was given");
     const info = await statIfExists(pattern);
     if (info?.isDirectory()) {
-      const count = await walk(pattern, add, /* @__PURE__ */ new Set());
+      const count = await walk(pattern, add, loops);
       if (count === 0) {
         throw new UsageError(
           `log directory ${pattern} contains no files (hidden files and directories are skipped)`
@@ -97851,13 +97853,13 @@ async function resolveLogPaths(patterns) {
     } else if (info) {
       add(pattern);
     } else if (import_fast_glob.default.isDynamicPattern(pattern)) {
-      const count = await expandGlob(pattern, add);
+      const count = await expandGlob(pattern, add, loops);
       if (count === 0) throw new UsageError(`log path pattern ${pattern} matched no files`);
     } else {
       throw new UsageError(`log path ${pattern} does not exist`);
     }
   }
-  return [...found.values()].sort();
+  return onePathPerFile([...found.values()].sort());
 }
 async function statIfExists(file) {
   try {
@@ -97868,17 +97870,35 @@ async function statIfExists(file) {
     throw new DataError(`${file}: cannot access the path (${describeSystemError(error2)})`, { cause: error2 });
   }
 }
-async function walk(dir, add, seen) {
-  let real;
-  try {
-    real = await realpath(dir);
-  } catch (error2) {
-    throw new DataError(`${dir}: cannot read the directory (${describeSystemError(error2)})`, {
-      cause: error2
-    });
+var STAT_BATCH = 64;
+async function onePathPerFile(sorted) {
+  const ids = [];
+  for (let i5 = 0; i5 < sorted.length; i5 += STAT_BATCH) {
+    ids.push(...await Promise.all(sorted.slice(i5, i5 + STAT_BATCH).map(fileIdentity)));
   }
-  if (seen.has(real)) return 0;
-  seen.add(real);
+  const kept = /* @__PURE__ */ new Map();
+  const result2 = { files: [], duplicates: [] };
+  for (const [k5, file] of sorted.entries()) {
+    const id = ids[k5];
+    const first = kept.get(id);
+    if (first === void 0) {
+      kept.set(id, file);
+      result2.files.push(file);
+    } else {
+      result2.duplicates.push({ path: file, sameAs: first });
+    }
+  }
+  return result2;
+}
+async function fileIdentity(file) {
+  const own = `path:${path.resolve(file)}`;
+  const info = await stat2(file, { bigint: true }).catch(() => void 0);
+  if (!info || !(info.isFile() || info.isFIFO())) return own;
+  if (info.ino !== 0n) return `inode:${info.dev}:${info.ino}`;
+  const real = await realpath(file).catch(() => void 0);
+  return real === void 0 ? own : `path:${real}`;
+}
+async function walk(dir, add, loops) {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -97891,30 +97911,27 @@ async function walk(dir, add, seen) {
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const full = path.join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      const target = await stat2(full).catch(() => void 0);
-      isDir = target?.isDirectory() ?? false;
-      isFile = target?.isFile() ?? false;
-    }
-    if (isDir) {
-      count += await walk(full, add, seen);
-    } else if (isFile) {
+    const kind = await entryKind(full, entry, loops);
+    if (kind === "directory") {
+      count += await walk(full, add, loops);
+    } else if (kind === "file") {
       add(full);
       count++;
     }
   }
   return count;
 }
-async function expandGlob(pattern, add) {
+async function expandGlob(pattern, add, loops) {
   let entries;
   try {
     entries = await (0, import_fast_glob.default)(pattern, {
       dot: false,
       onlyFiles: false,
       followSymbolicLinks: true,
-      objectMode: true
+      objectMode: true,
+      // fast-glob has no loop guard: with a `..` link `logs/**` listed each file 41 times, with
+      // two it had not ended after 20 s.
+      fs: { stat: loops.stat }
     });
   } catch (error2) {
     throw new DataError(`${pattern}: cannot expand the pattern (${describeSystemError(error2)})`, {
@@ -97922,24 +97939,74 @@ async function expandGlob(pattern, add) {
     });
   }
   entries.sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
-  const seen = /* @__PURE__ */ new Set();
+  const walked = /* @__PURE__ */ new Set();
   let count = 0;
   for (const entry of entries) {
-    let isDir = entry.dirent.isDirectory();
-    let isFile = entry.dirent.isFile();
-    if (entry.dirent.isSymbolicLink()) {
-      const target = await stat2(entry.path).catch(() => void 0);
-      isDir = target?.isDirectory() ?? false;
-      isFile = target?.isFile() ?? false;
-    }
-    if (isDir) {
-      count += await walk(entry.path, add, seen);
-    } else if (isFile) {
+    const kind = await entryKind(entry.path, entry.dirent, loops);
+    if (kind === "directory") {
+      if (hasAncestorIn(entry.path, walked)) continue;
+      walked.add(entry.path);
+      count += await walk(entry.path, add, loops);
+    } else if (kind === "file") {
       add(entry.path);
       count++;
     }
   }
   return count;
+}
+function hasAncestorIn(dir, dirs) {
+  for (let up = path.dirname(dir); ; up = path.dirname(up)) {
+    if (dirs.has(up)) return true;
+    if (path.dirname(up) === up) return false;
+  }
+}
+async function entryKind(full, dirent, loops) {
+  if (!dirent.isSymbolicLink()) {
+    return dirent.isDirectory() ? "directory" : dirent.isFile() ? "file" : void 0;
+  }
+  const target = await stat2(full).catch(() => void 0);
+  if (target?.isFile()) return "file";
+  if (target?.isDirectory() && !await loops.isLoop(full)) return "directory";
+  return void 0;
+}
+var LoopGuard = class {
+  /** Real paths by absolute path, so the directories above many links are resolved once. */
+  real = /* @__PURE__ */ new Map();
+  realpath(dir) {
+    let real = this.real.get(dir);
+    if (!real) {
+      real = realpath(dir).catch(() => void 0);
+      this.real.set(dir, real);
+    }
+    return real;
+  }
+  /** Whether `link`, a link to a directory, holds a directory on the path to it (or is one). */
+  async isLoop(link) {
+    const absolute = path.resolve(link);
+    const target = await this.realpath(absolute);
+    if (target === void 0) return true;
+    for (let up = path.dirname(absolute); ; up = path.dirname(up)) {
+      const real = await this.realpath(up);
+      if (real !== void 0 && isWithin(real, target)) return true;
+      if (path.dirname(up) === up) return false;
+    }
+  }
+  /** fast-glob's stat: a loop fails as a dangling link does, so fast-glob does not enter it. */
+  stat = (file, callback) => {
+    statWithCallback(file, (error2, stats) => {
+      if (error2 || !stats.isDirectory()) {
+        callback(error2, stats);
+        return;
+      }
+      void this.isLoop(file).then((loop) => {
+        callback(loop ? Object.assign(new Error(`${file}: a link loop`), { code: "ELOOP" }) : null, stats);
+      });
+    });
+  };
+};
+function isWithin(file, dir) {
+  const relative = path.relative(dir, file);
+  return relative === "" || relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 // src/logs/reader.ts
@@ -97950,13 +98017,14 @@ var CallbackError = class extends Error {
 async function aggregateLogs(patterns, options = {}) {
   const signal = options.signal;
   signal?.throwIfAborted();
-  const files = await resolveLogPaths(patterns);
+  const { files, duplicates } = await resolveLogPaths(patterns);
   const aggregates = new AggregateSet();
   const region = options.region;
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const fast = options.fast ?? true;
   const summary = {
     files: [],
+    duplicates,
     lines: 0,
     records: 0,
     malformed: 0,
@@ -98289,6 +98357,17 @@ async function readJsonFile(path2, what, flag) {
     throw new DataError(`${flag} ${path2}: the ${what} is not valid JSON (${error2.message}).`);
   }
 }
+var MAX_DUPLICATES_NAMED = 5;
+function duplicateWarnings(duplicates) {
+  const named = duplicates.slice(0, MAX_DUPLICATES_NAMED).map(
+    (d5) => `${d5.path} is the same file as ${d5.sameAs} (a link or a second path to it); it is read once.`
+  );
+  const more = duplicates.length - named.length;
+  if (more > 0) {
+    named.push(`\u2026 and ${more} more paths that lead to a file already read; each file is read once.`);
+  }
+  return named;
+}
 async function analyzeLocal(options) {
   const started = performance.now();
   let billed2;
@@ -98319,6 +98398,7 @@ async function analyzeLocal(options) {
   if (region && aggregates.services.size === 0) {
     throw new DataError(`No access-log record belongs to a service in ${region}; check --region.`);
   }
+  warnings.push(...duplicateWarnings(summary.duplicates));
   if (summary.malformed > 0) {
     warnings.push(
       `Skipped ${summary.malformed} malformed log line(s) of ${summary.lines}; samples are listed below.`

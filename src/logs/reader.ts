@@ -9,9 +9,9 @@
  * - everything else (gzip, a pipe, exports, pretty-printed records) is streamed in one pass, as is
  *   a plain file whose ranges would not merge exactly, and every file when `fast` is false.
  *
- * Files are taken in sorted order (paths.ts), and every result (sums, line numbers, samples, names,
- * errors) is the one reading them one after another in one pass gives. Memory does not grow with
- * file size.
+ * Files are taken in sorted order, each once however many paths lead to it (paths.ts), and every
+ * result (sums, line numbers, samples, names, errors) is the one reading them one after another in
+ * one pass gives. Memory does not grow with file size.
  */
 import { closeSync, createReadStream, statSync, openSync, readSync, type ReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -27,7 +27,7 @@ import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, type ScanCounts } from './fas
 import { type FileScan, MAIN_ID, RANGE_BYTES, RangeScan } from './parallel.js';
 import { type Format, PEEK_BYTES, checkMagic, checkText, detectFormat, gunzip, isGzip } from './sniff.js';
 import { type ParseResult, parseLine, toRecord } from './record.js';
-import { resolveLogPaths } from './paths.js';
+import { type DuplicatePath, resolveLogPaths } from './paths.js';
 import { describeSystemError, errorCode } from './system-errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -46,6 +46,8 @@ export interface ReadProgress {
 export interface ReadSummary {
   /** Every file read, in the order read (sorted, deterministic). */
   files: string[];
+  /** Paths not read because they lead to a file in `files` (a link, or a second path to it). */
+  duplicates: DuplicatePath[];
   /** Non-blank lines / events seen. */
   lines: number;
   /** Valid records added (or counted in otherRegions). */
@@ -118,13 +120,14 @@ export async function aggregateLogs(
 ): Promise<AggregateResult> {
   const signal = options.signal;
   signal?.throwIfAborted();
-  const files = await resolveLogPaths(patterns);
+  const { files, duplicates } = await resolveLogPaths(patterns);
   const aggregates = new AggregateSet();
   const region = options.region;
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const fast = options.fast ?? true;
   const summary: ReadSummary = {
     files: [],
+    duplicates,
     lines: 0,
     records: 0,
     malformed: 0,

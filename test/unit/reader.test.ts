@@ -141,6 +141,13 @@ async function collect(
   return first.read;
 }
 
+/** The files resolveLogPaths keeps, when no two paths lead to one file. */
+async function keptFiles(patterns: string[]): Promise<string[]> {
+  const resolved = await resolveLogPaths(patterns);
+  expect(resolved.duplicates).toEqual([]);
+  return resolved.files;
+}
+
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
@@ -194,6 +201,7 @@ describe('aggregateLogs: JSON lines', () => {
     });
     expect(summary).toEqual({
       files: [file],
+      duplicates: [],
       lines: 3,
       records: 3,
       malformed: 0,
@@ -556,25 +564,29 @@ describe('resolveLogPaths', () => {
     await symlink(root, path.join(day, 'loop')); // must not recurse forever
     await symlink(path.join(root, 'missing'), path.join(root, 'dangling'));
 
-    const files = await resolveLogPaths([root]);
+    const { files, duplicates } = await resolveLogPaths([root]);
+    // z.json and the link to it are one file, kept under the name that sorts first.
     expect(files).toEqual([
       path.join(day, 'a-no-extension'),
       path.join(day, 'b_vpclattice_accesslog_1.log.gz'),
       path.join(root, 'link-to-z'),
-      path.join(root, 'z.json'),
     ]);
+    expect(duplicates).toEqual([{ path: path.join(root, 'z.json'), sameAs: path.join(root, 'link-to-z') }]);
     const { summary } = await collect([root]);
     expect(summary.files).toEqual(files);
-    expect(summary.records).toBe(4);
+    expect(summary.records).toBe(3);
   });
 
   it('keeps relative paths relative and deduplicates the same file named twice', async () => {
     const file = await fixture('rel.log', line());
     const relative = path.relative(process.cwd(), file);
-    const files = await resolveLogPaths([relative, `./${relative}`, file, dir]);
+    const { files, duplicates } = await resolveLogPaths([relative, `./${relative}`, file, dir]);
     expect(files.filter((f) => path.resolve(f) === file)).toEqual([relative]);
+    // One path spelled three ways is not a second path to the file.
+    expect(duplicates.filter((d) => path.resolve(d.path) === file)).toEqual([]);
     const { summary } = await collect([relative, `./${relative}`]);
     expect(summary.files).toEqual([relative]);
+    expect(summary.duplicates).toEqual([]);
     expect(summary.records).toBe(1);
   });
 
@@ -587,21 +599,21 @@ describe('resolveLogPaths', () => {
     await writeFile(path.join(root, 'day2', 'deep', 'c.log'), line());
     const rel = path.relative(process.cwd(), root);
 
-    expect(await resolveLogPaths([`${rel}/**/*.log`])).toEqual([
+    expect(await keptFiles([`${rel}/**/*.log`])).toEqual([
       path.join(rel, 'day1', 'a.log'),
       path.join(rel, 'day2', 'deep', 'c.log'),
     ]);
-    expect(await resolveLogPaths([`${root}/day*`])).toEqual([
+    expect(await keptFiles([`${root}/day*`])).toEqual([
       path.join(root, 'day1', 'a.log'),
       path.join(root, 'day1', 'b.txt'),
       path.join(root, 'day2', 'deep', 'c.log'),
     ]);
-    expect(await resolveLogPaths([`${root}/**`])).toHaveLength(3);
+    expect(await keptFiles([`${root}/**`])).toHaveLength(3);
   });
 
   it('treats an existing path with glob characters literally', async () => {
     const file = await fixture('[literal].log', line());
-    expect(await resolveLogPaths([file])).toEqual([file]);
+    expect(await keptFiles([file])).toEqual([file]);
   });
 
   it('throws a UsageError for a missing path, a glob without matches and an empty directory', async () => {
