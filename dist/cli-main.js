@@ -18757,7 +18757,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR3 = 13;
     var COLON2 = 58;
-    var SPACE2 = 32;
+    var SPACE3 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18949,7 +18949,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE2) {
+          if (line[valueStart] === SPACE3) {
             ++valueStart;
           }
         }
@@ -43658,7 +43658,7 @@ var init_JsonBytesStringAdapter = __esm({
 function alloc(size) {
   return JsonBytesStringAdapter.allocUnsafe(size);
 }
-var encoder, OPEN_BRACE3, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, QUOTE, COLON, COMMA2, BACKSLASH, TRUE, FALSE, NULL, ESCAPE_TABLE, INITIAL_BUFFER_SIZE, JsonShapeSerializer2;
+var encoder, OPEN_BRACE3, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, QUOTE2, COLON, COMMA2, BACKSLASH, TRUE, FALSE, NULL, ESCAPE_TABLE, INITIAL_BUFFER_SIZE, JsonShapeSerializer2;
 var init_JsonShapeSerializer2 = __esm({
   "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonShapeSerializer2.js"() {
     init_determineTimestampFormat();
@@ -43672,7 +43672,7 @@ var init_JsonShapeSerializer2 = __esm({
     CLOSE_BRACE = 125;
     OPEN_BRACKET = 91;
     CLOSE_BRACKET = 93;
-    QUOTE = 34;
+    QUOTE2 = 34;
     COLON = 58;
     COMMA2 = 44;
     BACKSLASH = 92;
@@ -43769,17 +43769,17 @@ var init_JsonShapeSerializer2 = __esm({
         const z = s2.length;
         this.ensure(z + 4);
         let { json, i: i5 } = this;
-        json[i5++] = QUOTE;
+        json[i5++] = QUOTE2;
         for (let j5 = 0; j5 < z; ++j5) {
           json[i5++] = s2.charCodeAt(j5);
         }
-        json[i5++] = QUOTE;
+        json[i5++] = QUOTE2;
         this.i = i5;
       }
       writeJsonString(s2) {
         const z = s2.length;
         this.ensure(z * 3 + 2);
-        this.json[this.i++] = QUOTE;
+        this.json[this.i++] = QUOTE2;
         for (let j5 = 0; j5 < z; ++j5) {
           const c5 = s2.charCodeAt(j5);
           if (c5 > 34 && c5 < 92) {
@@ -43822,7 +43822,7 @@ var init_JsonShapeSerializer2 = __esm({
             this.i = i5;
           }
         }
-        this.json[this.i++] = QUOTE;
+        this.json[this.i++] = QUOTE2;
       }
       writeUnicodeEscape(code) {
         let { json, i: i5 } = this;
@@ -43848,7 +43848,7 @@ var init_JsonShapeSerializer2 = __esm({
         const json = this.json;
         const B64 = _JsonShapeSerializer2.B64;
         let i5 = this.i;
-        json[i5++] = QUOTE;
+        json[i5++] = QUOTE2;
         const len = data.length;
         const remainder = len % 3;
         const mainLen = len - remainder;
@@ -43875,7 +43875,7 @@ var init_JsonShapeSerializer2 = __esm({
           json[i5++] = 61;
           json[i5++] = 61;
         }
-        json[i5++] = QUOTE;
+        json[i5++] = QUOTE2;
         this.i = i5;
       }
       writeValue(schema, value, container) {
@@ -47119,12 +47119,12 @@ var init_check_features = __esm({
 });
 
 // node_modules/@aws-sdk/core/dist-es/submodules/client/middleware-user-agent/constants.js
-var USER_AGENT, X_AMZ_USER_AGENT, SPACE, UA_NAME_SEPARATOR, UA_NAME_ESCAPE_REGEX, UA_VALUE_ESCAPE_REGEX, UA_ESCAPE_CHAR;
+var USER_AGENT, X_AMZ_USER_AGENT, SPACE2, UA_NAME_SEPARATOR, UA_NAME_ESCAPE_REGEX, UA_VALUE_ESCAPE_REGEX, UA_ESCAPE_CHAR;
 var init_constants6 = __esm({
   "node_modules/@aws-sdk/core/dist-es/submodules/client/middleware-user-agent/constants.js"() {
     USER_AGENT = "user-agent";
     X_AMZ_USER_AGENT = "x-amz-user-agent";
-    SPACE = " ";
+    SPACE2 = " ";
     UA_NAME_SEPARATOR = "/";
     UA_NAME_ESCAPE_REGEX = /[^!$%&'*+\-.^_`|~\w]/g;
     UA_VALUE_ESCAPE_REGEX = /[^!$%&'*+\-.^_`|~\w#]/g;
@@ -47182,11 +47182,11 @@ var init_user_agent_middleware = __esm({
         defaultUserAgent2.push(escapeUserAgent([`app`, `${appId}`]));
       }
       const prefix = getUserAgentPrefix();
-      const sdkUserAgentValue = (prefix ? [prefix] : []).concat([...defaultUserAgent2, ...userAgent2, ...customUserAgent]).join(SPACE);
+      const sdkUserAgentValue = (prefix ? [prefix] : []).concat([...defaultUserAgent2, ...userAgent2, ...customUserAgent]).join(SPACE2);
       const normalUAValue = [
         ...defaultUserAgent2.filter((section) => section.startsWith("aws-sdk-")),
         ...customUserAgent
-      ].join(SPACE);
+      ].join(SPACE2);
       if (options.runtime !== "browser") {
         if (normalUAValue) {
           headers[X_AMZ_USER_AGENT] = headers[X_AMZ_USER_AGENT] ? `${headers[USER_AGENT]} ${normalUAValue}` : normalUAValue;
@@ -97402,6 +97402,9 @@ import { createGunzip } from "node:zlib";
 var NL2 = 10;
 var CR2 = 13;
 var OPEN_BRACE2 = 123;
+var QUOTE = 34;
+var SPACE = 32;
+var TAB = 9;
 var GUNZIP_CHUNK_BYTES = 256 << 10;
 var GUNZIP_AHEAD_BYTES = 4 << 20;
 function gunzip() {
@@ -97448,29 +97451,47 @@ function checkText(file, head2) {
   }
 }
 function isSpace(byte) {
-  return byte === 32 || byte === 9 || byte === NL2 || byte === CR2;
+  return byte === SPACE || byte === TAB || byte === NL2 || byte === CR2;
 }
 function bomLength(buf2) {
   return buf2[0] === 239 && buf2[1] === 187 && buf2[2] === 191 ? 3 : 0;
 }
-function detectFormat(head2) {
+var LINES_LOOKED_AT = 5;
+function detectFormat(text) {
+  const head2 = text.subarray(0, PEEK_BYTES);
   let i5 = bomLength(head2);
-  let newlineBeforeKey = false;
   while (i5 < head2.length && isSpace(head2[i5])) i5++;
   if (head2[i5] !== OPEN_BRACE2) return "jsonl";
-  i5++;
-  while (i5 < head2.length && isSpace(head2[i5])) {
-    if (head2[i5] === NL2) newlineBeforeKey = true;
-    i5++;
-  }
-  let key;
-  if (head2[i5] === 34) {
-    const end2 = head2.indexOf(34, i5 + 1);
-    if (end2 !== -1 && end2 - i5 <= 64) key = head2.toString("utf8", i5 + 1, end2);
-  }
+  const key = firstKey(head2, i5 + 1);
   if (key !== void 0 && EXPORT_KEYS.has(key)) return "export";
-  if (!newlineBeforeKey) return "jsonl";
+  if (someLineOpensOneLineObject(head2, i5)) return "jsonl";
   return key !== void 0 && RECORD_KEYS.has(key) ? "values" : "export";
+}
+function firstKey(head2, from) {
+  let i5 = from;
+  while (i5 < head2.length && isSpace(head2[i5])) i5++;
+  if (head2[i5] !== QUOTE) return void 0;
+  const end2 = head2.indexOf(QUOTE, i5 + 1);
+  return end2 !== -1 && end2 - i5 <= 64 ? head2.toString("utf8", i5 + 1, end2) : void 0;
+}
+function someLineOpensOneLineObject(head2, from) {
+  let seen = 0;
+  for (let start = from; start < head2.length && seen < LINES_LOOKED_AT; ) {
+    let end2 = head2.indexOf(NL2, start);
+    if (end2 === -1) end2 = head2.length;
+    let i5 = start;
+    while (i5 < end2 && isSpace(head2[i5])) i5++;
+    if (i5 < end2) {
+      seen++;
+      if (head2[i5] === OPEN_BRACE2) {
+        i5++;
+        while (i5 < end2 && isSpace(head2[i5])) i5++;
+        if (i5 < end2 || end2 === head2.length) return true;
+      }
+    }
+    start = end2 + 1;
+  }
+  return false;
 }
 
 // src/logs/parallel.ts

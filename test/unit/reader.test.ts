@@ -322,6 +322,48 @@ describe('aggregateLogs: JSON lines', () => {
   });
 });
 
+describe('aggregateLogs: JSON lines whose first line is broken', () => {
+  it('counts a lone `{` as one malformed line and reads the records after it', async () => {
+    const text = ['{', line({ duration: 1 }), line({ duration: 2 }), line({ duration: 3 })].join('\n') + '\n';
+    for (const [name, content, modes] of [
+      ['brace.log', text, MODES],
+      ['brace-crlf.log', '\uFEFF' + text.replace(/\n/g, '\r\n'), MODES],
+      ['brace.log.gz', gzipSync(text), [{}]],
+    ] as const) {
+      const file = await fixture(name, content);
+      const { latency, summary } = await collect([file], {}, modes);
+      expect(latency).toEqual({ count: 3, sum: 6, min: 1, max: 3 });
+      expect(summary).toMatchObject({ lines: 4, records: 3, malformed: 1 });
+      expect(summary.malformedSamples).toEqual([
+        { file, line: 1, reason: expect.stringMatching(/^invalid JSON/) },
+      ]);
+    }
+  });
+
+  it('counts a cut first record as one malformed line', async () => {
+    for (const cut of [line().slice(0, 60), '{"', '{ ', '{"serviceArn']) {
+      const file = await fixture(
+        'cut-first.log',
+        [cut, '', line({ duration: 4 }), line({ duration: 6 })].join('\n'),
+      );
+      const { latency, summary } = await collect([file]);
+      expect(latency).toEqual({ count: 2, sum: 10, min: 4, max: 6 });
+      expect(summary.malformedSamples.map((s) => s.line)).toEqual([1]);
+    }
+  });
+
+  it('looks past broken lines to the first record, even one longer than the bytes looked at', async () => {
+    const long = line({ requestPath: '/' + 'x'.repeat(100_000), duration: 5 });
+    const file = await fixture(
+      'late-record.log',
+      ['{', '', '{', '  {', long, line({ duration: 7 })].join('\n'),
+    );
+    const { latency, summary } = await collect([file]);
+    expect(latency).toEqual({ count: 2, sum: 12, min: 5, max: 7 });
+    expect(summary.malformedSamples.map((s) => s.line)).toEqual([1, 3, 4]);
+  });
+});
+
 describe('aggregateLogs: gzip', () => {
   it('detects gzip from the magic bytes, whatever the name; bytesRead is the compressed size', async () => {
     const text = [line(), line({ duration: 8 })].join('\n') + '\n';
