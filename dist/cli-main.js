@@ -18814,7 +18814,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR3 = 13;
     var COLON2 = 58;
-    var SPACE2 = 32;
+    var SPACE3 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -19006,7 +19006,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE2) {
+          if (line[valueStart] === SPACE3) {
             ++valueStart;
           }
         }
@@ -21059,6 +21059,1316 @@ var init_cost_and_usage = __esm({
     init_errors();
     init_costs();
     init_dates();
+  }
+});
+
+// node_modules/stream-json/utils/Utf8Stream.js
+var require_Utf8Stream = __commonJS({
+  "node_modules/stream-json/utils/Utf8Stream.js"(exports, module) {
+    "use strict";
+    var { Transform } = __require("stream");
+    var { StringDecoder } = __require("string_decoder");
+    var Utf8Stream = class extends Transform {
+      constructor(options) {
+        super(Object.assign({}, options, { writableObjectMode: false }));
+        this._buffer = "";
+      }
+      _transform(chunk, encoding, callback) {
+        if (typeof chunk == "string") {
+          this._transform = this._transformString;
+        } else {
+          this._stringDecoder = new StringDecoder();
+          this._transform = this._transformBuffer;
+        }
+        this._transform(chunk, encoding, callback);
+      }
+      _transformBuffer(chunk, _, callback) {
+        this._buffer += this._stringDecoder.write(chunk);
+        this._processBuffer(callback);
+      }
+      _transformString(chunk, _, callback) {
+        this._buffer += chunk.toString();
+        this._processBuffer(callback);
+      }
+      _processBuffer(callback) {
+        if (this._buffer) {
+          this.push(this._buffer, "utf8");
+          this._buffer = "";
+        }
+        callback(null);
+      }
+      _flushInput() {
+        if (this._stringDecoder) {
+          this._buffer += this._stringDecoder.end();
+        }
+      }
+      _flush(callback) {
+        this._flushInput();
+        this._processBuffer(callback);
+      }
+    };
+    module.exports = Utf8Stream;
+  }
+});
+
+// node_modules/stream-json/Parser.js
+var require_Parser = __commonJS({
+  "node_modules/stream-json/Parser.js"(exports, module) {
+    "use strict";
+    var Utf8Stream = require_Utf8Stream();
+    var patterns = {
+      value1: /^(?:[\"\{\[\]\-\d]|true\b|false\b|null\b|\s{1,256})/,
+      string: /^(?:[^\x00-\x1f\"\\]{1,256}|\\[bfnrt\"\\\/]|\\u[\da-fA-F]{4}|\")/,
+      key1: /^(?:[\"\}]|\s{1,256})/,
+      colon: /^(?:\:|\s{1,256})/,
+      comma: /^(?:[\,\]\}]|\s{1,256})/,
+      ws: /^\s{1,256}/,
+      numberStart: /^\d/,
+      numberDigit: /^\d{0,256}/,
+      numberFraction: /^[\.eE]/,
+      numberExponent: /^[eE]/,
+      numberExpSign: /^[-+]/
+    };
+    var MAX_PATTERN_SIZE = 16;
+    var noSticky = true;
+    try {
+      new RegExp(".", "y");
+      noSticky = false;
+    } catch (e5) {
+    }
+    !noSticky && Object.keys(patterns).forEach((key) => {
+      let src = patterns[key].source.slice(1);
+      if (src.slice(0, 3) === "(?:" && src.slice(-1) === ")") {
+        src = src.slice(3, -1);
+      }
+      patterns[key] = new RegExp(src, "y");
+    });
+    patterns.numberFracStart = patterns.numberExpStart = patterns.numberStart;
+    patterns.numberFracDigit = patterns.numberExpDigit = patterns.numberDigit;
+    var values = { true: true, false: false, null: null };
+    var expected = { object: "objectStop", array: "arrayStop", "": "done" };
+    var fromHex2 = (s2) => String.fromCharCode(parseInt(s2.slice(2), 16));
+    var codes = { b: "\b", f: "\f", n: "\n", r: "\r", t: "	", '"': '"', "\\": "\\", "/": "/" };
+    var Parser3 = class _Parser extends Utf8Stream {
+      static make(options) {
+        return new _Parser(options);
+      }
+      constructor(options) {
+        super(Object.assign({}, options, { readableObjectMode: true }));
+        this._packKeys = this._packStrings = this._packNumbers = this._streamKeys = this._streamStrings = this._streamNumbers = true;
+        if (options) {
+          "packValues" in options && (this._packKeys = this._packStrings = this._packNumbers = options.packValues);
+          "packKeys" in options && (this._packKeys = options.packKeys);
+          "packStrings" in options && (this._packStrings = options.packStrings);
+          "packNumbers" in options && (this._packNumbers = options.packNumbers);
+          "streamValues" in options && (this._streamKeys = this._streamStrings = this._streamNumbers = options.streamValues);
+          "streamKeys" in options && (this._streamKeys = options.streamKeys);
+          "streamStrings" in options && (this._streamStrings = options.streamStrings);
+          "streamNumbers" in options && (this._streamNumbers = options.streamNumbers);
+          this._jsonStreaming = options.jsonStreaming;
+        }
+        !this._packKeys && (this._streamKeys = true);
+        !this._packStrings && (this._streamStrings = true);
+        !this._packNumbers && (this._streamNumbers = true);
+        this._done = false;
+        this._expect = this._jsonStreaming ? "done" : "value";
+        this._stack = [];
+        this._parent = "";
+        this._open_number = false;
+        this._accumulator = "";
+      }
+      _flush(callback) {
+        this._done = true;
+        super._flush((error2) => {
+          if (error2) return callback(error2);
+          if (this._open_number) {
+            if (this._streamNumbers) {
+              this.push({ name: "endNumber" });
+            }
+            this._open_number = false;
+            if (this._packNumbers) {
+              this.push({ name: "numberValue", value: this._accumulator });
+              this._accumulator = "";
+            }
+          }
+          callback(null);
+        });
+      }
+      _processBuffer(callback) {
+        let match, value, index = 0;
+        main: for (; ; ) {
+          switch (this._expect) {
+            case "value1":
+            case "value":
+              patterns.value1.lastIndex = index;
+              match = patterns.value1.exec(this._buffer);
+              if (!match) {
+                if (this._done || index + MAX_PATTERN_SIZE < this._buffer.length) {
+                  if (index < this._buffer.length) return callback(new Error("Parser cannot parse input: expected a value"));
+                  return callback(new Error("Parser has expected a value"));
+                }
+                break main;
+              }
+              value = match[0];
+              switch (value) {
+                case '"':
+                  this._streamStrings && this.push({ name: "startString" });
+                  this._expect = "string";
+                  break;
+                case "{":
+                  this.push({ name: "startObject" });
+                  this._stack.push(this._parent);
+                  this._parent = "object";
+                  this._expect = "key1";
+                  break;
+                case "[":
+                  this.push({ name: "startArray" });
+                  this._stack.push(this._parent);
+                  this._parent = "array";
+                  this._expect = "value1";
+                  break;
+                case "]":
+                  if (this._expect !== "value1") return callback(new Error("Parser cannot parse input: unexpected token ']'"));
+                  if (this._open_number) {
+                    this._streamNumbers && this.push({ name: "endNumber" });
+                    this._open_number = false;
+                    if (this._packNumbers) {
+                      this.push({ name: "numberValue", value: this._accumulator });
+                      this._accumulator = "";
+                    }
+                  }
+                  this.push({ name: "endArray" });
+                  this._parent = this._stack.pop();
+                  this._expect = expected[this._parent];
+                  break;
+                case "-":
+                  this._open_number = true;
+                  if (this._streamNumbers) {
+                    this.push({ name: "startNumber" });
+                    this.push({ name: "numberChunk", value: "-" });
+                  }
+                  this._packNumbers && (this._accumulator = "-");
+                  this._expect = "numberStart";
+                  break;
+                case "0":
+                  this._open_number = true;
+                  if (this._streamNumbers) {
+                    this.push({ name: "startNumber" });
+                    this.push({ name: "numberChunk", value: "0" });
+                  }
+                  this._packNumbers && (this._accumulator = "0");
+                  this._expect = "numberFraction";
+                  break;
+                case "1":
+                case "2":
+                case "3":
+                case "4":
+                case "5":
+                case "6":
+                case "7":
+                case "8":
+                case "9":
+                  this._open_number = true;
+                  if (this._streamNumbers) {
+                    this.push({ name: "startNumber" });
+                    this.push({ name: "numberChunk", value });
+                  }
+                  this._packNumbers && (this._accumulator = value);
+                  this._expect = "numberDigit";
+                  break;
+                case "true":
+                case "false":
+                case "null":
+                  if (this._buffer.length - index === value.length && !this._done) break main;
+                  this.push({ name: value + "Value", value: values[value] });
+                  this._expect = expected[this._parent];
+                  break;
+              }
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "keyVal":
+            case "string":
+              patterns.string.lastIndex = index;
+              match = patterns.string.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length && (this._done || this._buffer.length - index >= 6))
+                  return callback(new Error("Parser cannot parse input: escaped characters"));
+                if (this._done) return callback(new Error("Parser has expected a string value"));
+                break main;
+              }
+              value = match[0];
+              if (value === '"') {
+                if (this._expect === "keyVal") {
+                  this._streamKeys && this.push({ name: "endKey" });
+                  if (this._packKeys) {
+                    this.push({ name: "keyValue", value: this._accumulator });
+                    this._accumulator = "";
+                  }
+                  this._expect = "colon";
+                } else {
+                  this._streamStrings && this.push({ name: "endString" });
+                  if (this._packStrings) {
+                    this.push({ name: "stringValue", value: this._accumulator });
+                    this._accumulator = "";
+                  }
+                  this._expect = expected[this._parent];
+                }
+              } else if (value.length > 1 && value.charAt(0) === "\\") {
+                const t = value.length == 2 ? codes[value.charAt(1)] : fromHex2(value);
+                if (this._expect === "keyVal" ? this._streamKeys : this._streamStrings) {
+                  this.push({ name: "stringChunk", value: t });
+                }
+                if (this._expect === "keyVal" ? this._packKeys : this._packStrings) {
+                  this._accumulator += t;
+                }
+              } else {
+                if (this._expect === "keyVal" ? this._streamKeys : this._streamStrings) {
+                  this.push({ name: "stringChunk", value });
+                }
+                if (this._expect === "keyVal" ? this._packKeys : this._packStrings) {
+                  this._accumulator += value;
+                }
+              }
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "key1":
+            case "key":
+              patterns.key1.lastIndex = index;
+              match = patterns.key1.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected an object key"));
+                break main;
+              }
+              value = match[0];
+              if (value === '"') {
+                this._streamKeys && this.push({ name: "startKey" });
+                this._expect = "keyVal";
+              } else if (value === "}") {
+                if (this._expect !== "key1") return callback(new Error("Parser cannot parse input: unexpected token '}'"));
+                this.push({ name: "endObject" });
+                this._parent = this._stack.pop();
+                this._expect = expected[this._parent];
+              }
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "colon":
+              patterns.colon.lastIndex = index;
+              match = patterns.colon.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected ':'"));
+                break main;
+              }
+              value = match[0];
+              value === ":" && (this._expect = "value");
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "arrayStop":
+            case "objectStop":
+              patterns.comma.lastIndex = index;
+              match = patterns.comma.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected ','"));
+                break main;
+              }
+              if (this._open_number) {
+                this._streamNumbers && this.push({ name: "endNumber" });
+                this._open_number = false;
+                if (this._packNumbers) {
+                  this.push({ name: "numberValue", value: this._accumulator });
+                  this._accumulator = "";
+                }
+              }
+              value = match[0];
+              if (value === ",") {
+                this._expect = this._expect === "arrayStop" ? "value" : "key";
+              } else if (value === "}" || value === "]") {
+                if (value === "}" ? this._expect === "arrayStop" : this._expect !== "arrayStop") {
+                  return callback(new Error("Parser cannot parse input: expected '" + (this._expect === "arrayStop" ? "]" : "}") + "'"));
+                }
+                this.push({ name: value === "}" ? "endObject" : "endArray" });
+                this._parent = this._stack.pop();
+                this._expect = expected[this._parent];
+              }
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            // number chunks
+            case "numberStart":
+              patterns.numberStart.lastIndex = index;
+              match = patterns.numberStart.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected a starting digit"));
+                break main;
+              }
+              value = match[0];
+              this._streamNumbers && this.push({ name: "numberChunk", value });
+              this._packNumbers && (this._accumulator += value);
+              this._expect = value === "0" ? "numberFraction" : "numberDigit";
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "numberDigit":
+              patterns.numberDigit.lastIndex = index;
+              match = patterns.numberDigit.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected a digit"));
+                break main;
+              }
+              value = match[0];
+              if (value) {
+                this._streamNumbers && this.push({ name: "numberChunk", value });
+                this._packNumbers && (this._accumulator += value);
+                if (noSticky) {
+                  this._buffer = this._buffer.slice(value.length);
+                } else {
+                  index += value.length;
+                }
+              } else {
+                if (index < this._buffer.length) {
+                  this._expect = "numberFraction";
+                  break;
+                }
+                if (this._done) {
+                  this._expect = expected[this._parent];
+                  break;
+                }
+                break main;
+              }
+              break;
+            case "numberFraction":
+              patterns.numberFraction.lastIndex = index;
+              match = patterns.numberFraction.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length || this._done) {
+                  this._expect = expected[this._parent];
+                  break;
+                }
+                break main;
+              }
+              value = match[0];
+              this._streamNumbers && this.push({ name: "numberChunk", value });
+              this._packNumbers && (this._accumulator += value);
+              this._expect = value === "." ? "numberFracStart" : "numberExpSign";
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "numberFracStart":
+              patterns.numberFracStart.lastIndex = index;
+              match = patterns.numberFracStart.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected a fractional part of a number"));
+                break main;
+              }
+              value = match[0];
+              this._streamNumbers && this.push({ name: "numberChunk", value });
+              this._packNumbers && (this._accumulator += value);
+              this._expect = "numberFracDigit";
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "numberFracDigit":
+              patterns.numberFracDigit.lastIndex = index;
+              match = patterns.numberFracDigit.exec(this._buffer);
+              value = match[0];
+              if (value) {
+                this._streamNumbers && this.push({ name: "numberChunk", value });
+                this._packNumbers && (this._accumulator += value);
+                if (noSticky) {
+                  this._buffer = this._buffer.slice(value.length);
+                } else {
+                  index += value.length;
+                }
+              } else {
+                if (index < this._buffer.length) {
+                  this._expect = "numberExponent";
+                  break;
+                }
+                if (this._done) {
+                  this._expect = expected[this._parent];
+                  break;
+                }
+                break main;
+              }
+              break;
+            case "numberExponent":
+              patterns.numberExponent.lastIndex = index;
+              match = patterns.numberExponent.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length) {
+                  this._expect = expected[this._parent];
+                  break;
+                }
+                if (this._done) {
+                  this._expect = "done";
+                  break;
+                }
+                break main;
+              }
+              value = match[0];
+              this._streamNumbers && this.push({ name: "numberChunk", value });
+              this._packNumbers && (this._accumulator += value);
+              this._expect = "numberExpSign";
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "numberExpSign":
+              patterns.numberExpSign.lastIndex = index;
+              match = patterns.numberExpSign.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length) {
+                  this._expect = "numberExpStart";
+                  break;
+                }
+                if (this._done) return callback(new Error("Parser has expected an exponent value of a number"));
+                break main;
+              }
+              value = match[0];
+              this._streamNumbers && this.push({ name: "numberChunk", value });
+              this._packNumbers && (this._accumulator += value);
+              this._expect = "numberExpStart";
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "numberExpStart":
+              patterns.numberExpStart.lastIndex = index;
+              match = patterns.numberExpStart.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected an exponent part of a number"));
+                break main;
+              }
+              value = match[0];
+              this._streamNumbers && this.push({ name: "numberChunk", value });
+              this._packNumbers && (this._accumulator += value);
+              this._expect = "numberExpDigit";
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+            case "numberExpDigit":
+              patterns.numberExpDigit.lastIndex = index;
+              match = patterns.numberExpDigit.exec(this._buffer);
+              value = match[0];
+              if (value) {
+                this._streamNumbers && this.push({ name: "numberChunk", value });
+                this._packNumbers && (this._accumulator += value);
+                if (noSticky) {
+                  this._buffer = this._buffer.slice(value.length);
+                } else {
+                  index += value.length;
+                }
+              } else {
+                if (index < this._buffer.length || this._done) {
+                  this._expect = expected[this._parent];
+                  break;
+                }
+                break main;
+              }
+              break;
+            case "done":
+              patterns.ws.lastIndex = index;
+              match = patterns.ws.exec(this._buffer);
+              if (!match) {
+                if (index < this._buffer.length) {
+                  if (this._jsonStreaming) {
+                    this._expect = "value";
+                    break;
+                  }
+                  return callback(new Error("Parser cannot parse input: unexpected characters"));
+                }
+                break main;
+              }
+              value = match[0];
+              if (this._open_number) {
+                this._streamNumbers && this.push({ name: "endNumber" });
+                this._open_number = false;
+                if (this._packNumbers) {
+                  this.push({ name: "numberValue", value: this._accumulator });
+                  this._accumulator = "";
+                }
+              }
+              if (noSticky) {
+                this._buffer = this._buffer.slice(value.length);
+              } else {
+                index += value.length;
+              }
+              break;
+          }
+        }
+        !noSticky && (this._buffer = this._buffer.slice(index));
+        callback(null);
+      }
+    };
+    Parser3.parser = Parser3.make;
+    Parser3.make.Constructor = Parser3;
+    module.exports = Parser3;
+  }
+});
+
+// node_modules/stream-json/filters/FilterBase.js
+var require_FilterBase = __commonJS({
+  "node_modules/stream-json/filters/FilterBase.js"(exports, module) {
+    "use strict";
+    var { Transform } = __require("stream");
+    var FilterBase = class _FilterBase extends Transform {
+      static stringFilter(string, separator) {
+        return (stack) => {
+          const path2 = stack.join(separator);
+          return path2.length === string.length && path2 === string || path2.length > string.length && path2.substr(0, string.length) === string && path2.substr(string.length, separator.length) === separator;
+        };
+      }
+      static regExpFilter(regExp, separator) {
+        return (stack) => regExp.test(stack.join(separator));
+      }
+      static arrayReplacement(array) {
+        return () => array;
+      }
+      constructor(options) {
+        super(Object.assign({}, options, { writableObjectMode: true, readableObjectMode: true }));
+        this._transform = this._check;
+        this._stack = [];
+        const filter = options && options.filter, separator = options && options.pathSeparator || ".";
+        if (typeof filter == "string") {
+          this._filter = _FilterBase.stringFilter(filter, separator);
+        } else if (typeof filter == "function") {
+          this._filter = filter;
+        } else if (filter instanceof RegExp) {
+          this._filter = _FilterBase.regExpFilter(filter, separator);
+        }
+        const replacement = options && options.replacement;
+        if (typeof replacement == "function") {
+          this._replacement = replacement;
+        } else {
+          this._replacement = _FilterBase.arrayReplacement(replacement || _FilterBase.defaultReplacement);
+        }
+        this._allowEmptyReplacement = options && options.allowEmptyReplacement;
+        this._streamKeys = true;
+        if (options) {
+          "streamValues" in options && (this._streamKeys = options.streamValues);
+          "streamKeys" in options && (this._streamKeys = options.streamKeys);
+        }
+        this._once = options && options.once;
+        this._previousToken = "";
+      }
+      _check(chunk, _, callback) {
+        switch (chunk.name) {
+          case "startObject":
+          case "startArray":
+          case "startString":
+          case "startNumber":
+          case "nullValue":
+          case "trueValue":
+          case "falseValue":
+            if (typeof this._stack[this._stack.length - 1] == "number") {
+              ++this._stack[this._stack.length - 1];
+            }
+            break;
+          case "keyValue":
+            this._stack[this._stack.length - 1] = chunk.value;
+            break;
+          case "numberValue":
+            if (this._previousToken !== "endNumber" && typeof this._stack[this._stack.length - 1] == "number") {
+              ++this._stack[this._stack.length - 1];
+            }
+            break;
+          case "stringValue":
+            if (this._previousToken !== "endString" && typeof this._stack[this._stack.length - 1] == "number") {
+              ++this._stack[this._stack.length - 1];
+            }
+            break;
+        }
+        this._previousToken = chunk.name;
+        if (this._checkChunk(chunk)) {
+          return callback(null);
+        }
+        switch (chunk.name) {
+          case "startObject":
+            this._stack.push(null);
+            break;
+          case "startArray":
+            this._stack.push(-1);
+            break;
+          case "endObject":
+          case "endArray":
+            this._stack.pop();
+            break;
+        }
+        callback(null);
+      }
+      _passObject(chunk, _, callback) {
+        this.push(chunk);
+        switch (chunk.name) {
+          case "startObject":
+          case "startArray":
+            ++this._depth;
+            break;
+          case "endObject":
+          case "endArray":
+            --this._depth;
+            break;
+        }
+        if (!this._depth) {
+          this._transform = this._once ? this._skip : this._check;
+        }
+        callback(null);
+      }
+      _pass(chunk, _, callback) {
+        this.push(chunk);
+        callback(null);
+      }
+      _skipObject(chunk, _, callback) {
+        switch (chunk.name) {
+          case "startObject":
+          case "startArray":
+            ++this._depth;
+            break;
+          case "endObject":
+          case "endArray":
+            --this._depth;
+            break;
+        }
+        if (!this._depth) {
+          this._transform = this._once ? this._pass : this._check;
+        }
+        callback(null);
+      }
+      _skip(chunk, _, callback) {
+        callback(null);
+      }
+    };
+    FilterBase.defaultReplacement = [{ name: "nullValue", value: null }];
+    var passValue = (last, post) => function(chunk, _, callback) {
+      if (this._expected) {
+        const expected = this._expected;
+        this._expected = "";
+        this._transform = this._once ? this._skip : this._check;
+        if (expected === chunk.name) {
+          this.push(chunk);
+        } else {
+          return this._transform(chunk, _, callback);
+        }
+      } else {
+        this.push(chunk);
+        if (chunk.name === last) {
+          this._expected = post;
+        }
+      }
+      callback(null);
+    };
+    FilterBase.prototype._passNumber = passValue("endNumber", "numberValue");
+    FilterBase.prototype._passString = passValue("endString", "stringValue");
+    FilterBase.prototype._passKey = passValue("endKey", "keyValue");
+    var skipValue = (last, post) => function(chunk, _, callback) {
+      if (this._expected) {
+        const expected = this._expected;
+        this._expected = "";
+        this._transform = this._once ? this._pass : this._check;
+        if (expected !== chunk.name) {
+          return this._transform(chunk, _, callback);
+        }
+      } else {
+        if (chunk.name === last) {
+          this._expected = post;
+        }
+      }
+      callback(null);
+    };
+    FilterBase.prototype._skipNumber = skipValue("endNumber", "numberValue");
+    FilterBase.prototype._skipString = skipValue("endString", "stringValue");
+    FilterBase.prototype._skipKey = skipValue("endKey", "keyValue");
+    module.exports = FilterBase;
+  }
+});
+
+// node_modules/stream-chain/index.js
+var require_stream_chain = __commonJS({
+  "node_modules/stream-chain/index.js"(exports, module) {
+    "use strict";
+    var { Readable: Readable9, Writable: Writable4, Duplex, Transform } = __require("stream");
+    var none = /* @__PURE__ */ Symbol.for("object-stream.none");
+    var finalSymbol = /* @__PURE__ */ Symbol.for("object-stream.final");
+    var manySymbol = /* @__PURE__ */ Symbol.for("object-stream.many");
+    var final = (value) => ({ [finalSymbol]: value });
+    var many = (values) => ({ [manySymbol]: values });
+    var isFinal = (o3) => o3 && typeof o3 == "object" && finalSymbol in o3;
+    var isMany = (o3) => o3 && typeof o3 == "object" && manySymbol in o3;
+    var getFinalValue = (o3) => o3[finalSymbol];
+    var getManyValues = (o3) => o3[manySymbol];
+    var runAsyncGenerator = async (gen, stream) => {
+      for (; ; ) {
+        let data = gen.next();
+        if (data && typeof data.then == "function") {
+          data = await data;
+        }
+        if (data.done) break;
+        let value = data.value;
+        if (value && typeof value.then == "function") {
+          value = await value;
+        }
+        Chain.sanitize(value, stream);
+      }
+    };
+    var wrapFunction = (fn) => new Transform({
+      writableObjectMode: true,
+      readableObjectMode: true,
+      transform(chunk, encoding, callback) {
+        try {
+          const result2 = fn.call(this, chunk, encoding);
+          if (result2 && typeof result2.then == "function") {
+            result2.then(
+              (result3) => (Chain.sanitize(result3, this), callback(null)),
+              (error2) => callback(error2)
+            );
+            return;
+          }
+          if (result2 && typeof result2.next == "function") {
+            runAsyncGenerator(result2, this).then(
+              () => callback(null),
+              (error2) => callback(error2)
+            );
+            return;
+          }
+          Chain.sanitize(result2, this);
+          callback(null);
+        } catch (error2) {
+          callback(error2);
+        }
+      }
+    });
+    var wrapArray = (fns) => new Transform({
+      writableObjectMode: true,
+      readableObjectMode: true,
+      transform(chunk, encoding, callback) {
+        try {
+          let value = chunk;
+          for (let i5 = 0; i5 < fns.length; ++i5) {
+            const result2 = fns[i5].call(this, value, encoding);
+            if (result2 === Chain.none) {
+              callback(null);
+              return;
+            }
+            if (Chain.isFinal(result2)) {
+              value = Chain.getFinalValue(result2);
+              break;
+            }
+            value = result2;
+          }
+          Chain.sanitize(value, this);
+          callback(null);
+        } catch (error2) {
+          callback(error2);
+        }
+      }
+    });
+    var isReadableNodeStream = (obj) => obj && typeof obj.pipe === "function" && typeof obj.on === "function" && (!obj._writableState || (typeof obj._readableState === "object" ? obj._readableState.readable : null) !== false) && // Duplex
+    (!obj._writableState || obj._readableState);
+    var isWritableNodeStream = (obj) => obj && typeof obj.write === "function" && typeof obj.on === "function" && (!obj._readableState || (typeof obj._writableState === "object" ? obj._writableState.writable : null) !== false);
+    var isDuplexNodeStream = (obj) => obj && typeof obj.pipe === "function" && obj._readableState && typeof obj.on === "function" && typeof obj.write === "function";
+    var Chain = class _Chain extends Duplex {
+      constructor(fns, options) {
+        super(options || { writableObjectMode: true, readableObjectMode: true });
+        if (!(fns instanceof Array) || !fns.length) {
+          throw Error("Chain's argument should be a non-empty array.");
+        }
+        this.streams = fns.filter((fn) => fn).map((fn, index, fns2) => {
+          if (typeof fn === "function" || fn instanceof Array) return _Chain.convertToTransform(fn);
+          if (isDuplexNodeStream(fn) || !index && isReadableNodeStream(fn) || index === fns2.length - 1 && isWritableNodeStream(fn)) {
+            return fn;
+          }
+          throw Error("Arguments should be functions, arrays or streams.");
+        }).filter((s2) => s2);
+        this.input = this.streams[0];
+        this.output = this.streams.reduce((output, stream) => output && output.pipe(stream) || stream);
+        if (!isWritableNodeStream(this.input)) {
+          this._write = (_1, _2, callback) => callback(null);
+          this._final = (callback) => callback(null);
+          this.input.on("end", () => this.end());
+        }
+        if (isReadableNodeStream(this.output)) {
+          this.output.on("data", (chunk) => !this.push(chunk) && this.output.pause());
+          this.output.on("end", () => this.push(null));
+        } else {
+          this._read = () => {
+          };
+          this.resume();
+          this.output.on("finish", () => this.push(null));
+        }
+        if (!options || !options.skipEvents) {
+          this.streams.forEach((stream) => stream.on("error", (error2) => this.emit("error", error2)));
+        }
+      }
+      _write(chunk, encoding, callback) {
+        let error2 = null;
+        try {
+          this.input.write(chunk, encoding, (e5) => callback(e5 || error2));
+        } catch (e5) {
+          error2 = e5;
+        }
+      }
+      _final(callback) {
+        let error2 = null;
+        try {
+          this.input.end(null, null, (e5) => callback(e5 || error2));
+        } catch (e5) {
+          error2 = e5;
+        }
+      }
+      _read() {
+        this.output.resume();
+      }
+      static make(fns, options) {
+        return new _Chain(fns, options);
+      }
+      static sanitize(result2, stream) {
+        if (_Chain.isFinal(result2)) {
+          result2 = _Chain.getFinalValue(result2);
+        } else if (_Chain.isMany(result2)) {
+          result2 = _Chain.getManyValues(result2);
+        }
+        if (result2 !== void 0 && result2 !== null && result2 !== _Chain.none) {
+          if (result2 instanceof Array) {
+            result2.forEach((value) => value !== void 0 && value !== null && stream.push(value));
+          } else {
+            stream.push(result2);
+          }
+        }
+      }
+      static convertToTransform(fn) {
+        if (typeof fn === "function") return wrapFunction(fn);
+        if (fn instanceof Array) return fn.length ? wrapArray(fn) : null;
+        return null;
+      }
+    };
+    Chain.none = none;
+    Chain.final = final;
+    Chain.isFinal = isFinal;
+    Chain.getFinalValue = getFinalValue;
+    Chain.many = many;
+    Chain.isMany = isMany;
+    Chain.getManyValues = getManyValues;
+    Chain.chain = Chain.make;
+    Chain.make.Constructor = Chain;
+    module.exports = Chain;
+  }
+});
+
+// node_modules/stream-json/utils/withParser.js
+var require_withParser = __commonJS({
+  "node_modules/stream-json/utils/withParser.js"(exports, module) {
+    "use strict";
+    var { chain: chain2 } = require_stream_chain();
+    var Parser3 = require_Parser();
+    var withParser = (fn, options) => chain2([new Parser3(options), fn(options)], Object.assign({}, options, { writableObjectMode: false, readableObjectMode: true }));
+    module.exports = withParser;
+  }
+});
+
+// node_modules/stream-json/filters/Pick.js
+var require_Pick = __commonJS({
+  "node_modules/stream-json/filters/Pick.js"(exports, module) {
+    "use strict";
+    var FilterBase = require_FilterBase();
+    var withParser = require_withParser();
+    var Pick2 = class _Pick extends FilterBase {
+      static make(options) {
+        return new _Pick(options);
+      }
+      static withParser(options) {
+        return withParser(_Pick.make, options);
+      }
+      _checkChunk(chunk) {
+        switch (chunk.name) {
+          case "startObject":
+          case "startArray":
+            if (this._filter(this._stack, chunk)) {
+              this.push(chunk);
+              this._transform = this._passObject;
+              this._depth = 1;
+              return true;
+            }
+            break;
+          case "startString":
+            if (this._filter(this._stack, chunk)) {
+              this.push(chunk);
+              this._transform = this._passString;
+              return true;
+            }
+            break;
+          case "startNumber":
+            if (this._filter(this._stack, chunk)) {
+              this.push(chunk);
+              this._transform = this._passNumber;
+              return true;
+            }
+            break;
+          case "nullValue":
+          case "trueValue":
+          case "falseValue":
+          case "stringValue":
+          case "numberValue":
+            if (this._filter(this._stack, chunk)) {
+              this.push(chunk);
+              this._transform = this._once ? this._skip : this._check;
+              return true;
+            }
+            break;
+        }
+        return false;
+      }
+    };
+    Pick2.pick = Pick2.make;
+    Pick2.make.Constructor = Pick2;
+    module.exports = Pick2;
+  }
+});
+
+// node_modules/stream-json/Assembler.js
+var require_Assembler = __commonJS({
+  "node_modules/stream-json/Assembler.js"(exports, module) {
+    "use strict";
+    var EventEmitter = __require("events");
+    var startObject = (Ctr) => function() {
+      if (this.done) {
+        this.done = false;
+      } else {
+        this.stack.push(this.current, this.key);
+      }
+      this.current = new Ctr();
+      this.key = null;
+    };
+    var Assembler = class _Assembler extends EventEmitter {
+      static connectTo(stream, options) {
+        return new _Assembler(options).connectTo(stream);
+      }
+      constructor(options) {
+        super();
+        this.stack = [];
+        this.current = this.key = null;
+        this.done = true;
+        if (options) {
+          this.reviver = typeof options.reviver == "function" && options.reviver;
+          if (this.reviver) {
+            this.stringValue = this._saveValue = this._saveValueWithReviver;
+          }
+          if (options.numberAsString) {
+            this.numberValue = this.stringValue;
+          }
+        }
+      }
+      connectTo(stream) {
+        stream.on("data", (chunk) => {
+          if (this[chunk.name]) {
+            this[chunk.name](chunk.value);
+            if (this.done) this.emit("done", this);
+          }
+        });
+        return this;
+      }
+      get depth() {
+        return (this.stack.length >> 1) + (this.done ? 0 : 1);
+      }
+      get path() {
+        const path2 = [];
+        for (let i5 = 0; i5 < this.stack.length; i5 += 2) {
+          const key = this.stack[i5 + 1];
+          path2.push(key === null ? this.stack[i5].length : key);
+        }
+        return path2;
+      }
+      dropToLevel(level) {
+        if (level < this.depth) {
+          if (level) {
+            const index = level - 1 << 1;
+            this.current = this.stack[index];
+            this.key = this.stack[index + 1];
+            this.stack.splice(index);
+          } else {
+            this.stack = [];
+            this.current = this.key = null;
+            this.done = true;
+          }
+        }
+        return this;
+      }
+      consume(chunk) {
+        this[chunk.name] && this[chunk.name](chunk.value);
+        return this;
+      }
+      keyValue(value) {
+        this.key = value;
+      }
+      //stringValue() - aliased below to _saveValue()
+      numberValue(value) {
+        this._saveValue(parseFloat(value));
+      }
+      nullValue() {
+        this._saveValue(null);
+      }
+      trueValue() {
+        this._saveValue(true);
+      }
+      falseValue() {
+        this._saveValue(false);
+      }
+      //startObject() - assigned below
+      endObject() {
+        if (this.stack.length) {
+          const value = this.current;
+          this.key = this.stack.pop();
+          this.current = this.stack.pop();
+          this._saveValue(value);
+        } else {
+          this.done = true;
+        }
+      }
+      //startArray() - assigned below
+      //endArray() - aliased below to endObject()
+      _saveValue(value) {
+        if (this.done) {
+          this.current = value;
+        } else {
+          if (this.current instanceof Array) {
+            this.current.push(value);
+          } else {
+            this.current[this.key] = value;
+            this.key = null;
+          }
+        }
+      }
+      _saveValueWithReviver(value) {
+        if (this.done) {
+          this.current = this.reviver("", value);
+        } else {
+          if (this.current instanceof Array) {
+            value = this.reviver("" + this.current.length, value);
+            this.current.push(value);
+            if (value === void 0) {
+              delete this.current[this.current.length - 1];
+            }
+          } else {
+            value = this.reviver(this.key, value);
+            if (value !== void 0) {
+              this.current[this.key] = value;
+            }
+            this.key = null;
+          }
+        }
+      }
+    };
+    Assembler.prototype.stringValue = Assembler.prototype._saveValue;
+    Assembler.prototype.startObject = startObject(Object);
+    Assembler.prototype.startArray = startObject(Array);
+    Assembler.prototype.endArray = Assembler.prototype.endObject;
+    module.exports = Assembler;
+  }
+});
+
+// node_modules/stream-json/streamers/StreamBase.js
+var require_StreamBase = __commonJS({
+  "node_modules/stream-json/streamers/StreamBase.js"(exports, module) {
+    "use strict";
+    var { Transform } = __require("stream");
+    var Assembler = require_Assembler();
+    var Counter = class {
+      constructor(initialDepth) {
+        this.depth = initialDepth;
+      }
+      startObject() {
+        ++this.depth;
+      }
+      endObject() {
+        --this.depth;
+      }
+      startArray() {
+        ++this.depth;
+      }
+      endArray() {
+        --this.depth;
+      }
+    };
+    var StreamBase = class extends Transform {
+      constructor(options) {
+        super(Object.assign({}, options, { writableObjectMode: true, readableObjectMode: true }));
+        if (options) {
+          this.objectFilter = options.objectFilter;
+          this.includeUndecided = options.includeUndecided;
+        }
+        if (typeof this.objectFilter != "function") {
+          this._filter = this._transform;
+        }
+        this._transform = this._wait || this._filter;
+        this._assembler = new Assembler(options);
+      }
+      _transform(chunk, encoding, callback) {
+        if (this._assembler[chunk.name]) {
+          this._assembler[chunk.name](chunk.value);
+          if (this._assembler.depth === this._level) {
+            this._push();
+          }
+        }
+        callback(null);
+      }
+      _filter(chunk, encoding, callback) {
+        if (this._assembler[chunk.name]) {
+          this._assembler[chunk.name](chunk.value);
+          const result2 = this.objectFilter(this._assembler);
+          if (result2) {
+            if (this._assembler.depth === this._level) {
+              this._push();
+              this._transform = this._filter;
+            }
+            this._transform = this._accept;
+            return callback(null);
+          }
+          if (result2 === false) {
+            this._saved_assembler = this._assembler;
+            this._assembler = new Counter(this._saved_assembler.depth);
+            this._saved_assembler.dropToLevel(this._level);
+            if (this._assembler.depth === this._level) {
+              this._assembler = this._saved_assembler;
+              this._transform = this._filter;
+            }
+            this._transform = this._reject;
+            return callback(null);
+          }
+          if (this._assembler.depth === this._level) {
+            this._push(!this.includeUndecided);
+          }
+        }
+        callback(null);
+      }
+      _accept(chunk, encoding, callback) {
+        if (this._assembler[chunk.name]) {
+          this._assembler[chunk.name](chunk.value);
+          if (this._assembler.depth === this._level) {
+            this._push();
+            this._transform = this._filter;
+          }
+        }
+        callback(null);
+      }
+      _reject(chunk, encoding, callback) {
+        if (this._assembler[chunk.name]) {
+          this._assembler[chunk.name](chunk.value);
+          if (this._assembler.depth === this._level) {
+            this._assembler = this._saved_assembler;
+            this._transform = this._filter;
+          }
+        }
+        callback(null);
+      }
+    };
+    module.exports = StreamBase;
+  }
+});
+
+// node_modules/stream-json/streamers/StreamArray.js
+var require_StreamArray = __commonJS({
+  "node_modules/stream-json/streamers/StreamArray.js"(exports, module) {
+    "use strict";
+    var StreamBase = require_StreamBase();
+    var withParser = require_withParser();
+    var StreamArray2 = class _StreamArray extends StreamBase {
+      static make(options) {
+        return new _StreamArray(options);
+      }
+      static withParser(options) {
+        return withParser(_StreamArray.make, options);
+      }
+      constructor(options) {
+        super(options);
+        this._level = 1;
+        this._counter = 0;
+      }
+      _wait(chunk, _, callback) {
+        if (chunk.name !== "startArray") {
+          return callback(new Error("Top-level object should be an array."));
+        }
+        this._transform = this._filter;
+        return this._transform(chunk, _, callback);
+      }
+      _push(discard) {
+        if (this._assembler.current.length) {
+          if (discard) {
+            ++this._counter;
+            this._assembler.current.pop();
+          } else {
+            this.push({ key: this._counter++, value: this._assembler.current.pop() });
+          }
+        }
+      }
+    };
+    StreamArray2.streamArray = StreamArray2.make;
+    StreamArray2.make.Constructor = StreamArray2;
+    module.exports = StreamArray2;
+  }
+});
+
+// node_modules/stream-json/streamers/StreamValues.js
+var require_StreamValues = __commonJS({
+  "node_modules/stream-json/streamers/StreamValues.js"(exports, module) {
+    "use strict";
+    var StreamBase = require_StreamBase();
+    var withParser = require_withParser();
+    var StreamValues2 = class _StreamValues extends StreamBase {
+      static make(options) {
+        return new _StreamValues(options);
+      }
+      static withParser(options) {
+        return withParser(_StreamValues.make, Object.assign({}, options, { jsonStreaming: true }));
+      }
+      constructor(options) {
+        super(options);
+        this._counter = 0;
+        this._level = 0;
+      }
+      _push(discard) {
+        if (discard) {
+          ++this._counter;
+        } else {
+          this.push({ key: this._counter++, value: this._assembler.current });
+        }
+        this._assembler.current = this._assembler.key = null;
+      }
+    };
+    StreamValues2.streamValues = StreamValues2.make;
+    StreamValues2.make.Constructor = StreamValues2;
+    module.exports = StreamValues2;
   }
 });
 
@@ -26805,1316 +28115,6 @@ var require_out4 = __commonJS({
       }
     }
     module.exports = FastGlob;
-  }
-});
-
-// node_modules/stream-json/utils/Utf8Stream.js
-var require_Utf8Stream = __commonJS({
-  "node_modules/stream-json/utils/Utf8Stream.js"(exports, module) {
-    "use strict";
-    var { Transform } = __require("stream");
-    var { StringDecoder } = __require("string_decoder");
-    var Utf8Stream = class extends Transform {
-      constructor(options) {
-        super(Object.assign({}, options, { writableObjectMode: false }));
-        this._buffer = "";
-      }
-      _transform(chunk, encoding, callback) {
-        if (typeof chunk == "string") {
-          this._transform = this._transformString;
-        } else {
-          this._stringDecoder = new StringDecoder();
-          this._transform = this._transformBuffer;
-        }
-        this._transform(chunk, encoding, callback);
-      }
-      _transformBuffer(chunk, _, callback) {
-        this._buffer += this._stringDecoder.write(chunk);
-        this._processBuffer(callback);
-      }
-      _transformString(chunk, _, callback) {
-        this._buffer += chunk.toString();
-        this._processBuffer(callback);
-      }
-      _processBuffer(callback) {
-        if (this._buffer) {
-          this.push(this._buffer, "utf8");
-          this._buffer = "";
-        }
-        callback(null);
-      }
-      _flushInput() {
-        if (this._stringDecoder) {
-          this._buffer += this._stringDecoder.end();
-        }
-      }
-      _flush(callback) {
-        this._flushInput();
-        this._processBuffer(callback);
-      }
-    };
-    module.exports = Utf8Stream;
-  }
-});
-
-// node_modules/stream-json/Parser.js
-var require_Parser = __commonJS({
-  "node_modules/stream-json/Parser.js"(exports, module) {
-    "use strict";
-    var Utf8Stream = require_Utf8Stream();
-    var patterns = {
-      value1: /^(?:[\"\{\[\]\-\d]|true\b|false\b|null\b|\s{1,256})/,
-      string: /^(?:[^\x00-\x1f\"\\]{1,256}|\\[bfnrt\"\\\/]|\\u[\da-fA-F]{4}|\")/,
-      key1: /^(?:[\"\}]|\s{1,256})/,
-      colon: /^(?:\:|\s{1,256})/,
-      comma: /^(?:[\,\]\}]|\s{1,256})/,
-      ws: /^\s{1,256}/,
-      numberStart: /^\d/,
-      numberDigit: /^\d{0,256}/,
-      numberFraction: /^[\.eE]/,
-      numberExponent: /^[eE]/,
-      numberExpSign: /^[-+]/
-    };
-    var MAX_PATTERN_SIZE = 16;
-    var noSticky = true;
-    try {
-      new RegExp(".", "y");
-      noSticky = false;
-    } catch (e5) {
-    }
-    !noSticky && Object.keys(patterns).forEach((key) => {
-      let src = patterns[key].source.slice(1);
-      if (src.slice(0, 3) === "(?:" && src.slice(-1) === ")") {
-        src = src.slice(3, -1);
-      }
-      patterns[key] = new RegExp(src, "y");
-    });
-    patterns.numberFracStart = patterns.numberExpStart = patterns.numberStart;
-    patterns.numberFracDigit = patterns.numberExpDigit = patterns.numberDigit;
-    var values = { true: true, false: false, null: null };
-    var expected = { object: "objectStop", array: "arrayStop", "": "done" };
-    var fromHex2 = (s2) => String.fromCharCode(parseInt(s2.slice(2), 16));
-    var codes = { b: "\b", f: "\f", n: "\n", r: "\r", t: "	", '"': '"', "\\": "\\", "/": "/" };
-    var Parser3 = class _Parser extends Utf8Stream {
-      static make(options) {
-        return new _Parser(options);
-      }
-      constructor(options) {
-        super(Object.assign({}, options, { readableObjectMode: true }));
-        this._packKeys = this._packStrings = this._packNumbers = this._streamKeys = this._streamStrings = this._streamNumbers = true;
-        if (options) {
-          "packValues" in options && (this._packKeys = this._packStrings = this._packNumbers = options.packValues);
-          "packKeys" in options && (this._packKeys = options.packKeys);
-          "packStrings" in options && (this._packStrings = options.packStrings);
-          "packNumbers" in options && (this._packNumbers = options.packNumbers);
-          "streamValues" in options && (this._streamKeys = this._streamStrings = this._streamNumbers = options.streamValues);
-          "streamKeys" in options && (this._streamKeys = options.streamKeys);
-          "streamStrings" in options && (this._streamStrings = options.streamStrings);
-          "streamNumbers" in options && (this._streamNumbers = options.streamNumbers);
-          this._jsonStreaming = options.jsonStreaming;
-        }
-        !this._packKeys && (this._streamKeys = true);
-        !this._packStrings && (this._streamStrings = true);
-        !this._packNumbers && (this._streamNumbers = true);
-        this._done = false;
-        this._expect = this._jsonStreaming ? "done" : "value";
-        this._stack = [];
-        this._parent = "";
-        this._open_number = false;
-        this._accumulator = "";
-      }
-      _flush(callback) {
-        this._done = true;
-        super._flush((error2) => {
-          if (error2) return callback(error2);
-          if (this._open_number) {
-            if (this._streamNumbers) {
-              this.push({ name: "endNumber" });
-            }
-            this._open_number = false;
-            if (this._packNumbers) {
-              this.push({ name: "numberValue", value: this._accumulator });
-              this._accumulator = "";
-            }
-          }
-          callback(null);
-        });
-      }
-      _processBuffer(callback) {
-        let match, value, index = 0;
-        main: for (; ; ) {
-          switch (this._expect) {
-            case "value1":
-            case "value":
-              patterns.value1.lastIndex = index;
-              match = patterns.value1.exec(this._buffer);
-              if (!match) {
-                if (this._done || index + MAX_PATTERN_SIZE < this._buffer.length) {
-                  if (index < this._buffer.length) return callback(new Error("Parser cannot parse input: expected a value"));
-                  return callback(new Error("Parser has expected a value"));
-                }
-                break main;
-              }
-              value = match[0];
-              switch (value) {
-                case '"':
-                  this._streamStrings && this.push({ name: "startString" });
-                  this._expect = "string";
-                  break;
-                case "{":
-                  this.push({ name: "startObject" });
-                  this._stack.push(this._parent);
-                  this._parent = "object";
-                  this._expect = "key1";
-                  break;
-                case "[":
-                  this.push({ name: "startArray" });
-                  this._stack.push(this._parent);
-                  this._parent = "array";
-                  this._expect = "value1";
-                  break;
-                case "]":
-                  if (this._expect !== "value1") return callback(new Error("Parser cannot parse input: unexpected token ']'"));
-                  if (this._open_number) {
-                    this._streamNumbers && this.push({ name: "endNumber" });
-                    this._open_number = false;
-                    if (this._packNumbers) {
-                      this.push({ name: "numberValue", value: this._accumulator });
-                      this._accumulator = "";
-                    }
-                  }
-                  this.push({ name: "endArray" });
-                  this._parent = this._stack.pop();
-                  this._expect = expected[this._parent];
-                  break;
-                case "-":
-                  this._open_number = true;
-                  if (this._streamNumbers) {
-                    this.push({ name: "startNumber" });
-                    this.push({ name: "numberChunk", value: "-" });
-                  }
-                  this._packNumbers && (this._accumulator = "-");
-                  this._expect = "numberStart";
-                  break;
-                case "0":
-                  this._open_number = true;
-                  if (this._streamNumbers) {
-                    this.push({ name: "startNumber" });
-                    this.push({ name: "numberChunk", value: "0" });
-                  }
-                  this._packNumbers && (this._accumulator = "0");
-                  this._expect = "numberFraction";
-                  break;
-                case "1":
-                case "2":
-                case "3":
-                case "4":
-                case "5":
-                case "6":
-                case "7":
-                case "8":
-                case "9":
-                  this._open_number = true;
-                  if (this._streamNumbers) {
-                    this.push({ name: "startNumber" });
-                    this.push({ name: "numberChunk", value });
-                  }
-                  this._packNumbers && (this._accumulator = value);
-                  this._expect = "numberDigit";
-                  break;
-                case "true":
-                case "false":
-                case "null":
-                  if (this._buffer.length - index === value.length && !this._done) break main;
-                  this.push({ name: value + "Value", value: values[value] });
-                  this._expect = expected[this._parent];
-                  break;
-              }
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "keyVal":
-            case "string":
-              patterns.string.lastIndex = index;
-              match = patterns.string.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length && (this._done || this._buffer.length - index >= 6))
-                  return callback(new Error("Parser cannot parse input: escaped characters"));
-                if (this._done) return callback(new Error("Parser has expected a string value"));
-                break main;
-              }
-              value = match[0];
-              if (value === '"') {
-                if (this._expect === "keyVal") {
-                  this._streamKeys && this.push({ name: "endKey" });
-                  if (this._packKeys) {
-                    this.push({ name: "keyValue", value: this._accumulator });
-                    this._accumulator = "";
-                  }
-                  this._expect = "colon";
-                } else {
-                  this._streamStrings && this.push({ name: "endString" });
-                  if (this._packStrings) {
-                    this.push({ name: "stringValue", value: this._accumulator });
-                    this._accumulator = "";
-                  }
-                  this._expect = expected[this._parent];
-                }
-              } else if (value.length > 1 && value.charAt(0) === "\\") {
-                const t = value.length == 2 ? codes[value.charAt(1)] : fromHex2(value);
-                if (this._expect === "keyVal" ? this._streamKeys : this._streamStrings) {
-                  this.push({ name: "stringChunk", value: t });
-                }
-                if (this._expect === "keyVal" ? this._packKeys : this._packStrings) {
-                  this._accumulator += t;
-                }
-              } else {
-                if (this._expect === "keyVal" ? this._streamKeys : this._streamStrings) {
-                  this.push({ name: "stringChunk", value });
-                }
-                if (this._expect === "keyVal" ? this._packKeys : this._packStrings) {
-                  this._accumulator += value;
-                }
-              }
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "key1":
-            case "key":
-              patterns.key1.lastIndex = index;
-              match = patterns.key1.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected an object key"));
-                break main;
-              }
-              value = match[0];
-              if (value === '"') {
-                this._streamKeys && this.push({ name: "startKey" });
-                this._expect = "keyVal";
-              } else if (value === "}") {
-                if (this._expect !== "key1") return callback(new Error("Parser cannot parse input: unexpected token '}'"));
-                this.push({ name: "endObject" });
-                this._parent = this._stack.pop();
-                this._expect = expected[this._parent];
-              }
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "colon":
-              patterns.colon.lastIndex = index;
-              match = patterns.colon.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected ':'"));
-                break main;
-              }
-              value = match[0];
-              value === ":" && (this._expect = "value");
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "arrayStop":
-            case "objectStop":
-              patterns.comma.lastIndex = index;
-              match = patterns.comma.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected ','"));
-                break main;
-              }
-              if (this._open_number) {
-                this._streamNumbers && this.push({ name: "endNumber" });
-                this._open_number = false;
-                if (this._packNumbers) {
-                  this.push({ name: "numberValue", value: this._accumulator });
-                  this._accumulator = "";
-                }
-              }
-              value = match[0];
-              if (value === ",") {
-                this._expect = this._expect === "arrayStop" ? "value" : "key";
-              } else if (value === "}" || value === "]") {
-                if (value === "}" ? this._expect === "arrayStop" : this._expect !== "arrayStop") {
-                  return callback(new Error("Parser cannot parse input: expected '" + (this._expect === "arrayStop" ? "]" : "}") + "'"));
-                }
-                this.push({ name: value === "}" ? "endObject" : "endArray" });
-                this._parent = this._stack.pop();
-                this._expect = expected[this._parent];
-              }
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            // number chunks
-            case "numberStart":
-              patterns.numberStart.lastIndex = index;
-              match = patterns.numberStart.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected a starting digit"));
-                break main;
-              }
-              value = match[0];
-              this._streamNumbers && this.push({ name: "numberChunk", value });
-              this._packNumbers && (this._accumulator += value);
-              this._expect = value === "0" ? "numberFraction" : "numberDigit";
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "numberDigit":
-              patterns.numberDigit.lastIndex = index;
-              match = patterns.numberDigit.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected a digit"));
-                break main;
-              }
-              value = match[0];
-              if (value) {
-                this._streamNumbers && this.push({ name: "numberChunk", value });
-                this._packNumbers && (this._accumulator += value);
-                if (noSticky) {
-                  this._buffer = this._buffer.slice(value.length);
-                } else {
-                  index += value.length;
-                }
-              } else {
-                if (index < this._buffer.length) {
-                  this._expect = "numberFraction";
-                  break;
-                }
-                if (this._done) {
-                  this._expect = expected[this._parent];
-                  break;
-                }
-                break main;
-              }
-              break;
-            case "numberFraction":
-              patterns.numberFraction.lastIndex = index;
-              match = patterns.numberFraction.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length || this._done) {
-                  this._expect = expected[this._parent];
-                  break;
-                }
-                break main;
-              }
-              value = match[0];
-              this._streamNumbers && this.push({ name: "numberChunk", value });
-              this._packNumbers && (this._accumulator += value);
-              this._expect = value === "." ? "numberFracStart" : "numberExpSign";
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "numberFracStart":
-              patterns.numberFracStart.lastIndex = index;
-              match = patterns.numberFracStart.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected a fractional part of a number"));
-                break main;
-              }
-              value = match[0];
-              this._streamNumbers && this.push({ name: "numberChunk", value });
-              this._packNumbers && (this._accumulator += value);
-              this._expect = "numberFracDigit";
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "numberFracDigit":
-              patterns.numberFracDigit.lastIndex = index;
-              match = patterns.numberFracDigit.exec(this._buffer);
-              value = match[0];
-              if (value) {
-                this._streamNumbers && this.push({ name: "numberChunk", value });
-                this._packNumbers && (this._accumulator += value);
-                if (noSticky) {
-                  this._buffer = this._buffer.slice(value.length);
-                } else {
-                  index += value.length;
-                }
-              } else {
-                if (index < this._buffer.length) {
-                  this._expect = "numberExponent";
-                  break;
-                }
-                if (this._done) {
-                  this._expect = expected[this._parent];
-                  break;
-                }
-                break main;
-              }
-              break;
-            case "numberExponent":
-              patterns.numberExponent.lastIndex = index;
-              match = patterns.numberExponent.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length) {
-                  this._expect = expected[this._parent];
-                  break;
-                }
-                if (this._done) {
-                  this._expect = "done";
-                  break;
-                }
-                break main;
-              }
-              value = match[0];
-              this._streamNumbers && this.push({ name: "numberChunk", value });
-              this._packNumbers && (this._accumulator += value);
-              this._expect = "numberExpSign";
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "numberExpSign":
-              patterns.numberExpSign.lastIndex = index;
-              match = patterns.numberExpSign.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length) {
-                  this._expect = "numberExpStart";
-                  break;
-                }
-                if (this._done) return callback(new Error("Parser has expected an exponent value of a number"));
-                break main;
-              }
-              value = match[0];
-              this._streamNumbers && this.push({ name: "numberChunk", value });
-              this._packNumbers && (this._accumulator += value);
-              this._expect = "numberExpStart";
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "numberExpStart":
-              patterns.numberExpStart.lastIndex = index;
-              match = patterns.numberExpStart.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length || this._done) return callback(new Error("Parser cannot parse input: expected an exponent part of a number"));
-                break main;
-              }
-              value = match[0];
-              this._streamNumbers && this.push({ name: "numberChunk", value });
-              this._packNumbers && (this._accumulator += value);
-              this._expect = "numberExpDigit";
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-            case "numberExpDigit":
-              patterns.numberExpDigit.lastIndex = index;
-              match = patterns.numberExpDigit.exec(this._buffer);
-              value = match[0];
-              if (value) {
-                this._streamNumbers && this.push({ name: "numberChunk", value });
-                this._packNumbers && (this._accumulator += value);
-                if (noSticky) {
-                  this._buffer = this._buffer.slice(value.length);
-                } else {
-                  index += value.length;
-                }
-              } else {
-                if (index < this._buffer.length || this._done) {
-                  this._expect = expected[this._parent];
-                  break;
-                }
-                break main;
-              }
-              break;
-            case "done":
-              patterns.ws.lastIndex = index;
-              match = patterns.ws.exec(this._buffer);
-              if (!match) {
-                if (index < this._buffer.length) {
-                  if (this._jsonStreaming) {
-                    this._expect = "value";
-                    break;
-                  }
-                  return callback(new Error("Parser cannot parse input: unexpected characters"));
-                }
-                break main;
-              }
-              value = match[0];
-              if (this._open_number) {
-                this._streamNumbers && this.push({ name: "endNumber" });
-                this._open_number = false;
-                if (this._packNumbers) {
-                  this.push({ name: "numberValue", value: this._accumulator });
-                  this._accumulator = "";
-                }
-              }
-              if (noSticky) {
-                this._buffer = this._buffer.slice(value.length);
-              } else {
-                index += value.length;
-              }
-              break;
-          }
-        }
-        !noSticky && (this._buffer = this._buffer.slice(index));
-        callback(null);
-      }
-    };
-    Parser3.parser = Parser3.make;
-    Parser3.make.Constructor = Parser3;
-    module.exports = Parser3;
-  }
-});
-
-// node_modules/stream-json/filters/FilterBase.js
-var require_FilterBase = __commonJS({
-  "node_modules/stream-json/filters/FilterBase.js"(exports, module) {
-    "use strict";
-    var { Transform } = __require("stream");
-    var FilterBase = class _FilterBase extends Transform {
-      static stringFilter(string, separator) {
-        return (stack) => {
-          const path2 = stack.join(separator);
-          return path2.length === string.length && path2 === string || path2.length > string.length && path2.substr(0, string.length) === string && path2.substr(string.length, separator.length) === separator;
-        };
-      }
-      static regExpFilter(regExp, separator) {
-        return (stack) => regExp.test(stack.join(separator));
-      }
-      static arrayReplacement(array) {
-        return () => array;
-      }
-      constructor(options) {
-        super(Object.assign({}, options, { writableObjectMode: true, readableObjectMode: true }));
-        this._transform = this._check;
-        this._stack = [];
-        const filter = options && options.filter, separator = options && options.pathSeparator || ".";
-        if (typeof filter == "string") {
-          this._filter = _FilterBase.stringFilter(filter, separator);
-        } else if (typeof filter == "function") {
-          this._filter = filter;
-        } else if (filter instanceof RegExp) {
-          this._filter = _FilterBase.regExpFilter(filter, separator);
-        }
-        const replacement = options && options.replacement;
-        if (typeof replacement == "function") {
-          this._replacement = replacement;
-        } else {
-          this._replacement = _FilterBase.arrayReplacement(replacement || _FilterBase.defaultReplacement);
-        }
-        this._allowEmptyReplacement = options && options.allowEmptyReplacement;
-        this._streamKeys = true;
-        if (options) {
-          "streamValues" in options && (this._streamKeys = options.streamValues);
-          "streamKeys" in options && (this._streamKeys = options.streamKeys);
-        }
-        this._once = options && options.once;
-        this._previousToken = "";
-      }
-      _check(chunk, _, callback) {
-        switch (chunk.name) {
-          case "startObject":
-          case "startArray":
-          case "startString":
-          case "startNumber":
-          case "nullValue":
-          case "trueValue":
-          case "falseValue":
-            if (typeof this._stack[this._stack.length - 1] == "number") {
-              ++this._stack[this._stack.length - 1];
-            }
-            break;
-          case "keyValue":
-            this._stack[this._stack.length - 1] = chunk.value;
-            break;
-          case "numberValue":
-            if (this._previousToken !== "endNumber" && typeof this._stack[this._stack.length - 1] == "number") {
-              ++this._stack[this._stack.length - 1];
-            }
-            break;
-          case "stringValue":
-            if (this._previousToken !== "endString" && typeof this._stack[this._stack.length - 1] == "number") {
-              ++this._stack[this._stack.length - 1];
-            }
-            break;
-        }
-        this._previousToken = chunk.name;
-        if (this._checkChunk(chunk)) {
-          return callback(null);
-        }
-        switch (chunk.name) {
-          case "startObject":
-            this._stack.push(null);
-            break;
-          case "startArray":
-            this._stack.push(-1);
-            break;
-          case "endObject":
-          case "endArray":
-            this._stack.pop();
-            break;
-        }
-        callback(null);
-      }
-      _passObject(chunk, _, callback) {
-        this.push(chunk);
-        switch (chunk.name) {
-          case "startObject":
-          case "startArray":
-            ++this._depth;
-            break;
-          case "endObject":
-          case "endArray":
-            --this._depth;
-            break;
-        }
-        if (!this._depth) {
-          this._transform = this._once ? this._skip : this._check;
-        }
-        callback(null);
-      }
-      _pass(chunk, _, callback) {
-        this.push(chunk);
-        callback(null);
-      }
-      _skipObject(chunk, _, callback) {
-        switch (chunk.name) {
-          case "startObject":
-          case "startArray":
-            ++this._depth;
-            break;
-          case "endObject":
-          case "endArray":
-            --this._depth;
-            break;
-        }
-        if (!this._depth) {
-          this._transform = this._once ? this._pass : this._check;
-        }
-        callback(null);
-      }
-      _skip(chunk, _, callback) {
-        callback(null);
-      }
-    };
-    FilterBase.defaultReplacement = [{ name: "nullValue", value: null }];
-    var passValue = (last, post) => function(chunk, _, callback) {
-      if (this._expected) {
-        const expected = this._expected;
-        this._expected = "";
-        this._transform = this._once ? this._skip : this._check;
-        if (expected === chunk.name) {
-          this.push(chunk);
-        } else {
-          return this._transform(chunk, _, callback);
-        }
-      } else {
-        this.push(chunk);
-        if (chunk.name === last) {
-          this._expected = post;
-        }
-      }
-      callback(null);
-    };
-    FilterBase.prototype._passNumber = passValue("endNumber", "numberValue");
-    FilterBase.prototype._passString = passValue("endString", "stringValue");
-    FilterBase.prototype._passKey = passValue("endKey", "keyValue");
-    var skipValue = (last, post) => function(chunk, _, callback) {
-      if (this._expected) {
-        const expected = this._expected;
-        this._expected = "";
-        this._transform = this._once ? this._pass : this._check;
-        if (expected !== chunk.name) {
-          return this._transform(chunk, _, callback);
-        }
-      } else {
-        if (chunk.name === last) {
-          this._expected = post;
-        }
-      }
-      callback(null);
-    };
-    FilterBase.prototype._skipNumber = skipValue("endNumber", "numberValue");
-    FilterBase.prototype._skipString = skipValue("endString", "stringValue");
-    FilterBase.prototype._skipKey = skipValue("endKey", "keyValue");
-    module.exports = FilterBase;
-  }
-});
-
-// node_modules/stream-chain/index.js
-var require_stream_chain = __commonJS({
-  "node_modules/stream-chain/index.js"(exports, module) {
-    "use strict";
-    var { Readable: Readable9, Writable: Writable4, Duplex, Transform } = __require("stream");
-    var none = /* @__PURE__ */ Symbol.for("object-stream.none");
-    var finalSymbol = /* @__PURE__ */ Symbol.for("object-stream.final");
-    var manySymbol = /* @__PURE__ */ Symbol.for("object-stream.many");
-    var final = (value) => ({ [finalSymbol]: value });
-    var many = (values) => ({ [manySymbol]: values });
-    var isFinal = (o3) => o3 && typeof o3 == "object" && finalSymbol in o3;
-    var isMany = (o3) => o3 && typeof o3 == "object" && manySymbol in o3;
-    var getFinalValue = (o3) => o3[finalSymbol];
-    var getManyValues = (o3) => o3[manySymbol];
-    var runAsyncGenerator = async (gen, stream) => {
-      for (; ; ) {
-        let data = gen.next();
-        if (data && typeof data.then == "function") {
-          data = await data;
-        }
-        if (data.done) break;
-        let value = data.value;
-        if (value && typeof value.then == "function") {
-          value = await value;
-        }
-        Chain.sanitize(value, stream);
-      }
-    };
-    var wrapFunction = (fn) => new Transform({
-      writableObjectMode: true,
-      readableObjectMode: true,
-      transform(chunk, encoding, callback) {
-        try {
-          const result2 = fn.call(this, chunk, encoding);
-          if (result2 && typeof result2.then == "function") {
-            result2.then(
-              (result3) => (Chain.sanitize(result3, this), callback(null)),
-              (error2) => callback(error2)
-            );
-            return;
-          }
-          if (result2 && typeof result2.next == "function") {
-            runAsyncGenerator(result2, this).then(
-              () => callback(null),
-              (error2) => callback(error2)
-            );
-            return;
-          }
-          Chain.sanitize(result2, this);
-          callback(null);
-        } catch (error2) {
-          callback(error2);
-        }
-      }
-    });
-    var wrapArray = (fns) => new Transform({
-      writableObjectMode: true,
-      readableObjectMode: true,
-      transform(chunk, encoding, callback) {
-        try {
-          let value = chunk;
-          for (let i5 = 0; i5 < fns.length; ++i5) {
-            const result2 = fns[i5].call(this, value, encoding);
-            if (result2 === Chain.none) {
-              callback(null);
-              return;
-            }
-            if (Chain.isFinal(result2)) {
-              value = Chain.getFinalValue(result2);
-              break;
-            }
-            value = result2;
-          }
-          Chain.sanitize(value, this);
-          callback(null);
-        } catch (error2) {
-          callback(error2);
-        }
-      }
-    });
-    var isReadableNodeStream = (obj) => obj && typeof obj.pipe === "function" && typeof obj.on === "function" && (!obj._writableState || (typeof obj._readableState === "object" ? obj._readableState.readable : null) !== false) && // Duplex
-    (!obj._writableState || obj._readableState);
-    var isWritableNodeStream = (obj) => obj && typeof obj.write === "function" && typeof obj.on === "function" && (!obj._readableState || (typeof obj._writableState === "object" ? obj._writableState.writable : null) !== false);
-    var isDuplexNodeStream = (obj) => obj && typeof obj.pipe === "function" && obj._readableState && typeof obj.on === "function" && typeof obj.write === "function";
-    var Chain = class _Chain extends Duplex {
-      constructor(fns, options) {
-        super(options || { writableObjectMode: true, readableObjectMode: true });
-        if (!(fns instanceof Array) || !fns.length) {
-          throw Error("Chain's argument should be a non-empty array.");
-        }
-        this.streams = fns.filter((fn) => fn).map((fn, index, fns2) => {
-          if (typeof fn === "function" || fn instanceof Array) return _Chain.convertToTransform(fn);
-          if (isDuplexNodeStream(fn) || !index && isReadableNodeStream(fn) || index === fns2.length - 1 && isWritableNodeStream(fn)) {
-            return fn;
-          }
-          throw Error("Arguments should be functions, arrays or streams.");
-        }).filter((s2) => s2);
-        this.input = this.streams[0];
-        this.output = this.streams.reduce((output, stream) => output && output.pipe(stream) || stream);
-        if (!isWritableNodeStream(this.input)) {
-          this._write = (_1, _2, callback) => callback(null);
-          this._final = (callback) => callback(null);
-          this.input.on("end", () => this.end());
-        }
-        if (isReadableNodeStream(this.output)) {
-          this.output.on("data", (chunk) => !this.push(chunk) && this.output.pause());
-          this.output.on("end", () => this.push(null));
-        } else {
-          this._read = () => {
-          };
-          this.resume();
-          this.output.on("finish", () => this.push(null));
-        }
-        if (!options || !options.skipEvents) {
-          this.streams.forEach((stream) => stream.on("error", (error2) => this.emit("error", error2)));
-        }
-      }
-      _write(chunk, encoding, callback) {
-        let error2 = null;
-        try {
-          this.input.write(chunk, encoding, (e5) => callback(e5 || error2));
-        } catch (e5) {
-          error2 = e5;
-        }
-      }
-      _final(callback) {
-        let error2 = null;
-        try {
-          this.input.end(null, null, (e5) => callback(e5 || error2));
-        } catch (e5) {
-          error2 = e5;
-        }
-      }
-      _read() {
-        this.output.resume();
-      }
-      static make(fns, options) {
-        return new _Chain(fns, options);
-      }
-      static sanitize(result2, stream) {
-        if (_Chain.isFinal(result2)) {
-          result2 = _Chain.getFinalValue(result2);
-        } else if (_Chain.isMany(result2)) {
-          result2 = _Chain.getManyValues(result2);
-        }
-        if (result2 !== void 0 && result2 !== null && result2 !== _Chain.none) {
-          if (result2 instanceof Array) {
-            result2.forEach((value) => value !== void 0 && value !== null && stream.push(value));
-          } else {
-            stream.push(result2);
-          }
-        }
-      }
-      static convertToTransform(fn) {
-        if (typeof fn === "function") return wrapFunction(fn);
-        if (fn instanceof Array) return fn.length ? wrapArray(fn) : null;
-        return null;
-      }
-    };
-    Chain.none = none;
-    Chain.final = final;
-    Chain.isFinal = isFinal;
-    Chain.getFinalValue = getFinalValue;
-    Chain.many = many;
-    Chain.isMany = isMany;
-    Chain.getManyValues = getManyValues;
-    Chain.chain = Chain.make;
-    Chain.make.Constructor = Chain;
-    module.exports = Chain;
-  }
-});
-
-// node_modules/stream-json/utils/withParser.js
-var require_withParser = __commonJS({
-  "node_modules/stream-json/utils/withParser.js"(exports, module) {
-    "use strict";
-    var { chain: chain2 } = require_stream_chain();
-    var Parser3 = require_Parser();
-    var withParser = (fn, options) => chain2([new Parser3(options), fn(options)], Object.assign({}, options, { writableObjectMode: false, readableObjectMode: true }));
-    module.exports = withParser;
-  }
-});
-
-// node_modules/stream-json/filters/Pick.js
-var require_Pick = __commonJS({
-  "node_modules/stream-json/filters/Pick.js"(exports, module) {
-    "use strict";
-    var FilterBase = require_FilterBase();
-    var withParser = require_withParser();
-    var Pick2 = class _Pick extends FilterBase {
-      static make(options) {
-        return new _Pick(options);
-      }
-      static withParser(options) {
-        return withParser(_Pick.make, options);
-      }
-      _checkChunk(chunk) {
-        switch (chunk.name) {
-          case "startObject":
-          case "startArray":
-            if (this._filter(this._stack, chunk)) {
-              this.push(chunk);
-              this._transform = this._passObject;
-              this._depth = 1;
-              return true;
-            }
-            break;
-          case "startString":
-            if (this._filter(this._stack, chunk)) {
-              this.push(chunk);
-              this._transform = this._passString;
-              return true;
-            }
-            break;
-          case "startNumber":
-            if (this._filter(this._stack, chunk)) {
-              this.push(chunk);
-              this._transform = this._passNumber;
-              return true;
-            }
-            break;
-          case "nullValue":
-          case "trueValue":
-          case "falseValue":
-          case "stringValue":
-          case "numberValue":
-            if (this._filter(this._stack, chunk)) {
-              this.push(chunk);
-              this._transform = this._once ? this._skip : this._check;
-              return true;
-            }
-            break;
-        }
-        return false;
-      }
-    };
-    Pick2.pick = Pick2.make;
-    Pick2.make.Constructor = Pick2;
-    module.exports = Pick2;
-  }
-});
-
-// node_modules/stream-json/Assembler.js
-var require_Assembler = __commonJS({
-  "node_modules/stream-json/Assembler.js"(exports, module) {
-    "use strict";
-    var EventEmitter = __require("events");
-    var startObject = (Ctr) => function() {
-      if (this.done) {
-        this.done = false;
-      } else {
-        this.stack.push(this.current, this.key);
-      }
-      this.current = new Ctr();
-      this.key = null;
-    };
-    var Assembler = class _Assembler extends EventEmitter {
-      static connectTo(stream, options) {
-        return new _Assembler(options).connectTo(stream);
-      }
-      constructor(options) {
-        super();
-        this.stack = [];
-        this.current = this.key = null;
-        this.done = true;
-        if (options) {
-          this.reviver = typeof options.reviver == "function" && options.reviver;
-          if (this.reviver) {
-            this.stringValue = this._saveValue = this._saveValueWithReviver;
-          }
-          if (options.numberAsString) {
-            this.numberValue = this.stringValue;
-          }
-        }
-      }
-      connectTo(stream) {
-        stream.on("data", (chunk) => {
-          if (this[chunk.name]) {
-            this[chunk.name](chunk.value);
-            if (this.done) this.emit("done", this);
-          }
-        });
-        return this;
-      }
-      get depth() {
-        return (this.stack.length >> 1) + (this.done ? 0 : 1);
-      }
-      get path() {
-        const path2 = [];
-        for (let i5 = 0; i5 < this.stack.length; i5 += 2) {
-          const key = this.stack[i5 + 1];
-          path2.push(key === null ? this.stack[i5].length : key);
-        }
-        return path2;
-      }
-      dropToLevel(level) {
-        if (level < this.depth) {
-          if (level) {
-            const index = level - 1 << 1;
-            this.current = this.stack[index];
-            this.key = this.stack[index + 1];
-            this.stack.splice(index);
-          } else {
-            this.stack = [];
-            this.current = this.key = null;
-            this.done = true;
-          }
-        }
-        return this;
-      }
-      consume(chunk) {
-        this[chunk.name] && this[chunk.name](chunk.value);
-        return this;
-      }
-      keyValue(value) {
-        this.key = value;
-      }
-      //stringValue() - aliased below to _saveValue()
-      numberValue(value) {
-        this._saveValue(parseFloat(value));
-      }
-      nullValue() {
-        this._saveValue(null);
-      }
-      trueValue() {
-        this._saveValue(true);
-      }
-      falseValue() {
-        this._saveValue(false);
-      }
-      //startObject() - assigned below
-      endObject() {
-        if (this.stack.length) {
-          const value = this.current;
-          this.key = this.stack.pop();
-          this.current = this.stack.pop();
-          this._saveValue(value);
-        } else {
-          this.done = true;
-        }
-      }
-      //startArray() - assigned below
-      //endArray() - aliased below to endObject()
-      _saveValue(value) {
-        if (this.done) {
-          this.current = value;
-        } else {
-          if (this.current instanceof Array) {
-            this.current.push(value);
-          } else {
-            this.current[this.key] = value;
-            this.key = null;
-          }
-        }
-      }
-      _saveValueWithReviver(value) {
-        if (this.done) {
-          this.current = this.reviver("", value);
-        } else {
-          if (this.current instanceof Array) {
-            value = this.reviver("" + this.current.length, value);
-            this.current.push(value);
-            if (value === void 0) {
-              delete this.current[this.current.length - 1];
-            }
-          } else {
-            value = this.reviver(this.key, value);
-            if (value !== void 0) {
-              this.current[this.key] = value;
-            }
-            this.key = null;
-          }
-        }
-      }
-    };
-    Assembler.prototype.stringValue = Assembler.prototype._saveValue;
-    Assembler.prototype.startObject = startObject(Object);
-    Assembler.prototype.startArray = startObject(Array);
-    Assembler.prototype.endArray = Assembler.prototype.endObject;
-    module.exports = Assembler;
-  }
-});
-
-// node_modules/stream-json/streamers/StreamBase.js
-var require_StreamBase = __commonJS({
-  "node_modules/stream-json/streamers/StreamBase.js"(exports, module) {
-    "use strict";
-    var { Transform } = __require("stream");
-    var Assembler = require_Assembler();
-    var Counter = class {
-      constructor(initialDepth) {
-        this.depth = initialDepth;
-      }
-      startObject() {
-        ++this.depth;
-      }
-      endObject() {
-        --this.depth;
-      }
-      startArray() {
-        ++this.depth;
-      }
-      endArray() {
-        --this.depth;
-      }
-    };
-    var StreamBase = class extends Transform {
-      constructor(options) {
-        super(Object.assign({}, options, { writableObjectMode: true, readableObjectMode: true }));
-        if (options) {
-          this.objectFilter = options.objectFilter;
-          this.includeUndecided = options.includeUndecided;
-        }
-        if (typeof this.objectFilter != "function") {
-          this._filter = this._transform;
-        }
-        this._transform = this._wait || this._filter;
-        this._assembler = new Assembler(options);
-      }
-      _transform(chunk, encoding, callback) {
-        if (this._assembler[chunk.name]) {
-          this._assembler[chunk.name](chunk.value);
-          if (this._assembler.depth === this._level) {
-            this._push();
-          }
-        }
-        callback(null);
-      }
-      _filter(chunk, encoding, callback) {
-        if (this._assembler[chunk.name]) {
-          this._assembler[chunk.name](chunk.value);
-          const result2 = this.objectFilter(this._assembler);
-          if (result2) {
-            if (this._assembler.depth === this._level) {
-              this._push();
-              this._transform = this._filter;
-            }
-            this._transform = this._accept;
-            return callback(null);
-          }
-          if (result2 === false) {
-            this._saved_assembler = this._assembler;
-            this._assembler = new Counter(this._saved_assembler.depth);
-            this._saved_assembler.dropToLevel(this._level);
-            if (this._assembler.depth === this._level) {
-              this._assembler = this._saved_assembler;
-              this._transform = this._filter;
-            }
-            this._transform = this._reject;
-            return callback(null);
-          }
-          if (this._assembler.depth === this._level) {
-            this._push(!this.includeUndecided);
-          }
-        }
-        callback(null);
-      }
-      _accept(chunk, encoding, callback) {
-        if (this._assembler[chunk.name]) {
-          this._assembler[chunk.name](chunk.value);
-          if (this._assembler.depth === this._level) {
-            this._push();
-            this._transform = this._filter;
-          }
-        }
-        callback(null);
-      }
-      _reject(chunk, encoding, callback) {
-        if (this._assembler[chunk.name]) {
-          this._assembler[chunk.name](chunk.value);
-          if (this._assembler.depth === this._level) {
-            this._assembler = this._saved_assembler;
-            this._transform = this._filter;
-          }
-        }
-        callback(null);
-      }
-    };
-    module.exports = StreamBase;
-  }
-});
-
-// node_modules/stream-json/streamers/StreamArray.js
-var require_StreamArray = __commonJS({
-  "node_modules/stream-json/streamers/StreamArray.js"(exports, module) {
-    "use strict";
-    var StreamBase = require_StreamBase();
-    var withParser = require_withParser();
-    var StreamArray2 = class _StreamArray extends StreamBase {
-      static make(options) {
-        return new _StreamArray(options);
-      }
-      static withParser(options) {
-        return withParser(_StreamArray.make, options);
-      }
-      constructor(options) {
-        super(options);
-        this._level = 1;
-        this._counter = 0;
-      }
-      _wait(chunk, _, callback) {
-        if (chunk.name !== "startArray") {
-          return callback(new Error("Top-level object should be an array."));
-        }
-        this._transform = this._filter;
-        return this._transform(chunk, _, callback);
-      }
-      _push(discard) {
-        if (this._assembler.current.length) {
-          if (discard) {
-            ++this._counter;
-            this._assembler.current.pop();
-          } else {
-            this.push({ key: this._counter++, value: this._assembler.current.pop() });
-          }
-        }
-      }
-    };
-    StreamArray2.streamArray = StreamArray2.make;
-    StreamArray2.make.Constructor = StreamArray2;
-    module.exports = StreamArray2;
-  }
-});
-
-// node_modules/stream-json/streamers/StreamValues.js
-var require_StreamValues = __commonJS({
-  "node_modules/stream-json/streamers/StreamValues.js"(exports, module) {
-    "use strict";
-    var StreamBase = require_StreamBase();
-    var withParser = require_withParser();
-    var StreamValues2 = class _StreamValues extends StreamBase {
-      static make(options) {
-        return new _StreamValues(options);
-      }
-      static withParser(options) {
-        return withParser(_StreamValues.make, Object.assign({}, options, { jsonStreaming: true }));
-      }
-      constructor(options) {
-        super(options);
-        this._counter = 0;
-        this._level = 0;
-      }
-      _push(discard) {
-        if (discard) {
-          ++this._counter;
-        } else {
-          this.push({ key: this._counter++, value: this._assembler.current });
-        }
-        this._assembler.current = this._assembler.key = null;
-      }
-    };
-    StreamValues2.streamValues = StreamValues2.make;
-    StreamValues2.make.Constructor = StreamValues2;
-    module.exports = StreamValues2;
   }
 });
 
@@ -44507,7 +44507,7 @@ var init_JsonBytesStringAdapter = __esm({
 function alloc(size) {
   return JsonBytesStringAdapter.allocUnsafe(size);
 }
-var encoder, OPEN_BRACE3, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, QUOTE, COLON, COMMA2, BACKSLASH, TRUE, FALSE, NULL, ESCAPE_TABLE, INITIAL_BUFFER_SIZE, JsonShapeSerializer2;
+var encoder, OPEN_BRACE3, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, QUOTE2, COLON, COMMA2, BACKSLASH, TRUE, FALSE, NULL, ESCAPE_TABLE, INITIAL_BUFFER_SIZE, JsonShapeSerializer2;
 var init_JsonShapeSerializer2 = __esm({
   "node_modules/@smithy/core/dist-es/submodules/protocols/json/codec-v2/JsonShapeSerializer2.js"() {
     init_determineTimestampFormat();
@@ -44521,7 +44521,7 @@ var init_JsonShapeSerializer2 = __esm({
     CLOSE_BRACE = 125;
     OPEN_BRACKET = 91;
     CLOSE_BRACKET = 93;
-    QUOTE = 34;
+    QUOTE2 = 34;
     COLON = 58;
     COMMA2 = 44;
     BACKSLASH = 92;
@@ -44618,17 +44618,17 @@ var init_JsonShapeSerializer2 = __esm({
         const z = s2.length;
         this.ensure(z + 4);
         let { json, i: i5 } = this;
-        json[i5++] = QUOTE;
+        json[i5++] = QUOTE2;
         for (let j5 = 0; j5 < z; ++j5) {
           json[i5++] = s2.charCodeAt(j5);
         }
-        json[i5++] = QUOTE;
+        json[i5++] = QUOTE2;
         this.i = i5;
       }
       writeJsonString(s2) {
         const z = s2.length;
         this.ensure(z * 3 + 2);
-        this.json[this.i++] = QUOTE;
+        this.json[this.i++] = QUOTE2;
         for (let j5 = 0; j5 < z; ++j5) {
           const c5 = s2.charCodeAt(j5);
           if (c5 > 34 && c5 < 92) {
@@ -44671,7 +44671,7 @@ var init_JsonShapeSerializer2 = __esm({
             this.i = i5;
           }
         }
-        this.json[this.i++] = QUOTE;
+        this.json[this.i++] = QUOTE2;
       }
       writeUnicodeEscape(code) {
         let { json, i: i5 } = this;
@@ -44697,7 +44697,7 @@ var init_JsonShapeSerializer2 = __esm({
         const json = this.json;
         const B64 = _JsonShapeSerializer2.B64;
         let i5 = this.i;
-        json[i5++] = QUOTE;
+        json[i5++] = QUOTE2;
         const len = data.length;
         const remainder = len % 3;
         const mainLen = len - remainder;
@@ -44724,7 +44724,7 @@ var init_JsonShapeSerializer2 = __esm({
           json[i5++] = 61;
           json[i5++] = 61;
         }
-        json[i5++] = QUOTE;
+        json[i5++] = QUOTE2;
         this.i = i5;
       }
       writeValue(schema, value, container) {
@@ -47968,12 +47968,12 @@ var init_check_features = __esm({
 });
 
 // node_modules/@aws-sdk/core/dist-es/submodules/client/middleware-user-agent/constants.js
-var USER_AGENT, X_AMZ_USER_AGENT, SPACE, UA_NAME_SEPARATOR, UA_NAME_ESCAPE_REGEX, UA_VALUE_ESCAPE_REGEX, UA_ESCAPE_CHAR;
+var USER_AGENT, X_AMZ_USER_AGENT, SPACE2, UA_NAME_SEPARATOR, UA_NAME_ESCAPE_REGEX, UA_VALUE_ESCAPE_REGEX, UA_ESCAPE_CHAR;
 var init_constants6 = __esm({
   "node_modules/@aws-sdk/core/dist-es/submodules/client/middleware-user-agent/constants.js"() {
     USER_AGENT = "user-agent";
     X_AMZ_USER_AGENT = "x-amz-user-agent";
-    SPACE = " ";
+    SPACE2 = " ";
     UA_NAME_SEPARATOR = "/";
     UA_NAME_ESCAPE_REGEX = /[^!$%&'*+\-.^_`|~\w]/g;
     UA_VALUE_ESCAPE_REGEX = /[^!$%&'*+\-.^_`|~\w#]/g;
@@ -48031,11 +48031,11 @@ var init_user_agent_middleware = __esm({
         defaultUserAgent2.push(escapeUserAgent([`app`, `${appId}`]));
       }
       const prefix = getUserAgentPrefix();
-      const sdkUserAgentValue = (prefix ? [prefix] : []).concat([...defaultUserAgent2, ...userAgent2, ...customUserAgent]).join(SPACE);
+      const sdkUserAgentValue = (prefix ? [prefix] : []).concat([...defaultUserAgent2, ...userAgent2, ...customUserAgent]).join(SPACE2);
       const normalUAValue = [
         ...defaultUserAgent2.filter((section) => section.startsWith("aws-sdk-")),
         ...customUserAgent
-      ].join(SPACE);
+      ].join(SPACE2);
       if (options.runtime !== "browser") {
         if (normalUAValue) {
           headers[X_AMZ_USER_AGENT] = headers[X_AMZ_USER_AGENT] ? `${headers[USER_AGENT]} ${normalUAValue}` : normalUAValue;
@@ -98390,6 +98390,9 @@ import { createGunzip } from "node:zlib";
 var NL2 = 10;
 var CR2 = 13;
 var OPEN_BRACE2 = 123;
+var QUOTE = 34;
+var SPACE = 32;
+var TAB = 9;
 var GUNZIP_CHUNK_BYTES = 256 << 10;
 var GUNZIP_AHEAD_BYTES = 4 << 20;
 function gunzip() {
@@ -98410,7 +98413,11 @@ var EXPORT_KEYS = /* @__PURE__ */ new Set([
   "nextForwardToken",
   "nextBackwardToken"
 ]);
-var RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
+var RECORD_KEYS = /* @__PURE__ */ new Set([
+  ...ACCESS_LOG_FIELDS,
+  RESOURCE_CONFIGURATION_FIELD,
+  GRPC_STATUS_FIELD
+]);
 var OTHER_FORMATS = [
   { magic: [80, 75, 3, 4], name: "a zip archive" },
   { magic: [66, 90, 104], name: "bzip2-compressed" },
@@ -98436,29 +98443,47 @@ function checkText(file, head2) {
   }
 }
 function isSpace(byte) {
-  return byte === 32 || byte === 9 || byte === NL2 || byte === CR2;
+  return byte === SPACE || byte === TAB || byte === NL2 || byte === CR2;
 }
 function bomLength(buf2) {
   return buf2[0] === 239 && buf2[1] === 187 && buf2[2] === 191 ? 3 : 0;
 }
-function detectFormat(head2) {
+var LINES_LOOKED_AT = 5;
+function detectFormat(text) {
+  const head2 = text.subarray(0, PEEK_BYTES);
   let i5 = bomLength(head2);
-  let newlineBeforeKey = false;
   while (i5 < head2.length && isSpace(head2[i5])) i5++;
   if (head2[i5] !== OPEN_BRACE2) return "jsonl";
-  i5++;
-  while (i5 < head2.length && isSpace(head2[i5])) {
-    if (head2[i5] === NL2) newlineBeforeKey = true;
-    i5++;
-  }
-  let key;
-  if (head2[i5] === 34) {
-    const end2 = head2.indexOf(34, i5 + 1);
-    if (end2 !== -1 && end2 - i5 <= 64) key = head2.toString("utf8", i5 + 1, end2);
-  }
+  const key = firstKey(head2, i5 + 1);
   if (key !== void 0 && EXPORT_KEYS.has(key)) return "export";
-  if (!newlineBeforeKey) return "jsonl";
+  if (someLineOpensOneLineObject(head2, i5)) return "jsonl";
   return key !== void 0 && RECORD_KEYS.has(key) ? "values" : "export";
+}
+function firstKey(head2, from) {
+  let i5 = from;
+  while (i5 < head2.length && isSpace(head2[i5])) i5++;
+  if (head2[i5] !== QUOTE) return void 0;
+  const end2 = head2.indexOf(QUOTE, i5 + 1);
+  return end2 !== -1 && end2 - i5 <= 64 ? head2.toString("utf8", i5 + 1, end2) : void 0;
+}
+function someLineOpensOneLineObject(head2, from) {
+  let seen = 0;
+  for (let start = from; start < head2.length && seen < LINES_LOOKED_AT; ) {
+    let end2 = head2.indexOf(NL2, start);
+    if (end2 === -1) end2 = head2.length;
+    let i5 = start;
+    while (i5 < end2 && isSpace(head2[i5])) i5++;
+    if (i5 < end2) {
+      seen++;
+      if (head2[i5] === OPEN_BRACE2) {
+        i5++;
+        while (i5 < end2 && isSpace(head2[i5])) i5++;
+        if (i5 < end2 || end2 === head2.length) return true;
+      }
+    }
+    start = end2 + 1;
+  }
+  return false;
 }
 
 // src/logs/parallel.ts
@@ -98780,25 +98805,45 @@ init_errors();
 import { readFile } from "node:fs/promises";
 
 // src/logs/reader.ts
-var import_fast_glob = __toESM(require_out4(), 1);
 var import_Parser = __toESM(require_Parser(), 1);
 var import_Pick = __toESM(require_Pick(), 1);
 var import_StreamArray = __toESM(require_StreamArray(), 1);
 var import_StreamValues = __toESM(require_StreamValues(), 1);
 init_aggregate();
 init_errors();
-import {
-  closeSync as closeSync2,
-  createReadStream,
-  statSync as statSync2,
-  openSync as openSync2,
-  readSync as readSync2
-} from "node:fs";
-import { readdir, realpath, stat as stat2 } from "node:fs/promises";
+import { closeSync as closeSync2, createReadStream, statSync as statSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
 import { availableParallelism } from "node:os";
-import path from "node:path";
 import { Readable as Readable2, addAbortSignal, pipeline as pipeline2 } from "node:stream";
 init_record();
+
+// src/logs/paths.ts
+var import_fast_glob = __toESM(require_out4(), 1);
+init_errors();
+import { stat as statWithCallback } from "node:fs";
+import { readdir, realpath, stat as stat2 } from "node:fs/promises";
+import path from "node:path";
+
+// src/logs/system-errors.ts
+init_errors();
+function errorCode(error2) {
+  const code = error2?.code;
+  return typeof code === "string" ? code : void 0;
+}
+var SYSTEM_ERRORS = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "it is a directory",
+  ENOENT: "no such file or directory",
+  ELOOP: "too many symbolic links",
+  EIO: "input/output error"
+};
+function describeSystemError(error2) {
+  const code = errorCode(error2);
+  if (code && SYSTEM_ERRORS[code]) return `${code}: ${SYSTEM_ERRORS[code]}`;
+  return code ?? errorMessage(error2);
+}
+
+// src/logs/paths.ts
 async function resolveLogPaths(patterns) {
   if (patterns.length === 0) {
     throw new UsageError("no log files given: pass at least one file, directory or glob");
@@ -98808,11 +98853,12 @@ async function resolveLogPaths(patterns) {
     const key = path.resolve(file);
     if (!found.has(key)) found.set(key, path.normalize(file));
   };
+  const loops = new LoopGuard();
   for (const pattern of patterns) {
     if (pattern.trim() === "") throw new UsageError("an empty log path was given");
     const info = await statIfExists(pattern);
     if (info?.isDirectory()) {
-      const count = await walk(pattern, add, /* @__PURE__ */ new Set());
+      const count = await walk(pattern, add, loops);
       if (count === 0) {
         throw new UsageError(
           `log directory ${pattern} contains no files (hidden files and directories are skipped)`
@@ -98821,13 +98867,13 @@ async function resolveLogPaths(patterns) {
     } else if (info) {
       add(pattern);
     } else if (import_fast_glob.default.isDynamicPattern(pattern)) {
-      const count = await expandGlob(pattern, add);
+      const count = await expandGlob(pattern, add, loops);
       if (count === 0) throw new UsageError(`log path pattern ${pattern} matched no files`);
     } else {
       throw new UsageError(`log path ${pattern} does not exist`);
     }
   }
-  return [...found.values()].sort();
+  return onePathPerFile([...found.values()].sort());
 }
 async function statIfExists(file) {
   try {
@@ -98838,17 +98884,35 @@ async function statIfExists(file) {
     throw new DataError(`${file}: cannot access the path (${describeSystemError(error2)})`, { cause: error2 });
   }
 }
-async function walk(dir, add, seen) {
-  let real;
-  try {
-    real = await realpath(dir);
-  } catch (error2) {
-    throw new DataError(`${dir}: cannot read the directory (${describeSystemError(error2)})`, {
-      cause: error2
-    });
+var STAT_BATCH = 64;
+async function onePathPerFile(sorted) {
+  const ids = [];
+  for (let i5 = 0; i5 < sorted.length; i5 += STAT_BATCH) {
+    ids.push(...await Promise.all(sorted.slice(i5, i5 + STAT_BATCH).map(fileIdentity)));
   }
-  if (seen.has(real)) return 0;
-  seen.add(real);
+  const kept = /* @__PURE__ */ new Map();
+  const result2 = { files: [], duplicates: [] };
+  for (const [k5, file] of sorted.entries()) {
+    const id = ids[k5];
+    const first = kept.get(id);
+    if (first === void 0) {
+      kept.set(id, file);
+      result2.files.push(file);
+    } else {
+      result2.duplicates.push({ path: file, sameAs: first });
+    }
+  }
+  return result2;
+}
+async function fileIdentity(file) {
+  const own = `path:${path.resolve(file)}`;
+  const info = await stat2(file, { bigint: true }).catch(() => void 0);
+  if (!info || !(info.isFile() || info.isFIFO())) return own;
+  if (info.ino !== 0n) return `inode:${info.dev}:${info.ino}`;
+  const real = await realpath(file).catch(() => void 0);
+  return real === void 0 ? own : `path:${real}`;
+}
+async function walk(dir, add, loops) {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -98861,30 +98925,27 @@ async function walk(dir, add, seen) {
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const full = path.join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      const target = await stat2(full).catch(() => void 0);
-      isDir = target?.isDirectory() ?? false;
-      isFile = target?.isFile() ?? false;
-    }
-    if (isDir) {
-      count += await walk(full, add, seen);
-    } else if (isFile) {
+    const kind = await entryKind(full, entry, loops);
+    if (kind === "directory") {
+      count += await walk(full, add, loops);
+    } else if (kind === "file") {
       add(full);
       count++;
     }
   }
   return count;
 }
-async function expandGlob(pattern, add) {
+async function expandGlob(pattern, add, loops) {
   let entries;
   try {
     entries = await (0, import_fast_glob.default)(pattern, {
       dot: false,
       onlyFiles: false,
       followSymbolicLinks: true,
-      objectMode: true
+      objectMode: true,
+      // fast-glob has no loop guard: with a `..` link `logs/**` listed each file 41 times, with
+      // two it had not ended after 20 s.
+      fs: { stat: loops.stat }
     });
   } catch (error2) {
     throw new DataError(`${pattern}: cannot expand the pattern (${describeSystemError(error2)})`, {
@@ -98892,25 +98953,77 @@ async function expandGlob(pattern, add) {
     });
   }
   entries.sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
-  const seen = /* @__PURE__ */ new Set();
+  const walked = /* @__PURE__ */ new Set();
   let count = 0;
   for (const entry of entries) {
-    let isDir = entry.dirent.isDirectory();
-    let isFile = entry.dirent.isFile();
-    if (entry.dirent.isSymbolicLink()) {
-      const target = await stat2(entry.path).catch(() => void 0);
-      isDir = target?.isDirectory() ?? false;
-      isFile = target?.isFile() ?? false;
-    }
-    if (isDir) {
-      count += await walk(entry.path, add, seen);
-    } else if (isFile) {
+    const kind = await entryKind(entry.path, entry.dirent, loops);
+    if (kind === "directory") {
+      if (hasAncestorIn(entry.path, walked)) continue;
+      walked.add(entry.path);
+      count += await walk(entry.path, add, loops);
+    } else if (kind === "file") {
       add(entry.path);
       count++;
     }
   }
   return count;
 }
+function hasAncestorIn(dir, dirs) {
+  for (let up = path.dirname(dir); ; up = path.dirname(up)) {
+    if (dirs.has(up)) return true;
+    if (path.dirname(up) === up) return false;
+  }
+}
+async function entryKind(full, dirent, loops) {
+  if (!dirent.isSymbolicLink()) {
+    return dirent.isDirectory() ? "directory" : dirent.isFile() ? "file" : void 0;
+  }
+  const target = await stat2(full).catch(() => void 0);
+  if (target?.isFile()) return "file";
+  if (target?.isDirectory() && !await loops.isLoop(full)) return "directory";
+  return void 0;
+}
+var LoopGuard = class {
+  /** Real paths by absolute path, so the directories above many links are resolved once. */
+  real = /* @__PURE__ */ new Map();
+  realpath(dir) {
+    let real = this.real.get(dir);
+    if (!real) {
+      real = realpath(dir).catch(() => void 0);
+      this.real.set(dir, real);
+    }
+    return real;
+  }
+  /** Whether `link`, a link to a directory, holds a directory on the path to it (or is one). */
+  async isLoop(link) {
+    const absolute = path.resolve(link);
+    const target = await this.realpath(absolute);
+    if (target === void 0) return true;
+    for (let up = path.dirname(absolute); ; up = path.dirname(up)) {
+      const real = await this.realpath(up);
+      if (real !== void 0 && isWithin(real, target)) return true;
+      if (path.dirname(up) === up) return false;
+    }
+  }
+  /** fast-glob's stat: a loop fails as a dangling link does, so fast-glob does not enter it. */
+  stat = (file, callback) => {
+    statWithCallback(file, (error2, stats) => {
+      if (error2 || !stats.isDirectory()) {
+        callback(error2, stats);
+        return;
+      }
+      void this.isLoop(file).then((loop) => {
+        callback(loop ? Object.assign(new Error(`${file}: a link loop`), { code: "ELOOP" }) : null, stats);
+      });
+    });
+  };
+};
+function isWithin(file, dir) {
+  const relative = path.relative(dir, file);
+  return relative === "" || relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
+// src/logs/reader.ts
 var CHUNK_BYTES = 1 << 20;
 var PROGRESS_MS = 250;
 var CallbackError = class extends Error {
@@ -98918,13 +99031,14 @@ var CallbackError = class extends Error {
 async function aggregateLogs(patterns, options = {}) {
   const signal = options.signal;
   signal?.throwIfAborted();
-  const files = await resolveLogPaths(patterns);
+  const { files, duplicates } = await resolveLogPaths(patterns);
   const aggregates = new AggregateSet();
   const region = options.region;
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const fast = options.fast ?? true;
   const summary = {
     files: [],
+    duplicates,
     lines: 0,
     records: 0,
     malformed: 0,
@@ -99215,23 +99329,6 @@ async function* jsonItems(format2, source) {
     yield { index: key + 1, value };
   }
 }
-function errorCode(error2) {
-  const code = error2?.code;
-  return typeof code === "string" ? code : void 0;
-}
-var SYSTEM_ERRORS = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EISDIR: "it is a directory",
-  ENOENT: "no such file or directory",
-  ELOOP: "too many symbolic links",
-  EIO: "input/output error"
-};
-function describeSystemError(error2) {
-  const code = errorCode(error2);
-  if (code && SYSTEM_ERRORS[code]) return `${code}: ${SYSTEM_ERRORS[code]}`;
-  return code ?? errorMessage(error2);
-}
 function readError(file, error2, signal, gzip, format2) {
   if (signal?.aborted) return signal.reason;
   if (error2 instanceof CallbackError) return error2.cause;
@@ -99288,6 +99385,17 @@ function keepDays(aggregates, range2) {
   for (const arn of aggregates.services.keys()) if (!services.has(arn)) aggregates.services.delete(arn);
   return dropped;
 }
+var MAX_DUPLICATES_NAMED = 5;
+function duplicateWarnings(duplicates) {
+  const named = duplicates.slice(0, MAX_DUPLICATES_NAMED).map(
+    (d5) => `${d5.path} is the same file as ${d5.sameAs} (a link or a second path to it); it is read once.`
+  );
+  const more = duplicates.length - named.length;
+  if (more > 0) {
+    named.push(`\u2026 and ${more} more paths that lead to a file already read; each file is read once.`);
+  }
+  return named;
+}
 async function analyzeLocal(options) {
   const started = performance.now();
   let billed2;
@@ -99318,6 +99426,7 @@ async function analyzeLocal(options) {
   if (region && aggregates.services.size === 0) {
     throw new DataError(`No access-log record belongs to a service in ${region}; check --region.`);
   }
+  warnings.push(...duplicateWarnings(summary.duplicates));
   if (summary.malformed > 0) {
     warnings.push(
       `Skipped ${summary.malformed} malformed log line(s) of ${summary.lines}; samples are listed below.`

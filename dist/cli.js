@@ -48,6 +48,8 @@ var ACCESS_LOG_FIELDS = [
   "callerX509SANDNS",
   "callerX509SANURI"
 ];
+var RESOURCE_CONFIGURATION_FIELD = "resourceConfigurationArn";
+var GRPC_STATUS_FIELD = "grpcStatus";
 
 // src/model/histogram.ts
 var RELATIVE_ACCURACY = 5e-3;
@@ -91,7 +93,11 @@ function isGzip(head) {
   return head[0] === 31 && head[1] === 139;
 }
 var PEEK_BYTES = 64 << 10;
-var RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
+var RECORD_KEYS = /* @__PURE__ */ new Set([
+  ...ACCESS_LOG_FIELDS,
+  RESOURCE_CONFIGURATION_FIELD,
+  GRPC_STATUS_FIELD
+]);
 
 // src/logs/parallel.ts
 var WORKER_SCRIPT = "./scan-worker.js";

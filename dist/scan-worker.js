@@ -920,7 +920,11 @@ var LineScanner = class {
 var GUNZIP_CHUNK_BYTES = 256 << 10;
 var GUNZIP_AHEAD_BYTES = 4 << 20;
 var PEEK_BYTES = 64 << 10;
-var RECORD_KEYS = new Set(ACCESS_LOG_FIELDS);
+var RECORD_KEYS = /* @__PURE__ */ new Set([
+  ...ACCESS_LOG_FIELDS,
+  RESOURCE_CONFIGURATION_FIELD,
+  GRPC_STATUS_FIELD
+]);
 
 // src/logs/parallel.ts
 var PARALLEL_MIN_BYTES = 64 << 20;

@@ -9,23 +9,13 @@
  * - everything else (gzip, a pipe, exports, pretty-printed records) is streamed in one pass, as is
  *   a plain file whose ranges would not merge exactly, and every file when `fast` is false.
  *
- * Files are taken in sorted order, and every result (sums, line numbers, samples, names, errors)
- * is the one reading them one after another in one pass gives. Memory does not grow with file size.
+ * Files are taken in sorted order, each once however many paths lead to it (paths.ts), and every
+ * result (sums, line numbers, samples, names, errors) is the one reading them one after another in
+ * one pass gives. Memory does not grow with file size.
  */
-import {
-  closeSync,
-  createReadStream,
-  statSync,
-  openSync,
-  readSync,
-  type ReadStream,
-  type Stats,
-} from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, statSync, openSync, readSync, type ReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import { Readable, addAbortSignal, pipeline } from 'node:stream';
-import fg from 'fast-glob';
 import Parser from 'stream-json/Parser.js';
 import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
@@ -38,136 +28,8 @@ import { type FileScan, MAIN_ID, RANGE_BYTES, RangeScan } from './parallel.js';
 import { type Format, PEEK_BYTES, checkMagic, checkText, detectFormat, gunzip, isGzip } from './sniff.js';
 import { parseLine } from './record.js';
 import { type ParseResult, toRecord } from '../model/record.js';
-
-// ---------------------------------------------------------------------------------------------
-// Path resolution
-
-/**
- * Expands files, directories (recursive, hidden entries skipped) and globs into a sorted list.
- * @testseam
- */
-export async function resolveLogPaths(patterns: string[]): Promise<string[]> {
-  if (patterns.length === 0) {
-    throw new UsageError('no log files given: pass at least one file, directory or glob');
-  }
-  // Keyed by absolute path so "./a.log" and "a.log" count once; the value keeps the user's form.
-  const found = new Map<string, string>();
-  const add = (file: string): void => {
-    const key = path.resolve(file);
-    if (!found.has(key)) found.set(key, path.normalize(file));
-  };
-
-  for (const pattern of patterns) {
-    if (pattern.trim() === '') throw new UsageError('an empty log path was given');
-    const info = await statIfExists(pattern);
-    if (info?.isDirectory()) {
-      const count = await walk(pattern, add, new Set());
-      if (count === 0) {
-        throw new UsageError(
-          `log directory ${pattern} contains no files (hidden files and directories are skipped)`,
-        );
-      }
-    } else if (info) {
-      // Not only regular files: a FIFO or /dev/stdin is a fair thing to point at.
-      add(pattern);
-    } else if (fg.isDynamicPattern(pattern)) {
-      const count = await expandGlob(pattern, add);
-      if (count === 0) throw new UsageError(`log path pattern ${pattern} matched no files`);
-    } else {
-      throw new UsageError(`log path ${pattern} does not exist`);
-    }
-  }
-  // Plain code-unit order: the same on every machine and locale.
-  return [...found.values()].sort();
-}
-
-async function statIfExists(file: string): Promise<Stats | undefined> {
-  try {
-    return await stat(file);
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new DataError(`${file}: cannot access the path (${describeSystemError(error)})`, { cause: error });
-  }
-}
-
-/** Adds every non-hidden file under `dir`; returns how many it saw. `seen` guards symlink loops. */
-async function walk(dir: string, add: (file: string) => void, seen: Set<string>): Promise<number> {
-  let real: string;
-  try {
-    real = await realpath(dir);
-  } catch (error) {
-    throw new DataError(`${dir}: cannot read the directory (${describeSystemError(error)})`, {
-      cause: error,
-    });
-  }
-  if (seen.has(real)) return 0;
-  seen.add(real);
-
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    throw new DataError(`${dir}: cannot read the directory (${describeSystemError(error)})`, {
-      cause: error,
-    });
-  }
-  let count = 0;
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      const target = await stat(full).catch(() => undefined); // a dangling link is not a log file
-      isDir = target?.isDirectory() ?? false;
-      isFile = target?.isFile() ?? false;
-    }
-    if (isDir) {
-      count += await walk(full, add, seen);
-    } else if (isFile) {
-      add(full);
-      count++;
-    }
-  }
-  return count;
-}
-
-async function expandGlob(pattern: string, add: (file: string) => void): Promise<number> {
-  let entries: fg.Entry[];
-  try {
-    entries = await fg(pattern, {
-      dot: false,
-      onlyFiles: false,
-      followSymbolicLinks: true,
-      objectMode: true,
-    });
-  } catch (error) {
-    throw new DataError(`${pattern}: cannot expand the pattern (${describeSystemError(error)})`, {
-      cause: error,
-    });
-  }
-  // Sorted so a directory is walked before its subdirectories, which `seen` then skips ("logs/**").
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const seen = new Set<string>();
-  let count = 0;
-  for (const entry of entries) {
-    let isDir = entry.dirent.isDirectory();
-    let isFile = entry.dirent.isFile();
-    if (entry.dirent.isSymbolicLink()) {
-      const target = await stat(entry.path).catch(() => undefined);
-      isDir = target?.isDirectory() ?? false;
-      isFile = target?.isFile() ?? false;
-    }
-    if (isDir) {
-      count += await walk(entry.path, add, seen);
-    } else if (isFile) {
-      add(entry.path);
-      count++;
-    }
-  }
-  return count;
-}
+import { type DuplicatePath, resolveLogPaths } from './paths.js';
+import { describeSystemError, errorCode } from './system-errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reading
@@ -185,6 +47,8 @@ export interface ReadProgress {
 export interface ReadSummary {
   /** Every file read, in the order read (sorted, deterministic). */
   files: string[];
+  /** Paths not read because they lead to a file in `files` (a link, or a second path to it). */
+  duplicates: DuplicatePath[];
   /** Non-blank lines / events seen. */
   lines: number;
   /** Valid records added (or counted in otherRegions). */
@@ -257,13 +121,14 @@ export async function aggregateLogs(
 ): Promise<AggregateResult> {
   const signal = options.signal;
   signal?.throwIfAborted();
-  const files = await resolveLogPaths(patterns);
+  const { files, duplicates } = await resolveLogPaths(patterns);
   const aggregates = new AggregateSet();
   const region = options.region;
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const fast = options.fast ?? true;
   const summary: ReadSummary = {
     files: [],
+    duplicates,
     lines: 0,
     records: 0,
     malformed: 0,
@@ -657,26 +522,6 @@ async function* jsonItems(
 
 // ---------------------------------------------------------------------------------------------
 // Errors
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-const SYSTEM_ERRORS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EISDIR: 'it is a directory',
-  ENOENT: 'no such file or directory',
-  ELOOP: 'too many symbolic links',
-  EIO: 'input/output error',
-};
-
-function describeSystemError(error: unknown): string {
-  const code = errorCode(error);
-  if (code && SYSTEM_ERRORS[code]) return `${code}: ${SYSTEM_ERRORS[code]}`;
-  return code ?? errorMessage(error);
-}
 
 /** Turns whatever a stream threw into a message that names the file, never a raw stack. */
 function readError(

@@ -4,11 +4,14 @@
  */
 import { type Gunzip, type ZlibOptions, createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
-import { ACCESS_LOG_FIELDS } from '../model/record.js';
+import { ACCESS_LOG_FIELDS, GRPC_STATUS_FIELD, RESOURCE_CONFIGURATION_FIELD } from '../model/record.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
 const OPEN_BRACE = 0x7b;
+const QUOTE = 0x22;
+const SPACE = 0x20;
+const TAB = 0x09;
 
 const GUNZIP_CHUNK_BYTES = 256 << 10;
 /** Decompressed text gunzip may hold ready, so it runs ahead while the reader scans. */
@@ -40,7 +43,11 @@ const EXPORT_KEYS = new Set([
 ]);
 
 /** A pretty-printed record starts with one of these. */
-const RECORD_KEYS: ReadonlySet<string> = new Set(ACCESS_LOG_FIELDS);
+const RECORD_KEYS: ReadonlySet<string> = new Set([
+  ...ACCESS_LOG_FIELDS,
+  RESOURCE_CONFIGURATION_FIELD,
+  GRPC_STATUS_FIELD,
+]);
 
 /**
  * jsonl: one record per line, as Lattice writes. export: the output of aws logs
@@ -80,38 +87,65 @@ export function checkText(file: string, head: Buffer): void {
 }
 
 function isSpace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === NL || byte === CR;
+  return byte === SPACE || byte === TAB || byte === NL || byte === CR;
 }
 
 function bomLength(buf: Buffer): number {
   return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
 }
 
+/** A JSON-lines file whose first lines are broken is still told by the ones after them. */
+const LINES_LOOKED_AT = 5;
+
 /**
- * Decided from the first key of the first object. An AWS CLI export is one JSON document whose
- * first key is `events` (or another key of the FilterLogEvents/GetLogEvents response), compact
- * or pretty-printed. Otherwise a first line that is only `{` means pretty-printed JSON: records
- * if the first key is a record field, else treated as an export so the error says what was
- * expected. A JSON-lines record never spans lines, so neither test can catch JSONL, even
- * JSONL whose first line is broken. Anything else is JSONL.
+ * Decided from the first bytes (PEEK_BYTES at most, so a file is taken the same way whether its
+ * head was read alone or with more). An AWS CLI export is one JSON document whose first key is
+ * `events` (or another key of the FilterLogEvents/GetLogEvents response), compact or
+ * pretty-printed. Otherwise, if one of the first few non-blank lines starts with `{` and goes on
+ * (pretty printers end the line after a `{`), the file is JSON lines, and a broken line among them
+ * (a lone `{`, a cut record) is only a malformed line. Failing that, it is pretty-printed JSON:
+ * records if the first key is a record field, else taken for an export so the error says what was
+ * expected. Anything not starting with `{` is JSONL.
  */
-export function detectFormat(head: Buffer): Format {
+export function detectFormat(text: Buffer): Format {
+  const head = text.subarray(0, PEEK_BYTES);
   let i = bomLength(head);
-  let newlineBeforeKey = false;
   while (i < head.length && isSpace(head[i])) i++;
   if (head[i] !== OPEN_BRACE) return 'jsonl';
-  i++;
-  while (i < head.length && isSpace(head[i])) {
-    if (head[i] === NL) newlineBeforeKey = true;
-    i++;
-  }
-  let key: string | undefined;
-  if (head[i] === 0x22) {
-    const end = head.indexOf(0x22, i + 1);
-    // The keys we look for have no escapes, so a plain scan to the next quote is enough.
-    if (end !== -1 && end - i <= 64) key = head.toString('utf8', i + 1, end);
-  }
+  const key = firstKey(head, i + 1);
   if (key !== undefined && EXPORT_KEYS.has(key)) return 'export';
-  if (!newlineBeforeKey) return 'jsonl';
+  if (someLineOpensOneLineObject(head, i)) return 'jsonl';
   return key !== undefined && RECORD_KEYS.has(key) ? 'values' : 'export';
+}
+
+/** The first key of the object whose `{` is just before `from`, on that line or a later one. */
+function firstKey(head: Buffer, from: number): string | undefined {
+  let i = from;
+  while (i < head.length && isSpace(head[i])) i++;
+  if (head[i] !== QUOTE) return undefined;
+  const end = head.indexOf(QUOTE, i + 1);
+  // The keys we look for have no escapes, so a plain scan to the next quote is enough.
+  return end !== -1 && end - i <= 64 ? head.toString('utf8', i + 1, end) : undefined;
+}
+
+/** Whether one of the first LINES_LOOKED_AT non-blank lines from `from` starts with `{` and goes on. */
+function someLineOpensOneLineObject(head: Buffer, from: number): boolean {
+  let seen = 0;
+  for (let start = from; start < head.length && seen < LINES_LOOKED_AT;) {
+    let end = head.indexOf(NL, start);
+    if (end === -1) end = head.length;
+    let i = start;
+    while (i < end && isSpace(head[i])) i++;
+    if (i < end) {
+      seen++;
+      if (head[i] === OPEN_BRACE) {
+        i++;
+        while (i < end && isSpace(head[i])) i++;
+        // The text may end right after the `{`: a one-line file, not pretty-printed output.
+        if (i < end || end === head.length) return true;
+      }
+    }
+    start = end + 1;
+  }
+  return false;
 }

@@ -12,6 +12,7 @@ import { chooseWindow, leftOutWarning } from '../analysis/window.js';
 import { DataError, UsageError } from '../errors.js';
 import { type ReadProgress, aggregateLogs } from '../logs/reader.js';
 import type { AggregateSet } from '../model/aggregate.js';
+import type { DuplicatePath } from '../logs/paths.js';
 import { buildAnalysis } from '../analysis/build.js';
 import { describeReport } from '../report/findings.js';
 import type { Report } from '../model/report.js';
@@ -75,6 +76,22 @@ function keepDays(aggregates: AggregateSet, range: { start: string; end: string 
   return dropped;
 }
 
+/** Named one by one up to this many: a linked copy of a log tree would otherwise bury the rest. */
+const MAX_DUPLICATES_NAMED = 5;
+
+function duplicateWarnings(duplicates: DuplicatePath[]): string[] {
+  const named = duplicates
+    .slice(0, MAX_DUPLICATES_NAMED)
+    .map(
+      (d) => `${d.path} is the same file as ${d.sameAs} (a link or a second path to it); it is read once.`,
+    );
+  const more = duplicates.length - named.length;
+  if (more > 0) {
+    named.push(`… and ${more} more paths that lead to a file already read; each file is read once.`);
+  }
+  return named;
+}
+
 export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult> {
   const started = performance.now();
   // Read the small inputs first, so a typo fails before a long scan.
@@ -107,6 +124,7 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
   if (region && aggregates.services.size === 0) {
     throw new DataError(`No access-log record belongs to a service in ${region}; check --region.`);
   }
+  warnings.push(...duplicateWarnings(summary.duplicates));
   if (summary.malformed > 0) {
     warnings.push(
       `Skipped ${summary.malformed} malformed log line(s) of ${summary.lines}; samples are listed below.`,

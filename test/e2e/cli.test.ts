@@ -2,15 +2,16 @@
  * The bundled CLI (dist/cli.js) run as a user runs it: a separate Node 24 process, real files.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, createReadStream, createWriteStream, openSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { aggregateLogs } from '../../src/logs/reader.js';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
-import { runCli, runNode } from '../helpers/bundle.js';
+import { NODE, runCli, runNode } from '../helpers/bundle.js';
 import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
 
 let work: string;
@@ -138,6 +139,49 @@ describe('analyze', () => {
     expect(report.source).toMatchObject({ records: 2, malformed: 1 });
     expect(report.source.malformedSamples[0]).toMatchObject({ file, line: 2 });
     expect(r.stderr).toContain(`${file}:2`);
+  });
+});
+
+describe('pipes', () => {
+  it('reads /dev/stdin once however often it is named, a broken first line counted as malformed', () => {
+    // Through a shell pipe: Node gives a child a socket, not a pipe, as its stdin, and Linux
+    // does not open a socket by its /dev/fd name (ENXIO).
+    const logs = ['/dev/stdin', '/dev/fd/0', '/dev/stdin'].map((name) => `--logs ${name}`).join(' ');
+    const stdout = execFileSync(
+      'sh',
+      [
+        '-c',
+        `printf '{\\n%s\\n%s\\n' '${GOOD_LINE}' '${GOOD_LINE}' | "${NODE}" dist/cli.js analyze ${logs} --format json`,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 },
+    );
+    const report = JSON.parse(stdout) as Report;
+    expect(report.source).toMatchObject({ files: ['/dev/fd/0'], records: 2, malformed: 1 });
+    expect(report.warnings).toContain(
+      '/dev/stdin is the same file as /dev/fd/0 (a link or a second path to it); it is read once.',
+    );
+  });
+
+  it('reads a FIFO named twice, directly and through a link, once', async () => {
+    const fifo = join(work, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    await symlink(fifo, join(work, 'pipe-link'));
+    // Opening the write end waits for the CLI to open the read end; if the CLI never does, a
+    // reader of our own lets the open finish, so no thread is left waiting.
+    const writer = createWriteStream(fifo).on('error', () => {});
+    writer.end(`${GOOD_LINE}\n${GOOD_LINE}\n`);
+    let r: Awaited<ReturnType<typeof runCli>>;
+    try {
+      r = await runCli(['analyze', '--logs', join(work, 'pipe-link'), '--logs', fifo, '--format', 'json']);
+    } finally {
+      if (writer.pending) closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK));
+    }
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.source).toMatchObject({ files: [fifo], records: 2 });
+    expect(report.warnings).toContain(
+      `${join(work, 'pipe-link')} is the same file as ${fifo} (a link or a second path to it); it is read once.`,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 /** The offline pipeline in-process: small log, bill and price files to a report. */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds.js';
@@ -99,6 +99,25 @@ describe('analyzeLocal', () => {
     const prices = file('bad-prices.json', JSON.stringify({ Europe: {} }));
     await expect(analyzeLocal({ ...base, pricesFile: prices })).rejects.toThrow(
       '"Europe" is not an AWS region name',
+    );
+  });
+
+  it('reads a file reached by several paths once and names the first five of them', async () => {
+    const links = join(work, 'links');
+    mkdirSync(links);
+    for (let i = 1; i <= 7; i++) symlinkSync(LOG, join(links, `copy-${i}.log`));
+    const { report, stats } = await analyzeLocal({ ...base, logs: [LOG, links] });
+    expect(stats.lines).toBe(800);
+    expect(report.source.files).toEqual([LOG]);
+    const named = report.warnings.filter((w) => w.includes('is the same file as'));
+    expect(named).toEqual(
+      [1, 2, 3, 4, 5].map(
+        (i) =>
+          `${join(links, `copy-${i}.log`)} is the same file as ${LOG} (a link or a second path to it); it is read once.`,
+      ),
+    );
+    expect(report.warnings).toContain(
+      '… and 2 more paths that lead to a file already read; each file is read once.',
     );
   });
 

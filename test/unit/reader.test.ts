@@ -10,8 +10,8 @@ import {
   type ReadProgress,
   type ReadSummary,
   aggregateLogs,
-  resolveLogPaths,
 } from '../../src/logs/reader.js';
+import { resolveLogPaths } from '../../src/logs/paths.js';
 import { type DayAggregateJSON, dayToJSON } from '../../src/model/aggregate.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
@@ -141,6 +141,13 @@ async function collect(
   return first.read;
 }
 
+/** The files resolveLogPaths keeps, when no two paths lead to one file. */
+async function keptFiles(patterns: string[]): Promise<string[]> {
+  const resolved = await resolveLogPaths(patterns);
+  expect(resolved.duplicates).toEqual([]);
+  return resolved.files;
+}
+
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
@@ -194,6 +201,7 @@ describe('aggregateLogs: JSON lines', () => {
     });
     expect(summary).toEqual({
       files: [file],
+      duplicates: [],
       lines: 3,
       records: 3,
       malformed: 0,
@@ -313,6 +321,48 @@ describe('aggregateLogs: JSON lines', () => {
       expect(summary.malformed).toBe(0);
       expect(latency).toEqual({ count: 3000, sum: (3000 * 2999) / 2, min: 0, max: 2999 });
     }
+  });
+});
+
+describe('aggregateLogs: JSON lines whose first line is broken', () => {
+  it('counts a lone `{` as one malformed line and reads the records after it', async () => {
+    const text = ['{', line({ duration: 1 }), line({ duration: 2 }), line({ duration: 3 })].join('\n') + '\n';
+    for (const [name, content, modes] of [
+      ['brace.log', text, MODES],
+      ['brace-crlf.log', '\uFEFF' + text.replace(/\n/g, '\r\n'), MODES],
+      ['brace.log.gz', gzipSync(text), [{}]],
+    ] as const) {
+      const file = await fixture(name, content);
+      const { latency, summary } = await collect([file], {}, modes);
+      expect(latency).toEqual({ count: 3, sum: 6, min: 1, max: 3 });
+      expect(summary).toMatchObject({ lines: 4, records: 3, malformed: 1 });
+      expect(summary.malformedSamples).toEqual([
+        { file, line: 1, reason: expect.stringMatching(/^invalid JSON/) },
+      ]);
+    }
+  });
+
+  it('counts a cut first record as one malformed line', async () => {
+    for (const cut of [line().slice(0, 60), '{"', '{ ', '{"serviceArn']) {
+      const file = await fixture(
+        'cut-first.log',
+        [cut, '', line({ duration: 4 }), line({ duration: 6 })].join('\n'),
+      );
+      const { latency, summary } = await collect([file]);
+      expect(latency).toEqual({ count: 2, sum: 10, min: 4, max: 6 });
+      expect(summary.malformedSamples.map((s) => s.line)).toEqual([1]);
+    }
+  });
+
+  it('looks past broken lines to the first record, even one longer than the bytes looked at', async () => {
+    const long = line({ requestPath: '/' + 'x'.repeat(100_000), duration: 5 });
+    const file = await fixture(
+      'late-record.log',
+      ['{', '', '{', '  {', long, line({ duration: 7 })].join('\n'),
+    );
+    const { latency, summary } = await collect([file]);
+    expect(latency).toEqual({ count: 2, sum: 12, min: 5, max: 7 });
+    expect(summary.malformedSamples.map((s) => s.line)).toEqual([1, 3, 4]);
   });
 });
 
@@ -560,25 +610,29 @@ describe('resolveLogPaths', () => {
     await symlink(root, path.join(day, 'loop')); // must not recurse forever
     await symlink(path.join(root, 'missing'), path.join(root, 'dangling'));
 
-    const files = await resolveLogPaths([root]);
+    const { files, duplicates } = await resolveLogPaths([root]);
+    // z.json and the link to it are one file, kept under the name that sorts first.
     expect(files).toEqual([
       path.join(day, 'a-no-extension'),
       path.join(day, 'b_vpclattice_accesslog_1.log.gz'),
       path.join(root, 'link-to-z'),
-      path.join(root, 'z.json'),
     ]);
+    expect(duplicates).toEqual([{ path: path.join(root, 'z.json'), sameAs: path.join(root, 'link-to-z') }]);
     const { summary } = await collect([root]);
     expect(summary.files).toEqual(files);
-    expect(summary.records).toBe(4);
+    expect(summary.records).toBe(3);
   });
 
   it('keeps relative paths relative and deduplicates the same file named twice', async () => {
     const file = await fixture('rel.log', line());
     const relative = path.relative(process.cwd(), file);
-    const files = await resolveLogPaths([relative, `./${relative}`, file, dir]);
+    const { files, duplicates } = await resolveLogPaths([relative, `./${relative}`, file, dir]);
     expect(files.filter((f) => path.resolve(f) === file)).toEqual([relative]);
+    // One path spelled three ways is not a second path to the file.
+    expect(duplicates.filter((d) => path.resolve(d.path) === file)).toEqual([]);
     const { summary } = await collect([relative, `./${relative}`]);
     expect(summary.files).toEqual([relative]);
+    expect(summary.duplicates).toEqual([]);
     expect(summary.records).toBe(1);
   });
 
@@ -591,21 +645,21 @@ describe('resolveLogPaths', () => {
     await writeFile(path.join(root, 'day2', 'deep', 'c.log'), line());
     const rel = path.relative(process.cwd(), root);
 
-    expect(await resolveLogPaths([`${rel}/**/*.log`])).toEqual([
+    expect(await keptFiles([`${rel}/**/*.log`])).toEqual([
       path.join(rel, 'day1', 'a.log'),
       path.join(rel, 'day2', 'deep', 'c.log'),
     ]);
-    expect(await resolveLogPaths([`${root}/day*`])).toEqual([
+    expect(await keptFiles([`${root}/day*`])).toEqual([
       path.join(root, 'day1', 'a.log'),
       path.join(root, 'day1', 'b.txt'),
       path.join(root, 'day2', 'deep', 'c.log'),
     ]);
-    expect(await resolveLogPaths([`${root}/**`])).toHaveLength(3);
+    expect(await keptFiles([`${root}/**`])).toHaveLength(3);
   });
 
   it('treats an existing path with glob characters literally', async () => {
     const file = await fixture('[literal].log', line());
-    expect(await resolveLogPaths([file])).toEqual([file]);
+    expect(await keptFiles([file])).toEqual([file]);
   });
 
   it('throws a UsageError for a missing path, a glob without matches and an empty directory', async () => {
