@@ -367,6 +367,12 @@ function formatMs(ms2) {
   if (Math.abs(ms2) < 10 && ms2 !== Math.round(ms2)) return oneDecimalFormat.format(ms2);
   return integerFormat.format(Math.round(ms2));
 }
+function formatLifetime(ms2) {
+  if (!Number.isFinite(ms2)) return "\u2013";
+  if (ms2 < 1e3) return `${integerFormat.format(Math.round(ms2))} ms`;
+  if (ms2 < 6e4) return `${oneDecimalFormat.format(ms2 / 1e3)} s`;
+  return `${oneDecimalFormat.format(ms2 / 6e4)} min`;
+}
 function formatGb(bytes) {
   if (!Number.isFinite(bytes)) return "\u2013";
   if (bytes === 0) return "0";
@@ -452,6 +458,526 @@ var init_format = __esm({
       minimumFractionDigits: 2,
       maximumFractionDigits: 6
     });
+  }
+});
+
+// src/model/record.ts
+function isMissing(value) {
+  return value === void 0 || value === null || typeof value === "string" && MISSING_TEXTS.includes(value);
+}
+function classifyRecord(hasService, listenerType, responseCodeMissing, grpcStatusMissing) {
+  if (!hasService) return "resource";
+  const listener = typeof listenerType === "string" ? listenerType.toUpperCase() : "";
+  if (listener === "TLS_PASSTHROUGH") return "tcp";
+  if (listener !== "HTTP" && listener !== "HTTPS" && responseCodeMissing) return "tcp";
+  return grpcStatusMissing ? "http" : "grpc";
+}
+function isConnection(kind) {
+  return kind === "tcp" || kind === "resource";
+}
+function statusClass(code) {
+  if (code === null) return null;
+  if (code >= 200 && code < 300) return "2xx";
+  if (code >= 300 && code < 400) return "3xx";
+  if (code >= 400 && code < 500) return "4xx";
+  if (code >= 500 && code < 600) return "5xx";
+  return null;
+}
+function isGrpcServerError(kind, grpcStatus, responseCode2) {
+  return kind === "grpc" && grpcStatus !== null && GRPC_SERVER_ERRORS.has(grpcStatus) && statusClass(responseCode2) !== "5xx";
+}
+function isAuthDenied(reason) {
+  return !isMissing(reason);
+}
+function isServiceArn(value) {
+  return SERVICE_ARN.test(value);
+}
+function isResourceConfigurationArn(value) {
+  return RESOURCE_CONFIGURATION_ARN.test(value);
+}
+function quote(value) {
+  const text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+function wholeNumber(value) {
+  const n3 = typeof value === "number" ? value : typeof value === "string" && NUMERIC.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n3) && n3 >= 0 ? n3 + 0 : void 0;
+}
+function isRealDay(day) {
+  let valid = validDays.get(day);
+  if (valid === void 0) {
+    valid = isIsoDay(day);
+    if (validDays.size < 1e5) validDays.set(day, valid);
+  }
+  return valid;
+}
+function utcDayHour(startTime) {
+  const m3 = UTC_SECOND.exec(startTime);
+  if (!m3) {
+    const local = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?/.exec(startTime)?.[0];
+    if (local === startTime) {
+      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
+    }
+    if (local !== void 0 && /^[+-]\d{2}:?\d{2}$/.test(startTime.slice(local.length))) {
+      return { reason: `startTime is not in UTC (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
+    }
+    return { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  }
+  const year2 = Number(m3[2]);
+  if (year2 < MIN_YEAR || year2 > MAX_YEAR) {
+    return { reason: `startTime ${startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}` };
+  }
+  const hour = Number(m3[3]);
+  if (hour > 23 || Number(m3[4]) > 59 || Number(m3[5]) > 60 || !isRealDay(m3[1])) {
+    return { reason: `startTime is not a real time: ${quote(startTime)}` };
+  }
+  return { day: m3[1], hour };
+}
+function field(fields, name, max3) {
+  const raw = fields[name];
+  if (isMissing(raw)) return { value: null };
+  const n3 = wholeNumber(raw);
+  if (n3 === void 0 || n3 > max3) {
+    const range2 = max3 === Number.MAX_SAFE_INTEGER ? "0 to 2^53" : `0 to ${max3}`;
+    return { reason: `${name} is not a whole number from ${range2}: ${quote(raw)}` };
+  }
+  return { value: n3 };
+}
+function toRecord(value) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: "not a JSON object" };
+  }
+  const fields = value;
+  let arn;
+  const serviceArn = fields.serviceArn;
+  const hasService = !isMissing(serviceArn);
+  if (hasService) {
+    if (typeof serviceArn !== "string" || !isServiceArn(serviceArn)) {
+      return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
+    }
+    arn = serviceArn;
+  } else {
+    const resource = fields[RESOURCE_CONFIGURATION_FIELD];
+    if (isMissing(resource)) {
+      return { ok: false, reason: `serviceArn and ${RESOURCE_CONFIGURATION_FIELD} are missing` };
+    }
+    if (typeof resource !== "string" || !isResourceConfigurationArn(resource)) {
+      return {
+        ok: false,
+        reason: `${RESOURCE_CONFIGURATION_FIELD} is not a resource configuration ARN: ${quote(resource)}`
+      };
+    }
+    arn = resource;
+  }
+  const startTime = fields.startTime;
+  if (isMissing(startTime)) return { ok: false, reason: "startTime is missing" };
+  const when = typeof startTime === "string" ? utcDayHour(startTime) : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
+  if ("reason" in when) return { ok: false, reason: when.reason };
+  const duration = field(fields, "duration", Number.MAX_SAFE_INTEGER);
+  if ("reason" in duration) return { ok: false, reason: duration.reason };
+  const code = field(fields, "responseCode", 999);
+  if ("reason" in code) return { ok: false, reason: code.reason };
+  const grpc = field(fields, GRPC_STATUS_FIELD, GRPC_MAX_STATUS);
+  if ("reason" in grpc) return { ok: false, reason: grpc.reason };
+  const received = field(fields, "bytesReceived", Number.MAX_SAFE_INTEGER);
+  if ("reason" in received) return { ok: false, reason: received.reason };
+  const sent = field(fields, "bytesSent", Number.MAX_SAFE_INTEGER);
+  if ("reason" in sent) return { ok: false, reason: sent.reason };
+  const denied = fields.authDeniedReason;
+  if (typeof denied === "object" && denied !== null) {
+    return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
+  }
+  const kind = classifyRecord(hasService, fields.listenerType, code.value === null, grpc.value === null);
+  const host = fields.hostHeader;
+  const connection = kind === "tcp" || kind === "resource";
+  return {
+    ok: true,
+    record: {
+      serviceArn: arn,
+      kind,
+      day: when.day,
+      hour: when.hour,
+      duration: duration.value,
+      responseCode: connection ? null : code.value,
+      grpcStatus: kind === "grpc" ? grpc.value : null,
+      bytesReceived: received.value ?? 0,
+      bytesSent: sent.value ?? 0,
+      authDenied: isAuthDenied(denied),
+      hostHeader: typeof host === "string" && !isMissing(host) ? host : null
+    }
+  };
+}
+var ACCESS_LOG_FIELDS, RESOURCE_CONFIGURATION_FIELD, GRPC_STATUS_FIELD, GRPC_SERVER_ERRORS, GRPC_MAX_STATUS, MISSING_TEXTS, SERVICE_ARN, RESOURCE_CONFIGURATION_ARN, UTC_SECOND, NUMERIC, validDays;
+var init_record = __esm({
+  "src/model/record.ts"() {
+    "use strict";
+    init_dates();
+    ACCESS_LOG_FIELDS = [
+      "serviceNetworkArn",
+      "resolvedUser",
+      "listenerType",
+      "authDeniedReason",
+      "targetGroupArn",
+      "sourceVpcArn",
+      "destinationVpcId",
+      "sourceIpPort",
+      "listenerId",
+      "targetIpPort",
+      "failureReason",
+      "serviceArn",
+      "sourceVpcId",
+      "startTime",
+      "requestMethod",
+      "requestPath",
+      "protocol",
+      "responseCode",
+      "bytesReceived",
+      "bytesSent",
+      "duration",
+      "userAgent",
+      "hostHeader",
+      "serverNameIndication",
+      "requestToTargetDuration",
+      "responseFromTargetDuration",
+      "sslCipher",
+      "tlsVersion",
+      "callerPrincipal",
+      "callerPrincipalOrgID",
+      "callerX509IssuerOU",
+      "callerX509SubjectCN",
+      "callerX509SANNameCN",
+      "callerX509SANDNS",
+      "callerX509SANURI"
+    ];
+    RESOURCE_CONFIGURATION_FIELD = "resourceConfigurationArn";
+    GRPC_STATUS_FIELD = "grpcStatus";
+    GRPC_SERVER_ERRORS = /* @__PURE__ */ new Set([2, 4, 12, 13, 14, 15]);
+    GRPC_MAX_STATUS = 16;
+    MISSING_TEXTS = ["", "-", "null"];
+    SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
+    RESOURCE_CONFIGURATION_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:resourceconfiguration\/rcfg-[0-9a-z-]+$/;
+    UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
+    NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+    validDays = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/model/histogram.ts
+function bucketIndex(value) {
+  return Math.ceil(Math.log(Math.max(value, MIN_DURATION)) * BUCKET_SCALE);
+}
+function bucketValue(index) {
+  return 2 * Math.pow(GAMMA, index) / (GAMMA + 1);
+}
+var RELATIVE_ACCURACY, GAMMA, BUCKET_SCALE, MIN_DURATION, ZERO_BUCKET, SINGLE_INTEGER_LIMIT, singleIntegerByBucket, LatencyHistogram;
+var init_histogram = __esm({
+  "src/model/histogram.ts"() {
+    "use strict";
+    RELATIVE_ACCURACY = 5e-3;
+    GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+    BUCKET_SCALE = 1 / Math.log(GAMMA);
+    MIN_DURATION = 1e-4;
+    ZERO_BUCKET = bucketIndex(0);
+    SINGLE_INTEGER_LIMIT = Math.floor(1 / (GAMMA - 1));
+    singleIntegerByBucket = (() => {
+      const seen = /* @__PURE__ */ new Map();
+      for (let n3 = 1; n3 <= SINGLE_INTEGER_LIMIT + 1; n3++) {
+        const i5 = bucketIndex(n3);
+        const list2 = seen.get(i5) ?? [];
+        list2.push(n3);
+        seen.set(i5, list2);
+      }
+      const exact = /* @__PURE__ */ new Map();
+      for (const [i5, list2] of seen) {
+        if (list2.length === 1 && list2[0] <= SINGLE_INTEGER_LIMIT) exact.set(i5, list2[0]);
+      }
+      return exact;
+    })();
+    LatencyHistogram = class _LatencyHistogram {
+      count = 0;
+      sum = 0;
+      min = Infinity;
+      max = -Infinity;
+      /** Samples equal to 0, which have no logarithm. */
+      zero = 0;
+      /** Samples that are not whole numbers; when 0, small buckets report exact integers. */
+      nonInteger = 0;
+      offset = 0;
+      counts = [];
+      add(value, times = 1) {
+        this.count += times;
+        this.sum += value * times;
+        if (value < this.min) this.min = value;
+        if (value > this.max) this.max = value;
+        if (!Number.isInteger(value)) this.nonInteger += times;
+        this.addToBucket(bucketIndex(value), times);
+      }
+      /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
+      addToBucket(index, times) {
+        if (index <= ZERO_BUCKET) {
+          this.zero += times;
+          return;
+        }
+        if (this.counts.length === 0) {
+          this.offset = index;
+          this.counts.push(0);
+        } else if (index < this.offset) {
+          const grow = this.offset - index;
+          this.counts.unshift(...new Array(grow).fill(0));
+          this.offset = index;
+        } else if (index >= this.offset + this.counts.length) {
+          const grow = index - (this.offset + this.counts.length) + 1;
+          for (let k5 = 0; k5 < grow; k5++) this.counts.push(0);
+        }
+        this.counts[index - this.offset] += times;
+      }
+      merge(other) {
+        if (other.count === 0) return;
+        this.count += other.count;
+        this.sum += other.sum;
+        this.min = Math.min(this.min, other.min);
+        this.max = Math.max(this.max, other.max);
+        this.zero += other.zero;
+        this.nonInteger += other.nonInteger;
+        for (let k5 = 0; k5 < other.counts.length; k5++) {
+          const c5 = other.counts[k5];
+          if (c5 > 0) this.addToBucket(other.offset + k5, c5);
+        }
+      }
+      get mean() {
+        return this.count === 0 ? null : this.sum / this.count;
+      }
+      /** Nearest-rank quantile: the value at rank ceil(q·n), within RELATIVE_ACCURACY. */
+      quantile(q3) {
+        if (this.count === 0) return null;
+        const rank = Math.max(1, Math.ceil(q3 * this.count));
+        if (rank <= this.zero) return 0;
+        let seen = this.zero;
+        for (let k5 = 0; k5 < this.counts.length; k5++) {
+          seen += this.counts[k5];
+          if (seen >= rank) return this.estimate(this.offset + k5);
+        }
+        return this.max;
+      }
+      /** How many samples are above `threshold`, counting whole buckets (within RELATIVE_ACCURACY). */
+      countAbove(threshold) {
+        if (threshold < 0) return this.count;
+        let above = 0;
+        const first = threshold === 0 ? -Infinity : bucketIndex(threshold);
+        for (let k5 = 0; k5 < this.counts.length; k5++) {
+          if (this.offset + k5 > first) above += this.counts[k5];
+        }
+        return above;
+      }
+      estimate(index) {
+        const exact = this.nonInteger === 0 ? singleIntegerByBucket.get(index) : void 0;
+        const value = exact ?? bucketValue(index);
+        return Math.min(this.max, Math.max(this.min, value));
+      }
+      toJSON() {
+        const buckets = [];
+        this.counts.forEach((c5, k5) => {
+          if (c5 > 0) buckets.push([this.offset + k5, c5]);
+        });
+        return {
+          count: this.count,
+          sum: this.sum,
+          min: this.count ? this.min : 0,
+          max: this.count ? this.max : 0,
+          zero: this.zero,
+          nonInteger: this.nonInteger,
+          buckets
+        };
+      }
+      static fromJSON(json) {
+        const h5 = new _LatencyHistogram();
+        h5.count = json.count;
+        h5.sum = json.sum;
+        h5.min = json.count ? json.min : Infinity;
+        h5.max = json.count ? json.max : -Infinity;
+        h5.zero = json.zero;
+        h5.nonInteger = json.nonInteger;
+        for (const [index, c5] of json.buckets) h5.addToBucket(index, c5);
+        return h5;
+      }
+    };
+  }
+});
+
+// src/model/aggregate.ts
+function emptyDay(serviceArn, day) {
+  return {
+    serviceArn,
+    day,
+    requests: 0,
+    connections: 0,
+    grpcCalls: 0,
+    status: { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 },
+    grpcErrors: 0,
+    authDenied: 0,
+    noDuration: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    hourly: new Array(24).fill(0),
+    latency: new LatencyHistogram(),
+    connectionMs: new LatencyHistogram()
+  };
+}
+function noProblems() {
+  return { noDay: 0, invalid: 0, noHour: 0 };
+}
+function addProblems(target, other) {
+  for (const k5 of Object.keys(target)) target[k5] += other[k5] ?? 0;
+}
+function serverErrors(n3) {
+  return n3.status["5xx"] + n3.grpcErrors;
+}
+function errorRate(requests, connections, errors) {
+  const answered = requests - connections;
+  return answered > 0 ? errors / answered : 0;
+}
+function addRecord(target, record) {
+  target.requests += 1;
+  target.bytesIn += record.bytesReceived;
+  target.bytesOut += record.bytesSent;
+  target.hourly[record.hour] += 1;
+  if (record.authDenied) target.authDenied += 1;
+  if (isConnection(record.kind)) {
+    target.connections += 1;
+    if (!record.authDenied && record.duration !== null) target.connectionMs.add(record.duration);
+    return;
+  }
+  if (record.kind === "grpc") target.grpcCalls += 1;
+  const cls = statusClass(record.responseCode);
+  if (cls) target.status[cls] += 1;
+  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += 1;
+  if (record.authDenied) return;
+  if (record.duration === null) target.noDuration += 1;
+  else target.latency.add(record.duration);
+}
+function mergeDay(target, other) {
+  target.requests += other.requests;
+  target.connections += other.connections;
+  target.grpcCalls += other.grpcCalls;
+  for (const k5 of Object.keys(target.status)) {
+    target.status[k5] += other.status[k5];
+  }
+  target.grpcErrors += other.grpcErrors;
+  target.authDenied += other.authDenied;
+  target.noDuration += other.noDuration;
+  target.bytesIn += other.bytesIn;
+  target.bytesOut += other.bytesOut;
+  for (let h5 = 0; h5 < 24; h5++) target.hourly[h5] += other.hourly[h5];
+  target.latency.merge(other.latency);
+  target.connectionMs.merge(other.connectionMs);
+}
+function dayToJSON(day) {
+  return {
+    ...day,
+    status: { ...day.status },
+    hourly: [...day.hourly],
+    latency: day.latency.toJSON(),
+    connectionMs: day.connectionMs.toJSON()
+  };
+}
+function dayFromJSON(json) {
+  return {
+    ...json,
+    status: { ...json.status },
+    hourly: [...json.hourly],
+    latency: LatencyHistogram.fromJSON(json.latency),
+    connectionMs: LatencyHistogram.fromJSON(json.connectionMs)
+  };
+}
+function identityFromArn(arn) {
+  const parts = arn.split(":");
+  const resource = parts.slice(5).join(":");
+  const slash = resource.indexOf("/");
+  const identity = {
+    arn,
+    id: slash >= 0 ? resource.slice(slash + 1) : resource,
+    region: parts[3] ?? "",
+    account: parts[4] ?? ""
+  };
+  if (resource.startsWith("resourceconfiguration/")) identity.kind = "resource-configuration";
+  return identity;
+}
+function nameFromHostHeader(host, serviceId) {
+  const m3 = /^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)-([0-9a-z]+)\.[0-9a-z]+\.vpc-lattice-svcs\.[a-z0-9-]+\.on\.aws$/.exec(
+    host.toLowerCase()
+  );
+  if (!m3 || `svc-${m3[2]}` !== serviceId) return void 0;
+  return m3[1];
+}
+var AggregateSet;
+var init_aggregate = __esm({
+  "src/model/aggregate.ts"() {
+    "use strict";
+    init_record();
+    init_histogram();
+    AggregateSet = class {
+      days = /* @__PURE__ */ new Map();
+      services = /* @__PURE__ */ new Map();
+      key(serviceArn, day) {
+        return `${serviceArn}
+${day}`;
+      }
+      service(arn) {
+        let identity = this.services.get(arn);
+        if (!identity) {
+          identity = identityFromArn(arn);
+          this.services.set(arn, identity);
+        }
+        return identity;
+      }
+      day(serviceArn, day) {
+        const k5 = this.key(serviceArn, day);
+        let agg = this.days.get(k5);
+        if (!agg) {
+          agg = emptyDay(serviceArn, day);
+          this.days.set(k5, agg);
+          this.service(serviceArn);
+        }
+        return agg;
+      }
+      add(record) {
+        addRecord(this.day(record.serviceArn, record.day), record);
+        if (record.hostHeader) {
+          const identity = this.service(record.serviceArn);
+          if (identity.name === void 0) {
+            const name = nameFromHostHeader(record.hostHeader, identity.id);
+            if (name) identity.name = name;
+          }
+        }
+      }
+      addDay(day) {
+        mergeDay(this.day(day.serviceArn, day.day), day);
+      }
+      merge(other) {
+        for (const day of other.days.values()) this.addDay(day);
+        for (const identity of other.services.values()) {
+          const mine = this.service(identity.arn);
+          if (mine.name === void 0 && identity.name !== void 0) mine.name = identity.name;
+        }
+      }
+      /** First and last day that has any request, or null when empty. */
+      coveredDays() {
+        let first = null;
+        let last = null;
+        for (const agg of this.days.values()) {
+          if (agg.requests === 0) continue;
+          if (first === null || agg.day < first) first = agg.day;
+          if (last === null || agg.day > last) last = agg.day;
+        }
+        return first && last ? { first, last } : null;
+      }
+      /** Days with at least one request, from any service. */
+      activeDays() {
+        const set = /* @__PURE__ */ new Set();
+        for (const agg of this.days.values()) if (agg.requests > 0) set.add(agg.day);
+        return set;
+      }
+    };
   }
 });
 
@@ -20416,526 +20942,6 @@ var init_prices = __esm({
     EXAMPLE = '{"us-east-1": {"serviceHour": 0.025, "perGB": 0.025, "perMillionRequests": 0.1, "freeRequestsPerHour": 300000}}';
     DEFAULT_RESOURCE_PRICES = {
       "us-east-1": { resourceHour: 0.1, perGB: 0.01 }
-    };
-  }
-});
-
-// src/model/record.ts
-function isMissing(value) {
-  return value === void 0 || value === null || typeof value === "string" && MISSING_TEXTS.includes(value);
-}
-function classifyRecord(hasService, listenerType, responseCodeMissing, grpcStatusMissing) {
-  if (!hasService) return "resource";
-  const listener = typeof listenerType === "string" ? listenerType.toUpperCase() : "";
-  if (listener === "TLS_PASSTHROUGH") return "tcp";
-  if (listener !== "HTTP" && listener !== "HTTPS" && responseCodeMissing) return "tcp";
-  return grpcStatusMissing ? "http" : "grpc";
-}
-function isConnection(kind) {
-  return kind === "tcp" || kind === "resource";
-}
-function statusClass(code) {
-  if (code === null) return null;
-  if (code >= 200 && code < 300) return "2xx";
-  if (code >= 300 && code < 400) return "3xx";
-  if (code >= 400 && code < 500) return "4xx";
-  if (code >= 500 && code < 600) return "5xx";
-  return null;
-}
-function isGrpcServerError(kind, grpcStatus, responseCode2) {
-  return kind === "grpc" && grpcStatus !== null && GRPC_SERVER_ERRORS.has(grpcStatus) && statusClass(responseCode2) !== "5xx";
-}
-function isAuthDenied(reason) {
-  return !isMissing(reason);
-}
-function isServiceArn(value) {
-  return SERVICE_ARN.test(value);
-}
-function isResourceConfigurationArn(value) {
-  return RESOURCE_CONFIGURATION_ARN.test(value);
-}
-function quote(value) {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-function wholeNumber(value) {
-  const n3 = typeof value === "number" ? value : typeof value === "string" && NUMERIC.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(n3) && n3 >= 0 ? n3 : void 0;
-}
-function isRealDay(day) {
-  let valid = validDays.get(day);
-  if (valid === void 0) {
-    valid = isIsoDay(day);
-    if (validDays.size < 1e5) validDays.set(day, valid);
-  }
-  return valid;
-}
-function utcDayHour(startTime) {
-  const m3 = UTC_SECOND.exec(startTime);
-  if (!m3) {
-    const local = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?/.exec(startTime)?.[0];
-    if (local === startTime) {
-      return { reason: `startTime has no time zone (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
-    }
-    if (local !== void 0 && /^[+-]\d{2}:?\d{2}$/.test(startTime.slice(local.length))) {
-      return { reason: `startTime is not in UTC (Lattice writes UTC, ending in Z): ${quote(startTime)}` };
-    }
-    return { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
-  }
-  const year2 = Number(m3[2]);
-  if (year2 < MIN_YEAR || year2 > MAX_YEAR) {
-    return { reason: `startTime ${startTime} is outside the years ${MIN_YEAR}-${MAX_YEAR}` };
-  }
-  const hour = Number(m3[3]);
-  if (hour > 23 || Number(m3[4]) > 59 || Number(m3[5]) > 60 || !isRealDay(m3[1])) {
-    return { reason: `startTime is not a real time: ${quote(startTime)}` };
-  }
-  return { day: m3[1], hour };
-}
-function field(fields, name, max3) {
-  const raw = fields[name];
-  if (isMissing(raw)) return { value: null };
-  const n3 = wholeNumber(raw);
-  if (n3 === void 0 || n3 > max3) {
-    const range2 = max3 === Number.MAX_SAFE_INTEGER ? "0 to 2^53" : `0 to ${max3}`;
-    return { reason: `${name} is not a whole number from ${range2}: ${quote(raw)}` };
-  }
-  return { value: n3 };
-}
-function toRecord(value) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, reason: "not a JSON object" };
-  }
-  const fields = value;
-  let arn;
-  const serviceArn = fields.serviceArn;
-  const hasService = !isMissing(serviceArn);
-  if (hasService) {
-    if (typeof serviceArn !== "string" || !isServiceArn(serviceArn)) {
-      return { ok: false, reason: `serviceArn is not a VPC Lattice service ARN: ${quote(serviceArn)}` };
-    }
-    arn = serviceArn;
-  } else {
-    const resource = fields[RESOURCE_CONFIGURATION_FIELD];
-    if (isMissing(resource)) {
-      return { ok: false, reason: `serviceArn and ${RESOURCE_CONFIGURATION_FIELD} are missing` };
-    }
-    if (typeof resource !== "string" || !isResourceConfigurationArn(resource)) {
-      return {
-        ok: false,
-        reason: `${RESOURCE_CONFIGURATION_FIELD} is not a resource configuration ARN: ${quote(resource)}`
-      };
-    }
-    arn = resource;
-  }
-  const startTime = fields.startTime;
-  if (isMissing(startTime)) return { ok: false, reason: "startTime is missing" };
-  const when = typeof startTime === "string" ? utcDayHour(startTime) : { reason: `startTime is not an ISO-8601 time as YYYY-MM-DDTHH:MM:SSZ: ${quote(startTime)}` };
-  if ("reason" in when) return { ok: false, reason: when.reason };
-  const duration = field(fields, "duration", Number.MAX_SAFE_INTEGER);
-  if ("reason" in duration) return { ok: false, reason: duration.reason };
-  const code = field(fields, "responseCode", 999);
-  if ("reason" in code) return { ok: false, reason: code.reason };
-  const grpc = field(fields, GRPC_STATUS_FIELD, GRPC_MAX_STATUS);
-  if ("reason" in grpc) return { ok: false, reason: grpc.reason };
-  const received = field(fields, "bytesReceived", Number.MAX_SAFE_INTEGER);
-  if ("reason" in received) return { ok: false, reason: received.reason };
-  const sent = field(fields, "bytesSent", Number.MAX_SAFE_INTEGER);
-  if ("reason" in sent) return { ok: false, reason: sent.reason };
-  const denied = fields.authDeniedReason;
-  if (typeof denied === "object" && denied !== null) {
-    return { ok: false, reason: `authDeniedReason is not a string: ${quote(denied)}` };
-  }
-  const kind = classifyRecord(hasService, fields.listenerType, code.value === null, grpc.value === null);
-  const host = fields.hostHeader;
-  const connection = kind === "tcp" || kind === "resource";
-  return {
-    ok: true,
-    record: {
-      serviceArn: arn,
-      kind,
-      day: when.day,
-      hour: when.hour,
-      duration: duration.value,
-      responseCode: connection ? null : code.value,
-      grpcStatus: kind === "grpc" ? grpc.value : null,
-      bytesReceived: received.value ?? 0,
-      bytesSent: sent.value ?? 0,
-      authDenied: isAuthDenied(denied),
-      hostHeader: typeof host === "string" && !isMissing(host) ? host : null
-    }
-  };
-}
-var ACCESS_LOG_FIELDS, RESOURCE_CONFIGURATION_FIELD, GRPC_STATUS_FIELD, GRPC_SERVER_ERRORS, GRPC_MAX_STATUS, MISSING_TEXTS, SERVICE_ARN, RESOURCE_CONFIGURATION_ARN, UTC_SECOND, NUMERIC, validDays;
-var init_record = __esm({
-  "src/model/record.ts"() {
-    "use strict";
-    init_dates();
-    ACCESS_LOG_FIELDS = [
-      "serviceNetworkArn",
-      "resolvedUser",
-      "listenerType",
-      "authDeniedReason",
-      "targetGroupArn",
-      "sourceVpcArn",
-      "destinationVpcId",
-      "sourceIpPort",
-      "listenerId",
-      "targetIpPort",
-      "failureReason",
-      "serviceArn",
-      "sourceVpcId",
-      "startTime",
-      "requestMethod",
-      "requestPath",
-      "protocol",
-      "responseCode",
-      "bytesReceived",
-      "bytesSent",
-      "duration",
-      "userAgent",
-      "hostHeader",
-      "serverNameIndication",
-      "requestToTargetDuration",
-      "responseFromTargetDuration",
-      "sslCipher",
-      "tlsVersion",
-      "callerPrincipal",
-      "callerPrincipalOrgID",
-      "callerX509IssuerOU",
-      "callerX509SubjectCN",
-      "callerX509SANNameCN",
-      "callerX509SANDNS",
-      "callerX509SANURI"
-    ];
-    RESOURCE_CONFIGURATION_FIELD = "resourceConfigurationArn";
-    GRPC_STATUS_FIELD = "grpcStatus";
-    GRPC_SERVER_ERRORS = /* @__PURE__ */ new Set([2, 4, 12, 13, 14, 15]);
-    GRPC_MAX_STATUS = 16;
-    MISSING_TEXTS = ["", "-", "null"];
-    SERVICE_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:service\/svc-[0-9a-z-]+$/;
-    RESOURCE_CONFIGURATION_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:resourceconfiguration\/rcfg-[0-9a-z-]+$/;
-    UTC_SECOND = /^((\d{4})-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z$/;
-    NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-    validDays = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/model/histogram.ts
-function bucketIndex(value) {
-  return Math.ceil(Math.log(Math.max(value, MIN_DURATION)) * BUCKET_SCALE);
-}
-function bucketValue(index) {
-  return 2 * Math.pow(GAMMA, index) / (GAMMA + 1);
-}
-var RELATIVE_ACCURACY, GAMMA, BUCKET_SCALE, MIN_DURATION, ZERO_BUCKET, SINGLE_INTEGER_LIMIT, singleIntegerByBucket, LatencyHistogram;
-var init_histogram = __esm({
-  "src/model/histogram.ts"() {
-    "use strict";
-    RELATIVE_ACCURACY = 5e-3;
-    GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-    BUCKET_SCALE = 1 / Math.log(GAMMA);
-    MIN_DURATION = 1e-4;
-    ZERO_BUCKET = bucketIndex(0);
-    SINGLE_INTEGER_LIMIT = Math.floor(1 / (GAMMA - 1));
-    singleIntegerByBucket = (() => {
-      const seen = /* @__PURE__ */ new Map();
-      for (let n3 = 1; n3 <= SINGLE_INTEGER_LIMIT + 1; n3++) {
-        const i5 = bucketIndex(n3);
-        const list2 = seen.get(i5) ?? [];
-        list2.push(n3);
-        seen.set(i5, list2);
-      }
-      const exact = /* @__PURE__ */ new Map();
-      for (const [i5, list2] of seen) {
-        if (list2.length === 1 && list2[0] <= SINGLE_INTEGER_LIMIT) exact.set(i5, list2[0]);
-      }
-      return exact;
-    })();
-    LatencyHistogram = class _LatencyHistogram {
-      count = 0;
-      sum = 0;
-      min = Infinity;
-      max = -Infinity;
-      /** Samples equal to 0, which have no logarithm. */
-      zero = 0;
-      /** Samples that are not whole numbers; when 0, small buckets report exact integers. */
-      nonInteger = 0;
-      offset = 0;
-      counts = [];
-      add(value, times = 1) {
-        this.count += times;
-        this.sum += value * times;
-        if (value < this.min) this.min = value;
-        if (value > this.max) this.max = value;
-        if (!Number.isInteger(value)) this.nonInteger += times;
-        this.addToBucket(bucketIndex(value), times);
-      }
-      /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
-      addToBucket(index, times) {
-        if (index <= ZERO_BUCKET) {
-          this.zero += times;
-          return;
-        }
-        if (this.counts.length === 0) {
-          this.offset = index;
-          this.counts.push(0);
-        } else if (index < this.offset) {
-          const grow = this.offset - index;
-          this.counts.unshift(...new Array(grow).fill(0));
-          this.offset = index;
-        } else if (index >= this.offset + this.counts.length) {
-          const grow = index - (this.offset + this.counts.length) + 1;
-          for (let k5 = 0; k5 < grow; k5++) this.counts.push(0);
-        }
-        this.counts[index - this.offset] += times;
-      }
-      merge(other) {
-        if (other.count === 0) return;
-        this.count += other.count;
-        this.sum += other.sum;
-        this.min = Math.min(this.min, other.min);
-        this.max = Math.max(this.max, other.max);
-        this.zero += other.zero;
-        this.nonInteger += other.nonInteger;
-        for (let k5 = 0; k5 < other.counts.length; k5++) {
-          const c5 = other.counts[k5];
-          if (c5 > 0) this.addToBucket(other.offset + k5, c5);
-        }
-      }
-      get mean() {
-        return this.count === 0 ? null : this.sum / this.count;
-      }
-      /** Nearest-rank quantile: the value at rank ceil(q·n), within RELATIVE_ACCURACY. */
-      quantile(q3) {
-        if (this.count === 0) return null;
-        const rank = Math.max(1, Math.ceil(q3 * this.count));
-        if (rank <= this.zero) return 0;
-        let seen = this.zero;
-        for (let k5 = 0; k5 < this.counts.length; k5++) {
-          seen += this.counts[k5];
-          if (seen >= rank) return this.estimate(this.offset + k5);
-        }
-        return this.max;
-      }
-      /** How many samples are above `threshold`, counting whole buckets (within RELATIVE_ACCURACY). */
-      countAbove(threshold) {
-        if (threshold < 0) return this.count;
-        let above = 0;
-        const first = threshold === 0 ? -Infinity : bucketIndex(threshold);
-        for (let k5 = 0; k5 < this.counts.length; k5++) {
-          if (this.offset + k5 > first) above += this.counts[k5];
-        }
-        return above;
-      }
-      estimate(index) {
-        const exact = this.nonInteger === 0 ? singleIntegerByBucket.get(index) : void 0;
-        const value = exact ?? bucketValue(index);
-        return Math.min(this.max, Math.max(this.min, value));
-      }
-      toJSON() {
-        const buckets = [];
-        this.counts.forEach((c5, k5) => {
-          if (c5 > 0) buckets.push([this.offset + k5, c5]);
-        });
-        return {
-          count: this.count,
-          sum: this.sum,
-          min: this.count ? this.min : 0,
-          max: this.count ? this.max : 0,
-          zero: this.zero,
-          nonInteger: this.nonInteger,
-          buckets
-        };
-      }
-      static fromJSON(json) {
-        const h5 = new _LatencyHistogram();
-        h5.count = json.count;
-        h5.sum = json.sum;
-        h5.min = json.count ? json.min : Infinity;
-        h5.max = json.count ? json.max : -Infinity;
-        h5.zero = json.zero;
-        h5.nonInteger = json.nonInteger;
-        for (const [index, c5] of json.buckets) h5.addToBucket(index, c5);
-        return h5;
-      }
-    };
-  }
-});
-
-// src/model/aggregate.ts
-function emptyDay(serviceArn, day) {
-  return {
-    serviceArn,
-    day,
-    requests: 0,
-    connections: 0,
-    grpcCalls: 0,
-    status: { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 },
-    grpcErrors: 0,
-    authDenied: 0,
-    noDuration: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    hourly: new Array(24).fill(0),
-    latency: new LatencyHistogram(),
-    connectionMs: new LatencyHistogram()
-  };
-}
-function noProblems() {
-  return { noDay: 0, invalid: 0, noHour: 0 };
-}
-function addProblems(target, other) {
-  for (const k5 of Object.keys(target)) target[k5] += other[k5] ?? 0;
-}
-function serverErrors(n3) {
-  return n3.status["5xx"] + n3.grpcErrors;
-}
-function errorRate(requests, connections, errors) {
-  const answered = requests - connections;
-  return answered > 0 ? errors / answered : 0;
-}
-function addRecord(target, record) {
-  target.requests += 1;
-  target.bytesIn += record.bytesReceived;
-  target.bytesOut += record.bytesSent;
-  target.hourly[record.hour] += 1;
-  if (record.authDenied) target.authDenied += 1;
-  if (isConnection(record.kind)) {
-    target.connections += 1;
-    if (!record.authDenied && record.duration !== null) target.connectionMs.add(record.duration);
-    return;
-  }
-  if (record.kind === "grpc") target.grpcCalls += 1;
-  const cls = statusClass(record.responseCode);
-  if (cls) target.status[cls] += 1;
-  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += 1;
-  if (record.authDenied) return;
-  if (record.duration === null) target.noDuration += 1;
-  else target.latency.add(record.duration);
-}
-function mergeDay(target, other) {
-  target.requests += other.requests;
-  target.connections += other.connections;
-  target.grpcCalls += other.grpcCalls;
-  for (const k5 of Object.keys(target.status)) {
-    target.status[k5] += other.status[k5];
-  }
-  target.grpcErrors += other.grpcErrors;
-  target.authDenied += other.authDenied;
-  target.noDuration += other.noDuration;
-  target.bytesIn += other.bytesIn;
-  target.bytesOut += other.bytesOut;
-  for (let h5 = 0; h5 < 24; h5++) target.hourly[h5] += other.hourly[h5];
-  target.latency.merge(other.latency);
-  target.connectionMs.merge(other.connectionMs);
-}
-function dayToJSON(day) {
-  return {
-    ...day,
-    status: { ...day.status },
-    hourly: [...day.hourly],
-    latency: day.latency.toJSON(),
-    connectionMs: day.connectionMs.toJSON()
-  };
-}
-function dayFromJSON(json) {
-  return {
-    ...json,
-    status: { ...json.status },
-    hourly: [...json.hourly],
-    latency: LatencyHistogram.fromJSON(json.latency),
-    connectionMs: LatencyHistogram.fromJSON(json.connectionMs)
-  };
-}
-function identityFromArn(arn) {
-  const parts = arn.split(":");
-  const resource = parts.slice(5).join(":");
-  const slash = resource.indexOf("/");
-  const identity = {
-    arn,
-    id: slash >= 0 ? resource.slice(slash + 1) : resource,
-    region: parts[3] ?? "",
-    account: parts[4] ?? ""
-  };
-  if (resource.startsWith("resourceconfiguration/")) identity.kind = "resource-configuration";
-  return identity;
-}
-function nameFromHostHeader(host, serviceId) {
-  const m3 = /^([a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)-([0-9a-z]+)\.[0-9a-z]+\.vpc-lattice-svcs\.[a-z0-9-]+\.on\.aws$/.exec(
-    host.toLowerCase()
-  );
-  if (!m3 || `svc-${m3[2]}` !== serviceId) return void 0;
-  return m3[1];
-}
-var AggregateSet;
-var init_aggregate = __esm({
-  "src/model/aggregate.ts"() {
-    "use strict";
-    init_record();
-    init_histogram();
-    AggregateSet = class {
-      days = /* @__PURE__ */ new Map();
-      services = /* @__PURE__ */ new Map();
-      key(serviceArn, day) {
-        return `${serviceArn}
-${day}`;
-      }
-      service(arn) {
-        let identity = this.services.get(arn);
-        if (!identity) {
-          identity = identityFromArn(arn);
-          this.services.set(arn, identity);
-        }
-        return identity;
-      }
-      day(serviceArn, day) {
-        const k5 = this.key(serviceArn, day);
-        let agg = this.days.get(k5);
-        if (!agg) {
-          agg = emptyDay(serviceArn, day);
-          this.days.set(k5, agg);
-          this.service(serviceArn);
-        }
-        return agg;
-      }
-      add(record) {
-        addRecord(this.day(record.serviceArn, record.day), record);
-        if (record.hostHeader) {
-          const identity = this.service(record.serviceArn);
-          if (identity.name === void 0) {
-            const name = nameFromHostHeader(record.hostHeader, identity.id);
-            if (name) identity.name = name;
-          }
-        }
-      }
-      addDay(day) {
-        mergeDay(this.day(day.serviceArn, day.day), day);
-      }
-      merge(other) {
-        for (const day of other.days.values()) this.addDay(day);
-        for (const identity of other.services.values()) {
-          const mine = this.service(identity.arn);
-          if (mine.name === void 0 && identity.name !== void 0) mine.name = identity.name;
-        }
-      }
-      /** First and last day that has any request, or null when empty. */
-      coveredDays() {
-        let first = null;
-        let last = null;
-        for (const agg of this.days.values()) {
-          if (agg.requests === 0) continue;
-          if (first === null || agg.day < first) first = agg.day;
-          if (last === null || agg.day > last) last = agg.day;
-        }
-        return first && last ? { first, last } : null;
-      }
-      /** Days with at least one request, from any service. */
-      activeDays() {
-        const set = /* @__PURE__ */ new Set();
-        for (const agg of this.days.values()) if (agg.requests > 0) set.add(agg.day);
-        return set;
-      }
     };
   }
 });
@@ -92412,6 +92418,7 @@ function compareText(a5, b5) {
 init_escape();
 init_format();
 init_findings();
+init_aggregate();
 var DEFAULT_TITLE = "VPC Lattice cost & performance";
 var MARKER_KEY = /^[A-Za-z0-9._-]{1,128}$/;
 var MAX_LISTED = 5;
@@ -92454,6 +92461,8 @@ function reportBlocks(report, options) {
   ];
   if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
   blocks.push({ parts: [servicesSection(report)] });
+  const connections = connectionsSection(report);
+  if (connections) blocks.push({ parts: [connections] });
   const costChart = dailyCostChart(report);
   if (costChart) blocks.push({ parts: [chartMarkdown(costChart)], dropRank: DROP_COST_CHART });
   const requestsChart = dailyRequestsChart(report);
@@ -92529,12 +92538,18 @@ function servicesSection(report) {
       ""
     ]);
   }
-  const errors5xx = services.reduce((sum, service) => sum + service.status["5xx"], 0);
+  const sum = (pick) => services.reduce((t, s2) => t + pick(s2), 0);
+  const answered = totals.requests - sum((s2) => s2.connections);
+  const fleetErrorRate = errorRate(
+    totals.requests,
+    sum((s2) => s2.connections),
+    sum(serverErrors)
+  );
   const totalLabel = report.costBasis.method === "reconciled" ? "total (= Cost Explorer)" : "total (modelled)";
   footRows.push([
     `**${totalLabel}**`,
     `**${formatInteger(totals.requests)}**`,
-    totals.requests > 0 ? `**${formatPercentNumber(errors5xx / totals.requests)}**` : "",
+    answered > 0 ? `**${formatPercentNumber(fleetErrorRate)}**` : "",
     "",
     `**${formatGb(totals.bytesIn + totals.bytesOut)}**`,
     `**${money(report, totals.cost)}**`,
@@ -92546,7 +92561,7 @@ function servicesSection(report) {
     [
       "Service",
       "Requests",
-      "5xx %",
+      "Errors %",
       "p50 / p99 ms",
       "GB",
       "Cost",
@@ -92561,6 +92576,36 @@ function servicesSection(report) {
       importance: (rank) => SERVICES_WEIGHT / (rank + 1),
       essential: (rank) => rank < ESSENTIAL_TOP_SERVICES,
       omittedNote: (omitted) => `_\u2026 and ${plural(omitted, "more service")}, omitted ${SIZE_LIMIT_HINT}._`
+    }
+  );
+}
+function connectionsSection(report) {
+  const lifetime = (l3) => l3 ? `${formatLifetime(l3.p50)} / ${formatLifetime(l3.p99)}` : "\u2013";
+  const services = report.services.filter((s2) => s2.connections > 0).sort((a5, b5) => b5.connections - a5.connections || compareText2(a5.name, b5.name));
+  const rows = [
+    ...services.map((s2) => [
+      `${codeSpan(s2.name || s2.id)} (TLS passthrough)`,
+      formatInteger(s2.connections),
+      lifetime(s2.connectionMs),
+      "\u2013"
+    ]),
+    ...report.resourceConfigurations.map((r5) => [
+      `${codeSpan(r5.name || r5.id)} (resource configuration)`,
+      formatInteger(r5.connections),
+      lifetime(r5.connectionMs),
+      `${formatGb(r5.bytesIn + r5.bytesOut)} GB, ${money(report, r5.cost.total)} modelled`
+    ])
+  ];
+  if (rows.length === 0) return void 0;
+  return table(
+    ["Connections to", "Connections", "Open p50 / p99", "Resource data & cost"],
+    ["l", "r", "r", "r"],
+    rows,
+    0,
+    {
+      importance: (rank) => SERVICES_WEIGHT / (rank + 2),
+      essential: () => false,
+      omittedNote: (omitted) => `_\u2026 and ${plural(omitted, "more")}, omitted ${SIZE_LIMIT_HINT}._`
     }
   );
 }
@@ -92660,8 +92705,14 @@ function methodDetails(report) {
   }
   if (dayNotes.length > 0) paragraphs.push(dayNotes.join(" "));
   paragraphs.push(
-    "**Latency.** Percentiles come from a log-bucketed histogram and are within 1 % of the exact value. Requests denied by an auth policy are counted, but kept out of latency."
+    "**Latency.** Percentiles come from a log-bucketed histogram and are within 1 % of the exact value. Requests denied by an auth policy are counted, but kept out of latency. A TLS-passthrough connection is counted with the requests (Lattice bills it the same way), but its duration is how long it stayed open, so it is shown under connections and never judged as latency.",
+    "**Errors.** The error rate is 5xx responses plus gRPC calls that failed on the server side (status UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE or DATA_LOSS, the codes gRPC maps to 5xx), over requests and calls; connections have no status."
   );
+  if (report.resourceConfigurations.length > 0) {
+    paragraphs.push(
+      "**Resource configurations.** Billed per hour and per GB processed; their cost here is modelled from list prices. " + (costBasis.method === "reconciled" ? "Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total." : "It is included in the total.")
+    );
+  }
   const origin = source.kind === "files" ? `${plural(source.files.length, "log file")} ${filesListed(source.files)}` : `Logs Insights over ${plural(source.logGroups.length, "log group")} (${listed(source.logGroups)}), ${plural(source.queryIds.length, "query", "queries")}${source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : ""}`;
   const malformed = source.malformed > 0 ? `; ${plural(source.malformed, "malformed line")} counted and skipped${source.malformedSamples.length > 0 ? ", for example:" : "."}` : "; no malformed lines.";
   paragraphs.push(`**Data.** ${plural(source.records, "record")} from ${origin}${malformed}`);
@@ -98014,8 +98065,7 @@ function emptyCounts() {
     malformed: 0,
     samples: [],
     otherRegions: 0,
-    fallbacks: 0,
-    integral: true
+    fallbacks: 0
   };
 }
 var NL = 10;
@@ -98056,9 +98106,6 @@ function kernelModule() {
 }
 var spare = [];
 var dayCache = /* @__PURE__ */ new Map();
-function isIntegral(value) {
-  return Number.isInteger(value) && !Object.is(value, -0);
-}
 var BASE_BUFFER = 1 << 20;
 var LineScanner = class {
   counts = emptyCounts();
@@ -98284,9 +98331,6 @@ var LineScanner = class {
   addExact(record) {
     const counts = this.counts;
     counts.records++;
-    if (record.duration !== null && !isIntegral(record.duration) || !isIntegral(record.bytesReceived) || !isIntegral(record.bytesSent)) {
-      counts.integral = false;
-    }
     if (this.region !== void 0 && record.serviceArn.split(":")[3] !== this.region) {
       counts.otherRegions++;
       return;
@@ -98758,7 +98802,6 @@ var RangeScan = class {
       counts.malformed += r5.malformed;
       counts.otherRegions += r5.otherRegions;
       counts.fallbacks += r5.fallbacks;
-      counts.integral &&= r5.integral;
       for (const [arn, name] of outcome.result.names) if (!names.has(arn)) names.set(arn, name);
       threads.add(outcome.thread);
     }
@@ -99216,7 +99259,6 @@ function plainSize(file) {
 function mergeExactly(into, scan) {
   const sets = scan.sets;
   if (sets.length === 0) return true;
-  if (!scan.counts.integral) return false;
   let file = sets[0];
   if (sets.length > 1) {
     file = new AggregateSet();

@@ -108,7 +108,7 @@ function quote(value) {
 }
 function wholeNumber(value) {
   const n = typeof value === "number" ? value : typeof value === "string" && NUMERIC.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(n) && n >= 0 ? n : void 0;
+  return Number.isSafeInteger(n) && n >= 0 ? n + 0 : void 0;
 }
 var validDays = /* @__PURE__ */ new Map();
 function isRealDay(day) {
@@ -547,8 +547,7 @@ function emptyCounts() {
     malformed: 0,
     samples: [],
     otherRegions: 0,
-    fallbacks: 0,
-    integral: true
+    fallbacks: 0
   };
 }
 var NL = 10;
@@ -589,9 +588,6 @@ function kernelModule() {
 }
 var spare = [];
 var dayCache = /* @__PURE__ */ new Map();
-function isIntegral(value) {
-  return Number.isInteger(value) && !Object.is(value, -0);
-}
 var BASE_BUFFER = 1 << 20;
 var LineScanner = class {
   counts = emptyCounts();
@@ -817,9 +813,6 @@ var LineScanner = class {
   addExact(record) {
     const counts = this.counts;
     counts.records++;
-    if (record.duration !== null && !isIntegral(record.duration) || !isIntegral(record.bytesReceived) || !isIntegral(record.bytesSent)) {
-      counts.integral = false;
-    }
     if (this.region !== void 0 && record.serviceArn.split(":")[3] !== this.region) {
       counts.otherRegions++;
       return;

@@ -81,11 +81,6 @@ export interface ScanCounts {
   otherRegions: number;
   /** Lines the fast path handed to parseLine. */
   fallbacks: number;
-  /**
-   * Every duration and byte count added was a non-negative integer (and not -0), so sums and
-   * minima come out the same in any order as long as totals stay below 2^53.
-   */
-  integral: boolean;
 }
 
 export function emptyCounts(): ScanCounts {
@@ -97,7 +92,6 @@ export function emptyCounts(): ScanCounts {
     samples: [],
     otherRegions: 0,
     fallbacks: 0,
-    integral: true,
   };
 }
 
@@ -203,10 +197,6 @@ const spare: ScanBuffer[] = [];
 
 /** YYYYMMDD → the day string, or null when it is no real day. Shared: the answer never changes. */
 const dayCache = new Map<number, string | null>();
-
-function isIntegral(value: number): boolean {
-  return Number.isInteger(value) && !Object.is(value, -0);
-}
 
 /** A scanner's buffer grows to what it is fed (a range may be tiny); after a long line it shrinks back. */
 const BASE_BUFFER = 1 << 20;
@@ -464,13 +454,6 @@ export class LineScanner {
   private addExact(record: AccessLogRecord): void {
     const counts = this.counts;
     counts.records++;
-    if (
-      (record.duration !== null && !isIntegral(record.duration)) ||
-      !isIntegral(record.bytesReceived) ||
-      !isIntegral(record.bytesSent)
-    ) {
-      counts.integral = false;
-    }
     if (this.region !== undefined && record.serviceArn.split(':')[3] !== this.region) {
       counts.otherRegions++;
       return;

@@ -9,10 +9,10 @@
  *
  * The reader takes the files in order (file()). Alone, the calling thread scans every unit straight
  * into the reader's aggregates, in line order: one pass. With workers, each thread adds a file's
- * records into a set of its own. Sums of non-negative integers below 2^53 do not depend on the order
- * of addition, so merging those sets gives exactly what one pass would; the reader reads a file
- * again in one pass when a range saw any other value (ScanCounts.integral) or a sum would pass
- * 2^53. What does depend on order is combined unit by unit here: line numbers, malformed samples
+ * records into a set of its own. Every value is a whole number (model/record.ts), and sums of
+ * non-negative integers below 2^53 do not depend on the order of addition, so merging those sets
+ * gives exactly what one pass would; the reader reads a file again in one pass when a sum would
+ * pass 2^53. What does depend on order is combined unit by unit here: line numbers, malformed samples
  * and the first service name.
  *
  * gzip files, pipes and the other formats are not in the table: the reader streams them (gzip
@@ -516,7 +516,6 @@ export class RangeScan {
       counts.malformed += r.malformed;
       counts.otherRegions += r.otherRegions;
       counts.fallbacks += r.fallbacks;
-      counts.integral &&= r.integral;
       // The first name in line order wins, as in one pass.
       for (const [arn, name] of outcome.result.names) if (!names.has(arn)) names.set(arn, name);
       threads.add(outcome.thread);

@@ -347,7 +347,6 @@ function plainSize(file: string): number | undefined {
 function mergeExactly(into: AggregateSet, scan: FileScan): boolean {
   const sets = scan.sets;
   if (sets.length === 0) return true;
-  if (!scan.counts.integral) return false;
   let file = sets[0]!;
   if (sets.length > 1) {
     file = new AggregateSet();

@@ -214,7 +214,8 @@ function wholeNumber(value: unknown): number | undefined {
       : typeof value === 'string' && NUMERIC.test(value)
         ? Number(value)
         : NaN;
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+  // + 0 turns -0 into 0, so no sum or minimum depends on the order of addition.
+  return Number.isSafeInteger(n) && n >= 0 ? n + 0 : undefined;
 }
 
 // Few distinct days occur in a log, so their validity is checked once each.

@@ -98,6 +98,14 @@ export function formatMs(ms: number | null | undefined): string {
   return integerFormat.format(Math.round(ms));
 }
 
+/** How long a connection stayed open: `850 ms`, `4.2 s`, `3.5 min`. */
+export function formatLifetime(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${integerFormat.format(Math.round(ms))} ms`;
+  if (ms < 60_000) return `${oneDecimalFormat.format(ms / 1000)} s`;
+  return `${oneDecimalFormat.format(ms / 60_000)} min`;
+}
+
 /** Bytes as GB of 1024^3 bytes, the unit Lattice bills: `171.9`, `0.31`, `<0.01`, `0`. */
 export function formatGb(bytes: number): string {
   if (!Number.isFinite(bytes)) return '–';

@@ -15,6 +15,7 @@ import {
   formatDelta,
   formatGb,
   formatInteger,
+  formatLifetime,
   formatMs,
   formatPercent,
   formatPercentNumber,
@@ -26,6 +27,7 @@ import {
 } from './format.js';
 import { type Anomaly, type Severity, severityRank } from '../model/findings.js';
 import type { Finding, Report, ServiceReport } from '../model/report.js';
+import { errorRate, serverErrors } from '../model/aggregate.js';
 
 export interface RenderOptions {
   /** Character budget for the whole body, marker included (GitHub: 65,536 for issues and comments). */
@@ -92,6 +94,8 @@ function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   ];
   if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
   blocks.push({ parts: [servicesSection(report)] });
+  const connections = connectionsSection(report);
+  if (connections) blocks.push({ parts: [connections] });
   const costChart = dailyCostChart(report);
   if (costChart) blocks.push({ parts: [chartMarkdown(costChart)], dropRank: DROP_COST_CHART });
   const requestsChart = dailyRequestsChart(report);
@@ -185,13 +189,19 @@ function servicesSection(report: Report): BudgetTable | string {
       '',
     ]);
   }
-  const errors5xx = services.reduce((sum, service) => sum + service.status['5xx'], 0);
+  const sum = (pick: (s: ServiceReport) => number): number => services.reduce((t, s) => t + pick(s), 0);
+  const answered = totals.requests - sum((s) => s.connections);
+  const fleetErrorRate = errorRate(
+    totals.requests,
+    sum((s) => s.connections),
+    sum(serverErrors),
+  );
   const totalLabel =
     report.costBasis.method === 'reconciled' ? 'total (= Cost Explorer)' : 'total (modelled)';
   footRows.push([
     `**${totalLabel}**`,
     `**${formatInteger(totals.requests)}**`,
-    totals.requests > 0 ? `**${formatPercentNumber(errors5xx / totals.requests)}**` : '',
+    answered > 0 ? `**${formatPercentNumber(fleetErrorRate)}**` : '',
     '',
     `**${formatGb(totals.bytesIn + totals.bytesOut)}**`,
     `**${money(report, totals.cost)}**`,
@@ -203,7 +213,7 @@ function servicesSection(report: Report): BudgetTable | string {
     [
       'Service',
       'Requests',
-      '5xx %',
+      'Errors %',
       'p50 / p99 ms',
       'GB',
       'Cost',
@@ -218,6 +228,44 @@ function servicesSection(report: Report): BudgetTable | string {
       importance: (rank) => SERVICES_WEIGHT / (rank + 1),
       essential: (rank) => rank < ESSENTIAL_TOP_SERVICES,
       omittedNote: (omitted) => `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`,
+    },
+  );
+}
+
+/**
+ * TLS-passthrough connections and resource configurations: counts, lifetimes and data, apart from
+ * request latency (a connection's duration is how long it stayed open). Absent when there are none.
+ */
+function connectionsSection(report: Report): BudgetTable | undefined {
+  const lifetime = (l: ServiceReport['connectionMs']): string =>
+    l ? `${formatLifetime(l.p50)} / ${formatLifetime(l.p99)}` : '–';
+  const services = report.services
+    .filter((s) => s.connections > 0)
+    .sort((a, b) => b.connections - a.connections || compareText(a.name, b.name));
+  const rows = [
+    ...services.map((s) => [
+      `${codeSpan(s.name || s.id)} (TLS passthrough)`,
+      formatInteger(s.connections),
+      lifetime(s.connectionMs),
+      '–',
+    ]),
+    ...report.resourceConfigurations.map((r) => [
+      `${codeSpan(r.name || r.id)} (resource configuration)`,
+      formatInteger(r.connections),
+      lifetime(r.connectionMs),
+      `${formatGb(r.bytesIn + r.bytesOut)} GB, ${money(report, r.cost.total)} modelled`,
+    ]),
+  ];
+  if (rows.length === 0) return undefined;
+  return table(
+    ['Connections to', 'Connections', 'Open p50 / p99', 'Resource data & cost'],
+    ['l', 'r', 'r', 'r'],
+    rows,
+    0,
+    {
+      importance: (rank) => SERVICES_WEIGHT / (rank + 2),
+      essential: () => false,
+      omittedNote: (omitted) => `_… and ${plural(omitted, 'more')}, omitted ${SIZE_LIMIT_HINT}._`,
     },
   );
 }
@@ -336,8 +384,18 @@ function methodDetails(report: Report): string[] {
   if (dayNotes.length > 0) paragraphs.push(dayNotes.join(' '));
 
   paragraphs.push(
-    '**Latency.** Percentiles come from a log-bucketed histogram and are within 1 % of the exact value. Requests denied by an auth policy are counted, but kept out of latency.',
+    '**Latency.** Percentiles come from a log-bucketed histogram and are within 1 % of the exact value. Requests denied by an auth policy are counted, but kept out of latency. A TLS-passthrough connection is counted with the requests (Lattice bills it the same way), but its duration is how long it stayed open, so it is shown under connections and never judged as latency.',
+    '**Errors.** The error rate is 5xx responses plus gRPC calls that failed on the server side (status UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE or DATA_LOSS, the codes gRPC maps to 5xx), over requests and calls; connections have no status.',
   );
+
+  if (report.resourceConfigurations.length > 0) {
+    paragraphs.push(
+      '**Resource configurations.** Billed per hour and per GB processed; their cost here is modelled from list prices. ' +
+        (costBasis.method === 'reconciled'
+          ? 'Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total.'
+          : 'It is included in the total.'),
+    );
+  }
 
   const origin =
     source.kind === 'files'

@@ -74,7 +74,7 @@ describe('Logs Insights day aggregates', () => {
     const scan = await scanDays(logsClient(), { logGroups: [LOG_GROUP], days: DAYS, ...fast });
     expect(snapshot(scan.aggregates)).toEqual(snapshot(local));
     expect(scan.queries).toBe(DAYS.length);
-    expect(scan.problems).toEqual({ noDay: 0, noDuration: 0 });
+    expect(scan.problems).toEqual({ noDay: 0, invalid: 0, noHour: 0 });
     const ratio = scan.bytesScanned / world.eventBytes;
     console.log(
       `Logs Insights: ${scan.queries} queries scanned ${scan.bytesScanned} bytes for ${world.eventBytes} bytes of events: ratio ${ratio.toFixed(3)}`,

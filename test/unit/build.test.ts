@@ -30,6 +30,8 @@ function traffic(): AggregateSet {
     for (let i = 0; i < n; i++) {
       set.add({
         serviceArn,
+        kind: 'http',
+        grpcStatus: null,
         day,
         hour: i % 24,
         duration: duration(i),

@@ -1,6 +1,6 @@
 /** Days as YYYY-MM-DD: the bounded definition of a valid day, day arithmetic, and startTime. */
 import { describe, expect, it } from '@jest/globals';
-import { toRecord } from '../../src/logs/record.js';
+import { toRecord } from '../../src/model/record.js';
 import {
   MAX_YEAR,
   MIN_YEAR,

@@ -100,7 +100,7 @@ async function scan(files: readonly string[]): Promise<Scan> {
       stats.bytes += bytes;
       if ((record.responseCode ?? 0) >= 500) stats.serverErrors += 1;
       if (record.authDenied) stats.authDenied += 1;
-      else stats.durations.push(record.duration);
+      else if (record.duration !== null) stats.durations.push(record.duration);
       stats.requestsByDay.set(record.day, (stats.requestsByDay.get(record.day) ?? 0) + 1);
       stats.bytesByDay.set(record.day, (stats.bytesByDay.get(record.day) ?? 0) + bytes);
       stats.requestsByHour[record.hour]! += 1;

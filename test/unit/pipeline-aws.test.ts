@@ -30,6 +30,8 @@ function traffic(days: string[], arn = ARN): AggregateSet {
     for (let i = 0; i < 1000; i++) {
       set.add({
         serviceArn: arn,
+        kind: 'http',
+        grpcStatus: null,
         day,
         hour: i % 24,
         duration: 40 + (i % 100),
