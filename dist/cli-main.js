@@ -78517,7 +78517,7 @@ var require_dist_cjs19 = __commonJS({
     var paginateListResourceEndpointAssociations = createPaginator2(VPCLatticeClient2, ListResourceEndpointAssociationsCommand, "nextToken", "nextToken", "maxResults");
     var paginateListResourceGateways = createPaginator2(VPCLatticeClient2, ListResourceGatewaysCommand, "nextToken", "nextToken", "maxResults");
     var paginateListRules = createPaginator2(VPCLatticeClient2, ListRulesCommand, "nextToken", "nextToken", "maxResults");
-    var paginateListServiceNetworkResourceAssociations = createPaginator2(VPCLatticeClient2, ListServiceNetworkResourceAssociationsCommand, "nextToken", "nextToken", "maxResults");
+    var paginateListServiceNetworkResourceAssociations2 = createPaginator2(VPCLatticeClient2, ListServiceNetworkResourceAssociationsCommand, "nextToken", "nextToken", "maxResults");
     var paginateListServiceNetworkServiceAssociations2 = createPaginator2(VPCLatticeClient2, ListServiceNetworkServiceAssociationsCommand, "nextToken", "nextToken", "maxResults");
     var paginateListServiceNetworks2 = createPaginator2(VPCLatticeClient2, ListServiceNetworksCommand, "nextToken", "nextToken", "maxResults");
     var paginateListServiceNetworkVpcAssociations = createPaginator2(VPCLatticeClient2, ListServiceNetworkVpcAssociationsCommand, "nextToken", "nextToken", "maxResults");
@@ -78608,7 +78608,7 @@ var require_dist_cjs19 = __commonJS({
       paginateListResourceEndpointAssociations,
       paginateListResourceGateways,
       paginateListRules,
-      paginateListServiceNetworkResourceAssociations,
+      paginateListServiceNetworkResourceAssociations: paginateListServiceNetworkResourceAssociations2,
       paginateListServiceNetworks: paginateListServiceNetworks2,
       paginateListServiceNetworkServiceAssociations: paginateListServiceNetworkServiceAssociations2,
       paginateListServiceNetworkVpcAssociations,
@@ -79168,7 +79168,7 @@ var require_dist_cjs19 = __commonJS({
     exports.paginateListResourceEndpointAssociations = paginateListResourceEndpointAssociations;
     exports.paginateListResourceGateways = paginateListResourceGateways;
     exports.paginateListRules = paginateListRules;
-    exports.paginateListServiceNetworkResourceAssociations = paginateListServiceNetworkResourceAssociations;
+    exports.paginateListServiceNetworkResourceAssociations = paginateListServiceNetworkResourceAssociations2;
     exports.paginateListServiceNetworkServiceAssociations = paginateListServiceNetworkServiceAssociations2;
     exports.paginateListServiceNetworkVpcAssociations = paginateListServiceNetworkVpcAssociations;
     exports.paginateListServiceNetworkVpcEndpointAssociations = paginateListServiceNetworkVpcEndpointAssociations;
@@ -79926,6 +79926,29 @@ async function associatedServices(lattice, network) {
   );
   return [...services.values()];
 }
+async function associatedResources(lattice, network, warnings) {
+  const resources = /* @__PURE__ */ new Map();
+  try {
+    const pages = (0, import_client_vpc_lattice2.paginateListServiceNetworkResourceAssociations)(
+      { client: lattice },
+      { serviceNetworkIdentifier: network.id }
+    );
+    for await (const page of pages) {
+      for (const a5 of page.items ?? []) {
+        if (a5.status?.startsWith("DELETE") || !a5.resourceConfigurationArn) continue;
+        resources.set(a5.resourceConfigurationArn, {
+          ...identityFromArn(a5.resourceConfigurationArn),
+          ...a5.resourceConfigurationName ? { name: a5.resourceConfigurationName } : {}
+        });
+      }
+    }
+  } catch (error2) {
+    warnings.push(
+      isAccessDenied(error2) ? "Resource configurations are shown by id, and only those with traffic: the role may not call vpc-lattice:ListServiceNetworkResourceAssociations." : `The resource configurations of ${network.name} could not be listed (${error2.name}); those with traffic are shown by id.`
+    );
+  }
+  return [...resources.values()];
+}
 function logGroupName(destinationArn) {
   const m3 = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:(.+?)(?::\*)?$/.exec(destinationArn);
   return m3?.[1];
@@ -79952,12 +79975,13 @@ async function readInventory(lattice, request2) {
     if (request2.logGroupNames.length === 0) {
       throw new UsageError("Set service-network (to find its log groups) or log-group-names.");
     }
-    return { services: [], logGroups: request2.logGroupNames, warnings };
+    return { services: [], resources: [], logGroups: request2.logGroupNames, warnings };
   }
   const network = await resolveServiceNetwork(lattice, request2.serviceNetwork);
   const services = await associatedServices(lattice, network);
+  const resources = await associatedResources(lattice, network, warnings);
   if (request2.logGroupNames.length > 0)
-    return { network, services, logGroups: request2.logGroupNames, warnings };
+    return { network, services, resources, logGroups: request2.logGroupNames, warnings };
   const destinations = await accessLogDestinations(lattice, network.id, `service network ${network.name}`);
   if (destinations.length === 0) {
     for (const s2 of services)
@@ -79972,7 +79996,7 @@ async function readInventory(lattice, request2) {
       `No CloudWatch Logs log group receives the access logs of service network ${network.name}.${elsewhere} Send them to a log group (provision/lattice-analytics.yaml does) or set log-group-names.`
     );
   }
-  return { network, services, logGroups, warnings };
+  return { network, services, resources, logGroups, warnings };
 }
 async function nameServices(lattice, services, warnings) {
   for (const s2 of services) {
@@ -87514,7 +87538,7 @@ async function analyzeAws(options) {
     warnings.push(...inventory.warnings);
     const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
     warnings.push(...problemWarnings(problems));
-    const seen = [...aggregates.services.values()];
+    const seen = [...aggregates.services.values()].filter((s2) => s2.kind === void 0);
     if (inventory.network) {
       const associated = new Set(inventory.services.map((s2) => s2.arn));
       const others = seen.filter((s2) => !associated.has(s2.arn));
@@ -87590,7 +87614,7 @@ async function analyzeAws(options) {
     const report = describeReport(
       buildAnalysis({
         aggregates,
-        inventory: inventory.services,
+        inventory: [...inventory.services, ...inventory.resources],
         window: window2,
         coveredDays: new Set(days),
         billed: billedAmounts,

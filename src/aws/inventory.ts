@@ -7,6 +7,7 @@ import {
   GetServiceNetworkCommand,
   paginateListAccessLogSubscriptions,
   paginateListServiceNetworks,
+  paginateListServiceNetworkResourceAssociations,
   paginateListServiceNetworkServiceAssociations,
   type VPCLatticeClient,
 } from '@aws-sdk/client-vpc-lattice';
@@ -23,6 +24,8 @@ interface ServiceNetwork {
 export interface Inventory {
   network?: ServiceNetwork;
   services: ServiceIdentity[];
+  /** Resource configurations associated with the network: billed per hour even when silent. */
+  resources: ServiceIdentity[];
   /** Log group names of the CloudWatch Logs access-log destinations. */
   logGroups: string[];
   warnings: string[];
@@ -102,6 +105,41 @@ async function associatedServices(
   return [...services.values()];
 }
 
+/**
+ * The resource configurations associated with the network, with their names
+ * (ListServiceNetworkResourceAssociations). Not being able to list them costs only their names and
+ * their silent hours, so any failure is a warning.
+ */
+async function associatedResources(
+  lattice: VPCLatticeClient,
+  network: ServiceNetwork,
+  warnings: string[],
+): Promise<ServiceIdentity[]> {
+  const resources = new Map<string, ServiceIdentity>();
+  try {
+    const pages = paginateListServiceNetworkResourceAssociations(
+      { client: lattice },
+      { serviceNetworkIdentifier: network.id },
+    );
+    for await (const page of pages) {
+      for (const a of page.items ?? []) {
+        if (a.status?.startsWith('DELETE') || !a.resourceConfigurationArn) continue;
+        resources.set(a.resourceConfigurationArn, {
+          ...identityFromArn(a.resourceConfigurationArn),
+          ...(a.resourceConfigurationName ? { name: a.resourceConfigurationName } : {}),
+        });
+      }
+    }
+  } catch (error) {
+    warnings.push(
+      isAccessDenied(error)
+        ? 'Resource configurations are shown by id, and only those with traffic: the role may not call vpc-lattice:ListServiceNetworkResourceAssociations.'
+        : `The resource configurations of ${network.name} could not be listed (${(error as Error).name}); those with traffic are shown by id.`,
+    );
+  }
+  return [...resources.values()];
+}
+
 /** `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]` -> NAME. */
 function logGroupName(destinationArn: string): string | undefined {
   const m = /^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:(.+?)(?::\*)?$/.exec(destinationArn);
@@ -143,12 +181,13 @@ export async function readInventory(
     if (request.logGroupNames.length === 0) {
       throw new UsageError('Set service-network (to find its log groups) or log-group-names.');
     }
-    return { services: [], logGroups: request.logGroupNames, warnings };
+    return { services: [], resources: [], logGroups: request.logGroupNames, warnings };
   }
   const network = await resolveServiceNetwork(lattice, request.serviceNetwork);
   const services = await associatedServices(lattice, network);
+  const resources = await associatedResources(lattice, network, warnings);
   if (request.logGroupNames.length > 0)
-    return { network, services, logGroups: request.logGroupNames, warnings };
+    return { network, services, resources, logGroups: request.logGroupNames, warnings };
 
   const destinations = await accessLogDestinations(lattice, network.id, `service network ${network.name}`);
   if (destinations.length === 0) {
@@ -169,7 +208,7 @@ export async function readInventory(
         'Send them to a log group (provision/lattice-analytics.yaml does) or set log-group-names.',
     );
   }
-  return { network, services, logGroups, warnings };
+  return { network, services, resources, logGroups, warnings };
 }
 
 /** Names for services seen only in logs, where the role may read them; ids otherwise. */

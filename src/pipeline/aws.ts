@@ -240,7 +240,8 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     warnings.push(...inventory.warnings);
     const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
     warnings.push(...problemWarnings(problems));
-    const seen = [...aggregates.services.values()];
+    // Resource configurations are not services: they are named by the inventory only.
+    const seen = [...aggregates.services.values()].filter((s) => s.kind === undefined);
     if (inventory.network) {
       const associated = new Set(inventory.services.map((s) => s.arn));
       const others = seen.filter((s) => !associated.has(s.arn));
@@ -322,7 +323,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     const report = describeReport(
       buildAnalysis({
         aggregates,
-        inventory: inventory.services,
+        inventory: [...inventory.services, ...inventory.resources],
         window,
         coveredDays: new Set(days),
         billed: billedAmounts,

@@ -86,6 +86,7 @@ jest.unstable_mockModule('../../src/aws/inventory.js', () => ({
         name: 'quiet',
       },
     ],
+    resources: [],
     logGroups: ['/aws/vendedlogs/mesh'],
     warnings: [],
   }),
