@@ -92608,22 +92608,26 @@ function connectionsSection(report) {
   const services = report.services.filter((s2) => s2.connections > 0).sort((a5, b5) => b5.connections - a5.connections || compareText2(a5.name, b5.name));
   const rows = [
     ...services.map((s2) => [
-      `${codeSpan(s2.name || s2.id)} (TLS passthrough)`,
+      codeSpan(s2.name || s2.id),
+      "TLS",
       formatInteger(s2.connections),
       lifetime(s2.connectionMs),
+      "\u2013",
       "\u2013"
     ]),
     ...report.resourceConfigurations.map((r5) => [
-      `${codeSpan(r5.name || r5.id)} (resource configuration)`,
+      codeSpan(r5.name || r5.id),
+      "resource",
       formatInteger(r5.connections),
       lifetime(r5.connectionMs),
-      `${formatGb(r5.bytesIn + r5.bytesOut)} GB, ${money(report, r5.cost.total)} modelled`
+      formatGb(r5.bytesIn + r5.bytesOut),
+      money(report, r5.cost.total)
     ])
   ];
   if (rows.length === 0) return void 0;
   return table(
-    ["Connections to", "Connections", "Open p50 / p99", "Resource data & cost"],
-    ["l", "r", "r", "r"],
+    ["Connections to", "Kind", "Connections", "Open p50 / p99", "GB", "Cost"],
+    ["l", "l", "r", "r", "r", "r"],
     rows,
     0,
     {
@@ -92732,9 +92736,19 @@ function methodDetails(report) {
     "**Latency.** Percentiles come from a log-bucketed histogram and are within 1 % of the exact value. Requests denied by an auth policy are counted, but kept out of latency. A TLS-passthrough connection is counted with the requests (Lattice bills it the same way), but its duration is how long it stayed open, so it is shown under connections and never judged as latency.",
     "**Errors.** The error rate is 5xx responses plus gRPC calls that failed on the server side (status UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE or DATA_LOSS, the codes gRPC maps to 5xx), over requests and calls; connections have no status."
   );
-  if (report.resourceConfigurations.length > 0) {
+  const tls2 = report.services.some((service) => service.connections > 0);
+  if (tls2 || report.resourceConfigurations.length > 0) {
+    const resources = costBasis.method === "reconciled" ? "Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total." : "It is included in the total.";
     paragraphs.push(
-      "**Resource configurations.** Billed per hour and per GB processed; their cost here is modelled from list prices. " + (costBasis.method === "reconciled" ? "Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total." : "It is included in the total.")
+      [
+        "**Connections.**",
+        ...tls2 ? [
+          "Kind TLS: a service's TLS-passthrough connections; their data and cost are in the services table."
+        ] : [],
+        ...report.resourceConfigurations.length > 0 ? [
+          `Kind resource: a resource configuration, billed per hour and per GB processed; its cost is modelled from list prices. ${resources}`
+        ] : []
+      ].join(" ")
     );
   }
   const origin = source.kind === "files" ? `${plural(source.files.length, "log file")} ${filesListed(source.files)}` : `Logs Insights over ${plural(source.logGroups.length, "log group")} (${listed(source.logGroups)}), ${plural(source.queryIds.length, "query", "queries")}${source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : ""}`;

@@ -244,22 +244,26 @@ function connectionsSection(report: Report): BudgetTable | undefined {
     .sort((a, b) => b.connections - a.connections || compareText(a.name, b.name));
   const rows = [
     ...services.map((s) => [
-      `${codeSpan(s.name || s.id)} (TLS passthrough)`,
+      codeSpan(s.name || s.id),
+      'TLS',
       formatInteger(s.connections),
       lifetime(s.connectionMs),
       '–',
+      '–',
     ]),
     ...report.resourceConfigurations.map((r) => [
-      `${codeSpan(r.name || r.id)} (resource configuration)`,
+      codeSpan(r.name || r.id),
+      'resource',
       formatInteger(r.connections),
       lifetime(r.connectionMs),
-      `${formatGb(r.bytesIn + r.bytesOut)} GB, ${money(report, r.cost.total)} modelled`,
+      formatGb(r.bytesIn + r.bytesOut),
+      money(report, r.cost.total),
     ]),
   ];
   if (rows.length === 0) return undefined;
   return table(
-    ['Connections to', 'Connections', 'Open p50 / p99', 'Resource data & cost'],
-    ['l', 'r', 'r', 'r'],
+    ['Connections to', 'Kind', 'Connections', 'Open p50 / p99', 'GB', 'Cost'],
+    ['l', 'l', 'r', 'r', 'r', 'r'],
     rows,
     0,
     {
@@ -388,12 +392,26 @@ function methodDetails(report: Report): string[] {
     '**Errors.** The error rate is 5xx responses plus gRPC calls that failed on the server side (status UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE or DATA_LOSS, the codes gRPC maps to 5xx), over requests and calls; connections have no status.',
   );
 
-  if (report.resourceConfigurations.length > 0) {
+  const tls = report.services.some((service) => service.connections > 0);
+  if (tls || report.resourceConfigurations.length > 0) {
+    const resources =
+      costBasis.method === 'reconciled'
+        ? 'Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total.'
+        : 'It is included in the total.';
     paragraphs.push(
-      '**Resource configurations.** Billed per hour and per GB processed; their cost here is modelled from list prices. ' +
-        (costBasis.method === 'reconciled'
-          ? 'Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total.'
-          : 'It is included in the total.'),
+      [
+        '**Connections.**',
+        ...(tls
+          ? [
+              "Kind TLS: a service's TLS-passthrough connections; their data and cost are in the services table.",
+            ]
+          : []),
+        ...(report.resourceConfigurations.length > 0
+          ? [
+              `Kind resource: a resource configuration, billed per hour and per GB processed; its cost is modelled from list prices. ${resources}`,
+            ]
+          : []),
+      ].join(' '),
     );
   }
 

@@ -104,7 +104,7 @@ describe('renderMarkdown: the sample report', () => {
       '**$53.02** in 7 days',
       '| | Finding | Service | Impact |',
       '| Service | Requests | Errors % | p50 / p99 ms | GB | Cost | $ / 1M req | Δ cost |',
-      '| Connections to | Connections | Open p50 / p99 | Resource data & cost |',
+      '| Connections to | Kind | Connections | Open p50 / p99 | GB | Cost |',
       'title "Daily Lattice cost (USD)"',
       'title "Daily requests"',
       '<details><summary>Cost and usage anomalies (5)</summary>',
