@@ -79540,7 +79540,7 @@ function missing(field2) {
   return `(not ispresent(${field2}) or ${MISSING_TEXTS.map((t) => `${field2} = ${JSON.stringify(t)}`).join(" or ")})`;
 }
 function wholeOrMissing(field2, max3) {
-  return `(${missing(field2)} or (${field2} >= 0 and ${field2} <= ${max3} and floor(${field2}) = ${field2}))`;
+  return `(${missingColumn(field2)} or (${field2} >= 0 and ${field2} <= ${max3} and floor(${field2}) = ${field2}))`;
 }
 function aggregateQuery(partition2) {
   const numbers2 = [
@@ -79551,10 +79551,11 @@ function aggregateQuery(partition2) {
     ["bytesSent", MAX_SAFE]
   ];
   const valid = numbers2.map(([f5, max3]) => wholeOrMissing(f5, max3)).join(" and ");
-  const has = (f5) => `(not ${missing(f5)})`;
+  const has = (f5) => `(not ${missingColumn(f5)})`;
   const commands5 = [
     // Exactly the startTime toRecord accepts: UTC with Z. The day's validity is checked on the row.
     "parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d+)?Z$/",
+    `fields ${numbers2.map(([f5]) => `${missing(f5)} as ${missingColumn(f5)}`).join(", ")}`,
     [
       `fields 8 * (${valid}) + ${has("duration")} + 2 * ${has("bytesReceived")} + 4 * ${has("bytesSent")} as shape`,
       `ceil(log(greatest(duration, ${MIN_DURATION})) * ${BUCKET_SCALE.toPrecision(17)}) as bucket`
@@ -79647,7 +79648,7 @@ function fillHistogram(h5, bucket, samples, fields) {
   h5.min = num(fields, "durationMin");
   h5.max = num(fields, "durationMax");
 }
-var QUERY_ROW_LIMIT, HOURS, hourColumn, MAX_SAFE, ID_CHARS, AGGREGATE_FINGERPRINT;
+var QUERY_ROW_LIMIT, HOURS, hourColumn, MAX_SAFE, missingColumn, ID_CHARS, AGGREGATE_FINGERPRINT;
 var init_insights_query = __esm({
   "src/aws/insights-query.ts"() {
     "use strict";
@@ -79658,6 +79659,7 @@ var init_insights_query = __esm({
     HOURS = Array.from({ length: 24 }, (_, h5) => h5);
     hourColumn = (h5) => `h${String(h5).padStart(2, "0")}`;
     MAX_SAFE = Number.MAX_SAFE_INTEGER;
+    missingColumn = (field2) => `no_${field2}`;
     ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz";
     AGGREGATE_FINGERPRINT = createHash5("sha256").update(`${aggregateQuery()}
 ${BUCKET_SCALE}

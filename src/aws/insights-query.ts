@@ -49,9 +49,12 @@ function missing(field: string): string {
   return `(not ispresent(${field}) or ${MISSING_TEXTS.map((t) => `${field} = ${JSON.stringify(t)}`).join(' or ')})`;
 }
 
+/** The column holding missing(field), computed once per record. */
+const missingColumn = (field: string): string => `no_${field}`;
+
 /** A whole number from 0 to max, or missing: what toRecord accepts. */
 function wholeOrMissing(field: string, max: number): string {
-  return `(${missing(field)} or (${field} >= 0 and ${field} <= ${max} and floor(${field}) = ${field}))`;
+  return `(${missingColumn(field)} or (${field} >= 0 and ${field} <= ${max} and floor(${field}) = ${field}))`;
 }
 
 /**
@@ -77,10 +80,11 @@ export function aggregateQuery(partition?: IdPartition): string {
     ['bytesSent', MAX_SAFE],
   ] as const;
   const valid = numbers.map(([f, max]) => wholeOrMissing(f, max)).join(' and ');
-  const has = (f: string): string => `(not ${missing(f)})`;
+  const has = (f: string): string => `(not ${missingColumn(f)})`;
   const commands = [
     // Exactly the startTime toRecord accepts: UTC with Z. The day's validity is checked on the row.
     'parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d+)?Z$/',
+    `fields ${numbers.map(([f]) => `${missing(f)} as ${missingColumn(f)}`).join(', ')}`,
     [
       `fields 8 * (${valid}) + ${has('duration')} + 2 * ${has('bytesReceived')} + 4 * ${has('bytesSent')} as shape`,
       `ceil(log(greatest(duration, ${MIN_DURATION})) * ${BUCKET_SCALE.toPrecision(17)}) as bucket`,

@@ -610,12 +610,14 @@ describe('the production aggregate query', () => {
     expect(parseQuery(aggregateQuery()).commands.map((c) => c.kind)).toEqual([
       'parse',
       'fields',
+      'fields',
       'stats',
       'limit',
     ]);
     expect(parseQuery(aggregateQuery({ prefix: '0', chars: 'ab' })).commands.map((c) => c.kind)).toEqual([
       'filter',
       'parse',
+      'fields',
       'fields',
       'stats',
       'limit',
