@@ -35,7 +35,7 @@ export function resolvePrices(
       byRegion[region] = DEFAULT_PRICES[FALLBACK_REGION]!;
       warnings.push(
         `No VPC Lattice prices are known for region ${region}; used ${FALLBACK_REGION} prices. ` +
-          "Give the region's prices with --prices FILE (or the prices input) for an accurate model.",
+          "Give the region's prices to the CLI with --prices FILE for an accurate model.",
       );
     }
   }
