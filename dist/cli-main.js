@@ -163,6 +163,12 @@ var init_dates = __esm({
 });
 
 // src/analysis/window.ts
+function defaultWindowDays(services) {
+  return Math.max(
+    MIN_DEFAULT_WINDOW_DAYS,
+    Math.min(DEFAULT_WINDOW_DAYS, Math.floor(DEFAULT_WINDOW_CELLS / Math.max(1, services)))
+  );
+}
 function checkDay(value, name) {
   if (value !== void 0 && !isIsoDay(value)) {
     throw new UsageError(
@@ -170,7 +176,7 @@ function checkDay(value, name) {
     );
   }
 }
-function chooseWindow(request2, dataDays, today) {
+function chooseWindow(request2, dataDays, today, defaultDays = DEFAULT_WINDOW_DAYS) {
   checkDay(request2.start, request2.startName);
   checkDay(request2.end, request2.endName);
   const days = [...dataDays].sort();
@@ -193,7 +199,7 @@ function chooseWindow(request2, dataDays, today) {
     return window2;
   }
   if (start !== void 0) {
-    const limit = addDays(start, DEFAULT_WINDOW_DAYS);
+    const limit = addDays(start, defaultDays);
     const last = days.findLast((d5) => d5 >= start && d5 < limit);
     return makeWindow(start, addDays(last ?? start, 1));
   }
@@ -202,7 +208,7 @@ function chooseWindow(request2, dataDays, today) {
     const past = today === void 0 ? void 0 : days.findLast((d5) => d5 <= today);
     windowEnd = addDays(past ?? days.at(-1), 1);
   }
-  const from = addDays(windowEnd, -DEFAULT_WINDOW_DAYS);
+  const from = addDays(windowEnd, -defaultDays);
   const first = days.find((d5) => d5 >= from && d5 < windowEnd);
   return makeWindow(first ?? from, windowEnd);
 }
@@ -215,13 +221,15 @@ function leftOutWarning(window2, outside) {
   const more = days.length > NAMED_DAYS ? ` and ${days.length - NAMED_DAYS} more` : "";
   return `${plural2(records, "record")} from ${plural2(days.length, "day")} outside the window ${window2.start} to ${window2.end} and the ${plural2(window2.days, "day")} before it ${records === 1 ? "was" : "were"} left out: ${named}${more}.`;
 }
-var DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, NAMED_DAYS;
+var DEFAULT_WINDOW_DAYS, DEFAULT_WINDOW_CELLS, MIN_DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, NAMED_DAYS;
 var init_window = __esm({
   "src/analysis/window.ts"() {
     "use strict";
     init_errors();
     init_dates();
     DEFAULT_WINDOW_DAYS = 90;
+    DEFAULT_WINDOW_CELLS = 3e4;
+    MIN_DEFAULT_WINDOW_DAYS = 1;
     MAX_WINDOW_DAYS = 366;
     NAMED_DAYS = 5;
   }
@@ -28330,6 +28338,13 @@ function detectServiceAnomalies(a5, t) {
   const judge = new Set(a5.service.daily.map((d5) => d5.date));
   const anomalies = [];
   const run = (metric, points, minChange) => {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const p3 of points) {
+      low = Math.min(low, p3.value);
+      high = Math.max(high, p3.value);
+    }
+    if (!(high - low >= minChange)) return;
     for (const o3 of detectOutliers(points, judge, t.detector)) {
       const change = o3.actual - o3.expected;
       if (change < minChange || change < Math.abs(o3.expected) * t.anomalyMinChangePercent / 100) continue;
@@ -28542,8 +28557,13 @@ function buildAnalysis(input) {
     input.priceOverrides
   );
   warnings.push(...prices.warnings, ...input.billed?.warnings ?? []);
-  const day = (arn, d5) => aggregates.days.get(`${arn}
-${d5}`);
+  const byService = /* @__PURE__ */ new Map();
+  for (const agg of aggregates.days.values()) {
+    let days = byService.get(agg.serviceArn);
+    if (!days) byService.set(agg.serviceArn, days = /* @__PURE__ */ new Map());
+    days.set(agg.day, agg);
+  }
+  const day = (arn, d5) => byService.get(arn)?.get(d5);
   const attribution = attributeCosts({
     services,
     days: costDays,
@@ -28572,7 +28592,8 @@ ${d5}`);
     const serviceNumbers = numbers(windowAgg, current.services.get(s2.arn));
     const dayCost = (d5) => chargeTotal(attribution.services.get(s2.arn).get(d5));
     const series = costDays.map((d5) => {
-      const agg = day(s2.arn, d5) ?? emptyDay(s2.arn, d5);
+      const agg = day(s2.arn, d5);
+      if (!agg) return { ...NO_TRAFFIC, date: d5, cost: dayCost(d5) };
       return {
         date: d5,
         requests: agg.requests,
@@ -28608,19 +28629,24 @@ ${d5}`);
     };
     const backendCost = input.backendCosts?.get(s2.arn);
     if (backendCost !== void 0) report.backendCost = backendCost;
-    return {
+    const analysis = {
       service: report,
       requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),
       series
     };
+    return {
+      service: report,
+      findings: serviceFindings(analysis, window2.days, t),
+      anomalies: detectServiceAnomalies(analysis, t)
+    };
   });
   const serviceReports = analyses.map((a5) => a5.service).sort((a5, b5) => b5.cost.total - a5.cost.total || a5.name.localeCompare(b5.name));
-  const ourAnomalies = analyses.flatMap((a5) => detectServiceAnomalies(a5, t));
+  const ourAnomalies = analyses.flatMap((a5) => a5.anomalies);
   const anomalies = [...input.awsAnomalies ?? [], ...ourAnomalies].sort(
     (a5, b5) => a5.date.localeCompare(b5.date) || (a5.service ?? "").localeCompare(b5.service ?? "") || a5.metric.localeCompare(b5.metric)
   );
   const findings = [
-    ...analyses.flatMap((a5) => serviceFindings(a5, window2.days, t)),
+    ...analyses.flatMap((a5) => a5.findings),
     ...costOutliers(serviceReports, window2.days, t),
     ...anomalies.map(anomalyFinding)
   ].sort(compareFindings);
@@ -28679,6 +28705,7 @@ ${d5}`);
     warnings
   };
 }
+var NO_TRAFFIC;
 var init_build = __esm({
   "src/analysis/build.ts"() {
     "use strict";
@@ -28689,6 +28716,16 @@ var init_build = __esm({
     init_costs();
     init_prices();
     init_money();
+    NO_TRAFFIC = {
+      requests: 0,
+      connections: 0,
+      errors: 0,
+      authDenied: 0,
+      latencySamples: 0,
+      p99: null,
+      bytesIn: 0,
+      bytesOut: 0
+    };
   }
 });
 
@@ -99519,11 +99556,18 @@ async function analyzeLocal(options) {
     if (agg.requests > 0) dayRequests.set(agg.day, (dayRequests.get(agg.day) ?? 0) + agg.requests);
   }
   const dataDays = [...dayRequests.keys()].sort();
+  const defaultDays = defaultWindowDays(aggregates.services.size);
   const window2 = chooseWindow(
     { start: options.start, end: options.end, startName: "--start", endName: "--end" },
     dataDays,
-    todayUtc(options.now)
+    todayUtc(options.now),
+    defaultDays
   );
+  if (defaultDays < DEFAULT_WINDOW_DAYS && (options.start === void 0 || options.end === void 0)) {
+    warnings.push(
+      `The logs name ${aggregates.services.size} services, so the default window is at most ${defaultDays} days to keep the report within memory; give --start and --end for a longer one.`
+    );
+  }
   const kept = { start: previousWindow(window2).start, end: window2.end };
   const leftOut = leftOutWarning(window2, keepDays(aggregates, kept));
   if (leftOut) warnings.push(leftOut);

@@ -164,6 +164,18 @@ function resourceConfigurations(
   return reports.sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
 }
 
+/** A day without traffic, in a service's series: no aggregate is made for it. */
+const NO_TRAFFIC: Omit<DailyPoint, 'date' | 'cost'> = {
+  requests: 0,
+  connections: 0,
+  errors: 0,
+  authDenied: 0,
+  latencySamples: 0,
+  p99: null,
+  bytesIn: 0,
+  bytesOut: 0,
+};
+
 export function buildAnalysis(input: BuildInput): Analysis {
   const { aggregates, window, thresholds: t } = input;
   const warnings = [...(input.warnings ?? [])];
@@ -201,7 +213,14 @@ export function buildAnalysis(input: BuildInput): Analysis {
     input.priceOverrides,
   );
   warnings.push(...prices.warnings, ...(input.billed?.warnings ?? []));
-  const day = (arn: string, d: string): DayAggregate | undefined => aggregates.days.get(`${arn}\n${d}`);
+  // One index by service, so a lookup builds no key string (services x days lookups).
+  const byService = new Map<string, Map<string, DayAggregate>>();
+  for (const agg of aggregates.days.values()) {
+    let days = byService.get(agg.serviceArn);
+    if (!days) byService.set(agg.serviceArn, (days = new Map()));
+    days.set(agg.day, agg);
+  }
+  const day = (arn: string, d: string): DayAggregate | undefined => byService.get(arn)?.get(d);
   const attribution = attributeCosts({
     services,
     days: costDays,
@@ -226,7 +245,8 @@ export function buildAnalysis(input: BuildInput): Analysis {
     ? windowCosts(services, attribution.services, attribution.shared, previousDays)
     : null;
 
-  const analyses: ServiceAnalysis[] = services.map((s) => {
+  // Each service's day series is used and dropped here, so memory holds one service's at a time.
+  const analyses = services.map((s) => {
     const windowAgg = mergeDays(
       s.arn,
       windowDays.map((d) => day(s.arn, d)),
@@ -234,7 +254,8 @@ export function buildAnalysis(input: BuildInput): Analysis {
     const serviceNumbers = numbers(windowAgg, current.services.get(s.arn)!);
     const dayCost = (d: string): number => chargeTotal(attribution.services.get(s.arn)!.get(d)!);
     const series: DailyPoint[] = costDays.map((d) => {
-      const agg = day(s.arn, d) ?? emptyDay(s.arn, d);
+      const agg = day(s.arn, d);
+      if (!agg) return { ...NO_TRAFFIC, date: d, cost: dayCost(d) };
       return {
         date: d,
         requests: agg.requests,
@@ -274,17 +295,22 @@ export function buildAnalysis(input: BuildInput): Analysis {
     };
     const backendCost = input.backendCosts?.get(s.arn);
     if (backendCost !== undefined) report.backendCost = backendCost;
-    return {
+    const analysis: ServiceAnalysis = {
       service: report,
       requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),
       series,
+    };
+    return {
+      service: report,
+      findings: serviceFindings(analysis, window.days, t),
+      anomalies: detectServiceAnomalies(analysis, t),
     };
   });
 
   const serviceReports = analyses
     .map((a) => a.service)
     .sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
-  const ourAnomalies = analyses.flatMap((a) => detectServiceAnomalies(a, t));
+  const ourAnomalies = analyses.flatMap((a) => a.anomalies);
   const anomalies = [...(input.awsAnomalies ?? []), ...ourAnomalies].sort(
     (a, b) =>
       a.date.localeCompare(b.date) ||
@@ -292,7 +318,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
       a.metric.localeCompare(b.metric),
   );
   const findings = [
-    ...analyses.flatMap((a) => serviceFindings(a, window.days, t)),
+    ...analyses.flatMap((a) => a.findings),
     ...costOutliers(serviceReports, window.days, t),
     ...anomalies.map(anomalyFinding),
   ].sort(compareFindings);

@@ -195,6 +195,15 @@ export function detectServiceAnomalies(a: ServiceAnalysis, t: Thresholds): Anoma
   const judge = new Set(a.service.daily.map((d) => d.date));
   const anomalies: Anomaly[] = [];
   const run = (metric: AnomalyMetric, points: Point[], minChange: number): void => {
+    // Expected is a median of earlier values, so no change exceeds the series' range: a flat
+    // series (most silent services) is skipped without the detector's medians.
+    let low = Infinity;
+    let high = -Infinity;
+    for (const p of points) {
+      low = Math.min(low, p.value);
+      high = Math.max(high, p.value);
+    }
+    if (!(high - low >= minChange)) return;
     for (const o of detectOutliers(points, judge, t.detector)) {
       const change = o.actual - o.expected;
       if (change < minChange || change < (Math.abs(o.expected) * t.anomalyMinChangePercent) / 100) continue;

@@ -7,6 +7,23 @@ import { MAX_YEAR, MIN_YEAR, addDays, isIsoDay, makeWindow, type Window } from '
  * lookback-days allows, so a stray old or far-future record cannot widen it.
  */
 export const DEFAULT_WINDOW_DAYS = 90;
+/**
+ * Services x days the default window may hold. The report, its cost model and its JSON grow with
+ * that product; this keeps any input of 1 MB (up to ~8,000 services of one record each) within
+ * 300 MB and seconds. 1,000 services still get a 30-day window.
+ */
+const DEFAULT_WINDOW_CELLS = 30_000;
+/** The default window is at least a day. */
+const MIN_DEFAULT_WINDOW_DAYS = 1;
+
+/** The default window's length for `services` services. */
+export function defaultWindowDays(services: number): number {
+  return Math.max(
+    MIN_DEFAULT_WINDOW_DAYS,
+    Math.min(DEFAULT_WINDOW_DAYS, Math.floor(DEFAULT_WINDOW_CELLS / Math.max(1, services))),
+  );
+}
+
 /** Longest window --start/--end may ask for: a year, compared with the year before it. */
 export const MAX_WINDOW_DAYS = 366;
 /** Days named in the warning about records left out; the rest are counted only. */
@@ -34,10 +51,15 @@ export function checkDay(value: string | undefined, name: string): void {
 /**
  * The window for `request`. A missing end is the day after the latest data day (one up to
  * `today` when there is one: a record from the future is a wrong clock); a missing start is the
- * earliest data day at most DEFAULT_WINDOW_DAYS before the end. Days are never walked, so a
+ * earliest data day at most `defaultDays` before the end. Days are never walked, so a
  * stray record decades away costs nothing.
  */
-export function chooseWindow(request: WindowRequest, dataDays: Iterable<string>, today?: string): Window {
+export function chooseWindow(
+  request: WindowRequest,
+  dataDays: Iterable<string>,
+  today?: string,
+  defaultDays = DEFAULT_WINDOW_DAYS,
+): Window {
   checkDay(request.start, request.startName);
   checkDay(request.end, request.endName);
   const days = [...dataDays].sort();
@@ -61,7 +83,7 @@ export function chooseWindow(request: WindowRequest, dataDays: Iterable<string>,
     return window;
   }
   if (start !== undefined) {
-    const limit = addDays(start, DEFAULT_WINDOW_DAYS);
+    const limit = addDays(start, defaultDays);
     const last = days.findLast((d) => d >= start && d < limit);
     // No data from `start` on: a one-day window, which the caller reports as empty.
     return makeWindow(start, addDays(last ?? start, 1));
@@ -71,7 +93,7 @@ export function chooseWindow(request: WindowRequest, dataDays: Iterable<string>,
     const past = today === undefined ? undefined : days.findLast((d) => d <= today);
     windowEnd = addDays(past ?? days.at(-1)!, 1);
   }
-  const from = addDays(windowEnd, -DEFAULT_WINDOW_DAYS);
+  const from = addDays(windowEnd, -defaultDays);
   const first = days.find((d) => d >= from && d < windowEnd);
   return makeWindow(first ?? from, windowEnd);
 }

@@ -8,7 +8,7 @@ import { parseCostAndUsage } from '../aws/cost-and-usage.js';
 import { addDays, dayRange, previousWindow, todayUtc } from '../model/dates.js';
 import { parsePriceOverrides } from '../analysis/prices.js';
 import type { Thresholds } from '../analysis/thresholds.js';
-import { chooseWindow, leftOutWarning } from '../analysis/window.js';
+import { DEFAULT_WINDOW_DAYS, chooseWindow, defaultWindowDays, leftOutWarning } from '../analysis/window.js';
 import { DataError, UsageError } from '../errors.js';
 import { type ReadProgress, aggregateLogs } from '../logs/reader.js';
 import type { AggregateSet } from '../model/aggregate.js';
@@ -137,11 +137,19 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
     if (agg.requests > 0) dayRequests.set(agg.day, (dayRequests.get(agg.day) ?? 0) + agg.requests);
   }
   const dataDays = [...dayRequests.keys()].sort();
+  const defaultDays = defaultWindowDays(aggregates.services.size);
   const window = chooseWindow(
     { start: options.start, end: options.end, startName: '--start', endName: '--end' },
     dataDays,
     todayUtc(options.now),
+    defaultDays,
   );
+  if (defaultDays < DEFAULT_WINDOW_DAYS && (options.start === undefined || options.end === undefined)) {
+    warnings.push(
+      `The logs name ${aggregates.services.size} services, so the default window is at most ${defaultDays} days ` +
+        'to keep the report within memory; give --start and --end for a longer one.',
+    );
+  }
   const kept = { start: previousWindow(window).start, end: window.end };
   const leftOut = leftOutWarning(window, keepDays(aggregates, kept));
   if (leftOut) warnings.push(leftOut);

@@ -5,6 +5,7 @@ import {
   DEFAULT_WINDOW_DAYS,
   MAX_WINDOW_DAYS,
   chooseWindow,
+  defaultWindowDays,
   leftOutWarning,
 } from '../../src/analysis/window.js';
 import { dayRange, makeWindow } from '../../src/model/dates.js';
@@ -72,6 +73,22 @@ describe('chooseWindow', () => {
     expect(choose(['2000-01-01', '2100-12-31'])).toEqual(makeWindow('2000-01-01', '2000-01-02'));
     expect(chooseWindow(names, ['2000-01-01', '2100-12-31'])).toEqual(makeWindow('2100-12-31', '2101-01-01'));
     expect(performance.now() - started).toBeLessThan(100);
+  });
+});
+
+describe('defaultWindowDays', () => {
+  it('keeps services x days bounded: 90 days for a few services, fewer for many, at least one', () => {
+    expect(defaultWindowDays(0)).toBe(DEFAULT_WINDOW_DAYS);
+    expect(defaultWindowDays(300)).toBe(DEFAULT_WINDOW_DAYS);
+    expect(defaultWindowDays(1_000)).toBe(30);
+    expect(defaultWindowDays(8_388)).toBe(3);
+    expect(defaultWindowDays(1_000_000)).toBe(1);
+  });
+
+  it('shortens the default window only', () => {
+    const days = dayRange('2026-08-01', '2026-11-25');
+    expect(chooseWindow({ ...names }, days, TODAY, 3)).toEqual(makeWindow('2026-11-22', '2026-11-25'));
+    expect(chooseWindow({ ...names, start: '2026-09-01', end: '2026-11-01' }, days, TODAY, 3).days).toBe(61);
   });
 });
 
