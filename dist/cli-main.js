@@ -20969,7 +20969,18 @@ function classifyUsageType(usageType) {
 function isObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function parseCostAndUsage(json, source, metric = "UnblendedCost") {
+function emptyBill(metric, warnings = []) {
+  return {
+    metric,
+    currency: MODEL_CURRENCY,
+    days: /* @__PURE__ */ new Map(),
+    credits: /* @__PURE__ */ new Map(),
+    estimatedDays: /* @__PURE__ */ new Set(),
+    usageTypes: /* @__PURE__ */ new Map(),
+    warnings
+  };
+}
+function parseCostAndUsage(json, source, metric = "UnblendedCost", warnings = []) {
   const pages = Array.isArray(json) ? json : [json];
   const fail = (why) => {
     throw new DataError(
@@ -20977,6 +20988,7 @@ function parseCostAndUsage(json, source, metric = "UnblendedCost") {
     );
   };
   const raw = [];
+  const seen = /* @__PURE__ */ new Set();
   let metricUsed;
   for (const value of pages) {
     if (!isObject(value) || !Array.isArray(value.ResultsByTime)) fail("it has no ResultsByTime array");
@@ -20997,6 +21009,10 @@ function parseCostAndUsage(json, source, metric = "UnblendedCost") {
         const keys = Array.isArray(group4.Keys) ? group4.Keys : [];
         const usageType = keys[usageIndex];
         if (typeof usageType !== "string") fail(`a group on ${start} has no USAGE_TYPE key`);
+        const key = `${start}
+${usageType}`;
+        if (seen.has(key)) fail(`${start} holds usage type ${usageType} twice (the same page given twice?)`);
+        seen.add(key);
         const metrics = isObject(group4.Metrics) ? group4.Metrics : {};
         const names = Object.keys(metrics);
         const chosen = names.includes(metric) ? metric : names.length === 1 ? names[0] : void 0;
@@ -21005,42 +21021,50 @@ function parseCostAndUsage(json, source, metric = "UnblendedCost") {
           fail(`pages use different metrics (${metricUsed}, ${chosen})`);
         metricUsed = chosen;
         const value2 = metrics[chosen];
-        const amount2 = Number(value2.Amount);
-        if (typeof value2.Amount !== "string" && typeof value2.Amount !== "number") {
-          fail(`the ${chosen} amount on ${start} is missing`);
+        const text = typeof value2.Amount === "number" ? String(value2.Amount) : value2.Amount;
+        if (typeof text !== "string" || !DECIMAL.test(text)) {
+          fail(
+            `the ${chosen} amount of ${usageType} on ${start} is not a decimal number (${JSON.stringify(value2.Amount)})`
+          );
         }
-        if (!Number.isFinite(amount2)) fail(`the ${chosen} amount on ${start} is not a number`);
+        const unit = typeof value2.Unit === "string" ? value2.Unit : MODEL_CURRENCY;
+        const amount2 = Number(text);
+        if (unit !== MODEL_CURRENCY && amount2 !== 0) {
+          throw new DataError(
+            `${source}: amounts are in ${unit}, but the price model is in ${MODEL_CURRENCY} and the two are never mixed. Give Cost Explorer amounts in ${MODEL_CURRENCY}.`
+          );
+        }
         raw.push({
           day: start,
           usageType,
           amount: amount2,
-          unit: typeof value2.Unit === "string" ? value2.Unit : "USD",
           estimated: result2.Estimated === true
         });
       }
     }
   }
-  const warnings = [];
-  const anyLattice = raw.some((r5) => isLatticeUsageType(r5.usageType));
-  const ignored = /* @__PURE__ */ new Set();
-  if (!anyLattice && raw.length > 0) {
-    const count = new Set(raw.map((r5) => r5.usageType)).size;
+  const last = pages.at(-1);
+  if (last && typeof last.NextPageToken === "string" && last.NextPageToken !== "") {
     warnings.push(
-      `${source}: no usage type mentions Lattice; all ${count} usage types were treated as VPC Lattice charges.`
+      `${source} is incomplete: its last page has a NextPageToken. Request the next pages and give them all (a JSON array of the responses).`
     );
   }
-  const costs = {
-    metric: metricUsed ?? metric,
-    currency: "USD",
-    days: /* @__PURE__ */ new Map(),
-    estimatedDays: /* @__PURE__ */ new Set(),
-    usageTypes: /* @__PURE__ */ new Map(),
-    warnings
-  };
-  const units = /* @__PURE__ */ new Set();
+  if (raw.length > 0 && !raw.some((r5) => isLatticeUsageType(r5.usageType))) {
+    warnings.push(
+      `${source} was not used: none of its ${new Set(raw.map((r5) => r5.usageType)).size} usage types is a VPC Lattice one, so every cost is modelled from list prices. ${LATTICE_FILTER_HINT}`
+    );
+    return void 0;
+  }
+  const costs = emptyBill(metricUsed ?? metric, warnings);
+  const ignored = /* @__PURE__ */ new Set();
   for (const r5 of raw) {
-    if (anyLattice && !isLatticeUsageType(r5.usageType)) {
+    if (!isLatticeUsageType(r5.usageType)) {
       ignored.add(r5.usageType);
+      continue;
+    }
+    if (r5.estimated) costs.estimatedDays.add(r5.day);
+    if (r5.amount < 0) {
+      costs.credits.set(r5.day, (costs.credits.get(r5.day) ?? 0) + r5.amount);
       continue;
     }
     const type = classifyUsageType(r5.usageType);
@@ -21048,11 +21072,7 @@ function parseCostAndUsage(json, source, metric = "UnblendedCost") {
     const day = costs.days.get(r5.day) ?? zeroCharges();
     day[type] += r5.amount;
     costs.days.set(r5.day, day);
-    if (r5.estimated) costs.estimatedDays.add(r5.day);
-    if (r5.amount !== 0) units.add(r5.unit);
   }
-  if (units.size > 1) fail(`amounts use several currencies (${[...units].join(", ")})`);
-  if (units.size === 1) costs.currency = [...units][0];
   if (ignored.size > 0) {
     warnings.push(
       `${source}: ignored ${ignored.size} usage types that are not VPC Lattice (${[...ignored].slice(0, 5).join(", ")}${ignored.size > 5 ? ", \u2026" : ""}).`
@@ -21067,12 +21087,16 @@ function parseCostAndUsage(json, source, metric = "UnblendedCost") {
   }
   return costs;
 }
+var DECIMAL, MODEL_CURRENCY, LATTICE_FILTER_HINT;
 var init_cost_and_usage = __esm({
   "src/aws/cost-and-usage.ts"() {
     "use strict";
     init_errors();
     init_costs();
     init_dates();
+    DECIMAL = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+    MODEL_CURRENCY = "USD";
+    LATTICE_FILTER_HINT = 'Ask for VPC Lattice usage types only: list them with `aws ce get-dimension-values --dimension USAGE_TYPE --search-string Lattice --time-period Start=\u2026,End=\u2026`, then add `--filter \'{"Dimensions":{"Key":"USAGE_TYPE","Values":[\u2026]}}\'` to `aws ce get-cost-and-usage`.';
   }
 });
 
@@ -28466,7 +28490,7 @@ function numbers(agg, cost) {
     costPerMillionRequests: agg.requests > 0 ? roundTo(cost.total / agg.requests * 1e6, 2) : null
   };
 }
-function windowCosts(services, perService, shared, days) {
+function windowCosts(services, perService, shared, days, credits = /* @__PURE__ */ new Map()) {
   const sums = services.map(
     (s2) => sumCharges(days.map((d5) => perService.get(s2.arn)?.get(d5)).filter((c5) => c5 !== void 0))
   );
@@ -28487,7 +28511,17 @@ function windowCosts(services, perService, shared, days) {
   const [hours, data, requests, other] = cents.slice(services.length * 3);
   return {
     services: result2,
-    shared: { total: roundTo(hours + data + requests + other, 2), hours, data, requests, other }
+    shared: {
+      total: roundTo(hours + data + requests + other, 2),
+      hours,
+      data,
+      requests,
+      other,
+      credits: roundTo(
+        days.reduce((sum, d5) => sum + (credits.get(d5) ?? 0), 0),
+        2
+      )
+    }
   };
 }
 function resourceConfigurations(resources, windowDays2, day, warnings) {
@@ -28582,8 +28616,9 @@ function buildAnalysis(input) {
       "Cost Explorer does not cover the whole previous window; its missing days use the price model."
     );
   }
-  const current = windowCosts(services, attribution.services, attribution.shared, windowDays2);
-  const before = previousCovered ? windowCosts(services, attribution.services, attribution.shared, previousDays) : null;
+  const credits = input.billed?.credits;
+  const current = windowCosts(services, attribution.services, attribution.shared, windowDays2, credits);
+  const before = previousCovered ? windowCosts(services, attribution.services, attribution.shared, previousDays, credits) : null;
   const analyses = services.map((s2) => {
     const windowAgg = mergeDays(
       s2.arn,
@@ -28663,7 +28698,7 @@ function buildAnalysis(input) {
     2
   ) : 0;
   const sumOf = (list2, pick) => list2.reduce((s2, n3) => s2 + pick(n3), 0);
-  const totalCost = (list2, shared) => roundTo(sumOf(list2, (n3) => n3.cost.total) + shared.total, 2);
+  const totalCost = (list2, shared) => roundTo(sumOf(list2, (n3) => n3.cost.total) + shared.total + shared.credits, 2);
   const previousList = serviceReports.map((s2) => s2.previous).filter((p3) => p3 !== null);
   return {
     schemaVersion: 1,
@@ -32695,21 +32730,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        for (const key10 in data49) {
-          if (!(key10 === "total" || key10 === "hours" || key10 === "data" || key10 === "requests" || key10 === "other")) {
-            const err135 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err135];
-            } else {
-              vErrors.push(err135);
-            }
-            errors++;
+        if (data49.credits === void 0) {
+          const err135 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "credits" }, message: "must have required property 'credits'" };
+          if (vErrors === null) {
+            vErrors = [err135];
+          } else {
+            vErrors.push(err135);
           }
+          errors++;
         }
-        if (data49.total !== void 0) {
-          let data50 = data49.total;
-          if (!(typeof data50 == "number" && isFinite(data50))) {
-            const err136 = { instancePath: instancePath + "/shared/total", schemaPath: "#/properties/shared/properties/total/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        for (const key10 in data49) {
+          if (!(key10 === "total" || key10 === "hours" || key10 === "data" || key10 === "requests" || key10 === "other" || key10 === "credits")) {
+            const err136 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err136];
             } else {
@@ -32718,10 +32750,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data49.hours !== void 0) {
-          let data51 = data49.hours;
-          if (!(typeof data51 == "number" && isFinite(data51))) {
-            const err137 = { instancePath: instancePath + "/shared/hours", schemaPath: "#/properties/shared/properties/hours/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data49.total !== void 0) {
+          let data50 = data49.total;
+          if (!(typeof data50 == "number" && isFinite(data50))) {
+            const err137 = { instancePath: instancePath + "/shared/total", schemaPath: "#/properties/shared/properties/total/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err137];
             } else {
@@ -32730,10 +32762,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data49.data !== void 0) {
-          let data52 = data49.data;
-          if (!(typeof data52 == "number" && isFinite(data52))) {
-            const err138 = { instancePath: instancePath + "/shared/data", schemaPath: "#/properties/shared/properties/data/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data49.hours !== void 0) {
+          let data51 = data49.hours;
+          if (!(typeof data51 == "number" && isFinite(data51))) {
+            const err138 = { instancePath: instancePath + "/shared/hours", schemaPath: "#/properties/shared/properties/hours/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err138];
             } else {
@@ -32742,10 +32774,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data49.requests !== void 0) {
-          let data53 = data49.requests;
-          if (!(typeof data53 == "number" && isFinite(data53))) {
-            const err139 = { instancePath: instancePath + "/shared/requests", schemaPath: "#/properties/shared/properties/requests/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data49.data !== void 0) {
+          let data52 = data49.data;
+          if (!(typeof data52 == "number" && isFinite(data52))) {
+            const err139 = { instancePath: instancePath + "/shared/data", schemaPath: "#/properties/shared/properties/data/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err139];
             } else {
@@ -32754,10 +32786,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data49.other !== void 0) {
-          let data54 = data49.other;
-          if (!(typeof data54 == "number" && isFinite(data54))) {
-            const err140 = { instancePath: instancePath + "/shared/other", schemaPath: "#/properties/shared/properties/other/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data49.requests !== void 0) {
+          let data53 = data49.requests;
+          if (!(typeof data53 == "number" && isFinite(data53))) {
+            const err140 = { instancePath: instancePath + "/shared/requests", schemaPath: "#/properties/shared/properties/requests/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err140];
             } else {
@@ -32766,68 +32798,42 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err141 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err141];
-        } else {
-          vErrors.push(err141);
+        if (data49.other !== void 0) {
+          let data54 = data49.other;
+          if (!(typeof data54 == "number" && isFinite(data54))) {
+            const err141 = { instancePath: instancePath + "/shared/other", schemaPath: "#/properties/shared/properties/other/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err141];
+            } else {
+              vErrors.push(err141);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.services !== void 0) {
-      let data55 = data.services;
-      if (Array.isArray(data55)) {
-        const len6 = data55.length;
-        for (let i6 = 0; i6 < len6; i6++) {
-          if (!validate11(data55[i6], { instancePath: instancePath + "/services/" + i6, parentData: data55, parentDataProperty: i6, rootData })) {
-            vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-            errors = vErrors.length;
+        if (data49.credits !== void 0) {
+          let data55 = data49.credits;
+          if (typeof data55 == "number" && isFinite(data55)) {
+            if (data55 > 0 || isNaN(data55)) {
+              const err142 = { instancePath: instancePath + "/shared/credits", schemaPath: "#/properties/shared/properties/credits/maximum", keyword: "maximum", params: { comparison: "<=", limit: 0 }, message: "must be <= 0" };
+              if (vErrors === null) {
+                vErrors = [err142];
+              } else {
+                vErrors.push(err142);
+              }
+              errors++;
+            }
+          } else {
+            const err143 = { instancePath: instancePath + "/shared/credits", schemaPath: "#/properties/shared/properties/credits/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err143];
+            } else {
+              vErrors.push(err143);
+            }
+            errors++;
           }
         }
       } else {
-        const err142 = { instancePath: instancePath + "/services", schemaPath: "#/properties/services/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err142];
-        } else {
-          vErrors.push(err142);
-        }
-        errors++;
-      }
-    }
-    if (data.resourceConfigurations !== void 0) {
-      let data57 = data.resourceConfigurations;
-      if (Array.isArray(data57)) {
-        const len7 = data57.length;
-        for (let i7 = 0; i7 < len7; i7++) {
-          if (!validate23(data57[i7], { instancePath: instancePath + "/resourceConfigurations/" + i7, parentData: data57, parentDataProperty: i7, rootData })) {
-            vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err143 = { instancePath: instancePath + "/resourceConfigurations", schemaPath: "#/properties/resourceConfigurations/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err143];
-        } else {
-          vErrors.push(err143);
-        }
-        errors++;
-      }
-    }
-    if (data.findings !== void 0) {
-      let data59 = data.findings;
-      if (Array.isArray(data59)) {
-        const len8 = data59.length;
-        for (let i8 = 0; i8 < len8; i8++) {
-          if (!validate26(data59[i8], { instancePath: instancePath + "/findings/" + i8, parentData: data59, parentDataProperty: i8, rootData })) {
-            vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err144 = { instancePath: instancePath + "/findings", schemaPath: "#/properties/findings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err144 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err144];
         } else {
@@ -32836,18 +32842,18 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.anomalies !== void 0) {
-      let data61 = data.anomalies;
-      if (Array.isArray(data61)) {
-        const len9 = data61.length;
-        for (let i9 = 0; i9 < len9; i9++) {
-          if (!validate28(data61[i9], { instancePath: instancePath + "/anomalies/" + i9, parentData: data61, parentDataProperty: i9, rootData })) {
-            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+    if (data.services !== void 0) {
+      let data56 = data.services;
+      if (Array.isArray(data56)) {
+        const len6 = data56.length;
+        for (let i6 = 0; i6 < len6; i6++) {
+          if (!validate11(data56[i6], { instancePath: instancePath + "/services/" + i6, parentData: data56, parentDataProperty: i6, rootData })) {
+            vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err145 = { instancePath: instancePath + "/anomalies", schemaPath: "#/properties/anomalies/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err145 = { instancePath: instancePath + "/services", schemaPath: "#/properties/services/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
           vErrors = [err145];
         } else {
@@ -32856,70 +32862,99 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.resourceConfigurations !== void 0) {
+      let data58 = data.resourceConfigurations;
+      if (Array.isArray(data58)) {
+        const len7 = data58.length;
+        for (let i7 = 0; i7 < len7; i7++) {
+          if (!validate23(data58[i7], { instancePath: instancePath + "/resourceConfigurations/" + i7, parentData: data58, parentDataProperty: i7, rootData })) {
+            vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err146 = { instancePath: instancePath + "/resourceConfigurations", schemaPath: "#/properties/resourceConfigurations/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err146];
+        } else {
+          vErrors.push(err146);
+        }
+        errors++;
+      }
+    }
+    if (data.findings !== void 0) {
+      let data60 = data.findings;
+      if (Array.isArray(data60)) {
+        const len8 = data60.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          if (!validate26(data60[i8], { instancePath: instancePath + "/findings/" + i8, parentData: data60, parentDataProperty: i8, rootData })) {
+            vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err147 = { instancePath: instancePath + "/findings", schemaPath: "#/properties/findings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err147];
+        } else {
+          vErrors.push(err147);
+        }
+        errors++;
+      }
+    }
+    if (data.anomalies !== void 0) {
+      let data62 = data.anomalies;
+      if (Array.isArray(data62)) {
+        const len9 = data62.length;
+        for (let i9 = 0; i9 < len9; i9++) {
+          if (!validate28(data62[i9], { instancePath: instancePath + "/anomalies/" + i9, parentData: data62, parentDataProperty: i9, rootData })) {
+            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err148 = { instancePath: instancePath + "/anomalies", schemaPath: "#/properties/anomalies/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err148];
+        } else {
+          vErrors.push(err148);
+        }
+        errors++;
+      }
+    }
     if (data.forecast !== void 0) {
-      let data63 = data.forecast;
-      if (data63 && typeof data63 == "object" && !Array.isArray(data63)) {
-        if (data63.start === void 0) {
-          const err146 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "start" }, message: "must have required property 'start'" };
+      let data64 = data.forecast;
+      if (data64 && typeof data64 == "object" && !Array.isArray(data64)) {
+        if (data64.start === void 0) {
+          const err149 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "start" }, message: "must have required property 'start'" };
           if (vErrors === null) {
-            vErrors = [err146];
+            vErrors = [err149];
           } else {
-            vErrors.push(err146);
+            vErrors.push(err149);
           }
           errors++;
         }
-        if (data63.end === void 0) {
-          const err147 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "end" }, message: "must have required property 'end'" };
+        if (data64.end === void 0) {
+          const err150 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "end" }, message: "must have required property 'end'" };
           if (vErrors === null) {
-            vErrors = [err147];
+            vErrors = [err150];
           } else {
-            vErrors.push(err147);
+            vErrors.push(err150);
           }
           errors++;
         }
-        if (data63.amount === void 0) {
-          const err148 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "amount" }, message: "must have required property 'amount'" };
+        if (data64.amount === void 0) {
+          const err151 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "amount" }, message: "must have required property 'amount'" };
           if (vErrors === null) {
-            vErrors = [err148];
+            vErrors = [err151];
           } else {
-            vErrors.push(err148);
+            vErrors.push(err151);
           }
           errors++;
         }
-        for (const key11 in data63) {
+        for (const key11 in data64) {
           if (!(key11 === "start" || key11 === "end" || key11 === "amount" || key11 === "lower" || key11 === "upper")) {
-            const err149 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err149];
-            } else {
-              vErrors.push(err149);
-            }
-            errors++;
-          }
-        }
-        if (data63.start !== void 0) {
-          let data64 = data63.start;
-          if (typeof data64 === "string") {
-            if (!pattern0.test(data64)) {
-              const err150 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
-              if (vErrors === null) {
-                vErrors = [err150];
-              } else {
-                vErrors.push(err150);
-              }
-              errors++;
-            }
-            if (!formats2.validate(data64)) {
-              const err151 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
-              if (vErrors === null) {
-                vErrors = [err151];
-              } else {
-                vErrors.push(err151);
-              }
-              errors++;
-            }
-          } else {
-            const err152 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err152 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err152];
             } else {
@@ -32928,11 +32963,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data63.end !== void 0) {
-          let data65 = data63.end;
+        if (data64.start !== void 0) {
+          let data65 = data64.start;
           if (typeof data65 === "string") {
             if (!pattern0.test(data65)) {
-              const err153 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
+              const err153 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
               if (vErrors === null) {
                 vErrors = [err153];
               } else {
@@ -32941,7 +32976,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (!formats2.validate(data65)) {
-              const err154 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+              const err154 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
               if (vErrors === null) {
                 vErrors = [err154];
               } else {
@@ -32950,7 +32985,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err155 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            const err155 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err155];
             } else {
@@ -32959,34 +32994,29 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data63.amount !== void 0) {
-          let data66 = data63.amount;
-          if (!(typeof data66 == "number" && isFinite(data66))) {
-            const err156 = { instancePath: instancePath + "/forecast/amount", schemaPath: "#/properties/forecast/properties/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err156];
-            } else {
-              vErrors.push(err156);
+        if (data64.end !== void 0) {
+          let data66 = data64.end;
+          if (typeof data66 === "string") {
+            if (!pattern0.test(data66)) {
+              const err156 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
+              if (vErrors === null) {
+                vErrors = [err156];
+              } else {
+                vErrors.push(err156);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data63.lower !== void 0) {
-          let data67 = data63.lower;
-          if (!(typeof data67 == "number" && isFinite(data67))) {
-            const err157 = { instancePath: instancePath + "/forecast/lower", schemaPath: "#/properties/forecast/properties/lower/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err157];
-            } else {
-              vErrors.push(err157);
+            if (!formats2.validate(data66)) {
+              const err157 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+              if (vErrors === null) {
+                vErrors = [err157];
+              } else {
+                vErrors.push(err157);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data63.upper !== void 0) {
-          let data68 = data63.upper;
-          if (!(typeof data68 == "number" && isFinite(data68))) {
-            const err158 = { instancePath: instancePath + "/forecast/upper", schemaPath: "#/properties/forecast/properties/upper/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+          } else {
+            const err158 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err158];
             } else {
@@ -32995,116 +33025,117 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data64.amount !== void 0) {
+          let data67 = data64.amount;
+          if (!(typeof data67 == "number" && isFinite(data67))) {
+            const err159 = { instancePath: instancePath + "/forecast/amount", schemaPath: "#/properties/forecast/properties/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err159];
+            } else {
+              vErrors.push(err159);
+            }
+            errors++;
+          }
+        }
+        if (data64.lower !== void 0) {
+          let data68 = data64.lower;
+          if (!(typeof data68 == "number" && isFinite(data68))) {
+            const err160 = { instancePath: instancePath + "/forecast/lower", schemaPath: "#/properties/forecast/properties/lower/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err160];
+            } else {
+              vErrors.push(err160);
+            }
+            errors++;
+          }
+        }
+        if (data64.upper !== void 0) {
+          let data69 = data64.upper;
+          if (!(typeof data69 == "number" && isFinite(data69))) {
+            const err161 = { instancePath: instancePath + "/forecast/upper", schemaPath: "#/properties/forecast/properties/upper/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err161];
+            } else {
+              vErrors.push(err161);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err159 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err162 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err159];
+          vErrors = [err162];
         } else {
-          vErrors.push(err159);
+          vErrors.push(err162);
         }
         errors++;
       }
     }
     if (data.run !== void 0) {
-      let data69 = data.run;
-      if (data69 && typeof data69 == "object" && !Array.isArray(data69)) {
-        if (data69.insights === void 0) {
-          const err160 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "insights" }, message: "must have required property 'insights'" };
+      let data70 = data.run;
+      if (data70 && typeof data70 == "object" && !Array.isArray(data70)) {
+        if (data70.insights === void 0) {
+          const err163 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "insights" }, message: "must have required property 'insights'" };
           if (vErrors === null) {
-            vErrors = [err160];
+            vErrors = [err163];
           } else {
-            vErrors.push(err160);
+            vErrors.push(err163);
           }
           errors++;
         }
-        if (data69.costExplorer === void 0) {
-          const err161 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "costExplorer" }, message: "must have required property 'costExplorer'" };
+        if (data70.costExplorer === void 0) {
+          const err164 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "costExplorer" }, message: "must have required property 'costExplorer'" };
           if (vErrors === null) {
-            vErrors = [err161];
+            vErrors = [err164];
           } else {
-            vErrors.push(err161);
+            vErrors.push(err164);
           }
           errors++;
         }
-        if (data69.estimatedRunCostUsd === void 0) {
-          const err162 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "estimatedRunCostUsd" }, message: "must have required property 'estimatedRunCostUsd'" };
+        if (data70.estimatedRunCostUsd === void 0) {
+          const err165 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "estimatedRunCostUsd" }, message: "must have required property 'estimatedRunCostUsd'" };
           if (vErrors === null) {
-            vErrors = [err162];
+            vErrors = [err165];
           } else {
-            vErrors.push(err162);
+            vErrors.push(err165);
           }
           errors++;
         }
-        for (const key12 in data69) {
+        for (const key12 in data70) {
           if (!(key12 === "insights" || key12 === "costExplorer" || key12 === "estimatedRunCostUsd" || key12 === "cache")) {
-            const err163 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+            const err166 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err163];
+              vErrors = [err166];
             } else {
-              vErrors.push(err163);
+              vErrors.push(err166);
             }
             errors++;
           }
         }
-        if (data69.insights !== void 0) {
-          let data70 = data69.insights;
-          if (data70 && typeof data70 == "object" && !Array.isArray(data70)) {
-            if (data70.queries === void 0) {
-              const err164 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "queries" }, message: "must have required property 'queries'" };
+        if (data70.insights !== void 0) {
+          let data71 = data70.insights;
+          if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
+            if (data71.queries === void 0) {
+              const err167 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "queries" }, message: "must have required property 'queries'" };
               if (vErrors === null) {
-                vErrors = [err164];
+                vErrors = [err167];
               } else {
-                vErrors.push(err164);
+                vErrors.push(err167);
               }
               errors++;
             }
-            if (data70.bytesScanned === void 0) {
-              const err165 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "bytesScanned" }, message: "must have required property 'bytesScanned'" };
+            if (data71.bytesScanned === void 0) {
+              const err168 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "bytesScanned" }, message: "must have required property 'bytesScanned'" };
               if (vErrors === null) {
-                vErrors = [err165];
+                vErrors = [err168];
               } else {
-                vErrors.push(err165);
+                vErrors.push(err168);
               }
               errors++;
             }
-            for (const key13 in data70) {
+            for (const key13 in data71) {
               if (!(key13 === "queries" || key13 === "bytesScanned")) {
-                const err166 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err166];
-                } else {
-                  vErrors.push(err166);
-                }
-                errors++;
-              }
-            }
-            if (data70.queries !== void 0) {
-              let data71 = data70.queries;
-              if (!(typeof data71 == "number" && (!(data71 % 1) && !isNaN(data71)) && isFinite(data71))) {
-                const err167 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err167];
-                } else {
-                  vErrors.push(err167);
-                }
-                errors++;
-              }
-              if (typeof data71 == "number" && isFinite(data71)) {
-                if (data71 < 0 || isNaN(data71)) {
-                  const err168 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err168];
-                  } else {
-                    vErrors.push(err168);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data70.bytesScanned !== void 0) {
-              let data72 = data70.bytesScanned;
-              if (!(typeof data72 == "number" && (!(data72 % 1) && !isNaN(data72)) && isFinite(data72))) {
-                const err169 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err169 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err169];
                 } else {
@@ -33112,120 +33143,124 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
+            }
+            if (data71.queries !== void 0) {
+              let data72 = data71.queries;
+              if (!(typeof data72 == "number" && (!(data72 % 1) && !isNaN(data72)) && isFinite(data72))) {
+                const err170 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err170];
+                } else {
+                  vErrors.push(err170);
+                }
+                errors++;
+              }
               if (typeof data72 == "number" && isFinite(data72)) {
                 if (data72 < 0 || isNaN(data72)) {
-                  const err170 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err171 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err170];
+                    vErrors = [err171];
                   } else {
-                    vErrors.push(err170);
+                    vErrors.push(err171);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data71.bytesScanned !== void 0) {
+              let data73 = data71.bytesScanned;
+              if (!(typeof data73 == "number" && (!(data73 % 1) && !isNaN(data73)) && isFinite(data73))) {
+                const err172 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err172];
+                } else {
+                  vErrors.push(err172);
+                }
+                errors++;
+              }
+              if (typeof data73 == "number" && isFinite(data73)) {
+                if (data73 < 0 || isNaN(data73)) {
+                  const err173 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err173];
+                  } else {
+                    vErrors.push(err173);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err171 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err174 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err171];
+              vErrors = [err174];
             } else {
-              vErrors.push(err171);
+              vErrors.push(err174);
             }
             errors++;
           }
         }
-        if (data69.costExplorer !== void 0) {
-          let data73 = data69.costExplorer;
-          if (data73 && typeof data73 == "object" && !Array.isArray(data73)) {
-            if (data73.requests === void 0) {
-              const err172 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
+        if (data70.costExplorer !== void 0) {
+          let data74 = data70.costExplorer;
+          if (data74 && typeof data74 == "object" && !Array.isArray(data74)) {
+            if (data74.requests === void 0) {
+              const err175 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
               if (vErrors === null) {
-                vErrors = [err172];
+                vErrors = [err175];
               } else {
-                vErrors.push(err172);
+                vErrors.push(err175);
               }
               errors++;
             }
-            for (const key14 in data73) {
+            for (const key14 in data74) {
               if (!(key14 === "requests")) {
-                const err173 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
+                const err176 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
-                  vErrors = [err173];
+                  vErrors = [err176];
                 } else {
-                  vErrors.push(err173);
+                  vErrors.push(err176);
                 }
                 errors++;
               }
             }
-            if (data73.requests !== void 0) {
-              let data74 = data73.requests;
-              if (!(typeof data74 == "number" && (!(data74 % 1) && !isNaN(data74)) && isFinite(data74))) {
-                const err174 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data74.requests !== void 0) {
+              let data75 = data74.requests;
+              if (!(typeof data75 == "number" && (!(data75 % 1) && !isNaN(data75)) && isFinite(data75))) {
+                const err177 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err174];
+                  vErrors = [err177];
                 } else {
-                  vErrors.push(err174);
+                  vErrors.push(err177);
                 }
                 errors++;
               }
-              if (typeof data74 == "number" && isFinite(data74)) {
-                if (data74 < 0 || isNaN(data74)) {
-                  const err175 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (typeof data75 == "number" && isFinite(data75)) {
+                if (data75 < 0 || isNaN(data75)) {
+                  const err178 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err175];
+                    vErrors = [err178];
                   } else {
-                    vErrors.push(err175);
+                    vErrors.push(err178);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err176 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err179 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err176];
+              vErrors = [err179];
             } else {
-              vErrors.push(err176);
+              vErrors.push(err179);
             }
             errors++;
           }
         }
-        if (data69.estimatedRunCostUsd !== void 0) {
-          let data75 = data69.estimatedRunCostUsd;
-          if (typeof data75 == "number" && isFinite(data75)) {
-            if (data75 < 0 || isNaN(data75)) {
-              const err177 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-              if (vErrors === null) {
-                vErrors = [err177];
-              } else {
-                vErrors.push(err177);
-              }
-              errors++;
-            }
-          } else {
-            const err178 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err178];
-            } else {
-              vErrors.push(err178);
-            }
-            errors++;
-          }
-        }
-        if (data69.cache !== void 0) {
-          let data76 = data69.cache;
-          if (data76 && typeof data76 == "object" && !Array.isArray(data76)) {
-            if (data76.logDaysHit === void 0) {
-              const err179 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysHit" }, message: "must have required property 'logDaysHit'" };
-              if (vErrors === null) {
-                vErrors = [err179];
-              } else {
-                vErrors.push(err179);
-              }
-              errors++;
-            }
-            if (data76.logDaysScanned === void 0) {
-              const err180 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysScanned" }, message: "must have required property 'logDaysScanned'" };
+        if (data70.estimatedRunCostUsd !== void 0) {
+          let data76 = data70.estimatedRunCostUsd;
+          if (typeof data76 == "number" && isFinite(data76)) {
+            if (data76 < 0 || isNaN(data76)) {
+              const err180 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
               if (vErrors === null) {
                 vErrors = [err180];
               } else {
@@ -33233,17 +33268,21 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data76.bytesAvoided === void 0) {
-              const err181 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "bytesAvoided" }, message: "must have required property 'bytesAvoided'" };
-              if (vErrors === null) {
-                vErrors = [err181];
-              } else {
-                vErrors.push(err181);
-              }
-              errors++;
+          } else {
+            const err181 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err181];
+            } else {
+              vErrors.push(err181);
             }
-            if (data76.costDaysHit === void 0) {
-              const err182 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costDaysHit" }, message: "must have required property 'costDaysHit'" };
+            errors++;
+          }
+        }
+        if (data70.cache !== void 0) {
+          let data77 = data70.cache;
+          if (data77 && typeof data77 == "object" && !Array.isArray(data77)) {
+            if (data77.logDaysHit === void 0) {
+              const err182 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysHit" }, message: "must have required property 'logDaysHit'" };
               if (vErrors === null) {
                 vErrors = [err182];
               } else {
@@ -33251,8 +33290,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data76.costExplorerRequestsAvoided === void 0) {
-              const err183 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costExplorerRequestsAvoided" }, message: "must have required property 'costExplorerRequestsAvoided'" };
+            if (data77.logDaysScanned === void 0) {
+              const err183 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysScanned" }, message: "must have required property 'logDaysScanned'" };
               if (vErrors === null) {
                 vErrors = [err183];
               } else {
@@ -33260,8 +33299,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data76.savedUsd === void 0) {
-              const err184 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "savedUsd" }, message: "must have required property 'savedUsd'" };
+            if (data77.bytesAvoided === void 0) {
+              const err184 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "bytesAvoided" }, message: "must have required property 'bytesAvoided'" };
               if (vErrors === null) {
                 vErrors = [err184];
               } else {
@@ -33269,44 +33308,36 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key15 in data76) {
+            if (data77.costDaysHit === void 0) {
+              const err185 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costDaysHit" }, message: "must have required property 'costDaysHit'" };
+              if (vErrors === null) {
+                vErrors = [err185];
+              } else {
+                vErrors.push(err185);
+              }
+              errors++;
+            }
+            if (data77.costExplorerRequestsAvoided === void 0) {
+              const err186 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costExplorerRequestsAvoided" }, message: "must have required property 'costExplorerRequestsAvoided'" };
+              if (vErrors === null) {
+                vErrors = [err186];
+              } else {
+                vErrors.push(err186);
+              }
+              errors++;
+            }
+            if (data77.savedUsd === void 0) {
+              const err187 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "savedUsd" }, message: "must have required property 'savedUsd'" };
+              if (vErrors === null) {
+                vErrors = [err187];
+              } else {
+                vErrors.push(err187);
+              }
+              errors++;
+            }
+            for (const key15 in data77) {
               if (!(key15 === "logDaysHit" || key15 === "logDaysScanned" || key15 === "bytesAvoided" || key15 === "costDaysHit" || key15 === "costExplorerRequestsAvoided" || key15 === "savedUsd")) {
-                const err185 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err185];
-                } else {
-                  vErrors.push(err185);
-                }
-                errors++;
-              }
-            }
-            if (data76.logDaysHit !== void 0) {
-              let data77 = data76.logDaysHit;
-              if (!(typeof data77 == "number" && (!(data77 % 1) && !isNaN(data77)) && isFinite(data77))) {
-                const err186 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err186];
-                } else {
-                  vErrors.push(err186);
-                }
-                errors++;
-              }
-              if (typeof data77 == "number" && isFinite(data77)) {
-                if (data77 < 0 || isNaN(data77)) {
-                  const err187 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err187];
-                  } else {
-                    vErrors.push(err187);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data76.logDaysScanned !== void 0) {
-              let data78 = data76.logDaysScanned;
-              if (!(typeof data78 == "number" && (!(data78 % 1) && !isNaN(data78)) && isFinite(data78))) {
-                const err188 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err188 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err188];
                 } else {
@@ -33314,92 +33345,90 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
+            }
+            if (data77.logDaysHit !== void 0) {
+              let data78 = data77.logDaysHit;
+              if (!(typeof data78 == "number" && (!(data78 % 1) && !isNaN(data78)) && isFinite(data78))) {
+                const err189 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err189];
+                } else {
+                  vErrors.push(err189);
+                }
+                errors++;
+              }
               if (typeof data78 == "number" && isFinite(data78)) {
                 if (data78 < 0 || isNaN(data78)) {
-                  const err189 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err190 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err189];
+                    vErrors = [err190];
                   } else {
-                    vErrors.push(err189);
+                    vErrors.push(err190);
                   }
                   errors++;
                 }
               }
             }
-            if (data76.bytesAvoided !== void 0) {
-              let data79 = data76.bytesAvoided;
+            if (data77.logDaysScanned !== void 0) {
+              let data79 = data77.logDaysScanned;
               if (!(typeof data79 == "number" && (!(data79 % 1) && !isNaN(data79)) && isFinite(data79))) {
-                const err190 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err191 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err190];
+                  vErrors = [err191];
                 } else {
-                  vErrors.push(err190);
+                  vErrors.push(err191);
                 }
                 errors++;
               }
               if (typeof data79 == "number" && isFinite(data79)) {
                 if (data79 < 0 || isNaN(data79)) {
-                  const err191 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err192 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err191];
+                    vErrors = [err192];
                   } else {
-                    vErrors.push(err191);
+                    vErrors.push(err192);
                   }
                   errors++;
                 }
               }
             }
-            if (data76.costDaysHit !== void 0) {
-              let data80 = data76.costDaysHit;
+            if (data77.bytesAvoided !== void 0) {
+              let data80 = data77.bytesAvoided;
               if (!(typeof data80 == "number" && (!(data80 % 1) && !isNaN(data80)) && isFinite(data80))) {
-                const err192 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err193 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err192];
+                  vErrors = [err193];
                 } else {
-                  vErrors.push(err192);
+                  vErrors.push(err193);
                 }
                 errors++;
               }
               if (typeof data80 == "number" && isFinite(data80)) {
                 if (data80 < 0 || isNaN(data80)) {
-                  const err193 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err194 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err193];
+                    vErrors = [err194];
                   } else {
-                    vErrors.push(err193);
+                    vErrors.push(err194);
                   }
                   errors++;
                 }
               }
             }
-            if (data76.costExplorerRequestsAvoided !== void 0) {
-              let data81 = data76.costExplorerRequestsAvoided;
+            if (data77.costDaysHit !== void 0) {
+              let data81 = data77.costDaysHit;
               if (!(typeof data81 == "number" && (!(data81 % 1) && !isNaN(data81)) && isFinite(data81))) {
-                const err194 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                const err195 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err194];
+                  vErrors = [err195];
                 } else {
-                  vErrors.push(err194);
+                  vErrors.push(err195);
                 }
                 errors++;
               }
               if (typeof data81 == "number" && isFinite(data81)) {
                 if (data81 < 0 || isNaN(data81)) {
-                  const err195 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err195];
-                  } else {
-                    vErrors.push(err195);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data76.savedUsd !== void 0) {
-              let data82 = data76.savedUsd;
-              if (typeof data82 == "number" && isFinite(data82)) {
-                if (data82 < 0 || isNaN(data82)) {
-                  const err196 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err196 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
                     vErrors = [err196];
                   } else {
@@ -33407,8 +33436,12 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-              } else {
-                const err197 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+              }
+            }
+            if (data77.costExplorerRequestsAvoided !== void 0) {
+              let data82 = data77.costExplorerRequestsAvoided;
+              if (!(typeof data82 == "number" && (!(data82 % 1) && !isNaN(data82)) && isFinite(data82))) {
+                const err197 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
                   vErrors = [err197];
                 } else {
@@ -33416,58 +33449,91 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
+              if (typeof data82 == "number" && isFinite(data82)) {
+                if (data82 < 0 || isNaN(data82)) {
+                  const err198 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err198];
+                  } else {
+                    vErrors.push(err198);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data77.savedUsd !== void 0) {
+              let data83 = data77.savedUsd;
+              if (typeof data83 == "number" && isFinite(data83)) {
+                if (data83 < 0 || isNaN(data83)) {
+                  const err199 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err199];
+                  } else {
+                    vErrors.push(err199);
+                  }
+                  errors++;
+                }
+              } else {
+                const err200 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err200];
+                } else {
+                  vErrors.push(err200);
+                }
+                errors++;
+              }
             }
           } else {
-            const err198 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err201 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err198];
+              vErrors = [err201];
             } else {
-              vErrors.push(err198);
+              vErrors.push(err201);
             }
             errors++;
           }
         }
       } else {
-        const err199 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err202 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err199];
+          vErrors = [err202];
         } else {
-          vErrors.push(err199);
+          vErrors.push(err202);
         }
         errors++;
       }
     }
     if (data.warnings !== void 0) {
-      let data83 = data.warnings;
-      if (Array.isArray(data83)) {
-        const len10 = data83.length;
+      let data84 = data.warnings;
+      if (Array.isArray(data84)) {
+        const len10 = data84.length;
         for (let i10 = 0; i10 < len10; i10++) {
-          if (typeof data83[i10] !== "string") {
-            const err200 = { instancePath: instancePath + "/warnings/" + i10, schemaPath: "#/properties/warnings/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          if (typeof data84[i10] !== "string") {
+            const err203 = { instancePath: instancePath + "/warnings/" + i10, schemaPath: "#/properties/warnings/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err200];
+              vErrors = [err203];
             } else {
-              vErrors.push(err200);
+              vErrors.push(err203);
             }
             errors++;
           }
         }
       } else {
-        const err201 = { instancePath: instancePath + "/warnings", schemaPath: "#/properties/warnings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err204 = { instancePath: instancePath + "/warnings", schemaPath: "#/properties/warnings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
         if (vErrors === null) {
-          vErrors = [err201];
+          vErrors = [err204];
         } else {
-          vErrors.push(err201);
+          vErrors.push(err204);
         }
         errors++;
       }
     }
   } else {
-    const err202 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err205 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err202];
+      vErrors = [err205];
     } else {
-      vErrors.push(err202);
+      vErrors.push(err205);
     }
     errors++;
   }
@@ -33480,7 +33546,7 @@ var init_report_validator = __esm({
     "use strict";
     import_formats = __toESM(require_formats(), 1);
     validate = validate10;
-    schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json", "title": "VPC Lattice cost & performance report, schema version 1", "type": "object", "additionalProperties": false, "required": ["schemaVersion", "generatedAt", "tool", "window", "source", "costBasis", "totals", "shared", "services", "resourceConfigurations", "findings", "anomalies", "run", "warnings"], "properties": { "schemaVersion": { "const": 1 }, "generatedAt": { "type": "string", "format": "date-time" }, "tool": { "type": "object", "additionalProperties": false, "required": ["name", "version"], "properties": { "name": { "type": "string" }, "version": { "type": "string" } } }, "window": { "type": "object", "additionalProperties": false, "required": ["start", "end", "days"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day", "description": "Exclusive." }, "days": { "type": "integer", "minimum": 1 } } }, "source": { "type": "object", "additionalProperties": false, "required": ["kind", "logGroups", "queryIds", "files", "records", "malformed", "malformedSamples"], "properties": { "kind": { "enum": ["files", "aws"] }, "serviceNetwork": { "type": "string" }, "logGroups": { "type": "array", "items": { "type": "string" } }, "queryIds": { "type": "array", "items": { "type": "string" } }, "files": { "type": "array", "items": { "type": "string" } }, "records": { "$ref": "#/definitions/count" }, "malformed": { "$ref": "#/definitions/count" }, "malformedSamples": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["file", "line", "reason"], "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "reason": { "type": "string" } } } } } }, "costBasis": { "type": "object", "additionalProperties": false, "required": ["method", "currency", "estimatedDays", "missingDays", "prices"], "properties": { "method": { "enum": ["modelled", "reconciled"] }, "metric": { "type": "string" }, "currency": { "type": "string" }, "estimatedDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "missingDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "prices": { "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "required": ["serviceHour", "perGB", "perMillionRequests", "freeRequestsPerHour"], "properties": { "serviceHour": { "$ref": "#/definitions/amount" }, "perGB": { "$ref": "#/definitions/amount" }, "perMillionRequests": { "$ref": "#/definitions/amount" }, "freeRequestsPerHour": { "$ref": "#/definitions/count" } } } } } }, "totals": { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut", "previous"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "previous": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" } } }] } } }, "shared": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests", "other"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" }, "other": { "type": "number" } } }, "services": { "type": "array", "items": { "$ref": "#/definitions/service" } }, "resourceConfigurations": { "type": "array", "items": { "$ref": "#/definitions/resourceConfiguration" } }, "findings": { "type": "array", "items": { "$ref": "#/definitions/finding" } }, "anomalies": { "type": "array", "items": { "$ref": "#/definitions/anomaly" } }, "forecast": { "type": "object", "additionalProperties": false, "required": ["start", "end", "amount"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day" }, "amount": { "type": "number" }, "lower": { "type": "number" }, "upper": { "type": "number" } } }, "run": { "type": "object", "additionalProperties": false, "required": ["insights", "costExplorer", "estimatedRunCostUsd"], "properties": { "insights": { "type": "object", "additionalProperties": false, "required": ["queries", "bytesScanned"], "properties": { "queries": { "$ref": "#/definitions/count" }, "bytesScanned": { "$ref": "#/definitions/count" } } }, "costExplorer": { "type": "object", "additionalProperties": false, "required": ["requests"], "properties": { "requests": { "$ref": "#/definitions/count" } } }, "estimatedRunCostUsd": { "$ref": "#/definitions/amount" }, "cache": { "type": "object", "additionalProperties": false, "required": ["logDaysHit", "logDaysScanned", "bytesAvoided", "costDaysHit", "costExplorerRequestsAvoided", "savedUsd"], "properties": { "logDaysHit": { "$ref": "#/definitions/count" }, "logDaysScanned": { "$ref": "#/definitions/count" }, "bytesAvoided": { "$ref": "#/definitions/count" }, "costDaysHit": { "$ref": "#/definitions/count" }, "costExplorerRequestsAvoided": { "$ref": "#/definitions/count" }, "savedUsd": { "$ref": "#/definitions/amount" } } } } }, "warnings": { "type": "array", "items": { "type": "string" } } }, "definitions": { "day": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "format": "date" }, "count": { "type": "integer", "minimum": 0 }, "amount": { "type": "number", "minimum": 0 }, "status": { "type": "object", "additionalProperties": false, "required": ["2xx", "3xx", "4xx", "5xx"], "properties": { "2xx": { "$ref": "#/definitions/count" }, "3xx": { "$ref": "#/definitions/count" }, "4xx": { "$ref": "#/definitions/count" }, "5xx": { "$ref": "#/definitions/count" } } }, "latency": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["p50", "p90", "p95", "p99", "mean"], "properties": { "p50": { "$ref": "#/definitions/amount" }, "p90": { "$ref": "#/definitions/amount" }, "p95": { "$ref": "#/definitions/amount" }, "p99": { "$ref": "#/definitions/amount" }, "mean": { "$ref": "#/definitions/amount" } } }] }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" } } }, "numbers": { "type": "object", "required": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"], "properties": { "requests": { "$ref": "#/definitions/count" }, "connections": { "$ref": "#/definitions/count", "description": "Of requests, TLS-passthrough connections." }, "grpcCalls": { "$ref": "#/definitions/count", "description": "Of requests, gRPC calls." }, "status": { "$ref": "#/definitions/status" }, "grpcErrors": { "$ref": "#/definitions/count", "description": "gRPC calls that failed on the server's side (status 2, 4, 12, 13, 14 or 15) without a 5xx status." }, "authDenied": { "$ref": "#/definitions/count" }, "errorRate": { "type": "number", "minimum": 0, "maximum": 1, "description": "(5xx + grpcErrors) / (requests - connections)." }, "latencyMs": { "$ref": "#/definitions/latency" }, "connectionMs": { "$ref": "#/definitions/latency", "description": "Lifetime of connections; never judged as latency." }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "$ref": "#/definitions/cost" }, "costPerMillionRequests": { "oneOf": [{ "type": "null" }, { "type": "number" }] } } }, "previousNumbers": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } }, "service": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } }, "finding": { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } }, "anomaly": { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } }, "resourceConfiguration": { "type": "object", "additionalProperties": false, "description": "A resource configuration (VPC resource): its connections and modelled cost.", "required": ["arn", "id", "name", "region", "connections", "authDenied", "connectionMs", "bytesIn", "bytesOut", "cost"], "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "connections": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "connectionMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data"], "description": "Modelled from the price table: per resource-hour and per GB.", "properties": { "total": { "$ref": "#/definitions/amount" }, "hours": { "$ref": "#/definitions/amount" }, "data": { "$ref": "#/definitions/amount" } } } } } } };
+    schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json", "title": "VPC Lattice cost & performance report, schema version 1", "type": "object", "additionalProperties": false, "required": ["schemaVersion", "generatedAt", "tool", "window", "source", "costBasis", "totals", "shared", "services", "resourceConfigurations", "findings", "anomalies", "run", "warnings"], "properties": { "schemaVersion": { "const": 1 }, "generatedAt": { "type": "string", "format": "date-time" }, "tool": { "type": "object", "additionalProperties": false, "required": ["name", "version"], "properties": { "name": { "type": "string" }, "version": { "type": "string" } } }, "window": { "type": "object", "additionalProperties": false, "required": ["start", "end", "days"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day", "description": "Exclusive." }, "days": { "type": "integer", "minimum": 1 } } }, "source": { "type": "object", "additionalProperties": false, "required": ["kind", "logGroups", "queryIds", "files", "records", "malformed", "malformedSamples"], "properties": { "kind": { "enum": ["files", "aws"] }, "serviceNetwork": { "type": "string" }, "logGroups": { "type": "array", "items": { "type": "string" } }, "queryIds": { "type": "array", "items": { "type": "string" } }, "files": { "type": "array", "items": { "type": "string" } }, "records": { "$ref": "#/definitions/count" }, "malformed": { "$ref": "#/definitions/count" }, "malformedSamples": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["file", "line", "reason"], "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "reason": { "type": "string" } } } } } }, "costBasis": { "type": "object", "additionalProperties": false, "required": ["method", "currency", "estimatedDays", "missingDays", "prices"], "properties": { "method": { "enum": ["modelled", "reconciled"] }, "metric": { "type": "string" }, "currency": { "type": "string" }, "estimatedDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "missingDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "prices": { "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "required": ["serviceHour", "perGB", "perMillionRequests", "freeRequestsPerHour"], "properties": { "serviceHour": { "$ref": "#/definitions/amount" }, "perGB": { "$ref": "#/definitions/amount" }, "perMillionRequests": { "$ref": "#/definitions/amount" }, "freeRequestsPerHour": { "$ref": "#/definitions/count" } } } } } }, "totals": { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut", "previous"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "previous": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" } } }] } } }, "shared": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests", "other", "credits"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" }, "other": { "type": "number" }, "credits": { "type": "number", "maximum": 0, "description": "Credits, refunds and other negative amounts of the bill; not in total, never allocated to a service." } } }, "services": { "type": "array", "items": { "$ref": "#/definitions/service" } }, "resourceConfigurations": { "type": "array", "items": { "$ref": "#/definitions/resourceConfiguration" } }, "findings": { "type": "array", "items": { "$ref": "#/definitions/finding" } }, "anomalies": { "type": "array", "items": { "$ref": "#/definitions/anomaly" } }, "forecast": { "type": "object", "additionalProperties": false, "required": ["start", "end", "amount"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day" }, "amount": { "type": "number" }, "lower": { "type": "number" }, "upper": { "type": "number" } } }, "run": { "type": "object", "additionalProperties": false, "required": ["insights", "costExplorer", "estimatedRunCostUsd"], "properties": { "insights": { "type": "object", "additionalProperties": false, "required": ["queries", "bytesScanned"], "properties": { "queries": { "$ref": "#/definitions/count" }, "bytesScanned": { "$ref": "#/definitions/count" } } }, "costExplorer": { "type": "object", "additionalProperties": false, "required": ["requests"], "properties": { "requests": { "$ref": "#/definitions/count" } } }, "estimatedRunCostUsd": { "$ref": "#/definitions/amount" }, "cache": { "type": "object", "additionalProperties": false, "required": ["logDaysHit", "logDaysScanned", "bytesAvoided", "costDaysHit", "costExplorerRequestsAvoided", "savedUsd"], "properties": { "logDaysHit": { "$ref": "#/definitions/count" }, "logDaysScanned": { "$ref": "#/definitions/count" }, "bytesAvoided": { "$ref": "#/definitions/count" }, "costDaysHit": { "$ref": "#/definitions/count" }, "costExplorerRequestsAvoided": { "$ref": "#/definitions/count" }, "savedUsd": { "$ref": "#/definitions/amount" } } } } }, "warnings": { "type": "array", "items": { "type": "string" } } }, "definitions": { "day": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "format": "date" }, "count": { "type": "integer", "minimum": 0 }, "amount": { "type": "number", "minimum": 0 }, "status": { "type": "object", "additionalProperties": false, "required": ["2xx", "3xx", "4xx", "5xx"], "properties": { "2xx": { "$ref": "#/definitions/count" }, "3xx": { "$ref": "#/definitions/count" }, "4xx": { "$ref": "#/definitions/count" }, "5xx": { "$ref": "#/definitions/count" } } }, "latency": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["p50", "p90", "p95", "p99", "mean"], "properties": { "p50": { "$ref": "#/definitions/amount" }, "p90": { "$ref": "#/definitions/amount" }, "p95": { "$ref": "#/definitions/amount" }, "p99": { "$ref": "#/definitions/amount" }, "mean": { "$ref": "#/definitions/amount" } } }] }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" } } }, "numbers": { "type": "object", "required": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"], "properties": { "requests": { "$ref": "#/definitions/count" }, "connections": { "$ref": "#/definitions/count", "description": "Of requests, TLS-passthrough connections." }, "grpcCalls": { "$ref": "#/definitions/count", "description": "Of requests, gRPC calls." }, "status": { "$ref": "#/definitions/status" }, "grpcErrors": { "$ref": "#/definitions/count", "description": "gRPC calls that failed on the server's side (status 2, 4, 12, 13, 14 or 15) without a 5xx status." }, "authDenied": { "$ref": "#/definitions/count" }, "errorRate": { "type": "number", "minimum": 0, "maximum": 1, "description": "(5xx + grpcErrors) / (requests - connections)." }, "latencyMs": { "$ref": "#/definitions/latency" }, "connectionMs": { "$ref": "#/definitions/latency", "description": "Lifetime of connections; never judged as latency." }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "$ref": "#/definitions/cost" }, "costPerMillionRequests": { "oneOf": [{ "type": "null" }, { "type": "number" }] } } }, "previousNumbers": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } }, "service": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } }, "finding": { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } }, "anomaly": { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } }, "resourceConfiguration": { "type": "object", "additionalProperties": false, "description": "A resource configuration (VPC resource): its connections and modelled cost.", "required": ["arn", "id", "name", "region", "connections", "authDenied", "connectionMs", "bytesIn", "bytesOut", "cost"], "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "connections": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "connectionMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data"], "description": "Modelled from the price table: per resource-hour and per GB.", "properties": { "total": { "$ref": "#/definitions/amount" }, "hours": { "$ref": "#/definitions/amount" }, "data": { "$ref": "#/definitions/amount" } } } } } } };
     func2 = Object.prototype.hasOwnProperty;
     formats0 = import_formats.fullFormats["date-time"];
     formats2 = import_formats.fullFormats.date;
@@ -79353,7 +79419,8 @@ async function billedCosts(ce, period, usageTypes, metric, requests) {
     requests,
     "Reading VPC Lattice costs from Cost Explorer"
   );
-  return parseCostAndUsage(pages, "Cost Explorer", metric);
+  const warnings = [];
+  return parseCostAndUsage(pages, "Cost Explorer", metric, warnings) ?? emptyBill(metric, warnings);
 }
 async function backendCosts(ce, period, tagKey, metric, services, requests) {
   const pages = await costAndUsagePages(
@@ -79396,7 +79463,7 @@ async function latticeAnomalies(ce, period, usageTypes, requests) {
       requests.count += 1;
       for (const a5 of page.Anomalies ?? []) {
         const cause = (a5.RootCauses ?? []).find(
-          (c5) => c5.UsageType && (known.has(c5.UsageType) || isLatticeUsageType(c5.UsageType)) || /virtual private cloud|\bvpc\b/i.test(c5.Service ?? "")
+          (c5) => c5.UsageType && (known.has(c5.UsageType) || isLatticeUsageType(c5.UsageType)) || /lattice/i.test(c5.Service ?? "")
         );
         if (!cause) continue;
         const expected = a5.Impact?.TotalExpectedSpend ?? 0;
@@ -87514,18 +87581,12 @@ async function billed(run, period, usageTypes) {
     );
     if (cache5 && scope) {
       for (const [day, charges] of costs.days) {
-        if (!costs.estimatedDays.has(day)) await cache5.writeCosts(scope, day, charges, costs.currency);
+        if (!costs.estimatedDays.has(day) && !costs.credits.has(day))
+          await cache5.writeCosts(scope, day, charges, costs.currency);
       }
     }
   } else {
-    costs = {
-      metric: options.costMetric,
-      currency: "USD",
-      days: /* @__PURE__ */ new Map(),
-      estimatedDays: /* @__PURE__ */ new Set(),
-      usageTypes: /* @__PURE__ */ new Map(),
-      warnings: []
-    };
+    costs = emptyBill(options.costMetric);
     cache5.stats.costExplorerRequestsAvoided += 1;
   }
   for (const [day, cached] of cachedDays) {
@@ -87718,6 +87779,7 @@ var init_aws2 = __esm({
     init_costs2();
     init_credentials();
     init_insights();
+    init_cost_and_usage();
     init_insights_query();
     init_inventory();
     init_day_cache();
@@ -92588,19 +92650,19 @@ function servicesSection(report) {
     costDelta(service)
   ]);
   const footRows = [];
-  if (shared.total > 0) {
-    footRows.push([
-      "_shared & unallocated_",
-      "",
-      "",
-      "",
-      "",
-      money(report, shared.total),
-      ...backend(""),
-      "",
-      ""
-    ]);
-  }
+  const footRow = (label, amount2) => [
+    label,
+    "",
+    "",
+    "",
+    "",
+    money(report, amount2),
+    ...backend(""),
+    "",
+    ""
+  ];
+  if (shared.total > 0) footRows.push(footRow("_shared & unallocated_", shared.total));
+  if (shared.credits < 0) footRows.push(footRow("_credits & refunds_", shared.credits));
   const sum = (pick) => services.reduce((t, s2) => t + pick(s2), 0);
   const answered = totals.requests - sum((s2) => s2.connections);
   const fleetErrorRate = errorRate(
@@ -99517,10 +99579,13 @@ function duplicateWarnings(duplicates) {
 }
 async function analyzeLocal(options) {
   const started = performance.now();
+  const warnings = [];
   let billed2;
   if (options.costsFile) {
     const json = await readJsonFile(options.costsFile, "Cost Explorer response", "--costs");
-    billed2 = parseCostAndUsage(json, options.costsFile, options.costMetric);
+    const costWarnings = [];
+    billed2 = parseCostAndUsage(json, options.costsFile, options.costMetric, costWarnings);
+    if (!billed2) warnings.push(...costWarnings);
   }
   let priceOverrides;
   if (options.pricesFile) {
@@ -99529,7 +99594,6 @@ async function analyzeLocal(options) {
       options.pricesFile
     );
   }
-  const warnings = [];
   const region = options.region;
   const { aggregates, summary, otherRegions, threads, fallbacks } = await aggregateLogs(options.logs, {
     region: region || void 0,

@@ -98,6 +98,7 @@ function windowCosts(
   perService: Map<string, Map<string, ChargeAmounts>>,
   shared: Map<string, ChargeAmounts>,
   days: string[],
+  credits: ReadonlyMap<string, number> = new Map(),
 ): { services: Map<string, CostBreakdown>; shared: SharedCost } {
   const sums = services.map((s) =>
     sumCharges(days.map((d) => perService.get(s.arn)?.get(d)).filter((c) => c !== undefined)),
@@ -119,7 +120,17 @@ function windowCosts(
   const [hours, data, requests, other] = cents.slice(services.length * 3) as [number, number, number, number];
   return {
     services: result,
-    shared: { total: roundTo(hours + data + requests + other, 2), hours, data, requests, other },
+    shared: {
+      total: roundTo(hours + data + requests + other, 2),
+      hours,
+      data,
+      requests,
+      other,
+      credits: roundTo(
+        days.reduce((sum, d) => sum + (credits.get(d) ?? 0), 0),
+        2,
+      ),
+    },
   };
 }
 
@@ -240,9 +251,10 @@ export function buildAnalysis(input: BuildInput): Analysis {
     );
   }
 
-  const current = windowCosts(services, attribution.services, attribution.shared, windowDays);
+  const credits = input.billed?.credits;
+  const current = windowCosts(services, attribution.services, attribution.shared, windowDays, credits);
   const before = previousCovered
-    ? windowCosts(services, attribution.services, attribution.shared, previousDays)
+    ? windowCosts(services, attribution.services, attribution.shared, previousDays, credits)
     : null;
 
   // Each service's day series is used and dropped here, so memory holds one service's at a time.
@@ -343,7 +355,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
   const sumOf = (list: ServiceNumbers[], pick: (n: ServiceNumbers) => number): number =>
     list.reduce((s, n) => s + pick(n), 0);
   const totalCost = (list: ServiceNumbers[], shared: SharedCost): number =>
-    roundTo(sumOf(list, (n) => n.cost.total) + shared.total, 2);
+    roundTo(sumOf(list, (n) => n.cost.total) + shared.total + shared.credits, 2);
   const previousList = serviceReports.map((s) => s.previous).filter((p): p is ServiceNumbers => p !== null);
 
   return {

@@ -38,17 +38,49 @@ interface ResultByTime {
 interface CostAndUsageResponse {
   GroupDefinitions?: Array<{ Type?: unknown; Key?: unknown }>;
   ResultsByTime?: ResultByTime[];
+  NextPageToken?: unknown;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Cost Explorer writes amounts as decimal strings ("12.3456", "1.2E-7"); nothing else is an amount. */
+const DECIMAL = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** The price model is in US dollars; a bill in another currency is never mixed with it. */
+const MODEL_CURRENCY = 'USD';
+
+/** How to ask Cost Explorer for Lattice amounts only, for messages. */
+const LATTICE_FILTER_HINT =
+  'Ask for VPC Lattice usage types only: list them with `aws ce get-dimension-values --dimension USAGE_TYPE ' +
+  '--search-string Lattice --time-period Start=…,End=…`, then add `--filter \'{"Dimensions":{"Key":"USAGE_TYPE","Values":[…]}}\'` ' +
+  'to `aws ce get-cost-and-usage`.';
+
+/** A bill of no days yet, to which cached days are added. */
+export function emptyBill(metric: string, warnings: string[] = []): BilledCosts {
+  return {
+    metric,
+    currency: MODEL_CURRENCY,
+    days: new Map(),
+    credits: new Map(),
+    estimatedDays: new Set(),
+    usageTypes: new Map(),
+    warnings,
+  };
+}
+
 /**
  * Reads one response or an array of pages. `source` names the input in errors (a file path).
- * `metric` picks the cost metric when several are present.
+ * `metric` picks the cost metric when several are present. Returns undefined, with a warning, when
+ * no usage type is a VPC Lattice one: such a bill says nothing about Lattice, so costs are modelled.
  */
-export function parseCostAndUsage(json: unknown, source: string, metric = 'UnblendedCost'): BilledCosts {
+export function parseCostAndUsage(
+  json: unknown,
+  source: string,
+  metric = 'UnblendedCost',
+  warnings: string[] = [],
+): BilledCosts | undefined {
   const pages = Array.isArray(json) ? json : [json];
   const fail = (why: string): never => {
     throw new DataError(
@@ -58,7 +90,8 @@ export function parseCostAndUsage(json: unknown, source: string, metric = 'Unble
     );
   };
 
-  const raw: Array<{ day: string; usageType: string; amount: number; unit: string; estimated: boolean }> = [];
+  const raw: Array<{ day: string; usageType: string; amount: number; estimated: boolean }> = [];
+  const seen = new Set<string>();
   let metricUsed: string | undefined;
   for (const value of pages as unknown[]) {
     if (!isObject(value) || !Array.isArray(value.ResultsByTime)) fail('it has no ResultsByTime array');
@@ -80,6 +113,10 @@ export function parseCostAndUsage(json: unknown, source: string, metric = 'Unble
         const keys = Array.isArray(group.Keys) ? group.Keys : [];
         const usageType = keys[usageIndex];
         if (typeof usageType !== 'string') fail(`a group on ${start} has no USAGE_TYPE key`);
+        // The same day and usage type twice (a page given twice) would count it twice.
+        const key = `${start}\n${usageType}`;
+        if (seen.has(key)) fail(`${start} holds usage type ${usageType} twice (the same page given twice?)`);
+        seen.add(key);
         const metrics = isObject(group.Metrics) ? group.Metrics : {};
         const names = Object.keys(metrics);
         const chosen = names.includes(metric) ? metric : names.length === 1 ? names[0]! : undefined;
@@ -88,43 +125,54 @@ export function parseCostAndUsage(json: unknown, source: string, metric = 'Unble
           fail(`pages use different metrics (${metricUsed}, ${chosen})`);
         metricUsed = chosen;
         const value = metrics[chosen!]!;
-        const amount = Number(value.Amount);
-        if (typeof value.Amount !== 'string' && typeof value.Amount !== 'number') {
-          fail(`the ${chosen} amount on ${start} is missing`);
+        const text = typeof value.Amount === 'number' ? String(value.Amount) : value.Amount;
+        if (typeof text !== 'string' || !DECIMAL.test(text)) {
+          fail(
+            `the ${chosen} amount of ${usageType} on ${start} is not a decimal number (${JSON.stringify(value.Amount)})`,
+          );
         }
-        if (!Number.isFinite(amount)) fail(`the ${chosen} amount on ${start} is not a number`);
+        const unit = typeof value.Unit === 'string' ? value.Unit : MODEL_CURRENCY;
+        const amount = Number(text);
+        if (unit !== MODEL_CURRENCY && amount !== 0) {
+          throw new DataError(
+            `${source}: amounts are in ${unit}, but the price model is in ${MODEL_CURRENCY} and the two are never mixed. ` +
+              `Give Cost Explorer amounts in ${MODEL_CURRENCY}.`,
+          );
+        }
         raw.push({
           day: start as string,
           usageType: usageType as string,
           amount,
-          unit: typeof value.Unit === 'string' ? value.Unit : 'USD',
           estimated: result.Estimated === true,
         });
       }
     }
   }
-
-  const warnings: string[] = [];
-  const anyLattice = raw.some((r) => isLatticeUsageType(r.usageType));
-  const ignored = new Set<string>();
-  if (!anyLattice && raw.length > 0) {
-    const count = new Set(raw.map((r) => r.usageType)).size;
+  const last = pages.at(-1) as CostAndUsageResponse | undefined;
+  if (last && typeof last.NextPageToken === 'string' && last.NextPageToken !== '') {
     warnings.push(
-      `${source}: no usage type mentions Lattice; all ${count} usage types were treated as VPC Lattice charges.`,
+      `${source} is incomplete: its last page has a NextPageToken. Request the next pages and give them all (a JSON array of the responses).`,
     );
   }
-  const costs: BilledCosts = {
-    metric: metricUsed ?? metric,
-    currency: 'USD',
-    days: new Map(),
-    estimatedDays: new Set(),
-    usageTypes: new Map(),
-    warnings,
-  };
-  const units = new Set<string>();
+
+  if (raw.length > 0 && !raw.some((r) => isLatticeUsageType(r.usageType))) {
+    warnings.push(
+      `${source} was not used: none of its ${new Set(raw.map((r) => r.usageType)).size} usage types is a VPC Lattice one, ` +
+        `so every cost is modelled from list prices. ${LATTICE_FILTER_HINT}`,
+    );
+    return undefined;
+  }
+  const costs = emptyBill(metricUsed ?? metric, warnings);
+  const ignored = new Set<string>();
   for (const r of raw) {
-    if (anyLattice && !isLatticeUsageType(r.usageType)) {
+    if (!isLatticeUsageType(r.usageType)) {
       ignored.add(r.usageType);
+      continue;
+    }
+    if (r.estimated) costs.estimatedDays.add(r.day);
+    // Credits and refunds are their own line: never allocated to a service or taken as a saving.
+    if (r.amount < 0) {
+      costs.credits.set(r.day, (costs.credits.get(r.day) ?? 0) + r.amount);
       continue;
     }
     const type = classifyUsageType(r.usageType);
@@ -132,11 +180,7 @@ export function parseCostAndUsage(json: unknown, source: string, metric = 'Unble
     const day = costs.days.get(r.day) ?? zeroCharges();
     day[type] += r.amount;
     costs.days.set(r.day, day);
-    if (r.estimated) costs.estimatedDays.add(r.day);
-    if (r.amount !== 0) units.add(r.unit);
   }
-  if (units.size > 1) fail(`amounts use several currencies (${[...units].join(', ')})`);
-  if (units.size === 1) costs.currency = [...units][0]!;
   if (ignored.size > 0) {
     warnings.push(
       `${source}: ignored ${ignored.size} usage types that are not VPC Lattice (${[...ignored].slice(0, 5).join(', ')}${ignored.size > 5 ? ', …' : ''}).`,

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-cost-explorer';
 import type { ServiceIdentity } from '../model/aggregate.js';
 import { type BilledCosts } from '../model/costs.js';
-import { isLatticeUsageType, parseCostAndUsage } from './cost-and-usage.js';
+import { emptyBill, isLatticeUsageType, parseCostAndUsage } from './cost-and-usage.js';
 import { addDays } from '../model/dates.js';
 import type { Anomaly } from '../model/findings.js';
 import type { Report } from '../model/report.js';
@@ -110,7 +110,9 @@ export async function billedCosts(
     requests,
     'Reading VPC Lattice costs from Cost Explorer',
   );
-  return parseCostAndUsage(pages, 'Cost Explorer', metric);
+  // Only Lattice usage types were asked for, so the answer is a Lattice bill, if an empty one.
+  const warnings: string[] = [];
+  return parseCostAndUsage(pages, 'Cost Explorer', metric, warnings) ?? emptyBill(metric, warnings);
 }
 
 /** Each service's backend cost: all costs tagged `tagKey` = the service's name, id or ARN. */
@@ -152,7 +154,12 @@ export async function backendCosts(
   return result;
 }
 
-/** Cost Anomaly Detection's anomalies in the period whose root causes are Lattice or Amazon VPC. */
+/**
+ * Cost Anomaly Detection's anomalies in the period with a root cause in VPC Lattice: a Lattice usage
+ * type, or a service named Lattice. Lattice may be billed under Amazon Virtual Private Cloud (an
+ * assumption: the product code AmazonVPC is shared), so that service name alone would also take in
+ * VPC endpoints and public IPv4 addresses; it is not enough.
+ */
 export async function latticeAnomalies(
   ce: CostExplorerClient,
   period: Period,
@@ -172,7 +179,7 @@ export async function latticeAnomalies(
         const cause = (a.RootCauses ?? []).find(
           (c) =>
             (c.UsageType && (known.has(c.UsageType) || isLatticeUsageType(c.UsageType))) ||
-            /virtual private cloud|\bvpc\b/i.test(c.Service ?? ''),
+            /lattice/i.test(c.Service ?? ''),
         );
         if (!cause) continue;
         const expected = a.Impact?.TotalExpectedSpend ?? 0;

@@ -25,8 +25,10 @@ export function zeroCharges(): ChargeAmounts {
 export interface BilledCosts {
   metric: string;
   currency: string;
-  /** Amount per UTC day and charge type. */
+  /** Amount per UTC day and charge type; never negative. */
   days: Map<string, ChargeAmounts>;
+  /** Credits, refunds and other negative amounts per UTC day: their own line, never a service's. */
+  credits: Map<string, number>;
   /** Days Cost Explorer still marks as Estimated. */
   estimatedDays: Set<string>;
   /** Each Lattice usage type seen and how it was classified. */

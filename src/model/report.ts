@@ -108,6 +108,8 @@ export interface SharedCost {
   data: number;
   requests: number;
   other: number;
+  /** Credits, refunds and other negative amounts of the bill (<= 0): not in `total`, never a service's. */
+  credits: number;
 }
 
 interface CostBasis {

@@ -25,6 +25,7 @@ import {
 } from '../aws/costs.js';
 import { type AwsCredentials, callerAccount } from '../aws/credentials.js';
 import { type ScanOptions, scanDays } from '../aws/insights.js';
+import { emptyBill } from '../aws/cost-and-usage.js';
 import { AGGREGATE_FINGERPRINT } from '../aws/insights-query.js';
 import { type Inventory, nameServices, readInventory } from '../aws/inventory.js';
 import { DayCache, isSettled } from '../cache/day-cache.js';
@@ -172,18 +173,13 @@ async function billed(
     );
     if (cache && scope) {
       for (const [day, charges] of costs.days) {
-        if (!costs.estimatedDays.has(day)) await cache.writeCosts(scope, day, charges, costs.currency);
+        // A day with credits is not cached: the cache keeps charges only, and credits are their own line.
+        if (!costs.estimatedDays.has(day) && !costs.credits.has(day))
+          await cache.writeCosts(scope, day, charges, costs.currency);
       }
     }
   } else {
-    costs = {
-      metric: options.costMetric,
-      currency: 'USD',
-      days: new Map(),
-      estimatedDays: new Set(),
-      usageTypes: new Map(),
-      warnings: [],
-    };
+    costs = emptyBill(options.costMetric);
     cache!.stats.costExplorerRequestsAvoided += 1;
   }
   for (const [day, cached] of cachedDays) {

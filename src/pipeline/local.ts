@@ -95,10 +95,14 @@ function duplicateWarnings(duplicates: DuplicatePath[]): string[] {
 export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult> {
   const started = performance.now();
   // Read the small inputs first, so a typo fails before a long scan.
+  const warnings: string[] = [];
   let billed: BilledCosts | undefined;
   if (options.costsFile) {
     const json = await readJsonFile(options.costsFile, 'Cost Explorer response', '--costs');
-    billed = parseCostAndUsage(json, options.costsFile, options.costMetric);
+    // A bill used carries its warnings into the analysis; one not used leaves them here.
+    const costWarnings: string[] = [];
+    billed = parseCostAndUsage(json, options.costsFile, options.costMetric, costWarnings);
+    if (!billed) warnings.push(...costWarnings);
   }
   let priceOverrides: Record<string, PriceTable> | undefined;
   if (options.pricesFile) {
@@ -108,7 +112,6 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
     );
   }
 
-  const warnings: string[] = [];
   const region = options.region;
   const { aggregates, summary, otherRegions, threads, fallbacks } = await aggregateLogs(options.logs, {
     region: region || undefined,

@@ -176,19 +176,19 @@ function servicesSection(report: Report): BudgetTable | string {
     costDelta(service),
   ]);
   const footRows: string[][] = [];
-  if (shared.total > 0) {
-    footRows.push([
-      '_shared & unallocated_',
-      '',
-      '',
-      '',
-      '',
-      money(report, shared.total),
-      ...backend(''),
-      '',
-      '',
-    ]);
-  }
+  const footRow = (label: string, amount: number): string[] => [
+    label,
+    '',
+    '',
+    '',
+    '',
+    money(report, amount),
+    ...backend(''),
+    '',
+    '',
+  ];
+  if (shared.total > 0) footRows.push(footRow('_shared & unallocated_', shared.total));
+  if (shared.credits < 0) footRows.push(footRow('_credits & refunds_', shared.credits));
   const sum = (pick: (s: ServiceReport) => number): number => services.reduce((t, s) => t + pick(s), 0);
   const answered = totals.requests - sum((s) => s.connections);
   const fleetErrorRate = errorRate(

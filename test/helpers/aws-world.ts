@@ -78,6 +78,15 @@ const EC2_ANOMALY: Anomaly = {
   RootCauses: [{ Service: 'Amazon Elastic Compute Cloud - Compute', UsageType: 'USE1-BoxUsage:m5.large' }],
 };
 
+/** Amazon VPC, but not Lattice: a VPC endpoint's hours. */
+const VPC_ENDPOINT_ANOMALY: Anomaly = {
+  ...CAD_ANOMALY,
+  AnomalyId: 'vpc-endpoint',
+  RootCauses: [
+    { Service: 'Amazon Virtual Private Cloud', Region: REGION, UsageType: 'USE1-VpcEndpoint-Hours' },
+  ],
+};
+
 /**
  * Starts the world. Everything it starts is closed again if a later step fails, and by close().
  * `logFile: false` skips writing the events as a JSONL file (384 MB) for callers that never read it.
@@ -104,7 +113,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     startCostExplorer({
       motoUrl: moto.url,
       dimensionValues: { USAGE_TYPE: [...usageTypes, 'USE1-NatGateway-Bytes', 'USE1-BoxUsage:m5.large'] },
-      anomalies: [CAD_ANOMALY, EC2_ANOMALY],
+      anomalies: [CAD_ANOMALY, EC2_ANOMALY, VPC_ENDPOINT_ANOMALY],
       forecast: { Total: { Amount: '51.37', Unit: 'USD' }, ForecastResultsByTime: [] },
     }),
     (server) => server.close(),

@@ -58,10 +58,92 @@ describe('parseCostAndUsage', () => {
       ]),
       'costs.json',
     );
-    expect(billed.days.get('2026-11-01')).toEqual({ hours: 1.2, data: 0.3, requests: 0, other: 0 });
-    expect([...billed.estimatedDays]).toEqual(['2026-11-02']);
-    expect(billed.warnings.join()).toContain('ignored 1 usage types');
-    expect(billed.metric).toBe('UnblendedCost');
+    expect(billed!.days.get('2026-11-01')).toEqual({ hours: 1.2, data: 0.3, requests: 0, other: 0 });
+    expect([...billed!.estimatedDays]).toEqual(['2026-11-02']);
+    expect(billed!.warnings.join()).toContain('ignored 1 usage types');
+    expect(billed!.metric).toBe('UnblendedCost');
+  });
+
+  it('does not use a bill without Lattice usage types, and says which filter to add', () => {
+    const warnings: string[] = [];
+    const billed = parseCostAndUsage(
+      costResponse([['2026-11-01', { 'USE1-BoxUsage:t3.micro': '50', 'USE1-DataTransfer-Out-Bytes': '9' }]]),
+      'costs.json',
+      'UnblendedCost',
+      warnings,
+    );
+    expect(billed).toBeUndefined();
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^costs\.json was not used: none of its 2 usage types is a VPC Lattice one.*--search-string Lattice.*USAGE_TYPE/,
+      ),
+    ]);
+  });
+
+  it('keeps credits and refunds as their own line, never in a charge type', () => {
+    const billed = parseCostAndUsage(
+      costResponse([
+        ['2026-11-01', { 'USE1-VpcLattice-ServiceHours': '-5.4', 'USE1-VpcLattice-Credit': '-50' }],
+        ['2026-11-02', { 'USE1-VpcLattice-ServiceHours': '1.2' }],
+      ]),
+      'costs.json',
+    )!;
+    expect(billed.days.get('2026-11-01')).toEqual({ hours: 0, data: 0, requests: 0, other: 0 });
+    expect(billed.credits).toEqual(new Map([['2026-11-01', -55.4]]));
+    expect(billed.days.get('2026-11-02')).toEqual({ hours: 1.2, data: 0, requests: 0, other: 0 });
+  });
+
+  it.each([
+    ['', 'is not a decimal number ("")'],
+    ['0x10', 'is not a decimal number ("0x10")'],
+    [' 1', 'is not a decimal number (" 1")'],
+    ['NaN', 'is not a decimal number ("NaN")'],
+  ])('rejects the amount %j', (amount, why) => {
+    const json = costResponse([['2026-11-01', { 'USE1-VpcLattice-ServiceHours': amount }]]);
+    expect(() => parseCostAndUsage(json, 'costs.json')).toThrow(
+      `costs.json: not a usable Cost Explorer GetCostAndUsage response: the UnblendedCost amount of USE1-VpcLattice-ServiceHours on 2026-11-01 ${why}`,
+    );
+  });
+
+  it('accepts the decimal forms Cost Explorer writes', () => {
+    const json = costResponse([
+      ['2026-11-01', { 'USE1-VpcLattice-ServiceHours': '1.2E-7', 'USE1-VpcLattice-Bytes': '3' }],
+    ]);
+    expect(parseCostAndUsage(json, 'costs.json')!.days.get('2026-11-01')).toEqual({
+      hours: 1.2e-7,
+      data: 3,
+      requests: 0,
+      other: 0,
+    });
+  });
+
+  it('rejects the same page twice, naming the day', () => {
+    const page = costResponse([['2026-11-01', { 'USE1-VpcLattice-ServiceHours': '1.2' }]]);
+    expect(() => parseCostAndUsage([page, page], 'costs.json')).toThrow(
+      '2026-11-01 holds usage type USE1-VpcLattice-ServiceHours twice (the same page given twice?)',
+    );
+  });
+
+  it('never mixes currencies: a bill in EUR is an error naming it', () => {
+    const json = costResponse([['2026-11-01', { 'USE1-VpcLattice-ServiceHours': '1.2' }]]) as {
+      ResultsByTime: Array<{ Groups: Array<{ Metrics: { UnblendedCost: { Unit: string } } }> }>;
+    };
+    json.ResultsByTime[0]!.Groups[0]!.Metrics.UnblendedCost.Unit = 'EUR';
+    expect(() => parseCostAndUsage(json, 'costs.json')).toThrow(
+      'costs.json: amounts are in EUR, but the price model is in USD and the two are never mixed.',
+    );
+  });
+
+  it('says a file whose last page has a NextPageToken is incomplete', () => {
+    const json = {
+      ...(costResponse([['2026-11-01', { 'USE1-VpcLattice-ServiceHours': '1.2' }]]) as object),
+      NextPageToken: 'abc',
+    };
+    const warnings: string[] = [];
+    expect(parseCostAndUsage(json, 'costs.json', 'UnblendedCost', warnings)).toBeDefined();
+    expect(warnings).toEqual([
+      expect.stringMatching(/^costs\.json is incomplete: its last page has a NextPageToken/),
+    ]);
   });
 
   it.each([

@@ -224,7 +224,7 @@ describe('renderMarkdown: variants', () => {
     report.totals.previous = null;
     report.findings = [];
     report.anomalies = [];
-    report.shared = { total: 0, hours: 0, data: 0, requests: 0, other: 0 };
+    report.shared = { total: 0, hours: 0, data: 0, requests: 0, other: 0, credits: 0 };
     delete report.forecast;
     delete report.source.serviceNetwork;
     const markdown = renderMarkdown(report);

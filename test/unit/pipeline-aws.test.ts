@@ -122,6 +122,7 @@ const costs = {
             { hours: 1.5, data: 0.2, requests: 0, other: 0 },
           ]),
         ),
+        credits: new Map(),
         estimatedDays: new Set(),
         usageTypes: new Map(),
         warnings: [],

@@ -7,6 +7,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds.js';
 import { DataError, UsageError } from '../../src/errors.js';
 import { dayRange } from '../../src/model/dates.js';
 import { analyzeLocal } from '../../src/pipeline/local.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lattice-local-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -78,6 +79,49 @@ describe('analyzeLocal', () => {
     const { report } = await analyzeLocal({ ...base, region: 'us-east-1', costsFile });
     expect(report.costBasis).toMatchObject({ method: 'reconciled', metric: 'UnblendedCost' });
     expect(report.totals.cost).toBe(2.6);
+  });
+
+  /** A bill of these usage types and amounts on each of the two days. */
+  const billOf = (amounts: Record<string, string>) => ({
+    GroupDefinitions: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+    ResultsByTime: DAYS.map((day, i) => ({
+      TimePeriod: { Start: day, End: i === 0 ? DAYS[1] : '2026-11-22' },
+      Groups: Object.entries(amounts).map(([usageType, amount]) => ({
+        Keys: [usageType],
+        Metrics: { UnblendedCost: { Amount: amount, Unit: 'USD' } },
+      })),
+      Estimated: false,
+    })),
+  });
+
+  it('models costs when the bill holds no Lattice usage type, and says so', async () => {
+    const costsFile = file('ec2.json', JSON.stringify(billOf({ 'USE1-BoxUsage:m5.large': '50.00' })));
+    const modelled = (await analyzeLocal({ ...base, region: 'us-east-1' })).report;
+    const { report } = await analyzeLocal({ ...base, region: 'us-east-1', costsFile });
+    expect(report.costBasis.method).toBe('modelled');
+    expect(report.totals.cost).toBe(modelled.totals.cost);
+    expect(report.warnings.join('\n')).toMatch(
+      /ec2\.json was not used: none of its 1 usage types is a VPC Lattice one/,
+    );
+  });
+
+  it('keeps credits and negative amounts out of services and savings, as their own line', async () => {
+    const costsFile = file(
+      'credits.json',
+      JSON.stringify(
+        billOf({
+          'USE1-VpcLattice-Hours': '1.30',
+          'USE1-VpcLattice-Credit': '-50',
+          'USE1-VpcLattice-DataProcessing-Bytes': '-5.4',
+        }),
+      ),
+    );
+    const { report } = await analyzeLocal({ ...base, region: 'us-east-1', costsFile });
+    expect(report.shared.credits).toBe(-110.8);
+    expect(report.totals.cost).toBe(Math.round((2.6 - 110.8) * 100) / 100);
+    for (const s of report.services) expect(s.cost.total).toBeGreaterThanOrEqual(0);
+    for (const f of report.findings) expect(f.estimatedMonthlySavings ?? 0).toBeGreaterThanOrEqual(0);
+    expect(renderMarkdown(report)).toContain('| _credits & refunds_ | | | | | -$110.80 |');
   });
 
   it('uses the prices of a --prices file', async () => {
