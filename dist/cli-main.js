@@ -28779,7 +28779,7 @@ function words(f5) {
       };
     case "high-error-rate":
       return {
-        message: `5xx rate ${formatPercent(f5.errorRate)} (threshold ${formatPercent(f5.threshold)})`,
+        message: `Error rate ${formatPercent(f5.errorRate)} (threshold ${formatPercent(f5.threshold)})`,
         impact: `${formatInteger(f5.failedRequests)} failed requests, ${formatUsd(f5.costOfFailed)} spent on them`
       };
     case "auth-denied":
@@ -28840,7 +28840,12 @@ var init_findings3 = __esm({
     "use strict";
     init_format();
     ms = (value) => `${formatMs(value)} ms`;
-    ANOMALY_LABEL = { cost: "Daily cost", requests: "Requests", p99: "p99 latency", errorRate: "5xx rate" };
+    ANOMALY_LABEL = {
+      cost: "Daily cost",
+      requests: "Requests",
+      p99: "p99 latency",
+      errorRate: "Error rate"
+    };
   }
 });
 
@@ -92785,7 +92790,7 @@ var ANOMALY_METRIC_LABEL = {
   cost: "cost",
   requests: "requests",
   p99: "p99 latency",
-  errorRate: "5xx rate"
+  errorRate: "error rate"
 };
 function anomalyUsd(anomaly) {
   const usd2 = anomaly.impactUsd ?? (anomaly.metric === "cost" ? anomaly.impact : 0);
@@ -99715,7 +99720,7 @@ analyze reads VPC Lattice access logs and writes a report.
   --format markdown|json    What to print when --out is not given (default markdown).
   --out DIR                 Write DIR/report.md and DIR/report.json; print the headline.
   --latency-p99-ms N        high-latency above this p99 (default ${DEFAULT_THRESHOLDS.latencyP99Ms}).
-  --error-rate-percent N    high-error-rate above this 5xx share (default ${DEFAULT_THRESHOLDS.errorRatePercent}).
+  --error-rate-percent N    high-error-rate above this error rate, 5xx and gRPC server errors (default ${DEFAULT_THRESHOLDS.errorRatePercent}).
   --idle-requests-per-day N idle-service below this many requests a day (default ${DEFAULT_THRESHOLDS.idleRequestsPerDay}).
   --verbose                 Print timing, throughput and memory to stderr.
 

@@ -4,7 +4,7 @@ import { DEFAULT_DETECTOR, type DetectorOptions } from './anomalies.js';
 export interface Thresholds {
   /** high-latency when p99 is above this. */
   latencyP99Ms: number;
-  /** high-error-rate when the 5xx share is above this percentage. */
+  /** high-error-rate when the error rate (5xx and gRPC server errors) is above this percentage. */
   errorRatePercent: number;
   /** idle-service when the average day has fewer requests than this. */
   idleRequestsPerDay: number;

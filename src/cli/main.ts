@@ -44,7 +44,7 @@ analyze reads VPC Lattice access logs and writes a report.
   --format markdown|json    What to print when --out is not given (default markdown).
   --out DIR                 Write DIR/report.md and DIR/report.json; print the headline.
   --latency-p99-ms N        high-latency above this p99 (default ${DEFAULT_THRESHOLDS.latencyP99Ms}).
-  --error-rate-percent N    high-error-rate above this 5xx share (default ${DEFAULT_THRESHOLDS.errorRatePercent}).
+  --error-rate-percent N    high-error-rate above this error rate, 5xx and gRPC server errors (default ${DEFAULT_THRESHOLDS.errorRatePercent}).
   --idle-requests-per-day N idle-service below this many requests a day (default ${DEFAULT_THRESHOLDS.idleRequestsPerDay}).
   --verbose                 Print timing, throughput and memory to stderr.
 

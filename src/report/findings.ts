@@ -14,7 +14,12 @@ import {
 
 const ms = (value: number): string => `${formatMs(value)} ms`;
 
-const ANOMALY_LABEL = { cost: 'Daily cost', requests: 'Requests', p99: 'p99 latency', errorRate: '5xx rate' };
+const ANOMALY_LABEL = {
+  cost: 'Daily cost',
+  requests: 'Requests',
+  p99: 'p99 latency',
+  errorRate: 'Error rate',
+};
 
 /** The message (numbers only, no text from logs) and the impact of one finding. */
 function words(f: FindingData): { message: string; impact?: string } {
@@ -33,7 +38,7 @@ function words(f: FindingData): { message: string; impact?: string } {
       };
     case 'high-error-rate':
       return {
-        message: `5xx rate ${formatPercent(f.errorRate)} (threshold ${formatPercent(f.threshold)})`,
+        message: `Error rate ${formatPercent(f.errorRate)} (threshold ${formatPercent(f.threshold)})`,
         impact: `${formatInteger(f.failedRequests)} failed requests, ${formatUsd(f.costOfFailed)} spent on them`,
       };
     case 'auth-denied':

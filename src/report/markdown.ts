@@ -328,7 +328,7 @@ const ANOMALY_METRIC_LABEL: Record<Anomaly['metric'], string> = {
   cost: 'cost',
   requests: 'requests',
   p99: 'p99 latency',
-  errorRate: '5xx rate',
+  errorRate: 'error rate',
 };
 
 /** The anomaly's extra cost, which ranks anomalies of every metric on one scale. */

@@ -185,7 +185,7 @@ describe('renderMarkdown: the sample report', () => {
       'AWS Cost Anomaly Detection',
     ]);
     expect(rows.map((row) => row[6])).toContain('our detector');
-    expect(rows.find((row) => row[2] === '5xx rate')?.[5]).toBe('+6.4 pp');
+    expect(rows.find((row) => row[2] === 'error rate')?.[5]).toBe('+6.4 pp');
   });
 
   it('explains how the numbers were computed', () => {
