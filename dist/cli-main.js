@@ -845,23 +845,28 @@ function errorRate(requests, connections, errors) {
   return answered > 0 ? errors / answered : 0;
 }
 function addRecord(target, record) {
-  target.requests += 1;
   target.bytesIn += record.bytesReceived;
   target.bytesOut += record.bytesSent;
   target.hourly[record.hour] += 1;
-  if (record.authDenied) target.authDenied += 1;
+  countRecords(target, record, 1, record.duration !== null)?.add(record.duration);
+}
+function countRecords(target, record, n3, hasDuration) {
+  target.requests += n3;
+  if (record.authDenied) target.authDenied += n3;
   if (isConnection(record.kind)) {
-    target.connections += 1;
-    if (!record.authDenied && record.duration !== null) target.connectionMs.add(record.duration);
-    return;
+    target.connections += n3;
+    return !record.authDenied && hasDuration ? target.connectionMs : null;
   }
-  if (record.kind === "grpc") target.grpcCalls += 1;
+  if (record.kind === "grpc") target.grpcCalls += n3;
   const cls = statusClass(record.responseCode);
-  if (cls) target.status[cls] += 1;
-  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += 1;
-  if (record.authDenied) return;
-  if (record.duration === null) target.noDuration += 1;
-  else target.latency.add(record.duration);
+  if (cls) target.status[cls] += n3;
+  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += n3;
+  if (record.authDenied) return null;
+  if (!hasDuration) {
+    target.noDuration += n3;
+    return null;
+  }
+  return target.latency;
 }
 function mergeDay(target, other) {
   target.requests += other.requests;
@@ -79722,7 +79727,6 @@ function addRows(rows, into, problems) {
     }
     const record = parsed.record;
     const agg = emptyDay(record.serviceArn, record.day);
-    agg.requests = requests;
     if (shape & 2) agg.bytesIn = num(fields, "bytesIn");
     if (shape & 4) agg.bytesOut = num(fields, "bytesOut");
     let hours = 0;
@@ -79731,22 +79735,10 @@ function addRows(rows, into, problems) {
       problems.noHour += requests;
       agg.hourly.fill(0);
     }
-    if (record.authDenied) agg.authDenied = requests;
     const bucket = fields.get("bucket");
     const durations = (shape & 1) !== 0 && bucket !== void 0 && bucket !== "" && Number.isFinite(Number(bucket));
-    if (isConnection(record.kind)) {
-      agg.connections = requests;
-      if (!record.authDenied && durations) fillHistogram(agg.connectionMs, Number(bucket), requests, fields);
-    } else {
-      if (record.kind === "grpc") agg.grpcCalls = requests;
-      const cls = statusClass(record.responseCode);
-      if (cls) agg.status[cls] = requests;
-      if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) agg.grpcErrors = requests;
-      if (!record.authDenied) {
-        if (durations) fillHistogram(agg.latency, Number(bucket), requests, fields);
-        else agg.noDuration = requests;
-      }
-    }
+    const histogram = countRecords(agg, record, requests, durations);
+    if (histogram) fillHistogram(histogram, Number(bucket), requests, fields);
     into.addDay(agg);
   }
 }

@@ -372,23 +372,28 @@ function emptyDay(serviceArn, day) {
   };
 }
 function addRecord(target, record) {
-  target.requests += 1;
   target.bytesIn += record.bytesReceived;
   target.bytesOut += record.bytesSent;
   target.hourly[record.hour] += 1;
-  if (record.authDenied) target.authDenied += 1;
+  countRecords(target, record, 1, record.duration !== null)?.add(record.duration);
+}
+function countRecords(target, record, n, hasDuration) {
+  target.requests += n;
+  if (record.authDenied) target.authDenied += n;
   if (isConnection(record.kind)) {
-    target.connections += 1;
-    if (!record.authDenied && record.duration !== null) target.connectionMs.add(record.duration);
-    return;
+    target.connections += n;
+    return !record.authDenied && hasDuration ? target.connectionMs : null;
   }
-  if (record.kind === "grpc") target.grpcCalls += 1;
+  if (record.kind === "grpc") target.grpcCalls += n;
   const cls = statusClass(record.responseCode);
-  if (cls) target.status[cls] += 1;
-  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += 1;
-  if (record.authDenied) return;
-  if (record.duration === null) target.noDuration += 1;
-  else target.latency.add(record.duration);
+  if (cls) target.status[cls] += n;
+  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += n;
+  if (record.authDenied) return null;
+  if (!hasDuration) {
+    target.noDuration += n;
+    return null;
+  }
+  return target.latency;
 }
 function mergeDay(target, other) {
   target.requests += other.requests;

@@ -21,15 +21,12 @@
  * comes back empty and those records are counted as unreadable: a warning, not a number.
  */
 import { createHash } from 'node:crypto';
-import { type AggregateSet, type SourceProblems, emptyDay } from '../model/aggregate.js';
+import { type AggregateSet, type SourceProblems, countRecords, emptyDay } from '../model/aggregate.js';
 import {
   GRPC_MAX_STATUS,
   GRPC_STATUS_FIELD,
   MISSING_TEXTS,
   RESOURCE_CONFIGURATION_FIELD,
-  isConnection,
-  isGrpcServerError,
-  statusClass,
   toRecord,
 } from '../model/record.js';
 import { BUCKET_SCALE, type LatencyHistogram, MIN_DURATION } from '../model/histogram.js';
@@ -155,7 +152,6 @@ export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceP
     }
     const record = parsed.record;
     const agg = emptyDay(record.serviceArn, record.day);
-    agg.requests = requests;
     if (shape & 2) agg.bytesIn = num(fields, 'bytesIn');
     if (shape & 4) agg.bytesOut = num(fields, 'bytesOut');
     let hours = 0;
@@ -164,23 +160,11 @@ export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceP
       problems.noHour += requests;
       agg.hourly.fill(0);
     }
-    if (record.authDenied) agg.authDenied = requests;
     const bucket = fields.get('bucket');
     const durations =
       (shape & 1) !== 0 && bucket !== undefined && bucket !== '' && Number.isFinite(Number(bucket));
-    if (isConnection(record.kind)) {
-      agg.connections = requests;
-      if (!record.authDenied && durations) fillHistogram(agg.connectionMs, Number(bucket), requests, fields);
-    } else {
-      if (record.kind === 'grpc') agg.grpcCalls = requests;
-      const cls = statusClass(record.responseCode);
-      if (cls) agg.status[cls] = requests;
-      if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) agg.grpcErrors = requests;
-      if (!record.authDenied) {
-        if (durations) fillHistogram(agg.latency, Number(bucket), requests, fields);
-        else agg.noDuration = requests;
-      }
-    }
+    const histogram = countRecords(agg, record, requests, durations);
+    if (histogram) fillHistogram(histogram, Number(bucket), requests, fields);
     into.addDay(agg);
   }
 }

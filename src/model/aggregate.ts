@@ -98,23 +98,40 @@ export function errorRate(requests: number, connections: number, errors: number)
 }
 
 export function addRecord(target: DayAggregate, record: AccessLogRecord): void {
-  target.requests += 1;
   target.bytesIn += record.bytesReceived;
   target.bytesOut += record.bytesSent;
   target.hourly[record.hour]! += 1;
-  if (record.authDenied) target.authDenied += 1;
+  countRecords(target, record, 1, record.duration !== null)?.add(record.duration!);
+}
+
+/**
+ * Counts `n` records of `record`'s class, status and auth outcome: the one place each class is
+ * counted, for a record read from a file and for a Logs Insights row alike. Returns the histogram
+ * their durations belong in (the caller adds them), or null when they add none; a request or call
+ * that reached a target without a duration is counted in noDuration.
+ */
+export function countRecords(
+  target: DayAggregate,
+  record: Pick<AccessLogRecord, 'kind' | 'responseCode' | 'grpcStatus' | 'authDenied'>,
+  n: number,
+  hasDuration: boolean,
+): LatencyHistogram | null {
+  target.requests += n;
+  if (record.authDenied) target.authDenied += n;
   if (isConnection(record.kind)) {
-    target.connections += 1;
-    if (!record.authDenied && record.duration !== null) target.connectionMs.add(record.duration);
-    return;
+    target.connections += n;
+    return !record.authDenied && hasDuration ? target.connectionMs : null;
   }
-  if (record.kind === 'grpc') target.grpcCalls += 1;
+  if (record.kind === 'grpc') target.grpcCalls += n;
   const cls = statusClass(record.responseCode);
-  if (cls) target.status[cls] += 1;
-  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += 1;
-  if (record.authDenied) return;
-  if (record.duration === null) target.noDuration += 1;
-  else target.latency.add(record.duration);
+  if (cls) target.status[cls] += n;
+  if (isGrpcServerError(record.kind, record.grpcStatus, record.responseCode)) target.grpcErrors += n;
+  if (record.authDenied) return null;
+  if (!hasDuration) {
+    target.noDuration += n;
+    return null;
+  }
+  return target.latency;
 }
 
 export function mergeDay(target: DayAggregate, other: DayAggregate): void {
