@@ -38,6 +38,9 @@ const DAYS = dayRange('2026-11-09', DEMO_END);
 
 /** The command line's AWS analysis in the emulated region, with `args` after it. */
 const awsArgs = (...args: string[]): string[] => ['analyze', '--aws', '--region', REGION, ...args];
+/** The analysis of the network's last day only, with `args` after it: for runs about one behaviour. */
+const oneDayArgs = (...args: string[]): string[] =>
+  awsArgs('--service-network', NETWORK, '--end-date', DEMO_END, '--lookback-days', '1', ...args);
 
 beforeAll(async () => {
   world = await cleanup.track(startAwsWorld(), (w) => w.close());
@@ -375,20 +378,7 @@ describe('optional features', () => {
   }, 120_000);
 
   it('publish-metrics puts per-service metrics into CloudWatch', async () => {
-    const r = await runCli(
-      awsArgs(
-        '--service-network',
-        NETWORK,
-        '--end-date',
-        DEMO_END,
-        '--lookback-days',
-        '1',
-        '--publish-metrics',
-        '--format',
-        'json',
-      ),
-      { env: world.env },
-    );
+    const r = await runCli(oneDayArgs('--publish-metrics', '--format', 'json'), { env: world.env });
     expect(r.code).toBe(0);
     const cloudwatch = new CloudWatchClient({
       region: REGION,
@@ -412,19 +402,7 @@ describe('optional features', () => {
     world.costExplorer.setForecast(undefined);
     try {
       // One day is enough: the forecast does not depend on the window.
-      const r = await runCli(
-        awsArgs(
-          '--service-network',
-          NETWORK,
-          '--end-date',
-          DEMO_END,
-          '--lookback-days',
-          '1',
-          '--format',
-          'json',
-        ),
-        { env: world.env },
-      );
+      const r = await runCli(oneDayArgs('--format', 'json'), { env: world.env });
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as Report;
       expect(report.forecast).toBeUndefined();
@@ -500,10 +478,9 @@ describe('AWS failures a user can act on', () => {
     const proxy = await startFaultProxy(world.insights.url);
     proxy.inject(awsJsonError('AccessDeniedException', 'User is not authorized to perform: logs:StartQuery'));
     try {
-      const r = await runCli(
-        awsArgs('--service-network', NETWORK, '--end-date', DEMO_END, '--lookback-days', '1'),
-        { env: { ...world.env, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: proxy.url } },
-      );
+      const r = await runCli(oneDayArgs(), {
+        env: { ...world.env, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: proxy.url },
+      });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
         /denied \(AccessDeniedException\).*The role needs logs:StartQuery.*"IAM policy" in the README/s,
@@ -517,19 +494,9 @@ describe('AWS failures a user can act on', () => {
     const proxy = await startFaultProxy(world.costExplorer.url);
     proxy.inject(awsJsonError('AccessDeniedException', 'not authorized to perform: ce:GetDimensionValues'));
     try {
-      const r = await runCli(
-        awsArgs(
-          '--service-network',
-          NETWORK,
-          '--end-date',
-          DEMO_END,
-          '--lookback-days',
-          '1',
-          '--format',
-          'json',
-        ),
-        { env: { ...world.env, AWS_ENDPOINT_URL_COST_EXPLORER: proxy.url } },
-      );
+      const r = await runCli(oneDayArgs('--format', 'json'), {
+        env: { ...world.env, AWS_ENDPOINT_URL_COST_EXPLORER: proxy.url },
+      });
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as Report;
       expect(report.costBasis.method).toBe('modelled');

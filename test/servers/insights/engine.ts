@@ -1287,6 +1287,19 @@ function accumulator(node: Extract<Expr, { k: 'agg' }>): () => Accumulator {
   const f = arg ? compiledOf(arg) : undefined;
   const value = (row: Row): Value => (f ? f(row) : null);
   const num = (row: Row): number | null => toNumber(value(row));
+  /** Keeps the group's numeric values and reduces them at the end; null when there are none. */
+  const collected =
+    (reduce: (xs: number[]) => Value): (() => Accumulator) =>
+    () => {
+      const xs: number[] = [];
+      return {
+        add: (row) => {
+          const x = num(row);
+          if (x !== null) xs.push(x);
+        },
+        result: () => (xs.length === 0 ? null : reduce(xs)),
+      };
+    };
   switch (node.fn) {
     case 'count':
       return () => {
@@ -1328,39 +1341,19 @@ function accumulator(node: Extract<Expr, { k: 'agg' }>): () => Accumulator {
         };
       };
     case 'stddev':
-      return () => {
-        const xs: number[] = [];
-        return {
-          add: (row) => {
-            const x = num(row);
-            if (x !== null) xs.push(x);
-          },
-          // Decision: the sample standard deviation (n - 1); 0 for a single value.
-          result: () => {
-            if (xs.length === 0) return null;
-            if (xs.length === 1) return 0;
-            const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-            return Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
-          },
-        };
-      };
+      // Decision: the sample standard deviation (n - 1); 0 for a single value.
+      return collected((xs) => {
+        if (xs.length === 1) return 0;
+        const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+        return Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
+      });
     case 'pct':
-      return () => {
-        const xs: number[] = [];
-        return {
-          add: (row) => {
-            const x = num(row);
-            if (x !== null) xs.push(x);
-          },
-          // Decision: nearest rank, the value at rank ceil(p/100 * n) of the sorted values.
-          result: () => {
-            if (xs.length === 0) return null;
-            xs.sort((p, q) => p - q);
-            const rank = Math.min(xs.length, Math.max(1, Math.ceil((node.percent! / 100) * xs.length)));
-            return xs[rank - 1]!;
-          },
-        };
-      };
+      // Decision: nearest rank, the value at rank ceil(p/100 * n) of the sorted values.
+      return collected((xs) => {
+        xs.sort((p, q) => p - q);
+        const rank = Math.min(xs.length, Math.max(1, Math.ceil((node.percent! / 100) * xs.length)));
+        return xs[rank - 1]!;
+      });
     case 'min':
     case 'max':
       return () => {
