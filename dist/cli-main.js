@@ -20892,12 +20892,12 @@ function valueText(value) {
   }
   return typeof value === "boolean" ? `a boolean ${value}` : typeof value;
 }
-function priceProblem(key, price) {
+function priceProblem(key, price2) {
   const { max: max3, integer, unit } = LIMITS[key];
-  const ok = typeof price === "number" && Number.isFinite(price) && price >= 0 && price <= max3 && (!integer || Number.isSafeInteger(price));
+  const ok = typeof price2 === "number" && Number.isFinite(price2) && price2 >= 0 && price2 <= max3 && (!integer || Number.isSafeInteger(price2));
   if (ok) return void 0;
   const kind = integer ? "a whole number" : "a number";
-  return `must be ${kind} between 0 and ${max3} ${unit} (got ${valueText(price)})`;
+  return `must be ${kind} between 0 and ${max3} ${unit} (got ${valueText(price2)})`;
 }
 function parsePriceOverrides(json, source) {
   const problems = [];
@@ -20915,14 +20915,14 @@ function parsePriceOverrides(json, source) {
         continue;
       }
       const table2 = { ...DEFAULT_PRICES[region] ?? DEFAULT_PRICES[FALLBACK_REGION] };
-      for (const [key, price] of Object.entries(value)) {
+      for (const [key, price2] of Object.entries(value)) {
         if (!KEYS.includes(key)) {
           problems.push(`${region}.${key} is not a price; the known ones are ${KEYS.join(", ")}`);
           continue;
         }
-        const problem = priceProblem(key, price);
+        const problem = priceProblem(key, price2);
         if (problem) problems.push(`${region}.${key} ${problem}`);
-        else table2[key] = price;
+        else table2[key] = price2;
       }
       result2[region] = table2;
     }
@@ -20935,7 +20935,53 @@ Fix the price file; its shape is ${EXAMPLE}, and a price left out keeps its buil
   }
   return result2;
 }
-var DEFAULT_PRICES, FALLBACK_REGION, LIMITS, KEYS, EXAMPLE, DEFAULT_RESOURCE_PRICES;
+function resolvePrices(regions, inputs = {}) {
+  const byRegion = {};
+  const warnings = [];
+  const { overrides = {}, priceList } = inputs;
+  for (const region of [...new Set(regions)].sort()) {
+    const builtIn = DEFAULT_PRICES[region];
+    const fallback2 = builtIn ? void 0 : FALLBACK_REGION;
+    const base = {
+      service: { ...builtIn ?? DEFAULT_PRICES[FALLBACK_REGION] },
+      resource: { ...DEFAULT_RESOURCE_PRICES[region] ?? DEFAULT_RESOURCE_PRICES[FALLBACK_REGION] },
+      source: fallback2 ? "us-east-1-fallback" : "built-in"
+    };
+    const listed2 = priceList?.regions.get(region);
+    if (listed2) {
+      const missing2 = [
+        ...Object.keys(SERVICE_NAMES).filter((k5) => listed2.service[k5] === void 0).map((k5) => SERVICE_NAMES[k5]),
+        ...Object.keys(RESOURCE_NAMES).filter((k5) => listed2.resource[k5] === void 0).map((k5) => RESOURCE_NAMES[k5])
+      ];
+      Object.assign(base.service, listed2.service);
+      Object.assign(base.resource, listed2.resource);
+      base.source = priceList.origin;
+      if (priceList.published) base.published = priceList.published;
+      if (missing2.length > 0) {
+        warnings.push(
+          `The price list gives no ${missing2.join(", ")} price for ${region}; the built-in ${fallback2 ?? region} price was used for it.`
+        );
+      }
+    } else if (priceList) {
+      warnings.push(
+        `The price list has no VPC Lattice prices for ${region}; used the built-in ${fallback2 ?? region} prices.`
+      );
+    } else if (fallback2 && !overrides[region]) {
+      warnings.push(
+        `No VPC Lattice prices are known for region ${region}; used ${FALLBACK_REGION} prices. Give the region's price list (aws pricing get-products) or prices with --prices FILE for an accurate model.`
+      );
+    }
+    const override = overrides[region];
+    if (override) {
+      base.service = { ...override };
+      base.source = "price-file";
+      delete base.published;
+    }
+    byRegion[region] = base;
+  }
+  return { byRegion, warnings };
+}
+var DEFAULT_PRICES, FALLBACK_REGION, LIMITS, KEYS, EXAMPLE, DEFAULT_RESOURCE_PRICES, SERVICE_NAMES, RESOURCE_NAMES;
 var init_prices = __esm({
   "src/analysis/prices.ts"() {
     "use strict";
@@ -20956,6 +21002,12 @@ var init_prices = __esm({
     DEFAULT_RESOURCE_PRICES = {
       "us-east-1": { resourceHour: 0.1, perGB: 0.01 }
     };
+    SERVICE_NAMES = {
+      serviceHour: "service-hour",
+      perGB: "GB processed",
+      perMillionRequests: "request"
+    };
+    RESOURCE_NAMES = { resourceHour: "resource-hour", perGB: "resource GB" };
   }
 });
 
@@ -20982,11 +21034,13 @@ function emptyBill(metric, warnings = []) {
     credits: /* @__PURE__ */ new Map(),
     estimatedDays: /* @__PURE__ */ new Set(),
     usageTypes: /* @__PURE__ */ new Map(),
+    byResource: /* @__PURE__ */ new Map(),
     warnings
   };
 }
-function parseCostAndUsage(json, source, metric = "UnblendedCost", warnings = []) {
-  const pages = Array.isArray(json) ? json : [json];
+function parseCostAndUsage(json, source, metric = "UnblendedCost", warnings = [], listed2 = /* @__PURE__ */ new Map()) {
+  const isLattice = (usageType) => listed2.has(usageType) || isLatticeUsageType(usageType);
+  const pages2 = Array.isArray(json) ? json : [json];
   const fail = (why) => {
     throw new DataError(
       `${source}: not a usable Cost Explorer GetCostAndUsage response: ${why}. Expected the output of \`aws ce get-cost-and-usage --granularity DAILY --metrics UnblendedCost --group-by Type=DIMENSION,Key=USAGE_TYPE --output json\`.`
@@ -20994,14 +21048,16 @@ function parseCostAndUsage(json, source, metric = "UnblendedCost", warnings = []
   };
   const raw = [];
   const seen = /* @__PURE__ */ new Set();
+  const resourceDays = /* @__PURE__ */ new Set();
   let metricUsed;
-  for (const value of pages) {
+  for (const value of pages2) {
     if (!isObject(value) || !Array.isArray(value.ResultsByTime)) fail("it has no ResultsByTime array");
     const page = value;
     const definitions = Array.isArray(page.GroupDefinitions) ? page.GroupDefinitions : [];
     const groupKeys = definitions.map((g5) => isObject(g5) ? String(g5.Key) : "");
     const usageIndex = groupKeys.indexOf("USAGE_TYPE");
     if (usageIndex < 0) fail("it is not grouped by the USAGE_TYPE dimension");
+    const resourceIndex = groupKeys.indexOf("RESOURCE_ID");
     for (const result2 of page.ResultsByTime) {
       const start = result2.TimePeriod?.Start;
       const end2 = result2.TimePeriod?.End;
@@ -21010,12 +21066,17 @@ function parseCostAndUsage(json, source, metric = "UnblendedCost", warnings = []
       }
       const days = (Date.parse(end2) - Date.parse(start)) / 864e5;
       if (days !== 1) fail(`the period ${start}..${end2} is not one day; use --granularity DAILY`);
+      if (resourceIndex >= 0) resourceDays.add(start);
       for (const group4 of result2.Groups ?? []) {
         const keys = Array.isArray(group4.Keys) ? group4.Keys : [];
         const usageType = keys[usageIndex];
         if (typeof usageType !== "string") fail(`a group on ${start} has no USAGE_TYPE key`);
+        const resource = resourceIndex < 0 ? void 0 : keys[resourceIndex];
+        if (resourceIndex >= 0 && typeof resource !== "string")
+          fail(`a group on ${start} has no RESOURCE_ID key`);
         const key = `${start}
-${usageType}`;
+${usageType}
+${resource ?? ""}`;
         if (seen.has(key)) fail(`${start} holds usage type ${usageType} twice (the same page given twice?)`);
         seen.add(key);
         const metrics = isObject(group4.Metrics) ? group4.Metrics : {};
@@ -21042,19 +21103,20 @@ ${usageType}`;
         raw.push({
           day: start,
           usageType,
+          ...typeof resource === "string" ? { resource } : {},
           amount: amount2,
           estimated: result2.Estimated === true
         });
       }
     }
   }
-  const last = pages.at(-1);
+  const last = pages2.at(-1);
   if (last && typeof last.NextPageToken === "string" && last.NextPageToken !== "") {
     warnings.push(
       `${source} is incomplete: its last page has a NextPageToken. Request the next pages and give them all (a JSON array of the responses).`
     );
   }
-  if (raw.length > 0 && !raw.some((r5) => isLatticeUsageType(r5.usageType))) {
+  if (raw.length > 0 && !raw.some((r5) => isLattice(r5.usageType))) {
     warnings.push(
       `${source} was not used: none of its ${new Set(raw.map((r5) => r5.usageType)).size} usage types is a VPC Lattice one, so every cost is modelled from list prices. ${LATTICE_FILTER_HINT}`
     );
@@ -21063,7 +21125,7 @@ ${usageType}`;
   const costs = emptyBill(metricUsed ?? metric, warnings);
   const ignored = /* @__PURE__ */ new Set();
   for (const r5 of raw) {
-    if (!isLatticeUsageType(r5.usageType)) {
+    if (!isLattice(r5.usageType)) {
       ignored.add(r5.usageType);
       continue;
     }
@@ -21072,18 +21134,33 @@ ${usageType}`;
       costs.credits.set(r5.day, (costs.credits.get(r5.day) ?? 0) + r5.amount);
       continue;
     }
-    const type = classifyUsageType(r5.usageType);
-    costs.usageTypes.set(r5.usageType, type);
+    const fromList = listed2.get(r5.usageType);
+    const type = fromList ?? classifyUsageType(r5.usageType);
+    costs.usageTypes.set(r5.usageType, { charge: type, from: fromList ? "price-list" : "name" });
     const day = costs.days.get(r5.day) ?? zeroCharges();
     day[type] += r5.amount;
     costs.days.set(r5.day, day);
+    if (r5.resource !== void 0) {
+      let resources = costs.byResource.get(r5.day);
+      if (!resources) costs.byResource.set(r5.day, resources = /* @__PURE__ */ new Map());
+      const charges = resources.get(r5.resource) ?? zeroCharges();
+      charges[type] += r5.amount;
+      resources.set(r5.resource, charges);
+    }
+  }
+  for (const day of resourceDays) if (!costs.byResource.has(day)) costs.byResource.set(day, /* @__PURE__ */ new Map());
+  const byName = [...costs.usageTypes].filter(([, c5]) => c5.from === "name").map(([u]) => u);
+  if (byName.length > 0 && listed2.size > 0) {
+    warnings.push(
+      `${byName.length} VPC Lattice usage types are not in the price list and were classified by their names: ${byName.slice(0, 5).join(", ")}.`
+    );
   }
   if (ignored.size > 0) {
     warnings.push(
       `${source}: ignored ${ignored.size} usage types that are not VPC Lattice (${[...ignored].slice(0, 5).join(", ")}${ignored.size > 5 ? ", \u2026" : ""}).`
     );
   }
-  for (const page of pages) {
+  for (const page of pages2) {
     for (const result2 of page.ResultsByTime ?? []) {
       const start = result2.TimePeriod?.Start;
       if (!costs.days.has(start)) costs.days.set(start, zeroCharges());
@@ -21091,6 +21168,16 @@ ${usageType}`;
     }
   }
   return costs;
+}
+function mergeBills(into, more) {
+  for (const [day, charges] of more.days) into.days.set(day, charges);
+  for (const [day, amount2] of more.credits) into.credits.set(day, amount2);
+  for (const day of more.estimatedDays) into.estimatedDays.add(day);
+  for (const [usageType, kind] of more.usageTypes) into.usageTypes.set(usageType, kind);
+  for (const [day, resources] of more.byResource) into.byResource.set(day, resources);
+  into.warnings.push(...more.warnings);
+  if (more.days.size > 0) into.currency = more.currency;
+  return into;
 }
 var DECIMAL, MODEL_CURRENCY, LATTICE_FILTER_HINT;
 var init_cost_and_usage = __esm({
@@ -21102,6 +21189,144 @@ var init_cost_and_usage = __esm({
     DECIMAL = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
     MODEL_CURRENCY = "USD";
     LATTICE_FILTER_HINT = 'Ask for VPC Lattice usage types only: list them with `aws ce get-dimension-values --dimension USAGE_TYPE --search-string Lattice --time-period Start=\u2026,End=\u2026`, then add `--filter \'{"Dimensions":{"Key":"USAGE_TYPE","Values":[\u2026]}}\'` to `aws ce get-cost-and-usage`.';
+  }
+});
+
+// src/analysis/price-list.ts
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isPriceList(json) {
+  const pages2 = Array.isArray(json) ? json : [json];
+  return pages2.length > 0 && pages2.every((p3) => isObject2(p3) && Array.isArray(p3.PriceList));
+}
+function unitCharge(unit, text) {
+  const u = unit.trim().toLowerCase();
+  if (/^counts?$/.test(u) && /request|connection/i.test(text)) return { charge: "requests", per: 1 };
+  if (/^(hrs?|hours?)$/.test(u) || /\bhours?\b/.test(u)) return { charge: "hours", per: 1 };
+  if (/^(gb|gigabytes?)$/.test(u) || /\bgb\b/.test(u)) return { charge: "data", per: 1 };
+  if (/request|connection/.test(u)) {
+    const scaled = /(?:^|\s)(\d+)\s*m\b|million/.exec(u);
+    return { charge: "requests", per: scaled ? Number(scaled[1] ?? 1) * 1e6 : 1 };
+  }
+  return void 0;
+}
+function firstPaidTier(dimensions) {
+  return [...dimensions].sort((a5, b5) => a5.begin - b5.begin).find((d5) => d5.usd > 0);
+}
+function dimensionsOf(terms, fail) {
+  const result2 = [];
+  const onDemand = isObject2(terms) ? terms.OnDemand : void 0;
+  for (const term of isObject2(onDemand) ? Object.values(onDemand) : []) {
+    const dims = isObject2(term) ? term.priceDimensions : void 0;
+    for (const dim of isObject2(dims) ? Object.values(dims) : []) {
+      if (!isObject2(dim) || typeof dim.unit !== "string" || !isObject2(dim.pricePerUnit)) {
+        fail("a price dimension has no unit or pricePerUnit");
+      }
+      const d5 = dim;
+      const usd2 = d5.pricePerUnit.USD;
+      if (usd2 === void 0) continue;
+      if (typeof usd2 !== "string" || !DECIMAL2.test(usd2)) {
+        fail(`a USD price is not a decimal number (${JSON.stringify(usd2)})`);
+      }
+      const begin = Number(typeof d5.beginRange === "string" ? d5.beginRange : 0);
+      result2.push({ unit: d5.unit, usd: Number(usd2), begin: Number.isFinite(begin) ? begin : 0 });
+    }
+  }
+  return result2;
+}
+function attributeText(product) {
+  const attributes = isObject2(product.attributes) ? product.attributes : {};
+  return [product.productFamily, ...Object.values(attributes)].filter((v) => typeof v === "string").join(" ");
+}
+function parsePriceList(json, source, origin = "price-list-file") {
+  const fail = (why) => {
+    throw new DataError(
+      `${source}: not a usable AWS Price List answer: ${why}. Expected the output of \`aws pricing get-products --region us-east-1 --service-code CODE --filters Type=TERM_MATCH,Field=regionCode,Value=REGION --output json\`.`
+    );
+  };
+  if (!isPriceList(json)) fail("it has no PriceList array");
+  const list2 = { origin, regions: /* @__PURE__ */ new Map(), usageTypes: /* @__PURE__ */ new Map(), warnings: [] };
+  const conflicts = /* @__PURE__ */ new Set();
+  const odd = /* @__PURE__ */ new Set();
+  const pages2 = Array.isArray(json) ? json : [json];
+  for (const page of pages2) {
+    for (const item of page.PriceList) {
+      let entry = item;
+      if (typeof item === "string") {
+        try {
+          entry = JSON.parse(item);
+        } catch {
+          fail("a PriceList item is not JSON");
+        }
+      }
+      if (!isObject2(entry) || !isObject2(entry.product)) fail("a PriceList item has no product");
+      const { product, terms, publicationDate, serviceCode } = entry;
+      const text = `${typeof serviceCode === "string" ? serviceCode : ""} ${attributeText(product)}`;
+      if (!/lattice/i.test(text)) continue;
+      const attributes = isObject2(product.attributes) ? product.attributes : {};
+      const usageType = attributes.usagetype;
+      const region = attributes.regionCode;
+      if (typeof usageType !== "string" || typeof region !== "string" || !isRegionName(region)) {
+        odd.add(String(usageType ?? product.sku ?? "?"));
+        continue;
+      }
+      const dimensions = dimensionsOf(terms, fail);
+      const tier = firstPaidTier(dimensions) ?? dimensions[0];
+      const unit = tier ? unitCharge(tier.unit, attributeText(product)) : void 0;
+      if (!tier || !unit) {
+        odd.add(usageType);
+        continue;
+      }
+      if (typeof publicationDate === "string" && /^\d{4}-\d{2}-\d{2}/.test(publicationDate)) {
+        const day = publicationDate.slice(0, 10);
+        if (!list2.published || day > list2.published) list2.published = day;
+      }
+      const isResource = /resource/i.test(attributeText(product));
+      list2.usageTypes.set(usageType, isResource ? "other" : unit.charge);
+      if (tier.usd === 0) continue;
+      const prices = list2.regions.get(region) ?? { service: {}, resource: {} };
+      list2.regions.set(region, prices);
+      const put = (table2, key, value) => {
+        const had = table2[key];
+        if (had !== void 0 && Math.abs(had - value) > 1e-12) conflicts.add(`${region} ${String(key)}`);
+        else table2[key] = value;
+      };
+      if (isResource) {
+        if (unit.charge === "hours") put(prices.resource, "resourceHour", tier.usd);
+        else if (unit.charge === "data") put(prices.resource, "perGB", tier.usd);
+        else odd.add(usageType);
+      } else if (unit.charge === "hours") put(prices.service, "serviceHour", tier.usd);
+      else if (unit.charge === "data") put(prices.service, "perGB", tier.usd);
+      else put(prices.service, "perMillionRequests", Number((tier.usd * 1e6 / unit.per).toPrecision(12)));
+    }
+  }
+  const last = pages2.at(-1);
+  if (typeof last?.NextToken === "string" && last.NextToken !== "") {
+    list2.warnings.push(`${source} is incomplete: its last page has a NextToken.`);
+  }
+  if (odd.size > 0) {
+    list2.warnings.push(
+      `${source}: ${odd.size} VPC Lattice price-list products were left out: no region, no USD price, or a unit that is not hours, GB or requests (${[...odd].slice(0, 5).join(", ")}).`
+    );
+  }
+  for (const conflict of [...conflicts].sort()) {
+    list2.warnings.push(
+      `${source}: the price list gives ${conflict} more than one price; the first was used.`
+    );
+  }
+  if (list2.regions.size === 0) {
+    list2.warnings.push(`${source} holds no VPC Lattice prices.`);
+  }
+  return list2;
+}
+var DECIMAL2;
+var init_price_list = __esm({
+  "src/analysis/price-list.ts"() {
+    "use strict";
+    init_errors();
+    init_names();
+    DECIMAL2 = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
   }
 });
 
@@ -23056,7 +23281,7 @@ var require_fill_range = __commonJS({
     "use strict";
     var util = __require("util");
     var toRegexRange = require_to_regex_range();
-    var isObject2 = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    var isObject3 = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
     var transform = (toNumber) => {
       return (value) => toNumber === true ? Number(value) : String(value);
     };
@@ -23225,14 +23450,14 @@ var require_fill_range = __commonJS({
       if (typeof step === "function") {
         return fill(start, end2, 1, { transform: step });
       }
-      if (isObject2(step)) {
+      if (isObject3(step)) {
         return fill(start, end2, 0, step);
       }
       let opts = { ...options };
       if (opts.capture === true) opts.wrap = true;
       step = step || opts.step || 1;
       if (!isNumber(step)) {
-        if (step != null && !isObject2(step)) return invalidStep(step, opts);
+        if (step != null && !isObject3(step)) return invalidStep(step, opts);
         return fill(start, end2, 1, step);
       }
       if (isNumber(start) && isNumber(end2)) {
@@ -25395,7 +25620,7 @@ var require_picomatch = __commonJS({
     var parse5 = require_parse3();
     var utils = require_utils3();
     var constants = require_constants7();
-    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch(input, options, returnState));
@@ -25408,7 +25633,7 @@ var require_picomatch = __commonJS({
         };
         return arrayMatcher;
       }
-      const isState = isObject2(glob) && glob.tokens && glob.input;
+      const isState = isObject3(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob !== "string" && !isState) {
         throw new TypeError("Expected pattern to be a non-empty string");
       }
@@ -28162,22 +28387,6 @@ var require_out4 = __commonJS({
 });
 
 // src/analysis/attribution.ts
-function resolvePrices(regions, overrides = {}) {
-  const byRegion = {};
-  const warnings = [];
-  for (const region of [...new Set(regions)].sort()) {
-    const table2 = overrides[region] ?? DEFAULT_PRICES[region];
-    if (table2) {
-      byRegion[region] = table2;
-    } else {
-      byRegion[region] = DEFAULT_PRICES[FALLBACK_REGION];
-      warnings.push(
-        `No VPC Lattice prices are known for region ${region}; used ${FALLBACK_REGION} prices. Give the region's prices to the CLI with --prices FILE for an accurate model.`
-      );
-    }
-  }
-  return { byRegion, warnings };
-}
 function modelDayCost(day, prices) {
   const cost = zeroCharges();
   cost.hours = 24 * prices.serviceHour;
@@ -28188,10 +28397,35 @@ function modelDayCost(day, prices) {
   cost.requests = billable / 1e6 * prices.perMillionRequests;
   return cost;
 }
+function reconcile(modelled, billed2, shared) {
+  for (const type of SHARED_TYPES) {
+    const modelledTotal = modelled.reduce((s2, m3) => s2 + m3[type], 0);
+    if (modelledTotal <= 0) {
+      shared[type] += billed2[type];
+      continue;
+    }
+    const scale = type === "hours" ? Math.min(1, billed2.hours / modelledTotal) : billed2[type] / modelledTotal;
+    for (const m3 of modelled) m3[type] *= scale;
+    shared[type] += billed2[type] - modelledTotal * scale;
+  }
+  shared.other += billed2.other;
+}
+function isNoResource(id) {
+  return /^(|noresourceid|no resource id)$/i.test(id.trim());
+}
+function addCharges(to, from) {
+  for (const type of Object.keys(to)) to[type] += from[type];
+}
 function attributeCosts(input) {
   const services = /* @__PURE__ */ new Map();
   const shared = /* @__PURE__ */ new Map();
   const missingDays = [];
+  const billedPerResourceDays = [];
+  const indexOf = /* @__PURE__ */ new Map();
+  input.services.forEach((s2, i5) => {
+    indexOf.set(s2.arn, i5);
+    indexOf.set(s2.id, i5);
+  });
   for (const day of input.days) {
     const modelled = input.services.map(
       (s2) => modelDayCost(
@@ -28200,20 +28434,27 @@ function attributeCosts(input) {
       )
     );
     const billed2 = input.billed?.days.get(day);
+    const perResource = input.billed?.byResource.get(day);
     const dayShared = zeroCharges();
     if (input.billed && !billed2) missingDays.push(day);
-    if (billed2) {
-      for (const type of SHARED_TYPES) {
-        const modelledTotal = modelled.reduce((s2, m3) => s2 + m3[type], 0);
-        if (modelledTotal <= 0) {
-          dayShared[type] += billed2[type];
-          continue;
-        }
-        const scale = type === "hours" ? Math.min(1, billed2.hours / modelledTotal) : billed2[type] / modelledTotal;
-        for (const m3 of modelled) m3[type] *= scale;
-        dayShared[type] += billed2[type] - modelledTotal * scale;
+    if (billed2 && perResource) {
+      const named = /* @__PURE__ */ new Map();
+      const unassigned = zeroCharges();
+      for (const [id, charges] of perResource) {
+        const i5 = indexOf.get(id);
+        if (i5 !== void 0) addCharges(named.get(i5) ?? named.set(i5, zeroCharges()).get(i5), charges);
+        else if (isNoResource(id)) addCharges(unassigned, charges);
+        else addCharges(dayShared, charges);
       }
-      dayShared.other += billed2.other;
+      for (const [i5, charges] of named) modelled[i5] = charges;
+      reconcile(
+        modelled.filter((_, i5) => !named.has(i5)),
+        unassigned,
+        dayShared
+      );
+      if (named.size > 0) billedPerResourceDays.push(day);
+    } else if (billed2) {
+      reconcile(modelled, billed2, dayShared);
     }
     input.services.forEach((s2, i5) => {
       let perDay = services.get(s2.arn);
@@ -28222,7 +28463,8 @@ function attributeCosts(input) {
     });
     shared.set(day, dayShared);
   }
-  return { method: input.billed ? "reconciled" : "modelled", services, shared, missingDays };
+  const method = !input.billed ? "modelled" : billedPerResourceDays.length > 0 ? "billed-per-resource" : "reconciled";
+  return { method, services, shared, missingDays, billedPerResourceDays };
 }
 function chargeTotal(c5) {
   return c5.hours + c5.data + c5.requests + c5.other;
@@ -28529,20 +28771,15 @@ function windowCosts(services, perService, shared, days, credits = /* @__PURE__ 
     }
   };
 }
-function resourceConfigurations(resources, windowDays2, day, warnings) {
-  const unpriced = /* @__PURE__ */ new Set();
+function resourceConfigurations(resources, windowDays2, day, prices) {
   const reports = resources.map((r5) => {
     const agg = mergeDays(
       r5.arn,
       windowDays2.map((d5) => day(r5.arn, d5))
     );
-    let prices = DEFAULT_RESOURCE_PRICES[r5.region];
-    if (!prices) {
-      unpriced.add(r5.region);
-      prices = DEFAULT_RESOURCE_PRICES[FALLBACK_REGION];
-    }
-    const hours = roundTo(windowDays2.length * 24 * prices.resourceHour, 2);
-    const data = roundTo((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB * prices.perGB, 2);
+    const { resource } = prices[r5.region];
+    const hours = roundTo(windowDays2.length * 24 * resource.resourceHour, 2);
+    const data = roundTo((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB * resource.perGB, 2);
     return {
       arn: r5.arn,
       id: r5.id,
@@ -28556,11 +28793,6 @@ function resourceConfigurations(resources, windowDays2, day, warnings) {
       cost: { total: roundTo(hours + data, 2), hours, data }
     };
   });
-  if (unpriced.size > 0) {
-    warnings.push(
-      `No resource-configuration prices are known for ${[...unpriced].sort().join(", ")}; used ${FALLBACK_REGION} prices.`
-    );
-  }
   return reports.sort((a5, b5) => b5.cost.total - a5.cost.total || a5.name.localeCompare(b5.name));
 }
 function buildAnalysis(input) {
@@ -28592,9 +28824,10 @@ function buildAnalysis(input) {
     ...windowDays2
   ];
   const prices = resolvePrices(
-    services.map((s2) => s2.region),
-    input.priceOverrides
+    everything.map((s2) => s2.region),
+    { overrides: input.priceOverrides, priceList: input.priceList }
   );
+  warnings.push(...input.priceList?.warnings ?? []);
   warnings.push(...prices.warnings, ...input.billed?.warnings ?? []);
   const byService = /* @__PURE__ */ new Map();
   for (const agg of aggregates.days.values()) {
@@ -28607,7 +28840,7 @@ function buildAnalysis(input) {
     services,
     days: costDays,
     dayAggregate: day,
-    prices: prices.byRegion,
+    prices: Object.fromEntries(Object.entries(prices.byRegion).map(([r5, p3]) => [r5, p3.service])),
     billed: input.billed
   });
   const missingWindowDays = attribution.missingDays.filter((d5) => d5 >= window2.start);
@@ -28622,6 +28855,7 @@ function buildAnalysis(input) {
     );
   }
   const credits = input.billed?.credits;
+  const billedPerResourceDays = attribution.billedPerResourceDays.filter((d5) => d5 >= window2.start);
   const current = windowCosts(services, attribution.services, attribution.shared, windowDays2, credits);
   const before = previousCovered ? windowCosts(services, attribution.services, attribution.shared, previousDays, credits) : null;
   const analyses = services.map((s2) => {
@@ -28697,7 +28931,7 @@ function buildAnalysis(input) {
       `${noDuration} requests reached a target but had no duration ("-"): they are counted, but left out of latency.`
     );
   }
-  const resourceReports = resourceConfigurations(resources, windowDays2, day, warnings);
+  const resourceReports = resourceConfigurations(resources, windowDays2, day, prices.byRegion);
   const resourceCost = attribution.method === "modelled" ? roundTo(
     resourceReports.reduce((s2, r5) => s2 + r5.cost.total, 0),
     2
@@ -28712,12 +28946,27 @@ function buildAnalysis(input) {
     window: { start: window2.start, end: window2.end, days: window2.days },
     source: input.source,
     costBasis: {
-      method: attribution.method,
+      method: billedPerResourceDays.length > 0 || !input.billed ? attribution.method : "reconciled",
       ...input.billed ? { metric: input.billed.metric } : {},
       currency: input.billed?.currency ?? "USD",
       estimatedDays: windowDays2.filter((d5) => input.billed?.estimatedDays.has(d5)),
       missingDays: missingWindowDays,
-      prices: prices.byRegion
+      ...billedPerResourceDays.length > 0 ? { billedPerResourceDays } : {},
+      ...input.billed && input.billed.usageTypes.size > 0 ? {
+        usageTypes: [...input.billed.usageTypes].sort(([a5], [b5]) => a5.localeCompare(b5)).map(([usageType, c5]) => ({ usageType, charge: c5.charge, from: c5.from }))
+      } : {},
+      prices: Object.fromEntries(
+        Object.entries(prices.byRegion).map(([region, p3]) => [
+          region,
+          {
+            ...p3.service,
+            resourceHour: p3.resource.resourceHour,
+            resourcePerGB: p3.resource.perGB,
+            source: p3.source,
+            ...p3.published ? { published: p3.published } : {}
+          }
+        ])
+      )
     },
     totals: {
       requests: sumOf(serviceReports, (n3) => n3.requests),
@@ -29963,7 +30212,7 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
     for (const key0 in data) {
       const _errs2 = errors;
       if (!(key0 === "requests" || key0 === "connections" || key0 === "grpcCalls" || key0 === "status" || key0 === "grpcErrors" || key0 === "authDenied" || key0 === "errorRate" || key0 === "latencyMs" || key0 === "connectionMs" || key0 === "bytesIn" || key0 === "bytesOut" || key0 === "cost" || key0 === "costPerMillionRequests")) {
-        const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema49.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key0 };
+        const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema53.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
         } else {
@@ -30059,7 +30308,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
     for (const key0 in data) {
       const _errs2 = errors;
       if (!(key0 === "arn" || key0 === "id" || key0 === "name" || key0 === "region" || key0 === "previous" || key0 === "backendCost" || key0 === "daily" || key0 === "requests" || key0 === "connections" || key0 === "grpcCalls" || key0 === "status" || key0 === "grpcErrors" || key0 === "authDenied" || key0 === "errorRate" || key0 === "latencyMs" || key0 === "connectionMs" || key0 === "bytesIn" || key0 === "bytesOut" || key0 === "cost" || key0 === "costPerMillionRequests")) {
-        const err6 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema28.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key0 };
+        const err6 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema32.propertyNames.enum }, message: "must be equal to one of the allowed values", propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err6];
         } else {
@@ -30642,7 +30891,7 @@ function validate23(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema58.properties, key0)) {
+      if (!func2.call(schema62.properties, key0)) {
         const err10 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err10];
@@ -30968,7 +31217,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.kind !== void 0) {
       let data0 = data.kind;
       if (!(data0 === "idle-service" || data0 === "high-latency" || data0 === "high-error-rate" || data0 === "auth-denied" || data0 === "cost-outlier" || data0 === "large-payload" || data0 === "cost-anomaly" || data0 === "request-anomaly" || data0 === "latency-anomaly" || data0 === "error-rate-anomaly" || data0 === "cost-regression" || data0 === "latency-regression")) {
-        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema66.properties.kind.enum }, message: "must be equal to one of the allowed values" };
+        const err4 = { instancePath: instancePath + "/kind", schemaPath: "#/properties/kind/enum", keyword: "enum", params: { allowedValues: schema70.properties.kind.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -30980,7 +31229,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.severity !== void 0) {
       let data1 = data.severity;
       if (!(data1 === "info" || data1 === "warning" || data1 === "critical")) {
-        const err5 = { instancePath: instancePath + "/severity", schemaPath: "#/properties/severity/enum", keyword: "enum", params: { allowedValues: schema66.properties.severity.enum }, message: "must be equal to one of the allowed values" };
+        const err5 = { instancePath: instancePath + "/severity", schemaPath: "#/properties/severity/enum", keyword: "enum", params: { allowedValues: schema70.properties.severity.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err5];
         } else {
@@ -31124,7 +31373,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema68.properties, key0)) {
+      if (!func2.call(schema72.properties, key0)) {
         const err7 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
         if (vErrors === null) {
           vErrors = [err7];
@@ -31190,7 +31439,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.metric !== void 0) {
       let data3 = data.metric;
       if (!(data3 === "cost" || data3 === "requests" || data3 === "p99" || data3 === "errorRate")) {
-        const err13 = { instancePath: instancePath + "/metric", schemaPath: "#/properties/metric/enum", keyword: "enum", params: { allowedValues: schema68.properties.metric.enum }, message: "must be equal to one of the allowed values" };
+        const err13 = { instancePath: instancePath + "/metric", schemaPath: "#/properties/metric/enum", keyword: "enum", params: { allowedValues: schema72.properties.metric.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err13];
         } else {
@@ -31262,7 +31511,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.source !== void 0) {
       let data9 = data.source;
       if (!(data9 === "detector" || data9 === "aws-cad")) {
-        const err19 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema68.properties.source.enum }, message: "must be equal to one of the allowed values" };
+        const err19 = { instancePath: instancePath + "/source", schemaPath: "#/properties/source/enum", keyword: "enum", params: { allowedValues: schema72.properties.source.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -32048,7 +32297,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           errors++;
         }
         for (const key5 in data25) {
-          if (!(key5 === "method" || key5 === "metric" || key5 === "currency" || key5 === "estimatedDays" || key5 === "missingDays" || key5 === "prices")) {
+          if (!(key5 === "method" || key5 === "metric" || key5 === "currency" || key5 === "estimatedDays" || key5 === "missingDays" || key5 === "prices" || key5 === "billedPerResourceDays" || key5 === "usageTypes")) {
             const err73 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err73];
@@ -32060,7 +32309,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         }
         if (data25.method !== void 0) {
           let data26 = data25.method;
-          if (!(data26 === "modelled" || data26 === "reconciled")) {
+          if (!(data26 === "modelled" || data26 === "reconciled" || data26 === "billed-per-resource")) {
             const err74 = { instancePath: instancePath + "/costBasis/method", schemaPath: "#/properties/costBasis/properties/method/enum", keyword: "enum", params: { allowedValues: schema11.properties.costBasis.properties.method.enum }, message: "must be equal to one of the allowed values" };
             if (vErrors === null) {
               vErrors = [err74];
@@ -32224,13 +32473,40 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
+                if (data34.resourceHour === void 0) {
+                  const err89 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "resourceHour" }, message: "must have required property 'resourceHour'" };
+                  if (vErrors === null) {
+                    vErrors = [err89];
+                  } else {
+                    vErrors.push(err89);
+                  }
+                  errors++;
+                }
+                if (data34.resourcePerGB === void 0) {
+                  const err90 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "resourcePerGB" }, message: "must have required property 'resourcePerGB'" };
+                  if (vErrors === null) {
+                    vErrors = [err90];
+                  } else {
+                    vErrors.push(err90);
+                  }
+                  errors++;
+                }
+                if (data34.source === void 0) {
+                  const err91 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/required", keyword: "required", params: { missingProperty: "source" }, message: "must have required property 'source'" };
+                  if (vErrors === null) {
+                    vErrors = [err91];
+                  } else {
+                    vErrors.push(err91);
+                  }
+                  errors++;
+                }
                 for (const key7 in data34) {
-                  if (!(key7 === "serviceHour" || key7 === "perGB" || key7 === "perMillionRequests" || key7 === "freeRequestsPerHour")) {
-                    const err89 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+                  if (!(key7 === "serviceHour" || key7 === "perGB" || key7 === "perMillionRequests" || key7 === "freeRequestsPerHour" || key7 === "resourceHour" || key7 === "resourcePerGB" || key7 === "source" || key7 === "published")) {
+                    const err92 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
                     if (vErrors === null) {
-                      vErrors = [err89];
+                      vErrors = [err92];
                     } else {
-                      vErrors.push(err89);
+                      vErrors.push(err92);
                     }
                     errors++;
                   }
@@ -32239,20 +32515,20 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data35 = data34.serviceHour;
                   if (typeof data35 == "number" && isFinite(data35)) {
                     if (data35 < 0 || isNaN(data35)) {
-                      const err90 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/serviceHour", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err93 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/serviceHour", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
-                        vErrors = [err90];
+                        vErrors = [err93];
                       } else {
-                        vErrors.push(err90);
+                        vErrors.push(err93);
                       }
                       errors++;
                     }
                   } else {
-                    const err91 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/serviceHour", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    const err94 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/serviceHour", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
-                      vErrors = [err91];
+                      vErrors = [err94];
                     } else {
-                      vErrors.push(err91);
+                      vErrors.push(err94);
                     }
                     errors++;
                   }
@@ -32261,20 +32537,20 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data36 = data34.perGB;
                   if (typeof data36 == "number" && isFinite(data36)) {
                     if (data36 < 0 || isNaN(data36)) {
-                      const err92 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perGB", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err95 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perGB", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
-                        vErrors = [err92];
+                        vErrors = [err95];
                       } else {
-                        vErrors.push(err92);
+                        vErrors.push(err95);
                       }
                       errors++;
                     }
                   } else {
-                    const err93 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perGB", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    const err96 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perGB", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
                     if (vErrors === null) {
-                      vErrors = [err93];
+                      vErrors = [err96];
                     } else {
-                      vErrors.push(err93);
+                      vErrors.push(err96);
                     }
                     errors++;
                   }
@@ -32283,38 +32559,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                   let data37 = data34.perMillionRequests;
                   if (typeof data37 == "number" && isFinite(data37)) {
                     if (data37 < 0 || isNaN(data37)) {
-                      const err94 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perMillionRequests", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                      if (vErrors === null) {
-                        vErrors = [err94];
-                      } else {
-                        vErrors.push(err94);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err95 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perMillionRequests", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-                    if (vErrors === null) {
-                      vErrors = [err95];
-                    } else {
-                      vErrors.push(err95);
-                    }
-                    errors++;
-                  }
-                }
-                if (data34.freeRequestsPerHour !== void 0) {
-                  let data38 = data34.freeRequestsPerHour;
-                  if (!(typeof data38 == "number" && (!(data38 % 1) && !isNaN(data38)) && isFinite(data38))) {
-                    const err96 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/freeRequestsPerHour", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                    if (vErrors === null) {
-                      vErrors = [err96];
-                    } else {
-                      vErrors.push(err96);
-                    }
-                    errors++;
-                  }
-                  if (typeof data38 == "number" && isFinite(data38)) {
-                    if (data38 < 0 || isNaN(data38)) {
-                      const err97 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/freeRequestsPerHour", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      const err97 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perMillionRequests", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                       if (vErrors === null) {
                         vErrors = [err97];
                       } else {
@@ -32322,136 +32567,138 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                       }
                       errors++;
                     }
+                  } else {
+                    const err98 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/perMillionRequests", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err98];
+                    } else {
+                      vErrors.push(err98);
+                    }
+                    errors++;
+                  }
+                }
+                if (data34.freeRequestsPerHour !== void 0) {
+                  let data38 = data34.freeRequestsPerHour;
+                  if (!(typeof data38 == "number" && (!(data38 % 1) && !isNaN(data38)) && isFinite(data38))) {
+                    const err99 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/freeRequestsPerHour", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                    if (vErrors === null) {
+                      vErrors = [err99];
+                    } else {
+                      vErrors.push(err99);
+                    }
+                    errors++;
+                  }
+                  if (typeof data38 == "number" && isFinite(data38)) {
+                    if (data38 < 0 || isNaN(data38)) {
+                      const err100 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/freeRequestsPerHour", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err100];
+                      } else {
+                        vErrors.push(err100);
+                      }
+                      errors++;
+                    }
+                  }
+                }
+                if (data34.resourceHour !== void 0) {
+                  let data39 = data34.resourceHour;
+                  if (typeof data39 == "number" && isFinite(data39)) {
+                    if (data39 < 0 || isNaN(data39)) {
+                      const err101 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/resourceHour", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err101];
+                      } else {
+                        vErrors.push(err101);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err102 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/resourceHour", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err102];
+                    } else {
+                      vErrors.push(err102);
+                    }
+                    errors++;
+                  }
+                }
+                if (data34.resourcePerGB !== void 0) {
+                  let data40 = data34.resourcePerGB;
+                  if (typeof data40 == "number" && isFinite(data40)) {
+                    if (data40 < 0 || isNaN(data40)) {
+                      const err103 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/resourcePerGB", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                      if (vErrors === null) {
+                        vErrors = [err103];
+                      } else {
+                        vErrors.push(err103);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err104 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/resourcePerGB", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                    if (vErrors === null) {
+                      vErrors = [err104];
+                    } else {
+                      vErrors.push(err104);
+                    }
+                    errors++;
+                  }
+                }
+                if (data34.source !== void 0) {
+                  let data41 = data34.source;
+                  if (!(data41 === "aws-price-list" || data41 === "price-list-file" || data41 === "price-file" || data41 === "built-in" || data41 === "us-east-1-fallback")) {
+                    const err105 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/source", schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/properties/source/enum", keyword: "enum", params: { allowedValues: schema11.properties.costBasis.properties.prices.additionalProperties.properties.source.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err105];
+                    } else {
+                      vErrors.push(err105);
+                    }
+                    errors++;
+                  }
+                }
+                if (data34.published !== void 0) {
+                  let data42 = data34.published;
+                  if (typeof data42 === "string") {
+                    if (!pattern0.test(data42)) {
+                      const err106 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/published", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
+                      if (vErrors === null) {
+                        vErrors = [err106];
+                      } else {
+                        vErrors.push(err106);
+                      }
+                      errors++;
+                    }
+                    if (!formats2.validate(data42)) {
+                      const err107 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/published", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+                      if (vErrors === null) {
+                        vErrors = [err107];
+                      } else {
+                        vErrors.push(err107);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err108 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1") + "/published", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err108];
+                    } else {
+                      vErrors.push(err108);
+                    }
+                    errors++;
                   }
                 }
               } else {
-                const err98 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                const err109 = { instancePath: instancePath + "/costBasis/prices/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/costBasis/properties/prices/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
-                  vErrors = [err98];
+                  vErrors = [err109];
                 } else {
-                  vErrors.push(err98);
+                  vErrors.push(err109);
                 }
                 errors++;
               }
             }
           } else {
-            const err99 = { instancePath: instancePath + "/costBasis/prices", schemaPath: "#/properties/costBasis/properties/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err99];
-            } else {
-              vErrors.push(err99);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err100 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err100];
-        } else {
-          vErrors.push(err100);
-        }
-        errors++;
-      }
-    }
-    if (data.totals !== void 0) {
-      let data39 = data.totals;
-      if (data39 && typeof data39 == "object" && !Array.isArray(data39)) {
-        if (data39.requests === void 0) {
-          const err101 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
-          if (vErrors === null) {
-            vErrors = [err101];
-          } else {
-            vErrors.push(err101);
-          }
-          errors++;
-        }
-        if (data39.cost === void 0) {
-          const err102 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
-          if (vErrors === null) {
-            vErrors = [err102];
-          } else {
-            vErrors.push(err102);
-          }
-          errors++;
-        }
-        if (data39.bytesIn === void 0) {
-          const err103 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
-          if (vErrors === null) {
-            vErrors = [err103];
-          } else {
-            vErrors.push(err103);
-          }
-          errors++;
-        }
-        if (data39.bytesOut === void 0) {
-          const err104 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
-          if (vErrors === null) {
-            vErrors = [err104];
-          } else {
-            vErrors.push(err104);
-          }
-          errors++;
-        }
-        if (data39.previous === void 0) {
-          const err105 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "previous" }, message: "must have required property 'previous'" };
-          if (vErrors === null) {
-            vErrors = [err105];
-          } else {
-            vErrors.push(err105);
-          }
-          errors++;
-        }
-        for (const key8 in data39) {
-          if (!(key8 === "requests" || key8 === "cost" || key8 === "bytesIn" || key8 === "bytesOut" || key8 === "previous")) {
-            const err106 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err106];
-            } else {
-              vErrors.push(err106);
-            }
-            errors++;
-          }
-        }
-        if (data39.requests !== void 0) {
-          let data40 = data39.requests;
-          if (!(typeof data40 == "number" && (!(data40 % 1) && !isNaN(data40)) && isFinite(data40))) {
-            const err107 = { instancePath: instancePath + "/totals/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err107];
-            } else {
-              vErrors.push(err107);
-            }
-            errors++;
-          }
-          if (typeof data40 == "number" && isFinite(data40)) {
-            if (data40 < 0 || isNaN(data40)) {
-              const err108 = { instancePath: instancePath + "/totals/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-              if (vErrors === null) {
-                vErrors = [err108];
-              } else {
-                vErrors.push(err108);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data39.cost !== void 0) {
-          let data41 = data39.cost;
-          if (!(typeof data41 == "number" && isFinite(data41))) {
-            const err109 = { instancePath: instancePath + "/totals/cost", schemaPath: "#/properties/totals/properties/cost/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err109];
-            } else {
-              vErrors.push(err109);
-            }
-            errors++;
-          }
-        }
-        if (data39.bytesIn !== void 0) {
-          let data42 = data39.bytesIn;
-          if (!(typeof data42 == "number" && (!(data42 % 1) && !isNaN(data42)) && isFinite(data42))) {
-            const err110 = { instancePath: instancePath + "/totals/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            const err110 = { instancePath: instancePath + "/costBasis/prices", schemaPath: "#/properties/costBasis/properties/prices/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err110];
             } else {
@@ -32459,49 +32706,44 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data42 == "number" && isFinite(data42)) {
-            if (data42 < 0 || isNaN(data42)) {
-              const err111 = { instancePath: instancePath + "/totals/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-              if (vErrors === null) {
-                vErrors = [err111];
-              } else {
-                vErrors.push(err111);
-              }
-              errors++;
-            }
-          }
         }
-        if (data39.bytesOut !== void 0) {
-          let data43 = data39.bytesOut;
-          if (!(typeof data43 == "number" && (!(data43 % 1) && !isNaN(data43)) && isFinite(data43))) {
-            const err112 = { instancePath: instancePath + "/totals/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-            if (vErrors === null) {
-              vErrors = [err112];
-            } else {
-              vErrors.push(err112);
-            }
-            errors++;
-          }
-          if (typeof data43 == "number" && isFinite(data43)) {
-            if (data43 < 0 || isNaN(data43)) {
-              const err113 = { instancePath: instancePath + "/totals/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-              if (vErrors === null) {
-                vErrors = [err113];
+        if (data25.billedPerResourceDays !== void 0) {
+          let data43 = data25.billedPerResourceDays;
+          if (Array.isArray(data43)) {
+            const len6 = data43.length;
+            for (let i6 = 0; i6 < len6; i6++) {
+              let data44 = data43[i6];
+              if (typeof data44 === "string") {
+                if (!pattern0.test(data44)) {
+                  const err111 = { instancePath: instancePath + "/costBasis/billedPerResourceDays/" + i6, schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
+                  if (vErrors === null) {
+                    vErrors = [err111];
+                  } else {
+                    vErrors.push(err111);
+                  }
+                  errors++;
+                }
+                if (!formats2.validate(data44)) {
+                  const err112 = { instancePath: instancePath + "/costBasis/billedPerResourceDays/" + i6, schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+                  if (vErrors === null) {
+                    vErrors = [err112];
+                  } else {
+                    vErrors.push(err112);
+                  }
+                  errors++;
+                }
               } else {
-                vErrors.push(err113);
+                const err113 = { instancePath: instancePath + "/costBasis/billedPerResourceDays/" + i6, schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err113];
+                } else {
+                  vErrors.push(err113);
+                }
+                errors++;
               }
-              errors++;
             }
-          }
-        }
-        if (data39.previous !== void 0) {
-          let data44 = data39.previous;
-          const _errs109 = errors;
-          let valid34 = false;
-          let passing0 = null;
-          const _errs110 = errors;
-          if (data44 !== null) {
-            const err114 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/0/type", keyword: "type", params: { type: "null" }, message: "must be null" };
+          } else {
+            const err114 = { instancePath: instancePath + "/costBasis/billedPerResourceDays", schemaPath: "#/properties/costBasis/properties/billedPerResourceDays/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
               vErrors = [err114];
             } else {
@@ -32509,87 +32751,89 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          var _valid0 = _errs110 === errors;
-          if (_valid0) {
-            valid34 = true;
-            passing0 = 0;
-          }
-          const _errs112 = errors;
-          if (data44 && typeof data44 == "object" && !Array.isArray(data44)) {
-            if (data44.requests === void 0) {
-              const err115 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
-              if (vErrors === null) {
-                vErrors = [err115];
-              } else {
-                vErrors.push(err115);
-              }
-              errors++;
-            }
-            if (data44.cost === void 0) {
-              const err116 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
-              if (vErrors === null) {
-                vErrors = [err116];
-              } else {
-                vErrors.push(err116);
-              }
-              errors++;
-            }
-            if (data44.bytesIn === void 0) {
-              const err117 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
-              if (vErrors === null) {
-                vErrors = [err117];
-              } else {
-                vErrors.push(err117);
-              }
-              errors++;
-            }
-            if (data44.bytesOut === void 0) {
-              const err118 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
-              if (vErrors === null) {
-                vErrors = [err118];
-              } else {
-                vErrors.push(err118);
-              }
-              errors++;
-            }
-            for (const key9 in data44) {
-              if (!(key9 === "requests" || key9 === "cost" || key9 === "bytesIn" || key9 === "bytesOut")) {
-                const err119 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err119];
-                } else {
-                  vErrors.push(err119);
-                }
-                errors++;
-              }
-            }
-            if (data44.requests !== void 0) {
-              let data45 = data44.requests;
-              if (!(typeof data45 == "number" && (!(data45 % 1) && !isNaN(data45)) && isFinite(data45))) {
-                const err120 = { instancePath: instancePath + "/totals/previous/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err120];
-                } else {
-                  vErrors.push(err120);
-                }
-                errors++;
-              }
-              if (typeof data45 == "number" && isFinite(data45)) {
-                if (data45 < 0 || isNaN(data45)) {
-                  const err121 = { instancePath: instancePath + "/totals/previous/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        }
+        if (data25.usageTypes !== void 0) {
+          let data45 = data25.usageTypes;
+          if (Array.isArray(data45)) {
+            const len7 = data45.length;
+            for (let i7 = 0; i7 < len7; i7++) {
+              let data46 = data45[i7];
+              if (data46 && typeof data46 == "object" && !Array.isArray(data46)) {
+                if (data46.usageType === void 0) {
+                  const err115 = { instancePath: instancePath + "/costBasis/usageTypes/" + i7, schemaPath: "#/properties/costBasis/properties/usageTypes/items/required", keyword: "required", params: { missingProperty: "usageType" }, message: "must have required property 'usageType'" };
                   if (vErrors === null) {
-                    vErrors = [err121];
+                    vErrors = [err115];
                   } else {
-                    vErrors.push(err121);
+                    vErrors.push(err115);
                   }
                   errors++;
                 }
-              }
-            }
-            if (data44.cost !== void 0) {
-              let data46 = data44.cost;
-              if (!(typeof data46 == "number" && isFinite(data46))) {
-                const err122 = { instancePath: instancePath + "/totals/previous/cost", schemaPath: "#/properties/totals/properties/previous/oneOf/1/properties/cost/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (data46.charge === void 0) {
+                  const err116 = { instancePath: instancePath + "/costBasis/usageTypes/" + i7, schemaPath: "#/properties/costBasis/properties/usageTypes/items/required", keyword: "required", params: { missingProperty: "charge" }, message: "must have required property 'charge'" };
+                  if (vErrors === null) {
+                    vErrors = [err116];
+                  } else {
+                    vErrors.push(err116);
+                  }
+                  errors++;
+                }
+                if (data46.from === void 0) {
+                  const err117 = { instancePath: instancePath + "/costBasis/usageTypes/" + i7, schemaPath: "#/properties/costBasis/properties/usageTypes/items/required", keyword: "required", params: { missingProperty: "from" }, message: "must have required property 'from'" };
+                  if (vErrors === null) {
+                    vErrors = [err117];
+                  } else {
+                    vErrors.push(err117);
+                  }
+                  errors++;
+                }
+                for (const key8 in data46) {
+                  if (!(key8 === "usageType" || key8 === "charge" || key8 === "from")) {
+                    const err118 = { instancePath: instancePath + "/costBasis/usageTypes/" + i7, schemaPath: "#/properties/costBasis/properties/usageTypes/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
+                    if (vErrors === null) {
+                      vErrors = [err118];
+                    } else {
+                      vErrors.push(err118);
+                    }
+                    errors++;
+                  }
+                }
+                if (data46.usageType !== void 0) {
+                  if (typeof data46.usageType !== "string") {
+                    const err119 = { instancePath: instancePath + "/costBasis/usageTypes/" + i7 + "/usageType", schemaPath: "#/properties/costBasis/properties/usageTypes/items/properties/usageType/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                    if (vErrors === null) {
+                      vErrors = [err119];
+                    } else {
+                      vErrors.push(err119);
+                    }
+                    errors++;
+                  }
+                }
+                if (data46.charge !== void 0) {
+                  let data48 = data46.charge;
+                  if (!(data48 === "hours" || data48 === "data" || data48 === "requests" || data48 === "other")) {
+                    const err120 = { instancePath: instancePath + "/costBasis/usageTypes/" + i7 + "/charge", schemaPath: "#/properties/costBasis/properties/usageTypes/items/properties/charge/enum", keyword: "enum", params: { allowedValues: schema11.properties.costBasis.properties.usageTypes.items.properties.charge.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err120];
+                    } else {
+                      vErrors.push(err120);
+                    }
+                    errors++;
+                  }
+                }
+                if (data46.from !== void 0) {
+                  let data49 = data46.from;
+                  if (!(data49 === "price-list" || data49 === "name")) {
+                    const err121 = { instancePath: instancePath + "/costBasis/usageTypes/" + i7 + "/from", schemaPath: "#/properties/costBasis/properties/usageTypes/items/properties/from/enum", keyword: "enum", params: { allowedValues: schema11.properties.costBasis.properties.usageTypes.items.properties.from.enum }, message: "must be equal to one of the allowed values" };
+                    if (vErrors === null) {
+                      vErrors = [err121];
+                    } else {
+                      vErrors.push(err121);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err122 = { instancePath: instancePath + "/costBasis/usageTypes/" + i7, schemaPath: "#/properties/costBasis/properties/usageTypes/items/type", keyword: "type", params: { type: "object" }, message: "must be object" };
                 if (vErrors === null) {
                   vErrors = [err122];
                 } else {
@@ -32598,160 +32842,147 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data44.bytesIn !== void 0) {
-              let data47 = data44.bytesIn;
-              if (!(typeof data47 == "number" && (!(data47 % 1) && !isNaN(data47)) && isFinite(data47))) {
-                const err123 = { instancePath: instancePath + "/totals/previous/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err123];
-                } else {
-                  vErrors.push(err123);
-                }
-                errors++;
-              }
-              if (typeof data47 == "number" && isFinite(data47)) {
-                if (data47 < 0 || isNaN(data47)) {
-                  const err124 = { instancePath: instancePath + "/totals/previous/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err124];
-                  } else {
-                    vErrors.push(err124);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data44.bytesOut !== void 0) {
-              let data48 = data44.bytesOut;
-              if (!(typeof data48 == "number" && (!(data48 % 1) && !isNaN(data48)) && isFinite(data48))) {
-                const err125 = { instancePath: instancePath + "/totals/previous/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err125];
-                } else {
-                  vErrors.push(err125);
-                }
-                errors++;
-              }
-              if (typeof data48 == "number" && isFinite(data48)) {
-                if (data48 < 0 || isNaN(data48)) {
-                  const err126 = { instancePath: instancePath + "/totals/previous/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err126];
-                  } else {
-                    vErrors.push(err126);
-                  }
-                  errors++;
-                }
-              }
-            }
           } else {
-            const err127 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err123 = { instancePath: instancePath + "/costBasis/usageTypes", schemaPath: "#/properties/costBasis/properties/usageTypes/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err127];
+              vErrors = [err123];
             } else {
-              vErrors.push(err127);
+              vErrors.push(err123);
             }
             errors++;
-          }
-          var _valid0 = _errs112 === errors;
-          if (_valid0 && valid34) {
-            valid34 = false;
-            passing0 = [passing0, 1];
-          } else {
-            if (_valid0) {
-              valid34 = true;
-              passing0 = 1;
-            }
-          }
-          if (!valid34) {
-            const err128 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
-            if (vErrors === null) {
-              vErrors = [err128];
-            } else {
-              vErrors.push(err128);
-            }
-            errors++;
-          } else {
-            errors = _errs109;
-            if (vErrors !== null) {
-              if (_errs109) {
-                vErrors.length = _errs109;
-              } else {
-                vErrors = null;
-              }
-            }
           }
         }
       } else {
-        const err129 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err124 = { instancePath: instancePath + "/costBasis", schemaPath: "#/properties/costBasis/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err129];
+          vErrors = [err124];
         } else {
-          vErrors.push(err129);
+          vErrors.push(err124);
         }
         errors++;
       }
     }
-    if (data.shared !== void 0) {
-      let data49 = data.shared;
-      if (data49 && typeof data49 == "object" && !Array.isArray(data49)) {
-        if (data49.total === void 0) {
-          const err130 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "total" }, message: "must have required property 'total'" };
+    if (data.totals !== void 0) {
+      let data50 = data.totals;
+      if (data50 && typeof data50 == "object" && !Array.isArray(data50)) {
+        if (data50.requests === void 0) {
+          const err125 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
           if (vErrors === null) {
-            vErrors = [err130];
+            vErrors = [err125];
           } else {
-            vErrors.push(err130);
+            vErrors.push(err125);
           }
           errors++;
         }
-        if (data49.hours === void 0) {
-          const err131 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "hours" }, message: "must have required property 'hours'" };
+        if (data50.cost === void 0) {
+          const err126 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
           if (vErrors === null) {
-            vErrors = [err131];
+            vErrors = [err126];
           } else {
-            vErrors.push(err131);
+            vErrors.push(err126);
           }
           errors++;
         }
-        if (data49.data === void 0) {
-          const err132 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'" };
+        if (data50.bytesIn === void 0) {
+          const err127 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
           if (vErrors === null) {
-            vErrors = [err132];
+            vErrors = [err127];
           } else {
-            vErrors.push(err132);
+            vErrors.push(err127);
           }
           errors++;
         }
-        if (data49.requests === void 0) {
-          const err133 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
+        if (data50.bytesOut === void 0) {
+          const err128 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
           if (vErrors === null) {
-            vErrors = [err133];
+            vErrors = [err128];
           } else {
-            vErrors.push(err133);
+            vErrors.push(err128);
           }
           errors++;
         }
-        if (data49.other === void 0) {
-          const err134 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "other" }, message: "must have required property 'other'" };
+        if (data50.previous === void 0) {
+          const err129 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/required", keyword: "required", params: { missingProperty: "previous" }, message: "must have required property 'previous'" };
           if (vErrors === null) {
-            vErrors = [err134];
+            vErrors = [err129];
           } else {
-            vErrors.push(err134);
+            vErrors.push(err129);
           }
           errors++;
         }
-        if (data49.credits === void 0) {
-          const err135 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "credits" }, message: "must have required property 'credits'" };
-          if (vErrors === null) {
-            vErrors = [err135];
-          } else {
-            vErrors.push(err135);
+        for (const key9 in data50) {
+          if (!(key9 === "requests" || key9 === "cost" || key9 === "bytesIn" || key9 === "bytesOut" || key9 === "previous")) {
+            const err130 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err130];
+            } else {
+              vErrors.push(err130);
+            }
+            errors++;
           }
-          errors++;
         }
-        for (const key10 in data49) {
-          if (!(key10 === "total" || key10 === "hours" || key10 === "data" || key10 === "requests" || key10 === "other" || key10 === "credits")) {
-            const err136 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+        if (data50.requests !== void 0) {
+          let data51 = data50.requests;
+          if (!(typeof data51 == "number" && (!(data51 % 1) && !isNaN(data51)) && isFinite(data51))) {
+            const err131 = { instancePath: instancePath + "/totals/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err131];
+            } else {
+              vErrors.push(err131);
+            }
+            errors++;
+          }
+          if (typeof data51 == "number" && isFinite(data51)) {
+            if (data51 < 0 || isNaN(data51)) {
+              const err132 = { instancePath: instancePath + "/totals/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err132];
+              } else {
+                vErrors.push(err132);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data50.cost !== void 0) {
+          let data52 = data50.cost;
+          if (!(typeof data52 == "number" && isFinite(data52))) {
+            const err133 = { instancePath: instancePath + "/totals/cost", schemaPath: "#/properties/totals/properties/cost/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err133];
+            } else {
+              vErrors.push(err133);
+            }
+            errors++;
+          }
+        }
+        if (data50.bytesIn !== void 0) {
+          let data53 = data50.bytesIn;
+          if (!(typeof data53 == "number" && (!(data53 % 1) && !isNaN(data53)) && isFinite(data53))) {
+            const err134 = { instancePath: instancePath + "/totals/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (vErrors === null) {
+              vErrors = [err134];
+            } else {
+              vErrors.push(err134);
+            }
+            errors++;
+          }
+          if (typeof data53 == "number" && isFinite(data53)) {
+            if (data53 < 0 || isNaN(data53)) {
+              const err135 = { instancePath: instancePath + "/totals/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err135];
+              } else {
+                vErrors.push(err135);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data50.bytesOut !== void 0) {
+          let data54 = data50.bytesOut;
+          if (!(typeof data54 == "number" && (!(data54 % 1) && !isNaN(data54)) && isFinite(data54))) {
+            const err136 = { instancePath: instancePath + "/totals/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
             if (vErrors === null) {
               vErrors = [err136];
             } else {
@@ -32759,23 +32990,26 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data49.total !== void 0) {
-          let data50 = data49.total;
-          if (!(typeof data50 == "number" && isFinite(data50))) {
-            const err137 = { instancePath: instancePath + "/shared/total", schemaPath: "#/properties/shared/properties/total/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err137];
-            } else {
-              vErrors.push(err137);
+          if (typeof data54 == "number" && isFinite(data54)) {
+            if (data54 < 0 || isNaN(data54)) {
+              const err137 = { instancePath: instancePath + "/totals/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err137];
+              } else {
+                vErrors.push(err137);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-        if (data49.hours !== void 0) {
-          let data51 = data49.hours;
-          if (!(typeof data51 == "number" && isFinite(data51))) {
-            const err138 = { instancePath: instancePath + "/shared/hours", schemaPath: "#/properties/shared/properties/hours/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data50.previous !== void 0) {
+          let data55 = data50.previous;
+          const _errs133 = errors;
+          let valid43 = false;
+          let passing0 = null;
+          const _errs134 = errors;
+          if (data55 !== null) {
+            const err138 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/0/type", keyword: "type", params: { type: "null" }, message: "must be null" };
             if (vErrors === null) {
               vErrors = [err138];
             } else {
@@ -32783,48 +33017,42 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data49.data !== void 0) {
-          let data52 = data49.data;
-          if (!(typeof data52 == "number" && isFinite(data52))) {
-            const err139 = { instancePath: instancePath + "/shared/data", schemaPath: "#/properties/shared/properties/data/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err139];
-            } else {
-              vErrors.push(err139);
-            }
-            errors++;
+          var _valid0 = _errs134 === errors;
+          if (_valid0) {
+            valid43 = true;
+            passing0 = 0;
           }
-        }
-        if (data49.requests !== void 0) {
-          let data53 = data49.requests;
-          if (!(typeof data53 == "number" && isFinite(data53))) {
-            const err140 = { instancePath: instancePath + "/shared/requests", schemaPath: "#/properties/shared/properties/requests/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err140];
-            } else {
-              vErrors.push(err140);
+          const _errs136 = errors;
+          if (data55 && typeof data55 == "object" && !Array.isArray(data55)) {
+            if (data55.requests === void 0) {
+              const err139 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
+              if (vErrors === null) {
+                vErrors = [err139];
+              } else {
+                vErrors.push(err139);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data49.other !== void 0) {
-          let data54 = data49.other;
-          if (!(typeof data54 == "number" && isFinite(data54))) {
-            const err141 = { instancePath: instancePath + "/shared/other", schemaPath: "#/properties/shared/properties/other/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err141];
-            } else {
-              vErrors.push(err141);
+            if (data55.cost === void 0) {
+              const err140 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "cost" }, message: "must have required property 'cost'" };
+              if (vErrors === null) {
+                vErrors = [err140];
+              } else {
+                vErrors.push(err140);
+              }
+              errors++;
             }
-            errors++;
-          }
-        }
-        if (data49.credits !== void 0) {
-          let data55 = data49.credits;
-          if (typeof data55 == "number" && isFinite(data55)) {
-            if (data55 > 0 || isNaN(data55)) {
-              const err142 = { instancePath: instancePath + "/shared/credits", schemaPath: "#/properties/shared/properties/credits/maximum", keyword: "maximum", params: { comparison: "<=", limit: 0 }, message: "must be <= 0" };
+            if (data55.bytesIn === void 0) {
+              const err141 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "bytesIn" }, message: "must have required property 'bytesIn'" };
+              if (vErrors === null) {
+                vErrors = [err141];
+              } else {
+                vErrors.push(err141);
+              }
+              errors++;
+            }
+            if (data55.bytesOut === void 0) {
+              const err142 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/required", keyword: "required", params: { missingProperty: "bytesOut" }, message: "must have required property 'bytesOut'" };
               if (vErrors === null) {
                 vErrors = [err142];
               } else {
@@ -32832,225 +33060,206 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
+            for (const key10 in data55) {
+              if (!(key10 === "requests" || key10 === "cost" || key10 === "bytesIn" || key10 === "bytesOut")) {
+                const err143 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err143];
+                } else {
+                  vErrors.push(err143);
+                }
+                errors++;
+              }
+            }
+            if (data55.requests !== void 0) {
+              let data56 = data55.requests;
+              if (!(typeof data56 == "number" && (!(data56 % 1) && !isNaN(data56)) && isFinite(data56))) {
+                const err144 = { instancePath: instancePath + "/totals/previous/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err144];
+                } else {
+                  vErrors.push(err144);
+                }
+                errors++;
+              }
+              if (typeof data56 == "number" && isFinite(data56)) {
+                if (data56 < 0 || isNaN(data56)) {
+                  const err145 = { instancePath: instancePath + "/totals/previous/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err145];
+                  } else {
+                    vErrors.push(err145);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data55.cost !== void 0) {
+              let data57 = data55.cost;
+              if (!(typeof data57 == "number" && isFinite(data57))) {
+                const err146 = { instancePath: instancePath + "/totals/previous/cost", schemaPath: "#/properties/totals/properties/previous/oneOf/1/properties/cost/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err146];
+                } else {
+                  vErrors.push(err146);
+                }
+                errors++;
+              }
+            }
+            if (data55.bytesIn !== void 0) {
+              let data58 = data55.bytesIn;
+              if (!(typeof data58 == "number" && (!(data58 % 1) && !isNaN(data58)) && isFinite(data58))) {
+                const err147 = { instancePath: instancePath + "/totals/previous/bytesIn", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err147];
+                } else {
+                  vErrors.push(err147);
+                }
+                errors++;
+              }
+              if (typeof data58 == "number" && isFinite(data58)) {
+                if (data58 < 0 || isNaN(data58)) {
+                  const err148 = { instancePath: instancePath + "/totals/previous/bytesIn", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err148];
+                  } else {
+                    vErrors.push(err148);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data55.bytesOut !== void 0) {
+              let data59 = data55.bytesOut;
+              if (!(typeof data59 == "number" && (!(data59 % 1) && !isNaN(data59)) && isFinite(data59))) {
+                const err149 = { instancePath: instancePath + "/totals/previous/bytesOut", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err149];
+                } else {
+                  vErrors.push(err149);
+                }
+                errors++;
+              }
+              if (typeof data59 == "number" && isFinite(data59)) {
+                if (data59 < 0 || isNaN(data59)) {
+                  const err150 = { instancePath: instancePath + "/totals/previous/bytesOut", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err150];
+                  } else {
+                    vErrors.push(err150);
+                  }
+                  errors++;
+                }
+              }
+            }
           } else {
-            const err143 = { instancePath: instancePath + "/shared/credits", schemaPath: "#/properties/shared/properties/credits/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            const err151 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
-              vErrors = [err143];
+              vErrors = [err151];
             } else {
-              vErrors.push(err143);
+              vErrors.push(err151);
             }
             errors++;
           }
-        }
-      } else {
-        const err144 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err144];
-        } else {
-          vErrors.push(err144);
-        }
-        errors++;
-      }
-    }
-    if (data.services !== void 0) {
-      let data56 = data.services;
-      if (Array.isArray(data56)) {
-        const len6 = data56.length;
-        for (let i6 = 0; i6 < len6; i6++) {
-          if (!validate11(data56[i6], { instancePath: instancePath + "/services/" + i6, parentData: data56, parentDataProperty: i6, rootData })) {
-            vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err145 = { instancePath: instancePath + "/services", schemaPath: "#/properties/services/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err145];
-        } else {
-          vErrors.push(err145);
-        }
-        errors++;
-      }
-    }
-    if (data.resourceConfigurations !== void 0) {
-      let data58 = data.resourceConfigurations;
-      if (Array.isArray(data58)) {
-        const len7 = data58.length;
-        for (let i7 = 0; i7 < len7; i7++) {
-          if (!validate23(data58[i7], { instancePath: instancePath + "/resourceConfigurations/" + i7, parentData: data58, parentDataProperty: i7, rootData })) {
-            vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err146 = { instancePath: instancePath + "/resourceConfigurations", schemaPath: "#/properties/resourceConfigurations/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err146];
-        } else {
-          vErrors.push(err146);
-        }
-        errors++;
-      }
-    }
-    if (data.findings !== void 0) {
-      let data60 = data.findings;
-      if (Array.isArray(data60)) {
-        const len8 = data60.length;
-        for (let i8 = 0; i8 < len8; i8++) {
-          if (!validate26(data60[i8], { instancePath: instancePath + "/findings/" + i8, parentData: data60, parentDataProperty: i8, rootData })) {
-            vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err147 = { instancePath: instancePath + "/findings", schemaPath: "#/properties/findings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err147];
-        } else {
-          vErrors.push(err147);
-        }
-        errors++;
-      }
-    }
-    if (data.anomalies !== void 0) {
-      let data62 = data.anomalies;
-      if (Array.isArray(data62)) {
-        const len9 = data62.length;
-        for (let i9 = 0; i9 < len9; i9++) {
-          if (!validate28(data62[i9], { instancePath: instancePath + "/anomalies/" + i9, parentData: data62, parentDataProperty: i9, rootData })) {
-            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err148 = { instancePath: instancePath + "/anomalies", schemaPath: "#/properties/anomalies/type", keyword: "type", params: { type: "array" }, message: "must be array" };
-        if (vErrors === null) {
-          vErrors = [err148];
-        } else {
-          vErrors.push(err148);
-        }
-        errors++;
-      }
-    }
-    if (data.forecast !== void 0) {
-      let data64 = data.forecast;
-      if (data64 && typeof data64 == "object" && !Array.isArray(data64)) {
-        if (data64.start === void 0) {
-          const err149 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "start" }, message: "must have required property 'start'" };
-          if (vErrors === null) {
-            vErrors = [err149];
+          var _valid0 = _errs136 === errors;
+          if (_valid0 && valid43) {
+            valid43 = false;
+            passing0 = [passing0, 1];
           } else {
-            vErrors.push(err149);
+            if (_valid0) {
+              valid43 = true;
+              passing0 = 1;
+            }
           }
-          errors++;
-        }
-        if (data64.end === void 0) {
-          const err150 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "end" }, message: "must have required property 'end'" };
-          if (vErrors === null) {
-            vErrors = [err150];
-          } else {
-            vErrors.push(err150);
-          }
-          errors++;
-        }
-        if (data64.amount === void 0) {
-          const err151 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "amount" }, message: "must have required property 'amount'" };
-          if (vErrors === null) {
-            vErrors = [err151];
-          } else {
-            vErrors.push(err151);
-          }
-          errors++;
-        }
-        for (const key11 in data64) {
-          if (!(key11 === "start" || key11 === "end" || key11 === "amount" || key11 === "lower" || key11 === "upper")) {
-            const err152 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
+          if (!valid43) {
+            const err152 = { instancePath: instancePath + "/totals/previous", schemaPath: "#/properties/totals/properties/previous/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
             if (vErrors === null) {
               vErrors = [err152];
             } else {
               vErrors.push(err152);
             }
             errors++;
-          }
-        }
-        if (data64.start !== void 0) {
-          let data65 = data64.start;
-          if (typeof data65 === "string") {
-            if (!pattern0.test(data65)) {
-              const err153 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
-              if (vErrors === null) {
-                vErrors = [err153];
-              } else {
-                vErrors.push(err153);
-              }
-              errors++;
-            }
-            if (!formats2.validate(data65)) {
-              const err154 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
-              if (vErrors === null) {
-                vErrors = [err154];
-              } else {
-                vErrors.push(err154);
-              }
-              errors++;
-            }
           } else {
-            const err155 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err155];
-            } else {
-              vErrors.push(err155);
+            errors = _errs133;
+            if (vErrors !== null) {
+              if (_errs133) {
+                vErrors.length = _errs133;
+              } else {
+                vErrors = null;
+              }
             }
-            errors++;
           }
         }
-        if (data64.end !== void 0) {
-          let data66 = data64.end;
-          if (typeof data66 === "string") {
-            if (!pattern0.test(data66)) {
-              const err156 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
-              if (vErrors === null) {
-                vErrors = [err156];
-              } else {
-                vErrors.push(err156);
-              }
-              errors++;
-            }
-            if (!formats2.validate(data66)) {
-              const err157 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
-              if (vErrors === null) {
-                vErrors = [err157];
-              } else {
-                vErrors.push(err157);
-              }
-              errors++;
-            }
+      } else {
+        const err153 = { instancePath: instancePath + "/totals", schemaPath: "#/properties/totals/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err153];
+        } else {
+          vErrors.push(err153);
+        }
+        errors++;
+      }
+    }
+    if (data.shared !== void 0) {
+      let data60 = data.shared;
+      if (data60 && typeof data60 == "object" && !Array.isArray(data60)) {
+        if (data60.total === void 0) {
+          const err154 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "total" }, message: "must have required property 'total'" };
+          if (vErrors === null) {
+            vErrors = [err154];
           } else {
-            const err158 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-            if (vErrors === null) {
-              vErrors = [err158];
-            } else {
-              vErrors.push(err158);
-            }
-            errors++;
+            vErrors.push(err154);
           }
+          errors++;
         }
-        if (data64.amount !== void 0) {
-          let data67 = data64.amount;
-          if (!(typeof data67 == "number" && isFinite(data67))) {
-            const err159 = { instancePath: instancePath + "/forecast/amount", schemaPath: "#/properties/forecast/properties/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
-            if (vErrors === null) {
-              vErrors = [err159];
-            } else {
-              vErrors.push(err159);
-            }
-            errors++;
+        if (data60.hours === void 0) {
+          const err155 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "hours" }, message: "must have required property 'hours'" };
+          if (vErrors === null) {
+            vErrors = [err155];
+          } else {
+            vErrors.push(err155);
           }
+          errors++;
         }
-        if (data64.lower !== void 0) {
-          let data68 = data64.lower;
-          if (!(typeof data68 == "number" && isFinite(data68))) {
-            const err160 = { instancePath: instancePath + "/forecast/lower", schemaPath: "#/properties/forecast/properties/lower/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data60.data === void 0) {
+          const err156 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "data" }, message: "must have required property 'data'" };
+          if (vErrors === null) {
+            vErrors = [err156];
+          } else {
+            vErrors.push(err156);
+          }
+          errors++;
+        }
+        if (data60.requests === void 0) {
+          const err157 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
+          if (vErrors === null) {
+            vErrors = [err157];
+          } else {
+            vErrors.push(err157);
+          }
+          errors++;
+        }
+        if (data60.other === void 0) {
+          const err158 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "other" }, message: "must have required property 'other'" };
+          if (vErrors === null) {
+            vErrors = [err158];
+          } else {
+            vErrors.push(err158);
+          }
+          errors++;
+        }
+        if (data60.credits === void 0) {
+          const err159 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/required", keyword: "required", params: { missingProperty: "credits" }, message: "must have required property 'credits'" };
+          if (vErrors === null) {
+            vErrors = [err159];
+          } else {
+            vErrors.push(err159);
+          }
+          errors++;
+        }
+        for (const key11 in data60) {
+          if (!(key11 === "total" || key11 === "hours" || key11 === "data" || key11 === "requests" || key11 === "other" || key11 === "credits")) {
+            const err160 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key11 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
               vErrors = [err160];
             } else {
@@ -33059,10 +33268,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data64.upper !== void 0) {
-          let data69 = data64.upper;
-          if (!(typeof data69 == "number" && isFinite(data69))) {
-            const err161 = { instancePath: instancePath + "/forecast/upper", schemaPath: "#/properties/forecast/properties/upper/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (data60.total !== void 0) {
+          let data61 = data60.total;
+          if (!(typeof data61 == "number" && isFinite(data61))) {
+            const err161 = { instancePath: instancePath + "/shared/total", schemaPath: "#/properties/shared/properties/total/type", keyword: "type", params: { type: "number" }, message: "must be number" };
             if (vErrors === null) {
               vErrors = [err161];
             } else {
@@ -33071,193 +33280,230 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data60.hours !== void 0) {
+          let data62 = data60.hours;
+          if (!(typeof data62 == "number" && isFinite(data62))) {
+            const err162 = { instancePath: instancePath + "/shared/hours", schemaPath: "#/properties/shared/properties/hours/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err162];
+            } else {
+              vErrors.push(err162);
+            }
+            errors++;
+          }
+        }
+        if (data60.data !== void 0) {
+          let data63 = data60.data;
+          if (!(typeof data63 == "number" && isFinite(data63))) {
+            const err163 = { instancePath: instancePath + "/shared/data", schemaPath: "#/properties/shared/properties/data/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err163];
+            } else {
+              vErrors.push(err163);
+            }
+            errors++;
+          }
+        }
+        if (data60.requests !== void 0) {
+          let data64 = data60.requests;
+          if (!(typeof data64 == "number" && isFinite(data64))) {
+            const err164 = { instancePath: instancePath + "/shared/requests", schemaPath: "#/properties/shared/properties/requests/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err164];
+            } else {
+              vErrors.push(err164);
+            }
+            errors++;
+          }
+        }
+        if (data60.other !== void 0) {
+          let data65 = data60.other;
+          if (!(typeof data65 == "number" && isFinite(data65))) {
+            const err165 = { instancePath: instancePath + "/shared/other", schemaPath: "#/properties/shared/properties/other/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err165];
+            } else {
+              vErrors.push(err165);
+            }
+            errors++;
+          }
+        }
+        if (data60.credits !== void 0) {
+          let data66 = data60.credits;
+          if (typeof data66 == "number" && isFinite(data66)) {
+            if (data66 > 0 || isNaN(data66)) {
+              const err166 = { instancePath: instancePath + "/shared/credits", schemaPath: "#/properties/shared/properties/credits/maximum", keyword: "maximum", params: { comparison: "<=", limit: 0 }, message: "must be <= 0" };
+              if (vErrors === null) {
+                vErrors = [err166];
+              } else {
+                vErrors.push(err166);
+              }
+              errors++;
+            }
+          } else {
+            const err167 = { instancePath: instancePath + "/shared/credits", schemaPath: "#/properties/shared/properties/credits/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err167];
+            } else {
+              vErrors.push(err167);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err162 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err168 = { instancePath: instancePath + "/shared", schemaPath: "#/properties/shared/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err162];
+          vErrors = [err168];
         } else {
-          vErrors.push(err162);
+          vErrors.push(err168);
         }
         errors++;
       }
     }
-    if (data.run !== void 0) {
-      let data70 = data.run;
-      if (data70 && typeof data70 == "object" && !Array.isArray(data70)) {
-        if (data70.insights === void 0) {
-          const err163 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "insights" }, message: "must have required property 'insights'" };
+    if (data.services !== void 0) {
+      let data67 = data.services;
+      if (Array.isArray(data67)) {
+        const len8 = data67.length;
+        for (let i8 = 0; i8 < len8; i8++) {
+          if (!validate11(data67[i8], { instancePath: instancePath + "/services/" + i8, parentData: data67, parentDataProperty: i8, rootData })) {
+            vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err169 = { instancePath: instancePath + "/services", schemaPath: "#/properties/services/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err169];
+        } else {
+          vErrors.push(err169);
+        }
+        errors++;
+      }
+    }
+    if (data.resourceConfigurations !== void 0) {
+      let data69 = data.resourceConfigurations;
+      if (Array.isArray(data69)) {
+        const len9 = data69.length;
+        for (let i9 = 0; i9 < len9; i9++) {
+          if (!validate23(data69[i9], { instancePath: instancePath + "/resourceConfigurations/" + i9, parentData: data69, parentDataProperty: i9, rootData })) {
+            vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err170 = { instancePath: instancePath + "/resourceConfigurations", schemaPath: "#/properties/resourceConfigurations/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err170];
+        } else {
+          vErrors.push(err170);
+        }
+        errors++;
+      }
+    }
+    if (data.findings !== void 0) {
+      let data71 = data.findings;
+      if (Array.isArray(data71)) {
+        const len10 = data71.length;
+        for (let i10 = 0; i10 < len10; i10++) {
+          if (!validate26(data71[i10], { instancePath: instancePath + "/findings/" + i10, parentData: data71, parentDataProperty: i10, rootData })) {
+            vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err171 = { instancePath: instancePath + "/findings", schemaPath: "#/properties/findings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err171];
+        } else {
+          vErrors.push(err171);
+        }
+        errors++;
+      }
+    }
+    if (data.anomalies !== void 0) {
+      let data73 = data.anomalies;
+      if (Array.isArray(data73)) {
+        const len11 = data73.length;
+        for (let i11 = 0; i11 < len11; i11++) {
+          if (!validate28(data73[i11], { instancePath: instancePath + "/anomalies/" + i11, parentData: data73, parentDataProperty: i11, rootData })) {
+            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err172 = { instancePath: instancePath + "/anomalies", schemaPath: "#/properties/anomalies/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err172];
+        } else {
+          vErrors.push(err172);
+        }
+        errors++;
+      }
+    }
+    if (data.forecast !== void 0) {
+      let data75 = data.forecast;
+      if (data75 && typeof data75 == "object" && !Array.isArray(data75)) {
+        if (data75.start === void 0) {
+          const err173 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "start" }, message: "must have required property 'start'" };
           if (vErrors === null) {
-            vErrors = [err163];
+            vErrors = [err173];
           } else {
-            vErrors.push(err163);
+            vErrors.push(err173);
           }
           errors++;
         }
-        if (data70.costExplorer === void 0) {
-          const err164 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "costExplorer" }, message: "must have required property 'costExplorer'" };
+        if (data75.end === void 0) {
+          const err174 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "end" }, message: "must have required property 'end'" };
           if (vErrors === null) {
-            vErrors = [err164];
+            vErrors = [err174];
           } else {
-            vErrors.push(err164);
+            vErrors.push(err174);
           }
           errors++;
         }
-        if (data70.estimatedRunCostUsd === void 0) {
-          const err165 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "estimatedRunCostUsd" }, message: "must have required property 'estimatedRunCostUsd'" };
+        if (data75.amount === void 0) {
+          const err175 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/required", keyword: "required", params: { missingProperty: "amount" }, message: "must have required property 'amount'" };
           if (vErrors === null) {
-            vErrors = [err165];
+            vErrors = [err175];
           } else {
-            vErrors.push(err165);
+            vErrors.push(err175);
           }
           errors++;
         }
-        for (const key12 in data70) {
-          if (!(key12 === "insights" || key12 === "costExplorer" || key12 === "estimatedRunCostUsd" || key12 === "cache")) {
-            const err166 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
+        for (const key12 in data75) {
+          if (!(key12 === "start" || key12 === "end" || key12 === "amount" || key12 === "lower" || key12 === "upper")) {
+            const err176 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key12 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err166];
+              vErrors = [err176];
             } else {
-              vErrors.push(err166);
+              vErrors.push(err176);
             }
             errors++;
           }
         }
-        if (data70.insights !== void 0) {
-          let data71 = data70.insights;
-          if (data71 && typeof data71 == "object" && !Array.isArray(data71)) {
-            if (data71.queries === void 0) {
-              const err167 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "queries" }, message: "must have required property 'queries'" };
+        if (data75.start !== void 0) {
+          let data76 = data75.start;
+          if (typeof data76 === "string") {
+            if (!pattern0.test(data76)) {
+              const err177 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
               if (vErrors === null) {
-                vErrors = [err167];
+                vErrors = [err177];
               } else {
-                vErrors.push(err167);
+                vErrors.push(err177);
               }
               errors++;
             }
-            if (data71.bytesScanned === void 0) {
-              const err168 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "bytesScanned" }, message: "must have required property 'bytesScanned'" };
+            if (!formats2.validate(data76)) {
+              const err178 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
               if (vErrors === null) {
-                vErrors = [err168];
+                vErrors = [err178];
               } else {
-                vErrors.push(err168);
+                vErrors.push(err178);
               }
               errors++;
-            }
-            for (const key13 in data71) {
-              if (!(key13 === "queries" || key13 === "bytesScanned")) {
-                const err169 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err169];
-                } else {
-                  vErrors.push(err169);
-                }
-                errors++;
-              }
-            }
-            if (data71.queries !== void 0) {
-              let data72 = data71.queries;
-              if (!(typeof data72 == "number" && (!(data72 % 1) && !isNaN(data72)) && isFinite(data72))) {
-                const err170 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err170];
-                } else {
-                  vErrors.push(err170);
-                }
-                errors++;
-              }
-              if (typeof data72 == "number" && isFinite(data72)) {
-                if (data72 < 0 || isNaN(data72)) {
-                  const err171 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err171];
-                  } else {
-                    vErrors.push(err171);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data71.bytesScanned !== void 0) {
-              let data73 = data71.bytesScanned;
-              if (!(typeof data73 == "number" && (!(data73 % 1) && !isNaN(data73)) && isFinite(data73))) {
-                const err172 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err172];
-                } else {
-                  vErrors.push(err172);
-                }
-                errors++;
-              }
-              if (typeof data73 == "number" && isFinite(data73)) {
-                if (data73 < 0 || isNaN(data73)) {
-                  const err173 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err173];
-                  } else {
-                    vErrors.push(err173);
-                  }
-                  errors++;
-                }
-              }
             }
           } else {
-            const err174 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err174];
-            } else {
-              vErrors.push(err174);
-            }
-            errors++;
-          }
-        }
-        if (data70.costExplorer !== void 0) {
-          let data74 = data70.costExplorer;
-          if (data74 && typeof data74 == "object" && !Array.isArray(data74)) {
-            if (data74.requests === void 0) {
-              const err175 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
-              if (vErrors === null) {
-                vErrors = [err175];
-              } else {
-                vErrors.push(err175);
-              }
-              errors++;
-            }
-            for (const key14 in data74) {
-              if (!(key14 === "requests")) {
-                const err176 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err176];
-                } else {
-                  vErrors.push(err176);
-                }
-                errors++;
-              }
-            }
-            if (data74.requests !== void 0) {
-              let data75 = data74.requests;
-              if (!(typeof data75 == "number" && (!(data75 % 1) && !isNaN(data75)) && isFinite(data75))) {
-                const err177 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err177];
-                } else {
-                  vErrors.push(err177);
-                }
-                errors++;
-              }
-              if (typeof data75 == "number" && isFinite(data75)) {
-                if (data75 < 0 || isNaN(data75)) {
-                  const err178 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err178];
-                  } else {
-                    vErrors.push(err178);
-                  }
-                  errors++;
-                }
-              }
-            }
-          } else {
-            const err179 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            const err179 = { instancePath: instancePath + "/forecast/start", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
               vErrors = [err179];
             } else {
@@ -33266,11 +33512,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data70.estimatedRunCostUsd !== void 0) {
-          let data76 = data70.estimatedRunCostUsd;
-          if (typeof data76 == "number" && isFinite(data76)) {
-            if (data76 < 0 || isNaN(data76)) {
-              const err180 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+        if (data75.end !== void 0) {
+          let data77 = data75.end;
+          if (typeof data77 === "string") {
+            if (!pattern0.test(data77)) {
+              const err180 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/pattern", keyword: "pattern", params: { pattern: "^\\d{4}-\\d{2}-\\d{2}$" }, message: 'must match pattern "^\\d{4}-\\d{2}-\\d{2}$"' };
               if (vErrors === null) {
                 vErrors = [err180];
               } else {
@@ -33278,134 +33524,136 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (!formats2.validate(data77)) {
+              const err181 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/format", keyword: "format", params: { format: "date" }, message: 'must match format "date"' };
+              if (vErrors === null) {
+                vErrors = [err181];
+              } else {
+                vErrors.push(err181);
+              }
+              errors++;
+            }
           } else {
-            const err181 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            const err182 = { instancePath: instancePath + "/forecast/end", schemaPath: "#/definitions/day/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err181];
+              vErrors = [err182];
             } else {
-              vErrors.push(err181);
+              vErrors.push(err182);
             }
             errors++;
           }
         }
-        if (data70.cache !== void 0) {
-          let data77 = data70.cache;
-          if (data77 && typeof data77 == "object" && !Array.isArray(data77)) {
-            if (data77.logDaysHit === void 0) {
-              const err182 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysHit" }, message: "must have required property 'logDaysHit'" };
+        if (data75.amount !== void 0) {
+          let data78 = data75.amount;
+          if (!(typeof data78 == "number" && isFinite(data78))) {
+            const err183 = { instancePath: instancePath + "/forecast/amount", schemaPath: "#/properties/forecast/properties/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err183];
+            } else {
+              vErrors.push(err183);
+            }
+            errors++;
+          }
+        }
+        if (data75.lower !== void 0) {
+          let data79 = data75.lower;
+          if (!(typeof data79 == "number" && isFinite(data79))) {
+            const err184 = { instancePath: instancePath + "/forecast/lower", schemaPath: "#/properties/forecast/properties/lower/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err184];
+            } else {
+              vErrors.push(err184);
+            }
+            errors++;
+          }
+        }
+        if (data75.upper !== void 0) {
+          let data80 = data75.upper;
+          if (!(typeof data80 == "number" && isFinite(data80))) {
+            const err185 = { instancePath: instancePath + "/forecast/upper", schemaPath: "#/properties/forecast/properties/upper/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err185];
+            } else {
+              vErrors.push(err185);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err186 = { instancePath: instancePath + "/forecast", schemaPath: "#/properties/forecast/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err186];
+        } else {
+          vErrors.push(err186);
+        }
+        errors++;
+      }
+    }
+    if (data.run !== void 0) {
+      let data81 = data.run;
+      if (data81 && typeof data81 == "object" && !Array.isArray(data81)) {
+        if (data81.insights === void 0) {
+          const err187 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "insights" }, message: "must have required property 'insights'" };
+          if (vErrors === null) {
+            vErrors = [err187];
+          } else {
+            vErrors.push(err187);
+          }
+          errors++;
+        }
+        if (data81.costExplorer === void 0) {
+          const err188 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "costExplorer" }, message: "must have required property 'costExplorer'" };
+          if (vErrors === null) {
+            vErrors = [err188];
+          } else {
+            vErrors.push(err188);
+          }
+          errors++;
+        }
+        if (data81.estimatedRunCostUsd === void 0) {
+          const err189 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/required", keyword: "required", params: { missingProperty: "estimatedRunCostUsd" }, message: "must have required property 'estimatedRunCostUsd'" };
+          if (vErrors === null) {
+            vErrors = [err189];
+          } else {
+            vErrors.push(err189);
+          }
+          errors++;
+        }
+        for (const key13 in data81) {
+          if (!(key13 === "insights" || key13 === "costExplorer" || key13 === "estimatedRunCostUsd" || key13 === "cache")) {
+            const err190 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key13 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err190];
+            } else {
+              vErrors.push(err190);
+            }
+            errors++;
+          }
+        }
+        if (data81.insights !== void 0) {
+          let data82 = data81.insights;
+          if (data82 && typeof data82 == "object" && !Array.isArray(data82)) {
+            if (data82.queries === void 0) {
+              const err191 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "queries" }, message: "must have required property 'queries'" };
               if (vErrors === null) {
-                vErrors = [err182];
+                vErrors = [err191];
               } else {
-                vErrors.push(err182);
+                vErrors.push(err191);
               }
               errors++;
             }
-            if (data77.logDaysScanned === void 0) {
-              const err183 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysScanned" }, message: "must have required property 'logDaysScanned'" };
+            if (data82.bytesScanned === void 0) {
+              const err192 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/required", keyword: "required", params: { missingProperty: "bytesScanned" }, message: "must have required property 'bytesScanned'" };
               if (vErrors === null) {
-                vErrors = [err183];
+                vErrors = [err192];
               } else {
-                vErrors.push(err183);
+                vErrors.push(err192);
               }
               errors++;
             }
-            if (data77.bytesAvoided === void 0) {
-              const err184 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "bytesAvoided" }, message: "must have required property 'bytesAvoided'" };
-              if (vErrors === null) {
-                vErrors = [err184];
-              } else {
-                vErrors.push(err184);
-              }
-              errors++;
-            }
-            if (data77.costDaysHit === void 0) {
-              const err185 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costDaysHit" }, message: "must have required property 'costDaysHit'" };
-              if (vErrors === null) {
-                vErrors = [err185];
-              } else {
-                vErrors.push(err185);
-              }
-              errors++;
-            }
-            if (data77.costExplorerRequestsAvoided === void 0) {
-              const err186 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costExplorerRequestsAvoided" }, message: "must have required property 'costExplorerRequestsAvoided'" };
-              if (vErrors === null) {
-                vErrors = [err186];
-              } else {
-                vErrors.push(err186);
-              }
-              errors++;
-            }
-            if (data77.savedUsd === void 0) {
-              const err187 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "savedUsd" }, message: "must have required property 'savedUsd'" };
-              if (vErrors === null) {
-                vErrors = [err187];
-              } else {
-                vErrors.push(err187);
-              }
-              errors++;
-            }
-            for (const key15 in data77) {
-              if (!(key15 === "logDaysHit" || key15 === "logDaysScanned" || key15 === "bytesAvoided" || key15 === "costDaysHit" || key15 === "costExplorerRequestsAvoided" || key15 === "savedUsd")) {
-                const err188 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
-                if (vErrors === null) {
-                  vErrors = [err188];
-                } else {
-                  vErrors.push(err188);
-                }
-                errors++;
-              }
-            }
-            if (data77.logDaysHit !== void 0) {
-              let data78 = data77.logDaysHit;
-              if (!(typeof data78 == "number" && (!(data78 % 1) && !isNaN(data78)) && isFinite(data78))) {
-                const err189 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err189];
-                } else {
-                  vErrors.push(err189);
-                }
-                errors++;
-              }
-              if (typeof data78 == "number" && isFinite(data78)) {
-                if (data78 < 0 || isNaN(data78)) {
-                  const err190 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err190];
-                  } else {
-                    vErrors.push(err190);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data77.logDaysScanned !== void 0) {
-              let data79 = data77.logDaysScanned;
-              if (!(typeof data79 == "number" && (!(data79 % 1) && !isNaN(data79)) && isFinite(data79))) {
-                const err191 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err191];
-                } else {
-                  vErrors.push(err191);
-                }
-                errors++;
-              }
-              if (typeof data79 == "number" && isFinite(data79)) {
-                if (data79 < 0 || isNaN(data79)) {
-                  const err192 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err192];
-                  } else {
-                    vErrors.push(err192);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data77.bytesAvoided !== void 0) {
-              let data80 = data77.bytesAvoided;
-              if (!(typeof data80 == "number" && (!(data80 % 1) && !isNaN(data80)) && isFinite(data80))) {
-                const err193 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            for (const key14 in data82) {
+              if (!(key14 === "queries" || key14 === "bytesScanned")) {
+                const err193 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key14 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err193];
                 } else {
@@ -33413,78 +33661,78 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 }
                 errors++;
               }
-              if (typeof data80 == "number" && isFinite(data80)) {
-                if (data80 < 0 || isNaN(data80)) {
-                  const err194 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err194];
-                  } else {
-                    vErrors.push(err194);
-                  }
-                  errors++;
-                }
-              }
             }
-            if (data77.costDaysHit !== void 0) {
-              let data81 = data77.costDaysHit;
-              if (!(typeof data81 == "number" && (!(data81 % 1) && !isNaN(data81)) && isFinite(data81))) {
-                const err195 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+            if (data82.queries !== void 0) {
+              let data83 = data82.queries;
+              if (!(typeof data83 == "number" && (!(data83 % 1) && !isNaN(data83)) && isFinite(data83))) {
+                const err194 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
                 if (vErrors === null) {
-                  vErrors = [err195];
+                  vErrors = [err194];
                 } else {
-                  vErrors.push(err195);
+                  vErrors.push(err194);
                 }
                 errors++;
               }
-              if (typeof data81 == "number" && isFinite(data81)) {
-                if (data81 < 0 || isNaN(data81)) {
-                  const err196 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err196];
-                  } else {
-                    vErrors.push(err196);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data77.costExplorerRequestsAvoided !== void 0) {
-              let data82 = data77.costExplorerRequestsAvoided;
-              if (!(typeof data82 == "number" && (!(data82 % 1) && !isNaN(data82)) && isFinite(data82))) {
-                const err197 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
-                if (vErrors === null) {
-                  vErrors = [err197];
-                } else {
-                  vErrors.push(err197);
-                }
-                errors++;
-              }
-              if (typeof data82 == "number" && isFinite(data82)) {
-                if (data82 < 0 || isNaN(data82)) {
-                  const err198 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
-                  if (vErrors === null) {
-                    vErrors = [err198];
-                  } else {
-                    vErrors.push(err198);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data77.savedUsd !== void 0) {
-              let data83 = data77.savedUsd;
               if (typeof data83 == "number" && isFinite(data83)) {
                 if (data83 < 0 || isNaN(data83)) {
-                  const err199 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  const err195 = { instancePath: instancePath + "/run/insights/queries", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
                   if (vErrors === null) {
-                    vErrors = [err199];
+                    vErrors = [err195];
                   } else {
-                    vErrors.push(err199);
+                    vErrors.push(err195);
                   }
                   errors++;
                 }
+              }
+            }
+            if (data82.bytesScanned !== void 0) {
+              let data84 = data82.bytesScanned;
+              if (!(typeof data84 == "number" && (!(data84 % 1) && !isNaN(data84)) && isFinite(data84))) {
+                const err196 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err196];
+                } else {
+                  vErrors.push(err196);
+                }
+                errors++;
+              }
+              if (typeof data84 == "number" && isFinite(data84)) {
+                if (data84 < 0 || isNaN(data84)) {
+                  const err197 = { instancePath: instancePath + "/run/insights/bytesScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err197];
+                  } else {
+                    vErrors.push(err197);
+                  }
+                  errors++;
+                }
+              }
+            }
+          } else {
+            const err198 = { instancePath: instancePath + "/run/insights", schemaPath: "#/properties/run/properties/insights/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err198];
+            } else {
+              vErrors.push(err198);
+            }
+            errors++;
+          }
+        }
+        if (data81.costExplorer !== void 0) {
+          let data85 = data81.costExplorer;
+          if (data85 && typeof data85 == "object" && !Array.isArray(data85)) {
+            if (data85.requests === void 0) {
+              const err199 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/required", keyword: "required", params: { missingProperty: "requests" }, message: "must have required property 'requests'" };
+              if (vErrors === null) {
+                vErrors = [err199];
               } else {
-                const err200 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                vErrors.push(err199);
+              }
+              errors++;
+            }
+            for (const key15 in data85) {
+              if (!(key15 === "requests")) {
+                const err200 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key15 }, message: "must NOT have additional properties" };
                 if (vErrors === null) {
                   vErrors = [err200];
                 } else {
@@ -33493,33 +33741,31 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err201 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-            if (vErrors === null) {
-              vErrors = [err201];
-            } else {
-              vErrors.push(err201);
+            if (data85.requests !== void 0) {
+              let data86 = data85.requests;
+              if (!(typeof data86 == "number" && (!(data86 % 1) && !isNaN(data86)) && isFinite(data86))) {
+                const err201 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err201];
+                } else {
+                  vErrors.push(err201);
+                }
+                errors++;
+              }
+              if (typeof data86 == "number" && isFinite(data86)) {
+                if (data86 < 0 || isNaN(data86)) {
+                  const err202 = { instancePath: instancePath + "/run/costExplorer/requests", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err202];
+                  } else {
+                    vErrors.push(err202);
+                  }
+                  errors++;
+                }
+              }
             }
-            errors++;
-          }
-        }
-      } else {
-        const err202 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err202];
-        } else {
-          vErrors.push(err202);
-        }
-        errors++;
-      }
-    }
-    if (data.warnings !== void 0) {
-      let data84 = data.warnings;
-      if (Array.isArray(data84)) {
-        const len10 = data84.length;
-        for (let i10 = 0; i10 < len10; i10++) {
-          if (typeof data84[i10] !== "string") {
-            const err203 = { instancePath: instancePath + "/warnings/" + i10, schemaPath: "#/properties/warnings/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          } else {
+            const err203 = { instancePath: instancePath + "/run/costExplorer", schemaPath: "#/properties/run/properties/costExplorer/type", keyword: "type", params: { type: "object" }, message: "must be object" };
             if (vErrors === null) {
               vErrors = [err203];
             } else {
@@ -33528,44 +33774,306 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data81.estimatedRunCostUsd !== void 0) {
+          let data87 = data81.estimatedRunCostUsd;
+          if (typeof data87 == "number" && isFinite(data87)) {
+            if (data87 < 0 || isNaN(data87)) {
+              const err204 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err204];
+              } else {
+                vErrors.push(err204);
+              }
+              errors++;
+            }
+          } else {
+            const err205 = { instancePath: instancePath + "/run/estimatedRunCostUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err205];
+            } else {
+              vErrors.push(err205);
+            }
+            errors++;
+          }
+        }
+        if (data81.cache !== void 0) {
+          let data88 = data81.cache;
+          if (data88 && typeof data88 == "object" && !Array.isArray(data88)) {
+            if (data88.logDaysHit === void 0) {
+              const err206 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysHit" }, message: "must have required property 'logDaysHit'" };
+              if (vErrors === null) {
+                vErrors = [err206];
+              } else {
+                vErrors.push(err206);
+              }
+              errors++;
+            }
+            if (data88.logDaysScanned === void 0) {
+              const err207 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "logDaysScanned" }, message: "must have required property 'logDaysScanned'" };
+              if (vErrors === null) {
+                vErrors = [err207];
+              } else {
+                vErrors.push(err207);
+              }
+              errors++;
+            }
+            if (data88.bytesAvoided === void 0) {
+              const err208 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "bytesAvoided" }, message: "must have required property 'bytesAvoided'" };
+              if (vErrors === null) {
+                vErrors = [err208];
+              } else {
+                vErrors.push(err208);
+              }
+              errors++;
+            }
+            if (data88.costDaysHit === void 0) {
+              const err209 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costDaysHit" }, message: "must have required property 'costDaysHit'" };
+              if (vErrors === null) {
+                vErrors = [err209];
+              } else {
+                vErrors.push(err209);
+              }
+              errors++;
+            }
+            if (data88.costExplorerRequestsAvoided === void 0) {
+              const err210 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "costExplorerRequestsAvoided" }, message: "must have required property 'costExplorerRequestsAvoided'" };
+              if (vErrors === null) {
+                vErrors = [err210];
+              } else {
+                vErrors.push(err210);
+              }
+              errors++;
+            }
+            if (data88.savedUsd === void 0) {
+              const err211 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/required", keyword: "required", params: { missingProperty: "savedUsd" }, message: "must have required property 'savedUsd'" };
+              if (vErrors === null) {
+                vErrors = [err211];
+              } else {
+                vErrors.push(err211);
+              }
+              errors++;
+            }
+            for (const key16 in data88) {
+              if (!(key16 === "logDaysHit" || key16 === "logDaysScanned" || key16 === "bytesAvoided" || key16 === "costDaysHit" || key16 === "costExplorerRequestsAvoided" || key16 === "savedUsd")) {
+                const err212 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key16 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err212];
+                } else {
+                  vErrors.push(err212);
+                }
+                errors++;
+              }
+            }
+            if (data88.logDaysHit !== void 0) {
+              let data89 = data88.logDaysHit;
+              if (!(typeof data89 == "number" && (!(data89 % 1) && !isNaN(data89)) && isFinite(data89))) {
+                const err213 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err213];
+                } else {
+                  vErrors.push(err213);
+                }
+                errors++;
+              }
+              if (typeof data89 == "number" && isFinite(data89)) {
+                if (data89 < 0 || isNaN(data89)) {
+                  const err214 = { instancePath: instancePath + "/run/cache/logDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err214];
+                  } else {
+                    vErrors.push(err214);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data88.logDaysScanned !== void 0) {
+              let data90 = data88.logDaysScanned;
+              if (!(typeof data90 == "number" && (!(data90 % 1) && !isNaN(data90)) && isFinite(data90))) {
+                const err215 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err215];
+                } else {
+                  vErrors.push(err215);
+                }
+                errors++;
+              }
+              if (typeof data90 == "number" && isFinite(data90)) {
+                if (data90 < 0 || isNaN(data90)) {
+                  const err216 = { instancePath: instancePath + "/run/cache/logDaysScanned", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err216];
+                  } else {
+                    vErrors.push(err216);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data88.bytesAvoided !== void 0) {
+              let data91 = data88.bytesAvoided;
+              if (!(typeof data91 == "number" && (!(data91 % 1) && !isNaN(data91)) && isFinite(data91))) {
+                const err217 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err217];
+                } else {
+                  vErrors.push(err217);
+                }
+                errors++;
+              }
+              if (typeof data91 == "number" && isFinite(data91)) {
+                if (data91 < 0 || isNaN(data91)) {
+                  const err218 = { instancePath: instancePath + "/run/cache/bytesAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err218];
+                  } else {
+                    vErrors.push(err218);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data88.costDaysHit !== void 0) {
+              let data92 = data88.costDaysHit;
+              if (!(typeof data92 == "number" && (!(data92 % 1) && !isNaN(data92)) && isFinite(data92))) {
+                const err219 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err219];
+                } else {
+                  vErrors.push(err219);
+                }
+                errors++;
+              }
+              if (typeof data92 == "number" && isFinite(data92)) {
+                if (data92 < 0 || isNaN(data92)) {
+                  const err220 = { instancePath: instancePath + "/run/cache/costDaysHit", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err220];
+                  } else {
+                    vErrors.push(err220);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data88.costExplorerRequestsAvoided !== void 0) {
+              let data93 = data88.costExplorerRequestsAvoided;
+              if (!(typeof data93 == "number" && (!(data93 % 1) && !isNaN(data93)) && isFinite(data93))) {
+                const err221 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer" };
+                if (vErrors === null) {
+                  vErrors = [err221];
+                } else {
+                  vErrors.push(err221);
+                }
+                errors++;
+              }
+              if (typeof data93 == "number" && isFinite(data93)) {
+                if (data93 < 0 || isNaN(data93)) {
+                  const err222 = { instancePath: instancePath + "/run/cache/costExplorerRequestsAvoided", schemaPath: "#/definitions/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err222];
+                  } else {
+                    vErrors.push(err222);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data88.savedUsd !== void 0) {
+              let data94 = data88.savedUsd;
+              if (typeof data94 == "number" && isFinite(data94)) {
+                if (data94 < 0 || isNaN(data94)) {
+                  const err223 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+                  if (vErrors === null) {
+                    vErrors = [err223];
+                  } else {
+                    vErrors.push(err223);
+                  }
+                  errors++;
+                }
+              } else {
+                const err224 = { instancePath: instancePath + "/run/cache/savedUsd", schemaPath: "#/definitions/amount/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err224];
+                } else {
+                  vErrors.push(err224);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err225 = { instancePath: instancePath + "/run/cache", schemaPath: "#/properties/run/properties/cache/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err225];
+            } else {
+              vErrors.push(err225);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err204 = { instancePath: instancePath + "/warnings", schemaPath: "#/properties/warnings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        const err226 = { instancePath: instancePath + "/run", schemaPath: "#/properties/run/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err204];
+          vErrors = [err226];
         } else {
-          vErrors.push(err204);
+          vErrors.push(err226);
+        }
+        errors++;
+      }
+    }
+    if (data.warnings !== void 0) {
+      let data95 = data.warnings;
+      if (Array.isArray(data95)) {
+        const len12 = data95.length;
+        for (let i12 = 0; i12 < len12; i12++) {
+          if (typeof data95[i12] !== "string") {
+            const err227 = { instancePath: instancePath + "/warnings/" + i12, schemaPath: "#/properties/warnings/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err227];
+            } else {
+              vErrors.push(err227);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err228 = { instancePath: instancePath + "/warnings", schemaPath: "#/properties/warnings/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err228];
+        } else {
+          vErrors.push(err228);
         }
         errors++;
       }
     }
   } else {
-    const err205 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err229 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err205];
+      vErrors = [err229];
     } else {
-      vErrors.push(err205);
+      vErrors.push(err229);
     }
     errors++;
   }
   validate10.errors = vErrors;
   return errors === 0;
 }
-var import_formats, validate, schema11, func2, formats0, formats2, pattern0, schema28, schema49, schema58, schema66, schema68;
+var import_formats, validate, schema11, func2, formats0, formats2, pattern0, schema32, schema53, schema62, schema70, schema72;
 var init_report_validator = __esm({
   "src/report/report.validator.ts"() {
     "use strict";
     import_formats = __toESM(require_formats(), 1);
     validate = validate10;
-    schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json", "title": "VPC Lattice cost & performance report, schema version 1", "type": "object", "additionalProperties": false, "required": ["schemaVersion", "generatedAt", "tool", "window", "source", "costBasis", "totals", "shared", "services", "resourceConfigurations", "findings", "anomalies", "run", "warnings"], "properties": { "schemaVersion": { "const": 1 }, "generatedAt": { "type": "string", "format": "date-time" }, "tool": { "type": "object", "additionalProperties": false, "required": ["name", "version"], "properties": { "name": { "type": "string" }, "version": { "type": "string" } } }, "window": { "type": "object", "additionalProperties": false, "required": ["start", "end", "days"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day", "description": "Exclusive." }, "days": { "type": "integer", "minimum": 1 } } }, "source": { "type": "object", "additionalProperties": false, "required": ["kind", "logGroups", "queryIds", "files", "records", "malformed", "malformedSamples"], "properties": { "kind": { "enum": ["files", "aws"] }, "serviceNetwork": { "type": "string" }, "logGroups": { "type": "array", "items": { "type": "string" } }, "queryIds": { "type": "array", "items": { "type": "string" } }, "files": { "type": "array", "items": { "type": "string" } }, "records": { "$ref": "#/definitions/count" }, "malformed": { "$ref": "#/definitions/count" }, "malformedSamples": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["file", "line", "reason"], "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "reason": { "type": "string" } } } } } }, "costBasis": { "type": "object", "additionalProperties": false, "required": ["method", "currency", "estimatedDays", "missingDays", "prices"], "properties": { "method": { "enum": ["modelled", "reconciled"] }, "metric": { "type": "string" }, "currency": { "type": "string" }, "estimatedDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "missingDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "prices": { "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "required": ["serviceHour", "perGB", "perMillionRequests", "freeRequestsPerHour"], "properties": { "serviceHour": { "$ref": "#/definitions/amount" }, "perGB": { "$ref": "#/definitions/amount" }, "perMillionRequests": { "$ref": "#/definitions/amount" }, "freeRequestsPerHour": { "$ref": "#/definitions/count" } } } } } }, "totals": { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut", "previous"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "previous": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" } } }] } } }, "shared": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests", "other", "credits"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" }, "other": { "type": "number" }, "credits": { "type": "number", "maximum": 0, "description": "Credits, refunds and other negative amounts of the bill; not in total, never allocated to a service." } } }, "services": { "type": "array", "items": { "$ref": "#/definitions/service" } }, "resourceConfigurations": { "type": "array", "items": { "$ref": "#/definitions/resourceConfiguration" } }, "findings": { "type": "array", "items": { "$ref": "#/definitions/finding" } }, "anomalies": { "type": "array", "items": { "$ref": "#/definitions/anomaly" } }, "forecast": { "type": "object", "additionalProperties": false, "required": ["start", "end", "amount"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day" }, "amount": { "type": "number" }, "lower": { "type": "number" }, "upper": { "type": "number" } } }, "run": { "type": "object", "additionalProperties": false, "required": ["insights", "costExplorer", "estimatedRunCostUsd"], "properties": { "insights": { "type": "object", "additionalProperties": false, "required": ["queries", "bytesScanned"], "properties": { "queries": { "$ref": "#/definitions/count" }, "bytesScanned": { "$ref": "#/definitions/count" } } }, "costExplorer": { "type": "object", "additionalProperties": false, "required": ["requests"], "properties": { "requests": { "$ref": "#/definitions/count" } } }, "estimatedRunCostUsd": { "$ref": "#/definitions/amount" }, "cache": { "type": "object", "additionalProperties": false, "required": ["logDaysHit", "logDaysScanned", "bytesAvoided", "costDaysHit", "costExplorerRequestsAvoided", "savedUsd"], "properties": { "logDaysHit": { "$ref": "#/definitions/count" }, "logDaysScanned": { "$ref": "#/definitions/count" }, "bytesAvoided": { "$ref": "#/definitions/count" }, "costDaysHit": { "$ref": "#/definitions/count" }, "costExplorerRequestsAvoided": { "$ref": "#/definitions/count" }, "savedUsd": { "$ref": "#/definitions/amount" } } } } }, "warnings": { "type": "array", "items": { "type": "string" } } }, "definitions": { "day": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "format": "date" }, "count": { "type": "integer", "minimum": 0 }, "amount": { "type": "number", "minimum": 0 }, "status": { "type": "object", "additionalProperties": false, "required": ["2xx", "3xx", "4xx", "5xx"], "properties": { "2xx": { "$ref": "#/definitions/count" }, "3xx": { "$ref": "#/definitions/count" }, "4xx": { "$ref": "#/definitions/count" }, "5xx": { "$ref": "#/definitions/count" } } }, "latency": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["p50", "p90", "p95", "p99", "mean"], "properties": { "p50": { "$ref": "#/definitions/amount" }, "p90": { "$ref": "#/definitions/amount" }, "p95": { "$ref": "#/definitions/amount" }, "p99": { "$ref": "#/definitions/amount" }, "mean": { "$ref": "#/definitions/amount" } } }] }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" } } }, "numbers": { "type": "object", "required": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"], "properties": { "requests": { "$ref": "#/definitions/count" }, "connections": { "$ref": "#/definitions/count", "description": "Of requests, TLS-passthrough connections." }, "grpcCalls": { "$ref": "#/definitions/count", "description": "Of requests, gRPC calls." }, "status": { "$ref": "#/definitions/status" }, "grpcErrors": { "$ref": "#/definitions/count", "description": "gRPC calls that failed on the server's side (status 2, 4, 12, 13, 14 or 15) without a 5xx status." }, "authDenied": { "$ref": "#/definitions/count" }, "errorRate": { "type": "number", "minimum": 0, "maximum": 1, "description": "(5xx + grpcErrors) / (requests - connections)." }, "latencyMs": { "$ref": "#/definitions/latency" }, "connectionMs": { "$ref": "#/definitions/latency", "description": "Lifetime of connections; never judged as latency." }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "$ref": "#/definitions/cost" }, "costPerMillionRequests": { "oneOf": [{ "type": "null" }, { "type": "number" }] } } }, "previousNumbers": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } }, "service": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } }, "finding": { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } }, "anomaly": { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } }, "resourceConfiguration": { "type": "object", "additionalProperties": false, "description": "A resource configuration (VPC resource): its connections and modelled cost.", "required": ["arn", "id", "name", "region", "connections", "authDenied", "connectionMs", "bytesIn", "bytesOut", "cost"], "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "connections": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "connectionMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data"], "description": "Modelled from the price table: per resource-hour and per GB.", "properties": { "total": { "$ref": "#/definitions/amount" }, "hours": { "$ref": "#/definitions/amount" }, "data": { "$ref": "#/definitions/amount" } } } } } } };
+    schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://github.com/lattice-cost-report/lattice-cost-report/report.schema.json", "title": "VPC Lattice cost & performance report, schema version 1", "type": "object", "additionalProperties": false, "required": ["schemaVersion", "generatedAt", "tool", "window", "source", "costBasis", "totals", "shared", "services", "resourceConfigurations", "findings", "anomalies", "run", "warnings"], "properties": { "schemaVersion": { "const": 1 }, "generatedAt": { "type": "string", "format": "date-time" }, "tool": { "type": "object", "additionalProperties": false, "required": ["name", "version"], "properties": { "name": { "type": "string" }, "version": { "type": "string" } } }, "window": { "type": "object", "additionalProperties": false, "required": ["start", "end", "days"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day", "description": "Exclusive." }, "days": { "type": "integer", "minimum": 1 } } }, "source": { "type": "object", "additionalProperties": false, "required": ["kind", "logGroups", "queryIds", "files", "records", "malformed", "malformedSamples"], "properties": { "kind": { "enum": ["files", "aws"] }, "serviceNetwork": { "type": "string" }, "logGroups": { "type": "array", "items": { "type": "string" } }, "queryIds": { "type": "array", "items": { "type": "string" } }, "files": { "type": "array", "items": { "type": "string" } }, "records": { "$ref": "#/definitions/count" }, "malformed": { "$ref": "#/definitions/count" }, "malformedSamples": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["file", "line", "reason"], "properties": { "file": { "type": "string" }, "line": { "type": "integer", "minimum": 1 }, "reason": { "type": "string" } } } } } }, "costBasis": { "type": "object", "additionalProperties": false, "required": ["method", "currency", "estimatedDays", "missingDays", "prices"], "properties": { "method": { "enum": ["modelled", "reconciled", "billed-per-resource"] }, "metric": { "type": "string" }, "currency": { "type": "string" }, "estimatedDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "missingDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "prices": { "type": "object", "additionalProperties": { "type": "object", "additionalProperties": false, "required": ["serviceHour", "perGB", "perMillionRequests", "freeRequestsPerHour", "resourceHour", "resourcePerGB", "source"], "properties": { "serviceHour": { "$ref": "#/definitions/amount" }, "perGB": { "$ref": "#/definitions/amount" }, "perMillionRequests": { "$ref": "#/definitions/amount" }, "freeRequestsPerHour": { "$ref": "#/definitions/count" }, "resourceHour": { "$ref": "#/definitions/amount" }, "resourcePerGB": { "$ref": "#/definitions/amount" }, "source": { "enum": ["aws-price-list", "price-list-file", "price-file", "built-in", "us-east-1-fallback"] }, "published": { "$ref": "#/definitions/day" } } } }, "billedPerResourceDays": { "type": "array", "items": { "$ref": "#/definitions/day" } }, "usageTypes": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["usageType", "charge", "from"], "properties": { "usageType": { "type": "string" }, "charge": { "enum": ["hours", "data", "requests", "other"] }, "from": { "enum": ["price-list", "name"] } } } } } }, "totals": { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut", "previous"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "previous": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["requests", "cost", "bytesIn", "bytesOut"], "properties": { "requests": { "$ref": "#/definitions/count" }, "cost": { "type": "number" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" } } }] } } }, "shared": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests", "other", "credits"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" }, "other": { "type": "number" }, "credits": { "type": "number", "maximum": 0, "description": "Credits, refunds and other negative amounts of the bill; not in total, never allocated to a service." } } }, "services": { "type": "array", "items": { "$ref": "#/definitions/service" } }, "resourceConfigurations": { "type": "array", "items": { "$ref": "#/definitions/resourceConfiguration" } }, "findings": { "type": "array", "items": { "$ref": "#/definitions/finding" } }, "anomalies": { "type": "array", "items": { "$ref": "#/definitions/anomaly" } }, "forecast": { "type": "object", "additionalProperties": false, "required": ["start", "end", "amount"], "properties": { "start": { "$ref": "#/definitions/day" }, "end": { "$ref": "#/definitions/day" }, "amount": { "type": "number" }, "lower": { "type": "number" }, "upper": { "type": "number" } } }, "run": { "type": "object", "additionalProperties": false, "required": ["insights", "costExplorer", "estimatedRunCostUsd"], "properties": { "insights": { "type": "object", "additionalProperties": false, "required": ["queries", "bytesScanned"], "properties": { "queries": { "$ref": "#/definitions/count" }, "bytesScanned": { "$ref": "#/definitions/count" } } }, "costExplorer": { "type": "object", "additionalProperties": false, "required": ["requests"], "properties": { "requests": { "$ref": "#/definitions/count" } } }, "estimatedRunCostUsd": { "$ref": "#/definitions/amount" }, "cache": { "type": "object", "additionalProperties": false, "required": ["logDaysHit", "logDaysScanned", "bytesAvoided", "costDaysHit", "costExplorerRequestsAvoided", "savedUsd"], "properties": { "logDaysHit": { "$ref": "#/definitions/count" }, "logDaysScanned": { "$ref": "#/definitions/count" }, "bytesAvoided": { "$ref": "#/definitions/count" }, "costDaysHit": { "$ref": "#/definitions/count" }, "costExplorerRequestsAvoided": { "$ref": "#/definitions/count" }, "savedUsd": { "$ref": "#/definitions/amount" } } } } }, "warnings": { "type": "array", "items": { "type": "string" } } }, "definitions": { "day": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "format": "date" }, "count": { "type": "integer", "minimum": 0 }, "amount": { "type": "number", "minimum": 0 }, "status": { "type": "object", "additionalProperties": false, "required": ["2xx", "3xx", "4xx", "5xx"], "properties": { "2xx": { "$ref": "#/definitions/count" }, "3xx": { "$ref": "#/definitions/count" }, "4xx": { "$ref": "#/definitions/count" }, "5xx": { "$ref": "#/definitions/count" } } }, "latency": { "oneOf": [{ "type": "null" }, { "type": "object", "additionalProperties": false, "required": ["p50", "p90", "p95", "p99", "mean"], "properties": { "p50": { "$ref": "#/definitions/amount" }, "p90": { "$ref": "#/definitions/amount" }, "p95": { "$ref": "#/definitions/amount" }, "p99": { "$ref": "#/definitions/amount" }, "mean": { "$ref": "#/definitions/amount" } } }] }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data", "requests"], "properties": { "total": { "type": "number" }, "hours": { "type": "number" }, "data": { "type": "number" }, "requests": { "type": "number" } } }, "numbers": { "type": "object", "required": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"], "properties": { "requests": { "$ref": "#/definitions/count" }, "connections": { "$ref": "#/definitions/count", "description": "Of requests, TLS-passthrough connections." }, "grpcCalls": { "$ref": "#/definitions/count", "description": "Of requests, gRPC calls." }, "status": { "$ref": "#/definitions/status" }, "grpcErrors": { "$ref": "#/definitions/count", "description": "gRPC calls that failed on the server's side (status 2, 4, 12, 13, 14 or 15) without a 5xx status." }, "authDenied": { "$ref": "#/definitions/count" }, "errorRate": { "type": "number", "minimum": 0, "maximum": 1, "description": "(5xx + grpcErrors) / (requests - connections)." }, "latencyMs": { "$ref": "#/definitions/latency" }, "connectionMs": { "$ref": "#/definitions/latency", "description": "Lifetime of connections; never judged as latency." }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "$ref": "#/definitions/cost" }, "costPerMillionRequests": { "oneOf": [{ "type": "null" }, { "type": "number" }] } } }, "previousNumbers": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } }, "service": { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } }, "finding": { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } }, "anomaly": { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } }, "resourceConfiguration": { "type": "object", "additionalProperties": false, "description": "A resource configuration (VPC resource): its connections and modelled cost.", "required": ["arn", "id", "name", "region", "connections", "authDenied", "connectionMs", "bytesIn", "bytesOut", "cost"], "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "connections": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "connectionMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data"], "description": "Modelled from the price table: per resource-hour and per GB.", "properties": { "total": { "$ref": "#/definitions/amount" }, "hours": { "$ref": "#/definitions/amount" }, "data": { "$ref": "#/definitions/amount" } } } } } } };
     func2 = Object.prototype.hasOwnProperty;
     formats0 = import_formats.fullFormats["date-time"];
     formats2 = import_formats.fullFormats.date;
     pattern0 = new RegExp("^\\d{4}-\\d{2}-\\d{2}$", "u");
-    schema28 = { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } };
-    schema49 = { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } };
-    schema58 = { "type": "object", "additionalProperties": false, "description": "A resource configuration (VPC resource): its connections and modelled cost.", "required": ["arn", "id", "name", "region", "connections", "authDenied", "connectionMs", "bytesIn", "bytesOut", "cost"], "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "connections": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "connectionMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data"], "description": "Modelled from the price table: per resource-hour and per GB.", "properties": { "total": { "$ref": "#/definitions/amount" }, "hours": { "$ref": "#/definitions/amount" }, "data": { "$ref": "#/definitions/amount" } } } } };
-    schema66 = { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } };
-    schema68 = { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } };
+    schema32 = { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "required": ["arn", "id", "name", "region", "previous", "daily"], "propertyNames": { "enum": ["arn", "id", "name", "region", "previous", "backendCost", "daily", "requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] }, "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "previous": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/previousNumbers" }] }, "backendCost": { "$ref": "#/definitions/amount" }, "daily": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["date", "requests", "errors5xx", "authDenied", "p99", "bytesIn", "bytesOut", "cost"], "properties": { "date": { "$ref": "#/definitions/day" }, "requests": { "$ref": "#/definitions/count" }, "errors5xx": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "p99": { "oneOf": [{ "type": "null" }, { "$ref": "#/definitions/amount" }] }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "number" } } } } } };
+    schema53 = { "type": "object", "allOf": [{ "$ref": "#/definitions/numbers" }], "propertyNames": { "enum": ["requests", "connections", "grpcCalls", "status", "grpcErrors", "authDenied", "errorRate", "latencyMs", "connectionMs", "bytesIn", "bytesOut", "cost", "costPerMillionRequests"] } };
+    schema62 = { "type": "object", "additionalProperties": false, "description": "A resource configuration (VPC resource): its connections and modelled cost.", "required": ["arn", "id", "name", "region", "connections", "authDenied", "connectionMs", "bytesIn", "bytesOut", "cost"], "properties": { "arn": { "type": "string" }, "id": { "type": "string" }, "name": { "type": "string" }, "region": { "type": "string" }, "connections": { "$ref": "#/definitions/count" }, "authDenied": { "$ref": "#/definitions/count" }, "connectionMs": { "$ref": "#/definitions/latency" }, "bytesIn": { "$ref": "#/definitions/count" }, "bytesOut": { "$ref": "#/definitions/count" }, "cost": { "type": "object", "additionalProperties": false, "required": ["total", "hours", "data"], "description": "Modelled from the price table: per resource-hour and per GB.", "properties": { "total": { "$ref": "#/definitions/amount" }, "hours": { "$ref": "#/definitions/amount" }, "data": { "$ref": "#/definitions/amount" } } } } };
+    schema70 = { "type": "object", "additionalProperties": false, "required": ["kind", "severity", "message"], "properties": { "kind": { "enum": ["idle-service", "high-latency", "high-error-rate", "auth-denied", "cost-outlier", "large-payload", "cost-anomaly", "request-anomaly", "latency-anomaly", "error-rate-anomaly", "cost-regression", "latency-regression"] }, "severity": { "enum": ["info", "warning", "critical"] }, "service": { "type": "string" }, "message": { "type": "string" }, "impact": { "type": "string" }, "estimatedMonthlySavings": { "$ref": "#/definitions/amount" } } };
+    schema72 = { "type": "object", "additionalProperties": false, "required": ["date", "metric", "expected", "actual", "impact", "score", "source"], "properties": { "date": { "$ref": "#/definitions/day" }, "service": { "type": "string" }, "where": { "type": "string" }, "metric": { "enum": ["cost", "requests", "p99", "errorRate"] }, "expected": { "type": "number" }, "actual": { "type": "number" }, "impact": { "type": "number" }, "impactUsd": { "type": "number" }, "score": { "type": "number" }, "source": { "enum": ["detector", "aws-cad"] } } };
   }
 });
 
@@ -44344,9 +44852,9 @@ var init_JsonShapeDeserializer2 = __esm({
         return this._read(schema, data);
       }
       _read(schema, value) {
-        const isObject2 = value !== null && typeof value === "object";
+        const isObject3 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject2) {
+        if (isObject3) {
           if (ns.isStructSchema()) {
             return this._readStruct(ns, value);
           }
@@ -44426,7 +44934,7 @@ var init_JsonShapeDeserializer2 = __esm({
           return value;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject2) {
+          if (isObject3) {
             if (Array.isArray(value)) {
               for (let i5 = 0; i5 < value.length; ++i5) {
                 const v = value[i5];
@@ -44864,7 +45372,7 @@ var init_JsonShapeSerializer2 = __esm({
           return;
         }
         const ns = NormalizedSchema.of(schema);
-        const isObject2 = typeof value === "object";
+        const isObject3 = typeof value === "object";
         if (ns.isStringSchema()) {
           const mediaType = ns.getMergedTraits().mediaType;
           if (mediaType) {
@@ -44880,7 +45388,7 @@ var init_JsonShapeSerializer2 = __esm({
           this.writeAsciiQuoted(asString);
           return;
         }
-        if (isObject2) {
+        if (isObject3) {
           if (ns.isStructSchema()) {
             this.writeStruct(ns, value);
             return;
@@ -45286,9 +45794,9 @@ var init_JsonShapeDeserializer = __esm({
         return this._read(schema, data);
       }
       _read(schema, value) {
-        const isObject2 = value !== null && typeof value === "object";
+        const isObject3 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject2) {
+        if (isObject3) {
           if (ns.isStructSchema()) {
             const record = value;
             const union = ns.isUnionSchema();
@@ -45404,7 +45912,7 @@ var init_JsonShapeDeserializer = __esm({
           return value;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject2) {
+          if (isObject3) {
             const out = Array.isArray(value) ? [] : {};
             for (const k5 in value) {
               if (!hasOwn(value, k5)) {
@@ -45527,9 +46035,9 @@ var init_JsonShapeSerializer = __esm({
         }
       }
       _write(schema, value, container) {
-        const isObject2 = value !== null && typeof value === "object";
+        const isObject3 = value !== null && typeof value === "object";
         const ns = NormalizedSchema.of(schema);
-        if (isObject2) {
+        if (isObject3) {
           if (ns.isStructSchema()) {
             const record = value;
             const out = {};
@@ -45659,7 +46167,7 @@ var init_JsonShapeSerializer = __esm({
           this.useReplacer = true;
         }
         if (ns.isDocumentSchema()) {
-          if (isObject2) {
+          if (isObject3) {
             if (value instanceof Uint8Array) {
               return (this.serdeContext?.base64Encoder ?? toBase64)(value);
             }
@@ -53531,8 +54039,8 @@ function writeValue(ns, value, container, serdeContext) {
     encodeHeader(majorMap, 0);
     return;
   }
-  const isObject2 = typeof value === "object";
-  if (isObject2) {
+  const isObject3 = typeof value === "object";
+  if (isObject3) {
     if (ns.isBlobSchema()) {
       if (value instanceof Uint8Array) {
         writeBytes(value);
@@ -72691,7 +73199,7 @@ var require_dist_cjs17 = __commonJS({
     };
     var GetCostAndUsageComparisonsCommand = class extends command5(_ep05, _mw05, "GetCostAndUsageComparisons", GetCostAndUsageComparisons$) {
     };
-    var GetCostAndUsageWithResourcesCommand = class extends command5(_ep05, _mw05, "GetCostAndUsageWithResources", GetCostAndUsageWithResources$) {
+    var GetCostAndUsageWithResourcesCommand2 = class extends command5(_ep05, _mw05, "GetCostAndUsageWithResources", GetCostAndUsageWithResources$) {
     };
     var GetCostCategoriesCommand = class extends command5(_ep05, _mw05, "GetCostCategories", GetCostCategories$) {
     };
@@ -72787,7 +73295,7 @@ var require_dist_cjs17 = __commonJS({
       GetCommitmentPurchaseAnalysisCommand,
       GetCostAndUsageCommand: GetCostAndUsageCommand2,
       GetCostAndUsageComparisonsCommand,
-      GetCostAndUsageWithResourcesCommand,
+      GetCostAndUsageWithResourcesCommand: GetCostAndUsageWithResourcesCommand2,
       GetCostCategoriesCommand,
       GetCostComparisonDriversCommand,
       GetCostForecastCommand: GetCostForecastCommand2,
@@ -73226,7 +73734,7 @@ var require_dist_cjs17 = __commonJS({
     exports.GetCostAndUsageRequest$ = GetCostAndUsageRequest$;
     exports.GetCostAndUsageResponse$ = GetCostAndUsageResponse$;
     exports.GetCostAndUsageWithResources$ = GetCostAndUsageWithResources$;
-    exports.GetCostAndUsageWithResourcesCommand = GetCostAndUsageWithResourcesCommand;
+    exports.GetCostAndUsageWithResourcesCommand = GetCostAndUsageWithResourcesCommand2;
     exports.GetCostAndUsageWithResourcesRequest$ = GetCostAndUsageWithResourcesRequest$;
     exports.GetCostAndUsageWithResourcesResponse$ = GetCostAndUsageWithResourcesResponse$;
     exports.GetCostCategories$ = GetCostCategories$;
@@ -73468,8 +73976,870 @@ var require_dist_cjs17 = __commonJS({
   }
 });
 
-// node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+// node_modules/@aws-sdk/client-pricing/dist-cjs/index.js
 var require_dist_cjs18 = __commonJS({
+  "node_modules/@aws-sdk/client-pricing/dist-cjs/index.js"(exports) {
+    var { awsEndpointFunctions: awsEndpointFunctions2, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider: createDefaultUserAgentProvider2, NODE_APP_ID_CONFIG_OPTIONS: NODE_APP_ID_CONFIG_OPTIONS2, getAwsRegionExtensionConfiguration: getAwsRegionExtensionConfiguration2, resolveAwsRegionExtensionConfiguration: resolveAwsRegionExtensionConfiguration2, resolveUserAgentConfig: resolveUserAgentConfig2, resolveHostHeaderConfig: resolveHostHeaderConfig2, getUserAgentPlugin: getUserAgentPlugin2, getHostHeaderPlugin: getHostHeaderPlugin2, getLoggerPlugin: getLoggerPlugin2, getRecursionDetectionPlugin: getRecursionDetectionPlugin2 } = (init_client3(), __toCommonJS(client_exports2));
+    var { getHttpAuthSchemeEndpointRuleSetPlugin: getHttpAuthSchemeEndpointRuleSetPlugin2, DefaultIdentityProviderConfig: DefaultIdentityProviderConfig2, getHttpSigningPlugin: getHttpSigningPlugin2, createPaginator: createPaginator2 } = (init_dist_es(), __toCommonJS(dist_es_exports));
+    var { normalizeProvider: normalizeProvider3, getSmithyContext: getSmithyContext2, ServiceException: ServiceException2, NoOpLogger: NoOpLogger2, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion3, loadConfigsForDefaultMode: loadConfigsForDefaultMode2, getDefaultExtensionConfiguration: getDefaultExtensionConfiguration2, resolveDefaultRuntimeConfig: resolveDefaultRuntimeConfig2, Client: Client2, makeBuilder: makeBuilder2, createAggregatedClient: createAggregatedClient2 } = (init_client2(), __toCommonJS(client_exports));
+    var { Command: $Command } = (init_client2(), __toCommonJS(client_exports));
+    exports.$Command = $Command;
+    exports.__Client = Client2;
+    var { resolveDefaultsModeConfig: resolveDefaultsModeConfig2, loadConfig: loadConfig2, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS: NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS2, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS: NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS2, NODE_REGION_CONFIG_OPTIONS: NODE_REGION_CONFIG_OPTIONS2, NODE_REGION_CONFIG_FILE_OPTIONS: NODE_REGION_CONFIG_FILE_OPTIONS2, resolveRegionConfig: resolveRegionConfig2 } = (init_config2(), __toCommonJS(config_exports));
+    var { BinaryDecisionDiagram: BinaryDecisionDiagram2, EndpointCache: EndpointCache2, decideEndpoint: decideEndpoint2, customEndpointFunctions: customEndpointFunctions2, resolveEndpointConfig: resolveEndpointConfig2, getEndpointPlugin: getEndpointPlugin2 } = (init_endpoints(), __toCommonJS(endpoints_exports));
+    var { parseUrl: parseUrl3, getHttpHandlerExtensionConfiguration: getHttpHandlerExtensionConfiguration2, resolveHttpHandlerRuntimeConfig: resolveHttpHandlerRuntimeConfig2, getContentLengthPlugin: getContentLengthPlugin2 } = (init_protocols(), __toCommonJS(protocols_exports));
+    var { DEFAULT_RETRY_MODE: DEFAULT_RETRY_MODE2, NODE_RETRY_MODE_CONFIG_OPTIONS: NODE_RETRY_MODE_CONFIG_OPTIONS2, NODE_MAX_ATTEMPT_CONFIG_OPTIONS: NODE_MAX_ATTEMPT_CONFIG_OPTIONS2, resolveRetryConfig: resolveRetryConfig2, getRetryPlugin: getRetryPlugin2 } = (init_retry2(), __toCommonJS(retry_exports));
+    var { TypeRegistry: TypeRegistry2, getSchemaSerdePlugin: getSchemaSerdePlugin2 } = (init_schema(), __toCommonJS(schema_exports));
+    var { resolveAwsSdkSigV4Config: resolveAwsSdkSigV4Config2, AwsSdkSigV4Signer: AwsSdkSigV4Signer2, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS: NODE_AUTH_SCHEME_PREFERENCE_OPTIONS2 } = (init_httpAuthSchemes2(), __toCommonJS(httpAuthSchemes_exports));
+    var { defaultProvider } = require_dist_cjs15();
+    var { toUtf8: toUtf83, fromUtf8: fromUtf83, toBase64: toBase643, fromBase64: fromBase642, calculateBodyLength: calculateBodyLength2 } = (init_serde(), __toCommonJS(serde_exports));
+    var { streamCollector: streamCollector7, NodeHttpHandler } = require_dist_cjs5();
+    var { AwsJson1_1Protocol: AwsJson1_1Protocol2 } = (init_protocols2(), __toCommonJS(protocols_exports2));
+    var { Sha256 } = (init_checksum2(), __toCommonJS(checksum_exports));
+    var defaultPricingHttpAuthSchemeParametersProvider = async (config, context3, input) => {
+      return {
+        operation: getSmithyContext2(context3).operation,
+        region: await normalizeProvider3(config.region)() || (() => {
+          throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })()
+      };
+    };
+    function createAwsAuthSigv4HttpAuthOption5(authParameters) {
+      return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+          name: "pricing",
+          region: authParameters.region
+        },
+        propertiesExtractor: (config, context3) => ({
+          signingProperties: {
+            config,
+            context: context3
+          }
+        })
+      };
+    }
+    var defaultPricingHttpAuthSchemeProvider = (authParameters) => {
+      const options = [];
+      switch (authParameters.operation) {
+        default: {
+          options.push(createAwsAuthSigv4HttpAuthOption5(authParameters));
+        }
+      }
+      return options;
+    };
+    var resolveHttpAuthSchemeConfig5 = (config) => {
+      const config_0 = resolveAwsSdkSigV4Config2(config);
+      return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider3(config.authSchemePreference ?? [])
+      });
+    };
+    var resolveClientEndpointParameters5 = (options) => {
+      return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "pricing"
+      });
+    };
+    var commonParams5 = {
+      UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+      Endpoint: { type: "builtInParams", name: "endpoint" },
+      Region: { type: "builtInParams", name: "region" },
+      UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" }
+    };
+    var version = "3.1132.0";
+    var packageInfo = {
+      version
+    };
+    var k5 = "ref";
+    var a5 = -1;
+    var b5 = true;
+    var c5 = "isSet";
+    var d5 = "PartitionResult";
+    var e5 = "booleanEquals";
+    var f5 = "getAttr";
+    var g5 = { [k5]: "Endpoint" };
+    var h5 = { [k5]: d5 };
+    var i5 = {};
+    var j5 = [{ [k5]: "Region" }];
+    var _data5 = {
+      conditions: [
+        [c5, [g5]],
+        [c5, j5],
+        ["aws.partition", j5, d5],
+        [e5, [{ [k5]: "UseFIPS" }, b5]],
+        [e5, [{ [k5]: "UseDualStack" }, b5]],
+        [e5, [{ fn: f5, argv: [h5, "supportsDualStack"] }, b5]],
+        [e5, [{ fn: f5, argv: [h5, "supportsFIPS"] }, b5]],
+        ["stringEquals", [{ fn: f5, argv: [h5, "name"] }, "aws"]]
+      ],
+      results: [
+        [a5],
+        [a5, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a5, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g5, i5],
+        ["https://api.pricing-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i5],
+        [a5, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://api.pricing-fips.{Region}.{PartitionResult#dnsSuffix}", i5],
+        [a5, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://api.pricing.{Region}.{PartitionResult#dualStackDnsSuffix}", i5],
+        [a5, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://api.pricing.{Region}.amazonaws.com", i5],
+        ["https://api.pricing.{Region}.{PartitionResult#dnsSuffix}", i5],
+        [a5, "Invalid Configuration: Missing Region"]
+      ]
+    };
+    var root5 = 2;
+    var r5 = 1e8;
+    var nodes5 = new Int32Array([
+      -1,
+      1,
+      -1,
+      0,
+      13,
+      3,
+      1,
+      4,
+      r5 + 12,
+      2,
+      5,
+      r5 + 12,
+      3,
+      9,
+      6,
+      4,
+      8,
+      7,
+      7,
+      r5 + 10,
+      r5 + 11,
+      5,
+      r5 + 8,
+      r5 + 9,
+      4,
+      11,
+      10,
+      6,
+      r5 + 6,
+      r5 + 7,
+      5,
+      12,
+      r5 + 5,
+      6,
+      r5 + 4,
+      r5 + 5,
+      3,
+      r5 + 1,
+      14,
+      4,
+      r5 + 2,
+      r5 + 3
+    ]);
+    var bdd5 = BinaryDecisionDiagram2.from(nodes5, root5, _data5.conditions, _data5.results);
+    var cache5 = new EndpointCache2({
+      size: 50,
+      params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"]
+    });
+    var defaultEndpointResolver5 = (endpointParams, context3 = {}) => {
+      return cache5.get(endpointParams, () => decideEndpoint2(bdd5, {
+        endpointParams,
+        logger: context3.logger
+      }));
+    };
+    customEndpointFunctions2.aws = awsEndpointFunctions2;
+    var PricingServiceException = class _PricingServiceException extends ServiceException2 {
+      constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, _PricingServiceException.prototype);
+      }
+    };
+    var AccessDeniedException3 = class _AccessDeniedException extends PricingServiceException {
+      name = "AccessDeniedException";
+      $fault = "client";
+      Message;
+      constructor(opts) {
+        super({
+          name: "AccessDeniedException",
+          $fault: "client",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _AccessDeniedException.prototype);
+        this.Message = opts.Message;
+      }
+    };
+    var ExpiredNextTokenException = class _ExpiredNextTokenException extends PricingServiceException {
+      name = "ExpiredNextTokenException";
+      $fault = "client";
+      Message;
+      constructor(opts) {
+        super({
+          name: "ExpiredNextTokenException",
+          $fault: "client",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _ExpiredNextTokenException.prototype);
+        this.Message = opts.Message;
+      }
+    };
+    var InternalErrorException = class _InternalErrorException extends PricingServiceException {
+      name = "InternalErrorException";
+      $fault = "server";
+      $retryable = {};
+      Message;
+      constructor(opts) {
+        super({
+          name: "InternalErrorException",
+          $fault: "server",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _InternalErrorException.prototype);
+        this.Message = opts.Message;
+      }
+    };
+    var InvalidNextTokenException = class _InvalidNextTokenException extends PricingServiceException {
+      name = "InvalidNextTokenException";
+      $fault = "client";
+      Message;
+      constructor(opts) {
+        super({
+          name: "InvalidNextTokenException",
+          $fault: "client",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _InvalidNextTokenException.prototype);
+        this.Message = opts.Message;
+      }
+    };
+    var InvalidParameterException = class _InvalidParameterException extends PricingServiceException {
+      name = "InvalidParameterException";
+      $fault = "client";
+      Message;
+      constructor(opts) {
+        super({
+          name: "InvalidParameterException",
+          $fault: "client",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _InvalidParameterException.prototype);
+        this.Message = opts.Message;
+      }
+    };
+    var NotFoundException = class _NotFoundException extends PricingServiceException {
+      name = "NotFoundException";
+      $fault = "client";
+      Message;
+      constructor(opts) {
+        super({
+          name: "NotFoundException",
+          $fault: "client",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _NotFoundException.prototype);
+        this.Message = opts.Message;
+      }
+    };
+    var ThrottlingException = class _ThrottlingException extends PricingServiceException {
+      name = "ThrottlingException";
+      $fault = "client";
+      $retryable = {
+        throttling: true
+      };
+      Message;
+      constructor(opts) {
+        super({
+          name: "ThrottlingException",
+          $fault: "client",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _ThrottlingException.prototype);
+        this.Message = opts.Message;
+      }
+    };
+    var ResourceNotFoundException2 = class _ResourceNotFoundException extends PricingServiceException {
+      name = "ResourceNotFoundException";
+      $fault = "client";
+      Message;
+      constructor(opts) {
+        super({
+          name: "ResourceNotFoundException",
+          $fault: "client",
+          ...opts
+        });
+        Object.setPrototypeOf(this, _ResourceNotFoundException.prototype);
+        this.Message = opts.Message;
+      }
+    };
+    var _ADE3 = "AccessDeniedException";
+    var _AN = "AttributeName";
+    var _ANt = "AttributeNames";
+    var _AV = "AttributeValue";
+    var _AVL = "AttributeValueList";
+    var _AVt = "AttributeValues";
+    var _CC = "CurrencyCode";
+    var _DS2 = "DescribeServices";
+    var _DSR = "DescribeServicesRequest";
+    var _DSRe = "DescribeServicesResponse";
+    var _ED = "EffectiveDate";
+    var _ENTE = "ExpiredNextTokenException";
+    var _F = "Filter";
+    var _FF = "FileFormat";
+    var _FFi = "FileFormats";
+    var _FV = "FormatVersion";
+    var _Fi = "Field";
+    var _Fil = "Filters";
+    var _GAV = "GetAttributeValues";
+    var _GAVR = "GetAttributeValuesRequest";
+    var _GAVRe = "GetAttributeValuesResponse";
+    var _GP = "GetProducts";
+    var _GPLFU = "GetPriceListFileUrl";
+    var _GPLFUR = "GetPriceListFileUrlRequest";
+    var _GPLFURe = "GetPriceListFileUrlResponse";
+    var _GPR = "GetProductsRequest";
+    var _GPRe = "GetProductsResponse";
+    var _IEE = "InternalErrorException";
+    var _INTE = "InvalidNextTokenException";
+    var _IPE = "InvalidParameterException";
+    var _LPL = "ListPriceLists";
+    var _LPLR = "ListPriceListsRequest";
+    var _LPLRi = "ListPriceListsResponse";
+    var _M = "Message";
+    var _MR = "MaxResults";
+    var _NFE = "NotFoundException";
+    var _NT = "NextToken";
+    var _PL = "PriceList";
+    var _PLA = "PriceListArn";
+    var _PLJI = "PriceListJsonItems";
+    var _PLr = "PriceLists";
+    var _RC2 = "RegionCode";
+    var _RNFE2 = "ResourceNotFoundException";
+    var _S2 = "Services";
+    var _SC = "ServiceCode";
+    var _SJPLJI = "SynthesizedJsonPriceListJsonItem";
+    var _SL = "ServiceList";
+    var _Se = "Service";
+    var _T2 = "Type";
+    var _TE = "ThrottlingException";
+    var _U = "Url";
+    var _V2 = "Value";
+    var _a2 = "application/json";
+    var _c5 = "client";
+    var _e5 = "error";
+    var _hE5 = "httpError";
+    var _mT = "mediaType";
+    var _s5 = "smithy.ts.sdk.synthetic.com.amazonaws.pricing";
+    var _se3 = "server";
+    var n05 = "com.amazonaws.pricing";
+    var _s_registry5 = TypeRegistry2.for(_s5);
+    var PricingServiceException$ = [-3, _s5, "PricingServiceException", 0, [], []];
+    _s_registry5.registerError(PricingServiceException$, PricingServiceException);
+    var n0_registry5 = TypeRegistry2.for(n05);
+    var AccessDeniedException$3 = [
+      -3,
+      n05,
+      _ADE3,
+      { [_e5]: _c5, [_hE5]: 401 },
+      [_M],
+      [0]
+    ];
+    n0_registry5.registerError(AccessDeniedException$3, AccessDeniedException3);
+    var ExpiredNextTokenException$ = [
+      -3,
+      n05,
+      _ENTE,
+      { [_e5]: _c5, [_hE5]: 400 },
+      [_M],
+      [0]
+    ];
+    n0_registry5.registerError(ExpiredNextTokenException$, ExpiredNextTokenException);
+    var InternalErrorException$ = [
+      -3,
+      n05,
+      _IEE,
+      { [_e5]: _se3, [_hE5]: 500 },
+      [_M],
+      [0]
+    ];
+    n0_registry5.registerError(InternalErrorException$, InternalErrorException);
+    var InvalidNextTokenException$ = [
+      -3,
+      n05,
+      _INTE,
+      { [_e5]: _c5, [_hE5]: 400 },
+      [_M],
+      [0]
+    ];
+    n0_registry5.registerError(InvalidNextTokenException$, InvalidNextTokenException);
+    var InvalidParameterException$ = [
+      -3,
+      n05,
+      _IPE,
+      { [_e5]: _c5, [_hE5]: 400 },
+      [_M],
+      [0]
+    ];
+    n0_registry5.registerError(InvalidParameterException$, InvalidParameterException);
+    var NotFoundException$ = [
+      -3,
+      n05,
+      _NFE,
+      { [_e5]: _c5, [_hE5]: 400 },
+      [_M],
+      [0]
+    ];
+    n0_registry5.registerError(NotFoundException$, NotFoundException);
+    var ResourceNotFoundException$2 = [
+      -3,
+      n05,
+      _RNFE2,
+      { [_e5]: _c5, [_hE5]: 404 },
+      [_M],
+      [0]
+    ];
+    n0_registry5.registerError(ResourceNotFoundException$2, ResourceNotFoundException2);
+    var ThrottlingException$ = [
+      -3,
+      n05,
+      _TE,
+      { [_e5]: _c5, [_hE5]: 429 },
+      [_M],
+      [0]
+    ];
+    n0_registry5.registerError(ThrottlingException$, ThrottlingException);
+    var errorTypeRegistries5 = [
+      _s_registry5,
+      n0_registry5
+    ];
+    var SynthesizedJsonPriceListJsonItem = [0, n05, _SJPLJI, { [_mT]: _a2 }, 0];
+    var AttributeValue$ = [
+      3,
+      n05,
+      _AV,
+      0,
+      [_V2],
+      [0]
+    ];
+    var DescribeServicesRequest$ = [
+      3,
+      n05,
+      _DSR,
+      0,
+      [_SC, _FV, _NT, _MR],
+      [0, 0, 0, 1]
+    ];
+    var DescribeServicesResponse$ = [
+      3,
+      n05,
+      _DSRe,
+      0,
+      [_S2, _FV, _NT],
+      [() => ServiceList, 0, 0]
+    ];
+    var Filter$ = [
+      3,
+      n05,
+      _F,
+      0,
+      [_T2, _Fi, _V2],
+      [0, 0, 0],
+      3
+    ];
+    var GetAttributeValuesRequest$ = [
+      3,
+      n05,
+      _GAVR,
+      0,
+      [_SC, _AN, _NT, _MR],
+      [0, 0, 0, 1],
+      2
+    ];
+    var GetAttributeValuesResponse$ = [
+      3,
+      n05,
+      _GAVRe,
+      0,
+      [_AVt, _NT],
+      [() => AttributeValueList, 0]
+    ];
+    var GetPriceListFileUrlRequest$ = [
+      3,
+      n05,
+      _GPLFUR,
+      0,
+      [_PLA, _FF],
+      [0, 0],
+      2
+    ];
+    var GetPriceListFileUrlResponse$ = [
+      3,
+      n05,
+      _GPLFURe,
+      0,
+      [_U],
+      [0]
+    ];
+    var GetProductsRequest$ = [
+      3,
+      n05,
+      _GPR,
+      0,
+      [_SC, _Fil, _FV, _NT, _MR],
+      [0, () => Filters, 0, 0, 1],
+      1
+    ];
+    var GetProductsResponse$ = [
+      3,
+      n05,
+      _GPRe,
+      0,
+      [_FV, _PL, _NT],
+      [0, [() => PriceListJsonItems, 0], 0]
+    ];
+    var ListPriceListsRequest$ = [
+      3,
+      n05,
+      _LPLR,
+      0,
+      [_SC, _ED, _CC, _RC2, _NT, _MR],
+      [0, 4, 0, 0, 0, 1],
+      3
+    ];
+    var ListPriceListsResponse$ = [
+      3,
+      n05,
+      _LPLRi,
+      0,
+      [_PLr, _NT],
+      [() => PriceLists, 0]
+    ];
+    var PriceList$ = [
+      3,
+      n05,
+      _PL,
+      0,
+      [_PLA, _RC2, _CC, _FFi],
+      [0, 0, 0, 64 | 0]
+    ];
+    var Service$ = [
+      3,
+      n05,
+      _Se,
+      0,
+      [_SC, _ANt],
+      [0, 64 | 0],
+      1
+    ];
+    var AttributeValueList = [
+      1,
+      n05,
+      _AVL,
+      0,
+      () => AttributeValue$
+    ];
+    var Filters = [
+      1,
+      n05,
+      _Fil,
+      0,
+      () => Filter$
+    ];
+    var PriceListJsonItems = [
+      1,
+      n05,
+      _PLJI,
+      0,
+      [
+        () => SynthesizedJsonPriceListJsonItem,
+        0
+      ]
+    ];
+    var PriceLists = [
+      1,
+      n05,
+      _PLr,
+      0,
+      () => PriceList$
+    ];
+    var ServiceList = [
+      1,
+      n05,
+      _SL,
+      0,
+      () => Service$
+    ];
+    var DescribeServices$ = [
+      9,
+      n05,
+      _DS2,
+      0,
+      () => DescribeServicesRequest$,
+      () => DescribeServicesResponse$
+    ];
+    var GetAttributeValues$ = [
+      9,
+      n05,
+      _GAV,
+      0,
+      () => GetAttributeValuesRequest$,
+      () => GetAttributeValuesResponse$
+    ];
+    var GetPriceListFileUrl$ = [
+      9,
+      n05,
+      _GPLFU,
+      0,
+      () => GetPriceListFileUrlRequest$,
+      () => GetPriceListFileUrlResponse$
+    ];
+    var GetProducts$ = [
+      9,
+      n05,
+      _GP,
+      0,
+      () => GetProductsRequest$,
+      () => GetProductsResponse$
+    ];
+    var ListPriceLists$ = [
+      9,
+      n05,
+      _LPL,
+      0,
+      () => ListPriceListsRequest$,
+      () => ListPriceListsResponse$
+    ];
+    var getRuntimeConfig$1 = (config) => {
+      return {
+        apiVersion: "2017-10-15",
+        base64Decoder: config?.base64Decoder ?? fromBase642,
+        base64Encoder: config?.base64Encoder ?? toBase643,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver5,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultPricingHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+          {
+            schemeId: "aws.auth#sigv4",
+            identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+            signer: new AwsSdkSigV4Signer2()
+          }
+        ],
+        logger: config?.logger ?? new NoOpLogger2(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol2,
+        protocolSettings: config?.protocolSettings ?? {
+          defaultNamespace: "com.amazonaws.pricing",
+          errorTypeRegistries: errorTypeRegistries5,
+          version: "2017-10-15",
+          serviceTarget: "AWSPriceListService"
+        },
+        serviceId: config?.serviceId ?? "Pricing",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl3,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf83,
+        utf8Encoder: config?.utf8Encoder ?? toUtf83
+      };
+    };
+    var getRuntimeConfig9 = (config) => {
+      emitWarningIfUnsupportedVersion3(process.version);
+      const defaultsMode = resolveDefaultsModeConfig2(config);
+      const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode2);
+      const clientSharedValues = getRuntimeConfig$1(config);
+      emitWarningIfUnsupportedVersion$1(process.version);
+      const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger
+      };
+      return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig2(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS2, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength2,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider2({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig2(NODE_MAX_ATTEMPT_CONFIG_OPTIONS2, config),
+        region: config?.region ?? loadConfig2(NODE_REGION_CONFIG_OPTIONS2, { ...NODE_REGION_CONFIG_FILE_OPTIONS2, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ?? loadConfig2({
+          ...NODE_RETRY_MODE_CONFIG_OPTIONS2,
+          default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE2
+        }, config),
+        streamCollector: config?.streamCollector ?? streamCollector7,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig2(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS2, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig2(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS2, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig2(NODE_APP_ID_CONFIG_OPTIONS2, loaderConfig)
+      };
+    };
+    var getHttpAuthExtensionConfiguration5 = (runtimeConfig) => {
+      const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+      let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+      let _credentials = runtimeConfig.credentials;
+      return {
+        setHttpAuthScheme(httpAuthScheme) {
+          const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+          if (index === -1) {
+            _httpAuthSchemes.push(httpAuthScheme);
+          } else {
+            _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+          }
+        },
+        httpAuthSchemes() {
+          return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+          _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+          return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+          _credentials = credentials;
+        },
+        credentials() {
+          return _credentials;
+        }
+      };
+    };
+    var resolveHttpAuthRuntimeConfig5 = (config) => {
+      return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials()
+      };
+    };
+    var resolveRuntimeExtensions5 = (runtimeConfig, extensions) => {
+      const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration2(runtimeConfig), getDefaultExtensionConfiguration2(runtimeConfig), getHttpHandlerExtensionConfiguration2(runtimeConfig), getHttpAuthExtensionConfiguration5(runtimeConfig));
+      extensions.forEach((extension) => extension.configure(extensionConfiguration));
+      return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration2(extensionConfiguration), resolveDefaultRuntimeConfig2(extensionConfiguration), resolveHttpHandlerRuntimeConfig2(extensionConfiguration), resolveHttpAuthRuntimeConfig5(extensionConfiguration));
+    };
+    var PricingClient2 = class extends Client2 {
+      config;
+      constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig9(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters5(_config_0);
+        const _config_2 = resolveUserAgentConfig2(_config_1);
+        const _config_3 = resolveRetryConfig2(_config_2);
+        const _config_4 = resolveRegionConfig2(_config_3);
+        const _config_5 = resolveHostHeaderConfig2(_config_4);
+        const _config_6 = resolveEndpointConfig2(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig5(_config_6);
+        const _config_8 = resolveRuntimeExtensions5(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin2(this.config));
+        this.middlewareStack.use(getUserAgentPlugin2(this.config));
+        this.middlewareStack.use(getRetryPlugin2(this.config));
+        this.middlewareStack.use(getContentLengthPlugin2(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin2(this.config));
+        this.middlewareStack.use(getLoggerPlugin2(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin2(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin2(this.config, {
+          httpAuthSchemeParametersProvider: defaultPricingHttpAuthSchemeParametersProvider,
+          identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig2({
+            "aws.auth#sigv4": config.credentials
+          })
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin2(this.config));
+      }
+      destroy() {
+        super.destroy();
+      }
+    };
+    var command5 = makeBuilder2(commonParams5, "AWSPriceListService", "PricingClient", getEndpointPlugin2);
+    var _ep05 = {};
+    var _mw05 = (Command2, cs, config, o3) => [];
+    var DescribeServicesCommand = class extends command5(_ep05, _mw05, "DescribeServices", DescribeServices$) {
+    };
+    var GetAttributeValuesCommand = class extends command5(_ep05, _mw05, "GetAttributeValues", GetAttributeValues$) {
+    };
+    var GetPriceListFileUrlCommand = class extends command5(_ep05, _mw05, "GetPriceListFileUrl", GetPriceListFileUrl$) {
+    };
+    var GetProductsCommand = class extends command5(_ep05, _mw05, "GetProducts", GetProducts$) {
+    };
+    var ListPriceListsCommand = class extends command5(_ep05, _mw05, "ListPriceLists", ListPriceLists$) {
+    };
+    var paginateDescribeServices2 = createPaginator2(PricingClient2, DescribeServicesCommand, "NextToken", "NextToken", "MaxResults");
+    var paginateGetAttributeValues = createPaginator2(PricingClient2, GetAttributeValuesCommand, "NextToken", "NextToken", "MaxResults");
+    var paginateGetProducts2 = createPaginator2(PricingClient2, GetProductsCommand, "NextToken", "NextToken", "MaxResults");
+    var paginateListPriceLists = createPaginator2(PricingClient2, ListPriceListsCommand, "NextToken", "NextToken", "MaxResults");
+    var commands5 = {
+      DescribeServicesCommand,
+      GetAttributeValuesCommand,
+      GetPriceListFileUrlCommand,
+      GetProductsCommand,
+      ListPriceListsCommand
+    };
+    var paginators = {
+      paginateDescribeServices: paginateDescribeServices2,
+      paginateGetAttributeValues,
+      paginateGetProducts: paginateGetProducts2,
+      paginateListPriceLists
+    };
+    var Pricing = class extends PricingClient2 {
+    };
+    createAggregatedClient2(commands5, Pricing, { paginators });
+    var FilterType = {
+      ANY_OF: "ANY_OF",
+      CONTAINS: "CONTAINS",
+      EQUALS: "EQUALS",
+      NONE_OF: "NONE_OF",
+      TERM_MATCH: "TERM_MATCH"
+    };
+    exports.AccessDeniedException = AccessDeniedException3;
+    exports.AccessDeniedException$ = AccessDeniedException$3;
+    exports.AttributeValue$ = AttributeValue$;
+    exports.DescribeServices$ = DescribeServices$;
+    exports.DescribeServicesCommand = DescribeServicesCommand;
+    exports.DescribeServicesRequest$ = DescribeServicesRequest$;
+    exports.DescribeServicesResponse$ = DescribeServicesResponse$;
+    exports.ExpiredNextTokenException = ExpiredNextTokenException;
+    exports.ExpiredNextTokenException$ = ExpiredNextTokenException$;
+    exports.Filter$ = Filter$;
+    exports.FilterType = FilterType;
+    exports.GetAttributeValues$ = GetAttributeValues$;
+    exports.GetAttributeValuesCommand = GetAttributeValuesCommand;
+    exports.GetAttributeValuesRequest$ = GetAttributeValuesRequest$;
+    exports.GetAttributeValuesResponse$ = GetAttributeValuesResponse$;
+    exports.GetPriceListFileUrl$ = GetPriceListFileUrl$;
+    exports.GetPriceListFileUrlCommand = GetPriceListFileUrlCommand;
+    exports.GetPriceListFileUrlRequest$ = GetPriceListFileUrlRequest$;
+    exports.GetPriceListFileUrlResponse$ = GetPriceListFileUrlResponse$;
+    exports.GetProducts$ = GetProducts$;
+    exports.GetProductsCommand = GetProductsCommand;
+    exports.GetProductsRequest$ = GetProductsRequest$;
+    exports.GetProductsResponse$ = GetProductsResponse$;
+    exports.InternalErrorException = InternalErrorException;
+    exports.InternalErrorException$ = InternalErrorException$;
+    exports.InvalidNextTokenException = InvalidNextTokenException;
+    exports.InvalidNextTokenException$ = InvalidNextTokenException$;
+    exports.InvalidParameterException = InvalidParameterException;
+    exports.InvalidParameterException$ = InvalidParameterException$;
+    exports.ListPriceLists$ = ListPriceLists$;
+    exports.ListPriceListsCommand = ListPriceListsCommand;
+    exports.ListPriceListsRequest$ = ListPriceListsRequest$;
+    exports.ListPriceListsResponse$ = ListPriceListsResponse$;
+    exports.NotFoundException = NotFoundException;
+    exports.NotFoundException$ = NotFoundException$;
+    exports.PriceList$ = PriceList$;
+    exports.Pricing = Pricing;
+    exports.PricingClient = PricingClient2;
+    exports.PricingServiceException = PricingServiceException;
+    exports.PricingServiceException$ = PricingServiceException$;
+    exports.ResourceNotFoundException = ResourceNotFoundException2;
+    exports.ResourceNotFoundException$ = ResourceNotFoundException$2;
+    exports.Service$ = Service$;
+    exports.ThrottlingException = ThrottlingException;
+    exports.ThrottlingException$ = ThrottlingException$;
+    exports.errorTypeRegistries = errorTypeRegistries5;
+    exports.paginateDescribeServices = paginateDescribeServices2;
+    exports.paginateGetAttributeValues = paginateGetAttributeValues;
+    exports.paginateGetProducts = paginateGetProducts2;
+    exports.paginateListPriceLists = paginateListPriceLists;
+  }
+});
+
+// node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var require_dist_cjs19 = __commonJS({
   "node_modules/@aws-sdk/client-sts/dist-cjs/index.js"(exports) {
     var { awsEndpointFunctions: awsEndpointFunctions2, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider: createDefaultUserAgentProvider2, getDefaultSocketTimeout: getDefaultSocketTimeout2, NODE_APP_ID_CONFIG_OPTIONS: NODE_APP_ID_CONFIG_OPTIONS2, getAwsRegionExtensionConfiguration: getAwsRegionExtensionConfiguration2, resolveAwsRegionExtensionConfiguration: resolveAwsRegionExtensionConfiguration2, resolveUserAgentConfig: resolveUserAgentConfig2, resolveHostHeaderConfig: resolveHostHeaderConfig2, getUserAgentPlugin: getUserAgentPlugin2, getHostHeaderPlugin: getHostHeaderPlugin2, getLoggerPlugin: getLoggerPlugin2, getRecursionDetectionPlugin: getRecursionDetectionPlugin2, setCredentialFeature: setCredentialFeature2, stsRegionDefaultResolver: stsRegionDefaultResolver2 } = (init_client3(), __toCommonJS(client_exports2));
     var { NoAuthSigner: NoAuthSigner2, getHttpAuthSchemeEndpointRuleSetPlugin: getHttpAuthSchemeEndpointRuleSetPlugin2, DefaultIdentityProviderConfig: DefaultIdentityProviderConfig2, getHttpSigningPlugin: getHttpSigningPlugin2 } = (init_dist_es(), __toCommonJS(dist_es_exports));
@@ -75158,7 +76528,7 @@ var require_dist_cjs18 = __commonJS({
 });
 
 // node_modules/@aws-sdk/client-vpc-lattice/dist-cjs/index.js
-var require_dist_cjs19 = __commonJS({
+var require_dist_cjs20 = __commonJS({
   "node_modules/@aws-sdk/client-vpc-lattice/dist-cjs/index.js"(exports) {
     var { awsEndpointFunctions: awsEndpointFunctions2, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider: createDefaultUserAgentProvider2, NODE_APP_ID_CONFIG_OPTIONS: NODE_APP_ID_CONFIG_OPTIONS2, getAwsRegionExtensionConfiguration: getAwsRegionExtensionConfiguration2, resolveAwsRegionExtensionConfiguration: resolveAwsRegionExtensionConfiguration2, resolveUserAgentConfig: resolveUserAgentConfig2, resolveHostHeaderConfig: resolveHostHeaderConfig2, getUserAgentPlugin: getUserAgentPlugin2, getHostHeaderPlugin: getHostHeaderPlugin2, getLoggerPlugin: getLoggerPlugin2, getRecursionDetectionPlugin: getRecursionDetectionPlugin2 } = (init_client3(), __toCommonJS(client_exports2));
     var { getHttpAuthSchemeEndpointRuleSetPlugin: getHttpAuthSchemeEndpointRuleSetPlugin2, DefaultIdentityProviderConfig: DefaultIdentityProviderConfig2, getHttpSigningPlugin: getHttpSigningPlugin2, createPaginator: createPaginator2 } = (init_dist_es(), __toCommonJS(dist_es_exports));
@@ -79296,6 +80666,12 @@ var require_dist_cjs19 = __commonJS({
 function costExplorerRegion(region) {
   return region.startsWith("cn-") ? "cn-northwest-1" : "us-east-1";
 }
+function pricingRegion(region) {
+  if (region.startsWith("cn-")) return "cn-northwest-1";
+  if (/^(eu|me|af|il)-/.test(region)) return "eu-central-1";
+  if (region.startsWith("ap-")) return "ap-south-1";
+  return "us-east-1";
+}
 function clientSettings(credentials) {
   return { maxAttempts: 6, ...credentials ? { credentials } : {} };
 }
@@ -79305,6 +80681,7 @@ function createClients(region, credentials) {
     lattice: new import_client_vpc_lattice.VPCLatticeClient({ region, ...common }),
     logs: new import_client_cloudwatch_logs.CloudWatchLogsClient({ region, ...common }),
     costExplorer: new import_client_cost_explorer.CostExplorerClient({ region: costExplorerRegion(region), ...common }),
+    pricing: new import_client_pricing.PricingClient({ region: pricingRegion(region), ...common }),
     sts: new import_client_sts.STSClient({ region, ...common })
   };
   return {
@@ -79312,14 +80689,15 @@ function createClients(region, credentials) {
     destroy: () => Object.values(clients).forEach((c5) => c5.destroy())
   };
 }
-var import_client_cloudwatch_logs, import_client_cost_explorer, import_client_sts, import_client_vpc_lattice;
+var import_client_cloudwatch_logs, import_client_cost_explorer, import_client_pricing, import_client_sts, import_client_vpc_lattice;
 var init_clients = __esm({
   "src/aws/clients.ts"() {
     "use strict";
     import_client_cloudwatch_logs = __toESM(require_dist_cjs16(), 1);
     import_client_cost_explorer = __toESM(require_dist_cjs17(), 1);
-    import_client_sts = __toESM(require_dist_cjs18(), 1);
-    import_client_vpc_lattice = __toESM(require_dist_cjs19(), 1);
+    import_client_pricing = __toESM(require_dist_cjs18(), 1);
+    import_client_sts = __toESM(require_dist_cjs19(), 1);
+    import_client_vpc_lattice = __toESM(require_dist_cjs20(), 1);
   }
 });
 
@@ -79369,28 +80747,37 @@ var init_errors6 = __esm({
 });
 
 // src/aws/costs.ts
-async function latticeUsageTypes(ce, period, requests) {
-  const types = /* @__PURE__ */ new Set();
+async function pages(requests, action, what, send) {
+  const all = [];
   let token;
   do {
     requests.count += 1;
-    const page = await awsCall(
-      "ce:GetDimensionValues",
-      "Finding the VPC Lattice usage types in Cost Explorer",
-      () => ce.send(
-        new import_client_cost_explorer2.GetDimensionValuesCommand({
-          TimePeriod: { Start: period.start, End: period.end },
-          Dimension: "USAGE_TYPE",
-          SearchString: "Lattice",
-          Context: "COST_AND_USAGE",
-          NextPageToken: token
-        })
-      )
-    );
-    for (const v of page.DimensionValues ?? [])
-      if (v.Value && isLatticeUsageType(v.Value)) types.add(v.Value);
+    const page = await awsCall(action, what, () => send(token));
+    all.push(page);
     token = page.NextPageToken;
   } while (token);
+  return all;
+}
+async function latticeUsageTypes(ce, period, requests) {
+  const types = /* @__PURE__ */ new Set();
+  const answers = await pages(
+    requests,
+    "ce:GetDimensionValues",
+    "Finding the VPC Lattice usage types in Cost Explorer",
+    (token) => ce.send(
+      new import_client_cost_explorer2.GetDimensionValuesCommand({
+        TimePeriod: { Start: period.start, End: period.end },
+        Dimension: "USAGE_TYPE",
+        SearchString: "Lattice",
+        Context: "COST_AND_USAGE",
+        NextPageToken: token
+      })
+    )
+  );
+  for (const page of answers) {
+    for (const v of page.DimensionValues ?? [])
+      if (v.Value && isLatticeUsageType(v.Value)) types.add(v.Value);
+  }
   return [...types].sort();
 }
 function usageFilter(usageTypes) {
@@ -79401,39 +80788,44 @@ function usageFilter(usageTypes) {
     ]
   };
 }
-async function costAndUsagePages(ce, input, requests, what) {
-  const pages = [];
-  let token;
-  do {
-    requests.count += 1;
-    const page = await awsCall(
-      "ce:GetCostAndUsage",
-      what,
-      () => ce.send(new import_client_cost_explorer2.GetCostAndUsageCommand({ ...input, NextPageToken: token }))
-    );
-    pages.push(page);
-    token = page.NextPageToken;
-  } while (token);
-  return pages;
+function costAndUsagePages(ce, input, requests, what) {
+  return pages(
+    requests,
+    "ce:GetCostAndUsage",
+    what,
+    (token) => ce.send(new import_client_cost_explorer2.GetCostAndUsageCommand({ ...input, NextPageToken: token }))
+  );
 }
-async function billedCosts(ce, period, usageTypes, metric, requests) {
-  const pages = await costAndUsagePages(
+async function billedCosts(ce, period, usageTypes, metric, requests, options = {}) {
+  const input = {
+    TimePeriod: { Start: period.start, End: period.end },
+    Granularity: "DAILY",
+    Metrics: [metric],
+    Filter: usageFilter(usageTypes)
+  };
+  const usageType = { Type: "DIMENSION", Key: "USAGE_TYPE" };
+  const answers = options.perResource ? await pages(
+    requests,
+    "ce:GetCostAndUsageWithResources",
+    "Reading VPC Lattice costs per resource from Cost Explorer",
+    (token) => ce.send(
+      new import_client_cost_explorer2.GetCostAndUsageWithResourcesCommand({
+        ...input,
+        GroupBy: [{ Type: "DIMENSION", Key: "RESOURCE_ID" }, usageType],
+        NextPageToken: token
+      })
+    )
+  ) : await costAndUsagePages(
     ce,
-    {
-      TimePeriod: { Start: period.start, End: period.end },
-      Granularity: "DAILY",
-      Metrics: [metric],
-      Filter: usageFilter(usageTypes),
-      GroupBy: [{ Type: "DIMENSION", Key: "USAGE_TYPE" }]
-    },
+    { ...input, GroupBy: [usageType] },
     requests,
     "Reading VPC Lattice costs from Cost Explorer"
   );
   const warnings = [];
-  return parseCostAndUsage(pages, "Cost Explorer", metric, warnings) ?? emptyBill(metric, warnings);
+  return parseCostAndUsage(answers, "Cost Explorer", metric, warnings, options.listed) ?? emptyBill(metric, warnings);
 }
 async function backendCosts(ce, period, tagKey, metric, services, requests) {
-  const pages = await costAndUsagePages(
+  const answers = await costAndUsagePages(
     ce,
     {
       TimePeriod: { Start: period.start, End: period.end },
@@ -79445,7 +80837,7 @@ async function backendCosts(ce, period, tagKey, metric, services, requests) {
     `Reading costs by the cost-allocation tag ${tagKey}`
   );
   const byValue = /* @__PURE__ */ new Map();
-  for (const page of pages) {
+  for (const page of answers) {
     for (const result3 of page.ResultsByTime ?? []) {
       for (const group4 of result3.Groups ?? []) {
         const value = group4.Keys?.[0]?.split("$").slice(1).join("$") ?? "";
@@ -79465,11 +80857,11 @@ async function latticeAnomalies(ce, period, usageTypes, requests) {
   const known = new Set(usageTypes);
   const anomalies = [];
   await awsCall("ce:GetAnomalies", "Reading Cost Anomaly Detection anomalies", async () => {
-    const pages = (0, import_client_cost_explorer2.paginateGetAnomalies)(
+    const pages2 = (0, import_client_cost_explorer2.paginateGetAnomalies)(
       { client: ce },
       { DateInterval: { StartDate: period.start, EndDate: addDays(period.end, -1) } }
     );
-    for await (const page of pages) {
+    for await (const page of pages2) {
       requests.count += 1;
       for (const a5 of page.Anomalies ?? []) {
         const cause = (a5.RootCauses ?? []).find(
@@ -79641,7 +81033,7 @@ var import_client_sts2;
 var init_credentials = __esm({
   "src/aws/credentials.ts"() {
     "use strict";
-    import_client_sts2 = __toESM(require_dist_cjs18(), 1);
+    import_client_sts2 = __toESM(require_dist_cjs19(), 1);
     init_errors();
     init_errors6();
     init_retry3();
@@ -79967,6 +81359,61 @@ var init_insights = __esm({
   }
 });
 
+// src/aws/price-list.ts
+async function serviceCodes(pricing) {
+  const lattice = [];
+  let requests = 0;
+  await awsCall("pricing:DescribeServices", "Finding VPC Lattice in the AWS Price List", async () => {
+    for await (const page of (0, import_client_pricing2.paginateDescribeServices)(
+      { client: pricing },
+      { FormatVersion: "aws_v1", MaxResults: 100 }
+    )) {
+      requests += 1;
+      for (const s2 of page.Services ?? [])
+        if (s2.ServiceCode && /lattice/i.test(s2.ServiceCode)) lattice.push(s2.ServiceCode);
+    }
+  });
+  return { codes: lattice.length > 0 ? lattice.sort() : [FALLBACK_SERVICE_CODE], requests };
+}
+async function readPriceListItems(pricing, region) {
+  const { codes, requests: described } = await serviceCodes(pricing);
+  const items = [];
+  let requests = described;
+  for (const code of codes) {
+    await awsCall(
+      "pricing:GetProducts",
+      `Reading the ${region} prices of ${code} from the AWS Price List`,
+      async () => {
+        const pages2 = (0, import_client_pricing2.paginateGetProducts)(
+          { client: pricing, pageSize: 100 },
+          {
+            ServiceCode: code,
+            FormatVersion: "aws_v1",
+            Filters: [{ Type: "TERM_MATCH", Field: "regionCode", Value: region }]
+          }
+        );
+        for await (const page of pages2) {
+          requests += 1;
+          for (const item of page.PriceList ?? []) {
+            const text = String(item);
+            if (/lattice/i.test(text)) items.push(text);
+          }
+        }
+      }
+    );
+  }
+  return { serviceCodes: codes, items, requests };
+}
+var import_client_pricing2, FALLBACK_SERVICE_CODE;
+var init_price_list2 = __esm({
+  "src/aws/price-list.ts"() {
+    "use strict";
+    import_client_pricing2 = __toESM(require_dist_cjs18(), 1);
+    init_errors6();
+    FALLBACK_SERVICE_CODE = "AmazonVPC";
+  }
+});
+
 // src/aws/inventory.ts
 async function resolveServiceNetwork(lattice, identifier) {
   const id = NETWORK_ID.test(identifier) ? identifier : NETWORK_ARN.exec(identifier)?.[1];
@@ -79983,10 +81430,10 @@ async function resolveServiceNetwork(lattice, identifier) {
     });
     return { id: found.id, arn: found.arn, name: found.name ?? id };
   }
-  const pages = (0, import_client_vpc_lattice2.paginateListServiceNetworks)({ client: lattice }, {});
+  const pages2 = (0, import_client_vpc_lattice2.paginateListServiceNetworks)({ client: lattice }, {});
   const matches = [];
   await awsCall("vpc-lattice:ListServiceNetworks", "Listing service networks", async () => {
-    for await (const page of pages) {
+    for await (const page of pages2) {
       for (const n3 of page.items ?? []) {
         if (n3.name === identifier && n3.id && n3.arn) matches.push({ id: n3.id, arn: n3.arn, name: n3.name });
       }
@@ -80010,11 +81457,11 @@ async function associatedServices(lattice, network) {
     "vpc-lattice:ListServiceNetworkServiceAssociations",
     `Listing the services of ${network.name}`,
     async () => {
-      const pages = (0, import_client_vpc_lattice2.paginateListServiceNetworkServiceAssociations)(
+      const pages2 = (0, import_client_vpc_lattice2.paginateListServiceNetworkServiceAssociations)(
         { client: lattice },
         { serviceNetworkIdentifier: network.id }
       );
-      for await (const page of pages) {
+      for await (const page of pages2) {
         for (const a5 of page.items ?? []) {
           if (a5.status?.startsWith("DELETE")) continue;
           const service = a5.serviceArn || !a5.serviceId ? { arn: a5.serviceArn, name: a5.serviceName } : await lattice.send(new import_client_vpc_lattice2.GetServiceCommand({ serviceIdentifier: a5.serviceId }));
@@ -80032,11 +81479,11 @@ async function associatedServices(lattice, network) {
 async function associatedResources(lattice, network, warnings) {
   const resources = /* @__PURE__ */ new Map();
   try {
-    const pages = (0, import_client_vpc_lattice2.paginateListServiceNetworkResourceAssociations)(
+    const pages2 = (0, import_client_vpc_lattice2.paginateListServiceNetworkResourceAssociations)(
       { client: lattice },
       { serviceNetworkIdentifier: network.id }
     );
-    for await (const page of pages) {
+    for await (const page of pages2) {
       for (const a5 of page.items ?? []) {
         if (a5.status?.startsWith("DELETE") || !a5.resourceConfigurationArn) continue;
         resources.set(a5.resourceConfigurationArn, {
@@ -80119,7 +81566,7 @@ var import_client_vpc_lattice2, NETWORK_ID, NETWORK_ARN;
 var init_inventory = __esm({
   "src/aws/inventory.ts"() {
     "use strict";
-    import_client_vpc_lattice2 = __toESM(require_dist_cjs19(), 1);
+    import_client_vpc_lattice2 = __toESM(require_dist_cjs20(), 1);
     init_aggregate();
     init_errors();
     init_errors6();
@@ -87132,22 +88579,12 @@ var init_cache_entry_schema = __esm({
               type: "string"
             },
             charges: {
+              $ref: "#/definitions/charges"
+            },
+            byResource: {
               type: "object",
-              additionalProperties: false,
-              required: ["hours", "data", "requests", "other"],
-              properties: {
-                hours: {
-                  type: "number"
-                },
-                data: {
-                  type: "number"
-                },
-                requests: {
-                  type: "number"
-                },
-                other: {
-                  type: "number"
-                }
+              additionalProperties: {
+                $ref: "#/definitions/charges"
               }
             }
           }
@@ -87174,6 +88611,59 @@ var init_cache_entry_schema = __esm({
               items: {
                 type: "string"
               }
+            }
+          }
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["kind", "format", "region", "fetched", "serviceCodes", "items"],
+          properties: {
+            kind: {
+              const: "price-list"
+            },
+            format: {
+              type: "integer"
+            },
+            region: {
+              type: "string"
+            },
+            fetched: {
+              $ref: "#/definitions/day"
+            },
+            serviceCodes: {
+              type: "array",
+              items: {
+                type: "string"
+              }
+            },
+            items: {
+              type: "array",
+              items: {
+                type: "string"
+              }
+            }
+          }
+        },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["kind", "format", "account", "checked", "available"],
+          properties: {
+            kind: {
+              const: "resource-level"
+            },
+            format: {
+              type: "integer"
+            },
+            account: {
+              type: "string"
+            },
+            checked: {
+              $ref: "#/definitions/day"
+            },
+            available: {
+              type: "boolean"
             }
           }
         }
@@ -87349,6 +88839,25 @@ var init_cache_entry_schema = __esm({
               }
             }
           }
+        },
+        charges: {
+          type: "object",
+          additionalProperties: false,
+          required: ["hours", "data", "requests", "other"],
+          properties: {
+            hours: {
+              type: "number"
+            },
+            data: {
+              type: "number"
+            },
+            requests: {
+              type: "number"
+            },
+            other: {
+              type: "number"
+            }
+          }
         }
       }
     };
@@ -87464,9 +88973,14 @@ var init_day_cache = __esm({
         );
         if (!entry) return void 0;
         this.stats.costDaysHit += 1;
-        return { charges: entry.charges, currency: entry.currency };
+        return {
+          charges: entry.charges,
+          currency: entry.currency,
+          ...entry.byResource ? { byResource: new Map(Object.entries(entry.byResource)) } : {}
+        };
       }
-      async writeCosts(scope, day, charges, currency) {
+      async writeCosts(scope, day, costs) {
+        const { charges, currency, byResource } = costs;
         await this.write(this.path("costs", [scope.account, scope.metric], day), {
           kind: "costs",
           format: CACHE_FORMAT,
@@ -87474,7 +88988,8 @@ var init_day_cache = __esm({
           metric: scope.metric,
           day,
           currency,
-          charges: { ...charges }
+          charges: { ...charges },
+          ...byResource ? { byResource: Object.fromEntries(byResource) } : {}
         });
       }
       /** The Lattice usage types discovered within `maxAgeDays` before `today`. */
@@ -87493,6 +89008,42 @@ var init_day_cache = __esm({
           account,
           discovered: today,
           usageTypes
+        });
+      }
+      /** The Lattice products of `region`'s price list, fetched within `maxAgeDays` before `today`. */
+      async readPriceList(region, today, maxAgeDays) {
+        const entry = await this.read(
+          this.path("price-list", [region], "latest"),
+          (e5) => e5.kind === "price-list" && e5.region === region
+        );
+        if (!entry || entry.fetched < addDays(today, -maxAgeDays)) return void 0;
+        return { items: entry.items, serviceCodes: entry.serviceCodes, fetched: entry.fetched };
+      }
+      async writePriceList(region, today, list2) {
+        await this.write(this.path("price-list", [region], "latest"), {
+          kind: "price-list",
+          format: CACHE_FORMAT,
+          region,
+          fetched: today,
+          serviceCodes: list2.serviceCodes,
+          items: list2.items
+        });
+      }
+      /** Whether Cost Explorer resource-level data was unavailable within `maxAgeDays` before `today`. */
+      async resourceLevelUnavailable(account, today, maxAgeDays) {
+        const entry = await this.read(
+          this.path("resource-level", [account], "latest"),
+          (e5) => e5.kind === "resource-level" && e5.account === account
+        );
+        return !!entry && !entry.available && entry.checked >= addDays(today, -maxAgeDays);
+      }
+      async writeResourceLevel(account, today, available) {
+        await this.write(this.path("resource-level", [account], "latest"), {
+          kind: "resource-level",
+          format: CACHE_FORMAT,
+          account,
+          checked: today,
+          available
         });
       }
     };
@@ -87555,7 +89106,11 @@ async function logAggregates(run, inventory, days) {
   }
   return { aggregates, problems, scan };
 }
-async function billed(run, period, usageTypes) {
+function resourceLevelRefused(error2) {
+  const name = error2.cause?.name ?? "";
+  return /DataUnavailable|Validation|AccessDenied|UnauthorizedOperation/.test(name);
+}
+async function billed(run, period, usageTypes, listed2) {
   const { cache: cache5, account, options } = run;
   const scope = account ? { account, metric: options.costMetric } : void 0;
   const cachedDays = /* @__PURE__ */ new Map();
@@ -87567,30 +89122,73 @@ async function billed(run, period, usageTypes) {
     }
   }
   const start = addDays(period.start, cachedDays.size);
-  let costs;
+  const ce = run.clients.costExplorer;
+  let costs = emptyBill(options.costMetric);
   if (start < period.end) {
-    costs = await billedCosts(
-      run.clients.costExplorer,
-      { start, end: period.end },
-      usageTypes,
-      options.costMetric,
-      run.requests
-    );
+    let older = { start, end: period.end };
+    const recent = { start: maxDay(start, addDays(run.today, -RESOURCE_LEVEL_DAYS)), end: period.end };
+    const refused = cache5 && account ? await cache5.resourceLevelUnavailable(account, run.today, USAGE_TYPES_MAX_AGE_DAYS) : false;
+    if (recent.start < recent.end && !refused) {
+      try {
+        costs = await billedCosts(ce, recent, usageTypes, options.costMetric, run.requests, {
+          listed: listed2,
+          perResource: true
+        });
+        older = { start, end: recent.start };
+        if (cache5 && account) await cache5.writeResourceLevel(account, run.today, true);
+      } catch (error2) {
+        if (!resourceLevelRefused(error2)) throw error2;
+        run.warnings.push(
+          `Per-service costs are modelled and reconciled to the bill: Cost Explorer gave no resource-level data (${errorMessage(error2)}). To bill each service exactly, opt in to daily resource-level data in the Cost Explorer settings (https://docs.aws.amazon.com/cost-management/latest/userguide/ce-resource-daily.html) and allow ce:GetCostAndUsageWithResources.`
+        );
+        if (cache5 && account) await cache5.writeResourceLevel(account, run.today, false);
+      }
+    }
+    if (older.start < older.end) {
+      mergeBills(costs, await billedCosts(ce, older, usageTypes, options.costMetric, run.requests, { listed: listed2 }));
+    }
     if (cache5 && scope) {
       for (const [day, charges] of costs.days) {
-        if (!costs.estimatedDays.has(day) && !costs.credits.has(day))
-          await cache5.writeCosts(scope, day, charges, costs.currency);
+        if (costs.estimatedDays.has(day) || costs.credits.has(day)) continue;
+        const byResource = costs.byResource.get(day);
+        await cache5.writeCosts(scope, day, {
+          charges,
+          currency: costs.currency,
+          ...byResource ? { byResource } : {}
+        });
       }
     }
   } else {
-    costs = emptyBill(options.costMetric);
     cache5.stats.costExplorerRequestsAvoided += 1;
   }
   for (const [day, cached] of cachedDays) {
     costs.days.set(day, cached.charges);
+    if (cached.byResource) costs.byResource.set(day, cached.byResource);
     costs.currency = cached.currency;
   }
   return costs;
+}
+function maxDay(a5, b5) {
+  return a5 > b5 ? a5 : b5;
+}
+async function priceListOf(run, region) {
+  const { cache: cache5 } = run;
+  try {
+    const cached = cache5 ? await cache5.readPriceList(region, run.today, USAGE_TYPES_MAX_AGE_DAYS) : void 0;
+    const found = cached ?? await readPriceListItems(run.clients.pricing, region);
+    if (!cached && cache5) await cache5.writePriceList(region, run.today, found);
+    const list2 = parsePriceList(
+      [{ PriceList: found.items }],
+      `the AWS Price List (${found.serviceCodes.join(", ")})`,
+      "aws-price-list"
+    );
+    return list2.regions.size > 0 ? list2 : (run.warnings.push(...list2.warnings), void 0);
+  } catch (error2) {
+    run.warnings.push(
+      `VPC Lattice prices could not be read from the AWS Price List, so built-in prices are used: ${errorMessage(error2)}`
+    );
+    return void 0;
+  }
 }
 async function usageTypesOf(run, period) {
   const { cache: cache5, account } = run;
@@ -87662,6 +89260,7 @@ async function analyzeAws(options) {
       }
     };
     const period = { start: previous.start, end: window2.end };
+    const priceList = await priceListOf(run, options.region);
     const usageTypes = await costStep(
       "Cost Explorer could not be read, so costs are modelled from list prices",
       () => usageTypesOf(run, period)
@@ -87676,7 +89275,7 @@ async function analyzeAws(options) {
     } else if (usageTypes) {
       billedAmounts = await costStep(
         "Cost Explorer costs could not be read, so costs are modelled from list prices",
-        () => billed(run, period, usageTypes)
+        () => billed(run, period, usageTypes, priceList?.usageTypes ?? /* @__PURE__ */ new Map())
       );
       awsAnomalies = await costStep(
         "Cost Anomaly Detection could not be read",
@@ -87715,6 +89314,7 @@ async function analyzeAws(options) {
         window: window2,
         coveredDays: new Set(days),
         billed: billedAmounts,
+        ...priceList ? { priceList } : {},
         thresholds: options.thresholds,
         source: {
           kind: "aws",
@@ -87764,7 +89364,7 @@ async function analyzeAws(options) {
     clients.destroy();
   }
 }
-var INSIGHTS_USD_PER_GB, COST_EXPLORER_USD_PER_REQUEST, USAGE_TYPES_MAX_AGE_DAYS;
+var INSIGHTS_USD_PER_GB, COST_EXPLORER_USD_PER_REQUEST, USAGE_TYPES_MAX_AGE_DAYS, RESOURCE_LEVEL_DAYS;
 var init_aws2 = __esm({
   "src/pipeline/aws.ts"() {
     "use strict";
@@ -87777,6 +89377,8 @@ var init_aws2 = __esm({
     init_credentials();
     init_insights();
     init_cost_and_usage();
+    init_price_list2();
+    init_price_list();
     init_insights_query();
     init_inventory();
     init_day_cache();
@@ -87788,6 +89390,7 @@ var init_aws2 = __esm({
     INSIGHTS_USD_PER_GB = 5e-3;
     COST_EXPLORER_USD_PER_REQUEST = 0.01;
     USAGE_TYPES_MAX_AGE_DAYS = 7;
+    RESOURCE_LEVEL_DAYS = 14;
   }
 });
 
@@ -87818,7 +89421,7 @@ var require_compressString = __commonJS({
 });
 
 // node_modules/@smithy/middleware-compression/dist-cjs/index.js
-var require_dist_cjs20 = __commonJS({
+var require_dist_cjs21 = __commonJS({
   "node_modules/@smithy/middleware-compression/dist-cjs/index.js"(exports) {
     var { booleanSelector: booleanSelector2, SelectorType: SelectorType2, numberSelector: numberSelector2 } = (init_config2(), __toCommonJS(config_exports));
     var { setFeature: setFeature4 } = (init_dist_es(), __toCommonJS(dist_es_exports));
@@ -87946,7 +89549,7 @@ var require_dist_cjs20 = __commonJS({
 });
 
 // node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js
-var require_dist_cjs21 = __commonJS({
+var require_dist_cjs22 = __commonJS({
   "node_modules/@aws-sdk/client-cloudwatch/dist-cjs/index.js"(exports) {
     var { awsEndpointFunctions: awsEndpointFunctions2, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider: createDefaultUserAgentProvider2, getDefaultSocketTimeout: getDefaultSocketTimeout2, NODE_APP_ID_CONFIG_OPTIONS: NODE_APP_ID_CONFIG_OPTIONS2, getAwsRegionExtensionConfiguration: getAwsRegionExtensionConfiguration2, resolveAwsRegionExtensionConfiguration: resolveAwsRegionExtensionConfiguration2, resolveUserAgentConfig: resolveUserAgentConfig2, resolveHostHeaderConfig: resolveHostHeaderConfig2, getUserAgentPlugin: getUserAgentPlugin2, getHostHeaderPlugin: getHostHeaderPlugin2, getLoggerPlugin: getLoggerPlugin2, getRecursionDetectionPlugin: getRecursionDetectionPlugin2 } = (init_client3(), __toCommonJS(client_exports2));
     var { getHttpAuthSchemeEndpointRuleSetPlugin: getHttpAuthSchemeEndpointRuleSetPlugin2, DefaultIdentityProviderConfig: DefaultIdentityProviderConfig2, getHttpSigningPlugin: getHttpSigningPlugin2, createPaginator: createPaginator2 } = (init_dist_es(), __toCommonJS(dist_es_exports));
@@ -87959,7 +89562,7 @@ var require_dist_cjs21 = __commonJS({
     var { parseUrl: parseUrl3, getHttpHandlerExtensionConfiguration: getHttpHandlerExtensionConfiguration2, resolveHttpHandlerRuntimeConfig: resolveHttpHandlerRuntimeConfig2, getContentLengthPlugin: getContentLengthPlugin2 } = (init_protocols(), __toCommonJS(protocols_exports));
     var { DEFAULT_RETRY_MODE: DEFAULT_RETRY_MODE2, NODE_RETRY_MODE_CONFIG_OPTIONS: NODE_RETRY_MODE_CONFIG_OPTIONS2, NODE_MAX_ATTEMPT_CONFIG_OPTIONS: NODE_MAX_ATTEMPT_CONFIG_OPTIONS2, resolveRetryConfig: resolveRetryConfig2, getRetryPlugin: getRetryPlugin2 } = (init_retry2(), __toCommonJS(retry_exports));
     var { TypeRegistry: TypeRegistry2, getSchemaSerdePlugin: getSchemaSerdePlugin2 } = (init_schema(), __toCommonJS(schema_exports));
-    var { NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS, NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS, resolveCompressionConfig, getCompressionPlugin } = require_dist_cjs20();
+    var { NODE_REQUEST_MIN_COMPRESSION_SIZE_BYTES_CONFIG_OPTIONS, NODE_DISABLE_REQUEST_COMPRESSION_CONFIG_OPTIONS, resolveCompressionConfig, getCompressionPlugin } = require_dist_cjs21();
     var { resolveAwsSdkSigV4Config: resolveAwsSdkSigV4Config2, AwsSdkSigV4Signer: AwsSdkSigV4Signer2, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS: NODE_AUTH_SCHEME_PREFERENCE_OPTIONS2 } = (init_httpAuthSchemes2(), __toCommonJS(httpAuthSchemes_exports));
     var { defaultProvider } = require_dist_cjs15();
     var { toUtf8: toUtf83, fromUtf8: fromUtf83, toBase64: toBase643, fromBase64: fromBase642, calculateBodyLength: calculateBodyLength2 } = (init_serde(), __toCommonJS(serde_exports));
@@ -92011,7 +93614,7 @@ var import_client_cloudwatch, METRIC_NAMESPACE, BATCH;
 var init_metrics = __esm({
   "src/aws/metrics.ts"() {
     "use strict";
-    import_client_cloudwatch = __toESM(require_dist_cjs21(), 1);
+    import_client_cloudwatch = __toESM(require_dist_cjs22(), 1);
     init_clients();
     init_errors6();
     METRIC_NAMESPACE = "VPCLattice/CostPerformance";
@@ -92667,7 +94270,7 @@ function servicesSection(report) {
     sum((s2) => s2.connections),
     sum(serverErrors)
   );
-  const totalLabel = report.costBasis.method === "reconciled" ? "total (= Cost Explorer)" : "total (modelled)";
+  const totalLabel = report.costBasis.method === "modelled" ? "total (modelled)" : "total (= Cost Explorer)";
   footRows.push([
     `**${totalLabel}**`,
     `**${formatInteger(totals.requests)}**`,
@@ -92819,8 +94422,13 @@ function methodDetails(report) {
   const { costBasis, source, run } = report;
   const paragraphs = ["<details><summary>How this was computed</summary>"];
   const metric = costBasis.metric ? ` (${codeSpan(costBasis.metric, { inTable: false })})` : "";
+  const costText = {
+    reconciled: `**Cost.** Each service's modelled charges (service-hours, GB processed, requests beyond the free tier) are scaled so that all services plus the shared line equal Cost Explorer's VPC Lattice total for the same days${metric}.`,
+    "billed-per-resource": `**Cost.** On the days Cost Explorer gives per resource (${dayList(costBasis.billedPerResourceDays ?? [])}), each service's cost is what AWS billed for its ARN${metric}; on other days, and for services the bill does not name, modelled charges are scaled to Cost Explorer's VPC Lattice total.`,
+    modelled: "**Cost.** Modelled from list prices and each service's own usage, not read from the bill, so it can differ from the invoice."
+  };
   paragraphs.push(
-    costBasis.method === "reconciled" ? `**Cost.** Each service's modelled charges (service-hours, GB processed, requests beyond the free tier) are scaled so that all services plus the shared line equal Cost Explorer's VPC Lattice total for the same days${metric}. ${pricesSentence(costBasis.prices)}` : `**Cost.** Modelled from list prices and each service's own usage, not read from the bill, so it can differ from the invoice. ${pricesSentence(costBasis.prices)}`
+    `${costText[costBasis.method]} ${pricesSentence(costBasis.prices)}${usageTypesSentence(costBasis)}`
   );
   const dayNotes = [];
   if (costBasis.estimatedDays.length > 0) {
@@ -92836,7 +94444,7 @@ function methodDetails(report) {
   );
   const tls2 = report.services.some((service) => service.connections > 0);
   if (tls2 || report.resourceConfigurations.length > 0) {
-    const resources = costBasis.method === "reconciled" ? "Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total." : "It is included in the total.";
+    const resources = costBasis.method !== "modelled" ? "Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total." : "It is included in the total.";
     paragraphs.push(
       [
         "**Connections.**",
@@ -92891,15 +94499,28 @@ ${shown.join("\n")}`);
   paragraphs.push("</details>");
   return paragraphs;
 }
+var PRICE_SOURCES = {
+  "aws-price-list": "the AWS Price List API",
+  "price-list-file": "the price-list file given",
+  "price-file": "the price file given",
+  "built-in": "this tool's built-in table (the VPC Lattice pricing page)",
+  "us-east-1-fallback": "us-east-1's built-in prices, as none are known for the region"
+};
 function pricesSentence(prices) {
   const regions = Object.keys(prices).sort(compareText2);
   if (regions.length === 0) return "";
   const described = regions.map((region) => {
-    const price = prices[region];
-    if (price === void 0) return "";
-    return `${codeSpan(region, { inTable: false, maxLength: 30 })}: ${formatUnitPrice(price.serviceHour)} per service-hour, ${formatUnitPrice(price.perGB)} per GB, ${formatUnitPrice(price.perMillionRequests)} per million requests beyond ${formatInteger(price.freeRequestsPerHour)} free per service per hour`;
+    const price2 = prices[region];
+    if (price2 === void 0) return "";
+    const published = price2.published ? `, published ${formatDay(price2.published)}` : "";
+    return `${codeSpan(region, { inTable: false, maxLength: 30 })}: ${formatUnitPrice(price2.serviceHour)} per service-hour, ${formatUnitPrice(price2.perGB)} per GB, ${formatUnitPrice(price2.perMillionRequests)} per million requests beyond ${formatInteger(price2.freeRequestsPerHour)} free per service per hour, from ${PRICE_SOURCES[price2.source]}${published}`;
   });
   return `Prices used: ${described.join("; ")}.`;
+}
+function usageTypesSentence(costBasis) {
+  const byName = (costBasis.usageTypes ?? []).filter((u) => u.from === "name").map((u) => u.usageType);
+  if (byName.length === 0) return "";
+  return ` Usage types classified by their names, as no price list named them: ${listed(byName)}.`;
 }
 function dayList(days) {
   const shown = days.slice(0, 10).map((day) => formatDay(day));
@@ -93672,8 +95293,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject2 = val !== null && typeof val === "object";
-    const hasToJSON = isObject2 && typeof val.toJSON === "function";
+    const isObject3 = val !== null && typeof val === "object";
+    const hasToJSON = isObject3 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -97223,6 +98844,137 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 
+// src/demo/price-list.ts
+var BILLING_CODES = {
+  "us-east-1": { code: "USE1", location: "US East (N. Virginia)" },
+  "us-west-2": { code: "USW2", location: "US West (Oregon)" },
+  "eu-central-1": { code: "EUC1", location: "EU (Frankfurt)" },
+  "ap-northeast-1": { code: "APN1", location: "Asia Pacific (Tokyo)" }
+};
+function latticeUsageType(region, charge) {
+  const code = BILLING_CODES[region]?.code ?? "USE1";
+  const names = {
+    hours: "VPCLattice-Service-Hourly",
+    data: "VPCLattice-DataProcessing-Bytes",
+    requests: "VPCLattice-RequestCount",
+    freeRequests: "VPCLattice-RequestCount-Free",
+    resourceHours: "VpcLattice-Service-Network-Resource-Hours"
+  };
+  return `${code}-${names[charge]}`;
+}
+function price(usd2) {
+  return usd2.toFixed(10);
+}
+function latticePriceListItems(region, prices, published = "2026-11-01") {
+  const { code, location } = BILLING_CODES[region] ?? { code: "USE1", location: region };
+  const items = [
+    {
+      usageType: latticeUsageType(region, "hours"),
+      group: "VpcLattice-Service",
+      description: "VPC Lattice service hours",
+      unit: "Hrs",
+      usd: prices.serviceHour
+    },
+    {
+      usageType: latticeUsageType(region, "data"),
+      group: "VpcLattice-Service",
+      description: "VPC Lattice data processed by services",
+      unit: "GB",
+      usd: prices.perGB
+    },
+    {
+      usageType: latticeUsageType(region, "requests"),
+      group: "VpcLattice-Service",
+      description: "VPC Lattice requests",
+      unit: "Requests",
+      usd: prices.perMillionRequests / 1e6
+    },
+    {
+      usageType: latticeUsageType(region, "freeRequests"),
+      group: "VpcLattice-Service",
+      description: "VPC Lattice requests in the hourly free allowance",
+      unit: "Count",
+      usd: 0,
+      endRange: "300000"
+    },
+    {
+      usageType: latticeUsageType(region, "resourceHours"),
+      group: "VpcLattice-Resource",
+      description: "VPC Lattice resource configuration hours",
+      unit: "Hrs",
+      usd: prices.resourceHour
+    },
+    {
+      usageType: `${code}-VpcLattice-Resource-DataProcessing-Bytes`,
+      group: "VpcLattice-Resource",
+      description: "VPC Lattice data processed by resource configurations",
+      unit: "GB",
+      usd: prices.resourcePerGB,
+      endRange: "1048576"
+    },
+    {
+      usageType: `${code}-VpcEndpoint-Hours`,
+      group: "VpcEndpoint",
+      description: "VPC endpoint hours",
+      unit: "Hrs",
+      usd: 0.01
+    },
+    {
+      usageType: `${code}-PublicIPv4:IdleAddress`,
+      group: "VPCPublicIPv4Address",
+      description: "Hourly charge for idle public IPv4 addresses",
+      unit: "Hrs",
+      usd: 5e-3
+    }
+  ];
+  return items.map((item, i5) => {
+    const sku = `DEMO${code}${String(i5).padStart(4, "0")}`;
+    const term = `${sku}.JRTCKXETXF`;
+    return {
+      product: {
+        sku,
+        attributes: {
+          servicecode: "AmazonVPC",
+          regionCode: region,
+          location,
+          locationType: "AWS Region",
+          usagetype: item.usageType,
+          operation: "",
+          group: item.group,
+          groupDescription: item.description
+        }
+      },
+      serviceCode: "AmazonVPC",
+      terms: {
+        OnDemand: {
+          [term]: {
+            priceDimensions: {
+              [`${term}.6YS6EN2CT7`]: {
+                unit: item.unit,
+                endRange: item.endRange ?? "Inf",
+                description: `$${price(item.usd)} per ${item.unit}: ${item.description}`,
+                appliesTo: [],
+                rateCode: `${term}.6YS6EN2CT7`,
+                beginRange: "0",
+                pricePerUnit: { USD: price(item.usd) }
+              }
+            },
+            sku,
+            effectiveDate: `${published}T00:00:00Z`,
+            offerTermCode: "JRTCKXETXF",
+            termAttributes: {}
+          }
+        }
+      },
+      version: published.replaceAll("-", "") + "000000",
+      publicationDate: `${published}T00:00:00Z`
+    };
+  });
+}
+function priceListAnswer(items) {
+  return { FormatVersion: "aws_v1", PriceList: items.map((item) => JSON.stringify(item)) };
+}
+
 // src/demo/random.ts
 var { imul, floor, sqrt, log, cos, exp, round, max, PI } = Math;
 function fmix32(value) {
@@ -97886,9 +99638,9 @@ function demoRequest(service, serviceNetworkArn, startTime, rng, bytesSentFactor
 // src/demo/generate.ts
 var DEFAULT_DEMO_SEED = 1;
 var DEMO_USAGE_TYPES = {
-  dataProcessing: "USE1-VpcLattice-DataProcessing-Bytes",
-  requests: "USE1-VpcLattice-Requests",
-  serviceHours: "USE1-VpcLattice-ServiceHours"
+  dataProcessing: latticeUsageType(DEMO_REGION, "data"),
+  requests: latticeUsageType(DEMO_REGION, "requests"),
+  serviceHours: latticeUsageType(DEMO_REGION, "hours")
 };
 var PRICES = DEFAULT_PRICES[DEMO_REGION];
 var SECONDS_PER_HOUR = 3600;
@@ -98089,9 +99841,17 @@ async function generateDemo(options) {
   await runLimited(tasks, WRITE_CONCURRENCY);
   const costsFile = join(options.outDir, "cost-and-usage.json");
   await writeFile(costsFile, JSON.stringify(costAndUsage(usage, seed), null, 4) + "\n");
+  const pricesFile = join(options.outDir, "price-list.json");
+  const items = latticePriceListItems(DEMO_REGION, {
+    ...PRICES,
+    resourceHour: DEFAULT_RESOURCE_PRICES[DEMO_REGION].resourceHour,
+    resourcePerGB: DEFAULT_RESOURCE_PRICES[DEMO_REGION].perGB
+  });
+  await writeFile(pricesFile, JSON.stringify(priceListAnswer(items), null, 4) + "\n");
   return {
     logDir,
     costsFile,
+    pricesFile,
     start: DEMO_START,
     end: DEMO_END,
     analysisStart: DEMO_ANALYSIS_START,
@@ -98225,8 +99985,8 @@ var ScanBuffer = class {
     const recordsAt = this.textAt + capacity + 64;
     const need = recordsAt + RECORDS * RECORD_SLOTS * 8;
     const memory = this.kernel.memory;
-    const pages = Math.ceil(need / 65536) - memory.buffer.byteLength / 65536;
-    if (pages > 0) memory.grow(pages);
+    const pages2 = Math.ceil(need / 65536) - memory.buffer.byteLength / 65536;
+    if (pages2 > 0) memory.grow(pages2);
     const buffer = memory.buffer;
     this.capacity = capacity;
     this.node = Buffer.from(buffer, this.textAt, capacity);
@@ -98979,6 +100739,7 @@ async function untilInterrupted(reason, body) {
 init_cost_and_usage();
 init_dates();
 init_prices();
+init_price_list();
 init_window();
 init_errors();
 import { readFile } from "node:fs/promises";
@@ -99577,19 +101338,25 @@ function duplicateWarnings(duplicates) {
 async function analyzeLocal(options) {
   const started = performance.now();
   const warnings = [];
+  let priceOverrides;
+  let priceList;
+  if (options.pricesFile) {
+    const json = await readJsonFile(options.pricesFile, "price table", "--prices");
+    if (isPriceList(json)) priceList = parsePriceList(json, options.pricesFile);
+    else priceOverrides = parsePriceOverrides(json, options.pricesFile);
+  }
   let billed2;
   if (options.costsFile) {
     const json = await readJsonFile(options.costsFile, "Cost Explorer response", "--costs");
     const costWarnings = [];
-    billed2 = parseCostAndUsage(json, options.costsFile, options.costMetric, costWarnings);
-    if (!billed2) warnings.push(...costWarnings);
-  }
-  let priceOverrides;
-  if (options.pricesFile) {
-    priceOverrides = parsePriceOverrides(
-      await readJsonFile(options.pricesFile, "price table", "--prices"),
-      options.pricesFile
+    billed2 = parseCostAndUsage(
+      json,
+      options.costsFile,
+      options.costMetric,
+      costWarnings,
+      priceList?.usageTypes
     );
+    if (!billed2) warnings.push(...costWarnings);
   }
   const region = options.region;
   const { aggregates, summary, otherRegions, threads, fallbacks } = await aggregateLogs(options.logs, {
@@ -99646,6 +101413,7 @@ async function analyzeLocal(options) {
       coveredDays,
       billed: billed2,
       priceOverrides,
+      ...priceList ? { priceList } : {},
       thresholds: options.thresholds,
       source: {
         kind: "files",
@@ -99979,6 +101747,7 @@ async function demo(values) {
   const result2 = await analyzeLocal({
     logs: [data.logDir],
     costsFile: data.costsFile,
+    pricesFile: data.pricesFile,
     start: data.analysisStart,
     end: data.end,
     thresholds: DEFAULT_THRESHOLDS
@@ -99989,7 +101758,8 @@ async function demo(values) {
     `${headline(result2.report)}
 
 Generated ${data.records.toLocaleString("en-US")} access-log records (${data.files.length} files) in ${data.logDir}
-and a Cost Explorer response in ${data.costsFile}; analysed the last 7 days in ${seconds.toFixed(1)} s.
+a Cost Explorer response in ${data.costsFile} and a price list in ${data.pricesFile};
+analysed the last 7 days in ${seconds.toFixed(1)} s.
 Report: ${files.markdown}
 JSON:   ${files.json}
 `

@@ -15,33 +15,6 @@ import { DEFAULT_PRICES, FALLBACK_REGION } from './prices.js';
 
 const SHARED_TYPES = ['hours', 'data', 'requests'] as const;
 
-export interface ResolvedPrices {
-  byRegion: Record<string, PriceTable>;
-  warnings: string[];
-}
-
-/** Price tables for `regions`: overrides first, then the built-in table, then us-east-1 with a warning. */
-export function resolvePrices(
-  regions: Iterable<string>,
-  overrides: Record<string, PriceTable> = {},
-): ResolvedPrices {
-  const byRegion: Record<string, PriceTable> = {};
-  const warnings: string[] = [];
-  for (const region of [...new Set(regions)].sort()) {
-    const table = overrides[region] ?? DEFAULT_PRICES[region];
-    if (table) {
-      byRegion[region] = table;
-    } else {
-      byRegion[region] = DEFAULT_PRICES[FALLBACK_REGION]!;
-      warnings.push(
-        `No VPC Lattice prices are known for region ${region}; used ${FALLBACK_REGION} prices. ` +
-          "Give the region's prices to the CLI with --prices FILE for an accurate model.",
-      );
-    }
-  }
-  return { byRegion, warnings };
-}
-
 /** One service's modelled charges for one day. A service is billed every hour it exists. @testseam */
 export function modelDayCost(day: DayAggregate | undefined, prices: PriceTable): ChargeAmounts {
   const cost = zeroCharges();
@@ -55,13 +28,15 @@ export function modelDayCost(day: DayAggregate | undefined, prices: PriceTable):
 }
 
 export interface Attribution {
-  method: 'modelled' | 'reconciled';
+  method: 'modelled' | 'reconciled' | 'billed-per-resource';
   /** serviceArn → day → charges. */
   services: Map<string, Map<string, ChargeAmounts>>;
   /** day → charges not attributable to a service. */
   shared: Map<string, ChargeAmounts>;
   /** Days asked for that Cost Explorer did not cover; these are modelled. */
   missingDays: string[];
+  /** Days on which at least one service's cost is what AWS billed for its ARN. */
+  billedPerResourceDays: string[];
 }
 
 export interface AttributionInput {
@@ -72,10 +47,49 @@ export interface AttributionInput {
   billed?: BilledCosts;
 }
 
+/**
+ * Scales each charge type of `modelled` so they add up to `billed`, in place; what no service's
+ * usage explains goes to `shared`.
+ */
+function reconcile(modelled: ChargeAmounts[], billed: ChargeAmounts, shared: ChargeAmounts): void {
+  for (const type of SHARED_TYPES) {
+    const modelledTotal = modelled.reduce((s, m) => s + m[type], 0);
+    if (modelledTotal <= 0) {
+      shared[type] += billed[type];
+      continue;
+    }
+    // A service-hour costs the same for every service, so hours billed beyond the services
+    // seen belong to services without logs, not to the ones seen: keep them unallocated.
+    const scale = type === 'hours' ? Math.min(1, billed.hours / modelledTotal) : billed[type] / modelledTotal;
+    for (const m of modelled) m[type] *= scale;
+    shared[type] += billed[type] - modelledTotal * scale;
+  }
+  shared.other += billed.other;
+}
+
+/**
+ * Cost Explorer's name for charges it ties to no resource. Assumed: the API reference does not
+ * list the value, so the console's wording and an empty key are taken too.
+ */
+function isNoResource(id: string): boolean {
+  return /^(|noresourceid|no resource id)$/i.test(id.trim());
+}
+
+function addCharges(to: ChargeAmounts, from: ChargeAmounts): void {
+  for (const type of Object.keys(to) as Array<keyof ChargeAmounts>) to[type] += from[type];
+}
+
 export function attributeCosts(input: AttributionInput): Attribution {
   const services = new Map<string, Map<string, ChargeAmounts>>();
   const shared = new Map<string, ChargeAmounts>();
   const missingDays: string[] = [];
+  const billedPerResourceDays: string[] = [];
+  // A resource ID is the service's ARN; its id alone is accepted too, as an assumption.
+  const indexOf = new Map<string, number>();
+  input.services.forEach((s, i) => {
+    indexOf.set(s.arn, i);
+    indexOf.set(s.id, i);
+  });
 
   for (const day of input.days) {
     const modelled = input.services.map((s) =>
@@ -85,24 +99,29 @@ export function attributeCosts(input: AttributionInput): Attribution {
       ),
     );
     const billed = input.billed?.days.get(day);
+    const perResource = input.billed?.byResource.get(day);
     const dayShared = zeroCharges();
     if (input.billed && !billed) missingDays.push(day);
 
-    if (billed) {
-      for (const type of SHARED_TYPES) {
-        const modelledTotal = modelled.reduce((s, m) => s + m[type], 0);
-        if (modelledTotal <= 0) {
-          dayShared[type] += billed[type];
-          continue;
-        }
-        // A service-hour costs the same for every service, so hours billed beyond the services
-        // seen belong to services without logs, not to the ones seen: keep them unallocated.
-        const scale =
-          type === 'hours' ? Math.min(1, billed.hours / modelledTotal) : billed[type] / modelledTotal;
-        for (const m of modelled) m[type] *= scale;
-        dayShared[type] += billed[type] - modelledTotal * scale;
+    if (billed && perResource) {
+      // Each service AWS names is billed what AWS says; the rest is modelled against what is left.
+      const named = new Map<number, ChargeAmounts>();
+      const unassigned = zeroCharges();
+      for (const [id, charges] of perResource) {
+        const i = indexOf.get(id);
+        if (i !== undefined) addCharges(named.get(i) ?? named.set(i, zeroCharges()).get(i)!, charges);
+        else if (isNoResource(id)) addCharges(unassigned, charges);
+        else addCharges(dayShared, charges);
       }
-      dayShared.other += billed.other;
+      for (const [i, charges] of named) modelled[i] = charges;
+      reconcile(
+        modelled.filter((_, i) => !named.has(i)),
+        unassigned,
+        dayShared,
+      );
+      if (named.size > 0) billedPerResourceDays.push(day);
+    } else if (billed) {
+      reconcile(modelled, billed, dayShared);
     }
     input.services.forEach((s, i) => {
       let perDay = services.get(s.arn);
@@ -111,7 +130,12 @@ export function attributeCosts(input: AttributionInput): Attribution {
     });
     shared.set(day, dayShared);
   }
-  return { method: input.billed ? 'reconciled' : 'modelled', services, shared, missingDays };
+  const method = !input.billed
+    ? 'modelled'
+    : billedPerResourceDays.length > 0
+      ? 'billed-per-resource'
+      : 'reconciled';
+  return { method, services, shared, missingDays, billedPerResourceDays };
 }
 
 export function chargeTotal(c: ChargeAmounts): number {

@@ -12,8 +12,8 @@ import {
   mergeDay,
   serverErrors,
 } from '../model/aggregate.js';
-import { attributeCosts, chargeTotal, resolvePrices, sumCharges } from './attribution.js';
-import type { BilledCosts, ChargeAmounts, PriceTable } from '../model/costs.js';
+import { attributeCosts, chargeTotal, sumCharges } from './attribution.js';
+import type { BilledCosts, ChargeAmounts, PriceTable, RegionPrices } from '../model/costs.js';
 import { addDays, dayRange, previousWindow, type Window } from '../model/dates.js';
 import {
   type DailyPoint,
@@ -26,7 +26,8 @@ import {
 } from './findings.js';
 import { LatencyHistogram } from '../model/histogram.js';
 import { BYTES_PER_GB } from '../model/costs.js';
-import { DEFAULT_RESOURCE_PRICES, FALLBACK_REGION } from './prices.js';
+import { resolvePrices } from './prices.js';
+import type { PriceList } from './price-list.js';
 import { allocateCents, roundTo } from './money.js';
 import type { Thresholds } from './thresholds.js';
 import type { Anomaly } from '../model/findings.js';
@@ -50,6 +51,8 @@ export interface BuildInput {
   coveredDays: ReadonlySet<string>;
   billed?: BilledCosts;
   priceOverrides?: Record<string, PriceTable>;
+  /** The AWS Price List's Lattice products, from the API or a file. */
+  priceList?: PriceList;
   thresholds: Thresholds;
   source: Report['source'];
   run?: Report['run'];
@@ -139,21 +142,16 @@ function resourceConfigurations(
   resources: ServiceIdentity[],
   windowDays: string[],
   day: (arn: string, d: string) => DayAggregate | undefined,
-  warnings: string[],
+  prices: Record<string, RegionPrices>,
 ): ResourceConfigurationReport[] {
-  const unpriced = new Set<string>();
   const reports = resources.map((r) => {
     const agg = mergeDays(
       r.arn,
       windowDays.map((d) => day(r.arn, d)),
     );
-    let prices = DEFAULT_RESOURCE_PRICES[r.region];
-    if (!prices) {
-      unpriced.add(r.region);
-      prices = DEFAULT_RESOURCE_PRICES[FALLBACK_REGION]!;
-    }
-    const hours = roundTo(windowDays.length * 24 * prices.resourceHour, 2);
-    const data = roundTo(((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB) * prices.perGB, 2);
+    const { resource } = prices[r.region]!;
+    const hours = roundTo(windowDays.length * 24 * resource.resourceHour, 2);
+    const data = roundTo(((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB) * resource.perGB, 2);
     return {
       arn: r.arn,
       id: r.id,
@@ -167,11 +165,6 @@ function resourceConfigurations(
       cost: { total: roundTo(hours + data, 2), hours, data },
     };
   });
-  if (unpriced.size > 0) {
-    warnings.push(
-      `No resource-configuration prices are known for ${[...unpriced].sort().join(', ')}; used ${FALLBACK_REGION} prices.`,
-    );
-  }
   return reports.sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
 }
 
@@ -220,9 +213,10 @@ export function buildAnalysis(input: BuildInput): Analysis {
     ...windowDays,
   ];
   const prices = resolvePrices(
-    services.map((s) => s.region),
-    input.priceOverrides,
+    everything.map((s) => s.region),
+    { overrides: input.priceOverrides, priceList: input.priceList },
   );
+  warnings.push(...(input.priceList?.warnings ?? []));
   warnings.push(...prices.warnings, ...(input.billed?.warnings ?? []));
   // One index by service, so a lookup builds no key string (services x days lookups).
   const byService = new Map<string, Map<string, DayAggregate>>();
@@ -236,7 +230,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
     services,
     days: costDays,
     dayAggregate: day,
-    prices: prices.byRegion,
+    prices: Object.fromEntries(Object.entries(prices.byRegion).map(([r, p]) => [r, p.service])),
     billed: input.billed,
   });
   const missingWindowDays = attribution.missingDays.filter((d) => d >= window.start);
@@ -252,6 +246,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
   }
 
   const credits = input.billed?.credits;
+  const billedPerResourceDays = attribution.billedPerResourceDays.filter((d) => d >= window.start);
   const current = windowCosts(services, attribution.services, attribution.shared, windowDays, credits);
   const before = previousCovered
     ? windowCosts(services, attribution.services, attribution.shared, previousDays, credits)
@@ -342,7 +337,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
       `${noDuration} requests reached a target but had no duration ("-"): they are counted, but left out of latency.`,
     );
   }
-  const resourceReports = resourceConfigurations(resources, windowDays, day, warnings);
+  const resourceReports = resourceConfigurations(resources, windowDays, day, prices.byRegion);
   // Cost Explorer's resource charges are in the shared line; the modelled ones count only when nothing is billed.
   const resourceCost =
     attribution.method === 'modelled'
@@ -365,12 +360,31 @@ export function buildAnalysis(input: BuildInput): Analysis {
     window: { start: window.start, end: window.end, days: window.days },
     source: input.source,
     costBasis: {
-      method: attribution.method,
+      method: billedPerResourceDays.length > 0 || !input.billed ? attribution.method : 'reconciled',
       ...(input.billed ? { metric: input.billed.metric } : {}),
       currency: input.billed?.currency ?? 'USD',
       estimatedDays: windowDays.filter((d) => input.billed?.estimatedDays.has(d)),
       missingDays: missingWindowDays,
-      prices: prices.byRegion,
+      ...(billedPerResourceDays.length > 0 ? { billedPerResourceDays } : {}),
+      ...(input.billed && input.billed.usageTypes.size > 0
+        ? {
+            usageTypes: [...input.billed.usageTypes]
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([usageType, c]) => ({ usageType, charge: c.charge, from: c.from })),
+          }
+        : {}),
+      prices: Object.fromEntries(
+        Object.entries(prices.byRegion).map(([region, p]) => [
+          region,
+          {
+            ...p.service,
+            resourceHour: p.resource.resourceHour,
+            resourcePerGB: p.resource.perGB,
+            source: p.source,
+            ...(p.published ? { published: p.published } : {}),
+          },
+        ]),
+      ),
     },
     totals: {
       requests: sumOf(serviceReports, (n) => n.requests),

@@ -1,11 +1,13 @@
 /**
- * Lattice list prices by region. A price file can override or add regions; an unknown region
- * falls back to us-east-1 with a warning. When Cost Explorer amounts are given, prices only set
- * the mix between charge types: within one charge type the split follows usage alone.
+ * Lattice prices by region: from the AWS Price List when one is given, else built in. A price
+ * file can override or add regions; an unknown region falls back to us-east-1 with a warning.
+ * When Cost Explorer amounts are given, prices only set the mix between charge types: within one
+ * charge type the split follows usage alone.
  */
 import { UsageError } from '../errors.js';
-import type { PriceTable } from '../model/costs.js';
+import type { PriceTable, RegionPrices, ResourcePriceTable } from '../model/costs.js';
 import { isRegionName } from '../model/names.js';
+import type { PriceList } from './price-list.js';
 
 /** Source: https://aws.amazon.com/vpc/lattice/pricing/ (US East, N. Virginia example). */
 export const DEFAULT_PRICES: Readonly<Record<string, PriceTable>> = {
@@ -104,6 +106,79 @@ export function parsePriceOverrides(json: unknown, source: string): Record<strin
  * tier, up to 1 PB a month). Source: https://aws.amazon.com/vpc/lattice/pricing/, read through a
  * transcription of the page; the page gives $0.10 per resource-hour in its example.
  */
-export const DEFAULT_RESOURCE_PRICES: Readonly<Record<string, { resourceHour: number; perGB: number }>> = {
+export const DEFAULT_RESOURCE_PRICES: Readonly<Record<string, ResourcePriceTable>> = {
   'us-east-1': { resourceHour: 0.1, perGB: 0.01 },
 };
+
+export interface ResolvedPrices {
+  byRegion: Record<string, RegionPrices>;
+  warnings: string[];
+}
+
+const SERVICE_NAMES: Record<string, string> = {
+  serviceHour: 'service-hour',
+  perGB: 'GB processed',
+  perMillionRequests: 'request',
+};
+const RESOURCE_NAMES: Record<string, string> = { resourceHour: 'resource-hour', perGB: 'resource GB' };
+
+/**
+ * Prices for `regions`: a price file first, then the price list, then the built-in table, then
+ * us-east-1 with a warning. The free request allowance is never in the price list: it is the
+ * pricing page's 300,000 requests per service-hour.
+ */
+export function resolvePrices(
+  regions: Iterable<string>,
+  inputs: { overrides?: Record<string, PriceTable>; priceList?: PriceList } = {},
+): ResolvedPrices {
+  const byRegion: Record<string, RegionPrices> = {};
+  const warnings: string[] = [];
+  const { overrides = {}, priceList } = inputs;
+  for (const region of [...new Set(regions)].sort()) {
+    const builtIn = DEFAULT_PRICES[region];
+    const fallback = builtIn ? undefined : FALLBACK_REGION;
+    const base: RegionPrices = {
+      service: { ...(builtIn ?? DEFAULT_PRICES[FALLBACK_REGION]!) },
+      resource: { ...(DEFAULT_RESOURCE_PRICES[region] ?? DEFAULT_RESOURCE_PRICES[FALLBACK_REGION]!) },
+      source: fallback ? 'us-east-1-fallback' : 'built-in',
+    };
+    const listed = priceList?.regions.get(region);
+    if (listed) {
+      const missing = [
+        ...Object.keys(SERVICE_NAMES)
+          .filter((k) => listed.service[k as keyof typeof listed.service] === undefined)
+          .map((k) => SERVICE_NAMES[k]),
+        ...Object.keys(RESOURCE_NAMES)
+          .filter((k) => listed.resource[k as keyof ResourcePriceTable] === undefined)
+          .map((k) => RESOURCE_NAMES[k]),
+      ];
+      Object.assign(base.service, listed.service);
+      Object.assign(base.resource, listed.resource);
+      base.source = priceList!.origin;
+      if (priceList!.published) base.published = priceList!.published;
+      if (missing.length > 0) {
+        warnings.push(
+          `The price list gives no ${missing.join(', ')} price for ${region}; ` +
+            `the built-in ${fallback ?? region} price was used for it.`,
+        );
+      }
+    } else if (priceList) {
+      warnings.push(
+        `The price list has no VPC Lattice prices for ${region}; used the built-in ${fallback ?? region} prices.`,
+      );
+    } else if (fallback && !overrides[region]) {
+      warnings.push(
+        `No VPC Lattice prices are known for region ${region}; used ${FALLBACK_REGION} prices. ` +
+          "Give the region's price list (aws pricing get-products) or prices with --prices FILE for an accurate model.",
+      );
+    }
+    const override = overrides[region];
+    if (override) {
+      base.service = { ...override };
+      base.source = 'price-file';
+      delete base.published;
+    }
+    byRegion[region] = base;
+  }
+  return { byRegion, warnings };
+}

@@ -4,6 +4,7 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { STSClient } from '@aws-sdk/client-sts';
 import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -12,6 +13,7 @@ export interface AwsClients {
   lattice: VPCLatticeClient;
   logs: CloudWatchLogsClient;
   costExplorer: CostExplorerClient;
+  pricing: PricingClient;
   sts: STSClient;
   destroy(): void;
 }
@@ -19,6 +21,18 @@ export interface AwsClients {
 /** Cost Explorer has one endpoint per partition, in its home region. */
 function costExplorerRegion(region: string): string {
   return region.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
+}
+
+/**
+ * The Price List Query API answers in us-east-1, eu-central-1 and ap-south-1, and cn-northwest-1
+ * in China (botocore endpoints.json, "api.pricing"; Billing user guide, "Using the AWS Price List
+ * Query API"). Every endpoint serves every region's prices, so the nearest one is used.
+ */
+function pricingRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'cn-northwest-1';
+  if (/^(eu|me|af|il)-/.test(region)) return 'eu-central-1';
+  if (region.startsWith('ap-')) return 'ap-south-1';
+  return 'us-east-1';
 }
 
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -38,6 +52,7 @@ export function createClients(region: string, credentials?: Credentials): AwsCli
     lattice: new VPCLatticeClient({ region, ...common }),
     logs: new CloudWatchLogsClient({ region, ...common }),
     costExplorer: new CostExplorerClient({ region: costExplorerRegion(region), ...common }),
+    pricing: new PricingClient({ region: pricingRegion(region), ...common }),
     sts: new STSClient({ region, ...common }),
   };
   return {

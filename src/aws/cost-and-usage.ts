@@ -1,7 +1,8 @@
 /**
- * Billed Lattice amounts by day and charge type, read from a Cost Explorer GetCostAndUsage
- * response (the API's shape, as `aws ce get-cost-and-usage --output json` prints it).
- * Usage-type names are not hard-coded: they are classified by the words AWS uses in them.
+ * Billed Lattice amounts by day and charge type, read from a Cost Explorer GetCostAndUsage or
+ * GetCostAndUsageWithResources response (the API's shape, as `aws ce get-cost-and-usage --output
+ * json` prints it). Usage-type names are not hard-coded: the price list says what each one is,
+ * and one it does not name is classified by the words AWS uses in it, which the report says.
  */
 import { DataError } from '../errors.js';
 import { type BilledCosts, type ChargeType, zeroCharges } from '../model/costs.js';
@@ -11,7 +12,7 @@ export function isLatticeUsageType(usageType: string): boolean {
   return /lattice/i.test(usageType);
 }
 
-/** Which Lattice charge a usage type is, from the words in its name. @testseam */
+/** Which Lattice charge a usage type is, from the words in its name: the fallback. @testseam */
 export function classifyUsageType(usageType: string): ChargeType {
   const name = usageType.toLowerCase();
   // Resource configurations and gateways are billed per hour and GB too, but are not services.
@@ -66,21 +67,25 @@ export function emptyBill(metric: string, warnings: string[] = []): BilledCosts 
     credits: new Map(),
     estimatedDays: new Set(),
     usageTypes: new Map(),
+    byResource: new Map(),
     warnings,
   };
 }
 
 /**
  * Reads one response or an array of pages. `source` names the input in errors (a file path).
- * `metric` picks the cost metric when several are present. Returns undefined, with a warning, when
- * no usage type is a VPC Lattice one: such a bill says nothing about Lattice, so costs are modelled.
+ * `metric` picks the cost metric when several are present. `listed` is the price list's usage
+ * types. Returns undefined, with a warning, when no usage type is a VPC Lattice one: such a bill
+ * says nothing about Lattice, so costs are modelled.
  */
 export function parseCostAndUsage(
   json: unknown,
   source: string,
   metric = 'UnblendedCost',
   warnings: string[] = [],
+  listed: ReadonlyMap<string, ChargeType> = new Map(),
 ): BilledCosts | undefined {
+  const isLattice = (usageType: string): boolean => listed.has(usageType) || isLatticeUsageType(usageType);
   const pages = Array.isArray(json) ? json : [json];
   const fail = (why: string): never => {
     throw new DataError(
@@ -90,8 +95,16 @@ export function parseCostAndUsage(
     );
   };
 
-  const raw: Array<{ day: string; usageType: string; amount: number; estimated: boolean }> = [];
+  const raw: Array<{
+    day: string;
+    usageType: string;
+    resource?: string;
+    amount: number;
+    estimated: boolean;
+  }> = [];
   const seen = new Set<string>();
+  /** Days answered per resource, groups or not: a day with none billed every resource $0. */
+  const resourceDays = new Set<string>();
   let metricUsed: string | undefined;
   for (const value of pages as unknown[]) {
     if (!isObject(value) || !Array.isArray(value.ResultsByTime)) fail('it has no ResultsByTime array');
@@ -100,6 +113,7 @@ export function parseCostAndUsage(
     const groupKeys = definitions.map((g) => (isObject(g) ? String(g.Key) : ''));
     const usageIndex = groupKeys.indexOf('USAGE_TYPE');
     if (usageIndex < 0) fail('it is not grouped by the USAGE_TYPE dimension');
+    const resourceIndex = groupKeys.indexOf('RESOURCE_ID');
 
     for (const result of page.ResultsByTime!) {
       const start = result.TimePeriod?.Start;
@@ -109,12 +123,16 @@ export function parseCostAndUsage(
       }
       const days = (Date.parse(end as string) - Date.parse(start as string)) / 86_400_000;
       if (days !== 1) fail(`the period ${start}..${end} is not one day; use --granularity DAILY`);
+      if (resourceIndex >= 0) resourceDays.add(start as string);
       for (const group of result.Groups ?? []) {
         const keys = Array.isArray(group.Keys) ? group.Keys : [];
         const usageType = keys[usageIndex];
         if (typeof usageType !== 'string') fail(`a group on ${start} has no USAGE_TYPE key`);
+        const resource = resourceIndex < 0 ? undefined : keys[resourceIndex];
+        if (resourceIndex >= 0 && typeof resource !== 'string')
+          fail(`a group on ${start} has no RESOURCE_ID key`);
         // The same day and usage type twice (a page given twice) would count it twice.
-        const key = `${start}\n${usageType}`;
+        const key = `${start}\n${usageType}\n${resource ?? ''}`;
         if (seen.has(key)) fail(`${start} holds usage type ${usageType} twice (the same page given twice?)`);
         seen.add(key);
         const metrics = isObject(group.Metrics) ? group.Metrics : {};
@@ -142,6 +160,7 @@ export function parseCostAndUsage(
         raw.push({
           day: start as string,
           usageType: usageType as string,
+          ...(typeof resource === 'string' ? { resource } : {}),
           amount,
           estimated: result.Estimated === true,
         });
@@ -155,7 +174,7 @@ export function parseCostAndUsage(
     );
   }
 
-  if (raw.length > 0 && !raw.some((r) => isLatticeUsageType(r.usageType))) {
+  if (raw.length > 0 && !raw.some((r) => isLattice(r.usageType))) {
     warnings.push(
       `${source} was not used: none of its ${new Set(raw.map((r) => r.usageType)).size} usage types is a VPC Lattice one, ` +
         `so every cost is modelled from list prices. ${LATTICE_FILTER_HINT}`,
@@ -165,7 +184,7 @@ export function parseCostAndUsage(
   const costs = emptyBill(metricUsed ?? metric, warnings);
   const ignored = new Set<string>();
   for (const r of raw) {
-    if (!isLatticeUsageType(r.usageType)) {
+    if (!isLattice(r.usageType)) {
       ignored.add(r.usageType);
       continue;
     }
@@ -175,11 +194,26 @@ export function parseCostAndUsage(
       costs.credits.set(r.day, (costs.credits.get(r.day) ?? 0) + r.amount);
       continue;
     }
-    const type = classifyUsageType(r.usageType);
-    costs.usageTypes.set(r.usageType, type);
+    const fromList = listed.get(r.usageType);
+    const type = fromList ?? classifyUsageType(r.usageType);
+    costs.usageTypes.set(r.usageType, { charge: type, from: fromList ? 'price-list' : 'name' });
     const day = costs.days.get(r.day) ?? zeroCharges();
     day[type] += r.amount;
     costs.days.set(r.day, day);
+    if (r.resource !== undefined) {
+      let resources = costs.byResource.get(r.day);
+      if (!resources) costs.byResource.set(r.day, (resources = new Map()));
+      const charges = resources.get(r.resource) ?? zeroCharges();
+      charges[type] += r.amount;
+      resources.set(r.resource, charges);
+    }
+  }
+  for (const day of resourceDays) if (!costs.byResource.has(day)) costs.byResource.set(day, new Map());
+  const byName = [...costs.usageTypes].filter(([, c]) => c.from === 'name').map(([u]) => u);
+  if (byName.length > 0 && listed.size > 0) {
+    warnings.push(
+      `${byName.length} VPC Lattice usage types are not in the price list and were classified by their names: ${byName.slice(0, 5).join(', ')}.`,
+    );
   }
   if (ignored.size > 0) {
     warnings.push(
@@ -195,4 +229,16 @@ export function parseCostAndUsage(
     }
   }
   return costs;
+}
+
+/** Adds `more` (days not in `into`) to `into`: two answers for different days of one bill. */
+export function mergeBills(into: BilledCosts, more: BilledCosts): BilledCosts {
+  for (const [day, charges] of more.days) into.days.set(day, charges);
+  for (const [day, amount] of more.credits) into.credits.set(day, amount);
+  for (const day of more.estimatedDays) into.estimatedDays.add(day);
+  for (const [usageType, kind] of more.usageTypes) into.usageTypes.set(usageType, kind);
+  for (const [day, resources] of more.byResource) into.byResource.set(day, resources);
+  into.warnings.push(...more.warnings);
+  if (more.days.size > 0) into.currency = more.currency;
+  return into;
 }

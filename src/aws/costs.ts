@@ -8,13 +8,14 @@ import {
   type Expression,
   GetCostAndUsageCommand,
   type GetCostAndUsageCommandOutput,
+  GetCostAndUsageWithResourcesCommand,
   GetCostForecastCommand,
   GetDimensionValuesCommand,
   type Metric,
   paginateGetAnomalies,
 } from '@aws-sdk/client-cost-explorer';
 import type { ServiceIdentity } from '../model/aggregate.js';
-import { type BilledCosts } from '../model/costs.js';
+import type { BilledCosts, ChargeType } from '../model/costs.js';
 import { emptyBill, isLatticeUsageType, parseCostAndUsage } from './cost-and-usage.js';
 import { addDays } from '../model/dates.js';
 import type { Anomaly } from '../model/findings.js';
@@ -31,6 +32,27 @@ export interface Period {
   end: string;
 }
 
+/**
+ * Every page of one Cost Explorer request, each counted: the CE paginators are not used so
+ * that each page is counted as the request it is billed as.
+ */
+async function pages<T extends { NextPageToken?: string }>(
+  requests: CostRequests,
+  action: string,
+  what: string,
+  send: (token: string | undefined) => Promise<T>,
+): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    requests.count += 1;
+    const page = await awsCall(action, what, () => send(token));
+    all.push(page);
+    token = page.NextPageToken;
+  } while (token);
+  return all;
+}
+
 /** The USAGE_TYPE values with "Lattice" in them, found at run time rather than hard-coded. */
 export async function latticeUsageTypes(
   ce: CostExplorerClient,
@@ -38,27 +60,25 @@ export async function latticeUsageTypes(
   requests: CostRequests,
 ): Promise<string[]> {
   const types = new Set<string>();
-  let token: string | undefined;
-  do {
-    requests.count += 1;
-    const page = await awsCall(
-      'ce:GetDimensionValues',
-      'Finding the VPC Lattice usage types in Cost Explorer',
-      () =>
-        ce.send(
-          new GetDimensionValuesCommand({
-            TimePeriod: { Start: period.start, End: period.end },
-            Dimension: 'USAGE_TYPE',
-            SearchString: 'Lattice',
-            Context: 'COST_AND_USAGE',
-            NextPageToken: token,
-          }),
-        ),
-    );
+  const answers = await pages(
+    requests,
+    'ce:GetDimensionValues',
+    'Finding the VPC Lattice usage types in Cost Explorer',
+    (token) =>
+      ce.send(
+        new GetDimensionValuesCommand({
+          TimePeriod: { Start: period.start, End: period.end },
+          Dimension: 'USAGE_TYPE',
+          SearchString: 'Lattice',
+          Context: 'COST_AND_USAGE',
+          NextPageToken: token,
+        }),
+      ),
+  );
+  for (const page of answers) {
     for (const v of page.DimensionValues ?? [])
       if (v.Value && isLatticeUsageType(v.Value)) types.add(v.Value);
-    token = page.NextPageToken;
-  } while (token);
+  }
   return [...types].sort();
 }
 
@@ -71,48 +91,66 @@ function usageFilter(usageTypes: string[]): Expression {
   };
 }
 
-async function costAndUsagePages(
+function costAndUsagePages(
   ce: CostExplorerClient,
   input: ConstructorParameters<typeof GetCostAndUsageCommand>[0],
   requests: CostRequests,
   what: string,
 ): Promise<GetCostAndUsageCommandOutput[]> {
-  const pages: GetCostAndUsageCommandOutput[] = [];
-  let token: string | undefined;
-  do {
-    requests.count += 1;
-    const page = await awsCall('ce:GetCostAndUsage', what, () =>
-      ce.send(new GetCostAndUsageCommand({ ...input, NextPageToken: token })),
-    );
-    pages.push(page);
-    token = page.NextPageToken;
-  } while (token);
-  return pages;
+  return pages(requests, 'ce:GetCostAndUsage', what, (token) =>
+    ce.send(new GetCostAndUsageCommand({ ...input, NextPageToken: token })),
+  );
 }
 
-/** Daily Lattice amounts by usage type, for the whole period in one paged request. */
+/**
+ * Daily Lattice amounts by usage type, for the whole period in one paged request; with
+ * `perResource`, by resource too (GetCostAndUsageWithResources). Documented in the Cost Explorer
+ * API reference: that is an opt-in feature (Cost Explorer settings), daily, within the last 14
+ * days, with a Filter. That Lattice's charges carry the service's ARN as their resource ID is an
+ * assumption; a charge that names no known service stays unallocated, so a wrong guess shows as
+ * a shared line, never as another service's cost.
+ */
 export async function billedCosts(
   ce: CostExplorerClient,
   period: Period,
   usageTypes: string[],
   metric: string,
   requests: CostRequests,
+  options: { listed?: ReadonlyMap<string, ChargeType>; perResource?: boolean } = {},
 ): Promise<BilledCosts> {
-  const pages = await costAndUsagePages(
-    ce,
-    {
-      TimePeriod: { Start: period.start, End: period.end },
-      Granularity: 'DAILY',
-      Metrics: [metric],
-      Filter: usageFilter(usageTypes),
-      GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
-    },
-    requests,
-    'Reading VPC Lattice costs from Cost Explorer',
-  );
+  const input = {
+    TimePeriod: { Start: period.start, End: period.end },
+    Granularity: 'DAILY' as const,
+    Metrics: [metric],
+    Filter: usageFilter(usageTypes),
+  };
+  const usageType = { Type: 'DIMENSION' as const, Key: 'USAGE_TYPE' };
+  const answers = options.perResource
+    ? await pages(
+        requests,
+        'ce:GetCostAndUsageWithResources',
+        'Reading VPC Lattice costs per resource from Cost Explorer',
+        (token) =>
+          ce.send(
+            new GetCostAndUsageWithResourcesCommand({
+              ...input,
+              GroupBy: [{ Type: 'DIMENSION', Key: 'RESOURCE_ID' }, usageType],
+              NextPageToken: token,
+            }),
+          ),
+      )
+    : await costAndUsagePages(
+        ce,
+        { ...input, GroupBy: [usageType] },
+        requests,
+        'Reading VPC Lattice costs from Cost Explorer',
+      );
   // Only Lattice usage types were asked for, so the answer is a Lattice bill, if an empty one.
   const warnings: string[] = [];
-  return parseCostAndUsage(pages, 'Cost Explorer', metric, warnings) ?? emptyBill(metric, warnings);
+  return (
+    parseCostAndUsage(answers, 'Cost Explorer', metric, warnings, options.listed) ??
+    emptyBill(metric, warnings)
+  );
 }
 
 /** Each service's backend cost: all costs tagged `tagKey` = the service's name, id or ARN. */
@@ -124,7 +162,7 @@ export async function backendCosts(
   services: ServiceIdentity[],
   requests: CostRequests,
 ): Promise<Map<string, number>> {
-  const pages = await costAndUsagePages(
+  const answers = await costAndUsagePages(
     ce,
     {
       TimePeriod: { Start: period.start, End: period.end },
@@ -136,7 +174,7 @@ export async function backendCosts(
     `Reading costs by the cost-allocation tag ${tagKey}`,
   );
   const byValue = new Map<string, number>();
-  for (const page of pages) {
+  for (const page of answers) {
     for (const result of page.ResultsByTime ?? []) {
       for (const group of result.Groups ?? []) {
         // Tag group keys are "<key>$<value>"; untagged cost is "<key>$".

@@ -63,6 +63,33 @@ interface CostEntry {
   day: string;
   currency: string;
   charges: ChargeAmounts;
+  /** Per resource ID, when Cost Explorer gave the day per resource. */
+  byResource?: Record<string, ChargeAmounts>;
+}
+
+interface PriceListEntry {
+  kind: 'price-list';
+  format: number;
+  region: string;
+  fetched: string;
+  serviceCodes: string[];
+  items: string[];
+}
+
+/** Whether Cost Explorer answered per resource when last asked; a "no" is asked again a week later. */
+interface ResourceLevelEntry {
+  kind: 'resource-level';
+  format: number;
+  account: string;
+  checked: string;
+  available: boolean;
+}
+
+/** A settled day of Cost Explorer amounts. */
+export interface CachedCosts {
+  charges: ChargeAmounts;
+  currency: string;
+  byResource?: Map<string, ChargeAmounts>;
 }
 
 interface UsageTypesEntry {
@@ -73,7 +100,7 @@ interface UsageTypesEntry {
   usageTypes: string[];
 }
 
-type Entry = AggregateEntry | CostEntry | UsageTypesEntry;
+type Entry = AggregateEntry | CostEntry | UsageTypesEntry | PriceListEntry | ResourceLevelEntry;
 
 /** A UTC day is settled once `settlingDays` have passed since it ended: late logs are in by then. */
 export function isSettled(day: string, now: Date, settlingDays: number): boolean {
@@ -198,20 +225,22 @@ export class DayCache {
   }
 
   /** Settled Cost Explorer amounts of `day`, by charge type. */
-  async readCosts(
-    scope: CostScope,
-    day: string,
-  ): Promise<{ charges: ChargeAmounts; currency: string } | undefined> {
+  async readCosts(scope: CostScope, day: string): Promise<CachedCosts | undefined> {
     const entry = await this.read<CostEntry>(
       this.path('costs', [scope.account, scope.metric], day),
       (e) => e.kind === 'costs' && e.account === scope.account && e.metric === scope.metric && e.day === day,
     );
     if (!entry) return undefined;
     this.stats.costDaysHit += 1;
-    return { charges: entry.charges, currency: entry.currency };
+    return {
+      charges: entry.charges,
+      currency: entry.currency,
+      ...(entry.byResource ? { byResource: new Map(Object.entries(entry.byResource)) } : {}),
+    };
   }
 
-  async writeCosts(scope: CostScope, day: string, charges: ChargeAmounts, currency: string): Promise<void> {
+  async writeCosts(scope: CostScope, day: string, costs: CachedCosts): Promise<void> {
+    const { charges, currency, byResource } = costs;
     await this.write(this.path('costs', [scope.account, scope.metric], day), {
       kind: 'costs',
       format: CACHE_FORMAT,
@@ -220,6 +249,7 @@ export class DayCache {
       day,
       currency,
       charges: { ...charges },
+      ...(byResource ? { byResource: Object.fromEntries(byResource) } : {}),
     });
   }
 
@@ -240,6 +270,54 @@ export class DayCache {
       account,
       discovered: today,
       usageTypes,
+    });
+  }
+
+  /** The Lattice products of `region`'s price list, fetched within `maxAgeDays` before `today`. */
+  async readPriceList(
+    region: string,
+    today: string,
+    maxAgeDays: number,
+  ): Promise<{ items: string[]; serviceCodes: string[]; fetched: string } | undefined> {
+    const entry = await this.read<PriceListEntry>(
+      this.path('price-list', [region], 'latest'),
+      (e) => e.kind === 'price-list' && e.region === region,
+    );
+    if (!entry || entry.fetched < addDays(today, -maxAgeDays)) return undefined;
+    return { items: entry.items, serviceCodes: entry.serviceCodes, fetched: entry.fetched };
+  }
+
+  async writePriceList(
+    region: string,
+    today: string,
+    list: { items: string[]; serviceCodes: string[] },
+  ): Promise<void> {
+    await this.write(this.path('price-list', [region], 'latest'), {
+      kind: 'price-list',
+      format: CACHE_FORMAT,
+      region,
+      fetched: today,
+      serviceCodes: list.serviceCodes,
+      items: list.items,
+    });
+  }
+
+  /** Whether Cost Explorer resource-level data was unavailable within `maxAgeDays` before `today`. */
+  async resourceLevelUnavailable(account: string, today: string, maxAgeDays: number): Promise<boolean> {
+    const entry = await this.read<ResourceLevelEntry>(
+      this.path('resource-level', [account], 'latest'),
+      (e) => e.kind === 'resource-level' && e.account === account,
+    );
+    return !!entry && !entry.available && entry.checked >= addDays(today, -maxAgeDays);
+  }
+
+  async writeResourceLevel(account: string, today: string, available: boolean): Promise<void> {
+    await this.write(this.path('resource-level', [account], 'latest'), {
+      kind: 'resource-level',
+      format: CACHE_FORMAT,
+      account,
+      checked: today,
+      available,
     });
   }
 }

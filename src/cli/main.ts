@@ -338,6 +338,7 @@ async function demo(values: Values): Promise<void> {
   const result = await analyzeLocal({
     logs: [data.logDir],
     costsFile: data.costsFile,
+    pricesFile: data.pricesFile,
     start: data.analysisStart,
     end: data.end,
     thresholds: DEFAULT_THRESHOLDS,
@@ -347,7 +348,8 @@ async function demo(values: Values): Promise<void> {
   print(
     `${headline(result.report)}\n\n` +
       `Generated ${data.records.toLocaleString('en-US')} access-log records (${data.files.length} files) in ${data.logDir}\n` +
-      `and a Cost Explorer response in ${data.costsFile}; analysed the last 7 days in ${seconds.toFixed(1)} s.\n` +
+      `a Cost Explorer response in ${data.costsFile} and a price list in ${data.pricesFile};\n` +
+      `analysed the last 7 days in ${seconds.toFixed(1)} s.\n` +
       `Report: ${files.markdown}\nJSON:   ${files.json}\n`,
   );
 }

@@ -12,7 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { addDays, dayRange } from '../model/dates.js';
 import { BYTES_PER_GB } from '../model/costs.js';
-import { DEFAULT_PRICES } from '../analysis/prices.js';
+import { DEFAULT_PRICES, DEFAULT_RESOURCE_PRICES } from '../analysis/prices.js';
+import { latticePriceListItems, latticeUsageType, priceListAnswer } from './price-list.js';
 import {
   DEMO_ANALYSIS_START,
   DEMO_END,
@@ -32,6 +33,8 @@ export { accessLogLine } from './records.js';
 export interface DemoResult {
   logDir: string;
   costsFile: string;
+  /** The region's price list, as GetProducts answers. */
+  pricesFile: string;
   start: string;
   end: string;
   analysisStart: string;
@@ -41,14 +44,11 @@ export interface DemoResult {
 
 const DEFAULT_DEMO_SEED = 1;
 
-/**
- * Usage types as they might appear under USAGE_TYPE. The real Lattice strings are not confirmed
- * (no AWS page lists them): these are illustrative, which is why the report discovers them at run time.
- */
+/** Usage types as the Amazon VPC billing-codes page names them; the report still discovers them at run time. */
 const DEMO_USAGE_TYPES = {
-  dataProcessing: 'USE1-VpcLattice-DataProcessing-Bytes',
-  requests: 'USE1-VpcLattice-Requests',
-  serviceHours: 'USE1-VpcLattice-ServiceHours',
+  dataProcessing: latticeUsageType(DEMO_REGION, 'data'),
+  requests: latticeUsageType(DEMO_REGION, 'requests'),
+  serviceHours: latticeUsageType(DEMO_REGION, 'hours'),
 } as const;
 
 const PRICES = DEFAULT_PRICES[DEMO_REGION]!;
@@ -317,9 +317,18 @@ export async function generateDemo(options: { outDir: string; seed?: number }): 
 
   const costsFile = join(options.outDir, 'cost-and-usage.json');
   await writeFile(costsFile, JSON.stringify(costAndUsage(usage, seed), null, 4) + '\n');
+  // The price list `aws pricing get-products` would print for the demo's region.
+  const pricesFile = join(options.outDir, 'price-list.json');
+  const items = latticePriceListItems(DEMO_REGION, {
+    ...PRICES,
+    resourceHour: DEFAULT_RESOURCE_PRICES[DEMO_REGION]!.resourceHour,
+    resourcePerGB: DEFAULT_RESOURCE_PRICES[DEMO_REGION]!.perGB,
+  });
+  await writeFile(pricesFile, JSON.stringify(priceListAnswer(items), null, 4) + '\n');
   return {
     logDir,
     costsFile,
+    pricesFile,
     start: DEMO_START,
     end: DEMO_END,
     analysisStart: DEMO_ANALYSIS_START,

@@ -11,6 +11,24 @@ export interface PriceTable {
   freeRequestsPerHour: number;
 }
 
+/** Resource configurations (VPC resources): per resource-hour and per GB processed (first tier). */
+export interface ResourcePriceTable {
+  resourceHour: number;
+  perGB: number;
+}
+
+/** Where a region's prices came from, as the report states it. */
+export type PriceSource =
+  'aws-price-list' | 'price-list-file' | 'price-file' | 'built-in' | 'us-east-1-fallback';
+
+export interface RegionPrices {
+  service: PriceTable;
+  resource: ResourcePriceTable;
+  source: PriceSource;
+  /** The price list's publication date, YYYY-MM-DD, when it came from one. */
+  published?: string;
+}
+
 /** AWS bills data in binary gigabytes. */
 export const BYTES_PER_GB = 1024 ** 3;
 
@@ -31,7 +49,12 @@ export interface BilledCosts {
   credits: Map<string, number>;
   /** Days Cost Explorer still marks as Estimated. */
   estimatedDays: Set<string>;
-  /** Each Lattice usage type seen and how it was classified. */
-  usageTypes: Map<string, ChargeType>;
+  /** Each Lattice usage type seen, its charge, and whether the price list or its name said so. */
+  usageTypes: Map<string, { charge: ChargeType; from: 'price-list' | 'name' }>;
+  /**
+   * Per UTC day, the amount per resource ID, where Cost Explorer gave resource-level data
+   * (GetCostAndUsageWithResources). The day's totals in `days` include these.
+   */
+  byResource: Map<string, Map<string, ChargeAmounts>>;
   warnings: string[];
 }

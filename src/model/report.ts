@@ -3,6 +3,7 @@
  * the action outputs and other tools. `src/report/report.schema.json` is the same contract as JSON Schema;
  * keep both in step and bump `schemaVersion` on any incompatible change.
  */
+import type { ChargeType, PriceSource, PriceTable } from './costs.js';
 import type { Anomaly, FindingData, FindingKind, Severity } from './findings.js';
 import type { StatusCounts } from './record.js';
 
@@ -113,18 +114,25 @@ export interface SharedCost {
 }
 
 interface CostBasis {
-  /** `modelled`: price table only. `reconciled`: scaled to Cost Explorer amounts. */
-  method: 'modelled' | 'reconciled';
+  /**
+   * `modelled`: price table only. `reconciled`: scaled to Cost Explorer amounts.
+   * `billed-per-resource`: on some days each service's cost is what AWS billed for its ARN.
+   */
+  method: 'modelled' | 'reconciled' | 'billed-per-resource';
   metric?: string;
   currency: string;
   /** Days of the window whose Cost Explorer amounts are still estimated. */
   estimatedDays: string[];
   /** Days of the window that Cost Explorer did not cover; modelled instead. */
   missingDays: string[];
-  /** Price table used for the model, per region. */
+  /** Days of the window billed per resource (Cost Explorer resource-level data). */
+  billedPerResourceDays?: string[];
+  /** Each Lattice usage type of the bill, its charge, and whether the price list or its name said so. */
+  usageTypes?: Array<{ usageType: string; charge: ChargeType; from: 'price-list' | 'name' }>;
+  /** Prices used for the model, per region, and where they came from. */
   prices: Record<
     string,
-    { serviceHour: number; perGB: number; perMillionRequests: number; freeRequestsPerHour: number }
+    PriceTable & { resourceHour: number; resourcePerGB: number; source: PriceSource; published?: string }
   >;
 }
 

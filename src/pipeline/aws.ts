@@ -10,7 +10,7 @@ import {
   dayFromJSON,
   noProblems,
 } from '../model/aggregate.js';
-import { type BilledCosts, BYTES_PER_GB } from '../model/costs.js';
+import { type BilledCosts, BYTES_PER_GB, type ChargeType } from '../model/costs.js';
 import { addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../model/dates.js';
 import type { Thresholds } from '../analysis/thresholds.js';
 import { checkDay } from '../analysis/window.js';
@@ -25,10 +25,12 @@ import {
 } from '../aws/costs.js';
 import { type AwsCredentials, callerAccount } from '../aws/credentials.js';
 import { type ScanOptions, scanDays } from '../aws/insights.js';
-import { emptyBill } from '../aws/cost-and-usage.js';
+import { emptyBill, mergeBills } from '../aws/cost-and-usage.js';
+import { readPriceListItems } from '../aws/price-list.js';
+import { type PriceList, parsePriceList } from '../analysis/price-list.js';
 import { AGGREGATE_FINGERPRINT } from '../aws/insights-query.js';
 import { type Inventory, nameServices, readInventory } from '../aws/inventory.js';
-import { DayCache, isSettled } from '../cache/day-cache.js';
+import { type CachedCosts, DayCache, isSettled } from '../cache/day-cache.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { buildAnalysis } from '../analysis/build.js';
 import { describeReport } from '../report/findings.js';
@@ -144,15 +146,28 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
   return { aggregates, problems, scan };
 }
 
-/** Billed Lattice amounts for `period`: cached settled days, the rest in one request. */
+/** Cost Explorer serves resource-level data for this many days back (API reference). */
+const RESOURCE_LEVEL_DAYS = 14;
+
+/** Errors that mean "no resource-level data here": not opted in, or not allowed. */
+function resourceLevelRefused(error: unknown): boolean {
+  const name = (error as { cause?: { name?: string } }).cause?.name ?? '';
+  return /DataUnavailable|Validation|AccessDenied|UnauthorizedOperation/.test(name);
+}
+
+/**
+ * Billed Lattice amounts for `period`: cached settled days, then the days of the last 14 per
+ * resource (when the account has opted in), then older days by usage type.
+ */
 async function billed(
   run: Run,
   period: { start: string; end: string },
   usageTypes: string[],
+  listed: ReadonlyMap<string, ChargeType>,
 ): Promise<BilledCosts> {
   const { cache, account, options } = run;
   const scope = account ? { account, metric: options.costMetric } : undefined;
-  const cachedDays = new Map<string, Awaited<ReturnType<DayCache['readCosts']>>>();
+  const cachedDays = new Map<string, CachedCosts>();
   if (cache && scope) {
     for (const day of dayRange(period.start, period.end)) {
       const found = await cache.readCosts(scope, day);
@@ -162,31 +177,83 @@ async function billed(
   }
   // Settled days come first, so the days still needed are one range at the end.
   const start = addDays(period.start, cachedDays.size);
-  let costs: BilledCosts;
+  const ce = run.clients.costExplorer;
+  let costs = emptyBill(options.costMetric);
   if (start < period.end) {
-    costs = await billedCosts(
-      run.clients.costExplorer,
-      { start, end: period.end },
-      usageTypes,
-      options.costMetric,
-      run.requests,
-    );
+    let older = { start, end: period.end };
+    const recent = { start: maxDay(start, addDays(run.today, -RESOURCE_LEVEL_DAYS)), end: period.end };
+    const refused =
+      cache && account
+        ? await cache.resourceLevelUnavailable(account, run.today, USAGE_TYPES_MAX_AGE_DAYS)
+        : false;
+    if (recent.start < recent.end && !refused) {
+      try {
+        costs = await billedCosts(ce, recent, usageTypes, options.costMetric, run.requests, {
+          listed,
+          perResource: true,
+        });
+        older = { start, end: recent.start };
+        if (cache && account) await cache.writeResourceLevel(account, run.today, true);
+      } catch (error) {
+        if (!resourceLevelRefused(error)) throw error;
+        run.warnings.push(
+          'Per-service costs are modelled and reconciled to the bill: Cost Explorer gave no resource-level data ' +
+            `(${errorMessage(error)}). To bill each service exactly, opt in to daily resource-level data in the ` +
+            'Cost Explorer settings (https://docs.aws.amazon.com/cost-management/latest/userguide/ce-resource-daily.html) ' +
+            'and allow ce:GetCostAndUsageWithResources.',
+        );
+        if (cache && account) await cache.writeResourceLevel(account, run.today, false);
+      }
+    }
+    if (older.start < older.end) {
+      mergeBills(costs, await billedCosts(ce, older, usageTypes, options.costMetric, run.requests, { listed }));
+    }
     if (cache && scope) {
       for (const [day, charges] of costs.days) {
         // A day with credits is not cached: the cache keeps charges only, and credits are their own line.
-        if (!costs.estimatedDays.has(day) && !costs.credits.has(day))
-          await cache.writeCosts(scope, day, charges, costs.currency);
+        if (costs.estimatedDays.has(day) || costs.credits.has(day)) continue;
+        const byResource = costs.byResource.get(day);
+        await cache.writeCosts(scope, day, {
+          charges,
+          currency: costs.currency,
+          ...(byResource ? { byResource } : {}),
+        });
       }
     }
   } else {
-    costs = emptyBill(options.costMetric);
     cache!.stats.costExplorerRequestsAvoided += 1;
   }
   for (const [day, cached] of cachedDays) {
-    costs.days.set(day, cached!.charges);
-    costs.currency = cached!.currency;
+    costs.days.set(day, cached.charges);
+    if (cached.byResource) costs.byResource.set(day, cached.byResource);
+    costs.currency = cached.currency;
   }
   return costs;
+}
+
+function maxDay(a: string, b: string): string {
+  return a > b ? a : b;
+}
+
+/** The region's Lattice price list: cached for a week, else read from the Price List API. */
+async function priceListOf(run: Run, region: string): Promise<PriceList | undefined> {
+  const { cache } = run;
+  try {
+    const cached = cache ? await cache.readPriceList(region, run.today, USAGE_TYPES_MAX_AGE_DAYS) : undefined;
+    const found = cached ?? (await readPriceListItems(run.clients.pricing, region));
+    if (!cached && cache) await cache.writePriceList(region, run.today, found);
+    const list = parsePriceList(
+      [{ PriceList: found.items }],
+      `the AWS Price List (${found.serviceCodes.join(', ')})`,
+      'aws-price-list',
+    );
+    return list.regions.size > 0 ? list : (run.warnings.push(...list.warnings), undefined);
+  } catch (error) {
+    run.warnings.push(
+      `VPC Lattice prices could not be read from the AWS Price List, so built-in prices are used: ${errorMessage(error)}`,
+    );
+    return undefined;
+  }
 }
 
 async function usageTypesOf(run: Run, period: { start: string; end: string }): Promise<string[]> {
@@ -269,6 +336,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
       }
     };
     const period = { start: previous.start, end: window.end };
+    const priceList = await priceListOf(run, options.region);
     const usageTypes = await costStep(
       'Cost Explorer could not be read, so costs are modelled from list prices',
       () => usageTypesOf(run, period),
@@ -283,7 +351,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     } else if (usageTypes) {
       billedAmounts = await costStep(
         'Cost Explorer costs could not be read, so costs are modelled from list prices',
-        () => billed(run, period, usageTypes),
+        () => billed(run, period, usageTypes, priceList?.usageTypes ?? new Map()),
       );
       awsAnomalies =
         (await costStep('Cost Anomaly Detection could not be read', () =>
@@ -323,6 +391,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
         window,
         coveredDays: new Set(days),
         billed: billedAmounts,
+        ...(priceList ? { priceList } : {}),
         thresholds: options.thresholds,
         source: {
           kind: 'aws',

@@ -7,6 +7,7 @@ import { type BilledCosts, type PriceTable } from '../model/costs.js';
 import { parseCostAndUsage } from '../aws/cost-and-usage.js';
 import { addDays, dayRange, previousWindow, todayUtc } from '../model/dates.js';
 import { parsePriceOverrides } from '../analysis/prices.js';
+import { type PriceList, isPriceList, parsePriceList } from '../analysis/price-list.js';
 import type { Thresholds } from '../analysis/thresholds.js';
 import { DEFAULT_WINDOW_DAYS, chooseWindow, defaultWindowDays, leftOutWarning } from '../analysis/window.js';
 import { DataError, UsageError } from '../errors.js';
@@ -96,20 +97,27 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
   const started = performance.now();
   // Read the small inputs first, so a typo fails before a long scan.
   const warnings: string[] = [];
+  // The price list comes first: it says which of the bill's usage types are Lattice's and what each is.
+  let priceOverrides: Record<string, PriceTable> | undefined;
+  let priceList: PriceList | undefined;
+  if (options.pricesFile) {
+    const json = await readJsonFile(options.pricesFile, 'price table', '--prices');
+    if (isPriceList(json)) priceList = parsePriceList(json, options.pricesFile);
+    else priceOverrides = parsePriceOverrides(json, options.pricesFile);
+  }
   let billed: BilledCosts | undefined;
   if (options.costsFile) {
     const json = await readJsonFile(options.costsFile, 'Cost Explorer response', '--costs');
     // A bill used carries its warnings into the analysis; one not used leaves them here.
     const costWarnings: string[] = [];
-    billed = parseCostAndUsage(json, options.costsFile, options.costMetric, costWarnings);
-    if (!billed) warnings.push(...costWarnings);
-  }
-  let priceOverrides: Record<string, PriceTable> | undefined;
-  if (options.pricesFile) {
-    priceOverrides = parsePriceOverrides(
-      await readJsonFile(options.pricesFile, 'price table', '--prices'),
-      options.pricesFile,
+    billed = parseCostAndUsage(
+      json,
+      options.costsFile,
+      options.costMetric,
+      costWarnings,
+      priceList?.usageTypes,
     );
+    if (!billed) warnings.push(...costWarnings);
   }
 
   const region = options.region;
@@ -173,6 +181,7 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
       coveredDays,
       billed,
       priceOverrides,
+      ...(priceList ? { priceList } : {}),
       thresholds: options.thresholds,
       source: {
         kind: 'files',

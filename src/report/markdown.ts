@@ -196,8 +196,7 @@ function servicesSection(report: Report): BudgetTable | string {
     sum((s) => s.connections),
     sum(serverErrors),
   );
-  const totalLabel =
-    report.costBasis.method === 'reconciled' ? 'total (= Cost Explorer)' : 'total (modelled)';
+  const totalLabel = report.costBasis.method === 'modelled' ? 'total (modelled)' : 'total (= Cost Explorer)';
   footRows.push([
     `**${totalLabel}**`,
     `**${formatInteger(totals.requests)}**`,
@@ -373,10 +372,14 @@ function methodDetails(report: Report): string[] {
   const paragraphs: string[] = ['<details><summary>How this was computed</summary>'];
 
   const metric = costBasis.metric ? ` (${codeSpan(costBasis.metric, { inTable: false })})` : '';
+  const costText: Record<Report['costBasis']['method'], string> = {
+    reconciled: `**Cost.** Each service's modelled charges (service-hours, GB processed, requests beyond the free tier) are scaled so that all services plus the shared line equal Cost Explorer's VPC Lattice total for the same days${metric}.`,
+    'billed-per-resource': `**Cost.** On the days Cost Explorer gives per resource (${dayList(costBasis.billedPerResourceDays ?? [])}), each service's cost is what AWS billed for its ARN${metric}; on other days, and for services the bill does not name, modelled charges are scaled to Cost Explorer's VPC Lattice total.`,
+    modelled:
+      "**Cost.** Modelled from list prices and each service's own usage, not read from the bill, so it can differ from the invoice.",
+  };
   paragraphs.push(
-    costBasis.method === 'reconciled'
-      ? `**Cost.** Each service's modelled charges (service-hours, GB processed, requests beyond the free tier) are scaled so that all services plus the shared line equal Cost Explorer's VPC Lattice total for the same days${metric}. ${pricesSentence(costBasis.prices)}`
-      : `**Cost.** Modelled from list prices and each service's own usage, not read from the bill, so it can differ from the invoice. ${pricesSentence(costBasis.prices)}`,
+    `${costText[costBasis.method]} ${pricesSentence(costBasis.prices)}${usageTypesSentence(costBasis)}`,
   );
   const dayNotes: string[] = [];
   if (costBasis.estimatedDays.length > 0) {
@@ -395,7 +398,7 @@ function methodDetails(report: Report): string[] {
   const tls = report.services.some((service) => service.connections > 0);
   if (tls || report.resourceConfigurations.length > 0) {
     const resources =
-      costBasis.method === 'reconciled'
+      costBasis.method !== 'modelled'
         ? 'Cost Explorer does not split that charge by resource configuration, so the billed amount is in the shared line and the modelled one is not added to the total.'
         : 'It is included in the total.';
     paragraphs.push(
@@ -474,15 +477,31 @@ function methodDetails(report: Report): string[] {
   return paragraphs;
 }
 
+const PRICE_SOURCES: Record<Report['costBasis']['prices'][string]['source'], string> = {
+  'aws-price-list': 'the AWS Price List API',
+  'price-list-file': 'the price-list file given',
+  'price-file': 'the price file given',
+  'built-in': "this tool's built-in table (the VPC Lattice pricing page)",
+  'us-east-1-fallback': "us-east-1's built-in prices, as none are known for the region",
+};
+
 function pricesSentence(prices: Report['costBasis']['prices']): string {
   const regions = Object.keys(prices).sort(compareText);
   if (regions.length === 0) return '';
   const described = regions.map((region) => {
     const price = prices[region];
     if (price === undefined) return '';
-    return `${codeSpan(region, { inTable: false, maxLength: 30 })}: ${formatUnitPrice(price.serviceHour)} per service-hour, ${formatUnitPrice(price.perGB)} per GB, ${formatUnitPrice(price.perMillionRequests)} per million requests beyond ${formatInteger(price.freeRequestsPerHour)} free per service per hour`;
+    const published = price.published ? `, published ${formatDay(price.published)}` : '';
+    return `${codeSpan(region, { inTable: false, maxLength: 30 })}: ${formatUnitPrice(price.serviceHour)} per service-hour, ${formatUnitPrice(price.perGB)} per GB, ${formatUnitPrice(price.perMillionRequests)} per million requests beyond ${formatInteger(price.freeRequestsPerHour)} free per service per hour, from ${PRICE_SOURCES[price.source]}${published}`;
   });
   return `Prices used: ${described.join('; ')}.`;
+}
+
+/** How the bill's usage types were told apart, when some were guessed from their names. */
+function usageTypesSentence(costBasis: Report['costBasis']): string {
+  const byName = (costBasis.usageTypes ?? []).filter((u) => u.from === 'name').map((u) => u.usageType);
+  if (byName.length === 0) return '';
+  return ` Usage types classified by their names, as no price list named them: ${listed(byName)}.`;
 }
 
 function dayList(days: string[]): string {

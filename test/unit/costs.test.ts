@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { AggregateSet, type ServiceIdentity, identityFromArn } from '../../src/model/aggregate.js';
-import { attributeCosts, chargeTotal, modelDayCost, resolvePrices } from '../../src/analysis/attribution.js';
+import { attributeCosts, chargeTotal, modelDayCost } from '../../src/analysis/attribution.js';
 import { classifyUsageType, parseCostAndUsage } from '../../src/aws/cost-and-usage.js';
 import { allocateCents } from '../../src/analysis/money.js';
-import { DEFAULT_PRICES, parsePriceOverrides } from '../../src/analysis/prices.js';
+import { DEFAULT_PRICES, parsePriceOverrides, resolvePrices } from '../../src/analysis/prices.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
 const us = DEFAULT_PRICES['us-east-1']!;
@@ -258,7 +258,8 @@ describe('allocateCents', () => {
 describe('prices', () => {
   it('falls back to us-east-1 with a warning for an unknown region', () => {
     const resolved = resolvePrices(['us-east-1', 'xx-north-9']);
-    expect(resolved.byRegion['xx-north-9']).toEqual(us);
+    expect(resolved.byRegion['xx-north-9']!.service).toEqual(us);
+    expect(resolved.byRegion['xx-north-9']!.source).toBe('us-east-1-fallback');
     expect(resolved.warnings).toHaveLength(1);
     expect(resolved.warnings[0]).toContain('xx-north-9');
   });
@@ -266,7 +267,7 @@ describe('prices', () => {
   it('takes overrides from a price file and rejects unknown keys', () => {
     const overrides = parsePriceOverrides({ 'eu-west-1': { serviceHour: 0.03 } }, 'prices.json');
     expect(overrides['eu-west-1']).toEqual({ ...us, serviceHour: 0.03 });
-    expect(resolvePrices(['eu-west-1'], overrides).warnings).toEqual([]);
+    expect(resolvePrices(['eu-west-1'], { overrides }).warnings).toEqual([]);
     expect(() => parsePriceOverrides({ 'eu-west-1': { perHour: 1 } }, 'prices.json')).toThrow(UsageError);
   });
 

@@ -113,7 +113,10 @@ describe('DayCache', () => {
   it('keeps settled cost days and usage types per account and metric', async () => {
     const cache = new DayCache(dir, []);
     const charges = { hours: 2.4, data: 0.125, requests: 0, other: 0.01 };
-    await cache.writeCosts({ account: '1', metric: 'UnblendedCost' }, '2026-11-20', charges, 'USD');
+    await cache.writeCosts({ account: '1', metric: 'UnblendedCost' }, '2026-11-20', {
+      charges,
+      currency: 'USD',
+    });
     expect(await cache.readCosts({ account: '1', metric: 'UnblendedCost' }, '2026-11-20')).toEqual({
       charges,
       currency: 'USD',

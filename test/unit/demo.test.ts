@@ -390,7 +390,7 @@ describe('generateDemo: cost-and-usage.json', () => {
       expect(result.Groups).toHaveLength(3);
       for (const group of result.Groups) {
         expect(group.Keys).toHaveLength(1);
-        expect(group.Keys[0]).toMatch(/^USE1-.*VpcLattice/);
+        expect(group.Keys[0]).toMatch(/^USE1-VPCLattice-/);
         expect(group.Metrics.UnblendedCost.Unit).toBe('USD');
         expect(group.Metrics.UnblendedCost.Amount).toMatch(/^\d+(\.\d{1,10})?$/);
       }

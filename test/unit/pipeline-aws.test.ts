@@ -13,6 +13,7 @@ import type { ScanOptions, ScanResult } from '../../src/aws/insights.js';
 import { AggregateSet } from '../../src/model/aggregate.js';
 import type { BilledCosts } from '../../src/model/costs.js';
 import { dayRange } from '../../src/model/dates.js';
+import { DataError } from '../../src/errors.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lattice-pipeline-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -100,6 +101,22 @@ jest.unstable_mockModule('../../src/aws/clients.js', () => ({
   createClients: () => ({ destroy: () => undefined }),
 }));
 
+/** One product of the price list: us-east-1 service-hours at $0.025. */
+const HOURS_PRODUCT = JSON.stringify({
+  product: {
+    attributes: { usagetype: 'USE1-VpcLattice-Hours', regionCode: 'us-east-1', group: 'VPC Lattice' },
+  },
+  terms: {
+    OnDemand: { t: { priceDimensions: { d: { unit: 'Hrs', pricePerUnit: { USD: '0.0250000000' } } } } },
+  },
+  publicationDate: '2026-11-01T00:00:00Z',
+});
+jest.unstable_mockModule('../../src/aws/price-list.js', () => ({
+  readPriceListItems: jest.fn(async () => {
+    return { serviceCodes: ['AmazonVPC'], items: [HOURS_PRODUCT], requests: 2 };
+  }),
+}));
+
 const billedPeriods: Period[] = [];
 let costFailure: Error | undefined;
 let usageTypes = ['USE1-VpcLattice-Hours'];
@@ -110,8 +127,21 @@ const costs = {
     return usageTypes;
   }),
   billedCosts: jest.fn(
-    async (_ce: unknown, period: Period, _u: string[], metric: string, requests: CostRequests) => {
+    async (
+      _ce: unknown,
+      period: Period,
+      _u: string[],
+      metric: string,
+      requests: CostRequests,
+      options: { perResource?: boolean } = {},
+    ) => {
       requests.count += 1;
+      // As an account that has not opted in to resource-level data.
+      if (options.perResource) {
+        throw new DataError('Reading per resource failed', {
+          cause: Object.assign(new Error('not enabled'), { name: 'DataUnavailableException' }),
+        });
+      }
       billedPeriods.push(period);
       const bill: BilledCosts = {
         metric,
@@ -125,6 +155,7 @@ const costs = {
         credits: new Map(),
         estimatedDays: new Set(),
         usageTypes: new Map(),
+        byResource: new Map(),
         warnings: [],
       };
       return bill;
@@ -169,7 +200,8 @@ describe('analyzeAws', () => {
     expect(report.services.find((s) => s.name === 'orders')).toMatchObject({ requests: 7000 });
     expect(report.run).toMatchObject({
       insights: { queries: 14, bytesScanned: 14_000 },
-      costExplorer: { requests: 2 },
+      // Usage types, the refused per-resource request, and the bill by usage type.
+      costExplorer: { requests: 3 },
     });
     expect(report.findings.find((f) => f.service === SILENT)).toMatchObject({ kind: 'idle-service' });
   });
