@@ -206,7 +206,10 @@ async function billed(
       }
     }
     if (older.start < older.end) {
-      mergeBills(costs, await billedCosts(ce, older, usageTypes, options.costMetric, run.requests, { listed }));
+      mergeBills(
+        costs,
+        await billedCosts(ce, older, usageTypes, options.costMetric, run.requests, { listed }),
+      );
     }
     if (cache && scope) {
       for (const [day, charges] of costs.days) {
