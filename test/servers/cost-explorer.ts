@@ -7,17 +7,22 @@
  * It also counts requests per operation (each costs $0.01 on real AWS, and tests assert on the
  * bill) and can make the next requests fail, to exercise the SDK's retries.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
   Anomaly,
   DimensionValuesWithAttributes,
   GetCostForecastResponse,
 } from '@aws-sdk/client-cost-explorer';
-
-const TARGET_PREFIX = 'AWSInsightsIndexService.';
-const JSON_11 = 'application/x-amz-json-1.1';
+import {
+  ApiError,
+  isObject,
+  optionalNumber,
+  optionalString,
+  paginate,
+  startJsonService,
+  type JsonObject,
+  type JsonService,
+} from './aws-json.js';
 
 /** A configured forecast, or the error GetCostForecast should answer with. */
 export type ForecastSetting = GetCostForecastResponse | { error: string; message?: string };
@@ -34,52 +39,12 @@ export interface CostExplorerOptions {
   pageSize?: number;
 }
 
-export interface CostExplorerStats {
-  /** Every request received, including retries and injected failures. */
-  total: number;
-  byOperation: Record<string, number>;
-}
-
-export interface CostExplorerFaults {
-  /** The next `count` requests (of `operation` only, if given) get HTTP 400 LimitExceededException. */
-  throttle(count: number, operation?: string): void;
-  /** The next `count` requests (of `operation` only, if given) get HTTP 500. */
-  serverError(count: number, operation?: string): void;
-  /** Injected failures not yet served. */
-  pending(): number;
-  clear(): void;
-}
-
-export interface CostExplorerServer {
-  url: string;
-  /** Live counters; read them after the calls under test. */
-  stats: CostExplorerStats;
-  faults: CostExplorerFaults;
+/** Its faults answer LimitExceededException (HTTP 400) and InternalServerError (HTTP 500). */
+export interface CostExplorerServer extends JsonService {
   setDimensionValues(values: NonNullable<CostExplorerOptions['dimensionValues']>): void;
   setAnomalies(anomalies: Anomaly[]): void;
   setForecast(forecast: ForecastSetting | undefined): void;
-  resetStats(): void;
-  close(): Promise<void>;
 }
-
-interface Fault {
-  kind: 'throttle' | 'server-error';
-  operation: string | undefined;
-  remaining: number;
-}
-
-/** An error answer in the JSON 1.1 protocol: the SDK reads the code from `__type`. */
-class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-type JsonObject = Record<string, unknown>;
 
 export async function startCostExplorer(options: CostExplorerOptions): Promise<CostExplorerServer> {
   const motoUrl = options.motoUrl.replace(/\/+$/, '');
@@ -87,85 +52,22 @@ export async function startCostExplorer(options: CostExplorerOptions): Promise<C
   let dimensionValues = options.dimensionValues ?? {};
   let anomalies = options.anomalies ?? [];
   let forecast = options.forecast;
-  const stats: CostExplorerStats = { total: 0, byOperation: {} };
-  const faults: Fault[] = [];
-
-  const takeFault = (operation: string): Fault | undefined => {
-    const fault = faults.find(
-      (f) => f.remaining > 0 && (f.operation === undefined || f.operation === operation),
-    );
-    if (fault) fault.remaining--;
-    return fault;
-  };
-
-  const handlers: Record<string, (request: JsonObject) => unknown> = {
-    GetDimensionValues: (request) => getDimensionValues(request, dimensionValues, pageSize),
-    GetAnomalies: (request) => getAnomalies(request, anomalies, pageSize),
-    GetCostForecast: (request) => getCostForecast(request, forecast),
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
-    const target = header(req, 'x-amz-target') ?? '';
-    const operation = target.startsWith(TARGET_PREFIX)
-      ? target.slice(TARGET_PREFIX.length)
-      : target || 'unknown';
-    stats.total++;
-    stats.byOperation[operation] = (stats.byOperation[operation] ?? 0) + 1;
-
-    const fault = takeFault(operation);
-    if (fault?.kind === 'throttle') throw new ApiError('LimitExceededException', 'Rate exceeded');
-    if (fault?.kind === 'server-error') throw new ApiError('InternalServerError', 'Injected failure', 500);
-
-    const handler = handlers[operation];
-    if (req.method !== 'POST' || !handler) return forward(req, res, body, motoUrl);
-    if (!(header(req, 'content-type') ?? '').startsWith(JSON_11)) {
-      throw new ApiError('UnsupportedMediaType', `Expected Content-Type ${JSON_11}`, 415);
-    }
-    sendJson(res, 200, handler(parseRequest(body)));
-  };
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      const apiError =
-        error instanceof ApiError ? error : new ApiError('InternalServerError', String(error), 500);
-      if (res.headersSent) return void res.destroy();
-      sendJson(res, apiError.status, { __type: apiError.code, message: apiError.message });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  const inject = (kind: Fault['kind'], count: number, operation?: string): void => {
-    faults.push({ kind, operation, remaining: count });
-  };
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stats,
-    faults: {
-      throttle: (count, operation) => inject('throttle', count, operation),
-      serverError: (count, operation) => inject('server-error', count, operation),
-      pending: () => faults.reduce((sum, f) => sum + f.remaining, 0),
-      clear: () => void faults.splice(0),
+  const service = await startJsonService({
+    targetPrefix: 'AWSInsightsIndexService.',
+    throttleCode: 'LimitExceededException',
+    internalErrorCode: 'InternalServerError',
+    operations: {
+      GetDimensionValues: (request) => getDimensionValues(request, dimensionValues, pageSize),
+      GetAnomalies: (request) => getAnomalies(request, anomalies, pageSize),
+      GetCostForecast: (request) => getCostForecast(request, forecast),
     },
+    fallback: (req, res, body) => forward(req, res, body, motoUrl),
+  });
+  return {
+    ...service,
     setDimensionValues: (values) => void (dimensionValues = values),
     setAnomalies: (list) => void (anomalies = list),
     setForecast: (setting) => void (forecast = setting),
-    resetStats: () => {
-      // In place, so references the caller kept stay live.
-      stats.total = 0;
-      for (const operation of Object.keys(stats.byOperation)) delete stats.byOperation[operation];
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // The SDK keeps connections alive; close() alone would wait for them.
-        server.closeAllConnections();
-      }),
   };
 }
 
@@ -187,12 +89,12 @@ function getDimensionValues(
   const matching = search ? all.filter((v) => (v.Value ?? '').toLowerCase().includes(search)) : all;
   // AWS documents MaxResults as used only together with SortBy.
   const maxResults = request.SortBy === undefined ? undefined : optionalNumber(request.MaxResults);
-  const page = paginate(request, matching, Math.min(pageSize, maxResults ?? pageSize));
+  const page = paginate(request, matching, Math.min(pageSize, maxResults ?? pageSize), 'NextPageToken');
   return {
     DimensionValues: page.items,
     ReturnSize: page.items.length,
     TotalSize: matching.length,
-    ...(page.nextPageToken ? { NextPageToken: page.nextPageToken } : {}),
+    ...(page.next ? { NextPageToken: page.next } : {}),
   };
 }
 
@@ -217,8 +119,9 @@ function getAnomalies(request: JsonObject, configured: Anomaly[], pageSize: numb
     request,
     matching,
     Math.min(pageSize, optionalNumber(request.MaxResults) ?? pageSize),
+    'NextPageToken',
   );
-  return { Anomalies: page.items, ...(page.nextPageToken ? { NextPageToken: page.nextPageToken } : {}) };
+  return { Anomalies: page.items, ...(page.next ? { NextPageToken: page.next } : {}) };
 }
 
 function matchesImpact(value: number, filter: JsonObject): boolean {
@@ -255,41 +158,6 @@ function getCostForecast(request: JsonObject, forecast: ForecastSetting | undefi
   }
   if ('error' in forecast) throw new ApiError(forecast.error, forecast.message ?? forecast.error);
   return forecast;
-}
-
-// ---- Paging: the token is opaque to the client, and bound to the rest of the request ----
-
-function paginate<T>(request: JsonObject, items: T[], size: number): { items: T[]; nextPageToken?: string } {
-  const { NextPageToken: token, MaxResults: _ignored, ...rest } = request;
-  const fingerprint = JSON.stringify(rest);
-  let offset = 0;
-  if (token !== undefined) {
-    offset = decodeToken(token, fingerprint);
-  }
-  const end = offset + Math.max(1, size);
-  const nextPageToken =
-    end < items.length
-      ? Buffer.from(JSON.stringify({ offset: end, fingerprint })).toString('base64url')
-      : undefined;
-  return { items: items.slice(offset, end), ...(nextPageToken ? { nextPageToken } : {}) };
-}
-
-function decodeToken(token: unknown, fingerprint: string): number {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8'));
-    if (
-      isObject(decoded) &&
-      typeof decoded.offset === 'number' &&
-      Number.isInteger(decoded.offset) &&
-      decoded.offset >= 0 &&
-      decoded.fingerprint === fingerprint
-    ) {
-      return decoded.offset;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new ApiError('InvalidNextTokenException', 'The pagination token is invalid.');
 }
 
 // ---- Forwarding to moto ----
@@ -332,43 +200,6 @@ async function forward(
 
 // ---- Small helpers ----
 
-function sendJson(res: ServerResponse, status: number, payload: unknown): void {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, {
-    'content-type': JSON_11,
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-  });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function parseRequest(body: Buffer): JsonObject {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.length ? body.toString('utf8') : '{}');
-  } catch {
-    throw new ApiError('SerializationException', 'The request body is not valid JSON.');
-  }
-  if (!isObject(parsed))
-    throw new ApiError('SerializationException', 'The request body must be a JSON object.');
-  return parsed;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function requireObject(value: unknown, name: string): JsonObject {
   if (!isObject(value)) throw new ApiError('ValidationException', `${name} is required.`);
   return value;
@@ -384,12 +215,4 @@ function requireDateInterval(value: unknown, name: string): void {
   const interval = requireObject(value, name);
   requireString(interval.Start, `${name}.Start`);
   requireString(interval.End, `${name}.End`);
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function optionalNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
