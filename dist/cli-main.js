@@ -21170,7 +21170,7 @@ ${resource ?? ""}`;
   return costs;
 }
 function mergeBills(into, more) {
-  for (const [day, charges] of more.days) into.days.set(day, charges);
+  for (const [day, charges] of more.days) if (!into.days.has(day)) into.days.set(day, charges);
   for (const [day, amount2] of more.credits) into.credits.set(day, amount2);
   for (const day of more.estimatedDays) into.estimatedDays.add(day);
   for (const [usageType, kind] of more.usageTypes) into.usageTypes.set(usageType, kind);
@@ -89145,7 +89145,10 @@ async function billed(run, period, usageTypes, listed2) {
       }
     }
     if (older.start < older.end) {
-      mergeBills(costs, await billedCosts(ce, older, usageTypes, options.costMetric, run.requests, { listed: listed2 }));
+      mergeBills(
+        costs,
+        await billedCosts(ce, older, usageTypes, options.costMetric, run.requests, { listed: listed2 })
+      );
     }
     if (cache5 && scope) {
       for (const [day, charges] of costs.days) {

@@ -231,9 +231,9 @@ export function parseCostAndUsage(
   return costs;
 }
 
-/** Adds `more` (days not in `into`) to `into`: two answers for different days of one bill. */
+/** Adds the days of `more` that `into` does not have: two answers for different days of one bill. */
 export function mergeBills(into: BilledCosts, more: BilledCosts): BilledCosts {
-  for (const [day, charges] of more.days) into.days.set(day, charges);
+  for (const [day, charges] of more.days) if (!into.days.has(day)) into.days.set(day, charges);
   for (const [day, amount] of more.credits) into.credits.set(day, amount);
   for (const day of more.estimatedDays) into.estimatedDays.add(day);
   for (const [usageType, kind] of more.usageTypes) into.usageTypes.set(usageType, kind);

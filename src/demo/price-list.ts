@@ -37,6 +37,37 @@ export function latticeUsageType(
   return `${code}-${names[charge]}`;
 }
 
+/** One product of a price list, the object each PriceList string of GetProducts holds. */
+export interface PriceListItem {
+  product: { productFamily?: string; attributes: Record<string, string>; sku: string };
+  serviceCode: string;
+  terms: {
+    OnDemand: Record<
+      string,
+      {
+        priceDimensions: Record<
+          string,
+          {
+            unit: string;
+            endRange: string;
+            description: string;
+            appliesTo: string[];
+            rateCode: string;
+            beginRange: string;
+            pricePerUnit: Record<string, string>;
+          }
+        >;
+        sku: string;
+        effectiveDate: string;
+        offerTermCode: string;
+        termAttributes: Record<string, string>;
+      }
+    >;
+  };
+  version: string;
+  publicationDate: string;
+}
+
 function price(usd: number): string {
   return usd.toFixed(10);
 }
@@ -55,7 +86,7 @@ export function latticePriceListItems(
   region: string,
   prices: DemoPrices,
   published = '2026-11-01',
-): object[] {
+): PriceListItem[] {
   const { code, location } = BILLING_CODES[region] ?? { code: 'USE1', location: region };
   const items: Item[] = [
     {
@@ -163,6 +194,6 @@ export function latticePriceListItems(
 }
 
 /** The answer `aws pricing get-products` prints: each product as a JSON string. */
-export function priceListAnswer(items: object[]): { FormatVersion: string; PriceList: string[] } {
+export function priceListAnswer(items: PriceListItem[]): { FormatVersion: string; PriceList: string[] } {
   return { FormatVersion: 'aws_v1', PriceList: items.map((item) => JSON.stringify(item)) };
 }

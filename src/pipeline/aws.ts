@@ -149,6 +149,12 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
 /** Cost Explorer serves resource-level data for this many days back (API reference). */
 const RESOURCE_LEVEL_DAYS = 14;
 
+const NO_RESOURCE_LEVEL =
+  'Per-service costs are modelled and reconciled to the bill: Cost Explorer gave no resource-level data. ' +
+  'To bill each service exactly, opt in to daily resource-level data in the Cost Explorer settings ' +
+  '(https://docs.aws.amazon.com/cost-management/latest/userguide/ce-resource-daily.html) and allow ' +
+  'ce:GetCostAndUsageWithResources.';
+
 /** Errors that mean "no resource-level data here": not opted in, or not allowed. */
 function resourceLevelRefused(error: unknown): boolean {
   const name = (error as { cause?: { name?: string } }).cause?.name ?? '';
@@ -186,6 +192,7 @@ async function billed(
       cache && account
         ? await cache.resourceLevelUnavailable(account, run.today, USAGE_TYPES_MAX_AGE_DAYS)
         : false;
+    if (recent.start < recent.end && refused) run.warnings.push(NO_RESOURCE_LEVEL);
     if (recent.start < recent.end && !refused) {
       try {
         costs = await billedCosts(ce, recent, usageTypes, options.costMetric, run.requests, {
@@ -196,12 +203,7 @@ async function billed(
         if (cache && account) await cache.writeResourceLevel(account, run.today, true);
       } catch (error) {
         if (!resourceLevelRefused(error)) throw error;
-        run.warnings.push(
-          'Per-service costs are modelled and reconciled to the bill: Cost Explorer gave no resource-level data ' +
-            `(${errorMessage(error)}). To bill each service exactly, opt in to daily resource-level data in the ` +
-            'Cost Explorer settings (https://docs.aws.amazon.com/cost-management/latest/userguide/ce-resource-daily.html) ' +
-            'and allow ce:GetCostAndUsageWithResources.',
-        );
+        run.warnings.push(NO_RESOURCE_LEVEL);
         if (cache && account) await cache.writeResourceLevel(account, run.today, false);
       }
     }

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { AggregateSet, dayToJSON } from '../../src/model/aggregate.js';
-import { dayRange } from '../../src/model/dates.js';
+import { addDays, dayRange, todayUtc } from '../../src/model/dates.js';
+import { analyzeAws } from '../../src/pipeline/aws.js';
+import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds.js';
+import { latticeUsageType } from '../../src/demo/price-list.js';
 import { scanDays } from '../../src/aws/insights.js';
 import { aggregateLogs } from '../../src/logs/reader.js';
 import type { Report } from '../../src/model/report.js';
@@ -24,12 +27,18 @@ import {
   DEMO_END,
   LOG_GROUP,
   NETWORK,
+  PRICE_LIST,
   REGION,
   SILENT_SERVICE,
   startAwsWorld,
 } from '../helpers/aws-world.js';
 
 const cleanup = new Cleanup();
+/**
+ * Cost Explorer is asked per resource only for the last 14 days before the real today, so a run
+ * ending DEMO_END makes that request (refused here: not opted in) while DEMO_END is that recent.
+ */
+const PER_RESOURCE_TRY = addDays(todayUtc(new Date()), -14) < DEMO_END ? 1 : 0;
 let world: AwsWorld;
 /** The report of a run without cache, for the window ending DEMO_END. */
 let coldReport: Report;
@@ -168,7 +177,8 @@ describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
     );
     expect(ratio).toBeLessThanOrEqual(2);
     expect(report.run.costExplorer.requests).toBe(world.costExplorer.stats.total);
-    expect(report.run.costExplorer.requests).toBe(4);
+    // Usage types, the bill, anomalies, the forecast, and the per-resource try: at most 5.
+    expect(report.run.costExplorer.requests).toBe(4 + PER_RESOURCE_TRY);
   });
 
   it('shows the associated service that has no log line, billed and idle', () => {
@@ -323,6 +333,112 @@ describe('scan once: --cache-dir', () => {
   }, 120_000);
 });
 
+describe('costs from AWS', () => {
+  it('reads prices and usage types from the Price List endpoint: the built-in totals to the cent', async () => {
+    const run = async (): Promise<Report> => {
+      const r = await runCli(oneDayArgs('--format', 'json'), { env: world.env });
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as Report;
+    };
+    world.pricing.resetStats();
+    const listed = await run();
+    expect(world.pricing.stats.byOperation.GetProducts).toBeGreaterThan(0);
+    expect(listed.costBasis.prices[REGION]).toMatchObject({
+      serviceHour: 0.025,
+      perGB: 0.025,
+      perMillionRequests: 0.1,
+      source: 'aws-price-list',
+      published: '2026-11-01',
+    });
+    expect(listed.costBasis.prices['ap-northeast-1']).toBeUndefined();
+    expect(listed.costBasis.usageTypes?.map((u) => u.from)).toEqual([
+      'price-list',
+      'price-list',
+      'price-list',
+    ]);
+    // A price list without Lattice's products: built-in prices, and the report says so.
+    world.pricing.setProducts(PRICE_LIST.slice(-2));
+    try {
+      const builtIn = await run();
+      expect(builtIn.costBasis.prices[REGION]!.source).toBe('built-in');
+      expect(builtIn.warnings.join('\n')).toContain('holds no VPC Lattice prices');
+      expect(listed.totals.cost).toBe(builtIn.totals.cost);
+      expect(listed.services.map((s) => [s.name, s.cost])).toEqual(
+        builtIn.services.map((s) => [s.name, s.cost]),
+      );
+    } finally {
+      world.pricing.setProducts(PRICE_LIST);
+    }
+  }, 120_000);
+
+  it('bills each service the amount Cost Explorer gives for its ARN, where it has resource-level data', async () => {
+    // A run on Nov 24: Cost Explorer answers per resource from Nov 10; Nov 9 comes by usage type.
+    const now = new Date('2026-11-24T06:00:00Z');
+    const services = world.mesh.services;
+    const rows = dayRange('2026-11-10', DEMO_END).flatMap((day) => [
+      ...services.flatMap((s, i) => [
+        { day, resourceId: s.arn, usageType: latticeUsageType(REGION, 'hours'), amount: 0.6 },
+        { day, resourceId: s.arn, usageType: latticeUsageType(REGION, 'data'), amount: 0.01 * (i + 1) },
+      ]),
+      { day, resourceId: 'NoResourceId', usageType: latticeUsageType(REGION, 'data'), amount: 0.05 },
+    ]);
+    world.costExplorer.setResourceLevel({ rows, today: todayUtc(now) });
+    const bill = JSON.parse(await readFile(world.costsFile, 'utf8')) as {
+      ResultsByTime: Array<{ TimePeriod: { Start: string } }>;
+    };
+    await seedCostAndUsage(
+      world.moto.url,
+      [
+        {
+          ...bill,
+          ResultsByTime: bill.ResultsByTime.filter((d) => d.TimePeriod.Start === '2026-11-09'),
+        } as never,
+      ],
+      ACCOUNT,
+    );
+    const saved = { ...process.env };
+    Object.assign(process.env, world.env);
+    world.costExplorer.resetStats();
+    try {
+      const { report } = await analyzeAws({
+        region: REGION,
+        serviceNetwork: NETWORK,
+        logGroupNames: [],
+        lookbackDays: 7,
+        endDate: DEMO_END,
+        costMetric: 'UnblendedCost',
+        thresholds: DEFAULT_THRESHOLDS,
+        now,
+      });
+      expect(reportSchemaErrors(report)).toEqual([]);
+      const windowDays = dayRange('2026-11-16', DEMO_END);
+      expect(report.costBasis.method).toBe('billed-per-resource');
+      expect(report.costBasis.billedPerResourceDays).toEqual(windowDays);
+      for (const service of report.services) {
+        const billed = rows
+          .filter((r) => r.resourceId === service.arn && windowDays.includes(r.day))
+          .reduce((sum, r) => sum + r.amount, 0);
+        expect(service.cost.total).toBeCloseTo(billed, 2);
+      }
+      expect(report.services.length).toBe(services.length);
+      // The charge no resource carries: its services' model takes it, none is lost.
+      const all = rows.filter((r) => windowDays.includes(r.day)).reduce((sum, r) => sum + r.amount, 0);
+      expect(report.totals.cost).toBeCloseTo(all, 2);
+      // Usage types, per resource, the one older day by usage type, anomalies, forecast.
+      expect(report.run.costExplorer.requests).toBe(5);
+      expect(world.costExplorer.stats.byOperation.GetCostAndUsageWithResources).toBe(1);
+      // The same data without resource-level data: modelled and reconciled, and the report says why.
+      expect(coldReport.costBasis.method).toBe('reconciled');
+      if (PER_RESOURCE_TRY)
+        expect(coldReport.warnings.join('\n')).toContain('opt in to daily resource-level data');
+    } finally {
+      world.costExplorer.setResourceLevel(undefined);
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  }, 120_000);
+});
+
 describe('optional features', () => {
   it('cost-tag-key adds each service backend cost from the tag', async () => {
     const tagged = world.mesh.services.slice(0, 2);
@@ -374,7 +490,7 @@ describe('optional features', () => {
       report.services.filter((s) => s.backendCost !== undefined).map((s) => [s.arn, s.backendCost]),
     );
     expect(backend).toEqual({ [tagged[0]!.arn]: 312.5, [tagged[1]!.arn]: 41.25 });
-    expect(report.run.costExplorer.requests).toBe(5);
+    expect(report.run.costExplorer.requests).toBe(5 + PER_RESOURCE_TRY);
   }, 120_000);
 
   it('publish-metrics puts per-service metrics into CloudWatch', async () => {

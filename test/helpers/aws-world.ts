@@ -14,6 +14,9 @@ import { type DemoResult, generateDemo } from '../../src/demo/generate.js';
 import { POLL_ENV } from '../../src/aws/insights.js';
 import { type CostExplorerServer, startCostExplorer } from '../servers/cost-explorer.js';
 import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';
+import { type PricingServer, startPricingServer } from '../servers/pricing.js';
+import { latticePriceListItems } from '../../src/demo/price-list.js';
+import { DEFAULT_PRICES, DEFAULT_RESOURCE_PRICES } from '../../src/analysis/prices.js';
 import {
   type LatticeMesh,
   type MotoServer,
@@ -34,6 +37,8 @@ export const DEMO_END = '2026-11-23';
 export interface AwsWorld {
   moto: MotoServer;
   costExplorer: CostExplorerServer;
+  /** The Price List Query API, with us-east-1's built-in prices and Tokyo's. */
+  pricing: PricingServer;
   insights: InsightsServer;
   mesh: LatticeMesh;
   /** The same events as the log group holds, as a JSONL file for the local engine. */
@@ -87,6 +92,27 @@ const VPC_ENDPOINT_ANOMALY: Anomaly = {
   ],
 };
 
+/** us-east-1 at the built-in prices, so a run reading them gives the built-in totals to the cent. */
+export const PRICE_LIST = [
+  ...latticePriceListItems(REGION, {
+    ...DEFAULT_PRICES[REGION]!,
+    resourceHour: DEFAULT_RESOURCE_PRICES[REGION]!.resourceHour,
+    resourcePerGB: DEFAULT_RESOURCE_PRICES[REGION]!.perGB,
+  }),
+  // Tokyo, from a third-party transcription of the pricing page: another region, other prices.
+  ...latticePriceListItems(
+    'ap-northeast-1',
+    {
+      serviceHour: 0.0325,
+      perGB: 0.0325,
+      perMillionRequests: 0.13,
+      resourceHour: 0.13,
+      resourcePerGB: 0.013,
+    },
+    '2026-11-15',
+  ),
+];
+
 /**
  * Starts the world. Everything it starts is closed again if a later step fails, and by close().
  * `logFile: false` skips writing the events as a JSONL file (384 MB) for callers that never read it.
@@ -119,6 +145,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     (server) => server.close(),
   );
   await seedCostAndUsage(moto.url, [bill as never], ACCOUNT);
+  const pricing = await cleanup.track(startPricingServer({ products: PRICE_LIST }), (p) => p.close());
 
   // The events are ~384 MB: each line's service and time are read without parsing it, and a
   // line is parsed only for the name of a service not seen before.
@@ -179,6 +206,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     AWS_ENDPOINT_URL: moto.url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: insights.url,
     AWS_ENDPOINT_URL_COST_EXPLORER: costExplorer.url,
+    AWS_ENDPOINT_URL_PRICING: pricing.url,
     // Nothing from the developer's machine may leak in.
     AWS_CONFIG_FILE: join(dir, 'no-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
@@ -189,6 +217,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
   return {
     moto,
     costExplorer,
+    pricing,
     insights,
     mesh,
     logFile,

@@ -39,11 +39,27 @@ export interface CostExplorerOptions {
   pageSize?: number;
 }
 
+/** One resource's amount on one day, for GetCostAndUsageWithResources. */
+export interface ResourceCost {
+  day: string;
+  resourceId: string;
+  usageType: string;
+  amount: number;
+}
+
+/** Resource-level data: the rows, and the day the 14 days are counted back from. */
+export interface ResourceLevel {
+  rows: ResourceCost[];
+  today: string;
+}
+
 /** Its faults answer LimitExceededException (HTTP 400) and InternalServerError (HTTP 500). */
 export interface CostExplorerServer extends JsonService {
   setDimensionValues(values: NonNullable<CostExplorerOptions['dimensionValues']>): void;
   setAnomalies(anomalies: Anomaly[]): void;
   setForecast(forecast: ForecastSetting | undefined): void;
+  /** Unset: the account has not opted in, and GetCostAndUsageWithResources says so. */
+  setResourceLevel(level: ResourceLevel | undefined): void;
 }
 
 export async function startCostExplorer(options: CostExplorerOptions): Promise<CostExplorerServer> {
@@ -52,6 +68,7 @@ export async function startCostExplorer(options: CostExplorerOptions): Promise<C
   let dimensionValues = options.dimensionValues ?? {};
   let anomalies = options.anomalies ?? [];
   let forecast = options.forecast;
+  let resourceLevel: ResourceLevel | undefined;
   const service = await startJsonService({
     targetPrefix: 'AWSInsightsIndexService.',
     throttleCode: 'LimitExceededException',
@@ -60,6 +77,7 @@ export async function startCostExplorer(options: CostExplorerOptions): Promise<C
       GetDimensionValues: (request) => getDimensionValues(request, dimensionValues, pageSize),
       GetAnomalies: (request) => getAnomalies(request, anomalies, pageSize),
       GetCostForecast: (request) => getCostForecast(request, forecast),
+      GetCostAndUsageWithResources: (request) => getCostAndUsageWithResources(request, resourceLevel),
     },
     fallback: (req, res, body) => forward(req, res, body, motoUrl),
   });
@@ -68,6 +86,7 @@ export async function startCostExplorer(options: CostExplorerOptions): Promise<C
     setDimensionValues: (values) => void (dimensionValues = values),
     setAnomalies: (list) => void (anomalies = list),
     setForecast: (setting) => void (forecast = setting),
+    setResourceLevel: (level) => void (resourceLevel = level),
   };
 }
 
@@ -122,6 +141,56 @@ function getAnomalies(request: JsonObject, configured: Anomaly[], pageSize: numb
     'NextPageToken',
   );
   return { Anomalies: page.items, ...(page.next ? { NextPageToken: page.next } : {}) };
+}
+
+/**
+ * Documented (API reference): Filter, Granularity and TimePeriod are required, Metrics too, and the
+ * period must start within the last 14 days; a request groups or filters by resource. Assumed: the
+ * error of an account that has not opted in (DataUnavailableException), and that no row is dropped
+ * by the Filter (the tests configure Lattice rows only).
+ */
+function getCostAndUsageWithResources(request: JsonObject, level: ResourceLevel | undefined): unknown {
+  const period = requireObject(request.TimePeriod, 'TimePeriod');
+  const start = requireString(period.Start, 'TimePeriod.Start');
+  const end = requireString(period.End, 'TimePeriod.End');
+  requireObject(request.Filter, 'Filter');
+  if (request.Granularity !== 'DAILY')
+    throw new ApiError('ValidationException', 'Only DAILY is served here.');
+  const metrics = Array.isArray(request.Metrics) ? request.Metrics.map(String) : [];
+  if (metrics.length === 0) throw new ApiError('ValidationException', 'Metrics is required.');
+  const keys = (Array.isArray(request.GroupBy) ? request.GroupBy : []).map((g) =>
+    isObject(g) ? String(g.Key) : '',
+  );
+  if (!keys.includes('RESOURCE_ID')) {
+    throw new ApiError('ValidationException', 'Group by or filter by RESOURCE_ID.');
+  }
+  if (!level) {
+    throw new ApiError('DataUnavailableException', 'Resource-level data is not enabled for this account.');
+  }
+  const oldest = new Date(Date.parse(`${level.today}T00:00:00Z`) - 14 * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  if (start < oldest) throw new ApiError('ValidationException', 'Start date is more than 14 days ago.');
+  const results = [];
+  for (
+    let day = start;
+    day < end;
+    day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  ) {
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    results.push({
+      TimePeriod: { Start: day, End: next },
+      Total: {},
+      Groups: level.rows
+        .filter((r) => r.day === day)
+        .map((r) => ({
+          Keys: keys.map((k) => (k === 'RESOURCE_ID' ? r.resourceId : r.usageType)),
+          Metrics: Object.fromEntries(metrics.map((m) => [m, { Amount: r.amount.toFixed(10), Unit: 'USD' }])),
+        })),
+      Estimated: false,
+    });
+  }
+  return { GroupDefinitions: keys.map((Key) => ({ Type: 'DIMENSION', Key })), ResultsByTime: results };
 }
 
 function matchesImpact(value: number, filter: JsonObject): boolean {
