@@ -13,6 +13,7 @@ import {
   serverErrors,
 } from '../model/aggregate.js';
 import { attributeCosts, chargeTotal, resolvePrices, sumCharges } from './attribution.js';
+import { billableHours, createdAfterRecord, firstRecordHour } from './service-hours.js';
 import type { BilledCosts, ChargeAmounts, PriceTable } from '../model/costs.js';
 import { addDays, dayRange, previousWindow, type Window } from '../model/dates.js';
 import {
@@ -139,6 +140,7 @@ function resourceConfigurations(
   resources: ServiceIdentity[],
   windowDays: string[],
   day: (arn: string, d: string) => DayAggregate | undefined,
+  hours: (identity: ServiceIdentity, d: string) => number,
   warnings: string[],
 ): ResourceConfigurationReport[] {
   const unpriced = new Set<string>();
@@ -152,7 +154,8 @@ function resourceConfigurations(
       unpriced.add(r.region);
       prices = DEFAULT_RESOURCE_PRICES[FALLBACK_REGION]!;
     }
-    const hours = roundTo(windowDays.length * 24 * prices.resourceHour, 2);
+    const resourceHours = windowDays.reduce((sum, d) => sum + hours(r, d), 0);
+    const hourCost = roundTo(resourceHours * prices.resourceHour, 2);
     const data = roundTo(((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB) * prices.perGB, 2);
     return {
       arn: r.arn,
@@ -164,7 +167,7 @@ function resourceConfigurations(
       connectionMs: latencySummary(agg.connectionMs),
       bytesIn: agg.bytesIn,
       bytesOut: agg.bytesOut,
-      cost: { total: roundTo(hours + data, 2), hours, data },
+      cost: { total: roundTo(hourCost + data, 2), hours: hourCost, data },
     };
   });
   if (unpriced.size > 0) {
@@ -199,8 +202,12 @@ export function buildAnalysis(input: BuildInput): Analysis {
   for (const s of input.inventory ?? []) byArn.set(s.arn, { ...s });
   for (const s of aggregates.services.values()) {
     const known = byArn.get(s.arn);
-    if (!known) byArn.set(s.arn, { ...s });
-    else if (!known.name && s.name) known.name = s.name;
+    if (!known) {
+      byArn.set(s.arn, { ...s });
+      continue;
+    }
+    if (!known.name && s.name) known.name = s.name;
+    if (!known.createdAt && s.createdAt) known.createdAt = s.createdAt;
   }
   const everything = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
   const services = everything.filter((s) => s.kind === undefined);
@@ -232,12 +239,33 @@ export function buildAnalysis(input: BuildInput): Analysis {
     days.set(agg.day, agg);
   }
   const day = (arn: string, d: string): DayAggregate | undefined => byService.get(arn)?.get(d);
+  const firstRecord = new Map<string, string>();
+  for (const [arn, days] of byService) {
+    const hour = firstRecordHour(days.values());
+    if (hour !== undefined) firstRecord.set(arn, hour);
+  }
+  const hours = (s: ServiceIdentity, d: string): number =>
+    billableHours(d, s.createdAt, firstRecord.get(s.arn));
+  // Local files name no creation times, so the rule is stated only where the inventory could know them.
+  const unknownCreation = input.inventory ? services.filter((s) => s.createdAt === undefined).length : 0;
+  if (unknownCreation > 0) {
+    warnings.push(
+      `${unknownCreation} service(s) are billed 24 service-hours a day: their creation time is unknown (seen only in the logs, and not readable from the Lattice API).`,
+    );
+  }
+  const recordsFirst = services.filter((s) => createdAfterRecord(s.createdAt, firstRecord.get(s.arn))).length;
+  if (recordsFirst > 0) {
+    warnings.push(
+      `${recordsFirst} service(s) have log records before their createdAt; billed from their first record.`,
+    );
+  }
   const attribution = attributeCosts({
     services,
     days: costDays,
     dayAggregate: day,
     prices: prices.byRegion,
     billed: input.billed,
+    billableHours: hours,
   });
   const missingWindowDays = attribution.missingDays.filter((d) => d >= window.start);
   if (input.billed && missingWindowDays.length > 0) {
@@ -309,6 +337,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
     if (backendCost !== undefined) report.backendCost = backendCost;
     const analysis: ServiceAnalysis = {
       service: report,
+      serviceHours: windowDays.reduce((sum, d) => sum + hours(s, d), 0),
       requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),
       series,
     };
@@ -342,7 +371,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
       `${noDuration} requests reached a target but had no duration ("-"): they are counted, but left out of latency.`,
     );
   }
-  const resourceReports = resourceConfigurations(resources, windowDays, day, warnings);
+  const resourceReports = resourceConfigurations(resources, windowDays, day, hours, warnings);
   // Cost Explorer's resource charges are in the shared line; the modelled ones count only when nothing is billed.
   const resourceCost =
     attribution.method === 'modelled'

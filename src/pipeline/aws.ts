@@ -27,7 +27,7 @@ import { type AwsCredentials, callerAccount } from '../aws/credentials.js';
 import { type ScanOptions, scanDays } from '../aws/insights.js';
 import { emptyBill } from '../aws/cost-and-usage.js';
 import { AGGREGATE_FINGERPRINT } from '../aws/insights-query.js';
-import { type Inventory, nameServices, readInventory } from '../aws/inventory.js';
+import { type Inventory, describeServices, readInventory } from '../aws/inventory.js';
 import { DayCache, isSettled } from '../cache/day-cache.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { buildAnalysis } from '../analysis/build.js';
@@ -247,7 +247,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
         );
       }
     }
-    await nameServices(
+    await describeServices(
       clients.lattice,
       seen.filter((s) => !inventory.services.some((i) => i.arn === s.arn)),
       warnings,
