@@ -2,7 +2,8 @@
  * Everything the AWS pipeline talks to, on loopback: moto (STS, VPC Lattice, CloudWatch and
  * Cost Explorer GetCostAndUsage), the Cost Explorer server for what moto lacks, and the Logs
  * Insights server. It is loaded with the demo's two weeks of access logs, re-addressed to the
- * services created in moto, and the demo's Cost Explorer response.
+ * services created in moto, and the demo's Cost Explorer response. VPC Lattice is reached through
+ * a proxy that gives the services creation times of the test's choosing (moto gives them none).
  */
 import type { Anomaly } from '@aws-sdk/client-cost-explorer';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { type DemoResult, generateDemo } from '../../src/demo/generate.js';
 import { POLL_ENV } from '../../src/aws/insights.js';
 import { type CostExplorerServer, startCostExplorer } from '../servers/cost-explorer.js';
 import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';
+import { type LatticeClock, startLatticeClock } from '../servers/lattice-clock.js';
 import {
   type LatticeMesh,
   type MotoServer,
@@ -29,10 +31,16 @@ export const LOG_GROUP = '/aws/vendedlogs/lattice/analytics-mesh';
 export const NETWORK = 'analytics-mesh';
 /** Associated with the network, never called: billed hours, no log line. */
 export const SILENT_SERVICE = 'dormant-svc';
+/** Created mid-window, at half past an hour: billed 14 service-hours that day. */
+export const SILENT_CREATED_AT = '2026-11-19T10:30:00Z';
+/** Every other service of the world: created well before the logs start. */
+export const CREATED_AT = '2026-10-01T00:00:00Z';
 export const DEMO_END = '2026-11-23';
 
 export interface AwsWorld {
   moto: MotoServer;
+  /** VPC Lattice's endpoint: moto, with the creation times set here. */
+  latticeClock: LatticeClock;
   costExplorer: CostExplorerServer;
   insights: InsightsServer;
   mesh: LatticeMesh;
@@ -119,6 +127,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     (server) => server.close(),
   );
   await seedCostAndUsage(moto.url, [bill as never], ACCOUNT);
+  const latticeClock = await cleanup.track(startLatticeClock(moto.url), (c) => c.close());
 
   // The events are ~384 MB: each line's service and time are read without parsing it, and a
   // line is parsed only for the name of a service not seen before.
@@ -150,6 +159,8 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     region: REGION,
   });
   const motoArn = new Map(mesh.services.map((s) => [s.name, s.arn]));
+  for (const s of mesh.services)
+    latticeClock.createdAt.set(s.arn, s.name === SILENT_SERVICE ? SILENT_CREATED_AT : CREATED_AT);
   const events: Array<{ timestamp: number; message: string }> = [];
   const eventBytesByDay = new Map<string, number>();
   let eventBytes = 0;
@@ -177,6 +188,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_ENDPOINT_URL: moto.url,
+    AWS_ENDPOINT_URL_VPC_LATTICE: latticeClock.url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: insights.url,
     AWS_ENDPOINT_URL_COST_EXPLORER: costExplorer.url,
     // Nothing from the developer's machine may leak in.
@@ -188,6 +200,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
   };
   return {
     moto,
+    latticeClock,
     costExplorer,
     insights,
     mesh,
@@ -262,6 +275,7 @@ export async function addLargeHostileMesh(
     logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroup}:*`,
     region: REGION,
   });
+  for (const s of mesh.services) world.latticeClock.createdAt.set(s.arn, CREATED_AT);
   const events = mesh.services.slice(0, HOSTILE_NAMES.length + 4).flatMap((service, i) =>
     Array.from({ length: 40 }, (_, k) => {
       const startTime = new Date(Date.parse(`${day}T00:00:00Z`) + (k * 3600 * 1000) / 2)
