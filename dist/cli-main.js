@@ -28387,9 +28387,9 @@ var require_out4 = __commonJS({
 });
 
 // src/analysis/attribution.ts
-function modelDayCost(day, prices) {
+function modelDayCost(day, prices, hours = 24) {
   const cost = zeroCharges();
-  cost.hours = 24 * prices.serviceHour;
+  cost.hours = hours * prices.serviceHour;
   if (!day) return cost;
   cost.data = (day.bytesIn + day.bytesOut) / BYTES_PER_GB * prices.perGB;
   let billable = 0;
@@ -28430,7 +28430,8 @@ function attributeCosts(input) {
     const modelled = input.services.map(
       (s2) => modelDayCost(
         input.dayAggregate(s2.arn, day),
-        input.prices[s2.region] ?? DEFAULT_PRICES[FALLBACK_REGION]
+        input.prices[s2.region] ?? DEFAULT_PRICES[FALLBACK_REGION],
+        input.billableHours?.(s2, day)
       )
     );
     const billed2 = input.billed?.days.get(day);
@@ -28489,6 +28490,39 @@ var init_attribution = __esm({
   }
 });
 
+// src/analysis/service-hours.ts
+function firstRecordHour(days) {
+  let first;
+  for (const d5 of days) if (d5.requests > 0 && (!first || d5.day < first.day)) first = d5;
+  if (!first) return void 0;
+  const known = first.hourly.reduce((sum, n3) => sum + n3, 0);
+  const hour = known === first.requests ? first.hourly.findIndex((n3) => n3 > 0) : 0;
+  return new Date(Date.parse(`${first.day}T00:00:00Z`) + Math.max(0, hour) * HOUR_MS).toISOString();
+}
+function existsFrom(createdAt, firstRecord) {
+  const created = createdAt === void 0 ? NaN : Date.parse(createdAt);
+  if (Number.isNaN(created)) return void 0;
+  const seen = firstRecord === void 0 ? NaN : Date.parse(firstRecord);
+  return Number.isNaN(seen) ? created : Math.min(created, seen);
+}
+function billableHours(day, createdAt, firstRecord) {
+  const from = existsFrom(createdAt, firstRecord);
+  if (from === void 0) return 24;
+  const hoursBefore = Math.floor((from - Date.parse(`${day}T00:00:00Z`)) / HOUR_MS);
+  return Math.min(24, Math.max(0, 24 - hoursBefore));
+}
+function createdAfterRecord(createdAt, firstRecord) {
+  if (createdAt === void 0 || firstRecord === void 0) return false;
+  return Date.parse(createdAt) >= Date.parse(firstRecord) + HOUR_MS;
+}
+var HOUR_MS;
+var init_service_hours = __esm({
+  "src/analysis/service-hours.ts"() {
+    "use strict";
+    HOUR_MS = 36e5;
+  }
+});
+
 // src/analysis/findings.ts
 function monthly(windowCost, windowDays2) {
   return windowCost / (windowDays2 * 24) * HOURS_PER_MONTH;
@@ -28500,8 +28534,8 @@ function serviceFindings(a5, windowDays2, t) {
     findings.push({ ...f5, service: s2.arn });
   };
   const perDay = s2.requests / windowDays2;
-  if (perDay < t.idleRequestsPerDay) {
-    const saving = Math.round(monthly(s2.cost.total, windowDays2) * 100) / 100;
+  if (perDay < t.idleRequestsPerDay && a5.serviceHours > 0) {
+    const saving = Math.round(s2.cost.total / a5.serviceHours * HOURS_PER_MONTH * 100) / 100;
     add({
       kind: "idle-service",
       severity: s2.requests === 0 ? "critical" : "warning",
@@ -28509,7 +28543,7 @@ function serviceFindings(a5, windowDays2, t) {
       windowDays: windowDays2,
       requestsPerDay: perDay,
       threshold: t.idleRequestsPerDay,
-      serviceHours: windowDays2 * 24,
+      serviceHours: a5.serviceHours,
       windowCost: s2.cost.total,
       estimatedMonthlySavings: saving
     });
@@ -28771,14 +28805,15 @@ function windowCosts(services, perService, shared, days, credits = /* @__PURE__ 
     }
   };
 }
-function resourceConfigurations(resources, windowDays2, day, prices) {
+function resourceConfigurations(resources, windowDays2, day, prices, hours) {
   const reports = resources.map((r5) => {
     const agg = mergeDays(
       r5.arn,
       windowDays2.map((d5) => day(r5.arn, d5))
     );
     const { resource } = prices[r5.region];
-    const hours = roundTo(windowDays2.length * 24 * resource.resourceHour, 2);
+    const resourceHours = windowDays2.reduce((sum, d5) => sum + hours(r5, d5), 0);
+    const hourCost = roundTo(resourceHours * resource.resourceHour, 2);
     const data = roundTo((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB * resource.perGB, 2);
     return {
       arn: r5.arn,
@@ -28790,7 +28825,7 @@ function resourceConfigurations(resources, windowDays2, day, prices) {
       connectionMs: latencySummary(agg.connectionMs),
       bytesIn: agg.bytesIn,
       bytesOut: agg.bytesOut,
-      cost: { total: roundTo(hours + data, 2), hours, data }
+      cost: { total: roundTo(hourCost + data, 2), hours: hourCost, data }
     };
   });
   return reports.sort((a5, b5) => b5.cost.total - a5.cost.total || a5.name.localeCompare(b5.name));
@@ -28806,8 +28841,12 @@ function buildAnalysis(input) {
   for (const s2 of input.inventory ?? []) byArn.set(s2.arn, { ...s2 });
   for (const s2 of aggregates.services.values()) {
     const known = byArn.get(s2.arn);
-    if (!known) byArn.set(s2.arn, { ...s2 });
-    else if (!known.name && s2.name) known.name = s2.name;
+    if (!known) {
+      byArn.set(s2.arn, { ...s2 });
+      continue;
+    }
+    if (!known.name && s2.name) known.name = s2.name;
+    if (!known.createdAt && s2.createdAt) known.createdAt = s2.createdAt;
   }
   const everything = [...byArn.values()].sort((a5, b5) => a5.arn.localeCompare(b5.arn));
   const services = everything.filter((s2) => s2.kind === void 0);
@@ -28836,12 +28875,31 @@ function buildAnalysis(input) {
     days.set(agg.day, agg);
   }
   const day = (arn, d5) => byService.get(arn)?.get(d5);
+  const firstRecord = /* @__PURE__ */ new Map();
+  for (const [arn, days] of byService) {
+    const hour = firstRecordHour(days.values());
+    if (hour !== void 0) firstRecord.set(arn, hour);
+  }
+  const hours = (s2, d5) => billableHours(d5, s2.createdAt, firstRecord.get(s2.arn));
+  const unknownCreation = input.inventory ? services.filter((s2) => s2.createdAt === void 0).length : 0;
+  if (unknownCreation > 0) {
+    warnings.push(
+      `${unknownCreation} service(s) are billed 24 service-hours a day: their creation time is unknown (seen only in the logs, and not readable from the Lattice API).`
+    );
+  }
+  const recordsFirst = services.filter((s2) => createdAfterRecord(s2.createdAt, firstRecord.get(s2.arn))).length;
+  if (recordsFirst > 0) {
+    warnings.push(
+      `${recordsFirst} service(s) have log records before their createdAt; billed from their first record.`
+    );
+  }
   const attribution = attributeCosts({
     services,
     days: costDays,
     dayAggregate: day,
     prices: Object.fromEntries(Object.entries(prices.byRegion).map(([r5, p3]) => [r5, p3.service])),
-    billed: input.billed
+    billed: input.billed,
+    billableHours: hours
   });
   const missingWindowDays = attribution.missingDays.filter((d5) => d5 >= window2.start);
   if (input.billed && missingWindowDays.length > 0) {
@@ -28905,6 +28963,7 @@ function buildAnalysis(input) {
     if (backendCost !== void 0) report.backendCost = backendCost;
     const analysis = {
       service: report,
+      serviceHours: windowDays2.reduce((sum, d5) => sum + hours(s2, d5), 0),
       requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),
       series
     };
@@ -28931,7 +28990,7 @@ function buildAnalysis(input) {
       `${noDuration} requests reached a target but had no duration ("-"): they are counted, but left out of latency.`
     );
   }
-  const resourceReports = resourceConfigurations(resources, windowDays2, day, prices.byRegion);
+  const resourceReports = resourceConfigurations(resources, windowDays2, day, prices.byRegion, hours);
   const resourceCost = attribution.method === "modelled" ? roundTo(
     resourceReports.reduce((s2, r5) => s2 + r5.cost.total, 0),
     2
@@ -29000,6 +29059,7 @@ var init_build = __esm({
     "use strict";
     init_aggregate();
     init_attribution();
+    init_service_hours();
     init_dates();
     init_findings2();
     init_costs();
@@ -81160,6 +81220,29 @@ ${MIN_DURATION}`).digest("hex").slice(0, 16);
   }
 });
 
+// src/aws/pool.ts
+async function pool(items, limit, task) {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (error2) {
+        failed = true;
+        throw error2;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+var init_pool = __esm({
+  "src/aws/pool.ts"() {
+    "use strict";
+  }
+});
+
 // src/aws/insights.ts
 function pollDelays(options, env2 = process.env) {
   const raw = env2[POLL_ENV];
@@ -81180,22 +81263,6 @@ function describe149(range2, logGroups) {
   const from = new Date(range2.start * 1e3).toISOString();
   const to = new Date((range2.end + 1) * 1e3).toISOString();
   return `log group ${logGroups.join(", ")} from ${from} to ${to}`;
-}
-async function pool(items, limit, task) {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++];
-      try {
-        await task(item);
-      } catch (error2) {
-        failed = true;
-        throw error2;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 async function scanDays(logs, options) {
   const result2 = {
@@ -81351,6 +81418,7 @@ var init_insights = __esm({
     init_errors();
     init_errors6();
     init_insights_query();
+    init_pool();
     init_retry3();
     FAILED = /* @__PURE__ */ new Set(["Failed", "Cancelled", "Timeout", "Unknown"]);
     POLL_MIN_MS = 1e3;
@@ -81464,11 +81532,15 @@ async function associatedServices(lattice, network) {
       for await (const page of pages2) {
         for (const a5 of page.items ?? []) {
           if (a5.status?.startsWith("DELETE")) continue;
-          const service = a5.serviceArn || !a5.serviceId ? { arn: a5.serviceArn, name: a5.serviceName } : await lattice.send(new import_client_vpc_lattice2.GetServiceCommand({ serviceIdentifier: a5.serviceId }));
-          if (!service.arn) continue;
-          services.set(service.arn, {
-            ...identityFromArn(service.arn),
-            ...service.name ? { name: service.name } : {}
+          const found = a5.serviceArn || !a5.serviceId ? void 0 : await lattice.send(new import_client_vpc_lattice2.GetServiceCommand({ serviceIdentifier: a5.serviceId }));
+          const arn = a5.serviceArn || found?.arn;
+          const name = found ? found.name : a5.serviceName;
+          const createdAt = isoTime(found?.createdAt);
+          if (!arn) continue;
+          services.set(arn, {
+            ...identityFromArn(arn),
+            ...name ? { name } : {},
+            ...createdAt ? { createdAt } : {}
           });
         }
       }
@@ -81529,6 +81601,7 @@ async function readInventory(lattice, request2) {
   }
   const network = await resolveServiceNetwork(lattice, request2.serviceNetwork);
   const services = await associatedServices(lattice, network);
+  await describeServices(lattice, services, warnings);
   const resources = await associatedResources(lattice, network, warnings);
   if (request2.logGroupNames.length > 0)
     return { network, services, resources, logGroups: request2.logGroupNames, warnings };
@@ -81548,21 +81621,26 @@ async function readInventory(lattice, request2) {
   }
   return { network, services, resources, logGroups, warnings };
 }
-async function nameServices(lattice, services, warnings) {
-  for (const s2 of services) {
-    if (s2.name) continue;
-    try {
-      const found = await lattice.send(new import_client_vpc_lattice2.GetServiceCommand({ serviceIdentifier: s2.id }));
-      if (found.name) s2.name = found.name;
-    } catch (error2) {
-      if (isAccessDenied(error2)) {
-        warnings.push("Service names are shown as ids: the role may not call vpc-lattice:GetService.");
-        return;
-      }
-    }
-  }
+function isoTime(date2) {
+  return date2 && !Number.isNaN(date2.getTime()) ? date2.toISOString() : void 0;
 }
-var import_client_vpc_lattice2, NETWORK_ID, NETWORK_ARN;
+async function describeServices(lattice, services, warnings) {
+  let denied = false;
+  const wanted = services.filter((s2) => !s2.name || !s2.createdAt);
+  await pool(wanted, DESCRIBE_CONCURRENCY, async (s2) => {
+    if (denied) return;
+    try {
+      const found = await lattice.send(new import_client_vpc_lattice2.GetServiceCommand({ serviceIdentifier: s2.arn }));
+      if (!s2.name && found.name) s2.name = found.name;
+      const createdAt = isoTime(found.createdAt);
+      if (createdAt) s2.createdAt = createdAt;
+    } catch (error2) {
+      if (isAccessDenied(error2)) denied = true;
+    }
+  });
+  if (denied && !warnings.includes(GET_SERVICE_DENIED)) warnings.push(GET_SERVICE_DENIED);
+}
+var import_client_vpc_lattice2, NETWORK_ID, NETWORK_ARN, DESCRIBE_CONCURRENCY, GET_SERVICE_DENIED;
 var init_inventory = __esm({
   "src/aws/inventory.ts"() {
     "use strict";
@@ -81570,8 +81648,11 @@ var init_inventory = __esm({
     init_aggregate();
     init_errors();
     init_errors6();
+    init_pool();
     NETWORK_ID = /^sn-[0-9a-z-]+$/;
     NETWORK_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:servicenetwork\/(sn-[0-9a-z-]+)$/;
+    DESCRIBE_CONCURRENCY = 4;
+    GET_SERVICE_DENIED = "The role may not call vpc-lattice:GetService: services seen only in the logs are shown by id, and creation times are unknown.";
   }
 });
 
@@ -89128,6 +89209,7 @@ async function billed(run, period, usageTypes, listed2) {
     let older = { start, end: period.end };
     const recent = { start: maxDay(start, addDays(run.today, -RESOURCE_LEVEL_DAYS)), end: period.end };
     const refused = cache5 && account ? await cache5.resourceLevelUnavailable(account, run.today, USAGE_TYPES_MAX_AGE_DAYS) : false;
+    if (recent.start < recent.end && refused) run.warnings.push(NO_RESOURCE_LEVEL);
     if (recent.start < recent.end && !refused) {
       try {
         costs = await billedCosts(ce, recent, usageTypes, options.costMetric, run.requests, {
@@ -89138,9 +89220,7 @@ async function billed(run, period, usageTypes, listed2) {
         if (cache5 && account) await cache5.writeResourceLevel(account, run.today, true);
       } catch (error2) {
         if (!resourceLevelRefused(error2)) throw error2;
-        run.warnings.push(
-          `Per-service costs are modelled and reconciled to the bill: Cost Explorer gave no resource-level data (${errorMessage(error2)}). To bill each service exactly, opt in to daily resource-level data in the Cost Explorer settings (https://docs.aws.amazon.com/cost-management/latest/userguide/ce-resource-daily.html) and allow ce:GetCostAndUsageWithResources.`
-        );
+        run.warnings.push(NO_RESOURCE_LEVEL);
         if (cache5 && account) await cache5.writeResourceLevel(account, run.today, false);
       }
     }
@@ -89246,7 +89326,7 @@ async function analyzeAws(options) {
         );
       }
     }
-    await nameServices(
+    await describeServices(
       clients.lattice,
       seen.filter((s2) => !inventory.services.some((i5) => i5.arn === s2.arn)),
       warnings
@@ -89367,7 +89447,7 @@ async function analyzeAws(options) {
     clients.destroy();
   }
 }
-var INSIGHTS_USD_PER_GB, COST_EXPLORER_USD_PER_REQUEST, USAGE_TYPES_MAX_AGE_DAYS, RESOURCE_LEVEL_DAYS;
+var INSIGHTS_USD_PER_GB, COST_EXPLORER_USD_PER_REQUEST, USAGE_TYPES_MAX_AGE_DAYS, RESOURCE_LEVEL_DAYS, NO_RESOURCE_LEVEL;
 var init_aws2 = __esm({
   "src/pipeline/aws.ts"() {
     "use strict";
@@ -89394,6 +89474,7 @@ var init_aws2 = __esm({
     COST_EXPLORER_USD_PER_REQUEST = 0.01;
     USAGE_TYPES_MAX_AGE_DAYS = 7;
     RESOURCE_LEVEL_DAYS = 14;
+    NO_RESOURCE_LEVEL = "Per-service costs are modelled and reconciled to the bill: Cost Explorer gave no resource-level data. To bill each service exactly, opt in to daily resource-level data in the Cost Explorer settings (https://docs.aws.amazon.com/cost-management/latest/userguide/ce-resource-daily.html) and allow ce:GetCostAndUsageWithResources.";
   }
 });
 

@@ -15,10 +15,10 @@ import { DEFAULT_PRICES, FALLBACK_REGION } from './prices.js';
 
 const SHARED_TYPES = ['hours', 'data', 'requests'] as const;
 
-/** One service's modelled charges for one day. A service is billed every hour it exists. @testseam */
-export function modelDayCost(day: DayAggregate | undefined, prices: PriceTable): ChargeAmounts {
+/** One service's modelled charges for one day, in which it existed `hours` hours. @testseam */
+export function modelDayCost(day: DayAggregate | undefined, prices: PriceTable, hours = 24): ChargeAmounts {
   const cost = zeroCharges();
-  cost.hours = 24 * prices.serviceHour;
+  cost.hours = hours * prices.serviceHour;
   if (!day) return cost;
   cost.data = ((day.bytesIn + day.bytesOut) / BYTES_PER_GB) * prices.perGB;
   let billable = 0;
@@ -45,6 +45,8 @@ export interface AttributionInput {
   dayAggregate: (serviceArn: string, day: string) => DayAggregate | undefined;
   prices: Record<string, PriceTable>;
   billed?: BilledCosts;
+  /** Hours or partial hours of `day` the service existed; 24 when not given. */
+  billableHours?: (service: ServiceIdentity, day: string) => number;
 }
 
 /**
@@ -96,6 +98,7 @@ export function attributeCosts(input: AttributionInput): Attribution {
       modelDayCost(
         input.dayAggregate(s.arn, day),
         input.prices[s.region] ?? DEFAULT_PRICES[FALLBACK_REGION]!,
+        input.billableHours?.(s, day),
       ),
     );
     const billed = input.billed?.days.get(day);

@@ -13,6 +13,7 @@ import {
   serverErrors,
 } from '../model/aggregate.js';
 import { attributeCosts, chargeTotal, sumCharges } from './attribution.js';
+import { billableHours, createdAfterRecord, firstRecordHour } from './service-hours.js';
 import type { BilledCosts, ChargeAmounts, PriceTable, RegionPrices } from '../model/costs.js';
 import { addDays, dayRange, previousWindow, type Window } from '../model/dates.js';
 import {
@@ -143,6 +144,7 @@ function resourceConfigurations(
   windowDays: string[],
   day: (arn: string, d: string) => DayAggregate | undefined,
   prices: Record<string, RegionPrices>,
+  hours: (identity: ServiceIdentity, d: string) => number,
 ): ResourceConfigurationReport[] {
   const reports = resources.map((r) => {
     const agg = mergeDays(
@@ -150,7 +152,8 @@ function resourceConfigurations(
       windowDays.map((d) => day(r.arn, d)),
     );
     const { resource } = prices[r.region]!;
-    const hours = roundTo(windowDays.length * 24 * resource.resourceHour, 2);
+    const resourceHours = windowDays.reduce((sum, d) => sum + hours(r, d), 0);
+    const hourCost = roundTo(resourceHours * resource.resourceHour, 2);
     const data = roundTo(((agg.bytesIn + agg.bytesOut) / BYTES_PER_GB) * resource.perGB, 2);
     return {
       arn: r.arn,
@@ -162,7 +165,7 @@ function resourceConfigurations(
       connectionMs: latencySummary(agg.connectionMs),
       bytesIn: agg.bytesIn,
       bytesOut: agg.bytesOut,
-      cost: { total: roundTo(hours + data, 2), hours, data },
+      cost: { total: roundTo(hourCost + data, 2), hours: hourCost, data },
     };
   });
   return reports.sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
@@ -192,8 +195,12 @@ export function buildAnalysis(input: BuildInput): Analysis {
   for (const s of input.inventory ?? []) byArn.set(s.arn, { ...s });
   for (const s of aggregates.services.values()) {
     const known = byArn.get(s.arn);
-    if (!known) byArn.set(s.arn, { ...s });
-    else if (!known.name && s.name) known.name = s.name;
+    if (!known) {
+      byArn.set(s.arn, { ...s });
+      continue;
+    }
+    if (!known.name && s.name) known.name = s.name;
+    if (!known.createdAt && s.createdAt) known.createdAt = s.createdAt;
   }
   const everything = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
   const services = everything.filter((s) => s.kind === undefined);
@@ -226,12 +233,33 @@ export function buildAnalysis(input: BuildInput): Analysis {
     days.set(agg.day, agg);
   }
   const day = (arn: string, d: string): DayAggregate | undefined => byService.get(arn)?.get(d);
+  const firstRecord = new Map<string, string>();
+  for (const [arn, days] of byService) {
+    const hour = firstRecordHour(days.values());
+    if (hour !== undefined) firstRecord.set(arn, hour);
+  }
+  const hours = (s: ServiceIdentity, d: string): number =>
+    billableHours(d, s.createdAt, firstRecord.get(s.arn));
+  // Local files name no creation times, so the rule is stated only where the inventory could know them.
+  const unknownCreation = input.inventory ? services.filter((s) => s.createdAt === undefined).length : 0;
+  if (unknownCreation > 0) {
+    warnings.push(
+      `${unknownCreation} service(s) are billed 24 service-hours a day: their creation time is unknown (seen only in the logs, and not readable from the Lattice API).`,
+    );
+  }
+  const recordsFirst = services.filter((s) => createdAfterRecord(s.createdAt, firstRecord.get(s.arn))).length;
+  if (recordsFirst > 0) {
+    warnings.push(
+      `${recordsFirst} service(s) have log records before their createdAt; billed from their first record.`,
+    );
+  }
   const attribution = attributeCosts({
     services,
     days: costDays,
     dayAggregate: day,
     prices: Object.fromEntries(Object.entries(prices.byRegion).map(([r, p]) => [r, p.service])),
     billed: input.billed,
+    billableHours: hours,
   });
   const missingWindowDays = attribution.missingDays.filter((d) => d >= window.start);
   if (input.billed && missingWindowDays.length > 0) {
@@ -304,6 +332,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
     if (backendCost !== undefined) report.backendCost = backendCost;
     const analysis: ServiceAnalysis = {
       service: report,
+      serviceHours: windowDays.reduce((sum, d) => sum + hours(s, d), 0),
       requestsOverLatencyThreshold: windowAgg.latency.countAbove(t.latencyP99Ms),
       series,
     };
@@ -337,7 +366,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
       `${noDuration} requests reached a target but had no duration ("-"): they are counted, but left out of latency.`,
     );
   }
-  const resourceReports = resourceConfigurations(resources, windowDays, day, prices.byRegion);
+  const resourceReports = resourceConfigurations(resources, windowDays, day, prices.byRegion, hours);
   // Cost Explorer's resource charges are in the shared line; the modelled ones count only when nothing is billed.
   const resourceCost =
     attribution.method === 'modelled'

@@ -29,6 +29,8 @@ export interface DailyPoint {
 
 export interface ServiceAnalysis {
   service: ServiceReport;
+  /** Hours or partial hours of the window the service existed (billableHours). */
+  serviceHours: number;
   /** Requests in the window slower than the latency threshold. */
   requestsOverLatencyThreshold: number;
   series: DailyPoint[];
@@ -46,8 +48,10 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
   };
   const perDay = s.requests / windowDays;
 
-  if (perDay < t.idleRequestsPerDay) {
-    const saving = Math.round(monthly(s.cost.total, windowDays) * 100) / 100;
+  // A service that did not exist yet in the window was not idle in it.
+  if (perDay < t.idleRequestsPerDay && a.serviceHours > 0) {
+    // Per hour it existed: one created mid-window costs a month of its hours, not of the window's.
+    const saving = Math.round((s.cost.total / a.serviceHours) * HOURS_PER_MONTH * 100) / 100;
     add({
       kind: 'idle-service',
       severity: s.requests === 0 ? 'critical' : 'warning',
@@ -55,7 +59,7 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
       windowDays,
       requestsPerDay: perDay,
       threshold: t.idleRequestsPerDay,
-      serviceHours: windowDays * 24,
+      serviceHours: a.serviceHours,
       windowCost: s.cost.total,
       estimatedMonthlySavings: saving,
     });

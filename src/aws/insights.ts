@@ -20,6 +20,7 @@ import {
   addRows,
   aggregateQuery,
 } from './insights-query.js';
+import { pool } from './pool.js';
 import { sleep, withRetry } from './retry.js';
 
 export interface ScanOptions {
@@ -105,24 +106,6 @@ function describe(range: Range, logGroups: string[]): string {
   const from = new Date(range.start * 1000).toISOString();
   const to = new Date((range.end + 1) * 1000).toISOString();
   return `log group ${logGroups.join(', ')} from ${from} to ${to}`;
-}
-
-/** Runs `tasks` with at most `limit` at once; the first failure stops new ones from starting. */
-async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await task(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions): Promise<ScanResult> {

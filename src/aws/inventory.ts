@@ -14,6 +14,7 @@ import {
 import { type ServiceIdentity, identityFromArn } from '../model/aggregate.js';
 import { DataError, UsageError } from '../errors.js';
 import { awsCall, isAccessDenied } from './errors.js';
+import { pool } from './pool.js';
 
 interface ServiceNetwork {
   id: string;
@@ -89,14 +90,18 @@ async function associatedServices(
         for (const a of page.items ?? []) {
           if (a.status?.startsWith('DELETE')) continue;
           // The API returns the service's ARN and name; when it does not, GetService has them.
-          const service =
+          const found =
             a.serviceArn || !a.serviceId
-              ? { arn: a.serviceArn, name: a.serviceName }
+              ? undefined
               : await lattice.send(new GetServiceCommand({ serviceIdentifier: a.serviceId }));
-          if (!service.arn) continue;
-          services.set(service.arn, {
-            ...identityFromArn(service.arn),
-            ...(service.name ? { name: service.name } : {}),
+          const arn = a.serviceArn || found?.arn;
+          const name = found ? found.name : a.serviceName;
+          const createdAt = isoTime(found?.createdAt);
+          if (!arn) continue;
+          services.set(arn, {
+            ...identityFromArn(arn),
+            ...(name ? { name } : {}),
+            ...(createdAt ? { createdAt } : {}),
           });
         }
       }
@@ -185,6 +190,7 @@ export async function readInventory(
   }
   const network = await resolveServiceNetwork(lattice, request.serviceNetwork);
   const services = await associatedServices(lattice, network);
+  await describeServices(lattice, services, warnings);
   const resources = await associatedResources(lattice, network, warnings);
   if (request.logGroupNames.length > 0)
     return { network, services, resources, logGroups: request.logGroupNames, warnings };
@@ -211,23 +217,41 @@ export async function readInventory(
   return { network, services, resources, logGroups, warnings };
 }
 
-/** Names for services seen only in logs, where the role may read them; ids otherwise. */
-export async function nameServices(
+/** A time from the API as ISO 8601; undefined when absent or not a time. */
+function isoTime(date: Date | undefined): string | undefined {
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
+}
+
+/** GetService calls at once. Assumed: a few stay within Lattice's request rate, and the SDK backs off if not. */
+const DESCRIBE_CONCURRENCY = 4;
+
+const GET_SERVICE_DENIED =
+  'The role may not call vpc-lattice:GetService: services seen only in the logs are shown by id, and creation times are unknown.';
+
+/**
+ * Names (for services seen only in logs) and creation times (a service is billed from the hour it
+ * was created) from GetService, for the services that lack either. A service that cannot be read
+ * (deleted, or in an account the role cannot see) keeps its id and is billed all day.
+ */
+export async function describeServices(
   lattice: VPCLatticeClient,
   services: ServiceIdentity[],
   warnings: string[],
 ): Promise<void> {
-  for (const s of services) {
-    if (s.name) continue;
+  let denied = false;
+  const wanted = services.filter((s) => !s.name || !s.createdAt);
+  await pool(wanted, DESCRIBE_CONCURRENCY, async (s) => {
+    if (denied) return;
     try {
-      const found = await lattice.send(new GetServiceCommand({ serviceIdentifier: s.id }));
-      if (found.name) s.name = found.name;
+      // By ARN: it names the owner account too, for a service shared through AWS RAM.
+      const found = await lattice.send(new GetServiceCommand({ serviceIdentifier: s.arn }));
+      if (!s.name && found.name) s.name = found.name;
+      const createdAt = isoTime(found.createdAt);
+      if (createdAt) s.createdAt = createdAt;
     } catch (error) {
-      if (isAccessDenied(error)) {
-        warnings.push('Service names are shown as ids: the role may not call vpc-lattice:GetService.');
-        return;
-      }
-      // A deleted service or one in another account keeps its id.
+      if (isAccessDenied(error)) denied = true;
+      // Otherwise a deleted service, or one in another account: it keeps what it has.
     }
-  }
+  });
+  if (denied && !warnings.includes(GET_SERVICE_DENIED)) warnings.push(GET_SERVICE_DENIED);
 }

@@ -180,6 +180,8 @@ export interface ServiceIdentity {
   name?: string;
   /** Absent for a service. */
   kind?: 'resource-configuration';
+  /** When it was created (ISO 8601), from the Lattice API; unknown for one seen only in logs. */
+  createdAt?: string;
 }
 
 export function identityFromArn(arn: string): ServiceIdentity {

@@ -29,7 +29,7 @@ import { emptyBill, mergeBills } from '../aws/cost-and-usage.js';
 import { readPriceListItems } from '../aws/price-list.js';
 import { type PriceList, parsePriceList } from '../analysis/price-list.js';
 import { AGGREGATE_FINGERPRINT } from '../aws/insights-query.js';
-import { type Inventory, nameServices, readInventory } from '../aws/inventory.js';
+import { type Inventory, describeServices, readInventory } from '../aws/inventory.js';
 import { type CachedCosts, DayCache, isSettled } from '../cache/day-cache.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { buildAnalysis } from '../analysis/build.js';
@@ -319,7 +319,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
         );
       }
     }
-    await nameServices(
+    await describeServices(
       clients.lattice,
       seen.filter((s) => !inventory.services.some((i) => i.arn === s.arn)),
       warnings,

@@ -75,6 +75,28 @@ function snapshot(set: AggregateSet): Record<string, unknown> {
 
 const fast = { pollMinMs: 5, pollMaxMs: 20 };
 
+/** us-east-1's list price per service-hour (https://aws.amazon.com/vpc/lattice/pricing/). */
+const PRICE_PER_SERVICE_HOUR = 0.025;
+
+/** The world's bill: USD of service-hours per day. */
+async function billedHours(): Promise<Map<string, number>> {
+  const bill = JSON.parse(await readFile(world.costsFile, 'utf8')) as {
+    ResultsByTime: Array<{
+      TimePeriod: { Start: string };
+      Groups: Array<{ Keys: string[]; Metrics: { UnblendedCost: { Amount: string } } }>;
+    }>;
+  };
+  return new Map(
+    bill.ResultsByTime.map((d) => [
+      d.TimePeriod.Start,
+      d.Groups.filter((g) => /ServiceHours/.test(g.Keys[0]!)).reduce(
+        (sum, g) => sum + Number(g.Metrics.UnblendedCost.Amount),
+        0,
+      ),
+    ]),
+  );
+}
+
 function only(set: AggregateSet, days: string[]): AggregateSet {
   const subset = new AggregateSet();
   for (const day of set.days.values()) if (days.includes(day.day)) subset.addDay(day);
@@ -181,14 +203,30 @@ describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
     expect(report.run.costExplorer.requests).toBe(4 + PER_RESOURCE_TRY);
   });
 
-  it('shows the associated service that has no log line, billed and idle', () => {
+  it('shows the associated service that has no log line, billed from the hour it was created, and idle', async () => {
     const silent = report.services.find((s) => s.name === SILENT_SERVICE)!;
     expect(silent).toMatchObject({ requests: 0, latencyMs: null });
-    expect(silent.cost.hours).toBeGreaterThan(0);
-    expect(report.findings.find((f) => f.service === silent.arn)).toMatchObject({
-      kind: 'idle-service',
-      severity: 'critical',
+    // Created 2026-11-19T10:30Z: nothing before that day, hours 10-23 on it, 24 on each day after.
+    const hours = (day: string): number => (day < '2026-11-19' ? 0 : day === '2026-11-19' ? 14 : 24);
+    // Reconciled: each day's hours are scaled by min(1, billed / modelled), and the bill has the
+    // hours of the demo's services only (every other service of the world, 24 a day).
+    const billed = await billedHours();
+    const others = world.mesh.services.length - 1;
+    const expected = dayRange(report.window.start, report.window.end).map((day) => {
+      const modelled = (others * 24 + hours(day)) * PRICE_PER_SERVICE_HOUR;
+      return hours(day) * PRICE_PER_SERVICE_HOUR * Math.min(1, billed.get(day)! / modelled);
     });
+    expect(expected.filter((usd) => usd > 0)).toHaveLength(4);
+    expect(silent.daily.map((d) => d.cost)).toEqual(expected.map((usd) => expect.closeTo(usd, 3)));
+    const total = expected.reduce((sum, usd) => sum + usd, 0);
+    // Window amounts are allocated in cents, so each is within a cent of its exact value.
+    expect(Math.abs(silent.cost.hours - total)).toBeLessThanOrEqual(0.01);
+    expect(silent.cost.total).toBe(silent.cost.hours);
+    const idle = report.findings.find((f) => f.service === silent.arn)!;
+    expect(idle).toMatchObject({ kind: 'idle-service', severity: 'critical' });
+    expect(idle.message).toContain('billed 86 service-hours');
+    // Every service's creation time was known, and none came after its own log records.
+    expect(report.warnings.join('\n')).not.toMatch(/service-hours a day|before their createdAt/);
   });
 
   it('merges Cost Anomaly Detection with its own detector', () => {

@@ -2,7 +2,8 @@
  * Everything the AWS pipeline talks to, on loopback: moto (STS, VPC Lattice, CloudWatch and
  * Cost Explorer GetCostAndUsage), the Cost Explorer server for what moto lacks, and the Logs
  * Insights server. It is loaded with the demo's two weeks of access logs, re-addressed to the
- * services created in moto, and the demo's Cost Explorer response.
+ * services created in moto, and the demo's Cost Explorer response. VPC Lattice is reached through
+ * a proxy that gives the services creation times of the test's choosing (moto gives them none).
  */
 import type { Anomaly } from '@aws-sdk/client-cost-explorer';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { type InsightsServer, startInsightsServer } from '../servers/insights/se
 import { type PricingServer, startPricingServer } from '../servers/pricing.js';
 import { latticePriceListItems } from '../../src/demo/price-list.js';
 import { DEFAULT_PRICES, DEFAULT_RESOURCE_PRICES } from '../../src/analysis/prices.js';
+import { type LatticeClock, startLatticeClock } from '../servers/lattice-clock.js';
 import {
   type LatticeMesh,
   type MotoServer,
@@ -32,10 +34,16 @@ export const LOG_GROUP = '/aws/vendedlogs/lattice/analytics-mesh';
 export const NETWORK = 'analytics-mesh';
 /** Associated with the network, never called: billed hours, no log line. */
 export const SILENT_SERVICE = 'dormant-svc';
+/** Created mid-window, at half past an hour: billed 14 service-hours that day. */
+export const SILENT_CREATED_AT = '2026-11-19T10:30:00Z';
+/** Every other service of the world: created well before the logs start. */
+export const CREATED_AT = '2026-10-01T00:00:00Z';
 export const DEMO_END = '2026-11-23';
 
 export interface AwsWorld {
   moto: MotoServer;
+  /** VPC Lattice's endpoint: moto, with the creation times set here. */
+  latticeClock: LatticeClock;
   costExplorer: CostExplorerServer;
   /** The Price List Query API, with us-east-1's built-in prices and Tokyo's. */
   pricing: PricingServer;
@@ -146,6 +154,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
   );
   await seedCostAndUsage(moto.url, [bill as never], ACCOUNT);
   const pricing = await cleanup.track(startPricingServer({ products: PRICE_LIST }), (p) => p.close());
+  const latticeClock = await cleanup.track(startLatticeClock(moto.url), (c) => c.close());
 
   // The events are ~384 MB: each line's service and time are read without parsing it, and a
   // line is parsed only for the name of a service not seen before.
@@ -177,6 +186,8 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     region: REGION,
   });
   const motoArn = new Map(mesh.services.map((s) => [s.name, s.arn]));
+  for (const s of mesh.services)
+    latticeClock.createdAt.set(s.arn, s.name === SILENT_SERVICE ? SILENT_CREATED_AT : CREATED_AT);
   const events: Array<{ timestamp: number; message: string }> = [];
   const eventBytesByDay = new Map<string, number>();
   let eventBytes = 0;
@@ -204,6 +215,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_ENDPOINT_URL: moto.url,
+    AWS_ENDPOINT_URL_VPC_LATTICE: latticeClock.url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: insights.url,
     AWS_ENDPOINT_URL_COST_EXPLORER: costExplorer.url,
     AWS_ENDPOINT_URL_PRICING: pricing.url,
@@ -216,6 +228,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
   };
   return {
     moto,
+    latticeClock,
     costExplorer,
     pricing,
     insights,
@@ -291,6 +304,7 @@ export async function addLargeHostileMesh(
     logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroup}:*`,
     region: REGION,
   });
+  for (const s of mesh.services) world.latticeClock.createdAt.set(s.arn, CREATED_AT);
   const events = mesh.services.slice(0, HOSTILE_NAMES.length + 4).flatMap((service, i) =>
     Array.from({ length: 40 }, (_, k) => {
       const startTime = new Date(Date.parse(`${day}T00:00:00Z`) + (k * 3600 * 1000) / 2)

@@ -27,6 +27,7 @@ import {
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   CreateAccessLogSubscriptionCommand,
+  GetServiceCommand,
   ListAccessLogSubscriptionsCommand,
   ListServiceNetworkServiceAssociationsCommand,
   ListServicesCommand,
@@ -35,6 +36,7 @@ import {
 } from '@aws-sdk/client-vpc-lattice';
 import { startCostExplorer, type CostExplorerServer } from '../servers/cost-explorer.js';
 import { freePort } from '../servers/free-port.js';
+import { startLatticeClock } from '../servers/lattice-clock.js';
 import {
   createLatticeMesh,
   DUMMY_CREDENTIALS,
@@ -467,6 +469,46 @@ describe('VPC Lattice on moto', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});
+
+describe('VPC Lattice creation times through the lattice clock', () => {
+  it('quirk: moto gives services no createdAt; the clock adds the time it is told for an ARN, and passes the rest', async () => {
+    const mesh = await createLatticeMesh(moto.url, {
+      networkName: 'dated',
+      services: ['dated-a', 'dated-b'],
+      region,
+    });
+    const [a, b] = mesh.services;
+    const clock = await startLatticeClock(moto.url);
+    const through = new VPCLatticeClient({ endpoint: clock.url, region, credentials });
+    const get = (client: VPCLatticeClient, arn: string) =>
+      client.send(new GetServiceCommand({ serviceIdentifier: arn }));
+    try {
+      expect((await get(lattice, a!.arn)).createdAt).toBeUndefined();
+      clock.createdAt.set(a!.arn, '2026-11-19T10:30:00Z');
+      const got = await get(through, a!.arn);
+      expect(got).toMatchObject({ arn: a!.arn, name: 'dated-a' });
+      expect(got.createdAt?.toISOString()).toBe('2026-11-19T10:30:00.000Z');
+      expect((await get(through, b!.arn)).createdAt).toBeUndefined();
+
+      // ListServices (its first page: moto lists 50) gets the same, item by item.
+      const direct = await lattice.send(new ListServicesCommand({}));
+      const first = direct.items![0]!.arn!;
+      clock.createdAt.set(first, '2026-10-01T00:00:00Z');
+      const listed = await through.send(new ListServicesCommand({}));
+      const iso = (time?: string) => (time === undefined ? undefined : new Date(time).toISOString());
+      expect(listed.items!.map((s) => [s.arn, s.createdAt?.toISOString()])).toEqual(
+        direct.items!.map((s) => [s.arn, iso(clock.createdAt.get(s.arn!))]),
+      );
+      // Errors pass unchanged: the SDK still reads their type.
+      await expect(get(through, 'svc-00000000000000000')).rejects.toMatchObject({
+        name: 'ResourceNotFoundException',
+      });
+    } finally {
+      through.destroy();
+      await clock.close();
+    }
   });
 });
 

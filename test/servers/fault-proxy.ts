@@ -1,6 +1,7 @@
 /**
  * A pass-through HTTP proxy to a real server (moto) that can answer the next requests with an
  * injected response instead: a transient AWS error, for example, to prove retries survive it.
+ * `rewrite` may change each forwarded response's body (lattice-clock.ts does).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +29,19 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+/** Response headers that describe the connection or the encoding, not the body the client gets. */
+const HOP_HEADERS = new Set([
+  'connection',
+  'content-encoding',
+  'content-length',
+  'keep-alive',
+  'transfer-encoding',
+]);
+
+export async function startFaultProxy(
+  target: string,
+  options: { rewrite?: (body: Buffer) => Buffer } = {},
+): Promise<FaultProxy> {
   const queue: InjectedResponse[] = [];
   const proxy: FaultProxy = {
     url: '',
@@ -56,10 +69,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         headers,
         body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
       });
-      const payload = Buffer.from(await upstream.arrayBuffer());
-      response.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'text/xml',
+      const received = Buffer.from(await upstream.arrayBuffer());
+      const payload = options.rewrite ? options.rewrite(received) : received;
+      // The SDKs read error codes from headers too (x-amzn-errortype), so all but these pass.
+      const passed: Record<string, string> = { 'content-type': 'text/xml' };
+      upstream.headers.forEach((value, name) => {
+        if (!HOP_HEADERS.has(name)) passed[name] = value;
       });
+      response.writeHead(upstream.status, passed);
       response.end(payload);
     })().catch((error: unknown) => {
       response.writeHead(502);

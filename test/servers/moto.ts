@@ -18,6 +18,7 @@
  *   ListServiceNetworks ignore `nextToken` (and `maxResults`): page 2 repeats page 1 with the same
  *   token, so their SDK paginators never end beyond 50 items. ListAccessLogSubscriptions takes the
  *   id or the ARN and always answers `nextToken: ""`.
+ * - Lattice services have no `createdAt` (listeners and associations do); lattice-clock.ts adds one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AggregateSet } from '../../src/model/aggregate.js';
+import { AggregateSet, identityFromArn } from '../../src/model/aggregate.js';
 import { parseCostAndUsage } from '../../src/aws/cost-and-usage.js';
 import { addDays, dayRange, makeWindow } from '../../src/model/dates.js';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds.js';
@@ -222,6 +222,68 @@ describe('buildAnalysis, in words', () => {
     expect(report.findings.find((f) => f.service === silent.arn)).toMatchObject({
       kind: 'idle-service',
       severity: 'critical',
+    });
+  });
+
+  describe('service-hours from the creation time', () => {
+    const identity = (a: string, createdAt?: string) => ({
+      ...identityFromArn(a),
+      ...(createdAt ? { createdAt } : {}),
+    });
+    const NEW = arn('0000000000000000e');
+    const OLD = '2026-10-01T00:00:00Z';
+
+    it('bills a service created mid-window from the hour it was created', () => {
+      const inventory = [
+        ...[BUSY, SLOW, FAILING, IDLE].map((a) => identity(a, OLD)),
+        identity(NEW, '2026-11-19T10:30:00Z'),
+      ];
+      const report = buildReport(input({ inventory }));
+      const s = report.services.find((x) => x.arn === NEW)!;
+      // 14 hours on 2026-11-19, 24 on each of the 3 days after.
+      expect(s.cost.hours).toBeCloseTo((14 + 3 * 24) * 0.025, 2);
+      expect(s.daily.map((d) => d.cost)).toEqual([0, 0, 0, 0.35, 0.6, 0.6, 0.6]);
+      const idle = report.findings.find((f) => f.service === NEW)!;
+      expect(idle.kind).toBe('idle-service');
+      expect(idle.message).toContain('billed 86 service-hours');
+      // A month of the hours it runs, not the window's average.
+      expect(idle.estimatedMonthlySavings).toBeCloseTo(730 * 0.025, 2);
+      expect(report.services.find((x) => x.arn === IDLE)!.cost.hours).toBeCloseTo(7 * 0.6, 2);
+      expect(report.warnings.filter((w) => /service-hours|createdAt/.test(w))).toEqual([]);
+    });
+
+    it('bills a service not created yet in the window nothing, and does not call it idle', () => {
+      const report = buildReport(input({ inventory: [identity(NEW, '2026-11-25T00:00:00Z')] }));
+      const s = report.services.find((x) => x.arn === NEW)!;
+      expect(s.cost.total).toBe(0);
+      expect(kinds(report, NEW)).toEqual([]);
+    });
+
+    it('says which services are billed all day for want of a creation time', () => {
+      const report = buildReport(input({ inventory: [identity(BUSY, OLD), identity(NEW)] }));
+      expect(report.warnings).toContain(
+        '4 service(s) are billed 24 service-hours a day: their creation time is unknown (seen only in the logs, and not readable from the Lattice API).',
+      );
+      // Local files never know creation times: no warning there.
+      expect(buildReport(input()).warnings.join('\n')).not.toContain('service-hours');
+    });
+
+    it('trusts log records over a later createdAt, and says so', () => {
+      const inventory = [BUSY, SLOW, FAILING].map((a) => identity(a, OLD));
+      inventory.push(identity(IDLE, '2026-11-20T05:00:00Z'));
+      const report = buildReport(input({ inventory }));
+      expect(report.services.find((x) => x.arn === IDLE)!.cost.hours).toBeCloseTo(7 * 0.6, 2);
+      expect(report.warnings).toContain(
+        '1 service(s) have log records before their createdAt; billed from their first record.',
+      );
+    });
+
+    it('bills a resource configuration from its creation time when known', () => {
+      const rcfg = 'arn:aws:vpc-lattice:us-east-1:111122223333:resourceconfiguration/rcfg-0123456789abcdef0';
+      const report = buildReport(
+        input({ inventory: [identity(rcfg, '2026-11-22T12:00:00Z'), identity(BUSY, OLD)] }),
+      );
+      expect(report.resourceConfigurations[0]!.cost).toEqual({ total: 1.2, hours: 1.2, data: 0 });
     });
   });
 

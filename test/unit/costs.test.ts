@@ -175,6 +175,17 @@ describe('modelDayCost', () => {
     expect(cost.data).toBeCloseTo(0.075, 10);
     expect(cost.requests).toBeCloseTo(0.1, 10);
   });
+
+  it('bills the hours the service existed, and no traffic for a day before it', () => {
+    const set = new AggregateSet();
+    const day = set.day(arn(1), '2026-11-01');
+    day.bytesIn = 1024 ** 3;
+    const cost = modelDayCost(day, us, 14);
+    expect(cost.hours).toBeCloseTo(14 * 0.025, 10);
+    expect(cost.data).toBeCloseTo(0.025, 10);
+    expect(modelDayCost(undefined, us, 0)).toEqual({ hours: 0, data: 0, requests: 0, other: 0 });
+    expect(modelDayCost(undefined, us).hours).toBeCloseTo(0.6, 10);
+  });
 });
 
 describe('attributeCosts', () => {
@@ -219,6 +230,26 @@ describe('attributeCosts', () => {
     const total = [1, 2, 3].reduce((s, n) => s + chargeTotal(cost(n)), 0) + chargeTotal(shared);
     expect(total).toBeCloseTo(2.65, 10);
     expect(result.method).toBe('reconciled');
+  });
+
+  it('bills each service the hours it existed, the rest of the billed hours unallocated', () => {
+    const { services, set } = setup();
+    const billed = parseCostAndUsage(
+      costResponse([['2026-11-01', { 'USE1-VpcLattice-ServiceHours': '2.40' }]]),
+      'x',
+    );
+    const result = attributeCosts({
+      services,
+      days: ['2026-11-01'],
+      dayAggregate: (s, d) => set.days.get(`${s}\n${d}`),
+      prices: { 'us-east-1': us },
+      billed,
+      billableHours: (s) => (s.arn === arn(3) ? 14 : 24),
+    });
+    const hours = (n: number) => result.services.get(arn(n))!.get('2026-11-01')!.hours;
+    expect(hours(1)).toBeCloseTo(0.6, 10);
+    expect(hours(3)).toBeCloseTo(14 * 0.025, 10);
+    expect(result.shared.get('2026-11-01')!.hours).toBeCloseTo(2.4 - 1.2 - 0.35, 10);
   });
 
   it('lists days the bill does not cover and models them', () => {

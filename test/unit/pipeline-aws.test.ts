@@ -78,20 +78,29 @@ jest.unstable_mockModule('../../src/aws/inventory.js', () => ({
   readInventory: async () => ({
     network: { id: 'sn-1', arn: 'arn:sn', name: 'mesh' },
     services: [
-      { arn: ARN, id: 'svc-0123456789abcdef0', region: 'us-east-1', account: '111122223333', name: 'orders' },
+      {
+        arn: ARN,
+        id: 'svc-0123456789abcdef0',
+        region: 'us-east-1',
+        account: '111122223333',
+        name: 'orders',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
       {
         arn: SILENT,
         id: 'svc-0fedcba987654321f',
         region: 'us-east-1',
         account: '111122223333',
         name: 'quiet',
+        // Mid-window: 14 service-hours that day.
+        createdAt: '2026-11-19T10:30:00.000Z',
       },
     ],
     resources: [],
     logGroups: ['/aws/vendedlogs/mesh'],
     warnings: [],
   }),
-  nameServices: async () => undefined,
+  describeServices: async () => undefined,
 }));
 
 jest.unstable_mockModule('../../src/aws/credentials.js', () => ({
@@ -204,6 +213,10 @@ describe('analyzeAws', () => {
       costExplorer: { requests: 3 },
     });
     expect(report.findings.find((f) => f.service === SILENT)).toMatchObject({ kind: 'idle-service' });
+    // The bill covers both services' list-price hours: each keeps its own, from its creation.
+    expect(report.services.find((s) => s.name === 'quiet')!.cost.hours).toBeCloseTo((14 + 3 * 24) * 0.025, 2);
+    expect(report.services.find((s) => s.name === 'orders')!.cost.hours).toBeCloseTo(7 * 24 * 0.025, 2);
+    expect(report.warnings.join('\n')).not.toContain('service-hours');
   });
 
   it('reads settled days from the cache and queries only the rest', async () => {
@@ -255,6 +268,8 @@ describe('analyzeAws', () => {
     expect(report.warnings).toContain(
       '1 service(s) in the logs are not associated with mesh now; they are included.',
     );
+    // GetService (mocked here) gave it no creation time.
+    expect(report.warnings.join('\n')).toContain('1 service(s) are billed 24 service-hours a day');
   });
 
   it('refuses an end date after today before any AWS call', async () => {
