@@ -89,7 +89,7 @@ async function billedHours(): Promise<Map<string, number>> {
   return new Map(
     bill.ResultsByTime.map((d) => [
       d.TimePeriod.Start,
-      d.Groups.filter((g) => /ServiceHours/.test(g.Keys[0]!)).reduce(
+      d.Groups.filter((g) => g.Keys[0] === latticeUsageType(REGION, 'hours')).reduce(
         (sum, g) => sum + Number(g.Metrics.UnblendedCost.Amount),
         0,
       ),

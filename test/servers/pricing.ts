@@ -5,7 +5,6 @@
  * PriceList as AWS sends it (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_pricing_GetProducts.html).
  * Requests are counted per operation and faults can be injected, as on the Cost Explorer server.
  */
-import { createHash } from 'node:crypto';
 import {
   ApiError,
   isObject,

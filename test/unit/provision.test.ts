@@ -423,6 +423,9 @@ describe('the report role allows exactly what the action calls', () => {
       'vpc-lattice:ListServiceNetworkServiceAssociations',
       'vpc-lattice:ListAccessLogSubscriptions',
       'ce:GetCostAndUsage',
+      'ce:GetCostAndUsageWithResources',
+      'pricing:GetProducts',
+      'pricing:DescribeServices',
       'cloudwatch:PutMetricData',
     ])
       expect([action, policy.find((s) => allowsAction(s, action))!.Resource]).toEqual([action, ['*']]);
