@@ -245,6 +245,7 @@ const allowsResource = (st: Statement, arn: string): boolean =>
 const PREFIX: Record<string, string> = {
   'client-cloudwatch-logs': 'logs',
   'client-cost-explorer': 'ce',
+  'client-pricing': 'pricing',
   'client-vpc-lattice': 'vpc-lattice',
   'client-cloudwatch': 'cloudwatch',
   'client-sts': 'sts',
