@@ -89209,8 +89209,9 @@ async function billed(run, period, usageTypes, listed2) {
     let older = { start, end: period.end };
     const recent = { start: maxDay(start, addDays(run.today, -RESOURCE_LEVEL_DAYS)), end: period.end };
     const refused = cache5 && account ? await cache5.resourceLevelUnavailable(account, run.today, USAGE_TYPES_MAX_AGE_DAYS) : false;
-    if (recent.start < recent.end && refused) run.warnings.push(NO_RESOURCE_LEVEL);
-    if (recent.start < recent.end && !refused) {
+    if (recent.start < recent.end && refused) {
+      run.warnings.push(NO_RESOURCE_LEVEL);
+    } else if (recent.start < recent.end) {
       try {
         costs = await billedCosts(ce, recent, usageTypes, options.costMetric, run.requests, {
           listed: listed2,
@@ -89265,7 +89266,9 @@ async function priceListOf(run, region) {
       `the AWS Price List (${found.serviceCodes.join(", ")})`,
       "aws-price-list"
     );
-    return list2.regions.size > 0 ? list2 : (run.warnings.push(...list2.warnings), void 0);
+    if (list2.regions.size > 0) return list2;
+    run.warnings.push(...list2.warnings);
+    return void 0;
   } catch (error2) {
     run.warnings.push(
       `VPC Lattice prices could not be read from the AWS Price List, so built-in prices are used: ${errorMessage(error2)}`
@@ -98929,12 +98932,20 @@ import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 
 // src/demo/price-list.ts
+init_prices();
 var BILLING_CODES = {
   "us-east-1": { code: "USE1", location: "US East (N. Virginia)" },
   "us-west-2": { code: "USW2", location: "US West (Oregon)" },
   "eu-central-1": { code: "EUC1", location: "EU (Frankfurt)" },
   "ap-northeast-1": { code: "APN1", location: "Asia Pacific (Tokyo)" }
 };
+function builtInListPrices(region) {
+  return {
+    ...DEFAULT_PRICES[region],
+    resourceHour: DEFAULT_RESOURCE_PRICES[region].resourceHour,
+    resourcePerGB: DEFAULT_RESOURCE_PRICES[region].perGB
+  };
+}
 function latticeUsageType(region, charge) {
   const code = BILLING_CODES[region]?.code ?? "USE1";
   const names = {
@@ -99926,11 +99937,7 @@ async function generateDemo(options) {
   const costsFile = join(options.outDir, "cost-and-usage.json");
   await writeFile(costsFile, JSON.stringify(costAndUsage(usage, seed), null, 4) + "\n");
   const pricesFile = join(options.outDir, "price-list.json");
-  const items = latticePriceListItems(DEMO_REGION, {
-    ...PRICES,
-    resourceHour: DEFAULT_RESOURCE_PRICES[DEMO_REGION].resourceHour,
-    resourcePerGB: DEFAULT_RESOURCE_PRICES[DEMO_REGION].perGB
-  });
+  const items = latticePriceListItems(DEMO_REGION, builtInListPrices(DEMO_REGION));
   await writeFile(pricesFile, JSON.stringify(priceListAnswer(items), null, 4) + "\n");
   return {
     logDir,

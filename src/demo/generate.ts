@@ -12,8 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { addDays, dayRange } from '../model/dates.js';
 import { BYTES_PER_GB } from '../model/costs.js';
-import { DEFAULT_PRICES, DEFAULT_RESOURCE_PRICES } from '../analysis/prices.js';
-import { latticePriceListItems, latticeUsageType, priceListAnswer } from './price-list.js';
+import { DEFAULT_PRICES } from '../analysis/prices.js';
+import { builtInListPrices, latticePriceListItems, latticeUsageType, priceListAnswer } from './price-list.js';
 import {
   DEMO_ANALYSIS_START,
   DEMO_END,
@@ -319,11 +319,7 @@ export async function generateDemo(options: { outDir: string; seed?: number }): 
   await writeFile(costsFile, JSON.stringify(costAndUsage(usage, seed), null, 4) + '\n');
   // The price list `aws pricing get-products` would print for the demo's region.
   const pricesFile = join(options.outDir, 'price-list.json');
-  const items = latticePriceListItems(DEMO_REGION, {
-    ...PRICES,
-    resourceHour: DEFAULT_RESOURCE_PRICES[DEMO_REGION]!.resourceHour,
-    resourcePerGB: DEFAULT_RESOURCE_PRICES[DEMO_REGION]!.perGB,
-  });
+  const items = latticePriceListItems(DEMO_REGION, builtInListPrices(DEMO_REGION));
   await writeFile(pricesFile, JSON.stringify(priceListAnswer(items), null, 4) + '\n');
   return {
     logDir,

@@ -6,6 +6,7 @@
  * except the paid request count, which that page does not list. The service code, product family
  * and attribute values are assumptions: no public Lattice price-list answer was found.
  */
+import { DEFAULT_PRICES, DEFAULT_RESOURCE_PRICES } from '../analysis/prices.js';
 import type { PriceTable, ResourcePriceTable } from '../model/costs.js';
 
 /** AWS region billing codes (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html). */
@@ -20,6 +21,15 @@ export type DemoPrices = Omit<PriceTable, 'freeRequestsPerHour'> & {
   resourceHour: ResourcePriceTable['resourceHour'];
   resourcePerGB: ResourcePriceTable['perGB'];
 };
+
+/** The built-in prices of `region` (the pricing page's us-east-1), as a price list would give them. */
+export function builtInListPrices(region: string): DemoPrices {
+  return {
+    ...DEFAULT_PRICES[region]!,
+    resourceHour: DEFAULT_RESOURCE_PRICES[region]!.resourceHour,
+    resourcePerGB: DEFAULT_RESOURCE_PRICES[region]!.perGB,
+  };
+}
 
 /** The usage type of a charge in `region`, as the billing-codes page writes it. */
 export function latticeUsageType(

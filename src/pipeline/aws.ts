@@ -192,8 +192,9 @@ async function billed(
       cache && account
         ? await cache.resourceLevelUnavailable(account, run.today, USAGE_TYPES_MAX_AGE_DAYS)
         : false;
-    if (recent.start < recent.end && refused) run.warnings.push(NO_RESOURCE_LEVEL);
-    if (recent.start < recent.end && !refused) {
+    if (recent.start < recent.end && refused) {
+      run.warnings.push(NO_RESOURCE_LEVEL);
+    } else if (recent.start < recent.end) {
       try {
         costs = await billedCosts(ce, recent, usageTypes, options.costMetric, run.requests, {
           listed,
@@ -252,7 +253,10 @@ async function priceListOf(run: Run, region: string): Promise<PriceList | undefi
       `the AWS Price List (${found.serviceCodes.join(', ')})`,
       'aws-price-list',
     );
-    return list.regions.size > 0 ? list : (run.warnings.push(...list.warnings), undefined);
+    if (list.regions.size > 0) return list;
+    // Not passed on to the analysis, so its warnings (no Lattice prices) are said here.
+    run.warnings.push(...list.warnings);
+    return undefined;
   } catch (error) {
     run.warnings.push(
       `VPC Lattice prices could not be read from the AWS Price List, so built-in prices are used: ${errorMessage(error)}`,

@@ -16,8 +16,7 @@ import { POLL_ENV } from '../../src/aws/insights.js';
 import { type CostExplorerServer, startCostExplorer } from '../servers/cost-explorer.js';
 import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';
 import { type PricingServer, startPricingServer } from '../servers/pricing.js';
-import { latticePriceListItems } from '../../src/demo/price-list.js';
-import { DEFAULT_PRICES, DEFAULT_RESOURCE_PRICES } from '../../src/analysis/prices.js';
+import { builtInListPrices, latticePriceListItems } from '../../src/demo/price-list.js';
 import { type LatticeClock, startLatticeClock } from '../servers/lattice-clock.js';
 import {
   type LatticeMesh,
@@ -102,11 +101,7 @@ const VPC_ENDPOINT_ANOMALY: Anomaly = {
 
 /** us-east-1 at the built-in prices, so a run reading them gives the built-in totals to the cent. */
 export const PRICE_LIST = [
-  ...latticePriceListItems(REGION, {
-    ...DEFAULT_PRICES[REGION]!,
-    resourceHour: DEFAULT_RESOURCE_PRICES[REGION]!.resourceHour,
-    resourcePerGB: DEFAULT_RESOURCE_PRICES[REGION]!.perGB,
-  }),
+  ...latticePriceListItems(REGION, builtInListPrices(REGION)),
   // Tokyo, from a third-party transcription of the pricing page: another region, other prices.
   ...latticePriceListItems(
     'ap-northeast-1',

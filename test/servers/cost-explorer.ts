@@ -23,6 +23,7 @@ import {
   type JsonObject,
   type JsonService,
 } from './aws-json.js';
+import { addDays, dayRange } from '../../src/model/dates.js';
 
 /** A configured forecast, or the error GetCostForecast should answer with. */
 export type ForecastSetting = GetCostForecastResponse | { error: string; message?: string };
@@ -167,29 +168,20 @@ function getCostAndUsageWithResources(request: JsonObject, level: ResourceLevel 
   if (!level) {
     throw new ApiError('DataUnavailableException', 'Resource-level data is not enabled for this account.');
   }
-  const oldest = new Date(Date.parse(`${level.today}T00:00:00Z`) - 14 * 86_400_000)
-    .toISOString()
-    .slice(0, 10);
-  if (start < oldest) throw new ApiError('ValidationException', 'Start date is more than 14 days ago.');
-  const results = [];
-  for (
-    let day = start;
-    day < end;
-    day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-  ) {
-    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-    results.push({
-      TimePeriod: { Start: day, End: next },
-      Total: {},
-      Groups: level.rows
-        .filter((r) => r.day === day)
-        .map((r) => ({
-          Keys: keys.map((k) => (k === 'RESOURCE_ID' ? r.resourceId : r.usageType)),
-          Metrics: Object.fromEntries(metrics.map((m) => [m, { Amount: r.amount.toFixed(10), Unit: 'USD' }])),
-        })),
-      Estimated: false,
-    });
+  if (start < addDays(level.today, -14)) {
+    throw new ApiError('ValidationException', 'Start date is more than 14 days ago.');
   }
+  const results = dayRange(start, end).map((day) => ({
+    TimePeriod: { Start: day, End: addDays(day, 1) },
+    Total: {},
+    Groups: level.rows
+      .filter((r) => r.day === day)
+      .map((r) => ({
+        Keys: keys.map((k) => (k === 'RESOURCE_ID' ? r.resourceId : r.usageType)),
+        Metrics: Object.fromEntries(metrics.map((m) => [m, { Amount: r.amount.toFixed(10), Unit: 'USD' }])),
+      })),
+    Estimated: false,
+  }));
   return { GroupDefinitions: keys.map((Key) => ({ Type: 'DIMENSION', Key })), ResultsByTime: results };
 }
 
