@@ -94245,6 +94245,9 @@ var DROP_COST_CHART = 2;
 var DROP_METHOD_DETAILS = 3;
 var DROP_ANOMALY_DETAILS = 4;
 var SIZE_LIMIT_HINT = "to fit GitHub's size limit; see report.json";
+var THIS_RUN = "**This run**";
+var CACHE = "**Cache.**";
+var GENERATED = "Generated";
 function markerComment(key) {
   if (!MARKER_KEY.test(key)) {
     throw new Error(
@@ -94544,7 +94547,7 @@ function methodDetails(report) {
       ].join(" ")
     );
   }
-  const origin = source.kind === "files" ? `${plural(source.files.length, "log file")} ${filesListed(source.files)}` : `Logs Insights over ${plural(source.logGroups.length, "log group")} (${listed(source.logGroups)}), ${plural(source.queryIds.length, "query", "queries")}${source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : ""}`;
+  const origin = source.kind === "files" ? `${plural(source.files.length, "log file")} ${filesListed(source.files)}` : `Logs Insights over ${plural(source.logGroups.length, "log group")} (${listed(source.logGroups)})`;
   const malformed = source.malformed > 0 ? `; ${plural(source.malformed, "malformed line")} counted and skipped${source.malformedSamples.length > 0 ? ", for example:" : "."}` : "; no malformed lines.";
   paragraphs.push(`**Data.** ${plural(source.records, "record")} from ${origin}${malformed}`);
   if (source.malformed > 0 && source.malformedSamples.length > 0) {
@@ -94556,20 +94559,21 @@ function methodDetails(report) {
   }
   const calls = [];
   if (run.insights.queries > 0) {
+    const ids = source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : "";
     calls.push(
-      `scanned ${formatDataSize(run.insights.bytesScanned)} with Logs Insights in ${plural(run.insights.queries, "query", "queries")}`
+      `scanned ${formatDataSize(run.insights.bytesScanned)} with Logs Insights in ${plural(run.insights.queries, "query", "queries")}${ids}`
     );
   }
   if (run.costExplorer.requests > 0) {
     calls.push(`made ${plural(run.costExplorer.requests, "Cost Explorer request")}`);
   }
   paragraphs.push(
-    `**This run** ${calls.length > 0 ? calls.join(" and ") : "made no billed AWS requests"}: about ${formatUsd(run.estimatedRunCostUsd)}.`
+    `${THIS_RUN} ${calls.length > 0 ? calls.join(" and ") : "made no billed AWS requests"}: about ${formatUsd(run.estimatedRunCostUsd)}.`
   );
   if (run.cache) {
     const c5 = run.cache;
     paragraphs.push(
-      `**Cache.** ${plural(c5.logDaysHit, "settled day")} of logs came from earlier runs and ${plural(c5.logDaysScanned, "day")} were scanned, avoiding ${formatDataSize(c5.bytesAvoided)} of Logs Insights scans; ${plural(c5.costDaysHit, "Cost Explorer day")} came from the cache and ${plural(c5.costExplorerRequestsAvoided, "request")} were not needed. Saved about ${formatUsd(c5.savedUsd)}.`
+      `${CACHE} ${plural(c5.logDaysHit, "settled day")} of logs came from earlier runs and ${plural(c5.logDaysScanned, "day")} were scanned, avoiding ${formatDataSize(c5.bytesAvoided)} of Logs Insights scans; ${plural(c5.costDaysHit, "Cost Explorer day")} came from the cache and ${plural(c5.costExplorerRequestsAvoided, "request")} were not needed. Saved about ${formatUsd(c5.savedUsd)}.`
     );
   }
   if (report.warnings.length > 0) {
@@ -94581,7 +94585,7 @@ function methodDetails(report) {
 ${shown.join("\n")}`);
   }
   paragraphs.push(
-    `Generated ${markdownText(report.generatedAt, { maxLength: 40 })} by ${markdownText(`${report.tool.name} ${report.tool.version}`, { maxLength: 60 })}, report schema ${report.schemaVersion}.`
+    `${GENERATED} ${markdownText(report.generatedAt, { maxLength: 40 })} by ${markdownText(`${report.tool.name} ${report.tool.version}`, { maxLength: 60 })}, report schema ${report.schemaVersion}.`
   );
   paragraphs.push("</details>");
   return paragraphs;
@@ -98775,6 +98779,9 @@ var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults
 var context2 = new Context();
 
 // src/publish/github.ts
+init_errors();
+
+// src/publish/identity.ts
 init_errors();
 
 // src/config.ts

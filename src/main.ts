@@ -19,7 +19,7 @@ import { isAtLeast } from './model/findings.js';
 import type { Report } from './model/report.js';
 import { analyzeAws } from './pipeline/aws.js';
 import { untilInterrupted } from './pipeline/interrupt.js';
-import { publishComment } from './publish/comment.js';
+import { type PublishResult, publishComment } from './publish/comment.js';
 import { writeReportFiles } from './publish/files.js';
 import { createOctokit, runContext } from './publish/github.js';
 import { publishIssue } from './publish/issue.js';
@@ -138,6 +138,11 @@ function setReportOutputs(report: Report, files: { json: string; markdown: strin
   core.setOutput('bytes-scanned', String(report.run.insights.bytesScanned));
 }
 
+function published(result: PublishResult, what: string, url: string): string {
+  if (result === 'unchanged') return `The ${what} already shows this report, so it was not edited: ${url}`;
+  return `${result === 'created' ? 'Created' : 'Updated'} the ${what}: ${url}`;
+}
+
 /** Posts where asked; returns the errors instead of stopping, so every target gets its chance. */
 async function publish(config: Config, report: Report, key: string): Promise<string[]> {
   const errors: string[] = [];
@@ -157,9 +162,11 @@ async function publish(config: Config, report: Report, key: string): Promise<str
         title: config.issueTitle,
         labels: config.issueLabels,
         body,
+        warn: warning,
       });
       core.setOutput('issue-number', String(issue.number));
-      info(`${issue.created ? 'Created' : 'Updated'} issue #${issue.number}: ${issue.url}`);
+      core.setOutput('issue-result', issue.result);
+      info(published(issue.result, `issue #${issue.number}`, issue.url));
     } catch (error) {
       errors.push(errorMessage(error));
     }
@@ -175,9 +182,11 @@ async function publish(config: Config, report: Report, key: string): Promise<str
           key,
           body,
           behavior: config.commentBehavior,
+          warn: warning,
         });
         core.setOutput('comment-id', String(comment.id));
-        info(`Posted the report on pull request #${run.pullRequest}: ${comment.url}`);
+        core.setOutput('comment-result', comment.result);
+        info(published(comment.result, `report comment on pull request #${run.pullRequest}`, comment.url));
       } catch (error) {
         errors.push(errorMessage(error));
       }

@@ -62,6 +62,24 @@ const DROP_ANOMALY_DETAILS = 4;
 
 const SIZE_LIMIT_HINT = "to fit GitHub's size limit; see report.json";
 
+// Paragraphs that describe the run rather than the data: two runs over the same data differ only here.
+const THIS_RUN = '**This run**';
+const CACHE = '**Cache.**';
+const GENERATED = 'Generated';
+
+/**
+ * A rendered report without the paragraphs about the run itself (when, how much it scanned, what
+ * the cache saved), so a rerun over the same data can tell that nothing a reader cares about changed.
+ */
+export function withoutRunDetails(markdown: string): string {
+  return markdown
+    .replace(/\r\n/g, '\n')
+    .split(/\n{2,}/)
+    .filter((p) => !p.startsWith(THIS_RUN) && !p.startsWith(CACHE) && !p.startsWith(`${GENERATED} `))
+    .join('\n\n')
+    .trim();
+}
+
 /** The hidden HTML comment that lets the publisher find its previous issue or comment. */
 export function markerComment(key: string): string {
   if (!MARKER_KEY.test(key)) {
@@ -421,7 +439,7 @@ function methodDetails(report: Report): string[] {
   const origin =
     source.kind === 'files'
       ? `${plural(source.files.length, 'log file')} ${filesListed(source.files)}`
-      : `Logs Insights over ${plural(source.logGroups.length, 'log group')} (${listed(source.logGroups)}), ${plural(source.queryIds.length, 'query', 'queries')}${source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : ''}`;
+      : `Logs Insights over ${plural(source.logGroups.length, 'log group')} (${listed(source.logGroups)})`;
   const malformed =
     source.malformed > 0
       ? `; ${plural(source.malformed, 'malformed line')} counted and skipped${source.malformedSamples.length > 0 ? ', for example:' : '.'}`
@@ -441,20 +459,22 @@ function methodDetails(report: Report): string[] {
 
   const calls: string[] = [];
   if (run.insights.queries > 0) {
+    // Query ids change with every run, so they belong here rather than with the data.
+    const ids = source.queryIds.length > 0 ? ` (${listed(source.queryIds)})` : '';
     calls.push(
-      `scanned ${formatDataSize(run.insights.bytesScanned)} with Logs Insights in ${plural(run.insights.queries, 'query', 'queries')}`,
+      `scanned ${formatDataSize(run.insights.bytesScanned)} with Logs Insights in ${plural(run.insights.queries, 'query', 'queries')}${ids}`,
     );
   }
   if (run.costExplorer.requests > 0) {
     calls.push(`made ${plural(run.costExplorer.requests, 'Cost Explorer request')}`);
   }
   paragraphs.push(
-    `**This run** ${calls.length > 0 ? calls.join(' and ') : 'made no billed AWS requests'}: about ${formatUsd(run.estimatedRunCostUsd)}.`,
+    `${THIS_RUN} ${calls.length > 0 ? calls.join(' and ') : 'made no billed AWS requests'}: about ${formatUsd(run.estimatedRunCostUsd)}.`,
   );
   if (run.cache) {
     const c = run.cache;
     paragraphs.push(
-      `**Cache.** ${plural(c.logDaysHit, 'settled day')} of logs came from earlier runs and ` +
+      `${CACHE} ${plural(c.logDaysHit, 'settled day')} of logs came from earlier runs and ` +
         `${plural(c.logDaysScanned, 'day')} were scanned, avoiding ${formatDataSize(c.bytesAvoided)} of Logs Insights scans; ` +
         `${plural(c.costDaysHit, 'Cost Explorer day')} came from the cache and ${plural(c.costExplorerRequestsAvoided, 'request')} ` +
         `were not needed. Saved about ${formatUsd(c.savedUsd)}.`,
@@ -471,7 +491,7 @@ function methodDetails(report: Report): string[] {
   }
 
   paragraphs.push(
-    `Generated ${markdownText(report.generatedAt, { maxLength: 40 })} by ${markdownText(`${report.tool.name} ${report.tool.version}`, { maxLength: 60 })}, report schema ${report.schemaVersion}.`,
+    `${GENERATED} ${markdownText(report.generatedAt, { maxLength: 40 })} by ${markdownText(`${report.tool.name} ${report.tool.version}`, { maxLength: 60 })}, report schema ${report.schemaVersion}.`,
   );
   paragraphs.push('</details>');
   return paragraphs;

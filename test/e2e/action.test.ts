@@ -96,24 +96,62 @@ function outsideCode(markdown: string): string {
   return html.replace(/<code>[\s\S]*?<\/code>/g, '');
 }
 
+/** Our marker, as the first run wrote it; someone else can copy it from the raw body. */
+const markerOf = (body: string): string => /<!-- lattice-cost-report:[^ ]+ -->/.exec(body)![0];
+
 describe('the action on a schedule, publishing to a rolling issue', () => {
   let first: ActionRun;
   let second: ActionRun;
+  let third: ActionRun;
+  let copy: { number: number; body: string | null; updatedAt: string };
+  let ours: () => { number: number; body: string | null; updatedAt: string; title: string; labels: string[] };
 
   beforeAll(async () => {
     first = await run({ 'publish-to': 'summary,issue' });
+    ours = () => github.state.issues.find((i) => String(i.number) === first.outputs['issue-number'])!;
+    // A newer issue by someone else, with our marker copied into it.
+    copy = {
+      ...github.seedIssue({
+        title: 'Copied report',
+        body: `Please look at this\n${markerOf(ours().body!)}`,
+        labels: ['lattice-cost-report'],
+        author: 'mallory',
+      }),
+    };
     second = await run({ 'publish-to': 'summary,issue' });
-  }, 180_000);
+    third = await run({ 'publish-to': 'summary,issue', 'latency-p99-ms': '1' });
+  }, 240_000);
 
-  it('creates the issue once and updates it on the rerun', () => {
-    expect(first.code).toBe(0);
-    expect(second.code).toBe(0);
-    expect(first.outputs['issue-number']).toBe(second.outputs['issue-number']);
-    expect(markerIssues()).toBe(1);
-    const issue = github.state.issues.find((i) => String(i.number) === first.outputs['issue-number'])!;
-    expect(issue.labels).toEqual(['lattice-cost-report']);
-    expect(issue.title).toBe('VPC Lattice cost & performance report');
+  it('creates the issue once, leaves it alone when nothing changed, edits it when the report did', () => {
+    expect([first.code, second.code, third.code]).toEqual([0, 0, 0]);
+    expect([first, second, third].map((r) => [r.outputs['issue-number'], r.outputs['issue-result']])).toEqual(
+      [
+        [first.outputs['issue-number'], 'created'],
+        [first.outputs['issue-number'], 'unchanged'],
+        [first.outputs['issue-number'], 'updated'],
+      ],
+    );
+    expect(markerIssues()).toBe(2);
+    expect(ours().labels).toEqual(['lattice-cost-report']);
+    expect(ours().title).toBe('VPC Lattice cost & performance report');
+    expect(ours().body).toContain('(threshold 1 ms)');
     expect(github.state.labels.map((l) => l.name)).toContain('lattice-cost-report');
+    const edits = github.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/issues/'));
+    expect(edits.map((r) => r.path)).toEqual([
+      `/repos/${github.owner}/${github.repo}/issues/${ours().number}`,
+    ]);
+  });
+
+  it('leaves the issue someone else opened with our marker untouched, and says so', () => {
+    expect(github.state.issues.find((i) => i.number === copy.number)).toMatchObject({
+      body: copy.body,
+      updatedAt: copy.updatedAt,
+      title: 'Copied report',
+    });
+    for (const r of [second, third])
+      expect(r.stdout).toContain(
+        `::warning::Issue #${copy.number} carries this report's marker but was opened by mallory, not by github-actions[bot]`,
+      );
   });
 
   it('sets every output and writes the report files', async () => {
@@ -124,6 +162,7 @@ describe('the action on a schedule, publishing to a rolling issue', () => {
         'critical-count',
         'findings-count',
         'issue-number',
+        'issue-result',
         'report-json',
         'report-markdown',
         'total-cost',
@@ -150,48 +189,89 @@ describe('the action on a schedule, publishing to a rolling issue', () => {
 });
 
 describe('the sticky pull-request comment', () => {
-  const comments = () => github.commentsOn(pull).filter((c) => c.body.includes('<!-- lattice-cost-report:'));
+  const ours = () =>
+    github
+      .commentsOn(pull)
+      .filter((c) => c.body.includes('<!-- lattice-cost-report:') && c.author.login !== 'mallory');
+  let copy: { id: number; body: string; updatedAt: string };
+  /** Each behaviour with another latency threshold (every service is slower), so the report differs from the comment it replaces. */
+  const comment = (behavior: string, p99: string) =>
+    run(
+      { 'publish-to': 'pr-comment', 'comment-behavior': behavior, 'latency-p99-ms': p99 },
+      pullRequestEvent(pull),
+    );
+  const copyUntouched = () => {
+    const now = github.commentsOn(pull).find((c) => c.id === copy.id)!;
+    expect(now).toMatchObject({ body: copy.body, updatedAt: copy.updatedAt, isMinimized: false });
+  };
 
-  it('update: posts once, then edits in place', async () => {
-    const a = await run({ 'publish-to': 'pr-comment', 'comment-behavior': 'update' }, pullRequestEvent(pull));
-    const b = await run({ 'publish-to': 'pr-comment', 'comment-behavior': 'update' }, pullRequestEvent(pull));
-    expect([a.code, b.code]).toEqual([0, 0]);
-    expect(a.outputs['comment-id']).toBe(b.outputs['comment-id']);
-    expect(comments()).toHaveLength(1);
-  }, 120_000);
+  it('update: posts once, leaves it when nothing changed, edits it in place, never the copy', async () => {
+    const a = await comment('update', '2');
+    copy = {
+      ...github.seedComment({
+        issueNumber: pull,
+        body: `me too\n${markerOf(ours()[0]!.body)}`,
+        author: 'mallory',
+      }),
+    };
+    const b = await comment('update', '2');
+    const c = await comment('update', '3');
+    expect([a.code, b.code, c.code]).toEqual([0, 0, 0]);
+    expect([a, b, c].map((r) => [r.outputs['comment-id'], r.outputs['comment-result']])).toEqual([
+      [a.outputs['comment-id'], 'created'],
+      [a.outputs['comment-id'], 'unchanged'],
+      [a.outputs['comment-id'], 'updated'],
+    ]);
+    expect(ours()).toHaveLength(1);
+    expect(ours()[0]!.body).toContain('(threshold 3 ms)');
+    expect(b.stdout).toMatch(
+      /::warning::Comment \d+ on pull request #\d+ carries this report's marker but was written by mallory/,
+    );
+    copyUntouched();
+  }, 180_000);
 
   it('new: always posts another', async () => {
-    const r = await run({ 'publish-to': 'pr-comment', 'comment-behavior': 'new' }, pullRequestEvent(pull));
+    const r = await comment('new', '3');
     expect(r.code).toBe(0);
-    expect(comments()).toHaveLength(2);
+    expect(r.outputs['comment-result']).toBe('created');
+    expect(ours()).toHaveLength(2);
+    copyUntouched();
   }, 60_000);
 
-  it('delete-and-new: removes the old ones, posts one', async () => {
-    const r = await run(
-      { 'publish-to': 'pr-comment', 'comment-behavior': 'delete-and-new' },
-      pullRequestEvent(pull),
-    );
+  it('delete-and-new: removes only its own, posts one', async () => {
+    const r = await comment('delete-and-new', '4');
     expect(r.code).toBe(0);
-    expect(comments()).toHaveLength(1);
-    expect(String(comments()[0]!.id)).toBe(r.outputs['comment-id']);
+    expect(ours()).toHaveLength(1);
+    expect(String(ours()[0]!.id)).toBe(r.outputs['comment-id']);
     expect(github.commentsOn(pull).filter((c) => c.body.startsWith('LGTM'))).toHaveLength(7);
+    copyUntouched();
   }, 60_000);
 
-  it('hide-and-new: minimizes the old one as outdated, posts a new one', async () => {
-    const before = comments()[0]!;
-    const r = await run(
-      { 'publish-to': 'pr-comment', 'comment-behavior': 'hide-and-new' },
-      pullRequestEvent(pull),
-    );
+  it('hide-and-new: minimizes its own as outdated, posts a new one; a rerun changes nothing', async () => {
+    const before = ours()[0]!;
+    const r = await comment('hide-and-new', '5');
     expect(r.code).toBe(0);
-    const after = comments();
+    const after = ours();
     expect(after).toHaveLength(2);
     expect(after.find((c) => c.id === before.id)).toMatchObject({
       isMinimized: true,
       minimizedReason: 'outdated',
     });
     expect(after.at(-1)!.isMinimized).toBe(false);
-  }, 60_000);
+    copyUntouched();
+
+    const writes = github.requests.filter((q) => q.method !== 'GET').length;
+    const again = await comment('hide-and-new', '5');
+    expect(again.outputs['comment-result']).toBe('unchanged');
+    expect(ours()).toEqual(after);
+    // Only the viewer query: no edit, no minimize, no new comment.
+    expect(
+      github.requests
+        .filter((q) => q.method !== 'GET')
+        .slice(writes)
+        .map((q) => q.graphql),
+    ).toEqual([['viewer']]);
+  }, 120_000);
 
   it('outside a pull request, pr-comment is a warning, not a failure', async () => {
     const r = await run({ 'publish-to': 'summary,pr-comment' });
@@ -325,11 +405,12 @@ describe('limits, safety and failures', () => {
 
   it('survives a GitHub secondary rate limit', async () => {
     github.faults.secondaryRateLimit(1, { method: 'PATCH' });
-    const r = await run({ 'publish-to': 'issue' });
+    // Another threshold, so the issue is edited rather than found unchanged.
+    const r = await run({ 'publish-to': 'issue', 'latency-p99-ms': '7' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/secondary rate limit/);
     expect(github.faults.pending()).toBe(0);
-    expect(markerIssues()).toBe(2); // this network's and big-mesh's
+    expect(markerIssues()).toBe(3); // this network's, mallory's copy and big-mesh's
   }, 60_000);
 
   it('says which permission is missing, and still writes the summary and files', async () => {

@@ -172,6 +172,11 @@ export interface GitHubServerOptions {
   rateLimit?: number;
   /** Clock for timestamps; the wall clock unless given. */
   now?: () => Date;
+  /**
+   * Who the token is, as a login: `github-actions[bot]` (GITHUB_TOKEN) unless given; another
+   * `slug[bot]` for an app's installation token, a plain login for a personal token.
+   */
+  viewer?: string;
 }
 
 export interface GitHubServer {
@@ -414,7 +419,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     issues: [],
     comments: [],
     labels: [],
-    viewer: GITHUB_ACTIONS_BOT,
+    viewer: options.viewer === undefined ? GITHUB_ACTIONS_BOT : toActor(options.viewer, GITHUB_ACTIONS_BOT),
   };
   const requests: RequestRecord[] = [];
   const counted: CountedFault[] = [];
@@ -1234,12 +1239,13 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       handle: () => ({ status: 200, body: rateLimitJson() }),
     },
     {
-      // An installation token is not a user: GitHub refuses /user for GITHUB_TOKEN.
+      // An installation token is not a user: GitHub refuses /user for GITHUB_TOKEN and app tokens.
       method: 'GET',
       pattern: /^\/user$/,
       doc: `${REST_DOCS}/users/users#get-the-authenticated-user`,
       permission: '',
       handle: () => {
+        if (state.viewer.type === 'User') return { status: 200, body: userJson(state.viewer) };
         throw new HttpError(
           403,
           errorBody(

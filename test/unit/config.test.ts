@@ -30,11 +30,13 @@ describe('action.yml and config.ts', () => {
     }
   });
 
-  it('declare the outputs of DESIGN §3', () => {
+  it('declare the outputs of DESIGN §3, and what each publish did', () => {
     expect(Object.keys(action.outputs).sort()).toEqual(
       [
         'bytes-scanned',
         'comment-id',
+        'comment-result',
+        'issue-result',
         'critical-count',
         'findings-count',
         'issue-number',

@@ -3,15 +3,16 @@
  * the AWS pipeline and the GitHub client are mocked; the config, the publish code and the report
  * files are real. The bundled action is tested against real protocols in test/e2e/action.test.ts.
  */
-import { afterAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { getOctokit } from '@actions/github';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../src/model/report.js';
 import { mockAwsPipeline } from '../fakes/aws-pipeline.js';
 import { sampleReport } from '../fixtures/report/reports.js';
-import { type FakeGitHub, fakeGitHub } from '../fakes/octokit.js';
 import { expectInert } from '../helpers/terminal.js';
+import { type GitHubServer, startGitHubServer } from '../servers/github.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lattice-main-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -40,7 +41,7 @@ jest.unstable_mockModule('@actions/core', () => ({
   },
 }));
 
-let github: FakeGitHub;
+let github: GitHubServer;
 const context = {
   repo: { owner: 'octo-org', repo: 'lattice-app' },
   eventName: 'schedule',
@@ -48,7 +49,14 @@ const context = {
 };
 jest.unstable_mockModule('@actions/github', () => ({
   context,
-  getOctokit: () => github.octokit,
+  // The real client and plugins, pointed at the GitHub API test server. The throttling plugin's
+  // pacing (a write a second) is for GitHub, not for this server; the e2e tests keep it.
+  getOctokit: (token: string, options: { throttle?: object }, ...plugins: never[]) =>
+    getOctokit(
+      token,
+      { ...options, baseUrl: github.url, throttle: { ...options.throttle, enabled: false } },
+      ...plugins,
+    ),
 }));
 
 const actionsCache = {
@@ -77,11 +85,13 @@ function given(values: Record<string, string>): void {
 const failures = (): string[] => log.filter(([level]) => level === 'failed').map(([, m]) => m);
 const warnings = (): string[] => log.filter(([level]) => level === 'warning').map(([, m]) => m);
 
-beforeEach(() => {
+afterEach(() => github.close());
+
+beforeEach(async () => {
   outputs.clear();
   log.length = 0;
   summary = '';
-  github = fakeGitHub();
+  github = await startGitHubServer();
   context.eventName = 'schedule';
   context.payload = {};
   analyzeAws.mockClear();
@@ -127,7 +137,7 @@ describe('run()', () => {
     });
     expect(JSON.parse(readFileSync(join(work, 'report.json'), 'utf8'))).toEqual(report);
     expect(summary).toContain('<!-- lattice-cost-report:analytics-mesh.us-east-1.');
-    expect(github.calls).toEqual([]);
+    expect(github.requests).toEqual([]);
   });
 
   it('assumes the role through OIDC and hands the credentials to the pipeline', async () => {
@@ -140,19 +150,27 @@ describe('run()', () => {
     expect(analyzeAws.mock.calls[0]![0]).toMatchObject({ credentials: { accessKeyId: 'AKIA' } });
   });
 
-  it('creates the rolling issue, then updates the same one', async () => {
-    given({ 'publish-to': 'summary,issue', 'github-token': 'ghs_x' });
+  it('creates the rolling issue, leaves it when nothing changed, then updates the same one', async () => {
+    given({ 'publish-to': 'summary,issue', 'github-token': github.token });
     await run();
-    expect(outputs.get('issue-number')).toBe('1');
+    expect([outputs.get('issue-number'), outputs.get('issue-result')]).toEqual(['1', 'created']);
     await run();
+    expect([outputs.get('issue-number'), outputs.get('issue-result')]).toEqual(['1', 'unchanged']);
+    const changed = sampleReport();
+    changed.totals.cost += 10;
+    analyzeAws.mockResolvedValueOnce({ report: changed, stats: { seconds: 1, cacheWritten: 0 } });
+    await run();
+    expect([outputs.get('issue-number'), outputs.get('issue-result')]).toEqual(['1', 'updated']);
     expect(failures()).toEqual([]);
-    expect(github.issues).toHaveLength(1);
-    expect(github.calls.filter((c) => c.startsWith('PATCH /issues/1'))).toHaveLength(1);
+    expect(github.state.issues).toHaveLength(1);
+    expect(github.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([
+      '/repos/octo-org/lattice-app/issues/1',
+    ]);
   });
 
   it('says which permission is missing, after writing the summary and the files', async () => {
-    given({ 'publish-to': 'summary,issue', 'github-token': 'ghs_x' });
-    github.failWith(403);
+    given({ 'publish-to': 'summary,issue', 'github-token': github.token });
+    github.faults.forbid('/repos/**');
     await run();
     expect(failures()).toHaveLength(1);
     expect(failures()[0]).toContain('issues: write');
@@ -161,16 +179,18 @@ describe('run()', () => {
   });
 
   it('warns that pr-comment needs a pull request, and posts on one', async () => {
-    given({ 'publish-to': 'pr-comment', 'github-token': 'ghs_x' });
+    given({ 'publish-to': 'pr-comment', 'github-token': github.token });
+    for (let n = 1; n <= 7; n++) github.seedIssue({ title: `pr ${n}`, pullRequest: true });
     await run();
     expect(warnings().join('\n')).toContain('this run is a schedule event, not a pull request');
-    expect(github.comments).toHaveLength(0);
+    expect(github.state.comments).toHaveLength(0);
 
     context.eventName = 'pull_request';
     context.payload = { pull_request: { number: 7, head: { repo: { full_name: 'octo-org/lattice-app' } } } };
     await run();
-    expect(github.comments.map((c) => c.issue)).toEqual([7]);
-    expect(outputs.get('comment-id')).toBe(String(github.comments[0]!.id));
+    expect(github.state.comments.map((c) => c.issueNumber)).toEqual([7]);
+    expect(outputs.get('comment-id')).toBe(String(github.state.comments[0]!.id));
+    expect(outputs.get('comment-result')).toBe('created');
   });
 
   it('fails the step on findings at fail-on or worse, after publishing', async () => {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { marked, type Token, type Tokens } from 'marked';
 
-import { markerComment, renderMarkdown } from '../../src/report/markdown.js';
+import { markerComment, renderMarkdown, withoutRunDetails } from '../../src/report/markdown.js';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
@@ -273,12 +273,37 @@ describe('renderMarkdown: variants', () => {
       estimatedRunCostUsd: 0.031,
     };
     const markdown = renderMarkdown(report);
+    expect(markdown).toContain('from Logs Insights over 1 log group (`/aws/vpclattice/analytics-mesh`);');
     expect(markdown).toContain(
-      'from Logs Insights over 1 log group (`/aws/vpclattice/analytics-mesh`), 2 queries (`q-1`, `q-2`)',
+      '**This run** scanned 197 MB with Logs Insights in 2 queries (`q-1`, `q-2`) and made 3 Cost Explorer requests: about $0.03.',
     );
-    expect(markdown).toContain(
-      '**This run** scanned 197 MB with Logs Insights in 2 queries and made 3 Cost Explorer requests: about $0.03.',
-    );
+  });
+
+  it('two runs over the same data differ only in what withoutRunDetails drops', () => {
+    const report = sampleReport();
+    report.source = { ...report.source, kind: 'aws', files: [], logGroups: ['/g'], queryIds: ['q-1'] };
+    const again = structuredClone(report);
+    again.generatedAt = '2031-02-03T04:05:06.000Z';
+    again.source.queryIds = ['q-7', 'q-8'];
+    again.run = {
+      insights: { queries: 2, bytesScanned: 5 },
+      costExplorer: { requests: 1 },
+      estimatedRunCostUsd: 0.5,
+      cache: {
+        logDaysHit: 6,
+        logDaysScanned: 1,
+        bytesAvoided: 1e9,
+        costDaysHit: 5,
+        costExplorerRequestsAvoided: 2,
+        savedUsd: 0.01,
+      },
+    };
+    const [a, b] = [renderMarkdown(report, { marker: 'k' }), renderMarkdown(again, { marker: 'k' })];
+    expect(a).not.toBe(b);
+    expect(withoutRunDetails(a)).toBe(withoutRunDetails(b));
+    expect(withoutRunDetails(a)).toContain('**Data.**');
+    again.totals.requests += 1;
+    expect(withoutRunDetails(renderMarkdown(again, { marker: 'k' }))).not.toBe(withoutRunDetails(a));
   });
 
   it('parses every Mermaid block of a 300-service report', async () => {
