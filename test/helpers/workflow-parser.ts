@@ -85,6 +85,19 @@ export async function parseActionFile(
   return { errors: result.context.errors.getErrors().map((e) => e.message), template };
 }
 
+/** Evaluates an expression (with or without `${{ }}`) against plain JSON contexts. */
+async function evaluate(
+  expression: string,
+  contexts: Record<string, unknown>,
+): Promise<Expressions.data.ExpressionData> {
+  const { Lexer, Parser, Evaluator, data } = await loadWorkflowParser();
+  const source = expression.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1');
+  const lexed = new Lexer(source).lex();
+  const tree = new Parser(lexed.tokens, Object.keys(contexts), []).parse();
+  const context = JSON.parse(JSON.stringify(contexts), data.reviver) as InstanceType<typeof data.Dictionary>;
+  return new Evaluator(tree, context).evaluate();
+}
+
 /**
  * Evaluates an expression (an `if:` condition, with or without `${{ }}`) with GitHub's expression
  * engine against plain JSON contexts, e.g. `{ github: { event_name: 'push' }, vars: {} }`.
@@ -94,10 +107,11 @@ export async function evaluateCondition(
   expression: string,
   contexts: Record<string, unknown>,
 ): Promise<boolean> {
-  const { Lexer, Parser, Evaluator, data, truthy } = await loadWorkflowParser();
-  const source = expression.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1');
-  const lexed = new Lexer(source).lex();
-  const tree = new Parser(lexed.tokens, Object.keys(contexts), []).parse();
-  const context = JSON.parse(JSON.stringify(contexts), data.reviver) as InstanceType<typeof data.Dictionary>;
-  return truthy(new Evaluator(tree, context).evaluate());
+  const { truthy } = await loadWorkflowParser();
+  return truthy(await evaluate(expression, contexts));
+}
+
+/** The string an expression gives a string field (such as a job's environment name). */
+export async function evaluateString(expression: string, contexts: Record<string, unknown>): Promise<string> {
+  return (await evaluate(expression, contexts)).coerceString();
 }

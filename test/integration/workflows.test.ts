@@ -1,15 +1,19 @@
 /**
  * The workflows and action.yml, checked with GitHub's own parser (@actions/workflow-parser, loaded
- * through test/helpers/workflow-parser.ts), plus the properties users rely on: least-privilege
+ * through test/helpers/workflow-parser.ts), plus the properties users rely on: every action pinned
+ * to a commit SHA with its version, no credentials left by a checkout that does not push, no
+ * package manager in a job that can write, Dependabot for actions and npm, least-privilege
  * permissions per job, the fork guard, the path filter, the release tag filter, and the release
- * workflow's shell steps run for real against sample files. The stack workflows (provision.yml,
- * teardown.yml): triggers, permissions, concurrency per stack, no expressions in scripts, and their
- * shell steps run against a fake aws CLI (confirmation, DELETE_FAILED report, delete-logs).
+ * workflow's shell steps run for real against sample files and git repositories. The stack
+ * workflows (provision.yml, teardown.yml): triggers, permissions, the environment gate, concurrency
+ * per stack, no expressions in scripts, and their shell steps run against a fake aws CLI
+ * (confirmation, DELETE_FAILED report, delete-logs).
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -22,6 +26,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
   evaluateCondition,
+  evaluateString,
   parseActionFile,
   parseWorkflowFile,
   type WorkflowTemplate,
@@ -91,6 +96,28 @@ function filterPattern(pattern: string): RegExp {
 const matchesAny = (patterns: string[], value: string): boolean =>
   patterns.some((p) => filterPattern(p).test(value));
 
+/**
+ * Step outputs the way the runner reads $GITHUB_OUTPUT (workflow commands, "Setting an output
+ * parameter"): `name=value` lines, or `name<<DELIMITER`, the value's lines, then `DELIMITER`.
+ */
+function readOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([^=]+?)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      if (end < 0) throw new Error(`$GITHUB_OUTPUT: ${heredoc[1]} has no closing ${heredoc[2]}`);
+      outputs[heredoc[1]!] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (line.includes('=')) {
+      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return outputs;
+}
+
 describe('every workflow passes GitHub’s workflow parser', () => {
   it('finds the workflows', () => {
     expect(workflowFiles).toEqual(
@@ -109,6 +136,145 @@ describe('every workflow passes GitHub’s workflow parser', () => {
     const blocks = [wf.permissions, ...Object.values(jobsOf(wf)).map((j) => j.permissions)];
     for (const p of blocks) expect(typeof p === 'string' ? p : 'mapping').toBe('mapping');
     expect(wf.permissions).toBeDefined();
+  });
+});
+
+describe('pinned actions, credentials and write tokens', () => {
+  // Composite actions would live in action.yml at the root or under .github/actions/.
+  const actionDir = join(ROOT, '.github', 'actions');
+  const actionFiles = [
+    ...['action.yml', 'action.yaml'].filter((f) => existsSync(join(ROOT, f))),
+    ...(existsSync(actionDir)
+      ? readdirSync(actionDir, { recursive: true, encoding: 'utf8' })
+          .filter((f) => /(^|\/)action\.ya?ml$/.test(f))
+          .map((f) => join('.github', 'actions', f))
+      : []),
+  ];
+  const files = [...workflowFiles.map((f) => join('.github', 'workflows', f)), ...actionFiles];
+
+  /** Every `uses:` line of a file, with its value and the comment after it. */
+  const usesLines = (text: string): { ref: string; comment: string }[] =>
+    [
+      ...text.matchAll(/^[ \t]*(?:-[ \t]+)?uses:[ \t]*(['"]?)([^'"\s#]+)\1[ \t]*(?:#[ \t]*(.*?))?[ \t]*$/gm),
+    ].map((m) => ({ ref: m[2]!, comment: m[3] ?? '' }));
+  /** Every `uses:` value the YAML holds: steps of jobs and composite actions, reusable workflows. */
+  const usesValues = (doc: Obj): string[] =>
+    [
+      ...(isObj(doc.jobs) ? Object.values(doc.jobs).filter(isObj) : []),
+      ...(isObj(doc.runs) ? [doc.runs] : []),
+    ].flatMap((holder) =>
+      [holder.uses, ...stepsOf(holder).map((st) => st.uses)].filter((u) => typeof u === 'string'),
+    );
+  /** Why a `uses:` is not pinned, or undefined when it is (local actions need no pin). */
+  const pinProblem = ({ ref, comment }: { ref: string; comment: string }): string | undefined => {
+    if (ref.startsWith('./')) return undefined;
+    if (!/^[A-Za-z0-9][-A-Za-z0-9]*\/[-A-Za-z0-9._]+(\/[^@\s]+)?@[0-9a-f]{40}$/.test(ref))
+      return `${ref}: not owner/repo@<full 40-character commit SHA>`;
+    if (!/^v\d+\.\d+\.\d+$/.test(comment)) return `${ref}: no "# vX.Y.Z" comment naming its release`;
+    return undefined;
+  };
+  const SHA = 'd23441a48e516b6c34aea4fa41551a30e30af803';
+
+  it.each(files)('%s pins every uses: to a commit SHA, with its version in a comment', (file) => {
+    const text = readText(file);
+    const lines = usesLines(text);
+    // The line scan sees every uses: the YAML has (none hides in a flow mapping or a second line).
+    expect(lines.map((l) => l.ref).sort()).toEqual(usesValues(obj(parse(text), file)).sort());
+    expect(lines.map(pinProblem).filter(Boolean)).toEqual([]);
+  });
+
+  it('the pin check rejects tags, branches, short SHAs and missing versions', () => {
+    const problems = (line: string): (string | undefined)[] => usesLines(line).map(pinProblem);
+    for (const bad of [
+      'uses: actions/checkout@v6',
+      'uses: actions/checkout@main',
+      `uses: actions/checkout@${SHA.slice(0, 12)} # v6.1.0`,
+      `uses: actions/checkout@${SHA.toUpperCase()} # v6.1.0`,
+      `uses: actions/checkout@${SHA}`,
+      `uses: actions/checkout@${SHA} # v6`,
+      `uses: actions/checkout@${SHA} # latest`,
+      'uses: docker://alpine:3.20',
+    ]) {
+      expect([bad, problems(`      - ${bad}`)]).toEqual([bad, [expect.any(String)]]);
+    }
+    for (const good of [
+      `- uses: actions/checkout@${SHA} # v6.1.0`,
+      `  uses: 'aws-actions/configure-aws-credentials@${SHA}'   # v6.2.3`,
+      `uses: owner/repo/.github/workflows/provision.yml@${SHA} # v1.0.0`,
+      '- uses: ./',
+    ]) {
+      expect([good, problems(good)]).toEqual([good, [undefined]]);
+    }
+  });
+
+  it('pins each action to one commit and version in every file', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const file of files) {
+      for (const { ref, comment } of usesLines(readText(file))) {
+        if (ref.startsWith('./')) continue;
+        const action = ref.slice(0, ref.lastIndexOf('@'));
+        pins.set(action, (pins.get(action) ?? new Set()).add(`${ref.slice(action.length + 1)} # ${comment}`));
+      }
+    }
+    expect(pins.size).toBeGreaterThan(0);
+    const several = [...pins].filter(([, versions]) => versions.size > 1).map(([a, v]) => [a, [...v]]);
+    expect(several).toEqual([]);
+  });
+
+  /** Every job of every workflow, with the permissions it gets (its own, else the workflow's). */
+  const allJobs = workflowFiles.flatMap((file) => {
+    const wf = rawWorkflow(file);
+    return Object.entries(jobsOf(wf)).map(([id, job]) => ({
+      name: `${file}/${id}`,
+      job,
+      permissions: job.permissions ?? wf.permissions,
+    }));
+  });
+  const pushes = (job: Obj): boolean => stepsOf(job).some((st) => /\bgit\s+push\b/.test(st.run ?? ''));
+
+  it('keeps no credentials in .git/config, except in the one job that pushes', () => {
+    const kept = allJobs.flatMap(({ name, job }) =>
+      stepsOf(job)
+        .filter((st) => st.uses?.startsWith('actions/checkout@'))
+        .filter((st) => !isObj(st.with) || st.with['persist-credentials'] !== false)
+        .map(() => ({ name, pushes: pushes(job) })),
+    );
+    expect(kept).toEqual([{ name: 'release.yml/publish', pushes: true }]);
+  });
+
+  it('runs no package manager in a job that holds a write permission', () => {
+    const writes = (p: unknown): boolean =>
+      p === 'write-all' || (isObj(p) && Object.values(p).includes('write'));
+    const installs = (job: Obj): boolean =>
+      stepsOf(job).some(
+        (st) =>
+          st.uses?.startsWith('actions/setup-node@') ||
+          /(^|[\s;&|(])(npm|npx|yarn|pnpm)\s/m.test(st.run ?? '') ||
+          /\bbash \.ci\/run\b/.test(st.run ?? ''),
+      );
+    const writers = allJobs.filter(({ permissions }) => writes(permissions));
+    expect(writers.map((j) => j.name)).toEqual(expect.arrayContaining(['release.yml/publish']));
+    expect(writers.filter(({ job }) => installs(job)).map((j) => j.name)).toEqual([]);
+    // The check sees npm where it runs today.
+    expect(allJobs.filter(({ job }) => installs(job)).map((j) => j.name)).toEqual(
+      expect.arrayContaining([
+        'ci.yml/test',
+        'ci.yml/demo',
+        'check-dist.yml/check-dist',
+        'release.yml/verify',
+      ]),
+    );
+  });
+
+  it('dependabot.yml updates the pinned actions and the npm packages', () => {
+    const config = obj(parse(readText('.github/dependabot.yml')), 'dependabot.yml');
+    expect(config.version).toBe(2);
+    const updates = (config.updates as Obj[]).map((u) => obj(u, 'update'));
+    expect(updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+    for (const u of updates) {
+      expect([u['package-ecosystem'], u.directory]).toEqual([u['package-ecosystem'], '/']);
+      expect(obj(u.schedule, 'schedule').interval).toEqual(expect.stringMatching(/^(daily|weekly|monthly)$/));
+    }
   });
 });
 
@@ -351,14 +517,17 @@ describe('report.yml, the example users copy', () => {
 
 describe('release.yml', () => {
   const wf = rawWorkflow('release.yml');
-  const [jobId, job] = Object.entries(jobsOf(wf))[0]!;
-  const steps = stepsOf(job);
+  const jobs = jobsOf(wf);
+  const verify = jobs.verify ?? {};
+  const publish = jobs.publish ?? {};
+  const steps = [...stepsOf(verify), ...stepsOf(publish)];
   const step = (name: RegExp): RawStep => {
     const found = steps.find((s) => name.test(s.name ?? s.run ?? s.uses ?? ''));
     if (!found) throw new Error(`release.yml: no step matching ${name}`);
     return found;
   };
-  const runIndex = (pattern: RegExp): number => steps.findIndex((s) => pattern.test(s.run ?? ''));
+  const runIndex = (job: Obj, pattern: RegExp): number =>
+    stepsOf(job).findIndex((s) => pattern.test(s.run ?? ''));
 
   it('runs only on pushes of version tags vX.Y.Z', async () => {
     const { events } = await parsed('release.yml');
@@ -374,45 +543,85 @@ describe('release.yml', () => {
     }
   });
 
-  it('may write contents and nothing else', () => {
-    expect(wf.permissions).toEqual({ contents: 'write' });
-    expect(Object.keys(jobsOf(wf))).toEqual([jobId]);
-    expect(job.permissions).toBeUndefined();
+  it('verify only reads; publish, after it, writes contents and installs nothing', () => {
+    expect(wf.permissions).toEqual({});
+    expect(Object.keys(jobs)).toEqual(['verify', 'publish']);
+    expect(verify.permissions).toEqual({ contents: 'read' });
+    expect(publish.permissions).toEqual({ contents: 'write' });
+    expect(publish.needs).toBe('verify');
+    const publishing = stepsOf(publish);
+    expect(publishing.filter((s) => s.uses?.startsWith('actions/setup-node@'))).toEqual([]);
+    expect(publishing.filter((s) => /\b(npm|npx|node|yarn|pnpm)\b/.test(s.run ?? ''))).toEqual([]);
   });
 
-  it('checks out full history and uses .node-version', () => {
-    const checkout = step(/^actions\/checkout@/);
-    expect(obj(checkout.with, 'checkout with')['fetch-depth']).toBe(0);
+  it('verify checks out full history without credentials and uses .node-version', () => {
+    const [checkout] = stepsOf(verify).filter((s) => s.uses?.startsWith('actions/checkout@'));
+    const w = obj(checkout?.with, 'checkout with');
+    expect(w['fetch-depth']).toBe(0);
+    expect(w['persist-credentials']).toBe(false);
     const setupNode = step(/^actions\/setup-node@/);
     expect(obj(setupNode.with, 'setup-node with')['node-version-file']).toBe('.node-version');
   });
 
+  it('verify fixes the commit and the notes it passes on before npm ci runs any package', () => {
+    const verifying = stepsOf(verify);
+    const outputs = obj(verify.outputs, 'verify outputs');
+    const npmCi = runIndex(verify, /^npm ci$/m);
+    expect(npmCi).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(outputs)) {
+      const id = /^\$\{\{ steps\.([\w-]+)\.outputs\.[\w-]+ \}\}$/.exec(String(value))?.[1];
+      const index = verifying.findIndex((s) => s.id === id);
+      expect([name, index >= 0 && index < npmCi]).toEqual([name, true]);
+    }
+    expect(Object.keys(outputs).sort()).toEqual(['commit', 'notes']);
+  });
+
   it('checks, then releases, then moves the major tag, in that order', () => {
     const order = [
-      runIndex(/^npm ci$/m),
-      runIndex(/package_version/),
-      runIndex(/npm run build[\s\S]*git diff/),
-      runIndex(/CHANGELOG\.md/),
-      runIndex(/gh release create/),
-      runIndex(/git push --force origin/),
+      runIndex(verify, /merge-base --is-ancestor/),
+      runIndex(verify, /package_version/),
+      runIndex(verify, /CHANGELOG\.md/),
+      runIndex(verify, /^npm ci$/m),
+      runIndex(verify, /npm run build[\s\S]*git diff/),
     ];
-    expect(order.every((i) => i >= 0)).toBe(true);
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
-    const create = steps[runIndex(/gh release create/)]!;
+    const then = [
+      runIndex(publish, /VERIFIED/),
+      runIndex(publish, /gh release create/),
+      runIndex(publish, /git push --force origin/),
+    ];
+    for (const list of [order, then]) {
+      expect(list.every((i) => i >= 0)).toBe(true);
+      expect([...list].sort((a, b) => a - b)).toEqual(list);
+    }
+    const create = step(/^Create the GitHub release/);
     expect(obj(create.env, 'create env').GH_TOKEN).toBe('${{ github.token }}');
+    expect(obj(create.env, 'create env').NOTES).toBe('${{ needs.verify.outputs.notes }}');
     expect(create.run).toContain('--notes-file');
     expect(create.run).toContain('--verify-tag');
   });
 
   describe('its shell steps, run against sample files', () => {
-    const runStep = (name: RegExp, dir: string, tag: string): { status: number | null; out: string } => {
+    const runStep = (
+      name: RegExp,
+      dir: string,
+      tag: string,
+      env: Record<string, string> = {},
+    ): { status: number | null; out: string; outputs: Record<string, string> } => {
       const script = step(name).run!;
-      const result = spawnSync('bash', ['-e', '-c', script], {
+      const output = join(dir, 'github-output');
+      writeFileSync(output, '');
+      // As the runner runs a step (bash --noprofile --norc -eo pipefail); without --norc, bash
+      // started with socket stdio (as Node's spawn gives it) reads ~/.bashrc.
+      const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
         cwd: dir,
-        env: { PATH: process.env.PATH, TAG: tag, RUNNER_TEMP: dir },
+        env: { PATH: process.env.PATH, TAG: tag, RUNNER_TEMP: dir, GITHUB_OUTPUT: output, ...env },
         encoding: 'utf8',
       });
-      return { status: result.status, out: `${result.stdout}${result.stderr}` };
+      return {
+        status: result.status,
+        out: `${result.stdout}${result.stderr}`,
+        outputs: readOutputs(readFileSync(output, 'utf8')),
+      };
     };
     const sandbox = (version: string, toolVersion = version, changelog?: string): string => {
       const dir = mkdtempSync(join(tmpdir(), 'release-step-'));
@@ -454,10 +663,12 @@ describe('release.yml', () => {
     it('takes exactly the tag’s CHANGELOG section as release notes', () => {
       const dir = sandbox('1.2.0', '1.2.0', CHANGELOG);
       try {
-        expect(runStep(/Release notes/, dir, 'v1.2.0').status).toBe(0);
+        const { status, outputs } = runStep(/Release notes/, dir, 'v1.2.0');
+        expect(status).toBe(0);
         expect(readFileSync(join(dir, 'release-notes.md'), 'utf8')).toBe(
           '### Added\n\n- The `fail-on` input.\n',
         );
+        expect(outputs).toEqual({ notes: '### Added\n\n- The `fail-on` input.' });
         expect(runStep(/Release notes/, dir, 'v1.1.10').status).toBe(0);
         expect(readFileSync(join(dir, 'release-notes.md'), 'utf8')).toBe('### Fixed\n\n- An old fix.\n');
       } finally {
@@ -492,6 +703,103 @@ describe('release.yml', () => {
           "export const TOOL = { name: 'lattice-cost-report', version: '1.2.0' } as const;\n",
         );
         expect(runStep(/package\.json and src\/version\.ts/, dir, 'v1.2.0').status).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    /** A repository with commits on main and on a side branch, each tagged like a release. */
+    const gitSandbox = (): { dir: string; git: (...args: string[]) => string } => {
+      const dir = mkdtempSync(join(tmpdir(), 'release-git-'));
+      // Only this directory and no one's git configuration (a GIT_DIR from a hook, signing, hooks).
+      const env = {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_'))),
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+      };
+      const git = (...args: string[]): string =>
+        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+          cwd: dir,
+          env,
+          encoding: 'utf8',
+        }).trim();
+      git('init', '--quiet', '--initial-branch=work');
+      git('commit', '--quiet', '--allow-empty', '-m', 'on main');
+      git('tag', '-a', 'v1.2.0', '-m', 'v1.2.0');
+      git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+      git('commit', '--quiet', '--allow-empty', '-m', 'never merged');
+      git('tag', '-a', 'v1.3.0', '-m', 'v1.3.0');
+      return { dir, git };
+    };
+
+    it('verify accepts only a tag on main, and passes on its commit', () => {
+      const { dir, git } = gitSandbox();
+      try {
+        const merged = runStep(/on main or a releases\//, dir, 'v1.2.0');
+        expect(merged.status).toBe(0);
+        expect(merged.outputs).toEqual({ commit: git('rev-parse', 'v1.2.0^{commit}') });
+        const unmerged = runStep(/on main or a releases\//, dir, 'v1.3.0');
+        expect(unmerged.status).not.toBe(0);
+        expect(unmerged.out).toContain('::error::v1.3.0 is on neither origin/main nor origin/releases/v1');
+        expect(unmerged.outputs).toEqual({});
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('publish refuses a tag that moved after verify checked it', () => {
+      const { dir, git } = gitSandbox();
+      try {
+        const verified = git('rev-parse', 'v1.2.0^{commit}');
+        expect(runStep(/still points at the verified/, dir, 'v1.2.0', { VERIFIED: verified }).status).toBe(0);
+        const moved = runStep(/still points at the verified/, dir, 'v1.3.0', { VERIFIED: verified });
+        expect(moved.status).not.toBe(0);
+        expect(moved.out).toContain(`but verify checked '${verified}': nothing was published`);
+        expect(runStep(/still points at the verified/, dir, 'v1.2.0', { VERIFIED: '' }).status).not.toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('publish releases exactly the notes verify passed on, once', () => {
+      const dir = sandbox('1.2.0', '1.2.0', CHANGELOG);
+      const FAKE_GH = [
+        '#!/usr/bin/env bash',
+        'printf "%s\\n" "$*" >> "$RUNNER_TEMP/gh.log"',
+        'case "$1 $2" in',
+        '  "release view") exit "${FAKE_VIEW_RC:-1}" ;;',
+        '  "release create") cp "${@: -1}" "$RUNNER_TEMP/released-notes.md" ;;',
+        'esac',
+      ].join('\n');
+      try {
+        mkdirSync(join(dir, 'bin'));
+        writeFileSync(join(dir, 'bin', 'gh'), FAKE_GH, { mode: 0o755 });
+        const env = { PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
+        const { notes } = runStep(/Release notes/, dir, 'v1.2.0').outputs;
+        const written = readFileSync(join(dir, 'release-notes.md'), 'utf8');
+
+        expect(runStep(/^Create the GitHub release/, dir, 'v1.2.0', { ...env, NOTES: notes! }).status).toBe(
+          0,
+        );
+        expect(readFileSync(join(dir, 'released-notes.md'), 'utf8')).toBe(written);
+        const log = (): string[] => readFileSync(join(dir, 'gh.log'), 'utf8').split('\n').filter(Boolean);
+        expect(log().filter((l) => l.startsWith('release create'))).toEqual([
+          `release create v1.2.0 --verify-tag --title v1.2.0 --notes-file ${join(dir, 'release-notes.md')}`,
+        ]);
+
+        // A re-run finds the release and leaves it alone.
+        const rerun = runStep(/^Create the GitHub release/, dir, 'v1.2.0', {
+          ...env,
+          NOTES: notes!,
+          FAKE_VIEW_RC: '0',
+        });
+        expect(rerun.status).toBe(0);
+        expect(rerun.out).toContain('The release v1.2.0 exists already.');
+        expect(log().filter((l) => l.startsWith('release create'))).toHaveLength(1);
+
+        const empty = runStep(/^Create the GitHub release/, dir, 'v1.2.0', { ...env, NOTES: '' });
+        expect(empty.status).not.toBe(0);
+        expect(log().filter((l) => l.startsWith('release create'))).toHaveLength(1);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -628,6 +936,18 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
     };
     expect(expressionsInRun(wf)).toEqual(['${{ inputs.stack-name }}']);
   });
+
+  it.each(FILES)(
+    '%s runs in the LATTICE_PROVISION_ENVIRONMENT environment, none when it is empty',
+    async (file) => {
+      const [, job] = only(file);
+      expect(job.environment).toBe('${{ vars.LATTICE_PROVISION_ENVIRONMENT }}');
+      // Set: that environment and its required reviewers; unset: the empty name.
+      const name = (vars: Obj): Promise<string> => evaluateString(String(job.environment), { vars });
+      expect(await name({ LATTICE_PROVISION_ENVIRONMENT: 'aws-admin' })).toBe('aws-admin');
+      expect(await name({})).toBe('');
+    },
+  );
 
   it.each(FILES)('%s assumes the provisioning role with GitHub OIDC', (file) => {
     const [, job] = only(file);
