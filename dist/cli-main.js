@@ -21011,6 +21011,100 @@ var init_prices = __esm({
   }
 });
 
+// src/aws/errors.ts
+function errorName(error2) {
+  return typeof error2 === "object" && error2 !== null ? error2.name : void 0;
+}
+function isAccessDenied(error2) {
+  const name = errorName(error2);
+  return name !== void 0 && DENIED.has(name);
+}
+function describeAwsError(action, what, error2) {
+  const name = errorName(error2) ?? "Error";
+  if (isAccessDenied(error2)) {
+    const credentials = /Expired|Unrecognized|InvalidClientTokenId/.test(name) ? " The credentials are invalid or expired." : "";
+    return new DataError(
+      `${what} was denied (${name}).${credentials} The role needs ${action}; ${POLICY_DOC}.`,
+      { cause: error2 }
+    );
+  }
+  return new DataError(`${what} failed: ${name}: ${errorMessage(error2)}`, { cause: error2 });
+}
+async function awsCall(action, what, call) {
+  try {
+    return await call();
+  } catch (error2) {
+    if (error2 instanceof DataError) throw error2;
+    throw describeAwsError(action, what, error2);
+  }
+}
+function causeChain(error2) {
+  const chain2 = [];
+  for (let e5 = error2; typeof e5 === "object" && e5 !== null && chain2.length < 8; e5 = e5.cause) {
+    chain2.push(e5);
+  }
+  return chain2;
+}
+function endpointVariable(host, env2) {
+  return Object.keys(env2).filter((name) => /^AWS_ENDPOINT_URL(_[A-Z0-9_]+)?$/.test(name)).sort((a5, b5) => b5.length - a5.length).find((name) => {
+    try {
+      return new URL(env2[name] ?? "").hostname === host;
+    } catch {
+      return false;
+    }
+  });
+}
+function setupProblem(error2, context3) {
+  const chain2 = causeChain(error2);
+  const noCredentials = chain2.find((e5) => errorName(e5) === "CredentialsProviderError");
+  if (noCredentials) {
+    const given = context3.runner === "action" ? "role-to-assume is empty, and " : "";
+    return new DataError(
+      `No AWS credentials: ${given}the AWS SDK's default chain found none (${errorName(noCredentials)}: ${errorMessage(noCredentials)}). ${NO_CREDENTIALS_FIX[context3.runner]}`,
+      { cause: error2 }
+    );
+  }
+  const dns = chain2.find((e5) => ["ENOTFOUND", "EAI_AGAIN"].includes(String(e5.code)));
+  const host = dns?.hostname;
+  if (typeof host !== "string") return void 0;
+  const code = String(dns.code);
+  const unresolved = code === "ENOTFOUND" ? `${host} does not resolve (ENOTFOUND)` : `DNS gave no answer for ${host} (EAI_AGAIN)`;
+  const variable = endpointVariable(host, context3.env ?? process.env);
+  if (variable) {
+    return new DataError(
+      `The endpoint in ${variable} cannot be reached: ${unresolved}. Correct ${variable}, or unset it to use AWS's own endpoint.`,
+      { cause: error2 }
+    );
+  }
+  if (!host.split(".").includes(context3.region)) return void 0;
+  return new DataError(
+    `No AWS endpoint for region ${context3.region}: ${unresolved}. Check ${REGION_SETTING[context3.runner]}: it must be a region where VPC Lattice runs and the service network is, such as us-east-1. If the region is right, check this machine's DNS.`,
+    { cause: error2 }
+  );
+}
+var POLICY_DOC, DENIED, NO_CREDENTIALS_FIX, REGION_SETTING;
+var init_errors2 = __esm({
+  "src/aws/errors.ts"() {
+    "use strict";
+    init_errors();
+    POLICY_DOC = 'see "IAM policy" in the README (provision/github-oidc-role.yaml deploys it)';
+    DENIED = /* @__PURE__ */ new Set([
+      "AccessDeniedException",
+      "AccessDenied",
+      "UnauthorizedOperation",
+      "UnauthorizedException",
+      "UnrecognizedClientException",
+      "InvalidClientTokenId",
+      "ExpiredTokenException"
+    ]);
+    NO_CREDENTIALS_FIX = {
+      action: "Set `role-to-assume` to the ARN of the report role (provision/github-oidc-role.yaml creates it) and give the job `permissions: id-token: write`, or run aws-actions/configure-aws-credentials before this step.",
+      cli: "Set AWS_PROFILE to a profile in ~/.aws/config (`aws configure sso`, then `aws sso login`), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)."
+    };
+    REGION_SETTING = { action: "the `aws-region` input", cli: "--region (or AWS_REGION)" };
+  }
+});
+
 // src/aws/cost-and-usage.ts
 function isLatticeUsageType(usageType) {
   return /lattice/i.test(usageType);
@@ -57515,7 +57609,7 @@ var init_SSOOIDCServiceException = __esm({
 
 // node_modules/@aws-sdk/nested-clients/dist-es/submodules/sso-oidc/models/errors.js
 var AccessDeniedException, AuthorizationPendingException, ExpiredTokenException, InternalServerException, InvalidClientException, InvalidGrantException, InvalidRequestException, InvalidScopeException, SlowDownException, UnauthorizedClientException, UnsupportedGrantTypeException;
-var init_errors2 = __esm({
+var init_errors3 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sso-oidc/models/errors.js"() {
     init_SSOOIDCServiceException();
     AccessDeniedException = class _AccessDeniedException extends SSOOIDCServiceException {
@@ -57717,7 +57811,7 @@ var _ADE, _APE, _AT, _CS, _CT, _CTR, _CTRr, _CV, _ETE, _ICE, _IGE, _IRE, _ISE, _
 var init_schemas_0 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sso-oidc/schemas/schemas_0.js"() {
     init_schema();
-    init_errors2();
+    init_errors3();
     init_SSOOIDCServiceException();
     _ADE = "AccessDeniedException";
     _APE = "AuthorizationPendingException";
@@ -58231,7 +58325,7 @@ var init_sso_oidc = __esm({
     init_client2();
     init_schemas_0();
     init_enums();
-    init_errors2();
+    init_errors3();
     init_models_0();
     init_SSOOIDCServiceException();
   }
@@ -58612,7 +58706,7 @@ var init_SSOServiceException = __esm({
 
 // node_modules/@aws-sdk/nested-clients/dist-es/submodules/sso/models/errors.js
 var InvalidRequestException2, ResourceNotFoundException, TooManyRequestsException, UnauthorizedException;
-var init_errors3 = __esm({
+var init_errors4 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sso/models/errors.js"() {
     init_SSOServiceException();
     InvalidRequestException2 = class _InvalidRequestException extends SSOServiceException {
@@ -58675,7 +58769,7 @@ var _ATT, _GRC, _GRCR, _GRCRe, _IRE2, _RC, _RNFE, _SAKT, _STT, _TMRE, _UE, _aI, 
 var init_schemas_02 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sso/schemas/schemas_0.js"() {
     init_schema();
-    init_errors3();
+    init_errors4();
     init_SSOServiceException();
     _ATT = "AccessTokenType";
     _GRC = "GetRoleCredentials";
@@ -59089,7 +59183,7 @@ var init_sso = __esm({
     init_commands2();
     init_client2();
     init_schemas_02();
-    init_errors3();
+    init_errors4();
     init_models_02();
     init_SSOServiceException();
   }
@@ -59781,7 +59875,7 @@ var init_STSServiceException = __esm({
 
 // node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/models/errors.js
 var ExpiredTokenException2, InvalidContextAssertionException, MalformedPolicyDocumentException, PackedPolicyTooLargeException, RegionDisabledException, IDPRejectedClaimException, InvalidIdentityTokenException, IDPCommunicationErrorException;
-var init_errors4 = __esm({
+var init_errors5 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/models/errors.js"() {
     init_STSServiceException();
     ExpiredTokenException2 = class _ExpiredTokenException extends STSServiceException {
@@ -59897,7 +59991,7 @@ var _A, _AKI, _AR, _ARI, _ARR, _ARRs, _ARU, _ARWWI, _ARWWIR, _ARWWIRs, _Au, _C, 
 var init_schemas_03 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/sts/schemas/schemas_0.js"() {
     init_schema();
-    init_errors4();
+    init_errors5();
     init_STSServiceException();
     _A = "Arn";
     _AKI = "AccessKeyId";
@@ -60716,7 +60810,7 @@ var init_sts = __esm({
     init_commands3();
     init_client2();
     init_schemas_03();
-    init_errors4();
+    init_errors5();
     init_models_03();
     init_defaultRoleAssumers();
     init_STSServiceException();
@@ -61042,7 +61136,7 @@ var init_SigninServiceException = __esm({
 
 // node_modules/@aws-sdk/nested-clients/dist-es/submodules/signin/models/errors.js
 var AccessDeniedException2, InternalServerException2, TooManyRequestsError, ValidationException;
-var init_errors5 = __esm({
+var init_errors6 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/signin/models/errors.js"() {
     init_SigninServiceException();
     AccessDeniedException2 = class _AccessDeniedException extends SigninServiceException {
@@ -61113,7 +61207,7 @@ var _ADE2, _AT2, _COAT, _COATR, _COATRB, _COATRBr, _COATRr, _COATWIAM, _COATWIAM
 var init_schemas_04 = __esm({
   "node_modules/@aws-sdk/nested-clients/dist-es/submodules/signin/schemas/schemas_0.js"() {
     init_schema();
-    init_errors5();
+    init_errors6();
     init_SigninServiceException();
     _ADE2 = "AccessDeniedException";
     _AT2 = "AccessToken";
@@ -61642,7 +61736,7 @@ var init_signin = __esm({
     init_client2();
     init_schemas_04();
     init_enums2();
-    init_errors5();
+    init_errors6();
     init_models_04();
     init_SigninServiceException();
   }
@@ -80761,51 +80855,6 @@ var init_clients = __esm({
   }
 });
 
-// src/aws/errors.ts
-function errorName(error2) {
-  return typeof error2 === "object" && error2 !== null ? error2.name : void 0;
-}
-function isAccessDenied(error2) {
-  const name = errorName(error2);
-  return name !== void 0 && DENIED.has(name);
-}
-function describeAwsError(action, what, error2) {
-  const name = errorName(error2) ?? "Error";
-  if (isAccessDenied(error2)) {
-    const credentials = /Expired|Unrecognized|InvalidClientTokenId/.test(name) ? " The credentials are invalid or expired." : "";
-    return new DataError(
-      `${what} was denied (${name}).${credentials} The role needs ${action}; ${POLICY_DOC}.`,
-      { cause: error2 }
-    );
-  }
-  return new DataError(`${what} failed: ${name}: ${errorMessage(error2)}`, { cause: error2 });
-}
-async function awsCall(action, what, call) {
-  try {
-    return await call();
-  } catch (error2) {
-    if (error2 instanceof DataError) throw error2;
-    throw describeAwsError(action, what, error2);
-  }
-}
-var POLICY_DOC, DENIED;
-var init_errors6 = __esm({
-  "src/aws/errors.ts"() {
-    "use strict";
-    init_errors();
-    POLICY_DOC = 'see "IAM policy" in the README (provision/github-oidc-role.yaml deploys it)';
-    DENIED = /* @__PURE__ */ new Set([
-      "AccessDeniedException",
-      "AccessDenied",
-      "UnauthorizedOperation",
-      "UnauthorizedException",
-      "UnrecognizedClientException",
-      "InvalidClientTokenId",
-      "ExpiredTokenException"
-    ]);
-  }
-});
-
 // src/aws/costs.ts
 async function pages(requests, action, what, send) {
   const all = [];
@@ -80988,7 +81037,7 @@ var init_costs2 = __esm({
     import_client_cost_explorer2 = __toESM(require_dist_cjs17(), 1);
     init_cost_and_usage();
     init_dates();
-    init_errors6();
+    init_errors2();
     FORECAST_METRIC = {
       UnblendedCost: "UNBLENDED_COST",
       AmortizedCost: "AMORTIZED_COST",
@@ -81079,6 +81128,15 @@ var init_retry3 = __esm({
   }
 });
 
+// src/aws/web-identity.ts
+var init_web_identity = __esm({
+  "src/aws/web-identity.ts"() {
+    "use strict";
+    init_errors();
+    init_errors2();
+  }
+});
+
 // src/aws/credentials.ts
 async function callerAccount(sts) {
   const identity = await awsCall(
@@ -81095,8 +81153,9 @@ var init_credentials = __esm({
     "use strict";
     import_client_sts2 = __toESM(require_dist_cjs19(), 1);
     init_errors();
-    init_errors6();
+    init_errors2();
     init_retry3();
+    init_web_identity();
   }
 });
 
@@ -81416,7 +81475,7 @@ var init_insights = __esm({
     import_client_cloudwatch_logs2 = __toESM(require_dist_cjs16(), 1);
     init_aggregate();
     init_errors();
-    init_errors6();
+    init_errors2();
     init_insights_query();
     init_pool();
     init_retry3();
@@ -81477,7 +81536,7 @@ var init_price_list2 = __esm({
   "src/aws/price-list.ts"() {
     "use strict";
     import_client_pricing2 = __toESM(require_dist_cjs18(), 1);
-    init_errors6();
+    init_errors2();
     FALLBACK_SERVICE_CODE = "AmazonVPC";
   }
 });
@@ -81647,7 +81706,7 @@ var init_inventory = __esm({
     import_client_vpc_lattice2 = __toESM(require_dist_cjs20(), 1);
     init_aggregate();
     init_errors();
-    init_errors6();
+    init_errors2();
     init_pool();
     NETWORK_ID = /^sn-[0-9a-z-]+$/;
     NETWORK_ARN = /^arn:aws[a-z-]*:vpc-lattice:[a-z0-9-]+:\d{12}:servicenetwork\/(sn-[0-9a-z-]+)$/;
@@ -93703,7 +93762,7 @@ var init_metrics = __esm({
     "use strict";
     import_client_cloudwatch = __toESM(require_dist_cjs22(), 1);
     init_clients();
-    init_errors6();
+    init_errors2();
     METRIC_NAMESPACE = "VPCLattice/CostPerformance";
     BATCH = 500;
   }
@@ -99997,6 +100056,7 @@ async function writeSampleLog(path2, options) {
 }
 
 // src/cli/main.ts
+init_errors2();
 init_errors();
 
 // src/logs/parallel.ts
@@ -101803,7 +101863,9 @@ async function analyzeWithAws(values) {
 `) : void 0
       });
     }
-  );
+  ).catch((error2) => {
+    throw setupProblem(error2, { runner: "cli", region }) ?? error2;
+  });
   await emit(result2.report, values, format2);
   if (values["publish-metrics"]) {
     const { publishMetrics: publishMetrics2 } = await Promise.resolve().then(() => (init_metrics(), metrics_exports));

@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AwsCredentials, assumeRoleWithOidc } from './aws/credentials.js';
+import { setupProblem } from './aws/errors.js';
 import { publishMetrics } from './aws/metrics.js';
 import {
   type ActionsCacheOptions,
@@ -50,7 +51,8 @@ export async function run(): Promise<void> {
     );
   } catch (error) {
     const prefix = error instanceof UsageError ? 'Configuration problem: ' : '';
-    await reportFailure(`${prefix}${errorMessage(error)}`);
+    const setup = setupProblem(error, { runner: 'action', region: config.region });
+    await reportFailure(setup ? setup.message : `${prefix}${errorMessage(error)}`);
   }
 }
 

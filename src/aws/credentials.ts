@@ -5,9 +5,10 @@
  */
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { UsageError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import { awsCall, describeAwsError } from './errors.js';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.js';
+import { webIdentityRefusal } from './web-identity.js';
 
 /** Credentials for the SDK clients, as STS returns them. */
 export type AwsCredentials = AwsCredentialIdentity;
@@ -52,9 +53,11 @@ export async function assumeRoleWithOidc(
   };
   // One client, no SDK retries: withRetry owns the schedule, including IDPCommunicationError.
   const sts = new STSClient({ region: request.region, maxAttempts: 1 });
+  // The last token sent: its claims explain a refusal.
+  let token: string | undefined;
   try {
     const response = await withRetry(async () => {
-      const token = await deps.getIdToken(request.audience);
+      token = await deps.getIdToken(request.audience);
       return sts.send(
         new AssumeRoleWithWebIdentityCommand({
           RoleArn: request.roleArn,
@@ -79,6 +82,8 @@ export async function assumeRoleWithOidc(
     };
   } catch (error) {
     if (error instanceof UsageError) throw error;
+    const refused = webIdentityRefusal(request, error, token);
+    if (refused) throw new DataError(refused, { cause: error });
     const wrapped = describeAwsError(
       'sts:AssumeRoleWithWebIdentity (in the role trust policy)',
       `Could not assume ${request.roleArn} with GitHub OIDC`,

@@ -7,6 +7,7 @@ import { DEFAULT_THRESHOLDS } from '../analysis/thresholds.js';
 import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS } from '../analysis/window.js';
 import { INPUT_DEFAULTS, SettingsReader, THRESHOLD_INPUTS } from '../config.js';
 import { generateDemo, writeSampleLog } from '../demo/generate.js';
+import { setupProblem } from '../aws/errors.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import { WORKER_SCRIPT, threadsFromEnv } from '../logs/parallel.js';
 import type { ReadProgress } from '../logs/reader.js';
@@ -294,7 +295,9 @@ async function analyzeWithAws(values: Values): Promise<void> {
         log: values.verbose ? (message) => warn(`${message}\n`) : undefined,
       });
     },
-  );
+  ).catch((error: unknown) => {
+    throw setupProblem(error, { runner: 'cli', region }) ?? error;
+  });
   await emit(result.report, values, format);
   if (values['publish-metrics']) {
     // The SDK's default credentials, as for the analysis; a failure is a warning, as in the action.

@@ -66,14 +66,16 @@ describe('assumeRoleWithOidc', () => {
 
   it('does not retry a rejected token and says what to check', async () => {
     sts.inject(stsError('InvalidIdentityToken', 'bad audience'));
+    const before = sts.requests;
     const attempt = assumeRoleWithOidc(request, {
       getIdToken: (aud) => core.getIDToken(aud),
       mask: () => {},
       retry: { attempts: 5, baseMs: 10, maxMs: 50 },
     });
     await expect(attempt).rejects.toThrow(
-      /Could not assume arn:aws:iam::123456789012:role\/lattice-report with GitHub OIDC.*trusts token\.actions\.githubusercontent\.com/s,
+      /Could not assume arn:aws:iam::123456789012:role\/lattice-report with GitHub OIDC.*token\.actions\.githubusercontent\.com:sub = `repo:octo-org\/octo-repo:ref:refs\/heads\/main`/s,
     );
+    expect(sts.requests - before).toBe(1);
   });
 
   it('asks for id-token: write when the job has no OIDC variables', async () => {

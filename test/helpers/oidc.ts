@@ -2,16 +2,24 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** An unsigned JWT with GitHub's claims; moto's STS accepts it. */
-export function githubJwt(audience: string): string {
+/** The subject and context claims of a push to main, as GitHub writes them. */
+const DEFAULT_CLAIMS = {
+  sub: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+  repository: 'octo-org/octo-repo',
+  ref: 'refs/heads/main',
+};
+
+/** An unsigned JWT with GitHub's claims (`claims` replace or add to the defaults); moto's STS accepts it. */
+function githubJwt(audience: string, claims: Record<string, unknown>): string {
   const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({
     iss: 'https://token.actions.githubusercontent.com',
     aud: audience,
-    sub: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+    ...DEFAULT_CLAIMS,
     iat: now,
     exp: now + 300,
+    ...claims,
   })}.`;
 }
 
@@ -20,6 +28,10 @@ export interface OidcServer {
   token: string;
   /** Audiences asked for, in order. */
   audiences: string[];
+  /** Every token handed out, in order. */
+  tokens: string[];
+  /** Claims the next tokens carry besides, or instead of, the defaults. */
+  claims: Record<string, unknown>;
   /** Fail the next N requests with HTTP 500. */
   failNext(n: number): void;
   close(): Promise<void>;
@@ -31,6 +43,8 @@ export async function startOidcServer(): Promise<OidcServer> {
     url: '',
     token: 'oidc-request-token',
     audiences: [],
+    tokens: [],
+    claims: {},
     failNext: (n) => {
       failures = n;
     },
@@ -50,7 +64,9 @@ export async function startOidcServer(): Promise<OidcServer> {
     const audience = url.searchParams.get('audience') ?? '';
     state.audiences.push(audience);
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ value: githubJwt(audience) }));
+    const token = githubJwt(audience, state.claims);
+    state.tokens.push(token);
+    response.end(JSON.stringify({ value: token }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token?api-version=2.0`;
