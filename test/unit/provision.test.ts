@@ -307,21 +307,37 @@ describe('the roles trust only the repository, through GitHub OIDC', () => {
     );
   });
 
-  it('the provisioning role trusts one branch', () => {
-    expect(
-      subjects(oidcTrust(new Evaluator(oidc, { ...base, ProvisionBranch: 'ops' }), 'ProvisionRole')),
-    ).toEqual(['repo:acme/platform:ref:refs/heads/ops']);
-    const prefixed = new Evaluator(oidc, { ...base, SubjectPrefix: 'repo:acme@1/platform@2' });
-    expect(subjects(oidcTrust(prefixed, 'ProvisionRole'))).toEqual([
-      'repo:acme@1/platform@2:ref:refs/heads/main',
-    ]);
+  it.each([
+    [{}, ['repo:acme/platform:ref:refs/heads/main']],
+    [{ ProvisionBranch: 'ops' }, ['repo:acme/platform:ref:refs/heads/ops']],
+    [{ SubjectPrefix: 'repo:acme@1/platform@2' }, ['repo:acme@1/platform@2:ref:refs/heads/main']],
+    // An environment replaces the branch: a run on main outside the environment gets nothing.
+    [{ ProvisionEnvironment: 'aws-provision' }, ['repo:acme/platform:environment:aws-provision']],
+    [
+      { ProvisionEnvironment: 'aws-provision', ProvisionBranch: 'ops' },
+      ['repo:acme/platform:environment:aws-provision'],
+    ],
+    [
+      { ProvisionEnvironment: 'aws-provision', SubjectPrefix: 'repo:acme@1/platform@2' },
+      ['repo:acme@1/platform@2:environment:aws-provision'],
+    ],
+  ])('provisioning role subjects for %j', (overrides, expected) => {
+    expect(subjects(oidcTrust(new Evaluator(oidc, { ...base, ...overrides }), 'ProvisionRole'))).toEqual(
+      expected,
+    );
   });
 
   it('refuses a report role nobody could assume (rule), and wildcards in names (patterns)', () => {
     const rule = JSON.stringify(oidc.Rules?.ReportRoleNeedsASubject);
     for (const p of ['ReportBranch', 'ReportEnvironment', 'ReportAllowPullRequests'])
       expect(rule).toContain(p);
-    for (const p of ['ReportBranch', 'ReportEnvironment', 'ProvisionBranch', 'SubjectPrefix']) {
+    for (const p of [
+      'ReportBranch',
+      'ReportEnvironment',
+      'ProvisionBranch',
+      'ProvisionEnvironment',
+      'SubjectPrefix',
+    ]) {
       const pattern = new RegExp(String(oidc.Parameters[p]!.AllowedPattern));
       for (const bad of ['*', 'ma?n', 'a:b', 'x y'])
         expect([p, bad, pattern.test(bad)]).toEqual([p, bad, false]);
@@ -341,6 +357,7 @@ describe('the provisioning role can deploy and delete only the analytics stack',
     AnalyticsStackName: 'lattice-prod',
   });
   const { policy } = roleOf(ev, 'ProvisionRole');
+  /** Action and resource only; provision-iam.test.ts evaluates the tag conditions too. */
   const can = (action: string, arn = '*'): boolean =>
     policy.some(
       (s) => allowsAction(s, action) && (arn === '*' ? s.Resource.length > 0 : allowsResource(s, arn)),
@@ -373,7 +390,8 @@ describe('the provisioning role can deploy and delete only the analytics stack',
       'AWS::Logs::LogGroup': [
         ['logs:CreateLogGroup', `${LOG_GROUP}:*`],
         ['logs:PutRetentionPolicy', `${LOG_GROUP}:*`],
-        ['logs:PutIndexPolicy', LOG_GROUP],
+        // No resource types in the Service Authorization Reference: only "*" grants it.
+        ['logs:PutIndexPolicy'],
         ['logs:DeleteLogGroup', `${LOG_GROUP}:*`],
         ['logs:DescribeLogGroups'],
       ],
@@ -628,7 +646,11 @@ describe('the analytics template', () => {
     expect(analytics.Parameters.KeepLogsOnDelete!.Default).toBe('true');
     expect(analytics.Parameters.LogRetentionDays!.Default).toBe(30);
     expect(resources.RetainedAccessLogGroup!.Properties.RetentionInDays).toBe('30');
-    expect(resources.ServiceNetwork!.Properties).toEqual({ Name: 'lattice-analytics', AuthType: 'AWS_IAM' });
+    expect(resources.ServiceNetwork!.Properties).toEqual({
+      Name: 'lattice-analytics',
+      AuthType: 'AWS_IAM',
+      Tags: [{ Key: 'lattice-cost-report:stack', Value: 'lattice-analytics' }],
+    });
     expect(resources.AccessLogSubscription!.Properties.ResourceIdentifier).toBe('<ServiceNetwork.Arn>');
   });
 
@@ -639,6 +661,7 @@ describe('the analytics template', () => {
     expect(rs.SampleServiceAssociation?.Properties).toEqual({
       ServiceNetworkIdentifier: '<ServiceNetwork.Arn>',
       ServiceIdentifier: '<SampleLatticeService.Arn>',
+      Tags: [{ Key: 'lattice-cost-report:stack', Value: 'lattice-analytics' }],
     });
   });
 
