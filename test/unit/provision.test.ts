@@ -17,226 +17,22 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { ACCESS_LOG_FIELDS } from '../../src/model/record.js';
+import {
+  Evaluator,
+  allowsAction,
+  allowsResource,
+  list,
+  loadTemplate,
+  roleOf,
+  statements,
+  type Obj,
+  type Statement,
+} from '../helpers/cfn-template.js';
 import { executeQuery, parseQuery, type Expr, type ParsedQuery } from '../servers/insights/engine.js';
 
 const ROOT = process.cwd();
 const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
-
-// ---------------------------------------------------------------------------------------------
-// CloudFormation YAML: short-form intrinsic functions become their long form.
-
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-function obj(x: unknown, what: string): Obj {
-  if (!isObj(x)) throw new Error(`${what} is not a mapping: ${JSON.stringify(x)}`);
-  return x;
-}
-
-const FUNCTIONS = [
-  'Base64',
-  'Cidr',
-  'Contains',
-  'EachMemberEquals',
-  'EachMemberIn',
-  'FindInMap',
-  'GetAtt',
-  'GetAZs',
-  'ImportValue',
-  'Join',
-  'Select',
-  'Split',
-  'Sub',
-  'If',
-  'Equals',
-  'Not',
-  'And',
-  'Or',
-  'RefAll',
-  'ValueOf',
-  'ValueOfAll',
-  'ToJsonString',
-  'Length',
-];
-const CFN_TAGS = [
-  { tag: '!Ref', resolve: (v: string) => ({ Ref: v }) },
-  { tag: '!Condition', resolve: (v: string) => ({ Condition: v }) },
-  ...FUNCTIONS.flatMap((name) => [
-    {
-      tag: `!${name}`,
-      resolve: (v: string) => ({ [`Fn::${name}`]: name === 'GetAtt' ? v.split('.') : v }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'seq' as const,
-      resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'map' as const,
-      resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }),
-    },
-  ]),
-];
-
-interface Template {
-  Parameters: Record<string, Obj>;
-  Conditions: Record<string, unknown>;
-  Resources: Record<string, Obj & { Type: string; Properties: Obj }>;
-  Outputs: Record<string, Obj>;
-  Rules?: Record<string, Obj>;
-}
-
-function loadTemplate(file: string): Template {
-  return parse(read(file), { customTags: CFN_TAGS }) as Template;
-}
-
-/**
- * Evaluates intrinsic functions for one set of parameter values, as CloudFormation would:
- * conditions, Ref (parameters and pseudo parameters), Sub, If, Join, GetAtt (as "<Id.Attr>")
- * and AWS::NoValue (dropped from lists and mappings).
- */
-class Evaluator {
-  readonly params: Record<string, string>;
-  private readonly pseudo: Record<string, string> = {
-    'AWS::Partition': 'aws',
-    'AWS::Region': 'eu-west-1',
-    'AWS::AccountId': '111122223333',
-    'AWS::StackName': 'lattice-analytics',
-  };
-
-  constructor(
-    readonly template: Template,
-    overrides: Record<string, string> = {},
-  ) {
-    this.params = {};
-    for (const [name, def] of Object.entries(template.Parameters)) {
-      const value = overrides[name] ?? (def.Default === undefined ? undefined : String(def.Default));
-      if (value === undefined) throw new Error(`parameter ${name} has no default and no value`);
-      this.params[name] = value;
-    }
-    for (const name of Object.keys(overrides))
-      if (!(name in template.Parameters)) throw new Error(`unknown parameter ${name}`);
-  }
-
-  private ref(name: string): string {
-    if (name in this.params) return this.params[name]!;
-    if (name in this.pseudo) return this.pseudo[name]!;
-    if (name in this.template.Resources) return `<${name}>`;
-    throw new Error(`Ref to unknown ${name}`);
-  }
-
-  private sub(text: string, vars: Record<string, unknown>): string {
-    return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
-      if (name in vars) return String(this.value(vars[name]));
-      if (name.includes('.')) return `<${name}>`;
-      return this.ref(name);
-    });
-  }
-
-  condition(name: string): boolean {
-    const def = this.template.Conditions[name];
-    if (def === undefined) throw new Error(`unknown condition ${name}`);
-    return this.truth(def);
-  }
-
-  private truth(x: unknown): boolean {
-    const o = obj(x, 'condition');
-    if ('Condition' in o) return this.condition(String(o.Condition));
-    if ('Fn::Equals' in o) {
-      const [a, b] = o['Fn::Equals'] as unknown[];
-      return String(this.value(a)) === String(this.value(b));
-    }
-    if ('Fn::Not' in o) return !this.truth((o['Fn::Not'] as unknown[])[0]);
-    if ('Fn::And' in o) return (o['Fn::And'] as unknown[]).every((c) => this.truth(c));
-    if ('Fn::Or' in o) return (o['Fn::Or'] as unknown[]).some((c) => this.truth(c));
-    throw new Error(`unsupported condition ${JSON.stringify(o)}`);
-  }
-
-  /** The value, with AWS::NoValue as undefined. */
-  value(x: unknown): unknown {
-    if (Array.isArray(x)) return x.map((v) => this.value(v)).filter((v) => v !== undefined);
-    if (!isObj(x)) return x;
-    const keys = Object.keys(x);
-    if (keys.length === 1) {
-      const [key] = keys as [string];
-      const arg = x[key];
-      if (key === 'Ref') return arg === 'AWS::NoValue' ? undefined : this.ref(String(arg));
-      if (key === 'Condition') return this.condition(String(arg));
-      if (key === 'Fn::Sub') {
-        if (typeof arg === 'string') return this.sub(arg, {});
-        const [text, vars] = arg as [string, Obj];
-        return this.sub(text, vars);
-      }
-      if (key === 'Fn::If') {
-        const [cond, a, b] = arg as [string, unknown, unknown];
-        return this.value(this.condition(cond) ? a : b);
-      }
-      if (key === 'Fn::Join') {
-        const [sep, list] = arg as [string, unknown];
-        const items = this.value(list);
-        return (Array.isArray(items) ? items : String(items).split(',')).join(sep);
-      }
-      if (key === 'Fn::GetAtt') return `<${(arg as string[]).join('.')}>`;
-      if (key.startsWith('Fn::')) throw new Error(`unsupported function ${key}`);
-    }
-    const out: Obj = {};
-    for (const [k, v] of Object.entries(x)) {
-      const value = this.value(v);
-      if (value !== undefined) out[k] = value;
-    }
-    return out;
-  }
-
-  /** Resources whose condition holds, with their properties evaluated. */
-  resources(): Record<string, { Type: string; Properties: Obj; raw: Obj }> {
-    const out: Record<string, { Type: string; Properties: Obj; raw: Obj }> = {};
-    for (const [id, r] of Object.entries(this.template.Resources)) {
-      if (typeof r.Condition === 'string' && !this.condition(r.Condition)) continue;
-      out[id] = { Type: r.Type, Properties: obj(this.value(r.Properties ?? {}), id), raw: r };
-    }
-    return out;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// IAM policy documents
-
-interface Statement {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Action: string[];
-  Resource: string[];
-  Condition?: Record<string, Record<string, unknown>>;
-  Principal?: unknown;
-}
-
-const list = (x: unknown): string[] =>
-  Array.isArray(x) ? x.map(String) : x === undefined ? [] : [String(x)];
-
-function statements(document: unknown): Statement[] {
-  const doc = obj(document, 'policy document');
-  expect(doc.Version).toBe('2012-10-17');
-  return (doc.Statement as Obj[]).map((s) => ({
-    ...(s as unknown as Statement),
-    Action: list(s.Action),
-    Resource: list(s.Resource),
-  }));
-}
-
-/** IAM wildcard matching: `*` any run of characters, `?` one; actions are case-insensitive. */
-function wildcard(pattern: string, flags = ''): RegExp {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, flags);
-}
-const allowsAction = (st: Statement, action: string): boolean =>
-  st.Effect === 'Allow' && st.Action.some((a) => wildcard(a, 'i').test(action));
-const allowsResource = (st: Statement, arn: string): boolean =>
-  st.Resource.some((r) => wildcard(r).test(arn));
 
 // ---------------------------------------------------------------------------------------------
 // The API calls the action makes, derived from its source.
@@ -350,19 +146,6 @@ const OIDC_FILE = 'provision/github-oidc-role.yaml';
 const ANALYTICS_FILE = 'provision/lattice-analytics.yaml';
 const oidc = loadTemplate(OIDC_FILE);
 const analytics = loadTemplate(ANALYTICS_FILE);
-
-function roleOf(ev: Evaluator, id: string): { trust: Statement[]; policy: Statement[]; props: Obj } {
-  const role = ev.resources()[id];
-  if (!role) throw new Error(`${id} is not created`);
-  expect(role.Type).toBe('AWS::IAM::Role');
-  const policies = role.Properties.Policies as Obj[];
-  expect(policies).toHaveLength(1);
-  return {
-    trust: statements(role.Properties.AssumeRolePolicyDocument),
-    policy: statements(policies[0]!.PolicyDocument),
-    props: role.Properties,
-  };
-}
 
 describe('the report role allows exactly what the action calls', () => {
   const ev = new Evaluator(oidc, { GitHubOrg: 'acme', GitHubRepo: 'platform' });
@@ -524,21 +307,37 @@ describe('the roles trust only the repository, through GitHub OIDC', () => {
     );
   });
 
-  it('the provisioning role trusts one branch', () => {
-    expect(
-      subjects(oidcTrust(new Evaluator(oidc, { ...base, ProvisionBranch: 'ops' }), 'ProvisionRole')),
-    ).toEqual(['repo:acme/platform:ref:refs/heads/ops']);
-    const prefixed = new Evaluator(oidc, { ...base, SubjectPrefix: 'repo:acme@1/platform@2' });
-    expect(subjects(oidcTrust(prefixed, 'ProvisionRole'))).toEqual([
-      'repo:acme@1/platform@2:ref:refs/heads/main',
-    ]);
+  it.each([
+    [{}, ['repo:acme/platform:ref:refs/heads/main']],
+    [{ ProvisionBranch: 'ops' }, ['repo:acme/platform:ref:refs/heads/ops']],
+    [{ SubjectPrefix: 'repo:acme@1/platform@2' }, ['repo:acme@1/platform@2:ref:refs/heads/main']],
+    // An environment replaces the branch: a run on main outside the environment gets nothing.
+    [{ ProvisionEnvironment: 'aws-provision' }, ['repo:acme/platform:environment:aws-provision']],
+    [
+      { ProvisionEnvironment: 'aws-provision', ProvisionBranch: 'ops' },
+      ['repo:acme/platform:environment:aws-provision'],
+    ],
+    [
+      { ProvisionEnvironment: 'aws-provision', SubjectPrefix: 'repo:acme@1/platform@2' },
+      ['repo:acme@1/platform@2:environment:aws-provision'],
+    ],
+  ])('provisioning role subjects for %j', (overrides, expected) => {
+    expect(subjects(oidcTrust(new Evaluator(oidc, { ...base, ...overrides }), 'ProvisionRole'))).toEqual(
+      expected,
+    );
   });
 
   it('refuses a report role nobody could assume (rule), and wildcards in names (patterns)', () => {
     const rule = JSON.stringify(oidc.Rules?.ReportRoleNeedsASubject);
     for (const p of ['ReportBranch', 'ReportEnvironment', 'ReportAllowPullRequests'])
       expect(rule).toContain(p);
-    for (const p of ['ReportBranch', 'ReportEnvironment', 'ProvisionBranch', 'SubjectPrefix']) {
+    for (const p of [
+      'ReportBranch',
+      'ReportEnvironment',
+      'ProvisionBranch',
+      'ProvisionEnvironment',
+      'SubjectPrefix',
+    ]) {
       const pattern = new RegExp(String(oidc.Parameters[p]!.AllowedPattern));
       for (const bad of ['*', 'ma?n', 'a:b', 'x y'])
         expect([p, bad, pattern.test(bad)]).toEqual([p, bad, false]);
@@ -558,6 +357,7 @@ describe('the provisioning role can deploy and delete only the analytics stack',
     AnalyticsStackName: 'lattice-prod',
   });
   const { policy } = roleOf(ev, 'ProvisionRole');
+  /** Action and resource only; provision-iam.test.ts evaluates the tag conditions too. */
   const can = (action: string, arn = '*'): boolean =>
     policy.some(
       (s) => allowsAction(s, action) && (arn === '*' ? s.Resource.length > 0 : allowsResource(s, arn)),
@@ -590,7 +390,8 @@ describe('the provisioning role can deploy and delete only the analytics stack',
       'AWS::Logs::LogGroup': [
         ['logs:CreateLogGroup', `${LOG_GROUP}:*`],
         ['logs:PutRetentionPolicy', `${LOG_GROUP}:*`],
-        ['logs:PutIndexPolicy', LOG_GROUP],
+        // No resource types in the Service Authorization Reference: only "*" grants it.
+        ['logs:PutIndexPolicy'],
         ['logs:DeleteLogGroup', `${LOG_GROUP}:*`],
         ['logs:DescribeLogGroups'],
       ],
@@ -845,7 +646,11 @@ describe('the analytics template', () => {
     expect(analytics.Parameters.KeepLogsOnDelete!.Default).toBe('true');
     expect(analytics.Parameters.LogRetentionDays!.Default).toBe(30);
     expect(resources.RetainedAccessLogGroup!.Properties.RetentionInDays).toBe('30');
-    expect(resources.ServiceNetwork!.Properties).toEqual({ Name: 'lattice-analytics', AuthType: 'AWS_IAM' });
+    expect(resources.ServiceNetwork!.Properties).toEqual({
+      Name: 'lattice-analytics',
+      AuthType: 'AWS_IAM',
+      Tags: [{ Key: 'lattice-cost-report:stack', Value: 'lattice-analytics' }],
+    });
     expect(resources.AccessLogSubscription!.Properties.ResourceIdentifier).toBe('<ServiceNetwork.Arn>');
   });
 
@@ -856,6 +661,7 @@ describe('the analytics template', () => {
     expect(rs.SampleServiceAssociation?.Properties).toEqual({
       ServiceNetworkIdentifier: '<ServiceNetwork.Arn>',
       ServiceIdentifier: '<SampleLatticeService.Arn>',
+      Tags: [{ Key: 'lattice-cost-report:stack', Value: 'lattice-analytics' }],
     });
   });
 
