@@ -66,6 +66,10 @@ export interface ServiceReport extends ServiceNumbers {
   /** Name from the inventory or the service's default DNS name; the id when unknown. */
   name: string;
   region: string;
+  /** The account that owns the service (from its ARN), which pays for it. */
+  account?: string;
+  /** The account's label from the `accounts` input, when given. */
+  accountLabel?: string;
   /** The window before this one, when the data covers it. */
   previous: ServiceNumbers | null;
   /** Cost of the service's backend (compute), from the cost-allocation tag `cost-tag-key`. */
@@ -80,6 +84,9 @@ export interface ResourceConfigurationReport {
   /** Name from the inventory; the id when unknown. */
   name: string;
   region: string;
+  /** The owning account, as for services. */
+  account?: string;
+  accountLabel?: string;
   connections: number;
   authDenied: number;
   connectionMs: LatencySummary | null;
@@ -95,6 +102,9 @@ export interface Finding {
   severity: Severity;
   /** Service ARN; absent for fleet-wide findings. */
   service?: string;
+  /** The service's account and region, so a finding says where it is without parsing the ARN. */
+  account?: string;
+  region?: string;
   /** One line with the numbers. Contains no text taken from logs. */
   message: string;
   /** A short impact statement, for example "31,204 requests over 500 ms". */
@@ -172,6 +182,9 @@ export interface Report {
   findings: Finding[];
   anomalies: Anomaly[];
   forecast?: { start: string; end: string; amount: number; lower?: number; upper?: number };
+  /** Per account, in the order of the `accounts` input; present for AWS runs. */
+  accounts?: AccountSummary[];
+  coverage?: Coverage;
   run: {
     insights: { queries: number; bytesScanned: number };
     costExplorer: { requests: number };
@@ -189,6 +202,39 @@ export interface Report {
     };
   };
   warnings: string[];
+}
+
+/** One region of one account: what its services cost and served (the account's shared line is not split by region). */
+export interface RegionSubtotal {
+  region: string;
+  services: number;
+  requests: number;
+  /** Sum of the region's services' costs, USD. */
+  cost: number;
+}
+
+/** One account of the run, with its own bill reconciled on its own. */
+export interface AccountSummary {
+  account: string;
+  label?: string;
+  /** `read`: every region was read. `partial`: some regions failed. `unreachable`: nothing was read. */
+  status: 'read' | 'partial' | 'unreachable';
+  requests: number;
+  /** Services, shared line and credits: the account's Lattice bill for the window when it is billed. */
+  cost: number;
+  shared: SharedCost;
+  regions: RegionSubtotal[];
+  /** What this account's part of the run scanned and asked. */
+  run: { bytesScanned: number; queries: number; costExplorerRequests: number };
+}
+
+/** Which accounts and regions the report covers, and why any are missing. */
+export interface Coverage {
+  accounts: { expected: number; read: number };
+  regions: { expected: number; read: number };
+  /** False when any (account, region) pair could not be read: the totals then cover less than asked. */
+  complete: boolean;
+  unreachable: Array<{ account: string; label?: string; region?: string; reason: string }>;
 }
 
 /** The report as analysis/ leaves it: every number, the findings still as data. */
