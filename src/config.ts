@@ -8,11 +8,11 @@ import { checkDay } from './analysis/window.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './analysis/thresholds.js';
 import { UsageError } from './errors.js';
 import { isRegionName } from './model/names.js';
-import type { AwsSettings } from './pipeline/aws.js';
+import type { AccountSpec, AwsSettings, CostSource } from './pipeline/aws.js';
 import { COMMENT_BEHAVIORS, type CommentBehavior } from './publish/comment.js';
 
 type PublishTarget = 'summary' | 'issue' | 'pr-comment';
-type FailOn = 'never' | 'warning' | 'critical';
+type FailOn = 'never' | 'warning' | 'critical' | 'partial';
 
 export interface Config extends AwsSettings {
   roleToAssume?: string;
@@ -34,6 +34,10 @@ export interface Config extends AwsSettings {
 /** The defaults of action.yml; a test keeps the two in step. */
 export const INPUT_DEFAULTS = {
   'aws-region': '',
+  regions: '',
+  accounts: '',
+  'member-role-name': 'lattice-cost-report-member',
+  'cost-source': 'each-account',
   'role-to-assume': '',
   audience: 'sts.amazonaws.com',
   'role-session-name': 'GitHubActions',
@@ -75,7 +79,12 @@ const COST_METRICS = [
   'NetAmortizedCost',
 ] as const;
 const TARGETS: readonly PublishTarget[] = ['summary', 'issue', 'pr-comment'];
-const FAIL_ON: readonly FailOn[] = ['never', 'warning', 'critical'];
+const FAIL_ON: readonly FailOn[] = ['never', 'warning', 'critical', 'partial'];
+const COST_SOURCES: readonly CostSource[] = ['each-account', 'payer'];
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** An account label is shown in the report; long enough for a team's name. */
+const MAX_LABEL_CHARS = 64;
 
 /** A comma- or newline-separated list, trimmed, without empty items. */
 function splitList(value: string): string[] {
@@ -170,6 +179,66 @@ export class SettingsReader<Name extends string> {
     return region;
   }
 
+  /** Regions to cover: `home` first, then the others listed, each once. */
+  regions(name: Name, home: string): string[] {
+    const regions = [home];
+    for (const region of this.list(name)) {
+      if (!isRegionName(region))
+        this.problem(name, `has "${region}", which is not an AWS region name such as eu-west-1.`);
+      else if (!regions.includes(region)) regions.push(region);
+    }
+    return home ? regions : regions.slice(1);
+  }
+
+  /**
+   * One account per line: `ID`, `ID=ROLE_ARN`, either followed by a label; or the single word
+   * `organization`. Empty: the credentials' own account.
+   */
+  accounts(name: Name): AccountSpec[] | 'organization' {
+    const lines = this.text(name)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    if (lines.length === 1 && lines[0] === 'organization') return 'organization';
+    const accounts: AccountSpec[] = [];
+    for (const line of lines) {
+      const [first = '', ...rest] = line.split(/\s+/);
+      const [id = '', roleArn] = first.split('=', 2);
+      const label = rest.join(' ');
+      if (!ACCOUNT_ID.test(id)) {
+        this.problem(
+          name,
+          `has "${line}": each line is a 12-digit account id, optionally =ROLE_ARN and a label.`,
+        );
+        continue;
+      }
+      if (roleArn !== undefined && (!ROLE_ARN.test(roleArn) || roleArn.split(':')[4] !== id)) {
+        this.problem(name, `has "${line}": the role must be an IAM role ARN in account ${id}.`);
+        continue;
+      }
+      if (Array.from(label).length > MAX_LABEL_CHARS) {
+        this.problem(name, `has a label longer than ${MAX_LABEL_CHARS} characters for ${id}.`);
+        continue;
+      }
+      if (accounts.some((a) => a.id === id)) {
+        this.problem(name, `lists ${id} twice.`);
+        continue;
+      }
+      accounts.push({ id, ...(roleArn ? { roleArn } : {}), ...(label ? { label } : {}) });
+    }
+    return accounts;
+  }
+
+  roleName(name: Name): string {
+    const role = this.text(name);
+    if (!ROLE_NAME.test(role)) this.problem(name, `must be an IAM role name (got "${role}").`);
+    return role;
+  }
+
+  costSource(name: Name): CostSource {
+    return this.oneOf(name, COST_SOURCES);
+  }
+
   logGroupNames(name: Name): string[] {
     const names = this.list(name);
     for (const group of names) {
@@ -257,6 +326,10 @@ export function readConfig(getInput: (name: InputName) => string): Config {
 
   const config: Config = {
     region,
+    regions: r.regions('regions', region),
+    accounts: r.accounts('accounts'),
+    memberRoleName: r.roleName('member-role-name'),
+    costSource: r.costSource('cost-source'),
     ...(roleToAssume ? { roleToAssume } : {}),
     audience: r.text('audience'),
     roleSessionName,

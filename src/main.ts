@@ -94,7 +94,15 @@ async function report(config: Config, signal: AbortSignal): Promise<void> {
     fail(publishErrors.join('\n'));
     return;
   }
-  if (config.failOn !== 'never') {
+  if (config.failOn === 'partial') {
+    const coverage = report.coverage;
+    if (coverage && !coverage.complete) {
+      fail(
+        `fail-on: partial: the report covers ${coverage.accounts.read} of ${coverage.accounts.expected} accounts ` +
+          `and ${coverage.regions.read} of ${coverage.regions.expected} regions; see the report for why.`,
+      );
+    }
+  } else if (config.failOn !== 'never') {
     const limit = config.failOn;
     const failing = report.findings.filter((f) => isAtLeast(f.severity, limit));
     if (failing.length > 0) {

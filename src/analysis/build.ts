@@ -33,8 +33,10 @@ import { allocateCents, roundTo } from './money.js';
 import type { Thresholds } from './thresholds.js';
 import type { Anomaly } from '../model/findings.js';
 import type {
+  AccountSummary,
   Analysis,
   CostBreakdown,
+  Coverage,
   LatencySummary,
   Report,
   ResourceConfigurationReport,
@@ -42,6 +44,16 @@ import type {
   ServiceReport,
   SharedCost,
 } from '../model/report.js';
+
+/** One account of a multi-account run, as the pipeline read it. */
+export interface AccountInput {
+  account: string;
+  label?: string;
+  status: AccountSummary['status'];
+  /** Its own Lattice bill; absent when Cost Explorer could not be read (then modelled). */
+  billed?: BilledCosts;
+  run: AccountSummary['run'];
+}
 
 export interface BuildInput {
   aggregates: AggregateSet;
@@ -51,6 +63,12 @@ export interface BuildInput {
   /** Days the log source covers; a window is compared only when all its days are covered. */
   coveredDays: ReadonlySet<string>;
   billed?: BilledCosts;
+  /**
+   * Multi-account runs: each service is billed from its owner's bill, reconciled per account and
+   * day, and `billed` is not used. Services of accounts not listed are modelled.
+   */
+  accounts?: AccountInput[];
+  coverage?: Coverage;
   priceOverrides?: Record<string, PriceTable>;
   /** The AWS Price List's Lattice products, from the API or a file. */
   priceList?: PriceList;
@@ -145,6 +163,7 @@ function resourceConfigurations(
   day: (arn: string, d: string) => DayAggregate | undefined,
   prices: Record<string, RegionPrices>,
   hours: (identity: ServiceIdentity, d: string) => number,
+  owner: (identity: ServiceIdentity) => Owner,
 ): ResourceConfigurationReport[] {
   const reports = resources.map((r) => {
     const agg = mergeDays(
@@ -160,6 +179,7 @@ function resourceConfigurations(
       id: r.id,
       name: r.name ?? r.id,
       region: r.region,
+      ...owner(r),
       connections: agg.connections,
       authDenied: agg.authDenied,
       connectionMs: latencySummary(agg.connectionMs),
@@ -169,6 +189,54 @@ function resourceConfigurations(
     };
   });
   return reports.sort((a, b) => b.cost.total - a.cost.total || a.name.localeCompare(b.name));
+}
+
+/** A bill and the services it pays for: the run's, or one account's. */
+interface CostGroup {
+  account?: AccountInput;
+  services: ServiceIdentity[];
+  billed?: BilledCosts;
+}
+
+type WindowCosts = ReturnType<typeof windowCosts>;
+
+/** The groups' window costs as one: every service, and the shared lines added up. */
+function combineCosts(groups: WindowCosts[]): WindowCosts {
+  const services = new Map(groups.flatMap((g) => [...g.services]));
+  const shared: SharedCost = { total: 0, hours: 0, data: 0, requests: 0, other: 0, credits: 0 };
+  for (const g of groups) {
+    for (const key of Object.keys(shared) as Array<keyof SharedCost>)
+      shared[key] = roundTo(shared[key] + g.shared[key], 2);
+  }
+  return { services, shared };
+}
+
+type Owner = Pick<ServiceReport, 'account' | 'accountLabel'>;
+
+/** One account's totals: its services and its shared line; region subtotals hold services only. */
+function accountSummary(a: AccountInput, services: ServiceReport[], shared: SharedCost): AccountSummary {
+  const regions = [...new Set(services.map((s) => s.region))].sort().map((region) => {
+    const inRegion = services.filter((s) => s.region === region);
+    return {
+      region,
+      services: inRegion.length,
+      requests: inRegion.reduce((sum, s) => sum + s.requests, 0),
+      cost: roundTo(
+        inRegion.reduce((sum, s) => sum + s.cost.total, 0),
+        2,
+      ),
+    };
+  });
+  return {
+    account: a.account,
+    ...(a.label ? { label: a.label } : {}),
+    status: a.status,
+    requests: services.reduce((sum, s) => sum + s.requests, 0),
+    cost: roundTo(services.reduce((sum, s) => sum + s.cost.total, 0) + shared.total + shared.credits, 2),
+    shared,
+    regions,
+    run: a.run,
+  };
 }
 
 /** A day without traffic, in a service's series: no aggregate is made for it. */
@@ -203,6 +271,13 @@ export function buildAnalysis(input: BuildInput): Analysis {
     if (!known.createdAt && s.createdAt) known.createdAt = s.createdAt;
   }
   const everything = [...byArn.values()].sort((a, b) => a.arn.localeCompare(b.arn));
+  // Rows name their account only when the run covers accounts, so one-account reports stay as they were.
+  const labels = new Map(input.accounts?.map((a) => [a.account, a.label]));
+  const ownerOf = (s: ServiceIdentity): Owner => {
+    if (!input.accounts) return {};
+    const label = labels.get(s.account);
+    return { account: s.account, ...(label ? { accountLabel: label } : {}) };
+  };
   const services = everything.filter((s) => s.kind === undefined);
   const resources = everything.filter((s) => s.kind === 'resource-configuration');
 
@@ -224,7 +299,27 @@ export function buildAnalysis(input: BuildInput): Analysis {
     { overrides: input.priceOverrides, priceList: input.priceList },
   );
   warnings.push(...(input.priceList?.warnings ?? []));
-  warnings.push(...prices.warnings, ...(input.billed?.warnings ?? []));
+  warnings.push(...prices.warnings);
+  // One group per bill: the whole run's (one account), or each account's own.
+  const groups: CostGroup[] = input.accounts
+    ? [
+        ...input.accounts.map((a) => ({
+          account: a,
+          services: services.filter((s) => s.account === a.account),
+          billed: a.billed,
+        })),
+        { services: services.filter((s) => !input.accounts!.some((a) => a.account === s.account)) },
+      ]
+    : [{ services, billed: input.billed }];
+  const orphans = input.accounts ? groups.at(-1)!.services : [];
+  if (orphans.length > 0) {
+    const owners = [...new Set(orphans.map((s) => s.account))].sort();
+    warnings.push(
+      `${orphans.length} service(s) seen in the logs belong to ${owners.length === 1 ? 'an account' : 'accounts'} this run does not cover (${owners.join(', ')}): their costs are list-price estimates, on nobody's bill here.`,
+    );
+  }
+  const bills = groups.map((g) => g.billed).filter((b): b is BilledCosts => b !== undefined);
+  for (const b of bills) warnings.push(...b.warnings);
   // One index by service, so a lookup builds no key string (services x days lookups).
   const byService = new Map<string, Map<string, DayAggregate>>();
   for (const agg of aggregates.days.values()) {
@@ -253,32 +348,46 @@ export function buildAnalysis(input: BuildInput): Analysis {
       `${recordsFirst} service(s) have log records before their createdAt; billed from their first record.`,
     );
   }
-  const attribution = attributeCosts({
-    services,
-    days: costDays,
-    dayAggregate: day,
-    prices: Object.fromEntries(Object.entries(prices.byRegion).map(([r, p]) => [r, p.service])),
-    billed: input.billed,
-    billableHours: hours,
-  });
-  const missingWindowDays = attribution.missingDays.filter((d) => d >= window.start);
-  if (input.billed && missingWindowDays.length > 0) {
+  const attributions = groups.map((g) =>
+    attributeCosts({
+      services: g.services,
+      days: costDays,
+      dayAggregate: day,
+      prices: Object.fromEntries(Object.entries(prices.byRegion).map(([r, p]) => [r, p.service])),
+      billed: g.billed,
+      billableHours: hours,
+    }),
+  );
+  const perServiceCharges = new Map(attributions.flatMap((a) => [...a.services]));
+  const missingDays = [
+    ...new Set(attributions.flatMap((a, i) => (groups[i]!.billed ? a.missingDays : []))),
+  ].sort();
+  const missingWindowDays = missingDays.filter((d) => d >= window.start);
+  if (bills.length > 0 && missingWindowDays.length > 0) {
     warnings.push(
       `Cost Explorer has no amounts for ${missingWindowDays.join(', ')}; those days use the price model.`,
     );
   }
-  if (input.billed && previousCovered && attribution.missingDays.some((d) => previousDays.includes(d))) {
+  if (bills.length > 0 && previousCovered && missingDays.some((d) => previousDays.includes(d))) {
     warnings.push(
       'Cost Explorer does not cover the whole previous window; its missing days use the price model.',
     );
   }
+  const billedPerResourceDays = [
+    ...new Set(attributions.flatMap((a) => a.billedPerResourceDays.filter((d) => d >= window.start))),
+  ].sort();
+  const method: Analysis['costBasis']['method'] =
+    bills.length === 0 ? 'modelled' : billedPerResourceDays.length > 0 ? 'billed-per-resource' : 'reconciled';
 
-  const credits = input.billed?.credits;
-  const billedPerResourceDays = attribution.billedPerResourceDays.filter((d) => d >= window.start);
-  const current = windowCosts(services, attribution.services, attribution.shared, windowDays, credits);
-  const before = previousCovered
-    ? windowCosts(services, attribution.services, attribution.shared, previousDays, credits)
-    : null;
+  // Each group's window in cents of its own, so an account's total is its bill to the cent.
+  const costsOf = (days: string[]) =>
+    groups.map((g, i) =>
+      windowCosts(g.services, attributions[i]!.services, attributions[i]!.shared, days, g.billed?.credits),
+    );
+  const currentByGroup = costsOf(windowDays);
+  const current = combineCosts(currentByGroup);
+  const before = previousCovered ? combineCosts(costsOf(previousDays)) : null;
+  const attribution = { services: perServiceCharges };
 
   // Each service's day series is used and dropped here, so memory holds one service's at a time.
   const analyses = services.map((s) => {
@@ -309,6 +418,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
       id: s.id,
       name: s.name ?? s.id,
       region: s.region,
+      ...ownerOf(s),
       ...serviceNumbers,
       previous: before
         ? numbers(
@@ -366,10 +476,10 @@ export function buildAnalysis(input: BuildInput): Analysis {
       `${noDuration} requests reached a target but had no duration ("-"): they are counted, but left out of latency.`,
     );
   }
-  const resourceReports = resourceConfigurations(resources, windowDays, day, prices.byRegion, hours);
+  const resourceReports = resourceConfigurations(resources, windowDays, day, prices.byRegion, hours, ownerOf);
   // Cost Explorer's resource charges are in the shared line; the modelled ones count only when nothing is billed.
   const resourceCost =
-    attribution.method === 'modelled'
+    method === 'modelled'
       ? roundTo(
           resourceReports.reduce((s, r) => s + r.cost.total, 0),
           2,
@@ -381,6 +491,14 @@ export function buildAnalysis(input: BuildInput): Analysis {
   const totalCost = (list: ServiceNumbers[], shared: SharedCost): number =>
     roundTo(sumOf(list, (n) => n.cost.total) + shared.total + shared.credits, 2);
   const previousList = serviceReports.map((s) => s.previous).filter((p): p is ServiceNumbers => p !== null);
+  const usageTypes = new Map(bills.flatMap((b) => [...b.usageTypes]));
+  const accounts = input.accounts?.map((a, i) =>
+    accountSummary(
+      a,
+      serviceReports.filter((s) => s.account === a.account),
+      currentByGroup[i]!.shared,
+    ),
+  );
 
   return {
     schemaVersion: 1,
@@ -389,15 +507,15 @@ export function buildAnalysis(input: BuildInput): Analysis {
     window: { start: window.start, end: window.end, days: window.days },
     source: input.source,
     costBasis: {
-      method: billedPerResourceDays.length > 0 || !input.billed ? attribution.method : 'reconciled',
-      ...(input.billed ? { metric: input.billed.metric } : {}),
-      currency: input.billed?.currency ?? 'USD',
-      estimatedDays: windowDays.filter((d) => input.billed?.estimatedDays.has(d)),
+      method,
+      ...(bills[0] ? { metric: bills[0].metric } : {}),
+      currency: bills[0]?.currency ?? 'USD',
+      estimatedDays: windowDays.filter((d) => bills.some((b) => b.estimatedDays.has(d))),
       missingDays: missingWindowDays,
       ...(billedPerResourceDays.length > 0 ? { billedPerResourceDays } : {}),
-      ...(input.billed && input.billed.usageTypes.size > 0
+      ...(usageTypes.size > 0
         ? {
-            usageTypes: [...input.billed.usageTypes]
+            usageTypes: [...usageTypes]
               .sort(([a], [b]) => a.localeCompare(b))
               .map(([usageType, c]) => ({ usageType, charge: c.charge, from: c.from })),
           }
@@ -430,6 +548,8 @@ export function buildAnalysis(input: BuildInput): Analysis {
         : null,
     },
     shared: current.shared,
+    ...(accounts ? { accounts } : {}),
+    ...(input.coverage ? { coverage: input.coverage } : {}),
     services: serviceReports,
     resourceConfigurations: resourceReports,
     findings,

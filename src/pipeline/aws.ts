@@ -46,9 +46,28 @@ const COST_EXPLORER_USD_PER_REQUEST = 0.01;
 /** Discovered usage types are reused this long; a new Lattice charge shows up within a week. */
 const USAGE_TYPES_MAX_AGE_DAYS = 7;
 
+/** A member account from the `accounts` setting: its id, the role to chain into, a label. */
+export interface AccountSpec {
+  id: string;
+  /** The role to assume in it; default `arn:PARTITION:iam::ID:role/MEMBER_ROLE_NAME`. */
+  roleArn?: string;
+  label?: string;
+}
+
+/** Where each account's Lattice bill comes from. */
+export type CostSource = 'each-account' | 'payer';
+
 /** What a user chooses about an AWS analysis: the action's inputs, the CLI's --aws flags. */
 export interface AwsSettings {
+  /** The home region: STS, and the only region when `regions` is empty. */
   region: string;
+  /** Regions to cover; empty means `region` alone. */
+  regions?: string[];
+  /** Accounts to cover; empty means the credentials' own account alone; 'organization' lists them. */
+  accounts?: AccountSpec[] | 'organization';
+  /** The role name in member accounts, when an account names no role. */
+  memberRoleName?: string;
+  costSource?: CostSource;
   serviceNetwork?: string;
   logGroupNames: string[];
   lookbackDays: number;

@@ -292,3 +292,99 @@ describe('buildAnalysis, in words', () => {
     expect(report.warnings.join('\n')).toContain('No access-log data for 4 day(s)');
   });
 });
+
+describe('buildAnalysis across accounts', () => {
+  const TEAM = '444455556666';
+  const teamArn = (id: string): string => `arn:aws:vpc-lattice:eu-west-1:${TEAM}:service/svc-${id}`;
+  const STRANGER = 'arn:aws:vpc-lattice:us-east-1:777788889999:service/svc-0000000000000000f';
+
+  function world(): BuildInput {
+    const aggregates = traffic();
+    for (const day of DAYS) {
+      for (const [service, n] of [
+        [teamArn('0000000000000000e'), 900],
+        [STRANGER, 10],
+      ] as const) {
+        for (let i = 0; i < n; i++) {
+          aggregates.add({
+            serviceArn: service,
+            kind: 'http',
+            grpcStatus: null,
+            day,
+            hour: i % 24,
+            duration: 40,
+            responseCode: i % 100 === 0 ? 500 : 200,
+            bytesReceived: 500,
+            bytesSent: 500,
+            authDenied: false,
+            hostHeader: null,
+          });
+        }
+      }
+    }
+    const platformBill = bill();
+    const teamBill = bill();
+    // A credit on the team's bill stays its own line, never a service's.
+    teamBill.credits.set('2026-11-18', -0.5);
+    const run = { bytesScanned: 1, queries: 1, costExplorerRequests: 2 };
+    return input({
+      aggregates,
+      accounts: [
+        { account: '111122223333', label: 'platform', status: 'read', billed: platformBill, run },
+        { account: TEAM, status: 'read', billed: teamBill, run },
+      ],
+      coverage: {
+        accounts: { expected: 2, read: 2 },
+        regions: { expected: 2, read: 2 },
+        complete: true,
+        unreachable: [],
+      },
+    });
+  }
+
+  it("bills each service from its owner's bill, each account to the cent, and adds up", () => {
+    const report = buildReport(world());
+    const billedCents = Math.round(7 * (2.4 + 0.0123456789 + 0.0333333) * 100);
+    const [platform, team] = report.accounts!;
+    expect(platform).toMatchObject({ account: '111122223333', label: 'platform', status: 'read' });
+    expect(Math.round(platform!.cost * 100)).toBe(billedCents);
+    expect(Math.round(team!.cost * 100)).toBe(billedCents - 50);
+    expect(team!.shared.credits).toBe(-0.5);
+    for (const a of report.accounts!) {
+      const rows = report.services.filter((s) => s.account === a.account);
+      const cents = (n: number): number => Math.round(n * 100);
+      expect(cents(a.cost)).toBe(
+        rows.reduce((sum, s) => sum + cents(s.cost.total), 0) +
+          cents(a.shared.total) +
+          cents(a.shared.credits),
+      );
+      expect(a.regions.reduce((sum, r) => sum + cents(r.cost), 0)).toBe(
+        rows.reduce((sum, s) => sum + cents(s.cost.total), 0),
+      );
+      expect(a.requests).toBe(rows.reduce((sum, s) => sum + s.requests, 0));
+    }
+    expect(team!.regions.map((r) => r.region)).toEqual(['eu-west-1']);
+    expect(report.services.find((s) => s.arn === teamArn('0000000000000000e'))).toMatchObject({
+      account: TEAM,
+      region: 'eu-west-1',
+    });
+    expect(report.services.find((s) => s.arn === BUSY)).toMatchObject({ accountLabel: 'platform' });
+    // The stranger's service is on no bill here: modelled, named in a warning, in the total.
+    const stranger = report.services.find((s) => s.arn === STRANGER)!;
+    expect(stranger.account).toBe('777788889999');
+    expect(report.warnings.join('\n')).toMatch(
+      /1 service\(s\) seen in the logs belong to an account this run does not cover \(777788889999\)/,
+    );
+    expect(Math.round(report.totals.cost * 100)).toBe(
+      Math.round(platform!.cost * 100) + Math.round(team!.cost * 100) + Math.round(stranger.cost.total * 100),
+    );
+    expect(report.coverage).toMatchObject({ complete: true });
+    expect(report.costBasis.method).toBe('reconciled');
+  });
+
+  it('a single-account report names no account on its rows', () => {
+    const report = buildReport(input({ billed: bill() }));
+    expect(report.accounts).toBeUndefined();
+    expect(report.services.every((s) => s.account === undefined)).toBe(true);
+  });
+});
