@@ -191,12 +191,12 @@ export class SettingsReader<Name extends string> {
   }
 
   /**
-   * One account per line: `ID`, `ID=ROLE_ARN`, either followed by a label; or the single word
-   * `organization`. Empty: the credentials' own account.
+   * One account per line (or comma): `ID`, `ID=ROLE_ARN`, either followed by a label; or the
+   * single word `organization`. Empty: the credentials' own account.
    */
   accounts(name: Name): AccountSpec[] | 'organization' {
     const lines = this.text(name)
-      .split('\n')
+      .split(/[\n,]/)
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'));
     if (lines.length === 1 && lines[0] === 'organization') return 'organization';

@@ -18,7 +18,7 @@ import { type Config, readConfig } from './config.js';
 import { errorMessage, UsageError } from './errors.js';
 import { isAtLeast } from './model/findings.js';
 import type { Report } from './model/report.js';
-import { analyzeAws } from './pipeline/aws.js';
+import { analyzeAws, isFleet } from './pipeline/aws.js';
 import { untilInterrupted } from './pipeline/interrupt.js';
 import { type PublishResult, publishComment } from './publish/comment.js';
 import { writeReportFiles } from './publish/files.js';
@@ -58,10 +58,16 @@ export async function run(): Promise<void> {
 
 async function report(config: Config, signal: AbortSignal): Promise<void> {
   const credentials = await credentialsFor(config);
+  const accounts =
+    config.accounts === 'organization' ? 'organization' : (config.accounts ?? []).map((a) => a.id);
+  const regions = config.regions ?? [config.region];
+  const fleet =
+    accounts === 'organization' || accounts.length > 0 || regions.some((r) => r !== config.region);
   const key = reportKey({
     region: config.region,
     serviceNetwork: config.serviceNetwork,
     logGroups: config.logGroupNames,
+    ...(fleet ? { fleet: { regions, accounts } } : {}),
   });
   // Without the runner's cache service (a local run, an old GHES) the run simply queries every day.
   const cache = config.cache && cacheServiceAvailable() ? cacheOptions(key) : undefined;
@@ -69,6 +75,7 @@ async function report(config: Config, signal: AbortSignal): Promise<void> {
   const { report, stats } = await analyzeAws({
     ...config,
     ...(credentials ? { credentials } : {}),
+    mask: (value) => core.setSecret(value),
     cache: cache ? { dir: cache.dir, settlingDays: config.settlingDays } : undefined,
     signal,
     log: info,

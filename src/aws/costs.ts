@@ -58,6 +58,7 @@ export async function latticeUsageTypes(
   ce: CostExplorerClient,
   period: Period,
   requests: CostRequests,
+  linkedAccount?: string,
 ): Promise<string[]> {
   const types = new Set<string>();
   const answers = await pages(
@@ -71,6 +72,7 @@ export async function latticeUsageTypes(
           Dimension: 'USAGE_TYPE',
           SearchString: 'Lattice',
           Context: 'COST_AND_USAGE',
+          ...(linkedAccount ? { Filter: linkedAccountFilter(linkedAccount) } : {}),
           NextPageToken: token,
         }),
       ),
@@ -82,11 +84,17 @@ export async function latticeUsageTypes(
   return [...types].sort();
 }
 
-function usageFilter(usageTypes: string[]): Expression {
+/** A member account's costs, as its organization's management account sees them. */
+function linkedAccountFilter(account: string): Expression {
+  return { Dimensions: { Key: 'LINKED_ACCOUNT', Values: [account] } };
+}
+
+function usageFilter(usageTypes: string[], linkedAccount?: string): Expression {
   return {
     And: [
       { Dimensions: { Key: 'USAGE_TYPE', Values: usageTypes } },
       { Dimensions: { Key: 'RECORD_TYPE', Values: ['Usage'] } },
+      ...(linkedAccount ? [linkedAccountFilter(linkedAccount)] : []),
     ],
   };
 }
@@ -116,13 +124,13 @@ export async function billedCosts(
   usageTypes: string[],
   metric: string,
   requests: CostRequests,
-  options: { listed?: ReadonlyMap<string, ChargeType>; perResource?: boolean } = {},
+  options: { listed?: ReadonlyMap<string, ChargeType>; perResource?: boolean; linkedAccount?: string } = {},
 ): Promise<BilledCosts> {
   const input = {
     TimePeriod: { Start: period.start, End: period.end },
     Granularity: 'DAILY' as const,
     Metrics: [metric],
-    Filter: usageFilter(usageTypes),
+    Filter: usageFilter(usageTypes, options.linkedAccount),
   };
   const usageType = { Type: 'DIMENSION' as const, Key: 'USAGE_TYPE' };
   const answers = options.perResource
@@ -257,6 +265,7 @@ export async function monthForecast(
   metric: string,
   requests: CostRequests,
   warnings: string[],
+  linkedAccount?: string,
 ): Promise<Report['forecast'] | null> {
   const monthEnd = `${addDays(`${today.slice(0, 7)}-28`, 4).slice(0, 7)}-01`;
   const forecastMetric = FORECAST_METRIC[metric];
@@ -268,7 +277,7 @@ export async function monthForecast(
         TimePeriod: { Start: today, End: monthEnd },
         Metric: forecastMetric,
         Granularity: 'MONTHLY',
-        Filter: usageFilter(usageTypes),
+        Filter: usageFilter(usageTypes, linkedAccount),
         PredictionIntervalLevel: 80,
       }),
     );

@@ -175,6 +175,11 @@ async function accessLogDestinations(
 export interface InventoryRequest {
   serviceNetwork?: string;
   logGroupNames: string[];
+  /**
+   * In a run over several accounts, a network shared in from its owner has no access-log
+   * subscription this account can see: the owner's logs hold its traffic, so none is not an error.
+   */
+  logsOptional?: boolean;
 }
 
 export async function readInventory(
@@ -195,7 +200,14 @@ export async function readInventory(
   if (request.logGroupNames.length > 0)
     return { network, services, resources, logGroups: request.logGroupNames, warnings };
 
-  const destinations = await accessLogDestinations(lattice, network.id, `service network ${network.name}`);
+  const destinations = await accessLogDestinations(
+    lattice,
+    network.id,
+    `service network ${network.name}`,
+  ).catch((error: unknown) => {
+    if (!request.logsOptional || !isAccessDenied((error as { cause?: unknown }).cause ?? error)) throw error;
+    return [] as string[];
+  });
   if (destinations.length === 0) {
     // Access logs can also be enabled per service instead of on the network.
     for (const s of services)
@@ -204,6 +216,12 @@ export async function readInventory(
   const logGroups = [
     ...new Set(destinations.map(logGroupName).filter((n): n is string => n !== undefined)),
   ].sort();
+  if (logGroups.length === 0 && request.logsOptional) {
+    warnings.push(
+      `No access-log group of ${network.name} is visible here; its traffic is read from the accounts whose logs hold it.`,
+    );
+    return { network, services, resources, logGroups, warnings };
+  }
   if (logGroups.length === 0) {
     const elsewhere =
       destinations.length > 0

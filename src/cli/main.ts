@@ -52,6 +52,11 @@ analyze reads VPC Lattice access logs and writes a report.
 analyze --aws reads the same numbers from AWS with the default credentials (environment,
 AWS_PROFILE, SSO, instance role): the Lattice API, Logs Insights and Cost Explorer.
   --region R                Region of the service network and its log groups.
+  --regions a,b             More regions to cover besides --region.
+  --accounts LIST           Member accounts, comma- or newline-separated: ID, ID=ROLE_ARN, each
+                            optionally with a label ("222222222222 payments"); or organization.
+  --member-role-name NAME   Role to assume in member accounts (default ${INPUT_DEFAULTS['member-role-name']}).
+  --cost-source SOURCE      each-account (default) or payer (the management account's Cost Explorer).
   --service-network X       Name, id (sn-…) or ARN; its services and access-log groups are found.
   --log-group-names a,b     Log groups to query (default: from the network's access-log subscription).
   --lookback-days N         Window length in whole UTC days (default 7).
@@ -90,6 +95,10 @@ const OPTIONS = {
   'idle-requests-per-day': { type: 'string' },
   aws: { type: 'boolean' },
   'service-network': { type: 'string' },
+  regions: { type: 'string' },
+  accounts: { type: 'string' },
+  'member-role-name': { type: 'string' },
+  'cost-source': { type: 'string' },
   'log-group-names': { type: 'string' },
   'lookback-days': { type: 'string' },
   'end-date': { type: 'string' },
@@ -133,6 +142,8 @@ const FLAG_DEFAULTS: Partial<Record<Flag, string>> = {
   'cost-metric': INPUT_DEFAULTS['cost-metric'],
   'lookback-days': INPUT_DEFAULTS['lookback-days'],
   'settling-days': INPUT_DEFAULTS['settling-days'],
+  'member-role-name': INPUT_DEFAULTS['member-role-name'],
+  'cost-source': INPUT_DEFAULTS['cost-source'],
   'latency-p99-ms': INPUT_DEFAULTS['latency-p99-ms'],
   'error-rate-percent': INPUT_DEFAULTS['error-rate-percent'],
   'idle-requests-per-day': INPUT_DEFAULTS['idle-requests-per-day'],
@@ -189,6 +200,10 @@ function printNotes(report: Report): void {
 
 const AWS_ONLY = [
   'cache-dir',
+  'regions',
+  'accounts',
+  'member-role-name',
+  'cost-source',
   'settling-days',
   'service-network',
   'log-group-names',
@@ -272,6 +287,10 @@ async function analyzeWithAws(values: Values): Promise<void> {
   );
   const aws: AwsSettings = {
     region,
+    regions: r.regions('regions', region),
+    accounts: r.accounts('accounts'),
+    memberRoleName: r.roleName('member-role-name'),
+    costSource: r.costSource('cost-source'),
     serviceNetwork: r.optional('service-network'),
     logGroupNames: r.logGroupNames('log-group-names'),
     lookbackDays: r.lookbackDays('lookback-days'),

@@ -5,16 +5,19 @@
  */
 import {
   AggregateSet,
+  type ServiceIdentity,
   type SourceProblems,
   addProblems,
   dayFromJSON,
   noProblems,
 } from '../model/aggregate.js';
 import { type BilledCosts, BYTES_PER_GB, type ChargeType } from '../model/costs.js';
-import { addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../model/dates.js';
+import { type Window, addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../model/dates.js';
 import type { Thresholds } from '../analysis/thresholds.js';
 import { checkDay } from '../analysis/window.js';
-import { type AwsClients, createClients } from '../aws/clients.js';
+import { assumeMemberRole, memberRoleArn, organizationAccounts } from '../aws/accounts.js';
+import { type AwsClients, createClients, createOrganizationsClient } from '../aws/clients.js';
+import { pool } from '../aws/pool.js';
 import {
   type CostRequests,
   backendCosts,
@@ -32,10 +35,10 @@ import { AGGREGATE_FINGERPRINT } from '../aws/insights-query.js';
 import { type Inventory, describeServices, readInventory } from '../aws/inventory.js';
 import { type CachedCosts, DayCache, isSettled } from '../cache/day-cache.js';
 import { UsageError, errorMessage } from '../errors.js';
-import { buildAnalysis } from '../analysis/build.js';
+import { type AccountInput, buildAnalysis } from '../analysis/build.js';
 import { describeReport } from '../report/findings.js';
 import type { Anomaly } from '../model/findings.js';
-import type { Report } from '../model/report.js';
+import type { Coverage, Report } from '../model/report.js';
 import { assertValidReport } from '../report/validate.js';
 import { TOOL } from '../version.js';
 
@@ -81,6 +84,8 @@ export interface AwsSettings {
 export interface AwsAnalysis extends AwsSettings {
   /** From OIDC; without them the SDK's default credential chain is used. */
   credentials?: AwsCredentials;
+  /** Hides a secret in the log (core.setSecret): member accounts' credentials. */
+  mask?: (value: string) => void;
   /** Keep settled days in `dir`; days that ended less than `settlingDays` ago are always queried. */
   cache?: { dir: string; settlingDays: number };
   now?: Date;
@@ -189,6 +194,7 @@ async function billed(
   period: { start: string; end: string },
   usageTypes: string[],
   listed: ReadonlyMap<string, ChargeType>,
+  linkedAccount?: string,
 ): Promise<BilledCosts> {
   const { cache, account, options } = run;
   const scope = account ? { account, metric: options.costMetric } : undefined;
@@ -218,6 +224,7 @@ async function billed(
         costs = await billedCosts(ce, recent, usageTypes, options.costMetric, run.requests, {
           listed,
           perResource: true,
+          ...(linkedAccount ? { linkedAccount } : {}),
         });
         older = { start, end: recent.start };
         if (cache && account) await cache.writeResourceLevel(account, run.today, true);
@@ -230,7 +237,10 @@ async function billed(
     if (older.start < older.end) {
       mergeBills(
         costs,
-        await billedCosts(ce, older, usageTypes, options.costMetric, run.requests, { listed }),
+        await billedCosts(ce, older, usageTypes, options.costMetric, run.requests, {
+          listed,
+          ...(linkedAccount ? { linkedAccount } : {}),
+        }),
       );
     }
     if (cache && scope) {
@@ -260,16 +270,24 @@ function maxDay(a: string, b: string): string {
   return a > b ? a : b;
 }
 
-/** The region's Lattice price list: cached for a week, else read from the Price List API. */
-async function priceListOf(run: Run, region: string): Promise<PriceList | undefined> {
+/** The regions' Lattice price list: each region cached for a week, else read from the Price List API. */
+async function priceListOf(run: Run, regions: string[]): Promise<PriceList | undefined> {
   const { cache } = run;
   try {
-    const cached = cache ? await cache.readPriceList(region, run.today, USAGE_TYPES_MAX_AGE_DAYS) : undefined;
-    const found = cached ?? (await readPriceListItems(run.clients.pricing, region));
-    if (!cached && cache) await cache.writePriceList(region, run.today, found);
+    const items: unknown[] = [];
+    const codes = new Set<string>();
+    for (const region of regions) {
+      const cached = cache
+        ? await cache.readPriceList(region, run.today, USAGE_TYPES_MAX_AGE_DAYS)
+        : undefined;
+      const found = cached ?? (await readPriceListItems(run.clients.pricing, region));
+      if (!cached && cache) await cache.writePriceList(region, run.today, found);
+      items.push(...found.items);
+      for (const code of found.serviceCodes) codes.add(code);
+    }
     const list = parsePriceList(
-      [{ PriceList: found.items }],
-      `the AWS Price List (${found.serviceCodes.join(', ')})`,
+      [{ PriceList: items }],
+      `the AWS Price List (${[...codes].join(', ')})`,
       'aws-price-list',
     );
     if (list.regions.size > 0) return list;
@@ -284,7 +302,11 @@ async function priceListOf(run: Run, region: string): Promise<PriceList | undefi
   }
 }
 
-async function usageTypesOf(run: Run, period: { start: string; end: string }): Promise<string[]> {
+async function usageTypesOf(
+  run: Run,
+  period: { start: string; end: string },
+  linkedAccount?: string,
+): Promise<string[]> {
   const { cache, account } = run;
   const cached =
     cache && account ? await cache.readUsageTypes(account, run.today, USAGE_TYPES_MAX_AGE_DAYS) : undefined;
@@ -292,13 +314,257 @@ async function usageTypesOf(run: Run, period: { start: string; end: string }): P
     cache!.stats.costExplorerRequestsAvoided += 1;
     return cached;
   }
-  const found = await latticeUsageTypes(run.clients.costExplorer, period, run.requests);
+  const found = await latticeUsageTypes(run.clients.costExplorer, period, run.requests, linkedAccount);
   if (cache && account && found.length > 0) await cache.writeUsageTypes(account, run.today, found);
   return found;
 }
 
 function usd(value: number): number {
   return Math.round(value * 10_000) / 10_000;
+}
+
+/** (account, region) pairs read at once: each has its own Logs Insights quota, and the SDK backs off. */
+const PAIR_CONCURRENCY = 4;
+const MEMBER_SESSION_NAME = 'lattice-cost-report';
+
+/** An account of the run, reachable or not. */
+interface Target {
+  account?: string;
+  label?: string;
+  credentials?: AwsCredentials;
+  /** Why the account could not be reached. */
+  error?: string;
+}
+
+/** What one (account, region) pair gave. */
+interface Pair {
+  target: Target;
+  region: string;
+  run: Run;
+  inventory?: Inventory;
+  aggregates?: AggregateSet;
+  problems?: SourceProblems;
+  scan?: Awaited<ReturnType<typeof scanDays>>;
+  error?: string;
+}
+
+/** More than the credentials' own account in one region. */
+export function isFleet(options: AwsSettings): boolean {
+  return (
+    (options.regions?.length ?? 0) > 1 ||
+    options.accounts === 'organization' ||
+    (options.accounts?.length ?? 0) > 0 ||
+    (options.regions?.length === 1 && options.regions[0] !== options.region)
+  );
+}
+
+/** "payments (222222222222)", or the id alone. */
+function accountName(target: Target): string {
+  return target.label ? `${target.label} (${target.account})` : (target.account ?? 'this account');
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** The accounts to read: the hub's own, the listed ones, or the organization's; each with credentials. */
+async function resolveTargets(hub: Run): Promise<Target[]> {
+  const { options } = hub;
+  const listed =
+    options.accounts === 'organization'
+      ? (await organizationAccounts(createOrganizationsClient(options.region, options.credentials))).map(
+          (a) => ({ id: a.id, label: a.name }) as AccountSpec,
+        )
+      : (options.accounts ?? []);
+  if (listed.length === 0) return [{ account: hub.account, credentials: options.credentials }];
+  const targets: Target[] = [];
+  await pool(listed, PAIR_CONCURRENCY, async (spec) => {
+    const target: Target = { account: spec.id, ...(spec.label ? { label: spec.label } : {}) };
+    targets.push(target);
+    if (spec.id === hub.account && !spec.roleArn) {
+      target.credentials = options.credentials;
+      return;
+    }
+    try {
+      target.credentials = await assumeMemberRole(
+        {
+          roleArn:
+            spec.roleArn ??
+            memberRoleArn(
+              spec.id,
+              options.memberRoleName ?? 'lattice-cost-report-member',
+              partitionOf(options.region),
+            ),
+          sessionName: MEMBER_SESSION_NAME,
+          region: options.region,
+          ...(options.credentials ? { hubCredentials: options.credentials } : {}),
+        },
+        { mask: options.mask ?? (() => {}), ...(options.log ? { log: options.log } : {}) },
+      );
+    } catch (error) {
+      target.error = errorMessage(error);
+    }
+  });
+  // The input's order, whatever order the roles answered in.
+  return listed.map((spec) => targets.find((t) => t.account === spec.id)!);
+}
+
+/** A Run for one account in one region: its own clients, the shared cache and clock. */
+function pairRun(hub: Run, target: Target, region: string): Run {
+  return {
+    ...hub,
+    options: { ...hub.options, region },
+    clients: createClients(region, target.credentials),
+    ...(target.account ? { account: target.account } : {}),
+    warnings: [],
+    requests: { count: 0 },
+  };
+}
+
+function isNetworkMissing(error: unknown): boolean {
+  return error instanceof UsageError && /was not found|does not exist/.test(error.message);
+}
+
+/** Inventory and day aggregates of one pair. In a fleet, a failure is the pair's, not the run's. */
+async function readPair(pair: Pair, days: string[], fleet: boolean): Promise<void> {
+  const { run } = pair;
+  try {
+    let inventory: Inventory;
+    try {
+      inventory = await readInventory(run.clients.lattice, {
+        serviceNetwork: run.options.serviceNetwork,
+        logGroupNames: run.options.logGroupNames,
+        ...(fleet ? { logsOptional: true } : {}),
+      });
+    } catch (error) {
+      // A network lives in some regions and is shared with some accounts: elsewhere there is nothing to read.
+      if (!fleet || !isNetworkMissing(error)) throw error;
+      inventory = { services: [], resources: [], logGroups: [], warnings: [] };
+    }
+    pair.inventory = inventory;
+    run.warnings.push(...inventory.warnings);
+    if (inventory.logGroups.length === 0) {
+      pair.aggregates = new AggregateSet();
+      pair.problems = noProblems();
+      return;
+    }
+    const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
+    Object.assign(pair, { aggregates, problems, scan });
+  } catch (error) {
+    if (!fleet) throw error;
+    pair.error = errorMessage(error);
+  }
+}
+
+/** The pairs' day aggregates as one: a service's day seen by two logs (network and service level) counts once. */
+function mergePairs(pairs: Pair[]): { aggregates: AggregateSet; overlaps: number } {
+  const aggregates = new AggregateSet();
+  let overlaps = 0;
+  for (const pair of pairs) {
+    if (pair.aggregates) overlaps += aggregates.mergeSeenOnce(pair.aggregates);
+  }
+  return { aggregates, overlaps };
+}
+
+interface AccountCosts {
+  billed?: BilledCosts;
+  anomalies: Anomaly[];
+  forecast?: Report['forecast'];
+  /** Backend cost per service ARN, from the cost-allocation tag. */
+  backend: Map<string, number>;
+}
+
+/** Billed amounts, anomalies, forecast and backend costs of one account; each step may fail alone. */
+async function accountCosts(
+  run: Run,
+  period: { start: string; end: string },
+  window: Window,
+  priceList: PriceList | undefined,
+  services: ServiceIdentity[],
+  linkedAccount?: string,
+): Promise<AccountCosts> {
+  const { options, clients, warnings } = run;
+  const step = async <T>(what: string, task: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await task();
+    } catch (error) {
+      warnings.push(`${what}: ${errorMessage(error)}`);
+      return undefined;
+    }
+  };
+  const usageTypes = await step(
+    'Cost Explorer could not be read, so costs are modelled from list prices',
+    () => usageTypesOf(run, period, linkedAccount),
+  );
+  if (!usageTypes) return { anomalies: [], backend: new Map() };
+  if (usageTypes.length === 0) {
+    warnings.push(
+      'Cost Explorer lists no VPC Lattice usage type for these days, so costs are modelled from list prices.',
+    );
+    return { anomalies: [], backend: new Map() };
+  }
+  const billedAmounts = await step(
+    'Cost Explorer costs could not be read, so costs are modelled from list prices',
+    () => billed(run, period, usageTypes, priceList?.usageTypes ?? new Map(), linkedAccount),
+  );
+  // Anomalies are the monitor owner's: in payer mode the hub's, read once for the whole run.
+  const anomalies = linkedAccount
+    ? []
+    : ((await step('Cost Anomaly Detection could not be read', () =>
+        latticeAnomalies(clients.costExplorer, window, usageTypes, run.requests),
+      )) ?? []);
+  const forecast = await monthForecast(
+    clients.costExplorer,
+    run.today,
+    usageTypes,
+    options.costMetric,
+    run.requests,
+    warnings,
+    linkedAccount,
+  );
+  const tagKey = options.costTagKey;
+  const backend = tagKey
+    ? await step(`Backend costs by the tag ${tagKey} could not be read`, () =>
+        backendCosts(clients.costExplorer, window, tagKey, options.costMetric, services, run.requests),
+      )
+    : undefined;
+  return {
+    ...(billedAmounts ? { billed: billedAmounts } : {}),
+    anomalies,
+    ...(forecast ? { forecast } : {}),
+    backend: backend ?? new Map(),
+  };
+}
+
+function uniqueByArn(list: ServiceIdentity[]): ServiceIdentity[] {
+  return [...new Map(list.map((s) => [s.arn, s])).values()];
+}
+
+/** The month's forecast of the whole run: the accounts' amounts add up; their intervals do not. */
+function sumForecasts(list: Array<Report['forecast'] | undefined>): Report['forecast'] | undefined {
+  const found = list.filter((f) => f !== undefined);
+  if (found.length === 0) return undefined;
+  return {
+    start: found[0]!.start,
+    end: found[0]!.end,
+    amount: Math.round(found.reduce((sum, f) => sum + f.amount, 0) * 100) / 100,
+  };
+}
+
+/** Each account that could not be reached once, else each pair that failed, with the reason. */
+function unreachablePairs(pairs: Pair[]): Coverage['unreachable'] {
+  const out: Coverage['unreachable'] = [];
+  for (const pair of pairs) {
+    if (!pair.error) continue;
+    const who = { account: pair.target.account!, ...(pair.target.label ? { label: pair.target.label } : {}) };
+    if (pair.target.error) {
+      if (!out.some((u) => u.account === who.account && u.region === undefined))
+        out.push({ ...who, reason: pair.error });
+    } else out.push({ ...who, region: pair.region, reason: pair.error });
+  }
+  return out;
 }
 
 export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
@@ -316,133 +582,199 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
   const previous = previousWindow(window);
   const days = dayRange(previous.start, window.end);
   const warnings: string[] = [];
+  const fleet = isFleet(options);
   const clients = createClients(options.region, options.credentials);
-  const run: Run = { options, clients, now, today, warnings, requests: { count: 0 } };
+  const hub: Run = { options, clients, now, today, warnings, requests: { count: 0 } };
+  const pairs: Pair[] = [];
+  const costRuns = new Map<Target, Run>();
   try {
-    if (options.cache) {
-      run.cache = new DayCache(options.cache.dir, warnings);
-      // Cache entries belong to one account: never mix another account's days in.
-      run.account = await callerAccount(clients.sts);
-    }
-    const inventory = await readInventory(clients.lattice, {
-      serviceNetwork: options.serviceNetwork,
-      logGroupNames: options.logGroupNames,
-    });
-    warnings.push(...inventory.warnings);
-    const { aggregates, problems, scan } = await logAggregates(run, inventory, days);
-    warnings.push(...problemWarnings(problems));
-    // Resource configurations are not services: they are named by the inventory only.
-    const seen = [...aggregates.services.values()].filter((s) => s.kind === undefined);
-    if (inventory.network) {
-      const associated = new Set(inventory.services.map((s) => s.arn));
-      const others = seen.filter((s) => !associated.has(s.arn));
-      if (others.length > 0) {
-        warnings.push(
-          `${others.length} service(s) in the logs are not associated with ${inventory.network.name} now; they are included.`,
+    if (options.cache) hub.cache = new DayCache(options.cache.dir, warnings);
+    // Cache entries belong to one account, and a fleet names its accounts.
+    if (options.cache || fleet) hub.account = await callerAccount(clients.sts);
+    const targets = fleet
+      ? await resolveTargets(hub)
+      : [{ account: hub.account, credentials: options.credentials } as Target];
+    const regions = fleet ? [...new Set([options.region, ...(options.regions ?? [])])] : [options.region];
+    for (const target of targets) {
+      for (const region of regions) {
+        pairs.push(
+          target.error
+            ? ({ target, region, run: hub, error: target.error } as Pair)
+            : fleet
+              ? { target, region, run: pairRun(hub, target, region) }
+              : { target, region, run: hub },
         );
       }
     }
-    await describeServices(
-      clients.lattice,
-      seen.filter((s) => !inventory.services.some((i) => i.arn === s.arn)),
-      warnings,
+    await pool(
+      pairs.filter((p) => !p.error),
+      PAIR_CONCURRENCY,
+      (pair) => readPair(pair, days, fleet),
     );
+    const read = pairs.filter((p) => p.inventory);
+    if (fleet && options.serviceNetwork && read.length > 0 && read.every((p) => !p.inventory!.network)) {
+      throw new UsageError(
+        `service-network "${options.serviceNetwork}" was found in none of the ${read.length} account-region pairs read; give its name, id or ARN.`,
+      );
+    }
+    if (fleet) {
+      // Each pair's warnings name the account and region they are about.
+      for (const pair of pairs) {
+        if (pair.run === hub) continue;
+        warnings.push(...pair.run.warnings.map((w) => `${accountName(pair.target)} ${pair.region}: ${w}`));
+        pair.run.warnings = warnings;
+      }
+    }
+    const { aggregates, overlaps } = mergePairs(read);
+    if (overlaps > 0) {
+      warnings.push(
+        `${overlaps} service-day(s) appeared in the access logs of two accounts (the network owner's and the service owner's): each was counted once, from the log that saw more of its requests.`,
+      );
+    }
+    const problems = noProblems();
+    for (const pair of read) if (pair.problems) addProblems(problems, pair.problems);
+    warnings.push(...problemWarnings(problems));
+    const inventoryServices = uniqueByArn(read.flatMap((p) => p.inventory!.services));
+    const inventoryResources = uniqueByArn(read.flatMap((p) => p.inventory!.resources));
+    // Resource configurations are not services: they are named by the inventory only.
+    const seen = [...aggregates.services.values()].filter((s) => s.kind === undefined);
+    const network = read.find((p) => p.inventory!.network)?.inventory!.network;
+    if (network) {
+      const associated = new Set(inventoryServices.map((s) => s.arn));
+      const others = seen.filter((s) => !associated.has(s.arn));
+      if (others.length > 0) {
+        warnings.push(
+          `${others.length} service(s) in the logs are not associated with ${network.name} now; they are included.`,
+        );
+      }
+    }
+    // Names and creation times from the owner's account and region where this run reads it.
+    const unknown = seen.filter((s) => !inventoryServices.some((i) => i.arn === s.arn));
+    for (const pair of read) {
+      const owned = unknown.filter(
+        (s) => !fleet || (s.account === pair.target.account && s.region === pair.region),
+      );
+      if (owned.length > 0) await describeServices(pair.run.clients.lattice, owned, warnings);
+    }
     const windowRecords = [...aggregates.days.values()]
       .filter((d) => d.day >= window.start)
       .reduce((sum, d) => sum + d.requests, 0);
-    if (windowRecords === 0)
+    if (windowRecords === 0 && read.length > 0)
       warnings.push('No access-log records in the window: either no traffic, or access logging was off.');
 
-    // Each Cost Explorer step may fail on its own (a missing permission, an account without
-    // Cost Explorer): the logs still tell a true story, and the report says what is missing.
-    const costStep = async <T>(what: string, step: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await step();
-      } catch (error) {
-        warnings.push(`${what}: ${errorMessage(error)}`);
-        return undefined;
-      }
-    };
     const period = { start: previous.start, end: window.end };
-    const priceList = await priceListOf(run, options.region);
-    const usageTypes = await costStep(
-      'Cost Explorer could not be read, so costs are modelled from list prices',
-      () => usageTypesOf(run, period),
-    );
-    let billedAmounts: BilledCosts | undefined;
-    let awsAnomalies: Anomaly[] = [];
-    let forecast: Report['forecast'] | null | undefined;
-    if (usageTypes?.length === 0) {
-      warnings.push(
-        'Cost Explorer lists no VPC Lattice usage type for these days, so costs are modelled from list prices.',
+    const serviceRegions = [...new Set([...regions, ...seen.map((s) => s.region)])];
+    const priceList = await priceListOf(hub, fleet ? serviceRegions : [options.region]);
+    const costedServices = [...inventoryServices, ...seen];
+    const reachable = targets.filter((t) => !t.error);
+    const costs = new Map<Target, AccountCosts>();
+    await pool(reachable, PAIR_CONCURRENCY, async (target) => {
+      const payer = fleet && options.costSource === 'payer';
+      const run = !fleet
+        ? hub
+        : payer
+          ? {
+              ...hub,
+              requests: { count: 0 },
+              warnings: [],
+              ...(target.account ? { account: target.account } : {}),
+            }
+          : pairRun(hub, target, options.region);
+      costRuns.set(target, run);
+      const mine = costedServices.filter((s) => !fleet || s.account === target.account);
+      costs.set(
+        target,
+        await accountCosts(run, period, window, priceList, mine, payer ? target.account : undefined),
       );
-    } else if (usageTypes) {
-      billedAmounts = await costStep(
-        'Cost Explorer costs could not be read, so costs are modelled from list prices',
-        () => billed(run, period, usageTypes, priceList?.usageTypes ?? new Map()),
+      if (fleet) warnings.push(...run.warnings.map((w) => `${accountName(target)}: ${w}`));
+    });
+    if (fleet && options.costSource === 'payer') {
+      const payerAnomalies = await latticeAnomalies(clients.costExplorer, window, [], hub.requests).catch(
+        (error: unknown) => {
+          warnings.push(`Cost Anomaly Detection could not be read: ${errorMessage(error)}`);
+          return [];
+        },
       );
-      awsAnomalies =
-        (await costStep('Cost Anomaly Detection could not be read', () =>
-          latticeAnomalies(clients.costExplorer, window, usageTypes, run.requests),
-        )) ?? [];
-      forecast = await monthForecast(
-        clients.costExplorer,
-        today,
-        usageTypes,
-        options.costMetric,
-        run.requests,
-        warnings,
-      );
+      costs.get(reachable[0]!)?.anomalies.push(...payerAnomalies);
     }
-    let backend = new Map<string, number>();
-    if (options.costTagKey) {
-      const tagKey = options.costTagKey;
-      backend =
-        (await costStep(`Backend costs by the tag ${tagKey} could not be read`, () =>
-          backendCosts(
-            clients.costExplorer,
-            window,
-            tagKey,
-            options.costMetric,
-            [...inventory.services, ...seen],
-            run.requests,
-          ),
-        )) ?? backend;
-    }
+    const allCosts = [...costs.values()];
+    const forecast = fleet ? sumForecasts(allCosts.map((c) => c.forecast)) : allCosts[0]?.forecast;
+    const backend = new Map(allCosts.flatMap((c) => [...c.backend]));
 
-    const bytesScanned = scan.bytesScanned;
-    const stats = run.cache?.stats;
+    const scans = read.map((p) => p.scan).filter((s) => s !== undefined);
+    const bytesScanned = scans.reduce((sum, s) => sum + s.bytesScanned, 0);
+    const queries = scans.reduce((sum, s) => sum + s.queries, 0);
+    const ceRequests =
+      hub.requests.count +
+      [...costRuns.values()].filter((r) => r !== hub).reduce((sum, r) => sum + r.requests.count, 0);
+    const stats = hub.cache?.stats;
+    const accountInputs: AccountInput[] | undefined = fleet
+      ? targets.map((target) => {
+          const mine = pairs.filter((p) => p.target === target);
+          const ok = mine.filter((p) => !p.error).length;
+          const status: AccountInput['status'] =
+            ok === mine.length ? 'read' : ok === 0 ? 'unreachable' : 'partial';
+          const billedAmounts = costs.get(target)?.billed;
+          const ownScans = mine.map((p) => p.scan).filter((s) => s !== undefined);
+          return {
+            account: target.account!,
+            ...(target.label ? { label: target.label } : {}),
+            status,
+            ...(billedAmounts ? { billed: billedAmounts } : {}),
+            run: {
+              bytesScanned: ownScans.reduce((sum, s) => sum + s.bytesScanned, 0),
+              queries: ownScans.reduce((sum, s) => sum + s.queries, 0),
+              costExplorerRequests: costRuns.get(target)?.requests.count ?? 0,
+            },
+          };
+        })
+      : undefined;
+    const coverage: Coverage | undefined = accountInputs
+      ? {
+          accounts: {
+            expected: accountInputs.length,
+            read: accountInputs.filter((a) => a.status === 'read').length,
+          },
+          regions: {
+            expected: regions.length,
+            read: regions.filter((r) => pairs.filter((p) => p.region === r).every((p) => !p.error)).length,
+          },
+          complete: pairs.every((p) => !p.error),
+          unreachable: unreachablePairs(pairs),
+        }
+      : undefined;
     const report = describeReport(
       buildAnalysis({
         aggregates,
-        inventory: [...inventory.services, ...inventory.resources],
+        inventory: [...inventoryServices, ...inventoryResources],
         window,
         coveredDays: new Set(days),
-        billed: billedAmounts,
+        ...(accountInputs ? { accounts: accountInputs } : {}),
+        ...(coverage ? { coverage } : {}),
+        billed: fleet ? undefined : allCosts[0]?.billed,
         ...(priceList ? { priceList } : {}),
         thresholds: options.thresholds,
         source: {
           kind: 'aws',
-          ...(inventory.network ? { serviceNetwork: inventory.network.name } : {}),
-          logGroups: inventory.logGroups,
-          queryIds: scan.queryIds,
+          ...(network ? { serviceNetwork: network.name } : {}),
+          logGroups: [...new Set(read.flatMap((p) => p.inventory!.logGroups))].sort(),
+          queryIds: scans.flatMap((s) => s.queryIds),
           files: [],
           records: [...aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
           malformed: 0,
           malformedSamples: [],
         },
         run: {
-          insights: { queries: scan.queries, bytesScanned },
-          costExplorer: { requests: run.requests.count },
+          insights: { queries, bytesScanned },
+          costExplorer: { requests: ceRequests },
           estimatedRunCostUsd: usd(
-            (bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
-              run.requests.count * COST_EXPLORER_USD_PER_REQUEST,
+            (bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB + ceRequests * COST_EXPLORER_USD_PER_REQUEST,
           ),
           ...(stats
             ? {
                 cache: {
                   logDaysHit: stats.logDaysHit,
-                  logDaysScanned: scan.chunks.size,
+                  logDaysScanned: scans.reduce((sum, s) => sum + s.chunks.size, 0),
                   bytesAvoided: stats.bytesAvoided,
                   costDaysHit: stats.costDaysHit,
                   costExplorerRequestsAvoided: stats.costExplorerRequestsAvoided,
@@ -454,7 +786,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
               }
             : {}),
         },
-        awsAnomalies,
+        awsAnomalies: allCosts.flatMap((c) => c.anomalies),
         backendCosts: backend,
         ...(forecast ? { forecast } : {}),
         warnings,
@@ -466,10 +798,12 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
       report: assertValidReport(report),
       stats: {
         seconds: (performance.now() - started) / 1000,
-        cacheWritten: run.cache?.stats.written ?? 0,
+        cacheWritten: hub.cache?.stats.written ?? 0,
       },
     };
   } finally {
+    for (const run of new Set([...pairs.map((p) => p.run), ...costRuns.values()]))
+      if (run.clients !== clients) run.clients.destroy();
     clients.destroy();
   }
 }

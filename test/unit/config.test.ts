@@ -69,6 +69,61 @@ describe('readConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('covers one account and region by default, and reads regions and accounts', () => {
+    const single = config({ 'aws-region': 'us-east-1', 'service-network': 'mesh' });
+    expect(single).toMatchObject({
+      regions: ['us-east-1'],
+      accounts: [],
+      memberRoleName: 'lattice-cost-report-member',
+      costSource: 'each-account',
+    });
+    const fleet = config({
+      'aws-region': 'us-east-1',
+      'service-network': 'mesh',
+      regions: 'eu-west-1, us-east-1\nap-south-1',
+      accounts: [
+        '111111111111',
+        '222222222222 payments team',
+        '# a comment',
+        '333333333333=arn:aws:iam::333333333333:role/custom search',
+      ].join('\n'),
+      'cost-source': 'payer',
+      'fail-on': 'partial',
+    });
+    expect(fleet.regions).toEqual(['us-east-1', 'eu-west-1', 'ap-south-1']);
+    expect(fleet.accounts).toEqual([
+      { id: '111111111111' },
+      { id: '222222222222', label: 'payments team' },
+      { id: '333333333333', roleArn: 'arn:aws:iam::333333333333:role/custom', label: 'search' },
+    ]);
+    expect(fleet).toMatchObject({ costSource: 'payer', failOn: 'partial' });
+    expect(
+      config({ 'aws-region': 'us-east-1', 'service-network': 'mesh', accounts: 'organization' }).accounts,
+    ).toBe('organization');
+  });
+
+  it('names each bad account line, region and role name', () => {
+    expect(() =>
+      config({
+        'aws-region': 'us-east-1',
+        'service-network': 'mesh',
+        regions: 'mars-1',
+        accounts: '1234\n222222222222=arn:aws:iam::999999999999:role/x\n111111111111\n111111111111',
+        'member-role-name': 'no spaces allowed',
+        'cost-source': 'mine',
+      }),
+    ).toThrow(
+      [
+        'Input regions has "mars-1", which is not an AWS region name such as eu-west-1.',
+        'Input accounts has "1234": each line is a 12-digit account id, optionally =ROLE_ARN and a label.',
+        'Input accounts has "222222222222=arn:aws:iam::999999999999:role/x": the role must be an IAM role ARN in account 222222222222.',
+        'Input accounts lists 111111111111 twice.',
+        'Input member-role-name must be an IAM role name (got "no spaces allowed").',
+        'Input cost-source must be one of each-account, payer (got "mine").',
+      ].join('\n'),
+    );
+  });
+
   it('parses lists and numbers', () => {
     const c = config({
       'aws-region': 'eu-west-1',
