@@ -480,10 +480,33 @@ ${day}`;
   }
   merge(other) {
     for (const day of other.days.values()) this.addDay(day);
+    this.adoptNames(other);
+  }
+  adoptNames(other) {
     for (const identity of other.services.values()) {
       const mine = this.service(identity.arn);
       if (mine.name === void 0 && identity.name !== void 0) mine.name = identity.name;
     }
+  }
+  /**
+   * Adds `other`, where each service-day is one observation of the same traffic: when both sets
+   * hold it (a network's log and a service's log, in two accounts), the one with more requests is
+   * kept whole, since a log can miss records but never invent them. Returns how many overlapped.
+   */
+  mergeSeenOnce(other) {
+    let overlaps = 0;
+    for (const day of other.days.values()) {
+      const k = this.key(day.serviceArn, day.day);
+      const mine = this.days.get(k);
+      if (mine) {
+        overlaps += 1;
+        if (mine.requests >= day.requests) continue;
+        this.days.delete(k);
+      }
+      this.addDay(day);
+    }
+    this.adoptNames(other);
+    return overlaps;
   }
   /** First and last day that has any request, or null when empty. */
   coveredDays() {

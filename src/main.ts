@@ -61,8 +61,7 @@ async function report(config: Config, signal: AbortSignal): Promise<void> {
   const accounts =
     config.accounts === 'organization' ? 'organization' : (config.accounts ?? []).map((a) => a.id);
   const regions = config.regions ?? [config.region];
-  const fleet =
-    accounts === 'organization' || accounts.length > 0 || regions.some((r) => r !== config.region);
+  const fleet = isFleet(config);
   const key = reportKey({
     region: config.region,
     serviceNetwork: config.serviceNetwork,

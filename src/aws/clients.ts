@@ -65,7 +65,6 @@ export function createClients(region: string, credentials?: Credentials): AwsCli
 /**
  * For `accounts: organization`. Organizations has one endpoint per partition; the SDK's endpoint
  * rules map any region of the partition to it (us-east-1, cn-northwest-1, us-gov-west-1).
- * @testseam until the pipeline reads `accounts: organization`.
  */
 export function createOrganizationsClient(region: string, credentials?: Credentials): OrganizationsClient {
   return new OrganizationsClient({ region, ...clientSettings(credentials) });

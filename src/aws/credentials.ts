@@ -91,7 +91,6 @@ export async function assumeRoleWithOidc(
 
 /**
  * STS's temporary credentials for the SDK clients, each secret masked in the job log first.
- * @testseam until the pipeline imports accounts.ts, its other user.
  */
 export function maskedCredentials(c: Credentials | undefined, mask: (value: string) => void): AwsCredentials {
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {

@@ -205,7 +205,7 @@ export interface Report {
 }
 
 /** One region of one account: what its services cost and served (the account's shared line is not split by region). */
-export interface RegionSubtotal {
+interface RegionSubtotal {
   region: string;
   services: number;
   requests: number;

@@ -15,7 +15,7 @@ import { type BilledCosts, BYTES_PER_GB, type ChargeType } from '../model/costs.
 import { type Window, addDays, dayRange, makeWindow, previousWindow, todayUtc } from '../model/dates.js';
 import type { Thresholds } from '../analysis/thresholds.js';
 import { checkDay } from '../analysis/window.js';
-import { assumeMemberRole, memberRoleArn, organizationAccounts } from '../aws/accounts.js';
+import { assumeMemberRole, memberRoleArn, organizationAccounts, partitionOf } from '../aws/accounts.js';
 import { type AwsClients, createClients, createOrganizationsClient } from '../aws/clients.js';
 import { pool } from '../aws/pool.js';
 import {
@@ -361,12 +361,6 @@ export function isFleet(options: AwsSettings): boolean {
 /** "payments (222222222222)", or the id alone. */
 function accountName(target: Target): string {
   return target.label ? `${target.label} (${target.account})` : (target.account ?? 'this account');
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 /** The accounts to read: the hub's own, the listed ones, or the organization's; each with credentials. */
