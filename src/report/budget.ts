@@ -6,6 +6,7 @@
  *   2. optional blocks, lowest `dropRank` first (each time retrying with rows restored);
  *   3. essential rows, least important first;
  *   4. the tail of the document, cut at a line break, with a note.
+ * Pinned rows (group headings with their subtotals) are never left out.
  * A `suffix` (the hidden marker) is never cut, and the result never exceeds `maxChars`.
  */
 
@@ -16,6 +17,8 @@ export interface BudgetRow {
   importance: number;
   /** Kept until every optional block has been dropped. */
   essential?: boolean;
+  /** Never left out: a group's heading and subtotal, which count every row, shown or not. */
+  pinned?: boolean;
 }
 
 export interface BudgetTable {
@@ -126,6 +129,7 @@ function trimRows(
       const state: TableState = { table: part, omitted: new Set(), keptRowChars };
       layout.tables.set(part, state);
       part.rows.forEach((row, index) => {
+        if (row.pinned) return;
         if (includeEssential || !row.essential) candidates.push({ state, index, row, order: order++ });
       });
     }

@@ -6,6 +6,7 @@ import { severityRank } from '../model/findings.js';
 import type { Finding, Report } from '../model/report.js';
 import { formatDateRange, formatDelta, formatInteger, formatUsd, plural } from './format.js';
 import { terminalText } from './terminal.js';
+import { coveragePhrase, scopePhrase } from './accounts.js';
 
 /** Amounts in the report's currency. */
 export function money(report: Report, amount: number): string {
@@ -16,10 +17,17 @@ export function money(report: Report, amount: number): string {
 export function headlineParts(report: Report, strong: (text: string) => string): string[] {
   const { totals, window } = report;
   const modelled = report.costBasis.method === 'modelled' ? ' modelled cost' : '';
-  let cost = `${strong(money(report, totals.cost))}${modelled} in ${plural(window.days, 'day')}`;
+  // A partial total says so next to the amount; a complete one over many accounts says it is the whole.
+  const partial = coveragePhrase(report.coverage);
+  const scope = partial === undefined ? scopePhrase(report) : '';
+  let cost = `${strong(money(report, totals.cost))}${modelled} in ${plural(window.days, 'day')}${scope ? ` ${scope}` : ''}`;
+  const notes = partial === undefined ? [] : [`partial: ${partial}`];
   if (totals.previous && totals.previous.cost !== 0) {
-    cost += ` (${formatDelta(totals.cost, totals.previous.cost)} vs the previous ${plural(window.days, 'day')})`;
+    notes.push(
+      `${formatDelta(totals.cost, totals.previous.cost)} vs the previous ${plural(window.days, 'day')}`,
+    );
   }
+  if (notes.length > 0) cost += ` (${notes.join('; ')})`;
   const parts = [
     cost,
     `${strong(formatInteger(totals.requests))} requests`,

@@ -10,6 +10,15 @@ import { fitToBudget, type BudgetBlock, type BudgetRow, type BudgetTable } from 
 import { chartMarkdown, dailyCostChart, dailyRequestsChart } from './charts.js';
 import { codeSpan, markdownText } from './escape.js';
 import {
+  accountGroups,
+  accountLabel,
+  compareText,
+  coverageCounts,
+  coveragePhrase,
+  isGrouped,
+  placeOf,
+} from './accounts.js';
+import {
   formatDataSize,
   formatDay,
   formatDelta,
@@ -26,7 +35,7 @@ import {
   plural,
 } from './format.js';
 import { type Anomaly, type Severity, severityRank } from '../model/findings.js';
-import type { Finding, Report, ServiceReport } from '../model/report.js';
+import type { Finding, Report, ServiceReport, SharedCost } from '../model/report.js';
 import { errorRate, serverErrors } from '../model/aggregate.js';
 
 export interface RenderOptions {
@@ -43,6 +52,9 @@ const DEFAULT_TITLE = 'VPC Lattice cost & performance';
 const MARKER_KEY = /^[A-Za-z0-9._-]{1,128}$/;
 const MAX_LISTED = 5;
 const MAX_WARNINGS = 20;
+
+// Indents the rows of a group under its heading; GitHub trims plain spaces from table cells.
+const INDENT = '&emsp;';
 
 const SEVERITY_ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
 
@@ -110,8 +122,10 @@ function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   const blocks: BudgetBlock[] = [
     { parts: [heading(report, options), headlineParts(report, (text) => `**${text}**`).join(' · ')] },
   ];
+  const callout = coverageCallout(report);
+  if (callout) blocks.push({ parts: [callout] });
   if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
-  blocks.push({ parts: [servicesSection(report)] });
+  blocks.push({ parts: servicesSection(report) });
   const connections = connectionsSection(report);
   if (connections) blocks.push({ parts: [connections] });
   const costChart = dailyCostChart(report);
@@ -136,6 +150,55 @@ function heading(report: Report, options: RenderOptions): string {
   return `### ${title} · ${formatWindow(report.window)}`;
 }
 
+/**
+ * Which accounts and regions could not be read, and why, right under the headline: the totals below
+ * then cover less than was asked. Reasons are AWS error text, escaped like log text.
+ */
+function coverageCallout(report: Report): string | undefined {
+  const partial = coveragePhrase(report.coverage);
+  if (partial === undefined || report.coverage === undefined) return undefined;
+  const { unreachable } = report.coverage;
+  const shown = unreachable.slice(0, MAX_WARNINGS).map((u) => {
+    const where = u.region === undefined ? 'all regions' : markdownText(u.region, { maxLength: 30 });
+    const title = accountTitle(u.account, u.label ?? accountLabel(report, u.account));
+    return `> - **${title}**, ${where}: ${markdownText(u.reason, { maxLength: 300 })}`;
+  });
+  const more = unreachable.length - shown.length;
+  if (more > 0) shown.push(`> - … and ${plural(more, 'more')} in report.json`);
+  return [
+    `> ⚠️ **Partial report: it ${partial}.** Its totals are what could be read, not the whole.${shown.length > 0 ? ' Not read:' : ''}`,
+    ...(shown.length > 0 ? ['>', ...shown] : []),
+  ].join('\n');
+}
+
+/** "payments (222222222222)", or the id alone; both escaped, as the label is user input. */
+function accountTitle(account: string, label: string | undefined): string {
+  const id = markdownText(account, { maxLength: 20 });
+  return label ? `${markdownText(label, { maxLength: 60 })} (${id})` : id;
+}
+
+/** "payments · us-east-1": where a row's service lives, by the account's label when it has one. */
+function whereText(report: Report, place: { account: string; region: string }): string {
+  const account = place.account
+    ? markdownText(accountLabel(report, place.account) ?? place.account, { maxLength: 40 })
+    : '';
+  const region = place.region ? markdownText(place.region, { maxLength: 30 }) : '';
+  return [account, region].filter((text) => text !== '').join(' · ') || '–';
+}
+
+function findingWhere(report: Report, finding: Finding, servicesByArn: Map<string, ServiceReport>): string {
+  const service = finding.service === undefined ? undefined : servicesByArn.get(finding.service);
+  const fromService = service
+    ? placeOf(service)
+    : finding.service
+      ? placeOf({ arn: finding.service })
+      : undefined;
+  const account = finding.account ?? fromService?.account ?? '';
+  const region = finding.region ?? fromService?.region ?? '';
+  if (account === '' && region === '') return '_all accounts_';
+  return whereText(report, { account, region });
+}
+
 function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>): BudgetTable {
   const serviceName = (finding: Finding): string => {
     if (finding.service === undefined) return '';
@@ -148,13 +211,19 @@ function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>
       compareText(serviceName(a), serviceName(b)) ||
       compareText(a.message, b.message),
   );
+  // Over several accounts or regions, each finding also says where its service lives.
+  const grouped = isGrouped(report);
+  const where = (finding: Finding): string[] =>
+    grouped ? [findingWhere(report, finding, servicesByArn)] : [];
   const rows = sorted.map((finding) => [
     SEVERITY_ICON[finding.severity],
     markdownText(finding.message, { maxLength: 200 }),
     finding.service === undefined ? '_all services_' : codeSpan(serviceName(finding)),
+    ...where(finding),
     findingImpact(report, finding),
   ]);
-  return table(['', 'Finding', 'Service', 'Impact'], ['c', 'l', 'l', 'l'], rows, 0, {
+  const header = ['', 'Finding', 'Service', ...(grouped ? ['Where'] : []), 'Impact'];
+  return table(header, ['c', 'l', 'l', ...(grouped ? ['l'] : []), 'l'], rows, 0, {
     importance: (rank) => FINDINGS_WEIGHT / (rank + 1),
     essential: (rank) => sorted[rank]?.severity === 'critical',
     omittedNote: (omitted) => `_… and ${plural(omitted, 'more finding')}, omitted ${SIZE_LIMIT_HINT}._`,
@@ -168,22 +237,25 @@ function findingImpact(report: Report, finding: Finding): string {
   return finding.impact ? markdownText(finding.impact, { maxLength: 120 }) : '–';
 }
 
-function servicesSection(report: Report): BudgetTable | string {
+function compareServices(a: ServiceReport, b: ServiceReport): number {
+  return (
+    b.cost.total - a.cost.total ||
+    b.requests - a.requests ||
+    compareText(a.name, b.name) ||
+    compareText(a.arn, b.arn)
+  );
+}
+
+function servicesSection(report: Report): Array<BudgetTable | string> {
   const { services, shared, totals } = report;
   if (services.length === 0 && !(shared.total > 0))
-    return '_No VPC Lattice services with traffic or cost in this window._';
-  const sorted = [...services].sort(
-    (a, b) =>
-      b.cost.total - a.cost.total ||
-      b.requests - a.requests ||
-      compareText(a.name, b.name) ||
-      compareText(a.arn, b.arn),
-  );
+    return ['_No VPC Lattice services with traffic or cost in this window._'];
+  const sorted = [...services].sort(compareServices);
   // The backend column appears only when cost-tag-key found backend costs.
   const withBackend = services.some((service) => service.backendCost !== undefined);
   const backend = (cell: string): string[] => (withBackend ? [cell] : []);
-  const rows = sorted.map((service) => [
-    codeSpan(service.name || service.id || service.arn),
+  const serviceRow = (service: ServiceReport, indent = ''): string[] => [
+    `${indent}${codeSpan(service.name || service.id || service.arn)}`,
     formatInteger(service.requests),
     formatPercentNumber(service.errorRate),
     service.latencyMs ? `${formatMs(service.latencyMs.p50)} / ${formatMs(service.latencyMs.p99)}` : '–',
@@ -192,9 +264,8 @@ function servicesSection(report: Report): BudgetTable | string {
     ...backend(service.backendCost === undefined ? '–' : money(report, service.backendCost)),
     service.costPerMillionRequests === null ? '–' : money(report, service.costPerMillionRequests),
     costDelta(service),
-  ]);
-  const footRows: string[][] = [];
-  const footRow = (label: string, amount: number): string[] => [
+  ];
+  const costRow = (label: string, amount: number): string[] => [
     label,
     '',
     '',
@@ -205,8 +276,6 @@ function servicesSection(report: Report): BudgetTable | string {
     '',
     '',
   ];
-  if (shared.total > 0) footRows.push(footRow('_shared & unallocated_', shared.total));
-  if (shared.credits < 0) footRows.push(footRow('_credits & refunds_', shared.credits));
   const sum = (pick: (s: ServiceReport) => number): number => services.reduce((t, s) => t + pick(s), 0);
   const answered = totals.requests - sum((s) => s.connections);
   const fleetErrorRate = errorRate(
@@ -214,8 +283,16 @@ function servicesSection(report: Report): BudgetTable | string {
     sum((s) => s.connections),
     sum(serverErrors),
   );
-  const totalLabel = report.costBasis.method === 'modelled' ? 'total (modelled)' : 'total (= Cost Explorer)';
-  footRows.push([
+  const counts = coverageCounts(report.coverage);
+  const modelled = report.costBasis.method === 'modelled';
+  // A total that misses an account or region says so, so it is never taken for the whole bill.
+  const totalLabel =
+    counts !== undefined
+      ? `partial total (${modelled ? 'modelled; ' : ''}${counts})`
+      : modelled
+        ? 'total (modelled)'
+        : 'total (= Cost Explorer)';
+  const totalRow = [
     `**${totalLabel}**`,
     `**${formatInteger(totals.requests)}**`,
     answered > 0 ? `**${formatPercentNumber(fleetErrorRate)}**` : '',
@@ -225,28 +302,112 @@ function servicesSection(report: Report): BudgetTable | string {
     ...backend(''),
     totals.requests > 0 ? `**${money(report, (totals.cost / totals.requests) * 1_000_000)}**` : '',
     totals.previous ? `**${formatDelta(totals.cost, totals.previous.cost)}**` : '–',
-  ]);
-  return table(
-    [
-      'Service',
-      'Requests',
-      'Errors %',
-      'p50 / p99 ms',
-      'GB',
-      'Cost',
-      ...backend('Backend $'),
-      '$ / 1M req',
-      'Δ cost',
-    ],
-    ['l', 'r', 'r', 'r', 'r', 'r', ...backend('r'), 'r', 'r'],
-    [...rows, ...footRows],
-    footRows.length,
-    {
-      importance: (rank) => SERVICES_WEIGHT / (rank + 1),
-      essential: (rank) => rank < ESSENTIAL_TOP_SERVICES,
+  ];
+  const header = [
+    'Service',
+    'Requests',
+    'Errors %',
+    'p50 / p99 ms',
+    'GB',
+    'Cost',
+    ...backend('Backend $'),
+    '$ / 1M req',
+    'Δ cost',
+  ];
+  const align = ['l', 'r', 'r', 'r', 'r', 'r', ...backend('r'), 'r', 'r'];
+  const importance = (rank: number): number => SERVICES_WEIGHT / (rank + 1);
+  const essential = (rank: number): boolean => rank < ESSENTIAL_TOP_SERVICES;
+
+  if (isGrouped(report)) {
+    const rank = new Map(sorted.map((service, index) => [service, index]));
+    const rows: TableRow[] = [];
+    const pinned = (cells: string[]): void => {
+      rows.push({ cells, importance: Infinity, essential: true, pinned: true });
+    };
+    const subtotal = (
+      label: string,
+      group: { requests: number; bytes: number; cost: number },
+      style: (text: string) => string,
+    ): string[] => [
+      label,
+      style(formatInteger(group.requests)),
+      '',
+      '',
+      style(formatGb(group.bytes)),
+      style(money(report, group.cost)),
+      ...backend(''),
+      group.requests > 0 ? style(money(report, (group.cost / group.requests) * 1_000_000)) : '',
+      '',
+    ];
+    const notRead = (label: string): string[] => [label, '–', '', '', '–', '–', ...backend(''), '', ''];
+    const groups = accountGroups(report, compareServices);
+    const summarised = groups.some((g) => g.shared !== undefined);
+    // One account known only from its services (local files) needs no row of its own.
+    const accountRows = summarised || groups.length > 1;
+    for (const group of groups) {
+      const title = `**${accountTitle(group.account, group.label)}**`;
+      if (group.status === 'unreachable') {
+        pinned(notRead(`${title} · _not read_`));
+        continue;
+      }
+      const status = group.status === 'partial' ? ' · _partial_' : '';
+      if (accountRows) pinned(subtotal(`${title}${status}`, group, (text) => `**${text}**`));
+      for (const region of group.regions) {
+        const name = markdownText(region.region, { maxLength: 30 });
+        if (!region.read) {
+          pinned(notRead(`${INDENT}_${name}_ · not read`));
+          continue;
+        }
+        pinned(
+          subtotal(`${INDENT}_${name}_ · ${plural(region.count, 'service')}`, region, (text) => `_${text}_`),
+        );
+        for (const service of region.services) {
+          const at = rank.get(service) ?? sorted.length;
+          rows.push({
+            cells: serviceRow(service, `${INDENT}${INDENT}`),
+            importance: importance(at),
+            essential: essential(at),
+          });
+        }
+      }
+      for (const line of group.shared ? sharedLines(group.shared) : []) {
+        pinned(costRow(`${INDENT}_${line.label}_`, line.amount));
+      }
+    }
+    // Without per-account summaries the report's shared line is not split by account.
+    const foot = summarised ? [] : sharedLines(report.shared);
+    return [
+      tableOf(
+        header,
+        align,
+        rows,
+        [...foot.map((l) => costRow(`_${l.label}_`, l.amount)), totalRow],
+        (omitted) =>
+          `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}; the account and region rows still count them._`,
+      ),
+      summarised
+        ? "_Each account's row is its whole bill: its services, its shared & unallocated line and its credits. A region's row counts only that region's services._"
+        : "_A region's row counts only that region's services; the shared & unallocated line and credits are the whole report's._",
+    ];
+  }
+
+  const rows = sorted.map((service) => serviceRow(service));
+  const footRows = [...sharedLines(report.shared).map((l) => costRow(`_${l.label}_`, l.amount)), totalRow];
+  return [
+    table(header, align, [...rows, ...footRows], footRows.length, {
+      importance,
+      essential,
       omittedNote: (omitted) => `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`,
-    },
-  );
+    }),
+  ];
+}
+
+/** The shared line and the credits of a bill, when there are any. */
+function sharedLines(shared: SharedCost): Array<{ label: string; amount: number }> {
+  return [
+    ...(shared.total > 0 ? [{ label: 'shared & unallocated', amount: shared.total }] : []),
+    ...(shared.credits < 0 ? [{ label: 'credits & refunds', amount: shared.credits }] : []),
+  ];
 }
 
 /**
@@ -259,9 +420,13 @@ function connectionsSection(report: Report): BudgetTable | undefined {
   const services = report.services
     .filter((s) => s.connections > 0)
     .sort((a, b) => b.connections - a.connections || compareText(a.name, b.name));
+  const grouped = isGrouped(report);
+  const where = (item: { arn: string; account?: string; region?: string }): string[] =>
+    grouped ? [whereText(report, placeOf(item))] : [];
   const rows = [
     ...services.map((s) => [
       codeSpan(s.name || s.id),
+      ...where(s),
       'TLS',
       formatInteger(s.connections),
       lifetime(s.connectionMs),
@@ -270,6 +435,7 @@ function connectionsSection(report: Report): BudgetTable | undefined {
     ]),
     ...report.resourceConfigurations.map((r) => [
       codeSpan(r.name || r.id),
+      ...where(r),
       'resource',
       formatInteger(r.connections),
       lifetime(r.connectionMs),
@@ -279,8 +445,8 @@ function connectionsSection(report: Report): BudgetTable | undefined {
   ];
   if (rows.length === 0) return undefined;
   return table(
-    ['Connections to', 'Kind', 'Connections', 'Open p50 / p99', 'GB', 'Cost'],
-    ['l', 'l', 'r', 'r', 'r', 'r'],
+    ['Connections to', ...(grouped ? ['Where'] : []), 'Kind', 'Connections', 'Open p50 / p99', 'GB', 'Cost'],
+    ['l', ...(grouped ? ['l'] : []), 'l', 'r', 'r', 'r', 'r'],
     rows,
     0,
     {
@@ -549,16 +715,21 @@ function filesListed(files: string[]): string {
     : `(${listed(files)})`;
 }
 
+/** A table row with its own ranking, for tables whose rows are not in order of importance. */
+interface TableRow {
+  cells: string[];
+  importance: number;
+  essential: boolean;
+  pinned?: boolean;
+}
+
 interface RowRanking {
   importance: (rank: number) => number;
   essential: (rank: number) => boolean;
   omittedNote: (omitted: number) => string;
 }
 
-/**
- * Builds a GFM table with markdown-table; the last `footRows` rows are always kept. Delimiters are
- * not padded, so each row's text stands alone and rows can be left out without re-rendering.
- */
+/** A GFM table whose rows are ranked by their position: the first row is the most important. */
 function table(
   header: string[],
   align: string[],
@@ -566,22 +737,40 @@ function table(
   footRows: number,
   ranking: RowRanking,
 ): BudgetTable {
-  const lines = markdownTable([header, ...rows], { align, alignDelimiters: false }).split('\n');
-  const bodyLines = lines.slice(2);
-  const rankedLines = bodyLines.slice(0, bodyLines.length - footRows);
-  const trimmableRows: BudgetRow[] = rankedLines.map((line, rank) => ({
-    line,
+  const ranked = rows.slice(0, rows.length - footRows).map((cells, rank) => ({
+    cells,
     importance: ranking.importance(rank),
     essential: ranking.essential(rank),
+  }));
+  return tableOf(header, align, ranked, rows.slice(rows.length - footRows), ranking.omittedNote);
+}
+
+/**
+ * Builds a GFM table with markdown-table; the `foot` rows are always kept. Delimiters are not
+ * padded, so each row's text stands alone and rows can be left out without re-rendering.
+ */
+function tableOf(
+  header: string[],
+  align: string[],
+  rows: TableRow[],
+  foot: string[][],
+  omittedNote: (omitted: number) => string,
+): BudgetTable {
+  const lines = markdownTable([header, ...rows.map((row) => row.cells), ...foot], {
+    align,
+    alignDelimiters: false,
+  }).split('\n');
+  const bodyLines = lines.slice(2);
+  const trimmableRows: BudgetRow[] = rows.map((row, index) => ({
+    line: bodyLines[index] ?? '',
+    importance: row.importance,
+    essential: row.essential,
+    ...(row.pinned ? { pinned: true } : {}),
   }));
   return {
     head: lines.slice(0, 2).join('\n'),
     rows: trimmableRows,
-    ...(footRows > 0 ? { foot: bodyLines.slice(bodyLines.length - footRows).join('\n') } : {}),
-    omittedNote: ranking.omittedNote,
+    ...(foot.length > 0 ? { foot: bodyLines.slice(rows.length).join('\n') } : {}),
+    omittedNote,
   };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

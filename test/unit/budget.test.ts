@@ -106,6 +106,22 @@ describe('fitToBudget', () => {
     expect(small.markdown.length).toBeLessThanOrEqual(170);
   });
 
+  it('never leaves out pinned rows (group subtotals), even after essential rows are gone', () => {
+    const table = budgetTable('g', [0, 5, 4, 0, 3, 2], [1]);
+    table.rows[0]!.pinned = true;
+    table.rows[3]!.pinned = true;
+    const blocks: BudgetBlock[] = [{ parts: ['# Title', table] }];
+    const { markdown, omittedRows, truncated } = fitToBudget(blocks, { maxChars: 230 });
+    expect(truncated).toBe(false);
+    expect(markdown.length).toBeLessThanOrEqual(230);
+    expect(omittedRows).toBe(4);
+    expect(markdown).toContain('g0 importance 0');
+    expect(markdown).toContain('g3 importance 0');
+    expect(markdown).not.toContain('g1 importance 5');
+    expect(markdown.indexOf('g0 importance')).toBeLessThan(markdown.indexOf('g3 importance'));
+    expect(markdown).toContain('_… and 4 more g rows._');
+  });
+
   it('cuts the tail at a line break as a last resort, keeping the suffix whole', () => {
     const blocks: BudgetBlock[] = [{ parts: ['line one', 'line two '.repeat(10), 'line three '.repeat(10)] }];
     const { markdown, truncated } = fitToBudget(blocks, {

@@ -7,7 +7,15 @@ import { markerComment, renderMarkdown, withoutRunDetails } from '../../src/repo
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
-import { fleetReport, hostileReport, SAMPLE_GOLDEN_PATH, sampleReport } from '../fixtures/report/reports.js';
+import { headline } from '../../src/report/headline.js';
+import {
+  fleetReport,
+  hostileReport,
+  multiAccountReport,
+  SAMPLE_GOLDEN_PATH,
+  sampleReport,
+  UNREACHABLE_REASONS,
+} from '../fixtures/report/reports.js';
 
 const CONTROLS_AND_BIDI =
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -398,5 +406,317 @@ describe('renderMarkdown: backend costs from cost-tag-key', () => {
     for (let i = start; i < lines.length && lines[i]!.startsWith('|'); i++)
       expect(cells(lines[i]!)).toBe(cells(header));
     expect(markdown).toContain('$123.45');
+  });
+});
+
+/** A formatted amount or count back to a number: `**$21.11**` → 21.11, `_87,048_` → 87048. */
+function amount(cell: string | undefined): number {
+  const text = (cell ?? '').replace(/[*_$,]/g, '');
+  return text === '' || text === '–' ? NaN : Number(text);
+}
+
+/** The services table as rows of cells, each with its kind: account, region, service or shared. */
+function groupedRows(markdown: string): Array<{ kind: string; cells: string[] }> {
+  return tableLines(markdown, 'Service')
+    .slice(2)
+    .map(cells)
+    .map((row) => {
+      const first = row[0] ?? '';
+      const kind = /^\*\*(partial )?total/.test(first)
+        ? 'total'
+        : first.startsWith('**')
+          ? 'account'
+          : first.startsWith('&emsp;&emsp;')
+            ? 'service'
+            : /^&emsp;_(shared|credits)/.test(first)
+              ? 'shared'
+              : first.startsWith('&emsp;_')
+                ? 'region'
+                : 'other';
+      return { kind, cells: row };
+    });
+}
+
+const cents = (value: number): number => Math.round(value * 100);
+
+describe('renderMarkdown: accounts and regions', () => {
+  const report = multiAccountReport();
+  const markdown = renderMarkdown(report, { marker: 'multi' });
+
+  it('renders a report with one account in one region exactly as before, summaries or not', () => {
+    const single = sampleReport();
+    single.accounts = [
+      {
+        account: '123456789012',
+        status: 'read',
+        requests: single.totals.requests,
+        cost: single.totals.cost,
+        shared: single.shared,
+        regions: [{ region: 'us-east-1', services: 8, requests: single.totals.requests, cost: 36.22 }],
+        run: { bytesScanned: 0, queries: 0, costExplorerRequests: 3 },
+      },
+    ];
+    single.coverage = {
+      accounts: { expected: 1, read: 1 },
+      regions: { expected: 1, read: 1 },
+      complete: true,
+      unreachable: [],
+    };
+    expect(reportSchemaErrors(single)).toEqual([]);
+    expect(renderMarkdown(single, { marker: 'sample' })).toBe(readFileSync(SAMPLE_GOLDEN_PATH, 'utf8'));
+  });
+
+  it('says in the headline that the total is the whole of 2 accounts and 2 regions', () => {
+    expect(lines(markdown)[2]).toMatch(/^\*\*\$36\.90\*\* in 7 days across 2 accounts and 2 regions \(▲/);
+    expect(markdown).not.toContain('Partial report');
+  });
+
+  it('groups services by account in input order, then region by cost, then service by cost', () => {
+    expect(groupedRows(markdown).map(({ cells }) => cells[0])).toEqual([
+      '**payments (222222222222)**',
+      '&emsp;_us-east-1_ · 2 services',
+      '&emsp;&emsp;`checkout-api`',
+      '&emsp;&emsp;`ledger-api`',
+      '&emsp;_eu-west-1_ · 1 service',
+      '&emsp;&emsp;`fraud-check`',
+      '&emsp;_shared & unallocated_',
+      '&emsp;_credits & refunds_',
+      '**search (333333333333)**',
+      '&emsp;_eu-west-1_ · 2 services',
+      '&emsp;&emsp;`search-api-eu`',
+      '&emsp;&emsp;`indexer`',
+      '&emsp;_us-east-1_ · 1 service',
+      '&emsp;&emsp;`search-api`',
+      '&emsp;_shared & unallocated_',
+      '**total (= Cost Explorer)**',
+    ]);
+    expect(markdown).toContain(
+      "_Each account's row is its whole bill: its services, its shared & unallocated line and its credits.",
+    );
+  });
+
+  it('has subtotals that add up: services to regions, regions and shared lines to accounts, accounts to the total', () => {
+    const rows = groupedRows(markdown);
+    const REQUESTS = 1;
+    const COST = 5;
+    const accountTotals: Array<{ requests: number; cost: number }> = [];
+    let account:
+      { requests: number; cost: number; regions: number; regionRequests: number; shared: number } | undefined;
+    let region: { requests: number; cost: number; services: number; serviceRequests: number } | undefined;
+    const closeRegion = (): void => {
+      if (!region) return;
+      expect(region.serviceRequests).toBe(region.requests);
+      expect(region.services).toBe(region.cost);
+      region = undefined;
+    };
+    const closeAccount = (): void => {
+      closeRegion();
+      if (!account) return;
+      expect(account.regionRequests).toBe(account.requests);
+      expect(account.regions + account.shared).toBe(account.cost);
+      accountTotals.push(account);
+      account = undefined;
+    };
+    for (const { kind, cells: row } of rows) {
+      const requests = amount(row[REQUESTS]);
+      const cost = cents(amount(row[COST]));
+      if (kind === 'account') {
+        closeAccount();
+        account = { requests, cost, regions: 0, regionRequests: 0, shared: 0 };
+      } else if (kind === 'region') {
+        closeRegion();
+        region = { requests, cost, services: 0, serviceRequests: 0 };
+        account!.regions += cost;
+        account!.regionRequests += requests;
+      } else if (kind === 'service') {
+        region!.services += cost;
+        region!.serviceRequests += requests;
+      } else if (kind === 'shared') {
+        closeRegion();
+        account!.shared += cost;
+      } else {
+        expect(kind).toBe('total');
+        closeAccount();
+        expect(accountTotals.reduce((sum, a) => sum + a.requests, 0)).toBe(requests);
+        expect(accountTotals.reduce((sum, a) => sum + a.cost, 0)).toBe(cost);
+      }
+    }
+    expect(accountTotals).toHaveLength(2);
+    expect(accountTotals.map((a) => a.cost)).toEqual(report.accounts!.map((a) => cents(a.cost)));
+    expect(accountTotals.reduce((sum, a) => sum + a.cost, 0)).toBe(cents(report.totals.cost));
+  });
+
+  it('names the account and region of each finding, from the finding or else its ARN', () => {
+    const table = tableLines(markdown, '');
+    expect(table[0]).toBe('| | Finding | Service | Where | Impact |');
+    const rows = table.slice(2).map(cells);
+    expect(rows.map((row) => [row[2], row[3]])).toEqual([
+      ['`indexer`', 'search · eu-west-1'],
+      ['`fraud-check`', 'payments · eu-west-1'],
+      // This finding carries no account or region; its service's ARN does.
+      ['`search-api`', 'search · us-east-1'],
+      ['_all services_', 'payments'],
+    ]);
+    expect(tableLines(markdown, 'Connections to').slice(2).map(cells)[0]?.slice(0, 2)).toEqual([
+      '`orders-db`',
+      'payments · us-east-1',
+    ]);
+  });
+
+  it('groups by region alone a report of one account without summaries, its shared line under the regions', () => {
+    const files = multiAccountReport();
+    delete files.accounts;
+    delete files.coverage;
+    files.services = files.services.filter((s) => s.account === '222222222222');
+    files.services.forEach((s) => {
+      delete s.account;
+      delete s.accountLabel;
+    });
+    files.shared = { ...files.shared, total: 3.36, credits: -1 };
+    files.totals = { ...files.totals, requests: 96_860, cost: 21.11 };
+    const rows = groupedRows(renderMarkdown(files));
+    expect(rows.map(({ kind, cells: row }) => [kind, row[0], row[5]])).toEqual([
+      ['region', '&emsp;_us-east-1_ · 2 services', '_$12.65_'],
+      ['service', '&emsp;&emsp;`checkout-api`', '$8.40'],
+      ['service', '&emsp;&emsp;`ledger-api`', '$4.25'],
+      ['region', '&emsp;_eu-west-1_ · 1 service', '_$6.10_'],
+      ['service', '&emsp;&emsp;`fraud-check`', '$6.10'],
+      ['other', '_shared & unallocated_', '$3.36'],
+      ['other', '_credits & refunds_', '-$1.00'],
+      ['total', '**total (= Cost Explorer)**', '**$21.11**'],
+    ]);
+  });
+
+  it('keeps Mermaid blocks that parse', async () => {
+    const blocks = extractMermaidBlocks(markdown);
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) await parseMermaid(block);
+  });
+});
+
+describe('renderMarkdown: a partial report', () => {
+  const report = multiAccountReport({ partial: true });
+  const markdown = renderMarkdown(report, { marker: 'partial' });
+
+  it('says in the headline, the terminal headline and the total row that it covers 2 of 3 accounts', () => {
+    expect(lines(markdown)[2]).toMatch(
+      /^\*\*\$28\.47\*\* in 7 days \(partial: covers 2 of 3 accounts, 3 of 6 account-regions; ▲ 5\.2% vs the previous 7 days\)/,
+    );
+    expect(headline(report)).toMatch(
+      /: \$28\.47 in 7 days \(partial: covers 2 of 3 accounts, 3 of 6 account-regions;/,
+    );
+    const total = groupedRows(markdown).at(-1)!.cells;
+    expect(total[0]).toBe('**partial total (2 of 3 accounts, 3 of 6 account-regions)**');
+    expect(total[5]).toBe('**$28.47**');
+    expect(markdown).not.toContain('= Cost Explorer)');
+    expect(markdown).not.toContain('across 2 accounts');
+  });
+
+  it('lists what could not be read, with the reason, before the findings', () => {
+    const callout = markdown.slice(markdown.indexOf('> ⚠️'), markdown.indexOf('| | Finding'));
+    expect(callout).toBe(
+      [
+        '> ⚠️ **Partial report: it covers 2 of 3 accounts, 3 of 6 account-regions.** Its totals are what could be read, not the whole. Not read:',
+        '>',
+        '> - **staging (444444444444)**, all regions: AccessDenied: User: arn:aws:sts::111111111111:assumed-role/lattice-hub/gh-run-42 is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444444444444:role/lattice-report',
+        '> - **search (333333333333)**, eu-west-1: ThrottlingException: Rate exceeded (gave up after 5 attempts)',
+        '',
+        '',
+      ].join('\n'),
+    );
+    expect(UNREACHABLE_REASONS.searchEu).toContain('Throttling');
+  });
+
+  it('shows the unreachable account and the unread region in their places, without amounts', () => {
+    const rows = groupedRows(markdown).map(({ cells: row }) => [row[0], row[1], row[5]]);
+    expect(rows).toContainEqual(['**search (333333333333)** · _partial_', '**31,204**', '**$7.36**']);
+    expect(rows).toContainEqual(['&emsp;_eu-west-1_ · not read', '–', '–']);
+    expect(rows.at(-2)).toEqual(['**staging (444444444444)** · _not read_', '–', '–']);
+  });
+
+  it('says a partial report is partial even when the counts add up', () => {
+    const odd = multiAccountReport();
+    odd.coverage!.complete = false;
+    expect(lines(renderMarkdown(odd))[2]).toContain('(partial: covers not every account and region;');
+  });
+});
+
+describe('renderMarkdown: hostile account labels and reasons', () => {
+  const label = '@octocat <img src=x onerror=alert(1)> | **x** [a](https://evil.example) #1';
+  const report = multiAccountReport({ partial: true });
+  report.accounts![0]!.label = label;
+  report.services.forEach((s) => {
+    if (s.account === '222222222222') s.accountLabel = label;
+  });
+  report.coverage!.unreachable[0]!.label = label;
+  report.coverage!.unreachable[0]!.reason = 'AccessDenied\n| x | y |\n<script>alert(1)</script> @org/team';
+  report.coverage!.unreachable[1]!.region = 'eu-west-1 <b>@octocat</b>';
+  const markdown = renderMarkdown(report, { marker: 'hostile' });
+  const plain = outsideCodeSpans(markdown.replace(/^```mermaid\n[\s\S]*?\n```$/gm, ''));
+
+  it('escapes labels, regions and reasons wherever they appear', () => {
+    expect(plain).not.toMatch(/<(img|script|b)\b/i);
+    expect(plain).not.toMatch(/@(?!\u200B)/);
+    expect(plain).not.toMatch(/https?:\/\/(?!\u200B)/);
+    expect(allTokens(markdown).some((t) => t.type === 'link' || t.type === 'image')).toBe(false);
+    expect(markdown).toContain('@\u200Boctocat &lt;img src=x onerror=alert(1)&gt; \\| \\*\\*x\\*\\*');
+  });
+
+  it('keeps every table row to its columns and the callout to its lines', () => {
+    for (const token of allTokens(markdown).filter((t): t is Tokens.Table => t.type === 'table')) {
+      for (const row of token.rows) expect(row).toHaveLength(token.header.length);
+    }
+    const callout = lines(markdown).filter((line) => line.startsWith('>'));
+    expect(callout).toHaveLength(4);
+  });
+});
+
+describe('renderMarkdown: a 300-service report over 2 accounts and 2 regions', () => {
+  const report = multiAccountReport({ servicesPerRegion: 75 });
+  const full = renderMarkdown(report);
+  // 300 services fit an issue whole, so a tighter budget makes the trimming show.
+  const BUDGET = 20_000;
+  const fitted = renderMarkdown(report, { maxChars: BUDGET, marker: 'fleet' });
+
+  it('fits a GitHub issue or comment whole', () => {
+    expect(report.services).toHaveLength(300);
+    expect(full.length).toBeLessThan(65_536);
+    expect(renderMarkdown(report, { maxChars: 65_536, marker: 'fleet' })).toBe(
+      `${full}\n<!-- lattice-cost-report:fleet -->`,
+    );
+  });
+
+  it('fits a smaller budget by leaving out the cheapest services', () => {
+    expect(fitted.length).toBeLessThanOrEqual(BUDGET);
+    const shown = new Set(
+      groupedRows(fitted)
+        .filter((r) => r.kind === 'service')
+        .map((r) => r.cells[0] ?? ''),
+    );
+    expect(shown.size).toBeGreaterThan(10);
+    expect(shown.size).toBeLessThan(300);
+    const costOf = (name: string): number =>
+      report.services.find((s) => `&emsp;&emsp;\`${s.name}\`` === name)!.cost.total;
+    const kept = [...shown].map(costOf);
+    const left = report.services
+      .filter((s) => !shown.has(`&emsp;&emsp;\`${s.name}\``))
+      .map((s) => s.cost.total);
+    expect(Math.min(...kept)).toBeGreaterThan(Math.max(...left));
+    expect(fitted).toContain(
+      `_… and ${300 - shown.size} more services, omitted to fit GitHub's size limit; see report.json; the account and region rows still count them._`,
+    );
+  });
+
+  it('keeps every account, region and total row, with the same numbers as the full report', () => {
+    const summaries = (markdown: string): string[][] =>
+      groupedRows(markdown)
+        .filter((r) => r.kind !== 'service')
+        .map((r) => r.cells);
+    expect(summaries(fitted)).toEqual(summaries(full));
+    expect(summaries(fitted).filter((row) => row[0]?.includes('· 75 services'))).toHaveLength(4);
+  });
+
+  it('keeps Mermaid blocks that parse', async () => {
+    for (const block of extractMermaidBlocks(fitted)) await parseMermaid(block);
   });
 });
