@@ -105,7 +105,7 @@ async function report(config: Config, signal: AbortSignal): Promise<void> {
     if (coverage && !coverage.complete) {
       fail(
         `fail-on: partial: the report covers ${coverage.accounts.read} of ${coverage.accounts.expected} accounts ` +
-          `and ${coverage.regions.read} of ${coverage.regions.expected} regions; see the report for why.`,
+          `and ${coverage.regions.read} of ${coverage.regions.expected} account-regions; see the report for why.`,
       );
     }
   } else if (config.failOn !== 'never') {

@@ -205,7 +205,7 @@ export interface Report {
 }
 
 /** One region of one account: what its services cost and served (the account's shared line is not split by region). */
-interface RegionSubtotal {
+export interface RegionSubtotal {
   region: string;
   services: number;
   requests: number;
@@ -231,6 +231,7 @@ export interface AccountSummary {
 /** Which accounts and regions the report covers, and why any are missing. */
 export interface Coverage {
   accounts: { expected: number; read: number };
+  /** (account, region) pairs: an account read in one region of two counts one of two. */
   regions: { expected: number; read: number };
   /** False when any (account, region) pair could not be read: the totals then cover less than asked. */
   complete: boolean;

@@ -729,10 +729,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
             expected: accountInputs.length,
             read: accountInputs.filter((a) => a.status === 'read').length,
           },
-          regions: {
-            expected: regions.length,
-            read: regions.filter((r) => pairs.filter((p) => p.region === r).every((p) => !p.error)).length,
-          },
+          regions: { expected: pairs.length, read: pairs.filter((p) => !p.error).length },
           complete: pairs.every((p) => !p.error),
           unreachable: unreachablePairs(pairs),
         }

@@ -323,7 +323,7 @@ describe('buildAnalysis across accounts', () => {
       }
     }
     const platformBill = bill();
-    const teamBill = bill();
+    const teamBill = bill()!;
     // A credit on the team's bill stays its own line, never a service's.
     teamBill.credits.set('2026-11-18', -0.5);
     const run = { bytesScanned: 1, queries: 1, costExplorerRequests: 2 };
