@@ -13,10 +13,14 @@ import { gunzipSync } from 'node:zlib';
 import { nameFromHostHeader, identityFromArn } from '../../src/model/aggregate.js';
 import { type DemoResult, generateDemo } from '../../src/demo/generate.js';
 import { POLL_ENV } from '../../src/aws/insights.js';
-import { type CostExplorerServer, startCostExplorer } from '../servers/cost-explorer.js';
+import {
+  type CostExplorerOptions,
+  type CostExplorerServer,
+  startCostExplorer,
+} from '../servers/cost-explorer.js';
 import { type InsightsServer, startInsightsServer } from '../servers/insights/server.js';
 import { type PricingServer, startPricingServer } from '../servers/pricing.js';
-import { builtInListPrices, latticePriceListItems } from '../../src/demo/price-list.js';
+import { builtInListPrices, latticePriceListItems, type PriceListItem } from '../../src/demo/price-list.js';
 import { type LatticeClock, startLatticeClock } from '../servers/lattice-clock.js';
 import {
   type LatticeMesh,
@@ -39,14 +43,18 @@ export const SILENT_CREATED_AT = '2026-11-19T10:30:00Z';
 export const CREATED_AT = '2026-10-01T00:00:00Z';
 export const DEMO_END = '2026-11-23';
 
-export interface AwsWorld {
+/** moto and the test servers in front of it or beside it. */
+export interface Emulators {
   moto: MotoServer;
   /** VPC Lattice's endpoint: moto, with the creation times set here. */
   latticeClock: LatticeClock;
   costExplorer: CostExplorerServer;
-  /** The Price List Query API, with us-east-1's built-in prices and Tokyo's. */
+  /** The Price List Query API. */
   pricing: PricingServer;
   insights: InsightsServer;
+}
+
+export interface AwsWorld extends Emulators {
   mesh: LatticeMesh;
   /** The same events as the log group holds, as a JSONL file for the local engine. */
   logFile: string;
@@ -129,27 +137,26 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     rm(path, { recursive: true, force: true }),
   );
   // moto takes seconds to import its backends in its own process: start it while the demo is made.
-  const [demo, moto, insights] = await allSettledOrThrow([
+  const [demo, moto] = await allSettledOrThrow([
     demoFiles(dir),
     cleanup.track(startMoto({ accountId: ACCOUNT }), (m) => m.stop()),
-    cleanup.track(startInsightsServer({ accountId: ACCOUNT, region: REGION }), (s) => s.close()),
   ]);
   const bill = JSON.parse(await readFile(demo.costsFile, 'utf8')) as {
     ResultsByTime: Array<{ Groups: Array<{ Keys: string[] }> }>;
   };
   const usageTypes = [...new Set(bill.ResultsByTime.flatMap((d) => d.Groups.map((g) => g.Keys[0]!)))];
-  const costExplorer = await cleanup.track(
-    startCostExplorer({
-      motoUrl: moto.url,
+  const emulators = await startEmulators(cleanup, moto, {
+    defaults: { account: ACCOUNT, region: REGION },
+    accountsFromMoto: false,
+    costExplorer: {
       dimensionValues: { USAGE_TYPE: [...usageTypes, 'USE1-NatGateway-Bytes', 'USE1-BoxUsage:m5.large'] },
       anomalies: [CAD_ANOMALY, EC2_ANOMALY, VPC_ENDPOINT_ANOMALY],
       forecast: { Total: { Amount: '51.37', Unit: 'USD' }, ForecastResultsByTime: [] },
-    }),
-    (server) => server.close(),
-  );
+    },
+    prices: PRICE_LIST,
+  });
+  const { insights, latticeClock } = emulators;
   await seedCostAndUsage(moto.url, [bill as never], ACCOUNT);
-  const pricing = await cleanup.track(startPricingServer({ products: PRICE_LIST }), (p) => p.close());
-  const latticeClock = await cleanup.track(startLatticeClock(moto.url), (c) => c.close());
 
   // The events are ~384 MB: each line's service and time are read without parsing it, and a
   // line is parsed only for the name of a service not seen before.
@@ -203,39 +210,80 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
   const logFile = join(dir, 'access.jsonl');
   if (withLogFile) await writeLines(logFile, events);
 
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '',
-    HOME: dir,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_ENDPOINT_URL: moto.url,
-    AWS_ENDPOINT_URL_VPC_LATTICE: latticeClock.url,
-    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: insights.url,
-    AWS_ENDPOINT_URL_COST_EXPLORER: costExplorer.url,
-    AWS_ENDPOINT_URL_PRICING: pricing.url,
-    // Nothing from the developer's machine may leak in.
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    // The emulated queries are done at once: poll them every few ms, not every 1-5 s.
-    [POLL_ENV]: '5,20',
-  };
   return {
-    moto,
-    latticeClock,
-    costExplorer,
-    pricing,
-    insights,
+    ...emulators,
     mesh,
     logFile,
     costsFile: demo.costsFile,
     eventBytes,
     eventBytesByDay,
     events: events.length,
-    env,
+    env: emulatorEnv(emulators, dir, REGION),
     dir,
     close: () => cleanup.close(),
+  };
+}
+
+/**
+ * The servers around a started moto, side by side. `accountsFromMoto`: the Logs Insights and Cost
+ * Explorer servers take a request's account from its access key in moto (several accounts);
+ * otherwise every request is `defaults.account`'s (moto then answers for one account anyway).
+ */
+export async function startEmulators(
+  cleanup: Cleanup,
+  moto: MotoServer,
+  options: {
+    defaults: { account: string; region: string };
+    accountsFromMoto: boolean;
+    costExplorer: Omit<CostExplorerOptions, 'motoUrl' | 'accountId'>;
+    prices: PriceListItem[];
+  },
+): Promise<Emulators> {
+  const motoUrl = options.accountsFromMoto ? moto.url : undefined;
+  const [insights, costExplorer, pricing, latticeClock] = await allSettledOrThrow([
+    cleanup.track(
+      startInsightsServer({
+        accountId: options.defaults.account,
+        region: options.defaults.region,
+        ...(motoUrl ? { motoUrl } : {}),
+      }),
+      (s) => s.close(),
+    ),
+    cleanup.track(
+      startCostExplorer({ ...options.costExplorer, motoUrl: moto.url, accountId: options.defaults.account }),
+      (s) => s.close(),
+    ),
+    cleanup.track(startPricingServer({ products: options.prices }), (p) => p.close()),
+    cleanup.track(startLatticeClock(moto.url), (c) => c.close()),
+  ]);
+  return { moto, insights, costExplorer, pricing, latticeClock };
+}
+
+/** Environment for a child process: the emulators' endpoints, `region`, dummy or given credentials. */
+export function emulatorEnv(
+  emulators: Emulators,
+  dir: string,
+  region: string,
+  more: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_ENDPOINT_URL: emulators.moto.url,
+    AWS_ENDPOINT_URL_VPC_LATTICE: emulators.latticeClock.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: emulators.insights.url,
+    AWS_ENDPOINT_URL_COST_EXPLORER: emulators.costExplorer.url,
+    AWS_ENDPOINT_URL_PRICING: emulators.pricing.url,
+    // Nothing from the developer's machine may leak in.
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // The emulated queries are done at once: poll them every few ms, not every 1-5 s.
+    [POLL_ENV]: '5,20',
+    ...more,
   };
 }
 

@@ -217,6 +217,25 @@ describe('queries through the SDK', () => {
       }),
     ]);
   });
+
+  it("keeps log groups per signing region: another region's client sees only its own", async () => {
+    const group = '/aws/vendedlogs/lattice-ireland';
+    server.putEvents(group, [{ timestamp: T * 1000, message: line('eu', 5) }], { region: 'eu-west-1' });
+    const ireland = new CloudWatchLogsClient({
+      region: 'eu-west-1',
+      endpoint: server.url,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    const listed = await ireland.send(new DescribeLogGroupsCommand({}));
+    expect(listed.logGroups?.map((g) => g.logGroupArn)).toEqual([
+      `arn:aws:logs:eu-west-1:123456789012:log-group:${group}`,
+    ]);
+    await expect(start({ logGroupName: group })).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    const { statuses, last } = await poll(await start({ logGroupName: group }, ireland), ireland);
+    expect(statuses.at(-1)).toBe('Complete');
+    expect(rows(last)).toEqual([{ serviceArn: 'eu', n: '1', sent: '5' }]);
+    expect(server.stats.queries.at(-1)).toMatchObject({ account: '123456789012', region: 'eu-west-1' });
+  });
 });
 
 describe('errors', () => {

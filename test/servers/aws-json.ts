@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { Partition } from './caller.js';
 
 const JSON_11 = 'application/x-amz-json-1.1';
 
@@ -47,10 +48,14 @@ export interface JsonServiceOptions {
   throttleCode: string;
   internalErrorCode: string;
   /** The operations answered here, each from the parsed request body to the response body. */
-  operations: Record<string, (request: JsonObject) => unknown>;
+  operations: Record<string, (request: JsonObject, caller: Partition) => unknown>;
   /** Answers every other request; without it they get UnknownOperationException. */
-  fallback?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>;
+  fallback?: (req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Partition) => Promise<void>;
+  /** The account and region a request acts in (./caller.ts); without it, always the default ones. */
+  partition?: (req: IncomingMessage) => Promise<Partition>;
 }
+
+const DEFAULT_PARTITION: Partition = { account: '123456789012', region: 'us-east-1' };
 
 export interface JsonService {
   url: string;
@@ -95,15 +100,16 @@ export async function startJsonService(options: JsonServiceOptions): Promise<Jso
       throw new ApiError(options.internalErrorCode, 'Injected failure', 500);
     }
 
+    const caller = options.partition ? await options.partition(req) : DEFAULT_PARTITION;
     const handler = operations[operation];
     if (req.method !== 'POST' || !handler) {
-      if (fallback) return fallback(req, res, body);
+      if (fallback) return fallback(req, res, body, caller);
       throw new ApiError('UnknownOperationException', `Unknown operation ${target}`);
     }
     if (!(header(req, 'content-type') ?? '').startsWith(JSON_11)) {
       throw new ApiError('UnsupportedMediaType', `Expected Content-Type ${JSON_11}`, 415);
     }
-    sendJson(res, 200, handler(parseRequest(body)));
+    sendJson(res, 200, handler(parseRequest(body), caller));
   };
 
   const server = createServer((req, res) => {
@@ -187,7 +193,7 @@ function decodeToken(token: unknown, fingerprint: string): number {
 
 // ---- Small helpers ----
 
-function sendJson(res: ServerResponse, status: number, payload: unknown, errorType?: string): void {
+export function sendJson(res: ServerResponse, status: number, payload: unknown, errorType?: string): void {
   const text = JSON.stringify(payload);
   res.writeHead(status, {
     'content-type': JSON_11,
@@ -204,12 +210,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+export function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseRequest(body: Buffer): JsonObject {
+export function parseRequest(body: Buffer): JsonObject {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.length ? body.toString('utf8') : '{}');

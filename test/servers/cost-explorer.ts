@@ -4,6 +4,12 @@
  * but not GetDimensionValues, GetAnomalies or GetCostForecast. So this server answers those three
  * from configured data and forwards everything else to moto unchanged.
  *
+ * Data is per account, the account of the request's access key (./caller.ts asks moto). Cost
+ * Explorer has one endpoint in us-east-1 for every region, so regions are not partitions here:
+ * a line's region is its REGION dimension. An account given cost lines (setCostLines) gets
+ * GetCostAndUsage computed from them (./cost-lines.ts), its organization's management account
+ * its members' lines too; without lines the request goes to moto's seeded answers as before.
+ *
  * It also counts requests per operation (each costs $0.01 on real AWS, and tests assert on the
  * bill) and can make the next requests fail, to exercise the SDK's retries.
  */
@@ -15,15 +21,20 @@ import type {
 } from '@aws-sdk/client-cost-explorer';
 import {
   ApiError,
+  header,
   isObject,
   optionalNumber,
   optionalString,
   paginate,
+  parseRequest,
+  sendJson,
   startJsonService,
   type JsonObject,
   type JsonService,
 } from './aws-json.js';
 import { addDays, dayRange } from '../../src/model/dates.js';
+import { callerResolver, type Target } from './caller.js';
+import { costAndUsage, type CostLine, dimensionValues as valuesOf, type VisibleLine } from './cost-lines.js';
 
 /** A configured forecast, or the error GetCostForecast should answer with. */
 export type ForecastSetting = GetCostForecastResponse | { error: string; message?: string };
@@ -38,6 +49,8 @@ export interface CostExplorerOptions {
   forecast?: ForecastSetting;
   /** Items per page for GetDimensionValues and GetAnomalies; 1000 unless set. */
   pageSize?: number;
+  /** The account the options above and loading without a target are for; default 123456789012. */
+  accountId?: string;
 }
 
 /** One resource's amount on one day, for GetCostAndUsageWithResources. */
@@ -54,52 +67,129 @@ export interface ResourceLevel {
   today: string;
 }
 
-/** Its faults answer LimitExceededException (HTTP 400) and InternalServerError (HTTP 500). */
+/** An AWS Organizations organization as Cost Explorer sees it. */
+export interface Organization {
+  management: string;
+  members: string[];
+  /** Account names, for DimensionValueAttributes. */
+  names?: Record<string, string>;
+}
+
+/**
+ * Its faults answer LimitExceededException (HTTP 400) and InternalServerError (HTTP 500). Each
+ * setter is for `target.account`, else the default account (`options.accountId`).
+ */
 export interface CostExplorerServer extends JsonService {
-  setDimensionValues(values: NonNullable<CostExplorerOptions['dimensionValues']>): void;
-  setAnomalies(anomalies: Anomaly[]): void;
-  setForecast(forecast: ForecastSetting | undefined): void;
+  setDimensionValues(values: NonNullable<CostExplorerOptions['dimensionValues']>, target?: Target): void;
+  setAnomalies(anomalies: Anomaly[], target?: Target): void;
+  setForecast(forecast: ForecastSetting | undefined, target?: Target): void;
   /** Unset: the account has not opted in, and GetCostAndUsageWithResources says so. */
-  setResourceLevel(level: ResourceLevel | undefined): void;
+  setResourceLevel(level: ResourceLevel | undefined, target?: Target): void;
+  /** The account's own bill; from then on its GetCostAndUsage is computed, not moto's. */
+  setCostLines(lines: CostLine[], target?: Target): void;
+  /** Its management account's Cost Explorer sees the members' lines as well. */
+  setOrganization(organization: Organization | undefined): void;
+}
+
+interface AccountData {
+  dimensionValues: NonNullable<CostExplorerOptions['dimensionValues']>;
+  anomalies: Anomaly[];
+  forecast: ForecastSetting | undefined;
+  resourceLevel: ResourceLevel | undefined;
+  lines: CostLine[] | undefined;
 }
 
 export async function startCostExplorer(options: CostExplorerOptions): Promise<CostExplorerServer> {
   const motoUrl = options.motoUrl.replace(/\/+$/, '');
   const pageSize = options.pageSize ?? 1000;
-  let dimensionValues = options.dimensionValues ?? {};
-  let anomalies = options.anomalies ?? [];
-  let forecast = options.forecast;
-  let resourceLevel: ResourceLevel | undefined;
+  const defaultAccount = options.accountId ?? '123456789012';
+  // The default region only names unsigned requests: data is per account.
+  const callers = callerResolver({ account: defaultAccount, region: 'us-east-1' }, motoUrl);
+  const accounts = new Map<string, AccountData>();
+  const data = (account: string): AccountData => {
+    let found = accounts.get(account);
+    if (!found) {
+      found = {
+        dimensionValues: {},
+        anomalies: [],
+        forecast: undefined,
+        resourceLevel: undefined,
+        lines: undefined,
+      };
+      accounts.set(account, found);
+    }
+    return found;
+  };
+  const of = (target: Target | undefined): AccountData => data(target?.account ?? defaultAccount);
+  Object.assign(of(undefined), {
+    dimensionValues: options.dimensionValues ?? {},
+    anomalies: options.anomalies ?? [],
+    forecast: options.forecast,
+  });
+  let organization: Organization | undefined;
+
+  /** The lines `account` sees, or undefined when its GetCostAndUsage is moto's. */
+  const visibleLines = (account: string): VisibleLine[] | undefined => {
+    const own = accounts.get(account)?.lines;
+    const members = organization?.management === account ? organization.members : [account];
+    if (own === undefined && !members.some((m) => accounts.get(m)?.lines)) return undefined;
+    return members.flatMap((m) => (accounts.get(m)?.lines ?? []).map((l) => ({ ...l, linkedAccount: m })));
+  };
+
   const service = await startJsonService({
     targetPrefix: 'AWSInsightsIndexService.',
     throttleCode: 'LimitExceededException',
     internalErrorCode: 'InternalServerError',
     operations: {
-      GetDimensionValues: (request) => getDimensionValues(request, dimensionValues, pageSize),
-      GetAnomalies: (request) => getAnomalies(request, anomalies, pageSize),
-      GetCostForecast: (request) => getCostForecast(request, forecast),
-      GetCostAndUsageWithResources: (request) => getCostAndUsageWithResources(request, resourceLevel),
+      GetDimensionValues: (request, caller) =>
+        getDimensionValues(
+          request,
+          data(caller.account).dimensionValues,
+          pageSize,
+          visibleLines(caller.account),
+        ),
+      GetAnomalies: (request, caller) => getAnomalies(request, data(caller.account).anomalies, pageSize),
+      GetCostForecast: (request, caller) => getCostForecast(request, data(caller.account).forecast),
+      GetCostAndUsageWithResources: (request, caller) =>
+        getCostAndUsageWithResources(request, data(caller.account).resourceLevel),
     },
-    fallback: (req, res, body) => forward(req, res, body, motoUrl),
+    partition: (req) => callers.partition(req),
+    fallback: async (req, res, body, caller) => {
+      const lines = visibleLines(caller.account);
+      if (lines === undefined || header(req, 'x-amz-target') !== 'AWSInsightsIndexService.GetCostAndUsage') {
+        return forward(req, res, body, motoUrl);
+      }
+      const names = new Map(Object.entries(organization?.names ?? {}));
+      return sendJson(res, 200, costAndUsage(parseRequest(body), lines, names));
+    },
   });
   return {
     ...service,
-    setDimensionValues: (values) => void (dimensionValues = values),
-    setAnomalies: (list) => void (anomalies = list),
-    setForecast: (setting) => void (forecast = setting),
-    setResourceLevel: (level) => void (resourceLevel = level),
+    setDimensionValues: (values, target) => void (of(target).dimensionValues = values),
+    setAnomalies: (list, target) => void (of(target).anomalies = list),
+    setForecast: (setting, target) => void (of(target).forecast = setting),
+    setResourceLevel: (level, target) => void (of(target).resourceLevel = level),
+    setCostLines: (lines, target) => void (of(target).lines = lines),
+    setOrganization: (org) => void (organization = org),
   };
 }
 
 // ---- The three operations moto lacks ----
 
+/** Configured values first; an account with cost lines lists those of the period otherwise. */
 function getDimensionValues(
   request: JsonObject,
   configured: NonNullable<CostExplorerOptions['dimensionValues']>,
   pageSize: number,
+  lines: VisibleLine[] | undefined,
 ): unknown {
   requireDateInterval(request.TimePeriod, 'TimePeriod');
   const dimension = requireString(request.Dimension, 'Dimension');
+  const period = request.TimePeriod as { Start: string; End: string };
+  if (configured[dimension] === undefined && lines !== undefined) {
+    const inPeriod = lines.filter((l) => l.day >= period.Start && l.day < period.End);
+    configured = { [dimension]: valuesOf(inPeriod, dimension) };
+  }
   // A substring match ignoring case; the API reference only says "the value that you want to
   // search the filter values for", so tests should not lean on finer points.
   const search = optionalString(request.SearchString)?.toLowerCase();

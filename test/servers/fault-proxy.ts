@@ -1,7 +1,8 @@
 /**
  * A pass-through HTTP proxy to a real server (moto) that can answer the next requests with an
  * injected response instead: a transient AWS error, for example, to prove retries survive it.
- * `rewrite` may change each forwarded response's body (lattice-clock.ts does).
+ * `rewrite` may change each forwarded response's body (lattice-clock.ts does); `intercept` may
+ * answer a request itself (sts-gate.ts does).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,7 +41,10 @@ const HOP_HEADERS = new Set([
 
 export async function startFaultProxy(
   target: string,
-  options: { rewrite?: (body: Buffer) => Buffer } = {},
+  options: {
+    rewrite?: (body: Buffer) => Buffer;
+    intercept?: (request: IncomingMessage, body: Buffer) => Promise<InjectedResponse | undefined>;
+  } = {},
 ): Promise<FaultProxy> {
   const queue: InjectedResponse[] = [];
   const proxy: FaultProxy = {
@@ -53,7 +57,7 @@ export async function startFaultProxy(
     void (async () => {
       proxy.requests += 1;
       const body = await readBody(request);
-      const injected = queue.shift();
+      const injected = queue.shift() ?? (await options.intercept?.(request, body));
       if (injected) {
         response.writeHead(injected.status, { 'content-type': injected.contentType ?? 'text/xml' });
         response.end(injected.body);

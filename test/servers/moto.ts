@@ -274,7 +274,11 @@ export interface LatticeMeshOptions {
   services: string[];
   /** A CloudWatch Logs log group ARN: adds an access log subscription on the network. */
   logGroupArn?: string;
+  /** Access log subscriptions on services: service name → log group ARN. */
+  serviceLogGroupArns?: Record<string, string>;
   region: string;
+  /** The account to create it in (moto's x-moto-account-id header); default: the dummy keys' account. */
+  accountId?: string;
 }
 
 export interface LatticeResource {
@@ -283,11 +287,23 @@ export interface LatticeResource {
   name: string;
 }
 
+interface AccessLogSubscription {
+  id: string;
+  arn: string;
+  destinationArn: string;
+}
+
 export interface LatticeMesh {
   region: string;
   network: LatticeResource;
-  services: Array<LatticeResource & { associationId: string; associationArn: string }>;
-  accessLogSubscription?: { id: string; arn: string; destinationArn: string };
+  services: Array<
+    LatticeResource & {
+      associationId: string;
+      associationArn: string;
+      accessLogSubscription?: AccessLogSubscription;
+    }
+  >;
+  accessLogSubscription?: AccessLogSubscription;
 }
 
 /** A service network with its services associated, created through the real SDK. */
@@ -297,6 +313,28 @@ export async function createLatticeMesh(motoUrl: string, options: LatticeMeshOpt
     region: options.region,
     credentials: DUMMY_CREDENTIALS,
   });
+  const account = options.accountId;
+  if (account !== undefined) {
+    // moto 5.2.1 answers for this account whatever the key (core/responses.py, get_current_account).
+    lattice.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
+        return next(args);
+      },
+      { step: 'build', name: 'motoAccount' },
+    );
+  }
+  const subscribe = async (
+    resourceIdentifier: string,
+    destinationArn: string,
+  ): Promise<AccessLogSubscription> => {
+    // moto rejects an ARN here ("must start with 'sn-' or 'svc-'"); real AWS takes either.
+    const subscription = await lattice.send(
+      new CreateAccessLogSubscriptionCommand({ resourceIdentifier, destinationArn }),
+    );
+    if (!subscription.id || !subscription.arn) throw new Error('moto returned no access log subscription');
+    return { id: subscription.id, arn: subscription.arn, destinationArn };
+  };
   try {
     const network = await lattice.send(new CreateServiceNetworkCommand({ name: options.networkName }));
     const networkResource = resource(network, 'service network');
@@ -311,24 +349,17 @@ export async function createLatticeMesh(motoUrl: string, options: LatticeMeshOpt
         }),
       );
       if (!association.id || !association.arn) throw new Error(`moto returned no association for ${name}`);
-      services.push({ ...service, associationId: association.id, associationArn: association.arn });
+      const logGroupArn = options.serviceLogGroupArns?.[name];
+      services.push({
+        ...service,
+        associationId: association.id,
+        associationArn: association.arn,
+        ...(logGroupArn ? { accessLogSubscription: await subscribe(service.id, logGroupArn) } : {}),
+      });
     }
     const mesh: LatticeMesh = { region: options.region, network: networkResource, services };
-    if (options.logGroupArn) {
-      // moto rejects an ARN here ("must start with 'sn-' or 'svc-'"); real AWS takes either.
-      const subscription = await lattice.send(
-        new CreateAccessLogSubscriptionCommand({
-          resourceIdentifier: networkResource.id,
-          destinationArn: options.logGroupArn,
-        }),
-      );
-      if (!subscription.id || !subscription.arn) throw new Error('moto returned no access log subscription');
-      mesh.accessLogSubscription = {
-        id: subscription.id,
-        arn: subscription.arn,
-        destinationArn: options.logGroupArn,
-      };
-    }
+    if (options.logGroupArn)
+      mesh.accessLogSubscription = await subscribe(networkResource.id, options.logGroupArn);
     return mesh;
   } finally {
     lattice.destroy();

@@ -13,11 +13,16 @@
  * the version of the stored events, which putEvents bumps): every run of the pipeline asks the
  * same day-queries over hundreds of MB again. Each start still gets its own query id, status
  * progression, statistics and faults, exactly as without the memo.
+ *
+ * Log groups live in an account and a region, as in AWS: a request sees those of the region in its
+ * signature and of the account of its access key (./caller.ts; the account is asked of moto when
+ * `motoUrl` is given, else every key is `accountId`). A query id is found only where it started.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { executeQuery, parseQuery, QuerySyntaxError, type ResultCell } from './engine.js';
+import { callerResolver, type Partition, partitionKey, type Target } from '../caller.js';
 
 export type QueryStatus =
   'Scheduled' | 'Running' | 'Complete' | 'Failed' | 'Cancelled' | 'Timeout' | 'Unknown';
@@ -46,6 +51,9 @@ export interface InsightsEvent {
 /** One started query, as tests see it; `status` is the last one reported to the client. */
 export interface QueryRecord {
   queryId: string;
+  /** Where it ran: the caller's account and region. */
+  account: string;
+  region: string;
   logGroups: string[];
   /** Epoch seconds, as sent. */
   startTime: number;
@@ -173,10 +181,12 @@ export interface InsightsServerOptions {
    * as a stand-in for partial results.
    */
   statuses?: QueryStatus[];
-  /** Default '123456789012'. */
+  /** The default partition: unsigned requests, and loading without a target. Default '123456789012'. */
   accountId?: string;
   /** Default 'us-east-1'. */
   region?: string;
+  /** moto's URL: the account of a request is that of its access key in moto. */
+  motoUrl?: string;
 }
 
 export interface InsightsServer {
@@ -184,9 +194,9 @@ export interface InsightsServer {
   url: string;
   port: number;
   close(): Promise<void>;
-  /** Adds events to a log group, creating it if needed. */
-  putEvents(logGroup: string, events: InsightsEvent[]): void;
-  createLogGroup(logGroup: string): void;
+  /** Adds events to a log group of `target` (default: the default partition), creating it if needed. */
+  putEvents(logGroup: string, events: InsightsEvent[], target?: Target): void;
+  createLogGroup(logGroup: string, target?: Target): void;
   stats: InsightsServerStats;
   faults: FaultPlan;
   /** Started queries answered from the memo (hits) or by running the engine (misses). */
@@ -218,6 +228,7 @@ interface Executed {
 
 interface RunningQuery {
   record: QueryRecord;
+  partition: string;
   rows: ResultCell[][];
   statistics: Record<string, number>;
   schedule: QueryStatus[];
@@ -262,21 +273,40 @@ function strings(body: Body, key: string): string[] | undefined {
   return v as string[];
 }
 
-/** A log group identifier may be a name or an ARN (with or without the trailing `:*`). */
-function groupName(identifier: string): string {
-  const m = /^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(?::\*)?$/.exec(identifier);
-  return m ? m[1]! : identifier;
+/**
+ * A log group identifier may be a name or an ARN (with or without the trailing `:*`). An ARN of
+ * another account or region is not found: reading one needs cross-account observability
+ * (CloudWatch User Guide, "CloudWatch cross-account observability"), which is not emulated.
+ */
+function groupName(identifier: string, caller: Partition): string {
+  const m = /^arn:[^:]+:logs:([^:]*):([^:]*):log-group:(.+?)(?::\*)?$/.exec(identifier);
+  if (!m) return identifier;
+  if (m[1] !== caller.region || m[2] !== caller.account) {
+    throw new ApiError('ResourceNotFoundException', `Log group '${identifier}' does not exist`);
+  }
+  return m[3]!;
 }
 
 export async function startInsightsServer(options: InsightsServerOptions = {}): Promise<InsightsServer> {
-  const accountId = options.accountId ?? '123456789012';
-  const region = options.region ?? 'us-east-1';
+  const defaults: Partition = {
+    account: options.accountId ?? '123456789012',
+    region: options.region ?? 'us-east-1',
+  };
+  const callers = callerResolver(defaults, options.motoUrl);
+  const partitionOf = (target: Target = {}): Partition => ({ ...defaults, ...target });
   const baseStatuses = options.statuses ?? ['Running', 'Complete'];
   if (baseStatuses.length === 0 || !TERMINAL.has(baseStatuses[baseStatuses.length - 1]!)) {
     throw new Error('options.statuses must end with a terminal status such as Complete');
   }
 
-  const groups = new Map<string, LogGroup>();
+  /** Log groups by name, per partition. */
+  const partitions = new Map<string, Map<string, LogGroup>>();
+  const groupsOf = (p: Partition): Map<string, LogGroup> => {
+    const key = partitionKey(p);
+    let groups = partitions.get(key);
+    if (!groups) partitions.set(key, (groups = new Map()));
+    return groups;
+  };
   const queries = new Map<string, RunningQuery>();
   const faults = new FaultPlan();
   const stats: InsightsServerStats = {
@@ -292,9 +322,11 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
   const memo = new Map<string, Executed>();
   const memoStats = { hits: 0, misses: 0 };
 
-  const arn = (name: string): string => `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
+  const arn = (p: Partition, name: string): string =>
+    `arn:aws:logs:${p.region}:${p.account}:log-group:${name}`;
 
-  function createLogGroup(name: string): LogGroup {
+  function createLogGroup(name: string, p: Partition): LogGroup {
+    const groups = groupsOf(p);
     let group = groups.get(name);
     if (!group) {
       group = { name, creationTime: Date.now(), events: [] };
@@ -303,8 +335,8 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     return group;
   }
 
-  function putEvents(logGroup: string, events: InsightsEvent[]): void {
-    const group = createLogGroup(logGroup);
+  function putEvents(logGroup: string, events: InsightsEvent[], target?: Target): void {
+    const group = createLogGroup(logGroup, partitionOf(target));
     eventsVersion++;
     memo.clear(); // every key holds the old version: none can be hit again
     for (const ev of events) {
@@ -320,7 +352,8 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     }
   }
 
-  function startQuery(body: Body): Body {
+  function startQuery(body: Body, caller: Partition): Body {
+    const groups = groupsOf(caller);
     if (faults.takeStartQueryFailure()) {
       throw new ApiError(
         'LimitExceededException',
@@ -337,7 +370,7 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
         'Exactly one of logGroupName, logGroupNames and logGroupIdentifiers must be given',
       );
     }
-    const list = single !== undefined ? [single] : (names ?? identifiers!.map(groupName));
+    const list = single !== undefined ? [single] : (names ?? identifiers!.map((id) => groupName(id, caller)));
     if (list.length === 0 || list.length > 50) {
       throw new ApiError('InvalidParameterException', 'Between 1 and 50 log groups must be given');
     }
@@ -376,7 +409,15 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
       });
     }
 
-    const key = JSON.stringify([eventsVersion, list, startTime, endTime, queryString, limit]);
+    const key = JSON.stringify([
+      partitionKey(caller),
+      eventsVersion,
+      list,
+      startTime,
+      endTime,
+      queryString,
+      limit,
+    ]);
     let executed = memo.get(key);
     if (executed) {
       memoStats.hits++;
@@ -391,7 +432,7 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
           .events.filter((e) => e.timestamp >= from && e.timestamp <= to)
           .map((e) => ({ ...e, logGroup: name })),
       );
-      const output = executeQuery(parsed, events, { limit, accountId });
+      const output = executeQuery(parsed, events, { limit, accountId: caller.account });
       executed = {
         rows: output.rows,
         recordsMatched: output.recordsMatched,
@@ -404,6 +445,8 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
 
     const record: QueryRecord = {
       queryId: randomUUID(),
+      account: caller.account,
+      region: caller.region,
       logGroups: list,
       startTime,
       endTime,
@@ -415,6 +458,7 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     stats.bytesScanned += bytesScanned;
     queries.set(record.queryId, {
       record,
+      partition: partitionKey(caller),
       rows: executed.rows,
       statistics: {
         recordsMatched: executed.recordsMatched,
@@ -431,16 +475,17 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     return { queryId: record.queryId };
   }
 
-  function findQuery(body: Body): RunningQuery {
+  function findQuery(body: Body, caller: Partition): RunningQuery {
     const id = str(body, 'queryId');
     const query = id === undefined ? undefined : queries.get(id);
-    if (!query) throw new ApiError('ResourceNotFoundException', `Query ${id ?? '(none)'} does not exist`);
+    if (!query || query.partition !== partitionKey(caller))
+      throw new ApiError('ResourceNotFoundException', `Query ${id ?? '(none)'} does not exist`);
     return query;
   }
 
-  function getQueryResults(body: Body): Body {
+  function getQueryResults(body: Body, caller: Partition): Body {
     if (faults.takeThrottle()) throw new ApiError('ThrottlingException', 'Rate exceeded');
-    const query = findQuery(body);
+    const query = findQuery(body, caller);
     const status = query.schedule[Math.min(query.polls, query.schedule.length - 1)]!;
     query.polls++;
     query.record.status = status;
@@ -478,8 +523,8 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     };
   }
 
-  function stopQuery(body: Body): Body {
-    const query = findQuery(body);
+  function stopQuery(body: Body, caller: Partition): Body {
+    const query = findQuery(body, caller);
     if (TERMINAL.has(query.record.status)) {
       throw new ApiError(
         'InvalidParameterException',
@@ -492,23 +537,23 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     return { success: true };
   }
 
-  function describeLogGroups(body: Body): Body {
+  function describeLogGroups(body: Body, caller: Partition): Body {
     const prefix = str(body, 'logGroupNamePrefix') ?? '';
-    const logGroups = [...groups.values()]
+    const logGroups = [...groupsOf(caller).values()]
       .filter((g) => g.name.startsWith(prefix))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((g) => ({
         logGroupName: g.name,
         creationTime: g.creationTime,
         metricFilterCount: 0,
-        arn: `${arn(g.name)}:*`,
-        logGroupArn: arn(g.name),
+        arn: `${arn(caller, g.name)}:*`,
+        logGroupArn: arn(caller, g.name),
         storedBytes: g.events.reduce((sum, e) => sum + e.bytes, 0),
       }));
     return { logGroups };
   }
 
-  const handlers: Record<Operation, (body: Body) => Body> = {
+  const handlers: Record<Operation, (body: Body, caller: Partition) => Body> = {
     StartQuery: startQuery,
     GetQueryResults: getQueryResults,
     StopQuery: stopQuery,
@@ -526,7 +571,7 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     res.end(text);
   }
 
-  function handle(req: IncomingMessage, body: string, res: ServerResponse): void {
+  async function handle(req: IncomingMessage, body: string, res: ServerResponse): Promise<void> {
     try {
       const target = req.headers['x-amz-target'];
       const op =
@@ -549,7 +594,7 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
         throw new ApiError('SerializationException', 'The request body must be a JSON object');
       }
-      send(res, 200, handlers[op as Operation](parsed as Body));
+      send(res, 200, handlers[op as Operation](parsed as Body, await callers.partition(req)));
     } catch (error) {
       if (error instanceof ApiError) {
         send(res, error.status, { __type: error.code, message: error.message, ...error.extra }, error.code);
@@ -563,7 +608,7 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, Buffer.concat(chunks).toString('utf8'), res));
+    req.on('end', () => void handle(req, Buffer.concat(chunks).toString('utf8'), res));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -580,7 +625,7 @@ export async function startInsightsServer(options: InsightsServerOptions = {}): 
     faults,
     memo: memoStats,
     putEvents,
-    createLogGroup: (name) => void createLogGroup(name),
+    createLogGroup: (name, target) => void createLogGroup(name, partitionOf(target)),
     close: () =>
       new Promise<void>((resolve, reject) => {
         // The SDK keeps connections alive; without this, close() would wait for them.
