@@ -476,9 +476,11 @@ async function accountCosts(
   period: { start: string; end: string },
   window: Window,
   priceList: PriceList | undefined,
-  services: ServiceIdentity[],
-  linkedAccount?: string,
+  /** The account's services, known once the logs are read: only the backend costs wait for them. */
+  services: Promise<ServiceIdentity[]>,
+  scope: { linkedAccount?: string; anomalies: boolean },
 ): Promise<AccountCosts> {
+  const { linkedAccount } = scope;
   const { options, clients, warnings } = run;
   const step = async <T>(what: string, task: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -504,7 +506,7 @@ async function accountCosts(
     () => billed(run, period, usageTypes, priceList?.usageTypes ?? new Map(), linkedAccount),
   );
   // Anomalies are the monitor owner's: in payer mode the hub's, read once for the whole run.
-  const anomalies = linkedAccount
+  const anomalies = !scope.anomalies
     ? []
     : ((await step('Cost Anomaly Detection could not be read', () =>
         latticeAnomalies(clients.costExplorer, window, usageTypes, run.requests),
@@ -521,7 +523,9 @@ async function accountCosts(
   const tagKey = options.costTagKey;
   const backend = tagKey
     ? await step(`Backend costs by the tag ${tagKey} could not be read`, () =>
-        backendCosts(clients.costExplorer, window, tagKey, options.costMetric, services, run.requests),
+        services.then((list) =>
+          backendCosts(clients.costExplorer, window, tagKey, options.costMetric, list, run.requests),
+        ),
       )
     : undefined;
   return {
@@ -530,6 +534,13 @@ async function accountCosts(
     ...(forecast ? { forecast } : {}),
     backend: backend ?? new Map(),
   };
+}
+
+/** A promise and the function that settles it, for a value another step finds later. */
+function settable<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function uniqueByArn(list: ServiceIdentity[]): ServiceIdentity[] {
@@ -581,6 +592,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
   const hub: Run = { options, clients, now, today, warnings, requests: { count: 0 } };
   const pairs: Pair[] = [];
   const costRuns = new Map<Target, Run>();
+  const knownServices = settable<ServiceIdentity[]>();
   try {
     if (options.cache) hub.cache = new DayCache(options.cache.dir, warnings);
     // Cache entries belong to one account, and a fleet names its accounts.
@@ -600,6 +612,47 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
         );
       }
     }
+    const period = { start: previous.start, end: window.end };
+    const reachable = targets.filter((t) => !t.error);
+    const payer = fleet && options.costSource === 'payer';
+    /** Prices, then each account's bill; in a fleet this runs while the logs are read. */
+    const readCosts = async () => {
+      const priceList = await priceListOf(hub, regions);
+      const costs = new Map<Target, AccountCosts>();
+      await pool(reachable, PAIR_CONCURRENCY, async (target) => {
+        const run = !fleet
+          ? hub
+          : payer
+            ? {
+                ...hub,
+                requests: { count: 0 },
+                warnings: [],
+                ...(target.account ? { account: target.account } : {}),
+              }
+            : pairRun(hub, target, options.region);
+        costRuns.set(target, run);
+        const mine = knownServices.promise.then((all) =>
+          all.filter((s) => !fleet || s.account === target.account),
+        );
+        // A management account's Cost Explorer holds its members' costs too: each account asks for its own.
+        const scope = fleet ? { linkedAccount: target.account, anomalies: !payer } : { anomalies: true };
+        costs.set(target, await accountCosts(run, period, window, priceList, mine, scope));
+        if (fleet) warnings.push(...run.warnings.map((w) => `${accountName(target)}: ${w}`));
+      });
+      if (payer) {
+        const payerAnomalies = await latticeAnomalies(clients.costExplorer, window, [], hub.requests).catch(
+          (error: unknown) => {
+            warnings.push(`Cost Anomaly Detection could not be read: ${errorMessage(error)}`);
+            return [];
+          },
+        );
+        if (reachable[0]) costs.get(reachable[0])?.anomalies.push(...payerAnomalies);
+      }
+      return { priceList, costs };
+    };
+    // Cost Explorer needs nothing from the logs but the services' names for backend costs.
+    const costsRead = fleet ? readCosts() : undefined;
+    costsRead?.catch(() => undefined);
     await pool(
       pairs.filter((p) => !p.error),
       PAIR_CONCURRENCY,
@@ -656,41 +709,8 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     if (windowRecords === 0 && read.length > 0)
       warnings.push('No access-log records in the window: either no traffic, or access logging was off.');
 
-    const period = { start: previous.start, end: window.end };
-    const serviceRegions = [...new Set([...regions, ...seen.map((s) => s.region)])];
-    const priceList = await priceListOf(hub, fleet ? serviceRegions : [options.region]);
-    const costedServices = [...inventoryServices, ...seen];
-    const reachable = targets.filter((t) => !t.error);
-    const costs = new Map<Target, AccountCosts>();
-    await pool(reachable, PAIR_CONCURRENCY, async (target) => {
-      const payer = fleet && options.costSource === 'payer';
-      const run = !fleet
-        ? hub
-        : payer
-          ? {
-              ...hub,
-              requests: { count: 0 },
-              warnings: [],
-              ...(target.account ? { account: target.account } : {}),
-            }
-          : pairRun(hub, target, options.region);
-      costRuns.set(target, run);
-      const mine = costedServices.filter((s) => !fleet || s.account === target.account);
-      costs.set(
-        target,
-        await accountCosts(run, period, window, priceList, mine, payer ? target.account : undefined),
-      );
-      if (fleet) warnings.push(...run.warnings.map((w) => `${accountName(target)}: ${w}`));
-    });
-    if (fleet && options.costSource === 'payer') {
-      const payerAnomalies = await latticeAnomalies(clients.costExplorer, window, [], hub.requests).catch(
-        (error: unknown) => {
-          warnings.push(`Cost Anomaly Detection could not be read: ${errorMessage(error)}`);
-          return [];
-        },
-      );
-      costs.get(reachable[0]!)?.anomalies.push(...payerAnomalies);
-    }
+    knownServices.resolve([...inventoryServices, ...seen]);
+    const { priceList, costs } = await (costsRead ?? readCosts());
     const allCosts = [...costs.values()];
     const forecast = fleet ? sumForecasts(allCosts.map((c) => c.forecast)) : allCosts[0]?.forecast;
     const backend = new Map(allCosts.flatMap((c) => [...c.backend]));
@@ -793,6 +813,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
       },
     };
   } finally {
+    knownServices.resolve([]);
     for (const run of new Set([...pairs.map((p) => p.run), ...costRuns.values()]))
       if (run.clients !== clients) run.clients.destroy();
     clients.destroy();
