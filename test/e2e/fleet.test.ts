@@ -4,6 +4,11 @@
  * network-level logs and the team's service-level logs both hold `team-orders`: it counts once.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Report } from '../../src/model/report.js';
@@ -182,9 +187,8 @@ describe('an account that cannot be reached', () => {
 });
 
 describe('the CLI with --regions and --accounts', () => {
-  it('gives the same report from the hub session in the environment', async () => {
-    const out = join(world.dir, 'cli-fleet');
-    const result = await runCli(
+  const cli = (out: string, more: string[] = []) =>
+    runCli(
       [
         'analyze',
         '--aws',
@@ -202,10 +206,68 @@ describe('the CLI with --regions and --accounts', () => {
         WINDOW.end,
         '--out',
         out,
+        ...more,
       ],
       { env: world.env },
     );
-    expect([result.code, result.stderr]).toEqual([0, '']);
-    expectWholeFleet(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report);
+  const read = async (out: string): Promise<Report> =>
+    JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+
+  it('gives the same report from the hub session in the environment, and a warm cache scans nothing', async () => {
+    const cache = join(world.dir, 'cli-cache');
+    const [cold, warm] = [join(world.dir, 'cli-cold'), join(world.dir, 'cli-warm')];
+    const first = await cli(cold, ['--cache-dir', cache]);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    const coldReport = await read(cold);
+    expectWholeFleet(coldReport);
+    expect(coldReport.run.insights.queries).toBeGreaterThan(0);
+
+    // Every day of the window has settled: each account and region comes from the cache.
+    const second = await cli(warm, ['--cache-dir', cache]);
+    expect([second.code, second.stderr]).toEqual([0, '']);
+    const warmReport = await read(warm);
+    expectWholeFleet(warmReport);
+    expect(warmReport.run.insights).toEqual({ queries: 0, bytesScanned: 0 });
+    expect(warmReport.accounts!.map((a) => a.run.queries)).toEqual([0, 0]);
+    expect(warmReport.run.costExplorer.requests).toBeLessThan(coldReport.run.costExplorer.requests);
+    expect(warmReport.services).toEqual(coldReport.services);
+  }, 180_000);
+});
+
+describe('accounts: organization', () => {
+  it("reads the organization's accounts and names those it could not reach", async () => {
+    const organizations = new OrganizationsClient({
+      region: REGIONS[0],
+      endpoint: world.env.AWS_ENDPOINT_URL_ORGANIZATIONS!,
+      credentials: world.hubCredentials,
+    });
+    let stranger: string;
+    try {
+      // The hub's account becomes the management account; the new one has no member role.
+      await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+      const created = await organizations.send(
+        new CreateAccountCommand({ AccountName: 'sandbox', Email: 'sandbox@example.com' }),
+      );
+      stranger = created.CreateAccountStatus!.AccountId!;
+    } finally {
+      organizations.destroy();
+    }
+    const r = await run({ accounts: 'organization', regions: '' });
+    const report = await reportOf(r);
+    expect(r.code).toBe(0);
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(report.accounts!.map((a) => [a.account, a.label, a.status])).toEqual(
+      expect.arrayContaining([
+        [PLATFORM, expect.any(String), 'read'],
+        [stranger, 'sandbox', 'unreachable'],
+      ]),
+    );
+    expect(report.coverage!.complete).toBe(false);
+    expect(report.coverage!.unreachable).toEqual(
+      expect.arrayContaining([
+        { account: stranger, label: 'sandbox', reason: expect.stringMatching(/lattice-cost-report-member/) },
+      ]),
+    );
+    expect(r.summary).toMatch(/covers \d+ of \d+ accounts/);
   }, 120_000);
 });
