@@ -84,7 +84,12 @@ export async function latticeUsageTypes(
   return [...types].sort();
 }
 
-/** A member account's costs, as its organization's management account sees them. */
+/**
+ * One account's costs. Documented (Cost Explorer API reference, GetCostAndUsage and Dimension):
+ * LINKED_ACCOUNT is a dimension, and the management account's Cost Explorer holds every member
+ * account's costs; so a fleet run asks for each account's own, whether from its own Cost Explorer
+ * or from the management account's (`cost-source: payer`).
+ */
 function linkedAccountFilter(account: string): Expression {
   return { Dimensions: { Key: 'LINKED_ACCOUNT', Values: [account] } };
 }

@@ -176,8 +176,9 @@ export interface InventoryRequest {
   serviceNetwork?: string;
   logGroupNames: string[];
   /**
-   * In a run over several accounts, a network shared in from its owner has no access-log
-   * subscription this account can see: the owner's logs hold its traffic, so none is not an error.
+   * In a run over several accounts, a network shared in from its owner may have no access-log
+   * subscription this account can see (assumed, not documented: subscriptions belong to the
+   * network's owner). The owner's logs hold its traffic, so none is a note, not an error.
    */
   logsOptional?: boolean;
 }
