@@ -36,6 +36,7 @@ import { type Inventory, describeServices, readInventory } from '../aws/inventor
 import { type CachedCosts, DayCache, isSettled } from '../cache/day-cache.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { type AccountInput, buildAnalysis } from '../analysis/build.js';
+import { isFleet } from './fleet.js';
 import { describeReport } from '../report/findings.js';
 import type { Anomaly } from '../model/findings.js';
 import type { Coverage, Report } from '../model/report.js';
@@ -346,16 +347,6 @@ interface Pair {
   problems?: SourceProblems;
   scan?: Awaited<ReturnType<typeof scanDays>>;
   error?: string;
-}
-
-/** More than the credentials' own account in one region. */
-export function isFleet(options: AwsSettings): boolean {
-  return (
-    (options.regions?.length ?? 0) > 1 ||
-    options.accounts === 'organization' ||
-    (options.accounts?.length ?? 0) > 0 ||
-    (options.regions?.length === 1 && options.regions[0] !== options.region)
-  );
 }
 
 /** "payments (222222222222)", or the id alone. */

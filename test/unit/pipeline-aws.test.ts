@@ -105,9 +105,15 @@ jest.unstable_mockModule('../../src/aws/inventory.js', () => ({
 
 jest.unstable_mockModule('../../src/aws/credentials.js', () => ({
   callerAccount: async () => '111122223333',
+  maskedCredentials: () => {
+    throw new Error('no member accounts in these tests');
+  },
 }));
 jest.unstable_mockModule('../../src/aws/clients.js', () => ({
   createClients: () => ({ destroy: () => undefined }),
+  createOrganizationsClient: () => {
+    throw new Error('no organization in these tests');
+  },
 }));
 
 /** One product of the price list: us-east-1 service-hours at $0.025. */
