@@ -1,4 +1,5 @@
 /** Findings in words: the one-line message and impact of each finding that analysis/ found as data. */
+import { identityFromArn } from '../model/aggregate.js';
 import type { FindingData } from '../model/findings.js';
 import type { Analysis, Finding, Report } from '../model/report.js';
 import {
@@ -109,5 +110,14 @@ function describeFinding(f: FindingData): Finding {
 
 /** The report of schema v1: the analysis, its findings in words. */
 export function describeReport(analysis: Analysis): Report {
-  return { ...analysis, findings: analysis.findings.map(describeFinding) };
+  const findings = analysis.findings.map(describeFinding);
+  // A report over accounts says where each finding is, without making its reader parse the ARN.
+  if (analysis.accounts) {
+    for (const finding of findings) {
+      if (!finding.service) continue;
+      const { account, region } = identityFromArn(finding.service);
+      Object.assign(finding, { account, region });
+    }
+  }
+  return { ...analysis, findings };
 }

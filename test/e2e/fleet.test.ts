@@ -116,6 +116,13 @@ function expectWholeFleet(report: Report): void {
     expect(account.requests).toBe(own.reduce((sum, s) => sum + s.requests, 0));
   }
   expect(cents(report.totals.cost)).toBe(report.accounts!.reduce((sum, a) => sum + cents(a.cost), 0));
+  // Findings say where they are: the service's account and region.
+  const located = report.findings.filter((f) => f.service);
+  expect(located.length).toBeGreaterThan(0);
+  for (const f of located) {
+    const [, , , region, account] = f.service!.split(':');
+    expect([f.account, f.region]).toEqual([account, region]);
+  }
   expect(report.coverage).toEqual({
     accounts: { expected: 2, read: 2 },
     regions: { expected: 4, read: 4 },
