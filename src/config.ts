@@ -29,6 +29,11 @@ export interface Config extends AwsSettings {
   reportDir: string;
   cache: boolean;
   settlingDays: number;
+  /** Globs of the infrastructure files whose Lattice changes a pull request's comment prices. */
+  iacPaths: string[];
+  terraformPlanJson?: string;
+  /** Fail when a pull request adds more than this, USD per month. */
+  costIncreaseAbove?: number;
 }
 
 /** The defaults of action.yml; a test keeps the two in step. */
@@ -61,6 +66,9 @@ export const INPUT_DEFAULTS = {
   'report-dir': 'lattice-cost-report',
   cache: 'true',
   'settling-days': '1',
+  'iac-paths': '',
+  'terraform-plan-json': '',
+  'cost-increase-above': '',
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -323,6 +331,7 @@ export function readConfig(getInput: (name: InputName) => string): Config {
     );
   }
   const costTagKey = r.optional('cost-tag-key');
+  const terraformPlanJson = r.optional('terraform-plan-json');
 
   const config: Config = {
     region,
@@ -351,6 +360,9 @@ export function readConfig(getInput: (name: InputName) => string): Config {
     reportDir: r.text('report-dir'),
     cache: r.boolean('cache'),
     settlingDays: r.number('settling-days'),
+    iacPaths: r.list('iac-paths'),
+    ...(terraformPlanJson ? { terraformPlanJson } : {}),
+    ...(r.optional('cost-increase-above') ? { costIncreaseAbove: r.number('cost-increase-above') } : {}),
   };
   r.check();
   return Object.freeze(config);

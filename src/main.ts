@@ -21,7 +21,9 @@ import type { Report } from './model/report.js';
 import { analyzeAws } from './pipeline/aws.js';
 import { isFleet } from './pipeline/fleet.js';
 import { untilInterrupted } from './pipeline/interrupt.js';
+import type { ImpactSummary } from './analysis/impact.js';
 import { type PublishResult, publishComment } from './publish/comment.js';
+import { pullRequestImpact } from './publish/pull-impact.js';
 import { writeReportFiles } from './publish/files.js';
 import { createOctokit, runContext } from './publish/github.js';
 import { publishIssue } from './publish/issue.js';
@@ -96,10 +98,16 @@ async function report(config: Config, signal: AbortSignal): Promise<void> {
       warning(`Metrics were not published: ${errorMessage(error)}`),
     );
   }
-  const publishErrors = await publish(config, report, key);
+  const { errors: publishErrors, impact } = await publish(config, report, key);
   if (publishErrors.length > 0) {
     fail(publishErrors.join('\n'));
     return;
+  }
+  const gate = config.costIncreaseAbove;
+  if (gate !== undefined && impact && impact.monthlyCostDelta > gate) {
+    fail(
+      `cost-increase-above: this pull request adds ${impact.monthlyCostDelta.toFixed(2)} USD/month of VPC Lattice cost, more than ${gate}.`,
+    );
   }
   if (config.failOn === 'partial') {
     const coverage = report.coverage;
@@ -161,17 +169,29 @@ function published(result: PublishResult, what: string, url: string): string {
 }
 
 /** Posts where asked; returns the errors instead of stopping, so every target gets its chance. */
-async function publish(config: Config, report: Report, key: string): Promise<string[]> {
+/** The change impact first, then the whole report folded away, within GitHub's size limit. */
+function withImpact(impact: string, report: Report, key: string): string {
+  const wrap = (inner: string): string =>
+    `${impact}\n\n<details>\n<summary>The full report</summary>\n\n${inner}\n\n</details>`;
+  return wrap(renderMarkdown(report, { marker: key, maxChars: BODY_LIMIT_CHARS - wrap('').length }));
+}
+
+async function publish(
+  config: Config,
+  report: Report,
+  key: string,
+): Promise<{ errors: string[]; impact?: ImpactSummary }> {
   const errors: string[] = [];
   if (config.publishTo.has('summary')) {
     await writeSummary(renderWithinBytes(report, SUMMARY_LIMIT_BYTES, { marker: key }));
   }
   const wantsIssue = config.publishTo.has('issue');
   const wantsComment = config.publishTo.has('pr-comment');
-  if (!wantsIssue && !wantsComment) return errors;
+  if (!wantsIssue && !wantsComment) return { errors };
   const octokit = createOctokit(config.githubToken, info);
   const body = renderMarkdown(report, { marker: key, maxChars: BODY_LIMIT_CHARS });
   const run = runContext();
+  let impact: ImpactSummary | undefined;
   if (wantsIssue) {
     try {
       const issue = await publishIssue(octokit, run.repo, {
@@ -195,9 +215,24 @@ async function publish(config: Config, report: Report, key: string): Promise<str
       );
     } else {
       try {
+        const changes = await pullRequestImpact(octokit, run.repo, report, {
+          pull: run.pullRequest,
+          iacPaths: config.iacPaths,
+          ...(config.terraformPlanJson ? { terraformPlanJson: config.terraformPlanJson } : {}),
+          region: config.region,
+          quietRequestsPerDay: config.thresholds.idleRequestsPerDay,
+        }).catch((error: unknown) => {
+          warning(`The pull request's infrastructure changes could not be read: ${errorMessage(error)}`);
+          return undefined;
+        });
+        if (changes) {
+          impact = changes.summary;
+          core.setOutput('monthly-cost-delta', changes.summary.monthlyCostDelta.toFixed(2));
+          core.setOutput('changed-resources', String(changes.summary.impacts.length));
+        }
         const comment = await publishComment(octokit, run.repo, run.pullRequest, {
           key,
-          body,
+          body: changes ? withImpact(changes.markdown, report, key) : body,
           behavior: config.commentBehavior,
           warn: warning,
         });
@@ -209,7 +244,7 @@ async function publish(config: Config, report: Report, key: string): Promise<str
       }
     }
   }
-  return errors;
+  return { errors, ...(impact ? { impact } : {}) };
 }
 
 async function writeSummary(markdown: string): Promise<void> {

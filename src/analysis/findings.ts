@@ -8,7 +8,8 @@ import type { ServiceReport } from '../model/report.js';
 import { detectOutliers, median, type Point } from './anomalies.js';
 import type { Thresholds } from './thresholds.js';
 /** Hours in the average month, as AWS prices a month. */
-const HOURS_PER_MONTH = 730;
+/** A month of a service that exists all of it: what every monthly amount of the report is per. */
+export const HOURS_PER_MONTH = 730;
 
 /** One day of a service, for the detector; covers history before the window too. */
 export interface DailyPoint {
@@ -36,7 +37,8 @@ export interface ServiceAnalysis {
   series: DailyPoint[];
 }
 
-function monthly(windowCost: number, windowDays: number): number {
+/** A window's cost as a month's, for something billed every hour of the window. */
+export function monthlyCost(windowCost: number, windowDays: number): number {
   return (windowCost / (windowDays * 24)) * HOURS_PER_MONTH;
 }
 
@@ -108,7 +110,7 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
     });
   }
 
-  const dataMonthly = monthly(s.cost.data, windowDays);
+  const dataMonthly = monthlyCost(s.cost.data, windowDays);
   if (
     s.cost.total > 0 &&
     s.cost.data / s.cost.total >= t.largePayloadShare &&
@@ -139,7 +141,7 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
         growth,
         before,
         now: s.cost.total,
-        monthlyIncrease: monthly(s.cost.total - before, windowDays),
+        monthlyIncrease: monthlyCost(s.cost.total - before, windowDays),
       });
     }
     const p99Before = s.previous.latencyMs?.p99;
@@ -183,7 +185,7 @@ export function costOutliers(services: ServiceReport[], windowDays: number, t: T
       service: s.arn,
       costPerMillionRequests: s.costPerMillionRequests!,
       fleetMedian: fleet,
-      monthlyCost: monthly(s.cost.total, windowDays),
+      monthlyCost: monthlyCost(s.cost.total, windowDays),
     }));
 }
 

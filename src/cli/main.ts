@@ -18,6 +18,7 @@ import { headline } from '../report/headline.js';
 import { writeReportFiles } from '../publish/files.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { terminalText } from '../report/terminal.js';
+import { diffMarkdown } from './diff.js';
 import type { Report } from '../model/report.js';
 import { TOOL } from '../version.js';
 
@@ -26,6 +27,7 @@ const HELP = `${TOOL.name} ${TOOL.version}: per-service cost and performance of 
 Usage:
   ${TOOL.name} analyze --logs PATH [--logs PATH ...] [options]
   ${TOOL.name} analyze --aws --region R [--service-network X] [--log-group-names a,b] [options]
+  ${TOOL.name} diff --base PATH --head PATH [--plan-json FILE] [--report report.json] [--region R]
   ${TOOL.name} demo [--out DIR]
   ${TOOL.name} sample --out FILE [--records N] [--days N] [--services N] [--seed N]
 
@@ -68,6 +70,11 @@ AWS_PROFILE, SSO, instance role): the Lattice API, Logs Insights and Cost Explor
                             next run queries only the days it lacks.
   --settling-days N         Days after its end before a day is settled and cached (default 1).
 
+diff prints what a change to infrastructure code does to VPC Lattice: each added, removed or changed
+resource of two versions of CloudFormation, SAM or CDK templates (files, or directories paired by
+path) and of a Terraform plan (\`terraform show -json PLAN\`), priced against a report.json's live
+numbers when given (else at list prices), as the pull-request comment shows it.
+
 demo generates two weeks of realistic sample logs and a matching Cost Explorer response for an
 8-service mesh, then analyses the last week into DIR (default demo-output).
 
@@ -106,6 +113,10 @@ const OPTIONS = {
   'publish-metrics': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   'settling-days': { type: 'string' },
+  base: { type: 'string' },
+  head: { type: 'string' },
+  'plan-json': { type: 'string' },
+  report: { type: 'string' },
   records: { type: 'string' },
   days: { type: 'string' },
   services: { type: 'string' },
@@ -335,6 +346,22 @@ async function analyzeWithAws(values: Values): Promise<void> {
   }
 }
 
+async function diff(values: Values): Promise<void> {
+  const r = settings(values);
+  const region = r.region('region', undefined) || undefined;
+  const quiet = r.number('idle-requests-per-day');
+  r.check();
+  const markdown = await diffMarkdown({
+    ...(values.base ? { base: values.base } : {}),
+    ...(values.head ? { head: values.head } : {}),
+    ...(values['plan-json'] ? { planJson: values['plan-json'] } : {}),
+    ...(values.report ? { report: values.report } : {}),
+    ...(region ? { region } : {}),
+    quietRequestsPerDay: quiet,
+  });
+  print(`${markdown}\n`);
+}
+
 async function sample(values: Values): Promise<void> {
   if (!values.out) throw new UsageError('sample needs --out FILE.');
   const r = settings(values);
@@ -389,12 +416,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     const command = positionals[0];
     if (command === 'analyze') await analyze(values, positionals);
+    else if (command === 'diff') await diff(values);
     else if (command === 'demo') await demo(values);
     else if (command === 'sample') await sample(values);
     else if (command === 'help' || command === undefined) {
       print(HELP);
       return command === undefined ? 2 : 0;
-    } else throw new UsageError(`unknown command ${JSON.stringify(command)}; use analyze, demo or sample.`);
+    } else
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; use analyze, diff, demo or sample.`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

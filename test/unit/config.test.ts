@@ -37,6 +37,8 @@ describe('action.yml and config.ts', () => {
         'comment-id',
         'comment-result',
         'issue-result',
+        'monthly-cost-delta',
+        'changed-resources',
         'critical-count',
         'findings-count',
         'issue-number',

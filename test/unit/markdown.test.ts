@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
+import { cells } from '../helpers/markdown-table.js';
 import { describe, expect, it } from '@jest/globals';
 import { marked, type Token, type Tokens } from 'marked';
 
@@ -33,14 +34,6 @@ function tableLines(markdown: string, firstHeader: string): string[] {
   if (start < 0) return [];
   const end = all.findIndex((line, index) => index > start && !line.startsWith('|'));
   return all.slice(start, end < 0 ? undefined : end);
-}
-
-/** Cells of a table row, split the way cmark-gfm does: a pipe after a backslash is not a delimiter. */
-function cells(row: string): string[] {
-  return row
-    .split(/(?<!\\)\|/)
-    .slice(1, -1)
-    .map((cell) => cell.trim());
 }
 
 /** Blanks out code spans (they never span lines here), leaving what GitHub parses for HTML and links. */
