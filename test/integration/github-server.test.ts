@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { getOctokit } from '@actions/github';
 import { runNode } from '../helpers/bundle.js';
-import { startGitHubServer, MAX_BODY_CHARS, type GitHubServer } from '../servers/github.js';
+import { startGitHubServer, MAX_BODY_CHARS, PULL_FILES_LIMIT, type GitHubServer } from '../servers/github.js';
 
 type Octokit = ReturnType<typeof getOctokit>;
 
@@ -806,6 +806,279 @@ describe('GitHub test server', () => {
         status: 404,
         fault: 'not-found',
       });
+    });
+  });
+  describe('pull requests and contents', () => {
+    const template = (bucket: string): string =>
+      `Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: ${bucket}\n`;
+
+    it('gets a pull request with its base and head commits, from the same repository or a fork', async () => {
+      const pull = server.seedPullRequest({
+        title: 'Grow the mesh',
+        author: 'octocat',
+        base: { sha: 'a'.repeat(40), files: { 'infra/app.yaml': template('one') } },
+        head: { sha: 'b'.repeat(40), ref: 'grow', files: { 'infra/app.yaml': template('two') } },
+      });
+      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: pull.number });
+      expect(data).toMatchObject({
+        number: pull.number,
+        state: 'open',
+        title: 'Grow the mesh',
+        user: { login: 'octocat' },
+        url: `${server.url}/repos/acme/svc/pulls/${pull.number}`,
+        html_url: `https://github.com/acme/svc/pull/${pull.number}`,
+        base: { sha: 'a'.repeat(40), ref: 'main', label: 'acme:main', repo: { full_name: 'acme/svc' } },
+        head: { sha: 'b'.repeat(40), ref: 'grow', label: 'acme:grow', repo: { full_name: 'acme/svc' } },
+        merged: false,
+        changed_files: 1,
+        additions: 1,
+        deletions: 1,
+      });
+      expect(data.node_id).toMatch(/^PR_/);
+      // The pull request is an issue too: the comment APIs work on its number.
+      const comment = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: pull.number,
+        body: 'plan',
+      });
+      expect(comment.data.html_url).toContain(`/pull/${pull.number}#issuecomment-`);
+
+      const fork = server.seedPullRequest({
+        base: { files: {} },
+        head: { owner: 'forker', files: { 'a.yaml': 'x: 1\n' } },
+      });
+      const forked = await octokit.rest.pulls.get({ owner, repo, pull_number: fork.number });
+      expect(forked.data.head.repo).toMatchObject({ full_name: 'forker/svc', fork: true });
+      expect(forked.data.head.label).toBe(`forker:feature-${fork.number}`);
+
+      const issue = server.seedIssue({ title: 'not a pull request' });
+      for (const call of [
+        () => octokit.rest.pulls.get({ owner, repo, pull_number: issue.number }),
+        () => octokit.rest.pulls.listFiles({ owner, repo, pull_number: issue.number }),
+      ]) {
+        expect((await failure(call)).status).toBe(404);
+      }
+    });
+
+    it('lists changed files with every status, previous_filename for renames and copies, in path order', async () => {
+      const pull = server.seedPullRequest({
+        base: {
+          files: {
+            'keep.yaml': 'same\n',
+            'old/name.yaml': template('moved'),
+            'gone.json': '{}\n',
+            'edit.yml': 'a: 1\nb: 2\nc: 3\n',
+            'src.yaml': template('source'),
+            'mode.sh': 'echo\n',
+            'logo.png': '\u0089PNG\0\0binary',
+          },
+        },
+        head: {
+          files: {
+            'keep.yaml': 'same\n',
+            'new/name.yaml': template('moved'),
+            'edit.yml': 'a: 1\nb: 20\nc: 3\n',
+            'added.yaml': 'x: 1\ny: 2\n',
+            'src.yaml': template('source'),
+            'copy.yaml': template('source'),
+            'mode.sh': 'echo\n',
+            'logo.png': '\u0089PNG\0\0other',
+          },
+        },
+        renames: { 'new/name.yaml': 'old/name.yaml' },
+        copies: { 'copy.yaml': 'src.yaml' },
+        modeChanges: ['mode.sh'],
+      });
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        owner,
+        repo,
+        pull_number: pull.number,
+        per_page: 100,
+      });
+      expect(files.map((f) => [f.filename, f.status, f.previous_filename])).toEqual([
+        ['added.yaml', 'added', undefined],
+        ['copy.yaml', 'copied', 'src.yaml'],
+        ['edit.yml', 'modified', undefined],
+        ['gone.json', 'removed', undefined],
+        ['logo.png', 'modified', undefined],
+        ['mode.sh', 'changed', undefined],
+        ['new/name.yaml', 'renamed', 'old/name.yaml'],
+      ]);
+      const byName = Object.fromEntries(files.map((f) => [f.filename, f]));
+      expect(byName['edit.yml']).toMatchObject({
+        additions: 1,
+        deletions: 1,
+        changes: 2,
+        patch: '@@ -1,3 +1,3 @@\n a: 1\n-b: 2\n+b: 20\n c: 3',
+        blob_url: `https://github.com/acme/svc/blob/${pull.head.sha}/edit.yml`,
+        raw_url: `https://github.com/acme/svc/raw/${pull.head.sha}/edit.yml`,
+        contents_url: `${server.url}/repos/acme/svc/contents/edit.yml?ref=${pull.head.sha}`,
+      });
+      // Git's blob id of the head version.
+      expect(byName['added.yaml']).toMatchObject({
+        sha: 'a464ffd842534482ceeee03d04ded1223d31c6f4',
+        additions: 2,
+        deletions: 0,
+        patch: '@@ -0,0 +1,2 @@\n+x: 1\n+y: 2',
+      });
+      expect(byName['gone.json']).toMatchObject({ additions: 0, deletions: 1, patch: '@@ -1 +0,0 @@\n-{}' });
+      // An unchanged rename or copy, a mode change and a binary file carry no patch.
+      for (const name of ['new/name.yaml', 'copy.yaml', 'mode.sh', 'logo.png']) {
+        expect(byName[name]).toMatchObject({ changes: 0 });
+        expect(byName[name]).not.toHaveProperty('patch');
+      }
+    });
+
+    it('pages the files list 5 at a time (perPageMax) with Link headers octokit follows', async () => {
+      const head: Record<string, string> = {};
+      for (let i = 0; i < 12; i++) head[`stack-${String(i).padStart(2, '0')}.yaml`] = `n: ${i}\n`;
+      const pull = server.seedPullRequest({ base: { files: {} }, head: { files: head } });
+      const first = await octokit.rest.pulls.listFiles({
+        owner,
+        repo,
+        pull_number: pull.number,
+        per_page: 100,
+      });
+      expect(first.data).toHaveLength(5);
+      expect(first.headers.link).toContain('rel="next"');
+      const pages: number[] = [];
+      for await (const p of octokit.paginate.iterator(octokit.rest.pulls.listFiles, {
+        owner,
+        repo,
+        pull_number: pull.number,
+        per_page: 100,
+      })) {
+        pages.push(p.data.length);
+      }
+      expect(pages).toEqual([5, 5, 2]);
+    });
+
+    it(`lists at most ${PULL_FILES_LIMIT} files, while changed_files tells the true count`, async () => {
+      const big = await startGitHubServer();
+      try {
+        const client = getOctokit(big.token, { baseUrl: big.url });
+        const head: Record<string, string> = {};
+        for (let i = 0; i < PULL_FILES_LIMIT + 20; i++) head[`f/${String(i).padStart(5, '0')}.json`] = '{}';
+        const pull = big.seedPullRequest({ base: { files: {} }, head: { files: head } });
+        const files = await client.paginate(client.rest.pulls.listFiles, {
+          owner: big.owner,
+          repo: big.repo,
+          pull_number: pull.number,
+          per_page: 100,
+        });
+        expect(files).toHaveLength(PULL_FILES_LIMIT);
+        expect(files.at(-1)?.filename).toBe('f/02999.json');
+        const { data } = await client.rest.pulls.get({
+          owner: big.owner,
+          repo: big.repo,
+          pull_number: pull.number,
+        });
+        expect(data.changed_files).toBe(PULL_FILES_LIMIT + 20);
+      } finally {
+        await big.close();
+      }
+    });
+
+    it('reads a file at a ref as line-wrapped base64, and 404s a path or ref that is not there', async () => {
+      const text = `# ünïcode\n${'long line of yaml, '.repeat(20)}\n`;
+      const pull = server.seedPullRequest({
+        base: { files: { 'infra/stack one.yaml': 'v: 1\n' } },
+        head: { ref: 'contents-head', files: { 'infra/stack one.yaml': text } },
+      });
+      const { data } = await octokit.rest.repos.getContent({
+        owner,
+        repo,
+        path: 'infra/stack one.yaml',
+        ref: pull.head.sha,
+      });
+      if (Array.isArray(data) || data.type !== 'file') throw new Error('expected a file');
+      expect(data).toMatchObject({
+        type: 'file',
+        encoding: 'base64',
+        name: 'stack one.yaml',
+        path: 'infra/stack one.yaml',
+        size: Buffer.byteLength(text),
+      });
+      expect(data.sha).toMatch(/^[0-9a-f]{40}$/);
+      // GitHub wraps base64 at 60 characters, each line ending in a newline.
+      const wrapped = data.content.split('\n');
+      expect(wrapped.at(-1)).toBe('');
+      expect(wrapped.slice(0, -2).every((l) => l.length === 60)).toBe(true);
+      expect(Buffer.from(data.content, 'base64').toString('utf8')).toBe(text);
+
+      const base = await octokit.rest.repos.getContent({
+        owner,
+        repo,
+        path: 'infra/stack one.yaml',
+        ref: pull.base.sha,
+      });
+      expect(Buffer.from((base.data as { content: string }).content, 'base64').toString('utf8')).toBe(
+        'v: 1\n',
+      );
+      // A branch name is a ref too.
+      const byBranch = await octokit.rest.repos.getContent({
+        owner,
+        repo,
+        path: 'infra/stack one.yaml',
+        ref: 'contents-head',
+      });
+      expect((byBranch.data as { sha: string }).sha).toBe(data.sha);
+
+      const missing = await failure(() =>
+        octokit.rest.repos.getContent({ owner, repo, path: 'infra/absent.yaml', ref: pull.head.sha }),
+      );
+      expect(missing.status).toBe(404);
+      expect(missing.response?.data).toMatchObject({ message: 'Not Found', status: '404' });
+      const badRef = await failure(() =>
+        octokit.rest.repos.getContent({ owner, repo, path: 'infra/stack one.yaml', ref: 'c'.repeat(40) }),
+      );
+      expect(badRef.status).toBe(404);
+      expect(badRef.response?.data).toMatchObject({
+        message: `No commit found for the ref ${'c'.repeat(40)}`,
+      });
+
+      const dir = await octokit.rest.repos.getContent({ owner, repo, path: 'infra', ref: pull.head.sha });
+      expect(dir.data).toEqual([expect.objectContaining({ type: 'file', name: 'stack one.yaml' })]);
+    });
+
+    it('answers a file over 1 MB with content "" and encoding "none", and the raw media type with its bytes', async () => {
+      const large = `# ${'x'.repeat(1024 * 1024)}\n`;
+      const pull = server.seedPullRequest({ base: { files: {} }, head: { files: { 'big.json': large } } });
+      const { data } = await octokit.rest.repos.getContent({
+        owner,
+        repo,
+        path: 'big.json',
+        ref: pull.head.sha,
+      });
+      expect(data).toMatchObject({ type: 'file', encoding: 'none', content: '', size: large.length });
+      const raw = await octokit.rest.repos.getContent({
+        owner,
+        repo,
+        path: 'big.json',
+        ref: pull.head.sha,
+        mediaType: { format: 'raw' },
+      });
+      expect(raw.data as unknown as string).toBe(large);
+      // Nor does the files list carry a patch that large.
+      const [entry] = (await octokit.rest.pulls.listFiles({ owner, repo, pull_number: pull.number })).data;
+      expect(entry).toMatchObject({ filename: 'big.json', status: 'added', additions: 1 });
+      expect(entry).not.toHaveProperty('patch');
+    });
+
+    it('forbid names the permission a token lacks for contents and pulls', async () => {
+      const pull = server.seedPullRequest({ base: { files: {} }, head: { files: { 'a.yaml': 'a: 1\n' } } });
+      server.faults.forbid('/repos/acme/svc/contents/**');
+      const denied = await failure(() =>
+        octokit.rest.repos.getContent({ owner, repo, path: 'a.yaml', ref: pull.head.sha }),
+      );
+      expect(denied.status).toBe(403);
+      expect(denied.response?.headers['x-accepted-github-permissions']).toBe('contents=read');
+      server.faults.forbid('/repos/acme/svc/pulls/*/files');
+      const files = await failure(() =>
+        octokit.rest.pulls.listFiles({ owner, repo, pull_number: pull.number }),
+      );
+      expect(files.response?.headers['x-accepted-github-permissions']).toBe('pull_requests=read');
     });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * An in-memory GitHub API for the action's end-to-end tests: the REST endpoints the action uses
- * (issues, issue comments, labels) plus a slice of GraphQL (viewer, comment connections,
+ * (issues, issue comments, labels, a pull request with its changed files, repository contents) plus a slice of GraphQL (viewer, comment connections,
  * minimizeComment and friends), answering with GitHub's real JSON shapes, headers, paging and
  * error bodies, so an unmodified Octokit works against it.
  *
@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -74,11 +74,44 @@ export interface LabelRecord {
   default: boolean;
 }
 
+/** A diff entry's status, as "List pull requests files" enumerates them. */
+export type DiffStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+
+/** One changed file of a pull request, before it is rendered as GitHub's `diff-entry`. */
+export interface DiffEntryRecord {
+  filename: string;
+  status: DiffStatus;
+  /** Set for renamed and copied files: where the file came from. */
+  previousFilename?: string;
+  /** Blob sha of the head version (of the base version for a removed file). */
+  sha: string;
+  additions: number;
+  deletions: number;
+  /** One unified-diff hunk; absent for binary files, very large files and content-less changes. */
+  patch?: string;
+}
+
+export interface PullRecord {
+  number: number;
+  /** The REST `id`, which differs from the issue's. */
+  id: number;
+  base: { sha: string; ref: string };
+  /** `owner` differs from the repository's owner when the head is a fork. */
+  head: { sha: string; ref: string; owner: string };
+  /** Every changed file, in git's path order; the API lists at most the first 3000. */
+  files: DiffEntryRecord[];
+}
+
 export interface GitHubState {
   repository: { id: number; nodeId: string; owner: string; name: string };
   issues: IssueRecord[];
   comments: CommentRecord[];
   labels: LabelRecord[];
+  pulls: PullRecord[];
+  /** Commit sha → path → file bytes: the trees the contents API reads. */
+  commits: Map<string, Map<string, Buffer>>;
+  /** Branch name → commit sha; `main` (the default branch) answers a contents read without `ref`. */
+  refs: Map<string, string>;
   /** Who the token is: `github-actions[bot]`, the author of everything created through the API. */
   viewer: Actor;
 }
@@ -162,6 +195,36 @@ export interface SeedLabel {
   default?: boolean;
 }
 
+/** File text (UTF-8) or raw bytes, for binary or non-UTF-8 files. */
+export type FileBytes = string | Uint8Array;
+
+export interface SeedCommit {
+  /** 40 hex digits; random unless given. */
+  sha?: string;
+  /** Branch name: `main` for the base, `feature-{number}` for the head unless given. */
+  ref?: string;
+  files: Record<string, FileBytes>;
+}
+
+export interface SeedPullRequest {
+  /** The next issue number unless given; must not be taken. */
+  number?: number;
+  title?: string;
+  body?: string | null;
+  /** A login or an actor; the bot viewer unless given. */
+  author?: string | Actor;
+  state?: 'open' | 'closed';
+  base: SeedCommit;
+  /** `owner`: a fork's owner login, so `head.repo.full_name` names the fork. */
+  head: SeedCommit & { owner?: string };
+  /** New path → old path: the old path must be in base only, the new one in head only. */
+  renames?: Record<string, string>;
+  /** New path → source path: the new path is in head only, the source in base (and usually head). */
+  copies?: Record<string, string>;
+  /** Paths in both trees with the same bytes whose mode changed: status `changed`. */
+  modeChanges?: string[];
+}
+
 export interface GitHubServerOptions {
   owner?: string;
   repo?: string;
@@ -193,6 +256,11 @@ export interface GitHubServer {
   seedIssue(input: SeedIssue): IssueRecord;
   seedComment(input: SeedComment): CommentRecord;
   seedLabel(input: SeedLabel): LabelRecord;
+  /**
+   * A pull request (also an issue with `pullRequest: true`, so the comment APIs work on it), its
+   * two commits' trees (readable through the contents API) and the changed files computed from them.
+   */
+  seedPullRequest(input: SeedPullRequest): PullRecord;
   /** Comments on one issue, oldest first. */
   commentsOn(issueNumber: number): CommentRecord[];
   close(): Promise<void>;
@@ -225,6 +293,17 @@ const REST_DOCS = 'https://docs.github.com/rest';
 const ISSUES_DOCS = `${REST_DOCS}/issues/issues`;
 const COMMENTS_DOCS = `${REST_DOCS}/issues/comments`;
 const LABELS_DOCS = `${REST_DOCS}/issues/labels`;
+const PULLS_DOCS = `${REST_DOCS}/pulls/pulls`;
+const CONTENTS_DOCS = `${REST_DOCS}/repos/contents`;
+/** "Responses include a maximum of 3000 files" (pulls/pulls#list-pull-requests-files). */
+export const PULL_FILES_LIMIT = 3000;
+/**
+ * repos/contents#get-repository-content: up to 1 MB a file comes inline (base64); 1–100 MB it
+ * comes as `content: ""`, `encoding: "none"` (raw media type still works); over 100 MB the
+ * endpoint is "not supported". Whether "MB" means 10^6 or 2^20 bytes is not documented: 2^20 here.
+ */
+const CONTENT_INLINE_MAX = 1024 * 1024;
+const CONTENT_MAX = 100 * 1024 * 1024;
 const SECONDARY_DOCS = `${REST_DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`;
 const PRIMARY_DOCS = `${REST_DOCS}/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit`;
 
@@ -246,6 +325,8 @@ const MINIMIZE_REASONS: Record<string, string> = {
 interface Reply {
   status: number;
   body?: Json;
+  /** A non-JSON answer (the contents API's raw media type), sent as is. */
+  raw?: { bytes: Buffer; contentType: string };
   headers?: Record<string, string>;
   fault?: FaultKind;
 }
@@ -327,6 +408,71 @@ function toActor(author: string | Actor | undefined, viewer: Actor): Actor {
   return { login: author, id, nodeId: nodeId(bot ? 'BOT' : 'U', id), type: bot ? 'Bot' : 'User' };
 }
 
+/** Git's blob id: sha1 over `blob <length>\0<bytes>`, as a diff entry's and a content's `sha`. */
+function gitBlobSha(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/** Base64 as GitHub's contents API writes it (Ruby's `Base64.encode64`): 60 characters a line, each ending in `\n`. */
+function lineWrappedBase64(bytes: Buffer): string {
+  return (bytes.toString('base64').match(/.{1,60}/g) ?? []).map((line) => `${line}\n`).join('');
+}
+
+/** Git's heuristic: a NUL in the first 8000 bytes makes a file binary (no patch, no line counts). */
+function isBinary(bytes: Buffer): boolean {
+  return bytes.subarray(0, 8000).includes(0);
+}
+
+function lines(bytes: Buffer): string[] {
+  const text = bytes.toString('utf8');
+  if (text === '') return [];
+  const all = text.split('\n');
+  if (all.at(-1) === '') all.pop();
+  return all;
+}
+
+/**
+ * Line counts and one unified-diff hunk (3 lines of context) around the changed middle, found by
+ * trimming the common head and tail. Exact for one contiguous change; for scattered changes the
+ * counts are an upper bound, which is all a test of the consumer needs.
+ */
+function lineDiff(
+  before: Buffer | undefined,
+  after: Buffer | undefined,
+): { additions: number; deletions: number; patch?: string } {
+  const a = before ? lines(before) : [];
+  const b = after ? lines(after) : [];
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (
+    tail < a.length - head &&
+    tail < b.length - head &&
+    a[a.length - 1 - tail] === b[b.length - 1 - tail]
+  )
+    tail++;
+  const removed = a.slice(head, a.length - tail);
+  const added = b.slice(head, b.length - tail);
+  if (removed.length === 0 && added.length === 0) return { additions: 0, deletions: 0 };
+  const context = 3;
+  const from = Math.max(0, head - context);
+  const lead = a.slice(from, head);
+  const trail = a.slice(a.length - tail, Math.min(a.length, a.length - tail + context));
+  const oldLength = lead.length + removed.length + trail.length;
+  const newLength = lead.length + added.length + trail.length;
+  // Git prints an empty range as the line before it, and drops ",1".
+  const range = (start: number, length: number): string =>
+    length === 1 ? `${start + 1}` : `${length === 0 ? start : start + 1},${length}`;
+  const patch = [
+    `@@ -${range(from, oldLength)} +${range(from, newLength)} @@`,
+    ...lead.map((l) => ` ${l}`),
+    ...removed.map((l) => `-${l}`),
+    ...added.map((l) => `+${l}`),
+    ...trail.map((l) => ` ${l}`),
+  ].join('\n');
+  return { additions: added.length, deletions: removed.length, patch };
+}
+
 function globToRegExp(glob: string): RegExp {
   const source = glob
     .split('**')
@@ -386,6 +532,8 @@ interface ApiRequest {
   /** Path below `/repos/{o}/{r}` (e.g. `/issues/3`), or the whole canonical path for other routes. */
   path: string;
   query: URLSearchParams;
+  /** The Accept header: custom media types (`application/vnd.github.raw`) change some answers. */
+  accept: string;
   /** Origin + GHES prefix + `/repositories/{id}`: where Link URLs point, as on GitHub. */
   linkBase: string;
   json(doc: string): JsonObject;
@@ -419,6 +567,9 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     issues: [],
     comments: [],
     labels: [],
+    pulls: [],
+    commits: new Map(),
+    refs: new Map(),
     viewer: options.viewer === undefined ? GITHUB_ACTIONS_BOT : toActor(options.viewer, GITHUB_ACTIONS_BOT),
   };
   const requests: RequestRecord[] = [];
@@ -433,6 +584,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   let nextIssueId = 3_000_000_001;
   let nextCommentId = 2_400_000_001;
   let nextLabelId = 8_000_000_001;
+  let nextPullId = 1_900_000_001;
   let baseUrl = '';
 
   const timestamp = (): string => iso(now());
@@ -473,12 +625,13 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const commentsOn = (n: number): CommentRecord[] =>
     state.comments.filter((c) => c.issueNumber === n).sort((a, b) => a.id - b.id);
 
-  const addIssue = (input: SeedIssue): IssueRecord => {
+  const addIssue = (input: SeedIssue, number?: number): IssueRecord => {
     const id = nextIssueId++;
     const created = input.createdAt ?? timestamp();
     const closed = input.state === 'closed';
+    if (number !== undefined && findIssue(number)) throw new Error(`seedPullRequest: #${number} is taken`);
     const issue: IssueRecord = {
-      number: nextIssueNumber++,
+      number: number ?? nextIssueNumber++,
       id,
       nodeId: nodeId(input.pullRequest ? 'PR' : 'I', id),
       title: input.title,
@@ -494,8 +647,112 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       locked: input.locked ?? false,
       pullRequest: input.pullRequest ?? false,
     };
+    if (number !== undefined) nextIssueNumber = Math.max(nextIssueNumber, number + 1);
     state.issues.push(issue);
     return issue;
+  };
+
+  const randomSha = (): string => randomBytes(20).toString('hex');
+
+  const addCommit = (sha: string, files: Record<string, FileBytes>): Map<string, Buffer> => {
+    if (!/^[0-9a-f]{40}$/.test(sha)) throw new Error(`seedPullRequest: "${sha}" is not a 40-digit hex sha`);
+    const tree = new Map(Object.entries(files).map(([path, data]) => [path, Buffer.from(data)]));
+    state.commits.set(sha, tree);
+    return tree;
+  };
+
+  /** The changed files git would report between two trees, given which paths moved. */
+  const diffTrees = (
+    base: Map<string, Buffer>,
+    head: Map<string, Buffer>,
+    input: SeedPullRequest,
+  ): DiffEntryRecord[] => {
+    const entries: DiffEntryRecord[] = [];
+    const moved = new Map<string, { from: string; status: 'renamed' | 'copied' }>();
+    for (const [to, from] of Object.entries(input.renames ?? {})) {
+      if (!base.has(from) || head.has(from) || !head.has(to) || base.has(to))
+        throw new Error(
+          `seedPullRequest: rename ${from} → ${to} needs ${from} only in base, ${to} only in head`,
+        );
+      moved.set(to, { from, status: 'renamed' });
+    }
+    for (const [to, from] of Object.entries(input.copies ?? {})) {
+      if (!base.has(from) || !head.has(to) || base.has(to))
+        throw new Error(`seedPullRequest: copy ${from} → ${to} needs ${from} in base, ${to} only in head`);
+      moved.set(to, { from, status: 'copied' });
+    }
+    const renamedFrom = new Set([...moved.values()].filter((m) => m.status === 'renamed').map((m) => m.from));
+    const modeChanges = new Set(input.modeChanges ?? []);
+    const diff = (
+      filename: string,
+      status: DiffStatus,
+      before: Buffer | undefined,
+      after: Buffer | undefined,
+      previousFilename?: string,
+    ): DiffEntryRecord => {
+      const blob = (after ?? before)!;
+      const big = (before?.length ?? 0) > CONTENT_INLINE_MAX || (after?.length ?? 0) > CONTENT_INLINE_MAX;
+      const binary = (before !== undefined && isBinary(before)) || (after !== undefined && isBinary(after));
+      // GitHub shows no patch for binary files (0/0) and none for very large ones (threshold assumed).
+      const counted = binary ? { additions: 0, deletions: 0 } : lineDiff(before, after);
+      const entry: DiffEntryRecord = {
+        filename,
+        status,
+        sha: gitBlobSha(blob),
+        additions: counted.additions,
+        deletions: counted.deletions,
+      };
+      if (counted.patch !== undefined && !big) entry.patch = counted.patch;
+      if (previousFilename !== undefined) entry.previousFilename = previousFilename;
+      return entry;
+    };
+    for (const path of new Set([...base.keys(), ...head.keys()])) {
+      const before = base.get(path);
+      const after = head.get(path);
+      const move = moved.get(path);
+      if (move) entries.push(diff(path, move.status, base.get(move.from), after, move.from));
+      else if (renamedFrom.has(path)) continue;
+      else if (before === undefined) entries.push(diff(path, 'added', undefined, after));
+      else if (after === undefined) entries.push(diff(path, 'removed', before, undefined));
+      else if (!before.equals(after)) entries.push(diff(path, 'modified', before, after));
+      else if (modeChanges.has(path)) entries.push(diff(path, 'changed', before, after));
+    }
+    // Git orders a diff by path, byte by byte.
+    return entries.sort((x, y) => Buffer.compare(Buffer.from(x.filename), Buffer.from(y.filename)));
+  };
+
+  const addPull = (input: SeedPullRequest): PullRecord => {
+    const baseSha = input.base.sha ?? randomSha();
+    const headSha = input.head.sha ?? randomSha();
+    const baseTree = addCommit(baseSha, input.base.files);
+    const headTree = addCommit(headSha, input.head.files);
+    const files = diffTrees(baseTree, headTree, input);
+    const issue = addIssue(
+      {
+        title: input.title ?? 'Change infrastructure',
+        body: input.body ?? null,
+        author: input.author,
+        state: input.state,
+        pullRequest: true,
+      },
+      input.number,
+    );
+    const pull: PullRecord = {
+      number: issue.number,
+      id: nextPullId++,
+      base: { sha: baseSha, ref: input.base.ref ?? 'main' },
+      head: {
+        sha: headSha,
+        ref: input.head.ref ?? `feature-${issue.number}`,
+        owner: input.head.owner ?? owner,
+      },
+      files,
+    };
+    state.refs.set(pull.base.ref, baseSha);
+    // A fork's branch lives in the fork, not here.
+    if (pull.head.owner === owner) state.refs.set(pull.head.ref, headSha);
+    state.pulls.push(pull);
+    return pull;
   };
 
   const addComment = (input: SeedComment): CommentRecord => {
@@ -656,6 +913,153 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     visibility: 'private',
     permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
   });
+
+  const forkJson = (forkOwner: string): JsonObject => {
+    if (forkOwner === owner) return repoJson();
+    const id = 700_000_000 + (idFor(`${forkOwner}/${repoName}`) % 100_000_000);
+    const url = `${baseUrl}/repos/${forkOwner}/${repoName}`;
+    return {
+      ...repoJson(),
+      id,
+      node_id: `R_kgDO${Buffer.from(String(id)).toString('base64url')}`,
+      full_name: `${forkOwner}/${repoName}`,
+      owner: userJson(toActor(forkOwner, state.viewer)),
+      html_url: `https://github.com/${forkOwner}/${repoName}`,
+      url,
+      issues_url: `${url}/issues{/number}`,
+      labels_url: `${url}/labels{/name}`,
+      fork: true,
+      private: false,
+      visibility: 'public',
+      permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
+    };
+  };
+
+  /** pulls/pulls#get-a-pull-request: the `pull-request` schema. */
+  const pullJson = (p: PullRecord, i: IssueRecord): JsonObject => {
+    const url = `${apiRepo()}/pulls/${p.number}`;
+    const html = `${htmlRepo}/pull/${p.number}`;
+    const issueUrl = `${apiRepo()}/issues/${p.number}`;
+    const href = (h: string): JsonObject => ({ href: h });
+    const side = (s: { sha: string; ref: string }, login: string): JsonObject => ({
+      label: `${login}:${s.ref}`,
+      ref: s.ref,
+      sha: s.sha,
+      user: userJson(toActor(login, state.viewer)),
+      repo: forkJson(login),
+    });
+    const sum = (k: 'additions' | 'deletions'): number => p.files.reduce((n, f) => n + f[k], 0);
+    return {
+      url,
+      id: p.id,
+      node_id: i.nodeId,
+      html_url: html,
+      diff_url: `${html}.diff`,
+      patch_url: `${html}.patch`,
+      issue_url: issueUrl,
+      commits_url: `${url}/commits`,
+      review_comments_url: `${url}/comments`,
+      review_comment_url: `${apiRepo()}/pulls/comments{/number}`,
+      comments_url: `${issueUrl}/comments`,
+      statuses_url: `${apiRepo()}/statuses/${p.head.sha}`,
+      number: p.number,
+      state: i.state,
+      locked: i.locked,
+      title: i.title,
+      user: userJson(i.author),
+      body: i.body,
+      labels: i.labels.flatMap((name) => {
+        const l = findLabel(name);
+        return l ? [labelJson(l)] : [];
+      }),
+      milestone: null,
+      active_lock_reason: null,
+      created_at: i.createdAt,
+      updated_at: i.updatedAt,
+      closed_at: i.closedAt,
+      merged_at: null,
+      merge_commit_sha: null,
+      assignee: null,
+      assignees: [],
+      requested_reviewers: [],
+      requested_teams: [],
+      head: side(p.head, p.head.owner),
+      base: side(p.base, owner),
+      _links: {
+        self: href(url),
+        html: href(html),
+        issue: href(issueUrl),
+        comments: href(`${issueUrl}/comments`),
+        review_comments: href(`${url}/comments`),
+        review_comment: href(`${apiRepo()}/pulls/comments{/number}`),
+        commits: href(`${url}/commits`),
+        statuses: href(`${apiRepo()}/statuses/${p.head.sha}`),
+      },
+      author_association: association(i.author),
+      auto_merge: null,
+      draft: false,
+      merged: false,
+      mergeable: true,
+      rebaseable: true,
+      mergeable_state: 'clean',
+      merged_by: null,
+      comments: state.comments.filter((c) => c.issueNumber === p.number).length,
+      review_comments: 0,
+      maintainer_can_modify: false,
+      commits: 1,
+      additions: sum('additions'),
+      deletions: sum('deletions'),
+      // The true count, though the files list stops at PULL_FILES_LIMIT.
+      changed_files: p.files.length,
+    };
+  };
+
+  const encodePath = (path: string): string => path.split('/').map(encodeURIComponent).join('/');
+
+  /** pulls/pulls#list-pull-requests-files: the `diff-entry` schema. */
+  const diffEntryJson = (p: PullRecord, f: DiffEntryRecord): JsonObject => {
+    // A removed file's links point at the base commit, where it still exists.
+    const at = f.status === 'removed' ? p.base.sha : p.head.sha;
+    const json: JsonObject = {
+      sha: f.sha,
+      filename: f.filename,
+      status: f.status,
+      additions: f.additions,
+      deletions: f.deletions,
+      changes: f.additions + f.deletions,
+      blob_url: `${htmlRepo}/blob/${at}/${encodePath(f.filename)}`,
+      raw_url: `${htmlRepo}/raw/${at}/${encodePath(f.filename)}`,
+      contents_url: `${apiRepo()}/contents/${encodePath(f.filename)}?ref=${at}`,
+    };
+    if (f.patch !== undefined) json.patch = f.patch;
+    if (f.previousFilename !== undefined) json.previous_filename = f.previousFilename;
+    return json;
+  };
+
+  /** The links every contents entry carries (repos/contents#get-repository-content). */
+  const contentLinks = (path: string, ref: string, sha: string, kind: 'blob' | 'tree'): JsonObject => {
+    const self = `${apiRepo()}/contents/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+    const git = `${apiRepo()}/git/${kind}s/${sha}`;
+    const html = `${htmlRepo}/${kind}/${ref}/${encodePath(path)}`;
+    return { url: self, git_url: git, html_url: html, _links: { self, git, html } };
+  };
+
+  const fileJson = (path: string, bytes: Buffer, ref: string, withContent: boolean): JsonObject => {
+    const sha = gitBlobSha(bytes);
+    const inline = bytes.length <= CONTENT_INLINE_MAX;
+    return {
+      name: path.split('/').at(-1) ?? path,
+      path,
+      sha,
+      size: bytes.length,
+      ...contentLinks(path, ref, sha, 'blob'),
+      download_url: `https://raw.githubusercontent.com/${owner}/${repoName}/${ref}/${encodePath(path)}`,
+      type: 'file',
+      ...(withContent
+        ? { content: inline ? lineWrappedBase64(bytes) : '', encoding: inline ? 'base64' : 'none' }
+        : {}),
+    };
+  };
 
   // -- validation helpers -----------------------------------------------------------------------
 
@@ -1200,7 +1604,123 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         return { status: 204 };
       },
     },
+    {
+      method: 'GET',
+      pattern: /^\/pulls\/(\d+)$/,
+      doc: `${PULLS_DOCS}#get-a-pull-request`,
+      permission: 'pull_requests=read',
+      handle: (_request, m) => {
+        const doc = `${PULLS_DOCS}#get-a-pull-request`;
+        const pull = requirePull(Number(m[1]), doc);
+        return { status: 200, body: pullJson(pull, requireIssue(pull.number, doc)) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/pulls\/(\d+)\/files$/,
+      doc: `${PULLS_DOCS}#list-pull-requests-files`,
+      permission: 'pull_requests=read',
+      handle: (request, m) => {
+        const pull = requirePull(Number(m[1]), `${PULLS_DOCS}#list-pull-requests-files`);
+        const listed = pull.files.slice(0, PULL_FILES_LIMIT).map((f) => diffEntryJson(pull, f));
+        return listReply(page(listed, request, `/pulls/${pull.number}/files`));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/contents(?:\/(.*))?$/,
+      doc: `${CONTENTS_DOCS}#get-repository-content`,
+      permission: 'contents=read',
+      handle: (request, m) => getContent(request, m[1] ?? ''),
+    },
   ];
+
+  const requirePull = (n: number, doc: string): PullRecord => {
+    const pull = state.pulls.find((p) => p.number === n);
+    if (!pull) throw notFound(doc);
+    return pull;
+  };
+
+  /** repos/contents#get-repository-content for a file or a directory at a commit, branch or the default branch. */
+  const getContent = (request: ApiRequest, encodedPath: string): Reply => {
+    const doc = `${CONTENTS_DOCS}#get-repository-content`;
+    let path: string;
+    try {
+      path = decodeURIComponent(encodedPath).replace(/^\/+|\/+$/g, '');
+    } catch {
+      throw notFound(doc);
+    }
+    const ref = request.query.get('ref') ?? 'main';
+    const sha = state.commits.has(ref) ? ref : state.refs.get(ref.replace(/^refs\/heads\//, ''));
+    const tree = sha === undefined ? undefined : state.commits.get(sha);
+    if (!tree) throw new HttpError(404, errorBody(404, `No commit found for the ref ${ref}`, doc));
+    const bytes = tree.get(path);
+    const accept = request.accept.toLowerCase();
+    if (bytes) {
+      if (bytes.length > CONTENT_MAX) {
+        // "Greater than 100 MB: This endpoint is not supported"; the error's shape is assumed.
+        throw new HttpError(
+          403,
+          errorBody(
+            403,
+            'This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API.',
+            doc,
+            {
+              errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }],
+            },
+          ),
+        );
+      }
+      if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
+        return { status: 200, raw: { bytes, contentType: 'text/plain; charset=utf-8' } };
+      }
+      return { status: 200, body: fileJson(path, bytes, ref, true) };
+    }
+    // A directory: every path below it; its entries are its immediate children.
+    const prefix = path === '' ? '' : `${path}/`;
+    const children = new Map<string, JsonObject>();
+    for (const [p, b] of tree) {
+      if (!p.startsWith(prefix)) continue;
+      const [name = '', ...rest] = p.slice(prefix.length).split('/');
+      if (children.has(name)) continue;
+      if (rest.length === 0) {
+        children.set(name, fileJson(p, b, ref, false));
+      } else {
+        const dir = `${prefix}${name}`;
+        const treeSha = createHash('sha1').update(`tree ${sha}:${dir}`).digest('hex');
+        children.set(name, {
+          name,
+          path: dir,
+          sha: treeSha,
+          size: 0,
+          ...contentLinks(dir, ref, treeSha, 'tree'),
+          download_url: null,
+          type: 'dir',
+        });
+      }
+    }
+    if (children.size === 0) throw notFound(doc);
+    const entries = [...children.entries()]
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      .map(([, e]) => e);
+    if (/application\/vnd\.github(\.v3)?\.object/.test(accept)) {
+      const treeSha = createHash('sha1').update(`tree ${sha}:${path}`).digest('hex');
+      return {
+        status: 200,
+        body: {
+          type: 'dir',
+          size: 0,
+          name: path.split('/').at(-1) ?? '',
+          path,
+          sha: treeSha,
+          ...contentLinks(path, ref, treeSha, 'tree'),
+          download_url: null,
+          entries,
+        },
+      };
+    }
+    return { status: 200, body: entries };
+  };
 
   const rateLimitJson = (): JsonObject => {
     const entry = (b: RateBucket): JsonObject => ({
@@ -1589,6 +2109,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       method,
       path: routePath,
       query: url.searchParams,
+      accept: String(req.headers.accept ?? ''),
       linkBase: `${origin}${prefix}/repositories/${repoId}`,
       json: (doc) => {
         if (raw.trim() === '') return {};
@@ -1625,6 +2146,17 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       ...(bucket ? rateHeaders(bucket, resource) : {}),
       ...reply.headers,
     };
+    if (reply.raw) {
+      res
+        .writeHead(reply.status, {
+          ...headers,
+          'x-github-media-type': 'github.v3; param=raw',
+          'content-type': reply.raw.contentType,
+          'content-length': String(reply.raw.bytes.length),
+        })
+        .end(reply.raw.bytes);
+      return;
+    }
     if (reply.status === 204 || reply.body === undefined) {
       res.writeHead(reply.status, headers).end();
       return;
@@ -1703,6 +2235,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       if (findLabel(input.name)) throw new Error(`seedLabel: "${input.name}" exists`);
       return addLabel(input);
     },
+    seedPullRequest: addPull,
     commentsOn,
     close: () =>
       new Promise<void>((resolve, reject) => {
