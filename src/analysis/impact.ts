@@ -25,6 +25,8 @@ export type ImpactEffect =
   | {
       kind: 'removes-service';
       associationOnly: boolean;
+      /** An association removed along with its service: the service's row holds the saving. */
+      withService: boolean;
       requestsPerDay: number;
       errors5xxPerDay: number;
       loud: boolean;
@@ -104,6 +106,12 @@ export function changeImpacts(
   prices: { region: string; table: PriceTable },
   quietRequestsPerDay: number,
 ): ImpactSummary {
+  const removedServices = new Set(
+    changes
+      .filter((c) => c.kind === 'service' && c.action === 'remove')
+      .map((c) => matchOf(c, report)?.arn)
+      .filter((arn) => arn !== undefined),
+  );
   const impacts = changes.map((change): ChangeImpact => {
     const match = matchOf(change, report);
     const service = match && report ? report.services.find((s) => s.arn === match.arn) : undefined;
@@ -111,10 +119,11 @@ export function changeImpacts(
     const removing = change.action === 'remove';
     if ((change.kind === 'service' || change.kind === 'service-association') && removing) {
       const associationOnly = change.kind === 'service-association';
+      const withService = associationOnly && match !== undefined && removedServices.has(match.arn);
       const requestsPerDay = service && report ? perDay(service.requests, report) : 0;
       // Without the association the service still exists and is billed by the hour: only its usage goes.
       const saved =
-        service && report
+        service && report && !withService
           ? associationOnly
             ? monthlyCost(service.cost.data + service.cost.requests, report.window.days)
             : monthlyCost(service.cost.total, report.window.days)
@@ -125,6 +134,7 @@ export function changeImpacts(
         effect: {
           kind: 'removes-service',
           associationOnly,
+          withService,
           requestsPerDay,
           errors5xxPerDay: service && report ? perDay(service.status['5xx'], report) : 0,
           loud: requestsPerDay >= quietRequestsPerDay,

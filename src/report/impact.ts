@@ -47,6 +47,7 @@ function impactText(i: ChangeImpact, usage: boolean): string {
   switch (e.kind) {
     case 'removes-service': {
       if (!i.match) return `${cost || 'saving unknown'}; ${unknown}`;
+      if (e.withService) return 'goes with its service (saving counted there)';
       const traffic = `still serves ${perDay(e.requestsPerDay)} requests/day (${perDay(e.errors5xxPerDay)} 5xx/day)`;
       const keeps = e.associationOnly ? '; the service itself is still billed by the hour' : '';
       return `${cost}; ${e.loud ? `⚠️ **${traffic}**` : traffic}${keeps}`;
@@ -78,7 +79,9 @@ function matchText(i: ChangeImpact): string {
 /** "This pull request: -$18.25/mo, 1 service removed that still serves 41 requests/day". */
 export function impactHeadline(summary: ImpactSummary): string {
   const parts: string[] = [];
-  const removed = summary.impacts.filter((i) => i.effect.kind === 'removes-service' && i.match);
+  const removed = summary.impacts.filter(
+    (i) => i.effect.kind === 'removes-service' && i.match && !i.effect.withService,
+  );
   const busy = removed.filter((i) => i.effect.kind === 'removes-service' && i.effect.loud);
   if (removed.length > 0) {
     const served = busy.reduce(

@@ -70,31 +70,41 @@ describe('changeImpacts', () => {
     expect(monthlyCostDelta).toBe(-18.25);
   });
 
-  it('flags a removed service that still serves traffic, and an association removal saves only usage', () => {
-    const association = resource('service-association', undefined, {
-      targets: [
-        { kind: 'service', name: 'checkout-api' },
-        { kind: 'service-network', name: 'analytics-mesh' },
+  it('flags a removed service that still serves traffic; an association alone saves only usage', () => {
+    const association = (service: string) =>
+      resource('service-association', undefined, {
+        address: `${service}Association`,
+        targets: [
+          { kind: 'service', name: service },
+          { kind: 'service-network', name: 'analytics-mesh' },
+        ],
+      });
+    const [service, withIt, alone] = changeImpacts(
+      [
+        remove(resource('service', 'checkout-api')),
+        remove(association('checkout-api')),
+        remove(association('search-api')),
       ],
-    });
-    const [service, assoc] = changeImpacts(
-      [remove(resource('service', 'checkout-api')), remove(association)],
       report,
       PRICES,
       QUIET,
     ).impacts;
     const checkout = report.services.find((s) => s.name === 'checkout-api')!;
+    const search = report.services.find((s) => s.name === 'search-api')!;
     expect(service!.effect).toMatchObject({ kind: 'removes-service', loud: true });
     expect((service!.effect as { requestsPerDay: number }).requestsPerDay).toBeCloseTo(
       checkout.requests / 7,
       6,
     );
     expect(service!.monthlyCostDelta).toBeCloseTo(-(checkout.cost.total / (7 * 24)) * 730, 2);
-    expect(assoc!.monthlyCostDelta).toBeCloseTo(
-      -((checkout.cost.data + checkout.cost.requests) / (7 * 24)) * 730,
+    // Its association goes with it: the saving is counted once, on the service's row.
+    expect(withIt!.monthlyCostDelta).toBeUndefined();
+    expect(withIt!.effect).toMatchObject({ associationOnly: true, withService: true });
+    expect(alone!.monthlyCostDelta).toBeCloseTo(
+      -((search.cost.data + search.cost.requests) / (7 * 24)) * 730,
       2,
     );
-    expect(assoc!.effect).toMatchObject({ associationOnly: true });
+    expect(alone!.effect).toMatchObject({ associationOnly: true, withService: false });
   });
 
   it('prices an added service at the list price, with its traffic unknown', () => {
