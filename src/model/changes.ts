@@ -46,6 +46,8 @@ export interface IacResource {
   settings: { authType?: string; protocol?: string; destination?: string; policy?: string };
   /** True when a name or target could not be resolved (an !ImportValue, an unknown parameter, …). */
   unresolved: boolean;
+  /** What could not be resolved, in words, for the reader (`Name of OrdersService is ⟨AWS::StackName⟩-orders`). */
+  uncertain?: string[];
 }
 
 export interface LatticeChange {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { CFN_TAGS } from '../../src/iac/cfn-tags.js';
 
 export type Obj = Record<string, unknown>;
 export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -13,52 +14,6 @@ export function obj(x: unknown, what: string): Obj {
   if (!isObj(x)) throw new Error(`${what} is not a mapping: ${JSON.stringify(x)}`);
   return x;
 }
-
-const FUNCTIONS = [
-  'Base64',
-  'Cidr',
-  'Contains',
-  'EachMemberEquals',
-  'EachMemberIn',
-  'FindInMap',
-  'GetAtt',
-  'GetAZs',
-  'ImportValue',
-  'Join',
-  'Select',
-  'Split',
-  'Sub',
-  'If',
-  'Equals',
-  'Not',
-  'And',
-  'Or',
-  'RefAll',
-  'ValueOf',
-  'ValueOfAll',
-  'ToJsonString',
-  'Length',
-];
-const CFN_TAGS = [
-  { tag: '!Ref', resolve: (v: string) => ({ Ref: v }) },
-  { tag: '!Condition', resolve: (v: string) => ({ Condition: v }) },
-  ...FUNCTIONS.flatMap((name) => [
-    {
-      tag: `!${name}`,
-      resolve: (v: string) => ({ [`Fn::${name}`]: name === 'GetAtt' ? v.split('.') : v }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'seq' as const,
-      resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'map' as const,
-      resolve: (v: { toJSON(): unknown }) => ({ [`Fn::${name}`]: v.toJSON() }),
-    },
-  ]),
-];
 
 export interface Template {
   Parameters: Record<string, Obj>;

@@ -4,7 +4,7 @@
  *
  * Layers, lowest first. A module imports its own folder and lower layers only:
  *   0 model/ (the domain types and day aggregates), errors.ts, version.ts: they import nothing else
- *   1 the sources: logs/ (local files), aws/ (the SDK), cache/ (settled days)
+ *   1 the sources: logs/ (local files), aws/ (the SDK), cache/ (settled days), iac/ (templates, plans)
  *   2 analysis/ (pure: numbers and findings as data)
  *   3 report/ (words: report JSON, Markdown, charts)
  *   4 publish/ (GitHub, files)
@@ -22,7 +22,7 @@ const SRC = resolve('src');
 
 const LAYERS: string[][] = [
   ['model', 'errors.ts', 'version.ts'],
-  ['logs', 'aws', 'cache'],
+  ['logs', 'aws', 'cache', 'iac'],
   ['analysis'],
   ['report'],
   ['publish'],
