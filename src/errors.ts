@@ -21,3 +21,6 @@ export function errorMessage(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? message : String(error);
 }
+
+/** No AWS access at all for this job (no OIDC token, no credentials): a pull request can still be priced at list prices. */
+export class NoAwsAccess extends UsageError {}

@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AwsCredentials, assumeRoleWithOidc } from './aws/credentials.js';
-import { setupProblem } from './aws/errors.js';
+import { lacksCredentials, setupProblem } from './aws/errors.js';
 import { publishMetrics } from './aws/metrics.js';
 import {
   type ActionsCacheOptions,
@@ -15,7 +15,7 @@ import {
   saveDayCache,
 } from './cache/actions-cache.js';
 import { type Config, readConfig } from './config.js';
-import { errorMessage, UsageError } from './errors.js';
+import { errorMessage, NoAwsAccess, UsageError } from './errors.js';
 import { isAtLeast } from './model/findings.js';
 import type { Report } from './model/report.js';
 import { analyzeAws } from './pipeline/aws.js';
@@ -31,7 +31,7 @@ import { BODY_LIMIT_CHARS, SUMMARY_LIMIT_BYTES, renderWithinBytes } from './publ
 import { reportKey } from './publish/marker.js';
 import { markdownText } from './report/escape.js';
 import { headline } from './report/headline.js';
-import { renderMarkdown } from './report/markdown.js';
+import { markerComment, renderMarkdown } from './report/markdown.js';
 import { terminalText } from './report/terminal.js';
 
 // What reaches the Actions log quotes log values and AWS names; the runner must read it as text only.
@@ -50,7 +50,12 @@ export async function run(): Promise<void> {
   try {
     await untilInterrupted(
       () => new Error('The run was cancelled; running Logs Insights queries were stopped.'),
-      (signal) => report(config, signal),
+      (signal) =>
+        report(config, signal).catch(async (error: unknown) => {
+          // A pull request without AWS access (a fork gets no OIDC token) is still priced at list prices.
+          if (!(error instanceof NoAwsAccess || lacksCredentials(error))) throw error;
+          if (!(await changesWithoutUsage(config, errorMessage(error)))) throw error;
+        }),
     );
   } catch (error) {
     const prefix = error instanceof UsageError ? 'Configuration problem: ' : '';
@@ -61,16 +66,7 @@ export async function run(): Promise<void> {
 
 async function report(config: Config, signal: AbortSignal): Promise<void> {
   const credentials = await credentialsFor(config);
-  const accounts =
-    config.accounts === 'organization' ? 'organization' : (config.accounts ?? []).map((a) => a.id);
-  const regions = config.regions ?? [config.region];
-  const fleet = isFleet(config);
-  const key = reportKey({
-    region: config.region,
-    serviceNetwork: config.serviceNetwork,
-    logGroups: config.logGroupNames,
-    ...(fleet ? { fleet: { regions, accounts } } : {}),
-  });
+  const key = keyOf(config);
   // Without the runner's cache service (a local run, an old GHES) the run simply queries every day.
   const cache = config.cache && cacheServiceAvailable() ? cacheOptions(key) : undefined;
   if (cache) await restoreDayCache(cache);
@@ -169,6 +165,56 @@ function published(result: PublishResult, what: string, url: string): string {
 }
 
 /** Posts where asked; returns the errors instead of stopping, so every target gets its chance. */
+/** The marker key of this report: its region, network, log groups, and its fleet when it has one. */
+function keyOf(config: Config): string {
+  const accounts =
+    config.accounts === 'organization' ? 'organization' : (config.accounts ?? []).map((a) => a.id);
+  const regions = config.regions ?? [config.region];
+  const fleet = isFleet(config);
+  return reportKey({
+    region: config.region,
+    serviceNetwork: config.serviceNetwork,
+    logGroups: config.logGroupNames,
+    ...(fleet ? { fleet: { regions, accounts } } : {}),
+  });
+}
+
+/**
+ * A pull request's changes at list prices, when the job has no AWS access: the comment (and the job
+ * summary) say what changes and what live usage could not be read. False when this is no such run.
+ */
+async function changesWithoutUsage(config: Config, reason: string): Promise<boolean> {
+  const run = runContext();
+  if (run.pullRequest === undefined || !config.publishTo.has('pr-comment')) return false;
+  const octokit = createOctokit(config.githubToken, info);
+  const { markdown, summary } = await pullRequestImpact(octokit, run.repo, undefined, {
+    pull: run.pullRequest,
+    iacPaths: config.iacPaths,
+    ...(config.terraformPlanJson ? { terraformPlanJson: config.terraformPlanJson } : {}),
+    region: config.region,
+    quietRequestsPerDay: config.thresholds.idleRequestsPerDay,
+  });
+  const why = `> No AWS access for this run, so no live usage: ${markdownText(reason.split('\n')[0] ?? '', { maxLength: 400 })}`;
+  const key = keyOf(config);
+  const body = `${markdown}\n\n${why}\n${markerComment(key)}`;
+  warning(
+    `No AWS access for this run, so the pull request's changes are priced at list prices only: ${reason}`,
+  );
+  core.setOutput('monthly-cost-delta', summary.monthlyCostDelta.toFixed(2));
+  core.setOutput('changed-resources', String(summary.impacts.length));
+  if (config.publishTo.has('summary')) await writeSummary(body);
+  const comment = await publishComment(octokit, run.repo, run.pullRequest, {
+    key,
+    body,
+    behavior: config.commentBehavior,
+    warn: warning,
+  });
+  core.setOutput('comment-id', String(comment.id));
+  core.setOutput('comment-result', comment.result);
+  info(published(comment.result, `report comment on pull request #${run.pullRequest}`, comment.url));
+  return true;
+}
+
 /** The change impact first, then the whole report folded away, within GitHub's size limit. */
 function withImpact(impact: string, report: Report, key: string): string {
   const wrap = (inner: string): string =>

@@ -20,7 +20,7 @@ export function regionPrices(
   };
 }
 
-export type ImpactEffect =
+type ImpactEffect =
   /** A service, or its association with the network, goes: its cost stops, its traffic too. */
   | {
       kind: 'removes-service';

@@ -10,7 +10,7 @@ import {
   STSClient,
 } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { DataError, UsageError } from '../errors.js';
+import { DataError, NoAwsAccess, UsageError } from '../errors.js';
 import { awsCall, describeAwsError } from './errors.js';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.js';
 import { webIdentityRefusal } from './web-identity.js';
@@ -42,7 +42,7 @@ export async function assumeRoleWithOidc(
 ): Promise<AwsCredentialIdentity> {
   const env = deps.env ?? process.env;
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    throw new UsageError(
+    throw new NoAwsAccess(
       'role-to-assume is set, but this job cannot request a GitHub OIDC token. Add `permissions: id-token: write` ' +
         'to the job (or workflow). Pull requests from forks get no token: run the report on `schedule`, ' +
         '`workflow_dispatch` or `pull_request_target` instead, or use credentials from ' +

@@ -59,6 +59,13 @@ function causeChain(error: unknown): unknown[] {
   return chain;
 }
 
+const isNoCredentials = (e: unknown): boolean => errorName(e) === 'CredentialsProviderError';
+
+/** The SDK's default chain found no credentials at all: the job has no AWS access. */
+export function lacksCredentials(error: unknown): boolean {
+  return causeChain(error).some(isNoCredentials);
+}
+
 /** Who runs the pipeline decides which settings a message names. */
 interface SetupContext {
   runner: 'action' | 'cli';
@@ -99,7 +106,7 @@ function endpointVariable(host: string, env: NodeJS.ProcessEnv): string | undefi
  */
 export function setupProblem(error: unknown, context: SetupContext): DataError | undefined {
   const chain = causeChain(error);
-  const noCredentials = chain.find((e) => errorName(e) === 'CredentialsProviderError');
+  const noCredentials = chain.find(isNoCredentials);
   if (noCredentials) {
     const given = context.runner === 'action' ? 'role-to-assume is empty, and ' : '';
     return new DataError(

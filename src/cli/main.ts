@@ -2,6 +2,8 @@
  * Command-line entry: the same engine as the action, on local access-log files.
  * Exit codes: 0 success, 1 data or run error, 2 bad usage.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_THRESHOLDS } from '../analysis/thresholds.js';
 import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS } from '../analysis/window.js';
@@ -19,6 +21,7 @@ import { writeReportFiles } from '../publish/files.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { terminalText } from '../report/terminal.js';
 import { diffMarkdown } from './diff.js';
+import { DEMO_TEMPLATE_BASE, DEMO_TEMPLATE_HEAD } from '../demo/templates.js';
 import type { Report } from '../model/report.js';
 import { TOOL } from '../version.js';
 
@@ -393,13 +396,20 @@ async function demo(values: Values): Promise<void> {
     thresholds: DEFAULT_THRESHOLDS,
   });
   const files = await writeReportFiles(result.report, out);
+  // A pull request's templates: the idle service removed, one added, for `diff`.
+  const templates = join(out, 'templates');
+  await mkdir(templates, { recursive: true });
+  await writeFile(join(templates, 'base.yaml'), DEMO_TEMPLATE_BASE);
+  await writeFile(join(templates, 'head.yaml'), DEMO_TEMPLATE_HEAD);
   const seconds = (performance.now() - started) / 1000;
   print(
     `${headline(result.report)}\n\n` +
       `Generated ${data.records.toLocaleString('en-US')} access-log records (${data.files.length} files) in ${data.logDir}\n` +
       `a Cost Explorer response in ${data.costsFile} and a price list in ${data.pricesFile};\n` +
       `analysed the last 7 days in ${seconds.toFixed(1)} s.\n` +
-      `Report: ${files.markdown}\nJSON:   ${files.json}\n`,
+      `Report: ${files.markdown}\nJSON:   ${files.json}\n` +
+      `What a pull request that retires the idle service would do:\n` +
+      `  node dist/cli.js diff --base ${join(templates, 'base.yaml')} --head ${join(templates, 'head.yaml')} --report ${files.json}\n`,
   );
 }
 

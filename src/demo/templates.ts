@@ -325,7 +325,7 @@ const OUTPUTS = `Outputs:
       Name: !Sub \${AWS::StackName}-ServiceNetworkArn
 `;
 
-/** The template on the base branch. @testseam */
+/** The template on the base branch. */
 export const DEMO_TEMPLATE_BASE = [
   header('orders-api, checkout-api, partner-gateway and legacy-reports'),
   NETWORK,
@@ -342,7 +342,7 @@ export const DEMO_TEMPLATE_BASE = [
   OUTPUTS,
 ].join('');
 
-/** The template on the pull request's head. @testseam */
+/** The template on the pull request's head. */
 export const DEMO_TEMPLATE_HEAD = [
   header('orders-api, orders-v2, checkout-api and partner-gateway'),
   NETWORK,

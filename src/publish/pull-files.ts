@@ -8,7 +8,7 @@ import { Minimatch } from 'minimatch';
 import { githubCall, type Octokit, type Repo } from './github.js';
 
 /** One changed file: `base` is absent for an added file, `head` for a removed one. */
-export interface PullFile {
+interface PullFile {
   path: string;
   base?: string;
   head?: string;
@@ -45,7 +45,7 @@ const READ_CONTENTS = 'contents: read';
  * tool settings in dot-directories), so they do not eat the `maxFiles` budget. The template
  * parser still skips whatever else is not a template.
  */
-export const DEFAULT_IAC_PATHS: readonly string[] = [
+const DEFAULT_IAC_PATHS: readonly string[] = [
   '**/*.{yaml,yml,json,template}',
   '!**/package*.json',
   '!**/{tsconfig,jsconfig}*.json',
@@ -57,11 +57,13 @@ export const DEFAULT_IAC_PATHS: readonly string[] = [
 
 /**
  * A path filter from `iac-paths` globs (minimatch syntax, dotfiles included): a path is in when a
- * pattern matches it and no `!pattern` does. Only `!` patterns means everything else is in.
+ * pattern matches it and no `!pattern` does. Only `!` patterns means everything else is in; no
+ * pattern at all means the defaults above.
  */
 export function globMatcher(patterns: readonly string[]): (path: string) => boolean {
   const compile = (p: string): Minimatch => new Minimatch(p, { dot: true, nocomment: true });
-  const wanted = patterns.map((p) => p.trim()).filter((p) => p !== '');
+  const given = patterns.map((p) => p.trim()).filter((p) => p !== '');
+  const wanted = given.length > 0 ? given : DEFAULT_IAC_PATHS;
   const excludes = wanted.filter((p) => p.startsWith('!')).map((p) => compile(p.slice(1)));
   const includes = wanted.filter((p) => !p.startsWith('!')).map(compile);
   if (includes.length === 0 && excludes.length > 0) includes.push(compile('**'));

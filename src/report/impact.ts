@@ -55,6 +55,8 @@ function impactText(i: ChangeImpact, usage: boolean): string {
     case 'adds-service':
       return `${cost} at the ${markdownText(e.region)} list price (${formatUnitPrice(e.hourlyPrice)} an hour); traffic unknown until it serves`;
     case 'changes-access':
+      if (usage && !i.match && e.requestsPerDay === 0)
+        return 'who may call it changes; it serves no traffic today';
       return usage
         ? `affects ${perDay(e.requestsPerDay)} requests/day (${(e.share * 100).toFixed(1)} % of the network's), ${perDay(e.authDeniedPerDay)}/day denied today`
         : 'who may call it changes; live usage not available';
@@ -67,7 +69,7 @@ function impactText(i: ChangeImpact, usage: boolean): string {
           ? 'back from TLS passthrough: the report will count requests, with status codes and latency'
           : `protocol ${markdownText(e.from ?? '?')} → ${markdownText(e.to ?? '?')}`;
     case 'other':
-      return 'changed; no estimate';
+      return `${ACTION[i.change.action][1].toLowerCase()}; no estimate`;
   }
 }
 
@@ -77,7 +79,7 @@ function matchText(i: ChangeImpact): string {
 }
 
 /** "This pull request: -$18.25/mo, 1 service removed that still serves 41 requests/day". */
-export function impactHeadline(summary: ImpactSummary): string {
+function impactHeadline(summary: ImpactSummary): string {
   const parts: string[] = [];
   const removed = summary.impacts.filter(
     (i) => i.effect.kind === 'removes-service' && i.match && !i.effect.withService,

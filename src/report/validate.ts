@@ -9,7 +9,6 @@ import type { Report } from '../model/report.js';
 
 const validate = generated as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-/** @testseam */
 export function reportSchemaErrors(report: unknown): string[] {
   if (validate(report)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);

@@ -200,6 +200,29 @@ describe('demo', () => {
     markdown = await readFile(join(out, 'report.md'), 'utf8');
   });
 
+  it("diff on the demo's templates prints the change table, priced from the demo's report", async () => {
+    const templates = join(out, 'templates');
+    const r = await runCli([
+      'diff',
+      '--base',
+      join(templates, 'base.yaml'),
+      '--head',
+      join(templates, 'head.yaml'),
+      '--report',
+      join(out, 'report.json'),
+    ]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const legacy = report.services.find((s) => s.name === 'legacy-reports')!;
+    const idle = report.findings.find((f) => f.kind === 'idle-service' && f.service === legacy.arn)!;
+    const rows = r.stdout.split('\n').filter((line) => /^\| (➕|➖|✏️) \|/.test(line));
+    expect(rows.find((row) => row.includes('Removed service |'))).toContain(
+      `**-$${idle.estimatedMonthlySavings!.toFixed(2)}/mo**`,
+    );
+    expect(rows.find((row) => row.includes('Added service |'))).toContain('`orders-v2`');
+    expect(rows.some((row) => row.includes('TLS passthrough'))).toBe(true);
+    expect(r.stdout).toMatch(/^### VPC Lattice changes in this pull request/);
+  });
+
   it('writes a schema-valid report of the last week, reconciled to the bill', () => {
     expect(reportSchemaErrors(report)).toEqual([]);
     expect(report.window).toEqual({ start: '2026-11-16', end: '2026-11-23', days: 7 });

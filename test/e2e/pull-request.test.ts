@@ -75,6 +75,16 @@ Resources:
 
 let pull: number;
 let r: ActionRun;
+let env: NodeJS.ProcessEnv;
+const INPUTS = {
+  'aws-region': REGION,
+  'role-to-assume': 'arn:aws:iam::123456789012:role/lattice-report',
+  'service-network': NETWORK,
+  'lookback-days': '7',
+  'end-date': DEMO_END,
+  'publish-to': 'pr-comment',
+  cache: 'false',
+};
 
 beforeAll(async () => {
   [world, github, oidc, runner] = await allSettledOrThrow([
@@ -88,25 +98,17 @@ beforeAll(async () => {
     base: { files: { 'infra/lattice.yaml': BASE, 'README.md': '# app\n' } },
     head: { files: { 'infra/lattice.yaml': HEAD, 'README.md': '# app, now with orders\n' } },
   }).number;
+  env = {
+    ...world.env,
+    GITHUB_API_URL: github.url,
+    GITHUB_GRAPHQL_URL: github.graphqlUrl,
+    ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.token,
+  };
   r = await runner.run({
-    inputs: {
-      'aws-region': REGION,
-      'role-to-assume': 'arn:aws:iam::123456789012:role/lattice-report',
-      'service-network': NETWORK,
-      'lookback-days': '7',
-      'end-date': DEMO_END,
-      'publish-to': 'pr-comment',
-      'cost-increase-above': '100',
-      cache: 'false',
-    },
+    inputs: { ...INPUTS, 'cost-increase-above': '100' },
     event: pullRequestEvent(pull),
-    env: {
-      ...world.env,
-      GITHUB_API_URL: github.url,
-      GITHUB_GRAPHQL_URL: github.graphqlUrl,
-      ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.token,
-    },
+    env,
     token: github.token,
   });
 }, 180_000);
@@ -141,11 +143,55 @@ describe('the pull-request comment prices the pull request', () => {
     );
   });
 
+  it('cost-increase-above fails the step when the changes add more than that a month', async () => {
+    // Another pull request that only adds orders-v2: +1 service-month at list price.
+    const adding = github.seedPullRequest({
+      title: 'Add orders-v2',
+      base: { files: { 'infra/lattice.yaml': BASE } },
+      head: { files: { 'infra/lattice.yaml': `${BASE}${HEAD.slice(HEAD.indexOf('  OrdersV2:'))}` } },
+    }).number;
+    const gated = await runner.run({
+      inputs: { ...INPUTS, 'cost-increase-above': '10' },
+      event: pullRequestEvent(adding),
+      env,
+      token: github.token,
+    });
+    expect(gated.code).toBe(1);
+    expect(Number(gated.outputs['monthly-cost-delta'])).toBeGreaterThan(10);
+    expect(gated.stdout).toMatch(
+      /::error::cost-increase-above: this pull request adds \d+\.\d\d USD\/month of VPC Lattice cost, more than 10\./,
+    );
+    // The comment is posted before the gate fails the step.
+    expect(github.commentsOn(adding)).toHaveLength(1);
+  }, 120_000);
+
+  it('without AWS access (no OIDC token, as for a fork) still lists the changes at list prices', async () => {
+    const offline = github.seedPullRequest({
+      title: 'Retire legacy-reports (from a fork)',
+      base: { files: { 'infra/lattice.yaml': BASE } },
+      head: { files: { 'infra/lattice.yaml': HEAD } },
+    }).number;
+    const { ACTIONS_ID_TOKEN_REQUEST_URL: _u, ACTIONS_ID_TOKEN_REQUEST_TOKEN: _t, ...noOidc } = env;
+    const run = await runner.run({
+      inputs: INPUTS,
+      event: pullRequestEvent(offline),
+      env: noOidc,
+      token: github.token,
+    });
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const [comment] = github.commentsOn(offline);
+    expect(comment!.body).toContain('Live usage was not available');
+    expect(comment!.body).toContain('No AWS access for this run, so no live usage');
+    expect(comment!.body).toMatch(/Added service .*\*\*\+\$18\.25\/mo\*\* at the us-east-1 list price/);
+    expect(run.outputs['monthly-cost-delta']).toBe('18.25');
+    expect(run.stdout).toMatch(/::warning::No AWS access for this run/);
+  }, 120_000);
+
   it('reads only the infrastructure files, through the pull request API', () => {
     const contents = github.requests.filter((q) => q.path.includes('/contents/'));
-    expect(contents.map((q) => decodeURIComponent(q.path.split('/contents/')[1]!))).toEqual([
-      'infra/lattice.yaml',
-      'infra/lattice.yaml',
-    ]);
+    const paths = contents.map((q) => decodeURIComponent(q.path.split('/contents/')[1]!));
+    // Base and head of the template on each run; README.md is not infrastructure.
+    expect(paths.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(paths)).toEqual(new Set(['infra/lattice.yaml']));
   });
 });

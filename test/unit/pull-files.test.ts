@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { getOctokit } from '@actions/github';
-import { DEFAULT_IAC_PATHS, globMatcher, pullRequestFiles } from '../../src/publish/pull-files.js';
+import { globMatcher, pullRequestFiles } from '../../src/publish/pull-files.js';
 import {
   type GitHubServerOptions,
   type SeedPullRequest,
@@ -203,7 +203,7 @@ describe('globMatcher', () => {
   });
 
   it('defaults to templates anywhere, not lock files, tool settings or dot-directories', () => {
-    const match = globMatcher(DEFAULT_IAC_PATHS);
+    const match = globMatcher([]);
     for (const path of [
       'template.yaml',
       'infra/stack.yml',
