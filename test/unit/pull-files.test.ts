@@ -196,10 +196,11 @@ describe('globMatcher', () => {
     expect(match('other/app.yaml')).toBe(false);
   });
 
-  it('with only exclusions, takes everything else; with no patterns, nothing', () => {
+  it('with only exclusions, takes everything else; blank patterns are no patterns', () => {
     expect(globMatcher(['!**/*.md'])('a/b.yaml')).toBe(true);
     expect(globMatcher(['!**/*.md'])('a/b.md')).toBe(false);
-    expect(globMatcher([])('a.yaml')).toBe(false);
+    expect(globMatcher(['', ' '])('README.md')).toBe(false);
+    expect(globMatcher(['', ' '])('a.yaml')).toBe(true);
   });
 
   it('defaults to templates anywhere, not lock files, tool settings or dot-directories', () => {
