@@ -34,9 +34,10 @@ function changeText(change: LatticeChange): string {
   return `${what}: ${change.changed.map((c) => markdownText(c, { maxLength: 40 })).join(', ')}`;
 }
 
-function resourceText(change: LatticeChange): string {
+function resourceText(change: LatticeChange, oneFile: boolean): string {
   const r = (change.after ?? change.before)!;
-  const where = `${codeSpan(r.address, { maxLength: 60 })} in ${codeSpan(r.file, { maxLength: 80 })}`;
+  const address = codeSpan(r.address, { maxLength: 60 });
+  const where = oneFile ? address : `${address} in ${codeSpan(r.file, { maxLength: 80 })}`;
   return r.name ? `${codeSpan(r.name, { maxLength: 60 })} (${where})` : where;
 }
 
@@ -118,10 +119,14 @@ export function renderImpact(
         '',
       );
     }
+    // One file named once, not on every row.
+    const files = [...new Set(summary.impacts.map((i) => (i.change.after ?? i.change.before)!.file))];
+    const oneFile = files.length === 1;
+    if (oneFile) lines.push(`In ${codeSpan(files[0]!, { inTable: false, maxLength: 120 })}:`, '');
     lines.push('| | Change | Resource | Runs today as | Impact |', '| :-: | :- | :- | :- | :- |');
     for (const i of summary.impacts) {
       lines.push(
-        `| ${ACTION[i.change.action][0]} | ${changeText(i.change)} | ${resourceText(i.change)} | ${matchText(i)} | ${impactText(i, summary.usage)} |`,
+        `| ${ACTION[i.change.action][0]} | ${changeText(i.change)} | ${resourceText(i.change, oneFile)} | ${matchText(i)} | ${impactText(i, summary.usage)} |`,
       );
     }
     lines.push(
