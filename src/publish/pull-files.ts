@@ -105,7 +105,7 @@ async function readVersion(
 
 /**
  * Reads the pull request's changed files that `include` accepts (by new path, or by old path for a
- * rename): each base version at the base sha (a renamed file's at its old path) and each head
+ * rename): each base version at the merge base (a renamed file's at its old path) and each head
  * version at the head sha.
  */
 export async function pullRequestFiles(
@@ -119,8 +119,21 @@ export async function pullRequestFiles(
   const { data: pr } = await githubCall(`Reading pull request #${pull}`, READ_PULLS, () =>
     octokit.rest.pulls.get({ ...repo, pull_number: pull }),
   );
-  const baseSha = pr.base.sha;
   const headSha = pr.head.sha;
+  // The files list is a three-dot diff, against the merge base (GitHub REST, "List pull requests
+  // files" and "Compare two commits"): read the "before" there too, or edits that landed on the base
+  // branch after the branch was cut would look undone by this pull request.
+  const { data: compared } = await githubCall(
+    `Comparing pull request #${pull} with its base`,
+    READ_CONTENTS,
+    () =>
+      octokit.rest.repos.compareCommitsWithBasehead({
+        ...repo,
+        basehead: `${pr.base.sha}...${headSha}`,
+        per_page: 1,
+      }),
+  );
+  const baseSha = compared.merge_base_commit.sha;
 
   const changed: ChangedFile[] = [];
   await githubCall(`Listing the files of pull request #${pull}`, READ_PULLS, async () => {

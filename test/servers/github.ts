@@ -98,6 +98,8 @@ export interface PullRecord {
   base: { sha: string; ref: string };
   /** `owner` differs from the repository's owner when the head is a fork. */
   head: { sha: string; ref: string; owner: string };
+  /** The merge base of base and head: the base sha unless the base branch moved on. */
+  mergeBase: string;
   /** Every changed file, in git's path order; the API lists at most the first 3000. */
   files: DiffEntryRecord[];
 }
@@ -217,6 +219,11 @@ export interface SeedPullRequest {
   base: SeedCommit;
   /** `owner`: a fork's owner login, so `head.repo.full_name` names the fork. */
   head: SeedCommit & { owner?: string };
+  /**
+   * Where the head branch was cut from, when the base branch has moved on since: the pull
+   * request's files are then the diff from here to head, as GitHub's three-dot diff.
+   */
+  mergeBase?: SeedCommit;
   /** New path → old path: the old path must be in base only, the new one in head only. */
   renames?: Record<string, string>;
   /** New path → source path: the new path is in head only, the source in base (and usually head). */
@@ -295,6 +302,7 @@ const COMMENTS_DOCS = `${REST_DOCS}/issues/comments`;
 const LABELS_DOCS = `${REST_DOCS}/issues/labels`;
 const PULLS_DOCS = `${REST_DOCS}/pulls/pulls`;
 const CONTENTS_DOCS = `${REST_DOCS}/repos/contents`;
+const COMMITS_DOCS = `${REST_DOCS}/commits/commits`;
 /** "Responses include a maximum of 3000 files" (pulls/pulls#list-pull-requests-files). */
 export const PULL_FILES_LIMIT = 3000;
 /**
@@ -726,7 +734,9 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     const headSha = input.head.sha ?? randomSha();
     const baseTree = addCommit(baseSha, input.base.files);
     const headTree = addCommit(headSha, input.head.files);
-    const files = diffTrees(baseTree, headTree, input);
+    const mergeBaseSha = input.mergeBase ? (input.mergeBase.sha ?? randomSha()) : baseSha;
+    const forkPoint = input.mergeBase ? addCommit(mergeBaseSha, input.mergeBase.files) : baseTree;
+    const files = diffTrees(forkPoint, headTree, input);
     const issue = addIssue(
       {
         title: input.title ?? 'Change infrastructure',
@@ -746,6 +756,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         ref: input.head.ref ?? `feature-${issue.number}`,
         owner: input.head.owner ?? owner,
       },
+      mergeBase: mergeBaseSha,
       files,
     };
     state.refs.set(pull.base.ref, baseSha);
@@ -936,6 +947,26 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   };
 
   /** pulls/pulls#get-a-pull-request: the `pull-request` schema. */
+  /** A commit as the compare API lists it; the seeded commits have no message or author of their own. */
+  const commitJson = (sha: string): JsonObject => ({
+    sha,
+    node_id: nodeId('C', Number.parseInt(sha.slice(0, 8), 16)),
+    url: `${apiRepo()}/commits/${sha}`,
+    html_url: `${htmlRepo}/commit/${sha}`,
+    comments_url: `${apiRepo()}/commits/${sha}/comments`,
+    commit: {
+      url: `${apiRepo()}/git/commits/${sha}`,
+      message: 'Seeded commit',
+      author: { name: 'octocat', email: 'octocat@example.com', date: timestamp() },
+      committer: { name: 'octocat', email: 'octocat@example.com', date: timestamp() },
+      tree: { sha: sha.split('').reverse().join(''), url: `${apiRepo()}/git/trees/${sha}` },
+      comment_count: 0,
+    },
+    author: null,
+    committer: null,
+    parents: [],
+  });
+
   const pullJson = (p: PullRecord, i: IssueRecord): JsonObject => {
     const url = `${apiRepo()}/pulls/${p.number}`;
     const html = `${htmlRepo}/pull/${p.number}`;
@@ -1624,6 +1655,36 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         const pull = requirePull(Number(m[1]), `${PULLS_DOCS}#list-pull-requests-files`);
         const listed = pull.files.slice(0, PULL_FILES_LIMIT).map((f) => diffEntryJson(pull, f));
         return listReply(page(listed, request, `/pulls/${pull.number}/files`));
+      },
+    },
+    {
+      // Only the comparisons of a pull request's base and head: what the product asks.
+      method: 'GET',
+      pattern: /^\/compare\/([0-9a-f]{40})\.\.\.([0-9a-f]{40})$/,
+      doc: `${COMMITS_DOCS}#compare-two-commits`,
+      permission: 'contents=read',
+      handle: (_request, m) => {
+        const pull = state.pulls.find((p) => p.base.sha === m[1] && p.head.sha === m[2]);
+        if (!pull) throw notFound(`${COMMITS_DOCS}#compare-two-commits`);
+        const moved = pull.mergeBase !== pull.base.sha;
+        return {
+          status: 200,
+          body: {
+            url: `${apiRepo()}/compare/${m[1]}...${m[2]}`,
+            html_url: `${htmlRepo}/compare/${m[1]}...${m[2]}`,
+            permalink_url: `${htmlRepo}/compare/${owner}:${m[1]}...${owner}:${m[2]}`,
+            diff_url: `${htmlRepo}/compare/${m[1]}...${m[2]}.diff`,
+            patch_url: `${htmlRepo}/compare/${m[1]}...${m[2]}.patch`,
+            base_commit: commitJson(pull.base.sha),
+            merge_base_commit: commitJson(pull.mergeBase),
+            status: moved ? 'diverged' : 'ahead',
+            ahead_by: 1,
+            behind_by: moved ? 1 : 0,
+            total_commits: 1,
+            commits: [commitJson(pull.head.sha)],
+            files: pull.files.slice(0, 300).map((f) => diffEntryJson(pull, f)),
+          },
+        };
       },
     },
     {

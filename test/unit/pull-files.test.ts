@@ -71,6 +71,20 @@ describe('pullRequestFiles', () => {
     expect(w.contentReads()).toHaveLength(6);
   });
 
+  it('reads the before at the merge base when the base branch moved on', async () => {
+    // main gained service B after the branch was cut; the branch renamed A to C. The pull request
+    // does not remove B: its "before" is the merge base, as GitHub's files list is.
+    const w = await world({
+      mergeBase: { files: { 'stack.yaml': template('A') } },
+      base: { files: { 'stack.yaml': template('A') + template('B').replace('Resources:\n', '') } },
+      head: { files: { 'stack.yaml': template('C') } },
+    });
+    const result = await pullRequestFiles(w.octokit, w.repo, w.number, { include: yaml });
+    expect(result.files).toEqual([{ path: 'stack.yaml', base: template('A'), head: template('C') }]);
+    expect(result.baseSha).toBe(w.seeded.mergeBase);
+    expect(result.baseSha).not.toBe(w.seeded.base.sha);
+  });
+
   it('keeps a file renamed out of the included paths, by its old path', async () => {
     const w = await world({
       base: { files: { 'stack.yaml': template('A') } },
