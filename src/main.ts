@@ -23,9 +23,9 @@ import { isFleet } from './pipeline/fleet.js';
 import { untilInterrupted } from './pipeline/interrupt.js';
 import type { ImpactSummary } from './analysis/impact.js';
 import { type PublishResult, publishComment } from './publish/comment.js';
-import { pullRequestImpact } from './publish/pull-impact.js';
+import { type PullImpact, pullRequestImpact } from './publish/pull-impact.js';
 import { writeReportFiles } from './publish/files.js';
-import { createOctokit, runContext } from './publish/github.js';
+import { type Octokit, type Repo, createOctokit, runContext } from './publish/github.js';
 import { publishIssue } from './publish/issue.js';
 import { BODY_LIMIT_CHARS, SUMMARY_LIMIT_BYTES, renderWithinBytes } from './publish/limits.js';
 import { reportKey } from './publish/marker.js';
@@ -179,6 +179,46 @@ function keyOf(config: Config): string {
   });
 }
 
+/** The pull request's Lattice changes, priced against `report` (list prices without one), and their outputs. */
+async function readImpact(
+  octokit: Octokit,
+  config: Config,
+  repo: Repo,
+  pull: number,
+  report: Report | undefined,
+): Promise<PullImpact> {
+  const impact = await pullRequestImpact(octokit, repo, report, {
+    pull,
+    iacPaths: config.iacPaths,
+    ...(config.terraformPlanJson ? { terraformPlanJson: config.terraformPlanJson } : {}),
+    region: config.region,
+    quietRequestsPerDay: config.thresholds.idleRequestsPerDay,
+  });
+  core.setOutput('monthly-cost-delta', impact.summary.monthlyCostDelta.toFixed(2));
+  core.setOutput('changed-resources', String(impact.summary.impacts.length));
+  return impact;
+}
+
+/** The sticky comment, with its outputs and a line in the log. */
+async function postComment(
+  octokit: Octokit,
+  config: Config,
+  repo: Repo,
+  pull: number,
+  key: string,
+  body: string,
+): Promise<void> {
+  const comment = await publishComment(octokit, repo, pull, {
+    key,
+    body,
+    behavior: config.commentBehavior,
+    warn: warning,
+  });
+  core.setOutput('comment-id', String(comment.id));
+  core.setOutput('comment-result', comment.result);
+  info(published(comment.result, `report comment on pull request #${pull}`, comment.url));
+}
+
 /**
  * A pull request's changes at list prices, when the job has no AWS access: the comment (and the job
  * summary) say what changes and what live usage could not be read. False when this is no such run.
@@ -187,31 +227,15 @@ async function changesWithoutUsage(config: Config, reason: string): Promise<bool
   const run = runContext();
   if (run.pullRequest === undefined || !config.publishTo.has('pr-comment')) return false;
   const octokit = createOctokit(config.githubToken, info);
-  const { markdown, summary } = await pullRequestImpact(octokit, run.repo, undefined, {
-    pull: run.pullRequest,
-    iacPaths: config.iacPaths,
-    ...(config.terraformPlanJson ? { terraformPlanJson: config.terraformPlanJson } : {}),
-    region: config.region,
-    quietRequestsPerDay: config.thresholds.idleRequestsPerDay,
-  });
+  const { markdown } = await readImpact(octokit, config, run.repo, run.pullRequest, undefined);
   const why = `> No AWS access for this run, so no live usage: ${markdownText(reason.split('\n')[0] ?? '', { maxLength: 400 })}`;
   const key = keyOf(config);
   const body = `${markdown}\n\n${why}\n${markerComment(key)}`;
   warning(
     `No AWS access for this run, so the pull request's changes are priced at list prices only: ${reason}`,
   );
-  core.setOutput('monthly-cost-delta', summary.monthlyCostDelta.toFixed(2));
-  core.setOutput('changed-resources', String(summary.impacts.length));
   if (config.publishTo.has('summary')) await writeSummary(body);
-  const comment = await publishComment(octokit, run.repo, run.pullRequest, {
-    key,
-    body,
-    behavior: config.commentBehavior,
-    warn: warning,
-  });
-  core.setOutput('comment-id', String(comment.id));
-  core.setOutput('comment-result', comment.result);
-  info(published(comment.result, `report comment on pull request #${run.pullRequest}`, comment.url));
+  await postComment(octokit, config, run.repo, run.pullRequest, key, body);
   return true;
 }
 
@@ -261,30 +285,15 @@ async function publish(
       );
     } else {
       try {
-        const changes = await pullRequestImpact(octokit, run.repo, report, {
-          pull: run.pullRequest,
-          iacPaths: config.iacPaths,
-          ...(config.terraformPlanJson ? { terraformPlanJson: config.terraformPlanJson } : {}),
-          region: config.region,
-          quietRequestsPerDay: config.thresholds.idleRequestsPerDay,
-        }).catch((error: unknown) => {
-          warning(`The pull request's infrastructure changes could not be read: ${errorMessage(error)}`);
-          return undefined;
-        });
-        if (changes) {
-          impact = changes.summary;
-          core.setOutput('monthly-cost-delta', changes.summary.monthlyCostDelta.toFixed(2));
-          core.setOutput('changed-resources', String(changes.summary.impacts.length));
-        }
-        const comment = await publishComment(octokit, run.repo, run.pullRequest, {
-          key,
-          body: changes ? withImpact(changes.markdown, report, key) : body,
-          behavior: config.commentBehavior,
-          warn: warning,
-        });
-        core.setOutput('comment-id', String(comment.id));
-        core.setOutput('comment-result', comment.result);
-        info(published(comment.result, `report comment on pull request #${run.pullRequest}`, comment.url));
+        const changes = await readImpact(octokit, config, run.repo, run.pullRequest, report).catch(
+          (error: unknown) => {
+            warning(`The pull request's infrastructure changes could not be read: ${errorMessage(error)}`);
+            return undefined;
+          },
+        );
+        impact = changes?.summary;
+        const commented = changes ? withImpact(changes.markdown, report, key) : body;
+        await postComment(octokit, config, run.repo, run.pullRequest, key, commented);
       } catch (error) {
         errors.push(errorMessage(error));
       }

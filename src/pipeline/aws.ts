@@ -660,7 +660,6 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
       for (const pair of pairs) {
         if (pair.run === hub) continue;
         warnings.push(...pair.run.warnings.map((w) => `${accountName(pair.target)} ${pair.region}: ${w}`));
-        pair.run.warnings = warnings;
       }
     }
     const { aggregates, overlaps } = mergePairs(read);
@@ -677,9 +676,9 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     // Resource configurations are not services: they are named by the inventory only.
     const seen = [...aggregates.services.values()].filter((s) => s.kind === undefined);
     const network = read.find((p) => p.inventory!.network)?.inventory!.network;
+    const inventoried = new Set(inventoryServices.map((s) => s.arn));
     if (network) {
-      const associated = new Set(inventoryServices.map((s) => s.arn));
-      const others = seen.filter((s) => !associated.has(s.arn));
+      const others = seen.filter((s) => !inventoried.has(s.arn));
       if (others.length > 0) {
         warnings.push(
           `${others.length} service(s) in the logs are not associated with ${network.name} now; they are included.`,
@@ -687,7 +686,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
       }
     }
     // Names and creation times from the owner's account and region where this run reads it.
-    const unknown = seen.filter((s) => !inventoryServices.some((i) => i.arn === s.arn));
+    const unknown = seen.filter((s) => !inventoried.has(s.arn));
     for (const pair of read) {
       const owned = unknown.filter(
         (s) => !fleet || (s.account === pair.target.account && s.region === pair.region),

@@ -11,9 +11,8 @@ import {
   type MultiAccountWorld,
   PLATFORM,
   REGIONS,
-  SHARED_NETWORK,
   TEAM,
-  WINDOW,
+  fleetCliArgs,
   startMultiAccountWorld,
 } from '../helpers/multi-account-world.js';
 
@@ -27,26 +26,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 async function seconds(accounts: string, regions: string[]): Promise<number> {
   const started = performance.now();
-  const result = await runCli(
-    [
-      'analyze',
-      '--aws',
-      '--region',
-      regions[0]!,
-      ...(regions.length > 1 ? ['--regions', regions.slice(1).join(',')] : []),
-      '--accounts',
-      accounts,
-      '--service-network',
-      SHARED_NETWORK,
-      '--lookback-days',
-      String(WINDOW.days),
-      '--end-date',
-      WINDOW.end,
-      '--out',
-      join(world.dir, 'bench'),
-    ],
-    { env: world.env },
-  );
+  const result = await runCli(fleetCliArgs(accounts, regions, join(world.dir, 'bench')), { env: world.env });
   expect([result.code, result.stderr]).toEqual([0, '']);
   return (performance.now() - started) / 1000;
 }

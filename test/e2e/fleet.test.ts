@@ -20,6 +20,7 @@ import {
   scheduleEvent,
 } from '../helpers/action-runner.js';
 import { runCli } from '../helpers/bundle.js';
+import { cents, expectAccountsAddUp } from '../helpers/account-totals.js';
 import { Cleanup, allSettledOrThrow } from '../helpers/cleanup.js';
 import {
   ACCOUNT_NAMES,
@@ -30,6 +31,7 @@ import {
   SHARED_NETWORK,
   TEAM,
   WINDOW,
+  fleetCliArgs,
   startMultiAccountWorld,
 } from '../helpers/multi-account-world.js';
 import { type OidcServer, startOidcServer } from '../helpers/oidc.js';
@@ -74,8 +76,6 @@ async function reportOf(r: ActionRun): Promise<Report> {
   return JSON.parse(await readFile(join(r.workspace, r.outputs['report-json']!), 'utf8')) as Report;
 }
 
-const cents = (n: number): number => Math.round(n * 100);
-
 /** Exact counts per service, each account's bill to the cent, subtotals that add up. */
 function expectWholeFleet(report: Report): void {
   expect(reportSchemaErrors(report)).toEqual([]);
@@ -101,20 +101,10 @@ function expectWholeFleet(report: Report): void {
     [TEAM, 'team', 'read'],
   ]);
   for (const account of report.accounts!) {
-    const bill = world.expected.bills[account.account]!;
     // Credits are not Usage records: Cost Explorer's Lattice filter leaves them out.
-    expect(cents(account.cost)).toBe(cents(bill.total));
-    const own = report.services.filter((s) => s.account === account.account);
-    expect(cents(account.cost)).toBe(
-      own.reduce((sum, s) => sum + cents(s.cost.total), 0) +
-        cents(account.shared.total) +
-        cents(account.shared.credits),
-    );
-    expect(account.regions.reduce((sum, r) => sum + cents(r.cost), 0)).toBe(
-      own.reduce((sum, s) => sum + cents(s.cost.total), 0),
-    );
-    expect(account.requests).toBe(own.reduce((sum, s) => sum + s.requests, 0));
+    expect(cents(account.cost)).toBe(cents(world.expected.bills[account.account]!.total));
   }
+  expectAccountsAddUp(report);
   expect(cents(report.totals.cost)).toBe(report.accounts!.reduce((sum, a) => sum + cents(a.cost), 0));
   // Findings say where they are: the service's account and region.
   const located = report.findings.filter((f) => f.service);
@@ -195,28 +185,9 @@ describe('an account that cannot be reached', () => {
 
 describe('the CLI with --regions and --accounts', () => {
   const cli = (out: string, more: string[] = []) =>
-    runCli(
-      [
-        'analyze',
-        '--aws',
-        '--region',
-        REGIONS[0],
-        '--regions',
-        REGIONS[1],
-        '--accounts',
-        ACCOUNTS_INPUT.replace('\n', ','),
-        '--service-network',
-        SHARED_NETWORK,
-        '--lookback-days',
-        String(WINDOW.days),
-        '--end-date',
-        WINDOW.end,
-        '--out',
-        out,
-        ...more,
-      ],
-      { env: world.env },
-    );
+    runCli([...fleetCliArgs(ACCOUNTS_INPUT.replace('\n', ','), [...REGIONS], out), ...more], {
+      env: world.env,
+    });
   const read = async (out: string): Promise<Report> =>
     JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
 

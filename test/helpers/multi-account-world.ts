@@ -102,6 +102,27 @@ export interface MultiAccountWorld extends Emulators {
   close(): Promise<void>;
 }
 
+/** `analyze --aws` over this world's window and network: `accounts` as the flag takes them, the first region the home one. */
+export function fleetCliArgs(accounts: string, regions: string[], out: string): string[] {
+  return [
+    'analyze',
+    '--aws',
+    '--region',
+    regions[0]!,
+    ...(regions.length > 1 ? ['--regions', regions.slice(1).join(',')] : []),
+    '--accounts',
+    accounts,
+    '--service-network',
+    SHARED_NETWORK,
+    '--lookback-days',
+    String(WINDOW.days),
+    '--end-date',
+    WINDOW.end,
+    '--out',
+    out,
+  ];
+}
+
 export function startMultiAccountWorld(): Promise<MultiAccountWorld> {
   return startOrClean((cleanup) => buildWorld(cleanup));
 }

@@ -7,6 +7,7 @@ import { buildAnalysis, type BuildInput } from '../../src/analysis/build.js';
 import { describeReport } from '../../src/report/findings.js';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
+import { expectAccountsAddUp } from '../helpers/account-totals.js';
 
 const arn = (id: string): string => `arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-${id}`;
 const BUSY = arn('0000000000000000a');
@@ -350,19 +351,7 @@ describe('buildAnalysis across accounts', () => {
     expect(Math.round(platform!.cost * 100)).toBe(billedCents);
     expect(Math.round(team!.cost * 100)).toBe(billedCents - 50);
     expect(team!.shared.credits).toBe(-0.5);
-    for (const a of report.accounts!) {
-      const rows = report.services.filter((s) => s.account === a.account);
-      const cents = (n: number): number => Math.round(n * 100);
-      expect(cents(a.cost)).toBe(
-        rows.reduce((sum, s) => sum + cents(s.cost.total), 0) +
-          cents(a.shared.total) +
-          cents(a.shared.credits),
-      );
-      expect(a.regions.reduce((sum, r) => sum + cents(r.cost), 0)).toBe(
-        rows.reduce((sum, s) => sum + cents(s.cost.total), 0),
-      );
-      expect(a.requests).toBe(rows.reduce((sum, s) => sum + s.requests, 0));
-    }
+    expectAccountsAddUp(report);
     expect(team!.regions.map((r) => r.region)).toEqual(['eu-west-1']);
     expect(report.services.find((s) => s.arn === teamArn('0000000000000000e'))).toMatchObject({
       account: TEAM,
