@@ -19,10 +19,10 @@ import { addDays, dayRange, previousWindow, type Window } from '../model/dates.j
 import {
   type DailyPoint,
   type ServiceAnalysis,
-  anomalyFinding,
   compareFindings,
   costOutliers,
   detectServiceAnomalies,
+  incidentFindings,
   serviceFindings,
 } from './findings.js';
 import { LatencyHistogram } from '../model/histogram.js';
@@ -463,11 +463,12 @@ export function buildAnalysis(input: BuildInput): Analysis {
       (a.service ?? '').localeCompare(b.service ?? '') ||
       a.metric.localeCompare(b.metric),
   );
+  const names = new Map(serviceReports.map((s) => [s.arn, s.name]));
   const findings = [
     ...analyses.flatMap((a) => a.findings),
     ...costOutliers(serviceReports, window.days, t),
-    ...anomalies.map(anomalyFinding),
-  ].sort(compareFindings);
+    ...incidentFindings(anomalies, t),
+  ].sort(compareFindings((arn) => names.get(arn) ?? arn));
 
   let noDuration = 0;
   for (const d of windowDays) for (const s of services) noDuration += day(s.arn, d)?.noDuration ?? 0;

@@ -3,7 +3,13 @@
  * the monthly saving. They are data; report/findings.ts puts them into words.
  */
 import { errorRate, serverErrors } from '../model/aggregate.js';
-import { type Anomaly, type AnomalyMetric, type FindingData, severityRank } from '../model/findings.js';
+import {
+  type Anomaly,
+  type AnomalyMetric,
+  type FindingData,
+  type Severity,
+  severityRank,
+} from '../model/findings.js';
 import type { ServiceReport } from '../model/report.js';
 import { detectOutliers, median, type Point } from './anomalies.js';
 import type { Thresholds } from './thresholds.js';
@@ -86,7 +92,8 @@ export function serviceFindings(a: ServiceAnalysis, windowDays: number, t: Thres
       errorRate: s.errorRate,
       threshold: errorLimit,
       failedRequests: serverErrors(s),
-      costOfFailed: s.cost.total * s.errorRate,
+      // The hourly charge is paid whatever the errors; only data and request charges scale with them.
+      costOfFailed: (s.cost.data + s.cost.requests) * s.errorRate,
     });
   }
 
@@ -251,21 +258,98 @@ export function detectServiceAnomalies(a: ServiceAnalysis, t: Thresholds): Anoma
   return anomalies;
 }
 
-/** One finding per anomaly, for the findings table. */
-export function anomalyFinding(anomaly: Anomaly): FindingData {
-  return {
-    kind: ANOMALY_KIND[anomaly.metric],
-    severity: anomaly.metric === 'requests' ? 'info' : 'warning',
-    anomaly,
-    ...(anomaly.service ? { service: anomaly.service } : {}),
-  };
+/** Most telling first: cost, then failures, then latency, then traffic. */
+const METRIC_ORDER: readonly AnomalyMetric[] = ['cost', 'errorRate', 'p99', 'requests'];
+
+/**
+ * Severity follows impact: a day that cost money is a warning; a day whose p99 or error rate rose
+ * but stayed within the user's own threshold is news (info), not a problem; more traffic alone is info.
+ * @testseam
+ */
+export function anomalySeverity(anomaly: Anomaly, t: Thresholds): Severity {
+  switch (anomaly.metric) {
+    case 'cost':
+      return 'warning';
+    case 'p99':
+      return anomaly.actual > t.latencyP99Ms ? 'warning' : 'info';
+    case 'errorRate':
+      return anomaly.actual * 100 > t.errorRatePercent ? 'warning' : 'info';
+    case 'requests':
+      return (anomaly.impactUsd ?? 0) >= t.anomalyMinCostUsd ? 'warning' : 'info';
+  }
 }
 
-export function compareFindings(a: FindingData, b: FindingData): number {
-  return (
+/**
+ * Anomalies as incidents: everything unusual about one service (or, for AWS Cost Anomaly Detection
+ * without a service, the account) on one day is one finding with its facets, the most severe first.
+ */
+export function incidentFindings(anomalies: Anomaly[], t: Thresholds): FindingData[] {
+  const byIncident = new Map<string, Anomaly[]>();
+  for (const anomaly of anomalies) {
+    const key = `${anomaly.service ?? ''}\n${anomaly.date}`;
+    const facets = byIncident.get(key);
+    if (facets) facets.push(anomaly);
+    else byIncident.set(key, [anomaly]);
+  }
+  return [...byIncident.values()].map((facets) => {
+    facets.sort(
+      (a, b) =>
+        severityRank(anomalySeverity(a, t)) - severityRank(anomalySeverity(b, t)) ||
+        METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric) ||
+        (a.where ?? '').localeCompare(b.where ?? ''),
+    );
+    const lead = facets[0]!;
+    return {
+      kind: ANOMALY_KIND[lead.metric],
+      severity: anomalySeverity(lead, t),
+      date: lead.date,
+      anomalies: facets,
+      ...(lead.service ? { service: lead.service } : {}),
+    };
+  });
+}
+
+/**
+ * USD a finding puts at stake, to order findings of one severity: a monthly saving or increase,
+ * the cost of failures, or an incident's extra cost that day. Only an order, never shown.
+ */
+function usdAtStake(f: FindingData): number {
+  if (f.estimatedMonthlySavings !== undefined) return f.estimatedMonthlySavings;
+  switch (f.kind) {
+    case 'cost-regression':
+      return f.monthlyIncrease;
+    case 'cost-outlier':
+      return f.monthlyCost;
+    case 'large-payload':
+      return f.monthlyDataCost;
+    case 'high-error-rate':
+      return f.costOfFailed;
+    case 'cost-anomaly':
+    case 'request-anomaly':
+    case 'latency-anomaly':
+    case 'error-rate-anomaly':
+      return f.anomalies.reduce((sum, a) => sum + Math.max(0, a.impactUsd ?? 0), 0);
+    default:
+      return 0;
+  }
+}
+
+/**
+ * The one order of findings, for report.json, the Markdown and the CLI headline alike: most severe
+ * first, then most money at stake, then by service name, kind and day.
+ */
+export function compareFindings(nameOf: (arn: string) => string): (a: FindingData, b: FindingData) => number {
+  const name = (f: FindingData): string => (f.service === undefined ? '' : nameOf(f.service));
+  const day = (f: FindingData): string => ('date' in f ? f.date : '');
+  return (a, b) =>
     severityRank(a.severity) - severityRank(b.severity) ||
-    (b.estimatedMonthlySavings ?? 0) - (a.estimatedMonthlySavings ?? 0) ||
-    a.kind.localeCompare(b.kind) ||
-    (a.service ?? '').localeCompare(b.service ?? '')
-  );
+    usdAtStake(b) - usdAtStake(a) ||
+    compareText(name(a), name(b)) ||
+    compareText(a.kind, b.kind) ||
+    compareText(day(a), day(b)) ||
+    compareText(a.service ?? '', b.service ?? '');
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

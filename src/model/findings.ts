@@ -59,7 +59,7 @@ type FindingFacts =
       errorRate: number;
       threshold: number;
       failedRequests: number;
-      /** The window's cost, in the share the failed requests are of all. */
+      /** The window's data and request charges in the share failed requests are of all (never the hourly charge). */
       costOfFailed: number;
     }
   | {
@@ -80,7 +80,13 @@ type FindingFacts =
   | { kind: 'cost-regression'; growth: number; before: number; now: number; monthlyIncrease: number }
   | { kind: 'latency-regression'; growth: number; beforeMs: number; nowMs: number }
   | { kind: 'cost-outlier'; costPerMillionRequests: number; fleetMedian: number; monthlyCost: number }
-  | { kind: 'cost-anomaly' | 'request-anomaly' | 'latency-anomaly' | 'error-rate-anomaly'; anomaly: Anomaly };
+  | {
+      kind: 'cost-anomaly' | 'request-anomaly' | 'latency-anomaly' | 'error-rate-anomaly';
+      /** The UTC day of the incident. */
+      date: string;
+      /** Its facets: the anomalies of one service (or the account) that day, the lead one first. */
+      anomalies: Anomaly[];
+    };
 
 export type FindingData = FindingFacts & {
   severity: Severity;

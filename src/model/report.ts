@@ -105,6 +105,8 @@ export interface Finding {
   /** The service's account and region, so a finding says where it is without parsing the ARN. */
   account?: string;
   region?: string;
+  /** The UTC day of an incident (anomalies of one service on one day). */
+  date?: string;
   /** One line with the numbers. Contains no text taken from logs. */
   message: string;
   /** A short impact statement, for example "31,204 requests over 500 ms". */

@@ -88,7 +88,6 @@ export function markdownText(value: string, options: EscapeOptions = {}): string
 /**
  * Renders untrusted text for raw HTML contexts such as `<summary>`, where Markdown is not parsed and
  * backslashes would show: HTML entities only, plus the mention and autolink breaks.
- * @testseam
  */
 export function htmlText(value: string, options: EscapeOptions = {}): string {
   // References are broken before encoding so that the `#` of `&#39;` is left alone.

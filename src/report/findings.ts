@@ -1,9 +1,10 @@
 /** Findings in words: the one-line message and impact of each finding that analysis/ found as data. */
 import { identityFromArn } from '../model/aggregate.js';
-import type { FindingData } from '../model/findings.js';
+import type { Anomaly, FindingData } from '../model/findings.js';
 import type { Analysis, Finding, Report } from '../model/report.js';
 import {
   formatDataSize,
+  formatDay,
   formatGb,
   formatInteger,
   formatMs,
@@ -16,90 +17,128 @@ import {
 const ms = (value: number): string => `${formatMs(value)} ms`;
 
 const ANOMALY_LABEL = {
-  cost: 'Daily cost',
-  requests: 'Requests',
+  cost: 'daily cost',
+  requests: 'requests',
   p99: 'p99 latency',
-  errorRate: 'Error rate',
+  errorRate: 'error rate',
 };
 
-/** The message (numbers only, no text from logs) and the impact of one finding. */
-function words(f: FindingData): { message: string; impact?: string } {
+/** One facet's value in its unit. */
+function anomalyValue(a: Anomaly, v: number): string {
+  switch (a.metric) {
+    case 'cost':
+      return formatUsd(v);
+    case 'errorRate':
+      return formatPercent(v);
+    case 'p99':
+      return ms(v);
+    case 'requests':
+      return formatInteger(v);
+  }
+}
+
+/** One facet's change, with its unit: "+$2.42", "+215 ms p99", "+8,612 requests", "+2.1 pp errors". */
+function anomalyChange(a: Anomaly): string {
+  switch (a.metric) {
+    case 'cost':
+      return formatSigned(a.impact, formatUsd);
+    case 'errorRate':
+      return `${formatSigned(a.impact * 100, (points) => points.toFixed(1))} pp errors`;
+    case 'p99':
+      return `${formatSigned(a.impact, ms)} p99`;
+    case 'requests':
+      return formatSigned(a.impact, (n) => `${formatInteger(n)} requests`);
+  }
+}
+
+/**
+ * The message (numbers only, no text from logs) and the impact of one finding. Every impact says
+ * its unit and its period: the window (`in 7 days`), a month at this rate (`/mo`) or a day.
+ */
+function words(f: FindingData, windowDays: number): { message: string; impact?: string } {
+  const window = `in ${plural(windowDays, 'day')}`;
   switch (f.kind) {
     case 'idle-service':
       return {
         message:
-          `Idle: ${formatInteger(f.requests)} requests in ${plural(f.windowDays, 'day')} ` +
-          `(${f.requestsPerDay.toFixed(1)}/day, threshold ${formatInteger(f.threshold)}), billed ${formatInteger(f.serviceHours)} service-hours`,
-        impact: `${formatUsd(f.windowCost)} in this window`,
+          `Idle: ${formatInteger(f.requests)} requests ${window} ` +
+          `(${f.requestsPerDay.toFixed(1)} a day; threshold ${formatInteger(f.threshold)} a day), billed ${formatInteger(f.serviceHours)} service-hours`,
+        impact: `${formatUsd(f.windowCost)} ${window}`,
       };
     case 'high-latency':
       return {
         message: `p99 latency ${ms(f.p99Ms)} (threshold ${ms(f.thresholdMs)})`,
-        impact: `≈${formatInteger(f.requestsOverThreshold)} requests over ${ms(f.thresholdMs)}`,
+        impact: `≈${formatInteger(f.requestsOverThreshold)} requests over ${ms(f.thresholdMs)} ${window}`,
       };
     case 'high-error-rate':
+      // Failures cost money only through data and request charges: the hourly charge is paid anyway.
       return {
         message: `Error rate ${formatPercent(f.errorRate)} (threshold ${formatPercent(f.threshold)})`,
-        impact: `${formatInteger(f.failedRequests)} failed requests, ${formatUsd(f.costOfFailed)} spent on them`,
+        impact:
+          `${formatInteger(f.failedRequests)} failed requests ${window}` +
+          (f.costOfFailed >= 0.01
+            ? `, ${formatUsd(f.costOfFailed)} of data and request charges on them`
+            : ''),
       };
     case 'auth-denied':
       return {
         message:
-          `${formatInteger(f.denied)} requests (${formatPercent(f.share)}) denied by the auth policy` +
+          `${formatPercent(f.share)} of requests denied by the auth policy` +
           (f.spike
-            ? `; spike of ${formatInteger(f.spike.actual)} on ${f.spike.date} (usual ${formatInteger(f.spike.expected)})`
+            ? `; ${formatInteger(f.spike.actual)} on ${formatDay(f.spike.date)} (usually ${formatInteger(f.spike.expected)})`
             : ''),
-        impact: 'callers without access, or a policy change',
+        impact: `${formatInteger(f.denied)} requests refused ${window}: callers without access, or a policy change`,
       };
     case 'large-payload':
       return {
         message:
-          `Data processing is ${formatPercent(f.dataShare)} of cost ` +
-          `(${formatGb(f.bytes)} GB, ${formatDataSize(f.bytesPerRequest)} per request)`,
-        impact: `${formatUsd(f.monthlyDataCost)}/mo on GB processed`,
+          `Data processing is ${formatPercent(f.dataShare)} of this service's cost ` +
+          `(${formatGb(f.bytes)} GB ${window}, ${formatDataSize(f.bytesPerRequest)} per request)`,
+        impact: `${formatUsd(f.monthlyDataCost)}/mo on GB processed; smaller or compressed payloads cut it`,
       };
     case 'cost-regression':
       return {
-        message: `Cost up ${formatPercent(f.growth)} on the previous window (${formatUsd(f.before)} → ${formatUsd(f.now)})`,
+        message: `Cost up ${formatPercent(f.growth)} on the previous ${plural(windowDays, 'day')} (${formatUsd(f.before)} → ${formatUsd(f.now)})`,
         impact: `+${formatUsd(f.monthlyIncrease)}/mo at this rate`,
       };
     case 'latency-regression':
       return {
-        message: `p99 latency up ${formatPercent(f.growth)} on the previous window (${ms(f.beforeMs)} → ${ms(f.nowMs)})`,
+        message: `p99 latency up ${formatPercent(f.growth)} on the previous ${plural(windowDays, 'day')} (${ms(f.beforeMs)} → ${ms(f.nowMs)})`,
+        impact: `${formatSigned(f.nowMs - f.beforeMs, ms)} p99 over ${plural(windowDays, 'day')}`,
       };
     case 'cost-outlier':
       return {
-        message: `${formatUsd(f.costPerMillionRequests)} per million requests, ${(f.costPerMillionRequests / f.fleetMedian).toFixed(1)}× the fleet median (${formatUsd(f.fleetMedian)})`,
-        impact: `${formatUsd(f.monthlyCost)}/mo`,
+        message: `${formatUsd(f.costPerMillionRequests)} per million requests, ${(f.costPerMillionRequests / f.fleetMedian).toFixed(1)}× the median of services with traffic (${formatUsd(f.fleetMedian)})`,
+        impact: `${formatUsd(f.monthlyCost)}/mo at this rate`,
       };
     case 'cost-anomaly':
     case 'request-anomaly':
     case 'latency-anomaly':
     case 'error-rate-anomaly': {
-      const a = f.anomaly;
-      const value = (v: number): string =>
-        a.metric === 'cost'
-          ? formatUsd(v)
-          : a.metric === 'errorRate'
-            ? formatPercent(v)
-            : a.metric === 'p99'
-              ? ms(v)
-              : formatInteger(v);
-      const source = a.source === 'aws-cad' ? ' (AWS Cost Anomaly Detection)' : '';
+      const facets = f.anomalies.map((a) => {
+        const source = a.source === 'aws-cad' ? ' (AWS Cost Anomaly Detection)' : '';
+        const what =
+          a.metric === 'requests'
+            ? `${formatInteger(a.actual)} requests, usually ${formatInteger(a.expected)}`
+            : `${ANOMALY_LABEL[a.metric]} ${anomalyValue(a, a.actual)}, usually ${anomalyValue(a, a.expected)}`;
+        return `${what}${source}`;
+      });
+      const day = formatDay(f.date);
       return {
-        message: `${ANOMALY_LABEL[a.metric]} ${value(a.actual)} on ${a.date}, expected ${value(a.expected)}${source}`,
-        impact: formatSigned(a.impact, value),
+        message: `${day}: ${facets.join('; ')}`,
+        impact: `${f.anomalies.map(anomalyChange).join(', ')} on ${day}`,
       };
     }
   }
 }
 
-function describeFinding(f: FindingData): Finding {
-  const { message, impact } = words(f);
+function describeFinding(f: FindingData, windowDays: number): Finding {
+  const { message, impact } = words(f, windowDays);
   return {
     kind: f.kind,
     severity: f.severity,
     ...(f.service !== undefined ? { service: f.service } : {}),
+    ...('date' in f ? { date: f.date } : {}),
     message,
     ...(impact !== undefined ? { impact } : {}),
     ...(f.estimatedMonthlySavings !== undefined
@@ -110,7 +149,7 @@ function describeFinding(f: FindingData): Finding {
 
 /** The report of schema v1: the analysis, its findings in words. */
 export function describeReport(analysis: Analysis): Report {
-  const findings = analysis.findings.map(describeFinding);
+  const findings = analysis.findings.map((f) => describeFinding(f, analysis.window.days));
   // A report over accounts says where each finding is, without making its reader parse the ARN.
   if (analysis.accounts) {
     for (const finding of findings) {

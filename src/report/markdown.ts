@@ -8,7 +8,7 @@ import { markdownTable } from 'markdown-table';
 import { headlineParts, money } from './headline.js';
 import { fitToBudget, type BudgetBlock, type BudgetRow, type BudgetTable } from './budget.js';
 import { chartMarkdown, dailyCostChart, dailyRequestsChart } from './charts.js';
-import { codeSpan, markdownText } from './escape.js';
+import { codeSpan, htmlText, markdownText } from './escape.js';
 import {
   accountGroups,
   accountLabel,
@@ -26,15 +26,13 @@ import {
   formatInteger,
   formatLifetime,
   formatMs,
-  formatPercent,
   formatPercentNumber,
-  formatSigned,
   formatUnitPrice,
   formatUsd,
   formatWindow,
   plural,
 } from './format.js';
-import { type Anomaly, type Severity, severityRank } from '../model/findings.js';
+import type { Severity } from '../model/findings.js';
 import type { Finding, Report, ServiceReport, SharedCost } from '../model/report.js';
 import { errorRate, serverErrors } from '../model/aggregate.js';
 
@@ -52,6 +50,8 @@ const DEFAULT_TITLE = 'VPC Lattice cost & performance';
 const MARKER_KEY = /^[A-Za-z0-9._-]{1,128}$/;
 const MAX_LISTED = 5;
 const MAX_WARNINGS = 20;
+// Collapsed detail for the costliest services; a large estate's full list is in report.json.
+const MAX_SERVICE_DETAILS = 20;
 
 // Indents the rows of a group under its heading; GitHub trims plain spaces from table cells.
 const INDENT = '&emsp;';
@@ -63,14 +63,13 @@ const SEVERITY_ICON: Record<Severity, string> = { critical: '🔴', warning: '�
 // least important row overall goes first; critical findings and the top services are essential.
 const FINDINGS_WEIGHT = 3;
 const SERVICES_WEIGHT = 2;
-const ANOMALIES_WEIGHT = 1;
 const ESSENTIAL_TOP_SERVICES = 3;
 
 // Optional blocks, dropped lowest rank first when rows alone cannot make the report fit.
-const DROP_REQUESTS_CHART = 1;
-const DROP_COST_CHART = 2;
-const DROP_METHOD_DETAILS = 3;
-const DROP_ANOMALY_DETAILS = 4;
+const DROP_SERVICE_DETAILS = 1;
+const DROP_REQUESTS_CHART = 2;
+const DROP_COST_CHART = 3;
+const DROP_METHOD_DETAILS = 4;
 
 const SIZE_LIMIT_HINT = "to fit GitHub's size limit; see report.json";
 
@@ -125,16 +124,16 @@ function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   const callout = coverageCallout(report);
   if (callout) blocks.push({ parts: [callout] });
   if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
+  blocks.push({ parts: [periodNote(report)] });
   blocks.push({ parts: servicesSection(report) });
   const connections = connectionsSection(report);
   if (connections) blocks.push({ parts: [connections] });
+  const details = serviceDetails(report);
+  if (details.length > 0) blocks.push({ parts: details, dropRank: DROP_SERVICE_DETAILS });
   const costChart = dailyCostChart(report);
   if (costChart) blocks.push({ parts: [chartMarkdown(costChart)], dropRank: DROP_COST_CHART });
   const requestsChart = dailyRequestsChart(report);
   if (requestsChart) blocks.push({ parts: [chartMarkdown(requestsChart)], dropRank: DROP_REQUESTS_CHART });
-  if (report.anomalies.length > 0) {
-    blocks.push({ parts: anomaliesDetails(report, servicesByArn), dropRank: DROP_ANOMALY_DETAILS });
-  }
   blocks.push({ parts: methodDetails(report), dropRank: DROP_METHOD_DETAILS });
   return blocks;
 }
@@ -204,13 +203,8 @@ function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>
     if (finding.service === undefined) return '';
     return servicesByArn.get(finding.service)?.name || finding.service;
   };
-  const sorted = [...report.findings].sort(
-    (a, b) =>
-      severityRank(a.severity) - severityRank(b.severity) ||
-      (b.estimatedMonthlySavings ?? 0) - (a.estimatedMonthlySavings ?? 0) ||
-      compareText(serviceName(a), serviceName(b)) ||
-      compareText(a.message, b.message),
-  );
+  // report.findings is already in the one order of findings (analysis/findings.ts compareFindings).
+  const sorted = report.findings;
   // Over several accounts or regions, each finding also says where its service lives.
   const grouped = isGrouped(report);
   const where = (finding: Finding): string[] =>
@@ -228,6 +222,11 @@ function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>
     essential: (rank) => sorted[rank]?.severity === 'critical',
     omittedNote: (omitted) => `_… and ${plural(omitted, 'more finding')}, omitted ${SIZE_LIMIT_HINT}._`,
   });
+}
+
+/** Said once, and kept to: every amount is the window's unless it says /mo or names a day. */
+function periodNote(report: Report): string {
+  return `_Amounts are for the ${plural(report.window.days, 'day')} of the window; /mo marks a month at the same rate, and a day's amount names its day._`;
 }
 
 function findingImpact(report: Report, finding: Finding): string {
@@ -254,25 +253,22 @@ function servicesSection(report: Report): Array<BudgetTable | string> {
   // The backend column appears only when cost-tag-key found backend costs.
   const withBackend = services.some((service) => service.backendCost !== undefined);
   const backend = (cell: string): string[] => (withBackend ? [cell] : []);
+  // The columns that decide, narrow enough for an issue comment (~760 px); the rest is per service below.
   const serviceRow = (service: ServiceReport, indent = ''): string[] => [
     `${indent}${codeSpan(service.name || service.id || service.arn)}`,
-    formatInteger(service.requests),
-    formatPercentNumber(service.errorRate),
-    service.latencyMs ? `${formatMs(service.latencyMs.p50)} / ${formatMs(service.latencyMs.p99)}` : '–',
-    formatGb(service.bytesIn + service.bytesOut),
     money(report, service.cost.total),
-    ...backend(service.backendCost === undefined ? '–' : money(report, service.backendCost)),
-    service.costPerMillionRequests === null ? '–' : money(report, service.costPerMillionRequests),
     costDelta(service),
+    ...backend(service.backendCost === undefined ? '–' : money(report, service.backendCost)),
+    formatInteger(service.requests),
+    service.requests - service.connections > 0 ? formatPercentNumber(service.errorRate) : '–',
+    service.latencyMs ? formatMs(service.latencyMs.p99) : '–',
   ];
   const costRow = (label: string, amount: number): string[] => [
     label,
-    '',
-    '',
-    '',
-    '',
     money(report, amount),
+    '',
     ...backend(''),
+    '',
     '',
     '',
   ];
@@ -294,27 +290,15 @@ function servicesSection(report: Report): Array<BudgetTable | string> {
         : 'total (= Cost Explorer)';
   const totalRow = [
     `**${totalLabel}**`,
+    `**${money(report, totals.cost)}**`,
+    totals.previous ? `**${formatDelta(totals.cost, totals.previous.cost)}**` : '–',
+    ...backend(''),
     `**${formatInteger(totals.requests)}**`,
     answered > 0 ? `**${formatPercentNumber(fleetErrorRate)}**` : '',
     '',
-    `**${formatGb(totals.bytesIn + totals.bytesOut)}**`,
-    `**${money(report, totals.cost)}**`,
-    ...backend(''),
-    totals.requests > 0 ? `**${money(report, (totals.cost / totals.requests) * 1_000_000)}**` : '',
-    totals.previous ? `**${formatDelta(totals.cost, totals.previous.cost)}**` : '–',
   ];
-  const header = [
-    'Service',
-    'Requests',
-    'Errors %',
-    'p50 / p99 ms',
-    'GB',
-    'Cost',
-    ...backend('Backend $'),
-    '$ / 1M req',
-    'Δ cost',
-  ];
-  const align = ['l', 'r', 'r', 'r', 'r', 'r', ...backend('r'), 'r', 'r'];
+  const header = ['Service', 'Cost', 'Δ cost', ...backend('Backend $'), 'Requests', '5xx %', 'p99 ms'];
+  const align = ['l', 'r', 'r', ...backend('r'), 'r', 'r', 'r'];
   const importance = (rank: number): number => SERVICES_WEIGHT / (rank + 1);
   const essential = (rank: number): boolean => rank < ESSENTIAL_TOP_SERVICES;
 
@@ -326,20 +310,18 @@ function servicesSection(report: Report): Array<BudgetTable | string> {
     };
     const subtotal = (
       label: string,
-      group: { requests: number; bytes: number; cost: number },
+      group: { requests: number; cost: number },
       style: (text: string) => string,
     ): string[] => [
       label,
+      style(money(report, group.cost)),
+      '',
+      ...backend(''),
       style(formatInteger(group.requests)),
       '',
       '',
-      style(formatGb(group.bytes)),
-      style(money(report, group.cost)),
-      ...backend(''),
-      group.requests > 0 ? style(money(report, (group.cost / group.requests) * 1_000_000)) : '',
-      '',
     ];
-    const notRead = (label: string): string[] => [label, '–', '', '', '–', '–', ...backend(''), '', ''];
+    const notRead = (label: string): string[] => [label, '–', '', ...backend(''), '–', '', ''];
     const groups = accountGroups(report, compareServices);
     const summarised = groups.some((g) => g.shared !== undefined);
     // One account known only from its services (local files) needs no row of its own.
@@ -400,6 +382,75 @@ function servicesSection(report: Report): Array<BudgetTable | string> {
       omittedNote: (omitted) => `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`,
     }),
   ];
+}
+
+/**
+ * What the narrow table leaves out, one collapsed section per service in the table's order: the
+ * cost split by charge, latency percentiles, responses, data and the previous window.
+ */
+function serviceDetails(report: Report): string[] {
+  const idle = new Set(
+    report.findings.filter((f) => f.kind === 'idle-service' && f.service).map((f) => f.service!),
+  );
+  const days = plural(report.window.days, 'day');
+  const sorted = [...report.services].sort(compareServices);
+  const more = sorted.length - MAX_SERVICE_DETAILS;
+  const note = more > 0 ? [`_The other ${plural(more, 'service')} are detailed in report.json._`] : [];
+  return sorted
+    .slice(0, MAX_SERVICE_DETAILS)
+    .map((service) => {
+      const name = service.name || service.id || service.arn;
+      const { cost } = service;
+      const bytes = service.bytesIn + service.bytesOut;
+      const perMillion = idle.has(service.arn)
+        ? 'idle, so no cost per request'
+        : service.costPerMillionRequests === null
+          ? 'no requests'
+          : `${money(report, service.costPerMillionRequests)} per million requests`;
+      const lines = [
+        `**Cost in ${days}** ${money(report, cost.total)}: ${money(report, cost.hours)} service-hours · ${money(report, cost.data)} data (${formatGb(bytes)} GB) · ${money(report, cost.requests)} requests; ${perMillion}`,
+      ];
+      const latency = service.latencyMs;
+      if (latency) {
+        lines.push(
+          `**Latency** p50 ${formatMs(latency.p50)} ms · p90 ${formatMs(latency.p90)} ms · p99 ${formatMs(latency.p99)} ms`,
+        );
+      }
+      const answered = service.requests - service.connections;
+      if (answered > 0) {
+        const { status } = service;
+        const classes = (['2xx', '3xx', '4xx', '5xx'] as const)
+          .filter((cls) => status[cls] > 0)
+          .map((cls) => `${cls} ${formatInteger(status[cls])}`);
+        if (service.grpcCalls > 0) {
+          classes.push(
+            `${plural(service.grpcCalls, 'gRPC call')}, ${formatInteger(service.grpcErrors)} failed on the server`,
+          );
+        }
+        if (service.authDenied > 0)
+          classes.push(`${formatInteger(service.authDenied)} denied by the auth policy`);
+        if (classes.length > 0) lines.push(`**Responses** ${classes.join(' · ')}`);
+      }
+      if (service.connections > 0) {
+        lines.push(`**Connections** ${formatInteger(service.connections)} (TLS passthrough)`);
+      }
+      const before = service.previous;
+      if (before) {
+        lines.push(
+          `**Previous ${days}** ${money(report, before.cost.total)} · ${plural(before.requests, 'request')}` +
+            (before.latencyMs ? ` · p99 ${formatMs(before.latencyMs.p99)} ms` : ''),
+        );
+      }
+      const summary = `<code>${htmlText(name)}</code> · ${money(report, cost.total)} · ${plural(service.requests, 'request')}`;
+      return [
+        `<details><summary>${summary}</summary>`,
+        '',
+        ...lines.map((line) => `- ${line}`),
+        '',
+        '</details>',
+      ].join('\n');
+    })
+    .concat(note);
 }
 
 /** The shared line and the credits of a bill, when there are any. */
@@ -463,101 +514,13 @@ function costDelta(service: ServiceReport): string {
   return formatDelta(service.cost.total, service.previous.cost.total);
 }
 
-function anomaliesDetails(
-  report: Report,
-  servicesByArn: Map<string, ServiceReport>,
-): Array<string | BudgetTable> {
-  const { anomalies } = report;
-  const sorted = [...anomalies].sort(
-    (a, b) =>
-      anomalyUsd(b) - anomalyUsd(a) || Math.abs(b.score) - Math.abs(a.score) || compareText(b.date, a.date),
-  );
-  const rows = sorted.map((anomaly) => {
-    const where = [
-      ...(anomaly.where ? [codeSpan(anomaly.where, { maxLength: 60 })] : []),
-      ...(anomaly.service ? [codeSpan(servicesByArn.get(anomaly.service)?.name || anomaly.service)] : []),
-    ];
-    return [
-      formatDay(anomaly.date),
-      where.length > 0 ? where.join(' · ') : '_account_',
-      ANOMALY_METRIC_LABEL[anomaly.metric],
-      anomalyValue(report, anomaly, anomaly.expected),
-      anomalyValue(report, anomaly, anomaly.actual),
-      anomalyImpact(report, anomaly),
-      anomaly.source === 'aws-cad' ? 'AWS Cost Anomaly Detection' : 'our detector',
-    ];
-  });
-  const onlyCost = anomalies.every((anomaly) => anomaly.metric === 'cost');
-  const summary = `${onlyCost ? 'Cost anomalies' : 'Cost and usage anomalies'} (${formatInteger(anomalies.length)})`;
-  return [
-    `<details><summary>${summary}</summary>`,
-    table(
-      ['Date', 'Where', 'Metric', 'Expected', 'Actual', 'Impact', 'Source'],
-      ['l', 'l', 'l', 'r', 'r', 'r', 'l'],
-      rows,
-      0,
-      {
-        importance: (rank) => ANOMALIES_WEIGHT / (rank + 1),
-        essential: () => false,
-        omittedNote: (omitted) =>
-          `_… and ${plural(omitted, 'more anomaly', 'more anomalies')}, omitted ${SIZE_LIMIT_HINT}._`,
-      },
-    ),
-    '</details>',
-  ];
-}
-
-const ANOMALY_METRIC_LABEL: Record<Anomaly['metric'], string> = {
-  cost: 'cost',
-  requests: 'requests',
-  p99: 'p99 latency',
-  errorRate: 'error rate',
-};
-
-/** The anomaly's extra cost, which ranks anomalies of every metric on one scale. */
-function anomalyUsd(anomaly: Anomaly): number {
-  const usd = anomaly.impactUsd ?? (anomaly.metric === 'cost' ? anomaly.impact : 0);
-  return Number.isFinite(usd) ? Math.abs(usd) : 0;
-}
-
-function anomalyValue(report: Report, anomaly: Anomaly, value: number): string {
-  switch (anomaly.metric) {
-    case 'cost':
-      return money(report, value);
-    case 'requests':
-      return formatInteger(value);
-    case 'p99':
-      return `${formatMs(value)} ms`;
-    case 'errorRate':
-      return formatPercent(value);
-  }
-}
-
-/** Differences of rates are percentage points, not percent. */
-function anomalyDifference(report: Report, anomaly: Anomaly, difference: number): string {
-  if (anomaly.metric === 'errorRate') return `${formatPercentNumber(difference)} pp`;
-  return anomalyValue(report, anomaly, difference);
-}
-
-function anomalyImpact(report: Report, anomaly: Anomaly): string {
-  const magnitude = (value: number): string => anomalyDifference(report, anomaly, value);
-  let impact = formatSigned(anomaly.impact, magnitude);
-  if (anomaly.expected > 0 && anomaly.metric !== 'errorRate') {
-    impact += ` (${formatSigned(anomaly.impact / anomaly.expected, formatPercent)})`;
-  }
-  if (anomaly.metric !== 'cost' && anomaly.impactUsd !== undefined) {
-    impact += ` · ${formatSigned(anomaly.impactUsd, (usd) => money(report, usd))}`;
-  }
-  return impact;
-}
-
 function methodDetails(report: Report): string[] {
   const { costBasis, source, run } = report;
   const paragraphs: string[] = ['<details><summary>How this was computed</summary>'];
 
   const metric = costBasis.metric ? ` (${codeSpan(costBasis.metric, { inTable: false })})` : '';
   const costText: Record<Report['costBasis']['method'], string> = {
-    reconciled: `**Cost.** Each service's modelled charges (service-hours, GB processed, requests beyond the free tier) are scaled so that all services plus the shared line equal Cost Explorer's VPC Lattice total for the same days${metric}.`,
+    reconciled: `**Cost.** Each service's modelled charges (service-hours, GB processed, requests beyond the free tier) are scaled so that all services${report.shared.total > 0 ? ' plus the shared & unallocated line' : ''} equal Cost Explorer's VPC Lattice total for the same days${metric}.`,
     'billed-per-resource': `**Cost.** On the days Cost Explorer gives per resource (${dayList(costBasis.billedPerResourceDays ?? [])}), each service's cost is what AWS billed for its ARN${metric}; on other days, and for services the bill does not name, modelled charges are scaled to Cost Explorer's VPC Lattice total.`,
     modelled:
       "**Cost.** Modelled from list prices and each service's own usage, not read from the bill, so it can differ from the invoice.",

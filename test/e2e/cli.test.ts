@@ -13,6 +13,8 @@ import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { NODE, runCli, runNode } from '../helpers/bundle.js';
 import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
+import { cells } from '../helpers/markdown-table.js';
+import { markdownText } from '../../src/report/escape.js';
 
 let work: string;
 beforeAll(async () => {
@@ -189,10 +191,12 @@ describe('demo', () => {
   let report: Report;
   let markdown: string;
   let out: string;
+  let stdout: string;
 
   beforeAll(async () => {
     out = join(work, 'demo');
     const r = await runCli(['demo', '--out', out]);
+    stdout = r.stdout;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('report.md');
@@ -261,6 +265,73 @@ describe('demo', () => {
     expect(by('media-export')).toEqual(expect.arrayContaining(['large-payload', 'cost-anomaly']));
     const spike = report.anomalies.find((a) => a.metric === 'cost');
     expect(spike?.date).toBe('2026-11-20');
+  });
+
+  describe('reads in thirty seconds', () => {
+    const prose = (): string => markdown.replace(/^```mermaid\n[\s\S]*?\n```$/gm, '');
+
+    it('makes one finding of each incident, and repeats none of them as an anomaly row', () => {
+      const incidents = report.findings.filter((f) => f.date !== undefined);
+      const keys = incidents.map((f) => `${f.service ?? ''} ${f.date}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      for (const anomaly of report.anomalies) {
+        expect(keys).toContain(`${anomaly.service ?? ''} ${anomaly.date}`);
+      }
+      // The Nov 20 spike of media-export: cost and p99 in one finding.
+      const media = report.services.find((s) => s.name === 'media-export')!.arn;
+      const spike = report.findings.filter((f) => f.service === media && f.date === '2026-11-20');
+      expect(spike).toHaveLength(1);
+      expect(spike[0]!.message).toMatch(/^Nov 20: daily cost .*; p99 latency /);
+      expect(markdown).not.toMatch(/anomalies \(\d+\)/);
+    });
+
+    it("judges an anomaly within the user's own threshold as info at most", () => {
+      const p99 = report.anomalies.filter((a) => a.metric === 'p99' && a.actual <= 500);
+      expect(p99.length).toBeGreaterThan(0);
+      for (const a of p99) {
+        const finding = report.findings.find((f) => f.service === a.service && f.date === a.date)!;
+        // Only another facet (a cost) can make the incident a warning.
+        if (finding.kind === 'latency-anomaly') expect(finding.severity).toBe('info');
+      }
+    });
+
+    it('gives every impact its unit and its period, and names days one way', () => {
+      for (const finding of report.findings) {
+        const impact = finding.impact ?? '';
+        expect(impact).toMatch(/ in \d+ days\b|\/mo\b| on [A-Z][a-z]{2} \d{1,2}\b/);
+      }
+      expect(prose()).toContain('_Amounts are for the 7 days of the window; /mo marks a month');
+      const withoutGenerated = prose().replace(/^Generated .*$/m, '');
+      expect(withoutGenerated).not.toMatch(/\b\d{4}-\d{2}-\d{2}\b|\b\d{2}-\d{2}\b(?![\d-])/);
+    });
+
+    it('counts the cost of failures only where they cost more than the hourly fee', () => {
+      const inventory = report.services.find((s) => s.name === 'inventory-svc')!;
+      const errors = report.findings.find(
+        (f) => f.kind === 'high-error-rate' && f.service === inventory.arn,
+      )!;
+      const variable = inventory.cost.data + inventory.cost.requests;
+      expect(variable * inventory.errorRate).toBeLessThan(0.01);
+      const failed = inventory.status['5xx'] + inventory.grpcErrors;
+      expect(errors.impact).toBe(`${failed.toLocaleString('en-US')} failed requests in 7 days`);
+    });
+
+    it('keeps one order of findings in report.json, the Markdown and the CLI headline', () => {
+      const rows = markdown
+        .split('\n')
+        .filter((line) => /^\| (🔴|🟠|🔵) \|/.test(line))
+        .map((line) => cells(line)[1]);
+      expect(rows).toEqual(report.findings.map((f) => markdownText(f.message, { maxLength: 200 })));
+      expect(stdout).toContain(`Top finding: ${report.findings[0]!.message}`);
+    });
+
+    it('has a main table of at most 7 columns, and says idle instead of a cost per request', () => {
+      const header = markdown.split('\n').find((line) => line.startsWith('| Service |'))!;
+      expect(cells(header).length).toBeLessThanOrEqual(7);
+      const legacy = markdown.slice(markdown.indexOf('<summary><code>legacy-reports</code>'));
+      expect(legacy.slice(0, legacy.indexOf('</details>'))).toContain('idle, so no cost per request');
+      expect(markdown).not.toMatch(/\$[\d,]{6,}\.\d\d per million/);
+    });
   });
 
   it('renders Markdown whose Mermaid charts parse', async () => {

@@ -148,16 +148,16 @@ describe('fitToBudget', () => {
 });
 
 describe('renderMarkdown with maxChars', () => {
-  it('fits a 300-service report into a GitHub comment, keeping what matters', () => {
+  it('fits a 600-service report into a GitHub comment, keeping what matters', () => {
     const prefix = 'payments-ledger-reconciliation-worker';
-    const report = fleetReport(300, prefix);
+    const report = fleetReport(600, prefix);
     expect(renderMarkdown(report, { marker: 'weekly' }).length).toBeGreaterThan(GITHUB_BODY_LIMIT);
     const markdown = renderMarkdown(report, { marker: 'weekly', maxChars: GITHUB_BODY_LIMIT });
     expect(markdown.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     expect(markdown.endsWith(`\n${MARKER}`)).toBe(true);
     const lines = markdown.split('\n');
     expect(lines[0]).toMatch(/^### VPC Lattice cost & performance/);
-    expect(lines[2]).toMatch(/^\*\*\$[\d,.]+\*\* in 7 days .* · \*\*300 findings\*\*, 100 critical/);
+    expect(lines[2]).toMatch(/^\*\*\$[\d,.]+\*\* in 7 days .* · \*\*600 findings\*\*, 200 critical/);
     for (const finding of report.findings.filter((f) => f.severity === 'critical')) {
       expect(markdown).toContain(`| ${finding.message} |`);
     }

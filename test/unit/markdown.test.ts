@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { marked, type Token, type Tokens } from 'marked';
 
 import { markerComment, renderMarkdown, withoutRunDetails } from '../../src/report/markdown.js';
+import { markdownText } from '../../src/report/escape.js';
 import type { Report } from '../../src/model/report.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
@@ -104,11 +105,12 @@ describe('renderMarkdown: the sample report', () => {
       '### VPC Lattice cost & performance: `analytics-mesh` · Nov 16 – Nov 22 (7 days)',
       '**$53.02** in 7 days',
       '| | Finding | Service | Impact |',
-      '| Service | Requests | Errors % | p50 / p99 ms | GB | Cost | $ / 1M req | Δ cost |',
+      '_Amounts are for the 7 days of the window; /mo marks a month',
+      '| Service | Cost | Δ cost | Requests | 5xx % | p99 ms |',
       '| Connections to | Kind | Connections | Open p50 / p99 | GB | Cost |',
+      '<details><summary><code>media-export</code> · $8.50 · 9,812 requests</summary>',
       'title "Daily Lattice cost (USD)"',
       'title "Daily requests"',
-      '<details><summary>Cost and usage anomalies (5)</summary>',
       '<details><summary>How this was computed</summary>',
     ].map((text) => markdown.indexOf(text));
     expect(positions.every((position) => position >= 0)).toBe(true);
@@ -119,25 +121,35 @@ describe('renderMarkdown: the sample report', () => {
   it('says in one headline line what it cost, how it changed, the traffic, the findings and the forecast', () => {
     const headline = lines(markdown)[2];
     expect(headline).toBe(
-      '**$53.02** in 7 days (▲ 11% vs the previous 7 days) · **150,004** requests · **8 findings**, 1 critical · forecast **$198.40** for Nov 1 – Nov 30',
+      '**$53.02** in 7 days (▲ 11% vs the previous 7 days) · **150,004** requests · **11 findings**, 1 critical · forecast **$198.40** for Nov 1 – Nov 30',
     );
   });
 
-  it('lists findings by severity, then savings, then service name, naming services rather than ARNs', () => {
+  it('lists findings in the order of report.json, naming services rather than ARNs', () => {
     const rows = tableLines(markdown, '').slice(2).map(cells);
-    expect(rows.map((row) => row[0])).toEqual(['🔴', '🟠', '🟠', '🟠', '🔵', '🔵', '🔵', '🔵']);
+    expect(rows.map((row) => row[1])).toEqual(
+      sample.findings.map((finding) => markdownText(finding.message, { maxLength: 200 })),
+    );
+    expect(rows.map((row) => row[0])).toEqual([
+      '🔴',
+      '🟠',
+      '🟠',
+      '🟠',
+      '🟠',
+      '🟠',
+      '🟠',
+      '🟠',
+      '🔵',
+      '🔵',
+      '🔵',
+    ]);
     expect(rows[0]).toEqual([
       '🔴',
-      'Idle: 96 requests in 7 days, billed 168 service-hours',
+      'Idle: 96 requests in 7 days (13.7 a day; threshold 100 a day), billed 168 service-hours',
       '`legacy-reports`',
       'save **$18.25/mo**',
     ]);
-    expect(rows.slice(1, 4).map((row) => row[2])).toEqual([
-      '`inventory-svc`',
-      '`media-export`',
-      '`search-api`',
-    ]);
-    expect(rows[4]?.[3]).toBe('save **$9.20/mo**');
+    expect(rows[8]?.[3]).toBe('save **$9.20/mo**');
     expect(rows.map((row) => row[2])).toContain('_all services_');
     // A service that is not in the report is shown by its ARN.
     expect(rows.map((row) => row[2])).toContain(
@@ -145,27 +157,33 @@ describe('renderMarkdown: the sample report', () => {
     );
   });
 
-  it('lists services by cost with shared cost and a reconciled total, numbers right-aligned', () => {
+  it('lists services by cost in at most 7 columns, with shared cost and a reconciled total', () => {
     const table = tableLines(markdown, 'Service');
-    expect(table[1]).toBe('| :- | -: | -: | -: | -: | -: | -: | -: |');
+    expect(table[1]).toBe('| :- | -: | -: | -: | -: | -: |');
     const rows = table.slice(2).map(cells);
-    const costs = rows.slice(0, 8).map((row) => Number(row[5]?.replace(/[$,]/g, '')));
+    const costs = rows.slice(0, 8).map((row) => Number(row[1]?.replace(/[$,]/g, '')));
     expect([...costs].sort((a, b) => b - a)).toEqual(costs);
-    expect(rows[0]).toEqual([
-      '`media-export`',
-      '9,812',
-      '0.1',
-      '88 / 410',
-      '171.9',
-      '$8.50',
-      '$866.03',
-      '▲ 31%',
-    ]);
-    expect(rows.find((row) => row[0] === '`notifications`')?.[7]).toBe('–');
-    expect(rows.find((row) => row[0] === '`pricing-engine`')?.[7]).toBe('new');
-    expect(rows[8]).toEqual(['_shared & unallocated_', '', '', '', '', '$16.80', '', '']);
+    expect(rows[0]).toEqual(['`media-export`', '$8.50', '▲ 31%', '9,812', '0.1', '410']);
+    expect(rows.find((row) => row[0] === '`notifications`')?.[2]).toBe('–');
+    expect(rows.find((row) => row[0] === '`pricing-engine`')?.[2]).toBe('new');
+    expect(rows[8]).toEqual(['_shared & unallocated_', '$16.80', '', '', '', '']);
     expect(rows[9]?.[0]).toBe('**total (= Cost Explorer)**');
-    expect(rows[9]?.[5]).toBe('**$53.02**');
+    expect(rows[9]?.[1]).toBe('**$53.02**');
+  });
+
+  it('keeps the rest of each service in its own collapsed section, in the order of the table', () => {
+    const summaries = [...markdown.matchAll(/<details><summary><code>([^<]+)<\/code>/g)].map((m) => m[1]);
+    const table = tableLines(markdown, 'Service')
+      .slice(2, 10)
+      .map((row) => cells(row)[0]?.replace(/`/g, ''));
+    expect(summaries).toEqual(table);
+    const media = markdown.slice(markdown.indexOf('<summary><code>media-export</code>'));
+    expect(media.slice(0, media.indexOf('</details>'))).toContain(
+      '- **Cost in 7 days** $8.50: $4.20 service-hours · $4.30 data (171.9 GB) · $0.00 requests; $866.03 per million requests',
+    );
+    // An idle service has no meaningful cost per request.
+    const idle = markdown.slice(markdown.indexOf('<summary><code>legacy-reports</code>'));
+    expect(idle.slice(0, idle.indexOf('</details>'))).toContain('; idle, so no cost per request');
   });
 
   it('prints a legend under the cost chart with the service names', () => {
@@ -174,19 +192,15 @@ describe('renderMarkdown: the sample report', () => {
     );
   });
 
-  it('explains anomalies with their place, values and source', () => {
-    const rows = tableLines(markdown, 'Date').slice(2).map(cells);
-    expect(rows[0]).toEqual([
-      'Nov 20',
-      '`USE1-VpcLattice-ServiceNetworkHours`',
-      'cost',
-      '$5.60',
-      '$6.64',
-      '+$1.04 (+18.6%)',
-      'AWS Cost Anomaly Detection',
-    ]);
-    expect(rows.map((row) => row[6])).toContain('our detector');
-    expect(rows.find((row) => row[2] === 'error rate')?.[5]).toBe('+6.4 pp');
+  it("repeats no anomaly outside the findings: each is a facet of its day's finding", () => {
+    expect(markdown).not.toContain('anomalies (');
+    for (const anomaly of sample.anomalies) {
+      const finding = sample.findings.find(
+        (f) => f.date === anomaly.date && (f.service ?? '') === (anomaly.service ?? ''),
+      );
+      expect(finding).toBeDefined();
+      expect(markdown).toContain(markdownText(finding!.message, { maxLength: 200 }));
+    }
   });
 
   it('explains how the numbers were computed', () => {
@@ -240,9 +254,9 @@ describe('renderMarkdown: variants', () => {
   it('counts the worst severity present', () => {
     const report = sampleReport();
     report.findings = report.findings.filter((finding) => finding.severity !== 'critical');
-    expect(lines(renderMarkdown(report))[2]).toContain('**7 findings**, 3 warnings');
+    expect(lines(renderMarkdown(report))[2]).toContain('**10 findings**, 7 warnings');
     report.findings = report.findings.filter((finding) => finding.severity === 'info');
-    expect(lines(renderMarkdown(report))[2]).toContain('**4 findings**, 4 info');
+    expect(lines(renderMarkdown(report))[2]).toContain('**3 findings**, 3 info');
   });
 
   it('uses a given title, escaped like any other untrusted text', () => {
@@ -317,17 +331,21 @@ describe('renderMarkdown: variants', () => {
 describe('renderMarkdown: hostile input', () => {
   const report: Report = hostileReport();
   const markdown = renderMarkdown(report, { marker: 'weekly' });
-  // What GitHub parses for HTML, links and mentions: neither code spans nor the Mermaid blocks.
-  const plain = outsideCodeSpans(markdown.replace(/^```mermaid\n[\s\S]*?\n```$/gm, ''));
+  // What GitHub parses for HTML, links and mentions: neither code spans, nor <code> elements of
+  // raw HTML (HTML-escaped by htmlText; no Markdown is parsed in an HTML block), nor the Mermaid blocks.
+  const plain = outsideCodeSpans(
+    markdown.replace(/^```mermaid\n[\s\S]*?\n```$/gm, '').replace(/<code>[^<>]*<\/code>/g, '<code></code>'),
+  );
 
   it('injects no HTML: only its own <details>, <summary> and marker reach the page', () => {
     expect(plain).not.toMatch(/<(img|script|svg|iframe|a|b)\b/i);
-    expect(plain.match(/<details>/g)).toHaveLength(2);
-    expect(plain.match(/<\/details>/g)).toHaveLength(2);
+    // How this was computed, and one per service.
+    expect(plain.match(/<details>/g)).toHaveLength(1 + report.services.length);
+    expect(plain.match(/<\/details>/g)).toHaveLength(1 + report.services.length);
     const html = allTokens(markdown).filter((token) => token.type === 'html');
     for (const token of html) {
       expect(token.raw.trim()).toMatch(
-        /^(<details><summary>[A-Za-z ()0-9]+<\/summary>|<\/details>|<!-- lattice-cost-report:weekly -->)$/,
+        /^(<details><summary>(<code>[^<>"']*<\/code>)?[A-Za-z ()0-9·$.,]+<\/summary>|<\/details>|<!-- lattice-cost-report:weekly -->)$/,
       );
     }
   });
@@ -348,8 +366,7 @@ describe('renderMarkdown: hostile input', () => {
   it('keeps every table row to its columns', () => {
     for (const [firstHeader, columns] of [
       ['', 4],
-      ['Service', 8],
-      ['Date', 7],
+      ['Service', 6],
     ] as const) {
       const table = tableLines(markdown, firstHeader);
       expect(table.length).toBeGreaterThan(2);
@@ -490,8 +507,8 @@ describe('renderMarkdown: accounts and regions', () => {
 
   it('has subtotals that add up: services to regions, regions and shared lines to accounts, accounts to the total', () => {
     const rows = groupedRows(markdown);
-    const REQUESTS = 1;
-    const COST = 5;
+    const COST = 1;
+    const REQUESTS = 3;
     const accountTotals: Array<{ requests: number; cost: number }> = [];
     let account:
       { requests: number; cost: number; regions: number; regionRequests: number; shared: number } | undefined;
@@ -568,7 +585,7 @@ describe('renderMarkdown: accounts and regions', () => {
     files.shared = { ...files.shared, total: 3.36, credits: -1 };
     files.totals = { ...files.totals, requests: 96_860, cost: 21.11 };
     const rows = groupedRows(renderMarkdown(files));
-    expect(rows.map(({ kind, cells: row }) => [kind, row[0], row[5]])).toEqual([
+    expect(rows.map(({ kind, cells: row }) => [kind, row[0], row[1]])).toEqual([
       ['region', '&emsp;_us-east-1_ · 2 services', '_$12.65_'],
       ['service', '&emsp;&emsp;`checkout-api`', '$8.40'],
       ['service', '&emsp;&emsp;`ledger-api`', '$4.25'],
@@ -600,7 +617,7 @@ describe('renderMarkdown: a partial report', () => {
     );
     const total = groupedRows(markdown).at(-1)!.cells;
     expect(total[0]).toBe('**partial total (2 of 3 accounts, 3 of 6 account-regions)**');
-    expect(total[5]).toBe('**$28.47**');
+    expect(total[1]).toBe('**$28.47**');
     expect(markdown).not.toContain('= Cost Explorer)');
     expect(markdown).not.toContain('across 2 accounts');
   });
@@ -621,7 +638,7 @@ describe('renderMarkdown: a partial report', () => {
   });
 
   it('shows the unreachable account and the unread region in their places, without amounts', () => {
-    const rows = groupedRows(markdown).map(({ cells: row }) => [row[0], row[1], row[5]]);
+    const rows = groupedRows(markdown).map(({ cells: row }) => [row[0], row[3], row[1]]);
     expect(rows).toContainEqual(['**search (333333333333)** · _partial_', '**31,204**', '**$7.36**']);
     expect(rows).toContainEqual(['&emsp;_eu-west-1_ · not read', '–', '–']);
     expect(rows.at(-2)).toEqual(['**staging (444444444444)** · _not read_', '–', '–']);

@@ -121,7 +121,7 @@ describe('analyzeLocal', () => {
     expect(report.totals.cost).toBe(Math.round((2.6 - 110.8) * 100) / 100);
     for (const s of report.services) expect(s.cost.total).toBeGreaterThanOrEqual(0);
     for (const f of report.findings) expect(f.estimatedMonthlySavings ?? 0).toBeGreaterThanOrEqual(0);
-    expect(renderMarkdown(report)).toContain('| _credits & refunds_ | | | | | -$110.80 |');
+    expect(renderMarkdown(report)).toContain('| _credits & refunds_ | -$110.80 | | | | |');
   });
 
   it('uses the prices of a --prices file', async () => {
