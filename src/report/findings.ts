@@ -83,11 +83,11 @@ function words(f: FindingData, windowDays: number): { message: string; impact?: 
     case 'auth-denied':
       return {
         message:
-          `${formatPercent(f.share)} of requests denied by the auth policy` +
+          `${formatPercent(f.share)} of requests denied by the auth policy (callers without access, or a policy change)` +
           (f.spike
             ? `; ${formatInteger(f.spike.actual)} on ${formatDay(f.spike.date)} (usually ${formatInteger(f.spike.expected)})`
             : ''),
-        impact: `${formatInteger(f.denied)} requests refused ${window}: callers without access, or a policy change`,
+        impact: `${formatInteger(f.denied)} requests refused ${window}`,
       };
     case 'large-payload':
       return {

@@ -209,15 +209,15 @@ function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>
   const grouped = isGrouped(report);
   const where = (finding: Finding): string[] =>
     grouped ? [findingWhere(report, finding, servicesByArn)] : [];
+  // The service leads its finding's cell: a column of its own would wrap every name at ~760 px.
   const rows = sorted.map((finding) => [
     SEVERITY_ICON[finding.severity],
-    markdownText(finding.message, { maxLength: 200 }),
-    finding.service === undefined ? '_all services_' : codeSpan(serviceName(finding)),
+    `${finding.service === undefined ? '_all services_' : codeSpan(serviceName(finding))} · ${markdownText(finding.message, { maxLength: 200 })}`,
     ...where(finding),
     findingImpact(report, finding),
   ]);
-  const header = ['', 'Finding', 'Service', ...(grouped ? ['Where'] : []), 'Impact'];
-  return table(header, ['c', 'l', 'l', ...(grouped ? ['l'] : []), 'l'], rows, 0, {
+  const header = ['', 'Finding', ...(grouped ? ['Where'] : []), 'Impact'];
+  return table(header, ['c', 'l', ...(grouped ? ['l'] : []), 'l'], rows, 0, {
     importance: (rank) => FINDINGS_WEIGHT / (rank + 1),
     essential: (rank) => sorted[rank]?.severity === 'critical',
     omittedNote: (omitted) => `_… and ${plural(omitted, 'more finding')}, omitted ${SIZE_LIMIT_HINT}._`,

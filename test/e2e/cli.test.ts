@@ -320,7 +320,7 @@ describe('demo', () => {
       const rows = markdown
         .split('\n')
         .filter((line) => /^\| (🔴|🟠|🔵) \|/.test(line))
-        .map((line) => cells(line)[1]);
+        .map((line) => cells(line)[1]!.replace(/^.*? · /, ''));
       expect(rows).toEqual(report.findings.map((f) => markdownText(f.message, { maxLength: 200 })));
       expect(stdout).toContain(`Top finding: ${report.findings[0]!.message}`);
     });

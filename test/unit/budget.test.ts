@@ -159,7 +159,7 @@ describe('renderMarkdown with maxChars', () => {
     expect(lines[0]).toMatch(/^### VPC Lattice cost & performance/);
     expect(lines[2]).toMatch(/^\*\*\$[\d,.]+\*\* in 7 days .* · \*\*600 findings\*\*, 200 critical/);
     for (const finding of report.findings.filter((f) => f.severity === 'critical')) {
-      expect(markdown).toContain(`| ${finding.message} |`);
+      expect(markdown).toContain(` · ${finding.message} |`);
     }
     for (let index = 0; index < 20; index += 1) {
       expect(markdown).toContain(`| \`${prefix}-${String(index).padStart(4, '0')}\` |`);

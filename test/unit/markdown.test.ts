@@ -104,7 +104,7 @@ describe('renderMarkdown: the sample report', () => {
     const positions = [
       '### VPC Lattice cost & performance: `analytics-mesh` · Nov 16 – Nov 22 (7 days)',
       '**$53.02** in 7 days',
-      '| | Finding | Service | Impact |',
+      '| | Finding | Impact |',
       '_Amounts are for the 7 days of the window; /mo marks a month',
       '| Service | Cost | Δ cost | Requests | 5xx % | p99 ms |',
       '| Connections to | Kind | Connections | Open p50 / p99 | GB | Cost |',
@@ -127,9 +127,11 @@ describe('renderMarkdown: the sample report', () => {
 
   it('lists findings in the order of report.json, naming services rather than ARNs', () => {
     const rows = tableLines(markdown, '').slice(2).map(cells);
-    expect(rows.map((row) => row[1])).toEqual(
+    const messages = rows.map((row) => row[1]?.slice(row[1].indexOf(' · ') + 3));
+    expect(messages).toEqual(
       sample.findings.map((finding) => markdownText(finding.message, { maxLength: 200 })),
     );
+    const subject = (row: string[]): string => row[1]!.slice(0, row[1]!.indexOf(' · '));
     expect(rows.map((row) => row[0])).toEqual([
       '🔴',
       '🟠',
@@ -145,14 +147,13 @@ describe('renderMarkdown: the sample report', () => {
     ]);
     expect(rows[0]).toEqual([
       '🔴',
-      'Idle: 96 requests in 7 days (13.7 a day; threshold 100 a day), billed 168 service-hours',
-      '`legacy-reports`',
+      '`legacy-reports` · Idle: 96 requests in 7 days (13.7 a day; threshold 100 a day), billed 168 service-hours',
       'save **$18.25/mo**',
     ]);
-    expect(rows[8]?.[3]).toBe('save **$9.20/mo**');
-    expect(rows.map((row) => row[2])).toContain('_all services_');
+    expect(rows[8]?.[2]).toBe('save **$9.20/mo**');
+    expect(rows.map(subject)).toContain('_all services_');
     // A service that is not in the report is shown by its ARN.
-    expect(rows.map((row) => row[2])).toContain(
+    expect(rows.map(subject)).toContain(
       '`arn:aws:vpc-lattice:us-east-1:123456789012:service/svc-0deadbeef00000000`',
     );
   });
@@ -365,7 +366,7 @@ describe('renderMarkdown: hostile input', () => {
 
   it('keeps every table row to its columns', () => {
     for (const [firstHeader, columns] of [
-      ['', 4],
+      ['', 3],
       ['Service', 6],
     ] as const) {
       const table = tableLines(markdown, firstHeader);
@@ -558,9 +559,9 @@ describe('renderMarkdown: accounts and regions', () => {
 
   it('names the account and region of each finding, from the finding or else its ARN', () => {
     const table = tableLines(markdown, '');
-    expect(table[0]).toBe('| | Finding | Service | Where | Impact |');
+    expect(table[0]).toBe('| | Finding | Where | Impact |');
     const rows = table.slice(2).map(cells);
-    expect(rows.map((row) => [row[2], row[3]])).toEqual([
+    expect(rows.map((row) => [row[1]?.slice(0, row[1].indexOf(' · ')), row[2]])).toEqual([
       ['`indexer`', 'search · eu-west-1'],
       ['`fraud-check`', 'payments · eu-west-1'],
       // This finding carries no account or region; its service's ARN does.
