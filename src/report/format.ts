@@ -164,11 +164,6 @@ export function formatDay(day: string, withYear = false): string {
   return (withYear ? dayWithYearFormat : dayFormat).format(time);
 }
 
-/** `11-19`: the compact day label used on chart axes. */
-export function formatAxisDay(day: string): string {
-  return ISO_DAY.test(day) ? day.slice(5) : day;
-}
-
 /**
  * Days from `start` to the exclusive `end`, shown as the last included day: `Nov 16 – Nov 22`,
  * with years only when the range crosses one.

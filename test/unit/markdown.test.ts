@@ -189,7 +189,7 @@ describe('renderMarkdown: the sample report', () => {
 
   it('prints a legend under the cost chart with the service names', () => {
     expect(markdown).toContain(
-      '⬛ all services (bars) · 🟦 `media-export` · 🟧 `search-api` · 🟩 `inventory-svc` · 🟥 `auth-gateway` · 🟪 `checkout-api` · 🟫 3 other services',
+      'Bars stack, from the bottom: 🟦 `media-export` · 🟧 `search-api` · 🟩 `inventory-svc` · 🟪 `auth-gateway` · 🟥 `checkout-api` · 🟨 `notifications` · 🟫 the other 2 services',
     );
   });
 
