@@ -15,10 +15,10 @@
  * malformed) is simply unknown, so hostile text cannot reach a report.
  */
 
-/** Callers kept per service and day; the rest are counted as OTHER_CALLER. @testseam until the analysis reads it */
+/** Callers kept per service and day; the rest are counted as OTHER_CALLER. */
 export const CALLERS_PER_SERVICE_DAY = 20;
 
-/** The caller that stands for every caller beyond the bound. @testseam until the analysis reads it */
+/** The caller that stands for every caller beyond the bound. */
 export const OTHER_CALLER = 'other';
 
 /** Strict source VPC ARN: partition, region, owner account, VPC id. No more, no less. */
@@ -28,6 +28,15 @@ const VPC_ARN = /^arn:aws[a-z-]*:ec2:[a-z0-9-]+:([0-9]{12}):vpc\/(vpc-[0-9a-f]{8
  * after it is never read, so a session name cannot change the caller.
  */
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::([0-9]{12}):/;
+
+/** A caller as its parts; null where unknown. */
+export interface Caller {
+  vpcId: string | null;
+  /** The account that owns the source VPC (from its ARN). */
+  vpcAccount: string | null;
+  /** The account of the signed principal; null for an unsigned request. */
+  principalAccount: string | null;
+}
 
 const UNKNOWN = '-';
 
@@ -48,6 +57,15 @@ export function callerKey(sourceVpcArn: unknown, callerPrincipal: unknown): stri
     if (m) principal = m[1]!;
   }
   return `${vpc}|${principal}`;
+}
+
+const KEY = /^(?:([0-9]{12})\/(vpc-[0-9a-f]{8,17})|-)\|([0-9]{12}|-)$/;
+
+/** A key's parts; null for OTHER_CALLER or a text no engine makes. */
+export function parseCallerKey(key: string): Caller | null {
+  const m = KEY.exec(key);
+  if (!m) return null;
+  return { vpcAccount: m[1] ?? null, vpcId: m[2] ?? null, principalAccount: m[3] === UNKNOWN ? null : m[3]! };
 }
 
 export interface CallerCounts {

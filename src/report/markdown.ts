@@ -8,6 +8,7 @@ import { markdownTable } from 'markdown-table';
 import { headlineParts, money } from './headline.js';
 import { fitToBudget, type BudgetBlock, type BudgetRow, type BudgetTable } from './budget.js';
 import { chartMarkdown, dailyCostChart, dailyRequestsChart } from './charts.js';
+import { callersMarkdown } from './callers.js';
 import { codeSpan, markdownText } from './escape.js';
 import {
   accountGroups,
@@ -132,6 +133,8 @@ function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   if (costChart) blocks.push({ parts: [chartMarkdown(costChart)], dropRank: DROP_COST_CHART });
   const requestsChart = dailyRequestsChart(report);
   if (requestsChart) blocks.push({ parts: [chartMarkdown(requestsChart)], dropRank: DROP_REQUESTS_CHART });
+  const callers = callersMarkdown(report);
+  if (callers) blocks.push({ parts: [callers], dropRank: DROP_REQUESTS_CHART });
   if (report.anomalies.length > 0) {
     blocks.push({ parts: anomaliesDetails(report, servicesByArn), dropRank: DROP_ANOMALY_DETAILS });
   }
