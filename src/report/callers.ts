@@ -22,8 +22,9 @@ const TOP_EDGES = 12;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const ACCOUNT = /^[0-9]{12}$/;
 /**
- * Lattice's service naming rule as the brief for this section states it (3-40 characters of a-z,
- * 0-9 and hyphens, neither first nor last a hyphen). Assumed to match CreateService's validation.
+ * Lattice's service naming rule (VPC Lattice API reference, CreateService `name`: a-z, 0-9 and
+ * hyphens, no hyphen first or last; 3-40 characters). A little looser than the documented rule
+ * (it lets `--` through), which is still safe for Mermaid.
  */
 const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{1,38}[a-z0-9])?$/;
 const SERVICE_ID = /^svc-[0-9a-z]{1,32}$/;
