@@ -83,6 +83,7 @@ var UsageError = class extends Error {
 
 // src/logs/fast-scan.ts
 var MAX_LINE_BYTES = 64 << 20;
+var CALLER_STRIDE = 1 << 16;
 var wasm = globalThis.WebAssembly;
 var BASE_BUFFER = 1 << 20;
 

@@ -13,6 +13,7 @@ import {
   serverErrors,
 } from '../model/aggregate.js';
 import { attributeCosts, chargeTotal, sumCharges } from './attribution.js';
+import { networkCallers, serviceCallers } from './callers.js';
 import { billableHours, createdAfterRecord, firstRecordHour } from './service-hours.js';
 import type { BilledCosts, ChargeAmounts, PriceTable, RegionPrices } from '../model/costs.js';
 import { addDays, dayRange, previousWindow, type Window } from '../model/dates.js';
@@ -440,6 +441,8 @@ export function buildAnalysis(input: BuildInput): Analysis {
     };
     const backendCost = input.backendCosts?.get(s.arn);
     if (backendCost !== undefined) report.backendCost = backendCost;
+    const callers = serviceCallers(windowAgg.callers, serviceNumbers.cost);
+    if (callers.length > 0) report.callers = callers;
     const analysis: ServiceAnalysis = {
       service: report,
       serviceHours: windowDays.reduce((sum, d) => sum + hours(s, d), 0),
@@ -493,6 +496,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
     roundTo(sumOf(list, (n) => n.cost.total) + shared.total + shared.credits, 2);
   const previousList = serviceReports.map((s) => s.previous).filter((p): p is ServiceNumbers => p !== null);
   const usageTypes = new Map(bills.flatMap((b) => [...b.usageTypes]));
+  const callers = networkCallers(serviceReports);
   const accounts = input.accounts?.map((a, i) =>
     accountSummary(
       a,
@@ -551,6 +555,7 @@ export function buildAnalysis(input: BuildInput): Analysis {
     shared: current.shared,
     ...(accounts ? { accounts } : {}),
     ...(input.coverage ? { coverage: input.coverage } : {}),
+    ...(callers ? { callers } : {}),
     services: serviceReports,
     resourceConfigurations: resourceReports,
     findings,

@@ -17,11 +17,27 @@
  * - count(*) "counts all events"; sum/min/max take numeric fields. Durations and bytes are summed
  *   only in rows whose `shape` says every one of them is a number, and a row's bucket is used only
  *   when its durations are numbers, so nothing rests on arithmetic over "-" (e.g. greatest("-", x)).
+ * - Callers (CWL_QuerySyntax-Parse.html, "Named capturing groups"): `parse <field> /(?<Name>pattern)/`
+ *   extracts into a new field, and "if a log event doesn't match the specified pattern, you still
+ *   see it in the results, but without the extracted fields". Two parse commands take only the
+ *   validated start of sourceVpcArn and callerPrincipal, so rows multiply by callers, not by raw
+ *   texts (a session name never reaches a row), and addRows feeds them to the same callerKey as
+ *   the local reader.
  * Assumed (not documented): a boolean used in arithmetic is 1 or 0 (`shape`). If it is not, `shape`
- * comes back empty and those records are counted as unreadable: a warning, not a number.
+ * comes back empty and those records are counted as unreadable: a warning, not a number. The regex
+ * dialect is Java's ("Supported regular expressions (regex) syntax" names no dialect); the caller
+ * patterns use no `$` (whose Java meaning differs from JavaScript's before a final line break):
+ * the VPC pattern takes one character more than a valid ARN has, so callerKey's anchored test
+ * rejects a longer value as the local reader does.
  */
 import { createHash } from 'node:crypto';
-import { type AggregateSet, type SourceProblems, countRecords, emptyDay } from '../model/aggregate.js';
+import {
+  type AggregateSet,
+  type SourceProblems,
+  countRecords,
+  emptyDay,
+  serverErrors,
+} from '../model/aggregate.js';
 import {
   GRPC_MAX_STATUS,
   GRPC_STATUS_FIELD,
@@ -30,6 +46,7 @@ import {
   toRecord,
 } from '../model/record.js';
 import { BUCKET_SCALE, type LatencyHistogram, MIN_DURATION } from '../model/histogram.js';
+import { addCaller } from '../model/callers.js';
 
 /**
  * Rows one query may return. StartQuery's `limit` is documented as "The default is 10,000. The
@@ -67,6 +84,10 @@ export interface IdPartition {
 /** Every character of a Lattice id after its `svc-` or `rcfg-`. */
 export const ID_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz';
 
+/** The parsed caller columns: names no Lattice field has. */
+const CALLER_VPC = 'callerVpcArn';
+const CALLER_PRINCIPAL = 'callerPrincipalPrefix';
+
 /** The query, narrowed to one partition of ids when one day has too many rows. */
 export function aggregateQuery(partition?: IdPartition): string {
   const numbers = [
@@ -81,6 +102,9 @@ export function aggregateQuery(partition?: IdPartition): string {
   const commands = [
     // Exactly the startTime toRecord accepts: UTC with Z. The day's validity is checked on the row.
     'parse startTime /^(?<year>\\d{4})-(?<month>\\d{2})-(?<dom>\\d{2})T(?<hour>[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d+)?Z$/',
+    // The caller's validated parts only (model/callers.ts); see the header on the missing `$`.
+    `parse sourceVpcArn /^(?<${CALLER_VPC}>arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:vpc\\/vpc-[0-9a-f]{8,17}[\\s\\S]?)/`,
+    `parse callerPrincipal /^(?<${CALLER_PRINCIPAL}>arn:aws[a-z-]*:(?:iam|sts)::[0-9]{12}:)/`,
     `fields ${numbers.map(([f]) => `${missing(f)} as ${missingColumn(f)}`).join(', ')}`,
     [
       `fields 8 * (${valid}) + ${has('duration')} + 2 * ${has('bytesReceived')} + 4 * ${has('bytesSent')} as shape`,
@@ -95,7 +119,7 @@ export function aggregateQuery(partition?: IdPartition): string {
       'max(duration) as durationMax',
       ...HOURS.map((h) => `sum(hour = "${String(h).padStart(2, '0')}") as ${hourColumn(h)}`),
     ].join(', ') +
-      ` by serviceArn, ${RESOURCE_CONFIGURATION_FIELD}, year, month, dom, shape, authDeniedReason, listenerType, responseCode, ${GRPC_STATUS_FIELD}, bucket`,
+      ` by serviceArn, ${RESOURCE_CONFIGURATION_FIELD}, year, month, dom, shape, authDeniedReason, listenerType, responseCode, ${GRPC_STATUS_FIELD}, bucket, ${CALLER_VPC}, ${CALLER_PRINCIPAL}`,
     `limit ${QUERY_ROW_LIMIT}`,
   ];
   if (partition) {
@@ -144,6 +168,8 @@ export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceP
       responseCode: fields.get('responseCode'),
       [GRPC_STATUS_FIELD]: fields.get(GRPC_STATUS_FIELD),
       authDeniedReason: fields.get('authDeniedReason'),
+      sourceVpcArn: fields.get(CALLER_VPC),
+      callerPrincipal: fields.get(CALLER_PRINCIPAL),
     });
     if (!parsed.ok) {
       if (/^startTime/.test(parsed.reason)) problems.noDay += requests;
@@ -165,6 +191,7 @@ export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceP
       (shape & 1) !== 0 && bucket !== undefined && bucket !== '' && Number.isFinite(Number(bucket));
     const histogram = countRecords(agg, record, requests, durations);
     if (histogram) fillHistogram(histogram, Number(bucket), requests, fields);
+    addCaller(agg.callers, record.caller, requests, agg.bytesIn + agg.bytesOut, serverErrors(agg));
     into.addDay(agg);
   }
 }

@@ -9,7 +9,13 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { AggregateSet, type SourceProblems, addProblems, noProblems } from '../model/aggregate.js';
+import {
+  AggregateSet,
+  type SourceProblems,
+  addProblems,
+  boundDayCallers,
+  noProblems,
+} from '../model/aggregate.js';
 import { DataError, UsageError } from '../errors.js';
 import { awsCall } from './errors.js';
 import {
@@ -256,6 +262,11 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
   try {
     await pool(ranges, options.concurrency ?? 5, scan);
     for (const c of result.chunks.values()) {
+      // A chunk's queries are all in: its days are bounded before they are cached. A request that
+      // started before midnight and was logged after it lands in the next chunk; the pipeline
+      // bounds the merged days again (aws.ts logAggregates), which changes nothing unless such a
+      // day had more callers than the bound.
+      boundDayCallers(c.aggregates.days.values());
       result.aggregates.merge(c.aggregates);
       addProblems(result.problems, c.problems);
     }

@@ -24,7 +24,8 @@ import schema from './cache-entry.schema.json' with { type: 'json' };
 
 /** Bump when an entry's meaning changes in a way the scope's fingerprint does not capture. */
 // 2: record classes (connections, gRPC, resource configurations) in each day aggregate.
-const CACHE_FORMAT = 2;
+// 3: callers in each day aggregate (the schema requires them, so an entry without is ignored).
+const CACHE_FORMAT = 3;
 
 export interface LogScope {
   account: string;

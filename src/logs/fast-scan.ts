@@ -28,6 +28,7 @@ import {
 } from '../model/aggregate.js';
 import { isIsoDay } from '../model/dates.js';
 import { type AccessLogRecord, isServiceArn } from '../model/record.js';
+import { callerKey } from '../model/callers.js';
 import { parseLine } from './record.js';
 import {
   K_ESCAPED,
@@ -42,12 +43,18 @@ import {
   R_HOST_START,
   R_HOUR,
   R_NL,
+  R_PRINCIPAL,
+  R_PRINCIPAL_END,
+  R_PRINCIPAL_START,
   R_RECEIVED,
   R_SENT,
   R_SERVICE,
   R_SERVICE_END,
   R_SERVICE_START,
   R_START,
+  R_VPC,
+  R_VPC_END,
+  R_VPC_START,
 } from './kernel/interface.js';
 import { LINES_WASM } from './kernel/lines.wasm.js';
 
@@ -128,6 +135,9 @@ interface ServiceSlot {
   /** The host header that last gave no name, so the same one is not tried again. */
   failedHost: Uint8Array | undefined;
 }
+
+/** Above the kernel's numbers (MAX_SERVICES in kernel/assembly/lines.ts is 4096). */
+const CALLER_STRIDE = 1 << 16;
 
 /** Lines recorded per call into the kernel. */
 const RECORDS = 1024;
@@ -238,7 +248,11 @@ export class LineScanner {
     bytesSent: 0,
     authDenied: false,
     hostHeader: null,
+    caller: '',
   };
+
+  /** Caller keys by the kernel's numbers of the two texts ((vpc + 1) * CALLER_STRIDE + principal + 1). */
+  private callers = new Map<number, string>();
 
   /** By the kernel's service number; null: not a service ARN, left to the exact parser. */
   private slots: Array<ServiceSlot | null> = [];
@@ -260,6 +274,7 @@ export class LineScanner {
       // Another instance of the kernel, or a used one: numbers start again.
       buffer.kernel.reset();
       this.slots = [];
+      this.callers = new Map();
     }
     this.buffer = buffer;
     this.node = buffer.node;
@@ -512,11 +527,32 @@ export class LineScanner {
     record.bytesReceived = r[o + R_RECEIVED]!;
     record.bytesSent = r[o + R_SENT]!;
     record.authDenied = r[o + R_DENIED] === 1;
+    record.caller = this.callerOf(r, o);
     addRecord(slot.day!, record);
     const hostKind = r[o + R_HOST_KIND]!;
     if (!slot.named && (hostKind === K_STRING || hostKind === K_ESCAPED))
       this.nameFromHost(slot, b, r[o + R_HOST_START]!, r[o + R_HOST_END]!, hostKind === K_ESCAPED);
     return true;
+  }
+
+  /** The caller key of the record at r[o ...]: callerKey, once per pair of numbered texts. */
+  private callerOf(r: Float64Array, o: number): string {
+    const vpc = r[o + R_VPC]!;
+    const principal = r[o + R_PRINCIPAL]!;
+    const index = (vpc + 1) * CALLER_STRIDE + principal + 1;
+    let key = this.callers.get(index);
+    if (key === undefined) {
+      // Latin-1 is exact here: callerKey's patterns are ASCII, so a text with any other byte
+      // fails them however it is decoded.
+      const text = (n: number, s: number, e: number): string | undefined =>
+        n < 0 ? undefined : this.node.toString('latin1', s, e);
+      key = callerKey(
+        text(vpc, r[o + R_VPC_START]!, r[o + R_VPC_END]!),
+        text(principal, r[o + R_PRINCIPAL_START]!, r[o + R_PRINCIPAL_END]!),
+      );
+      this.callers.set(index, key);
+    }
+    return key;
   }
 
   /** AggregateSet.add's naming: the first host header that names the service. */

@@ -20,7 +20,7 @@ import Parser from 'stream-json/Parser.js';
 import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import StreamValues from 'stream-json/streamers/StreamValues.js';
-import { AggregateSet } from '../model/aggregate.js';
+import { AggregateSet, boundDayCallers } from '../model/aggregate.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import type { MalformedSample } from '../model/report.js';
 import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, type ScanCounts } from './fast-scan.js';
@@ -309,6 +309,8 @@ export async function aggregateLogs(
     await ranges.close();
   }
   options.onProgress?.(snapshot(0));
+  // Every file, range and worker is merged: the days are complete.
+  boundDayCallers(aggregates.days.values());
   return { aggregates, summary, otherRegions, fallbacks, threads: Math.max(1, threads.size) };
 }
 

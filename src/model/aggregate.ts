@@ -10,6 +10,7 @@ import {
   statusClass,
 } from './record.js';
 import { LatencyHistogram, type HistogramJSON } from './histogram.js';
+import { type CallerCounts, addCaller, boundCallers, callersFromJSON, callersToJSON } from './callers.js';
 
 export interface DayAggregate {
   /** A service's ARN, or a resource configuration's. */
@@ -39,11 +40,18 @@ export interface DayAggregate {
   latency: LatencyHistogram;
   /** `duration` (lifetime) of connections that were not denied. */
   connectionMs: LatencyHistogram;
+  /**
+   * Requests, bytes and server errors by caller key (model/callers.ts); they add up to the day's
+   * requests, bytesIn + bytesOut and serverErrors(). Bounded by boundDayCallers once complete.
+   */
+  callers: Map<string, CallerCounts>;
 }
 
-export interface DayAggregateJSON extends Omit<DayAggregate, 'latency' | 'connectionMs'> {
+export interface DayAggregateJSON extends Omit<DayAggregate, 'latency' | 'connectionMs' | 'callers'> {
   latency: HistogramJSON;
   connectionMs: HistogramJSON;
+  /** [caller key, counts], sorted by key. */
+  callers: Array<[string, CallerCounts]>;
 }
 
 export function emptyDay(serviceArn: string, day: string): DayAggregate {
@@ -62,6 +70,7 @@ export function emptyDay(serviceArn: string, day: string): DayAggregate {
     hourly: new Array<number>(24).fill(0),
     latency: new LatencyHistogram(),
     connectionMs: new LatencyHistogram(),
+    callers: new Map(),
   };
 }
 
@@ -102,6 +111,18 @@ export function addRecord(target: DayAggregate, record: AccessLogRecord): void {
   target.bytesOut += record.bytesSent;
   target.hourly[record.hour]! += 1;
   countRecords(target, record, 1, record.duration !== null)?.add(record.duration!);
+  const error =
+    statusClass(record.responseCode) === '5xx' ||
+    isGrpcServerError(record.kind, record.grpcStatus, record.responseCode);
+  addCaller(target.callers, record.caller, 1, record.bytesReceived + record.bytesSent, error ? 1 : 0);
+}
+
+/**
+ * Bounds each day's callers (model/callers.ts boundCallers). Call it once the days are complete:
+ * every file, range, worker and query chunk of them merged.
+ */
+export function boundDayCallers(days: Iterable<DayAggregate>): void {
+  for (const day of days) day.callers = boundCallers(day.callers);
 }
 
 /**
@@ -149,6 +170,7 @@ export function mergeDay(target: DayAggregate, other: DayAggregate): void {
   for (let h = 0; h < 24; h++) target.hourly[h]! += other.hourly[h]!;
   target.latency.merge(other.latency);
   target.connectionMs.merge(other.connectionMs);
+  for (const [key, c] of other.callers) addCaller(target.callers, key, c.requests, c.bytes, c.errors);
 }
 
 export function dayToJSON(day: DayAggregate): DayAggregateJSON {
@@ -158,6 +180,7 @@ export function dayToJSON(day: DayAggregate): DayAggregateJSON {
     hourly: [...day.hourly],
     latency: day.latency.toJSON(),
     connectionMs: day.connectionMs.toJSON(),
+    callers: callersToJSON(day.callers),
   };
 }
 
@@ -168,6 +191,7 @@ export function dayFromJSON(json: DayAggregateJSON): DayAggregate {
     hourly: [...json.hourly],
     latency: LatencyHistogram.fromJSON(json.latency),
     connectionMs: LatencyHistogram.fromJSON(json.connectionMs),
+    callers: callersFromJSON(json.callers),
   };
 }
 

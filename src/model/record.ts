@@ -1,4 +1,5 @@
 import { MAX_YEAR, MIN_YEAR, isIsoDay } from './dates.js';
+import { callerKey } from './callers.js';
 
 /**
  * One VPC Lattice access-log record as every engine sees it, and the one classification of its
@@ -134,6 +135,8 @@ export interface AccessLogRecord {
   /** The auth policy denied the request (authDeniedReason present). */
   authDenied: boolean;
   hostHeader: string | null;
+  /** Who called, from sourceVpcArn and callerPrincipal (model/callers.ts callerKey). */
+  caller: string;
 }
 
 /** Requests per HTTP status class. */
@@ -340,6 +343,7 @@ export function toRecord(value: unknown): ParseResult {
       bytesSent: sent.value ?? 0,
       authDenied: isAuthDenied(denied),
       hostHeader: typeof host === 'string' && !isMissing(host) ? host : null,
+      caller: callerKey(fields.sourceVpcArn, fields.callerPrincipal),
     },
   };
 }

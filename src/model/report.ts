@@ -75,6 +75,44 @@ export interface ServiceReport extends ServiceNumbers {
   /** Cost of the service's backend (compute), from the cost-allocation tag `cost-tag-key`. */
   backendCost?: number;
   daily: ServiceDay[];
+  /**
+   * Who called it in the window, heaviest first (at most 20, the rest as "other"). Their costs
+   * add up to cost.data + cost.requests; the hourly charge is the owner's and not split.
+   */
+  callers?: CallerReport[];
+}
+
+/**
+ * One caller of a service: its source VPC (with the VPC's owner account) and the account of its
+ * signed principal, as validated from the access logs. Null parts are unknown: an unsigned
+ * request has no principal, and a missing or malformed field is never shown as it was logged.
+ */
+export interface CallerReport {
+  /** `<vpcAccount>/<vpcId>|<principalAccount>` with "-" for an unknown part, or "other". */
+  key: string;
+  vpcId: string | null;
+  vpcAccount: string | null;
+  principalAccount: string | null;
+  requests: number;
+  /** Bytes received and sent. */
+  bytes: number;
+  /** Server errors: 5xx responses and gRPC server failures. */
+  errors: number;
+  /**
+   * USD in the window: the service's data charge times the caller's share of its bytes, plus its
+   * request charge times the caller's share of its requests, in cents.
+   */
+  cost: number;
+  /** cost over the service's variable cost (cost.data + cost.requests); 0 when that is 0. */
+  share: number;
+}
+
+/** One caller across the network: what it drove over every service it called. */
+export interface CallerSummary extends CallerReport {
+  /** Services it called. */
+  services: number;
+  /** cost over the variable cost of every service (Report.callers.variableCost). */
+  share: number;
 }
 
 /** A resource configuration (VPC resource): what connected to it and its modelled cost. */
@@ -186,6 +224,15 @@ export interface Report {
   forecast?: { start: string; end: string; amount: number; lower?: number; upper?: number };
   /** Per account, in the order of the `accounts` input; present for AWS runs. */
   accounts?: AccountSummary[];
+  /** Who drives the cost: the callers of every service; present when the logs name callers. */
+  callers?: {
+    /** Callers kept per service and day (the rest are counted as "other"). */
+    bound: number;
+    /** Sum of the services' data and request charges in the window, USD: what the callers split. */
+    variableCost: number;
+    /** Heaviest first, at most 50, the rest as "other". */
+    callers: CallerSummary[];
+  };
   coverage?: Coverage;
   run: {
     insights: { queries: number; bytesScanned: number };

@@ -8,6 +8,7 @@ import {
   type ServiceIdentity,
   type SourceProblems,
   addProblems,
+  boundDayCallers,
   dayFromJSON,
   noProblems,
 } from '../model/aggregate.js';
@@ -162,6 +163,8 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
     ...options.scan,
   });
   aggregates.merge(scan.aggregates);
+  // Cached and scanned days together are complete: the one bound, as the local reader applies it.
+  boundDayCallers(aggregates.days.values());
   addProblems(problems, scan.problems);
   if (cache && scope) {
     for (const [day, chunk] of scan.chunks) {

@@ -8,6 +8,7 @@ import { markdownTable } from 'markdown-table';
 import { headlineParts, money } from './headline.js';
 import { fitToBudget, type BudgetBlock, type BudgetRow, type BudgetTable } from './budget.js';
 import { chartMarkdown, dailyCostChart, dailyRequestsChart } from './charts.js';
+import { callersMarkdown, serviceCallersMarkdown } from './callers.js';
 import { codeSpan, htmlText, markdownText } from './escape.js';
 import {
   accountGroups,
@@ -69,7 +70,8 @@ const ESSENTIAL_TOP_SERVICES = 3;
 const DROP_SERVICE_DETAILS = 1;
 const DROP_REQUESTS_CHART = 2;
 const DROP_COST_CHART = 3;
-const DROP_METHOD_DETAILS = 4;
+const DROP_CALLERS = 4;
+const DROP_METHOD_DETAILS = 5;
 
 const SIZE_LIMIT_HINT = "to fit GitHub's size limit; see report.json";
 
@@ -134,6 +136,8 @@ function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   if (costChart) blocks.push({ parts: [chartMarkdown(costChart)], dropRank: DROP_COST_CHART });
   const requestsChart = dailyRequestsChart(report);
   if (requestsChart) blocks.push({ parts: [chartMarkdown(requestsChart)], dropRank: DROP_REQUESTS_CHART });
+  const callers = callersMarkdown(report);
+  if (callers) blocks.push({ parts: [callers], dropRank: DROP_CALLERS });
   blocks.push({ parts: methodDetails(report), dropRank: DROP_METHOD_DETAILS });
   return blocks;
 }
@@ -442,10 +446,12 @@ function serviceDetails(report: Report): string[] {
         );
       }
       const summary = `<code>${htmlText(name)}</code> · ${money(report, cost.total)} · ${plural(service.requests, 'request')}`;
+      const callers = serviceCallersMarkdown(report, service);
       return [
         `<details><summary>${summary}</summary>`,
         '',
         ...lines.map((line) => `- ${line}`),
+        ...(callers ? ['', callers] : []),
         '',
         '</details>',
       ].join('\n');

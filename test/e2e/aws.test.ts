@@ -106,7 +106,9 @@ function only(set: AggregateSet, days: string[]): AggregateSet {
 describe('Logs Insights day aggregates', () => {
   it('equal the local engine on the same events', async () => {
     const scan = await scanDays(logsClient(), { logGroups: [LOG_GROUP], days: DAYS, ...fast });
+    // Callers included: the same keys, requests, bytes and errors per service-day.
     expect(snapshot(scan.aggregates)).toEqual(snapshot(local));
+    expect([...local.days.values()].some((d) => d.callers.size > 1)).toBe(true);
     expect(scan.queries).toBe(DAYS.length);
     expect(scan.problems).toEqual({ noDay: 0, invalid: 0, noHour: 0 });
     const ratio = scan.bytesScanned / world.eventBytes;
@@ -266,10 +268,18 @@ describe('lattice-cost-report analyze --aws (bundled CLI)', () => {
         bytesIn: x.bytesIn,
         bytesOut: x.bytesOut,
         daily: x.daily.map((d) => ({ ...d, cost: 0 })),
+        // Costs differ (billed here, modelled offline); who called, and how much, does not.
+        callers: (x.callers ?? [])
+          .map(({ key, requests, bytes, errors }) => ({ key, requests, bytes, errors }))
+          .sort((a, b) => a.key.localeCompare(b.key)),
       });
       expect(pick(live)).toEqual(pick(s));
       expect(live.previous?.requests).toBeGreaterThan(0);
     }
+    expect(offline.services.some((s) => (s.callers?.length ?? 0) > 1)).toBe(true);
+    expect(report.callers?.callers.map((c) => c.key).sort()).toEqual(
+      offline.callers?.callers.map((c) => c.key).sort(),
+    );
   });
 
   it('survives a throttled Cost Explorer with the same numbers', async () => {

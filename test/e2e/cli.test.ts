@@ -334,6 +334,26 @@ describe('demo', () => {
     });
   });
 
+  it('says who drives the cost: caller shares add up to each service variable cost, in a table and a flowchart', async () => {
+    const cents = (x: number): number => Math.round(x * 100);
+    for (const service of report.services) {
+      const callers = service.callers ?? [];
+      expect(callers.length).toBeGreaterThan(0);
+      expect(callers.reduce((sum, c) => sum + cents(c.cost), 0)).toBe(
+        cents(service.cost.data + service.cost.requests),
+      );
+      expect(callers.reduce((sum, c) => sum + c.requests, 0)).toBe(service.requests);
+    }
+    // The backend worker VPC drives most of media-export's data charge.
+    const media = report.services.find((s) => s.name === 'media-export')!;
+    expect(media.callers![0]!.share).toBeGreaterThan(0.5);
+    const section = markdown.slice(markdown.indexOf('### Who drives the cost'));
+    expect(section).toMatch(/^### Who drives the cost\n\n\| Caller VPC \(owner\) \|/);
+    const flowchart = extractMermaidBlocks(section).find((block) => block.startsWith('flowchart'));
+    expect(flowchart).toContain(`-->|"$${media.callers![0]!.cost.toFixed(2)}"|`);
+    await parseMermaid(flowchart!);
+  });
+
   it('renders Markdown whose Mermaid charts parse', async () => {
     const blocks = extractMermaidBlocks(markdown);
     expect(blocks.length).toBeGreaterThanOrEqual(2);

@@ -17,6 +17,53 @@ export const RESOURCE = `arn:aws:vpc-lattice:${REGION}:${ACCOUNT}:resourceconfig
 
 export const WEEK = dayRange('2026-11-16', '2026-11-23');
 
+const vpcArn = (account: string, id: string): string => `arn:aws:ec2:${REGION}:${account}:vpc/${id}`;
+const role = (account: string, name: string, session: string): string =>
+  `arn:aws:sts::${account}:assumed-role/${name}/${session}`;
+
+/**
+ * Callers as Lattice logs them, [sourceVpcArn, callerPrincipal], with weights: VPCs of three
+ * accounts, signed and unsigned requests, and hostile caller fields (which leave the caller
+ * unknown, never the record out).
+ */
+const CALLERS: Array<[number, Record<string, unknown>]> = [
+  [
+    30,
+    { sourceVpcArn: vpcArn(ACCOUNT, 'vpc-0aaaaaaaaaaaaaaa1'), callerPrincipal: role(ACCOUNT, 'web', 's1') },
+  ],
+  [
+    10,
+    { sourceVpcArn: vpcArn(ACCOUNT, 'vpc-0aaaaaaaaaaaaaaa1'), callerPrincipal: role(ACCOUNT, 'web', 's2') },
+  ],
+  [15, { sourceVpcArn: vpcArn(ACCOUNT, 'vpc-0bbbbbbbbbbbbbbb2'), callerPrincipal: '-' }],
+  [
+    10,
+    {
+      sourceVpcArn: vpcArn('444455556666', 'vpc-12345678'),
+      callerPrincipal: `arn:aws:iam::444455556666:role/sync`,
+    },
+  ],
+  [
+    5,
+    {
+      sourceVpcArn: vpcArn('444455556666', 'vpc-12345678'),
+      callerPrincipal: role('555566667777', 'legacy', 'x'),
+    },
+  ],
+  [3, { sourceVpcArn: '-', callerPrincipal: 'null' }],
+  [
+    2,
+    { sourceVpcArn: `${vpcArn(ACCOUNT, 'vpc-0ccc')}` + '"|<b>', callerPrincipal: 'arn:aws:iam::1234:root' },
+  ],
+  [2, { sourceVpcArn: vpcArn(ACCOUNT, 'vpc-0aaaaaaaaaaaaaaa1') + '\n', callerPrincipal: 'anonymous' }],
+  [1, { sourceVpcArn: 42, callerPrincipal: { arn: 'arn:aws:iam::111122223333:root' } }],
+  [1, { sourceVpcArn: ['x'], callerPrincipal: 'arn:aws:iam::111122223333' }],
+];
+/** A long tail of one-off VPCs, so that a busy service-day has more callers than the bound keeps. */
+const TAIL = Array.from({ length: 30 }, (_, k) =>
+  vpcArn('777788889999', `vpc-${(0x10000000 + k).toString(16)}`),
+);
+
 /** What the valid records of one arn add up to, over the week. */
 export interface Expected {
   records: number;
@@ -82,8 +129,15 @@ export function mixedWeek(perDay = 400, seed = 7): MixedWeek {
     const ss = String(s % 60).padStart(2, '0');
     return `${day}T${hh}:${mm}:${ss}Z`;
   };
+  const totalWeight = CALLERS.reduce((sum, [w]) => sum + w, 0);
+  const caller = (): Record<string, unknown> => {
+    if (rand() < 0.08) return { sourceVpcArn: pick(TAIL), callerPrincipal: '-' };
+    let roll = rand() * totalWeight;
+    for (const [w, fields] of CALLERS) if ((roll -= w) < 0) return fields;
+    return CALLERS[0]![1];
+  };
   const emit = (fields: Record<string, unknown>): void => {
-    lines.push(JSON.stringify({ ...blank(), ...fields }));
+    lines.push(JSON.stringify({ ...blank(), ...caller(), ...fields }));
   };
 
   for (const day of WEEK) {
@@ -177,6 +231,7 @@ export function mixedWeek(perDay = 400, seed = 7): MixedWeek {
       // A resource configuration: no serviceArn, no duration.
       lines.push(
         JSON.stringify({
+          ...caller(),
           resourceConfigurationArn: RESOURCE,
           serviceArn: '-',
           startTime: time(day),

@@ -32,6 +32,7 @@ function traffic(): AggregateSet {
       set.add({
         serviceArn,
         kind: 'http',
+        caller: '-|-',
         grpcStatus: null,
         day,
         hour: i % 24,
@@ -310,6 +311,7 @@ describe('buildAnalysis across accounts', () => {
           aggregates.add({
             serviceArn: service,
             kind: 'http',
+            caller: '-|-',
             grpcStatus: null,
             day,
             hour: i % 24,

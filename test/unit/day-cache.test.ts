@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AggregateSet, dayToJSON } from '../../src/model/aggregate.js';
+import { AggregateSet, dayFromJSON, dayToJSON } from '../../src/model/aggregate.js';
 import { DayCache, isSettled } from '../../src/cache/day-cache.js';
 
 const ARN = 'arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-0123456789abcdef0';
@@ -14,14 +14,15 @@ function scan(): {
   problems: { noDay: number; invalid: number; noHour: number };
 } {
   const aggregates = new AggregateSet();
-  for (const [hour, duration] of [
-    [3, 12],
-    [23, 0],
-    [23, 4567.5],
+  for (const [hour, duration, caller] of [
+    [3, 12, '111122223333/vpc-0a1b2c3d4e5f60718|444455556666'],
+    [23, 0, '-|-'],
+    [23, 4567.5, '111122223333/vpc-0a1b2c3d4e5f60718|444455556666'],
   ] as const) {
     aggregates.add({
       serviceArn: ARN,
       kind: 'http',
+      caller,
       day: '2026-11-20',
       hour,
       duration,
@@ -69,6 +70,12 @@ describe('DayCache', () => {
     const again = new DayCache(dir, warnings);
     const cached = await again.readScan({ ...scope, logGroups: ['/a', '/b'] }, '2026-11-20');
     expect(cached?.aggregates).toEqual([...original.aggregates.days.values()].map(dayToJSON));
+    // Callers come back as they went in.
+    const back = dayFromJSON(cached!.aggregates[0]!);
+    expect([...back.callers]).toEqual([
+      ['-|-', { requests: 1, bytes: 30, errors: 1 }],
+      ['111122223333/vpc-0a1b2c3d4e5f60718|444455556666', { requests: 2, bytes: 60, errors: 2 }],
+    ]);
     expect(cached?.problems).toEqual({ noDay: 1, invalid: 2, noHour: 3 });
     expect(again.stats).toMatchObject({ logDaysHit: 1, bytesAvoided: 12_345 });
     expect(warnings).toEqual([]);
@@ -90,6 +97,20 @@ describe('DayCache', () => {
     ['not JSON', () => '{"kind": "aggr'],
     ['a wrong shape', (e: Record<string, unknown>) => JSON.stringify({ ...e, bytesScanned: -1 })],
     ['another format version', (e: Record<string, unknown>) => JSON.stringify({ ...e, format: 99 })],
+    [
+      'an entry of the format before callers (day aggregates without them)',
+      (e: Record<string, unknown>) =>
+        JSON.stringify({
+          ...e,
+          format: 2,
+          aggregates: (e.aggregates as Array<Record<string, unknown>>).map(({ callers: _, ...day }) => day),
+        }),
+    ],
+    [
+      'a caller that is no validated key',
+      (e: Record<string, unknown>) =>
+        JSON.stringify(e).replace('"-|-"', JSON.stringify('arn:aws:ec2:us-east-1:1:vpc/<b>')),
+    ],
     [
       'another query fingerprint',
       (e: Record<string, unknown>) => JSON.stringify({ ...e, fingerprint: 'old' }),

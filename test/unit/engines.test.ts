@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../../src/analysis/thresholds.js';
 import { ID_CHARS, addRows, aggregateQuery } from '../../src/aws/insights-query.js';
-import { AggregateSet, mergeDay, emptyDay, noProblems, serverErrors } from '../../src/model/aggregate.js';
+import {
+  AggregateSet,
+  boundDayCallers,
+  mergeDay,
+  emptyDay,
+  noProblems,
+  serverErrors,
+} from '../../src/model/aggregate.js';
+import { CALLERS_PER_SERVICE_DAY, OTHER_CALLER, callerKey } from '../../src/model/callers.js';
 import type { DayAggregate } from '../../src/model/aggregate.js';
 import type { LatencyHistogram } from '../../src/model/histogram.js';
 import { analyzeLocal } from '../../src/pipeline/local.js';
@@ -45,6 +53,8 @@ function insights(query = aggregateQuery()): { set: AggregateSet; problems: Retu
   const problems = noProblems();
   const rows = executeQuery(query, events, { limit: 100_000 }).rows;
   addRows(rows, set, problems);
+  // The pipeline bounds each day once its queries are in (insights.ts scanDays).
+  boundDayCallers(set.days.values());
   return { set, problems };
 }
 
@@ -106,6 +116,34 @@ describe('the three engines on a week of every record class and hostile values',
     // Every hostile line is left out by Logs Insights too, as no day or an invalid value.
     expect(problems.noDay + problems.invalid).toBe(week.malformed);
     expect(problems.noHour).toBe(0);
+  });
+
+  it('give identical callers that add up to each day, bounded per service and day', () => {
+    const { set } = insights();
+    const callers = (from: AggregateSet): unknown =>
+      [...from.days.values()]
+        .map((d) => [d.serviceArn, d.day, [...d.callers].sort(([a], [b]) => (a < b ? -1 : 1))])
+        .sort((a, b) => (`${a[0]}${a[1]}` < `${b[0]}${b[1]}` ? -1 : 1));
+    expect(callers(set)).toEqual(callers(exact));
+    let bounded = 0;
+    for (const d of exact.days.values()) {
+      const list = [...d.callers.values()];
+      expect(list.reduce((s, c) => s + c.requests, 0)).toBe(d.requests);
+      expect(list.reduce((s, c) => s + c.bytes, 0)).toBe(d.bytesIn + d.bytesOut);
+      expect(list.reduce((s, c) => s + c.errors, 0)).toBe(serverErrors(d));
+      expect(d.callers.size).toBeLessThanOrEqual(CALLERS_PER_SERVICE_DAY);
+      if (d.callers.has(OTHER_CALLER)) bounded++;
+      // Only validated parts: a hostile field leaves the caller unknown.
+      for (const key of d.callers.keys())
+        expect(key).toMatch(/^(?:other|(?:\d{12}\/vpc-[0-9a-f]+|-)\|(?:\d{12}|-))$/);
+    }
+    // The long tail of VPCs overflows the bound on the busy days of the HTTP service.
+    expect(bounded).toBeGreaterThan(0);
+    const http = week_(exact, HTTP_SERVICE).callers;
+    expect(http.get(callerKey('-', '-'))?.requests).toBeGreaterThan(0);
+    expect(http.get('111122223333/vpc-0aaaaaaaaaaaaaaa1|111122223333')?.requests).toBeGreaterThan(0);
+    expect(http.get('444455556666/vpc-12345678|555566667777')?.requests).toBeGreaterThan(0);
+    expect(http.get('111122223333/vpc-0bbbbbbbbbbbbbbb2|-')?.requests).toBeGreaterThan(0);
   });
 
   it('count each class exactly', () => {

@@ -609,6 +609,8 @@ describe('the production aggregate query', () => {
   it('parses', () => {
     expect(parseQuery(aggregateQuery()).commands.map((c) => c.kind)).toEqual([
       'parse',
+      'parse',
+      'parse',
       'fields',
       'fields',
       'stats',
@@ -616,6 +618,8 @@ describe('the production aggregate query', () => {
     ]);
     expect(parseQuery(aggregateQuery({ prefix: '0', chars: 'ab' })).commands.map((c) => c.kind)).toEqual([
       'filter',
+      'parse',
+      'parse',
       'parse',
       'fields',
       'fields',

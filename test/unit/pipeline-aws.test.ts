@@ -32,6 +32,7 @@ function traffic(days: string[], arn = ARN): AggregateSet {
       set.add({
         serviceArn: arn,
         kind: 'http',
+        caller: '-|-',
         grpcStatus: null,
         day,
         hour: i % 24,

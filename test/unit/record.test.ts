@@ -32,6 +32,7 @@ describe('toRecord', () => {
         bytesSent: 1247,
         authDenied: false,
         hostHeader: base.hostHeader,
+        caller: '-|-',
       },
     });
   });

@@ -31,4 +31,15 @@ export const R_CODE = 11;
 export const R_RECEIVED = 12;
 export const R_SENT = 13;
 export const R_DENIED = 14;
-export const RECORD_SLOTS = 15;
+/**
+ * sourceVpcArn and callerPrincipal: the number of the text (of callerPrincipal, of its start up to
+ * the fifth colon, all its caller depends on), or -1 when the value is no string; then where the
+ * value is.
+ */
+export const R_VPC = 15;
+export const R_VPC_START = 16;
+export const R_VPC_END = 17;
+export const R_PRINCIPAL = 18;
+export const R_PRINCIPAL_START = 19;
+export const R_PRINCIPAL_END = 20;
+export const RECORD_SLOTS = 21;

@@ -37,12 +37,18 @@ import {
   R_HOST_START,
   R_HOUR,
   R_NL,
+  R_PRINCIPAL_END,
+  R_PRINCIPAL,
+  R_PRINCIPAL_START,
   R_RECEIVED,
   R_SENT,
   R_SERVICE,
   R_SERVICE_END,
   R_SERVICE_START,
   R_START,
+  R_VPC_END,
+  R_VPC,
+  R_VPC_START,
 } from '../interface';
 
 // The needed fields, in fast-scan.ts's order.
@@ -56,7 +62,9 @@ const F_DENIED = 6;
 const F_HOST = 7;
 const F_LISTENER = 8;
 const F_GRPC = 9;
-const FIELDS = 10;
+const F_VPC = 10;
+const F_PRINCIPAL = 11;
+const FIELDS = 12;
 /** Where the current line's needed values are: kind, start, end per field. */
 const FIELD = memory.data(FIELDS * 12, 4);
 
@@ -269,9 +277,11 @@ function field(i: i32, n: i32): i32 {
     case 10:
       return is(i, 'serviceArn') ? 0 : is(i, 'hostHeader') ? 7 : is(i, 'grpcStatus') ? 9 : -1;
     case 12:
-      return is(i, 'responseCode') ? 3 : is(i, 'listenerType') ? 8 : -1;
+      return is(i, 'responseCode') ? 3 : is(i, 'listenerType') ? 8 : is(i, 'sourceVpcArn') ? 10 : -1;
     case 13:
       return is(i, 'bytesReceived') ? 4 : -1;
+    case 15:
+      return is(i, 'callerPrincipal') ? 11 : -1;
     case 16:
       return is(i, 'authDeniedReason') ? 6 : -1;
   }
@@ -454,6 +464,31 @@ function day(): i32 {
   return (two(t) * 100 + two(t + 2)) * 10000 + two(t + 5) * 100 + two(t + 8);
 }
 
+/**
+ * The number of a caller field's text: -1 when it is no string (no caller part), -2 when it is
+ * escaped or the table is full. callerPrincipal's caller depends only on its start up to the
+ * fifth colon (model/callers.ts PRINCIPAL_ARN ends there), so only that start is numbered: session
+ * names do not fill the table.
+ */
+function callerText(f: i32, principal: bool): i32 {
+  const kind = kindOf(f);
+  if (kind == K_ESCAPED) return -2;
+  if (kind != K_STRING) return -1;
+  const s = startOf(f);
+  let e = endOf(f);
+  if (principal) {
+    let colons = 0;
+    for (let i = s; i < e; i++) {
+      if (at(i) == COLON && ++colons == 5) {
+        e = i + 1;
+        break;
+      }
+    }
+  }
+  const n = intern(s, e);
+  return n < 0 ? -2 : n;
+}
+
 /** Writes the line's record at r; false leaves the line to the exact parser. */
 function record(s: i32, nl: i32, r: usize): bool {
   if (kindOf(F_SERVICE) != K_STRING) return false;
@@ -476,6 +511,12 @@ function record(s: i32, nl: i32, r: usize): bool {
   // An escaped string needs decoding, any other type is the exact parser's to judge.
   if (deniedKind != K_STRING && deniedKind != K_ABSENT && deniedKind != K_NULL) return false;
   const denied = !missing(F_DENIED);
+  // The caller's texts are numbered here and judged once per number by fast-scan.ts (with
+  // model/callers.ts callerKey); an escaped one needs decoding: the exact parser's.
+  const vpc = callerText(F_VPC, false);
+  if (vpc < -1) return false;
+  const principal = callerText(F_PRINCIPAL, true);
+  if (principal < -1) return false;
   store<f64>(r, <f64>s, R_START << 3);
   store<f64>(r, <f64>nl, R_NL << 3);
   store<f64>(r, <f64>service, R_SERVICE << 3);
@@ -491,6 +532,12 @@ function record(s: i32, nl: i32, r: usize): bool {
   store<f64>(r, received, R_RECEIVED << 3);
   store<f64>(r, sent, R_SENT << 3);
   store<f64>(r, denied ? 1 : 0, R_DENIED << 3);
+  store<f64>(r, <f64>vpc, R_VPC << 3);
+  store<f64>(r, <f64>startOf(F_VPC), R_VPC_START << 3);
+  store<f64>(r, <f64>endOf(F_VPC), R_VPC_END << 3);
+  store<f64>(r, <f64>principal, R_PRINCIPAL << 3);
+  store<f64>(r, <f64>startOf(F_PRINCIPAL), R_PRINCIPAL_START << 3);
+  store<f64>(r, <f64>endOf(F_PRINCIPAL), R_PRINCIPAL_END << 3);
   return true;
 }
 
@@ -528,14 +575,23 @@ function same(a: usize, b: usize, n: i32): bool {
 
 /** The number of the service ARN at [s, e) (taken as bytes, not yet checked), or -1 (too many). */
 function serviceId(s: i32, e: i32): i32 {
+  if (e - s < 40) return -1; // shorter than any service ARN
+  return intern(s, e);
+}
+
+/** The number of the bytes [s, e), any text (service ARNs and caller texts share the numbers), or -1 (too many). */
+function intern(s: i32, e: i32): i32 {
   const n = e - s;
-  if (n < 40) return -1; // shorter than any service ARN
   const p = text + <usize>s;
-  // Service ARNs differ in their last bytes (the id), region and account.
+  // ARNs differ in their last bytes (the id), region and account.
   let h = <u32>n * 0x9e3779b1;
-  h ^= load<u32>(p + <usize>(n - 4));
-  h ^= load<u32>(p + <usize>(n - 8)) * 31;
-  h ^= load<u32>(p + 16) * 7;
+  if (n >= 20) {
+    h ^= load<u32>(p + <usize>(n - 4));
+    h ^= load<u32>(p + <usize>(n - 8)) * 31;
+    h ^= load<u32>(p + 16) * 7;
+  } else {
+    for (let k = 0; k < n; k++) h = (h ^ (<u32>load<u8>(p + <usize>k))) * 0x01000193;
+  }
   h ^= h >>> 13;
   let k = <i32>(h & (TABLE_SIZE - 1));
   while (true) {
