@@ -6,10 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, createReadStream, createWriteStream, openSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { aggregateLogs } from '../../src/logs/reader.js';
 import type { Report } from '../../src/model/report.js';
+import type { DemoResult } from '../../src/demo/generate.js';
 import { reportSchemaErrors } from '../../src/report/validate.js';
 import { NODE, runCli, runNode } from '../helpers/bundle.js';
 import { extractMermaidBlocks, parseMermaid } from '../helpers/mermaid.js';
@@ -225,6 +227,23 @@ describe('demo', () => {
     expect(rows.find((row) => row.includes('Added service |'))).toContain('`orders-v2`');
     expect(rows.some((row) => row.includes('TLS passthrough'))).toBe(true);
     expect(r.stdout).toMatch(/^### VPC Lattice changes in this pull request/);
+  });
+
+  it('writes the same bytes as the demo another process made from the sources (test/global-setup.mjs)', async () => {
+    // The generator is deterministic across processes and builds: the bundled CLI and the source.
+    const shared = process.env.LATTICE_TEST_DEMO_JSON;
+    expect(shared).toBeDefined();
+    const other = JSON.parse(await readFile(shared!, 'utf8')) as DemoResult;
+    const ours = join(out, 'logs');
+    expect(other.files.length).toBe(56);
+    const digest = async (file: string): Promise<string> =>
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
+    for (const file of other.files) {
+      expect(await digest(join(ours, relative(other.logDir, file)))).toBe(await digest(file));
+    }
+    expect(await digest(join(out, 'cost-and-usage.json'))).toBe(await digest(other.costsFile));
   });
 
   it('writes a schema-valid report of the last week, reconciled to the bill', () => {
