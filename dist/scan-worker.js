@@ -22,6 +22,11 @@ function isIsoDay(value) {
   return year >= MIN_YEAR && year <= MAX_YEAR && isCalendarDay(value);
 }
 
+// src/model/compare.ts
+function compareText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // src/model/callers.ts
 var VPC_ARN = /^arn:aws[a-z-]*:ec2:[a-z0-9-]+:([0-9]{12}):vpc\/(vpc-[0-9a-f]{8,17})$/;
 var PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::([0-9]{12}):/;
@@ -50,7 +55,7 @@ function addCaller(callers, key, requests, bytes, errors) {
   }
 }
 function callersToJSON(callers) {
-  return [...callers].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([k, c]) => [k, { requests: c.requests, bytes: c.bytes, errors: c.errors }]);
+  return [...callers].sort(([a], [b]) => compareText(a, b)).map(([k, c]) => [k, { requests: c.requests, bytes: c.bytes, errors: c.errors }]);
 }
 
 // src/model/record.ts

@@ -11,10 +11,12 @@ import {
   CALLERS_PER_SERVICE_DAY,
   type CallerCounts,
   OTHER_CALLER,
+  addCounts,
   parseCallerKey,
 } from '../model/callers.js';
 import type { CallerReport, CallerSummary, Report } from '../model/report.js';
 import { allocateCents, roundTo } from './money.js';
+import { compareText } from '../model/compare.js';
 
 /** Callers a service lists in the report, "other" included; the rest are merged into "other". */
 const SERVICE_CALLERS = CALLERS_PER_SERVICE_DAY;
@@ -43,7 +45,7 @@ function compareWeighted(a: Weighted, b: Weighted): number {
     b.cents - a.cents ||
     b.counts.requests - a.counts.requests ||
     b.counts.bytes - a.counts.bytes ||
-    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+    compareText(a.key, b.key)
   );
 }
 
@@ -66,9 +68,7 @@ function cap<T extends Weighted>(
 const zero = (): CallerCounts => ({ requests: 0, bytes: 0, errors: 0 });
 
 function addWeighted(into: Weighted, from: Weighted): void {
-  into.counts.requests += from.counts.requests;
-  into.counts.bytes += from.counts.bytes;
-  into.counts.errors += from.counts.errors;
+  addCounts(into.counts, from.counts);
   into.cents += from.cents;
 }
 

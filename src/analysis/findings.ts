@@ -13,6 +13,7 @@ import {
 import type { ServiceReport } from '../model/report.js';
 import { detectOutliers, median, type Point } from './anomalies.js';
 import type { Thresholds } from './thresholds.js';
+import { compareText } from '../model/compare.js';
 /** Hours in the average month, as AWS prices a month. */
 /** A month of a service that exists all of it: what every monthly amount of the report is per. */
 export const HOURS_PER_MONTH = 730;
@@ -291,17 +292,18 @@ export function incidentFindings(anomalies: Anomaly[], t: Thresholds): FindingDa
     if (facets) facets.push(anomaly);
     else byIncident.set(key, [anomaly]);
   }
+  const severity = new Map(anomalies.map((a) => [a, anomalySeverity(a, t)]));
   return [...byIncident.values()].map((facets) => {
     facets.sort(
       (a, b) =>
-        severityRank(anomalySeverity(a, t)) - severityRank(anomalySeverity(b, t)) ||
+        severityRank(severity.get(a)!) - severityRank(severity.get(b)!) ||
         METRIC_ORDER.indexOf(a.metric) - METRIC_ORDER.indexOf(b.metric) ||
         (a.where ?? '').localeCompare(b.where ?? ''),
     );
     const lead = facets[0]!;
     return {
       kind: ANOMALY_KIND[lead.metric],
-      severity: anomalySeverity(lead, t),
+      severity: severity.get(lead)!,
       date: lead.date,
       anomalies: facets,
       ...(lead.service ? { service: lead.service } : {}),
@@ -348,8 +350,4 @@ export function compareFindings(nameOf: (arn: string) => string): (a: FindingDat
     compareText(a.kind, b.kind) ||
     compareText(day(a), day(b)) ||
     compareText(a.service ?? '', b.service ?? '');
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

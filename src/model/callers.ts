@@ -15,6 +15,8 @@
  * malformed) is simply unknown, so hostile text cannot reach a report.
  */
 
+import { compareText } from './compare.js';
+
 /** Callers kept per service and day; the rest are counted as OTHER_CALLER. */
 export const CALLERS_PER_SERVICE_DAY = 20;
 
@@ -76,6 +78,14 @@ export interface CallerCounts {
   errors: number;
 }
 
+/** Adds `from`'s counts to `into`'s. */
+export function addCounts(into: CallerCounts, from: CallerCounts): void {
+  into.requests += from.requests;
+  into.bytes += from.bytes;
+  into.errors += from.errors;
+}
+
+// Scalars, not a CallerCounts: this runs once per record on the local engine's hot path.
 export function addCaller(
   callers: Map<string, CallerCounts>,
   key: string,
@@ -95,7 +105,7 @@ export function addCaller(
 
 /** Heaviest first: requests, then bytes, then the key, so the order never depends on arrival. */
 function compareCallers(a: [string, CallerCounts], b: [string, CallerCounts]): number {
-  return b[1].requests - a[1].requests || b[1].bytes - a[1].bytes || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  return b[1].requests - a[1].requests || b[1].bytes - a[1].bytes || compareText(a[0], b[0]);
 }
 
 /**
@@ -111,11 +121,7 @@ export function boundCallers(callers: Map<string, CallerCounts>): Map<string, Ca
   const keep = CALLERS_PER_SERVICE_DAY - 1;
   const bounded = new Map<string, CallerCounts>(named.slice(0, keep));
   const rest: CallerCounts = other ? { ...other } : { requests: 0, bytes: 0, errors: 0 };
-  for (const [, c] of named.slice(keep)) {
-    rest.requests += c.requests;
-    rest.bytes += c.bytes;
-    rest.errors += c.errors;
-  }
+  for (const [, c] of named.slice(keep)) addCounts(rest, c);
   bounded.set(OTHER_CALLER, rest);
   return bounded;
 }
@@ -123,7 +129,7 @@ export function boundCallers(callers: Map<string, CallerCounts>): Map<string, Ca
 /** Callers as JSON: sorted by key, so equal maps give equal JSON. */
 export function callersToJSON(callers: Map<string, CallerCounts>): Array<[string, CallerCounts]> {
   return [...callers]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([k, c]) => [k, { requests: c.requests, bytes: c.bytes, errors: c.errors }]);
 }
 

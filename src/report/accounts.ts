@@ -13,6 +13,7 @@ import type {
   SharedCost,
 } from '../model/report.js';
 import { formatInteger, plural } from './format.js';
+import { compareText } from '../model/compare.js';
 
 interface RegionGroup {
   region: string;
@@ -207,8 +208,4 @@ export function accountLabel(report: Report, account: string): string | undefine
     report.accounts?.find((a) => a.account === account)?.label ??
     report.services.find((s) => s.accountLabel !== undefined && placeOf(s).account === account)?.accountLabel
   );
-}
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

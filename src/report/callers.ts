@@ -11,6 +11,7 @@ import { markdownTable } from 'markdown-table';
 import type { CallerReport, Report, ServiceReport } from '../model/report.js';
 import { codeSpan } from './escape.js';
 import { formatGb, formatInteger, formatPercentNumber, formatUsd, plural } from './format.js';
+import { compareText } from '../model/compare.js';
 
 /** Rows of the network table before the rest are summed into one row. */
 const TOP_CALLERS = 10;
@@ -173,8 +174,8 @@ function callersFlowchart(report: Report): string {
       (a, b) =>
         b.c.cost - a.c.cost ||
         b.c.requests - a.c.requests ||
-        (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : 0) ||
-        (a.s.arn < b.s.arn ? -1 : a.s.arn > b.s.arn ? 1 : 0),
+        compareText(a.c.key, b.c.key) ||
+        compareText(a.s.arn, b.s.arn),
     )
     .slice(0, TOP_EDGES);
   if (edges.length === 0) return '';

@@ -10,6 +10,7 @@ import { dayRange, isIsoDay } from '../model/dates.js';
 import { codeSpan } from './escape.js';
 import { formatDay, plural } from './format.js';
 import type { Report, ServiceReport } from '../model/report.js';
+import { compareText } from '../model/compare.js';
 
 /** A series colour: the hex given to Mermaid and the square emoji that stands for it in the legend. */
 interface SeriesColour {
@@ -408,8 +409,4 @@ export function niceCeiling(value: number): number {
   const magnitude = 10 ** Math.floor(Math.log10(value));
   const step = NICE_STEPS.find((factor) => factor * magnitude >= value * (1 - 1e-12)) ?? 10;
   return Number((step * magnitude).toPrecision(6));
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

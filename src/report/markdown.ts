@@ -10,10 +10,10 @@ import { fitToBudget, type BudgetBlock, type BudgetRow, type BudgetTable } from 
 import { chartMarkdown, dailyCostChart, dailyRequestsChart } from './charts.js';
 import { callersMarkdown, serviceCallersMarkdown } from './callers.js';
 import { codeSpan, htmlText, markdownText } from './escape.js';
+import { compareText } from '../model/compare.js';
 import {
   accountGroups,
   accountLabel,
-  compareText,
   coverageCounts,
   coveragePhrase,
   isGrouped,
@@ -120,6 +120,7 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
 
 function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   const servicesByArn = new Map(report.services.map((service) => [service.arn, service]));
+  const byCost = [...report.services].sort(compareServices);
   const blocks: BudgetBlock[] = [
     { parts: [heading(report, options), headlineParts(report, (text) => `**${text}**`).join(' · ')] },
   ];
@@ -127,10 +128,10 @@ function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   if (callout) blocks.push({ parts: [callout] });
   if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
   blocks.push({ parts: [periodNote(report)] });
-  blocks.push({ parts: servicesSection(report) });
+  blocks.push({ parts: servicesSection(report, byCost) });
   const connections = connectionsSection(report);
   if (connections) blocks.push({ parts: [connections] });
-  const details = serviceDetails(report);
+  const details = serviceDetails(report, byCost);
   if (details.length > 0) blocks.push({ parts: details, dropRank: DROP_SERVICE_DETAILS });
   const costChart = dailyCostChart(report);
   if (costChart) blocks.push({ parts: [chartMarkdown(costChart)], dropRank: DROP_COST_CHART });
@@ -249,11 +250,11 @@ function compareServices(a: ServiceReport, b: ServiceReport): number {
   );
 }
 
-function servicesSection(report: Report): Array<BudgetTable | string> {
+/** `sorted`: the report's services by compareServices. */
+function servicesSection(report: Report, sorted: ServiceReport[]): Array<BudgetTable | string> {
   const { services, shared, totals } = report;
   if (services.length === 0 && !(shared.total > 0))
     return ['_No VPC Lattice services with traffic or cost in this window._'];
-  const sorted = [...services].sort(compareServices);
   // The backend column appears only when cost-tag-key found backend costs.
   const withBackend = services.some((service) => service.backendCost !== undefined);
   const backend = (cell: string): string[] => (withBackend ? [cell] : []);
@@ -389,15 +390,15 @@ function servicesSection(report: Report): Array<BudgetTable | string> {
 }
 
 /**
- * What the narrow table leaves out, one collapsed section per service in the table's order: the
- * cost split by charge, latency percentiles, responses, data and the previous window.
+ * What the narrow table leaves out, one collapsed section per service, costliest first (`sorted`,
+ * by compareServices): the cost split by charge, latency percentiles, responses, data, the
+ * previous window and the top callers.
  */
-function serviceDetails(report: Report): string[] {
+function serviceDetails(report: Report, sorted: ServiceReport[]): string[] {
   const idle = new Set(
     report.findings.filter((f) => f.kind === 'idle-service' && f.service).map((f) => f.service!),
   );
   const days = plural(report.window.days, 'day');
-  const sorted = [...report.services].sort(compareServices);
   const more = sorted.length - MAX_SERVICE_DETAILS;
   const note = more > 0 ? [`_The other ${plural(more, 'service')} are detailed in report.json._`] : [];
   return sorted
