@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_THRESHOLDS } from '../analysis/thresholds.js';
 import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS } from '../analysis/window.js';
 import { INPUT_DEFAULTS, SettingsReader, THRESHOLD_INPUTS } from '../config.js';
-import { generateDemo, writeSampleLog } from '../demo/generate.js';
+import { SAMPLE_MAX_SERVICES, generateDemo, writeSampleLog } from '../demo/generate.js';
 import { setupProblem } from '../aws/errors.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
 import { WORKER_SCRIPT, threadsFromEnv } from '../logs/parallel.js';
@@ -373,7 +373,7 @@ async function sample(values: Values): Promise<void> {
     records,
     // Sample days are meant to be read back: one window's worth at most.
     days: r.integer('days', 1, MAX_WINDOW_DAYS),
-    services: r.integer('services', 1, 256),
+    services: r.integer('services', 1, SAMPLE_MAX_SERVICES),
     seed: r.integer('seed', 0),
   };
   r.check();

@@ -61,9 +61,12 @@ const LINES_PER_CHUNK = 512;
 /** Enough file pipelines to keep zlib's thread pool busy while the main thread formats lines. */
 const WRITE_CONCURRENCY = 4;
 
-// Sort keys pack (second of day, service index, sequence) into one exact double.
-const SEQ_SPAN = 2 ** 24;
-const SERVICE_SPAN = 2 ** 8;
+// Sort keys pack (second of day, service index, sequence) into one exact double:
+// 86,400 seconds < 2^17, so 17 + 13 + 23 bits fit the 53 of a double's mantissa.
+const SEQ_SPAN = 2 ** 23;
+const SERVICE_SPAN = 2 ** 13;
+/** The most services `sample` writes: an organization's estate, for the scale benchmarks. */
+export const SAMPLE_MAX_SERVICES = SERVICE_SPAN;
 
 function isWeekend(day: string): boolean {
   const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();

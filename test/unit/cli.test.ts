@@ -98,8 +98,8 @@ describe('usage', () => {
       '--lookback-days must be a whole number from 1 to 90',
     ],
     [
-      ['sample', '--out', join(work, 's.jsonl'), '--services', '300'],
-      '--services must be a whole number from 1 to 256',
+      ['sample', '--out', join(work, 's.jsonl'), '--services', '8193'],
+      '--services must be a whole number from 1 to 8192',
     ],
     [
       ['sample', '--out', join(work, 's.jsonl'), '--days', '5000'],
