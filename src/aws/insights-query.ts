@@ -23,6 +23,8 @@
  *   validated start of sourceVpcArn and callerPrincipal, so rows multiply by callers, not by raw
  *   texts (a session name never reaches a row), and addRows feeds them to the same callerKey as
  *   the local reader.
+ * - authDeniedReason enters only as a bit of `shape` (present or not): toRecord reads nothing else
+ *   of it, and each reason text would otherwise be rows of its own.
  * Assumed (not documented): a boolean used in arithmetic is 1 or 0 (`shape`). If it is not, `shape`
  * comes back empty and those records are counted as unreadable: a warning, not a number. The regex
  * dialect is Java's ("Supported regular expressions (regex) syntax" names no dialect); the caller
@@ -97,6 +99,7 @@ export function aggregateQuery(partition?: IdPartition): string {
     ['bytesReceived', MAX_SAFE],
     ['bytesSent', MAX_SAFE],
   ] as const;
+  const denied = 'authDeniedReason';
   const valid = numbers.map(([f, max]) => wholeOrMissing(f, max)).join(' and ');
   const has = (f: string): string => `(not ${missingColumn(f)})`;
   const commands = [
@@ -105,9 +108,10 @@ export function aggregateQuery(partition?: IdPartition): string {
     // The caller's validated parts only (model/callers.ts); see the header on the missing `$`.
     `parse sourceVpcArn /^(?<${CALLER_VPC}>arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:vpc\\/vpc-[0-9a-f]{8,17}[\\s\\S]?)/`,
     `parse callerPrincipal /^(?<${CALLER_PRINCIPAL}>arn:aws[a-z-]*:(?:iam|sts)::[0-9]{12}:)/`,
-    `fields ${numbers.map(([f]) => `${missing(f)} as ${missingColumn(f)}`).join(', ')}`,
+    `fields ${[...numbers.map(([f]) => f), denied].map((f) => `${missing(f)} as ${missingColumn(f)}`).join(', ')}`,
     [
-      `fields 8 * (${valid}) + ${has('duration')} + 2 * ${has('bytesReceived')} + 4 * ${has('bytesSent')} as shape`,
+      // Whether a request was denied, not why: each reason text would be rows of its own.
+      `fields 16 * ${has(denied)} + 8 * (${valid}) + ${has('duration')} + 2 * ${has('bytesReceived')} + 4 * ${has('bytesSent')} as shape`,
       `ceil(log(greatest(duration, ${MIN_DURATION})) * ${BUCKET_SCALE.toPrecision(17)}) as bucket`,
     ].join(', '),
     [
@@ -119,7 +123,7 @@ export function aggregateQuery(partition?: IdPartition): string {
       'max(duration) as durationMax',
       ...HOURS.map((h) => `sum(hour = "${String(h).padStart(2, '0')}") as ${hourColumn(h)}`),
     ].join(', ') +
-      ` by serviceArn, ${RESOURCE_CONFIGURATION_FIELD}, year, month, dom, shape, authDeniedReason, listenerType, responseCode, ${GRPC_STATUS_FIELD}, bucket, ${CALLER_VPC}, ${CALLER_PRINCIPAL}`,
+      ` by serviceArn, ${RESOURCE_CONFIGURATION_FIELD}, year, month, dom, shape, listenerType, responseCode, ${GRPC_STATUS_FIELD}, bucket, ${CALLER_VPC}, ${CALLER_PRINCIPAL}`,
     `limit ${QUERY_ROW_LIMIT}`,
   ];
   if (partition) {
@@ -154,7 +158,7 @@ export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceP
       if (cell.field !== undefined && cell.value !== undefined) fields.set(cell.field, cell.value);
     const requests = num(fields, 'requests');
     const shape = Number(fields.get('shape') ?? NaN);
-    if (!Number.isInteger(shape) || shape < 8 || shape > 15) {
+    if (!Number.isInteger(shape) || (shape & 8) === 0 || shape < 0 || shape > 31) {
       problems.invalid += requests;
       continue;
     }
@@ -167,7 +171,8 @@ export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceP
       listenerType: fields.get('listenerType'),
       responseCode: fields.get('responseCode'),
       [GRPC_STATUS_FIELD]: fields.get(GRPC_STATUS_FIELD),
-      authDeniedReason: fields.get('authDeniedReason'),
+      // Any text that is not a missing value: toRecord reads only whether it is there.
+      authDeniedReason: shape & 16 ? 'denied' : '-',
       sourceVpcArn: fields.get(CALLER_VPC),
       callerPrincipal: fields.get(CALLER_PRINCIPAL),
     });

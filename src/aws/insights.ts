@@ -1,6 +1,12 @@
 /**
- * The Logs Insights scan: one query per UTC day (split further when a result may be cut), run a
- * few at a time, polled with backoff, every query's bytes scanned recorded.
+ * The Logs Insights scan: each UTC day in disjoint time slices, run a few at a time, polled with
+ * backoff, every query's bytes scanned recorded.
+ *
+ * Logs Insights bills the bytes in a query's time range whatever the query filters (CloudWatch
+ * pricing: "Logs Insights ... per GB of data scanned"), so a range is never queried twice in the
+ * normal course: the slices are planned from the densest result so far, and only a result that
+ * reached the row limit (and so may be cut) costs its range again, in shorter slices. Splitting by
+ * service id, which rescans the range for each part, is left for a minute that alone is too much.
  */
 import {
   type CloudWatchLogsClient,
@@ -40,6 +46,11 @@ export interface ScanOptions {
   pollMaxMs?: number;
   /** Rows a query may return before its range is split. */
   rowLimit?: number;
+  /**
+   * Result rows per second of log time seen before (e.g. by an earlier run): days are planned in
+   * slices from it at once, instead of from this scan's first day.
+   */
+  rowsPerSecond?: number;
   signal?: AbortSignal;
   log?: (message: string) => void;
 }
@@ -50,6 +61,8 @@ interface ChunkResult {
   aggregates: AggregateSet;
   bytesScanned: number;
   problems: SourceProblems;
+  /** Rows per second of the densest uncut query of the day without an id filter; 0 when none. */
+  rowsPerSecond: number;
 }
 
 export interface ScanResult {
@@ -72,8 +85,43 @@ interface Range {
    */
   start: number;
   end: number;
-  /** Only the services and resource configurations of these ids: set when an hour alone is too much. */
+  /** Only the services and resource configurations of these ids: set when a minute alone is too much. */
   ids?: IdPartition;
+}
+
+/** A planned slice is meant to fill at most this share of the row limit: room for a busier day. */
+const PLANNED_FILL = 0.5;
+/** A range whose result was cut is split in at least this many slices. */
+const CUT_SPLIT = 4;
+/** A range cut with nothing known yet has this much of its start queried alone first. */
+const PROBE_SECONDS = 3600;
+/** Ranges are cut in time down to this many seconds; a shorter one still cut is split by service id. */
+const MIN_SLICE_SECONDS = 60;
+
+/**
+ * How many slices a range of `seconds` needs so that each is expected to fill at most
+ * PLANNED_FILL of the row limit. Rows grow at most linearly with time (a longer range can only
+ * merge rows a shorter one has apart), so a density taken from shorter ranges errs on the safe side.
+ * @testseam
+ */
+export function plannedSlices(seconds: number, rowsPerSecond: number, rowLimit: number): number {
+  const wanted = Math.ceil((rowsPerSecond * seconds) / (rowLimit * PLANNED_FILL));
+  return Math.min(Math.max(1, wanted), Math.max(1, Math.floor(seconds / MIN_SLICE_SECONDS)));
+}
+
+/**
+ * [start, end] (whole epoch seconds, both inclusive) in `parts` disjoint ranges of nearly equal
+ * length that cover it exactly: every event is in one slice, so it is scanned once.
+ * @testseam
+ */
+export function sliceRange(start: number, end: number, parts: number): Array<[number, number]> {
+  const seconds = end - start + 1;
+  const n = Math.max(1, Math.min(parts, seconds));
+  const slices: Array<[number, number]> = [];
+  for (let k = 0; k < n; k++) {
+    slices.push([start + Math.floor((k * seconds) / n), start + Math.floor(((k + 1) * seconds) / n) - 1]);
+  }
+  return slices;
 }
 
 const FAILED = new Set(['Failed', 'Cancelled', 'Timeout', 'Unknown']);
@@ -133,7 +181,7 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
   const chunk = (day: string): ChunkResult => {
     let found = result.chunks.get(day);
     if (!found) {
-      found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: noProblems() };
+      found = { aggregates: new AggregateSet(), bytesScanned: 0, problems: noProblems(), rowsPerSecond: 0 };
       result.chunks.set(day, found);
     }
     return found;
@@ -216,25 +264,48 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
     }
   };
 
+  // Rows per second of the densest uncut result so far: each day is cut into slices planned from
+  // it, so a day is scanned once instead of being cut and halved until its halves fit.
+  let rowsPerSecond = options.rowsPerSecond ?? 0;
+  const learn = (range: Range, rows: number): void => {
+    const density = rows / (range.end - range.start + 1);
+    rowsPerSecond = Math.max(rowsPerSecond, density);
+    const day = chunk(range.day);
+    day.rowsPerSecond = Math.max(day.rowsPerSecond, density);
+  };
+
   /** A result as long as the limit may be cut: split the range and try again, never keep it. */
   const scan = async (range: Range): Promise<void> => {
     const rows = await runQuery(range);
     if (rows.length < rowLimit) {
+      if (!range.ids) learn(range, rows.length);
       const target = chunk(range.day);
       addRows(rows, target.aggregates, target.problems);
       return;
     }
     const seconds = range.end - range.start + 1;
-    if (seconds > 3600) {
-      const middle = range.start + Math.floor(seconds / 2);
-      options.log?.(
-        `A query on ${describe(range, options.logGroups)} reached ${rowLimit} rows; splitting it in two.`,
+    if (seconds > MIN_SLICE_SECONDS) {
+      let start = range.start;
+      if (rowsPerSecond === 0 && seconds > PROBE_SECONDS) {
+        // Nothing known but that the limit was reached: its first hour alone says how dense the
+        // rest is, and a cut there costs an hour's bytes, not the range's.
+        await scan({ ...range, end: start + PROBE_SECONDS - 1 });
+        start += PROBE_SECONDS;
+      }
+      // The rest's rows are at least the limit's share of it; at least CUT_SPLIT parts.
+      const rest = range.end - start + 1;
+      const parts = Math.max(
+        CUT_SPLIT,
+        plannedSlices(rest, Math.max(rowsPerSecond, rows.length / seconds), rowLimit),
       );
-      await scan({ ...range, end: middle - 1 });
-      await scan({ ...range, start: middle });
+      options.log?.(
+        `A query on ${describe(range, options.logGroups)} reached ${rowLimit} rows; splitting it in ${parts} time slices.`,
+      );
+      for (const [from, to] of sliceRange(start, range.end, parts))
+        await scan({ ...range, start: from, end: to });
       return;
     }
-    // An hour still has too many rows: query the ids in halves (by their leading characters).
+    // A minute still has too many rows: query the ids in halves (by their leading characters).
     const ids = range.ids ?? { prefix: '', chars: ID_CHARS };
     if (ids.chars.length === 1 && ids.prefix.length >= 16) {
       throw new DataError(
@@ -250,17 +321,24 @@ export async function scanDays(logs: CloudWatchLogsClient, options: ScanOptions)
             { prefix: ids.prefix, chars: ids.chars.slice(Math.ceil(ids.chars.length / 2)) },
           ];
     options.log?.(
-      `A query on ${describe(range, options.logGroups)} reached ${rowLimit} rows in one hour; splitting it by service id.`,
+      `A query on ${describe(range, options.logGroups)} reached ${rowLimit} rows in ${seconds} s; splitting it by service id.`,
     );
     for (const part of halves) await scan({ ...range, ids: part });
   };
 
-  const ranges: Range[] = options.days.map((day) => {
+  /** A day in the slices the densest result so far asks for: one, while nothing is known. */
+  const scanDay = async (day: string): Promise<void> => {
     const start = Date.parse(`${day}T00:00:00Z`) / 1000;
-    return { day, start, end: start + 86_399 };
-  });
+    const end = start + 86_399;
+    const parts = plannedSlices(end - start + 1, rowsPerSecond, rowLimit);
+    for (const [from, to] of sliceRange(start, end, parts)) await scan({ day, start: from, end: to });
+  };
+
+  const days = [...options.days];
   try {
-    await pool(ranges, options.concurrency ?? 5, scan);
+    // With nothing known yet, the first day is scanned alone: the rest are planned from its rows.
+    if (rowsPerSecond === 0 && days.length > 0) await scanDay(days.shift()!);
+    await pool(days, options.concurrency ?? 5, scanDay);
     for (const c of result.chunks.values()) {
       // A chunk's queries are all in: its days are bounded before they are cached. A request that
       // started before midnight and was logged after it lands in the next chunk; the pipeline

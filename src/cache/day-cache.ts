@@ -44,6 +44,8 @@ export interface CachedScan {
   aggregates: DayAggregateJSON[];
   bytesScanned: number;
   problems: SourceProblems;
+  /** Result rows per second of log time (insights.ts): absent in entries of earlier versions. */
+  rowsPerSecond?: number;
 }
 
 interface AggregateEntry extends CachedScan {
@@ -203,13 +205,23 @@ export class DayCache {
     if (!entry) return undefined;
     this.stats.logDaysHit += 1;
     this.stats.bytesAvoided += entry.bytesScanned;
-    return { aggregates: entry.aggregates, bytesScanned: entry.bytesScanned, problems: entry.problems };
+    return {
+      aggregates: entry.aggregates,
+      bytesScanned: entry.bytesScanned,
+      problems: entry.problems,
+      ...(entry.rowsPerSecond !== undefined ? { rowsPerSecond: entry.rowsPerSecond } : {}),
+    };
   }
 
   async writeScan(
     scope: LogScope,
     day: string,
-    scan: { aggregates: AggregateSet; bytesScanned: number; problems: CachedScan['problems'] },
+    scan: {
+      aggregates: AggregateSet;
+      bytesScanned: number;
+      problems: CachedScan['problems'];
+      rowsPerSecond?: number;
+    },
   ): Promise<void> {
     await this.write(this.logPath(scope, day), {
       kind: 'aggregates',
@@ -222,6 +234,7 @@ export class DayCache {
       aggregates: [...scan.aggregates.days.values()].map(dayToJSON),
       bytesScanned: scan.bytesScanned,
       problems: { ...scan.problems },
+      ...(scan.rowsPerSecond !== undefined ? { rowsPerSecond: scan.rowsPerSecond } : {}),
     });
   }
 

@@ -141,6 +141,7 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
   const aggregates = new AggregateSet();
   const problems = noProblems();
   const missing: string[] = [];
+  let rowsPerSecond = 0;
   for (const day of days) {
     const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
     const cached = cache && scope && settled ? await cache.readScan(scope, day) : undefined;
@@ -150,6 +151,7 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
     }
     for (const json of cached.aggregates) aggregates.addDay(dayFromJSON(json));
     addProblems(problems, cached.problems);
+    rowsPerSecond = Math.max(rowsPerSecond, cached.rowsPerSecond ?? 0);
   }
   options.log?.(
     `Scanning ${missing.length} of ${days.length} days of ${inventory.logGroups.join(', ')}` +
@@ -160,6 +162,8 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
     days: missing,
     signal: options.signal,
     log: options.log,
+    // The cached days' density plans the new ones at once, so a warm run scans them once too.
+    ...(rowsPerSecond > 0 ? { rowsPerSecond } : {}),
     ...options.scan,
   });
   aggregates.merge(scan.aggregates);

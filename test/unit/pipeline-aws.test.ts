@@ -49,9 +49,11 @@ function traffic(days: string[], arn = ARN): AggregateSet {
 }
 
 const scanned: string[][] = [];
+const hints: Array<number | undefined> = [];
 let extraService: string | undefined;
 const scanDays = jest.fn(async (_client: unknown, options: ScanOptions): Promise<ScanResult> => {
   scanned.push(options.days);
+  hints.push(options.rowsPerSecond);
   const result: ScanResult = {
     aggregates: new AggregateSet(),
     chunks: new Map(),
@@ -67,6 +69,7 @@ const scanDays = jest.fn(async (_client: unknown, options: ScanOptions): Promise
     result.chunks.set(day, {
       aggregates: chunk,
       bytesScanned: 1000,
+      rowsPerSecond: 0.5,
       problems: { noDay: 0, invalid: 0, noHour: 0 },
     });
     result.aggregates.merge(chunk);
@@ -237,6 +240,8 @@ describe('analyzeAws', () => {
       now: new Date('2026-11-26T06:00:00Z'),
     });
     expect(scanned.at(-1)).toEqual(['2026-11-23']);
+    // The cold run learnt nothing before it scanned; the warm one plans from the cached days.
+    expect(hints.slice(-2)).toEqual([undefined, 0.5]);
     expect(billedPeriods.at(-1)).toEqual({ start: '2026-11-23', end: '2026-11-24' });
     expect(warm.report.run.cache).toMatchObject({ logDaysHit: 13, logDaysScanned: 1, costDaysHit: 13 });
     expect(warm.report.run.cache!.savedUsd).toBeGreaterThan(0);
