@@ -17,7 +17,7 @@ import type { AwsSettings } from '../pipeline/aws.js';
 import { untilInterrupted } from '../pipeline/interrupt.js';
 import { analyzeLocal } from '../pipeline/local.js';
 import { headline } from '../report/headline.js';
-import { writeReportFiles } from '../publish/files.js';
+import { REPORT_MD_MAX_BYTES, writeReportFiles, type WrittenReport } from '../publish/files.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { terminalText } from '../report/terminal.js';
 import { diffMarkdown } from './diff.js';
@@ -232,13 +232,27 @@ async function emit(report: Report, values: Values, format: 'markdown' | 'json')
   printNotes(report);
   if (values.out) {
     const files = await writeReportFiles(report, values.out);
-    print(`${headline(report)}\nReport: ${files.markdown}\nJSON:   ${files.json}\n`);
+    print(`${headline(report)}\nReport: ${files.markdown}\nJSON:   ${files.json}\n${cappedNote(files)}`);
   } else if (format === 'json') {
     // JSON's own \u escapes: the same document for a parser, inert in a terminal.
     process.stdout.write(`${terminalText(JSON.stringify(report, null, 2), { json: true })}\n`);
   } else {
     print(renderMarkdown(report));
   }
+}
+
+/** Says when report.md does not hold every service, and that report.json does; '' when it does. */
+function cappedNote(files: WrittenReport): string {
+  if (files.listedServices === files.services && !files.trimmed) return '';
+  const all = files.services.toLocaleString('en-US');
+  const what: string[] = [];
+  if (files.listedServices < files.services) {
+    what.push(
+      `it lists ${files.listedServices.toLocaleString('en-US')} of ${all} services and sums the rest by account and region`,
+    );
+  }
+  if (files.trimmed) what.push(`it was trimmed to its ${REPORT_MD_MAX_BYTES / (1024 * 1024)} MiB cap`);
+  return `report.md is capped: ${what.join(', and ')}; report.json holds all ${all} services.\n`;
 }
 
 async function analyze(values: Values, positionals: string[]): Promise<void> {

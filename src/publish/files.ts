@@ -1,17 +1,44 @@
 /** report.json and report.md on disk: the CLI's --out and the action's report-dir. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderMarkdown } from '../report/markdown.js';
+import { fitMarkdown, listedServiceCount } from '../report/markdown.js';
 import type { Report } from '../model/report.js';
+import { SUMMARY_LIMIT_BYTES } from './limits.js';
 
-export async function writeReportFiles(
-  report: Report,
-  dir: string,
-): Promise<{ json: string; markdown: string }> {
+/**
+ * report.md's cap: GitHub's job-summary limit, as `cat report.md >> "$GITHUB_STEP_SUMMARY"` is the
+ * usual place a written report goes; an issue or comment is fitted to its own, smaller limit.
+ */
+export const REPORT_MD_MAX_BYTES = SUMMARY_LIMIT_BYTES;
+
+export interface WrittenReport {
+  json: string;
+  markdown: string;
+  /** Services in report.json, and how many report.md gives a row of their own. */
+  services: number;
+  listedServices: number;
+  /** True when the size cap left rows, sections or the tail out of report.md. */
+  trimmed: boolean;
+}
+
+export async function writeReportFiles(report: Report, dir: string): Promise<WrittenReport> {
   await mkdir(dir, { recursive: true });
   const json = join(dir, 'report.json');
   const markdown = join(dir, 'report.md');
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(markdown, renderMarkdown(report));
-  return { json, markdown };
+  const fitted = fitWithinBytes(report, REPORT_MD_MAX_BYTES);
+  await writeFile(markdown, fitted.markdown);
+  const { listed, total } = listedServiceCount(report);
+  return { json, markdown, services: total, listedServices: listed, trimmed: fitted.trimmed };
+}
+
+/** Fits UTF-8 bytes: starts from as many characters and shrinks until the bytes fit. */
+function fitWithinBytes(report: Report, maxBytes: number): { markdown: string; trimmed: boolean } {
+  let maxChars = maxBytes;
+  for (;;) {
+    const fitted = fitMarkdown(report, { maxChars });
+    const bytes = Buffer.byteLength(fitted.markdown, 'utf8');
+    if (bytes <= maxBytes) return fitted;
+    maxChars = Math.floor((maxChars * maxBytes) / bytes) - 64;
+  }
 }

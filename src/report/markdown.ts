@@ -54,6 +54,14 @@ const MAX_WARNINGS = 20;
 // Collapsed detail for the costliest services; a large estate's full list is in report.json.
 const MAX_SERVICE_DETAILS = 20;
 
+// Above this many services the tables list what a reader acts on and sum the rest: a row per
+// service stops being read long before GitHub's limits are reached.
+const LARGE_ESTATE_SERVICES = 50;
+const MAX_TOP_SERVICES = 50;
+const MAX_FINDING_SERVICES = 50;
+// Critical findings are all listed; of the rest, this many, most severe and largest saving first.
+const MAX_OTHER_FINDINGS = 50;
+
 // Indents the rows of a group under its heading; GitHub trims plain spaces from table cells.
 const INDENT = '&emsp;';
 
@@ -105,17 +113,70 @@ export function markerComment(key: string): string {
 
 /** Renders `report` as GitHub Markdown, trimmed to `maxChars` when given, ending with the marker. */
 export function renderMarkdown(report: Report, options: RenderOptions = {}): string {
+  return fitMarkdown(report, options).markdown;
+}
+
+/** A rendering and whether the budget had to leave anything out to fit it. */
+export interface FittedMarkdown {
+  markdown: string;
+  trimmed: boolean;
+}
+
+/** renderMarkdown, also saying whether rows, blocks or the tail were left out to fit `maxChars`. */
+export function fitMarkdown(report: Report, options: RenderOptions = {}): FittedMarkdown {
   const suffix = options.marker === undefined ? '' : markerComment(options.marker);
   const maxChars = options.maxChars ?? Infinity;
   if (Number.isNaN(maxChars) || maxChars < 1) {
     throw new RangeError(`maxChars must be positive, got ${maxChars}`);
   }
-  return fitToBudget(reportBlocks(report, options), {
+  const fitted = fitToBudget(reportBlocks(report, options), {
     maxChars,
     suffix,
     droppedBlocksNote: `_Some charts or details were omitted ${SIZE_LIMIT_HINT}._`,
     truncatedNote: `_… truncated ${SIZE_LIMIT_HINT}._`,
-  }).markdown;
+  });
+  return {
+    markdown: fitted.markdown,
+    trimmed: fitted.omittedRows > 0 || fitted.droppedBlocks > 0 || fitted.truncated,
+  };
+}
+
+/** Services with a row of their own in the services table (before any size budget), of how many. */
+export function listedServiceCount(report: Report): { listed: number; total: number } {
+  const listing = largeEstateListing(report, [...report.services].sort(compareServices));
+  const total = report.services.length;
+  return { listed: listing?.listed.size ?? total, total };
+}
+
+interface Listing {
+  /** The services with a row of their own: the costliest, then those with findings. */
+  listed: Set<ServiceReport>;
+  top: number;
+  withFindings: number;
+}
+
+const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
+
+/**
+ * For a large estate, the services worth a row: the costliest, and those with the most severe
+ * findings (then the costliest of them); undefined when every service gets a row.
+ */
+function largeEstateListing(report: Report, sorted: ServiceReport[]): Listing | undefined {
+  if (sorted.length <= LARGE_ESTATE_SERVICES) return undefined;
+  const worst = new Map<string, number>();
+  for (const finding of report.findings) {
+    if (finding.service === undefined) continue;
+    const level = SEVERITY_ORDER.indexOf(finding.severity);
+    worst.set(finding.service, Math.min(level, worst.get(finding.service) ?? level));
+  }
+  const top = sorted.slice(0, MAX_TOP_SERVICES);
+  const listed = new Set(top);
+  const flagged = sorted
+    .filter((service) => !listed.has(service) && worst.has(service.arn))
+    .sort((a, b) => (worst.get(a.arn) ?? 0) - (worst.get(b.arn) ?? 0) || compareServices(a, b))
+    .slice(0, MAX_FINDING_SERVICES);
+  for (const service of flagged) listed.add(service);
+  return { listed, top: top.length, withFindings: flagged.length };
 }
 
 function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
@@ -126,7 +187,7 @@ function reportBlocks(report: Report, options: RenderOptions): BudgetBlock[] {
   ];
   const callout = coverageCallout(report);
   if (callout) blocks.push({ parts: [callout] });
-  if (report.findings.length > 0) blocks.push({ parts: [findingsTable(report, servicesByArn)] });
+  if (report.findings.length > 0) blocks.push({ parts: findingsSection(report, servicesByArn) });
   blocks.push({ parts: [periodNote(report)] });
   blocks.push({ parts: servicesSection(report, byCost) });
   const connections = connectionsSection(report);
@@ -203,13 +264,23 @@ function findingWhere(report: Report, finding: Finding, servicesByArn: Map<strin
   return whereText(report, { account, region });
 }
 
-function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>): BudgetTable {
+function findingsSection(
+  report: Report,
+  servicesByArn: Map<string, ServiceReport>,
+): Array<BudgetTable | string> {
   const serviceName = (finding: Finding): string => {
     if (finding.service === undefined) return '';
     return servicesByArn.get(finding.service)?.name || finding.service;
   };
   // report.findings is already in the one order of findings (analysis/findings.ts compareFindings).
-  const sorted = report.findings;
+  let sorted = report.findings;
+  let rest: Finding[] = [];
+  const critical = sorted.filter((finding) => finding.severity === 'critical');
+  if (report.services.length > LARGE_ESTATE_SERVICES) {
+    const others = sorted.filter((finding) => finding.severity !== 'critical');
+    sorted = [...critical, ...others.slice(0, MAX_OTHER_FINDINGS)];
+    rest = others.slice(MAX_OTHER_FINDINGS);
+  }
   // Over several accounts or regions, each finding also says where its service lives.
   const grouped = isGrouped(report);
   const where = (finding: Finding): string[] =>
@@ -222,11 +293,26 @@ function findingsTable(report: Report, servicesByArn: Map<string, ServiceReport>
     findingImpact(report, finding),
   ]);
   const header = ['', 'Finding', ...(grouped ? ['Where'] : []), 'Impact'];
-  return table(header, ['c', 'l', ...(grouped ? ['l'] : []), 'l'], rows, 0, {
+  const findings = table(header, ['c', 'l', ...(grouped ? ['l'] : []), 'l'], rows, 0, {
     importance: (rank) => FINDINGS_WEIGHT / (rank + 1),
     essential: (rank) => sorted[rank]?.severity === 'critical',
     omittedNote: (omitted) => `_… and ${plural(omitted, 'more finding')}, omitted ${SIZE_LIMIT_HINT}._`,
   });
+  if (rest.length === 0) return [findings];
+  const bySeverity = SEVERITY_ORDER.map((severity) => ({
+    severity,
+    count: rest.filter((finding) => finding.severity === severity).length,
+  }))
+    .filter(({ count }) => count > 0)
+    .map(({ severity, count }) => `${SEVERITY_ICON[severity]} ${formatInteger(count)} ${severity}`);
+  const listedFindings =
+    critical.length > 0
+      ? `Every critical finding and the ${formatInteger(MAX_OTHER_FINDINGS)} most pressing others are`
+      : `The ${formatInteger(MAX_OTHER_FINDINGS)} most pressing findings are`;
+  return [
+    findings,
+    `_${listedFindings} listed; ${plural(rest.length, 'more finding')} (${bySeverity.join(', ')}) are in report.json._`,
+  ];
 }
 
 /** Said once, and kept to: every amount is the window's unless it says /mo or names a day. */
@@ -306,6 +392,43 @@ function servicesSection(report: Report, sorted: ServiceReport[]): Array<BudgetT
   const align = ['l', 'r', 'r', ...backend('r'), 'r', 'r', 'r'];
   const importance = (rank: number): number => SERVICES_WEIGHT / (rank + 1);
   const essential = (rank: number): boolean => rank < ESSENTIAL_TOP_SERVICES;
+  const listing = largeEstateListing(report, sorted);
+  const isListed = (service: ServiceReport): boolean => listing === undefined || listing.listed.has(service);
+  // Services without a row of their own, summed unrounded and rounded once, like every subtotal: the
+  // amount is what they cost, not the sum of their rounded rows.
+  const othersRow = (label: string, hidden: ServiceReport[]): string[] => {
+    const add = (pick: (s: ServiceReport) => number): number => hidden.reduce((t, s) => t + pick(s), 0);
+    const cost = add((s) => s.cost.total);
+    const previous = hidden.every((s) => s.previous !== null) ? add((s) => s.previous?.cost.total ?? 0) : 0;
+    const requests = add((s) => s.requests);
+    const connections = add((s) => s.connections);
+    return [
+      label,
+      money(report, cost),
+      previous > 0 ? formatDelta(cost, previous) : '–',
+      ...backend(
+        money(
+          report,
+          add((s) => s.backendCost ?? 0),
+        ),
+      ),
+      formatInteger(requests),
+      requests - connections > 0
+        ? formatPercentNumber(errorRate(requests, connections, add(serverErrors)))
+        : '–',
+      '–',
+    ];
+  };
+  const othersLabel = (count: number): string => `_${plural(count, 'other service')}_`;
+  const listingNote = (where: string): string[] => {
+    if (listing === undefined) return [];
+    const hidden = services.length - listing.listed.size;
+    const withFindings =
+      listing.withFindings > 0 ? ` and ${plural(listing.withFindings, 'more service')} with findings` : '';
+    return [
+      `_Listed: the ${formatInteger(listing.top)} costliest services${withFindings}. The other ${formatInteger(hidden)} of ${formatInteger(services.length)} are summed ${where}; report.json has every service._`,
+    ];
+  };
 
   if (isGrouped(report)) {
     const rank = new Map(sorted.map((service, index) => [service, index]));
@@ -348,7 +471,7 @@ function servicesSection(report: Report, sorted: ServiceReport[]): Array<BudgetT
         pinned(
           subtotal(`${INDENT}_${name}_ · ${plural(region.count, 'service')}`, region, (text) => `_${text}_`),
         );
-        for (const service of region.services) {
+        for (const service of region.services.filter(isListed)) {
           const at = rank.get(service) ?? sorted.length;
           rows.push({
             cells: serviceRow(service, `${INDENT}${INDENT}`),
@@ -356,6 +479,8 @@ function servicesSection(report: Report, sorted: ServiceReport[]): Array<BudgetT
             essential: essential(at),
           });
         }
+        const hidden = region.services.filter((service) => !isListed(service));
+        if (hidden.length > 0) pinned(othersRow(`${INDENT}${INDENT}${othersLabel(hidden.length)}`, hidden));
       }
       for (const line of group.shared ? sharedLines(group.shared) : []) {
         pinned(costRow(`${INDENT}_${line.label}_`, line.amount));
@@ -375,18 +500,36 @@ function servicesSection(report: Report, sorted: ServiceReport[]): Array<BudgetT
       summarised
         ? "_Each account's row is its whole bill: its services, its shared & unallocated line and its credits. A region's row counts only that region's services._"
         : "_A region's row counts only that region's services; the shared & unallocated line and credits are the whole report's._",
+      ...listingNote('in an “other services” row under their account and region'),
     ];
   }
 
-  const rows = sorted.map((service) => serviceRow(service));
   const footRows = [...sharedLines(report.shared).map((l) => costRow(`_${l.label}_`, l.amount)), totalRow];
-  return [
-    table(header, align, [...rows, ...footRows], footRows.length, {
-      importance,
-      essential,
-      omittedNote: (omitted) => `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`,
-    }),
-  ];
+  const omittedNote = (omitted: number): string =>
+    `_… and ${plural(omitted, 'more service')}, omitted ${SIZE_LIMIT_HINT}._`;
+  if (listing === undefined) {
+    const rows = sorted.map((service) => serviceRow(service));
+    return [
+      table(header, align, [...rows, ...footRows], footRows.length, { importance, essential, omittedNote }),
+    ];
+  }
+  // Listed services by cost (those with findings are the cheaper ones, so they follow the costliest),
+  // then the rest in one pinned row: ungrouped, the report has one account and one region.
+  const rows: TableRow[] = sorted.filter(isListed).map((service, at) => ({
+    cells: serviceRow(service),
+    importance: importance(at),
+    essential: essential(at),
+  }));
+  const hidden = sorted.filter((service) => !isListed(service));
+  if (hidden.length > 0) {
+    rows.push({
+      cells: othersRow(othersLabel(hidden.length), hidden),
+      importance: Infinity,
+      essential: true,
+      pinned: true,
+    });
+  }
+  return [tableOf(header, align, rows, footRows, omittedNote), ...listingNote('in the “other services” row')];
 }
 
 /**

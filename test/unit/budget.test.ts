@@ -148,16 +148,17 @@ describe('fitToBudget', () => {
 });
 
 describe('renderMarkdown with maxChars', () => {
-  it('fits a 600-service report into a GitHub comment, keeping what matters', () => {
+  it('fits a 1,500-service report into a GitHub comment, keeping what matters', () => {
     const prefix = 'payments-ledger-reconciliation-worker';
-    const report = fleetReport(600, prefix);
+    // 500 critical findings, all listed: too much for a comment even with the services summed.
+    const report = fleetReport(1_500, prefix);
     expect(renderMarkdown(report, { marker: 'weekly' }).length).toBeGreaterThan(GITHUB_BODY_LIMIT);
     const markdown = renderMarkdown(report, { marker: 'weekly', maxChars: GITHUB_BODY_LIMIT });
     expect(markdown.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     expect(markdown.endsWith(`\n${MARKER}`)).toBe(true);
     const lines = markdown.split('\n');
     expect(lines[0]).toMatch(/^### VPC Lattice cost & performance/);
-    expect(lines[2]).toMatch(/^\*\*\$[\d,.]+\*\* in 7 days .* · \*\*600 findings\*\*, 200 critical/);
+    expect(lines[2]).toMatch(/^\*\*\$[\d,.]+\*\* in 7 days .* · \*\*1,500 findings\*\*, 500 critical/);
     for (const finding of report.findings.filter((f) => f.severity === 'critical')) {
       expect(markdown).toContain(` · ${finding.message} |`);
     }
@@ -167,6 +168,7 @@ describe('renderMarkdown with maxChars', () => {
     expect(markdown).toMatch(
       /_… and [\d,]+ more services, omitted to fit GitHub's size limit; see report\.json\._/,
     );
+    expect(markdown).toContain('| _1,400 other services_ |');
     expect(markdown).toContain('**total (= Cost Explorer)**');
   });
 
