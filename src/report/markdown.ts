@@ -33,7 +33,7 @@ import {
   formatWindow,
   plural,
 } from './format.js';
-import type { Severity } from '../model/findings.js';
+import { type Severity, severityRank } from '../model/findings.js';
 import type { Finding, Report, ServiceReport, SharedCost } from '../model/report.js';
 import { errorRate, serverErrors } from '../model/aggregate.js';
 
@@ -155,8 +155,6 @@ interface Listing {
   withFindings: number;
 }
 
-const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
-
 /**
  * For a large estate, the services worth a row: the costliest, and those with the most severe
  * findings (then the costliest of them); undefined when every service gets a row.
@@ -166,7 +164,7 @@ function largeEstateListing(report: Report, sorted: ServiceReport[]): Listing | 
   const worst = new Map<string, number>();
   for (const finding of report.findings) {
     if (finding.service === undefined) continue;
-    const level = SEVERITY_ORDER.indexOf(finding.severity);
+    const level = severityRank(finding.severity);
     worst.set(finding.service, Math.min(level, worst.get(finding.service) ?? level));
   }
   const top = sorted.slice(0, MAX_TOP_SERVICES);
@@ -299,20 +297,37 @@ function findingsSection(
     omittedNote: (omitted) => `_… and ${plural(omitted, 'more finding')}, omitted ${SIZE_LIMIT_HINT}._`,
   });
   if (rest.length === 0) return [findings];
-  const bySeverity = SEVERITY_ORDER.map((severity) => ({
-    severity,
-    count: rest.filter((finding) => finding.severity === severity).length,
-  }))
-    .filter(({ count }) => count > 0)
-    .map(({ severity, count }) => `${SEVERITY_ICON[severity]} ${formatInteger(count)} ${severity}`);
   const listedFindings =
     critical.length > 0
       ? `Every critical finding and the ${formatInteger(MAX_OTHER_FINDINGS)} most pressing others are`
       : `The ${formatInteger(MAX_OTHER_FINDINGS)} most pressing findings are`;
   return [
     findings,
-    `_${listedFindings} listed; ${plural(rest.length, 'more finding')} (${bySeverity.join(', ')}) are in report.json._`,
+    `_${listedFindings} listed; ${plural(rest.length, 'more finding')} in report.json: ${findingKinds(report, rest)}._`,
   ];
+}
+
+/** The findings not listed, by kind, most first: how many, at the worst severity, and what they save. */
+function findingKinds(report: Report, findings: Finding[]): string {
+  const kinds = new Map<string, { count: number; worst: Severity; savings: number }>();
+  for (const f of findings) {
+    const k = kinds.get(f.kind) ?? { count: 0, worst: f.severity, savings: 0 };
+    k.count += 1;
+    if (severityRank(f.severity) < severityRank(k.worst)) k.worst = f.severity;
+    k.savings += f.estimatedMonthlySavings ?? 0;
+    kinds.set(f.kind, k);
+  }
+  return [...kinds]
+    .sort(
+      ([a, x], [b, y]) =>
+        severityRank(x.worst) - severityRank(y.worst) || y.count - x.count || compareText(a, b),
+    )
+    .map(
+      ([kind, k]) =>
+        `${SEVERITY_ICON[k.worst]} ${formatInteger(k.count)} ${kind}` +
+        (k.savings > 0 ? ` (save ${money(report, k.savings)}/mo in all)` : ''),
+    )
+    .join(', ');
 }
 
 /** Said once, and kept to: every amount is the window's unless it says /mo or names a day. */

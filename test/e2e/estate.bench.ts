@@ -4,7 +4,8 @@
  * services (default 2,000) in one service network in moto, ESTATE_DAYS days (default 30) of
  * `sample` logs (ESTATE_RECORDS records) in the Logs Insights server, costs modelled (Cost
  * Explorer lists no Lattice usage). It prints wall time, queries, bytes scanned against the
- * window's log bytes and the cache's hits.
+ * window's log bytes and the cache's hits. ESTATE_NODE_OPTIONS is passed to the CLI (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -86,7 +87,14 @@ async function run(end: string, label: string, windowBytes: number): Promise<Rep
       ...['--lookback-days', String(DAYS), '--end-date', end, '--cache-dir', join(dir, 'cache')],
       ...['--format', 'json', '--verbose'],
     ],
-    { env: emulatorEnv(emulators, dir, REGION) },
+    {
+      env: emulatorEnv(
+        emulators,
+        dir,
+        REGION,
+        process.env.ESTATE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.ESTATE_NODE_OPTIONS } : {},
+      ),
+    },
   );
   const seconds = (performance.now() - started) / 1000;
   expect([r.code, r.stderr.match(/error:.*/)?.[0]]).toEqual([0, undefined]);
@@ -95,7 +103,7 @@ async function run(end: string, label: string, windowBytes: number): Promise<Rep
   process.stdout.write(
     `\n${label}: ${SERVICES} services x ${DAYS} days (${(windowBytes / 1e6).toFixed(0)} MB of logs in the window), ` +
       `${seconds.toFixed(1)} s wall, ${queries} queries, bytes scanned ${(bytesScanned / windowBytes).toFixed(3)}x the window's log bytes, ` +
-      `cache ${JSON.stringify(report.run.cache ?? {})}\n`,
+      `cache ${JSON.stringify(report.run.cache ?? {})}\n${r.stderr.trim()}\n`,
   );
   return report;
 }

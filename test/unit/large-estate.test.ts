@@ -117,10 +117,28 @@ describe('services with findings beyond the bound', () => {
     const critical = report.findings.filter((f) => f.severity === 'critical');
     const rest = report.findings.length - critical.length - 50;
     for (const finding of critical) expect(markdown).toContain(finding.message);
-    const notes = markdown.split('\n').filter((line) => line.includes('more findings ('));
-    expect(notes).toEqual([
-      `_Every critical finding and the 50 most pressing others are listed; ${rest} more findings (🟠 ${report.findings.filter((f) => f.severity === 'warning').length - 50} warning, 🔵 ${report.findings.filter((f) => f.severity === 'info').length} info) are in report.json._`,
-    ]);
+    // The rest, counted by kind, with what each kind would save.
+    const unlisted = report.findings.filter((f) => f.severity !== 'critical').slice(50);
+    expect(unlisted).toHaveLength(rest);
+    const notes = markdown.split('\n').filter((line) => line.includes('more findings in report.json'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain(
+      `_Every critical finding and the 50 most pressing others are listed; ${rest} more findings in report.json: `,
+    );
+    const kinds = new Map<string, { count: number; savings: number }>();
+    for (const f of unlisted) {
+      const k = kinds.get(f.kind) ?? { count: 0, savings: 0 };
+      k.count += 1;
+      k.savings += f.estimatedMonthlySavings ?? 0;
+      kinds.set(f.kind, k);
+    }
+    for (const [kind, k] of kinds) {
+      const savings =
+        k.savings > 0
+          ? ` \\(save \\$${k.savings.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).replace(/[.]/g, '\\.')}/mo in all\\)`
+          : '';
+      expect(notes[0]).toMatch(new RegExp(` ${k.count.toLocaleString('en-US')} ${kind}${savings}(,|\\._)`));
+    }
   });
 });
 
