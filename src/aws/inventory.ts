@@ -11,7 +11,7 @@ import {
   paginateListServiceNetworkServiceAssociations,
   type VPCLatticeClient,
 } from '@aws-sdk/client-vpc-lattice';
-import { type ServiceIdentity, identityFromArn } from '../model/aggregate.js';
+import { type DescribedServices, type ServiceIdentity, identityFromArn } from '../model/aggregate.js';
 import { DataError, UsageError } from '../errors.js';
 import { awsCall, isAccessDenied } from './errors.js';
 import { pool } from './pool.js';
@@ -181,6 +181,8 @@ export interface InventoryRequest {
    * network's owner). The owner's logs hold its traffic, so none is a note, not an error.
    */
   logsOptional?: boolean;
+  /** Services described by earlier runs; gains those described now. */
+  described?: DescribedServices;
 }
 
 export async function readInventory(
@@ -196,7 +198,7 @@ export async function readInventory(
   }
   const network = await resolveServiceNetwork(lattice, request.serviceNetwork);
   const services = await associatedServices(lattice, network);
-  await describeServices(lattice, services, warnings);
+  await describeServices(lattice, services, warnings, request.described);
   const resources = await associatedResources(lattice, network, warnings);
   if (request.logGroupNames.length > 0)
     return { network, services, resources, logGroups: request.logGroupNames, warnings };
@@ -251,14 +253,27 @@ const GET_SERVICE_DENIED =
  * Names (for services seen only in logs) and creation times (a service is billed from the hour it
  * was created) from GetService, for the services that lack either. A service that cannot be read
  * (deleted, or in an account the role cannot see) keeps its id and is billed all day.
+ *
+ * `described` answers for the services it holds and gains those read now: a service's name and
+ * creation time never change (UpdateService, VPC Lattice API reference, takes only authType and
+ * certificateArn; a service made again gets a new id), so an estate of thousands of services is
+ * not described again on every run.
  */
 export async function describeServices(
   lattice: VPCLatticeClient,
   services: ServiceIdentity[],
   warnings: string[],
+  described?: DescribedServices,
 ): Promise<void> {
   let denied = false;
-  const wanted = services.filter((s) => !s.name || !s.createdAt);
+  const wanted = services.filter((s) => {
+    if (s.name && s.createdAt) return false;
+    const known = described?.get(s.arn);
+    if (!known) return true;
+    if (!s.name && known.name) s.name = known.name;
+    s.createdAt = known.createdAt;
+    return false;
+  });
   await pool(wanted, DESCRIBE_CONCURRENCY, async (s) => {
     if (denied) return;
     try {
@@ -267,6 +282,7 @@ export async function describeServices(
       if (!s.name && found.name) s.name = found.name;
       const createdAt = isoTime(found.createdAt);
       if (createdAt) s.createdAt = createdAt;
+      if (createdAt) described?.set(s.arn, { ...(found.name ? { name: found.name } : {}), createdAt });
     } catch (error) {
       if (isAccessDenied(error)) denied = true;
       // Otherwise a deleted service, or one in another account: it keeps what it has.

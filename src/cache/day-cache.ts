@@ -13,12 +13,14 @@ import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import {
   type AggregateSet,
+  type DescribedServices,
   type DayAggregateJSON,
   type SourceProblems,
   dayToJSON,
 } from '../model/aggregate.js';
 import type { ChargeAmounts } from '../model/costs.js';
 import { addDays } from '../model/dates.js';
+import { compareText } from '../model/compare.js';
 import { errorMessage } from '../errors.js';
 import schema from './cache-entry.schema.json' with { type: 'json' };
 
@@ -103,7 +105,17 @@ interface UsageTypesEntry {
   usageTypes: string[];
 }
 
-type Entry = AggregateEntry | CostEntry | UsageTypesEntry | PriceListEntry | ResourceLevelEntry;
+/** Services' names and creation times from GetService: facts that never change for an ARN. */
+interface ServicesEntry {
+  kind: 'services';
+  format: number;
+  account: string;
+  region: string;
+  services: Array<{ arn: string; name?: string; createdAt: string }>;
+}
+
+type Entry =
+  AggregateEntry | CostEntry | UsageTypesEntry | PriceListEntry | ResourceLevelEntry | ServicesEntry;
 
 /** A UTC day is settled once `settlingDays` have passed since it ended: late logs are in by then. */
 export function isSettled(day: string, now: Date, settlingDays: number): boolean {
@@ -332,6 +344,28 @@ export class DayCache {
       account,
       checked: today,
       available,
+    });
+  }
+
+  /** Services of `account` in `region` described by earlier runs (inventory.ts describeServices). */
+  async readServices(account: string, region: string): Promise<DescribedServices> {
+    const entry = await this.read<ServicesEntry>(
+      this.path('services', [account, region], 'latest'),
+      (e) => e.kind === 'services' && e.account === account && e.region === region,
+    );
+    return new Map((entry?.services ?? []).map(({ arn, ...known }) => [arn, known]));
+  }
+
+  /** Keeps `services`, sorted by ARN; the caller passes only those it still has. */
+  async writeServices(account: string, region: string, services: DescribedServices): Promise<void> {
+    await this.write(this.path('services', [account, region], 'latest'), {
+      kind: 'services',
+      format: CACHE_FORMAT,
+      account,
+      region,
+      services: [...services]
+        .sort(([a], [b]) => compareText(a, b))
+        .map(([arn, known]) => ({ arn, ...known })),
     });
   }
 }

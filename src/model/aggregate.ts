@@ -208,6 +208,9 @@ export interface ServiceIdentity {
   createdAt?: string;
 }
 
+/** What GetService said of services, by ARN: never changes for an ARN, so kept between runs. */
+export type DescribedServices = Map<string, { name?: string; createdAt: string }>;
+
 export function identityFromArn(arn: string): ServiceIdentity {
   // arn:aws:vpc-lattice:REGION:ACCOUNT:service/svc-ID or ...:resourceconfiguration/rcfg-ID
   const parts = arn.split(':');

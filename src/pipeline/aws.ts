@@ -424,12 +424,22 @@ async function readPair(pair: Pair, days: string[], fleet: boolean): Promise<voi
   const { run } = pair;
   try {
     let inventory: Inventory;
+    // Names and creation times never change: what earlier runs described is not asked again.
+    const { cache, account } = run;
+    const described = cache && account ? await cache.readServices(account, run.options.region) : undefined;
+    const before = described?.size ?? 0;
     try {
       inventory = await readInventory(run.clients.lattice, {
         serviceNetwork: run.options.serviceNetwork,
         logGroupNames: run.options.logGroupNames,
         ...(fleet ? { logsOptional: true } : {}),
+        ...(described ? { described } : {}),
       });
+      if (cache && account && described && described.size > before) {
+        const current = new Set(inventory.services.map((s) => s.arn));
+        for (const arn of described.keys()) if (!current.has(arn)) described.delete(arn);
+        await cache.writeServices(account, run.options.region, described);
+      }
     } catch (error) {
       // A network lives in some regions and is shared with some accounts: elsewhere there is nothing to read.
       if (!fleet || !isNetworkMissing(error)) throw error;

@@ -77,7 +77,36 @@ describe('DayCache', () => {
       ['111122223333/vpc-0a1b2c3d4e5f60718|444455556666', { requests: 2, bytes: 60, errors: 2 }],
     ]);
     expect(cached?.problems).toEqual({ noDay: 1, invalid: 2, noHour: 3 });
+    expect(cached?.rowsPerSecond).toBeUndefined();
     expect(again.stats).toMatchObject({ logDaysHit: 1, bytesAvoided: 12_345 });
+    expect(warnings).toEqual([]);
+  });
+
+  it("keeps a day's Logs Insights row density for the next run's plan", async () => {
+    const cache = new DayCache(dir, []);
+    await cache.writeScan(scope, '2026-11-20', { ...scan(), rowsPerSecond: 0.75 });
+    expect((await new DayCache(dir, []).readScan(scope, '2026-11-20'))?.rowsPerSecond).toBe(0.75);
+  });
+
+  it("keeps services' names and creation times per account and region", async () => {
+    const warnings: string[] = [];
+    const cache = new DayCache(dir, warnings);
+    const other = ARN.replace('0123', '9999');
+    await cache.writeServices(
+      '111122223333',
+      'us-east-1',
+      new Map([
+        [other, { createdAt: '2026-10-01T00:00:00.000Z' }],
+        [ARN, { name: 'orders', createdAt: '2026-09-30T12:30:00.000Z' }],
+      ]),
+    );
+    const again = new DayCache(dir, warnings);
+    expect([...(await again.readServices('111122223333', 'us-east-1'))]).toEqual([
+      [ARN, { name: 'orders', createdAt: '2026-09-30T12:30:00.000Z' }],
+      [other, { createdAt: '2026-10-01T00:00:00.000Z' }],
+    ]);
+    expect((await again.readServices('111122223333', 'eu-west-1')).size).toBe(0);
+    expect((await again.readServices('444455556666', 'us-east-1')).size).toBe(0);
     expect(warnings).toEqual([]);
   });
 

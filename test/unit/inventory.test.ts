@@ -179,4 +179,25 @@ describe('services: names and creation times from GetService', () => {
     ]);
     expect(warnings).toEqual([]);
   });
+
+  it('asks GetService once per service across runs that share what was described', async () => {
+    const described = new Map<string, { name?: string; createdAt: string }>();
+    const asked: string[] = [];
+    const client = lattice(() => ({ items: [] }), {
+      getService: (input) => {
+        asked.push(input.serviceIdentifier!);
+        if (input.serviceIdentifier === GONE)
+          throw Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' });
+        return { arn: SVC, name: 'orders', createdAt };
+      },
+    });
+    const first = [identityFromArn(SVC), identityFromArn(GONE)];
+    await describeServices(client, first, [], described);
+    expect([...described]).toEqual([[SVC, { name: 'orders', createdAt: createdAt.toISOString() }]]);
+    const second = [identityFromArn(SVC), identityFromArn(GONE)];
+    await describeServices(client, second, [], described);
+    // The deleted one is asked again (it may be readable now); the described one is not.
+    expect(asked).toEqual([SVC, GONE, GONE]);
+    expect(second).toEqual(first);
+  });
 });
