@@ -280,7 +280,7 @@ var singleIntegerByBucket = (() => {
   }
   return exact;
 })();
-var DENSE_MIN_BUCKETS = 16;
+var DENSE_MIN_BUCKETS = 32;
 var LatencyHistogram = class _LatencyHistogram {
   count = 0;
   sum = 0;
@@ -315,8 +315,8 @@ var LatencyHistogram = class _LatencyHistogram {
   add(value, times = 1) {
     this.count += times;
     this.sum += value * times;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    if (this.low === void 0 || value < this.low) this.low = value;
+    if (this.high === void 0 || value > this.high) this.high = value;
     if (!Number.isInteger(value)) this.nonInteger += times;
     this.addToBucket(bucketIndex(value), times);
   }
@@ -351,9 +351,8 @@ var LatencyHistogram = class _LatencyHistogram {
     grown[2 * lo] = index;
     grown[2 * lo + 1] = times;
     for (let k = 2 * lo; k < cells.length; k++) grown[k + 2] = cells[k];
-    const buckets = grown.length >> 1;
-    const span = grown[grown.length - 2] - grown[0] + 1;
-    if (buckets >= DENSE_MIN_BUCKETS && span <= 2 * buckets) {
+    if (grown.length >> 1 >= DENSE_MIN_BUCKETS) {
+      const span = grown[grown.length - 2] - grown[0] + 1;
       const dense = new Array(span).fill(0);
       for (let k = 0; k < grown.length; k += 2) dense[grown[k] - grown[0]] = grown[k + 1];
       this.offset = grown[0];

@@ -59,13 +59,13 @@ export interface HistogramJSON {
 }
 
 /**
- * A histogram holds its buckets sparse (index and count pairs, sorted) until they are many and
- * fill at least half their span, then dense from `offset`. A service-day usually has a handful of
- * samples spread over hundreds of buckets, so a dense array per day was most of the local engine's
- * memory at thousands of services. Either way the buckets are visited in index order with the same
- * counts, so every answer is the same.
+ * A histogram holds its buckets sparse (index and count pairs, sorted) until it has
+ * DENSE_MIN_BUCKETS of them, then dense from `offset` (a lookup per sample, not a search). A
+ * service-day usually has a handful of samples spread over hundreds of buckets, so a dense array
+ * per day was most of the local engine's memory at thousands of services. Either way the buckets
+ * are visited in index order with the same counts, so every answer is the same.
  */
-const DENSE_MIN_BUCKETS = 16;
+const DENSE_MIN_BUCKETS = 32;
 
 export class LatencyHistogram {
   count = 0;
@@ -106,8 +106,9 @@ export class LatencyHistogram {
   add(value: number, times = 1): void {
     this.count += times;
     this.sum += value * times;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    // The fields, not the accessors: this runs once per record.
+    if (this.low === undefined || value < this.low) this.low = value;
+    if (this.high === undefined || value > this.high) this.high = value;
     if (!Number.isInteger(value)) this.nonInteger += times;
     this.addToBucket(bucketIndex(value), times);
   }
@@ -145,9 +146,8 @@ export class LatencyHistogram {
     grown[2 * lo] = index;
     grown[2 * lo + 1] = times;
     for (let k = 2 * lo; k < cells.length; k++) grown[k + 2] = cells[k]!;
-    const buckets = grown.length >> 1;
-    const span = grown[grown.length - 2]! - grown[0]! + 1;
-    if (buckets >= DENSE_MIN_BUCKETS && span <= 2 * buckets) {
+    if (grown.length >> 1 >= DENSE_MIN_BUCKETS) {
+      const span = grown[grown.length - 2]! - grown[0]! + 1;
       const dense = new Array<number>(span).fill(0);
       for (let k = 0; k < grown.length; k += 2) dense[grown[k]! - grown[0]!] = grown[k + 1]!;
       this.offset = grown[0]!;
