@@ -10,6 +10,9 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker, parentPort, workerData } from "node:worker_threads";
 
+// src/model/callers.ts
+var MAX_INTERNED_KEYS = 1 << 16;
+
 // src/model/record.ts
 var ACCESS_LOG_FIELDS = [
   "serviceNetworkArn",

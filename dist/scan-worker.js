@@ -22,11 +22,6 @@ function isIsoDay(value) {
   return year >= MIN_YEAR && year <= MAX_YEAR && isCalendarDay(value);
 }
 
-// src/model/compare.ts
-function compareText(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 // src/model/callers.ts
 var VPC_ARN = /^arn:aws[a-z-]*:ec2:[a-z0-9-]+:([0-9]{12}):vpc\/(vpc-[0-9a-f]{8,17})$/;
 var PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::([0-9]{12}):/;
@@ -42,7 +37,15 @@ function callerKey(sourceVpcArn, callerPrincipal) {
     const m = PRINCIPAL_ARN.exec(callerPrincipal);
     if (m) principal = m[1];
   }
-  return `${vpc}|${principal}`;
+  return internKey(`${vpc}|${principal}`);
+}
+var keys = /* @__PURE__ */ new Map();
+var MAX_INTERNED_KEYS = 1 << 16;
+function internKey(key) {
+  const known = keys.get(key);
+  if (known !== void 0) return known;
+  if (keys.size < MAX_INTERNED_KEYS) keys.set(key, key);
+  return key;
 }
 function addCaller(callers, key, requests, bytes, errors) {
   const c = callers.get(key);
@@ -53,9 +56,6 @@ function addCaller(callers, key, requests, bytes, errors) {
   } else {
     callers.set(key, { requests, bytes, errors });
   }
-}
-function callersToJSON(callers) {
-  return [...callers].sort(([a], [b]) => compareText(a, b)).map(([k, c]) => [k, { requests: c.requests, bytes: c.bytes, errors: c.errors }]);
 }
 
 // src/model/record.ts
@@ -280,22 +280,43 @@ var singleIntegerByBucket = (() => {
   }
   return exact;
 })();
+var DENSE_MIN_BUCKETS = 32;
 var LatencyHistogram = class _LatencyHistogram {
   count = 0;
   sum = 0;
-  min = Infinity;
-  max = -Infinity;
+  /**
+   * min and max, undefined for none (read as ±Infinity). A field that starts as Infinity is stored
+   * as a boxed double in every histogram; one that starts undefined holds whole numbers unboxed.
+   */
+  low = void 0;
+  high = void 0;
   /** Samples equal to 0, which have no logarithm. */
   zero = 0;
   /** Samples that are not whole numbers; when 0, small buckets report exact integers. */
   nonInteger = 0;
+  /** Dense: the index of counts[0]. */
   offset = 0;
-  counts = [];
+  /** Sparse: [index, count, index, count, ...] by ascending index, sized exactly; null when dense or empty. */
+  cells = null;
+  /** Dense: the count of each bucket from `offset`; null while sparse. */
+  counts = null;
+  get min() {
+    return this.low ?? Infinity;
+  }
+  set min(value) {
+    this.low = value;
+  }
+  get max() {
+    return this.high ?? -Infinity;
+  }
+  set max(value) {
+    this.high = value;
+  }
   add(value, times = 1) {
     this.count += times;
     this.sum += value * times;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    if (this.low === void 0 || value < this.low) this.low = value;
+    if (this.high === void 0 || value > this.high) this.high = value;
     if (!Number.isInteger(value)) this.nonInteger += times;
     this.addToBucket(bucketIndex(value), times);
   }
@@ -305,18 +326,66 @@ var LatencyHistogram = class _LatencyHistogram {
       this.zero += times;
       return;
     }
-    if (this.counts.length === 0) {
-      this.offset = index;
-      this.counts.push(0);
-    } else if (index < this.offset) {
-      const grow = this.offset - index;
-      this.counts.unshift(...new Array(grow).fill(0));
-      this.offset = index;
-    } else if (index >= this.offset + this.counts.length) {
-      const grow = index - (this.offset + this.counts.length) + 1;
-      for (let k = 0; k < grow; k++) this.counts.push(0);
+    if (this.counts !== null) {
+      this.addDense(this.counts, index, times);
+      return;
     }
-    this.counts[index - this.offset] += times;
+    const cells = this.cells;
+    if (cells === null) {
+      this.cells = [index, times];
+      return;
+    }
+    let lo = 0;
+    let hi = cells.length >> 1;
+    while (lo < hi) {
+      const mid = lo + hi >>> 1;
+      if (cells[2 * mid] < index) lo = mid + 1;
+      else hi = mid;
+    }
+    if (cells[2 * lo] === index) {
+      cells[2 * lo + 1] += times;
+      return;
+    }
+    const grown = new Array(cells.length + 2);
+    for (let k = 0; k < 2 * lo; k++) grown[k] = cells[k];
+    grown[2 * lo] = index;
+    grown[2 * lo + 1] = times;
+    for (let k = 2 * lo; k < cells.length; k++) grown[k + 2] = cells[k];
+    if (grown.length >> 1 >= DENSE_MIN_BUCKETS) {
+      const span = grown[grown.length - 2] - grown[0] + 1;
+      const dense = new Array(span).fill(0);
+      for (let k = 0; k < grown.length; k += 2) dense[grown[k] - grown[0]] = grown[k + 1];
+      this.offset = grown[0];
+      this.counts = dense;
+      this.cells = null;
+    } else {
+      this.cells = grown;
+    }
+  }
+  addDense(counts, index, times) {
+    const at = index - this.offset;
+    if (at >= 0 && at < counts.length) {
+      counts[at] += times;
+      return;
+    }
+    const first = Math.min(index, this.offset);
+    const last = Math.max(index, this.offset + counts.length - 1);
+    const grown = new Array(last - first + 1).fill(0);
+    for (let k = 0; k < counts.length; k++) grown[this.offset - first + k] = counts[k];
+    grown[index - first] += times;
+    this.offset = first;
+    this.counts = grown;
+  }
+  /** Calls `visit` with each bucket's index and count in index order (zero counts included); true stops. */
+  eachBucket(visit) {
+    const counts = this.counts;
+    if (counts !== null) {
+      for (let k = 0; k < counts.length; k++) if (visit(this.offset + k, counts[k]) === true) return;
+      return;
+    }
+    const cells = this.cells;
+    if (cells === null) return;
+    for (let k = 0; k < cells.length; k += 2) if (visit(cells[k], cells[k + 1]) === true) return;
   }
   merge(other) {
     if (other.count === 0) return;
@@ -326,10 +395,9 @@ var LatencyHistogram = class _LatencyHistogram {
     this.max = Math.max(this.max, other.max);
     this.zero += other.zero;
     this.nonInteger += other.nonInteger;
-    for (let k = 0; k < other.counts.length; k++) {
-      const c = other.counts[k];
-      if (c > 0) this.addToBucket(other.offset + k, c);
-    }
+    other.eachBucket((index, c) => {
+      if (c > 0) this.addToBucket(index, c);
+    });
   }
   get mean() {
     return this.count === 0 ? null : this.sum / this.count;
@@ -340,20 +408,23 @@ var LatencyHistogram = class _LatencyHistogram {
     const rank = Math.max(1, Math.ceil(q * this.count));
     if (rank <= this.zero) return 0;
     let seen = this.zero;
-    for (let k = 0; k < this.counts.length; k++) {
-      seen += this.counts[k];
-      if (seen >= rank) return this.estimate(this.offset + k);
-    }
-    return this.max;
+    let found = null;
+    this.eachBucket((index, c) => {
+      seen += c;
+      if (seen < rank) return false;
+      found = this.estimate(index);
+      return true;
+    });
+    return found ?? this.max;
   }
   /** How many samples are above `threshold`, counting whole buckets (within RELATIVE_ACCURACY). */
   countAbove(threshold) {
     if (threshold < 0) return this.count;
     let above = 0;
     const first = threshold === 0 ? -Infinity : bucketIndex(threshold);
-    for (let k = 0; k < this.counts.length; k++) {
-      if (this.offset + k > first) above += this.counts[k];
-    }
+    this.eachBucket((index, c) => {
+      if (index > first) above += c;
+    });
     return above;
   }
   estimate(index) {
@@ -363,8 +434,8 @@ var LatencyHistogram = class _LatencyHistogram {
   }
   toJSON() {
     const buckets = [];
-    this.counts.forEach((c, k) => {
-      if (c > 0) buckets.push([this.offset + k, c]);
+    this.eachBucket((index, c) => {
+      if (c > 0) buckets.push([index, c]);
     });
     return {
       count: this.count,
@@ -403,7 +474,8 @@ function emptyDay(serviceArn, day) {
     noDuration: 0,
     bytesIn: 0,
     bytesOut: 0,
-    hourly: new Array(24).fill(0),
+    // A literal: half the memory of new Array(24).fill(0), in every service-day.
+    hourly: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     latency: new LatencyHistogram(),
     connectionMs: new LatencyHistogram(),
     callers: /* @__PURE__ */ new Map()
@@ -452,16 +524,6 @@ function mergeDay(target, other) {
   target.connectionMs.merge(other.connectionMs);
   for (const [key, c] of other.callers) addCaller(target.callers, key, c.requests, c.bytes, c.errors);
 }
-function dayToJSON(day) {
-  return {
-    ...day,
-    status: { ...day.status },
-    hourly: [...day.hourly],
-    latency: day.latency.toJSON(),
-    connectionMs: day.connectionMs.toJSON(),
-    callers: callersToJSON(day.callers)
-  };
-}
 function identityFromArn(arn) {
   const parts = arn.split(":");
   const resource = parts.slice(5).join(":");
@@ -497,15 +559,33 @@ ${day}`;
     }
     return identity;
   }
+  /** One copy of each day's text, shared by its aggregates (each scanner makes its own). */
+  dayTexts = /* @__PURE__ */ new Map();
+  dayText(day) {
+    let text = this.dayTexts.get(day);
+    if (text === void 0) this.dayTexts.set(day, text = day);
+    return text;
+  }
   day(serviceArn, day) {
     const k = this.key(serviceArn, day);
     let agg = this.days.get(k);
     if (!agg) {
-      agg = emptyDay(serviceArn, day);
+      agg = emptyDay(this.service(serviceArn).arn, this.dayText(day));
       this.days.set(k, agg);
-      this.service(serviceArn);
     }
     return agg;
+  }
+  /** Takes `day` itself when this set has none for its service and day (no copy), else merges it. */
+  adopt(day) {
+    const k = this.key(day.serviceArn, day.day);
+    const mine = this.days.get(k);
+    if (mine) {
+      mergeDay(mine, day);
+      return;
+    }
+    day.serviceArn = this.service(day.serviceArn).arn;
+    day.day = this.dayText(day.day);
+    this.days.set(k, day);
   }
   add(record) {
     addRecord(this.day(record.serviceArn, record.day), record);
@@ -523,6 +603,15 @@ ${day}`;
   merge(other) {
     for (const day of other.days.values()) this.addDay(day);
     this.adoptNames(other);
+  }
+  /**
+   * merge() for a set that is not used again: its days are taken rather than copied where this
+   * set has none, so merging a large set into an empty one costs no memory.
+   */
+  absorb(other) {
+    for (const day of other.days.values()) this.adopt(day);
+    this.adoptNames(other);
+    other.days.clear();
   }
   adoptNames(other) {
     for (const identity of other.services.values()) {
@@ -568,6 +657,76 @@ ${day}`;
     return set;
   }
 };
+
+// src/model/packed-days.ts
+var STATUS = ["2xx", "3xx", "4xx", "5xx"];
+function packDays(set) {
+  const texts = [];
+  const textIndex = /* @__PURE__ */ new Map();
+  const text = (t) => {
+    let i = textIndex.get(t);
+    if (i === void 0) {
+      i = texts.length;
+      texts.push(t);
+      textIndex.set(t, i);
+    }
+    return i;
+  };
+  let numbers = new Float64Array(1024);
+  let n = 0;
+  const push = (v) => {
+    if (n === numbers.length) {
+      const grown = new Float64Array(numbers.length * 2);
+      grown.set(numbers);
+      numbers = grown;
+    }
+    numbers[n++] = v;
+  };
+  const histogram = (h) => {
+    push(h.count);
+    push(h.sum);
+    push(h.min);
+    push(h.max);
+    push(h.zero);
+    push(h.nonInteger);
+    const at = n;
+    push(0);
+    let buckets = 0;
+    h.eachBucket((index, c) => {
+      if (c > 0) {
+        push(index);
+        push(c);
+        buckets++;
+      }
+    });
+    numbers[at] = buckets;
+  };
+  push(set.days.size);
+  for (const d of set.days.values()) {
+    push(text(d.serviceArn));
+    push(text(d.day));
+    push(d.requests);
+    push(d.connections);
+    push(d.grpcCalls);
+    for (const k of STATUS) push(d.status[k]);
+    push(d.grpcErrors);
+    push(d.authDenied);
+    push(d.noDuration);
+    push(d.bytesIn);
+    push(d.bytesOut);
+    for (let h = 0; h < 24; h++) push(d.hourly[h]);
+    histogram(d.latency);
+    histogram(d.connectionMs);
+    push(d.callers.size);
+    for (const [key, c] of d.callers) {
+      push(text(key));
+      push(c.requests);
+      push(c.bytes);
+      push(c.errors);
+    }
+  }
+  return { texts, numbers: numbers.slice(0, n) };
+}
 
 // src/logs/record.ts
 function parseLine(line) {
@@ -1081,27 +1240,18 @@ function serveScanWorker() {
   const port = parentPort;
   if (!port) throw new Error("serveScanWorker runs only in a worker thread");
   const id = workerData.id;
-  const reply = (message) => port.postMessage(message);
   port.on("message", ({ jobId, table, owner: shared }) => {
     const owner = new Int32Array(shared);
     const open = new OpenFile();
-    let current = -1;
-    let set = new AggregateSet();
-    const flush = () => {
-      if (current !== -1)
-        reply({ type: "file", jobId, file: current, days: [...set.days.values()].map(dayToJSON) });
-    };
     let k = 0;
     for (let u = claim(owner, id, 0); u !== -1; u = claim(owner, id, u + 1)) {
       while (u >= table.first[k] + table.ranges[k]) k++;
-      if (k !== current) {
-        flush();
-        current = k;
-        set = new AggregateSet();
-      }
       try {
+        const set = new AggregateSet();
         const result = scanRange(open.get(table.files[k]), table.sizes[k], u - table.first[k], set, table);
-        reply({ type: "range", jobId, unit: u, result });
+        const days = packDays(set);
+        const reply = { jobId, unit: u, result, days };
+        port.postMessage(reply, [days.numbers.buffer]);
       } catch (error) {
         const e = error;
         const serialized = {
@@ -1109,10 +1259,9 @@ function serveScanWorker() {
           code: typeof e?.code === "string" ? e.code : void 0,
           syscall: typeof e?.syscall === "string" ? e.syscall : void 0
         };
-        reply({ type: "range", jobId, unit: u, error: serialized });
+        port.postMessage({ jobId, unit: u, error: serialized });
       }
     }
-    flush();
     open.close();
   });
 }

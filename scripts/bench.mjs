@@ -4,6 +4,13 @@
 //   npm run bench                      500,000 records (~750 MB), 3 runs each, plus the 4x file for RSS
 //   npm run bench -- --runs 5 --no-big
 //   node scripts/bench.mjs --records 100000 --cli dist/cli.js
+//   npm run bench -- --services 5000 --days 30 --records 210000 --baseline-cli /tmp/base/dist/cli.js
+//
+// --services N / --days D go to `cli.js sample` (the data file's name carries them). With many
+// services the report's window is shorter than the file, so DuckDB reads the report's window only.
+// --baseline-cli PATH runs a dist/cli.js of an earlier commit beside ours (build one with
+// `git worktree add /tmp/base <commit> && cd /tmp/base && npm ci && npm run build`): wall time,
+// peak RSS and the same comparison with DuckDB for each, and whether ours and it agree exactly.
 //
 // Data (bench-data/, git-ignored) is generated once with `cli.js sample` and reused. Each run is a
 // fresh process, ours and DuckDB's alike, timed from spawn to exit; they alternate so that noise
@@ -40,6 +47,11 @@ const { values: args } = parseArgs({
     'no-big': { type: 'boolean', default: false },
     'no-gz': { type: 'boolean', default: false },
     duckdb: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    services: { type: 'string' },
+    days: { type: 'string' },
+    'baseline-cli': { type: 'string' },
   },
 });
 
@@ -55,6 +67,12 @@ if (args.duckdb) {
   // Our definitions: status classes 200-599 by hundreds; bytes over every request; latency over
   // requests the auth policy did not deny (authDeniedReason absent, "-" or empty).
   const file = args.duckdb.replace(/'/g, "''");
+  // The report's window, by the UTC day of startTime (ISO 8601, so a text comparison).
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  const where =
+    args.start && args.end && day.test(args.start) && day.test(args.end)
+      ? `WHERE startTime >= '${args.start}' AND startTime < '${args.end}'`
+      : '';
   const result = await connection.runAndReadAll(`
     SELECT serviceArn,
       count(*) AS requests,
@@ -68,7 +86,8 @@ if (args.duckdb) {
         FILTER (authDeniedReason IS NULL OR authDeniedReason IN ('-', '')) AS latency
     FROM read_json('${file}', format = 'newline_delimited', columns = {
       serviceArn: 'VARCHAR', responseCode: 'BIGINT', bytesReceived: 'BIGINT',
-      bytesSent: 'BIGINT', duration: 'DOUBLE', authDeniedReason: 'VARCHAR'})
+      bytesSent: 'BIGINT', duration: 'DOUBLE', authDeniedReason: 'VARCHAR', startTime: 'VARCHAR'})
+    ${where}
     GROUP BY serviceArn`);
   const done = performance.now();
   const services = {};
@@ -88,14 +107,14 @@ if (args.duckdb) {
       p99: Number(row.latency[2]),
     };
   }
-  process.stdout.write(
-    JSON.stringify({
-      services,
-      startMs: queryStarted - started,
-      queryMs: done - queryStarted,
-      rssMb: process.resourceUsage().maxRSS / 1024,
-    }),
-  );
+  const json = JSON.stringify({
+    services,
+    startMs: queryStarted - started,
+    queryMs: done - queryStarted,
+    rssMb: process.resourceUsage().maxRSS / 1024,
+  });
+  // Exits once the pipe has taken it all: thousands of services do not fit in one write.
+  await new Promise((resolve) => process.stdout.write(json, resolve));
   process.exit(0);
 }
 
@@ -107,7 +126,14 @@ const records = Number(args.records);
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(records) || records < 1) {
   throw new Error('--runs and --records must be whole numbers of at least 1');
 }
+for (const flag of ['services', 'days']) {
+  const n = Number(args[flag]);
+  if (args[flag] !== undefined && (!Number.isInteger(n) || n < 1))
+    throw new Error(`--${flag} must be a whole number of at least 1`);
+}
 if (!existsSync(args.cli)) throw new Error(`${args.cli} does not exist: run npm run build first`);
+const baseline = args['baseline-cli'] && path.resolve(args['baseline-cli']);
+if (baseline && !existsSync(baseline)) throw new Error(`--baseline-cli ${baseline} does not exist`);
 
 function run(command, argv, { env } = {}) {
   return new Promise((resolve, reject) => {
@@ -135,11 +161,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 const mb = (bytes) => bytes / 1e6;
 
 async function ensureData(count) {
-  const file = path.join(root, 'bench-data', `access-${count}.jsonl`);
+  const shape = [args.services && `s${args.services}`, args.days && `d${args.days}`].filter(Boolean);
+  const file = path.join(root, 'bench-data', `access-${[count, ...shape].join('-')}.jsonl`);
   if (!existsSync(file)) {
     console.log(`Generating ${count.toLocaleString('en-US')} records into ${path.relative(root, file)} ...`);
     await mkdir(path.dirname(file), { recursive: true });
-    await run(args.node, [args.cli, 'sample', '--out', file, '--records', String(count)]);
+    const more = [
+      ...(args.services ? ['--services', args.services] : []),
+      ...(args.days ? ['--days', args.days] : []),
+    ];
+    await run(args.node, [args.cli, 'sample', '--out', file, '--records', String(count), ...more]);
   }
   return file;
 }
@@ -153,13 +184,15 @@ async function ensureGzip(file) {
   return gz;
 }
 
-async function ours(file) {
-  const r = await run(args.node, [args.cli, 'analyze', '--logs', file, '--format', 'json', '--verbose']);
+async function ours(file, cli = args.cli) {
+  const r = await run(args.node, [cli, 'analyze', '--logs', file, '--format', 'json', '--verbose']);
   const report = JSON.parse(r.stdout);
   const rss = /peak RSS (\d+) MB/.exec(r.stderr);
   const threads = /(\d+) threads?/.exec(r.stderr);
   const services = {};
   for (const s of report.services) {
+    // In the previous window only: not in the window DuckDB reads.
+    if (s.requests === 0) continue;
     services[s.arn] = {
       requests: s.requests,
       status: s.status,
@@ -175,36 +208,42 @@ async function ours(file) {
     rssMb: Number(rss?.[1]),
     threads: Number(threads?.[1]),
     services,
+    window: report.window,
     verbose: r.stderr.trim(),
   };
 }
 
-async function duck(file) {
-  const r = await run(args.node, [fileURLToPath(import.meta.url), '--duckdb', file]);
+async function duck(file, window) {
+  const r = await run(args.node, [
+    fileURLToPath(import.meta.url),
+    '--duckdb',
+    file,
+    ...(window ? ['--start', window.start, '--end', window.end] : []),
+  ]);
   return { seconds: r.seconds, ...JSON.parse(r.stdout) };
 }
 
 /** Exact equality of counts and bytes, percentiles within 1%. Returns the differences found. */
-function compare(a, b) {
+function compare(a, b, them = 'DuckDB') {
   const problems = [];
   const arns = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   for (const arn of arns) {
     const x = a[arn];
     const y = b[arn];
     if (!x || !y) {
-      problems.push(`${arn}: only in ${x ? 'ours' : 'DuckDB'}`);
+      problems.push(`${arn}: only in ${x ? 'ours' : them}`);
       continue;
     }
     for (const key of ['requests', 'bytesIn', 'bytesOut']) {
-      if (x[key] !== y[key]) problems.push(`${arn} ${key}: ours ${x[key]}, DuckDB ${y[key]}`);
+      if (x[key] !== y[key]) problems.push(`${arn} ${key}: ours ${x[key]}, ${them} ${y[key]}`);
     }
     for (const cls of ['2xx', '3xx', '4xx', '5xx']) {
       if (x.status[cls] !== y.status[cls])
-        problems.push(`${arn} ${cls}: ours ${x.status[cls]}, DuckDB ${y.status[cls]}`);
+        problems.push(`${arn} ${cls}: ours ${x.status[cls]}, ${them} ${y.status[cls]}`);
     }
     for (const q of ['p50', 'p90', 'p99']) {
       if (!(Math.abs(x[q] - y[q]) <= 0.01 * Math.abs(y[q])))
-        problems.push(`${arn} ${q}: ours ${x[q]}, DuckDB ${y[q]}`);
+        problems.push(`${arn} ${q}: ours ${x[q]}, ${them} ${y[q]}`);
     }
   }
   return problems;
@@ -227,40 +266,62 @@ async function compareOn(label, file) {
   const size = statSync(file).size;
   const textBytes = label === 'gzip' ? statSync(file.replace(/\.gz$/, '')).size : size;
   const mine = [];
+  const base = [];
   const theirs = [];
   warm(file);
+  // Ours first once, for the window DuckDB reads; then each run rotates who goes first, so none
+  // always runs on a warmer machine.
+  const first = await ours(file);
+  const window = first.window;
+  const steps = [
+    async () => mine.push(await ours(file)),
+    ...(baseline ? [async () => base.push(await ours(file, baseline))] : []),
+    async () => theirs.push(await duck(file, window)),
+  ];
   for (let i = 0; i < runs; i++) {
-    // Alternate which goes first, so neither always runs on a warmer machine.
-    if (i % 2 === 0) {
-      mine.push(await ours(file));
-      theirs.push(await duck(file));
-    } else {
-      theirs.push(await duck(file));
-      mine.push(await ours(file));
-    }
+    for (let k = 0; k < steps.length; k++) await steps[(i + k) % steps.length]();
   }
   const problems = compare(mine[0].services, theirs[0].services);
   const oursS = median(mine.map((r) => r.seconds));
   const duckS = median(theirs.map((r) => r.seconds));
+  const rate = (s) => `${(mb(textBytes) / s).toFixed(0)} MB/s of text`;
+  const threads = (r) => `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
   console.log(
-    `\n${label}: ${path.relative(root, file)}, ${mb(size).toFixed(1)} MB (${mb(textBytes).toFixed(1)} MB of JSON lines)`,
+    `\n${label}: ${path.relative(root, file)}, ${mb(size).toFixed(1)} MB (${mb(textBytes).toFixed(1)} MB of JSON lines), ` +
+      `window ${window.start} to ${window.end} (${window.days} days), ${Object.keys(first.services).length} services`,
   );
   console.log(
-    `  ours    median ${fmt(oursS)}  runs ${mine.map((r) => r.seconds.toFixed(2)).join(' ')}  ` +
-      `${(mb(textBytes) / oursS).toFixed(0)} MB/s of text  peak RSS ${median(mine.map((r) => r.rssMb))} MB  ${mine[0].threads} thread${mine[0].threads === 1 ? '' : 's'}`,
+    `  ours      median ${fmt(oursS)}  runs ${mine.map((r) => r.seconds.toFixed(2)).join(' ')}  ` +
+      `${rate(oursS)}  peak RSS ${median(mine.map((r) => r.rssMb))} MB  ${threads(mine[0])}`,
   );
+  let baseProblems = [];
+  if (baseline) {
+    const baseS = median(base.map((r) => r.seconds));
+    baseProblems = compare(base[0].services, theirs[0].services);
+    console.log(
+      `  baseline  median ${fmt(baseS)}  runs ${base.map((r) => r.seconds.toFixed(2)).join(' ')}  ` +
+        `${rate(baseS)}  peak RSS ${median(base.map((r) => r.rssMb))} MB  ${threads(base[0])}  (${baseline})`,
+    );
+  }
   console.log(
-    `  DuckDB  median ${fmt(duckS)}  runs ${theirs.map((r) => r.seconds.toFixed(2)).join(' ')}  ` +
-      `${(mb(textBytes) / duckS).toFixed(0)} MB/s of text  peak RSS ${median(theirs.map((r) => r.rssMb)).toFixed(0)} MB  ` +
+    `  DuckDB    median ${fmt(duckS)}  runs ${theirs.map((r) => r.seconds.toFixed(2)).join(' ')}  ` +
+      `${rate(duckS)}  peak RSS ${median(theirs.map((r) => r.rssMb)).toFixed(0)} MB  ` +
       `(query alone: median ${(median(theirs.map((r) => r.queryMs)) / 1000).toFixed(2)} s)`,
   );
   console.log(`  ratio ours/DuckDB ${(oursS / duckS).toFixed(2)}`);
   console.log(`  ours --verbose: ${mine[mine.length - 1].verbose}`);
-  console.log(
-    `  same results: ${problems.length === 0 ? `yes (${Object.keys(mine[0].services).length} services: requests, status classes, bytes equal; p50/p90/p99 within 1%)` : 'NO'}`,
-  );
+  const same = (found, who) =>
+    `  same results, ${who} and DuckDB: ${found.length === 0 ? `yes (${Object.keys(theirs[0].services).length} services: requests, status classes, bytes equal; p50/p90/p99 within 1%)` : 'NO'}`;
+  console.log(same(problems, 'ours'));
   for (const p of problems) console.log(`    ${p}`);
-  return { oursS, duckS, problems };
+  if (baseline) {
+    console.log(same(baseProblems, 'baseline'));
+    for (const p of baseProblems) console.log(`    ${p}`);
+    const exact = JSON.stringify(mine[0].services) === JSON.stringify(base[0].services);
+    console.log(`  ours and baseline: ${exact ? 'identical per-service numbers' : 'DIFFERENT'}`);
+    if (!exact) baseProblems.push('ours and the baseline differ');
+  }
+  return { oursS, duckS, problems: [...problems, ...baseProblems] };
 }
 
 async function floor(gz) {

@@ -8,11 +8,13 @@
  * into it and reads past its end to finish its last line.
  *
  * The reader takes the files in order (file()). Alone, the calling thread scans every unit straight
- * into the reader's aggregates, in line order: one pass. With workers, each thread adds a file's
- * records into a set of its own. Every value is a whole number (model/record.ts), and sums of
- * non-negative integers below 2^53 do not depend on the order of addition, so merging those sets
- * gives exactly what one pass would; the reader reads a file again in one pass when a sum would
- * pass 2^53. What does depend on order is combined unit by unit here: line numbers, malformed samples
+ * into the reader's aggregates, in line order: one pass. With workers, the calling thread scans its
+ * units into one set per file, and each worker sends every range's days as it finishes it (packed,
+ * model/packed-days.ts), added into that set on arrival: a worker holds one range's days at most,
+ * and the calling thread one copy of the file's. Every value is a whole number (model/record.ts),
+ * and sums of non-negative integers up to 2^53 do not depend on the order of addition, so this
+ * gives exactly what one pass would; the reader reads a file again in one pass when a sum passes
+ * 2^53. What does depend on order is combined unit by unit here: line numbers, malformed samples
  * and the first service name.
  *
  * gzip files, pipes and the other formats are not in the table: the reader streams them (gzip
@@ -24,7 +26,8 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
-import { AggregateSet, type DayAggregateJSON, dayFromJSON, dayToJSON } from '../model/aggregate.js';
+import { AggregateSet } from '../model/aggregate.js';
+import { type PackedDays, addPackedDays, packDays } from '../model/packed-days.js';
 import { UsageError } from '../errors.js';
 import { LineScanner, MAX_SAMPLES, type ScanCounts, emptyCounts } from './fast-scan.js';
 import { isGzip } from './sniff.js';
@@ -159,10 +162,14 @@ interface JobMessage {
   owner: SharedArrayBuffer;
 }
 
-type WorkerReply =
-  | { type: 'range'; jobId: number; unit: number; result?: RangeResult; error?: SerializedError }
-  /** The worker's set for file k, sent once it has claimed its last unit of that file. */
-  | { type: 'file'; jobId: number; file: number; days: DayAggregateJSON[] };
+/** A range scanned by a worker: its counts and its days, or what went wrong. */
+interface WorkerReply {
+  jobId: number;
+  unit: number;
+  result?: RangeResult;
+  days?: PackedDays;
+  error?: SerializedError;
+}
 
 /**
  * Workers started ahead by prewarmScanWorkers, for the next RangeScan, and the next worker id (the
@@ -176,32 +183,23 @@ const registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('lattice-co
     nextId: MAIN_ID + 1,
   }) as { prewarmed: Started[]; nextId: number };
 
-/** The worker's loop: claim units until none is left, sending each file's set when done with it. */
+/** The worker's loop: claim units until none is left, sending each range's days when done with it. */
 export function serveScanWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('serveScanWorker runs only in a worker thread');
   const id = (workerData as { id: number }).id;
-  const reply = (message: WorkerReply): void => port.postMessage(message);
   port.on('message', ({ jobId, table, owner: shared }: JobMessage) => {
     const owner = new Int32Array(shared);
     const open = new OpenFile();
-    let current = -1;
-    let set = new AggregateSet();
-    const flush = (): void => {
-      if (current !== -1)
-        reply({ type: 'file', jobId, file: current, days: [...set.days.values()].map(dayToJSON) });
-    };
     let k = 0;
     for (let u = claim(owner, id, 0); u !== -1; u = claim(owner, id, u + 1)) {
       while (u >= table.first[k]! + table.ranges[k]!) k++;
-      if (k !== current) {
-        flush();
-        current = k;
-        set = new AggregateSet();
-      }
       try {
+        const set = new AggregateSet();
         const result = scanRange(open.get(table.files[k]!), table.sizes[k]!, u - table.first[k]!, set, table);
-        reply({ type: 'range', jobId, unit: u, result });
+        const days = packDays(set);
+        const reply: WorkerReply = { jobId, unit: u, result, days };
+        port.postMessage(reply, [days.numbers.buffer as ArrayBuffer]);
       } catch (error) {
         const e = error as { message?: unknown; code?: unknown; syscall?: unknown };
         const serialized: SerializedError = {
@@ -209,10 +207,9 @@ export function serveScanWorker(): void {
           code: typeof e?.code === 'string' ? e.code : undefined,
           syscall: typeof e?.syscall === 'string' ? e.syscall : undefined,
         };
-        reply({ type: 'range', jobId, unit: u, error: serialized });
+        port.postMessage({ jobId, unit: u, error: serialized } satisfies WorkerReply);
       }
     }
-    flush();
     open.close();
   });
 }
@@ -295,8 +292,10 @@ export interface FileScan {
   counts: ScanCounts;
   /** First per service, in line order. */
   names: Array<[string, string]>;
-  /** Sets to merge, in no particular order; none when the units went straight into `direct`. */
-  sets: AggregateSet[];
+  /** Its days; none when the units went straight into `direct`. */
+  set: AggregateSet | undefined;
+  /** False when a sum passed 2^53, so the order of addition mattered: read the file in one pass. */
+  exact: boolean;
   /** The threads that scanned its units. */
   threads: Set<number>;
 }
@@ -324,9 +323,8 @@ export class RangeScan {
   /** By unit: the file it belongs to, and what became of it. */
   private readonly unitFile: Int32Array;
   private readonly outcomes: Array<UnitOutcome | undefined>;
-  /** By file: the sets the calling thread scanned into, and those the workers sent, by worker id. */
-  private readonly mainSets = new Map<number, AggregateSet[]>();
-  private readonly workerSets = new Map<number, Map<number, DayAggregateJSON[]>>();
+  /** By file: the set its units are added into, by any thread. */
+  private readonly fileSets = new Map<number, AggregateSet>();
   private readonly workers = new Map<number, Started>();
   private readonly jobId = registry.nextId++;
   private readonly direct: AggregateSet | undefined;
@@ -400,19 +398,21 @@ export class RangeScan {
   }
 
   private onReply(from: number, reply: WorkerReply): void {
-    // A dead worker's set died with it: its units are scanned again here.
-    if (reply.jobId !== this.jobId || this.workers.get(from)!.dead) return;
-    if (reply.type === 'range') {
-      const outcome = reply.error
-        ? { thread: from, error: reviveError(reply.error) }
-        : { thread: from, result: reply.result! };
-      this.record(reply.unit, outcome);
+    // A dead worker's units without a reply are scanned again here.
+    if (reply.jobId !== this.jobId || this.workers.get(from)!.dead || this.outcomes[reply.unit]) return;
+    if (reply.error) {
+      this.record(reply.unit, { thread: from, error: reviveError(reply.error) });
     } else {
-      let sets = this.workerSets.get(reply.file);
-      if (!sets) this.workerSets.set(reply.file, (sets = new Map()));
-      sets.set(from, reply.days);
+      this.record(reply.unit, { thread: from, result: reply.result! });
+      addPackedDays(this.fileSet(this.unitFile[reply.unit]!), reply.days!);
     }
     this.wake();
+  }
+
+  private fileSet(k: number): AggregateSet {
+    let set = this.fileSets.get(k);
+    if (!set) this.fileSets.set(k, (set = new AggregateSet()));
+    return set;
   }
 
   private record(unit: number, outcome: UnitOutcome): void {
@@ -427,13 +427,8 @@ export class RangeScan {
 
   private scanHere(unit: number): void {
     const k = this.unitFile[unit]!;
-    let target = this.direct;
-    if (!target) {
-      let sets = this.mainSets.get(k);
-      if (!sets) this.mainSets.set(k, (sets = []));
-      if (sets.length === 0 || this.options.isolate) sets.push(new AggregateSet());
-      target = sets.at(-1)!;
-    }
+    // isolate: a set of its own, packed and added as a worker's would be.
+    const target = this.direct ?? (this.options.isolate ? new AggregateSet() : this.fileSet(k));
     let outcome: UnitOutcome;
     try {
       outcome = {
@@ -450,16 +445,15 @@ export class RangeScan {
       outcome = { thread: MAIN_ID, error };
     }
     this.record(unit, outcome);
+    if (this.options.isolate && 'result' in outcome) addPackedDays(this.fileSet(k), packDays(target));
   }
 
-  /** Whether unit u's result is final: scanned here, or by a worker that has sent its set of the file. */
+  /** Whether unit u is done: scanned here, or its days received from a worker. */
   private final(u: number): boolean {
-    const outcome = this.outcomes[u];
-    if (outcome === undefined) return false;
-    return outcome.thread === MAIN_ID || this.workerSets.get(this.unitFile[u]!)?.has(outcome.thread) === true;
+    return this.outcomes[u] !== undefined;
   }
 
-  /** Scans here the units of file k that a dead worker claimed and whose set died with it. */
+  /** Scans here the units of file k that a dead worker claimed and never sent. */
   private rescue(k: number): boolean {
     let rescued = false;
     const first = this.table.first[k]!;
@@ -520,16 +514,10 @@ export class RangeScan {
       for (const [arn, name] of outcome.result.names) if (!names.has(arn)) names.set(arn, name);
       threads.add(outcome.thread);
     }
-    const sets = this.mainSets.get(k) ?? [];
-    for (const [id, days] of this.workerSets.get(k) ?? []) {
-      if (!threads.has(id)) continue; // its units were scanned again here
-      const set = new AggregateSet();
-      for (const day of days) set.addDay(dayFromJSON(day));
-      sets.push(set);
-    }
-    this.mainSets.delete(k);
-    this.workerSets.delete(k);
-    return { counts, names: [...names], sets, threads };
+    const set = this.fileSets.get(k);
+    const exact = set === undefined || sumsAreExact(set);
+    this.fileSets.delete(k);
+    return { counts, names: [...names], set, exact, threads };
   }
 
   /** Stops the workers. */
@@ -539,4 +527,21 @@ export class RangeScan {
     for (let u = 0; u < this.owner.length; u++) Atomics.compareExchange(this.owner, u, 0, CANCELLED);
     await Promise.all([...this.workers.values()].map((w) => w.worker.terminate()));
   }
+}
+
+/**
+ * Whether every sum of `set` is exact, whatever order its whole numbers were added in: so when no
+ * sum passed 2^53 (a rounded one would be at least 2^53, so this is seen afterwards).
+ */
+function sumsAreExact(set: AggregateSet): boolean {
+  for (const day of set.days.values()) {
+    if (
+      day.bytesIn > Number.MAX_SAFE_INTEGER ||
+      day.bytesOut > Number.MAX_SAFE_INTEGER ||
+      day.latency.sum > Number.MAX_SAFE_INTEGER
+    ) {
+      return false;
+    }
+  }
+  return true;
 }

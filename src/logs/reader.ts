@@ -343,22 +343,15 @@ function plainSize(file: string): number | undefined {
 }
 
 /**
- * Adds a file's range sets into `into` when that gives what adding its records one by one would;
- * false (and `into` untouched) when not. Without sets, the ranges went straight into `into`.
+ * Adds a file's set into `into` when that gives what adding its records one by one would; false
+ * (and `into` untouched) when not. Without a set, the ranges went straight into `into`. The set is
+ * taken, not copied: it is not used again either way.
  */
 function mergeExactly(into: AggregateSet, scan: FileScan): boolean {
-  const sets = scan.sets;
-  if (sets.length === 0) return true;
-  let file = sets[0]!;
-  if (sets.length > 1) {
-    file = new AggregateSet();
-    for (const set of sets) {
-      if (!mergeIsExact(file, set)) return false;
-      file.merge(set);
-    }
-  }
-  if (!mergeIsExact(into, file)) return false;
-  into.merge(file);
+  const file = scan.set;
+  if (file === undefined) return true;
+  if (!scan.exact || !mergeIsExact(into, file)) return false;
+  into.absorb(file);
   return true;
 }
 

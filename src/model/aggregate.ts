@@ -67,7 +67,8 @@ export function emptyDay(serviceArn: string, day: string): DayAggregate {
     noDuration: 0,
     bytesIn: 0,
     bytesOut: 0,
-    hourly: new Array<number>(24).fill(0),
+    // A literal: half the memory of new Array(24).fill(0), in every service-day.
+    hourly: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     latency: new LatencyHistogram(),
     connectionMs: new LatencyHistogram(),
     callers: new Map(),
@@ -257,15 +258,37 @@ export class AggregateSet {
     return identity;
   }
 
+  /** One copy of each day's text, shared by its aggregates (each scanner makes its own). */
+  private readonly dayTexts = new Map<string, string>();
+
+  private dayText(day: string): string {
+    let text = this.dayTexts.get(day);
+    if (text === undefined) this.dayTexts.set(day, (text = day));
+    return text;
+  }
+
   day(serviceArn: string, day: string): DayAggregate {
     const k = this.key(serviceArn, day);
     let agg = this.days.get(k);
     if (!agg) {
-      agg = emptyDay(serviceArn, day);
+      // The identity's ARN and the shared day text: tens of thousands of days need no copies.
+      agg = emptyDay(this.service(serviceArn).arn, this.dayText(day));
       this.days.set(k, agg);
-      this.service(serviceArn);
     }
     return agg;
+  }
+
+  /** Takes `day` itself when this set has none for its service and day (no copy), else merges it. */
+  adopt(day: DayAggregate): void {
+    const k = this.key(day.serviceArn, day.day);
+    const mine = this.days.get(k);
+    if (mine) {
+      mergeDay(mine, day);
+      return;
+    }
+    day.serviceArn = this.service(day.serviceArn).arn;
+    day.day = this.dayText(day.day);
+    this.days.set(k, day);
   }
 
   add(record: AccessLogRecord): void {
@@ -286,6 +309,16 @@ export class AggregateSet {
   merge(other: AggregateSet): void {
     for (const day of other.days.values()) this.addDay(day);
     this.adoptNames(other);
+  }
+
+  /**
+   * merge() for a set that is not used again: its days are taken rather than copied where this
+   * set has none, so merging a large set into an empty one costs no memory.
+   */
+  absorb(other: AggregateSet): void {
+    for (const day of other.days.values()) this.adopt(day);
+    this.adoptNames(other);
+    other.days.clear();
   }
 
   private adoptNames(other: AggregateSet): void {

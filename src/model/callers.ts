@@ -58,7 +58,18 @@ export function callerKey(sourceVpcArn: unknown, callerPrincipal: unknown): stri
     const m = PRINCIPAL_ARN.exec(callerPrincipal);
     if (m) principal = m[1]!;
   }
-  return `${vpc}|${principal}`;
+  return internKey(`${vpc}|${principal}`);
+}
+
+/** Keys made so far, so the service-days of one caller share one string; bounded against hostile logs. */
+const keys = new Map<string, string>();
+const MAX_INTERNED_KEYS = 1 << 16;
+
+function internKey(key: string): string {
+  const known = keys.get(key);
+  if (known !== undefined) return known;
+  if (keys.size < MAX_INTERNED_KEYS) keys.set(key, key);
+  return key;
 }
 
 const KEY = /^(?:([0-9]{12})\/(vpc-[0-9a-f]{8,17})|-)\|([0-9]{12}|-)$/;

@@ -58,23 +58,57 @@ export interface HistogramJSON {
   buckets: Array<[number, number]>;
 }
 
+/**
+ * A histogram holds its buckets sparse (index and count pairs, sorted) until it has
+ * DENSE_MIN_BUCKETS of them, then dense from `offset` (a lookup per sample, not a search). A
+ * service-day usually has a handful of samples spread over hundreds of buckets, so a dense array
+ * per day was most of the local engine's memory at thousands of services. Either way the buckets
+ * are visited in index order with the same counts, so every answer is the same.
+ */
+const DENSE_MIN_BUCKETS = 32;
+
 export class LatencyHistogram {
   count = 0;
   sum = 0;
-  min = Infinity;
-  max = -Infinity;
+  /**
+   * min and max, undefined for none (read as ±Infinity). A field that starts as Infinity is stored
+   * as a boxed double in every histogram; one that starts undefined holds whole numbers unboxed.
+   */
+  private low: number | undefined = undefined;
+  private high: number | undefined = undefined;
   /** Samples equal to 0, which have no logarithm. */
   zero = 0;
   /** Samples that are not whole numbers; when 0, small buckets report exact integers. */
   nonInteger = 0;
+  /** Dense: the index of counts[0]. */
   private offset = 0;
-  private counts: number[] = [];
+  /** Sparse: [index, count, index, count, ...] by ascending index, sized exactly; null when dense or empty. */
+  private cells: number[] | null = null;
+  /** Dense: the count of each bucket from `offset`; null while sparse. */
+  private counts: number[] | null = null;
+
+  get min(): number {
+    return this.low ?? Infinity;
+  }
+
+  set min(value: number) {
+    this.low = value;
+  }
+
+  get max(): number {
+    return this.high ?? -Infinity;
+  }
+
+  set max(value: number) {
+    this.high = value;
+  }
 
   add(value: number, times = 1): void {
     this.count += times;
     this.sum += value * times;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    // The fields, not the accessors: this runs once per record.
+    if (this.low === undefined || value < this.low) this.low = value;
+    if (this.high === undefined || value > this.high) this.high = value;
     if (!Number.isInteger(value)) this.nonInteger += times;
     this.addToBucket(bucketIndex(value), times);
   }
@@ -85,18 +119,71 @@ export class LatencyHistogram {
       this.zero += times;
       return;
     }
-    if (this.counts.length === 0) {
-      this.offset = index;
-      this.counts.push(0);
-    } else if (index < this.offset) {
-      const grow = this.offset - index;
-      this.counts.unshift(...new Array<number>(grow).fill(0));
-      this.offset = index;
-    } else if (index >= this.offset + this.counts.length) {
-      const grow = index - (this.offset + this.counts.length) + 1;
-      for (let k = 0; k < grow; k++) this.counts.push(0);
+    if (this.counts !== null) {
+      this.addDense(this.counts, index, times);
+      return;
     }
-    this.counts[index - this.offset]! += times;
+    const cells = this.cells;
+    if (cells === null) {
+      this.cells = [index, times];
+      return;
+    }
+    // Binary search over the pairs: the first index at or above `index`.
+    let lo = 0;
+    let hi = cells.length >> 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cells[2 * mid]! < index) lo = mid + 1;
+      else hi = mid;
+    }
+    if (cells[2 * lo] === index) {
+      cells[2 * lo + 1]! += times;
+      return;
+    }
+    // A new array of the exact size: splice would leave room for 16 more, in every one of them.
+    const grown = new Array<number>(cells.length + 2);
+    for (let k = 0; k < 2 * lo; k++) grown[k] = cells[k]!;
+    grown[2 * lo] = index;
+    grown[2 * lo + 1] = times;
+    for (let k = 2 * lo; k < cells.length; k++) grown[k + 2] = cells[k]!;
+    if (grown.length >> 1 >= DENSE_MIN_BUCKETS) {
+      const span = grown[grown.length - 2]! - grown[0]! + 1;
+      const dense = new Array<number>(span).fill(0);
+      for (let k = 0; k < grown.length; k += 2) dense[grown[k]! - grown[0]!] = grown[k + 1]!;
+      this.offset = grown[0]!;
+      this.counts = dense;
+      this.cells = null;
+    } else {
+      this.cells = grown;
+    }
+  }
+
+  private addDense(counts: number[], index: number, times: number): void {
+    const at = index - this.offset;
+    if (at >= 0 && at < counts.length) {
+      counts[at]! += times;
+      return;
+    }
+    // Grows to take the index: one new array, not one shift per missing bucket.
+    const first = Math.min(index, this.offset);
+    const last = Math.max(index, this.offset + counts.length - 1);
+    const grown = new Array<number>(last - first + 1).fill(0);
+    for (let k = 0; k < counts.length; k++) grown[this.offset - first + k] = counts[k]!;
+    grown[index - first]! += times;
+    this.offset = first;
+    this.counts = grown;
+  }
+
+  /** Calls `visit` with each bucket's index and count in index order (zero counts included); true stops. */
+  eachBucket(visit: (index: number, count: number) => boolean | void): void {
+    const counts = this.counts;
+    if (counts !== null) {
+      for (let k = 0; k < counts.length; k++) if (visit(this.offset + k, counts[k]!) === true) return;
+      return;
+    }
+    const cells = this.cells;
+    if (cells === null) return;
+    for (let k = 0; k < cells.length; k += 2) if (visit(cells[k]!, cells[k + 1]!) === true) return;
   }
 
   merge(other: LatencyHistogram): void {
@@ -107,10 +194,9 @@ export class LatencyHistogram {
     this.max = Math.max(this.max, other.max);
     this.zero += other.zero;
     this.nonInteger += other.nonInteger;
-    for (let k = 0; k < other.counts.length; k++) {
-      const c = other.counts[k]!;
-      if (c > 0) this.addToBucket(other.offset + k, c);
-    }
+    other.eachBucket((index, c) => {
+      if (c > 0) this.addToBucket(index, c);
+    });
   }
 
   get mean(): number | null {
@@ -123,11 +209,14 @@ export class LatencyHistogram {
     const rank = Math.max(1, Math.ceil(q * this.count));
     if (rank <= this.zero) return 0;
     let seen = this.zero;
-    for (let k = 0; k < this.counts.length; k++) {
-      seen += this.counts[k]!;
-      if (seen >= rank) return this.estimate(this.offset + k);
-    }
-    return this.max;
+    let found: number | null = null;
+    this.eachBucket((index, c) => {
+      seen += c;
+      if (seen < rank) return false;
+      found = this.estimate(index);
+      return true;
+    });
+    return found ?? this.max;
   }
 
   /** How many samples are above `threshold`, counting whole buckets (within RELATIVE_ACCURACY). */
@@ -135,9 +224,9 @@ export class LatencyHistogram {
     if (threshold < 0) return this.count;
     let above = 0;
     const first = threshold === 0 ? -Infinity : bucketIndex(threshold);
-    for (let k = 0; k < this.counts.length; k++) {
-      if (this.offset + k > first) above += this.counts[k]!;
-    }
+    this.eachBucket((index, c) => {
+      if (index > first) above += c;
+    });
     return above;
   }
 
@@ -149,8 +238,8 @@ export class LatencyHistogram {
 
   toJSON(): HistogramJSON {
     const buckets: Array<[number, number]> = [];
-    this.counts.forEach((c, k) => {
-      if (c > 0) buckets.push([this.offset + k, c]);
+    this.eachBucket((index, c) => {
+      if (c > 0) buckets.push([index, c]);
     });
     return {
       count: this.count,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { BUCKET_SCALE, LatencyHistogram, RELATIVE_ACCURACY } from '../../src/model/histogram.js';
+import { BUCKET_SCALE, LatencyHistogram, RELATIVE_ACCURACY, bucketIndex } from '../../src/model/histogram.js';
 
 /** Exact nearest-rank quantile: the value at rank ceil(q·n) of the sorted sample. */
 function exactQuantile(sorted: number[], q: number): number {
@@ -137,5 +137,70 @@ describe('bucket boundaries', () => {
       closest = Math.min(closest, Math.abs(x - Math.round(x)));
     }
     expect(closest).toBeGreaterThan(1e-9);
+  });
+});
+
+/**
+ * The layout before sparse buckets, kept as the reference: a dense count per bucket from the
+ * lowest index seen. The sparse-then-dense layout must answer exactly as it does.
+ */
+class DenseReference {
+  counts = new Map<number, number>();
+  zero = 0;
+  add(index: number, times: number): void {
+    if (index <= bucketIndex(0)) this.zero += times;
+    else this.counts.set(index, (this.counts.get(index) ?? 0) + times);
+  }
+  buckets(): Array<[number, number]> {
+    return [...this.counts].filter(([, c]) => c > 0).sort(([a], [b]) => a - b);
+  }
+}
+
+describe('LatencyHistogram sparse and dense buckets', () => {
+  // Few values over a wide range stay sparse; many close ones turn dense; both in one run too.
+  const sample = fc.oneof(
+    fc.integer({ min: 0, max: 10 ** 7 }),
+    fc.integer({ min: 40, max: 80 }),
+    fc.double({ min: 0, max: 5000, noNaN: true }),
+  );
+  const parts = fc.array(fc.array(fc.tuple(sample, fc.integer({ min: 1, max: 5 })), { maxLength: 120 }), {
+    minLength: 1,
+    maxLength: 4,
+  });
+
+  it('answers as the dense layout does, added directly or merged in any split', () => {
+    fc.assert(
+      fc.property(parts, (split) => {
+        const reference = new DenseReference();
+        const whole = new LatencyHistogram();
+        const merged = new LatencyHistogram();
+        for (const part of split) {
+          const h = new LatencyHistogram();
+          for (const [v, times] of part) {
+            h.add(v, times);
+            whole.add(v, times);
+            reference.add(bucketIndex(v), times);
+          }
+          merged.merge(h);
+        }
+        for (const h of [whole, merged, LatencyHistogram.fromJSON(whole.toJSON())]) {
+          expect(h.toJSON().buckets).toEqual(reference.buckets());
+          expect(h.zero).toBe(reference.zero);
+          // The sum of fractions depends on the order of addition; nothing else does.
+          expect({ ...h.toJSON(), sum: 0 }).toEqual({ ...whole.toJSON(), sum: 0 });
+          for (const q of [0, 0.01, 0.5, 0.9, 0.95, 0.99, 1]) expect(h.quantile(q)).toBe(whole.quantile(q));
+          for (const t of [-1, 0, 1, 50, 500, 10 ** 6]) expect(h.countAbove(t)).toBe(whole.countAbove(t));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads min and max as ±Infinity when empty, and takes them when set', () => {
+    const h = new LatencyHistogram();
+    expect([h.min, h.max]).toEqual([Infinity, -Infinity]);
+    h.min = 3;
+    h.max = 9;
+    expect([h.min, h.max]).toEqual([3, 9]);
   });
 });
