@@ -125,9 +125,20 @@ var registry = globalThis[/* @__PURE__ */ Symbol.for("lattice-cost-report/scan-w
   prewarmed: [],
   nextId: MAIN_ID + 1
 };
+var WORKER_OLD_SPACE_MB = 64;
+var WORKER_HEAP_ENV = "LATTICE_COST_REPORT_WORKER_HEAP_MB";
+function workerHeapMb() {
+  const raw = Number(process.env[WORKER_HEAP_ENV]);
+  return Number.isInteger(raw) && raw > 0 ? raw : WORKER_OLD_SPACE_MB;
+}
 function startWorker(script) {
   const id = registry.nextId++;
-  const started = { id, worker: new Worker(script, { workerData: { id } }), dead: false };
+  const resourceLimits = { maxOldGenerationSizeMb: workerHeapMb(), maxYoungGenerationSizeMb: 8 };
+  const started = {
+    id,
+    worker: new Worker(script, { workerData: { id }, resourceLimits }),
+    dead: false
+  };
   const lost = () => {
     started.dead = true;
   };

@@ -16,6 +16,7 @@ import type { ReadProgress } from '../logs/reader.js';
 import type { AwsSettings } from '../pipeline/aws.js';
 import { untilInterrupted } from '../pipeline/interrupt.js';
 import { analyzeLocal } from '../pipeline/local.js';
+import { collectGarbage } from '../pipeline/memory.js';
 import { headline } from '../report/headline.js';
 import { REPORT_MD_MAX_BYTES, writeReportFiles, type WrittenReport } from '../publish/files.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -289,6 +290,8 @@ async function analyze(values: Values, positionals: string[]): Promise<void> {
     workerScript: import.meta.url.endsWith('.js') ? new URL(WORKER_SCRIPT, import.meta.url) : undefined,
     threads: threadsFromEnv(),
   }).finally(progress.done);
+  // The aggregates are garbage now; collect them before the report is serialised.
+  collectGarbage();
   await emit(result.report, values, format);
   if (values.verbose) {
     const { bytesRead, lines, seconds, threads, fallbacks } = result.stats;

@@ -231,9 +231,27 @@ interface Started {
   dead: boolean;
 }
 
+/** Old-space limit of a scan worker's heap, MB: a 16 MiB range's days with room to spare. */
+const WORKER_OLD_SPACE_MB = 64;
+/** Tests set a heap too small to start in, to see a lost worker's ranges scanned on the main thread. */
+const WORKER_HEAP_ENV = 'LATTICE_COST_REPORT_WORKER_HEAP_MB';
+
+function workerHeapMb(): number {
+  const raw = Number(process.env[WORKER_HEAP_ENV]);
+  return Number.isInteger(raw) && raw > 0 ? raw : WORKER_OLD_SPACE_MB;
+}
+
 function startWorker(script: URL): Started {
   const id = registry.nextId++;
-  const started: Started = { id, worker: new Worker(script, { workerData: { id } }), dead: false };
+  // A worker holds one range's days at a time, so a small heap is plenty; without a limit V8 let
+  // each grow with uncollected garbage (~100 MB at 5,000 services). One that runs out dies, and
+  // its unsent ranges are scanned again on the main thread, as for any lost worker.
+  const resourceLimits = { maxOldGenerationSizeMb: workerHeapMb(), maxYoungGenerationSizeMb: 8 };
+  const started: Started = {
+    id,
+    worker: new Worker(script, { workerData: { id }, resourceLimits }),
+    dead: false,
+  };
   const lost = (): void => {
     started.dead = true;
   };

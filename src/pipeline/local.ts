@@ -2,6 +2,7 @@
  * The offline pipeline: local log files (and optionally a Cost Explorer export) to a report.
  * The action's AWS pipeline feeds the same aggregates into the same buildReport.
  */
+import { collectGarbage } from './memory.js';
 import { readFile } from 'node:fs/promises';
 import { type BilledCosts, type PriceTable } from '../model/costs.js';
 import { parseCostAndUsage } from '../aws/cost-and-usage.js';
@@ -171,6 +172,8 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
         `the logs cover ${dataDays[0]} to ${dataDays.at(-1)}. Adjust --start/--end.`,
     );
   }
+  // The days outside both windows are gone: collect them and the scan's garbage before the analysis.
+  collectGarbage();
   // Files hold what the user has: days between the first and last kept record count as covered.
   const coveredDays = new Set(dayRange(keptDays[0]!, addDays(keptDays.at(-1)!, 1)));
 

@@ -478,6 +478,17 @@ describe('scanning on worker threads', () => {
     return out;
   }
 
+  it('gives the one-thread report when a worker runs out of memory: the main thread scans its ranges', async () => {
+    const file = join(work, 'big.jsonl');
+    const one = await report(file, 1);
+    const r = await runCli(['analyze', '--logs', file, '--format', 'json', '--verbose'], {
+      env: { ...process.env, LATTICE_COST_REPORT_THREADS: '2', LATTICE_COST_REPORT_WORKER_HEAP_MB: '4' },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(', 1 thread,');
+    expect({ ...(JSON.parse(r.stdout) as Report), generatedAt: '' }).toEqual(one.report);
+  });
+
   // Bad lines in ranges far apart, so their line numbers depend on how the ranges are merged.
   const broken = new Map([1, 37_037, 60_000, 119_999].map((at) => [at, () => `{"broken": ${at}`]));
 
