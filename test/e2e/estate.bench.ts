@@ -5,7 +5,8 @@
  * `sample` logs (ESTATE_RECORDS records) in the Logs Insights server, costs modelled (Cost
  * Explorer lists no Lattice usage). It prints wall time, queries, bytes scanned against the
  * window's log bytes and the cache's hits. ESTATE_NODE_OPTIONS is passed to the CLI (e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it). ESTATE_BASELINE_CLI=PATH (the dist/cli.js
+ * of an earlier commit) runs that one first on the same world, with a cache of its own.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { writeSampleLog } from '../../src/demo/generate.js';
 import { demoMesh } from '../../src/demo/mesh.js';
 import { addDays } from '../../src/model/dates.js';
 import type { Report } from '../../src/model/report.js';
-import { runCli } from '../helpers/bundle.js';
+import { runNode } from '../helpers/bundle.js';
 import { Cleanup } from '../helpers/cleanup.js';
 import { emulatorEnv, startEmulators } from '../helpers/aws-world.js';
 import { createLatticeMesh, seedCostAndUsage, startMoto } from '../servers/moto.js';
@@ -79,12 +80,21 @@ beforeAll(async () => {
 
 afterAll(() => cleanup.close());
 
-async function run(end: string, label: string, windowBytes: number): Promise<Report> {
+const BASELINE = process.env.ESTATE_BASELINE_CLI;
+
+async function run(
+  cli: string,
+  end: string,
+  label: string,
+  windowBytes: number,
+  cache: string,
+): Promise<Report> {
   const started = performance.now();
-  const r = await runCli(
+  const r = await runNode(
     [
+      cli,
       ...['analyze', '--aws', '--region', REGION, '--service-network', NETWORK],
-      ...['--lookback-days', String(DAYS), '--end-date', end, '--cache-dir', join(dir, 'cache')],
+      ...['--lookback-days', String(DAYS), '--end-date', end, '--cache-dir', join(dir, cache)],
       ...['--format', 'json', '--verbose'],
     ],
     {
@@ -108,15 +118,20 @@ async function run(end: string, label: string, windowBytes: number): Promise<Rep
   return report;
 }
 
-it(`analyze --aws over ${SERVICES} services x ${DAYS} days, cold then warm`, async () => {
+async function coldThenWarm(cli: string, label: string): Promise<void> {
   const end = addDays(START, DAYS);
   const windowBytes = [...bytesByDay].filter(([d]) => d < end).reduce((t, [, b]) => t + b, 0);
-  const cold = await run(end, 'cold', windowBytes);
+  const cold = await run(cli, end, `${label}, cold`, windowBytes, `cache-${label}`);
   expect(cold.services.length).toBeGreaterThanOrEqual(SERVICES * 0.9);
   const newDay = bytesByDay.get(end) ?? 0;
-  const warm = await run(addDays(end, 1), 'warm (one new day)', windowBytes);
+  const warm = await run(cli, addDays(end, 1), `${label}, warm (one new day)`, windowBytes, `cache-${label}`);
   expect(warm.run.cache).toMatchObject({ logDaysScanned: 1 });
   process.stdout.write(
-    `warm run scanned ${(warm.run.insights.bytesScanned / newDay).toFixed(3)}x the new day's ${(newDay / 1e6).toFixed(1)} MB\n`,
+    `${label} warm run scanned ${(warm.run.insights.bytesScanned / newDay).toFixed(3)}x the new day's ${(newDay / 1e6).toFixed(1)} MB\n`,
   );
+}
+
+it(`analyze --aws over ${SERVICES} services x ${DAYS} days, cold then warm`, async () => {
+  if (BASELINE) await coldThenWarm(BASELINE, 'before');
+  await coldThenWarm(`${process.cwd()}/dist/cli.js`, 'after');
 }, 3_600_000);
