@@ -73,12 +73,6 @@ async function resolveServiceNetwork(lattice: VPCLatticeClient, identifier: stri
   return matches[0]!;
 }
 
-/**
- * The largest page ListServiceNetworkServiceAssociations returns (maxResults, "Maximum value of
- * 100", VPC Lattice API reference): an estate of thousands of services in the fewest requests.
- */
-const MAX_PAGE = 100;
-
 async function associatedServices(
   lattice: VPCLatticeClient,
   network: ServiceNetwork,
@@ -89,7 +83,7 @@ async function associatedServices(
     `Listing the services of ${network.name}`,
     async () => {
       const pages = paginateListServiceNetworkServiceAssociations(
-        { client: lattice, pageSize: MAX_PAGE },
+        { client: lattice },
         { serviceNetworkIdentifier: network.id },
       );
       for await (const page of pages) {

@@ -18,10 +18,7 @@ const SVC = 'arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-0123456789ab
 const GONE = 'arn:aws:vpc-lattice:us-east-1:111122223333:service/svc-00000000000000001';
 const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
 
-type Input = { serviceIdentifier?: string; maxResults?: number };
-
-/** The inputs of every ListServiceNetworkServiceAssociations request. */
-const listed: Input[] = [];
+type Input = { serviceIdentifier?: string };
 
 /** A real client whose requests are answered here, by command name. */
 function lattice(
@@ -37,7 +34,6 @@ function lattice(
       case 'GetServiceNetworkCommand':
         return NETWORK;
       case 'ListServiceNetworkServiceAssociationsCommand':
-        listed.push(command.input);
         return { items: options.associations ?? [] };
       case 'ListServiceNetworkResourceAssociationsCommand':
         return resources();
@@ -108,8 +104,6 @@ describe('services: names and creation times from GetService', () => {
       request,
     );
     expect(asked).toEqual([{ serviceIdentifier: SVC }]);
-    // The documented largest page: thousands of services in the fewest requests.
-    expect(listed.at(-1)?.maxResults).toBe(100);
     expect(inventory.services).toEqual([
       { ...identityFromArn(SVC), name: 'orders', createdAt: '2026-11-19T10:30:00.000Z' },
     ]);
