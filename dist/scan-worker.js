@@ -389,15 +389,19 @@ var LatencyHistogram = class _LatencyHistogram {
   }
   merge(other) {
     if (other.count === 0) return;
+    this.addTotals(other);
+    other.eachBucket((index, c) => {
+      if (c > 0) this.addToBucket(index, c);
+    });
+  }
+  /** Adds another histogram's totals, not its buckets: merge's first half, for one sent packed. */
+  addTotals(other) {
     this.count += other.count;
     this.sum += other.sum;
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);
     this.zero += other.zero;
     this.nonInteger += other.nonInteger;
-    other.eachBucket((index, c) => {
-      if (c > 0) this.addToBucket(index, c);
-    });
   }
   get mean() {
     return this.count === 0 ? null : this.sum / this.count;

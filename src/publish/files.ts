@@ -1,9 +1,9 @@
 /** report.json and report.md on disk: the CLI's --out and the action's report-dir. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fitMarkdown, listedServiceCount } from '../report/markdown.js';
+import { listedServiceCount } from '../report/markdown.js';
 import type { Report } from '../model/report.js';
-import { SUMMARY_LIMIT_BYTES } from './limits.js';
+import { SUMMARY_LIMIT_BYTES, fitWithinBytes } from './limits.js';
 
 /**
  * report.md's cap: GitHub's job-summary limit, as `cat report.md >> "$GITHUB_STEP_SUMMARY"` is the
@@ -30,15 +30,4 @@ export async function writeReportFiles(report: Report, dir: string): Promise<Wri
   await writeFile(markdown, fitted.markdown);
   const { listed, total } = listedServiceCount(report);
   return { json, markdown, services: total, listedServices: listed, trimmed: fitted.trimmed };
-}
-
-/** Fits UTF-8 bytes: starts from as many characters and shrinks until the bytes fit. */
-function fitWithinBytes(report: Report, maxBytes: number): { markdown: string; trimmed: boolean } {
-  let maxChars = maxBytes;
-  for (;;) {
-    const fitted = fitMarkdown(report, { maxChars });
-    const bytes = Buffer.byteLength(fitted.markdown, 'utf8');
-    if (bytes <= maxBytes) return fitted;
-    maxChars = Math.floor((maxChars * maxBytes) / bytes) - 64;
-  }
 }
