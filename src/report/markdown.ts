@@ -378,13 +378,11 @@ function servicesSection(report: Report, sorted: ServiceReport[]): Array<BudgetT
     '',
     '',
   ];
-  const sum = (pick: (s: ServiceReport) => number): number => services.reduce((t, s) => t + pick(s), 0);
-  const answered = totals.requests - sum((s) => s.connections);
-  const fleetErrorRate = errorRate(
-    totals.requests,
-    sum((s) => s.connections),
-    sum(serverErrors),
-  );
+  const sumOf = (list: ServiceReport[], pick: (s: ServiceReport) => number): number =>
+    list.reduce((t, s) => t + pick(s), 0);
+  const connections = sumOf(services, (s) => s.connections);
+  const answered = totals.requests - connections;
+  const fleetErrorRate = errorRate(totals.requests, connections, sumOf(services, serverErrors));
   const counts = coverageCounts(report.coverage);
   const modelled = report.costBasis.method === 'modelled';
   // A total that misses an account or region says so, so it is never taken for the whole bill.
@@ -412,7 +410,7 @@ function servicesSection(report: Report, sorted: ServiceReport[]): Array<BudgetT
   // Services without a row of their own, summed unrounded and rounded once, like every subtotal: the
   // amount is what they cost, not the sum of their rounded rows.
   const othersRow = (label: string, hidden: ServiceReport[]): string[] => {
-    const add = (pick: (s: ServiceReport) => number): number => hidden.reduce((t, s) => t + pick(s), 0);
+    const add = (pick: (s: ServiceReport) => number): number => sumOf(hidden, pick);
     const cost = add((s) => s.cost.total);
     const previous = hidden.every((s) => s.previous !== null) ? add((s) => s.previous?.cost.total ?? 0) : 0;
     const requests = add((s) => s.requests);
