@@ -188,15 +188,20 @@ export class LatencyHistogram {
 
   merge(other: LatencyHistogram): void {
     if (other.count === 0) return;
+    this.addTotals(other);
+    other.eachBucket((index, c) => {
+      if (c > 0) this.addToBucket(index, c);
+    });
+  }
+
+  /** Adds another histogram's totals, not its buckets: merge's first half, for one sent packed. */
+  addTotals(other: Pick<LatencyHistogram, 'count' | 'sum' | 'min' | 'max' | 'zero' | 'nonInteger'>): void {
     this.count += other.count;
     this.sum += other.sum;
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);
     this.zero += other.zero;
     this.nonInteger += other.nonInteger;
-    other.eachBucket((index, c) => {
-      if (c > 0) this.addToBucket(index, c);
-    });
   }
 
   get mean(): number | null {

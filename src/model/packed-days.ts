@@ -109,12 +109,7 @@ export function addPackedDays(set: AggregateSet, { texts, numbers }: PackedDays)
       n += 2 * buckets;
       return;
     }
-    h.count += count;
-    h.sum += sum;
-    h.min = Math.min(h.min, min);
-    h.max = Math.max(h.max, max);
-    h.zero += zero;
-    h.nonInteger += nonInteger;
+    h.addTotals({ count, sum, min, max, zero, nonInteger });
     for (; buckets > 0; buckets--) h.addToBucket(next(), next());
   };
   for (let days = next(); days > 0; days--) {

@@ -2,7 +2,6 @@
  * The offline pipeline: local log files (and optionally a Cost Explorer export) to a report.
  * The action's AWS pipeline feeds the same aggregates into the same buildReport.
  */
-import { collectGarbage } from './memory.js';
 import { readFile } from 'node:fs/promises';
 import { type BilledCosts, type PriceTable } from '../model/costs.js';
 import { parseCostAndUsage } from '../aws/cost-and-usage.js';
@@ -20,6 +19,7 @@ import { describeReport } from '../report/findings.js';
 import type { Report } from '../model/report.js';
 import { assertValidReport } from '../report/validate.js';
 import { TOOL } from '../version.js';
+import { collectGarbage } from './memory.js';
 
 export interface LocalAnalysis {
   logs: string[];
