@@ -465,6 +465,13 @@ var LatencyHistogram = class _LatencyHistogram {
 };
 
 // src/model/aggregate.ts
+var NO_CONNECTIONS = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ new LatencyHistogram()
+);
+function connectionHistogram(day) {
+  if (day.connectionMs === NO_CONNECTIONS) day.connectionMs = new LatencyHistogram();
+  return day.connectionMs;
+}
 function emptyDay(serviceArn, day) {
   return {
     serviceArn,
@@ -481,7 +488,7 @@ function emptyDay(serviceArn, day) {
     // A literal: half the memory of new Array(24).fill(0), in every service-day.
     hourly: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     latency: new LatencyHistogram(),
-    connectionMs: new LatencyHistogram(),
+    connectionMs: NO_CONNECTIONS,
     callers: /* @__PURE__ */ new Map()
   };
 }
@@ -498,7 +505,7 @@ function countRecords(target, record, n, hasDuration) {
   if (record.authDenied) target.authDenied += n;
   if (isConnection(record.kind)) {
     target.connections += n;
-    return !record.authDenied && hasDuration ? target.connectionMs : null;
+    return !record.authDenied && hasDuration ? connectionHistogram(target) : null;
   }
   if (record.kind === "grpc") target.grpcCalls += n;
   const cls = statusClass(record.responseCode);
@@ -525,7 +532,7 @@ function mergeDay(target, other) {
   target.bytesOut += other.bytesOut;
   for (let h = 0; h < 24; h++) target.hourly[h] += other.hourly[h];
   target.latency.merge(other.latency);
-  target.connectionMs.merge(other.connectionMs);
+  if (other.connectionMs.count > 0) connectionHistogram(target).merge(other.connectionMs);
   for (const [key, c] of other.callers) addCaller(target.callers, key, c.requests, c.bytes, c.errors);
 }
 function identityFromArn(arn) {
@@ -549,8 +556,13 @@ function nameFromHostHeader(host, serviceId) {
   return m[1];
 }
 var AggregateSet = class {
+  // Not readonly: absorb() takes another set's maps whole.
   days = /* @__PURE__ */ new Map();
   services = /* @__PURE__ */ new Map();
+  /** Requests by day of the days dropDaysBefore dropped: read, and now only counted. */
+  dropped = /* @__PURE__ */ new Map();
+  /** Calls of dropDaysBefore: a scanner holding one of this set's days takes it again after one. */
+  drops = 0;
   key(serviceArn, day) {
     return `${serviceArn}
 ${day}`;
@@ -607,15 +619,40 @@ ${day}`;
   merge(other) {
     for (const day of other.days.values()) this.addDay(day);
     this.adoptNames(other);
+    for (const [day, n] of other.dropped) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
   }
   /**
    * merge() for a set that is not used again: its days are taken rather than copied where this
    * set has none, so merging a large set into an empty one costs no memory.
    */
   absorb(other) {
+    if (this.days.size === 0 && this.services.size === 0) {
+      [this.days, other.days] = [other.days, this.days];
+      [this.services, other.services] = [other.services, this.services];
+      [this.dayTexts, other.dayTexts] = [other.dayTexts, this.dayTexts];
+      this.addDropped(other);
+      return;
+    }
     for (const day of other.days.values()) this.adopt(day);
     this.adoptNames(other);
+    this.addDropped(other);
     other.days.clear();
+  }
+  /**
+   * Drops the days before `day` (UTC), counting their requests in `dropped`: for a reader that
+   * knows they fall outside what will be kept, so they need not be held to the end of the scan.
+   */
+  dropDaysBefore(day) {
+    this.drops++;
+    for (const [key, agg] of this.days) {
+      if (agg.day >= day) continue;
+      this.days.delete(key);
+      if (agg.requests > 0) this.dropped.set(agg.day, (this.dropped.get(agg.day) ?? 0) + agg.requests);
+    }
+  }
+  addDropped(other) {
+    for (const [day, n] of other.dropped) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
+    other.dropped.clear();
   }
   adoptNames(other) {
     for (const identity of other.services.values()) {
@@ -1095,10 +1132,11 @@ var LineScanner = class {
       counts.otherRegions++;
       return true;
     }
-    if (slot.dayKey !== dayKey) {
+    if (slot.dayKey !== dayKey || slot.drops !== this.target.drops) {
       slot.day = this.target.day(slot.arn, dayText);
       slot.dayKey = dayKey;
       slot.dayText = dayText;
+      slot.drops = this.target.drops;
     }
     const record = this.record;
     record.serviceArn = slot.arn;
@@ -1162,6 +1200,7 @@ var LineScanner = class {
       id: identityFromArn(arn).id,
       inRegion: this.region === void 0 || arn.split(":")[3] === this.region,
       dayKey: -1,
+      drops: 0,
       dayText: "",
       day: void 0,
       named: false,

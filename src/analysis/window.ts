@@ -1,6 +1,14 @@
 /** Chooses the report window from the user's dates and the days the data covers. */
 import { DataError, UsageError } from '../errors.js';
-import { MAX_YEAR, MIN_YEAR, addDays, isIsoDay, makeWindow, type Window } from '../model/dates.js';
+import {
+  MAX_YEAR,
+  MIN_YEAR,
+  addDays,
+  isIsoDay,
+  makeWindow,
+  previousWindow,
+  type Window,
+} from '../model/dates.js';
 
 /**
  * Length of the window when the user gives no start or no end: the most the action's
@@ -96,6 +104,34 @@ export function chooseWindow(
   const from = addDays(windowEnd, -defaultDays);
   const first = days.find((d) => d >= from && d < windowEnd);
   return makeWindow(first ?? from, windowEnd);
+}
+
+/**
+ * A day no earlier than the first day kept (the window chooseWindow will choose, and the one
+ * before it), knowing only part of the data: `services` so far, and `latestPastDay`, the latest day
+ * at or before today with a record so far. A reader may drop the days before it while it scans.
+ * Undefined when it cannot tell yet.
+ *
+ * It holds for all the data because, as more is read, the default length only shrinks (more
+ * services) and the default end only moves later; the window is at most that length, so the
+ * first day kept is at least its end minus twice the length (its start minus one length when the
+ * start is given).
+ */
+export function keptFromAtLeast(
+  request: Pick<WindowRequest, 'start' | 'end'>,
+  services: number,
+  latestPastDay: string | undefined,
+): string | undefined {
+  const { start, end } = request;
+  // Bad dates fail in chooseWindow, with the message; nothing is dropped meanwhile.
+  if ((start !== undefined && !isIsoDay(start)) || (end !== undefined && !isIsoDay(end))) return undefined;
+  if (start !== undefined && end !== undefined) {
+    return start < end ? previousWindow(makeWindow(start, end)).start : undefined;
+  }
+  const length = defaultWindowDays(services);
+  if (start !== undefined) return addDays(start, -length);
+  const windowEnd = end ?? (latestPastDay === undefined ? undefined : addDays(latestPastDay, 1));
+  return windowEnd === undefined ? undefined : addDays(windowEnd, -2 * length);
 }
 
 /**

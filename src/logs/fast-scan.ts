@@ -130,6 +130,8 @@ interface ServiceSlot {
   dayKey: number;
   dayText: string;
   day: DayAggregate | undefined;
+  /** The target's `drops` when `day` was taken from it. */
+  drops: number;
   /** This scanner has a name for it: host headers need no more looking at. */
   named: boolean;
   /** The host header that last gave no name, so the same one is not tried again. */
@@ -511,10 +513,12 @@ export class LineScanner {
       counts.otherRegions++;
       return true;
     }
-    if (slot.dayKey !== dayKey) {
+    // A day the set dropped since (AggregateSet.dropDaysBefore) is asked for again, to be counted.
+    if (slot.dayKey !== dayKey || slot.drops !== this.target.drops) {
       slot.day = this.target.day(slot.arn, dayText);
       slot.dayKey = dayKey;
       slot.dayText = dayText;
+      slot.drops = this.target.drops;
     }
     // addRecord reads only the measures; the rest is filled in for the record's sake.
     const record = this.record;
@@ -592,6 +596,7 @@ export class LineScanner {
       id: identityFromArn(arn).id,
       inRegion: this.region === undefined || arn.split(':')[3] === this.region,
       dayKey: -1,
+      drops: 0,
       dayText: '',
       day: undefined,
       named: false,

@@ -343,11 +343,17 @@ export class RangeScan {
   private readonly outcomes: Array<UnitOutcome | undefined>;
   /** By file: the set its units are added into, by any thread. */
   private readonly fileSets = new Map<number, AggregateSet>();
+  /** By file: each service's first name, from the earliest unit that named it so far. */
+  private readonly fileNames = new Map<number, Map<string, { unit: number; at: number; name: string }>>();
   private readonly workers = new Map<number, Started>();
   private readonly jobId = registry.nextId++;
   private readonly direct: AggregateSet | undefined;
   private readonly open = new OpenFile();
   private next = 0;
+  /** Units not yet done, by any thread. */
+  private remaining: number;
+  /** The workers' termination, once no unit is left for them. */
+  private stopped: Promise<unknown> | undefined;
   private waiting: (() => void) | undefined;
   /** Bytes and non-blank lines of the units done so far, by any thread. */
   bytesDone = 0;
@@ -384,6 +390,7 @@ export class RangeScan {
     this.unitFile = new Int32Array(units);
     for (let k = 0; k < files.length; k++) this.unitFile.fill(k, first[k], first[k]! + ranges[k]!);
     this.outcomes = new Array<UnitOutcome | undefined>(units).fill(undefined);
+    this.remaining = units;
     const parallel =
       options.script !== undefined && options.workers > 0 && units > 1 && bytes >= PARALLEL_MIN_BYTES;
     if (parallel) this.start(options.script!, options.workers);
@@ -427,6 +434,11 @@ export class RangeScan {
     this.wake();
   }
 
+  /** The sets being filled, of files not yet returned by file(). */
+  sets(): AggregateSet[] {
+    return [...this.fileSets.values()];
+  }
+
   private fileSet(k: number): AggregateSet {
     let set = this.fileSets.get(k);
     if (!set) this.fileSets.set(k, (set = new AggregateSet()));
@@ -434,13 +446,29 @@ export class RangeScan {
   }
 
   private record(unit: number, outcome: UnitOutcome): void {
+    if (this.outcomes[unit] === undefined) this.remaining--;
     if (this.outcomes[unit] === undefined && 'result' in outcome) {
       const k = this.unitFile[unit]!;
       const start = (unit - this.table.first[k]!) * this.table.rangeBytes;
       this.bytesDone += Math.min(this.table.rangeBytes, this.table.sizes[k]! - start);
       this.linesDone += outcome.result.counts.counted;
     }
+    if ('result' in outcome) this.foldNames(this.unitFile[unit]!, unit, outcome.result);
     this.outcomes[unit] = outcome;
+  }
+
+  /**
+   * Takes a unit's names into its file's as it is done, rather than keeping every unit's until
+   * the file is: a range names thousands of services, and a file has hundreds of ranges.
+   */
+  private foldNames(k: number, unit: number, result: RangeResult): void {
+    let names = this.fileNames.get(k);
+    if (!names) this.fileNames.set(k, (names = new Map()));
+    result.names.forEach(([arn, name], at) => {
+      const had = names.get(arn);
+      if (had === undefined || unit < had.unit) names.set(arn, { unit, at, name });
+    });
+    result.names = [];
   }
 
   private scanHere(unit: number): void {
@@ -510,8 +538,9 @@ export class RangeScan {
       this.options.onProgress?.();
     }
 
+    // Every unit is done: the workers' heaps go now, before the files' days are merged.
+    if (this.remaining === 0) this.stopWorkers();
     const counts = emptyCounts();
-    const names = new Map<string, string>();
     const threads = new Set<number>();
     for (let u = first; u < last; u++) {
       const outcome = this.outcomes[u]!;
@@ -528,14 +557,16 @@ export class RangeScan {
       counts.malformed += r.malformed;
       counts.otherRegions += r.otherRegions;
       counts.fallbacks += r.fallbacks;
-      // The first name in line order wins, as in one pass.
-      for (const [arn, name] of outcome.result.names) if (!names.has(arn)) names.set(arn, name);
       threads.add(outcome.thread);
     }
+    // The first name in line order wins, as in one pass: in the order they were first found.
+    const named = [...(this.fileNames.get(k) ?? [])].sort(([, a], [, b]) => a.unit - b.unit || a.at - b.at);
+    this.fileNames.delete(k);
+    const names = named.map(([arn, { name }]): [string, string] => [arn, name]);
     const set = this.fileSets.get(k);
     const exact = set === undefined || sumsAreExact(set);
     this.fileSets.delete(k);
-    return { counts, names: [...names], set, exact, threads };
+    return { counts, names, set, exact, threads };
   }
 
   /** Stops the workers. */
@@ -543,7 +574,12 @@ export class RangeScan {
     this.open.close();
     this.options.signal?.removeEventListener('abort', this.wake);
     for (let u = 0; u < this.owner.length; u++) Atomics.compareExchange(this.owner, u, 0, CANCELLED);
-    await Promise.all([...this.workers.values()].map((w) => w.worker.terminate()));
+    this.stopWorkers();
+    await this.stopped;
+  }
+
+  private stopWorkers(): void {
+    this.stopped ??= Promise.all([...this.workers.values()].map((w) => w.worker.terminate()));
   }
 }
 

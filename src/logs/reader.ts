@@ -84,6 +84,12 @@ export interface AggregateOptions {
    * pass: the reference the fast path is tested against.
    */
   fast?: boolean;
+  /**
+   * Asked a few times a second with every set being filled: days before the day it returns are
+   * dropped from them (counted in their `dropped`), as the caller will not keep them. It must
+   * only ever return a day at or before the first day the caller keeps.
+   */
+  pruneBefore?: (sets: readonly AggregateSet[]) => string | undefined;
 }
 
 export interface AggregateResult {
@@ -149,12 +155,20 @@ export async function aggregateLogs(
     lines: summary.lines + ranges.linesDone - settledLines + streamLines,
     files: summary.files.length,
   });
+  const prune = (): void => {
+    if (!options.pruneBefore) return;
+    const sets = [aggregates, ...ranges.sets()];
+    const before = options.pruneBefore(sets);
+    if (before !== undefined) for (const set of sets) set.dropDaysBefore(before);
+  };
   /** Time-based, so the cost does not depend on the line rate. */
   const progress = (streamBytes: number): void => {
-    if (!options.onProgress) return;
+    if (!options.onProgress && !options.pruneBefore) return;
     const now = Date.now();
     if (now - lastProgress < PROGRESS_MS) return;
     lastProgress = now;
+    prune();
+    if (!options.onProgress) return;
     try {
       options.onProgress(snapshot(streamBytes));
     } catch (error) {
@@ -309,6 +323,7 @@ export async function aggregateLogs(
     await ranges.close();
   }
   options.onProgress?.(snapshot(0));
+  prune();
   // Every file, range and worker is merged: the days are complete.
   boundDayCallers(aggregates.days.values());
   return { aggregates, summary, otherRegions, fallbacks, threads: Math.max(1, threads.size) };

@@ -38,7 +38,10 @@ export interface DayAggregate {
   hourly: number[];
   /** `duration` of requests and calls that were not denied by auth. */
   latency: LatencyHistogram;
-  /** `duration` (lifetime) of connections that were not denied. */
+  /**
+   * `duration` (lifetime) of connections that were not denied. NO_CONNECTIONS until there is one:
+   * add through connectionHistogram().
+   */
   connectionMs: LatencyHistogram;
   /**
    * Requests, bytes and server errors by caller key (model/callers.ts); they add up to the day's
@@ -52,6 +55,21 @@ export interface DayAggregateJSON extends Omit<DayAggregate, 'latency' | 'connec
   connectionMs: HistogramJSON;
   /** [caller key, counts], sorted by key. */
   callers: Array<[string, CallerCounts]>;
+}
+
+/**
+ * The connection histogram of every day without connections: most days have none, and a histogram
+ * each was about a tenth of a day's memory. Frozen, so adding to it throws rather than counts.
+ */
+// Marked pure, so bundles that never make a day (the CLI's launcher) leave it out.
+const NO_CONNECTIONS = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ new LatencyHistogram(),
+) as LatencyHistogram;
+
+/** `day`'s connection histogram, to add to: its own from the first connection on. */
+export function connectionHistogram(day: DayAggregate): LatencyHistogram {
+  if (day.connectionMs === NO_CONNECTIONS) day.connectionMs = new LatencyHistogram();
+  return day.connectionMs;
 }
 
 export function emptyDay(serviceArn: string, day: string): DayAggregate {
@@ -70,7 +88,7 @@ export function emptyDay(serviceArn: string, day: string): DayAggregate {
     // A literal: half the memory of new Array(24).fill(0), in every service-day.
     hourly: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     latency: new LatencyHistogram(),
-    connectionMs: new LatencyHistogram(),
+    connectionMs: NO_CONNECTIONS,
     callers: new Map(),
   };
 }
@@ -142,7 +160,7 @@ export function countRecords(
   if (record.authDenied) target.authDenied += n;
   if (isConnection(record.kind)) {
     target.connections += n;
-    return !record.authDenied && hasDuration ? target.connectionMs : null;
+    return !record.authDenied && hasDuration ? connectionHistogram(target) : null;
   }
   if (record.kind === 'grpc') target.grpcCalls += n;
   const cls = statusClass(record.responseCode);
@@ -170,7 +188,7 @@ export function mergeDay(target: DayAggregate, other: DayAggregate): void {
   target.bytesOut += other.bytesOut;
   for (let h = 0; h < 24; h++) target.hourly[h]! += other.hourly[h]!;
   target.latency.merge(other.latency);
-  target.connectionMs.merge(other.connectionMs);
+  if (other.connectionMs.count > 0) connectionHistogram(target).merge(other.connectionMs);
   for (const [key, c] of other.callers) addCaller(target.callers, key, c.requests, c.bytes, c.errors);
 }
 
@@ -191,7 +209,8 @@ export function dayFromJSON(json: DayAggregateJSON): DayAggregate {
     status: { ...json.status },
     hourly: [...json.hourly],
     latency: LatencyHistogram.fromJSON(json.latency),
-    connectionMs: LatencyHistogram.fromJSON(json.connectionMs),
+    connectionMs:
+      json.connectionMs.count === 0 ? NO_CONNECTIONS : LatencyHistogram.fromJSON(json.connectionMs),
     callers: callersFromJSON(json.callers),
   };
 }
@@ -242,8 +261,13 @@ export function nameFromHostHeader(host: string, serviceId: string): string | un
 
 /** Day aggregates for many services and days, plus the service identities seen. */
 export class AggregateSet {
-  readonly days = new Map<string, DayAggregate>();
-  readonly services = new Map<string, ServiceIdentity>();
+  // Not readonly: absorb() takes another set's maps whole.
+  days = new Map<string, DayAggregate>();
+  services = new Map<string, ServiceIdentity>();
+  /** Requests by day of the days dropDaysBefore dropped: read, and now only counted. */
+  dropped = new Map<string, number>();
+  /** Calls of dropDaysBefore: a scanner holding one of this set's days takes it again after one. */
+  drops = 0;
 
   private key(serviceArn: string, day: string): string {
     return `${serviceArn}\n${day}`;
@@ -259,7 +283,7 @@ export class AggregateSet {
   }
 
   /** One copy of each day's text, shared by its aggregates (each scanner makes its own). */
-  private readonly dayTexts = new Map<string, string>();
+  private dayTexts = new Map<string, string>();
 
   private dayText(day: string): string {
     let text = this.dayTexts.get(day);
@@ -309,6 +333,7 @@ export class AggregateSet {
   merge(other: AggregateSet): void {
     for (const day of other.days.values()) this.addDay(day);
     this.adoptNames(other);
+    for (const [day, n] of other.dropped) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
   }
 
   /**
@@ -316,9 +341,36 @@ export class AggregateSet {
    * set has none, so merging a large set into an empty one costs no memory.
    */
   absorb(other: AggregateSet): void {
+    if (this.days.size === 0 && this.services.size === 0) {
+      // Nothing to merge with: take the other's index whole rather than build a copy of it.
+      [this.days, other.days] = [other.days, this.days];
+      [this.services, other.services] = [other.services, this.services];
+      [this.dayTexts, other.dayTexts] = [other.dayTexts, this.dayTexts];
+      this.addDropped(other);
+      return;
+    }
     for (const day of other.days.values()) this.adopt(day);
     this.adoptNames(other);
+    this.addDropped(other);
     other.days.clear();
+  }
+
+  /**
+   * Drops the days before `day` (UTC), counting their requests in `dropped`: for a reader that
+   * knows they fall outside what will be kept, so they need not be held to the end of the scan.
+   */
+  dropDaysBefore(day: string): void {
+    this.drops++;
+    for (const [key, agg] of this.days) {
+      if (agg.day >= day) continue;
+      this.days.delete(key);
+      if (agg.requests > 0) this.dropped.set(agg.day, (this.dropped.get(agg.day) ?? 0) + agg.requests);
+    }
+  }
+
+  private addDropped(other: AggregateSet): void {
+    for (const [day, n] of other.dropped) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
+    other.dropped.clear();
   }
 
   private adoptNames(other: AggregateSet): void {

@@ -4,7 +4,7 @@
  * few dozen numbers a day where structured-cloning DayAggregateJSON made thousands of small
  * objects on both sides. Float64 keeps every number exactly, -0 and ±Infinity included.
  */
-import type { AggregateSet, DayAggregate } from './aggregate.js';
+import { type AggregateSet, type DayAggregate, connectionHistogram } from './aggregate.js';
 import { addCaller } from './callers.js';
 import type { LatencyHistogram } from './histogram.js';
 
@@ -96,7 +96,8 @@ export function addPackedDays(set: AggregateSet, { texts, numbers }: PackedDays)
     const v = numbers[n++]!;
     return (v | 0) === v && !Object.is(v, -0) ? v | 0 : v;
   };
-  const histogram = (h: LatencyHistogram): void => {
+  // The histogram is asked for only when there is something to add: a day's connections may have none.
+  const histogram = (target: () => LatencyHistogram): void => {
     const count = next();
     const sum = next();
     const min = next();
@@ -109,6 +110,7 @@ export function addPackedDays(set: AggregateSet, { texts, numbers }: PackedDays)
       n += 2 * buckets;
       return;
     }
+    const h = target();
     h.addTotals({ count, sum, min, max, zero, nonInteger });
     for (; buckets > 0; buckets--) h.addToBucket(next(), next());
   };
@@ -124,8 +126,8 @@ export function addPackedDays(set: AggregateSet, { texts, numbers }: PackedDays)
     d.bytesIn += next();
     d.bytesOut += next();
     for (let h = 0; h < 24; h++) d.hourly[h]! += next();
-    histogram(d.latency);
-    histogram(d.connectionMs);
+    histogram(() => d.latency);
+    histogram(() => connectionHistogram(d));
     for (let c = next(); c > 0; c--) addCaller(d.callers, texts[next()]!, next(), next(), next());
   }
 }

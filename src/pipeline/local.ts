@@ -9,7 +9,13 @@ import { addDays, dayRange, previousWindow, todayUtc } from '../model/dates.js';
 import { parsePriceOverrides } from '../analysis/prices.js';
 import { type PriceList, isPriceList, parsePriceList } from '../analysis/price-list.js';
 import type { Thresholds } from '../analysis/thresholds.js';
-import { DEFAULT_WINDOW_DAYS, chooseWindow, defaultWindowDays, leftOutWarning } from '../analysis/window.js';
+import {
+  DEFAULT_WINDOW_DAYS,
+  chooseWindow,
+  defaultWindowDays,
+  keptFromAtLeast,
+  leftOutWarning,
+} from '../analysis/window.js';
 import { DataError, UsageError } from '../errors.js';
 import { type ReadProgress, aggregateLogs } from '../logs/reader.js';
 import type { AggregateSet } from '../model/aggregate.js';
@@ -19,7 +25,7 @@ import { describeReport } from '../report/findings.js';
 import type { Report } from '../model/report.js';
 import { assertValidReport } from '../report/validate.js';
 import { TOOL } from '../version.js';
-import { collectGarbage } from './memory.js';
+import { collectGarbage, collectGarbageIfGrown } from './memory.js';
 
 export interface LocalAnalysis {
   logs: string[];
@@ -64,7 +70,8 @@ async function readJsonFile(path: string, what: string, flag: string): Promise<u
  * walks or bills them. Returns the requests dropped per day, for the warning.
  */
 function keepDays(aggregates: AggregateSet, range: { start: string; end: string }): Map<string, number> {
-  const dropped = new Map<string, number>();
+  // The days the scan dropped as it went were all before the range.
+  const dropped = new Map(aggregates.dropped);
   const services = new Set<string>();
   for (const [key, agg] of aggregates.days) {
     if (agg.day >= range.start && agg.day < range.end) {
@@ -122,11 +129,30 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
   }
 
   const region = options.region;
+  const today = todayUtc(options.now);
+  const request = { start: options.start, end: options.end };
   const { aggregates, summary, otherRegions, threads, fallbacks } = await aggregateLogs(options.logs, {
     region: region || undefined,
-    onProgress: options.onProgress,
+    // Progress comes a few times a second, whatever the file: the time to look at the heap.
+    onProgress: (progress) => {
+      options.onProgress?.(progress);
+      collectGarbageIfGrown();
+    },
     workerScript: options.workerScript,
     threads: options.threads,
+    // Days before the window and the one before it are only counted, not held, as the scan goes.
+    pruneBefore: (sets) => {
+      let services = 0;
+      let latest: string | undefined;
+      for (const set of sets) {
+        services = Math.max(services, set.services.size);
+        for (const agg of set.days.values()) {
+          if (agg.requests > 0 && agg.day <= today && (latest === undefined || agg.day > latest))
+            latest = agg.day;
+        }
+      }
+      return keptFromAtLeast(request, services, latest);
+    },
   });
   if (region && otherRegions > 0) {
     warnings.push(
@@ -144,7 +170,7 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
   }
 
   // Requests per day with data: the window is chosen from these, never by walking the days.
-  const dayRequests = new Map<string, number>();
+  const dayRequests = new Map(aggregates.dropped);
   for (const agg of aggregates.days.values()) {
     if (agg.requests > 0) dayRequests.set(agg.day, (dayRequests.get(agg.day) ?? 0) + agg.requests);
   }
@@ -153,7 +179,7 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
   const window = chooseWindow(
     { start: options.start, end: options.end, startName: '--start', endName: '--end' },
     dataDays,
-    todayUtc(options.now),
+    today,
     defaultDays,
   );
   if (defaultDays < DEFAULT_WINDOW_DAYS && (options.start === undefined || options.end === undefined)) {
@@ -198,6 +224,8 @@ export async function analyzeLocal(options: LocalAnalysis): Promise<LocalResult>
       warnings,
       generatedAt: (options.now ?? new Date()).toISOString(),
       tool: { ...TOOL },
+      releaseDays: true,
+      afterService: collectGarbageIfGrown,
     }),
   );
   return {

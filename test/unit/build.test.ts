@@ -136,6 +136,19 @@ const kinds = (report: Report, service: string): string[] =>
     .map((f) => f.kind)
     .sort();
 
+describe('buildAnalysis releasing the days', () => {
+  it("gives the same analysis with each service's days dropped once it is reported", () => {
+    let calls = 0;
+    const kept = input();
+    const released = input({ releaseDays: true, afterService: () => calls++ });
+    const services = released.aggregates.services.size;
+    expect(buildAnalysis(released)).toEqual(buildAnalysis(kept));
+    expect(calls).toBe(services);
+    expect(released.aggregates.days.size).toBe(0);
+    expect(kept.aggregates.days.size).toBeGreaterThan(0);
+  });
+});
+
 describe('buildAnalysis, in words', () => {
   it('writes a schema-valid report with one problem per service found', () => {
     const report = buildReport(input());

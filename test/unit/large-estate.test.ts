@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { marked } from 'marked';
 
 import { fitMarkdown, listedServiceCount, renderMarkdown } from '../../src/report/markdown.js';
-import { REPORT_MD_MAX_BYTES, writeReportFiles } from '../../src/publish/files.js';
+import { REPORT_MD_MAX_BYTES, jsonPieces, writeReportFiles } from '../../src/publish/files.js';
+import fc from 'fast-check';
 import { main } from '../../src/cli/main.js';
 import type { Report, ServiceReport } from '../../src/model/report.js';
 import { cells, parseMarkdownTable } from '../helpers/markdown-table.js';
@@ -208,6 +209,25 @@ describe('report.md from the CLI', () => {
     expect(files).toMatchObject({ services: 12_000, listedServices: 100, trimmed: true });
     expect(markdown).toContain("omitted to fit GitHub's size limit; see report.json");
     expect(JSON.parse(readFileSync(files.json, 'utf8')).services).toHaveLength(12_000);
+    // Written in pieces, it is JSON.stringify's text to the byte.
+    expect(readFileSync(files.json, 'utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+  });
+
+  it("writes report.json in pieces that join to JSON.stringify's text, whatever the value", () => {
+    const value = fc.oneof(
+      fc.dictionary(
+        fc.string(),
+        fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.date({ noInvalidDate: true })),
+      ),
+      fc.array(fc.oneof(fc.jsonValue(), fc.constant(undefined))),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        expect([...jsonPieces(v)].join('')).toBe(JSON.stringify(v, null, 2));
+      }),
+    );
+    const report = estateReport(300);
+    expect([...jsonPieces(report)].join('')).toBe(JSON.stringify(report, null, 2));
   });
 
   it('prints that report.md is capped and report.json holds every service', async () => {

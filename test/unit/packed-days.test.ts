@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { AggregateSet, dayToJSON, mergeDay, emptyDay } from '../../src/model/aggregate.js';
+import {
+  AggregateSet,
+  connectionHistogram,
+  dayToJSON,
+  mergeDay,
+  emptyDay,
+} from '../../src/model/aggregate.js';
 import { addPackedDays, packDays } from '../../src/model/packed-days.js';
 import { parseLine } from '../../src/logs/record.js';
 import { mixedWeek } from '../helpers/mixed-week.js';
@@ -50,7 +56,7 @@ describe('packed days', () => {
     d.bytesIn = 2 ** 40 + 1;
     d.latency.add(-0);
     d.latency.add(2.5);
-    d.connectionMs.min = -0;
+    connectionHistogram(d).min = -0;
     const copy = new AggregateSet();
     addPackedDays(copy, packDays(set));
     const c = [...copy.days.values()][0]!;
@@ -59,5 +65,20 @@ describe('packed days', () => {
     expect(c.latency.max).toBe(2.5);
     // An empty histogram is skipped, as LatencyHistogram.merge skips it.
     expect(c.connectionMs.min).toBe(emptyDay('', '').connectionMs.min);
+  });
+
+  it('shares one frozen connection histogram between days without connections, never adding to it', () => {
+    const a = emptyDay('a', '2026-11-01');
+    const b = emptyDay('b', '2026-11-01');
+    expect(a.connectionMs).toBe(b.connectionMs);
+    expect(() => a.connectionMs.add(5)).toThrow(TypeError);
+    connectionHistogram(a).add(5);
+    expect(a.connectionMs.count).toBe(1);
+    expect(b.connectionMs.count).toBe(0);
+    // Merging a day with connections gives the target its own histogram; the shared one stays empty.
+    mergeDay(b, a);
+    expect(b.connectionMs).not.toBe(a.connectionMs);
+    expect(b.connectionMs.count).toBe(1);
+    expect(emptyDay('c', '2026-11-01').connectionMs.count).toBe(0);
   });
 });

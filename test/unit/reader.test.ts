@@ -715,6 +715,56 @@ describe('aggregateLogs: progress and abort', () => {
     }
   });
 
+  it('drops the days before pruneBefore as it reads, counting their requests, and keeps the rest exactly', async () => {
+    // Ten days, each twice (a run of 300 records, then another later), two services: a day's run
+    // spans chunks and ranges, so a scanner holds a day across the drops, and days come back.
+    const lines: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const day = String(1 + (Math.floor(i / 300) % 10)).padStart(2, '0');
+      lines.push(
+        line({
+          startTime: `2024-08-${day}T0${i % 10}:00:00Z`,
+          duration: i % 97,
+          serviceArn: i % 3 ? SVC_A : SVC_B,
+        }),
+      );
+    }
+    const text = lines.join('\n') + '\n';
+    const file = await fixture('prune.log', text);
+    const gz = await fixture('prune.log.gz', gzipSync(text));
+    const cut = '2024-08-06';
+    for (const [name, modes] of [
+      [file, [{}, { rangeBytes: 50_000, isolate: true }, { fast: false }]],
+      [gz, [{}]],
+    ] as const) {
+      for (const mode of modes) {
+        const whole = await aggregateLogs([name], mode);
+        const asked: number[] = [];
+        const pruned = await withProgressEveryCheck(() =>
+          aggregateLogs([name], {
+            ...mode,
+            pruneBefore: (sets) => {
+              asked.push(sets.length);
+              return cut;
+            },
+          }),
+        );
+        expect(asked.length).toBeGreaterThan(1);
+        const kept = [...whole.aggregates.days.values()].filter((d) => d.day >= cut).map(dayToJSON);
+        expect([...pruned.aggregates.days.values()].map(dayToJSON)).toEqual(kept);
+        const dropped = new Map<string, number>();
+        for (const d of whole.aggregates.days.values()) {
+          if (d.day < cut) dropped.set(d.day, (dropped.get(d.day) ?? 0) + d.requests);
+        }
+        expect(new Map([...pruned.aggregates.dropped].sort())).toEqual(new Map([...dropped].sort()));
+        expect([...dropped.values()].reduce((a, b) => a + b, 0)).toBe(3000);
+        // Both services are still known, for the window's length.
+        expect(pruned.aggregates.services.size).toBe(2);
+        expect(pruned.summary.records).toBe(6000);
+      }
+    }
+  });
+
   it('stops when the signal aborts, and passes an error thrown by onProgress through unchanged', async () => {
     const text = Array.from({ length: 3000 }, () => line()).join('\n');
     const files = [await fixture('abort.log', text), await fixture('abort.log.gz', gzipSync(text))];

@@ -6,9 +6,11 @@ import {
   MAX_WINDOW_DAYS,
   chooseWindow,
   defaultWindowDays,
+  keptFromAtLeast,
   leftOutWarning,
 } from '../../src/analysis/window.js';
-import { dayRange, makeWindow } from '../../src/model/dates.js';
+import { addDays, dayRange, makeWindow, previousWindow } from '../../src/model/dates.js';
+import fc from 'fast-check';
 
 const names = { startName: '--start', endName: '--end' };
 const TODAY = '2026-11-25';
@@ -89,6 +91,52 @@ describe('defaultWindowDays', () => {
     const days = dayRange('2026-08-01', '2026-11-25');
     expect(chooseWindow({ ...names }, days, TODAY, 3)).toEqual(makeWindow('2026-11-22', '2026-11-25'));
     expect(chooseWindow({ ...names, start: '2026-09-01', end: '2026-11-01' }, days, TODAY, 3).days).toBe(61);
+  });
+});
+
+describe('keptFromAtLeast', () => {
+  /** The first day the whole data keeps: the window before the window chooseWindow picks. */
+  const keptStart = (days: string[], services: number, dates: { start?: string; end?: string }): string =>
+    previousWindow(chooseWindow({ ...names, ...dates }, days, TODAY, defaultWindowDays(services))).start;
+
+  it('never passes the first day kept, whatever part of the data has been read', () => {
+    // Records arrive in any order, each naming a day and adding a service or not (as a scan sees them).
+    const day = fc.integer({ min: -200, max: 10 }).map((n) => addDays(TODAY, n));
+    const dates = fc.record({ start: day, end: day.map((d) => addDays(d, 1)) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ day, services: fc.integer({ min: 0, max: 3_000 }) }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        dates,
+        (records, request) => {
+          if (request.start !== undefined && request.end !== undefined && request.start >= request.end)
+            return;
+          const all = records.map((r) => r.day);
+          let services = 0;
+          const final = records.reduce((n, r) => n + r.services, 0);
+          const expected = keptStart(all, final, request);
+          for (let i = 0; i < records.length; i++) {
+            services += records[i]!.services;
+            const seen = all.slice(0, i + 1).filter((d) => d <= TODAY);
+            const latest = seen.length > 0 ? seen.sort().at(-1) : undefined;
+            const bound = keptFromAtLeast(request, services, latest);
+            if (bound !== undefined) expect(bound <= expected).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+
+  it('is the first day kept itself when both dates are given, and says nothing for bad ones', () => {
+    expect(keptFromAtLeast({ start: '2026-11-01', end: '2026-11-08' }, 5, undefined)).toBe('2026-10-25');
+    expect(keptFromAtLeast({ start: '2026-11-08', end: '2026-11-01' }, 5, undefined)).toBeUndefined();
+    expect(keptFromAtLeast({ start: 'yesterday' }, 5, '2026-11-01')).toBeUndefined();
+    // Nothing at or before today read yet: the end is not known.
+    expect(keptFromAtLeast({}, 5, undefined)).toBeUndefined();
+    // 5,000 services: 6 days, so 12 are kept up to the latest day.
+    expect(keptFromAtLeast({}, 5_000, '2026-11-24')).toBe('2026-11-13');
   });
 });
 
