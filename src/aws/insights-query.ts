@@ -56,8 +56,16 @@ import { addCaller } from '../model/callers.js';
  */
 export const QUERY_ROW_LIMIT = 100_000;
 
-const HOURS = Array.from({ length: 24 }, (_, h) => h);
-const hourColumn = (h: number): string => `h${String(h).padStart(2, '0')}`;
+/**
+ * The hours of a UTC day.
+ * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
+ */
+export const HOURS = Array.from({ length: 24 }, (_, h) => h);
+/**
+ * The column of a row that counts the records of hour `h` (UTC).
+ * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
+ */
+export const hourColumn = (h: number): string => `h${String(h).padStart(2, '0')}`;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** The same test as model/record.ts isMissing. */
@@ -86,19 +94,31 @@ export interface IdPartition {
 /** Every character of a Lattice id after its `svc-` or `rcfg-`. */
 export const ID_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-/** The parsed caller columns: names no Lattice field has. */
-const CALLER_VPC = 'callerVpcArn';
-const CALLER_PRINCIPAL = 'callerPrincipalPrefix';
+/**
+ * The parsed caller columns: names no Lattice field has.
+ * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
+ */
+export const CALLER_VPC = 'callerVpcArn';
+/** @testseam until the Athena path (athena-query.ts, which shares it) is wired in. */
+export const CALLER_PRINCIPAL = 'callerPrincipalPrefix';
+
+/**
+ * The number fields a row's `shape` says are valid (bit 8): each whole from 0 to its maximum, or
+ * missing, as toRecord accepts them. Bits 1, 2 and 4 say duration, bytesReceived and bytesSent are
+ * there, 16 that authDeniedReason is: the same `shape` in every query (athena-query.ts too).
+ * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
+ */
+export const CHECKED_NUMBERS = [
+  ['duration', MAX_SAFE],
+  ['responseCode', 999],
+  [GRPC_STATUS_FIELD, GRPC_MAX_STATUS],
+  ['bytesReceived', MAX_SAFE],
+  ['bytesSent', MAX_SAFE],
+] as const;
 
 /** The query, narrowed to one partition of ids when one day has too many rows. */
 export function aggregateQuery(partition?: IdPartition): string {
-  const numbers = [
-    ['duration', MAX_SAFE],
-    ['responseCode', 999],
-    [GRPC_STATUS_FIELD, GRPC_MAX_STATUS],
-    ['bytesReceived', MAX_SAFE],
-    ['bytesSent', MAX_SAFE],
-  ] as const;
+  const numbers = CHECKED_NUMBERS;
   const denied = 'authDeniedReason';
   const valid = numbers.map(([f, max]) => wholeOrMissing(f, max)).join(' and ');
   const has = (f: string): string => `(not ${missingColumn(f)})`;
@@ -143,7 +163,7 @@ export const AGGREGATE_FINGERPRINT = createHash('sha256')
 
 export type ResultRow = Array<{ field?: string; value?: string }>;
 
-function num(fields: Map<string, string>, name: string): number {
+function num(fields: ReadonlyMap<string, string>, name: string): number {
   const value = fields.get(name);
   if (value === undefined || value === '') return 0;
   const n = Number(value);
@@ -156,56 +176,69 @@ export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceP
     const fields = new Map<string, string>();
     for (const cell of row)
       if (cell.field !== undefined && cell.value !== undefined) fields.set(cell.field, cell.value);
-    const requests = num(fields, 'requests');
-    const shape = Number(fields.get('shape') ?? NaN);
-    if (!Number.isInteger(shape) || (shape & 8) === 0 || shape < 0 || shape > 31) {
-      problems.invalid += requests;
-      continue;
-    }
-    // The row's key values, judged as the local reader judges a record; numbers are checked by `shape`.
-    const day = `${fields.get('year')}-${fields.get('month')}-${fields.get('dom')}`;
-    const parsed = toRecord({
-      serviceArn: fields.get('serviceArn'),
-      [RESOURCE_CONFIGURATION_FIELD]: fields.get(RESOURCE_CONFIGURATION_FIELD),
-      startTime: `${day}T00:00:00Z`,
-      listenerType: fields.get('listenerType'),
-      responseCode: fields.get('responseCode'),
-      [GRPC_STATUS_FIELD]: fields.get(GRPC_STATUS_FIELD),
-      // Any text that is not a missing value: toRecord reads only whether it is there.
-      authDeniedReason: shape & 16 ? 'denied' : '-',
-      sourceVpcArn: fields.get(CALLER_VPC),
-      callerPrincipal: fields.get(CALLER_PRINCIPAL),
-    });
-    if (!parsed.ok) {
-      if (/^startTime/.test(parsed.reason)) problems.noDay += requests;
-      else problems.invalid += requests;
-      continue;
-    }
-    const record = parsed.record;
-    const agg = emptyDay(record.serviceArn, record.day);
-    if (shape & 2) agg.bytesIn = num(fields, 'bytesIn');
-    if (shape & 4) agg.bytesOut = num(fields, 'bytesOut');
-    let hours = 0;
-    for (const h of HOURS) hours += agg.hourly[h] = num(fields, hourColumn(h));
-    if (hours !== requests) {
-      problems.noHour += requests;
-      agg.hourly.fill(0);
-    }
-    const bucket = fields.get('bucket');
-    const durations =
-      (shape & 1) !== 0 && bucket !== undefined && bucket !== '' && Number.isFinite(Number(bucket));
-    const histogram = countRecords(agg, record, requests, durations);
-    if (histogram) fillHistogram(histogram, Number(bucket), requests, fields);
-    addCaller(agg.callers, record.caller, requests, agg.bytesIn + agg.bytesOut, serverErrors(agg));
-    into.addDay(agg);
+    addAggregateRow(fields, into, problems);
   }
+}
+
+/**
+ * Adds one result row, as its columns by name, to `into`: the reading every engine's rows share
+ * (the Athena query's too, athena-query.ts), so each metric is taken from a row in one place.
+ * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
+ */
+export function addAggregateRow(
+  fields: ReadonlyMap<string, string>,
+  into: AggregateSet,
+  problems: SourceProblems,
+): void {
+  const requests = num(fields, 'requests');
+  const shape = Number(fields.get('shape') ?? NaN);
+  if (!Number.isInteger(shape) || (shape & 8) === 0 || shape < 0 || shape > 31) {
+    problems.invalid += requests;
+    return;
+  }
+  // The row's key values, judged as the local reader judges a record; numbers are checked by `shape`.
+  const day = `${fields.get('year')}-${fields.get('month')}-${fields.get('dom')}`;
+  const parsed = toRecord({
+    serviceArn: fields.get('serviceArn'),
+    [RESOURCE_CONFIGURATION_FIELD]: fields.get(RESOURCE_CONFIGURATION_FIELD),
+    startTime: `${day}T00:00:00Z`,
+    listenerType: fields.get('listenerType'),
+    responseCode: fields.get('responseCode'),
+    [GRPC_STATUS_FIELD]: fields.get(GRPC_STATUS_FIELD),
+    // Any text that is not a missing value: toRecord reads only whether it is there.
+    authDeniedReason: shape & 16 ? 'denied' : '-',
+    sourceVpcArn: fields.get(CALLER_VPC),
+    callerPrincipal: fields.get(CALLER_PRINCIPAL),
+  });
+  if (!parsed.ok) {
+    if (/^startTime/.test(parsed.reason)) problems.noDay += requests;
+    else problems.invalid += requests;
+    return;
+  }
+  const record = parsed.record;
+  const agg = emptyDay(record.serviceArn, record.day);
+  if (shape & 2) agg.bytesIn = num(fields, 'bytesIn');
+  if (shape & 4) agg.bytesOut = num(fields, 'bytesOut');
+  let hours = 0;
+  for (const h of HOURS) hours += agg.hourly[h] = num(fields, hourColumn(h));
+  if (hours !== requests) {
+    problems.noHour += requests;
+    agg.hourly.fill(0);
+  }
+  const bucket = fields.get('bucket');
+  const durations =
+    (shape & 1) !== 0 && bucket !== undefined && bucket !== '' && Number.isFinite(Number(bucket));
+  const histogram = countRecords(agg, record, requests, durations);
+  if (histogram) fillHistogram(histogram, Number(bucket), requests, fields);
+  addCaller(agg.callers, record.caller, requests, agg.bytesIn + agg.bytesOut, serverErrors(agg));
+  into.addDay(agg);
 }
 
 function fillHistogram(
   h: LatencyHistogram,
   bucket: number,
   samples: number,
-  fields: Map<string, string>,
+  fields: ReadonlyMap<string, string>,
 ): void {
   h.addToBucket(bucket, samples);
   h.count = samples;
