@@ -619,7 +619,7 @@ ${day}`;
   merge(other) {
     for (const day of other.days.values()) this.addDay(day);
     this.adoptNames(other);
-    for (const [day, n] of other.dropped) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
+    this.countDropped(other.dropped);
   }
   /**
    * merge() for a set that is not used again: its days are taken rather than copied where this
@@ -651,8 +651,11 @@ ${day}`;
     }
   }
   addDropped(other) {
-    for (const [day, n] of other.dropped) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
+    this.countDropped(other.dropped);
     other.dropped.clear();
+  }
+  countDropped(requestsByDay) {
+    for (const [day, n] of requestsByDay) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
   }
   adoptNames(other) {
     for (const identity of other.services.values()) {

@@ -333,7 +333,7 @@ export class AggregateSet {
   merge(other: AggregateSet): void {
     for (const day of other.days.values()) this.addDay(day);
     this.adoptNames(other);
-    for (const [day, n] of other.dropped) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
+    this.countDropped(other.dropped);
   }
 
   /**
@@ -369,8 +369,12 @@ export class AggregateSet {
   }
 
   private addDropped(other: AggregateSet): void {
-    for (const [day, n] of other.dropped) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
+    this.countDropped(other.dropped);
     other.dropped.clear();
+  }
+
+  private countDropped(requestsByDay: ReadonlyMap<string, number>): void {
+    for (const [day, n] of requestsByDay) this.dropped.set(day, (this.dropped.get(day) ?? 0) + n);
   }
 
   private adoptNames(other: AggregateSet): void {
