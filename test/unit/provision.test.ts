@@ -92,9 +92,15 @@ function deriveActions(sources: Record<string, string>): Map<string, string[]> {
 }
 
 const AWS_DIR = join('src', 'aws');
+/**
+ * Modules the pipeline does not call yet, so the role must not allow their actions yet. Issue 19:
+ * the Athena runner; the slice that wires it in gives the role its Athena, Glue and S3 actions,
+ * scoped to the workgroup, table and prefix, and takes it off this list.
+ */
+const NOT_WIRED = new Set(['athena.ts']);
 const awsSources = Object.fromEntries(
   readdirSync(join(ROOT, AWS_DIR))
-    .filter((f) => f.endsWith('.ts'))
+    .filter((f) => f.endsWith('.ts') && !NOT_WIRED.has(f))
     .map((f) => [join(AWS_DIR, f), read(join(AWS_DIR, f))]),
 );
 const derived = deriveActions(awsSources);
