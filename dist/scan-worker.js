@@ -322,6 +322,7 @@ var LatencyHistogram = class _LatencyHistogram {
   }
   /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
   addToBucket(index, times) {
+    index += 0;
     if (index <= ZERO_BUCKET) {
       this.zero += times;
       return;

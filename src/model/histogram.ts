@@ -115,6 +115,9 @@ export class LatencyHistogram {
 
   /** Adds a pre-bucketed count, as returned by a Logs Insights query. */
   addToBucket(index: number, times: number): void {
+    // The ceiling of a value in (-1, 0) is -0 (1/GAMMA lands there): the same bucket as 0, kept as 0
+    // so that equal histograms have equal buckets.
+    index += 0;
     if (index <= ZERO_BUCKET) {
       this.zero += times;
       return;

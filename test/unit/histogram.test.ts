@@ -196,6 +196,17 @@ describe('LatencyHistogram sparse and dense buckets', () => {
     );
   });
 
+  it('keeps bucket 0 as 0, never -0, whether a value or a query row names it', () => {
+    // ln(1/GAMMA) * BUCKET_SCALE is -1 less a rounding error: its ceiling is -0.
+    const edge = 0.9900497512437814;
+    expect(Object.is(bucketIndex(edge), -0)).toBe(true);
+    const added = new LatencyHistogram();
+    added.add(edge);
+    const fromRow = new LatencyHistogram();
+    fromRow.addToBucket(-0, 1);
+    for (const h of [added, fromRow]) expect(Object.is(h.toJSON().buckets[0]![0], 0)).toBe(true);
+  });
+
   it('reads min and max as ±Infinity when empty, and takes them when set', () => {
     const h = new LatencyHistogram();
     expect([h.min, h.max]).toEqual([Infinity, -Infinity]);
