@@ -33,7 +33,7 @@ import {
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { DataError, errorMessage } from '../errors.js';
 import { clientSettings } from './clients.js';
-import { POLICY_DOC, awsCall, errorName, isAccessDenied } from './errors.js';
+import { POLICY_DOC, awsCall, describeAwsError, errorName, isAccessDenied } from './errors.js';
 import { pollDelays } from './insights.js';
 import { sleep as realSleep, withRetry } from './retry.js';
 
@@ -119,22 +119,17 @@ export function describeAthenaError(
       { cause: error },
     );
   }
-  return new DataError(`${what} failed: ${name}: ${message}`, { cause: error });
+  return describeAwsError(action, what, error);
 }
 
 /** An Athena call; a failure becomes describeAthenaError's DataError. */
-async function athenaCall<T>(
+function athenaCall<T>(
   action: string,
   what: string,
   options: AthenaQueryOptions,
   call: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof DataError) throw error;
-    throw describeAthenaError(action, what, error, options);
-  }
+  return awsCall(action, what, call, (a, w, error) => describeAthenaError(a, w, error, options));
 }
 
 /**

@@ -41,13 +41,21 @@ export function describeAwsError(action: string, what: string, error: unknown): 
   return new DataError(`${what} failed: ${name}: ${errorMessage(error)}`, { cause: error });
 }
 
-/** Runs one AWS call; a failure becomes a DataError that names the IAM action. */
-export async function awsCall<T>(action: string, what: string, call: () => Promise<T>): Promise<T> {
+/**
+ * Runs one AWS call; a failure becomes a DataError that names the IAM action (`describe`, for a
+ * service that says more about its own resources).
+ */
+export async function awsCall<T>(
+  action: string,
+  what: string,
+  call: () => Promise<T>,
+  describe: (action: string, what: string, error: unknown) => DataError = describeAwsError,
+): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof DataError) throw error;
-    throw describeAwsError(action, what, error);
+    throw describe(action, what, error);
   }
 }
 

@@ -446,12 +446,14 @@ export class RangeScan {
   }
 
   private record(unit: number, outcome: UnitOutcome): void {
-    if (this.outcomes[unit] === undefined) this.remaining--;
-    if (this.outcomes[unit] === undefined && 'result' in outcome) {
-      const k = this.unitFile[unit]!;
-      const start = (unit - this.table.first[k]!) * this.table.rangeBytes;
-      this.bytesDone += Math.min(this.table.rangeBytes, this.table.sizes[k]! - start);
-      this.linesDone += outcome.result.counts.counted;
+    if (this.outcomes[unit] === undefined) {
+      this.remaining--;
+      if ('result' in outcome) {
+        const k = this.unitFile[unit]!;
+        const start = (unit - this.table.first[k]!) * this.table.rangeBytes;
+        this.bytesDone += Math.min(this.table.rangeBytes, this.table.sizes[k]! - start);
+        this.linesDone += outcome.result.counts.counted;
+      }
     }
     if ('result' in outcome) this.foldNames(this.unitFile[unit]!, unit, outcome.result);
     this.outcomes[unit] = outcome;

@@ -57,7 +57,8 @@ export function* jsonPieces(value: unknown, depth = 2, indent = ''): Generator<s
   for (const [key, v] of entries) {
     yield `${first ? '' : ','}\n${inner}${key === null ? '' : `${JSON.stringify(key)}: `}`;
     first = false;
-    yield* jsonPieces(array && (v === undefined || typeof v === 'function') ? null : v, depth - 1, inner);
+    // An array's undefined or function is stringified below, as null, like JSON.stringify's.
+    yield* jsonPieces(v, depth - 1, inner);
   }
   yield `\n${indent}${array ? ']' : '}'}`;
 }
