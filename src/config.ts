@@ -8,7 +8,7 @@ import { checkDay } from './analysis/window.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './analysis/thresholds.js';
 import { UsageError } from './errors.js';
 import { isRegionName } from './model/names.js';
-import type { AccountSpec, AwsSettings, CostSource } from './pipeline/aws.js';
+import type { AccountSpec, AthenaSettings, AwsSettings, CostSource, LogSource } from './pipeline/aws.js';
 import { COMMENT_BEHAVIORS, type CommentBehavior } from './publish/comment.js';
 
 type PublishTarget = 'summary' | 'issue' | 'pr-comment';
@@ -49,6 +49,12 @@ export const INPUT_DEFAULTS = {
   'role-duration-seconds': '3600',
   'service-network': '',
   'log-group-names': '',
+  'log-source': 'cloudwatch',
+  'athena-workgroup': 'lattice-cost-report',
+  'athena-database': 'lattice_cost_report',
+  'athena-table': 'access_logs',
+  'create-athena-table': 'false',
+  's3-direct-read-mb': '0',
   'lookback-days': '7',
   'end-date': '',
   'cost-metric': 'UnblendedCost',
@@ -91,6 +97,14 @@ const FAIL_ON: readonly FailOn[] = ['never', 'warning', 'critical', 'partial'];
 const COST_SOURCES: readonly CostSource[] = ['each-account', 'payer'];
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** S3 bucket naming rules (S3 User Guide, "General purpose bucket naming rules"): 3-63 characters. */
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
+/** Athena WorkGroup names (API reference, StartQueryExecution: WorkGroup pattern). */
+const WORKGROUP = /^[a-zA-Z0-9._-]{1,128}$/;
+/** Athena reads lower-case names of letters, digits and underscores ("Names for tables, databases, and columns"). */
+const ATHENA_NAME = /^[a-z0-9_]{1,255}$/;
+/** A day read on the runner is at most this big: past it Athena is the faster and cheaper engine. */
+const MAX_DIRECT_READ_MB = 10_240;
 /** An account label is shown in the report; long enough for a team's name. */
 const MAX_LABEL_CHARS = 64;
 
@@ -255,6 +269,79 @@ export class SettingsReader<Name extends string> {
     return names;
   }
 
+  /** `cloudwatch`, `auto`, or `s3://BUCKET[/PREFIX]` (the prefix taken as a folder). */
+  logSource(name: Name): LogSource {
+    const raw = this.text(name);
+    if (raw === 'cloudwatch' || raw === 'auto') return { kind: raw };
+    const m = S3_URI.exec(raw);
+    const prefix = (m?.[2] ?? '').replace(/^\/+/, '');
+    if (!m || prefix.includes('//') || /[\u0000-\u001f,]/.test(prefix)) {
+      this.problem(
+        name,
+        `must be cloudwatch, auto, or the S3 location of the access logs as s3://BUCKET/PREFIX (got "${raw}").`,
+      );
+      return { kind: 'cloudwatch' };
+    }
+    return {
+      kind: 's3',
+      location: { bucket: m[1]!, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` },
+    };
+  }
+
+  /** Where Athena reads S3 logs, and when the runner reads a day itself. */
+  athena(names: {
+    workGroup: Name;
+    database: Name;
+    table: Name;
+    create: Name;
+    directReadMb: Name;
+  }): AthenaSettings {
+    const workGroup = this.text(names.workGroup);
+    if (!WORKGROUP.test(workGroup))
+      this.problem(
+        names.workGroup,
+        `must be an Athena workgroup name: letters, digits, . _ - (got "${workGroup}").`,
+      );
+    const database = this.text(names.database);
+    const table = this.text(names.table);
+    for (const [name, value] of [
+      [names.database, database],
+      [names.table, table],
+    ] as const) {
+      if (!ATHENA_NAME.test(value))
+        this.problem(
+          name,
+          `must be lower-case letters, digits and underscores, as Athena names are (got "${value}").`,
+        );
+    }
+    const directReadMb = this.number(names.directReadMb);
+    if (directReadMb > MAX_DIRECT_READ_MB)
+      this.problem(
+        names.directReadMb,
+        `must be at most ${MAX_DIRECT_READ_MB}: a bigger day is Athena's to scan (got "${directReadMb}").`,
+      );
+    return { workGroup, database, table, createTable: this.boolean(names.create), directReadMb };
+  }
+
+  /** The log source is compatible with the other log settings. */
+  checkLogSource(
+    source: LogSource,
+    names: { logGroups: Name; network: Name },
+    logGroups: string[],
+    network?: string,
+  ): void {
+    if (source.kind !== 'cloudwatch' && logGroups.length > 0)
+      this.problem(
+        names.logGroups,
+        `is for log-source cloudwatch; the access logs are read from ${source.kind === 's3' ? 'S3' : "the network's subscription"}. Remove one of the two.`,
+      );
+    if (source.kind === 'auto' && !network)
+      this.problem(
+        names.network,
+        "is required with log-source auto: the network's access-log subscription names where its logs go.",
+      );
+  }
+
   lookbackDays(name: Name): number {
     return this.integer(name, LOOKBACK_DAYS.min, LOOKBACK_DAYS.max);
   }
@@ -278,6 +365,15 @@ export class SettingsReader<Name extends string> {
     if (this.problems.length > 0) throw new UsageError(this.problems.join('\n'));
   }
 }
+
+/** The names of the Athena settings, the same as inputs and as flags. */
+export const ATHENA_INPUTS = {
+  workGroup: 'athena-workgroup',
+  database: 'athena-database',
+  table: 'athena-table',
+  create: 'create-athena-table',
+  directReadMb: 's3-direct-read-mb',
+} as const;
 
 /** The names of the settings the action and the CLI's `--aws` share, as inputs and as flags. */
 export const THRESHOLD_INPUTS = {
@@ -308,7 +404,14 @@ export function readConfig(getInput: (name: InputName) => string): Config {
   const roleDurationSeconds = r.integer('role-duration-seconds', 900, 43_200);
   const logGroupNames = r.logGroupNames('log-group-names');
   const serviceNetwork = r.optional('service-network');
-  if (!serviceNetwork && logGroupNames.length === 0) {
+  const logSource = r.logSource('log-source');
+  r.checkLogSource(
+    logSource,
+    { logGroups: 'log-group-names', network: 'service-network' },
+    logGroupNames,
+    serviceNetwork,
+  );
+  if (logSource.kind === 'cloudwatch' && !serviceNetwork && logGroupNames.length === 0) {
     r.problem(
       'service-network',
       'or log-group-names must be set: the network to report on, or the log groups of its access logs.',
@@ -345,6 +448,8 @@ export function readConfig(getInput: (name: InputName) => string): Config {
     roleDurationSeconds,
     ...(serviceNetwork ? { serviceNetwork } : {}),
     logGroupNames,
+    logSource,
+    athena: r.athena(ATHENA_INPUTS),
     lookbackDays,
     ...(endDate ? { endDate } : {}),
     costMetric,

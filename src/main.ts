@@ -156,7 +156,10 @@ function setReportOutputs(report: Report, files: { json: string; markdown: strin
   core.setOutput('total-cost', report.totals.cost.toFixed(2));
   core.setOutput('findings-count', String(report.findings.length));
   core.setOutput('critical-count', String(report.findings.filter((f) => f.severity === 'critical').length));
-  core.setOutput('bytes-scanned', String(report.run.insights.bytesScanned));
+  core.setOutput(
+    'bytes-scanned',
+    String(report.run.insights.bytesScanned + (report.run.athena?.bytesScanned ?? 0)),
+  );
 }
 
 function published(result: PublishResult, what: string, url: string): string {
@@ -174,7 +177,10 @@ function keyOf(config: Config): string {
   return reportKey({
     region: config.region,
     serviceNetwork: config.serviceNetwork,
-    logGroups: config.logGroupNames,
+    logGroups:
+      config.logSource?.kind === 's3'
+        ? [`s3://${config.logSource.location.bucket}/${config.logSource.location.prefix}`]
+        : config.logGroupNames,
     ...(fleet ? { fleet: { regions, accounts } } : {}),
   });
 }

@@ -50,6 +50,7 @@
  * Assumed, not checked on Athena: Trino's ln is within an ulp of V8's Math.log, as the Insights
  * bucket already assumes (a bucket boundary exactly between them would move one sample).
  */
+import { createHash } from 'node:crypto';
 import type { AggregateSet, SourceProblems } from '../model/aggregate.js';
 import { isIsoDay } from '../model/dates.js';
 import { BUCKET_SCALE, MIN_DURATION } from '../model/histogram.js';
@@ -195,6 +196,15 @@ export function athenaDayQuery(table: string, day: string): string {
     `GROUP BY ${keys.join(', ')}`,
   ].join('\n');
 }
+
+/**
+ * Names how the S3 path makes day aggregates (the query, and with it the histogram and classes),
+ * so cache entries of another version are never mixed in.
+ */
+export const ATHENA_FINGERPRINT = createHash('sha256')
+  .update(athenaDayQuery('t', '2000-01-01'))
+  .digest('hex')
+  .slice(0, 16);
 
 /** The result columns by their lower-case names: Athena gives them lower-cased. */
 const COLUMNS = new Map(

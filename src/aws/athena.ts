@@ -1,7 +1,7 @@
 /**
  * Runs one SQL text in Athena and reads its rows: the Athena counterpart of one Logs Insights
  * query in insights.ts (start, poll with a growing delay, stop on abort, errors that name the
- * missing permission or resource). Not wired into the pipeline yet (issue 19).
+ * missing permission or resource). athena-scan.ts runs one per delivery day.
  *
  * Facts, from the Amazon Athena API Reference unless said otherwise:
  * - "GetQueryResults": MaxResults "Valid Range: Minimum value of 1. Maximum value of 1000"; the
@@ -16,8 +16,7 @@
  *   `athena get-query-results` shows it, and uber/athenadriver's UndocumentedAthena.md says only
  *   DML results have it. ASSUMED therefore, and checked: the first row of the first page is
  *   dropped only when its values are exactly the ColumnInfo names.
- * The Athena price per TB scanned is not here: the pricing page itself could not be read in the
- * sources searched (only third-party summaries), so run cost is left to a later slice.
+ * The run's Athena charge is estimated in athena-scan.ts (athenaCostUsd).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -71,9 +70,7 @@ type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
 /**
  * Athena in the run's region, with the run's retries and credentials (clients.ts); the endpoint is
- * the SDK's, so AWS_ENDPOINT_URL(_ATHENA) redirects it. Not in createClients until the pipeline
- * reads S3 logs, so the action's bundle does not carry the Athena client before it uses it.
- * @testseam
+ * the SDK's, so AWS_ENDPOINT_URL(_ATHENA) redirects it. Made only by runs that read S3 logs.
  */
 export function createAthenaClient(region: string, credentials?: Credentials): AthenaClient {
   return new AthenaClient({ region, ...clientSettings(credentials) });

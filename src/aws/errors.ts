@@ -4,7 +4,7 @@
  */
 import { DataError, errorMessage } from '../errors.js';
 
-/** Also for athena.ts, which nothing in the pipeline imports yet (issue 19): untag it then. @testseam */
+/** Where a denial's message sends the reader. */
 export const POLICY_DOC = 'see "IAM policy" in the README (provision/github-oidc-role.yaml deploys it)';
 
 const DENIED = new Set([

@@ -56,15 +56,9 @@ import { addCaller } from '../model/callers.js';
  */
 export const QUERY_ROW_LIMIT = 100_000;
 
-/**
- * The hours of a UTC day.
- * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
- */
+/** The hours of a UTC day. */
 export const HOURS = Array.from({ length: 24 }, (_, h) => h);
-/**
- * The column of a row that counts the records of hour `h` (UTC).
- * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
- */
+/** The column of a row that counts the records of hour `h` (UTC). */
 export const hourColumn = (h: number): string => `h${String(h).padStart(2, '0')}`;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -96,17 +90,14 @@ export const ID_CHARS = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 /**
  * The parsed caller columns: names no Lattice field has.
- * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
  */
 export const CALLER_VPC = 'callerVpcArn';
-/** @testseam until the Athena path (athena-query.ts, which shares it) is wired in. */
 export const CALLER_PRINCIPAL = 'callerPrincipalPrefix';
 
 /**
  * The number fields a row's `shape` says are valid (bit 8): each whole from 0 to its maximum, or
  * missing, as toRecord accepts them. Bits 1, 2 and 4 say duration, bytesReceived and bytesSent are
  * there, 16 that authDeniedReason is: the same `shape` in every query (athena-query.ts too).
- * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
  */
 export const CHECKED_NUMBERS = [
   ['duration', MAX_SAFE],
@@ -183,7 +174,6 @@ export function addRows(rows: ResultRow[], into: AggregateSet, problems: SourceP
 /**
  * Adds one result row, as its columns by name, to `into`: the reading every engine's rows share
  * (the Athena query's too, athena-query.ts), so each metric is taken from a row in one place.
- * @testseam until the Athena path (athena-query.ts, which shares it) is wired in.
  */
 export function addAggregateRow(
   fields: ReadonlyMap<string, string>,

@@ -56,7 +56,7 @@ export interface ScanOptions {
 }
 
 /** What one UTC day's queries found: the unit that is cached between runs. */
-interface ChunkResult {
+export interface ChunkResult {
   /** Aggregates by startTime day; a few may belong to the day before (requests spanning midnight). */
   aggregates: AggregateSet;
   bytesScanned: number;

@@ -29,6 +29,8 @@ export interface Inventory {
   resources: ServiceIdentity[];
   /** Log group names of the CloudWatch Logs access-log destinations. */
   logGroups: string[];
+  /** Every access-log destination ARN found (log groups, buckets, Firehose streams); empty when not looked up. */
+  destinations: string[];
   warnings: string[];
 }
 
@@ -183,6 +185,11 @@ export interface InventoryRequest {
   logsOptional?: boolean;
   /** Services described by earlier runs; gains those described now. */
   described?: DescribedServices;
+  /**
+   * cloudwatch (default): the destinations must include a log group. auto: any destination will
+   * do, the caller picks. s3: the logs' place is known, so subscriptions are not listed.
+   */
+  logSource?: 'cloudwatch' | 'auto' | 's3';
 }
 
 export async function readInventory(
@@ -191,17 +198,17 @@ export async function readInventory(
 ): Promise<Inventory> {
   const warnings: string[] = [];
   if (!request.serviceNetwork) {
-    if (request.logGroupNames.length === 0) {
+    if (request.logGroupNames.length === 0 && request.logSource !== 's3') {
       throw new UsageError('Set service-network (to find its log groups) or log-group-names.');
     }
-    return { services: [], resources: [], logGroups: request.logGroupNames, warnings };
+    return { services: [], resources: [], logGroups: request.logGroupNames, destinations: [], warnings };
   }
   const network = await resolveServiceNetwork(lattice, request.serviceNetwork);
   const services = await associatedServices(lattice, network);
   await describeServices(lattice, services, warnings, request.described);
   const resources = await associatedResources(lattice, network, warnings);
-  if (request.logGroupNames.length > 0)
-    return { network, services, resources, logGroups: request.logGroupNames, warnings };
+  if (request.logGroupNames.length > 0 || request.logSource === 's3')
+    return { network, services, resources, logGroups: request.logGroupNames, destinations: [], warnings };
 
   const destinations = await accessLogDestinations(
     lattice,
@@ -223,19 +230,28 @@ export async function readInventory(
     warnings.push(
       `No access-log group of ${network.name} is visible here; its traffic is read from the accounts whose logs hold it.`,
     );
-    return { network, services, resources, logGroups, warnings };
+    return { network, services, resources, logGroups, destinations, warnings };
   }
+  if (request.logSource === 'auto' && destinations.length > 0)
+    return {
+      network,
+      services,
+      resources,
+      logGroups,
+      destinations: [...new Set(destinations)].sort(),
+      warnings,
+    };
   if (logGroups.length === 0) {
     const elsewhere =
       destinations.length > 0
-        ? ` Its access logs go only to ${destinations.map((d) => d.split(':')[2]).join(', ')}, which Logs Insights cannot query.`
+        ? ` Its access logs go only to ${destinations.map((d) => d.split(':')[2]).join(', ')}, which Logs Insights cannot query: set log-source to auto (or to their s3:// location) to read them with Athena.`
         : ' It has no access-log subscription.';
     throw new DataError(
       `No CloudWatch Logs log group receives the access logs of service network ${network.name}.${elsewhere} ` +
         'Send them to a log group (provision/lattice-analytics.yaml does) or set log-group-names.',
     );
   }
-  return { network, services, resources, logGroups, warnings };
+  return { network, services, resources, logGroups, destinations, warnings };
 }
 
 /** A time from the API as ISO 8601; undefined when absent or not a time. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_THRESHOLDS } from '../analysis/thresholds.js';
 import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS } from '../analysis/window.js';
-import { INPUT_DEFAULTS, SettingsReader, THRESHOLD_INPUTS } from '../config.js';
+import { ATHENA_INPUTS, INPUT_DEFAULTS, SettingsReader, THRESHOLD_INPUTS } from '../config.js';
 import { SAMPLE_MAX_SERVICES, generateDemo, writeSampleLog } from '../demo/generate.js';
 import { setupProblem } from '../aws/errors.js';
 import { DataError, UsageError, errorMessage } from '../errors.js';
@@ -65,6 +65,14 @@ AWS_PROFILE, SSO, instance role): the Lattice API, Logs Insights and Cost Explor
   --cost-source SOURCE      each-account (default) or payer (the management account's Cost Explorer).
   --service-network X       Name, id (sn-…) or ARN; its services and access-log groups are found.
   --log-group-names a,b     Log groups to query (default: from the network's access-log subscription).
+  --log-source SOURCE       cloudwatch (default), s3://BUCKET/PREFIX (Athena over the logs delivered
+                            there), or auto (where the network's access-log subscription sends them).
+  --athena-workgroup NAME   Athena workgroup for S3 logs (default ${INPUT_DEFAULTS['athena-workgroup']}).
+  --athena-database NAME    Glue database of the log table (default ${INPUT_DEFAULTS['athena-database']}).
+  --athena-table NAME       Glue table over the S3 logs (default ${INPUT_DEFAULTS['athena-table']}).
+  --create-athena-table     Create the database and table when missing.
+  --s3-direct-read-mb N     Read a delivery day of at most N MB from S3 here instead of Athena (default 0:
+                            never; reading S3 from outside AWS costs data transfer).
   --lookback-days N         Window length in whole UTC days (default 7).
   --end-date YYYY-MM-DD     Day after the window, exclusive (default today, UTC).
   --cost-tag-key K          Cost-allocation tag naming each service's backend, for its compute cost.
@@ -111,6 +119,12 @@ const OPTIONS = {
   'member-role-name': { type: 'string' },
   'cost-source': { type: 'string' },
   'log-group-names': { type: 'string' },
+  'log-source': { type: 'string' },
+  'athena-workgroup': { type: 'string' },
+  'athena-database': { type: 'string' },
+  'athena-table': { type: 'string' },
+  'create-athena-table': { type: 'boolean' },
+  's3-direct-read-mb': { type: 'string' },
   'lookback-days': { type: 'string' },
   'end-date': { type: 'string' },
   'cost-tag-key': { type: 'string' },
@@ -162,6 +176,12 @@ const FLAG_DEFAULTS: Partial<Record<Flag, string>> = {
   'latency-p99-ms': INPUT_DEFAULTS['latency-p99-ms'],
   'error-rate-percent': INPUT_DEFAULTS['error-rate-percent'],
   'idle-requests-per-day': INPUT_DEFAULTS['idle-requests-per-day'],
+  'log-source': INPUT_DEFAULTS['log-source'],
+  'athena-workgroup': INPUT_DEFAULTS['athena-workgroup'],
+  'athena-database': INPUT_DEFAULTS['athena-database'],
+  'athena-table': INPUT_DEFAULTS['athena-table'],
+  'create-athena-table': INPUT_DEFAULTS['create-athena-table'],
+  's3-direct-read-mb': INPUT_DEFAULTS['s3-direct-read-mb'],
   format: 'markdown',
   records: '100000',
   services: '8',
@@ -174,7 +194,8 @@ function settings(values: Values): SettingsReader<Flag> {
   return new SettingsReader<Flag>(
     (flag) => {
       const value = values[flag];
-      return typeof value === 'string' ? value : undefined;
+      // A boolean flag given is "true"; absent, its default applies.
+      return typeof value === 'string' ? value : value === true ? 'true' : undefined;
     },
     (flag) => `--${flag}`,
     FLAG_DEFAULTS,
@@ -222,6 +243,12 @@ const AWS_ONLY = [
   'settling-days',
   'service-network',
   'log-group-names',
+  'log-source',
+  'athena-workgroup',
+  'athena-database',
+  'athena-table',
+  'create-athena-table',
+  's3-direct-read-mb',
   'lookback-days',
   'end-date',
   'cost-tag-key',
@@ -316,6 +343,14 @@ async function analyzeWithAws(values: Values): Promise<void> {
     'is required with --aws (or set AWS_REGION): the region of the service network and its log groups.',
     process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION,
   );
+  const logGroupNames = r.logGroupNames('log-group-names');
+  const logSource = r.logSource('log-source');
+  r.checkLogSource(
+    logSource,
+    { logGroups: 'log-group-names', network: 'service-network' },
+    logGroupNames,
+    r.optional('service-network'),
+  );
   const aws: AwsSettings = {
     region,
     regions: r.regions('regions', region),
@@ -323,7 +358,9 @@ async function analyzeWithAws(values: Values): Promise<void> {
     memberRoleName: r.roleName('member-role-name'),
     costSource: r.costSource('cost-source'),
     serviceNetwork: r.optional('service-network'),
-    logGroupNames: r.logGroupNames('log-group-names'),
+    logGroupNames,
+    logSource,
+    athena: r.athena(ATHENA_INPUTS),
     lookbackDays: r.lookbackDays('lookback-days'),
     endDate: r.day('end-date'),
     costMetric: r.costMetric('cost-metric'),

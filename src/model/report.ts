@@ -202,6 +202,8 @@ export interface Report {
     kind: 'files' | 'aws';
     serviceNetwork?: string;
     logGroups: string[];
+    /** The S3 locations read with Athena (log-source s3 or auto), each with its table and log roots. */
+    s3?: Array<{ location: string; table: string; workGroup: string; roots: string[] }>;
     queryIds: string[];
     files: string[];
     records: number;
@@ -236,6 +238,10 @@ export interface Report {
   coverage?: Coverage;
   run: {
     insights: { queries: number; bytesScanned: number };
+    /** Present when logs were read from S3: Athena's queries, bytes and estimated charge. */
+    athena?: { queries: number; bytesScanned: number; estimatedCostUsd: number };
+    /** Present when logs were read from S3: the delivery days read on the runner instead. */
+    s3Direct?: { days: number; objects: number; bytesRead: number };
     costExplorer: { requests: number };
     estimatedRunCostUsd: number;
     /** Present when a cache of settled days was used. */
@@ -246,7 +252,7 @@ export interface Report {
       bytesAvoided: number;
       costDaysHit: number;
       costExplorerRequestsAvoided: number;
-      /** Logs Insights and Cost Explorer charges this run did not incur. */
+      /** Logs Insights, Athena and Cost Explorer charges this run did not incur. */
       savedUsd: number;
     };
   };

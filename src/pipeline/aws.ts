@@ -29,6 +29,12 @@ import {
 } from '../aws/costs.js';
 import { type AwsCredentials, callerAccount } from '../aws/credentials.js';
 import { type ScanOptions, scanDays } from '../aws/insights.js';
+import { type S3ScanResult, athenaCostUsd, scanS3Days } from '../aws/athena-scan.js';
+import { createAthenaClient } from '../aws/athena.js';
+import { type S3Location, createGlueClient, ensureAccessLogTable, s3Uri } from '../aws/athena-table.js';
+import { firehoseDestination, firehoseS3Location, s3Destination } from '../aws/log-destinations.js';
+import { createS3Client, discoverDayRoots } from '../aws/s3-logs.js';
+import { ATHENA_FINGERPRINT } from '../aws/athena-query.js';
 import { emptyBill, mergeBills } from '../aws/cost-and-usage.js';
 import { readPriceListItems } from '../aws/price-list.js';
 import { type PriceList, parsePriceList } from '../analysis/price-list.js';
@@ -59,6 +65,28 @@ export interface AccountSpec {
   label?: string;
 }
 
+/** Where the access logs are read: Logs Insights, S3 through Athena, or where the subscription sends them. */
+export type LogSource = { kind: 'cloudwatch' } | { kind: 'auto' } | { kind: 's3'; location: S3Location };
+
+/** How logs in S3 are read. */
+export interface AthenaSettings {
+  workGroup: string;
+  database: string;
+  table: string;
+  /** Make the Glue database and table when missing, and keep a table made so up to date. */
+  createTable: boolean;
+  /** A delivery day of at most this many MB of objects is read on the runner; 0: never. */
+  directReadMb: number;
+}
+
+const DEFAULT_ATHENA: AthenaSettings = {
+  workGroup: 'lattice-cost-report',
+  database: 'lattice_cost_report',
+  table: 'access_logs',
+  createTable: false,
+  directReadMb: 0,
+};
+
 /** Where each account's Lattice bill comes from. */
 export type CostSource = 'each-account' | 'payer';
 
@@ -75,6 +103,9 @@ export interface AwsSettings {
   costSource?: CostSource;
   serviceNetwork?: string;
   logGroupNames: string[];
+  /** Default cloudwatch. */
+  logSource?: LogSource;
+  athena?: AthenaSettings;
   lookbackDays: number;
   /** Exclusive end day; default today (UTC), so the window holds whole days. */
   endDate?: string;
@@ -111,6 +142,8 @@ interface Run {
   today: string;
   warnings: string[];
   requests: CostRequests;
+  /** S3 locations a pair of this run reads: shared by every pair, so a bucket several deliver to is read once. */
+  s3Claims: Set<string>;
 }
 
 /** What the Logs Insights rows held that could not be counted, in words. */
@@ -353,6 +386,16 @@ interface Pair {
   aggregates?: AggregateSet;
   problems?: SourceProblems;
   scan?: Awaited<ReturnType<typeof scanDays>>;
+  /** When the logs were read from S3. */
+  s3?: {
+    scan: S3ScanResult;
+    location: S3Location;
+    table: string;
+    workGroup: string;
+    roots: string[];
+    /** Athena bytes of the days taken from the cache. */
+    bytesAvoided: number;
+  };
   error?: string;
 }
 
@@ -432,6 +475,7 @@ async function readPair(pair: Pair, days: string[], fleet: boolean): Promise<voi
       inventory = await readInventory(run.clients.lattice, {
         serviceNetwork: run.options.serviceNetwork,
         logGroupNames: run.options.logGroupNames,
+        logSource: run.options.logSource?.kind ?? 'cloudwatch',
         ...(fleet ? { logsOptional: true } : {}),
         ...(described ? { described } : {}),
       });
@@ -443,10 +487,23 @@ async function readPair(pair: Pair, days: string[], fleet: boolean): Promise<voi
     } catch (error) {
       // A network lives in some regions and is shared with some accounts: elsewhere there is nothing to read.
       if (!fleet || !isNetworkMissing(error)) throw error;
-      inventory = { services: [], resources: [], logGroups: [], warnings: [] };
+      inventory = { services: [], resources: [], logGroups: [], destinations: [], warnings: [] };
     }
     pair.inventory = inventory;
     run.warnings.push(...inventory.warnings);
+    const location = await s3LocationOf(run, inventory);
+    if (location && run.s3Claims.has(s3Uri(location))) {
+      // Another pair reads this bucket, every account's and region's roots in it included.
+      pair.aggregates = new AggregateSet();
+      pair.problems = noProblems();
+      return;
+    }
+    if (location) {
+      run.s3Claims.add(s3Uri(location));
+      const read = await s3Aggregates(run, location, days);
+      Object.assign(pair, { aggregates: read.aggregates, problems: read.problems, s3: read.s3 });
+      return;
+    }
     if (inventory.logGroups.length === 0) {
       pair.aggregates = new AggregateSet();
       pair.problems = noProblems();
@@ -458,6 +515,151 @@ async function readPair(pair: Pair, days: string[], fleet: boolean): Promise<voi
     if (!fleet) throw error;
     pair.error = errorMessage(error);
   }
+}
+
+/**
+ * The S3 location to read, or undefined for Logs Insights: log-source s3, or with auto a
+ * subscription that sends the logs to a bucket or to a Firehose stream (a log group is preferred:
+ * it needs no table).
+ */
+async function s3LocationOf(run: Run, inventory: Inventory): Promise<S3Location | undefined> {
+  const source = run.options.logSource ?? { kind: 'cloudwatch' };
+  if (source.kind === 's3') return source.location;
+  if (source.kind !== 'auto' || inventory.logGroups.length > 0) return undefined;
+  const buckets = inventory.destinations.map(s3Destination).filter((d) => d !== undefined);
+  if (buckets.length > 1) {
+    run.warnings.push(
+      `The access logs go to ${buckets.length} S3 locations; this report reads ${s3Uri(buckets[0]!)}. Set log-source to choose.`,
+    );
+  }
+  if (buckets[0]) return buckets[0];
+  const stream = inventory.destinations.map(firehoseDestination).find((d) => d !== undefined);
+  return stream ? firehoseS3Location(stream, run.options.credentials) : undefined;
+}
+
+/** The S3 path's cache entries: the same days from another table, roots or query are other entries. */
+function s3Scope(run: Run, location: S3Location, table: string, roots: readonly string[]) {
+  return run.account
+    ? {
+        account: run.account,
+        region: run.options.region,
+        logGroups: [s3Uri(location), `athena:${table}`, ...roots.map((r) => s3Uri(location, r))],
+        fingerprint: ATHENA_FINGERPRINT,
+      }
+    : undefined;
+}
+
+/**
+ * Day aggregates of the logs under `location`: the roots found in the bucket, the table checked
+ * (or made), then each delivery day cached, read on the runner or queried with Athena. Delivery
+ * days run to the day after the last one reported, so a record delivered after midnight counts.
+ */
+async function s3Aggregates(run: Run, location: S3Location, days: string[]) {
+  const { options, cache } = run;
+  const athena = options.athena ?? DEFAULT_ATHENA;
+  const table = `${athena.database}.${athena.table}`;
+  const s3 = createS3Client(options.region, options.credentials);
+  const athenaClient = createAthenaClient(options.region, options.credentials);
+  const glue = createGlueClient(options.region, options.credentials);
+  try {
+    const found = await discoverDayRoots(s3, location, options.signal ? { signal: options.signal } : {});
+    run.warnings.push(...found.warnings);
+    const aggregates = new AggregateSet();
+    const problems = noProblems();
+    const empty = {
+      aggregates,
+      problems,
+      s3: {
+        scan: emptyS3Scan(),
+        location,
+        table,
+        workGroup: athena.workGroup,
+        roots: [] as string[],
+        bytesAvoided: 0,
+      },
+    };
+    if (found.roots.length === 0) {
+      run.warnings.push(
+        `No access logs were found under ${s3Uri(location)}: no key there has day folders (YYYY/MM/DD/). ` +
+          'Check log-source against the access-log subscription, or wait for the first delivery (within minutes).',
+      );
+      return empty;
+    }
+    const state = await ensureAccessLogTable(glue, {
+      database: athena.database,
+      table: athena.table,
+      location,
+      roots: found.roots,
+      rootsComplete: found.warnings.length === 0,
+      create: athena.createTable,
+    });
+    run.warnings.push(...state.warnings);
+    const last = days.at(-1);
+    const after = last ? addDays(last, 1) : undefined;
+    const delivery = after && after <= run.today ? [...days, after] : [...days];
+    const scope = s3Scope(run, location, table, state.roots);
+    const missing: string[] = [];
+    let bytesAvoided = 0;
+    for (const day of delivery) {
+      const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
+      const cached = cache && scope && settled ? await cache.readScan(scope, day) : undefined;
+      if (!cached) {
+        missing.push(day);
+        continue;
+      }
+      for (const json of cached.aggregates) aggregates.addDay(dayFromJSON(json));
+      addProblems(problems, cached.problems);
+      bytesAvoided += cached.bytesScanned;
+    }
+    options.log?.(
+      `Reading ${missing.length} of ${delivery.length} delivery days of ${s3Uri(location)} (${plural(state.roots.length, 'log root')}) with ${table}`,
+    );
+    const scan = await scanS3Days(
+      { s3, athena: athenaClient },
+      {
+        location,
+        days: missing,
+        roots: state.roots,
+        table,
+        workGroup: athena.workGroup,
+        directReadBytes: athena.directReadMb * 1024 * 1024,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.scan?.pollMinMs !== undefined ? { pollMinMs: options.scan.pollMinMs } : {}),
+        ...(options.scan?.pollMaxMs !== undefined ? { pollMaxMs: options.scan.pollMaxMs } : {}),
+      },
+    );
+    aggregates.merge(scan.aggregates);
+    boundDayCallers(aggregates.days.values());
+    addProblems(problems, scan.problems);
+    if (cache && scope) {
+      for (const [day, chunk] of scan.chunks) {
+        if (isSettled(day, run.now, options.cache!.settlingDays)) await cache.writeScan(scope, day, chunk);
+      }
+    }
+    return { aggregates, problems, s3: { ...empty.s3, scan, roots: state.roots, bytesAvoided } };
+  } finally {
+    s3.destroy();
+    athenaClient.destroy();
+    glue.destroy();
+  }
+}
+
+function emptyS3Scan(): S3ScanResult {
+  return {
+    aggregates: new AggregateSet(),
+    chunks: new Map(),
+    queries: 0,
+    queryIds: [],
+    bytesScanned: 0,
+    billedBytes: 0,
+    direct: { days: 0, objects: 0, bytes: 0 },
+    problems: noProblems(),
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The pairs' day aggregates as one: a service's day seen by two logs (network and service level) counts once. */
@@ -552,7 +754,11 @@ function settable<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
 }
 
 function uniqueByArn(list: ServiceIdentity[]): ServiceIdentity[] {
-  return [...new Map(list.map((s) => [s.arn, s])).values()];
+  return uniqueBy(list, (s) => s.arn);
+}
+
+function uniqueBy<T>(list: T[], key: (item: T) => string): T[] {
+  return [...new Map(list.map((item) => [key(item), item])).values()];
 }
 
 /** The month's forecast of the whole run: the accounts' amounts add up; their intervals do not. */
@@ -597,7 +803,7 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
   const warnings: string[] = [];
   const fleet = isFleet(options);
   const clients = createClients(options.region, options.credentials);
-  const hub: Run = { options, clients, now, today, warnings, requests: { count: 0 } };
+  const hub: Run = { options, clients, now, today, warnings, requests: { count: 0 }, s3Claims: new Set() };
   const pairs: Pair[] = [];
   const costRuns = new Map<Target, Run>();
   const knownServices = settable<ServiceIdentity[]>();
@@ -725,6 +931,18 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
     const scans = read.map((p) => p.scan).filter((s) => s !== undefined);
     const bytesScanned = scans.reduce((sum, s) => sum + s.bytesScanned, 0);
     const queries = scans.reduce((sum, s) => sum + s.queries, 0);
+    const s3Reads = read.map((p) => p.s3).filter((s) => s !== undefined);
+    const athenaRun = {
+      queries: s3Reads.reduce((sum, s) => sum + s.scan.queries, 0),
+      bytesScanned: s3Reads.reduce((sum, s) => sum + s.scan.bytesScanned, 0),
+      estimatedCostUsd: usd(athenaCostUsd(s3Reads.reduce((sum, s) => sum + s.scan.billedBytes, 0))),
+    };
+    const athenaAvoided = s3Reads.reduce((sum, s) => sum + s.bytesAvoided, 0);
+    const direct = {
+      days: s3Reads.reduce((sum, s) => sum + s.scan.direct.days, 0),
+      objects: s3Reads.reduce((sum, s) => sum + s.scan.direct.objects, 0),
+      bytesRead: s3Reads.reduce((sum, s) => sum + s.scan.direct.bytes, 0),
+    };
     const ceRequests =
       hub.requests.count +
       [...costRuns.values()].filter((r) => r !== hub).reduce((sum, r) => sum + r.requests.count, 0);
@@ -736,7 +954,9 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
           const status: AccountInput['status'] =
             ok === mine.length ? 'read' : ok === 0 ? 'unreachable' : 'partial';
           const billedAmounts = costs.get(target)?.billed;
-          const ownScans = mine.map((p) => p.scan).filter((s) => s !== undefined);
+          const ownScans = [...mine.map((p) => p.scan), ...mine.map((p) => p.s3?.scan)].filter(
+            (s) => s !== undefined,
+          );
           return {
             account: target.account!,
             ...(target.label ? { label: target.label } : {}),
@@ -775,8 +995,21 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
         source: {
           kind: 'aws',
           ...(network ? { serviceNetwork: network.name } : {}),
-          logGroups: [...new Set(read.flatMap((p) => p.inventory!.logGroups))].sort(),
-          queryIds: scans.flatMap((s) => s.queryIds),
+          logGroups: [...new Set(read.filter((p) => !p.s3).flatMap((p) => p.inventory!.logGroups))].sort(),
+          ...(s3Reads.length > 0
+            ? {
+                s3: uniqueBy(
+                  s3Reads.map((s) => ({
+                    location: s3Uri(s.location),
+                    table: s.table,
+                    workGroup: s.workGroup,
+                    roots: s.roots,
+                  })),
+                  (s) => `${s.location} ${s.table}`,
+                ),
+              }
+            : {}),
+          queryIds: [...scans.flatMap((s) => s.queryIds), ...s3Reads.flatMap((s) => s.scan.queryIds)],
           files: [],
           records: [...aggregates.days.values()].reduce((sum, d) => sum + d.requests, 0),
           malformed: 0,
@@ -784,20 +1017,26 @@ export async function analyzeAws(options: AwsAnalysis): Promise<AwsResult> {
         },
         run: {
           insights: { queries, bytesScanned },
+          ...(s3Reads.length > 0 ? { athena: athenaRun, s3Direct: direct } : {}),
           costExplorer: { requests: ceRequests },
           estimatedRunCostUsd: usd(
-            (bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB + ceRequests * COST_EXPLORER_USD_PER_REQUEST,
+            (bytesScanned / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+              athenaRun.estimatedCostUsd +
+              ceRequests * COST_EXPLORER_USD_PER_REQUEST,
           ),
           ...(stats
             ? {
                 cache: {
                   logDaysHit: stats.logDaysHit,
-                  logDaysScanned: scans.reduce((sum, s) => sum + s.chunks.size, 0),
+                  logDaysScanned:
+                    scans.reduce((sum, s) => sum + s.chunks.size, 0) +
+                    s3Reads.reduce((sum, s) => sum + s.scan.chunks.size, 0),
                   bytesAvoided: stats.bytesAvoided,
                   costDaysHit: stats.costDaysHit,
                   costExplorerRequestsAvoided: stats.costExplorerRequestsAvoided,
                   savedUsd: usd(
-                    (stats.bytesAvoided / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+                    ((stats.bytesAvoided - athenaAvoided) / BYTES_PER_GB) * INSIGHTS_USD_PER_GB +
+                      athenaCostUsd(athenaAvoided) +
                       stats.costExplorerRequestsAvoided * COST_EXPLORER_USD_PER_REQUEST,
                   ),
                 },

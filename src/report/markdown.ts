@@ -728,10 +728,21 @@ function methodDetails(report: Report): string[] {
     );
   }
 
-  const origin =
+  const origins =
     source.kind === 'files'
-      ? `${plural(source.files.length, 'log file')} ${filesListed(source.files)}`
-      : `Logs Insights over ${plural(source.logGroups.length, 'log group')} (${listed(source.logGroups)})`;
+      ? [`${plural(source.files.length, 'log file')} ${filesListed(source.files)}`]
+      : [
+          ...(source.logGroups.length > 0 || !source.s3
+            ? [
+                `Logs Insights over ${plural(source.logGroups.length, 'log group')} (${listed(source.logGroups)})`,
+              ]
+            : []),
+          ...(source.s3 ?? []).map(
+            (s) =>
+              `${listed([s.location])} (${plural(s.roots.length, 'log root')}) through the Athena table ${listed([s.table])}`,
+          ),
+        ];
+  const origin = origins.join(' and ');
   const malformed =
     source.malformed > 0
       ? `; ${plural(source.malformed, 'malformed line')} counted and skipped${source.malformedSamples.length > 0 ? ', for example:' : '.'}`
@@ -757,6 +768,16 @@ function methodDetails(report: Report): string[] {
       `scanned ${formatDataSize(run.insights.bytesScanned)} with Logs Insights in ${plural(run.insights.queries, 'query', 'queries')}${ids}`,
     );
   }
+  if (run.athena && run.athena.queries > 0) {
+    calls.push(
+      `scanned ${formatDataSize(run.athena.bytesScanned)} with Athena in ${plural(run.athena.queries, 'query', 'queries')}`,
+    );
+  }
+  if (run.s3Direct && run.s3Direct.days > 0) {
+    calls.push(
+      `read ${plural(run.s3Direct.days, 'delivery day')} (${plural(run.s3Direct.objects, 'object')}, ${formatDataSize(run.s3Direct.bytesRead)}) from S3 itself`,
+    );
+  }
   if (run.costExplorer.requests > 0) {
     calls.push(`made ${plural(run.costExplorer.requests, 'Cost Explorer request')}`);
   }
@@ -767,7 +788,7 @@ function methodDetails(report: Report): string[] {
     const c = run.cache;
     paragraphs.push(
       `${CACHE} ${plural(c.logDaysHit, 'settled day')} of logs came from earlier runs and ` +
-        `${plural(c.logDaysScanned, 'day')} were scanned, avoiding ${formatDataSize(c.bytesAvoided)} of Logs Insights scans; ` +
+        `${plural(c.logDaysScanned, 'day')} were scanned, avoiding ${formatDataSize(c.bytesAvoided)} of ${run.athena ? 'Athena' : 'Logs Insights'} scans; ` +
         `${plural(c.costDaysHit, 'Cost Explorer day')} came from the cache and ${plural(c.costExplorerRequestsAvoided, 'request')} ` +
         `were not needed. Saved about ${formatUsd(c.savedUsd)}.`,
     );

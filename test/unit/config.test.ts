@@ -169,6 +169,61 @@ describe('readConfig', () => {
     expect(attempt).toThrow(message);
   });
 
+  it('reads the log source: CloudWatch by default, an S3 location as a folder, or auto', () => {
+    const base = { 'aws-region': 'us-east-1', 'service-network': 'mesh' };
+    expect(config(base).logSource).toEqual({ kind: 'cloudwatch' });
+    expect(config({ ...base, 'log-source': 'auto' }).logSource).toEqual({ kind: 'auto' });
+    expect(config({ ...base, 'log-source': 's3://my-logs' }).logSource).toEqual({
+      kind: 's3',
+      location: { bucket: 'my-logs', prefix: '' },
+    });
+    expect(config({ ...base, 'log-source': 's3://my-logs/lattice/prod' }).logSource).toEqual({
+      kind: 's3',
+      location: { bucket: 'my-logs', prefix: 'lattice/prod/' },
+    });
+    // The logs name the services: no network needed to read a bucket.
+    expect(config({ 'aws-region': 'us-east-1', 'log-source': 's3://my-logs/x/' }).logSource).toMatchObject({
+      kind: 's3',
+      location: { prefix: 'x/' },
+    });
+    expect(config(base).athena).toEqual({
+      workGroup: 'lattice-cost-report',
+      database: 'lattice_cost_report',
+      table: 'access_logs',
+      createTable: false,
+      directReadMb: 0,
+    });
+    expect(
+      config({ ...base, 'athena-table': 'logs_v2', 'create-athena-table': 'true', 's3-direct-read-mb': '64' })
+        .athena,
+    ).toMatchObject({ table: 'logs_v2', createTable: true, directReadMb: 64 });
+  });
+
+  it.each([
+    [{ 'log-source': 's3:/x' }, 'Input log-source must be cloudwatch, auto, or the S3 location'],
+    [{ 'log-source': 's3://Bad_Bucket/p' }, 'Input log-source must be'],
+    [{ 'log-source': 'https://x.s3.amazonaws.com/p' }, 'Input log-source must be'],
+    [{ 'log-source': 's3://b-1/a,b' }, 'Input log-source must be'],
+    [
+      { 'log-source': 's3://b-1/p', 'log-group-names': 'g' },
+      'Input log-group-names is for log-source cloudwatch',
+    ],
+    [
+      { 'log-source': 'auto', 'service-network': '' },
+      'Input service-network is required with log-source auto',
+    ],
+    [{ 'athena-table': 'Access-Logs' }, 'Input athena-table must be lower-case letters'],
+    [{ 'athena-workgroup': 'my group' }, 'Input athena-workgroup must be an Athena workgroup name'],
+    [{ 's3-direct-read-mb': '20000' }, 'Input s3-direct-read-mb must be at most 10240'],
+  ] as Array<[Partial<Record<InputName, string>>, string]>)(
+    'names the log-source problem: %j',
+    (inputs, message) => {
+      const attempt = () => config({ 'aws-region': 'us-east-1', 'service-network': 'mesh', ...inputs });
+      expect(attempt).toThrow(UsageError);
+      expect(attempt).toThrow(message);
+    },
+  );
+
   it('reports every problem at once', () => {
     expect(() =>
       config({ 'aws-region': 'x', 'lookback-days': 'x', 'fail-on': 'x', 'service-network': 'm' }),
