@@ -41,9 +41,9 @@ import {
   serverErrors,
 } from '../model/aggregate.js';
 import {
-  GRPC_MAX_STATUS,
   GRPC_STATUS_FIELD,
   MISSING_TEXTS,
+  NUMBER_FIELDS,
   RESOURCE_CONFIGURATION_FIELD,
   toRecord,
 } from '../model/record.js';
@@ -60,7 +60,6 @@ export const QUERY_ROW_LIMIT = 100_000;
 export const HOURS = Array.from({ length: 24 }, (_, h) => h);
 /** The column of a row that counts the records of hour `h` (UTC). */
 export const hourColumn = (h: number): string => `h${String(h).padStart(2, '0')}`;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** The same test as model/record.ts isMissing. */
 function missing(field: string): string {
@@ -96,16 +95,11 @@ export const CALLER_PRINCIPAL = 'callerPrincipalPrefix';
 
 /**
  * The number fields a row's `shape` says are valid (bit 8): each whole from 0 to its maximum, or
- * missing, as toRecord accepts them. Bits 1, 2 and 4 say duration, bytesReceived and bytesSent are
- * there, 16 that authDeniedReason is: the same `shape` in every query (athena-query.ts too).
+ * missing, as toRecord accepts them (model/record.ts NUMBER_FIELDS). Bits 1, 2 and 4 say
+ * duration, bytesReceived and bytesSent are there, 16 that authDeniedReason is: the same `shape`
+ * in every query (athena-query.ts too).
  */
-export const CHECKED_NUMBERS = [
-  ['duration', MAX_SAFE],
-  ['responseCode', 999],
-  [GRPC_STATUS_FIELD, GRPC_MAX_STATUS],
-  ['bytesReceived', MAX_SAFE],
-  ['bytesSent', MAX_SAFE],
-] as const;
+export const CHECKED_NUMBERS = NUMBER_FIELDS;
 
 /** The query, narrowed to one partition of ids when one day has too many rows. */
 export function aggregateQuery(partition?: IdPartition): string {

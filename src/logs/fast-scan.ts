@@ -115,6 +115,11 @@ export interface ScanOptions {
    * runs into the range is the previous range's.
    */
   lead?: boolean;
+  /**
+   * Told of every malformed line, in order: its reason and its text (undefined for a line over
+   * maxLineBytes, which is never held whole).
+   */
+  onMalformed?: (reason: string, line: string | undefined) => void;
 }
 
 const NL = 0x0a;
@@ -226,6 +231,7 @@ export class LineScanner {
   private readonly fast: boolean;
   private bomPending: boolean;
   private lead: boolean;
+  private readonly onMalformed: ScanOptions['onMalformed'];
 
   private buffer: ScanBuffer | undefined;
   // The buffer's views, kept here for the scanning code.
@@ -267,6 +273,7 @@ export class LineScanner {
     this.fast = options.fast ?? true;
     this.bomPending = options.bom ?? false;
     this.lead = options.lead ?? false;
+    this.onMalformed = options.onMalformed;
     const buffer = spare.pop();
     if (buffer) this.use(buffer);
   }
@@ -436,10 +443,11 @@ export class LineScanner {
     this.malformed(overlongReason(this.maxLineBytes));
   }
 
-  private malformed(reason: string): void {
+  private malformed(reason: string, line?: string): void {
     const counts = this.counts;
     counts.malformed++;
     if (counts.samples.length < MAX_SAMPLES) counts.samples.push({ line: counts.lines, reason });
+    this.onMalformed?.(reason, line);
   }
 
   /** The exact reader's handling of one line, [s, nl) with nl at its \n or the end of input. */
@@ -462,9 +470,10 @@ export class LineScanner {
     }
     counts.counted++;
     if (this.fast) counts.fallbacks++;
-    const result = parseLine(this.node.toString('utf8', s, e));
+    const text = this.node.toString('utf8', s, e);
+    const result = parseLine(text);
     if (result.ok) this.addExact(result.record);
-    else this.malformed(result.reason);
+    else this.malformed(result.reason, text);
   }
 
   /** A record parseLine produced, added the way the fast path adds its own. */

@@ -25,7 +25,16 @@ import { DataError, UsageError, errorMessage } from '../errors.js';
 import type { MalformedSample } from '../model/report.js';
 import { LineScanner, MAX_LINE_BYTES, MAX_SAMPLES, type ScanCounts } from './fast-scan.js';
 import { type FileScan, MAIN_ID, RANGE_BYTES, RangeScan } from './parallel.js';
-import { type Format, PEEK_BYTES, checkMagic, checkText, detectFormat, gunzip, isGzip } from './sniff.js';
+import {
+  type Format,
+  PEEK_BYTES,
+  checkMagic,
+  checkText,
+  detectFormat,
+  gunzip,
+  isGzip,
+  peek,
+} from './sniff.js';
 import { parseLine } from './record.js';
 import { type ParseResult, toRecord } from '../model/record.js';
 import { type DuplicatePath, resolveLogPaths } from './paths.js';
@@ -467,39 +476,6 @@ async function openLog(
 }
 
 function noop(): void {}
-
-/**
- * Reads from `it` until `min` bytes are buffered or the input ends; `rest` then yields
- * everything from the start again, so nothing is read twice and pipes work too.
- */
-async function peek(
-  it: AsyncIterator<Buffer>,
-  min: number,
-): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  while (size < min) {
-    const next = await it.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    parts.push(next.value);
-    size += next.value.length;
-  }
-  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  async function* rest(): AsyncGenerator<Buffer> {
-    if (head.length > 0) yield head;
-    if (done) return;
-    for (;;) {
-      const next = await it.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  }
-  return { head, rest: rest() };
-}
 
 /** The events of an export, or the objects of pretty-printed records, with 1-based indexes. */
 async function* jsonItems(

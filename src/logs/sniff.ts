@@ -149,3 +149,36 @@ function someLineOpensOneLineObject(head: Buffer, from: number): boolean {
   }
   return false;
 }
+
+/**
+ * Reads from `it` until `min` bytes are buffered or the input ends; `rest` then yields
+ * everything from the start again, so nothing is read twice and pipes work too.
+ */
+export async function peek(
+  it: AsyncIterator<Buffer>,
+  min: number,
+): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < min) {
+    const next = await it.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    parts.push(next.value);
+    size += next.value.length;
+  }
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    if (done) return;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, rest: rest() };
+}

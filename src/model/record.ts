@@ -81,7 +81,7 @@ export const GRPC_STATUS_FIELD = 'grpcStatus';
  */
 const GRPC_SERVER_ERRORS: ReadonlySet<number> = new Set([2, 4, 12, 13, 14, 15]);
 /** The highest status google/rpc/code.proto defines (UNAUTHENTICATED). */
-export const GRPC_MAX_STATUS = 16;
+const GRPC_MAX_STATUS = 16;
 
 /**
  * The one rule for a missing value, in every engine: an absent key, JSON null, or the text "",
@@ -346,4 +346,32 @@ export function toRecord(value: unknown): ParseResult {
       caller: callerKey(fields.sourceVpcArn, fields.callerPrincipal),
     },
   };
+}
+
+/**
+ * The whole-number fields toRecord checks, with their maximums, in the order it checks them; the
+ * queries check the same (aws/insights-query.ts CHECKED_NUMBERS is this list).
+ */
+export const NUMBER_FIELDS = [
+  ['duration', Number.MAX_SAFE_INTEGER],
+  ['responseCode', 999],
+  [GRPC_STATUS_FIELD, GRPC_MAX_STATUS],
+  ['bytesReceived', Number.MAX_SAFE_INTEGER],
+  ['bytesSent', Number.MAX_SAFE_INTEGER],
+] as const;
+
+/**
+ * Which SourceProblems count the row engines (the Logs Insights and Athena queries, whose rows
+ * aws/insights-query.ts addAggregateRow reads) put a line in that toRecord rejects: `value` is the
+ * line's JSON (undefined when it is none). A row engine checks the numbers first (the row's
+ * `shape`) and then the row's values as toRecord does, so a bad startTime counts as `noDay` only
+ * when every number is valid; anything else, a line that is no JSON object included (a row of
+ * nulls: no service), counts as `invalid`. So a reader of the same lines reports the same problems.
+ * @testseam until the pipeline reads S3 objects itself (logs/day-objects.ts, which uses it).
+ */
+export function rowProblem(value: unknown): 'noDay' | 'invalid' {
+  const result = toRecord(value);
+  if (result.ok || !result.reason.startsWith('startTime')) return 'invalid';
+  const fields = value as Record<string, unknown>;
+  return NUMBER_FIELDS.every(([name, max]) => !('reason' in field(fields, name, max))) ? 'noDay' : 'invalid';
 }

@@ -3,110 +3,86 @@
  * a table of every access-log field as a string, partitioned by delivery day as S3 keys are. Its
  * rows, turned into the strings GetQueryResults gives, must build exactly the day aggregates of
  * the exact local reader (aggregateLogs with `fast: false`) on the same lines: callers,
- * histograms and the count of lines left out included.
+ * histograms and the count of lines left out included. Each delivery day's objects read directly
+ * (logs/day-objects.ts readDayObjects, the path for small days) must give that day's query result
+ * exactly, the problems counted as the query counts them included. The DuckDB table is
+ * test/helpers/duck-athena.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import {
-  type AthenaRow,
-  DELIVERY_DAY_COLUMN,
-  addAthenaRows,
-  athenaDayQuery,
-} from '../../src/aws/athena-query.js';
+import { DELIVERY_DAY_COLUMN, addAthenaRows, athenaDayQuery } from '../../src/aws/athena-query.js';
 import { writeSampleLog } from '../../src/demo/generate.js';
+import { type ObjectSource, readDayObjects } from '../../src/logs/day-objects.js';
 import { aggregateLogs } from '../../src/logs/reader.js';
 import {
   AggregateSet,
   type SourceProblems,
+  addProblems,
   boundDayCallers,
   dayToJSON,
   noProblems,
 } from '../../src/model/aggregate.js';
-import { addDays, isIsoDay } from '../../src/model/dates.js';
-import {
-  ACCESS_LOG_FIELDS,
-  GRPC_STATUS_FIELD,
-  RESOURCE_CONFIGURATION_FIELD,
-} from '../../src/model/record.js';
+import { isIsoDay } from '../../src/model/dates.js';
+import { GRPC_STATUS_FIELD, RESOURCE_CONFIGURATION_FIELD } from '../../src/model/record.js';
+import { type DuckAthena, byDeliveryDay, startDuckAthena } from '../helpers/duck-athena.js';
 import { mixedWeek } from '../helpers/mixed-week.js';
 
-const TABLE = 'lattice_logs.access_logs';
-const COLUMNS = [...ACCESS_LOG_FIELDS, RESOURCE_CONFIGURATION_FIELD, GRPC_STATUS_FIELD];
-
 let work: string;
-let duck: DuckDBConnection;
+let duck: DuckAthena;
 let runs = 0;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'lattice-athena-'));
-  duck = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
-  await duck.run('CREATE SCHEMA lattice_logs');
+  duck = await startDuckAthena();
 });
 afterAll(() => {
-  duck?.closeSync();
+  duck?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-/**
- * The day Lattice would deliver a line on: its startTime's day, the next day from 23:55 on (S3
- * delivery is "typically within 6 minutes"), and for a line without a usable day, the day its
- * index picks from `days`, so every query meets some of them.
- */
-function deliveryDayOf(line: string, index: number, days: readonly string[]): string {
-  const start = (JSON.parse(line) as { startTime?: unknown }).startTime;
-  const m = typeof start === 'string' ? /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})/.exec(start) : null;
-  if (m && isIsoDay(m[1]!) && Number(m[2]) <= 23) {
-    return m[2] === '23' && Number(m[3]) >= 55 ? addDays(m[1]!, 1) : m[1]!;
-  }
-  return days[index % days.length]!;
+/** Objects read from memory, as readDayObjects reads S3's. */
+function memorySource(objects: ReadonlyMap<string, string>): ObjectSource {
+  return { name: (key) => key, open: async (key) => Readable.from([Buffer.from(objects.get(key)!)]) };
 }
 
 /**
- * Writes `lines` as objects under `<dir>/YYYY/MM/DD/` by delivery day, makes TABLE a view over
- * them (every field VARCHAR, the day from the key), runs the query of every delivery day and adds
- * the rows as Athena would give them. Returns the aggregates, the problems and the rows.
+ * Writes `lines` as objects under `<dir>/YYYY/MM/DD/` by delivery day, makes the table the objects,
+ * runs the query of every delivery day and adds the rows as Athena would give them; reads each
+ * day's objects with readDayObjects too, which must give the query's aggregates and problems, day
+ * by day. Returns the aggregates, the problems and the rows.
  */
 async function athena(
   lines: readonly string[],
   days: readonly string[],
 ): Promise<{ set: AggregateSet; problems: SourceProblems; rows: number; queries: number }> {
   const dir = join(work, `run-${++runs}`);
-  const byDay = new Map<string, string[]>();
-  lines.forEach((line, i) => {
-    const day = deliveryDayOf(line, i, days);
-    byDay.set(day, [...(byDay.get(day) ?? []), line]);
-  });
+  const byDay = byDeliveryDay(lines, days);
   for (const [day, list] of byDay) {
     const folder = join(dir, ...day.split('-'));
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'part-0.jsonl'), list.join('\n') + '\n');
   }
-  const columns = COLUMNS.map((c) => `${c}: 'VARCHAR'`).join(', ');
-  await duck.run(`
-    CREATE OR REPLACE VIEW ${TABLE} AS
-    SELECT * EXCLUDE (filename),
-      regexp_extract(filename, '([0-9]{4}/[0-9]{2}/[0-9]{2})/[^/]*$', 1) AS ${DELIVERY_DAY_COLUMN}
-    FROM read_json('${dir}/*/*/*/*.jsonl', format = 'newline_delimited', filename = true,
-      columns = {${columns}})`);
+  await duck.useObjects(dir);
   const set = new AggregateSet();
   const problems = noProblems();
   let rows = 0;
-  for (const day of byDay.keys()) {
-    const reader = await duck.runAndReadAll(athenaDayQuery(TABLE, day));
-    // GetQueryResults gives every value as a string (VarCharValue), or none for NULL.
-    const result: AthenaRow[] = reader
-      .getRowObjects()
-      .map((row) =>
-        Object.fromEntries(
-          Object.entries(row).map(([k, v]) => [k.toLowerCase(), v === null ? null : String(v)]),
-        ),
-      );
+  for (const [day, list] of byDay) {
+    const result = await duck.dayRows(day);
     rows += result.length;
-    addAthenaRows(result, set, problems);
+    const daySet = new AggregateSet();
+    const dayProblems = noProblems();
+    addAthenaRows(result, daySet, dayProblems);
+    const direct = await readDayObjects(memorySource(new Map([[day, list.join('\n') + '\n']])), [
+      { key: day },
+    ]);
+    expect(snapshot(direct.aggregates)).toEqual(snapshot(daySet));
+    expect(direct.problems).toEqual(dayProblems);
+    set.merge(daySet);
+    addProblems(problems, dayProblems);
   }
   // Every query that can hold a day is in: the days are bounded, as the local reader bounds them.
   boundDayCallers(set.days.values());

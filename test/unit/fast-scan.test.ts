@@ -12,7 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { accessLogLine } from '../../src/demo/records.js';
+import { LineScanner } from '../../src/logs/fast-scan.js';
 import type { AggregateOptions } from '../../src/logs/reader.js';
+import { AggregateSet } from '../../src/model/aggregate.js';
 import { exactOutcome, fastOutcome, type Outcome } from '../helpers/log-diff.js';
 
 const SERVICES = [
@@ -872,4 +874,45 @@ describe('fast path = exact parser: generated input', () => {
     },
     TIMEOUT,
   );
+});
+
+describe('onMalformed', () => {
+  it('tells each malformed line with its reason and text, the same on both paths; an overlong one without text', () => {
+    const bad = [realLine({ startTime: 'soon' }), 'not json', realLine({ duration: -1 }), '[1]'];
+    const input = [
+      realLine(),
+      bad[0],
+      '',
+      bad[1],
+      realLine({ duration: 9 }),
+      `${bad[2]}\r`,
+      'x'.repeat(5000),
+      bad[3],
+    ];
+    const told = (fast: boolean): Array<[string, string | undefined]> => {
+      const seen: Array<[string, string | undefined]> = [];
+      const scanner = new LineScanner(new AggregateSet(), {
+        fast,
+        maxLineBytes: 2000,
+        onMalformed: (reason, line) => void seen.push([reason, line]),
+      });
+      // In small chunks, so the overlong line is never held whole.
+      const bytes = Buffer.from(input.join('\n'));
+      for (let i = 0; i < bytes.length; i += 64) scanner.push(bytes.subarray(i, i + 64));
+      scanner.end();
+      expect(scanner.counts.malformed).toBe(seen.length);
+      scanner.release();
+      return seen;
+    };
+    const seen = told(true);
+    expect(seen.map(([, line]) => line)).toEqual([bad[0], bad[1], bad[2], undefined, bad[3]]);
+    expect(seen.map(([reason]) => reason)).toEqual([
+      expect.stringMatching(/^startTime /),
+      expect.stringMatching(/^invalid JSON/),
+      expect.stringMatching(/^duration /),
+      'line is longer than 2000 bytes',
+      'not a JSON object',
+    ]);
+    expect(told(false)).toEqual(seen);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseLine } from '../../src/logs/record.js';
-import { toRecord } from '../../src/model/record.js';
+import { rowProblem, toRecord } from '../../src/model/record.js';
 import { nameFromHostHeader } from '../../src/model/aggregate.js';
 
 const ARN = 'arn:aws:vpc-lattice:ap-southeast-2:123467890123:service/svc-0cfe1f49ff3266204';
@@ -145,5 +145,26 @@ describe('nameFromHostHeader', () => {
       ),
     ).toBeUndefined();
     expect(nameFromHostHeader('api.example.com', 'svc-0cfe1f49ff3266204')).toBeUndefined();
+  });
+});
+
+describe('rowProblem', () => {
+  it('counts a bad startTime as noDay only when every number is valid, as the queries do', () => {
+    expect(rowProblem({ ...base, startTime: 'soon' })).toBe('noDay');
+    expect(rowProblem({ ...base, startTime: '2024-02-30T10:00:00Z' })).toBe('noDay');
+    expect(rowProblem({ ...base, startTime: '1970-01-01T00:00:00Z' })).toBe('noDay');
+    expect(rowProblem({ ...base, startTime: null })).toBe('noDay');
+    expect(rowProblem({ ...base, startTime: 'soon', duration: '-', responseCode: null })).toBe('noDay');
+    // A number the row's shape says is invalid decides first.
+    expect(rowProblem({ ...base, startTime: 'soon', bytesSent: 0.5 })).toBe('invalid');
+    expect(rowProblem({ ...base, startTime: 'soon', grpcStatus: 17 })).toBe('invalid');
+    expect(rowProblem({ ...base, startTime: 'soon', responseCode: 'x' })).toBe('invalid');
+    // Checked before startTime, in the row as in toRecord.
+    expect(rowProblem({ ...base, serviceArn: 'arn:aws:s3:::bucket', startTime: 'soon' })).toBe('invalid');
+    expect(rowProblem({ ...base, serviceArn: '-', startTime: 'soon' })).toBe('invalid');
+    // No JSON object: a row of nulls, without a service.
+    expect(rowProblem(undefined)).toBe('invalid');
+    expect(rowProblem([1, 2])).toBe('invalid');
+    expect(rowProblem({ ...base, duration: -1 })).toBe('invalid');
   });
 });
