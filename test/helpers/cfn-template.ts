@@ -62,8 +62,10 @@ export class Evaluator {
     throw new Error(`Ref to unknown ${name}`);
   }
 
+  /** Fn::Sub: `${Name}` replaced, `${!Literal}` written as `${Literal}`. */
   private sub(text: string, vars: Record<string, unknown>): string {
-    return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+    return text.replace(/\$\{(!?)([^}]+)\}/g, (_, bang: string, name: string) => {
+      if (bang) return `\${${name}}`;
       if (name in vars) return String(this.value(vars[name]));
       if (name.includes('.')) return `<${name}>`;
       return this.ref(name);
@@ -183,16 +185,41 @@ export const allowsAction = (st: Statement, action: string): boolean =>
 export const allowsResource = (st: Statement, arn: string): boolean =>
   st.Resource.some((r) => wildcard(r).test(arn));
 
-/** The trust and the (single inline) permission policy of an IAM role the template creates. */
-export function roleOf(ev: Evaluator, id: string): { trust: Statement[]; policy: Statement[]; props: Obj } {
-  const role = ev.resources()[id];
+/**
+ * The trust and the permissions of an IAM role the template creates: its single inline policy
+ * and the managed policies the template attaches to it (AWS::IAM::ManagedPolicy resources whose
+ * Roles name it). `policy` is all of their statements; `inline` and `managed` (by logical ID) keep
+ * them apart, as IAM's size quotas do.
+ */
+export function roleOf(
+  ev: Evaluator,
+  id: string,
+): {
+  trust: Statement[];
+  policy: Statement[];
+  inline: Statement[];
+  managed: Record<string, Statement[]>;
+  props: Obj;
+} {
+  const resources = ev.resources();
+  const role = resources[id];
   if (!role) throw new Error(`${id} is not created`);
   if (role.Type !== 'AWS::IAM::Role') throw new Error(`${id} is a ${role.Type}`);
   const policies = role.Properties.Policies as Obj[];
   if (policies.length !== 1) throw new Error(`${id} has ${policies.length} inline policies, not 1`);
+  if (role.Properties.ManagedPolicyArns !== undefined)
+    throw new Error(`${id}: ManagedPolicyArns is not read here; attach with the policy's Roles`);
+  const inline = statements(policies[0]!.PolicyDocument);
+  const managed = Object.fromEntries(
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && list(r.Properties.Roles).includes(`<${id}>`))
+      .map(([policyId, r]) => [policyId, statements(r.Properties.PolicyDocument)]),
+  );
   return {
     trust: statements(role.Properties.AssumeRolePolicyDocument),
-    policy: statements(policies[0]!.PolicyDocument),
+    policy: [...inline, ...Object.values(managed).flat()],
+    inline,
+    managed,
     props: role.Properties,
   };
 }

@@ -7,7 +7,8 @@
  * workflow's shell steps run for real against sample files and git repositories. The stack
  * workflows (provision.yml, teardown.yml): triggers, permissions, the environment gate, concurrency
  * per stack, no expressions in scripts, and their shell steps run against a fake aws CLI
- * (confirmation, DELETE_FAILED report, delete-logs).
+ * (confirmation, DELETE_FAILED report, delete-logs, the S3 log bucket kept or reused, emptied
+ * and deleted with delete-log-bucket).
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -880,8 +881,9 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
         .filter((k) => !k.startsWith('template-'))
         .sort(),
     );
-    // workflow_dispatch accepts at most 10 inputs.
-    expect(Object.keys(dispatch).length).toBeLessThanOrEqual(10);
+    // workflow_dispatch accepts at most 25 inputs (GitHub Docs, "Manually running a workflow":
+    // "You can define up to 25 inputs for a workflow_dispatch event").
+    expect(Object.keys(dispatch).length).toBeLessThanOrEqual(25);
     for (const [name, def] of Object.entries(call)) {
       const d = obj(def, name);
       expect([name, d.description]).toEqual([name, expect.stringMatching(/\S/)]);
@@ -976,12 +978,21 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
       '    if [[ "$args" == *StackStatus* ]]; then echo "$FAKE_STACK_STATUS"',
       `    elif [[ "$args" == *"OutputKey=='LogGroupName'"* ]]; then echo "\${FAKE_LOG_GROUP_OUTPUT:-None}"`,
       `    elif [[ "$args" == *"ParameterKey=='ExistingLogGroup'"* ]]; then echo "\${FAKE_EXISTING_PARAM:-None}"`,
+      // Any other parameter or output: FAKE_PARAM_<Key>, FAKE_OUTPUT_<Key>.
+      `    elif [[ "$args" =~ ParameterKey==.([A-Za-z]+). ]]; then v="FAKE_PARAM_\${BASH_REMATCH[1]}"; echo "\${!v:-None}"`,
+      `    elif [[ "$args" =~ OutputKey==.([A-Za-z]+). ]]; then v="FAKE_OUTPUT_\${BASH_REMATCH[1]}"; echo "\${!v:-None}"`,
       '    elif [[ "$args" == *Outputs* ]]; then printf "%b" "${FAKE_OUTPUTS:-}"',
       '    fi ;;',
       '  "cloudformation wait") exit "${FAKE_WAIT_RC:-0}" ;;',
       '  "cloudformation describe-stack-events") printf "%b" "${FAKE_EVENTS:-}" ;;',
       '  "cloudformation deploy") exit "${FAKE_DEPLOY_RC:-0}" ;;',
       '  "logs describe-log-groups") echo "${FAKE_LOG_GROUP_COUNT:-0}" ;;',
+      '  "sts get-caller-identity") echo 111122223333 ;;',
+      // A bucket exists when its name is in FAKE_BUCKETS; delete-bucket fails FAKE_DELETE_BUCKET_FAILS times.
+      '  "s3api head-bucket") [[ " ${FAKE_BUCKETS:-} " == *" $4 "* ]] || exit 254 ;;',
+      '  "s3api delete-bucket")',
+      '    n=$(grep -c "^s3api delete-bucket" "$FAKE_AWS_LOG")',
+      '    (( n > ${FAKE_DELETE_BUCKET_FAILS:-0} )) || { echo "BucketNotEmpty" >&2; exit 254; } ;;',
       'esac',
       'exit 0',
     ].join('\n');
@@ -1042,10 +1053,14 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
         STACK_NAME: 'lattice-analytics',
         CONFIRM: 'lattice-analytics',
         DELETE_LOGS: 'false',
+        DELETE_LOG_BUCKET: 'false',
         REGION: 'eu-west-1',
         ROLE_ARN: 'arn:aws:iam::111122223333:role/lattice-cost-report-provisioner',
         LOG_GROUP_NAME: '/aws/vendedlogs/vpc-lattice/lattice-analytics',
+        BUCKET_RETRY_SECONDS: '0',
       };
+      const LOG_BUCKET = 'lattice-cost-report-logs-111122223333-eu-west-1';
+      const RESULTS_BUCKET = 'lattice-cost-report-athena-111122223333-eu-west-1';
 
       it('checks the confirmation before it has any credentials', () => {
         const steps = stepsOf(only('teardown.yml')[1]);
@@ -1184,6 +1199,110 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
           [kept, deleted, gone, fallback].forEach(cleanup);
         }
       });
+
+      it('empties the Athena results bucket before deleting the stack, and passes on the log bucket', () => {
+        const r = runStep('teardown.yml', /delete the stack/i, {
+          ...JOB_ENV,
+          FAKE_STACK_STATUS: 'UPDATE_COMPLETE',
+          FAKE_OUTPUT_LogBucketName: LOG_BUCKET,
+          FAKE_OUTPUT_AthenaResultsBucketName: RESULTS_BUCKET,
+          FAKE_BUCKETS: RESULTS_BUCKET,
+        });
+        try {
+          expect(r.status).toBe(0);
+          const rm = r.calls.indexOf(`s3 rm s3://${RESULTS_BUCKET} --recursive --only-show-errors`);
+          const del = r.calls.indexOf('cloudformation delete-stack --stack-name lattice-analytics');
+          expect(rm).toBeGreaterThanOrEqual(0);
+          expect(rm).toBeLessThan(del);
+          // The log bucket is never emptied here.
+          expect(r.calls.some((c) => c.includes(LOG_BUCKET) && c.startsWith('s3'))).toBe(false);
+          expect(r.outputs).toContain(`log-bucket=${LOG_BUCKET}`);
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('keeps the log bucket unless delete-log-bucket is true, then empties and deletes it after the stack', () => {
+        const bucketStep = /access-log bucket/i;
+        const steps = stepsOf(only('teardown.yml')[1]);
+        const deleteIndex = steps.findIndex((s) => /delete the stack/i.test(s.name ?? ''));
+        const bucketIndex = steps.findIndex((s) => bucketStep.test(s.name ?? ''));
+        expect(bucketIndex).toBeGreaterThan(deleteIndex);
+        expect(steps[bucketIndex]!.if).toBeUndefined();
+        expect(obj(steps[bucketIndex]!.env, 'env').LOG_BUCKET).toBe('${{ steps.delete.outputs.log-bucket }}');
+        expect(obj(only('teardown.yml')[1].env, 'env').DELETE_LOG_BUCKET).toBe(
+          '${{ inputs.delete-log-bucket }}',
+        );
+
+        const kept = runStep('teardown.yml', bucketStep, {
+          ...JOB_ENV,
+          LOG_BUCKET,
+          FAKE_BUCKETS: LOG_BUCKET,
+        });
+        const cloudwatch = runStep('teardown.yml', bucketStep, { ...JOB_ENV, LOG_BUCKET: '' });
+        const deleted = runStep('teardown.yml', bucketStep, {
+          ...JOB_ENV,
+          DELETE_LOG_BUCKET: 'true',
+          LOG_BUCKET,
+          FAKE_BUCKETS: LOG_BUCKET,
+        });
+        // A late delivery: the first delete finds the bucket not empty, the next one succeeds.
+        const retried = runStep('teardown.yml', bucketStep, {
+          ...JOB_ENV,
+          DELETE_LOG_BUCKET: 'true',
+          LOG_BUCKET,
+          FAKE_BUCKETS: LOG_BUCKET,
+          FAKE_DELETE_BUCKET_FAILS: '1',
+        });
+        const stuck = runStep('teardown.yml', bucketStep, {
+          ...JOB_ENV,
+          DELETE_LOG_BUCKET: 'true',
+          LOG_BUCKET,
+          FAKE_BUCKETS: LOG_BUCKET,
+          FAKE_DELETE_BUCKET_FAILS: '9',
+        });
+        // No stack output: the name lattice-analytics.yaml gives it, in this account and Region.
+        const fallback = runStep('teardown.yml', bucketStep, {
+          ...JOB_ENV,
+          DELETE_LOG_BUCKET: 'true',
+          LOG_BUCKET: '',
+          FAKE_BUCKETS: LOG_BUCKET,
+        });
+        const gone = runStep('teardown.yml', bucketStep, {
+          ...JOB_ENV,
+          DELETE_LOG_BUCKET: 'true',
+          LOG_BUCKET,
+        });
+        const all = [kept, cloudwatch, deleted, retried, stuck, fallback, gone];
+        try {
+          for (const r of [kept, cloudwatch, deleted, retried, fallback, gone]) expect(r.status).toBe(0);
+          expect(kept.calls).toEqual([]);
+          expect(kept.summary).toContain(`Kept log bucket \`${LOG_BUCKET}\``);
+          expect(cloudwatch.calls).toEqual([]);
+          expect(cloudwatch.summary).toBe('');
+          const emptyThenDelete = [
+            `s3 rm s3://${LOG_BUCKET} --recursive --only-show-errors`,
+            `s3api delete-bucket --bucket ${LOG_BUCKET} --expected-bucket-owner 111122223333`,
+          ];
+          expect(deleted.calls).toEqual([
+            'sts get-caller-identity --query Account --output text',
+            `s3api head-bucket --bucket ${LOG_BUCKET} --expected-bucket-owner 111122223333`,
+            ...emptyThenDelete,
+          ]);
+          expect(deleted.summary).toContain(`Deleted log bucket \`${LOG_BUCKET}\``);
+          expect(retried.calls.slice(2)).toEqual([...emptyThenDelete, ...emptyThenDelete]);
+          expect(stuck.status).not.toBe(0);
+          expect(stuck.out).toContain(`::error::Could not delete log bucket ${LOG_BUCKET}`);
+          expect(stuck.calls.filter((c) => c.startsWith('s3api delete-bucket'))).toHaveLength(4);
+          expect(fallback.calls).toEqual(expect.arrayContaining(emptyThenDelete));
+          expect(gone.calls.some((c) => c.startsWith('s3 rm') || c.startsWith('s3api delete-bucket'))).toBe(
+            false,
+          );
+          expect(gone.summary).toContain('does not exist');
+        } finally {
+          all.forEach(cleanup);
+        }
+      });
     });
 
     describe('provision.yml', () => {
@@ -1196,6 +1315,7 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
         LOG_GROUP_NAME: '/aws/vendedlogs/vpc-lattice/lattice-analytics',
         LOG_RETENTION_DAYS: '30',
         KEEP_LOGS_ON_DELETE: 'true',
+        ACCESS_LOG_DESTINATION: 'CloudWatchLogs',
         CREATE_SAMPLE_SERVICE: 'false',
         PARAMETER_OVERRIDES: '',
       };
@@ -1242,6 +1362,11 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
         [{ STACK_NAME: 'bad name' }, 'stack-name must start with a letter'],
         [{ LOG_GROUP_NAME: '/aws/lambda/x' }, 'log-group-name must start with /aws/vendedlogs/'],
         [{ AUTH_TYPE: 'OPEN' }, 'auth-type must be AWS_IAM or NONE'],
+        [{ ACCESS_LOG_DESTINATION: 'Firehose' }, 'access-log-destination must be CloudWatchLogs or S3'],
+        [
+          { PARAMETER_OVERRIDES: 'ExistingLogBucket=true' },
+          'ExistingLogBucket is not a parameter you can set here',
+        ],
       ])('rejects %j', (env, message) => {
         const r = runStep('provision.yml', /check the inputs/i, { ...JOB_ENV, ...env });
         try {
@@ -1262,7 +1387,9 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
         const allowed = /allowed=" ([^"]+) "/.exec(script)![1]!.split(' ');
         const deploy = findStep('provision.yml', /^deploy/i).run!;
         const dedicated = [...deploy.matchAll(/"([A-Za-z0-9]+)=\$[A-Z_]+"/g)].map((m) => m[1]!);
-        expect(dedicated).toContain('ExistingLogGroup');
+        expect(dedicated).toEqual(
+          expect.arrayContaining(['ExistingLogGroup', 'ExistingLogBucket', 'AccessLogDestination']),
+        );
         expect([...allowed, ...dedicated].sort()).toEqual(params.sort());
       });
 
@@ -1293,6 +1420,66 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
         }
       });
 
+      it('with S3, reuses the log bucket an earlier teardown kept, and keeps what a stack with S3 has', () => {
+        const bucketStep = /kept log bucket/i;
+        const S3_ENV = { ...JOB_ENV, ACCESS_LOG_DESTINATION: 'S3' };
+        const BUCKET = 'lattice-cost-report-logs-111122223333-eu-west-1';
+        const cloudwatch = runStep('provision.yml', bucketStep, JOB_ENV);
+        const fresh = runStep('provision.yml', bucketStep, S3_ENV);
+        const kept = runStep('provision.yml', bucketStep, { ...S3_ENV, FAKE_BUCKETS: BUCKET });
+        const switching = runStep('provision.yml', bucketStep, {
+          ...S3_ENV,
+          FAKE_STACK_STATUS: 'UPDATE_COMPLETE',
+          FAKE_PARAM_AccessLogDestination: 'CloudWatchLogs',
+          FAKE_BUCKETS: BUCKET,
+        });
+        const owned = runStep('provision.yml', bucketStep, {
+          ...S3_ENV,
+          FAKE_STACK_STATUS: 'UPDATE_COMPLETE',
+          FAKE_PARAM_AccessLogDestination: 'S3',
+          FAKE_PARAM_ExistingLogBucket: 'false',
+          FAKE_BUCKETS: BUCKET,
+        });
+        const reused = runStep('provision.yml', bucketStep, {
+          ...S3_ENV,
+          FAKE_STACK_STATUS: 'UPDATE_COMPLETE',
+          FAKE_PARAM_AccessLogDestination: 'S3',
+          FAKE_PARAM_ExistingLogBucket: 'true',
+          FAKE_BUCKETS: BUCKET,
+        });
+        const all = [cloudwatch, fresh, kept, switching, owned, reused];
+        try {
+          for (const r of all) expect(r.status).toBe(0);
+          expect(cloudwatch.outputs).toBe('existing-log-bucket=false\n');
+          expect(cloudwatch.calls).toEqual([]);
+          expect(fresh.outputs).toBe('existing-log-bucket=false\n');
+          expect(fresh.calls).toContain(
+            `s3api head-bucket --bucket ${BUCKET} --expected-bucket-owner 111122223333`,
+          );
+          expect(kept.outputs).toBe('existing-log-bucket=true\n');
+          expect(kept.out).toContain(`::notice::Log bucket ${BUCKET} already exists`);
+          expect(switching.outputs).toBe('existing-log-bucket=true\n');
+          expect(owned.outputs).toBe('existing-log-bucket=false\n');
+          expect(owned.calls.some((c) => c.startsWith('s3api'))).toBe(false);
+          expect(reused.outputs).toBe('existing-log-bucket=true\n');
+        } finally {
+          all.forEach(cleanup);
+        }
+      });
+
+      it('the bucket it looks for is the one lattice-analytics.yaml names', () => {
+        const template = readText('provision/lattice-analytics.yaml');
+        expect(template).toContain(
+          "BucketName: !Sub 'lattice-cost-report-logs-${AWS::AccountId}-${AWS::Region}'",
+        );
+        expect(findStep('provision.yml', /kept log bucket/i).run).toContain(
+          'bucket="lattice-cost-report-logs-$account-$REGION"',
+        );
+        expect(findStep('teardown.yml', /access-log bucket/i).run).toContain(
+          'bucket="lattice-cost-report-logs-$account-$REGION"',
+        );
+      });
+
       it('deploys the template with the inputs as parameters', () => {
         const check = runStep('provision.yml', /check the inputs/i, {
           ...JOB_ENV,
@@ -1301,7 +1488,12 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
         const deploy = runStep(
           'provision.yml',
           /^deploy/i,
-          { ...JOB_ENV, CREATE_SAMPLE_SERVICE: 'true', EXISTING_LOG_GROUP: 'false' },
+          {
+            ...JOB_ENV,
+            CREATE_SAMPLE_SERVICE: 'true',
+            EXISTING_LOG_GROUP: 'false',
+            EXISTING_LOG_BUCKET: 'false',
+          },
           check.dir,
         );
         try {
@@ -1311,7 +1503,7 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
               '--no-fail-on-empty-changeset --parameter-overrides ServiceNetworkName=lattice-analytics ' +
               'ServiceNetworkAuthType=AWS_IAM LogGroupName=/aws/vendedlogs/vpc-lattice/lattice-analytics ' +
               'LogRetentionDays=30 KeepLogsOnDelete=true CreateSampleService=true ExistingLogGroup=false ' +
-              'AnomalySubscriberAddress=team@example.com',
+              'AccessLogDestination=CloudWatchLogs ExistingLogBucket=false AnomalySubscriberAddress=team@example.com',
           ]);
         } finally {
           cleanup(deploy);
@@ -1333,6 +1525,33 @@ describe('provision.yml and teardown.yml, the stack workflows', () => {
           expect(r.outputs).toContain('service-network-id=sn-0123456789abcdef0');
           expect(r.outputs).toContain('log-group-name=/aws/vendedlogs/vpc-lattice/lattice-analytics');
           expect(r.outputs).toContain('dashboard-name=lattice-analytics');
+          expect(r.summary).not.toContain('log-source');
+        } finally {
+          cleanup(r);
+        }
+      });
+
+      it('with S3, passes on the action’s log-source, workgroup, database and table', () => {
+        const r = runStep('provision.yml', /stack outputs/i, {
+          ...JOB_ENV,
+          FAKE_STACK_STATUS: 'CREATE_COMPLETE',
+          FAKE_OUTPUTS:
+            'ServiceNetworkName\tlattice-analytics\n' +
+            'LogSource\ts3://lattice-cost-report-logs-111122223333-eu-west-1/lattice/\n' +
+            'AthenaWorkGroupName\tlattice-cost-report\nAthenaDatabaseName\tlattice_cost_report\n' +
+            'AthenaTableName\taccess_logs\n',
+        });
+        try {
+          expect(r.status).toBe(0);
+          expect(r.outputs).toContain(
+            'log-source=s3://lattice-cost-report-logs-111122223333-eu-west-1/lattice/',
+          );
+          expect(r.outputs).toContain('athena-workgroup=lattice-cost-report');
+          expect(r.outputs).toContain('athena-database=lattice_cost_report');
+          expect(r.outputs).toContain('athena-table=access_logs');
+          expect(r.summary).toContain(
+            '`log-source: s3://lattice-cost-report-logs-111122223333-eu-west-1/lattice/`',
+          );
         } finally {
           cleanup(r);
         }

@@ -55,6 +55,18 @@ const PARAMETER_SETS: Record<string, Record<string, string>> = {
     MemberRoleName: 'lattice-cost-report-member',
     OrganizationId: ORG_ID,
     AllowListAccounts: 'true',
+    AccessLogBucket: 'acme-lattice-logs',
+    AccessLogPrefix: 'lattice/vpc/',
+    AthenaResultsBucket: 'acme-athena-results',
+    AllowCreateAthenaTable: 'true',
+    AnalyticsAccessLogDestination: 'S3',
+  },
+  // The analytics stack's buckets and the whole bucket (no prefix, so no s3:prefix condition).
+  'logs in the analytics stack’s bucket': {
+    GitHubOrg: 'acme',
+    GitHubRepo: 'platform',
+    AccessLogBucket: `lattice-cost-report-logs-${ACCOUNT}-${REGION}`,
+    AnalyticsAccessLogDestination: 'S3',
   },
   'member roles of any organization': {
     GitHubOrg: 'acme',
@@ -304,7 +316,9 @@ describe('every statement of every role fits the Service Authorization Reference
     expect(fitsType('arn:aws:logs:eu-west-1:1:log-group:/aws/x', stream!)).toBe(false);
   });
 
-  it('each role’s inline policy stays under IAM’s 10,240 characters, at the longest names', () => {
+  // IAM User Guide, "IAM and AWS STS quotas": a role's inline policies together at most 10,240
+  // characters, a managed policy at most 6,144 (whitespace not counted).
+  it('each role’s inline policy stays under IAM’s 10,240 characters and each managed policy under 6,144, at the longest names', () => {
     const longest = {
       GitHubOrg: 'a'.repeat(39),
       GitHubRepo: 'r'.repeat(100),
@@ -316,11 +330,22 @@ describe('every statement of every role fits the Service Authorization Reference
       MemberRoleName: 'm'.repeat(64),
       OrganizationId: `o-${'a'.repeat(32)}`,
       AllowListAccounts: 'true',
+      AccessLogBucket: `b${'.'.repeat(61)}b`,
+      AccessLogPrefix: `${'p/'.repeat(256)}`,
+      AthenaResultsBucket: `r${'-'.repeat(61)}r`,
+      AthenaWorkGroup: 'w'.repeat(128),
+      GlueDatabase: 'd'.repeat(255),
+      GlueTable: 't'.repeat(255),
+      AllowCreateAthenaTable: 'true',
+      AnalyticsAccessLogDestination: 'S3',
     };
+    const size = (policy: Statement[]): number =>
+      JSON.stringify({ Version: '2012-10-17', Statement: policy }).length;
     for (const role of ROLES) {
-      const { policy } = roleOf(new Evaluator(oidc, all), role);
-      const size = JSON.stringify({ Version: '2012-10-17', Statement: policy }).length;
-      expect([role, size <= 10240]).toEqual([role, true]);
+      const { inline, managed } = roleOf(new Evaluator(oidc, all), role);
+      expect([role, size(inline) <= 10240]).toEqual([role, true]);
+      for (const [id, policy] of Object.entries(managed))
+        expect([id, size(policy) <= 6144]).toEqual([id, true]);
     }
     const memberLongest = {
       HubRoleArn: `arn:aws-us-gov:iam::${HUB_ACCOUNT}:role/${'p'.repeat(60)}`,
@@ -359,6 +384,9 @@ const KEY = stackTagKey();
 const UNTAGGED: Record<string, string> = {
   'AWS::CloudWatch::Dashboard': 'by name',
   'AWS::Logs::QueryDefinition': 'no resource types: "*"',
+  'AWS::S3::BucketPolicy': 'by the bucket’s name',
+  'AWS::Glue::Database': 'by name',
+  'AWS::Glue::Table': 'by name',
 };
 
 describe('the analytics template tags what the provisioning role may change', () => {
@@ -371,6 +399,7 @@ describe('the analytics template tags what the provisioning role may change', ()
         KeepLogsOnDelete: 'false',
       },
     ],
+    [{ AccessLogDestination: 'S3' }],
   ])(`every resource that takes tags carries ${KEY} = the stack name (%j)`, (overrides) => {
     const resources = new Evaluator(analytics, overrides).resources();
     for (const [id, r] of Object.entries(resources)) {

