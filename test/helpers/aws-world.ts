@@ -4,15 +4,23 @@
  * Insights server. It is loaded with the demo's two weeks of access logs, re-addressed to the
  * services created in moto, and the demo's Cost Explorer response. VPC Lattice is reached through
  * a proxy that gives the services creation times of the test's choosing (moto gives them none).
+ * With `s3: true` the same lines are also delivered to a bucket in moto's S3 (s3-delivery.ts) and
+ * Athena is reached through athena-duck.ts, which runs the queries on DuckDB: so the CloudWatch
+ * path and the S3 path can be run on the same events.
  */
+import { AthenaClient, CreateWorkGroupCommand } from '@aws-sdk/client-athena';
 import type { Anomaly } from '@aws-sdk/client-cost-explorer';
+import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { nameFromHostHeader, identityFromArn } from '../../src/model/aggregate.js';
 import { type DemoResult, generateDemo } from '../../src/demo/generate.js';
+import { accessLogTableInput } from '../../src/aws/athena-table.js';
 import { POLL_ENV } from '../../src/aws/insights.js';
+import { type AthenaDuck, startAthenaDuck } from '../servers/athena-duck.js';
 import {
   type CostExplorerOptions,
   type CostExplorerServer,
@@ -23,6 +31,7 @@ import { type PricingServer, startPricingServer } from '../servers/pricing.js';
 import { builtInListPrices, latticePriceListItems, type PriceListItem } from '../../src/demo/price-list.js';
 import { type LatticeClock, startLatticeClock } from '../servers/lattice-clock.js';
 import {
+  DUMMY_CREDENTIALS,
   type LatticeMesh,
   type MotoServer,
   createLatticeMesh,
@@ -30,6 +39,7 @@ import {
   startMoto,
 } from '../servers/moto.js';
 import { type Cleanup, allSettledOrThrow, startOrClean } from './cleanup.js';
+import { type DeliveredObject, deliverToS3, s3ClientFor } from './s3-delivery.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -42,6 +52,13 @@ export const SILENT_CREATED_AT = '2026-11-19T10:30:00Z';
 /** Every other service of the world: created well before the logs start. */
 export const CREATED_AT = '2026-10-01T00:00:00Z';
 export const DEMO_END = '2026-11-23';
+/** The S3 path's names: the log bucket and prefix, and the action's default Athena names. */
+export const LOG_BUCKET = 'lattice-access-logs';
+export const LOG_PREFIX = 'lattice/';
+export const RESULTS_BUCKET = 'lattice-athena-results';
+export const WORKGROUP = 'lattice-cost-report';
+export const ATHENA_DATABASE = 'lattice_cost_report';
+export const ATHENA_TABLE = 'access_logs';
 
 /** moto and the test servers in front of it or beside it. */
 export interface Emulators {
@@ -64,10 +81,30 @@ export interface AwsWorld extends Emulators {
   /** The same, per UTC day of the event timestamp. */
   eventBytesByDay: Map<string, number>;
   events: number;
-  /** Environment for a child process: endpoints, region, dummy credentials. */
+  /** Environment for a child process: endpoints, region, dummy credentials (and Athena's with `s3`). */
   env: NodeJS.ProcessEnv;
   dir: string;
+  /** With `s3: true`: the same events delivered to S3, and Athena on DuckDB. */
+  s3?: S3Path;
   close(): Promise<void>;
+}
+
+export interface S3Path {
+  /** The `log-source` input: s3://LOG_BUCKET/LOG_PREFIX. */
+  logSource: string;
+  bucket: string;
+  prefix: string;
+  /** The one log root (account and region) the day folders are under. */
+  root: string;
+  objects: DeliveredObject[];
+  /** Every delivery day, ascending. */
+  days: string[];
+  /** Athena's endpoint (also AWS_ENDPOINT_URL_ATHENA in `env`), and the queries it ran. */
+  athena: AthenaDuck;
+  /** WORKGROUP exists, with its results in RESULTS_BUCKET; the Glue table does not. */
+  workGroup: string;
+  /** Creates ATHENA_DATABASE.ATHENA_TABLE over the bucket, as the provisioning template would. */
+  createTable(): Promise<void>;
 }
 
 const CAD_ANOMALY: Anomaly = {
@@ -127,12 +164,13 @@ export const PRICE_LIST = [
 /**
  * Starts the world. Everything it starts is closed again if a later step fails, and by close().
  * `logFile: false` skips writing the events as a JSONL file (384 MB) for callers that never read it.
+ * `s3: true` also delivers them to S3 and starts Athena (`world.s3`); off by default.
  */
-export function startAwsWorld(options: { logFile?: boolean } = {}): Promise<AwsWorld> {
-  return startOrClean((cleanup) => buildWorld(cleanup, options.logFile ?? true));
+export function startAwsWorld(options: { logFile?: boolean; s3?: boolean } = {}): Promise<AwsWorld> {
+  return startOrClean((cleanup) => buildWorld(cleanup, options.logFile ?? true, options.s3 ?? false));
 }
 
-async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWorld> {
+async function buildWorld(cleanup: Cleanup, withLogFile: boolean, withS3: boolean): Promise<AwsWorld> {
   const dir = cleanup.add(await mkdtemp(join(tmpdir(), 'lattice-aws-')), (path) =>
     rm(path, { recursive: true, force: true }),
   );
@@ -209,6 +247,7 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
   insights.putEvents(LOG_GROUP, events);
   const logFile = join(dir, 'access.jsonl');
   if (withLogFile) await writeLines(logFile, events);
+  const s3 = withS3 ? await startS3Path(cleanup, moto, events) : undefined;
 
   return {
     ...emulators,
@@ -218,9 +257,70 @@ async function buildWorld(cleanup: Cleanup, withLogFile: boolean): Promise<AwsWo
     eventBytes,
     eventBytesByDay,
     events: events.length,
-    env: emulatorEnv(emulators, dir, REGION),
+    env: emulatorEnv(emulators, dir, REGION, s3 ? { AWS_ENDPOINT_URL_ATHENA: s3.athena.url } : {}),
     dir,
+    ...(s3 ? { s3 } : {}),
     close: () => cleanup.close(),
+  };
+}
+
+/** The events delivered to S3, Athena on DuckDB in front of moto, and the workgroup the action uses. */
+async function startS3Path(
+  cleanup: Cleanup,
+  moto: MotoServer,
+  events: ReadonlyArray<{ message: string }>,
+): Promise<S3Path> {
+  const athena = await cleanup.track(startAthenaDuck({ motoUrl: moto.url }), (a) => a.close());
+  const delivery = await deliverToS3(moto.url, {
+    bucket: LOG_BUCKET,
+    prefix: LOG_PREFIX,
+    account: ACCOUNT,
+    region: REGION,
+    lines: events.map((e) => e.message),
+  });
+  const client = { region: REGION, endpoint: moto.url, credentials: DUMMY_CREDENTIALS };
+  const s3 = s3ClientFor(moto.url, REGION);
+  const workgroups = new AthenaClient(client);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: RESULTS_BUCKET }));
+    await workgroups.send(
+      new CreateWorkGroupCommand({
+        Name: WORKGROUP,
+        Configuration: { ResultConfiguration: { OutputLocation: `s3://${RESULTS_BUCKET}/` } },
+      }),
+    );
+  } finally {
+    s3.destroy();
+    workgroups.destroy();
+  }
+  return {
+    logSource: delivery.uri,
+    bucket: LOG_BUCKET,
+    prefix: LOG_PREFIX,
+    root: delivery.root,
+    objects: delivery.objects,
+    days: delivery.days,
+    athena,
+    workGroup: WORKGROUP,
+    createTable: async () => {
+      const glue = new GlueClient(client);
+      try {
+        await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: ATHENA_DATABASE } }));
+        await glue.send(
+          new CreateTableCommand({
+            DatabaseName: ATHENA_DATABASE,
+            TableInput: accessLogTableInput(
+              ATHENA_TABLE,
+              { bucket: LOG_BUCKET, prefix: LOG_PREFIX },
+              [delivery.root],
+              false,
+            ),
+          }),
+        );
+      } finally {
+        glue.destroy();
+      }
+    },
   };
 }
 
