@@ -53,6 +53,14 @@ var ACCESS_LOG_FIELDS = [
 ];
 var RESOURCE_CONFIGURATION_FIELD = "resourceConfigurationArn";
 var GRPC_STATUS_FIELD = "grpcStatus";
+var GRPC_MAX_STATUS = 16;
+var NUMBER_FIELDS = [
+  ["duration", Number.MAX_SAFE_INTEGER],
+  ["responseCode", 999],
+  [GRPC_STATUS_FIELD, GRPC_MAX_STATUS],
+  ["bytesReceived", Number.MAX_SAFE_INTEGER],
+  ["bytesSent", Number.MAX_SAFE_INTEGER]
+];
 
 // src/model/histogram.ts
 var RELATIVE_ACCURACY = 5e-3;

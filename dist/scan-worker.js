@@ -252,6 +252,13 @@ function toRecord(value) {
     }
   };
 }
+var NUMBER_FIELDS = [
+  ["duration", Number.MAX_SAFE_INTEGER],
+  ["responseCode", 999],
+  [GRPC_STATUS_FIELD, GRPC_MAX_STATUS],
+  ["bytesReceived", Number.MAX_SAFE_INTEGER],
+  ["bytesSent", Number.MAX_SAFE_INTEGER]
+];
 
 // src/model/histogram.ts
 var RELATIVE_ACCURACY = 5e-3;
@@ -878,6 +885,7 @@ var LineScanner = class {
   fast;
   bomPending;
   lead;
+  onMalformed;
   buffer;
   // The buffer's views, kept here for the scanning code.
   node = Buffer.alloc(0);
@@ -914,6 +922,7 @@ var LineScanner = class {
     this.fast = options.fast ?? true;
     this.bomPending = options.bom ?? false;
     this.lead = options.lead ?? false;
+    this.onMalformed = options.onMalformed;
     const buffer = spare.pop();
     if (buffer) this.use(buffer);
   }
@@ -1065,10 +1074,11 @@ var LineScanner = class {
     this.counts.counted++;
     this.malformed(overlongReason(this.maxLineBytes));
   }
-  malformed(reason) {
+  malformed(reason, line) {
     const counts = this.counts;
     counts.malformed++;
     if (counts.samples.length < MAX_SAMPLES) counts.samples.push({ line: counts.lines, reason });
+    this.onMalformed?.(reason, line);
   }
   /** The exact reader's handling of one line, [s, nl) with nl at its \n or the end of input. */
   slowLine(s, nl) {
@@ -1090,9 +1100,10 @@ var LineScanner = class {
     }
     counts.counted++;
     if (this.fast) counts.fallbacks++;
-    const result = parseLine(this.node.toString("utf8", s, e));
+    const text = this.node.toString("utf8", s, e);
+    const result = parseLine(text);
     if (result.ok) this.addExact(result.record);
-    else this.malformed(result.reason);
+    else this.malformed(result.reason, text);
   }
   /** A record parseLine produced, added the way the fast path adds its own. */
   addExact(record) {

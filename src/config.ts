@@ -275,7 +275,7 @@ export class SettingsReader<Name extends string> {
     if (raw === 'cloudwatch' || raw === 'auto') return { kind: raw };
     const m = S3_URI.exec(raw);
     const prefix = (m?.[2] ?? '').replace(/^\/+/, '');
-    if (!m || prefix.includes('//') || /[\u0000-\u001f,]/.test(prefix)) {
+    if (!m || prefix.includes('//') || /[,\p{Cc}]/u.test(prefix)) {
       this.problem(
         name,
         `must be cloudwatch, auto, or the S3 location of the access logs as s3://BUCKET/PREFIX (got "${raw}").`,

@@ -67,7 +67,7 @@ import {
 /** The table's partition column: the UTC day of the objects' keys, as `YYYY/MM/DD`. */
 export const DELIVERY_DAY_COLUMN = 'delivery_day';
 
-/** The partition value of a UTC day (YYYY-MM-DD). */
+/** The partition value of a UTC day (YYYY-MM-DD). @testseam */
 export function deliveryDay(day: string): string {
   return day.replaceAll('-', '/');
 }

@@ -17,7 +17,14 @@ import { runAthenaQuery } from './athena.js';
 import type { S3Location } from './athena-table.js';
 import type { ChunkResult } from './insights.js';
 import { pool } from './pool.js';
-import { listDayObjects, readDayObjects } from './s3-logs.js';
+import { listDayObjects } from './s3-logs.js';
+
+/** What reading a day's objects on the runner gives (logs/day-objects.ts, passed in: aws/ does not scan). */
+interface DirectRead {
+  aggregates: AggregateSet;
+  problems: SourceProblems;
+  bytes: number;
+}
 
 export interface S3ScanOptions {
   location: S3Location;
@@ -30,6 +37,8 @@ export interface S3ScanOptions {
   workGroup: string;
   /** A day of at most this many bytes of objects is read on the runner; 0: never. */
   directReadBytes: number;
+  /** Reads and scans a day's objects on the runner. */
+  readDirect: (objects: ReadonlyArray<{ key: string }>, signal?: AbortSignal) => Promise<DirectRead>;
   /** Days handled at once: Athena's default quota is 20 active DML queries per account and region (assumed; Service Quotas). */
   concurrency?: number;
   pollMinMs?: number;
@@ -91,12 +100,7 @@ export async function scanS3Days(
     if (listed.objects.length === 0) {
       chunk = { aggregates: new AggregateSet(), bytesScanned: 0, problems: noProblems(), rowsPerSecond: 0 };
     } else if (listed.bytes <= options.directReadBytes) {
-      const read = await readDayObjects(
-        clients.s3,
-        location.bucket,
-        listed.objects,
-        signal ? { signal } : {},
-      );
+      const read = await options.readDirect(listed.objects, signal);
       result.direct.days += 1;
       result.direct.objects += listed.objects.length;
       result.direct.bytes += read.bytes;

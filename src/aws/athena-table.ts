@@ -34,14 +34,14 @@ import { DELIVERY_DAY_COLUMN } from './athena-query.js';
 import { clientSettings } from './clients.js';
 import { awsCall, errorName } from './errors.js';
 
-/** The partition column naming the key prefix a day's folders are under (one per account and region). */
+/** The partition column naming the key prefix a day's folders are under (one per account and region). @testseam */
 export const LOG_ROOT_COLUMN = 'log_root';
-/** Table property set on tables this tool created: only those does it update. */
+/** Table property set on tables this tool created: only those does it update. @testseam */
 export const MANAGED_PROPERTY = 'lattice_cost_report.managed';
 /** The first day partition projection offers; older days are simply never asked for. */
 const FIRST_DAY = '2023/01/01';
 
-/** Every field the queries read, as the table's columns: all `string`, lower-case as Glue keeps them. */
+/** Every field the queries read, as the table's columns: all `string`, lower-case as Glue keeps them. @testseam */
 export const TABLE_COLUMNS = [...ACCESS_LOG_FIELDS, RESOURCE_CONFIGURATION_FIELD, GRPC_STATUS_FIELD].map(
   (field) => field.toLowerCase(),
 );
@@ -56,7 +56,7 @@ export function s3Uri(location: S3Location, key = location.prefix): string {
   return `s3://${location.bucket}/${key}`;
 }
 
-/** The `storage.location.template` of a table over `bucket`. */
+/** The `storage.location.template` of a table over `bucket`. @testseam */
 export function locationTemplate(bucket: string): string {
   return `s3://${bucket}/\${${LOG_ROOT_COLUMN}}\${${DELIVERY_DAY_COLUMN}}/`;
 }
@@ -64,6 +64,7 @@ export function locationTemplate(bucket: string): string {
 /**
  * The table over `location` whose log roots are `roots` (keys relative to the bucket, each ending
  * with '/'). `managed`: made by this tool, so later runs may add roots to it.
+ * @testseam
  */
 export function accessLogTableInput(
   name: string,
@@ -107,7 +108,7 @@ export function accessLogTableInput(
   };
 }
 
-/** The roots a table's projection offers; empty when it has none. */
+/** The roots a table's projection offers; empty when it has none. @testseam */
 export function tableRoots(parameters: Readonly<Record<string, string>> | undefined): string[] {
   const values = parameters?.[`projection.${LOG_ROOT_COLUMN}.values`] ?? '';
   return values

@@ -37,7 +37,7 @@ import { pollDelays } from './insights.js';
 import { sleep as realSleep, withRetry } from './retry.js';
 
 /** One result row: every value a string (Athena's VarCharValue), or null. */
-export type AthenaResultRow = Record<string, string | null>;
+type AthenaResultRow = Record<string, string | null>;
 
 export interface AthenaQueryOptions {
   sql: string;
@@ -63,7 +63,7 @@ export interface AthenaQueryResult {
   bytesScanned: number;
 }
 
-/** GetQueryResults' documented maximum rows per page. */
+/** GetQueryResults' documented maximum rows per page. @testseam */
 export const ATHENA_PAGE_ROWS = 1000;
 
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;

@@ -135,7 +135,6 @@ export const POLL_ENV = 'LATTICE_COST_REPORT_POLL_MS';
  * The poll delays: the caller's, else LATTICE_COST_REPORT_POLL_MS ("MIN" for a fixed delay, or
  * "MIN,MAX", whole milliseconds; tests set it so emulated queries are not waited on for seconds),
  * else 1 s growing to 5 s. A malformed value fails the run rather than silently polling slowly.
- * @testseam
  */
 export function pollDelays(
   options: Pick<ScanOptions, 'pollMinMs' | 'pollMaxMs'>,

@@ -51,7 +51,6 @@ export function s3EndpointFromEnvironment(env: NodeJS.ProcessEnv = process.env):
  *   @aws-sdk/middleware-sdk-s3) says to use it "only ... as a last resort if you do not know the
  *   region of your bucket(s) ahead of time", which is the case here.
  * Not in createClients until the pipeline reads S3 logs, so the bundles do not carry it before.
- * @testseam
  */
 export function createS3Client(region: string, credentials?: Credentials, env = process.env): S3Client {
   return new S3Client({

@@ -367,7 +367,6 @@ export const NUMBER_FIELDS = [
  * `shape`) and then the row's values as toRecord does, so a bad startTime counts as `noDay` only
  * when every number is valid; anything else, a line that is no JSON object included (a row of
  * nulls: no service), counts as `invalid`. So a reader of the same lines reports the same problems.
- * @testseam until the pipeline reads S3 objects itself (logs/day-objects.ts, which uses it).
  */
 export function rowProblem(value: unknown): 'noDay' | 'invalid' {
   const result = toRecord(value);

@@ -33,7 +33,8 @@ import { type S3ScanResult, athenaCostUsd, scanS3Days } from '../aws/athena-scan
 import { createAthenaClient } from '../aws/athena.js';
 import { type S3Location, createGlueClient, ensureAccessLogTable, s3Uri } from '../aws/athena-table.js';
 import { firehoseDestination, firehoseS3Location, s3Destination } from '../aws/log-destinations.js';
-import { createS3Client, discoverDayRoots } from '../aws/s3-logs.js';
+import { createS3Client, discoverDayRoots, s3ObjectSource } from '../aws/s3-logs.js';
+import { readDayObjects } from '../logs/day-objects.js';
 import { ATHENA_FINGERPRINT } from '../aws/athena-query.js';
 import { emptyBill, mergeBills } from '../aws/cost-and-usage.js';
 import { readPriceListItems } from '../aws/price-list.js';
@@ -623,6 +624,8 @@ async function s3Aggregates(run: Run, location: S3Location, days: string[]) {
         table,
         workGroup: athena.workGroup,
         directReadBytes: athena.directReadMb * 1024 * 1024,
+        readDirect: (objects, signal) =>
+          readDayObjects(s3ObjectSource(s3, location.bucket), objects, signal ? { signal } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.log ? { log: options.log } : {}),
         ...(options.scan?.pollMinMs !== undefined ? { pollMinMs: options.scan.pollMinMs } : {}),

@@ -76,7 +76,10 @@ const scanDays = jest.fn(async (_client: unknown, options: ScanOptions): Promise
   }
   return result;
 });
-jest.unstable_mockModule('../../src/aws/insights.js', () => ({ scanDays }));
+jest.unstable_mockModule('../../src/aws/insights.js', () => ({
+  scanDays,
+  pollDelays: () => ({ min: 1, max: 1 }),
+}));
 
 jest.unstable_mockModule('../../src/aws/inventory.js', () => ({
   readInventory: async () => ({
@@ -102,6 +105,7 @@ jest.unstable_mockModule('../../src/aws/inventory.js', () => ({
     ],
     resources: [],
     logGroups: ['/aws/vendedlogs/mesh'],
+    destinations: [],
     warnings: [],
   }),
   describeServices: async () => undefined,
@@ -114,6 +118,7 @@ jest.unstable_mockModule('../../src/aws/credentials.js', () => ({
   },
 }));
 jest.unstable_mockModule('../../src/aws/clients.js', () => ({
+  clientSettings: () => ({ maxAttempts: 1 }),
   createClients: () => ({ destroy: () => undefined }),
   createOrganizationsClient: () => {
     throw new Error('no organization in these tests');
