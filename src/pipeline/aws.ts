@@ -633,6 +633,8 @@ async function s3Aggregates(run: Run, location: S3Location, days: string[]) {
       },
     );
     aggregates.merge(scan.aggregates);
+    // The first delivery day holds the tail of the day before the period: not this report's.
+    if (days[0]) aggregates.dropDaysBefore(days[0]);
     boundDayCallers(aggregates.days.values());
     addProblems(problems, scan.problems);
     if (cache && scope) {
