@@ -78,11 +78,9 @@ export function athenaCostUsd(billedBytes: number): number {
   return (billedBytes / 2 ** 40) * ATHENA_USD_PER_TB;
 }
 
-export async function scanS3Days(
-  clients: { s3: S3Client; athena: AthenaClient },
-  options: S3ScanOptions,
-): Promise<S3ScanResult> {
-  const result: S3ScanResult = {
+/** A scan of no day: also what a location without logs gives. */
+export function emptyS3Scan(): S3ScanResult {
+  return {
     aggregates: new AggregateSet(),
     chunks: new Map(),
     queries: 0,
@@ -92,6 +90,13 @@ export async function scanS3Days(
     direct: { days: 0, objects: 0, bytes: 0 },
     problems: noProblems(),
   };
+}
+
+export async function scanS3Days(
+  clients: { s3: S3Client; athena: AthenaClient },
+  options: S3ScanOptions,
+): Promise<S3ScanResult> {
+  const result = emptyS3Scan();
   const { location, signal } = options;
   await pool(options.days, options.concurrency ?? DEFAULT_CONCURRENCY, async (day) => {
     signal?.throwIfAborted();

@@ -28,8 +28,8 @@ import {
   monthForecast,
 } from '../aws/costs.js';
 import { type AwsCredentials, callerAccount } from '../aws/credentials.js';
-import { type ScanOptions, scanDays } from '../aws/insights.js';
-import { type S3ScanResult, athenaCostUsd, scanS3Days } from '../aws/athena-scan.js';
+import { type ChunkResult, type ScanOptions, scanDays } from '../aws/insights.js';
+import { type S3ScanResult, athenaCostUsd, emptyS3Scan, scanS3Days } from '../aws/athena-scan.js';
 import { createAthenaClient } from '../aws/athena.js';
 import { type S3Location, createGlueClient, ensureAccessLogTable, s3Uri } from '../aws/athena-table.js';
 import { firehoseDestination, firehoseS3Location, s3Destination } from '../aws/log-destinations.js';
@@ -41,7 +41,7 @@ import { readPriceListItems } from '../aws/price-list.js';
 import { type PriceList, parsePriceList } from '../analysis/price-list.js';
 import { AGGREGATE_FINGERPRINT } from '../aws/insights-query.js';
 import { type Inventory, describeServices, readInventory } from '../aws/inventory.js';
-import { type CachedCosts, DayCache, isSettled } from '../cache/day-cache.js';
+import { type CachedCosts, DayCache, type LogScope, isSettled } from '../cache/day-cache.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { type AccountInput, buildAnalysis } from '../analysis/build.js';
 import { isFleet } from './fleet.js';
@@ -166,16 +166,14 @@ function problemWarnings(p: SourceProblems): string[] {
   return warnings;
 }
 
-/** Day aggregates of `days`: cached settled days, the rest from Logs Insights. */
-async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
-  const { cache, account, options } = run;
-  const scope = account
-    ? { account, region: options.region, logGroups: inventory.logGroups, fingerprint: AGGREGATE_FINGERPRINT }
-    : undefined;
+/** The cached settled days of `days` in one set; the others are `missing`, to be read. */
+async function cachedDays(run: Run, scope: LogScope | undefined, days: readonly string[]) {
+  const { cache, options } = run;
   const aggregates = new AggregateSet();
   const problems = noProblems();
   const missing: string[] = [];
   let rowsPerSecond = 0;
+  let bytesAvoided = 0;
   for (const day of days) {
     const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
     const cached = cache && scope && settled ? await cache.readScan(scope, day) : undefined;
@@ -186,7 +184,27 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
     for (const json of cached.aggregates) aggregates.addDay(dayFromJSON(json));
     addProblems(problems, cached.problems);
     rowsPerSecond = Math.max(rowsPerSecond, cached.rowsPerSecond ?? 0);
+    bytesAvoided += cached.bytesScanned;
   }
+  return { aggregates, problems, missing, rowsPerSecond, bytesAvoided };
+}
+
+/** Keeps the settled days of a scan in the cache. */
+async function cacheSettled(run: Run, scope: LogScope | undefined, chunks: ReadonlyMap<string, ChunkResult>) {
+  const { cache, options } = run;
+  if (!cache || !scope) return;
+  for (const [day, chunk] of chunks) {
+    if (isSettled(day, run.now, options.cache!.settlingDays)) await cache.writeScan(scope, day, chunk);
+  }
+}
+
+/** Day aggregates of `days`: cached settled days, the rest from Logs Insights. */
+async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
+  const { account, options } = run;
+  const scope = account
+    ? { account, region: options.region, logGroups: inventory.logGroups, fingerprint: AGGREGATE_FINGERPRINT }
+    : undefined;
+  const { aggregates, problems, missing, rowsPerSecond } = await cachedDays(run, scope, days);
   options.log?.(
     `Scanning ${missing.length} of ${days.length} days of ${inventory.logGroups.join(', ')}` +
       (inventory.network ? ` for ${inventory.network.name} (${inventory.services.length} services)` : ''),
@@ -204,11 +222,7 @@ async function logAggregates(run: Run, inventory: Inventory, days: string[]) {
   // Cached and scanned days together are complete: the one bound, as the local reader applies it.
   boundDayCallers(aggregates.days.values());
   addProblems(problems, scan.problems);
-  if (cache && scope) {
-    for (const [day, chunk] of scan.chunks) {
-      if (isSettled(day, run.now, options.cache!.settlingDays)) await cache.writeScan(scope, day, chunk);
-    }
-  }
+  await cacheSettled(run, scope, scan.chunks);
   return { aggregates, problems, scan };
 }
 
@@ -556,7 +570,7 @@ function s3Scope(run: Run, location: S3Location, table: string, roots: readonly 
  * days run to the day after the last one reported, so a record delivered after midnight counts.
  */
 async function s3Aggregates(run: Run, location: S3Location, days: string[]) {
-  const { options, cache } = run;
+  const { options } = run;
   const athena = options.athena ?? DEFAULT_ATHENA;
   const table = `${athena.database}.${athena.table}`;
   const s3 = createS3Client(options.region, options.credentials);
@@ -565,11 +579,9 @@ async function s3Aggregates(run: Run, location: S3Location, days: string[]) {
   try {
     const found = await discoverDayRoots(s3, location, options.signal ? { signal: options.signal } : {});
     run.warnings.push(...found.warnings);
-    const aggregates = new AggregateSet();
-    const problems = noProblems();
     const empty = {
-      aggregates,
-      problems,
+      aggregates: new AggregateSet(),
+      problems: noProblems(),
       s3: {
         scan: emptyS3Scan(),
         location,
@@ -599,19 +611,7 @@ async function s3Aggregates(run: Run, location: S3Location, days: string[]) {
     const after = last ? addDays(last, 1) : undefined;
     const delivery = after && after <= run.today ? [...days, after] : [...days];
     const scope = s3Scope(run, location, table, state.roots);
-    const missing: string[] = [];
-    let bytesAvoided = 0;
-    for (const day of delivery) {
-      const settled = isSettled(day, run.now, options.cache?.settlingDays ?? 0);
-      const cached = cache && scope && settled ? await cache.readScan(scope, day) : undefined;
-      if (!cached) {
-        missing.push(day);
-        continue;
-      }
-      for (const json of cached.aggregates) aggregates.addDay(dayFromJSON(json));
-      addProblems(problems, cached.problems);
-      bytesAvoided += cached.bytesScanned;
-    }
+    const { aggregates, problems, missing, bytesAvoided } = await cachedDays(run, scope, delivery);
     options.log?.(
       `Reading ${missing.length} of ${delivery.length} delivery days of ${s3Uri(location)} (${plural(state.roots.length, 'log root')}) with ${table}`,
     );
@@ -637,30 +637,13 @@ async function s3Aggregates(run: Run, location: S3Location, days: string[]) {
     if (days[0]) aggregates.dropDaysBefore(days[0]);
     boundDayCallers(aggregates.days.values());
     addProblems(problems, scan.problems);
-    if (cache && scope) {
-      for (const [day, chunk] of scan.chunks) {
-        if (isSettled(day, run.now, options.cache!.settlingDays)) await cache.writeScan(scope, day, chunk);
-      }
-    }
+    await cacheSettled(run, scope, scan.chunks);
     return { aggregates, problems, s3: { ...empty.s3, scan, roots: state.roots, bytesAvoided } };
   } finally {
     s3.destroy();
     athenaClient.destroy();
     glue.destroy();
   }
-}
-
-function emptyS3Scan(): S3ScanResult {
-  return {
-    aggregates: new AggregateSet(),
-    chunks: new Map(),
-    queries: 0,
-    queryIds: [],
-    bytesScanned: 0,
-    billedBytes: 0,
-    direct: { days: 0, objects: 0, bytes: 0 },
-    problems: noProblems(),
-  };
 }
 
 function plural(n: number, word: string): string {

@@ -80,6 +80,7 @@ export function deliveryDayOf(line: string, index: number, days: readonly string
   if (m && isIsoDay(m[1]!) && Number(m[2]) <= 23) {
     return m[2] === '23' && Number(m[3]) >= 55 ? addDays(m[1]!, 1) : m[1]!;
   }
+  if (days.length === 0) throw new Error(`no delivery day for a line without a usable startTime: ${line}`);
   return days[index % days.length]!;
 }
 

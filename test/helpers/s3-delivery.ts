@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { addDays, isIsoDay } from '../../src/model/dates.js';
 import { DUMMY_CREDENTIALS } from '../servers/moto.js';
+import { deliveryDayOf } from './duck-athena.js';
 
 export interface S3DeliveryOptions {
   bucket: string;
@@ -48,26 +49,6 @@ export interface S3Delivery {
   objects: DeliveredObject[];
   /** Every delivery day, ascending. */
   days: string[];
-}
-
-/**
- * The day Lattice would deliver a line on: its startTime's day, the next day from 23:55 on, and
- * for a line without a usable day, the day its index picks from `days`, so every query meets some
- * of them. The same as athena-sql.test.ts's own copy, which can use this one once merged.
- */
-export function deliveryDayOf(line: string, index: number, days: readonly string[]): string {
-  let start: unknown;
-  try {
-    start = (JSON.parse(line) as { startTime?: unknown } | null)?.startTime;
-  } catch {
-    start = undefined;
-  }
-  const m = typeof start === 'string' ? /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})/.exec(start) : null;
-  if (m && isIsoDay(m[1]!) && Number(m[2]) <= 23) {
-    return m[2] === '23' && Number(m[3]) >= 55 ? addDays(m[1]!, 1) : m[1]!;
-  }
-  if (days.length === 0) throw new Error(`no delivery day for a line without a usable startTime: ${line}`);
-  return days[index % days.length]!;
 }
 
 /** The day of a line written by JSON.stringify, without parsing it: the world's lines are many. */
